@@ -1,0 +1,73 @@
+package dev.ferry.peers;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Replaces a file atomically: write a temporary file next to it, flush it to disk, rename it over
+ * the target. A node reading peers.json while the CLI rewrites it sees the old or the new file,
+ * never a torn one; a failed write leaves the old file and no temporary file. Stateless.
+ */
+final class AtomicWrite {
+
+  private static final Set<PosixFilePermission> DEFAULT_PERMISSIONS =
+      PosixFilePermissions.fromString("rw-r--r--");
+
+  private AtomicWrite() {}
+
+  static void write(Path target, byte[] bytes) throws PeersException {
+    Path file = target.toAbsolutePath();
+    Path tmp = null;
+    try {
+      Files.createDirectories(file.getParent());
+      // Same directory, so the rename never crosses a file system and can be atomic.
+      tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true); // on disk before the rename makes it visible
+      }
+      setPermissions(tmp, file);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      tmp = null;
+    } catch (AccessDeniedException e) {
+      throw new PeersException(target + ": cannot write: permission denied (" + e.getFile() + ")", e);
+    } catch (IOException e) {
+      throw new PeersException(target + ": cannot write: " + e, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // The write already failed and that error is the one to report; a stray
+          // temporary file is named after the target, so it is easy to find.
+        }
+      }
+    }
+  }
+
+  /**
+   * Temporary files are created owner-only; give the new file the old one's permissions, or the
+   * usual rw-r--r-- for a new file, so other users (the node's service account) can still read it.
+   */
+  private static void setPermissions(Path tmp, Path target) throws IOException {
+    try {
+      Set<PosixFilePermission> permissions =
+          Files.exists(target) ? Files.getPosixFilePermissions(target) : DEFAULT_PERMISSIONS;
+      Files.setPosixFilePermissions(tmp, permissions);
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system (Windows): the platform's defaults apply.
+    }
+  }
+}
