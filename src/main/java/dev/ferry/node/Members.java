@@ -1,0 +1,116 @@
+package dev.ferry.node;
+
+import com.hazelcast.cluster.InitialMembershipEvent;
+import com.hazelcast.cluster.InitialMembershipListener;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's current members as this node sees them, from Hazelcast's membership (heartbeats
+ * and failure detection). Every change is logged once and published node-locally on
+ * {@link Addresses#MEMBER_EVENTS} as {@code {"event": "joined"|"left", "node", "incarnation",
+ * "members": [...]}}; services subscribe there, or read {@link #current()}.
+ *
+ * <p>Thread-safe: Hazelcast's event threads write, anyone reads.
+ */
+public final class Members {
+  private static final Logger log = LoggerFactory.getLogger(Members.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  /** One member: a node name and the incarnation of the process that runs it. */
+  public record Member(String name, String incarnation, String host, boolean local) {
+    public JsonObject toJson() {
+      return new JsonObject().put("name", name).put("incarnation", incarnation).put("host", host);
+    }
+  }
+
+  private final Vertx vertx;
+  private final ConcurrentMap<UUID, Member> members = new ConcurrentHashMap<>();
+
+  Members(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Follows the membership of a started Hazelcast instance; the listener first sees the current members. */
+  void follow(HazelcastInstance hazelcast) {
+    hazelcast.getCluster().addMembershipListener(new InitialMembershipListener() {
+      @Override
+      public void init(InitialMembershipEvent event) {
+        event.getMembers().forEach(m -> joined(m, event.getCluster().getLocalMember().getUuid()));
+      }
+
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        joined(event.getMember(), event.getCluster().getLocalMember().getUuid());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        left(event.getMember());
+      }
+    });
+  }
+
+  /** The members now, sorted by name. */
+  public List<Member> current() {
+    return members.values().stream().sorted(Comparator.comparing(Member::name)).toList();
+  }
+
+  /** The member with this node name, if it is in the cluster now. */
+  public Optional<Member> byName(String name) {
+    return members.values().stream().filter(m -> m.name().equals(name)).findFirst();
+  }
+
+  /** Whether a node of this name is in the cluster now. */
+  public boolean isUp(String name) {
+    return byName(name).isPresent();
+  }
+
+  private void joined(com.hazelcast.cluster.Member hazelcastMember, UUID localUuid) {
+    Member member = describe(hazelcastMember, hazelcastMember.getUuid().equals(localUuid));
+    if (members.putIfAbsent(hazelcastMember.getUuid(), member) == null) {
+      log.info("member {} joined (incarnation {}); members: {}", member.name(), member.incarnation(), names());
+      publish("joined", member);
+    }
+  }
+
+  private void left(com.hazelcast.cluster.Member hazelcastMember) {
+    Member member = members.remove(hazelcastMember.getUuid());
+    if (member != null) {
+      log.info("member {} left (incarnation {}); members: {}", member.name(), member.incarnation(), names());
+      publish("left", member);
+    }
+  }
+
+  private void publish(String event, Member member) {
+    JsonObject body = new JsonObject()
+        .put("event", event)
+        .put("node", member.name())
+        .put("incarnation", member.incarnation())
+        .put("members", new JsonArray(names()));
+    vertx.eventBus().publish(Addresses.MEMBER_EVENTS, body, LOCAL);
+  }
+
+  private List<String> names() {
+    return current().stream().map(Member::name).toList();
+  }
+
+  private static Member describe(com.hazelcast.cluster.Member m, boolean local) {
+    String name = m.getAttribute(HazelcastSetup.ATTR_NAME);
+    String incarnation = m.getAttribute(HazelcastSetup.ATTR_INCARNATION);
+    return new Member(name == null ? "hazelcast-" + m.getUuid() : name,
+        incarnation == null ? "" : incarnation, m.getAddress().getHost(), local);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.ferry.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running ferry node: a clustered Vert.x instance that joined the cluster of its peers, the
+ * cluster's {@link Members}, and the verticles of its deployment plan.
+ *
+ * <p>{@link #start} and {@link #close} may be called from any thread that is not an event loop
+ * of this node; the accessors are thread-safe.
+ */
+public final class Node implements NodeContext {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  private final NodeConfig config;
+  private final Incarnation incarnation;
+  private final Vertx vertx;
+  private final Members members;
+  private final Deployer deployer = new Deployer();
+
+  private Node(NodeConfig config, Incarnation incarnation, Vertx vertx) {
+    this.config = config;
+    this.incarnation = incarnation;
+    this.vertx = vertx;
+    this.members = new Members(vertx);
+  }
+
+  /**
+   * Joins the cluster and deploys the plan. A configuration or start-up failure fails the future
+   * with a message for the operator, and leaves nothing running.
+   *
+   * @param instances instance counts that override the descriptors' ({@code --instances NAME=N})
+   */
+  public static Future<Node> start(NodeConfig config, Map<String, Integer> instances) {
+    List<VerticleDescriptor> plan;
+    Incarnation incarnation = Incarnation.next();
+    HazelcastClusterManager clusterManager;
+    try {
+      plan = Deployer.plan(config.verticlesDir(), instances);
+      Files.createDirectories(config.dataDir());
+      clusterManager = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation));
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException("data_dir: cannot create " + config.dataDir() + ": " + e, e));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    var cluster = config.cluster();
+    log.info("node {} starting (incarnation {}); joining cluster '{}' at {}:{} with members {}",
+        config.name(), incarnation, cluster.name(), cluster.host(), cluster.membershipPort(), cluster.members());
+    var eventBus = new EventBusOptions()
+        .setHost(cluster.host()).setPort(cluster.port())
+        .setClusterPublicHost(cluster.host()).setClusterPublicPort(cluster.port());
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .withClusterManager(clusterManager)
+        .buildClustered()
+        .recover(e -> Future.failedFuture(new ConfigException("node " + config.name() + " could not join the cluster "
+            + "(membership " + cluster.host() + ":" + cluster.membershipPort() + ", event bus " + cluster.host() + ":"
+            + cluster.port() + "): " + e.getMessage() + ". Check that no other process uses these ports.", e)))
+        .compose(vertx -> {
+          Node node = new Node(config, incarnation, vertx);
+          node.members.follow(clusterManager.getHazelcastInstance());
+          return node.serveIdentity()
+              .compose(v -> node.deployer.deploy(vertx, node, plan))
+              .map(v -> node)
+              .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+        })
+        .onSuccess(node -> log.info("node {} up (incarnation {}): API http://{}, event bus {}:{}",
+            config.name(), incarnation, config.api(), cluster.host(), cluster.port()));
+  }
+
+  /** Undeploys the verticles (last deployed first), then leaves the cluster. */
+  public Future<Void> close() {
+    log.info("node {} stopping (incarnation {})", config.name(), incarnation);
+    return deployer.undeployAll(vertx)
+        .compose(v -> vertx.close())
+        .onComplete(x -> log.info("node {} stopped", config.name()));
+  }
+
+  /** Answers {@code ferry.node.<name>.id} with this node's ID object, for {@code GET /peers} anywhere. */
+  private Future<Void> serveIdentity() {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus()
+        .consumer(Addresses.nodeId(config.name()), message -> message.reply(Identity.of(this)));
+    return consumer.completion();
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public Incarnation incarnation() {
+    return incarnation;
+  }
+
+  @Override
+  public NodeConfig config() {
+    return config;
+  }
+
+  @Override
+  public Members members() {
+    return members;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+}

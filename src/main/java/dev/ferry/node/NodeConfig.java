@@ -1,0 +1,258 @@
+package dev.ferry.node;
+
+import dev.ferry.peers.Peer;
+import dev.ferry.peers.Peers;
+import dev.ferry.peers.PeersException;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A node's resolved configuration: who it is, where it listens, and the cluster it joins.
+ *
+ * <p>Resolution stacks {@link ConfigLayers} and slots the node's own peers.json entry (its ports
+ * and address) between the defaults and what the operator set, so an explicit setting always
+ * wins. A bad value fails start-up with the key's name. Immutable.
+ *
+ * @param json the whole merged configuration, for services that read their own sections
+ */
+public record NodeConfig(
+    String name,
+    Peers peers,
+    Optional<Peer> self,
+    Path dataDir,
+    Optional<Path> verticlesDir,
+    Duration shutdownTimeout,
+    HostPort api,
+    HostPort proxy,
+    ClusterSettings cluster,
+    URI ipfsApi,
+    JsonObject json) {
+
+  /** A host and port to listen on. */
+  public record HostPort(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  /**
+   * How this node joins the cluster.
+   *
+   * @param members the Hazelcast TCP-IP members ({@code ip:membership_port}), this node included
+   */
+  public record ClusterSettings(
+      String name,
+      String host,
+      int port,
+      int membershipPort,
+      List<String> members,
+      int heartbeatIntervalSeconds,
+      int maxNoHeartbeatSeconds,
+      int mergeDelaySeconds,
+      Duration requestTimeout) {}
+
+  /**
+   * Everything resolution reads from outside, gathered so tests can supply their own.
+   *
+   * @param flags settings from the command line, already shaped like node.json
+   */
+  public record Sources(
+      Optional<Path> configFile, Map<String, String> env, JsonObject flags,
+      String hostname, Path homeDir, Path workingDir) {
+
+    /** This process's environment, host name and directories; {@code ~} is $HOME, as in a shell. */
+    public static Sources ofProcess(Optional<Path> configFile, JsonObject flags) {
+      return new Sources(configFile, System.getenv(), flags, Hostnames.local(), Peers.homeDir(),
+          Path.of("").toAbsolutePath());
+    }
+  }
+
+  private static final String NAME_PATTERN = "[A-Za-z0-9_-]+";
+
+  /** Stacks the layers, finds this node in peers.json and checks every value. */
+  public static NodeConfig resolve(Sources sources) {
+    JsonObject defaults = ConfigLayers.defaults();
+    JsonObject operator = ConfigLayers.merge(
+        sources.configFile().map(ConfigLayers::readFile).orElseGet(JsonObject::new),
+        ConfigLayers.fromEnvironment(defaults, sources.env()),
+        sources.flags());
+    JsonObject withoutPeer = ConfigLayers.merge(defaults, operator);
+
+    Peers peers = loadPeers(withoutPeer, sources);
+    Optional<Peer> self = findSelf(peers, withoutPeer, sources.hostname());
+    String name = self.map(Peer::name)
+        .or(() -> Optional.ofNullable(withoutPeer.getString("name")))
+        .orElseGet(() -> Hostnames.nodeName(sources.hostname()));
+    if (!name.matches(NAME_PATTERN)) {
+      throw new ConfigException("name: '" + name + "' cannot name a node: use letters, digits, '-' and '_'");
+    }
+
+    JsonObject merged = ConfigLayers.merge(defaults, peerLayer(self), operator);
+    merged.put("name", name);
+    return fromJson(merged, peers, self, sources.homeDir(), defaults);
+  }
+
+  private static Peers loadPeers(JsonObject config, Sources sources) {
+    String file = config.getString("peers");
+    try {
+      if (file != null && !file.isBlank()) {
+        return Peers.loadFrom(sources.workingDir().resolve(file));
+      }
+      return Peers.load(sources.env(), sources.workingDir(), sources.homeDir());
+    } catch (PeersException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  /** By name when one is given, else the one entry that is this host (and pid, when set). */
+  private static Optional<Peer> findSelf(Peers peers, JsonObject config, String hostname) {
+    String name = config.getString("name");
+    if (peers.isEmpty()) {
+      return Optional.empty();
+    }
+    if (name != null) {
+      return Optional.of(peers.get(name).orElseThrow(() -> new ConfigException(
+          "name: no peer named '" + name + "' in " + describe(peers) + " (known: "
+              + String.join(", ", peers.names()) + ")")));
+    }
+    Optional<Integer> pid = Optional.ofNullable(config.getValue("pid")).map(NodeConfig::pid);
+    if (pid.isPresent()) {
+      return Optional.of(peers.localhost(hostname, pid.get()).orElseThrow(() -> new ConfigException(
+          "no peer in " + describe(peers) + " has host '" + hostname + "' and pid " + pid.get()
+              + ": pass --name")));
+    }
+    List<Peer> local = peers.local(hostname);
+    if (local.size() == 1) {
+      return Optional.of(local.get(0));
+    }
+    throw new ConfigException((local.isEmpty()
+        ? "no peer in " + describe(peers) + " has host '" + hostname + "'"
+        : "several peers in " + describe(peers) + " are on host '" + hostname + "'")
+        + ": pass --name (known: " + String.join(", ", peers.names()) + ")");
+  }
+
+  /** The pid setting: an integer, also when it came from FERRY_PID as text. */
+  private static int pid(Object value) {
+    try {
+      return value instanceof Number n ? n.intValue() : Integer.parseInt(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("pid: expected an integer, got '" + value + "'");
+    }
+  }
+
+  private static String describe(Peers peers) {
+    return peers.source().map(Path::toString).orElse("peers.json");
+  }
+
+  /** The node's own entry as a configuration layer: its address and ports. */
+  private static JsonObject peerLayer(Optional<Peer> self) {
+    JsonObject layer = new JsonObject();
+    self.ifPresent(peer -> {
+      if (peer.ipAddress() != null && !peer.ipAddress().isBlank()) {
+        ConfigLayers.put(layer, "cluster.host", peer.ipAddress());
+      }
+      ConfigLayers.put(layer, "cluster.port", peer.port());
+      peer.membershipPort().ifPresent(p -> ConfigLayers.put(layer, "cluster.membership_port", p));
+      peer.apiPort().ifPresent(p -> ConfigLayers.put(layer, "api.port", p));
+      peer.proxyPort().ifPresent(p -> ConfigLayers.put(layer, "proxy.port", p));
+    });
+    return layer;
+  }
+
+  private static NodeConfig fromJson(JsonObject json, Peers peers, Optional<Peer> self, Path home, JsonObject defaults) {
+    Settings s = new Settings(json);
+    String name = json.getString("name");
+    Path dataDir = s.optionalString("data_dir").map(Path::of)
+        .orElse(home.resolve(".ferry").resolve(name));
+    Optional<Path> verticlesDir = s.optionalString("verticles_dir").map(Path::of);
+
+    String clusterHost = s.string("cluster.host");
+    int membershipPort = s.port("cluster.membership_port");
+    // peers.json entries without membership_port use the shipped default, not this node's port
+    int defaultMembershipPort = new Settings(defaults).port("cluster.membership_port");
+    List<String> members = new ArrayList<>();
+    if (peers.isEmpty()) {
+      members.add(clusterHost + ":" + membershipPort);
+    } else {
+      for (Peer peer : peers.replicas()) {
+        String host = peer.ipAddress() == null || peer.ipAddress().isBlank() ? peer.hostname() : peer.ipAddress();
+        members.add(host + ":" + peer.membershipPort().orElse(defaultMembershipPort));
+      }
+    }
+    var cluster = new ClusterSettings(
+        s.string("cluster.name"), clusterHost, s.port("cluster.port"), membershipPort, List.copyOf(members),
+        s.positive("cluster.heartbeat_interval_seconds"), s.positive("cluster.max_no_heartbeat_seconds"),
+        s.positive("cluster.merge_delay_seconds"), Duration.ofMillis(s.positive("cluster.request_timeout_ms")));
+    if (cluster.maxNoHeartbeatSeconds() <= cluster.heartbeatIntervalSeconds()) {
+      throw new ConfigException("cluster.max_no_heartbeat_seconds must be greater than "
+          + "cluster.heartbeat_interval_seconds");
+    }
+    return new NodeConfig(name, peers, self, dataDir, verticlesDir,
+        Duration.ofSeconds(s.positive("shutdown_timeout_seconds")),
+        new HostPort(s.string("api.host"), s.port("api.port")),
+        new HostPort(s.string("proxy.host"), s.port("proxy.port")),
+        cluster, s.uri("ipfs.api"), json);
+  }
+
+  /** Typed reads of dotted keys; every error names the key. */
+  private record Settings(JsonObject json) {
+    String string(String key) {
+      return optionalString(key).orElseThrow(() -> new ConfigException(key + ": a value is required"));
+    }
+
+    Optional<String> optionalString(String key) {
+      Object value = ConfigLayers.lookup(json, key);
+      if (value == null) {
+        return Optional.empty();
+      }
+      if (!(value instanceof String text)) {
+        throw new ConfigException(key + ": expected a string, got " + value);
+      }
+      return text.isBlank() ? Optional.empty() : Optional.of(text);
+    }
+
+    long integer(String key) {
+      Object value = ConfigLayers.lookup(json, key);
+      if (value instanceof Integer || value instanceof Long) {
+        return ((Number) value).longValue();
+      }
+      throw new ConfigException(key + ": expected an integer, got " + value);
+    }
+
+    int positive(String key) {
+      long value = integer(key);
+      if (value < 1 || value > Integer.MAX_VALUE) {
+        throw new ConfigException(key + ": expected a positive integer, got " + value);
+      }
+      return (int) value;
+    }
+
+    int port(String key) {
+      long value = integer(key);
+      if (value < 1 || value > 65535) {
+        throw new ConfigException(key + ": a port is between 1 and 65535, got " + value);
+      }
+      return (int) value;
+    }
+
+    URI uri(String key) {
+      String text = string(key);
+      try {
+        URI uri = new URI(text);
+        if (uri.getScheme() == null || uri.getHost() == null) {
+          throw new ConfigException(key + ": expected an absolute URL such as http://127.0.0.1:5001, got '" + text + "'");
+        }
+        return uri;
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException(key + ": not a URL: " + e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.ferry.node;
+
+import io.vertx.core.Vertx;
+
+/**
+ * What a service verticle may know about the node that hosts it. Verticles whose class has a
+ * constructor taking a {@code NodeContext} receive it from the deployer.
+ *
+ * <p>Thread-safe: every part is immutable or safe to read from any thread.
+ */
+public interface NodeContext {
+  /** The node's name, from peers.json or {@code --name}. */
+  String name();
+
+  /** The identity of this run of the node. */
+  Incarnation incarnation();
+
+  /** The resolved configuration. */
+  NodeConfig config();
+
+  /** The cluster's members as this node sees them. */
+  Members members();
+
+  /** The Vert.x instance the node runs on. */
+  Vertx vertx();
+
+  /** ferry's version. */
+  default String version() {
+    return Version.current();
+  }
+}

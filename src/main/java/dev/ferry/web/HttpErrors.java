@@ -1,0 +1,62 @@
+package dev.ferry.web;
+
+import dev.ferry.node.FerryException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become HTTP answers: {@code {"code": status, "message": ...,
+ * "error": short-code}}, the shape IPFS Cluster's clients read, with the matching status.
+ */
+final class HttpErrors {
+  private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
+
+  private HttpErrors() {}
+
+  /** Answers a failed route; unexpected failures are logged once, here. */
+  static void handle(RoutingContext ctx) {
+    FerryException error = toFerry(ctx.failure(), ctx.statusCode());
+    if (error.httpStatus() >= 500) {
+      log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
+    }
+    send(ctx, error);
+  }
+
+  static void send(RoutingContext ctx, FerryException error) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response()
+        .setStatusCode(error.httpStatus())
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject()
+            .put("code", error.httpStatus())
+            .put("message", error.getMessage())
+            .put("error", error.code())
+            .encode());
+  }
+
+  static FerryException toFerry(Throwable failure, int status) {
+    if (failure instanceof FerryException e) {
+      return e;
+    }
+    if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT) {
+      return new FerryException(FerryException.TIMEOUT, "the node did not answer in time: " + e.getMessage());
+    }
+    if (failure == null) {
+      return switch (status) {
+        case 404 -> FerryException.notFound("no such resource");
+        case 405 -> new FerryException(FerryException.METHOD_NOT_ALLOWED, "method not allowed on this resource");
+        case 413 -> new FerryException(FerryException.TOO_LARGE, "request body too large");
+        case 400 -> FerryException.badRequest("bad request");
+        default -> new FerryException(FerryException.INTERNAL, "HTTP " + status);
+      };
+    }
+    return new FerryException(FerryException.INTERNAL, "internal error: " + failure.getMessage(), failure);
+  }
+}

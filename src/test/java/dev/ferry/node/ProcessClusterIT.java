@@ -1,0 +1,101 @@
+package dev.ferry.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Http;
+import dev.ferry.testing.Ports;
+import dev.ferry.testing.ProcessCluster;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fat jar as separate processes on loopback: forming, kill -9, SIGTERM, and a lone node. */
+@Timeout(240)
+class ProcessClusterIT {
+  private static final Duration FORM = Duration.ofSeconds(90);
+  /** Failure detection is 5 s by default (conf/node.json); the margin covers a loaded CI machine. */
+  private static final Duration NOTICE_KILL = Duration.ofSeconds(15);
+
+  @Test
+  void threeProcessesFormAClusterAndNoticeAKilledOne() {
+    try (ProcessCluster cluster = TestCluster.processes(3)) {
+      List<String> all = cluster.names(1, 2, 3);
+      for (int i = 1; i <= 3; i++) {
+        int node = i;
+        Eventually.await("/peers on node" + node + " to list all three", FORM,
+            () -> cluster.peersSeenBy(node).equals(all));
+      }
+
+      cluster.kill(2);
+
+      List<String> survivors = cluster.names(1, 3);
+      for (int i : new int[] {1, 3}) {
+        Eventually.await("/peers on node" + i + " to drop the killed node", NOTICE_KILL,
+            () -> cluster.peersSeenBy(i).equals(survivors));
+      }
+    }
+  }
+
+  @Test
+  void sigtermUndeploysAndLeavesCleanly() throws Exception {
+    try (ProcessCluster cluster = TestCluster.processes(2)) {
+      Eventually.await("both nodes to see each other", FORM, () -> cluster.peersSeenBy(1).size() == 2);
+      String incarnation = new JsonObject(Http.get(cluster.apiPort(2), "/id").body()).getString("incarnation");
+
+      cluster.stop(2);
+
+      assertThat(cluster.process(2).exitValue()).isIn(0, 143);
+      String log = Files.readString(cluster.log(2));
+      assertThat(log).contains("undeployed web", "node node2 stopped", "incarnation " + incarnation);
+      // a graceful leave is seen at once, not after the failure detector's timeout
+      Eventually.await("node1 to drop node2", Duration.ofSeconds(10),
+          () -> cluster.peersSeenBy(1).equals(List.of("node1")));
+    }
+  }
+
+  @Test
+  void withoutAPeersFileANodeRunsAloneOnLoopback(@TempDir Path home) throws IOException, InterruptedException {
+    List<Integer> ports = Ports.free(4);
+    var builder = new ProcessBuilder(ProcessCluster.command("--name", "solo",
+        "--set", "api.port=" + ports.get(0), "--set", "proxy.port=" + ports.get(1),
+        "--set", "cluster.port=" + ports.get(2), "--set", "cluster.membership_port=" + ports.get(3)));
+    builder.directory(home.toFile());
+    builder.environment().put("HOME", home.toString());
+    builder.environment().remove("FERRY_PEERS");
+    builder.redirectErrorStream(true).redirectOutput(home.resolve("solo.log").toFile());
+    Process process = builder.start();
+    try {
+      Eventually.await("the lone node to list itself", FORM, () -> {
+        try {
+          return Http.get(ports.get(0), "/peers").body().contains("\"peername\":\"solo\"");
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+      assertThat(Files.isDirectory(home.resolve(".ferry").resolve("solo"))).isTrue();
+    } finally {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aBadPeersFileExitsWithItsError(@TempDir Path dir) throws IOException, InterruptedException {
+    Path peers = Files.writeString(dir.resolve("peers.json"), "{\"replicas\": [{\"pid\": 1}]}");
+    var builder = new ProcessBuilder(ProcessCluster.command("node", "--peers", peers.toString()));
+    builder.redirectErrorStream(true);
+    Process process = builder.start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.exitValue()).isEqualTo(1);
+    assertThat(output).contains("peers.json").contains("name");
+  }
+}

@@ -1,0 +1,113 @@
+package dev.ferry.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Nodes as processes of the fat jar ({@code target/ferry.jar}, or the {@code ferry.jar} system
+ * property), each with its own log under {@code target/it-logs/}. Processes are stopped by their
+ * PID: SIGTERM for {@link #stop}, SIGKILL for {@link #kill}.
+ */
+public final class ProcessCluster extends TestCluster {
+  private final List<Process> processes = new ArrayList<>();
+  private final Path logs;
+
+  ProcessCluster(int size) {
+    super(size);
+    this.logs = Path.of("target", "it-logs", dir.getFileName().toString());
+    try {
+      Files.createDirectories(logs);
+      for (int i = 1; i <= size; i++) {
+        processes.add(launch(i));
+      }
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The fat jar under test. */
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("ferry.jar", "target/ferry.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: run `mvn package` (or `mvn verify`) first");
+    }
+    return jar;
+  }
+
+  /** The command that runs the fat jar with these arguments. */
+  public static List<String> command(String... args) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-jar", jar().toAbsolutePath().toString()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** Starts node {@code i} again, e.g. after a kill, with the same data directory. */
+  public void restart(int i) {
+    try {
+      processes.set(i - 1, launch(i));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Process process(int i) {
+    return processes.get(i - 1);
+  }
+
+  /** The log of node {@code i}'s latest run. */
+  public Path log(int i) {
+    return logs.resolve(name(i) + ".log");
+  }
+
+  @Override
+  public void stop(int i) {
+    Process p = process(i);
+    p.destroy();
+    waitForExit(p);
+  }
+
+  @Override
+  public void kill(int i) {
+    Process p = process(i);
+    p.destroyForcibly();
+    waitForExit(p);
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+        waitForExit(p);
+      }
+    }
+    super.close();
+  }
+
+  private Process launch(int i) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command(
+        "node", "--peers", peersFile.toString(), "--name", name(i), "--data", dataDir(i).toString()));
+    builder.environment().remove("FERRY_PEERS");
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
+    return builder.start();
+  }
+
+  private static void waitForExit(Process p) {
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

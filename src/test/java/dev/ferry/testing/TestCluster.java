@@ -1,0 +1,213 @@
+package dev.ferry.testing;
+
+import dev.ferry.node.Node;
+import dev.ferry.node.NodeConfig;
+import dev.ferry.peers.Peer;
+import dev.ferry.peers.Peers;
+import dev.ferry.peers.PeersException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The one harness for multi-node tests: a peers.json with free loopback ports, and nodes started
+ * either in this JVM ({@link #inJvm}) or as processes of the fat jar ({@link #processes}, where
+ * process death matters). Nodes are numbered from 1. Closing stops every node and removes the
+ * temporary directory.
+ */
+public abstract class TestCluster implements AutoCloseable {
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  protected final Path dir;
+  protected final Path peersFile;
+  protected final List<Peer> peers;
+
+  protected TestCluster(int size) {
+    try {
+      this.dir = Files.createTempDirectory("ferry-cluster-");
+      this.peersFile = dir.resolve("peers.json");
+      this.peers = generatePeers(size);
+      Peers.of(peers).dump(peersFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (PeersException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Nodes as clustered Vert.x instances in this JVM, started in order. */
+  public static JvmCluster inJvm(int size) {
+    return new JvmCluster(size);
+  }
+
+  /** Nodes as separate processes of target/ferry.jar, started at once. */
+  public static ProcessCluster processes(int size) {
+    return new ProcessCluster(size);
+  }
+
+  /** The peers.json entry of node {@code i} (1-based). */
+  public Peer peer(int i) {
+    return peers.get(i - 1);
+  }
+
+  public String name(int i) {
+    return peer(i).name();
+  }
+
+  public int apiPort(int i) {
+    return peer(i).apiPort().orElseThrow();
+  }
+
+  public Path peersFile() {
+    return peersFile;
+  }
+
+  public Path dataDir(int i) {
+    return dir.resolve("data").resolve(name(i));
+  }
+
+  public int size() {
+    return peers.size();
+  }
+
+  /** The names of the members node {@code i} lists on {@code GET /peers}, or empty if it does not answer. */
+  public List<String> peersSeenBy(int i) {
+    try {
+      var response = Http.get(apiPort(i), "/peers");
+      if (response.statusCode() != 200) {
+        return List.of();
+      }
+      return response.body().lines().filter(l -> !l.isBlank())
+          .map(l -> new JsonObject(l).getString("peername")).sorted().toList();
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  /** Node names of the given numbers, sorted. */
+  public List<String> names(int... numbers) {
+    return java.util.Arrays.stream(numbers).mapToObj(this::name).sorted().toList();
+  }
+
+  /** Stops node {@code i} gracefully. */
+  public abstract void stop(int i);
+
+  /** Stops node {@code i} the hard way: kill -9 for a process. */
+  public abstract void kill(int i);
+
+  @Override
+  public void close() {
+    deleteRecursively(dir);
+  }
+
+  private static List<Peer> generatePeers(int size) {
+    List<Integer> ports = Ports.free(size * 4);
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      peers.add(Peer.builder()
+          .pid(i + 1)
+          .name("node" + (i + 1))
+          .description("test node " + (i + 1))
+          .hostname("localhost")
+          .ipAddress("127.0.0.1")
+          .domain("localdomain")
+          .port(ports.get(4 * i))
+          .membershipPort(ports.get(4 * i + 1))
+          .apiPort(ports.get(4 * i + 2))
+          .proxyPort(ports.get(4 * i + 3))
+          .build());
+    }
+    return peers;
+  }
+
+  /** Configuration of node {@code i} as the command line would give it. */
+  protected NodeConfig config(int i) {
+    JsonObject flags = new JsonObject()
+        .put("name", name(i))
+        .put("peers", peersFile.toString())
+        .put("data_dir", dataDir(i).toString());
+    return NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
+  }
+
+  static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Nodes in this JVM: fast, for everything where the death of a process does not matter. */
+  public static final class JvmCluster extends TestCluster {
+    private final List<Node> nodes = new ArrayList<>();
+
+    JvmCluster(int size) {
+      super(size);
+      try {
+        for (int i = 1; i <= size; i++) {
+          nodes.add(Node.start(config(i), Map.of()).await());
+        }
+      } catch (RuntimeException | Error e) {
+        close();
+        throw e;
+      }
+    }
+
+    /** The running node {@code i}. */
+    public Node node(int i) {
+      Node node = nodes.get(i - 1);
+      if (node == null) {
+        throw new IllegalStateException(name(i) + " is stopped");
+      }
+      return node;
+    }
+
+    /** Starts node {@code i} again (a new incarnation) with the same data directory. */
+    public Node restart(int i) {
+      if (nodes.get(i - 1) != null) {
+        throw new IllegalStateException(name(i) + " is running");
+      }
+      Node node = Node.start(config(i), Map.of()).await();
+      nodes.set(i - 1, node);
+      return node;
+    }
+
+    @Override
+    public void stop(int i) {
+      Node node = nodes.set(i - 1, null);
+      if (node != null) {
+        node.close().await();
+      }
+    }
+
+    /** In one JVM the hardest stop is a graceful one; tests of process death use {@link ProcessCluster}. */
+    @Override
+    public void kill(int i) {
+      stop(i);
+    }
+
+    @Override
+    public void close() {
+      for (int i = nodes.size(); i >= 1; i--) {
+        try {
+          stop(i);
+        } catch (RuntimeException e) {
+          // keep stopping the others
+        }
+      }
+      super.close();
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.ferry.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Http;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The HTTP basics in IPFS Cluster's shapes, against a real two-node cluster. */
+@Timeout(120)
+class WebApiTest {
+  private static TestCluster.JvmCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = TestCluster.inJvm(2);
+    Eventually.await("both nodes to list each other", Duration.ofSeconds(30),
+        () -> cluster.peersSeenBy(1).size() == 2 && cluster.peersSeenBy(2).size() == 2);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void healthAnswersNoContent() {
+    var response = Http.get(cluster.apiPort(1), "/health");
+    assertThat(response.statusCode()).isEqualTo(204);
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void versionIsTheBuiltVersion() {
+    var response = Http.get(cluster.apiPort(1), "/version");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(response.body()).getString("version")).isEqualTo(dev.ferry.node.Version.current())
+        .isNotEqualTo("unknown");
+  }
+
+  @Test
+  void idIsAnIpfsClusterIdObjectWithTheIncarnation() {
+    var response = Http.get(cluster.apiPort(2), "/id");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    JsonObject id = new JsonObject(response.body());
+    assertThat(id.fieldNames()).contains("id", "peername", "addresses", "cluster_peers", "version", "error", "ipfs",
+        "incarnation");
+    assertThat(id.getString("peername")).isEqualTo("node2");
+    assertThat(id.getString("incarnation")).isEqualTo(cluster.node(2).incarnation().id());
+    assertThat(id.getJsonArray("cluster_peers").getList()).containsExactlyInAnyOrder("node1", "node2");
+    assertThat(id.getJsonArray("addresses").getString(0))
+        .isEqualTo("/ip4/127.0.0.1/tcp/" + cluster.peer(2).port());
+    assertThat(id.getJsonObject("ipfs").getString("error")).isNotBlank();
+  }
+
+  @Test
+  void peersListsOneIdObjectPerMemberAsNdjson() {
+    var response = Http.get(cluster.apiPort(1), "/peers");
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<JsonObject> lines = response.body().lines().map(JsonObject::new).toList();
+    assertThat(lines).extracting(l -> l.getString("peername")).containsExactly("node1", "node2");
+    assertThat(lines).extracting(l -> l.getString("incarnation"))
+        .containsExactly(cluster.node(1).incarnation().id(), cluster.node(2).incarnation().id());
+    assertThat(lines).allSatisfy(l -> assertThat(l.getString("error")).isEmpty());
+  }
+
+  @Test
+  void unknownRouteIsAJsonError() {
+    var response = Http.get(cluster.apiPort(1), "/no/such/thing");
+    assertThat(response.statusCode()).isEqualTo(404);
+    JsonObject error = new JsonObject(response.body());
+    assertThat(error.getInteger("code")).isEqualTo(404);
+    assertThat(error.getString("message")).isNotBlank();
+  }
+
+  @Test
+  void wrongMethodIsAJsonError() {
+    var response = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.apiPort(1) + "/id"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(new JsonObject(response.body()).getInteger("code")).isEqualTo(405);
+  }
+}
