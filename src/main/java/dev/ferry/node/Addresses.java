@@ -3,16 +3,67 @@ package dev.ferry.node;
 /**
  * Every event-bus address ferry uses, built in one place. The strings are a stable contract,
  * documented in docs/ADDRESSES.md; change both together.
+ *
+ * <p>Node names never contain a dot (peers.json forbids it), so each segment is unambiguous.
  */
 public final class Addresses {
   /** Published (node-local) whenever a member joins or leaves, as this node sees it. */
   public static final String MEMBER_EVENTS = "ferry.events.members";
+  /** The global name registry (request/reply, JSON). */
+  public static final String REGISTRY = "ferry.registry";
+  /** The pinning service. */
+  public static final String PIN = "ferry.pin";
 
   private Addresses() {}
 
   /** Node-internal request/reply: the IPFS-Cluster-style ID object of node {@code node}. */
   public static String nodeId(String node) {
     return "ferry.node." + node + ".id";
+  }
+
+  /** Node-internal request/reply: the mailboxes of node {@code node} and their queue lengths. */
+  public static String nodeMailboxes(String node) {
+    return "ferry.node." + node + ".mailboxes";
+  }
+
+  /** Node-internal prefix of everything addressed to one node's services. */
+  public static String nodePrefix(String node) {
+    return "ferry.node." + node + ".";
+  }
+
+  /** A mailbox: valid anywhere in the cluster, and only for the incarnation that created it. */
+  public static String mailbox(String node, String incarnation, long n) {
+    return mailboxPrefix(node, incarnation) + n;
+  }
+
+  /** The prefix shared by every mailbox of one incarnation of a node. */
+  public static String mailboxPrefix(String node, String incarnation) {
+    return "ferry.mbx." + node + "." + incarnation + ".";
+  }
+
+  /** The Raft client API of a group, answered on every node. */
+  public static String raft(String group) {
+    return "ferry.raft." + group;
+  }
+
+  /** Raft peer traffic of a group to one node: internal, never bridged. */
+  public static String raftPeer(String group, String node) {
+    return "ferry.raft." + group + "." + node;
+  }
+
+  /** The committed entries of a group, published: a change feed. */
+  public static String raftLog(String group) {
+    return "ferry.raft." + group + ".log";
+  }
+
+  /** A peer of a circuit service. */
+  public static String circuitPeer(String peerId) {
+    return "ferry.circuit." + peerId;
+  }
+
+  /** One circuit of a peer. */
+  public static String circuit(String peerId, String circuitId) {
+    return "ferry.circuit." + peerId + "." + circuitId;
   }
 
   /** Published events on a topic. */
