@@ -37,6 +37,42 @@ public final class FerryException extends RuntimeException {
     return new FerryException(NOT_FOUND, message);
   }
 
+  /**
+   * Answers a bus request with this failure: the failure code is {@link #httpStatus()} and the
+   * message is {@code "<code>: <message>"}, so Java callers get the code back with
+   * {@link #from(Throwable)} and bridge clients can split it at the first {@code ": "}.
+   */
+  public void failReply(io.vertx.core.eventbus.Message<?> request) {
+    request.fail(httpStatus(), code + ": " + getMessage());
+  }
+
+  /**
+   * The FerryException behind a failure: itself, one decoded from a bus reply sent by
+   * {@link #failReply}, a {@code timeout} or {@code unavailable} for the bus's own failures, or
+   * {@code internal} for anything else.
+   */
+  public static FerryException from(Throwable failure) {
+    if (failure instanceof FerryException e) {
+      return e;
+    }
+    if (failure instanceof io.vertx.core.eventbus.ReplyException e) {
+      switch (e.failureType()) {
+        case TIMEOUT:
+          return new FerryException(TIMEOUT, "no answer in time: " + e.getMessage(), e);
+        case NO_HANDLERS:
+          return new FerryException(UNAVAILABLE, "nobody serves this address: " + e.getMessage(), e);
+        default:
+          String text = e.getMessage() == null ? "" : e.getMessage();
+          int colon = text.indexOf(": ");
+          if (colon > 0 && text.substring(0, colon).matches("[a-z][a-z-]*")) {
+            return new FerryException(text.substring(0, colon), text.substring(colon + 2), e);
+          }
+          return new FerryException(INTERNAL, text, e);
+      }
+    }
+    return new FerryException(INTERNAL, String.valueOf(failure.getMessage()), failure);
+  }
+
   /** The short code, such as {@code bad-request} or {@code no-leader}. */
   public String code() {
     return code;

@@ -1,8 +1,6 @@
 package dev.ferry.web;
 
 import dev.ferry.node.FerryException;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -42,12 +40,6 @@ final class HttpErrors {
   }
 
   static FerryException toFerry(Throwable failure, int status) {
-    if (failure instanceof FerryException e) {
-      return e;
-    }
-    if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT) {
-      return new FerryException(FerryException.TIMEOUT, "the node did not answer in time: " + e.getMessage());
-    }
     if (failure == null) {
       return switch (status) {
         case 404 -> FerryException.notFound("no such resource");
@@ -57,6 +49,6 @@ final class HttpErrors {
         default -> new FerryException(FerryException.INTERNAL, "HTTP " + status);
       };
     }
-    return new FerryException(FerryException.INTERNAL, "internal error: " + failure.getMessage(), failure);
+    return FerryException.from(failure);
   }
 }
