@@ -26,6 +26,11 @@ public final class Addresses {
     return "ferry.node." + node + ".mailboxes";
   }
 
+  /** Node-internal: registry sync (digests and snapshots) with node {@code node}. */
+  public static String nodeRegistry(String node) {
+    return "ferry.node." + node + ".registry";
+  }
+
   /** Node-internal prefix of everything addressed to one node's services. */
   public static String nodePrefix(String node) {
     return "ferry.node." + node + ".";
@@ -64,6 +69,11 @@ public final class Addresses {
   /** One circuit of a peer. */
   public static String circuit(String peerId, String circuitId) {
     return "ferry.circuit." + peerId + "." + circuitId;
+  }
+
+  /** Node-internal request/reply: the circuit service of node {@code node} (start a peer there). */
+  public static String circuitNode(String node) {
+    return "ferry.node." + node + ".circuits";
   }
 
   /** Published events on a topic. */

@@ -73,6 +73,16 @@ public final class Members {
     return members.values().stream().filter(m -> m.name().equals(name)).findFirst();
   }
 
+  /** Whether this run (name and incarnation) of a node is in the cluster now; cheap enough for every send. */
+  public boolean isUp(String name, String incarnation) {
+    for (Member m : members.values()) {
+      if (m.name().equals(name) && m.incarnation().equals(incarnation)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether a node of this name is in the cluster now. */
   public boolean isUp(String name) {
     return byName(name).isPresent();

@@ -15,20 +15,31 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessCluster extends TestCluster {
   private final List<Process> processes = new ArrayList<>();
+  private final List<dev.ferry.node.Node> jvmNodes = new ArrayList<>();
   private final Path logs;
+  private final int inJvm;
 
-  ProcessCluster(int size) {
+  ProcessCluster(int size, int inJvm) {
     super(size);
+    this.inJvm = inJvm;
     this.logs = Path.of("target", "it-logs", dir.getFileName().toString());
     try {
       Files.createDirectories(logs);
-      for (int i = 1; i <= size; i++) {
+      for (int i = inJvm + 1; i <= size; i++) {
         processes.add(launch(i));
       }
-    } catch (IOException e) {
+      for (int i = 1; i <= inJvm; i++) {
+        jvmNodes.add(dev.ferry.node.Node.start(config(i), java.util.Map.of()).await());
+      }
+    } catch (IOException | RuntimeException e) {
       close();
-      throw new UncheckedIOException(e);
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
+  }
+
+  /** Node {@code i}, one of those started in this JVM. */
+  public dev.ferry.node.Node jvmNode(int i) {
+    return jvmNodes.get(i - 1);
   }
 
   /** The fat jar under test. */
@@ -52,14 +63,14 @@ public final class ProcessCluster extends TestCluster {
   /** Starts node {@code i} again, e.g. after a kill, with the same data directory. */
   public void restart(int i) {
     try {
-      processes.set(i - 1, launch(i));
+      processes.set(i - 1 - inJvm, launch(i));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   public Process process(int i) {
-    return processes.get(i - 1);
+    return processes.get(i - 1 - inJvm);
   }
 
   /** The log of node {@code i}'s latest run. */
@@ -83,6 +94,13 @@ public final class ProcessCluster extends TestCluster {
 
   @Override
   public void close() {
+    for (var node : jvmNodes) {
+      try {
+        node.close().await();
+      } catch (RuntimeException e) {
+        // keep stopping the rest
+      }
+    }
     for (Process p : processes) {
       if (p.isAlive()) {
         p.destroyForcibly();

@@ -51,7 +51,15 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Nodes as separate processes of target/ferry.jar, started at once. */
   public static ProcessCluster processes(int size) {
-    return new ProcessCluster(size);
+    return new ProcessCluster(size, 0);
+  }
+
+  /**
+   * Nodes 1..{@code inJvm} in this JVM (to hold mailboxes and watch), the rest as processes of
+   * the fat jar (to be killed).
+   */
+  public static ProcessCluster mixed(int inJvm, int processes) {
+    return new ProcessCluster(inJvm + processes, inJvm);
   }
 
   /** The peers.json entry of node {@code i} (1-based). */
@@ -130,7 +138,7 @@ public abstract class TestCluster implements AutoCloseable {
   }
 
   /** Configuration of node {@code i} as the command line would give it. */
-  protected NodeConfig config(int i) {
+  public NodeConfig config(int i) {
     JsonObject flags = new JsonObject()
         .put("name", name(i))
         .put("peers", peersFile.toString())
@@ -172,6 +180,11 @@ public abstract class TestCluster implements AutoCloseable {
         throw new IllegalStateException(name(i) + " is stopped");
       }
       return node;
+    }
+
+    /** The mailboxes of node {@code i}. */
+    public dev.ferry.mailbox.Mailboxes mailboxes(int i) {
+      return dev.ferry.mailbox.Mailboxes.of(node(i).vertx());
     }
 
     /** Starts node {@code i} again (a new incarnation) with the same data directory. */

@@ -1,0 +1,86 @@
+package dev.ferry.mailbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The default {@link MessageCodec}: {@code JsonObject}, {@code JsonArray} and {@code String} as
+ * themselves, any other record or POJO through Jackson with its class name as the type, so the
+ * receiver gets the same Java type back without registering it. A type the receiver does not
+ * have arrives as a {@code JsonObject} (or array, or scalar) rather than being lost.
+ *
+ * <p>Thread-safe.
+ */
+public final class JacksonMessageCodec implements MessageCodec {
+  static final String JSON_OBJECT = "json";
+  static final String JSON_ARRAY = "json-array";
+  static final String TEXT = "text";
+
+  private final ObjectMapper mapper = new ObjectMapper()
+      .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .findAndRegisterModules();
+  private final Map<String, Class<?>> types = new ConcurrentHashMap<>();
+
+  @Override
+  public Encoded encode(Object message) {
+    if (message instanceof JsonObject json) {
+      return new Encoded(JSON_OBJECT, json.encode());
+    }
+    if (message instanceof JsonArray json) {
+      return new Encoded(JSON_ARRAY, json.encode());
+    }
+    if (message instanceof String text) {
+      return new Encoded(TEXT, text);
+    }
+    if (message == null) {
+      throw new IllegalArgumentException("a message cannot be null");
+    }
+    try {
+      return new Encoded(message.getClass().getName(), mapper.writeValueAsString(message));
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot serialize " + message.getClass().getName() + " to JSON: "
+          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public Object decode(Encoded encoded, Mailboxes receiver) {
+    try {
+      return switch (encoded.type()) {
+        case JSON_OBJECT -> new JsonObject(encoded.json());
+        case JSON_ARRAY -> new JsonArray(encoded.json());
+        case TEXT -> encoded.json();
+        default -> {
+          Class<?> type = type(encoded.type());
+          yield type == null
+              ? io.vertx.core.json.Json.decodeValue(encoded.json())
+              : mapper.readerFor(type).withAttribute(AddressJson.MAILBOXES_ATTRIBUTE, receiver).readValue(encoded.json());
+        }
+      };
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot decode a " + encoded.type() + " message: " + e.getMessage(), e);
+    }
+  }
+
+  /** The class of a type tag, or null when this JVM does not have it. */
+  private Class<?> type(String name) {
+    Class<?> known = types.get(name);
+    if (known != null) {
+      return known;
+    }
+    try {
+      Class<?> loaded = Class.forName(name, false, Thread.currentThread().getContextClassLoader() != null
+          ? Thread.currentThread().getContextClassLoader() : JacksonMessageCodec.class.getClassLoader());
+      types.put(name, loaded);
+      return loaded;
+    } catch (ClassNotFoundException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package dev.ferry.mailbox;
+
+import dev.ferry.node.FerryException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where messages sent to an {@link Address} wait until their owner receives them: in arrival
+ * order, with selective receive ({@link #receive(Predicate)} takes the first match and leaves the
+ * rest in order) and timeouts.
+ *
+ * <p>A mailbox belongs to the Vert.x context that created it: its state changes there, and the
+ * futures it returns complete there. It may be called from any thread. One receive waits at a
+ * time; a second is refused with a clear error.
+ */
+public final class Mailbox {
+  private static final Logger log = LoggerFactory.getLogger(Mailbox.class);
+
+  private final Mailboxes mailboxes;
+  private final Address address;
+  private final MailboxOptions options;
+  private final Context owner;
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  /** Mailboxes to tell when this one closes. */
+  private final Set<Address> watchers = new HashSet<>();
+  /** Mailboxes this one watches; a MailboxDown passes only for these, so each arrives once. */
+  private final Set<Address> watching = new HashSet<>();
+  private volatile int count;
+  private volatile boolean closed;
+  private long dropped;
+  private Waiting waiting;
+  private MessageConsumer<Object> consumer;
+
+  /** The one receive waiting for a message. */
+  private record Waiting(Predicate<Object> predicate, Promise<Object> promise, long timer) {}
+
+  Mailbox(Mailboxes mailboxes, Address address, MailboxOptions options, Context owner) {
+    this.mailboxes = mailboxes;
+    this.address = address;
+    this.options = options;
+    this.owner = owner;
+  }
+
+  /** Registers the consumer; completes once the address is known across the cluster. */
+  Future<Mailbox> open() {
+    Promise<Mailbox> opened = Promise.promise();
+    owner.runOnContext(v -> {
+      consumer = mailboxes.vertx().eventBus().consumer(address.toString(), this::arrived);
+      consumer.completion().map(this).onComplete(opened);
+    });
+    return opened.future();
+  }
+
+  public Address address() {
+    return address;
+  }
+
+  public MailboxOptions options() {
+    return options;
+  }
+
+  /** Messages waiting to be received. */
+  public int messageCount() {
+    return count;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** The next message, whenever it comes. */
+  public Future<Object> receive() {
+    return receive(m -> true, null);
+  }
+
+  /** The next message within {@code timeout}, else a {@code timeout} failure. */
+  public Future<Object> receive(Duration timeout) {
+    return receive(m -> true, timeout);
+  }
+
+  /** The first message that matches, leaving the others in order. */
+  public Future<Object> receive(Predicate<Object> match) {
+    return receive(match, null);
+  }
+
+  /** The first message that matches within {@code timeout}, leaving the others in order. */
+  public Future<Object> receive(Predicate<Object> match, Duration timeout) {
+    Promise<Object> promise = Promise.promise();
+    onOwner(() -> startReceive(match, timeout, promise));
+    return promise.future();
+  }
+
+  /** The next message if one is waiting now, without waiting for one. */
+  public Future<Optional<Object>> tryReceive() {
+    return receive(m -> true, Duration.ZERO).map(Optional::of)
+        .recover(e -> e instanceof FerryException f && f.code().equals(FerryException.TIMEOUT)
+            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
+  }
+
+  /**
+   * Closes the mailbox: its address stops receiving, a waiting receive fails, watchers get
+   * {@link MailboxDown} with reason {@code closed}, and the mailboxes it watched forget it.
+   */
+  public Future<Void> close() {
+    Promise<Void> done = Promise.promise();
+    onOwner(() -> {
+      if (closed) {
+        done.complete();
+        return;
+      }
+      closed = true;
+      mailboxes.forget(this);
+      failWaiting(new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " was closed"));
+      queue.clear();
+      count = 0;
+      watchers.forEach(w -> mailboxes.sendControl(w, Wire.DOWN,
+          new JsonObject().put("address", address.toString()).put("reason", MailboxDown.CLOSED)));
+      watching.forEach(target -> mailboxes.sendControl(target, Wire.DEMONITOR, address.toString()));
+      watchers.clear();
+      watching.clear();
+      consumer.unregister().onComplete(done);
+    });
+    return done.future();
+  }
+
+  /** A snapshot for introspection. */
+  JsonObject describe() {
+    return new JsonObject()
+        .put("address", address.toString())
+        .put("messages", count)
+        .put("capacity", options.capacity())
+        .put("overflow", options.overflow().name().toLowerCase(java.util.Locale.ROOT))
+        .put("dropped", dropped)
+        .put("watchers", watchers.size());
+  }
+
+  /** Whether a local send should be refused now: full and set to reject. */
+  boolean rejects() {
+    return options.isBounded() && options.overflow() == MailboxOptions.Overflow.REJECT && count >= options.capacity();
+  }
+
+  // ---- on the owner context from here on ----
+
+  private void arrived(Message<Object> message) {
+    String control = message.headers().get(Wire.CONTROL);
+    if (control != null) {
+      control(control, message);
+      return;
+    }
+    Object body;
+    try {
+      body = mailboxes.decode(message);
+    } catch (IllegalArgumentException e) {
+      // undecodable: keep it as it came rather than lose it
+      log.warn("mailbox {}: {}; delivering the raw body", address, e.getMessage());
+      body = message.body();
+    }
+    offer(message.replyAddress() != null ? new Request(body, message, mailboxes) : body, message);
+  }
+
+  private void offer(Object item, Message<Object> message) {
+    if (waiting != null && matches(waiting, item)) {
+      Waiting w = waiting;
+      waiting = null;
+      mailboxes.vertx().cancelTimer(w.timer());
+      w.promise().complete(item);
+      return;
+    }
+    if (options.isBounded() && queue.size() >= options.capacity()) {
+      if (options.overflow() == MailboxOptions.Overflow.REJECT) {
+        if (message != null && message.replyAddress() != null) {
+          new FerryException(Wire.MAILBOX_FULL, "mailbox " + address + " is full (" + options.capacity()
+              + " messages)").failReply(message);
+        }
+        dropped++;
+        log.debug("mailbox {} is full; refused a message", address);
+        return;
+      }
+      queue.pollFirst();
+      dropped++;
+    }
+    queue.addLast(item);
+    count = queue.size();
+  }
+
+  private void startReceive(Predicate<Object> match, Duration timeout, Promise<Object> promise) {
+    if (closed) {
+      promise.fail(new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " is closed"));
+      return;
+    }
+    if (waiting != null) {
+      promise.fail(FerryException.badRequest("mailbox " + address
+          + " already has a receive waiting; a mailbox has one receiver at a time"));
+      return;
+    }
+    for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
+      Object item = it.next();
+      boolean hit;
+      try {
+        hit = match.test(item);
+      } catch (RuntimeException e) {
+        promise.fail(e);
+        return;
+      }
+      if (hit) {
+        it.remove();
+        count = queue.size();
+        promise.complete(item);
+        return;
+      }
+    }
+    if (timeout != null && timeout.isZero()) {
+      promise.fail(new FerryException(FerryException.TIMEOUT, "no message waiting"));
+      return;
+    }
+    long timer = timeout == null ? -1 : mailboxes.vertx().setTimer(Math.max(1, timeout.toMillis()), id -> {
+      if (waiting != null && waiting.promise() == promise) {
+        waiting = null;
+        promise.fail(new FerryException(FerryException.TIMEOUT, "no matching message on " + address
+            + " within " + timeout.toMillis() + " ms"));
+      }
+    });
+    waiting = new Waiting(match, promise, timer);
+  }
+
+  private boolean matches(Waiting w, Object item) {
+    try {
+      return w.predicate().test(item);
+    } catch (RuntimeException e) {
+      waiting = null;
+      mailboxes.vertx().cancelTimer(w.timer());
+      w.promise().fail(e);
+      return false;
+    }
+  }
+
+  private void failWaiting(FerryException e) {
+    if (waiting != null) {
+      mailboxes.vertx().cancelTimer(waiting.timer());
+      Promise<Object> p = waiting.promise();
+      waiting = null;
+      p.fail(e);
+    }
+  }
+
+  private void control(String op, Message<Object> message) {
+    String body = String.valueOf(message.body());
+    switch (op) {
+      case Wire.MONITOR -> {
+        watchers.add(Address.parse(body));
+        message.reply(null);
+      }
+      case Wire.DEMONITOR -> watchers.remove(Address.parse(body));
+      case Wire.DOWN -> {
+        JsonObject down = new JsonObject(body);
+        down(mailboxes.address(down.getString("address")), down.getString("reason"));
+      }
+      case Wire.WATCH -> mailboxes.monitor(mailboxes.address(body), address);
+      default -> log.warn("mailbox {}: unknown control operation '{}' ignored", address, op);
+    }
+  }
+
+  /** Starts watching {@code target}; false if already watching it. */
+  boolean watch(Address target) {
+    return watching.add(target);
+  }
+
+  /** Stops watching {@code target}; false if it was not watched. */
+  boolean unwatch(Address target) {
+    return watching.remove(target);
+  }
+
+  /** Delivers a MailboxDown for {@code target}, once, if this mailbox still watches it. */
+  void down(Address target, String reason) {
+    if (!closed && watching.remove(target)) {
+      offer(new MailboxDown(target, reason), null);
+    }
+  }
+
+  /** A node left: its mailboxes are down for every watcher here, and its watchers are forgotten. */
+  void nodeLeft(String node, String incarnation) {
+    watchers.removeIf(w -> w.node().equals(node) && w.incarnation().equals(incarnation));
+    for (Address target : Set.copyOf(watching)) {
+      if (target.node().equals(node) && target.incarnation().equals(incarnation)) {
+        down(target, MailboxDown.NODE_DOWN);
+      }
+    }
+  }
+
+  /** Runs {@code action} on the owner context: now if already there. */
+  void onOwner(Runnable action) {
+    if (io.vertx.core.Vertx.currentContext() == owner) {
+      action.run();
+    } else {
+      owner.runOnContext(v -> action.run());
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.ferry.mailbox;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts the node's {@link Mailboxes} (a per-node singleton): installs them for
+ * {@link Mailboxes#of}, tells them when a member leaves (monitors fire {@code node-down}), and
+ * answers {@code ferry.node.<node>.mailboxes} with their queue lengths.
+ */
+public final class MailboxVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(MailboxVerticle.class);
+
+  private final NodeContext node;
+  private Mailboxes mailboxes;
+
+  public MailboxVerticle(NodeContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    mailboxes = new Mailboxes(node, new JacksonMessageCodec(),
+        MailboxConfig.from(node.config().json().getJsonObject("mailbox", new JsonObject())));
+    mailboxes.install();
+    return Future.all(followMembers(), serveIntrospection())
+        .onSuccess(v -> log.info("mailboxes ready on {} (incarnation {})", node.name(), node.incarnation()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    mailboxes.uninstall();
+    return mailboxes.closeAll();
+  }
+
+  /** Monitors of mailboxes on a node that left fire {@code node-down}. */
+  private Future<Void> followMembers() {
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, message -> {
+      JsonObject event = message.body();
+      if ("left".equals(event.getString("event"))) {
+        mailboxes.nodeLeft(event.getString("node"), event.getString("incarnation"));
+      }
+    }).completion();
+  }
+
+  private Future<Void> serveIntrospection() {
+    return vertx.eventBus().consumer(Addresses.nodeMailboxes(node.name()), message -> message.reply(mailboxes.describe()))
+        .completion();
+  }
+}

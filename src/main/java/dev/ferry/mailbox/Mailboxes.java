@@ -1,0 +1,327 @@
+package dev.ferry.mailbox;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Shareable;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A node's mailboxes: creates them ({@link #create}), binds addresses ({@link #address}), and
+ * carries sends, requests and monitors between them. One per node, installed by
+ * {@link MailboxVerticle}; find it with {@link #of(Vertx)}.
+ *
+ * <p>Thread-safe.
+ */
+public final class Mailboxes implements Shareable {
+  private static final String SHARED_MAP = "ferry.mailboxes";
+
+  private final Vertx vertx;
+  private final NodeContext node;
+  private final MessageCodec codec;
+  private final MailboxConfig config;
+  private final AtomicLong next = new AtomicLong();
+  private final ConcurrentMap<Long, Mailbox> local = new ConcurrentHashMap<>();
+
+  Mailboxes(NodeContext node, MessageCodec codec, MailboxConfig config) {
+    this.vertx = node.vertx();
+    this.node = node;
+    this.codec = codec;
+    this.config = config;
+  }
+
+  /** The mailboxes of the node running on {@code vertx}. */
+  public static Mailboxes of(Vertx vertx) {
+    Object found = vertx.sharedData().getLocalMap(SHARED_MAP).get(SHARED_MAP);
+    if (!(found instanceof Mailboxes mailboxes)) {
+      throw new FerryException(FerryException.UNAVAILABLE,
+          "no mailboxes on this node: deploy verticles/mailbox.json (dev.ferry.mailbox.MailboxVerticle)");
+    }
+    return mailboxes;
+  }
+
+  void install() {
+    vertx.sharedData().getLocalMap(SHARED_MAP).put(SHARED_MAP, this);
+  }
+
+  void uninstall() {
+    vertx.sharedData().getLocalMap(SHARED_MAP).remove(SHARED_MAP);
+  }
+
+  /** A new unbounded mailbox owned by the calling context; ready once reachable from the whole cluster. */
+  public Future<Mailbox> create() {
+    return create(MailboxOptions.unbounded());
+  }
+
+  /** A new mailbox owned by the calling context (or a new event-loop context off Vert.x threads). */
+  public Future<Mailbox> create(MailboxOptions options) {
+    Context owner = vertx.getOrCreateContext();
+    long n = next.incrementAndGet();
+    Mailbox mailbox = new Mailbox(this, new Address(node.name(), node.incarnation().id(), n, this), options, owner);
+    local.put(n, mailbox);
+    return mailbox.open().onFailure(e -> local.remove(n));
+  }
+
+  /** Reads an address and binds it to this node, so it can send; bad text is a {@code bad-request}. */
+  public Address address(String text) {
+    return Address.parse(text).boundTo(this);
+  }
+
+  /** Whether {@code address} is an open mailbox of this node (this run of it). */
+  public boolean isOpenHere(Address address) {
+    Mailbox m = local(address);
+    return m != null && !m.isClosed();
+  }
+
+  /** This node's name. */
+  public String nodeName() {
+    return node.name();
+  }
+
+  /** The open mailboxes of this node with their queue lengths, for introspection. */
+  public JsonObject describe() {
+    JsonArray list = new JsonArray();
+    local.values().stream().sorted(Comparator.comparingLong(m -> m.address().n()))
+        .forEach(m -> list.add(m.describe()));
+    return new JsonObject().put("node", node.name()).put("incarnation", node.incarnation().id())
+        .put("mailboxes", list);
+  }
+
+  /** The number of open mailboxes here. */
+  public int size() {
+    return local.size();
+  }
+
+  // ---- used by Address, Mailbox, Request ----
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** An encoded message on its way, with the headers that say how to decode it. */
+  private record Outgoing(String json, DeliveryOptions options) {}
+
+  Future<Void> send(Address to, Object message) {
+    Outgoing out;
+    try {
+      out = deliverable(to, message);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    vertx.eventBus().send(to.toString(), out.json(), out.options());
+    return Future.succeededFuture();
+  }
+
+  Future<Object> request(Address to, Object message, Duration timeout) {
+    Outgoing out;
+    try {
+      out = deliverable(to, message);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    out.options().setSendTimeout(Math.max(1, timeout.toMillis()));
+    return vertx.eventBus().<Object>request(to.toString(), out.json(), out.options())
+        .recover(e -> Future.failedFuture(failure(to, e)))
+        .map(this::decodeReply);
+  }
+
+  Future<Void> reply(Message<?> request, Object answer) {
+    MessageCodec.Encoded encoded;
+    try {
+      encoded = encode(answer);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    request.reply(encoded.json(), new DeliveryOptions().addHeader(Wire.TYPE, encoded.type()));
+    return Future.succeededFuture();
+  }
+
+  Future<Void> monitor(Address target, Address watcher) {
+    Mailbox w = local(watcher);
+    if (w == null) {
+      return Future.failedFuture(FerryException.badRequest("the watcher " + watcher
+          + " must be an open mailbox of this node (" + node.name() + ")"));
+    }
+    w.onOwner(() -> {
+      if (!w.watch(target)) {
+        return;
+      }
+      FerryException gone = reachability(target);
+      if (gone != null) {
+        w.down(target, isNodeUp(target.node()) ? MailboxDown.NO_SUCH_MAILBOX : MailboxDown.NODE_DOWN);
+        return;
+      }
+      vertx.eventBus().request(target.toString(), watcher.toString(), control(Wire.MONITOR))
+          .onFailure(e -> w.onOwner(() -> {
+            if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+              w.down(target, MailboxDown.NO_SUCH_MAILBOX);
+            }
+          }));
+    });
+    return Future.succeededFuture();
+  }
+
+  Future<Void> demonitor(Address target, Address watcher) {
+    Mailbox w = local(watcher);
+    if (w == null) {
+      return Future.failedFuture(FerryException.badRequest("the watcher " + watcher
+          + " must be an open mailbox of this node (" + node.name() + ")"));
+    }
+    w.onOwner(() -> {
+      if (w.unwatch(target)) {
+        sendControl(target, Wire.DEMONITOR, watcher.toString());
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  Future<Void> link(Address other, Address mine) {
+    return monitor(other, mine).onSuccess(v -> sendControl(other, Wire.WATCH, mine.toString()));
+  }
+
+  void sendControl(Address to, String op, Object body) {
+    if (reachability(to) == null) {
+      vertx.eventBus().send(to.toString(), body instanceof JsonObject j ? j.encode() : body, control(op));
+    }
+  }
+
+  Object decode(Message<?> message) {
+    String type = message.headers().get(Wire.TYPE);
+    if (type == null) {
+      return message.body();
+    }
+    return codec.decode(new MessageCodec.Encoded(type, String.valueOf(message.body())), this);
+  }
+
+  void forget(Mailbox mailbox) {
+    local.remove(mailbox.address().n());
+  }
+
+  /** A member left: every local mailbox learns it. */
+  void nodeLeft(String nodeName, String incarnation) {
+    local.values().forEach(m -> m.onOwner(() -> m.nodeLeft(nodeName, incarnation)));
+  }
+
+  /** Closes every mailbox of this node. */
+  Future<Void> closeAll() {
+    return Future.join(local.values().stream().map(Mailbox::close).toList()).mapEmpty();
+  }
+
+  private Mailbox local(Address address) {
+    if (!address.node().equals(node.name()) || !address.incarnation().equals(node.incarnation().id())) {
+      return null;
+    }
+    return local.get(address.n());
+  }
+
+  /** Checks a message and its destination, and encodes it. */
+  private Outgoing deliverable(Address to, Object message) {
+    MessageCodec.Encoded encoded = encode(message);
+    FerryException gone = reachability(to);
+    if (gone != null) {
+      throw gone;
+    }
+    if (isLocal(to)) {
+      Mailbox target = local.get(to.n());
+      if (target == null) {
+        throw new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: closed, or never created on "
+            + node.name());
+      }
+      if (target.rejects()) {
+        throw new FerryException(Wire.MAILBOX_FULL, "mailbox " + to + " is full (" + target.options().capacity()
+            + " messages)");
+      }
+    }
+    return new Outgoing(encoded.json(), new DeliveryOptions().addHeader(Wire.TYPE, encoded.type()));
+  }
+
+  private MessageCodec.Encoded encode(Object message) {
+    MessageCodec.Encoded encoded;
+    try {
+      encoded = codec.encode(message);
+    } catch (IllegalArgumentException e) {
+      throw FerryException.badRequest(e.getMessage());
+    }
+    long size = utf8Length(encoded.json());
+    if (size > config.maxMessageBytes()) {
+      throw new FerryException(FerryException.TOO_LARGE, "a message of " + size + " bytes is larger than "
+          + "mailbox.max_message_bytes (" + config.maxMessageBytes() + ")");
+    }
+    return encoded;
+  }
+
+  /** Why a send to {@code to} cannot arrive, known without sending; null if it may. */
+  private FerryException reachability(Address to) {
+    if (to.node().equals(node.name())) {
+      if (!to.incarnation().equals(node.incarnation().id())) {
+        return new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: it belonged to an earlier run "
+            + "of node " + to.node() + " (incarnation " + to.incarnation() + "; now " + node.incarnation() + ")");
+      }
+      return null;
+    }
+    if (!node.members().isUp(to.node(), to.incarnation())) {
+      return new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: "
+          + (isNodeUp(to.node()) ? "it belonged to an earlier run of node " + to.node()
+              : "node " + to.node() + " is not in the cluster"));
+    }
+    return null;
+  }
+
+  private boolean isLocal(Address to) {
+    return to.node().equals(node.name()) && to.incarnation().equals(node.incarnation().id());
+  }
+
+  private boolean isNodeUp(String name) {
+    return name.equals(node.name()) || node.members().isUp(name);
+  }
+
+  private FerryException failure(Address to, Throwable e) {
+    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      return new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone");
+    }
+    return FerryException.from(e);
+  }
+
+  private Object decodeReply(Message<Object> reply) {
+    try {
+      return decode(reply);
+    } catch (IllegalArgumentException e) {
+      return reply.body();
+    }
+  }
+
+  private static DeliveryOptions control(String op) {
+    return new DeliveryOptions().addHeader(Wire.CONTROL, op);
+  }
+
+  private static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+}

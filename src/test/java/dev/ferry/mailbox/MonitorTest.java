@@ -1,0 +1,135 @@
+package dev.ferry.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Monitors and links across clustered nodes in one JVM; node death by process is in MailboxProcessIT. */
+@Timeout(120)
+class MonitorTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static TestCluster.JvmCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.inJvm(3);
+    Eventually.await("3 members", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 3);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static Mailbox create(int node) {
+    return cluster.mailboxes(node).create().await();
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  private static int watchersOf(int node, Address address) {
+    return cluster.mailboxes(node).describe().getJsonArray("mailboxes").stream().map(JsonObject.class::cast)
+        .filter(m -> m.getString("address").equals(address.toString()))
+        .mapToInt(m -> m.getInteger("watchers")).findFirst().orElse(-1);
+  }
+
+  @Test
+  void closingAMailboxTellsItsWatcherOnce() {
+    Mailbox watcher = create(1);
+    Mailbox target = create(2);
+    Address seen = cluster.mailboxes(1).address(target.address().toString());
+    await(seen.monitor(watcher.address()));
+    await(seen.monitor(watcher.address()));   // a second monitor of the same pair changes nothing
+    Eventually.await("the target to know its watcher", WAIT, () -> watchersOf(2, target.address()) == 1);
+
+    await(target.close());
+
+    assertThat(await(watcher.receive(WAIT))).isEqualTo(new MailboxDown(target.address(), MailboxDown.CLOSED));
+    await(watcher.address().send("marker"));
+    assertThat(await(watcher.receive(WAIT))).isEqualTo("marker");
+    assertThat(watcher.messageCount()).isZero();
+    watcher.close();
+  }
+
+  @Test
+  void monitoringAMailboxThatIsAlreadyGoneSaysSo() {
+    Mailbox watcher = create(1);
+    Mailbox target = create(3);
+    await(target.close());
+    Address seen = cluster.mailboxes(1).address(target.address().toString());
+    await(seen.monitor(watcher.address()));
+    assertThat(await(watcher.receive(WAIT))).isEqualTo(new MailboxDown(target.address(), MailboxDown.NO_SUCH_MAILBOX));
+    watcher.close();
+  }
+
+  @Test
+  void monitoringANodeThatIsNotInTheClusterSaysNodeDown() {
+    Mailbox watcher = create(1);
+    Address ghost = cluster.mailboxes(1).address("ferry.mbx.ghost.abc.1");
+    await(ghost.monitor(watcher.address()));
+    assertThat(await(watcher.receive(WAIT))).isEqualTo(new MailboxDown(ghost, MailboxDown.NODE_DOWN));
+    watcher.close();
+  }
+
+  @Test
+  void afterDemonitorNothingArrives() {
+    Mailbox watcher = create(2);
+    Mailbox target = create(2);
+    await(target.address().monitor(watcher.address()));
+    Eventually.await("the target to know its watcher", WAIT, () -> watchersOf(2, target.address()) == 1);
+    await(target.address().demonitor(watcher.address()));
+    Eventually.await("the target to forget its watcher", WAIT, () -> watchersOf(2, target.address()) == 0);
+    await(target.close());
+    await(watcher.address().send("marker"));
+    assertThat(await(watcher.receive(WAIT))).isEqualTo("marker");
+    watcher.close();
+  }
+
+  @Test
+  void aWatcherThatClosesIsRemovedFromItsTargets() {
+    Mailbox watcher = create(1);
+    Mailbox target = create(3);
+    await(cluster.mailboxes(1).address(target.address().toString()).monitor(watcher.address()));
+    Eventually.await("the target to know its watcher", WAIT, () -> watchersOf(3, target.address()) == 1);
+    await(watcher.close());
+    Eventually.await("the target to drop the closed watcher", WAIT, () -> watchersOf(3, target.address()) == 0);
+    target.close();
+  }
+
+  @Test
+  void aLinkMakesBothSidesWatchEachOther() {
+    Mailbox a = create(1);
+    Mailbox b = create(2);
+    await(cluster.mailboxes(1).address(b.address().toString()).link(a.address()));
+    Eventually.await("each side to know the other", WAIT,
+        () -> watchersOf(1, a.address()) == 1 && watchersOf(2, b.address()) == 1);
+    await(a.close());
+    assertThat(await(b.receive(WAIT))).isEqualTo(new MailboxDown(a.address(), MailboxDown.CLOSED));
+    b.close();
+  }
+
+  @Test
+  void theWatcherMustBeALocalMailbox() {
+    Mailbox remote = create(2);
+    Mailbox target = create(3);
+    Address seen = cluster.mailboxes(1).address(target.address().toString());
+    Address remoteWatcher = cluster.mailboxes(1).address(remote.address().toString());
+    assertThat(seen.monitor(remoteWatcher).toCompletionStage().toCompletableFuture())
+        .failsWithin(WAIT).withThrowableThat().withMessageContaining("must be an open mailbox of this node");
+    remote.close();
+    target.close();
+  }
+}
