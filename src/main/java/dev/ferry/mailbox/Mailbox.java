@@ -260,6 +260,11 @@ public final class Mailbox {
     String body = String.valueOf(message.body());
     switch (op) {
       case Wire.MONITOR -> {
+        if (closed) {
+          // closing: the watcher must hear that this mailbox is gone, not wait for an answer
+          new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " is closed").failReply(message);
+          return;
+        }
         watchers.add(Address.parse(body));
         message.reply(null);
       }
@@ -276,6 +281,10 @@ public final class Mailbox {
   /** Starts watching {@code target}; false if already watching it. */
   boolean watch(Address target) {
     return watching.add(target);
+  }
+
+  boolean isWatching(Address target) {
+    return watching.contains(target);
   }
 
   /** Stops watching {@code target}; false if it was not watched. */

@@ -35,6 +35,8 @@ public final class Mailboxes implements Shareable {
   private final MailboxConfig config;
   private final AtomicLong next = new AtomicLong();
   private final ConcurrentMap<Long, Mailbox> local = new ConcurrentHashMap<>();
+  /** How often a monitor request is sent before the watcher waits on membership alone. */
+  private static final int MONITOR_ATTEMPTS = 3;
 
   Mailboxes(NodeContext node, MessageCodec codec, MailboxConfig config) {
     this.vertx = node.vertx();
@@ -164,14 +166,27 @@ public final class Mailboxes implements Shareable {
         w.down(target, isNodeUp(target.node()) ? MailboxDown.NO_SUCH_MAILBOX : MailboxDown.NODE_DOWN);
         return;
       }
-      vertx.eventBus().request(target.toString(), watcher.toString(), control(Wire.MONITOR))
-          .onFailure(e -> w.onOwner(() -> {
-            if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-              w.down(target, MailboxDown.NO_SUCH_MAILBOX);
-            }
-          }));
+      askToBeTold(w, target, MONITOR_ATTEMPTS);
     });
     return Future.succeededFuture();
+  }
+
+  /**
+   * Registers {@code w} as a watcher at {@code target}. A request that meets a closing mailbox
+   * can be discarded without an answer, so a timeout asks again: a gone mailbox then answers
+   * at once (no handlers), a live one registers, and a dead node is reported by membership.
+   */
+  private void askToBeTold(Mailbox w, Address target, int attemptsLeft) {
+    var options = control(Wire.MONITOR).setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    vertx.eventBus().request(target.toString(), w.address().toString(), options)
+        .onFailure(e -> w.onOwner(() -> {
+          FerryException failure = failure(target, e);
+          if (failure.code().equals(Wire.MAILBOX_GONE)) {
+            w.down(target, MailboxDown.NO_SUCH_MAILBOX);
+          } else if (attemptsLeft > 1 && w.isWatching(target) && !w.isClosed()) {
+            askToBeTold(w, target, attemptsLeft - 1);
+          }
+        }));
   }
 
   Future<Void> demonitor(Address target, Address watcher) {

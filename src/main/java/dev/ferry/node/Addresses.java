@@ -61,6 +61,14 @@ public final class Addresses {
     return "ferry.raft." + group + ".log";
   }
 
+  /**
+   * Node-internal request/reply: the Raft client API of a group on node {@code node} only, used to
+   * forward proposals to the leader and to ask one node for its view; never bridged.
+   */
+  public static String raftNode(String group, String node) {
+    return nodePrefix(node) + "raft." + group;
+  }
+
   /** A peer of a circuit service. */
   public static String circuitPeer(String peerId) {
     return "ferry.circuit." + peerId;
