@@ -1,5 +1,6 @@
 package dev.ferry.node;
 
+import dev.ferry.chat.ChatCommand;
 import dev.ferry.peers.PeersCommand;
 import java.util.Set;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "A clustered Vert.x node: peers, mailboxes, Raft, circuits, IPFS pinning.",
-    subcommands = {NodeCommand.class, PeersCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");
 

@@ -89,6 +89,23 @@ public final class Node implements NodeContext {
         .onComplete(x -> log.info("node {} stopped", config.name()));
   }
 
+  /**
+   * Closes the node and waits, at most {@code shutdown_timeout_seconds}: for shutdown hooks and
+   * command-line tools, never for an event loop.
+   */
+  public void closeAndWait() {
+    try {
+      close().toCompletionStage().toCompletableFuture()
+          .get(config.shutdownTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("node {} did not stop within {} s; exiting anyway", config.name(), config.shutdownTimeout().toSeconds());
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("node {} stopped with an error: {}", config.name(), e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Answers {@code ferry.node.<name>.id} with this node's ID object, for {@code GET /peers} anywhere. */
   private Future<Void> serveIdentity() {
     MessageConsumer<JsonObject> consumer = vertx.eventBus()

@@ -117,6 +117,17 @@ public abstract class TestCluster implements AutoCloseable {
     deleteRecursively(dir);
   }
 
+  /** Writes a peers.json of {@code size} nodes on free loopback ports, named node1..N. */
+  public static List<Peer> writePeers(Path file, int size) {
+    List<Peer> peers = generatePeers(size);
+    try {
+      Peers.of(peers).dump(file);
+    } catch (PeersException e) {
+      throw new IllegalStateException(e);
+    }
+    return peers;
+  }
+
   private static List<Peer> generatePeers(int size) {
     List<Integer> ports = Ports.free(size * 4);
     List<Peer> peers = new ArrayList<>();

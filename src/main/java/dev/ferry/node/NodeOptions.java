@@ -1,0 +1,54 @@
+package dev.ferry.node;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of every command that runs as a node ({@code node}, {@code chat}, {@code copy}):
+ * a picocli mixin that resolves them into a {@link NodeConfig}.
+ */
+public final class NodeOptions {
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON settings over conf/node.json")
+  Path config;
+
+  @Option(names = "--peers", paramLabel = "FILE", description = "peers.json to use (default: $FERRY_PEERS, "
+      + "./peers.json, ~/.ferry/peers.json, /etc/ferry/peers.json)")
+  Path peers;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "this node's entry in peers.json")
+  String name;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "data directory (default: ~/.ferry/NAME)")
+  Path data;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting of conf/node.json, e.g. api.port=9100")
+  List<String> settings = new ArrayList<>();
+
+  /** The node's configuration: conf/node.json, --config, FERRY_* and these flags. */
+  public NodeConfig resolve() {
+    return NodeConfig.resolve(NodeConfig.Sources.ofProcess(Optional.ofNullable(config), flags()));
+  }
+
+  /** The name given with --name, if any. */
+  public Optional<String> name() {
+    return Optional.ofNullable(name);
+  }
+
+  private JsonObject flags() {
+    JsonObject layer = ConfigLayers.fromSettings(ConfigLayers.defaults(), settings);
+    if (name != null) {
+      layer.put("name", name);
+    }
+    if (peers != null) {
+      layer.put("peers", peers.toString());
+    }
+    if (data != null) {
+      layer.put("data_dir", data.toString());
+    }
+    return layer;
+  }
+}
