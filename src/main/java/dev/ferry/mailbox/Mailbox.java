@@ -51,7 +51,7 @@ public final class Mailbox {
     this.mailboxes = mailboxes;
     this.address = address;
     this.options = options;
-    this.owner = owner;
+    this.owner = Contexts.root(owner);
   }
 
   /** Registers the consumer; completes once the address is known across the cluster. */
@@ -309,9 +309,13 @@ public final class Mailbox {
     }
   }
 
-  /** Runs {@code action} on the owner context: now if already there. */
+  /**
+   * Runs {@code action} on the owner context: now if already there. Handlers (and future
+   * callbacks) run on duplicates of a context, so both sides are compared unwrapped; without that
+   * every receive from a callback would take a hop through the event loop's queue.
+   */
   void onOwner(Runnable action) {
-    if (io.vertx.core.Vertx.currentContext() == owner) {
+    if (Contexts.same(io.vertx.core.Vertx.currentContext(), owner)) {
       action.run();
     } else {
       owner.runOnContext(v -> action.run());

@@ -113,8 +113,11 @@ public final class Mailboxes implements Shareable {
     return vertx;
   }
 
-  /** An encoded message on its way, with the headers that say how to decode it. */
-  private record Outgoing(String json, DeliveryOptions options) {}
+  /** A message on its way: its body on the bus, and the headers that say how to decode it. */
+  private record Outgoing(Object body, DeliveryOptions options) {}
+
+  /** For bodies delivered as they are (strings): no headers to build per message. Never mutated. */
+  private static final DeliveryOptions AS_IS = new DeliveryOptions();
 
   Future<Void> send(Address to, Object message) {
     Outgoing out;
@@ -123,7 +126,7 @@ public final class Mailboxes implements Shareable {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    vertx.eventBus().send(to.toString(), out.json(), out.options());
+    vertx.eventBus().send(to.toString(), out.body(), out.options());
     return Future.succeededFuture();
   }
 
@@ -134,20 +137,20 @@ public final class Mailboxes implements Shareable {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    out.options().setSendTimeout(Math.max(1, timeout.toMillis()));
-    return vertx.eventBus().<Object>request(to.toString(), out.json(), out.options())
+    var options = new DeliveryOptions(out.options()).setSendTimeout(Math.max(1, timeout.toMillis()));
+    return vertx.eventBus().<Object>request(to.toString(), out.body(), options)
         .recover(e -> Future.failedFuture(failure(to, e)))
         .map(this::decodeReply);
   }
 
   Future<Void> reply(Message<?> request, Object answer) {
-    MessageCodec.Encoded encoded;
+    Outgoing out;
     try {
-      encoded = encode(answer);
+      out = outgoing(answer);
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    request.reply(encoded.json(), new DeliveryOptions().addHeader(Wire.TYPE, encoded.type()));
+    request.reply(out.body(), out.options());
     return Future.succeededFuture();
   }
 
@@ -244,7 +247,7 @@ public final class Mailboxes implements Shareable {
 
   /** Checks a message and its destination, and encodes it. */
   private Outgoing deliverable(Address to, Object message) {
-    MessageCodec.Encoded encoded = encode(message);
+    Outgoing out = outgoing(message);
     FerryException gone = reachability(to);
     if (gone != null) {
       throw gone;
@@ -260,6 +263,19 @@ public final class Mailboxes implements Shareable {
             + " messages)");
       }
     }
+    return out;
+  }
+
+  /**
+   * Strings travel as themselves (the bus carries them natively and they arrive as they left);
+   * everything else through the codec, with its type in a header.
+   */
+  private Outgoing outgoing(Object message) {
+    if (message instanceof String text) {
+      checkSize(text);
+      return new Outgoing(text, AS_IS);
+    }
+    MessageCodec.Encoded encoded = encode(message);
     return new Outgoing(encoded.json(), new DeliveryOptions().addHeader(Wire.TYPE, encoded.type()));
   }
 
@@ -270,12 +286,20 @@ public final class Mailboxes implements Shareable {
     } catch (IllegalArgumentException e) {
       throw FerryException.badRequest(e.getMessage());
     }
-    long size = utf8Length(encoded.json());
+    checkSize(encoded.json());
+    return encoded;
+  }
+
+  private void checkSize(String text) {
+    // UTF-8 takes at most 3 bytes per UTF-16 char: short texts need no counting
+    if (text.length() * 3L <= config.maxMessageBytes()) {
+      return;
+    }
+    long size = utf8Length(text);
     if (size > config.maxMessageBytes()) {
       throw new FerryException(FerryException.TOO_LARGE, "a message of " + size + " bytes is larger than "
           + "mailbox.max_message_bytes (" + config.maxMessageBytes() + ")");
     }
-    return encoded;
   }
 
   /** Why a send to {@code to} cannot arrive, known without sending; null if it may. */

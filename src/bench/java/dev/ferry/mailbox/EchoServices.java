@@ -1,0 +1,47 @@
+package dev.ferry.mailbox;
+
+import dev.ferry.node.Node;
+import dev.ferry.registry.Registry;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+
+/**
+ * What the benchmark talks to on a node: a raw event-bus consumer and a mailbox, each counting
+ * one-way messages and answering requests with their body. The mailbox is registered as
+ * {@value #MAILBOX_NAME} so the other side can find it.
+ */
+final class EchoServices {
+  static final String RAW_ADDRESS = "bench.raw.echo";
+  static final String MAILBOX_NAME = "bench-echo";
+
+  private EchoServices() {}
+
+  /** Starts both on {@code node}'s event loop; completes once reachable from the cluster. */
+  static Future<Mailbox> start(Node node) {
+    var context = node.vertx().getOrCreateContext();
+    io.vertx.core.Promise<Mailbox> started = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      MessageConsumer<Object> raw = node.vertx().eventBus().consumer(RAW_ADDRESS, m -> {
+        if (m.replyAddress() != null) {
+          m.reply(m.body());
+        }
+      });
+      raw.completion()
+          .compose(x -> Mailboxes.of(node.vertx()).create())
+          .compose(mailbox -> Registry.of(node.vertx()).register(MAILBOX_NAME, mailbox.address()).map(mailbox))
+          .onSuccess(EchoServices::serve)
+          .onComplete(started);
+    });
+    return started.future();
+  }
+
+  /** Receives forever; requests are answered with what they carried. */
+  private static void serve(Mailbox mailbox) {
+    mailbox.receive().onSuccess(m -> {
+      if (m instanceof Request r) {
+        r.reply(r.body());
+      }
+      serve(mailbox);
+    });
+  }
+}

@@ -1,0 +1,236 @@
+package dev.ferry.mailbox;
+
+import dev.ferry.node.Node;
+import dev.ferry.registry.Registry;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mailboxes against the raw Vert.x event bus with the same payload, in the same run: one-way
+ * messages/s and request/reply round trips/s, within one node and across two processes.
+ * Run: {@code mvn -B -Pbench verify -Dbench=MailboxBench}. Prints a table and writes it to
+ * {@code target/bench/mailbox.md}.
+ */
+class MailboxBench {
+  private static final int ONE_WAY = 200_000;
+  private static final int ROUND_TRIPS = 40_000;
+  private static final int IN_FLIGHT = 64;
+  private static final int RUNS = 3;
+  private static final String PAYLOAD = "x".repeat(128);
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  /** A record payload of the same size, to show the cost of Jackson. */
+  public record Sample(String text, int n) {}
+
+  private final List<String> rows = new ArrayList<>();
+
+  @Test
+  void mailboxesAgainstTheRawEventBus() throws Exception {
+    try (var local = TestCluster.inJvm(1)) {
+      Node node = local.node(1);
+      Mailbox echo = EchoServices.start(node).await();
+      Address viaRegistry = Registry.of(node.vertx()).lookup(EchoServices.MAILBOX_NAME).await();
+      measureAll("one node", node.vertx(), viaRegistry);
+      echo.close();
+    }
+    Path dir = Files.createTempDirectory("ferry-bench-");
+    Path peers = dir.resolve("peers.json");
+    var entries = TestCluster.writePeers(peers, 2);
+    Process peer = startPeer(peers, entries.get(1).name(), dir);
+    try {
+      var flags = new io.vertx.core.json.JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
+          .put("data_dir", dir.resolve("n1").toString());
+      Node node = Node.start(dev.ferry.node.NodeConfig.resolve(new dev.ferry.node.NodeConfig.Sources(
+          java.util.Optional.empty(), java.util.Map.of(), flags, "localhost", dir, dir)), java.util.Map.of()).await();
+      Eventually.await("the peer's echo mailbox to be registered", Duration.ofSeconds(60), () -> {
+        try {
+          return Registry.of(node.vertx()).lookup(EchoServices.MAILBOX_NAME).await() != null;
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+      Address remote = Registry.of(node.vertx()).lookup(EchoServices.MAILBOX_NAME).await();
+      measureAll("two processes", node.vertx(), remote);
+      node.close().await();
+    } finally {
+      peer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    report();
+  }
+
+  private void measureAll(String where, Vertx vertx, Address echo) {
+    Mailboxes mailboxes = Mailboxes.of(vertx);
+    // warm-up: both paths, untimed
+    oneWayRaw(vertx, ONE_WAY / 4);
+    oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY / 4);
+    roundTripsRaw(vertx, ROUND_TRIPS / 4);
+    roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS / 4);
+
+    compare(where, "one-way msgs/s, 128 B string", "msgs/s",
+        () -> ONE_WAY / seconds(oneWayRaw(vertx, ONE_WAY)),
+        () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY)));
+    compare(where, "one-way msgs/s, record (Jackson)", "msgs/s",
+        () -> ONE_WAY / seconds(oneWayRaw(vertx, ONE_WAY)),
+        () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, new Sample(PAYLOAD.substring(20), 42), ONE_WAY)));
+    compare(where, "request/reply round trips/s, " + IN_FLIGHT + " in flight", "rt/s",
+        () -> ROUND_TRIPS / seconds(roundTripsRaw(vertx, ROUND_TRIPS)),
+        () -> ROUND_TRIPS / seconds(roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS)));
+  }
+
+  /** Median of {@link #RUNS} runs of each, alternating, so drift hits both alike. */
+  private void compare(String where, String what, String unit, Supplier<Double> raw, Supplier<Double> mailbox) {
+    double[] r = new double[RUNS];
+    double[] m = new double[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+      r[i] = raw.get();
+      m[i] = mailbox.get();
+    }
+    double rawMedian = median(r);
+    double mailboxMedian = median(m);
+    String row = String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.2fx |", where, what, rawMedian,
+        mailboxMedian, mailboxMedian / rawMedian);
+    rows.add(row);
+    System.out.println(row + "  (" + unit + ")");
+  }
+
+  private static long oneWayRaw(Vertx vertx, int count) {
+    return onContext(vertx, done -> {
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        vertx.eventBus().send(EchoServices.RAW_ADDRESS, PAYLOAD);
+      }
+      // the consumer answers a request only after every earlier message from this sender
+      vertx.eventBus().request(EchoServices.RAW_ADDRESS, "END",
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(TIMEOUT.toMillis()))
+          .onSuccess(x -> done.complete(System.nanoTime() - start)).onFailure(done::fail);
+    });
+  }
+
+  private static long oneWayMailbox(Mailboxes mailboxes, Address echo, Object payload, int count) {
+    return onContext(mailboxes.vertx(), done -> {
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        echo.send(payload);
+      }
+      echo.request("END", TIMEOUT).onSuccess(x -> done.complete(System.nanoTime() - start)).onFailure(done::fail);
+    });
+  }
+
+  private static long roundTripsRaw(Vertx vertx, int count) {
+    return onContext(vertx, done -> {
+      long start = System.nanoTime();
+      var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(TIMEOUT.toMillis());
+      int[] sent = {0};
+      int[] answered = {0};
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        if (sent[0] < count) {
+          sent[0]++;
+          vertx.eventBus().request(EchoServices.RAW_ADDRESS, PAYLOAD, options).onComplete(x -> {
+            if (++answered[0] == count) {
+              done.complete(System.nanoTime() - start);
+            } else {
+              next[0].run();
+            }
+          });
+        }
+      };
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        next[0].run();
+      }
+    });
+  }
+
+  private static long roundTripsMailbox(Vertx vertx, Address echo, Object payload, int count) {
+    return onContext(vertx, done -> {
+      long start = System.nanoTime();
+      int[] sent = {0};
+      int[] answered = {0};
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        if (sent[0] < count) {
+          sent[0]++;
+          echo.request(payload, TIMEOUT).onComplete(x -> {
+            if (++answered[0] == count) {
+              done.complete(System.nanoTime() - start);
+            } else {
+              next[0].run();
+            }
+          });
+        }
+      };
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        next[0].run();
+      }
+    });
+  }
+
+  /** Runs {@code body} on a fresh event-loop context and waits for the nanoseconds it reports. */
+  private static long onContext(Vertx vertx, java.util.function.Consumer<Promise<Long>> body) {
+    Promise<Long> done = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> body.accept(done));
+    return done.future().toCompletionStage().toCompletableFuture().orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static Process startPeer(Path peers, String name, Path dir) throws Exception {
+    List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
+    // the same --add-opens / --add-exports this JVM got for Hazelcast
+    List<String> jvmArgs = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    for (int i = 0; i < jvmArgs.size(); i++) {
+      String arg = jvmArgs.get(i);
+      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
+        command.add(arg);
+        if (!arg.contains("=") && i + 1 < jvmArgs.size()) {
+          command.add(jvmArgs.get(++i));
+        }
+      }
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchPeer.class.getName(),
+        peers.toString(), name, dir.resolve(name).toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve(name + ".log").toFile());
+    Process process = builder.start();
+    var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (!"READY".equals(line)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the bench peer did not start; see " + dir.resolve(name + ".log"));
+    }
+    return process;
+  }
+
+  private void report() throws Exception {
+    String table = "| where | what | raw event bus | ferry mailboxes | ratio |\n|---|---|---|---|---|\n"
+        + String.join("\n", rows) + "\n";
+    Path out = Path.of("target", "bench", "mailbox.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, table);
+    System.out.println();
+    System.out.println(table);
+  }
+}
