@@ -2,6 +2,7 @@ package dev.ferry.mailbox;
 
 import dev.ferry.node.Addresses;
 import dev.ferry.node.NodeContext;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,7 @@ public final class MailboxVerticle extends VerticleBase {
     mailboxes = new Mailboxes(node, new JacksonMessageCodec(),
         MailboxConfig.from(node.config().json().getJsonObject("mailbox", new JsonObject())));
     mailboxes.install();
+    registerMetrics();
     return Future.all(followMembers(), serveIntrospection())
         .onSuccess(v -> log.info("mailboxes ready on {} (incarnation {})", node.name(), node.incarnation()));
   }
@@ -36,6 +38,13 @@ public final class MailboxVerticle extends VerticleBase {
   public Future<?> stop() {
     mailboxes.uninstall();
     return mailboxes.closeAll();
+  }
+
+  private void registerMetrics() {
+    Gauge.builder("ferry.mailboxes", mailboxes, Mailboxes::size)
+        .description("Open mailboxes on this node").register(node.meters());
+    Gauge.builder("ferry.mailbox.messages", mailboxes, Mailboxes::queuedMessages)
+        .description("Messages waiting in this node's mailboxes").register(node.meters());
   }
 
   /** Monitors of mailboxes on a node that left fire {@code node-down}. */

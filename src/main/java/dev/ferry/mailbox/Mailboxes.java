@@ -107,6 +107,15 @@ public final class Mailboxes implements Shareable {
     return local.size();
   }
 
+  /** Messages waiting in all mailboxes here. */
+  public long queuedMessages() {
+    long total = 0;
+    for (Mailbox m : local.values()) {
+      total += m.messageCount();
+    }
+    return total;
+  }
+
   // ---- used by Address, Mailbox, Request ----
 
   Vertx vertx() {

@@ -6,6 +6,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,12 +33,14 @@ public final class Node implements NodeContext {
   private final Vertx vertx;
   private final Members members;
   private final Deployer deployer = new Deployer();
+  private final PrometheusMeterRegistry meters;
 
-  private Node(NodeConfig config, Incarnation incarnation, Vertx vertx) {
+  private Node(NodeConfig config, Incarnation incarnation, Vertx vertx, PrometheusMeterRegistry meters) {
     this.config = config;
     this.incarnation = incarnation;
     this.vertx = vertx;
     this.members = new Members(vertx);
+    this.meters = meters;
   }
 
   /**
@@ -59,18 +65,22 @@ public final class Node implements NodeContext {
     var cluster = config.cluster();
     log.info("node {} starting (incarnation {}); joining cluster '{}' at {}:{} with members {}",
         config.name(), incarnation, cluster.name(), cluster.host(), cluster.membershipPort(), cluster.members());
+    // one registry per node, so several nodes in one JVM keep their metrics apart
+    var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var eventBus = new EventBusOptions()
         .setHost(cluster.host()).setPort(cluster.port())
         .setClusterPublicHost(cluster.host()).setClusterPublicPort(cluster.port());
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .with(new VertxOptions().setEventBusOptions(eventBus)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(meters))
         .withClusterManager(clusterManager)
         .buildClustered()
         .recover(e -> Future.failedFuture(new ConfigException("node " + config.name() + " could not join the cluster "
             + "(membership " + cluster.host() + ":" + cluster.membershipPort() + ", event bus " + cluster.host() + ":"
             + cluster.port() + "): " + e.getMessage() + ". Check that no other process uses these ports.", e)))
         .compose(vertx -> {
-          Node node = new Node(config, incarnation, vertx);
+          Node node = new Node(config, incarnation, vertx, meters);
           node.members.follow(clusterManager.getHazelcastInstance());
           return node.serveIdentity()
               .compose(v -> node.deployer.deploy(vertx, node, plan))
@@ -131,6 +141,11 @@ public final class Node implements NodeContext {
   @Override
   public Members members() {
     return members;
+  }
+
+  @Override
+  public PrometheusMeterRegistry meters() {
+    return meters;
   }
 
   @Override

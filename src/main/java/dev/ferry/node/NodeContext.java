@@ -21,6 +21,9 @@ public interface NodeContext {
   /** The cluster's members as this node sees them. */
   Members members();
 
+  /** The node's metrics, scraped at {@code GET /metrics}; services add theirs named {@code ferry_*}. */
+  io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters();
+
   /** The Vert.x instance the node runs on. */
   Vertx vertx();
 

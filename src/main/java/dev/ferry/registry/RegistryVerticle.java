@@ -8,6 +8,8 @@ import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.Members;
 import dev.ferry.node.NodeContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -42,6 +44,9 @@ public final class RegistryVerticle extends VerticleBase {
   private Mailbox watcher;
   /** The claimant set each conflicted name was last announced with, so each change is told once. */
   private final Map<String, List<String>> announced = new HashMap<>();
+  /** Names known cluster-wide, kept for the metrics gauge (read off the event loop). */
+  private volatile int knownNames;
+  private Counter conflicts;
 
   public RegistryVerticle(NodeContext node) {
     this.node = node;
@@ -52,6 +57,7 @@ public final class RegistryVerticle extends VerticleBase {
     claims = new Claims(node.name(), node.incarnation().id());
     config = RegistryConfig.from(node.config().json().getJsonObject("registry", new JsonObject()));
     mailboxes = Mailboxes.of(vertx);
+    registerMetrics();
     return openWatcher()
         .compose(v -> Future.all(serveClients(), serveSync(), followMembers()))
         .onSuccess(v -> {
@@ -67,6 +73,13 @@ public final class RegistryVerticle extends VerticleBase {
   }
 
   // ---- start-up steps ----
+
+  private void registerMetrics() {
+    Gauge.builder("ferry.registry.names", this, r -> r.knownNames)
+        .description("Names registered across the cluster, as this node sees them").register(node.meters());
+    conflicts = Counter.builder("ferry.registry.conflicts")
+        .description("Conflicts (names with several claimants) this node has seen").register(node.meters());
+  }
 
   /** A mailbox of the registry's own that monitors every claimant. */
   private Future<Void> openWatcher() {
@@ -258,6 +271,7 @@ public final class RegistryVerticle extends VerticleBase {
 
   /** Announces new conflicts among {@code names} to this node's claimants, and applies keep-* policies. */
   private void changed(Set<String> names) {
+    knownNames = claims.names().size();
     boolean dropped = false;
     for (String name : names) {
       List<Claim> all = claims.of(name);
@@ -270,6 +284,7 @@ public final class RegistryVerticle extends VerticleBase {
         continue;
       }
       announced.put(name, claimants);
+      conflicts.increment();
       var notice = new MultipleClaim(name, claimants.stream().map(mailboxes::address).toList());
       List<Claim> own = claims.ownOf(name);
       log.info("name '{}' has {} claimants: {}", name, claimants.size(), claimants);

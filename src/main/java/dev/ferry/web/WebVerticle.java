@@ -44,7 +44,7 @@ public final class WebVerticle extends VerticleBase {
 
   /** The routes of every service this node offers over HTTP. */
   private List<Routes> routes() {
-    return List.of(new NodeRoutes(vertx, node), new MailboxRoutes(vertx, node));
+    return List.of(new NodeRoutes(vertx, node), new MailboxRoutes(vertx, node), new MetricsRoutes(node));
   }
 
   private Future<HttpServer> listen(Router router) {

@@ -77,6 +77,19 @@ class WebApiTest {
   }
 
   @Test
+  void metricsAreValidPrometheusTextWithFerrysOwn() {
+    var response = Http.get(cluster.apiPort(1), "/metrics");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    java.util.Map<String, Double> samples = PrometheusText.parse(response.body());
+    assertThat(samples.keySet()).anyMatch(k -> k.startsWith("vertx_eventbus_"));
+    assertThat(samples.keySet()).anyMatch(k -> k.startsWith("vertx_http_server_"));
+    // the registry's own watcher is one open mailbox on every node
+    assertThat(samples.get("ferry_mailboxes")).isGreaterThanOrEqualTo(1.0);
+    assertThat(samples).containsKeys("ferry_mailbox_messages", "ferry_registry_names", "ferry_registry_conflicts_total");
+  }
+
+  @Test
   void unknownRouteIsAJsonError() {
     var response = Http.get(cluster.apiPort(1), "/no/such/thing");
     assertThat(response.statusCode()).isEqualTo(404);
