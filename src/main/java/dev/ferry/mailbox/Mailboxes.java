@@ -35,6 +35,8 @@ public final class Mailboxes implements Shareable {
   private final MailboxConfig config;
   private final AtomicLong next = new AtomicLong();
   private final ConcurrentMap<Long, Mailbox> local = new ConcurrentHashMap<>();
+  /** Addresses held outside this JVM's mailboxes: bridge clients receive on them themselves. */
+  private final java.util.Set<Long> reserved = ConcurrentHashMap.newKeySet();
   /** How often a monitor request is sent before the watcher waits on membership alone. */
   private static final int MONITOR_ATTEMPTS = 3;
 
@@ -75,6 +77,24 @@ public final class Mailboxes implements Shareable {
     Mailbox mailbox = new Mailbox(this, new Address(node.name(), node.incarnation().id(), n, this), options, owner);
     local.put(n, mailbox);
     return mailbox.open().onFailure(e -> local.remove(n));
+  }
+
+  /**
+   * A new address of this node with no mailbox behind it, for a client outside the JVM (a bridge
+   * socket) that registers its own handler there. Sends to it are accepted until
+   * {@link #release}; monitors of it report only {@code node-down}.
+   */
+  public Address reserve() {
+    long n = next.incrementAndGet();
+    reserved.add(n);
+    return new Address(node.name(), node.incarnation().id(), n, this);
+  }
+
+  /** Gives a {@link #reserve reserved} address up: sends to it fail with {@code mailbox-gone} again. */
+  public void release(Address address) {
+    if (isThisRun(address)) {
+      reserved.remove(address.n());
+    }
   }
 
   /** Reads an address and binds it to this node, so it can send; bad text is a {@code bad-request}. */
@@ -263,6 +283,9 @@ public final class Mailboxes implements Shareable {
     }
     if (isLocal(to)) {
       Mailbox target = local.get(to.n());
+      if (target == null && reserved.contains(to.n())) {
+        return out;
+      }
       if (target == null) {
         throw new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: closed, or never created on "
             + node.name());
@@ -276,13 +299,18 @@ public final class Mailboxes implements Shareable {
   }
 
   /**
-   * Strings travel as themselves (the bus carries them natively and they arrive as they left);
-   * everything else through the codec, with its type in a header.
+   * Strings and JSON objects and arrays travel as themselves (the bus carries them natively, they
+   * arrive as they left, and bridge clients read them as JSON); everything else through the
+   * codec, with its type in a header.
    */
   private Outgoing outgoing(Object message) {
     if (message instanceof String text) {
       checkSize(text);
       return new Outgoing(text, AS_IS);
+    }
+    if (message instanceof JsonObject || message instanceof JsonArray) {
+      checkSize(message instanceof JsonObject o ? o.encode() : ((JsonArray) message).encode());
+      return new Outgoing(message, AS_IS);
     }
     MessageCodec.Encoded encoded = encode(message);
     return new Outgoing(encoded.json(), new DeliveryOptions().addHeader(Wire.TYPE, encoded.type()));
@@ -329,6 +357,10 @@ public final class Mailboxes implements Shareable {
   }
 
   private boolean isLocal(Address to) {
+    return isThisRun(to);
+  }
+
+  private boolean isThisRun(Address to) {
     return to.node().equals(node.name()) && to.incarnation().equals(node.incarnation().id());
   }
 

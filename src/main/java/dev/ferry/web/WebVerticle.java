@@ -1,25 +1,32 @@
 package dev.ferry.web;
 
+import dev.ferry.mailbox.Mailboxes;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeConfig;
 import dev.ferry.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP API on {@code api.host:api.port}. Each service contributes its {@link Routes};
- * failures become {@code {"code", "message", "error"}} in one place ({@link HttpErrors}).
- * Stateless: several instances share the port, and Vert.x spreads connections over them.
+ * The node's HTTP side on {@code api.host:api.port}: each service's {@link Routes}, the SockJS
+ * event-bus bridge at {@code /eventbus}, the TCP bridge when configured, and the dashboard.
+ * Failures become {@code {"code", "message", "error"}} in one place ({@link HttpErrors}).
+ * Stateless: several instances share the ports, and Vert.x spreads connections over them.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebVerticle.class);
 
   private final NodeContext node;
+  private BridgeConfig bridge;
+  private BridgeGuard guard;
 
   public WebVerticle(NodeContext node) {
     this.node = node;
@@ -27,11 +34,19 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return listen(router());
+    bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
+    guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
+    return Future.all(listen(router()), new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses());
   }
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.addEndHandler(x -> log.debug("{} {} -> {}", ctx.request().method(), ctx.request().uri(),
+          ctx.response().getStatusCode()));
+      ctx.next();
+    });
+    cors().ifPresent(cors -> router.route().handler(cors));
     for (Routes routes : routes()) {
       routes.mount(router);
     }
@@ -44,7 +59,34 @@ public final class WebVerticle extends VerticleBase {
 
   /** The routes of every service this node offers over HTTP. */
   private List<Routes> routes() {
-    return List.of(new NodeRoutes(vertx, node), new MailboxRoutes(vertx, node), new MetricsRoutes(node));
+    return List.of(
+        new NodeRoutes(vertx, node),
+        new MailboxRoutes(vertx, node),
+        new MetricsRoutes(node),
+        new BridgeRoutes(vertx, bridge, guard));
+  }
+
+  /** CORS for the origins in {@code api.cors_origins} ("*" for any); none configured, no CORS. */
+  private java.util.Optional<CorsHandler> cors() {
+    JsonArray origins = node.config().json().getJsonObject("api").getJsonArray("cors_origins", new JsonArray());
+    if (origins.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    CorsHandler cors = CorsHandler.create().allowedHeader("Content-Type").allowedHeader("X-Ferry-Token");
+    origins.forEach(origin -> cors.addOrigin(String.valueOf(origin)));
+    return java.util.Optional.of(cors);
+  }
+
+  /** Answers a bridge socket's {@value BridgeGuard#MAILBOX_REQUEST} with the address the guard gave it. */
+  private Future<Void> serveSocketAddresses() {
+    return vertx.eventBus().<Object>localConsumer(BridgeGuard.MAILBOX_REQUEST, message -> {
+      String address = message.headers().get(BridgeGuard.SOCKET_ADDRESS_HEADER);
+      if (address == null) {
+        FerryException.badRequest(BridgeGuard.MAILBOX_REQUEST + " answers bridge clients only").failReply(message);
+      } else {
+        message.reply(new JsonObject().put("address", address));
+      }
+    }).completion();
   }
 
   private Future<HttpServer> listen(Router router) {

@@ -46,7 +46,12 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Nodes as clustered Vert.x instances in this JVM, started in order. */
   public static JvmCluster inJvm(int size) {
-    return new JvmCluster(size);
+    return new JvmCluster(size, i -> List.of());
+  }
+
+  /** Nodes in this JVM, node {@code i} with extra {@code KEY=VALUE} settings (as {@code --set}). */
+  public static JvmCluster inJvm(int size, java.util.function.IntFunction<List<String>> settings) {
+    return new JvmCluster(size, settings);
   }
 
   /** Nodes as separate processes of target/ferry.jar, started at once. */
@@ -148,9 +153,13 @@ public abstract class TestCluster implements AutoCloseable {
     return peers;
   }
 
+  /** Extra settings per node ({@code KEY=VALUE}); none unless a cluster says otherwise. */
+  protected java.util.function.IntFunction<List<String>> settings = i -> List.of();
+
   /** Configuration of node {@code i} as the command line would give it. */
   public NodeConfig config(int i) {
-    JsonObject flags = new JsonObject()
+    JsonObject flags = dev.ferry.node.ConfigLayers.fromSettings(dev.ferry.node.ConfigLayers.defaults(),
+            settings.apply(i))
         .put("name", name(i))
         .put("peers", peersFile.toString())
         .put("data_dir", dataDir(i).toString());
@@ -172,8 +181,9 @@ public abstract class TestCluster implements AutoCloseable {
   public static final class JvmCluster extends TestCluster {
     private final List<Node> nodes = new ArrayList<>();
 
-    JvmCluster(int size) {
+    JvmCluster(int size, java.util.function.IntFunction<List<String>> settings) {
       super(size);
+      this.settings = settings;
       try {
         for (int i = 1; i <= size; i++) {
           nodes.add(Node.start(config(i), Map.of()).await());

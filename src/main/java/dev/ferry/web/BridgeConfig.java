@@ -1,0 +1,85 @@
+package dev.ferry.web;
+
+import dev.ferry.node.ConfigException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@code bridge} section of conf/node.json: which addresses bridge clients may send to
+ * ({@code inbound}) and receive from ({@code outbound}), the optional token, and the TCP bridge.
+ *
+ * @param tcpPort the TCP event-bus bridge's port; 0 leaves it off
+ */
+record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<PermittedOptions> inbound,
+                    List<PermittedOptions> outbound) {
+
+  static BridgeConfig from(JsonObject section) {
+    String token = section.getString("token");
+    Object port = section.getValue("tcp_port");
+    if (!(port instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {
+      throw new ConfigException("bridge.tcp_port: 0 (off) or a port up to 65535, got " + port);
+    }
+    return new BridgeConfig(Optional.ofNullable(token).filter(t -> !t.isBlank()),
+        section.getString("tcp_host", "127.0.0.1"), n.intValue(),
+        permitted(section, "inbound"), permitted(section, "outbound"));
+  }
+
+  /** The permissions as Vert.x bridge options (shared by the SockJS and TCP bridges). */
+  BridgeOptions options() {
+    BridgeOptions options = new BridgeOptions();
+    inbound.forEach(options::addInboundPermitted);
+    outbound.forEach(options::addOutboundPermitted);
+    return options;
+  }
+
+  boolean inboundAllows(String address) {
+    return matches(inbound, address);
+  }
+
+  boolean outboundAllows(String address) {
+    return matches(outbound, address);
+  }
+
+  private static boolean matches(List<PermittedOptions> rules, String address) {
+    for (PermittedOptions rule : rules) {
+      if (address.equals(rule.getAddress())
+          || (rule.getAddressRegex() != null && address.matches(rule.getAddressRegex()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<PermittedOptions> permitted(JsonObject section, String key) {
+    JsonArray rules = section.getJsonArray(key, new JsonArray());
+    List<PermittedOptions> result = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      String where = "bridge." + key + "[" + i + "]";
+      if (!(rules.getValue(i) instanceof JsonObject rule)) {
+        throw new ConfigException(where + ": expected {\"address\": A} or {\"address_re\": REGEX}");
+      }
+      String address = rule.getString("address");
+      String regex = rule.getString("address_re");
+      if ((address == null) == (regex == null)) {
+        throw new ConfigException(where + ": give exactly one of \"address\" and \"address_re\"");
+      }
+      if (regex != null) {
+        try {
+          Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+          throw new ConfigException(where + ".address_re: not a regular expression: " + e.getDescription());
+        }
+      }
+      result.add(address != null ? new PermittedOptions().setAddress(address)
+          : new PermittedOptions().setAddressRegex(regex));
+    }
+    return List.copyOf(result);
+  }
+}

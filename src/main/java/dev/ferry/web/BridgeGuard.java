@@ -1,0 +1,131 @@
+package dev.ferry.web;
+
+import dev.ferry.mailbox.Address;
+import dev.ferry.mailbox.Mailboxes;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both bridges (SockJS and TCP) check beyond Vert.x's address permissions: the token, that
+ * a socket registers only its own mailbox-like address, and logging every denial. It also gives
+ * each socket that asks ({@value #MAILBOX_REQUEST}) an address of this node to receive on.
+ *
+ * <p>Thread-safe: bridge events of different sockets arrive on different event loops.
+ */
+final class BridgeGuard {
+  private static final Logger log = LoggerFactory.getLogger(BridgeGuard.class);
+  /** Bridge clients send a request here to learn the address they may receive on. */
+  static final String MAILBOX_REQUEST = "ferry.bridge.mailbox";
+  /** Header the guard adds to that request: the asking socket's address. */
+  static final String SOCKET_ADDRESS_HEADER = "ferry-socket-address";
+  /** Header (or SockJS query parameter) that carries the bridge token. */
+  static final String TOKEN = "token";
+
+  /** What the guard decided about one bridge event. */
+  enum Verdict { ALLOW, DENY }
+
+  /** One connected socket: whether its URL carried the token, and its address once asked for. */
+  private static final class SocketState {
+    final boolean tokenInUrl;
+    volatile Address address;
+
+    SocketState(boolean tokenInUrl) {
+      this.tokenInUrl = tokenInUrl;
+    }
+  }
+
+  private final BridgeConfig config;
+  private final Mailboxes mailboxes;
+  private final Map<Object, SocketState> sockets = new ConcurrentHashMap<>();
+
+  BridgeGuard(BridgeConfig config, Mailboxes mailboxes) {
+    this.config = config;
+    this.mailboxes = mailboxes;
+  }
+
+  void opened(Object socket, Optional<String> urlToken) {
+    sockets.put(socket, new SocketState(config.token().isPresent() && config.token().equals(urlToken)));
+  }
+
+  void closed(Object socket) {
+    SocketState state = sockets.remove(socket);
+    if (state != null && state.address != null) {
+      mailboxes.release(state.address);
+    }
+  }
+
+  /**
+   * Checks a send, publish or registration; may add the socket's address to a
+   * {@value #MAILBOX_REQUEST} request. {@code remote} names the client in logs.
+   */
+  Verdict check(BridgeEventType type, JsonObject raw, Object socket, String remote) {
+    if (type != BridgeEventType.SEND && type != BridgeEventType.PUBLISH && type != BridgeEventType.REGISTER) {
+      return Verdict.ALLOW;
+    }
+    String address = raw == null ? null : raw.getString("address");
+    if (address == null) {
+      return Verdict.ALLOW;   // the bridge answers missing_address itself
+    }
+    SocketState state = sockets.computeIfAbsent(socket, s -> new SocketState(false));
+    if (config.token().isPresent() && !state.tokenInUrl && !config.token().get().equals(headerToken(raw))) {
+      return deny(type, address, remote, "missing or wrong bridge token");
+    }
+    stripToken(raw);
+    if (type == BridgeEventType.REGISTER) {
+      if (address.startsWith("ferry.mbx.") && (state.address == null || !address.equals(state.address.toString()))) {
+        return deny(type, address, remote, "a bridge client receives only on its own address (ask "
+            + MAILBOX_REQUEST + ")");
+      }
+      return config.outboundAllows(address) ? Verdict.ALLOW : deny(type, address, remote, "not permitted outbound");
+    }
+    if (address.equals(MAILBOX_REQUEST)) {
+      if (state.address == null) {
+        state.address = mailboxes.reserve();
+      }
+      headers(raw).put(SOCKET_ADDRESS_HEADER, state.address.toString());
+      return Verdict.ALLOW;
+    }
+    // replies to the server travel to one-off reply addresses the bridge already permits
+    if (!config.inboundAllows(address) && !looksLikeReply(address)) {
+      return deny(type, address, remote, "not permitted inbound");
+    }
+    return Verdict.ALLOW;
+  }
+
+  private static Verdict deny(BridgeEventType type, String address, String remote, String why) {
+    log.warn("bridge: denied {} of {} from {}: {}", type.name().toLowerCase(java.util.Locale.ROOT), address, remote,
+        why);
+    return Verdict.DENY;
+  }
+
+  /** Reply addresses of the event bus are plain numbers or UUIDs, never ferry.* names. */
+  private static boolean looksLikeReply(String address) {
+    return !address.contains(".");
+  }
+
+  private static String headerToken(JsonObject raw) {
+    JsonObject headers = raw.getJsonObject("headers");
+    return headers == null ? null : headers.getString(TOKEN);
+  }
+
+  private static void stripToken(JsonObject raw) {
+    JsonObject headers = raw.getJsonObject("headers");
+    if (headers != null) {
+      headers.remove(TOKEN);
+    }
+  }
+
+  private static JsonObject headers(JsonObject raw) {
+    JsonObject headers = raw.getJsonObject("headers");
+    if (headers == null) {
+      headers = new JsonObject();
+      raw.put("headers", headers);
+    }
+    return headers;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.ferry.web;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.Optional;
+
+/**
+ * The SockJS event-bus bridge at {@code /eventbus}, for {@code @vertx/eventbus-bridge-client.js} in
+ * browsers and Node: Vert.x checks the configured permissions, the {@link BridgeGuard} the token
+ * and per-socket addresses. A denial reaches the client as {@code access_denied}.
+ */
+final class BridgeRoutes implements Routes {
+  /** Never permitted: a denied frame is pointed here so Vert.x answers it with access_denied. */
+  static final String DENIED = "ferry.bridge.denied";
+  private static final String TOKEN_HEADER = "X-Ferry-Token";
+
+  private final Vertx vertx;
+  private final BridgeConfig config;
+  private final BridgeGuard guard;
+
+  BridgeRoutes(Vertx vertx, BridgeConfig config, BridgeGuard guard) {
+    this.vertx = vertx;
+    this.config = config;
+    this.guard = guard;
+  }
+
+  @Override
+  public void mount(Router router) {
+    var options = new SockJSBridgeOptions();
+    config.inbound().forEach(options::addInboundPermitted);
+    config.outbound().forEach(options::addOutboundPermitted);
+    Router bridge = SockJSHandler.create(vertx).bridge(options, this::event);
+    router.route("/eventbus/*").subRouter(bridge);
+  }
+
+  private void event(BridgeEvent event) {
+    SockJSSocket socket = event.socket();
+    if (event.type() == BridgeEventType.SOCKET_CREATED) {
+      guard.opened(socket, urlToken(socket));
+    } else if (event.type() == BridgeEventType.SOCKET_CLOSED) {
+      guard.closed(socket);
+    } else {
+      JsonObject raw = event.getRawMessage();
+      if (guard.check(event.type(), raw, socket, String.valueOf(socket.remoteAddress())) == BridgeGuard.Verdict.DENY) {
+        raw.put("address", DENIED);
+      }
+    }
+    event.complete(true);
+  }
+
+  /** The token from the SockJS URL ({@code /eventbus?token=T}) or the {@code X-Ferry-Token} header. */
+  private static Optional<String> urlToken(SockJSSocket socket) {
+    String header = socket.headers() == null ? null : socket.headers().get(TOKEN_HEADER);
+    if (header != null) {
+      return Optional.of(header);
+    }
+    String uri = socket.uri();
+    int query = uri == null ? -1 : uri.indexOf('?');
+    if (query < 0) {
+      return Optional.empty();
+    }
+    for (String pair : uri.substring(query + 1).split("&")) {
+      if (pair.startsWith(BridgeGuard.TOKEN + "=")) {
+        return Optional.of(java.net.URLDecoder.decode(pair.substring(BridgeGuard.TOKEN.length() + 1),
+            java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.ferry.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Ports;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The TCP event-bus bridge, spoken by hand: 4-byte big-endian length, then a JSON frame. */
+@Timeout(120)
+class TcpBridgeTest {
+  private static final String TOKEN = "tcp-token";
+
+  private static void write(DataOutputStream out, JsonObject frame) throws IOException {
+    byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+    out.flush();
+  }
+
+  private static JsonObject read(DataInputStream in) throws IOException {
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    return new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void clientsInOtherLanguagesUseTheSamePermissionsAndToken() throws Exception {
+    int port = Ports.free(1).get(0);
+    try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port, "bridge.token=" + TOKEN))) {
+      Eventually.await("the node to be up", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 1);
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        var in = new DataInputStream(socket.getInputStream());
+        var out = new DataOutputStream(socket.getOutputStream());
+        JsonObject names = new JsonObject().put("op", "names");
+
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.registry").put("replyAddress", "r1")
+            .put("headers", new JsonObject().put("token", TOKEN)).put("body", names));
+        JsonObject reply = read(in);
+        assertThat(reply.getString("type")).isEqualTo("message");
+        assertThat(reply.getString("address")).isEqualTo("r1");
+        assertThat(reply.getJsonObject("body").getJsonArray("names")).isNotNull();
+
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.registry").put("replyAddress", "r2")
+            .put("body", names));
+        JsonObject noToken = read(in);
+        assertThat(noToken.getString("type")).isEqualTo("err");
+        assertThat(noToken.getString("message")).isEqualTo("access_denied");
+        read(in);   // the TCP bridge adds its own refusal frame after ours
+
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.node.node1.id").put("replyAddress", "r3")
+            .put("headers", new JsonObject().put("token", TOKEN)).put("body", new JsonObject()));
+        JsonObject internal = read(in);
+        assertThat(internal.getString("type")).isEqualTo("err");
+        assertThat(internal.getString("message")).isEqualTo("access_denied");
+      }
+    }
+  }
+}
