@@ -27,6 +27,7 @@ public final class WebVerticle extends VerticleBase {
   private final NodeContext node;
   private BridgeConfig bridge;
   private BridgeGuard guard;
+  private StatusService status;
 
   public WebVerticle(NodeContext node) {
     this.node = node;
@@ -36,7 +37,9 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> start() {
     bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
     guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
-    return Future.all(listen(router()), new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses());
+    status = new StatusService(vertx, node, new ClusterQueries(vertx, node));
+    return Future.all(listen(router()), new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(),
+        status.serve());
   }
 
   private Router router() {
@@ -61,9 +64,11 @@ public final class WebVerticle extends VerticleBase {
   private List<Routes> routes() {
     return List.of(
         new NodeRoutes(vertx, node),
-        new MailboxRoutes(vertx, node),
+        new MailboxRoutes(new ClusterQueries(vertx, node)),
         new MetricsRoutes(node),
-        new BridgeRoutes(vertx, bridge, guard));
+        status,
+        new BridgeRoutes(vertx, bridge, guard),
+        new DashboardRoutes());
   }
 
   /** CORS for the origins in {@code api.cors_origins} ("*" for any); none configured, no CORS. */

@@ -90,6 +90,29 @@ class WebApiTest {
   }
 
   @Test
+  void theDashboardIsServedLocallyAtTheRootAndUi() {
+    var root = Http.get(cluster.apiPort(1), "/");
+    assertThat(root.statusCode()).isEqualTo(302);
+    assertThat(root.headers().firstValue("Location")).hasValue("/ui/");
+    var page = Http.get(cluster.apiPort(1), "/ui/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<title>ferry", "vendor/sockjs.min.js", "vendor/vertx-eventbus.js", "app.js");
+    for (String asset : List.of("/ui/app.js", "/ui/style.css", "/ui/vendor/sockjs.min.js", "/ui/vendor/vertx-eventbus.js")) {
+      assertThat(Http.get(cluster.apiPort(1), asset).statusCode()).as(asset).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void statusIsOneSnapshotOfTheCluster() {
+    JsonObject status = new JsonObject(Http.get(cluster.apiPort(2), "/status").body());
+    assertThat(status.getString("node")).isEqualTo("node2");
+    assertThat(status.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("name")))
+        .containsExactly("node1", "node2");
+    assertThat(status.getJsonObject("mailboxes").fieldNames()).containsExactlyInAnyOrder("node1", "node2");
+    assertThat(status.getJsonObject("registry").containsKey("names")).isTrue();
+  }
+
+  @Test
   void unknownRouteIsAJsonError() {
     var response = Http.get(cluster.apiPort(1), "/no/such/thing");
     assertThat(response.statusCode()).isEqualTo(404);

@@ -1,0 +1,59 @@
+package dev.ferry.web;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.Members;
+import dev.ferry.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Questions the HTTP API and the dashboard ask the cluster, answered over the bus: members, every
+ * node's mailboxes, the registry's claims. A node that does not answer in
+ * {@code cluster.request_timeout_ms} is reported with an {@code error} instead of failing the whole.
+ */
+final class ClusterQueries {
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final Vertx vertx;
+  private final NodeContext node;
+
+  ClusterQueries(Vertx vertx, NodeContext node) {
+    this.vertx = vertx;
+    this.node = node;
+  }
+
+  /** The members this node sees: {@code [{"name", "incarnation", "host"}]}, sorted by name. */
+  JsonArray members() {
+    JsonArray list = new JsonArray();
+    node.members().current().forEach(m -> list.add(m.toJson()));
+    return list;
+  }
+
+  /** {@code {name: {"incarnation", "mailboxes": [...]} or {"error"}}} for every member. */
+  Future<JsonObject> mailboxes() {
+    var options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    List<String> names = node.members().current().stream().map(Members.Member::name).toList();
+    List<Future<JsonObject>> answers = names.stream()
+        .map(name -> vertx.eventBus().<JsonObject>request(Addresses.nodeMailboxes(name), null, options)
+            .map(reply -> reply.body())
+            .otherwise(e -> new JsonObject().put("error", e.getMessage())))
+        .toList();
+    return Future.join(answers).transform(x -> {
+      JsonObject nodes = new JsonObject();
+      for (int i = 0; i < names.size(); i++) {
+        nodes.put(names.get(i), answers.get(i).result());
+      }
+      return Future.succeededFuture(nodes);
+    });
+  }
+
+  /** {@code {"names": {name: [claims]}}} as this node's registry sees them. */
+  Future<JsonObject> registry() {
+    return vertx.eventBus().<JsonObject>request(Addresses.REGISTRY, new JsonObject().put("op", "claims"), LOCAL)
+        .map(reply -> reply.body());
+  }
+}

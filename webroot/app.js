@@ -1,0 +1,152 @@
+// ferry dashboard: everything live through the event-bus bridge (/eventbus on this node).
+// It asks ferry.status for a snapshot every REFRESH_MS and at once on each member event, and keeps
+// members that left listed as down.
+(function () {
+  'use strict';
+  var REFRESH_MS = 2000;
+  var token = new URLSearchParams(window.location.search).get('token');
+  var bridgeUrl = '/eventbus' + (token ? '?token=' + encodeURIComponent(token) : '');
+  var known = {};   // node name -> {name, incarnation, host, up, since}
+  var eb = null;
+  var timer = null;
+
+  document.getElementById('interval').textContent = String(REFRESH_MS / 1000);
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function row(cells) {
+    var tr = el('tr');
+    cells.forEach(function (c) { var td = el('td'); if (c instanceof Node) td.appendChild(c); else td.textContent = c; tr.appendChild(td); });
+    return tr;
+  }
+
+  function fill(id, rows, empty) {
+    var body = document.getElementById(id);
+    body.replaceChildren();
+    if (rows.length === 0) { var tr = row([empty]); tr.firstChild.colSpan = 5; tr.firstChild.className = 'muted'; body.appendChild(tr); }
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
+  function connection(up, text) {
+    var badge = document.getElementById('connection');
+    badge.textContent = text;
+    badge.className = 'badge ' + (up ? 'up' : 'down');
+  }
+
+  function renderMembers() {
+    var names = Object.keys(known).sort();
+    fill('members', names.map(function (name) {
+      var m = known[name];
+      var tr = row([name, el('span', m.up ? 'up' : 'down', 'badge ' + (m.up ? 'up' : 'down')),
+        el('span', m.incarnation || '', 'mono'), m.host || '', new Date(m.since).toLocaleTimeString()]);
+      tr.dataset.node = name;
+      tr.dataset.state = m.up ? 'up' : 'down';
+      return tr;
+    }), 'no members');
+  }
+
+  function mergeMembers(members) {
+    var up = {};
+    members.forEach(function (m) {
+      up[m.name] = true;
+      var before = known[m.name];
+      var changed = !before || !before.up || before.incarnation !== m.incarnation;
+      known[m.name] = { name: m.name, incarnation: m.incarnation, host: m.host, up: true,
+        since: changed ? Date.now() : before.since };
+    });
+    Object.keys(known).forEach(function (name) {
+      if (!up[name] && known[name].up) { known[name].up = false; known[name].since = Date.now(); }
+    });
+    renderMembers();
+  }
+
+  function renderRegistry(registry) {
+    if (!registry || registry.error) { fill('registry', [], registry ? registry.error : 'no registry'); return; }
+    var names = Object.keys(registry.names || {}).sort();
+    fill('registry', names.map(function (name) {
+      var claims = registry.names[name];
+      var list = el('div');
+      claims.forEach(function (c) { list.appendChild(el('div', c.address + ' (' + c.node + ')', 'mono')); });
+      var label = el('span', name, claims.length > 1 ? 'conflict' : '');
+      if (claims.length > 1) label.title = 'several claimants';
+      return row([label, list]);
+    }), 'no names registered');
+  }
+
+  function renderMailboxes(nodes) {
+    var names = Object.keys(nodes || {}).sort();
+    fill('mailboxes', names.map(function (name) {
+      var n = nodes[name];
+      if (n.error) return row([name, el('span', n.error, 'muted'), '', '']);
+      var queued = 0, busiest = null;
+      n.mailboxes.forEach(function (m) {
+        queued += m.messages;
+        if (!busiest || m.messages > busiest.messages) busiest = m;
+      });
+      var tr = row([name, String(n.mailboxes.length), String(queued),
+        busiest && busiest.messages > 0 ? el('span', busiest.address + ': ' + busiest.messages, 'mono') : '']);
+      tr.dataset.node = name;
+      return tr;
+    }), 'no mailboxes');
+  }
+
+  function renderRaft(raft) {
+    var box = document.getElementById('raft');
+    if (!raft || !raft.groups) return;
+    box.replaceChildren();
+    box.className = '';
+    var table = el('table');
+    table.appendChild(row(['group', 'role here', 'leader', 'term', 'commit', 'members']));
+    Object.keys(raft.groups).sort().forEach(function (g) {
+      var s = raft.groups[g];
+      table.appendChild(row([g, s.role, s.leader || '—', String(s.term), String(s.commitIndex), (s.members || []).join(', ')]));
+    });
+    box.appendChild(table);
+  }
+
+  function renderCircuits(circuits) {
+    var box = document.getElementById('circuits');
+    if (!circuits) return;
+    box.className = '';
+    box.textContent = JSON.stringify(circuits);
+  }
+
+  function refresh() {
+    if (!eb || eb.state !== EventBus.OPEN) return;
+    eb.send('ferry.status', {}, {}, function (err, reply) {
+      if (err) { connection(false, 'status failed: ' + (err.message || err.body || 'error')); return; }
+      var s = reply.body;
+      document.getElementById('node').textContent = 'via ' + s.node;
+      mergeMembers(s.members);
+      renderRegistry(s.registry);
+      renderMailboxes(s.mailboxes);
+      renderRaft(s.raft);
+      renderCircuits(s.circuits);
+    });
+  }
+
+  function open() {
+    eb = new EventBus(bridgeUrl);
+    eb.enableReconnect(true);
+    eb.onerror = function (err) { connection(false, 'bridge error: ' + (err.body || err.message || 'error')); };
+    eb.onopen = function () {
+      connection(true, 'live');
+      eb.registerHandler('ferry.events.members', {}, function (err, msg) {
+        if (err) return;
+        var e = msg.body;
+        if (e.event === 'left' && known[e.node]) { known[e.node].up = false; known[e.node].since = Date.now(); renderMembers(); }
+        refresh();
+      });
+      refresh();
+    };
+    eb.onclose = function () { connection(false, 'disconnected — reconnecting'); };
+    if (!timer) timer = setInterval(refresh, REFRESH_MS);
+  }
+
+  open();
+})();
