@@ -133,31 +133,16 @@ class MailboxBench {
   }
 
   private static long roundTripsRaw(Vertx vertx, int count) {
-    return onContext(vertx, done -> {
-      long start = System.nanoTime();
-      var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(TIMEOUT.toMillis());
-      int[] sent = {0};
-      int[] answered = {0};
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        if (sent[0] < count) {
-          sent[0]++;
-          vertx.eventBus().request(EchoServices.RAW_ADDRESS, PAYLOAD, options).onComplete(x -> {
-            if (++answered[0] == count) {
-              done.complete(System.nanoTime() - start);
-            } else {
-              next[0].run();
-            }
-          });
-        }
-      };
-      for (int i = 0; i < IN_FLIGHT; i++) {
-        next[0].run();
-      }
-    });
+    var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(TIMEOUT.toMillis());
+    return roundTrips(vertx, count, () -> vertx.eventBus().request(EchoServices.RAW_ADDRESS, PAYLOAD, options));
   }
 
   private static long roundTripsMailbox(Vertx vertx, Address echo, Object payload, int count) {
+    return roundTrips(vertx, count, () -> echo.request(payload, TIMEOUT));
+  }
+
+  /** {@code count} requests, {@link #IN_FLIGHT} at a time, from one context; the nanoseconds taken. */
+  private static long roundTrips(Vertx vertx, int count, Supplier<Future<?>> request) {
     return onContext(vertx, done -> {
       long start = System.nanoTime();
       int[] sent = {0};
@@ -166,7 +151,7 @@ class MailboxBench {
       next[0] = () -> {
         if (sent[0] < count) {
           sent[0]++;
-          echo.request(payload, TIMEOUT).onComplete(x -> {
+          request.get().onComplete(x -> {
             if (++answered[0] == count) {
               done.complete(System.nanoTime() - start);
             } else {
