@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mailbox {
   private static final Logger log = LoggerFactory.getLogger(Mailbox.class);
+  /**
+   * A receive answered from the queue completes at once, and the usual loop receives again from
+   * that callback, so the stack grows by one callback per queued message. Every MAX_AT_ONCE-th
+   * such answer goes through the event loop instead, which unwinds the stack.
+   */
+  private static final int MAX_AT_ONCE = 64;
 
   private final Mailboxes mailboxes;
   private final Address address;
@@ -41,6 +47,8 @@ public final class Mailbox {
   private volatile int count;
   private volatile boolean closed;
   private long dropped;
+  /** Receives answered at once from the queue since the last hop; see {@link #MAX_AT_ONCE}. */
+  private int atOnce;
   private Waiting waiting;
   private MessageConsumer<Object> consumer;
 
@@ -218,7 +226,12 @@ public final class Mailbox {
       if (hit) {
         it.remove();
         count = queue.size();
-        promise.complete(item);
+        if (++atOnce < MAX_AT_ONCE) {
+          promise.complete(item);
+        } else {
+          atOnce = 0;
+          owner.runOnContext(v -> promise.complete(item));
+        }
         return;
       }
     }

@@ -139,6 +139,32 @@ class MailboxTest {
   }
 
   @Test
+  void aReceiveLoopDrainsADeepQueueWithoutGrowingTheStack() {
+    Mailbox inbox = create(1);
+    int count = 100_000;
+    for (int i = 0; i < count; i++) {
+      inbox.address().send(new Seq(i));
+    }
+    Eventually.await("all queued", WAIT, () -> inbox.messageCount() == count);
+    io.vertx.core.Promise<Integer> drained = io.vertx.core.Promise.promise();
+    int[] seen = {0};
+    // the usual loop: receive, handle, receive again from the callback
+    Runnable[] loop = new Runnable[1];
+    loop[0] = () -> inbox.receive(WAIT).onComplete(r -> {
+      if (r.failed()) {
+        drained.fail(r.cause());
+      } else if (++seen[0] == count) {
+        drained.complete(seen[0]);
+      } else {
+        loop[0].run();
+      }
+    });
+    loop[0].run();
+    assertThat(await(drained.future())).isEqualTo(count);
+    inbox.close();
+  }
+
+  @Test
   void receiveTimesOutWithAClearError() {
     Mailbox inbox = create(2);
     FerryException e = failure(inbox.receive(Duration.ofMillis(200)));
