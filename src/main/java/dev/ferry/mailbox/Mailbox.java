@@ -132,6 +132,12 @@ public final class Mailbox {
       closed = true;
       mailboxes.forget(this);
       failWaiting(new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " was closed"));
+      // requesters of unread requests hear it now rather than at their timeout
+      queue.forEach(item -> {
+        if (item instanceof Request r) {
+          r.fail(Wire.MAILBOX_GONE, "mailbox " + address + " was closed before it read the request");
+        }
+      });
       queue.clear();
       count = 0;
       watchers.forEach(w -> mailboxes.sendControl(w, Wire.DOWN,

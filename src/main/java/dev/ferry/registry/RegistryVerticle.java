@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistryVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RegistryVerticle.class);
+  /** Names travel in every snapshot; a bound keeps one careless client from bloating them all. */
+  static final int MAX_NAME_LENGTH = 256;
 
   private final NodeContext node;
   private Claims claims;
@@ -197,6 +199,9 @@ public final class RegistryVerticle extends VerticleBase {
     String name = request.getString("name");
     if (name == null || name.isBlank()) {
       throw FerryException.badRequest("\"name\" is required: a non-empty string");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw FerryException.badRequest("a name is at most " + MAX_NAME_LENGTH + " characters, got " + name.length());
     }
     return name;
   }

@@ -235,6 +235,17 @@ class MailboxTest {
   }
 
   @Test
+  void closingAMailboxFailsTheRequestsItHadNotRead() {
+    Mailbox server = create(2);
+    Future<Object> pending = seenFrom(1, server.address()).request("unread", WAIT);
+    Eventually.await("the request to be queued", WAIT, () -> server.messageCount() == 1);
+    await(server.close());
+    FerryException e = failure(pending);
+    assertThat(e.code()).isEqualTo("mailbox-gone");
+    assertThat(e.getMessage()).contains("before it read the request");
+  }
+
+  @Test
   void sendsToAGoneMailboxFailAtOnce() {
     Mailbox inbox = create(1);
     await(inbox.close());

@@ -125,6 +125,8 @@ class RegistryTest {
     assertThat(failure(bus.request(Addresses.REGISTRY, new JsonObject().put("op", "lookup"))).getMessage())
         .contains("\"name\" is required");
     assertThat(failure(bus.request(Addresses.REGISTRY, "not json")).code()).isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(failure(bus.request(Addresses.REGISTRY, new JsonObject().put("op", "lookup").put("name", "n".repeat(300))))
+        .getMessage()).contains("at most 256 characters");
     Mailbox remote = create(2);
     FerryException notLocal = failure(registry(1).register("x", cluster.mailboxes(1).address(remote.address().toString())));
     assertThat(notLocal.getMessage()).contains("only open mailboxes of this node");
