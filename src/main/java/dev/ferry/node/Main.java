@@ -1,6 +1,7 @@
 package dev.ferry.node;
 
 import dev.ferry.chat.ChatCommand;
+import dev.ferry.circuit.filesync.CopyCommand;
 import dev.ferry.peers.PeersCommand;
 import java.util.Set;
 import picocli.CommandLine;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "A clustered Vert.x node: peers, mailboxes, Raft, circuits, IPFS pinning.",
-    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");
 

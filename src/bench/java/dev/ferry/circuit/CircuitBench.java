@@ -1,0 +1,240 @@
+package dev.ferry.circuit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.node.Node;
+import dev.ferry.node.NodeConfig;
+import dev.ferry.peers.Peer;
+import dev.ferry.peers.Peers;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Ports;
+import dev.ferry.testing.ProcessCluster;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Circuits against raw TCP between two processes on loopback: bulk MB/s through 1 and 8 circuits
+ * (node1 in this JVM sending to the built-in discard service of node2, a {@link BenchRemote}
+ * process) next to 1 and 8 plain Vert.x NetSocket connections to node2's TCP sink, in the same run;
+ * then the heap each of 10,000 idle circuits costs on either side. Prints a Markdown table and
+ * writes it to target/bench/CircuitBench.md.
+ *
+ * <p>Run: {@code mvn -B -Pbench verify -Dbench=CircuitBench}.
+ */
+@Timeout(900)
+class CircuitBench {
+  private static final int MIB = 1024 * 1024;
+  private static final long TOTAL = Long.getLong("bench.bytes", 512L * MIB);
+  private static final long WARMUP = Long.getLong("bench.warmup", 128L * MIB);
+  private static final int FRAGMENT = Integer.getInteger("bench.fragment", 256 * 1024);
+  private static final int IDLE_CIRCUITS = Integer.getInteger("bench.idle", 10_000);
+  private static final int OPENING_AT_ONCE = 64;
+  private static final int PARALLEL = 8;
+  private static final Duration LONG = Duration.ofMinutes(5);
+
+  @TempDir Path dir;
+
+  @Test
+  void circuitsAgainstRawTcp() throws Exception {
+    List<Integer> ports = Ports.free(9);
+    Path peersFile = dir.resolve("peers.json");
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      peers.add(Peer.builder().pid(i + 1).name("node" + (i + 1)).description("bench").hostname("localhost")
+          .ipAddress("127.0.0.1").domain("localdomain").port(ports.get(4 * i)).membershipPort(ports.get(4 * i + 1))
+          .apiPort(ports.get(4 * i + 2)).proxyPort(ports.get(4 * i + 3)).build());
+    }
+    Peers.of(peers).dump(peersFile);
+    int tcpPort = ports.get(8);
+    Process remote = launchRemote(peersFile, tcpPort);
+    Node node = null;
+    try {
+      JsonObject flags = new JsonObject().put("name", "node1").put("peers", peersFile.toString())
+          .put("data_dir", dir.resolve("node1").toString());
+      node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir)),
+          Map.of()).await();
+      Circuits circuits = Circuits.of(node.vertx());
+      Node self = node;
+      Eventually.await("node2's circuit service", LONG, () -> {
+        try {
+          circuits.startRemotePeer("echo", "node2").await(5, TimeUnit.SECONDS);
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      Vertx vertx = node.vertx();
+
+      tcp(vertx, tcpPort, 1, WARMUP);
+      circuitsThroughput(circuits, 1, WARMUP);
+      double tcp1 = tcp(vertx, tcpPort, 1, TOTAL);
+      double ckt1 = circuitsThroughput(circuits, 1, TOTAL);
+      double tcp8 = tcp(vertx, tcpPort, PARALLEL, TOTAL);
+      double ckt8 = circuitsThroughput(circuits, PARALLEL, TOTAL);
+      Idle idle = idleCircuits(self, circuits);
+
+      String table = String.join("\n",
+          "| measurement | raw TCP (NetSocket) | circuits | circuits / TCP |",
+          "|---|---|---|---|",
+          row("bulk, 1 stream", tcp1, ckt1),
+          row("bulk, 8 parallel streams", tcp8, ckt8),
+          String.format(Locale.ROOT, "| heap per idle circuit, %,d open | | opener %,d B, acceptor %,d B, both ends %,d B | |",
+              IDLE_CIRCUITS, idle.opener(), idle.acceptor(), idle.opener() + idle.acceptor()),
+          String.format(Locale.ROOT, "| opening %,d circuits (%d at a time) | | %.1f s (%.0f /s) | |", IDLE_CIRCUITS,
+              OPENING_AT_ONCE, idle.openSeconds(), IDLE_CIRCUITS / idle.openSeconds()),
+          "",
+          String.format(Locale.ROOT, "%d MiB per measurement after %d MiB of warm-up, %d KiB fragments, "
+              + "window %d KiB per circuit; %d cores; Java %s.", TOTAL / MIB, WARMUP / MIB, FRAGMENT / 1024,
+              circuits.config().windowBytes() / 1024, Runtime.getRuntime().availableProcessors(),
+              System.getProperty("java.version")));
+      System.out.println("\n" + table + "\n");
+      Files.createDirectories(Path.of("target", "bench"));
+      Files.writeString(Path.of("target", "bench", "CircuitBench.md"), table + "\n");
+      assertThat(ckt1).isPositive();
+    } finally {
+      if (node != null) {
+        node.close().await();
+      }
+      remote.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String row(String what, double tcp, double circuits) {
+    return String.format(Locale.ROOT, "| %s | %.0f MB/s | %.0f MB/s | %.2fx |", what, tcp, circuits, circuits / tcp);
+  }
+
+  /** MB/s of {@code total} bytes over {@code streams} NetSocket connections, until the sink confirms all. */
+  private static double tcp(Vertx vertx, int port, int streams, long total) {
+    Buffer chunk = Buffer.buffer(new byte[FRAGMENT]);
+    long each = total / streams;
+    long start = System.nanoTime();
+    List<Future<Void>> done = new ArrayList<>();
+    for (int s = 0; s < streams; s++) {
+      done.add(vertx.createNetClient().connect(port, "127.0.0.1").compose(socket -> {
+        Promise<Void> confirmed = Promise.promise();
+        socket.handler(b -> confirmed.tryComplete());
+        socket.write(Buffer.buffer().appendLong(each));
+        pump(socket::write, socket::writeQueueFull, h -> socket.drainHandler(h), chunk, each);
+        return confirmed.future().eventually(socket::close);
+      }));
+    }
+    Future.all(done).await();
+    return mbps(total, start);
+  }
+
+  /** MB/s of {@code total} bytes over {@code streams} circuits, each from its own peer to its own discard peer. */
+  private static double circuitsThroughput(Circuits circuits, int streams, long total) {
+    Buffer chunk = Buffer.buffer(new byte[FRAGMENT]);
+    long each = total / streams;
+    List<LocalPeer> senders = new ArrayList<>();
+    List<Circuit> open = new ArrayList<>();
+    for (int s = 0; s < streams; s++) {
+      LocalPeer me = circuits.startLocalPeer("echo").await();
+      senders.add(me);
+      PeerRef sink = circuits.startRemotePeer("discard", "node2").await();
+      open.add(me.newCircuitToPeer(sink, null).await());
+    }
+    long start = System.nanoTime();
+    List<Future<Fragment>> done = new ArrayList<>();
+    for (Circuit c : open) {
+      Promise<Fragment> report = Promise.promise();
+      c.reads().handler(report::tryComplete);
+      c.localPeer().context().runOnContext(v -> {
+        pump(f -> c.write(Fragment.of(0, f)), c::writeQueueFull, c::drainHandler, chunk, each)
+            .onSuccess(x -> c.write(Fragment.of(0).withSubject(Builtins.REPORT)));
+      });
+      done.add(report.future());
+    }
+    for (Future<Fragment> f : done) {
+      assertThat(Long.parseLong(f.await().arg("bytes"))).isEqualTo(each / FRAGMENT * FRAGMENT);
+    }
+    double result = mbps(open.size() * (each / FRAGMENT * FRAGMENT), start);
+    senders.forEach(p -> p.close("bench over").await());
+    return result;
+  }
+
+  private record Idle(long opener, long acceptor, double openSeconds) {}
+
+  /** Heap per idle circuit on each side: used heap after GC with {@code IDLE_CIRCUITS} open, minus before. */
+  private static Idle idleCircuits(Node node, Circuits circuits) throws Exception {
+    LocalPeer me = circuits.startLocalPeer("echo").await();
+    PeerRef sink = circuits.startRemotePeer("discard", "node2").await();
+    long localBefore = BenchRemote.usedHeap();
+    long remoteBefore = remoteHeap(node);
+    long start = System.nanoTime();
+    List<Circuit> open = new ArrayList<>();
+    for (int batch = 0; batch < IDLE_CIRCUITS; batch += OPENING_AT_ONCE) {
+      List<Future<Circuit>> opening = IntStream.range(batch, Math.min(IDLE_CIRCUITS, batch + OPENING_AT_ONCE))
+          .mapToObj(i -> me.newCircuitToPeer(sink, null)).toList();
+      opening.forEach(f -> open.add(f.await()));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long localAfter = BenchRemote.usedHeap();
+    long remoteAfter = remoteHeap(node);
+    assertThat(open).hasSize(IDLE_CIRCUITS);
+    assertThat(circuits.localPeer(me.id()).orElseThrow().openCircuits()).isEqualTo(IDLE_CIRCUITS);
+    me.close("bench over").await();
+    return new Idle((localAfter - localBefore) / IDLE_CIRCUITS, (remoteAfter - remoteBefore) / IDLE_CIRCUITS, seconds);
+  }
+
+  private static long remoteHeap(Node node) {
+    return node.vertx().eventBus().<Long>request("bench.heap.node2", null).await().body();
+  }
+
+  /** Writes {@code total} bytes in chunks as fast as the stream's write queue allows; completes when all are queued. */
+  private static Future<Void> pump(java.util.function.Function<Buffer, Future<Void>> write,
+      java.util.function.BooleanSupplier full, java.util.function.Consumer<io.vertx.core.Handler<Void>> onDrain,
+      Buffer chunk, long total) {
+    Promise<Void> done = Promise.promise();
+    long[] left = {total / chunk.length()};
+    Runnable[] go = new Runnable[1];
+    go[0] = () -> {
+      while (left[0] > 0 && !full.getAsBoolean()) {
+        left[0]--;
+        write.apply(chunk);
+      }
+      if (left[0] == 0) {
+        done.tryComplete();
+      } else {
+        onDrain.accept(v -> go[0].run());
+      }
+    };
+    go[0].run();
+    return done.future();
+  }
+
+  private static double mbps(long bytes, long startNanos) {
+    return bytes / 1e6 / ((System.nanoTime() - startNanos) / 1e9);
+  }
+
+  private Process launchRemote(Path peersFile, int tcpPort) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g"));
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-")).toList());
+    command.addAll(List.of("-cp", ProcessCluster.jar().toAbsolutePath() + java.io.File.pathSeparator
+            + Path.of("target", "test-classes").toAbsolutePath(),
+        BenchRemote.class.getName(), peersFile.toString(), "node2", dir.resolve("node2").toString(),
+        Integer.toString(tcpPort)));
+    Path log = Files.createDirectories(Path.of("target", "bench")).resolve("bench-remote.log");
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}

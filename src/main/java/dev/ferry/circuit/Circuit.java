@@ -1,0 +1,361 @@
+package dev.ferry.circuit;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One end of a persistent, bidirectional stream of {@link Fragment}s between two peers. Reading:
+ * {@link #reads()} and {@link #errors()}, Vert.x read streams with pause/resume/fetch. Writing: the
+ * circuit is a {@link WriteStream}; {@link #send} never blocks, and {@link #writeQueueFull()} with
+ * {@link #drainHandler} report backpressure. Credit flows per circuit, so a slow reader only ever
+ * slows its own circuit. {@link #close(String)} ends both ends; each end's {@link #closed()} gets
+ * the reason.
+ *
+ * <p>The circuit lives on its {@link LocalPeer}'s context: handlers run there. Its methods may be
+ * called from any thread (calls from elsewhere hop onto that context, in order).
+ */
+public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragment> {
+  /** Error code of writes to a closed circuit. */
+  public static final String CLOSED = "circuit-closed";
+  private static final Logger log = LoggerFactory.getLogger(Circuit.class);
+
+  private final LocalPeer peer;
+  private final String id;
+  private final PeerRef remote;
+  private final String remoteIncarnation;
+  private final Inbound<Fragment> reads;
+  private final Outbound writes;
+  private Inbound<Fragment> errors;
+  private Promise<String> closed;
+  private MessageConsumer<Object> consumer;
+  private String remoteAddress;
+  private Handler<Throwable> exceptionHandler;
+
+  // receiving: what the reader has not taken yet, and what it took but we have not credited back
+  private long expectedSerial = 1;
+  private long buffered;
+  private long uncredited;
+
+  private volatile String closeReason;
+
+  Circuit(LocalPeer peer, String id, PeerRef remote, String remoteIncarnation) {
+    this.peer = peer;
+    this.id = id;
+    this.remote = remote;
+    this.remoteIncarnation = remoteIncarnation;
+    this.reads = new Inbound<>(this);
+    this.writes = new Outbound(this, peer.config().writeQueueMaxBytes());
+  }
+
+  /** The circuit id, the same at both ends. */
+  public String id() {
+    return id;
+  }
+
+  public LocalPeer localPeer() {
+    return peer;
+  }
+
+  /** The peer at the other end. */
+  public PeerRef remote() {
+    return remote;
+  }
+
+  /** Fragments from the other end whose {@code err} is empty, in serial order. */
+  public ReadStream<Fragment> reads() {
+    return reads;
+  }
+
+  /** Fragments from the other end that carry an {@code err}. */
+  public synchronized ReadStream<Fragment> errors() {
+    if (errors == null) {
+      errors = new Inbound<>(this);
+      if (closeReason != null) {
+        errors.end();
+      }
+    }
+    return errors;
+  }
+
+  /** Same as {@link #write}: queues the fragment and returns at once. */
+  public Future<Void> send(Fragment fragment) {
+    return write(fragment);
+  }
+
+  /**
+   * Queues a fragment for the other end. The future completes when it has been handed to the event
+   * bus, or fails with {@code too-large} (nothing sent, the circuit stays open) or
+   * {@code circuit-closed}.
+   */
+  @Override
+  public Future<Void> write(Fragment fragment) {
+    return writes.write(fragment);
+  }
+
+  /** Sends what is queued, then closes with reason {@code end}. */
+  @Override
+  public Future<Void> end() {
+    Promise<Void> promise = Promise.promise();
+    peer.onContext(() -> {
+      if (closeReason != null) {
+        promise.complete();
+      } else {
+        writes.end(promise);
+      }
+    });
+    return promise.future();
+  }
+
+  /** Bounds the write queue, in bytes of payload plus {@value Wire#FRAGMENT_OVERHEAD} per fragment. */
+  @Override
+  public Circuit setWriteQueueMaxSize(int maxSize) {
+    writes.maxQueued(maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return writes.full();
+  }
+
+  @Override
+  public Circuit drainHandler(Handler<Void> handler) {
+    peer.onContext(() -> writes.drainHandler(handler));
+    return this;
+  }
+
+  @Override
+  public Circuit exceptionHandler(Handler<Throwable> handler) {
+    peer.onContext(() -> exceptionHandler = handler);
+    return this;
+  }
+
+  /**
+   * Closes both ends: the other end's {@link #closed()} completes with {@code reason}, its reads end
+   * after what had arrived; here, unread fragments are dropped and queued writes fail. Completes once
+   * the other end acknowledged (or {@code circuit.close_timeout_ms} passed) and this end's address
+   * is unregistered. Closing a closed circuit does nothing.
+   */
+  public Future<Void> close(String reason) {
+    Promise<Void> promise = Promise.promise();
+    peer.onContext(() -> shutdown(reason, true, false).onComplete(promise));
+    return promise.future();
+  }
+
+  /** Completes with the close reason once this circuit is closed, whichever side closed it. */
+  public synchronized Future<String> closed() {
+    if (closed == null) {
+      closed = Promise.promise();
+      if (closeReason != null) {
+        closed.complete(closeReason);
+      }
+    }
+    return closed.future();
+  }
+
+  /** Runs {@code handler} with the close reason once the circuit closes. */
+  public Circuit closeHandler(Handler<String> handler) {
+    closed().onSuccess(handler);
+    return this;
+  }
+
+  public boolean isClosed() {
+    return closeReason != null;
+  }
+
+  /** Opens another circuit between the same two peers. */
+  public Future<Circuit> newCircuit() {
+    return peer.newCircuitToPeer(remote, null);
+  }
+
+  @Override
+  public String toString() {
+    return "circuit " + id + " " + peer.ref() + " <-> " + remote + (closeReason == null ? "" : " (closed: " + closeReason + ")");
+  }
+
+  // ---- inside: everything below runs on the peer's context ----
+
+  String address() {
+    return Addresses.circuit(peer.id(), id);
+  }
+
+  String remoteIncarnation() {
+    return remoteIncarnation;
+  }
+
+  /** Registers this end's address; completes when the cluster routes to it. */
+  Future<Void> listen() {
+    consumer = peer.eventBus().consumer(address(), this::onMessage);
+    peer.circuitService().consumerOpened();
+    return consumer.completion();
+  }
+
+  /** The other end's receive window is known: sending may start. */
+  void opened(long window, long alreadyInFlight) {
+    writes.opened(window, alreadyInFlight);
+  }
+
+  /** The serial the first fragment gets when it travels inside the open message. */
+  long nextSerial() {
+    return writes.nextSerial();
+  }
+
+  /** A fragment that arrived with the open message, or on this circuit's address. */
+  void received(Fragment f) {
+    if (closeReason != null) {
+      return;
+    }
+    if (f.payload().length() > peer.config().maxPayloadBytes()) {
+      abort("too-large: a fragment of " + f.payload().length() + " bytes exceeds circuit.max_payload_bytes = "
+          + peer.config().maxPayloadBytes());
+      return;
+    }
+    if (f.serial() != expectedSerial) {
+      abort("protocol-error: expected fragment " + expectedSerial + ", got " + f.serial());
+      return;
+    }
+    expectedSerial++;
+    buffered += Wire.cost(f.payload().length());
+    if (buffered > peer.config().windowBytes() + Wire.cost(peer.config().maxPayloadBytes())) {
+      abort("protocol-error: the sender exceeded its credit of " + peer.config().windowBytes() + " bytes");
+      return;
+    }
+    if (f.isError()) {
+      ((Inbound<Fragment>) errors()).push(f);
+    } else {
+      reads.push(f);
+    }
+  }
+
+  /** Closes without telling the other end (it is gone, or it told us); reads end after what arrived. */
+  Future<Void> closeHere(String reason) {
+    return shutdown(reason, false, true);
+  }
+
+  private void onMessage(Message<Object> m) {
+    try {
+      switch (String.valueOf(m.headers().get(Wire.KIND))) {
+        case Wire.FRAGMENT -> received(Wire.readFragment(m, remote.peerId(), peer.id(), id));
+        case Wire.CREDIT -> writes.credit(Wire.number(m.headers(), Wire.BYTES, 0));
+        case Wire.CLOSE -> {
+          String reason = m.headers().get(Wire.REASON);
+          closeHere(reason == null || reason.isBlank() ? "closed" : reason);
+          if (m.replyAddress() != null) {
+            m.reply(null, Wire.kind(Wire.CLOSED));
+          }
+        }
+        default -> throw FerryException.badRequest("unknown kind of circuit message: " + m.headers().get(Wire.KIND)
+            + " (expected fragment, credit or close)");
+      }
+    } catch (FerryException e) {
+      if (m.replyAddress() != null) {
+        e.failReply(m);
+      } else {
+        abort(e.code() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** Hands a fragment to the event bus (its credit is already counted). */
+  void transmit(Fragment f, long serial) {
+    peer.eventBus().send(remoteAddress(), f.payload(), Wire.fragment(Wire.FRAGMENT, f, serial));
+  }
+
+  private String remoteAddress() {
+    if (remoteAddress == null) {
+      remoteAddress = Addresses.circuit(remote.peerId(), id);
+    }
+    return remoteAddress;
+  }
+
+  /** Hops onto the peer's context (part of {@link Inbound.Owner}). */
+  @Override
+  public void onContext(Runnable task) {
+    peer.onContext(task);
+  }
+
+  /** The reader took a fragment: credit the sender once a quarter of the window has been read. */
+  @Override
+  public void delivered(Fragment f) {
+    long cost = Wire.cost(f.payload().length());
+    buffered -= cost;
+    uncredited += cost;
+    if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {
+      peer.eventBus().send(remoteAddress(), null, Wire.kind(Wire.CREDIT).addHeader(Wire.BYTES, Long.toString(uncredited)));
+      uncredited = 0;
+    }
+  }
+
+  /** The event bus refused a fragment: the stream has a gap, so both ends close. */
+  void sendFailed(FerryException failure) {
+    log.warn("{}: {}", this, failure.getMessage());
+    shutdown(failure.code() + ": " + failure.getMessage(), true, true);
+  }
+
+  /** Closes both ends because of something wrong on this circuit. */
+  private void abort(String reason) {
+    log.warn("{}: closing: {}", this, reason);
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(new FerryException(FerryException.BAD_REQUEST, reason));
+    }
+    shutdown(reason, true, true);
+  }
+
+  private Future<Void> shutdown(String reason, boolean tellRemote, boolean keepUnread) {
+    if (closeReason != null) {
+      return Future.succeededFuture();
+    }
+    Inbound<Fragment> errorStream;
+    Promise<String> closedPromise;
+    synchronized (this) {
+      closeReason = reason;
+      errorStream = errors;
+      closedPromise = closed;
+    }
+    writes.failAll(closedError());
+    if (keepUnread) {
+      reads.end();
+    } else {
+      reads.endNow();
+    }
+    if (errorStream != null) {
+      if (keepUnread) {
+        errorStream.end();
+      } else {
+        errorStream.endNow();
+      }
+    }
+    Future<Void> told = tellRemote ? tellRemote(reason) : Future.succeededFuture();
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture()
+        : consumer.unregister().onComplete(x -> peer.circuitService().consumerClosed());
+    peer.forget(this);
+    if (closedPromise != null) {
+      closedPromise.complete(reason);
+    }
+    log.debug("{} closed: {}", this, reason);
+    return Future.join(told, unregistered).mapEmpty();
+  }
+
+  private Future<Void> tellRemote(String reason) {
+    DeliveryOptions options = Wire.kind(Wire.CLOSE).addHeader(Wire.REASON, reason)
+        .setSendTimeout(peer.config().closeTimeout().toMillis());
+    EventBus bus = peer.eventBus();
+    return bus.request(remoteAddress(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  FerryException closedError() {
+    return new FerryException(CLOSED, "circuit " + id + " to " + remote + " is closed: " + closeReason);
+  }
+}

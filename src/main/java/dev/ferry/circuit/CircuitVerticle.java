@@ -1,0 +1,78 @@
+package dev.ferry.circuit;
+
+import dev.ferry.circuit.filesync.FileSyncService;
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's circuit service (verticles/circuit.json, a per-node singleton): it makes
+ * {@link Circuits} available to the node's code, registers the built-in peer services (echo,
+ * discard, filesync), starts peers for other nodes, and closes the circuits that crossed to a node
+ * that left the cluster. On stop, every peer stops and its circuits close with reason
+ * {@code node-stopping}.
+ *
+ * <p>Runs on one event loop; {@link Circuits} itself is thread-safe.
+ */
+public final class CircuitVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(CircuitVerticle.class);
+
+  private final NodeContext node;
+  private Circuits circuits;
+
+  public CircuitVerticle(NodeContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    circuits = new Circuits(node, CircuitConfig.from(node.config().json()));
+    registerBuiltinServices();
+    return Future.all(serveStartRequests(), followMembership())
+        .onSuccess(x -> publish());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.sharedData().getLocalMap(Circuits.LOCAL_MAP).remove(Circuits.LOCAL_MAP);
+    return circuits.stopAll(LocalPeer.NODE_STOPPING);
+  }
+
+  private void registerBuiltinServices() {
+    circuits.registerPeerService(Builtins.ECHO, Builtins::echo);
+    circuits.registerPeerService(Builtins.DISCARD, Builtins::discard);
+    circuits.registerPeerService(FileSyncService.NAME, new FileSyncService(node));
+  }
+
+  /** {@code ferry.node.<name>.circuits}: another node asks to start a peer here. */
+  private Future<Void> serveStartRequests() {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.circuitNode(node.name()),
+        m -> circuits.startForRemote(m.body()).onComplete(
+            m::reply,
+            e -> FerryException.from(e).failReply(m)));
+    return consumer.completion();
+  }
+
+  /** Circuits to a node that left close with reason {@code node-down}. */
+  private Future<Void> followMembership() {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.MEMBER_EVENTS, m -> {
+      if ("left".equals(m.body().getString("event"))) {
+        circuits.nodeLeft(m.body().getString("node"), m.body().getString("incarnation"));
+      }
+    });
+    return consumer.completion();
+  }
+
+  private void publish() {
+    vertx.sharedData().<String, Circuits>getLocalMap(Circuits.LOCAL_MAP).put(Circuits.LOCAL_MAP, circuits);
+    CircuitConfig c = circuits.config();
+    log.info("circuit service up on {}: services {}, max payload {} bytes, window {} bytes per circuit",
+        node.name(), circuits.services(), c.maxPayloadBytes(), c.windowBytes());
+  }
+}

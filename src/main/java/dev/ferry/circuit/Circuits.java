@@ -1,0 +1,206 @@
+package dev.ferry.circuit;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.Members;
+import dev.ferry.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit service of one node: the peer services registered here, the peers running here and
+ * their open circuits. {@link #of(Vertx)} finds it once {@link CircuitVerticle} is deployed.
+ *
+ * <p>Thread-safe: the registries are concurrent maps, and each peer and circuit does its work on
+ * its own context.
+ */
+public final class Circuits implements Shareable {
+  private static final Logger log = LoggerFactory.getLogger(Circuits.class);
+  static final String LOCAL_MAP = "ferry.circuit";
+  private static final String SERVICE_NAME = "[a-z0-9_-]+";
+
+  private final NodeContext node;
+  private final CircuitConfig config;
+  private final Map<String, PeerService> services = new ConcurrentHashMap<>();
+  private final Map<String, LocalPeer> peers = new ConcurrentHashMap<>();
+  private final AtomicInteger consumers = new AtomicInteger();
+
+  Circuits(NodeContext node, CircuitConfig config) {
+    this.node = node;
+    this.config = config;
+  }
+
+  /** The circuit service of the node that runs on {@code vertx}; {@code unavailable} when it is not deployed. */
+  public static Circuits of(Vertx vertx) {
+    LocalMap<String, Circuits> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
+    Circuits circuits = map.get(LOCAL_MAP);
+    if (circuits == null) {
+      throw new FerryException(FerryException.UNAVAILABLE,
+          "the circuit service is not running on this node: deploy verticles/circuit.json");
+    }
+    return circuits;
+  }
+
+  /** Registers (or replaces) the code of a peer service under {@code name}. */
+  public void registerPeerService(String name, PeerService service) {
+    if (name == null || !name.matches(SERVICE_NAME)) {
+      throw FerryException.badRequest("a peer service name is lowercase letters, digits, '-' and '_', got: " + name);
+    }
+    services.put(name, service);
+  }
+
+  /** The names of the registered peer services. */
+  public List<String> services() {
+    return services.keySet().stream().sorted().toList();
+  }
+
+  /** Starts a peer of a registered service on this node, on a context of its own. */
+  public Future<LocalPeer> startLocalPeer(String service) {
+    return startPeer(service, false);
+  }
+
+  /**
+   * Starts a peer of {@code service} on node {@code node} (this one included) and returns where it
+   * is. Such a peer stops by itself after {@code circuit.remote_peer_idle_seconds} without circuits.
+   * Fails with {@code not-found} for an unknown node or service.
+   */
+  public Future<PeerRef> startRemotePeer(String service, String nodeName) {
+    if (node.name().equals(nodeName)) {
+      return startPeer(service, true).map(LocalPeer::ref);
+    }
+    if (!node.members().isUp(nodeName)) {
+      return Future.failedFuture(FerryException.notFound("no node '" + nodeName + "' in the cluster (members: "
+          + String.join(", ", node.members().current().stream().map(Members.Member::name).toList()) + ")"));
+    }
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis());
+    return vertx().eventBus().<JsonObject>request(Addresses.circuitNode(nodeName), new JsonObject().put("service", service), options)
+        .map(reply -> new PeerRef(reply.body().getString("node"), reply.body().getString("service"),
+            reply.body().getString("id")))
+        .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
+            ? new FerryException(FerryException.UNAVAILABLE, "node " + nodeName + " does not run the circuit service")
+            : FerryException.from(e)));
+  }
+
+  /** The peers running on this node now. */
+  public List<LocalPeer> localPeers() {
+    return new ArrayList<>(peers.values());
+  }
+
+  public Optional<LocalPeer> localPeer(String id) {
+    return Optional.ofNullable(peers.get(id));
+  }
+
+  /** How many circuit ends are open on this node. */
+  public int openCircuits() {
+    return peers.values().stream().mapToInt(LocalPeer::openCircuits).sum();
+  }
+
+  /** How many event-bus consumers the circuit service holds now (peers, circuits). */
+  public int consumers() {
+    return consumers.get();
+  }
+
+  public CircuitConfig config() {
+    return config;
+  }
+
+  /** This node's name. */
+  public String node() {
+    return node.name();
+  }
+
+  // ---- inside ----
+
+  Vertx vertx() {
+    return node.vertx();
+  }
+
+  Future<LocalPeer> startPeer(String service, boolean stopsWhenIdle) {
+    PeerService code = services.get(service);
+    if (code == null) {
+      return Future.failedFuture(FerryException.notFound("no peer service '" + service + "' on node " + node.name()
+          + " (registered: " + String.join(", ", services()) + ")"));
+    }
+    PeerHost host = new PeerHost(this, service, code, stopsWhenIdle);
+    return vertx().deployVerticle(host).map(id -> host.peer());
+  }
+
+  /** Answers {@code ferry.node.<name>.circuits}: start a peer here for another node. */
+  Future<JsonObject> startForRemote(JsonObject request) {
+    String service = request == null ? null : request.getString("service");
+    if (service == null) {
+      return Future.failedFuture(FerryException.badRequest("expected {\"service\": NAME}"));
+    }
+    return startPeer(service, true).map(peer -> new JsonObject()
+        .put("id", peer.id()).put("node", peer.node()).put("service", peer.service()).put("url", peer.url()));
+  }
+
+  /** Closes, with reason {@code node-down}, every circuit whose other end ran on a node that left. */
+  void nodeLeft(String name, String incarnation) {
+    int count = 0;
+    for (LocalPeer peer : peers.values()) {
+      for (Circuit c : peer.circuits()) {
+        if (c.remote().node().equals(name) && (c.remoteIncarnation() == null || c.remoteIncarnation().equals(incarnation))) {
+          peer.onContext(() -> c.closeHere("node-down"));
+          count++;
+        }
+      }
+    }
+    if (count > 0) {
+      log.info("node {} left: closing {} circuit{} that crossed to it (node-down)", name, count, count == 1 ? "" : "s");
+    }
+  }
+
+  /** The incarnation of a node in the cluster now; {@code not-found} when it is not a member. */
+  String incarnationOf(String nodeName) {
+    if (nodeName.equals(node.name())) {
+      return node.incarnation().id();
+    }
+    return node.members().byName(nodeName).map(Members.Member::incarnation).orElseThrow(() -> FerryException.notFound(
+        "no node '" + nodeName + "' in the cluster"));
+  }
+
+  String incarnationOrNull(String nodeName) {
+    return nodeName.equals(node.name()) ? node.incarnation().id()
+        : node.members().byName(nodeName).map(Members.Member::incarnation).orElse(null);
+  }
+
+  /** Stops every peer on this node; their circuits close with {@code reason}. */
+  Future<Void> stopAll(String reason) {
+    List<Future<String>> stopping = new ArrayList<>();
+    for (LocalPeer peer : peers.values()) {
+      stopping.add(peer.close(reason));
+    }
+    return Future.join(stopping).mapEmpty();
+  }
+
+  void started(LocalPeer peer) {
+    peers.put(peer.id(), peer);
+  }
+
+  void stopped(LocalPeer peer) {
+    peers.remove(peer.id());
+  }
+
+  void consumerOpened() {
+    consumers.incrementAndGet();
+  }
+
+  void consumerClosed() {
+    consumers.decrementAndGet();
+  }
+}

@@ -1,0 +1,329 @@
+package dev.ferry.circuit;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running instance of a {@link PeerService} on this node: it accepts circuits on
+ * {@code ferry.circuit.<id>} and opens circuits to other peers. Started by
+ * {@link Circuits#startLocalPeer} (or remotely, by {@link Circuits#startRemotePeer}); stopped by
+ * {@link #close}, which closes all its circuits with the reason, or when the node stops (reason
+ * {@code node-stopping}).
+ *
+ * <p>Each peer owns one event-loop context ({@link #context()}): its service code, its circuits
+ * and all their handlers run there. The methods may be called from any thread.
+ */
+public final class LocalPeer {
+  private static final Logger log = LoggerFactory.getLogger(LocalPeer.class);
+  /** The reason circuits get when the peer stops because its node stops. */
+  public static final String NODE_STOPPING = "node-stopping";
+
+  private final Circuits circuits;
+  private final String id;
+  private final String service;
+  private final Context context;
+  private final Thread loop;
+  private final boolean stopsWhenIdle;
+  private final Map<String, Circuit> open = new ConcurrentHashMap<>();
+  private final Inbound<Circuit> newCircuits;
+  private final Promise<String> closed = Promise.promise();
+  private MessageConsumer<Object> consumer;
+  private volatile String stopReason;
+  private volatile int openCount;
+  private long idleTimer = -1;
+  private String deploymentId;
+
+  LocalPeer(Circuits circuits, String service, Context context, boolean stopsWhenIdle) {
+    this.circuits = circuits;
+    this.id = newId();
+    this.service = service;
+    this.context = context;
+    this.loop = Thread.currentThread();
+    this.stopsWhenIdle = stopsWhenIdle;
+    this.newCircuits = new Inbound<>(new Inbound.Owner<Circuit>() {
+      @Override
+      public void onContext(Runnable task) {
+        LocalPeer.this.onContext(task);
+      }
+
+      @Override
+      public void delivered(Circuit circuit) {
+        // accepting a circuit costs no credit
+      }
+    });
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The name of the service this peer runs. */
+  public String service() {
+    return service;
+  }
+
+  /** The node this peer runs on. */
+  public String node() {
+    return circuits.node();
+  }
+
+  /** How to reach this peer: {@code ferry://<node>/<service>/<id>}. */
+  public PeerRef ref() {
+    return new PeerRef(node(), service, id);
+  }
+
+  public String url() {
+    return ref().url();
+  }
+
+  /** The context the peer's code and handlers run on. */
+  public Context context() {
+    return context;
+  }
+
+  /** How many circuits of this peer are open now. */
+  public int openCircuits() {
+    return openCount;
+  }
+
+  /** The open circuits, a snapshot. */
+  public List<Circuit> circuits() {
+    return List.copyOf(open.values());
+  }
+
+  /** Opens a circuit to the peer at {@code url}, sending {@code first} (may be null) with the open. */
+  public Future<Circuit> newCircuitToPeer(String url, Fragment first) {
+    try {
+      return newCircuitToPeer(PeerRef.parse(url), first);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /**
+   * Opens a circuit to a peer, with {@code first} (may be null) as its first fragment. Fails with
+   * {@code not-found} when the node or the peer does not exist, {@code too-large} when the first
+   * payload is too big, {@code timeout} when the other side does not answer in
+   * {@code circuit.open_timeout_ms}.
+   */
+  public Future<Circuit> newCircuitToPeer(PeerRef to, Fragment first) {
+    Promise<Circuit> promise = Promise.promise();
+    onContext(() -> open(to, first).onComplete(promise));
+    return promise.future();
+  }
+
+  /** Stops the peer: closes every circuit with {@code reason}, then stops accepting new ones. */
+  public Future<String> close(String reason) {
+    if (stopReason == null) {
+      stopReason = reason;
+      onContext(() -> {
+        if (deploymentId != null) {
+          circuits.vertx().undeploy(deploymentId).onFailure(e -> log.debug("peer {} already stopped: {}", id, e.toString()));
+        }
+      });
+    }
+    return closed.future();
+  }
+
+  /** Completes with the reason once the peer has stopped. */
+  public Future<String> closed() {
+    return closed.future();
+  }
+
+  @Override
+  public String toString() {
+    return "peer " + service + "/" + id + " on " + node();
+  }
+
+  // ---- inside ----
+
+  static String newId() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  /** Runs {@code task} on this peer's context: now when already there, else queued in order. */
+  void onContext(Runnable task) {
+    if (Thread.currentThread() == loop) {
+      task.run();
+    } else {
+      context.runOnContext(v -> task.run());
+    }
+  }
+
+  Circuits circuitService() {
+    return circuits;
+  }
+
+  CircuitConfig config() {
+    return circuits.config();
+  }
+
+  EventBus eventBus() {
+    return circuits.vertx().eventBus();
+  }
+
+  void deployed(String deployment) {
+    this.deploymentId = deployment;
+  }
+
+  /** Starts accepting circuits on {@code ferry.circuit.<id>}, then runs the service code. */
+  Future<Void> start(PeerService code) {
+    consumer = eventBus().consumer(Addresses.circuitPeer(id), this::onOpen);
+    circuits.consumerOpened();
+    circuits.started(this);
+    return consumer.completion().map(v -> {
+      log.info("{} started", this);
+      code.start(this, context, newCircuits);
+      idleCheck();
+      return null;
+    });
+  }
+
+  /** Closes every circuit with the stop reason and stops listening (the peer's verticle stops). */
+  Future<Void> stop() {
+    String reason = stopReason == null ? NODE_STOPPING : stopReason;
+    stopReason = reason;
+    List<Future<Void>> closing = new ArrayList<>();
+    for (Circuit c : List.copyOf(open.values())) {
+      closing.add(c.close(reason));
+    }
+    closing.add(consumer.unregister().onComplete(x -> circuits.consumerClosed()));
+    newCircuits.end();
+    return Future.join(closing).onComplete(x -> {
+      circuits.stopped(this);
+      closed.complete(reason);
+      log.info("{} stopped: {}", this, reason);
+    }).mapEmpty();
+  }
+
+  void forget(Circuit c) {
+    if (open.remove(c.id()) != null) {
+      openCount = open.size();
+      idleCheck();
+    }
+  }
+
+  private void remember(Circuit c) {
+    open.put(c.id(), c);
+    openCount = open.size();
+    if (idleTimer >= 0) {
+      circuits.vertx().cancelTimer(idleTimer);
+      idleTimer = -1;
+    }
+  }
+
+  /** A peer started remotely stops after {@code circuit.remote_peer_idle_seconds} without circuits. */
+  private void idleCheck() {
+    if (stopsWhenIdle && open.isEmpty() && idleTimer < 0 && stopReason == null) {
+      idleTimer = circuits.vertx().setTimer(config().remotePeerIdle().toMillis(), t -> {
+        idleTimer = -1;
+        if (open.isEmpty()) {
+          close("idle");
+        }
+      });
+    }
+  }
+
+  private Future<Circuit> open(PeerRef to, Fragment first) {
+    if (stopReason != null) {
+      return Future.failedFuture(new FerryException(Circuit.CLOSED, this + " is stopped: " + stopReason));
+    }
+    if (first != null && first.payload().length() > config().maxPayloadBytes()) {
+      return Future.failedFuture(new FerryException(FerryException.TOO_LARGE, "a fragment payload of "
+          + first.payload().length() + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes()));
+    }
+    String incarnation;
+    try {
+      incarnation = circuits.incarnationOf(to.node());
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    Circuit circuit = new Circuit(this, newId(), to, incarnation);
+    remember(circuit);
+    DeliveryOptions options = first == null ? Wire.kind(Wire.OPEN) : Wire.fragment(Wire.OPEN, first, circuit.nextSerial());
+    options.addHeader(Wire.CIRCUIT, circuit.id()).addHeader(Wire.FROM, id).addHeader(Wire.FROM_NODE, node())
+        .addHeader(Wire.FROM_SERVICE, service).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
+        .setSendTimeout(config().openTimeout().toMillis());
+    long firstCost = first == null ? 0 : Wire.cost(first.payload().length());
+    return circuit.listen()
+        .compose(v -> eventBus().request(Addresses.circuitPeer(to.peerId()), first == null ? null : first.payload(), options))
+        .map(reply -> {
+          circuit.opened(Wire.number(reply.headers(), Wire.WINDOW, config().windowBytes()), firstCost);
+          log.debug("{} opened", circuit);
+          return circuit;
+        })
+        .recover(e -> {
+          FerryException failure = openFailure(to, e);
+          return circuit.close(failure.code()).transform(x -> Future.failedFuture(failure));
+        });
+  }
+
+  private static FerryException openFailure(PeerRef to, Throwable e) {
+    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      return FerryException.notFound("no peer " + to + ": it stopped, or never ran on node " + to.node());
+    }
+    return FerryException.from(e);
+  }
+
+  /** Another peer opens a circuit to this one. */
+  private void onOpen(Message<Object> m) {
+    Circuit circuit;
+    Fragment first;
+    try {
+      if (!Wire.OPEN.equals(m.headers().get(Wire.KIND))) {
+        throw FerryException.badRequest("a peer address takes kind=open, got " + m.headers().get(Wire.KIND));
+      }
+      String circuitId = Wire.required(m.headers(), Wire.CIRCUIT, Wire.ID);
+      PeerRef from = new PeerRef(Wire.required(m.headers(), Wire.FROM_NODE, PeerRef.SEGMENT),
+          Wire.required(m.headers(), Wire.FROM_SERVICE, PeerRef.SEGMENT), Wire.required(m.headers(), Wire.FROM, Wire.ID));
+      long window = Wire.number(m.headers(), Wire.WINDOW, -1);
+      if (window < 1) {
+        throw FerryException.badRequest("header window: the opener's receive window in bytes is required");
+      }
+      if (open.containsKey(circuitId) || stopReason != null) {
+        throw FerryException.badRequest(stopReason != null ? this + " is stopping" : "circuit " + circuitId + " is already open");
+      }
+      first = m.headers().contains(Wire.SERIAL) ? Wire.readFragment(m, from.peerId(), id, circuitId) : null;
+      if (first != null && first.payload().length() > config().maxPayloadBytes()) {
+        throw new FerryException(FerryException.TOO_LARGE, "a fragment payload of " + first.payload().length()
+            + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
+      }
+      circuit = new Circuit(this, circuitId, from, circuits.incarnationOrNull(from.node()));
+      circuit.opened(window, 0);
+    } catch (FerryException e) {
+      e.failReply(m);
+      return;
+    }
+    remember(circuit);
+    circuit.listen().onComplete(done -> {
+      if (done.failed()) {
+        FerryException.from(done.cause()).failReply(m);
+        circuit.closeHere("open failed: " + done.cause().getMessage());
+        return;
+      }
+      m.reply(null, Wire.kind(Wire.OPENED).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
+          .addHeader(Wire.NODE, node()).addHeader(Wire.SERVICE, service));
+      log.debug("{} accepted", circuit);
+      newCircuits.push(circuit);
+      if (first != null) {
+        circuit.received(first);
+      }
+    });
+  }
+}

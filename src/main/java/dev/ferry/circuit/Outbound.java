@@ -1,0 +1,167 @@
+package dev.ferry.circuit;
+
+import dev.ferry.node.FerryException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+
+/**
+ * The sending half of a {@link Circuit}: written fragments wait here until the other end's credit
+ * lets them go, in order. {@link #full()} is the write-queue bound (Vert.x's
+ * {@code writeQueueFull()}), the drain handler runs once the queue is back under half of it.
+ *
+ * <p>{@link #write} and {@link #full} may be called from any thread (the queued cost is atomic);
+ * everything else runs on the circuit's context.
+ */
+final class Outbound {
+  private static final VarHandle QUEUED;
+
+  static {
+    try {
+      QUEUED = MethodHandles.lookup().findVarHandle(Outbound.class, "queued", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private record Pending(Fragment fragment, long cost, Promise<Void> promise) {}
+
+  private final Circuit circuit;
+  private ArrayDeque<Pending> pending;
+  /** Cost of fragments written but not yet handed to the bus (see {@link #QUEUED}). */
+  private volatile long queued;
+  private volatile long maxQueued;
+  private boolean drainWanted;
+  private Handler<Void> drainHandler;
+  private long remoteWindow;
+  private long inFlight;
+  private long sentSerial;
+  private Promise<Void> ending;
+
+  Outbound(Circuit circuit, long maxQueued) {
+    this.circuit = circuit;
+    this.maxQueued = maxQueued;
+  }
+
+  /** Any thread: counts the fragment as queued at once, then queues it on the circuit's context. */
+  Future<Void> write(Fragment fragment) {
+    Promise<Void> promise = Promise.promise();
+    long cost = Wire.cost(fragment.payload().length());
+    QUEUED.getAndAdd(this, cost);
+    circuit.onContext(() -> enqueue(new Pending(fragment, cost, promise)));
+    return promise.future();
+  }
+
+  boolean full() {
+    return queued >= maxQueued;
+  }
+
+  void maxQueued(long max) {
+    maxQueued = max;
+  }
+
+  void drainHandler(Handler<Void> handler) {
+    drainHandler = handler;
+    drainWanted = true;
+    maybeDrained();
+  }
+
+  /** Sends what is queued, then completes {@code promise} by closing the circuit with reason {@code end}. */
+  void end(Promise<Void> promise) {
+    if (ending == null) {
+      ending = promise;
+      flush();
+    } else {
+      ending.future().onComplete(promise);
+    }
+  }
+
+  /** The other end's receive window: sending may start; {@code alreadyInFlight} went with the open. */
+  void opened(long window, long alreadyInFlight) {
+    remoteWindow = window;
+    inFlight += alreadyInFlight;
+    flush();
+  }
+
+  /** The other end read {@code bytes} worth of fragments. */
+  void credit(long bytes) {
+    inFlight = Math.max(0, inFlight - bytes);
+    flush();
+  }
+
+  long nextSerial() {
+    return ++sentSerial;
+  }
+
+  /** The circuit closed: every queued write fails with {@code failure}, and so does a pending end. */
+  void failAll(FerryException failure) {
+    boolean lost = false;
+    for (Pending p = pending == null ? null : pending.poll(); p != null; p = pending.poll()) {
+      QUEUED.getAndAdd(this, -p.cost());
+      p.promise().fail(failure);
+      lost = true;
+    }
+    if (ending != null && lost) {
+      ending.tryFail(failure);
+    }
+  }
+
+  private void enqueue(Pending p) {
+    if (circuit.isClosed() || ending != null) {
+      QUEUED.getAndAdd(this, -p.cost());
+      p.promise().fail(circuit.closedError());
+      return;
+    }
+    int size = p.fragment().payload().length();
+    int max = circuit.localPeer().config().maxPayloadBytes();
+    if (size > max) {
+      QUEUED.getAndAdd(this, -p.cost());
+      p.promise().fail(new FerryException(FerryException.TOO_LARGE, "a fragment payload of " + size
+          + " bytes exceeds circuit.max_payload_bytes = " + max + "; split it into parts"));
+      return;
+    }
+    if (full()) {
+      drainWanted = true;
+    }
+    if (pending == null) {
+      pending = new ArrayDeque<>(2);
+    }
+    pending.add(p);
+    flush();
+  }
+
+  private void flush() {
+    while (pending != null && !pending.isEmpty() && inFlight < remoteWindow && !circuit.isClosed()) {
+      Pending p = pending.poll();
+      QUEUED.getAndAdd(this, -p.cost());
+      inFlight += p.cost();
+      try {
+        circuit.transmit(p.fragment(), nextSerial());
+      } catch (RuntimeException e) {
+        // the event bus can throw when the connection to the other node breaks mid-send; the
+        // fragment may be lost, so the circuit cannot go on in order
+        FerryException failure = new FerryException(FerryException.UNAVAILABLE, "sending on " + circuit
+            + " failed: " + e, e);
+        p.promise().fail(failure);
+        circuit.sendFailed(failure);
+        return;
+      }
+      p.promise().complete();
+    }
+    maybeDrained();
+    if (ending != null && (pending == null || pending.isEmpty()) && !circuit.isClosed()) {
+      Promise<Void> ended = ending;
+      circuit.close("end").onComplete(x -> ended.tryComplete());
+    }
+  }
+
+  private void maybeDrained() {
+    if (drainWanted && drainHandler != null && queued < maxQueued / 2) {
+      drainWanted = false;
+      drainHandler.handle(null);
+    }
+  }
+}

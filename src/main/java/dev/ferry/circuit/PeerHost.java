@@ -1,0 +1,42 @@
+package dev.ferry.circuit;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * The verticle behind one {@link LocalPeer}: it gives the peer its own event-loop context, starts
+ * it, and stops it (closing its circuits) when undeployed, whether by {@link LocalPeer#close} or
+ * because the node stops.
+ *
+ * <p>Runs on its own context; not shared.
+ */
+final class PeerHost extends VerticleBase {
+  private final Circuits circuits;
+  private final String service;
+  private final PeerService code;
+  private final boolean stopsWhenIdle;
+  private LocalPeer peer;
+
+  PeerHost(Circuits circuits, String service, PeerService code, boolean stopsWhenIdle) {
+    this.circuits = circuits;
+    this.service = service;
+    this.code = code;
+    this.stopsWhenIdle = stopsWhenIdle;
+  }
+
+  @Override
+  public Future<?> start() {
+    peer = new LocalPeer(circuits, service, context, stopsWhenIdle);
+    peer.deployed(deploymentID());
+    return peer.start(code);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return peer.stop();
+  }
+
+  LocalPeer peer() {
+    return peer;
+  }
+}

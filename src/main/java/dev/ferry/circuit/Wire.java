@@ -1,0 +1,146 @@
+package dev.ferry.circuit;
+
+import dev.ferry.node.FerryException;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The wire format of circuits (docs/CIRCUITS.md, "Wire protocol"): every message is a body (the
+ * payload, a Buffer; bridge clients may send it as a base64 string) and string headers, so a
+ * JavaScript client on the SockJS bridge can hold one end. Stateless.
+ */
+final class Wire {
+  static final String KIND = "kind";
+  static final String OPEN = "open";
+  static final String OPENED = "opened";
+  static final String FRAGMENT = "fragment";
+  static final String CREDIT = "credit";
+  static final String CLOSE = "close";
+  static final String CLOSED = "closed";
+
+  static final String CIRCUIT = "circuit";
+  static final String FROM = "from";
+  static final String FROM_NODE = "from-node";
+  static final String FROM_SERVICE = "from-service";
+  static final String NODE = "node";
+  static final String SERVICE = "service";
+  static final String WINDOW = "window";
+  static final String BYTES = "bytes";
+  static final String REASON = "reason";
+
+  static final String SERIAL = "serial";
+  static final String OP = "op";
+  static final String SUBJECT = "subject";
+  static final String PART = "part";
+  static final String ARGS = "args";
+  static final String ERR = "err";
+
+  /**
+   * What a fragment costs in credit beyond its payload: its share of headers and framing, so that
+   * empty fragments are not free. Part of the protocol: both ends must count alike.
+   */
+  static final int FRAGMENT_OVERHEAD = 256;
+
+  /** Ids of peers and circuits: no dots, so addresses split unambiguously. */
+  static final String ID = "[A-Za-z0-9_-]{1,64}";
+
+  private Wire() {}
+
+  /** The credit a fragment with this payload uses. */
+  static long cost(int payloadBytes) {
+    return (long) payloadBytes + FRAGMENT_OVERHEAD;
+  }
+
+  static DeliveryOptions kind(String kind) {
+    return new DeliveryOptions().addHeader(KIND, kind);
+  }
+
+  /** Headers of a fragment: the kind, the serial, and each user field that is not its default. */
+  static DeliveryOptions fragment(String kind, Fragment f, long serial) {
+    DeliveryOptions options = kind(kind).addHeader(SERIAL, Long.toString(serial));
+    if (f.op() != 0) {
+      options.addHeader(OP, Integer.toString(f.op()));
+    }
+    if (!f.subject().isEmpty()) {
+      options.addHeader(SUBJECT, f.subject());
+    }
+    if (f.part() != 0) {
+      options.addHeader(PART, Long.toString(f.part()));
+    }
+    if (!f.args().isEmpty()) {
+      options.addHeader(ARGS, new JsonObject(new HashMap<>(f.args())).encode());
+    }
+    if (!f.err().isEmpty()) {
+      options.addHeader(ERR, f.err());
+    }
+    return options;
+  }
+
+  /** Reads the fragment a message carries; a malformed one is a {@code bad-request}. */
+  static Fragment readFragment(Message<?> message, String from, String to, String circuit) {
+    MultiMap h = message.headers();
+    Map<String, String> args = null;
+    String argsText = h.get(ARGS);
+    if (argsText != null) {
+      try {
+        args = new HashMap<>();
+        for (Map.Entry<String, Object> e : new JsonObject(argsText)) {
+          args.put(e.getKey(), String.valueOf(e.getValue()));
+        }
+      } catch (RuntimeException e) {
+        throw FerryException.badRequest("header args: expected a JSON object of strings, got " + argsText);
+      }
+    }
+    return new Fragment(from, to, circuit, number(h, SERIAL, -1), (int) number(h, OP, 0), h.get(SUBJECT),
+        number(h, PART, 0), args, payload(message.body()), h.get(ERR));
+  }
+
+  /** The payload of a body: a Buffer from Java, base64 text from a bridge client, nothing when empty. */
+  static Buffer payload(Object body) {
+    if (body == null) {
+      return Buffer.buffer();
+    }
+    if (body instanceof Buffer buffer) {
+      return buffer;
+    }
+    if (body instanceof byte[] bytes) {
+      return Buffer.buffer(bytes);
+    }
+    if (body instanceof String text) {
+      try {
+        return Buffer.buffer(Base64.getDecoder().decode(text));
+      } catch (IllegalArgumentException e) {
+        throw FerryException.badRequest("a text payload must be base64: " + e.getMessage());
+      }
+    }
+    throw FerryException.badRequest("a payload is bytes (or base64 text), got " + body.getClass().getSimpleName());
+  }
+
+  /** A numeric header, or {@code absent} when missing; malformed is a {@code bad-request}. */
+  static long number(MultiMap headers, String name, long absent) {
+    String text = headers.get(name);
+    if (text == null) {
+      return absent;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw FerryException.badRequest("header " + name + ": expected an integer, got " + text);
+    }
+  }
+
+  /** A required header matching {@code pattern}. */
+  static String required(MultiMap headers, String name, String pattern) {
+    String value = headers.get(name);
+    if (value == null || !value.matches(pattern)) {
+      throw FerryException.badRequest("header " + name + ": expected " + pattern + ", got " + value);
+    }
+    return value;
+  }
+}

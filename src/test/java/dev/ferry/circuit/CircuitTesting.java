@@ -1,0 +1,86 @@
+package dev.ferry.circuit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.Node;
+import dev.ferry.testing.Eventually;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Helpers for circuit tests: blocking waits with deadlines (the test thread is not an event loop). */
+final class CircuitTesting {
+  static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final Duration PROBE = Duration.ofSeconds(2);
+
+  private CircuitTesting() {}
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within " + DEADLINE.toSeconds() + " s", e);
+    }
+  }
+
+  /** The FerryException a future fails with. */
+  static FerryException failure(Future<?> future) {
+    try {
+      future.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within " + DEADLINE.toSeconds() + " s", e);
+    } catch (RuntimeException e) {
+      return FerryException.from(e);
+    }
+    throw new AssertionError("expected a failure, got " + future.result());
+  }
+
+  static Circuits circuits(Node node) {
+    return Circuits.of(node.vertx());
+  }
+
+  static Buffer bytes(int size, int seed) {
+    byte[] b = new byte[size];
+    for (int i = 0; i < size; i++) {
+      b[i] = (byte) (seed * 31 + i);
+    }
+    return Buffer.buffer(b);
+  }
+
+  /** Everything a circuit reads, kept for the test thread. */
+  static List<Fragment> collect(Circuit circuit) {
+    List<Fragment> got = new CopyOnWriteArrayList<>();
+    circuit.reads().handler(got::add);
+    return got;
+  }
+
+  static void awaitSize(String what, List<?> list, int size) {
+    Eventually.await(what + " (" + size + ")", DEADLINE, () -> list.size() >= size);
+    assertThat(list).hasSize(size);
+  }
+
+  /**
+   * Whether anything in the cluster still consumes this address, asked from {@code node}: a request
+   * there fails with "no handlers" once the registration is gone everywhere (a node's routing
+   * cache follows an unregistration a moment later, hence the short probe and callers that retry).
+   */
+  static boolean somebodyServes(Node node, String address) {
+    return !failure(node.vertx().eventBus().request(address, null, new DeliveryOptions()
+        .addHeader("kind", "probe").setSendTimeout(PROBE.toMillis()))).code().equals(FerryException.UNAVAILABLE);
+  }
+
+  /** Waits until neither end of a circuit has an address anywhere in the cluster. */
+  static void assertGone(Node at, Circuit circuit) {
+    for (String address : List.of(Addresses.circuit(circuit.localPeer().id(), circuit.id()),
+        Addresses.circuit(circuit.remote().peerId(), circuit.id()))) {
+      Eventually.await("nobody to serve " + address, DEADLINE, () -> !somebodyServes(at, address));
+    }
+  }
+}
