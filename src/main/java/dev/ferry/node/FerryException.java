@@ -86,7 +86,7 @@ public final class FerryException extends RuntimeException {
       case METHOD_NOT_ALLOWED -> 405;
       case TOO_LARGE -> 413;
       case TIMEOUT -> 504;
-      case UNAVAILABLE, "no-leader" -> 503;
+      case UNAVAILABLE, "no-leader", "rejected" -> 503;
       default -> 500;
     };
   }

@@ -66,6 +66,7 @@ public final class WebVerticle extends VerticleBase {
         new NodeRoutes(vertx, node),
         new MailboxRoutes(new ClusterQueries(vertx, node)),
         new MetricsRoutes(node),
+        new RaftRoutes(vertx, node),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());

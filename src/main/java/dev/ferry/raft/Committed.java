@@ -1,0 +1,17 @@
+package dev.ferry.raft;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The answer to a proposal or query: the log index it was committed at (for a query, the commit
+ * index the answer reflects) and the state machine's result, which may be null. Immutable.
+ */
+public record Committed(long index, JsonObject result) {
+  public JsonObject toJson() {
+    return new JsonObject().put("index", index).put("result", result);
+  }
+
+  public static Committed fromJson(JsonObject json) {
+    return new Committed(json.getLong("index", 0L), json.getJsonObject("result"));
+  }
+}

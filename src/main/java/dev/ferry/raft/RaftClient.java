@@ -1,0 +1,71 @@
+package dev.ferry.raft;
+
+import dev.ferry.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The Raft client API in Java: each call is one JSON request/reply on the bus (docs/RAFT.md), so
+ * it behaves exactly as a bus or HTTP client would. Failures are {@link dev.ferry.node.FerryException}s
+ * ({@code FerryException.from(e).code()}): {@code no-leader}, {@code rejected}, {@code timeout},
+ * {@code bad-request}, {@code not-found} (unknown group), {@code too-large}; see {@link RaftCodes}
+ * for which of them leave a proposal's outcome unknown.
+ *
+ * <p>Thread-safe; the futures complete on a Vert.x context (the caller's, when it has one).
+ */
+public interface RaftClient {
+  /** A client of this node's Raft service (its node-internal address); timeouts from its settings. */
+  static RaftClient forNode(NodeContext node) {
+    RaftSettings settings = RaftSettings.from(node.config().json());
+    return new BusRaftClient(node.vertx(), node.name(), settings.groups().keySet(),
+        settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout()));
+  }
+
+  /**
+   * A client for code anywhere on the bus: requests go to {@code ferry.raft.<group>}, served by any
+   * node; it waits {@code requestTimeout} for an answer ({@code membershipTimeout} for join and leave).
+   */
+  static RaftClient overBus(Vertx vertx, Duration requestTimeout, Duration membershipTimeout) {
+    return new BusRaftClient(vertx, null, null, requestTimeout, membershipTimeout);
+  }
+
+  /** Commits an op through the leader; the result is the state machine's answer. */
+  Future<Committed> propose(String group, JsonObject op);
+
+  /** Answers a read-only op with the given consistency; {@code minIndex} only matters for {@code eventual}. */
+  Future<Committed> query(String group, JsonObject op, Consistency consistency, long minIndex);
+
+  /** A linearizable query. */
+  default Future<Committed> query(String group, JsonObject op) {
+    return query(group, op, Consistency.LINEARIZABLE, 0);
+  }
+
+  /** The answering node's view of the group. */
+  Future<GroupStatus> status(String group);
+
+  /** Adds a node as a learner and, unless {@code learnerOnly}, promotes it to voter once it caught up. */
+  Future<GroupStatus> join(String group, String node, boolean learnerOnly);
+
+  /** Removes a node from the group. */
+  Future<GroupStatus> leave(String group, String node);
+
+  /** Hands the leadership to a voter; completes once it leads. */
+  Future<String> transferLeadership(String group, String node);
+
+  /** Who answers at a Raft address: {@code {"node", "incarnation", "group"}} (changeagent's Discover). */
+  Future<JsonObject> discover(String address);
+
+  /** Committed ops after {@code after} that the answering node still keeps, oldest first. */
+  Future<List<FeedEntry>> feed(String group, long after);
+
+  /**
+   * Delivers every committed op after {@code after}, then each new one as it commits, in order and
+   * without gaps or repeats (on this node's replica). Unregister the consumer to stop.
+   */
+  Future<MessageConsumer<JsonObject>> follow(String group, long after, Handler<FeedEntry> handler);
+}

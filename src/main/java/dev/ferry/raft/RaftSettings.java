@@ -1,0 +1,150 @@
+package dev.ferry.raft;
+
+import dev.ferry.node.ConfigException;
+import io.microraft.RaftConfig;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code raft} section of the node's configuration (defaults in conf/node.json), checked: a
+ * bad value fails start-up with its key's name. Immutable.
+ *
+ * @param electionTimeout how long a candidate waits for votes ({@code election_timeout_ms})
+ * @param heartbeatPeriodSecs how often a leader heartbeats ({@code heartbeat_period_secs})
+ * @param heartbeatTimeoutSecs silence after which followers elect a new leader and a leader without
+ *     a quorum steps down ({@code heartbeat_timeout_secs})
+ * @param snapshotEvery commits between snapshots ({@code snapshot_every})
+ * @param maxPendingEntries uncommitted entries a leader holds before it rejects proposals
+ *     ({@code max_pending_entries}, backpressure: code {@code rejected})
+ * @param appendBatchSize entries per AppendEntries message ({@code append_batch_size})
+ * @param requestTimeout how long a proposal or query may take ({@code request_timeout_ms})
+ * @param leaderWait how long a request waits for an election to finish before it fails with
+ *     {@code no-leader} ({@code leader_wait_ms})
+ * @param membershipTimeout how long a join (catch-up included) or leave may take
+ *     ({@code membership_timeout_ms})
+ * @param maxOpBytes the largest op accepted, as encoded JSON ({@code max_op_bytes}; larger: {@code too-large})
+ * @param feedHistory committed entries each node keeps for feed requests ({@code feed_history})
+ * @param snapshotChunkEntries state-machine records per snapshot chunk ({@code snapshot_chunk_entries})
+ * @param catchUpLag a joining learner is promoted once its log is within this many entries of the
+ *     leader's commit index ({@code catch_up_lag})
+ * @param stuckFollowerChecks heartbeat periods a follower's match index may stay put while the
+ *     commit index moves before the leader snapshots to unstick it ({@code stuck_follower_checks};
+ *     the MicroRaft 0.7 workaround, see docs/RAFT.md)
+ * @param groups group name → state machine name ({@code groups.<group>.state_machine})
+ */
+public record RaftSettings(
+    Duration electionTimeout,
+    int heartbeatPeriodSecs,
+    int heartbeatTimeoutSecs,
+    int snapshotEvery,
+    int maxPendingEntries,
+    int appendBatchSize,
+    Duration requestTimeout,
+    Duration leaderWait,
+    Duration membershipTimeout,
+    int maxOpBytes,
+    int feedHistory,
+    int snapshotChunkEntries,
+    int catchUpLag,
+    int stuckFollowerChecks,
+    Map<String, String> groups) {
+
+  public RaftSettings {
+    groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+  }
+
+  /** Reads and checks the {@code raft} section of a node configuration. */
+  public static RaftSettings from(JsonObject nodeConfig) {
+    JsonObject raft = nodeConfig.getJsonObject("raft");
+    if (raft == null) {
+      throw new ConfigException("raft: the section is missing from the configuration");
+    }
+    RaftSettings s = new RaftSettings(
+        Duration.ofMillis(positive(raft, "election_timeout_ms")),
+        positive(raft, "heartbeat_period_secs"),
+        positive(raft, "heartbeat_timeout_secs"),
+        positive(raft, "snapshot_every"),
+        positive(raft, "max_pending_entries"),
+        positive(raft, "append_batch_size"),
+        Duration.ofMillis(positive(raft, "request_timeout_ms")),
+        Duration.ofMillis(positive(raft, "leader_wait_ms")),
+        Duration.ofMillis(positive(raft, "membership_timeout_ms")),
+        positive(raft, "max_op_bytes"),
+        positive(raft, "feed_history"),
+        positive(raft, "snapshot_chunk_entries"),
+        positive(raft, "catch_up_lag"),
+        positive(raft, "stuck_follower_checks"),
+        groups(raft));
+    if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
+      throw new ConfigException("raft.heartbeat_timeout_secs must be greater than raft.heartbeat_period_secs");
+    }
+    return s;
+  }
+
+  /**
+   * How long a node waits for the leader to answer a forwarded request: the leader answers by its
+   * own deadline ({@code timeout}); a heartbeat period more covers the trip.
+   */
+  public Duration forwardTimeout(Duration timeout) {
+    return timeout.plusSeconds(heartbeatPeriodSecs);
+  }
+
+  /**
+   * How long a client waits for a node's answer: the node may wait for an election and forward
+   * twice (once more after a leader change) before it answers.
+   */
+  public Duration clientTimeout(Duration timeout) {
+    return leaderWait.plus(forwardTimeout(timeout).multipliedBy(2)).plusSeconds(heartbeatPeriodSecs);
+  }
+
+  /** MicroRaft's configuration for these settings. */
+  public RaftConfig raftConfig() {
+    return RaftConfig.newBuilder()
+        .setLeaderElectionTimeoutMillis(electionTimeout.toMillis())
+        .setLeaderHeartbeatPeriodSecs(heartbeatPeriodSecs)
+        .setLeaderHeartbeatTimeoutSecs(heartbeatTimeoutSecs)
+        .setCommitCountToTakeSnapshot(snapshotEvery)
+        .setMaxPendingLogEntryCount(maxPendingEntries)
+        .setAppendEntriesRequestBatchSize(appendBatchSize)
+        .setTransferSnapshotsFromFollowersEnabled(true)
+        .setRaftNodeReportPublishPeriodSecs(heartbeatPeriodSecs)
+        .build();
+  }
+
+  private static Map<String, String> groups(JsonObject raft) {
+    JsonObject groups = raft.getJsonObject("groups");
+    if (groups == null || groups.isEmpty()) {
+      throw new ConfigException("raft.groups: at least one group is required, e.g. {\"kv\": {\"state_machine\": \"kv\"}}");
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    for (String group : groups.fieldNames()) {
+      String key = "raft.groups." + group;
+      if (!group.matches("[a-z0-9_-]+") || group.equals("log")) {
+        throw new ConfigException(key + ": a group name is lowercase letters, digits, '-' or '_' (and not 'log')");
+      }
+      Object value = groups.getValue(group);
+      if (!(value instanceof JsonObject g) || !(g.getValue("state_machine") instanceof String machine)) {
+        throw new ConfigException(key + ".state_machine: the name of a state machine is required (known: "
+            + String.join(", ", StateMachines.names()) + ")");
+      }
+      if (!StateMachines.names().contains(machine)) {
+        throw new ConfigException(key + ".state_machine: no state machine named '" + machine + "' (known: "
+            + String.join(", ", StateMachines.names()) + ")");
+      }
+      result.put(group, machine);
+    }
+    return result;
+  }
+
+  private static int positive(JsonObject raft, String field) {
+    Object value = raft.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
+        || ((Number) value).longValue() > Integer.MAX_VALUE) {
+      throw new ConfigException("raft." + field + ": expected a positive integer, got " + value);
+    }
+    return ((Number) value).intValue();
+  }
+}

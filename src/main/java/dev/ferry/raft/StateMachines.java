@@ -1,0 +1,38 @@
+package dev.ferry.raft;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The state machines a Raft group can be configured with, by name ({@code
+ * raft.groups.<group>.state_machine}). A service that brings its own state machine (pinning, for
+ * one) adds it here in a static initializer of its verticle's package before the node starts.
+ *
+ * <p>Thread-safe; registration is meant for start-up.
+ */
+public final class StateMachines {
+  private static final Map<String, Function<RaftSettings, StateMachine>> FACTORIES = new TreeMap<>();
+
+  static {
+    register("kv", settings -> new KvStateMachine(settings.snapshotChunkEntries()));
+  }
+
+  private StateMachines() {}
+
+  /** Makes a state machine available under {@code name}; a later registration replaces an earlier one. */
+  public static synchronized void register(String name, Function<RaftSettings, StateMachine> factory) {
+    FACTORIES.put(name, factory);
+  }
+
+  /** A new instance of the named state machine, if there is one by that name. */
+  public static synchronized Optional<StateMachine> create(String name, RaftSettings settings) {
+    return Optional.ofNullable(FACTORIES.get(name)).map(f -> f.apply(settings));
+  }
+
+  public static synchronized Set<String> names() {
+    return Set.copyOf(FACTORIES.keySet());
+  }
+}

@@ -1,0 +1,249 @@
+package dev.ferry.raft.impl;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.ConfigException;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import dev.ferry.raft.RaftSettings;
+import dev.ferry.raft.StateMachine;
+import io.microraft.RaftEndpoint;
+import io.microraft.RaftNode;
+import io.microraft.RaftNodeStatus;
+import io.microraft.model.impl.DefaultRaftModelFactory;
+import io.microraft.persistence.RestoredRaftState;
+import io.microraft.report.RaftNodeReport;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Raft group on this node: its durable store, its MicroRaft node, and the addresses it serves
+ * (peer traffic, the client API on every node, this node's own API). Deployed by
+ * {@link dev.ferry.raft.RaftVerticle} as a worker verticle, so its context is the ordered worker
+ * context the Raft executor, the store's fsyncs and every handler here share: all state of the
+ * group is confined to it and needs no locks.
+ */
+public final class GroupVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final NodeContext node;
+  private final String group;
+  private final RaftSettings settings;
+  private final Supplier<StateMachine> machines;
+  private final List<String> voters;
+  private final ModelCodec codec = new ModelCodec(new DefaultRaftModelFactory());
+
+  private ContextExecutor executor;
+  private DurableStore store;
+  private RaftNode raft;
+  private GroupRequests requests;
+  private StuckFollowerWatch watch;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private String leader;
+  private boolean stopping;
+  private boolean resetting;
+
+  /**
+   * @param machines makes the group's (empty) state machine
+   * @param voters the group's initial voting members (node names), the same on every node
+   */
+  public GroupVerticle(NodeContext node, String group, RaftSettings settings, Supplier<StateMachine> machines,
+      List<String> voters) {
+    this.node = node;
+    this.group = group;
+    this.settings = settings;
+    this.machines = machines;
+    this.voters = List.copyOf(voters);
+  }
+
+  @Override
+  public Future<?> start() {
+    executor = new ContextExecutor(vertx, context);
+    return startRaft()
+        .compose(v -> serve())
+        .onSuccess(v -> watch = new StuckFollowerWatch(vertx, group, () -> raft, settings, node.members()::isUp))
+        .onSuccess(v -> logStarted());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (watch != null) {
+      watch.stop();
+    }
+    if (requests != null) {
+      requests.stop();
+    }
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
+        .transform(x -> Future.fromCompletionStage(raft.terminate(), context))
+        .onComplete(x -> log.info("raft group {} stopped on {}", group, node.name()));
+  }
+
+  /** The store file of this group on this node. */
+  public static Path storeFile(NodeContext node, String group) {
+    return node.config().dataDir().resolve("raft").resolve(group + ".db");
+  }
+
+  private Future<Void> startRaft() {
+    Optional<RestoredRaftState> restored;
+    try {
+      Path file = storeFile(node, group);
+      Files.createDirectories(file.getParent());
+      store = DurableStore.open(file, codec);
+      restored = store.restore();
+      checkOwner(restored);
+    } catch (IOException | RuntimeException e) {
+      if (store != null) {
+        store.close();
+      }
+      return Future.failedFuture(e instanceof ConfigException ? e : new ConfigException("raft group " + group
+          + ": cannot open its store " + storeFile(node, group) + ": " + e.getMessage(), e));
+    }
+    raft = build(restored, voters);
+    return Future.fromCompletionStage(raft.start(), context).mapEmpty();
+  }
+
+  private void checkOwner(Optional<RestoredRaftState> restored) {
+    restored.map(s -> NodeEndpoint.nameOf(s.getLocalEndpointPersistentState().getLocalEndpoint()))
+        .filter(owner -> !owner.equals(node.name()))
+        .ifPresent(owner -> {
+          throw new ConfigException("raft group " + group + ": " + storeFile(node, group) + " belongs to node "
+              + owner + ", not " + node.name() + ": check data_dir");
+        });
+  }
+
+  /** @param initial the initial voters for a replica without a restored state */
+  private RaftNode build(Optional<RestoredRaftState> restored, List<String> initial) {
+    Feed feed = new Feed(vertx, group, settings.feedHistory());
+    StateMachine machine = machines.get();
+    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed);
+    var builder = RaftNode.newBuilder()
+        .setGroupId(group)
+        .setConfig(settings.raftConfig())
+        .setExecutor(executor)
+        .setTransport(new BusTransport(vertx, group, codec, name -> node.members().isUp(name)))
+        .setStateMachine(adapter)
+        .setStore(store)
+        .setModelFactory(codec.factory())
+        .setRaftNodeReportListener(this::onReport);
+    if (restored.isPresent()) {
+      builder.setRestoredState(restored.get());
+    } else {
+      builder.setLocalEndpoint(new NodeEndpoint(node.name()))
+          .setInitialGroupMembers(initial.stream().<RaftEndpoint>map(NodeEndpoint::new).toList());
+    }
+    RaftNode built = builder.build();
+    adapter.currentTerm(() -> built.getTerm().getTerm());
+    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::removed);
+    return built;
+  }
+
+  private Future<Void> serve() {
+    var bus = vertx.eventBus();
+    consumers.add(bus.consumer(Addresses.raftPeer(group, node.name()), this::onPeerMessage));
+    consumers.add(bus.consumer(Addresses.raft(group), m -> answer(m, false)));
+    consumers.add(bus.consumer(Addresses.raftNode(group, node.name()), m -> answer(m, true)));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  /** Raft traffic (JSON bytes); a JSON object here is a discover request. */
+  private void onPeerMessage(Message<Object> message) {
+    if (message.body() instanceof Buffer bytes) {
+      try {
+        raft.handle(codec.decodeMessage(bytes.getBytes()));
+      } catch (RuntimeException e) {
+        log.warn("raft group {}: dropped a malformed peer message: {}", group, e.getMessage());
+      }
+    } else {
+      answer(message, true);
+    }
+  }
+
+  /** A client API request; {@code internal} for this node's own address (forwarded requests arrive there). */
+  private void answer(Message<Object> message, boolean internal) {
+    if (!(message.body() instanceof JsonObject body)) {
+      FerryException.badRequest("a Raft request is a JSON object with an \"action\"").failReply(message);
+      return;
+    }
+    requests.handle(body, internal && body.getBoolean("forwarded", false))
+        .onSuccess(message::reply)
+        .onFailure(e -> RaftErrors.of(group, e).failReply(message));
+  }
+
+  /** MicroRaft's reports (on the Raft executor): log leader changes, wake waiters, notice removal. */
+  private void onReport(RaftNodeReport report) {
+    String now = NodeEndpoint.nameOf(report.getTerm().getLeaderEndpoint());
+    if (now != null && !now.equals(leader)) {
+      log.info("raft group {}: leader is {} (term {}), seen from {}", group, now, report.getTerm().getTerm(),
+          node.name());
+      vertx.eventBus().publish(Addresses.events("raft"), new JsonObject().put("group", group)
+          .put("leader", now).put("term", report.getTerm().getTerm()).put("node", node.name()), LOCAL);
+    }
+    leader = now;
+    if (now != null && requests != null) {
+      requests.leaderKnown();
+    }
+    if (report.getStatus() == RaftNodeStatus.TERMINATED) {
+      removed();
+    }
+  }
+
+  /** This node is no longer a member (it applied its own removal, or the leader said so). */
+  private void removed() {
+    if (!stopping && !resetting) {
+      resetting = true;
+      executor.submit(this::startOver);
+    }
+  }
+
+  /**
+   * This node was removed from the group (MicroRaft ends a removed member's replica for good, or
+   * never tells a removed follower): drop its store and run an empty replica outside the group,
+   * which answers requests like any non-member and asks nobody for votes.
+   */
+  private void startOver() {
+    log.info("raft group {}: {} left the group; its replica starts over, empty, outside the group", group,
+        node.name());
+    Future.fromCompletionStage(raft.terminate(), context)
+        .transform(x -> {
+          store.close(); // no-op if MicroRaft closed it; a replica that applied its removal it does not close
+          Path file = storeFile(node, group);
+          try {
+            for (String suffix : List.of("", "-wal", "-shm")) {
+              Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+            }
+            store = DurableStore.open(file, codec);
+          } catch (IOException | RuntimeException e) {
+            return Future.failedFuture(new IllegalStateException("cannot reset the store " + file, e));
+          }
+          List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
+          raft = build(Optional.empty(), others.isEmpty() ? voters : others);
+          return Future.fromCompletionStage(raft.start(), context);
+        })
+        .onComplete(ar -> resetting = false)
+        .onFailure(e -> log.error("raft group {}: the replica could not start over; it stays stopped", group, e));
+  }
+
+  private void logStarted() {
+    var term = raft.getTerm();
+    boolean voter = raft.getEffectiveMembers().getVotingMembers().contains(raft.getLocalEndpoint());
+    boolean member = raft.getEffectiveMembers().getMembers().contains(raft.getLocalEndpoint());
+    log.info("raft group {} started on {} as {} (term {}, members {}, store {})", group, node.name(),
+        voter ? "voter" : member ? "learner" : "non-member", term.getTerm(),
+        raft.getEffectiveMembers().getMembers(), storeFile(node, group));
+  }
+}

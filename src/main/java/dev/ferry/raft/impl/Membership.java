@@ -1,0 +1,122 @@
+package dev.ferry.raft.impl;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.raft.RaftSettings;
+import io.microraft.MembershipChangeMode;
+import io.microraft.RaftNode;
+import io.microraft.RaftRole;
+import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
+import io.microraft.report.RaftGroupMembers;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Membership changes, run on the leader: {@code join} adds a node as a learner and promotes it to
+ * voter once its log is within {@code raft.catch_up_lag} entries of the commit index; {@code
+ * leave} removes a member; {@code transfer} hands leadership to a voter. Each is idempotent, so a
+ * caller whose request failed half way (a leader change) may simply repeat it.
+ *
+ * <p>Confined to the group's Raft executor context.
+ */
+final class Membership {
+  /** Attempts when another membership change commits between reading the members and changing them. */
+  private static final int CONFLICT_RETRIES = 3;
+
+  private final Vertx vertx;
+  private final String group;
+  private final RaftSettings settings;
+  private final RaftNode raft;
+
+  Membership(Vertx vertx, String group, RaftSettings settings, RaftNode raft) {
+    this.vertx = vertx;
+    this.group = group;
+    this.settings = settings;
+    this.raft = raft;
+  }
+
+  Future<Void> join(String name, boolean learnerOnly) {
+    NodeEndpoint endpoint = new NodeEndpoint(name);
+    RaftGroupMembers committed = raft.getCommittedMembers();
+    if (committed.getVotingMembers().contains(endpoint)) {
+      return Future.succeededFuture();
+    }
+    if (raft.getInitialMembers().getMembers().contains(endpoint) && !committed.getMembers().contains(endpoint)) {
+      return Future.failedFuture(FerryException.badRequest(name + " left group " + group + " and cannot join it "
+          + "again under the same name: MicroRaft 0.7 would replay its removal to it (see docs/RAFT.md)"));
+    }
+    Future<Void> learner = committed.getMembers().contains(endpoint)
+        ? Future.succeededFuture()
+        : change(endpoint, MembershipChangeMode.ADD_LEARNER, CONFLICT_RETRIES);
+    if (learnerOnly) {
+      return learner;
+    }
+    long deadline = System.currentTimeMillis() + settings.membershipTimeout().toMillis();
+    return learner
+        .compose(v -> caughtUp(endpoint, deadline))
+        .compose(v -> change(endpoint, MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER, CONFLICT_RETRIES));
+  }
+
+  Future<Void> leave(String name) {
+    NodeEndpoint endpoint = new NodeEndpoint(name);
+    if (!raft.getCommittedMembers().getMembers().contains(endpoint)) {
+      return Future.succeededFuture();
+    }
+    return change(endpoint, MembershipChangeMode.REMOVE_MEMBER, CONFLICT_RETRIES);
+  }
+
+  Future<JsonObject> transfer(String name) {
+    NodeEndpoint endpoint = new NodeEndpoint(name);
+    if (!raft.getCommittedMembers().getVotingMembers().contains(endpoint)) {
+      return Future.failedFuture(FerryException.badRequest(name + " is not a voting member of group " + group));
+    }
+    return Future.fromCompletionStage(raft.transferLeadership(endpoint))
+        .timeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .map(v -> new JsonObject().put("leader", name));
+  }
+
+  private Future<Void> change(NodeEndpoint endpoint, MembershipChangeMode mode, int retries) {
+    long expected = raft.getCommittedMembers().getLogIndex();
+    return Future.fromCompletionStage(raft.changeMembership(endpoint, mode, expected))
+        .timeout(settings.membershipTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
+        .recover(e -> RaftErrors.unwrap(e) instanceof MismatchingRaftGroupMembersCommitIndexException && retries > 0
+            ? change(endpoint, mode, retries - 1)
+            : Future.failedFuture(e));
+  }
+
+  /** Completes once the learner's match index is close enough to the commit index. */
+  private Future<Void> caughtUp(NodeEndpoint endpoint, long deadline) {
+    Promise<Void> promise = Promise.promise();
+    check(endpoint, deadline, promise);
+    return promise.future();
+  }
+
+  private void check(NodeEndpoint endpoint, long deadline, Promise<Void> promise) {
+    Future.fromCompletionStage(raft.getReport()).onComplete(ar -> {
+      if (ar.failed()) {
+        promise.tryFail(ar.cause());
+        return;
+      }
+      if (ar.result().getResult().getRole() != RaftRole.LEADER) {
+        promise.tryFail(RaftErrors.noLeader(group, null, "leadership moved while " + endpoint.name()
+            + " was catching up; join again"));
+        return;
+      }
+      var log = ar.result().getResult().getLog();
+      Long match = log.getFollowerMatchIndices().get(endpoint);
+      if (match != null && match >= log.getCommitIndex() - settings.catchUpLag()) {
+        promise.tryComplete();
+      } else if (System.currentTimeMillis() > deadline) {
+        promise.tryFail(new FerryException(FerryException.TIMEOUT, endpoint.name() + " joined group " + group
+            + " as a learner but did not catch up within " + settings.membershipTimeout().toMillis()
+            + " ms (at index " + match + " of " + log.getCommitIndex() + "); join again to retry the promotion"));
+      } else {
+        vertx.setTimer(TimeUnit.SECONDS.toMillis(settings.heartbeatPeriodSecs()),
+            id -> check(endpoint, deadline, promise));
+      }
+    });
+  }
+}

@@ -1,0 +1,112 @@
+package dev.ferry.raft.impl;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.raft.FeedEntry;
+import dev.ferry.raft.StateMachine;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ferry's {@link StateMachine} seen through MicroRaft's interface: committed JSON ops are applied
+ * and fed to the change feed, queries ({@link QueryOp}) are answered, Raft's own entries are
+ * skipped, and snapshots carry the state machine's chunks plus the term of the last applied entry.
+ *
+ * <p>Results are returned, not thrown: a {@link FerryException} from the state machine becomes the
+ * operation's result (the same on every replica) and the proposer receives it as the failure.
+ * Not thread-safe: MicroRaft calls it on the group's Raft executor only.
+ */
+final class StateMachineAdapter implements io.microraft.statemachine.StateMachine {
+  private static final Logger log = LoggerFactory.getLogger(StateMachineAdapter.class);
+
+  private final String group;
+  private final StateMachine machine;
+  private final Feed feed;
+  private IntSupplier currentTerm = () -> 0;
+  /** The term of the latest new-term marker applied: the term of every op applied after it. */
+  private int appliedTerm;
+
+  StateMachineAdapter(String group, StateMachine machine, Feed feed) {
+    this.group = group;
+    this.machine = machine;
+    this.feed = feed;
+  }
+
+  /** Where the leader's current term is read when it starts a term (set once the node exists). */
+  void currentTerm(IntSupplier term) {
+    this.currentTerm = term;
+  }
+
+  StateMachine machine() {
+    return machine;
+  }
+
+  @Override
+  public Object runOperation(long index, Object operation) {
+    if (operation instanceof QueryOp query) {
+      return safely(index, () -> machine.query(query.op()));
+    }
+    if (operation instanceof NewTermOp marker) {
+      appliedTerm = marker.term();
+      return null;
+    }
+    if (operation instanceof JsonObject op) {
+      Object result = safely(index, () -> machine.apply(index, op));
+      feed.committed(new FeedEntry(index, appliedTerm, op));
+      return result;
+    }
+    return null; // MicroRaft's own no-op (a read barrier)
+  }
+
+  @Override
+  public void takeSnapshot(long index, Consumer<Object> chunks) {
+    List<JsonObject> data = new ArrayList<>();
+    machine.snapshot(data::add);
+    if (data.isEmpty()) {
+      data.add(new JsonObject()); // MicroRaft needs at least one chunk
+    }
+    for (int i = 0; i < data.size(); i++) {
+      JsonObject chunk = new JsonObject().put("data", data.get(i));
+      chunks.accept(i == 0 ? chunk.put("term", appliedTerm) : chunk);
+    }
+  }
+
+  @Override
+  public void installSnapshot(long index, List<Object> chunks) {
+    List<JsonObject> data = new ArrayList<>();
+    for (Object chunk : chunks) {
+      JsonObject c = (JsonObject) chunk;
+      data.add(c.getJsonObject("data"));
+      if (c.containsKey("term")) {
+        appliedTerm = c.getInteger("term");
+      }
+    }
+    machine.restore(data);
+    feed.snapshotInstalled(index);
+    log.debug("group {}: state restored from the snapshot at index {}", group, index);
+  }
+
+  @Override
+  public Object getNewTermOperation() {
+    return new NewTermOp(currentTerm.getAsInt());
+  }
+
+  private interface Step {
+    JsonObject run();
+  }
+
+  private Object safely(long index, Step step) {
+    try {
+      return step.run();
+    } catch (FerryException e) {
+      return e;
+    } catch (RuntimeException e) {
+      log.error("group {}: the state machine failed on the op at index {}", group, index, e);
+      return new FerryException(FerryException.INTERNAL, "the state machine failed: " + e);
+    }
+  }
+}

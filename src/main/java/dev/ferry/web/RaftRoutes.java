@@ -1,0 +1,118 @@
+package dev.ferry.web;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import dev.ferry.raft.Committed;
+import dev.ferry.raft.Consistency;
+import dev.ferry.raft.GroupStatus;
+import dev.ferry.raft.RaftClient;
+import dev.ferry.raft.RaftSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+
+/**
+ * The Raft service over HTTP: the {@code kv} group as {@code /kv/{key}} and {@code /kv?prefix=P},
+ * and {@code GET /raft/status}. Every route goes through this node's Raft client API, so a
+ * follower forwards writes to the leader; a write with no reachable leader answers 503
+ * {@code no-leader}. Stateless (one instance per web verticle instance).
+ */
+public final class RaftRoutes implements Routes {
+  static final String KV = "kv";
+
+  private final NodeContext node;
+  private final RaftClient raft;
+  private final RaftSettings settings;
+
+  public RaftRoutes(Vertx vertx, NodeContext node) {
+    this.node = node;
+    this.raft = RaftClient.forNode(node);
+    this.settings = RaftSettings.from(node.config().json());
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.routeWithRegex(HttpMethod.PUT, "/kv/(.+)").handler(BodyHandler.create().setBodyLimit(settings.maxOpBytes()));
+    router.routeWithRegex(HttpMethod.PUT, "/kv/(.+)").handler(this::put);
+    router.routeWithRegex(HttpMethod.GET, "/kv/(.+)").handler(this::get);
+    router.routeWithRegex(HttpMethod.DELETE, "/kv/(.+)").handler(this::delete);
+    router.get("/kv").handler(this::list);
+    router.get("/raft/status").handler(this::status);
+  }
+
+  private void put(RoutingContext ctx) {
+    String value = ctx.body().asString();
+    JsonObject op = new JsonObject().put("op", "put").put("key", key(ctx)).put("value", value == null ? "" : value);
+    reply(ctx, raft.propose(KV, op).map(c -> new JsonObject().put("index", c.index())));
+  }
+
+  private void get(RoutingContext ctx) {
+    JsonObject op = new JsonObject().put("op", "get").put("key", key(ctx));
+    reply(ctx, query(ctx, op).compose(c -> c.result() == null
+        ? Future.failedFuture(FerryException.notFound("no key '" + key(ctx) + "' in kv"))
+        : Future.succeededFuture(c.result())));
+  }
+
+  private void delete(RoutingContext ctx) {
+    JsonObject op = new JsonObject().put("op", "delete").put("key", key(ctx));
+    reply(ctx, raft.propose(KV, op).map(c -> new JsonObject().put("index", c.index())
+        .put("deleted", c.result() != null && c.result().getBoolean("deleted", false))));
+  }
+
+  private void list(RoutingContext ctx) {
+    JsonObject op = new JsonObject().put("op", "list").put("prefix", param(ctx, "prefix", ""));
+    String limit = ctx.request().getParam("limit");
+    if (limit != null) {
+      try {
+        op.put("limit", Integer.parseInt(limit));
+      } catch (NumberFormatException e) {
+        ctx.fail(FerryException.badRequest("limit: expected a positive integer, got '" + limit + "'"));
+        return;
+      }
+    }
+    reply(ctx, query(ctx, op).map(c -> new JsonObject().put("entries", c.result().getJsonArray("entries"))
+        .put("index", c.index())));
+  }
+
+  private void status(RoutingContext ctx) {
+    List<String> groups = List.copyOf(settings.groups().keySet());
+    List<Future<GroupStatus>> answers = groups.stream().map(raft::status).toList();
+    reply(ctx, Future.all(answers).map(all -> {
+      JsonObject byGroup = new JsonObject();
+      for (int i = 0; i < groups.size(); i++) {
+        byGroup.put(groups.get(i), answers.get(i).result().toJson());
+      }
+      return new JsonObject().put("node", node.name()).put("groups", byGroup);
+    }));
+  }
+
+  private Future<Committed> query(RoutingContext ctx, JsonObject op) {
+    try {
+      Consistency consistency = Consistency.parse(ctx.request().getParam("consistency"));
+      long minIndex = Long.parseLong(param(ctx, "min_index", "0"));
+      return raft.query(KV, op, consistency, minIndex);
+    } catch (NumberFormatException e) {
+      return Future.failedFuture(FerryException.badRequest("min_index: expected an integer"));
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static String key(RoutingContext ctx) {
+    return ctx.pathParam("param0");
+  }
+
+  private static String param(RoutingContext ctx, String name, String fallback) {
+    String value = ctx.request().getParam(name);
+    return value == null ? fallback : value;
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonObject> answer) {
+    answer.onSuccess(body -> Json.send(ctx, body)).onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.ferry.raft;
+
+import static dev.ferry.raft.RaftCluster.KV;
+import static dev.ferry.raft.RaftCluster.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.testing.Http;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** Three nodes in one JVM: election, proposals from any node, queries, the feed, bad input. */
+@Timeout(180)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RaftKvTest {
+  private RaftCluster cluster;
+  private int leader;
+  private int follower;
+
+  @BeforeAll
+  void start() {
+    cluster = RaftCluster.start(3);
+    leader = cluster.leader(KV);
+    follower = cluster.other(leader);
+  }
+
+  @AfterAll
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static JsonObject put(String key, String value) {
+    return new JsonObject().put("op", "put").put("key", key).put("value", value);
+  }
+
+  static JsonObject get(String key) {
+    return new JsonObject().put("op", "get").put("key", key);
+  }
+
+  @Test
+  void everyNodeSeesTheSameLeaderAndMembers() {
+    for (int i = 1; i <= 3; i++) {
+      GroupStatus status = cluster.status(i, KV);
+      assertThat(status.leader()).isEqualTo(cluster.name(leader));
+      assertThat(status.voters()).containsExactly("node1", "node2", "node3");
+      assertThat(status.learners()).isEmpty();
+      assertThat(status.role()).isEqualTo(i == leader ? "leader" : "follower");
+    }
+  }
+
+  @Test
+  void aFollowerForwardsProposalsAndEveryConsistencyReadsThem() {
+    Committed put = await(cluster.client(follower).propose(KV, put("fwd", "one")));
+    assertThat(put.index()).isPositive();
+    assertThat(put.result().getString("value")).isEqualTo("one");
+
+    for (int i = 1; i <= 3; i++) {
+      RaftClient client = cluster.client(i);
+      assertThat(await(client.query(KV, get("fwd"))).result().getString("value")).isEqualTo("one");
+      assertThat(await(client.query(KV, get("fwd"), Consistency.LEASE, 0)).result().getString("value"))
+          .isEqualTo("one");
+      Committed eventual = await(client.query(KV, get("fwd"), Consistency.EVENTUAL, put.index()));
+      assertThat(eventual.result().getLong("index")).isEqualTo(put.index());
+    }
+  }
+
+  @Test
+  void casAndDeleteFollowTheirRules() {
+    RaftClient client = cluster.client(follower);
+    JsonObject cas = new JsonObject().put("op", "cas").put("key", "cas").put("expect", null).put("value", "a");
+    assertThat(await(client.propose(KV, cas)).result().getBoolean("ok")).isTrue();
+    assertThat(await(client.propose(KV, cas)).result().getBoolean("ok")).isFalse();
+    JsonObject swap = new JsonObject().put("op", "cas").put("key", "cas").put("expect", "a").put("value", "b");
+    assertThat(await(client.propose(KV, swap)).result().getString("value")).isEqualTo("b");
+    JsonObject delete = new JsonObject().put("op", "delete").put("key", "cas");
+    assertThat(await(client.propose(KV, delete)).result().getBoolean("deleted")).isTrue();
+    assertThat(await(client.query(KV, get("cas"))).result()).isNull();
+  }
+
+  @Test
+  void theChangeFeedDeliversEveryCommittedOpInOrderFromAnyIndex() {
+    RaftClient client = cluster.client(follower);
+    long start = await(client.propose(KV, put("feed/0", "x"))).index();
+    List<FeedEntry> seen = new CopyOnWriteArrayList<>();
+    var consumer = await(client.follow(KV, start - 1, seen::add));
+    for (int n = 1; n <= 5; n++) {
+      await(cluster.client(leader).propose(KV, put("feed/" + n, "v" + n)));
+    }
+    dev.ferry.testing.Eventually.await("six feed entries", RaftCluster.WAIT, () -> seen.size() == 6);
+    await(consumer.unregister());
+    assertThat(seen).extracting(e -> e.op().getString("key"))
+        .containsExactly("feed/0", "feed/1", "feed/2", "feed/3", "feed/4", "feed/5");
+    assertThat(seen).extracting(FeedEntry::index).isSorted().doesNotHaveDuplicates();
+    assertThat(seen).allSatisfy(e -> assertThat(e.term()).isEqualTo(cluster.status(leader, KV).term()));
+    assertThat(await(client.feed(KV, start))).extracting(e -> e.op().getString("key")).startsWith("feed/1");
+  }
+
+  @Test
+  void discoverNamesTheNodeBehindAnAddress() {
+    RaftClient client = cluster.client(1);
+    for (int i = 1; i <= 3; i++) {
+      JsonObject id = await(client.discover(Addresses.raftPeer(KV, cluster.name(i))));
+      assertThat(id.getString("node")).isEqualTo(cluster.name(i));
+      assertThat(id.getString("incarnation")).isEqualTo(cluster.node(i).incarnation().id());
+    }
+  }
+
+  @Test
+  void badInputIsRejectedWithItsCode() {
+    RaftClient client = cluster.client(follower);
+    assertThat(code(client.propose("nosuch", put("k", "v")))).isEqualTo(FerryException.NOT_FOUND);
+    assertThat(code(RaftClient.overBus(cluster.node(1).vertx(), RaftCluster.WAIT, RaftCluster.WAIT)
+        .propose("nosuch", put("k", "v")))).isEqualTo(FerryException.NOT_FOUND);
+    assertThat(code(client.propose(KV, new JsonObject().put("op", "explode")))).isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(code(client.propose(KV, new JsonObject().put("op", "put").put("key", "")))).isEqualTo("bad-request");
+    assertThat(code(client.query(KV, put("k", "v")))).isEqualTo(FerryException.BAD_REQUEST);
+    String huge = "x".repeat(70_000);
+    assertThat(code(client.propose(KV, put("big", huge)))).isEqualTo(FerryException.TOO_LARGE);
+    var raw = cluster.node(follower).vertx().eventBus()
+        .request(Addresses.raftNode(KV, cluster.name(follower)), "not json");
+    assertThat(code(raw)).isEqualTo(FerryException.BAD_REQUEST);
+  }
+
+  @Test
+  void kvOverHttpOnAFollower() {
+    int port = cluster.apiPort(follower);
+    HttpResponse<String> put = http(port, "PUT", "/kv/http%2Fa", "hello world");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    long index = new JsonObject(put.body()).getLong("index");
+    assertThat(index).isPositive();
+
+    JsonObject got = new JsonObject(http(port, "GET", "/kv/http%2Fa", null).body());
+    assertThat(got.getString("key")).isEqualTo("http/a");
+    assertThat(got.getString("value")).isEqualTo("hello world");
+    assertThat(got.getLong("index")).isEqualTo(index);
+    http(port, "PUT", "/kv/http%2Fb", "two");
+    http(port, "PUT", "/kv/other", "three");
+
+    JsonObject listed = new JsonObject(http(port, "GET", "/kv?prefix=http%2F", null).body());
+    assertThat(listed.getJsonArray("entries")).extracting(e -> ((JsonObject) e).getString("key"))
+        .containsExactly("http/a", "http/b");
+    JsonObject eventual = new JsonObject(http(cluster.apiPort(leader), "GET",
+        "/kv/http%2Fa?consistency=eventual&min_index=" + index, null).body());
+    assertThat(eventual.getString("value")).isEqualTo("hello world");
+
+    HttpResponse<String> deleted = http(port, "DELETE", "/kv/http%2Fa", null);
+    assertThat(new JsonObject(deleted.body()).getBoolean("deleted")).isTrue();
+    HttpResponse<String> missing = http(port, "GET", "/kv/http%2Fa", null);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(missing.body()).getString("error")).isEqualTo("not-found");
+  }
+
+  @Test
+  void raftStatusOverHttpNamesLeaderAndMembers() {
+    JsonObject body = new JsonObject(http(cluster.apiPort(follower), "GET", "/raft/status", null).body());
+    JsonObject kv = body.getJsonObject("groups").getJsonObject("kv");
+    assertThat(kv.getString("role")).isEqualTo("follower");
+    assertThat(kv.getString("leader")).isEqualTo(cluster.name(leader));
+    assertThat(names(kv, "members")).containsExactly("node1", "node2", "node3");
+    assertThat(names(kv, "voters")).containsExactly("node1", "node2", "node3");
+    assertThat(names(kv, "learners")).isEmpty();
+    assertThat(kv.getInteger("term")).isPositive();
+    assertThat(kv.getLong("commitIndex")).isPositive();
+    assertThat(kv.getLong("lastLogIndex")).isGreaterThanOrEqualTo(kv.getLong("commitIndex"));
+  }
+
+  @Test
+  void badHttpInputGetsItsStatus() {
+    int port = cluster.apiPort(follower);
+    HttpResponse<String> big = http(port, "PUT", "/kv/big", "x".repeat(70_000));
+    assertThat(big.statusCode()).isEqualTo(413);
+    HttpResponse<String> consistency = http(port, "GET", "/kv/a?consistency=psychic", null);
+    assertThat(consistency.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(consistency.body()).getString("error")).isEqualTo("bad-request");
+  }
+
+  private static List<String> names(JsonObject status, String field) {
+    return status.getJsonArray(field).stream().map(String::valueOf).toList();
+  }
+
+  static HttpResponse<String> http(int port, String method, String path, String body) {
+    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return Http.send(request);
+  }
+
+  static String code(io.vertx.core.Future<?> future) {
+    Throwable[] failure = new Throwable[1];
+    assertThatThrownBy(() -> await(future)).satisfies(e -> failure[0] = e);
+    return FerryException.from(failure[0]).code();
+  }
+}

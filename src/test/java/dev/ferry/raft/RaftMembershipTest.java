@@ -1,0 +1,116 @@
+package dev.ferry.raft;
+
+import static dev.ferry.raft.RaftCluster.KV;
+import static dev.ferry.raft.RaftCluster.WAIT;
+import static dev.ferry.raft.RaftCluster.await;
+import static dev.ferry.raft.RaftKvTest.put;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.testing.Eventually;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Join, leave and leadership transfer while proposals flow; node4 is {@code "voter": false}. */
+@Timeout(180)
+class RaftMembershipTest {
+  /** Failures a writer may see while membership changes; none may lose an acknowledged write. */
+  private static final Set<String> TRANSIENT = Set.of("no-leader", "rejected", "timeout");
+  private static final int MAX_WRITES = 100_000;
+
+  @Test
+  void joinAndLeaveWhileProposalsFlow() throws Exception {
+    try (RaftCluster cluster = RaftCluster.start(4, Set.of(4), new JsonObject())) {
+      int leader = cluster.leader(KV, 1, 2, 3);
+      assertThat(cluster.status(4, KV).role()).isEqualTo("out");
+      Writer writer = new Writer(cluster, List.of(1, 2, 3));
+      writer.start();
+      Eventually.await("some writes", WAIT, () -> writer.acknowledged.size() > 10);
+
+      GroupStatus joined = await(cluster.client(1).join(KV, "node4", false));
+      assertThat(joined.voters()).contains("node4");
+      Eventually.await("node4 to be a follower", WAIT, () -> cluster.status(4, KV).role().equals("follower"));
+
+      int leaving = cluster.other(leader, 4);
+      GroupStatus left = await(cluster.client(4).leave(KV, cluster.name(leaving)));
+      assertThat(left.members()).doesNotContain(cluster.name(leaving)).contains("node4");
+      Eventually.await(cluster.name(leaving) + " to start over outside the group", WAIT,
+          () -> cluster.status(leaving, KV).role().equals("out"));
+      int before = writer.acknowledged.size();
+      Eventually.await("writes after the changes", WAIT, () -> writer.acknowledged.size() > before + 10);
+
+      assertThat(RaftKvTest.code(cluster.client(leaving).join(KV, cluster.name(leaving), false)))
+          .as("a former member cannot come back under its name").isEqualTo(FerryException.BAD_REQUEST);
+      writer.stop();
+
+      assertThat(writer.failures.keySet()).isSubsetOf(TRANSIENT);
+      long last = writer.acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+      JsonObject all = await(cluster.client(4).query(KV, new JsonObject().put("op", "list").put("prefix", "w/"),
+          Consistency.EVENTUAL, last)).result();
+      Map<String, Object> stored = new ConcurrentHashMap<>();
+      all.getJsonArray("entries").forEach(e -> stored.put(((JsonObject) e).getString("key"), e));
+      assertThat(stored.keySet()).containsAll(writer.acknowledged.keySet());
+    }
+  }
+
+  @Test
+  void leadershipMovesToTheNamedVoter() {
+    try (RaftCluster cluster = RaftCluster.start(3)) {
+      int leader = cluster.leader(KV);
+      int target = cluster.other(leader);
+      assertThat(await(cluster.client(leader).transferLeadership(KV, cluster.name(target))))
+          .isEqualTo(cluster.name(target));
+      assertThat(cluster.leader(KV)).isEqualTo(target);
+      assertThat(await(cluster.client(leader).propose(KV, put("t/after", "1"))).index()).isPositive();
+      String code = RaftKvTest.code(cluster.client(leader).transferLeadership(KV, "nobody"));
+      assertThat(code).isEqualTo(FerryException.BAD_REQUEST);
+    }
+  }
+
+  /** Proposes w/0, w/1, ... one at a time through the given nodes in turn, recording what is acknowledged. */
+  private static final class Writer {
+    final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    private final RaftCluster cluster;
+    private final List<Integer> via;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+
+    Writer(RaftCluster cluster, List<Integer> via) {
+      this.cluster = cluster;
+      this.via = via;
+      this.thread = new Thread(this::run, "raft-test-writer");
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(TimeUnit.SECONDS.toMillis(WAIT.toSeconds()));
+    }
+
+    private void run() {
+      for (int n = 0; running.get() && n < MAX_WRITES; n++) {
+        int node = via.get(n % via.size());
+        String key = "w/" + n;
+        try {
+          if (!cluster.running(node)) {
+            continue;
+          }
+          acknowledged.put(key, await(cluster.client(node).propose(KV, put(key, "v" + n))).index());
+        } catch (RuntimeException | AssertionError e) {
+          failures.merge(FerryException.from(e).code(), 1, Integer::sum);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.ferry.raft;
+
+import static dev.ferry.raft.RaftCluster.KV;
+import static dev.ferry.raft.RaftCluster.WAIT;
+import static dev.ferry.raft.RaftCluster.await;
+import static dev.ferry.raft.RaftKvTest.get;
+import static dev.ferry.raft.RaftKvTest.put;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.testing.Eventually;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Restarts on the same data directories: the state survives, and a node that fell behind gets a snapshot. */
+@Timeout(180)
+class RaftRestartTest {
+  private static final int SNAPSHOT_EVERY = 20;
+
+  @Test
+  void aWholeClusterRestartKeepsTermLogAndState() {
+    try (RaftCluster cluster = RaftCluster.start(3)) {
+      int leader = cluster.leader(KV);
+      long last = 0;
+      for (int n = 0; n < 30; n++) {
+        last = await(cluster.client(leader).propose(KV, put("r/" + n, "v" + n))).index();
+      }
+      int term = cluster.status(leader, KV).term();
+      for (int i = 3; i >= 1; i--) {
+        cluster.stop(i);
+      }
+      for (int i = 1; i <= 3; i++) {
+        cluster.restart(i);
+      }
+      int again = cluster.leader(KV);
+      assertThat(cluster.status(again, KV).term()).isGreaterThan(term);
+      for (int n = 0; n < 30; n++) {
+        assertThat(await(cluster.client(cluster.other(again)).query(KV, get("r/" + n))).result().getString("value"))
+            .isEqualTo("v" + n);
+      }
+      assertThat(await(cluster.client(again).propose(KV, put("r/after", "x"))).index()).isGreaterThan(last);
+    }
+  }
+
+  @Test
+  void aNodeThatFellBehindCatchesUpBySnapshotAfterItsRestart() {
+    try (RaftCluster cluster = RaftCluster.start(3, Set.of(), new JsonObject().put("snapshot_every", SNAPSHOT_EVERY))) {
+      int leader = cluster.leader(KV);
+      int lagging = cluster.other(leader);
+      await(cluster.client(leader).propose(KV, put("s/first", "1")));
+      cluster.stop(lagging);
+      long last = 0;
+      for (int n = 0; n < 3 * SNAPSHOT_EVERY; n++) {
+        last = await(cluster.client(leader).propose(KV, put("s/" + n, "v" + n))).index();
+      }
+      assertThat(cluster.status(leader, KV).snapshotIndex()).isPositive();
+
+      cluster.restart(lagging);
+      long target = last;
+      Eventually.await("the restarted node to catch up", WAIT,
+          () -> cluster.status(lagging, KV).commitIndex() >= target);
+      RaftClient client = cluster.client(lagging);
+      assertThat(await(client.query(KV, get("s/59"), Consistency.EVENTUAL, last)).result().getString("value"))
+          .isEqualTo("v59");
+      assertThat(await(client.query(KV, get("s/first"), Consistency.EVENTUAL, last)).result().getString("value"))
+          .isEqualTo("1");
+      assertThat(RaftKvTest.code(client.feed(KV, 0)))
+          .as("its history starts at the installed snapshot").isEqualTo(FerryException.NOT_FOUND);
+    }
+  }
+}
