@@ -1,4 +1,5 @@
-// ferry dashboard: everything live through the event-bus bridge (/eventbus on this node).
+// ferry dashboard: everything live through the event-bus bridge (/eventbus on this node):
+// members, Raft groups, registry, mailboxes per node, this node's circuits.
 // It asks ferry.status for a snapshot every REFRESH_MS and at once on each member event, and keeps
 // members that left listed as down.
 (function () {
@@ -97,23 +98,33 @@
 
   function renderRaft(raft) {
     var box = document.getElementById('raft');
-    if (!raft || !raft.groups) return;
+    if (!raft || !raft.groups || Object.keys(raft.groups).length === 0) return;
     box.replaceChildren();
     box.className = '';
     var table = el('table');
     table.appendChild(row(['group', 'role here', 'leader', 'term', 'commit', 'members']));
     Object.keys(raft.groups).sort().forEach(function (g) {
       var s = raft.groups[g];
-      table.appendChild(row([g, s.role, s.leader || '—', String(s.term), String(s.commitIndex), (s.members || []).join(', ')]));
+      var tr = s.error ? row([g, el('span', s.error, 'muted'), '', '', '', ''])
+        : row([g, s.role, s.leader || '—', String(s.term), String(s.commitIndex), (s.members || []).join(', ')]);
+      tr.dataset.group = g;
+      tr.dataset.leader = s.leader || '';
+      table.appendChild(tr);
     });
     box.appendChild(table);
   }
 
   function renderCircuits(circuits) {
     var box = document.getElementById('circuits');
-    if (!circuits) return;
+    if (!circuits || circuits.error) return;
+    box.replaceChildren();
     box.className = '';
-    box.textContent = JSON.stringify(circuits);
+    box.dataset.open = String(circuits.open);
+    box.appendChild(el('div', circuits.open + ' open circuit' + (circuits.open === 1 ? '' : 's') + ' on this node'));
+    var table = el('table');
+    table.appendChild(row(['peer', 'service', 'circuits']));
+    circuits.peers.forEach(function (p) { table.appendChild(row([el('span', p.id, 'mono'), p.service, String(p.circuits)])); });
+    if (circuits.peers.length > 0) box.appendChild(table);
   }
 
   function refresh() {

@@ -2,6 +2,7 @@
 // Started by dev.ferry.web.BridgeJsTest, which passes the endpoints in the environment:
 //   FERRY_BRIDGE_OPEN   bridge URL of a node without a token
 //   FERRY_BRIDGE_TOKEN_URL  bridge URL of a node that needs FERRY_TOKEN
+//   FERRY_ECHO_PEER     the peer id of a circuit "echo" peer on node1
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ const EventBus = require('@vertx/eventbus-bridge-client.js');
 const OPEN = process.env.FERRY_BRIDGE_OPEN;
 const GUARDED = process.env.FERRY_BRIDGE_TOKEN_URL;
 const TOKEN = process.env.FERRY_TOKEN;
+const ECHO_PEER = process.env.FERRY_ECHO_PEER;
 const WAIT_MS = 10000;
 
 /** Opens a bridge connection; resolves once open. */
@@ -118,6 +120,81 @@ test('a node with a token refuses clients without it', async () => {
     assert.ok(names.names.includes('echo'));
   } finally {
     inUrl.close();
+  }
+});
+
+/** Resolves with the first message a handler on {@code address} receives that satisfies {@code match}. */
+function receive(eb, address, match = () => true) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nothing on ${address}`)), WAIT_MS);
+    eb.registerHandler(address, {}, (err, msg) => {
+      if (!err && match(msg)) { clearTimeout(timer); resolve(msg); }
+    });
+  });
+}
+
+test('propose and query Raft, and follow its change feed', async () => {
+  const eb = await connect(OPEN);
+  try {
+    const feed = receive(eb, 'ferry.raft.kv.log', (msg) => msg.body.op && msg.body.op.key === 'from-js');
+    await request(eb, 'ferry.registry', { op: 'names' });   // the registration above is in place
+    const put = await request(eb, 'ferry.raft.kv', { action: 'propose', op: { op: 'put', key: 'from-js', value: 'hi' } });
+    assert.ok(put.index > 0);
+    const entry = (await feed).body;
+    assert.equal(entry.index, put.index);
+    assert.equal(entry.op.value, 'hi');
+    assert.ok(entry.term > 0);
+    const read = await request(eb, 'ferry.raft.kv', { action: 'query', op: { op: 'get', key: 'from-js' } });
+    assert.equal(read.result.value, 'hi');
+    const status = await request(eb, 'ferry.raft.kv', { action: 'status' });
+    assert.ok(status.leader && status.term > 0);
+    // Raft peer traffic is never reachable from the bridge
+    const denied = nextError(eb);
+    eb.send('ferry.raft.kv.node1', {});
+    assert.equal((await denied).body, 'access_denied');
+  } finally {
+    eb.close();
+  }
+});
+
+test('hold one end of a circuit to a server peer', async () => {
+  const eb = await connect(OPEN);
+  try {
+    const { peer } = await request(eb, 'ferry.bridge.mailbox', {});
+    assert.match(peer, /^bridge[0-9a-z]+$/);
+    const circuit = 'c1';
+    const inbox = [];
+    eb.registerHandler(`ferry.circuit.${peer}.${circuit}`, {}, (err, msg) => { if (!err) inbox.push(msg); });
+    await request(eb, 'ferry.registry', { op: 'names' });   // the registration above is in place
+    const b64 = (text) => Buffer.from(text).toString('base64');
+    const opened = await new Promise((resolve, reject) => {
+      eb.send(`ferry.circuit.${ECHO_PEER}`, b64('hello'), {
+        kind: 'open', circuit, from: peer, 'from-node': 'node1', 'from-service': 'js', window: '65536',
+        serial: '1', subject: 'greeting',
+      }, (err, reply) => (err ? reject(err) : resolve(reply)));
+    });
+    assert.equal(opened.headers.kind, 'opened');
+    eb.send(`ferry.circuit.${ECHO_PEER}.${circuit}`, b64('again'), { kind: 'fragment', serial: '2' });
+    const started = Date.now();
+    while (inbox.filter((m) => m.headers.kind === 'fragment').length < 2 && Date.now() - started < WAIT_MS) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const echoes = inbox.filter((m) => m.headers.kind === 'fragment');
+    assert.deepEqual(echoes.map((m) => Buffer.from(m.body, 'base64').toString()), ['hello', 'again']);
+    assert.equal(echoes[0].headers.subject, 'greeting');
+
+    // someone else's circuit cannot be listened in on
+    const denied = nextError(eb);
+    eb.registerHandler(`ferry.circuit.${ECHO_PEER}.${circuit}`, {}, () => {});
+    assert.equal((await denied).body, 'access_denied');
+
+    const closed = await new Promise((resolve, reject) => {
+      eb.send(`ferry.circuit.${ECHO_PEER}.${circuit}`, null, { kind: 'close', reason: 'tab closed' },
+        (err, reply) => (err ? reject(err) : resolve(reply)));
+    });
+    assert.equal(closed.headers.kind, 'closed');
+  } finally {
+    eb.close();
   }
 });
 

@@ -33,6 +33,12 @@ test('the dashboard shows the members live and notices a killed node', { timeout
     assert.deepEqual(names, ['node1', 'node2', 'node3']);
     await page.waitForFunction(() => document.querySelectorAll('#mailboxes tr[data-node]').length === 3,
       null, { timeout: 20000 });
+    // the kv group has elected a leader, and this node's circuit service reports
+    await page.waitForFunction(() => {
+      const kv = document.querySelector('#raft tr[data-group=kv]');
+      return kv && kv.dataset.leader !== '';
+    }, null, { timeout: 30000 });
+    await page.waitForSelector('#circuits[data-open]', { timeout: 20000 });
 
     process.kill(KILL_PID, 'SIGKILL');
     await page.waitForFunction(() => {
@@ -41,6 +47,11 @@ test('the dashboard shows the members live and notices a killed node', { timeout
     }, null, { timeout: 30000 });
     const states = await page.$$eval('#members tr', (rows) => rows.map((r) => `${r.dataset.node}:${r.dataset.state}`));
     assert.deepEqual(states, ['node1:up', 'node2:up', 'node3:down']);
+    // Raft status is live too: the kv group's leader is (or becomes) one of the survivors
+    await page.waitForFunction(() => {
+      const kv = document.querySelector('#raft tr[data-group=kv]');
+      return kv && (kv.dataset.leader === 'node1' || kv.dataset.leader === 'node2');
+    }, null, { timeout: 30000 });
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     assert.deepEqual(problems, []);

@@ -271,6 +271,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   /** Hands a fragment to the event bus (its credit is already counted). */
   void transmit(Fragment f, long serial) {
     peer.eventBus().send(remoteAddress(), f.payload(), Wire.fragment(Wire.FRAGMENT, f, serial));
+    peer.circuitService().countSent(f.payload().length());
   }
 
   private String remoteAddress() {
@@ -289,6 +290,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   /** The reader took a fragment: credit the sender once a quarter of the window has been read. */
   @Override
   public void delivered(Fragment f) {
+    peer.circuitService().countReceived(f.payload().length());
     long cost = Wire.cost(f.payload().length());
     buffered -= cost;
     uncredited += cost;

@@ -4,6 +4,8 @@ import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.Members;
 import dev.ferry.node.NodeContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * its own context.
  */
 public final class Circuits implements Shareable {
+  private final Counter bytesSent;
+  private final Counter bytesReceived;
   private static final Logger log = LoggerFactory.getLogger(Circuits.class);
   static final String LOCAL_MAP = "ferry.circuit";
   private static final String SERVICE_NAME = "[a-z0-9_-]+";
@@ -40,6 +44,12 @@ public final class Circuits implements Shareable {
   private final AtomicInteger consumers = new AtomicInteger();
 
   Circuits(NodeContext node, CircuitConfig config) {
+    this.bytesSent = Counter.builder("ferry.circuit.bytes").tag("direction", "sent")
+        .description("Payload bytes sent through circuits from this node").register(node.meters());
+    this.bytesReceived = Counter.builder("ferry.circuit.bytes").tag("direction", "received")
+        .description("Payload bytes read from circuits on this node").register(node.meters());
+    Gauge.builder("ferry.circuits.open", this, Circuits::openCircuits)
+        .description("Open circuit ends on this node").register(node.meters());
     this.node = node;
     this.config = config;
   }
@@ -105,6 +115,14 @@ public final class Circuits implements Shareable {
   }
 
   /** How many circuit ends are open on this node. */
+  void countSent(long bytes) {
+    bytesSent.increment(bytes);
+  }
+
+  void countReceived(long bytes) {
+    bytesReceived.increment(bytes);
+  }
+
   public int openCircuits() {
     return peers.values().stream().mapToInt(LocalPeer::openCircuits).sum();
   }

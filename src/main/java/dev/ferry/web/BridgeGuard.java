@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What both bridges (SockJS and TCP) check beyond Vert.x's address permissions: the token, that
- * a socket registers only its own mailbox-like address, and logging every denial. It also gives
- * each socket that asks ({@value #MAILBOX_REQUEST}) an address of this node to receive on.
+ * a socket registers only its own mailbox-like address and circuits under its own peer id, and
+ * logging every denial. It gives each socket that asks ({@value #MAILBOX_REQUEST}) an address of
+ * this node to receive on and a circuit peer id.
  *
  * <p>Thread-safe: bridge events of different sockets arrive on different event loops.
  */
@@ -23,21 +24,27 @@ final class BridgeGuard {
   static final String MAILBOX_REQUEST = "ferry.bridge.mailbox";
   /** Header the guard adds to that request: the asking socket's address. */
   static final String SOCKET_ADDRESS_HEADER = "ferry-socket-address";
+  /** Header the guard adds to that request: the circuit peer id the socket may hold circuits under. */
+  static final String SOCKET_PEER_HEADER = "ferry-socket-peer";
+  private static final String CIRCUIT_PREFIX = "ferry.circuit.";
   /** Header (or SockJS query parameter) that carries the bridge token. */
   static final String TOKEN = "token";
 
   /** What the guard decided about one bridge event. */
   enum Verdict { ALLOW, DENY }
 
-  /** One connected socket: whether its URL carried the token, and its address once asked for. */
+  /** One connected socket: whether its URL carried the token, and its addresses once asked for. */
   private static final class SocketState {
     final boolean tokenInUrl;
     volatile Address address;
+    volatile String circuitPeer;
 
     SocketState(boolean tokenInUrl) {
       this.tokenInUrl = tokenInUrl;
     }
   }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final BridgeConfig config;
   private final Mailboxes mailboxes;
@@ -81,13 +88,20 @@ final class BridgeGuard {
         return deny(type, address, remote, "a bridge client receives only on its own address (ask "
             + MAILBOX_REQUEST + ")");
       }
+      // a second consumer on someone else's circuit would take a share of its fragments
+      if (address.startsWith(CIRCUIT_PREFIX) && (state.circuitPeer == null
+          || !address.substring(CIRCUIT_PREFIX.length()).split("\\.", 2)[0].equals(state.circuitPeer))) {
+        return deny(type, address, remote, "a bridge client holds circuits only under its own peer id (ask "
+            + MAILBOX_REQUEST + ")");
+      }
       return config.outboundAllows(address) ? Verdict.ALLOW : deny(type, address, remote, "not permitted outbound");
     }
     if (address.equals(MAILBOX_REQUEST)) {
       if (state.address == null) {
         state.address = mailboxes.reserve();
+        state.circuitPeer = "bridge" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
       }
-      headers(raw).put(SOCKET_ADDRESS_HEADER, state.address.toString());
+      headers(raw).put(SOCKET_ADDRESS_HEADER, state.address.toString()).put(SOCKET_PEER_HEADER, state.circuitPeer);
       return Verdict.ALLOW;
     }
     // replies to the server travel to one-off reply addresses the bridge already permits

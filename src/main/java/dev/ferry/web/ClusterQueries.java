@@ -2,7 +2,11 @@ package dev.ferry.web;
 
 import dev.ferry.node.Addresses;
 import dev.ferry.node.Members;
+import dev.ferry.circuit.Circuits;
 import dev.ferry.node.NodeContext;
+import dev.ferry.raft.GroupStatus;
+import dev.ferry.raft.RaftClient;
+import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -12,7 +16,7 @@ import java.util.List;
 
 /**
  * Questions the HTTP API and the dashboard ask the cluster, answered over the bus: members, every
- * node's mailboxes, the registry's claims. A node that does not answer in
+ * node's mailboxes, the registry's claims, Raft group status, this node's circuits. A node that does not answer in
  * {@code cluster.request_timeout_ms} is reported with an {@code error} instead of failing the whole.
  */
 final class ClusterQueries {
@@ -49,6 +53,35 @@ final class ClusterQueries {
       }
       return Future.succeededFuture(nodes);
     });
+  }
+
+  /** {@code {"groups": {group: status or {"error"}}}} for the Raft groups this node hosts. */
+  Future<JsonObject> raft() {
+    RaftClient client = RaftClient.forNode(node);
+    List<String> groups = List.copyOf(RaftSettings.from(node.config().json()).groups().keySet());
+    List<Future<JsonObject>> answers = groups.stream()
+        .map(g -> client.status(g).map(GroupStatus::toJson).otherwise(e -> new JsonObject().put("error", e.getMessage())))
+        .toList();
+    return Future.join(answers).transform(x -> {
+      JsonObject result = new JsonObject();
+      for (int i = 0; i < groups.size(); i++) {
+        result.put(groups.get(i), answers.get(i).result());
+      }
+      return Future.succeededFuture(new JsonObject().put("groups", result));
+    });
+  }
+
+  /** This node's circuit peers and their open circuits, or {@code {"error"}} without the service. */
+  JsonObject circuits() {
+    try {
+      Circuits circuits = Circuits.of(vertx);
+      JsonArray peers = new JsonArray();
+      circuits.localPeers().forEach(p -> peers.add(new JsonObject().put("id", p.id()).put("service", p.service())
+          .put("circuits", p.openCircuits())));
+      return new JsonObject().put("open", circuits.openCircuits()).put("peers", peers);
+    } catch (RuntimeException e) {
+      return new JsonObject().put("error", e.getMessage());
+    }
   }
 
   /** {@code {"names": {name: [claims]}}} as this node's registry sees them. */

@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * One snapshot of the cluster for the dashboard: members, registry, mailboxes per node. Served on
+ * One snapshot of the cluster for the dashboard: members, registry, mailboxes per node, Raft
+ * groups as this node sees them, and this node's circuits. Served on
  * the bus at {@value #ADDRESS} (bridge clients may ask it) and over HTTP at {@code GET /status}.
  * A section whose service does not answer carries {@code {"error"}} instead.
  */
@@ -38,11 +39,14 @@ final class StatusService implements Routes {
   Future<JsonObject> snapshot() {
     Future<JsonObject> registry = queries.registry().otherwise(e -> new JsonObject().put("error", e.getMessage()));
     Future<JsonObject> mailboxes = queries.mailboxes();
-    return Future.join(registry, mailboxes).transform(x -> Future.succeededFuture(new JsonObject()
+    Future<JsonObject> raft = queries.raft();
+    return Future.join(registry, mailboxes, raft).transform(x -> Future.succeededFuture(new JsonObject()
         .put("node", node.name())
         .put("incarnation", node.incarnation().id())
         .put("members", queries.members())
         .put("registry", registry.result())
-        .put("mailboxes", mailboxes.result())));
+        .put("mailboxes", mailboxes.result())
+        .put("raft", raft.result())
+        .put("circuits", queries.circuits())));
   }
 }

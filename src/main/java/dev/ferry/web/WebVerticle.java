@@ -90,7 +90,8 @@ public final class WebVerticle extends VerticleBase {
       if (address == null) {
         FerryException.badRequest(BridgeGuard.MAILBOX_REQUEST + " answers bridge clients only").failReply(message);
       } else {
-        message.reply(new JsonObject().put("address", address));
+        message.reply(new JsonObject().put("address", address)
+            .put("peer", message.headers().get(BridgeGuard.SOCKET_PEER_HEADER)));
       }
     }).completion();
   }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Drives src/test/js/bridge.test.mjs (Node's test runner, the npm bridge client) against three
- * clustered nodes: node1 open with an "echo" mailbox, node2 guarded by a token, node3 stopped
- * mid-test so the script sees the member event.
+ * clustered nodes: node1 open with an "echo" mailbox, an "echo" circuit peer and the kv Raft
+ * group, node2 guarded by a token, node3 stopped mid-test so the script sees the member event.
  */
 @Timeout(180)
 class BridgeJsTest {
@@ -49,18 +49,28 @@ class BridgeJsTest {
       Eventually.await("node2 to know echo", Duration.ofSeconds(15),
           () -> Registry.of(cluster.node(2).vertx()).names().await().contains("echo"));
 
+      var echoPeer = dev.ferry.circuit.Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
+      Eventually.await("the kv group to have a leader", Duration.ofSeconds(30), () -> {
+        try {
+          return dev.ferry.raft.RaftClient.forNode(cluster.node(1)).status("kv").await().leader() != null;
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+
       CompletableFuture<Void> stopped = new CompletableFuture<>();
       var result = NodeScript.run("src/test/js/bridge.test.mjs", Map.of(
           "FERRY_BRIDGE_OPEN", "http://127.0.0.1:" + cluster.apiPort(1) + "/eventbus",
           "FERRY_BRIDGE_TOKEN_URL", "http://127.0.0.1:" + cluster.apiPort(2) + "/eventbus",
-          "FERRY_TOKEN", TOKEN), 120, line -> {
+          "FERRY_TOKEN", TOKEN,
+          "FERRY_ECHO_PEER", echoPeer.peerId()), 120, line -> {
             if (line.contains("READY-FOR-MEMBER-EVENT") && !stopped.isDone()) {
               stopped.complete(null);
               new Thread(() -> cluster.stop(3), "stop-node3").start();
             }
           });
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("pass 5").contains("fail 0");
+      assertThat(result.output()).contains("pass 7").contains("fail 0");
     }
   }
 }

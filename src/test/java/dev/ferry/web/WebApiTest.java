@@ -86,7 +86,9 @@ class WebApiTest {
     assertThat(samples.keySet()).anyMatch(k -> k.startsWith("vertx_http_server_"));
     // the registry's own watcher is one open mailbox on every node
     assertThat(samples.get("ferry_mailboxes")).isGreaterThanOrEqualTo(1.0);
-    assertThat(samples).containsKeys("ferry_mailbox_messages", "ferry_registry_names", "ferry_registry_conflicts_total");
+    assertThat(samples).containsKeys("ferry_mailbox_messages", "ferry_registry_names", "ferry_registry_conflicts_total",
+        "ferry_raft_term", "ferry_raft_commit_index", "ferry_raft_leader_changes_total",
+        "ferry_circuits_open", "ferry_circuit_bytes_total");
   }
 
   @Test

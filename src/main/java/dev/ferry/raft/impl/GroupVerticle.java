@@ -11,6 +11,9 @@ import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
 import io.microraft.model.impl.DefaultRaftModelFactory;
 import io.microraft.persistence.RestoredRaftState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.microraft.report.RaftNodeReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -54,6 +57,11 @@ public final class GroupVerticle extends VerticleBase {
   private StuckFollowerWatch watch;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private String leader;
+  /** Last seen in MicroRaft's reports, for the metrics gauges (read off this context). */
+  private volatile long term;
+  private volatile long commitIndex;
+  private final List<Meter> meters = new ArrayList<>();
+  private Counter leaderChanges;
   private boolean stopping;
   private boolean resetting;
 
@@ -72,6 +80,7 @@ public final class GroupVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    registerMetrics();
     executor = new ContextExecutor(vertx, context);
     return startRaft()
         .compose(v -> serve())
@@ -82,6 +91,7 @@ public final class GroupVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    meters.forEach(node.meters()::remove);
     if (watch != null) {
       watch.stop();
     }
@@ -184,10 +194,24 @@ public final class GroupVerticle extends VerticleBase {
         .onFailure(e -> RaftErrors.of(group, e).failReply(message));
   }
 
+  /** ferry_raft_term, ferry_raft_commit_index and ferry_raft_leader_changes_total, tagged with the group. */
+  private void registerMetrics() {
+    meters.add(Gauge.builder("ferry.raft.term", this, g -> g.term).tag("group", group)
+        .description("Raft term this node last saw").register(node.meters()));
+    meters.add(Gauge.builder("ferry.raft.commit.index", this, g -> g.commitIndex).tag("group", group)
+        .description("Raft commit index this node last saw").register(node.meters()));
+    leaderChanges = Counter.builder("ferry.raft.leader.changes").tag("group", group)
+        .description("Leaders this node has seen take over").register(node.meters());
+    meters.add(leaderChanges);
+  }
+
   /** MicroRaft's reports (on the Raft executor): log leader changes, wake waiters, notice removal. */
   private void onReport(RaftNodeReport report) {
+    term = report.getTerm().getTerm();
+    commitIndex = report.getLog().getCommitIndex();
     String now = NodeEndpoint.nameOf(report.getTerm().getLeaderEndpoint());
     if (now != null && !now.equals(leader)) {
+      leaderChanges.increment();
       log.info("raft group {}: leader is {} (term {}), seen from {}", group, now, report.getTerm().getTerm(),
           node.name());
       vertx.eventBus().publish(Addresses.events("raft"), new JsonObject().put("group", group)
