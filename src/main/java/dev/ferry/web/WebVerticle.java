@@ -6,6 +6,7 @@ import dev.ferry.node.NodeConfig;
 import dev.ferry.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -78,7 +79,9 @@ public final class WebVerticle extends VerticleBase {
     if (origins.isEmpty()) {
       return java.util.Optional.empty();
     }
-    CorsHandler cors = CorsHandler.create().allowedHeader("Content-Type").allowedHeader("X-Ferry-Token");
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE))
+        .allowedHeader("Content-Type").allowedHeader("X-Ferry-Token");
     origins.forEach(origin -> cors.addOrigin(String.valueOf(origin)));
     return java.util.Optional.of(cors);
   }
