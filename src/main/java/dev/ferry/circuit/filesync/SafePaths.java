@@ -34,7 +34,13 @@ final class SafePaths {
         }
         dir = real;
       } else {
-        Files.createDirectory(dir);
+        try {
+          Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // another transfer created it at the same moment: check it again, as an existing one
+          dir = dir.getParent();
+          i--;
+        }
       }
     }
     Path target = dir.resolve(segments[segments.length - 1]);
