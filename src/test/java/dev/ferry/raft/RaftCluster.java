@@ -1,41 +1,30 @@
 package dev.ferry.raft;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
-import dev.ferry.peers.Peer;
-import dev.ferry.peers.Peers;
-import dev.ferry.peers.PeersException;
 import dev.ferry.testing.Eventually;
-import dev.ferry.testing.Ports;
+import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
- * Raft test clusters in this JVM: a peers.json (some peers may be {@code "voter": false}), fast
- * Raft timings, nodes that stop and restart on the same data directory, and network partitions
- * made by dropping Raft traffic between the two sides in outbound bus interceptors (Hazelcast
- * membership stays whole, as when only the event-bus links fail). Nodes are numbered from 1.
+ * Raft on the shared in-JVM harness ({@link TestCluster#inJvm}): fast Raft timings, peers that may
+ * be {@code "voter": false}, leader helpers, and network partitions made by dropping Raft traffic
+ * between the two sides in outbound bus interceptors (Hazelcast membership stays whole, as when
+ * only the event-bus links fail). Nodes are numbered from 1.
  */
 final class RaftCluster implements AutoCloseable {
   static final String KV = "kv";
@@ -53,54 +42,24 @@ final class RaftCluster implements AutoCloseable {
         .put("stuck_follower_checks", 2);
   }
 
-  private final Path dir;
-  private final Path peersFile;
-  private final List<Peer> peers = new ArrayList<>();
-  private final JsonObject raft;
-  private final Node[] nodes;
+  private final TestCluster.JvmCluster cluster;
   private final Map<Integer, Handler<DeliveryContext<Object>>> cuts = new HashMap<>();
 
+  private RaftCluster(TestCluster.JvmCluster cluster) {
+    this.cluster = cluster;
+  }
+
   /**
-   * @param size number of nodes
+   * Starts every node, in order.
+   *
    * @param nonVoters nodes marked {@code "voter": false} in peers.json
    * @param raft settings over {@link #fastRaft()}
    */
-  RaftCluster(int size, Set<Integer> nonVoters, JsonObject raft) {
-    this.raft = fastRaft().mergeIn(raft);
-    this.nodes = new Node[size];
-    try {
-      dir = Files.createTempDirectory("ferry-raft-");
-      peersFile = dir.resolve("peers.json");
-      List<Integer> ports = Ports.free(size * 4);
-      for (int i = 0; i < size; i++) {
-        var peer = Peer.builder().pid(i + 1).name("node" + (i + 1)).hostname("localhost").ipAddress("127.0.0.1")
-            .port(ports.get(4 * i)).membershipPort(ports.get(4 * i + 1)).apiPort(ports.get(4 * i + 2))
-            .proxyPort(ports.get(4 * i + 3));
-        if (nonVoters.contains(i + 1)) {
-          peer.extra("voter", BooleanNode.FALSE);
-        }
-        peers.add(peer.build());
-      }
-      Peers.of(peers).dump(peersFile);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (PeersException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Starts every node, in order. */
   static RaftCluster start(int size, Set<Integer> nonVoters, JsonObject raft) {
-    RaftCluster cluster = new RaftCluster(size, nonVoters, raft);
-    try {
-      for (int i = 1; i <= size; i++) {
-        cluster.restart(i);
-      }
-      return cluster;
-    } catch (RuntimeException | Error e) {
-      cluster.close();
-      throw e;
-    }
+    JsonObject settings = new JsonObject().put("raft", fastRaft().mergeIn(raft));
+    Map<String, JsonNode> nonVoter = Map.of("voter", BooleanNode.FALSE);
+    return new RaftCluster(TestCluster.inJvm(size, i -> settings.copy(),
+        i -> nonVoters.contains(i) ? nonVoter : Map.of()));
   }
 
   static RaftCluster start(int size) {
@@ -108,11 +67,11 @@ final class RaftCluster implements AutoCloseable {
   }
 
   int size() {
-    return nodes.length;
+    return cluster.size();
   }
 
   String name(int i) {
-    return peers.get(i - 1).name();
+    return cluster.name(i);
   }
 
   int number(String name) {
@@ -120,49 +79,30 @@ final class RaftCluster implements AutoCloseable {
   }
 
   int apiPort(int i) {
-    return peers.get(i - 1).apiPort().orElseThrow();
-  }
-
-  Path dataDir(int i) {
-    return dir.resolve("data").resolve(name(i));
+    return cluster.apiPort(i);
   }
 
   boolean running(int i) {
-    return nodes[i - 1] != null;
+    return cluster.isRunning(i);
   }
 
   Node node(int i) {
-    Node node = nodes[i - 1];
-    if (node == null) {
-      throw new IllegalStateException(name(i) + " is stopped");
-    }
-    return node;
+    return cluster.node(i);
   }
 
   RaftClient client(int i) {
     return RaftClient.forNode(node(i));
   }
 
-  /** Starts node {@code i} (again), on its data directory. */
+  /** Starts node {@code i} again, on its data directory. */
   void restart(int i) {
-    if (nodes[i - 1] != null) {
-      throw new IllegalStateException(name(i) + " is running");
-    }
-    JsonObject flags = new JsonObject().put("name", name(i)).put("peers", peersFile.toString())
-        .put("data_dir", dataDir(i).toString()).put("raft", raft.copy());
-    NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost",
-        dir, dir));
-    nodes[i - 1] = Node.start(config, Map.of()).await();
+    cluster.restart(i);
   }
 
   /** Stops node {@code i} (in one JVM the hardest stop is a graceful one). */
   void stop(int i) {
-    Node node = nodes[i - 1];
-    nodes[i - 1] = null;
     cuts.remove(i);
-    if (node != null) {
-      node.close().await();
-    }
+    cluster.stop(i);
   }
 
   /** The running nodes' numbers. */
@@ -247,19 +187,6 @@ final class RaftCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    for (int i = size(); i >= 1; i--) {
-      try {
-        stop(i);
-      } catch (RuntimeException e) {
-        // keep stopping the others
-      }
-    }
-    if (Files.exists(dir)) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    cluster.close();
   }
 }

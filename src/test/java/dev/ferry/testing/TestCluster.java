@@ -1,5 +1,7 @@
 package dev.ferry.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.node.ConfigLayers;
 import dev.ferry.node.Node;
 import dev.ferry.node.NodeConfig;
 import dev.ferry.peers.Peer;
@@ -16,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -32,10 +35,15 @@ public abstract class TestCluster implements AutoCloseable {
   protected final List<Peer> peers;
 
   protected TestCluster(int size) {
+    this(size, i -> Map.of());
+  }
+
+  /** @param peerExtras extra peers.json fields of node {@code i}, e.g. {@code "voter": false} */
+  protected TestCluster(int size, IntFunction<Map<String, JsonNode>> peerExtras) {
     try {
       this.dir = Files.createTempDirectory("ferry-cluster-");
       this.peersFile = dir.resolve("peers.json");
-      this.peers = generatePeers(size);
+      this.peers = generatePeers(size, peerExtras);
       Peers.of(peers).dump(peersFile);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -46,12 +54,21 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Nodes as clustered Vert.x instances in this JVM, started in order. */
   public static JvmCluster inJvm(int size) {
-    return new JvmCluster(size, i -> List.of());
+    return new JvmCluster(size, i -> new JsonObject(), i -> Map.of());
   }
 
   /** Nodes in this JVM, node {@code i} with extra {@code KEY=VALUE} settings (as {@code --set}). */
-  public static JvmCluster inJvm(int size, java.util.function.IntFunction<List<String>> settings) {
-    return new JvmCluster(size, settings);
+  public static JvmCluster inJvm(int size, IntFunction<List<String>> settings) {
+    return new JvmCluster(size, i -> ConfigLayers.fromSettings(ConfigLayers.defaults(), settings.apply(i)), i -> Map.of());
+  }
+
+  /**
+   * Nodes in this JVM, node {@code i} with a settings layer shaped like node.json and extra
+   * peers.json fields (e.g. {@code "voter": false}).
+   */
+  public static JvmCluster inJvm(int size, IntFunction<JsonObject> settings,
+      IntFunction<Map<String, JsonNode>> peerExtras) {
+    return new JvmCluster(size, settings, peerExtras);
   }
 
   /** Nodes as separate processes of target/ferry.jar, started at once. */
@@ -124,7 +141,7 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Writes a peers.json of {@code size} nodes on free loopback ports, named node1..N. */
   public static List<Peer> writePeers(Path file, int size) {
-    List<Peer> peers = generatePeers(size);
+    List<Peer> peers = generatePeers(size, i -> Map.of());
     try {
       Peers.of(peers).dump(file);
     } catch (PeersException e) {
@@ -133,7 +150,7 @@ public abstract class TestCluster implements AutoCloseable {
     return peers;
   }
 
-  private static List<Peer> generatePeers(int size) {
+  private static List<Peer> generatePeers(int size, IntFunction<Map<String, JsonNode>> peerExtras) {
     List<Integer> ports = Ports.free(size * 4);
     List<Peer> peers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
@@ -148,18 +165,18 @@ public abstract class TestCluster implements AutoCloseable {
           .membershipPort(ports.get(4 * i + 1))
           .apiPort(ports.get(4 * i + 2))
           .proxyPort(ports.get(4 * i + 3))
+          .extra(peerExtras.apply(i + 1))
           .build());
     }
     return peers;
   }
 
-  /** Extra settings per node ({@code KEY=VALUE}); none unless a cluster says otherwise. */
-  protected java.util.function.IntFunction<List<String>> settings = i -> List.of();
+  /** Extra settings per node, a layer shaped like node.json; none unless a cluster says otherwise. */
+  protected IntFunction<JsonObject> settings = i -> new JsonObject();
 
   /** Configuration of node {@code i} as the command line would give it. */
   public NodeConfig config(int i) {
-    JsonObject flags = dev.ferry.node.ConfigLayers.fromSettings(dev.ferry.node.ConfigLayers.defaults(),
-            settings.apply(i))
+    JsonObject flags = settings.apply(i).copy()
         .put("name", name(i))
         .put("peers", peersFile.toString())
         .put("data_dir", dataDir(i).toString());
@@ -181,8 +198,8 @@ public abstract class TestCluster implements AutoCloseable {
   public static final class JvmCluster extends TestCluster {
     private final List<Node> nodes = new ArrayList<>();
 
-    JvmCluster(int size, java.util.function.IntFunction<List<String>> settings) {
-      super(size);
+    JvmCluster(int size, IntFunction<JsonObject> settings, IntFunction<Map<String, JsonNode>> peerExtras) {
+      super(size, peerExtras);
       this.settings = settings;
       try {
         for (int i = 1; i <= size; i++) {
@@ -192,6 +209,11 @@ public abstract class TestCluster implements AutoCloseable {
         close();
         throw e;
       }
+    }
+
+    /** Whether node {@code i} runs now. */
+    public boolean isRunning(int i) {
+      return nodes.get(i - 1) != null;
     }
 
     /** The running node {@code i}. */
