@@ -155,8 +155,21 @@ public final class Mailboxes implements Shareable {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    vertx.eventBus().send(to.toString(), out.body(), out.options());
+    try {
+      vertx.eventBus().send(to.toString(), out.body(), out.options());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(busFailure(to, e));
+    }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Vert.x's clustered send can throw at once (seen when a connection to a node resets); a send
+   * answers with a future, never a throw.
+   */
+  private static FerryException busFailure(Address to, RuntimeException e) {
+    return new FerryException(FerryException.UNAVAILABLE, "cannot send to " + to + " now: " + e.getMessage()
+        + "; try again once its node is reachable", e);
   }
 
   Future<Object> request(Address to, Object message, Duration timeout) {
@@ -167,9 +180,13 @@ public final class Mailboxes implements Shareable {
       return Future.failedFuture(e);
     }
     var options = new DeliveryOptions(out.options()).setSendTimeout(Math.max(1, timeout.toMillis()));
-    return vertx.eventBus().<Object>request(to.toString(), out.body(), options)
-        .recover(e -> Future.failedFuture(failure(to, e)))
-        .map(this::decodeReply);
+    Future<Message<Object>> reply;
+    try {
+      reply = vertx.eventBus().request(to.toString(), out.body(), options);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(busFailure(to, e));
+    }
+    return reply.recover(e -> Future.failedFuture(failure(to, e))).map(this::decodeReply);
   }
 
   Future<Void> reply(Message<?> request, Object answer) {
