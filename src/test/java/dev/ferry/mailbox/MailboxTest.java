@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -53,17 +54,13 @@ class MailboxTest {
   }
 
   private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+    return Futures.await(future, WAIT);
   }
 
   private static FerryException failure(Future<?> future) {
-    try {
-      await(future);
-    } catch (java.util.concurrent.CompletionException e) {
-      assertThat(e.getCause()).isInstanceOf(FerryException.class);
-      return (FerryException) e.getCause();
-    }
-    throw new AssertionError("expected the future to fail");
+    Throwable cause = Futures.cause(future, WAIT);
+    assertThat(cause).isInstanceOf(FerryException.class);
+    return (FerryException) cause;
   }
 
   @Test

@@ -3,11 +3,11 @@ package dev.ferry.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class MonitorTest {
   }
 
   private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    return Futures.await(future, WAIT);
   }
 
   private static int watchersOf(int node, Address address) {

@@ -7,6 +7,7 @@ import dev.ferry.mailbox.Mailbox;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
@@ -17,7 +18,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,16 +52,11 @@ class RegistryTest {
   }
 
   private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    return Futures.await(future, WAIT);
   }
 
   private static FerryException failure(Future<?> future) {
-    try {
-      await(future);
-    } catch (CompletionException e) {
-      return FerryException.from(e.getCause());
-    }
-    throw new AssertionError("expected a failure");
+    return FerryException.from(Futures.cause(future, WAIT));
   }
 
   private static List<Address> claimantsSeenBy(int node, String name) {
@@ -137,12 +132,7 @@ class RegistryTest {
   }
 
   private static Throwable catchCause(Future<?> future) {
-    try {
-      await(future);
-    } catch (CompletionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure");
+    return Futures.cause(future, WAIT);
   }
 
   @Test
