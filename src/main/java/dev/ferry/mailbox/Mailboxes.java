@@ -285,10 +285,7 @@ public final class Mailboxes implements Shareable {
   }
 
   private Mailbox local(Address address) {
-    if (!address.node().equals(node.name()) || !address.incarnation().equals(node.incarnation().id())) {
-      return null;
-    }
-    return local.get(address.n());
+    return isThisRun(address) ? local.get(address.n()) : null;
   }
 
   /** Checks a message and its destination, and encodes it. */
@@ -298,7 +295,7 @@ public final class Mailboxes implements Shareable {
     if (gone != null) {
       throw gone;
     }
-    if (isLocal(to)) {
+    if (isThisRun(to)) {
       Mailbox target = local.get(to.n());
       if (target == null && reserved.contains(to.n())) {
         return out;
@@ -371,10 +368,6 @@ public final class Mailboxes implements Shareable {
               : "node " + to.node() + " is not in the cluster"));
     }
     return null;
-  }
-
-  private boolean isLocal(Address to) {
-    return isThisRun(to);
   }
 
   private boolean isThisRun(Address to) {
