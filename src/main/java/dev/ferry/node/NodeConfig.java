@@ -19,6 +19,7 @@ import java.util.Optional;
  * and address) between the defaults and what the operator set, so an explicit setting always
  * wins. A bad value fails start-up with the key's name. Immutable.
  *
+ * @param eventBusMetrics whether Vert.x's own {@code vertx_eventbus_*} meters are kept ({@code metrics.eventbus})
  * @param json the whole merged configuration, for services that read their own sections
  */
 public record NodeConfig(
@@ -32,6 +33,7 @@ public record NodeConfig(
     HostPort proxy,
     ClusterSettings cluster,
     URI ipfsApi,
+    boolean eventBusMetrics,
     JsonObject json) {
 
   /** A host and port to listen on. */
@@ -198,7 +200,7 @@ public record NodeConfig(
         Duration.ofSeconds(s.positive("shutdown_timeout_seconds")),
         new HostPort(s.string("api.host"), s.port("api.port")),
         new HostPort(s.string("proxy.host"), s.port("proxy.port")),
-        cluster, s.uri("ipfs.api"), json);
+        cluster, s.uri("ipfs.api"), s.bool("metrics.eventbus"), json);
   }
 
   /** Typed reads of dotted keys; every error names the key. */
@@ -224,6 +226,18 @@ public record NodeConfig(
         return ((Number) value).longValue();
       }
       throw new ConfigException(key + ": expected an integer, got " + value);
+    }
+
+    boolean bool(String key) {
+      Object value = ConfigLayers.lookup(json, key);
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      // FERRY_* environment variables arrive as text
+      if ("true".equals(value) || "false".equals(value)) {
+        return Boolean.parseBoolean((String) value);
+      }
+      throw new ConfigException(key + ": expected true or false, got " + value);
     }
 
     int positive(String key) {

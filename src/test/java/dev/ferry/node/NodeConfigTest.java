@@ -139,6 +139,15 @@ class NodeConfigTest {
         .hasMessageContaining("ipfs.api");
     assertThatThrownBy(() -> resolve(Map.of(), new JsonObject().put("name", "a.b"), Optional.empty(), "h"))
         .hasMessageContaining("name");
+    assertThatThrownBy(() -> resolve(Map.of("FERRY_METRICS_EVENTBUS", "yes"), new JsonObject(), Optional.empty(), "h"))
+        .hasMessageContaining("FERRY_METRICS_EVENTBUS");
+  }
+
+  @Test
+  void eventBusMetricsAreOffUnlessAskedFor() {
+    assertThat(resolve(Map.of(), new JsonObject(), Optional.empty(), "h").eventBusMetrics()).isFalse();
+    assertThat(resolve(Map.of("FERRY_METRICS_EVENTBUS", "true"), new JsonObject(), Optional.empty(), "h")
+        .eventBusMetrics()).isTrue();
   }
 
   @Test
