@@ -54,6 +54,11 @@ public final class Address {
     return new Address(m.group(1), m.group(2), Long.parseLong(m.group(3)), null);
   }
 
+  /** Whether this address sends through {@code mailboxes}: read there, or created there. */
+  boolean isBoundTo(Mailboxes mailboxes) {
+    return via == mailboxes;
+  }
+
   /** Reads the JSON form {@code {"node", "incarnation", "n"}}. The result is unbound. */
   public static Address fromJson(JsonObject json) {
     try {

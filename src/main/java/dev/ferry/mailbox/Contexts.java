@@ -15,8 +15,13 @@ final class Contexts {
     return context instanceof ContextInternal internal ? internal.unwrap() : context;
   }
 
-  /** Whether two contexts are the same once unwrapped; null is never the same. */
-  static boolean same(Context a, Context b) {
-    return a != null && b != null && root(a) == root(b);
+  /**
+   * Whether the calling thread runs on {@code root} or a duplicate of it. Asked on every receive,
+   * so it avoids type checks against interfaces, which are slow on JDK 17 when threads share
+   * the class (JDK-8180450).
+   */
+  static boolean isCurrent(Context root) {
+    ContextInternal current = ContextInternal.current();
+    return current != null && current.unwrap() == root;
   }
 }

@@ -2,6 +2,8 @@ package dev.ferry.mailbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +28,12 @@ public final class JacksonMessageCodec implements MessageCodec {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .findAndRegisterModules();
   private final Map<String, Class<?>> types = new ConcurrentHashMap<>();
+  /**
+   * Readers and writers know their type's (de)serializer, found once rather than per message; a
+   * reader also carries the receiver that addresses inside are bound to.
+   */
+  private final Map<ReaderKey, ObjectReader> readers = new ConcurrentHashMap<>();
+  private final Map<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
 
   @Override
   public Encoded encode(Object message) {
@@ -42,7 +50,8 @@ public final class JacksonMessageCodec implements MessageCodec {
       throw new IllegalArgumentException("a message cannot be null");
     }
     try {
-      return new Encoded(message.getClass().getName(), mapper.writeValueAsString(message));
+      Class<?> type = message.getClass();
+      return new Encoded(type.getName(), writers.computeIfAbsent(type, mapper::writerFor).writeValueAsString(message));
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException("cannot serialize " + message.getClass().getName() + " to JSON: "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
@@ -60,13 +69,17 @@ public final class JacksonMessageCodec implements MessageCodec {
           Class<?> type = type(encoded.type());
           yield type == null
               ? io.vertx.core.json.Json.decodeValue(encoded.json())
-              : mapper.readerFor(type).withAttribute(AddressJson.MAILBOXES_ATTRIBUTE, receiver).readValue(encoded.json());
+              : readers.computeIfAbsent(new ReaderKey(type, receiver),
+                  key -> mapper.readerFor(key.type()).withAttribute(AddressJson.MAILBOXES_ATTRIBUTE, key.receiver()))
+                  .readValue(encoded.json());
         }
       };
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException("cannot decode a " + encoded.type() + " message: " + e.getMessage(), e);
     }
   }
+
+  private record ReaderKey(Class<?> type, Mailboxes receiver) {}
 
   /** The class of a type tag, or null when this JVM does not have it. */
   private Class<?> type(String name) {

@@ -12,7 +12,10 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +42,15 @@ public final class Mailbox {
   private final Address address;
   private final MailboxOptions options;
   private final Context owner;
+  private static final long NO_TIMER = -1;
+
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  /**
+   * Messages from senders on this node on their way to the owner context: a hop without the event
+   * bus, one task per batch. Any thread adds; the owner takes.
+   */
+  private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   /** Mailboxes to tell when this one closes. */
   private final Set<Address> watchers = new HashSet<>();
   /** Mailboxes this one watches; a MailboxDown passes only for these, so each arrives once. */
@@ -133,12 +144,11 @@ public final class Mailbox {
       mailboxes.forget(this);
       failWaiting(new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " was closed"));
       // requesters of unread requests hear it now rather than at their timeout
-      queue.forEach(item -> {
-        if (item instanceof Request r) {
-          r.fail(Wire.MAILBOX_GONE, "mailbox " + address + " was closed before it read the request");
-        }
-      });
+      queue.forEach(this::refuseClosed);
       queue.clear();
+      for (Object item = inbox.poll(); item != null; item = inbox.poll()) {
+        refuseClosed(item);
+      }
       count = 0;
       watchers.forEach(w -> mailboxes.sendControl(w, Wire.DOWN,
           new JsonObject().put("address", address.toString()).put("reason", MailboxDown.CLOSED)));
@@ -148,6 +158,17 @@ public final class Mailbox {
       consumer.unregister().onComplete(done);
     });
     return done.future();
+  }
+
+  /**
+   * Hands over a message from a sender on this node (any thread); the owner takes it in the order
+   * of these calls. A message for a closed mailbox is dropped (a request fails).
+   */
+  void deliverHere(Object item) {
+    inbox.offer(item);
+    if (drainScheduled.compareAndSet(false, true)) {
+      owner.runOnContext(v -> drainInbox());
+    }
   }
 
   /** A snapshot for introspection. */
@@ -182,22 +203,39 @@ public final class Mailbox {
       log.warn("mailbox {}: {}; delivering the raw body", address, e.getMessage());
       body = message.body();
     }
-    offer(message.replyAddress() != null ? new Request(body, message, mailboxes) : body, message);
+    offer(message.replyAddress() != null ? new Request(body, message, mailboxes) : body);
   }
 
-  private void offer(Object item, Message<Object> message) {
+  /** Takes what senders on this node handed over, in the order they did. */
+  private void drainInbox() {
+    drainScheduled.set(false);
+    for (Object item = inbox.poll(); item != null; item = inbox.poll()) {
+      if (closed) {
+        refuseClosed(item);
+      } else {
+        offer(item);
+      }
+    }
+  }
+
+  private void refuseClosed(Object item) {
+    if (item instanceof Request r) {
+      r.fail(Wire.MAILBOX_GONE, "mailbox " + address + " was closed before it read the request");
+    }
+  }
+
+  private void offer(Object item) {
     if (waiting != null && matches(waiting, item)) {
       Waiting w = waiting;
       waiting = null;
-      mailboxes.vertx().cancelTimer(w.timer());
+      cancel(w.timer());
       w.promise().complete(item);
       return;
     }
     if (options.isBounded() && queue.size() >= options.capacity()) {
       if (options.overflow() == MailboxOptions.Overflow.REJECT) {
-        if (message != null && message.replyAddress() != null) {
-          new FerryException(Wire.MAILBOX_FULL, "mailbox " + address + " is full (" + options.capacity()
-              + " messages)").failReply(message);
+        if (item instanceof Request r) {
+          r.fail(Wire.MAILBOX_FULL, "mailbox " + address + " is full (" + options.capacity() + " messages)");
         }
         dropped++;
         log.debug("mailbox {} is full; refused a message", address);
@@ -245,7 +283,7 @@ public final class Mailbox {
       promise.fail(new FerryException(FerryException.TIMEOUT, "no message waiting"));
       return;
     }
-    long timer = timeout == null ? -1 : mailboxes.vertx().setTimer(Math.max(1, timeout.toMillis()), id -> {
+    long timer = timeout == null ? NO_TIMER : mailboxes.vertx().setTimer(Math.max(1, timeout.toMillis()), id -> {
       if (waiting != null && waiting.promise() == promise) {
         waiting = null;
         promise.fail(new FerryException(FerryException.TIMEOUT, "no matching message on " + address
@@ -260,15 +298,21 @@ public final class Mailbox {
       return w.predicate().test(item);
     } catch (RuntimeException e) {
       waiting = null;
-      mailboxes.vertx().cancelTimer(w.timer());
+      cancel(w.timer());
       w.promise().fail(e);
       return false;
     }
   }
 
+  private void cancel(long timer) {
+    if (timer != NO_TIMER) {
+      mailboxes.vertx().cancelTimer(timer);
+    }
+  }
+
   private void failWaiting(FerryException e) {
     if (waiting != null) {
-      mailboxes.vertx().cancelTimer(waiting.timer());
+      cancel(waiting.timer());
       Promise<Object> p = waiting.promise();
       waiting = null;
       p.fail(e);
@@ -314,7 +358,7 @@ public final class Mailbox {
   /** Delivers a MailboxDown for {@code target}, once, if this mailbox still watches it. */
   void down(Address target, String reason) {
     if (!closed && watching.remove(target)) {
-      offer(new MailboxDown(target, reason), null);
+      offer(new MailboxDown(target, reason));
     }
   }
 
@@ -334,7 +378,7 @@ public final class Mailbox {
    * every receive from a callback would take a hop through the event loop's queue.
    */
   void onOwner(Runnable action) {
-    if (Contexts.same(io.vertx.core.Vertx.currentContext(), owner)) {
+    if (Contexts.isCurrent(owner)) {
       action.run();
     } else {
       owner.runOnContext(v -> action.run());

@@ -5,11 +5,13 @@ import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
@@ -18,6 +20,8 @@ import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's mailboxes: creates them ({@link #create}), binds addresses ({@link #address}), and
@@ -27,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe.
  */
 public final class Mailboxes implements Shareable {
+  private static final Logger log = LoggerFactory.getLogger(Mailboxes.class);
   private static final String SHARED_MAP = "ferry.mailboxes";
 
   private final Vertx vertx;
@@ -151,6 +156,11 @@ public final class Mailboxes implements Shareable {
   Future<Void> send(Address to, Object message) {
     Outgoing out;
     try {
+      Mailbox here = localTarget(to);
+      if (here != null) {
+        here.deliverHere(localValue(message));
+        return Future.succeededFuture();
+      }
       out = deliverable(to, message);
     } catch (FerryException e) {
       return Future.failedFuture(e);
@@ -175,6 +185,10 @@ public final class Mailboxes implements Shareable {
   Future<Object> request(Address to, Object message, Duration timeout) {
     Outgoing out;
     try {
+      Mailbox here = localTarget(to);
+      if (here != null) {
+        return requestHere(here, localValue(message), timeout);
+      }
       out = deliverable(to, message);
     } catch (FerryException e) {
       return Future.failedFuture(e);
@@ -189,6 +203,16 @@ public final class Mailboxes implements Shareable {
     return reply.recover(e -> Future.failedFuture(failure(to, e))).map(this::decodeReply);
   }
 
+  /** A request to a mailbox of this node: the answer completes on the requester's context. */
+  private Future<Object> requestHere(Mailbox target, Object value, Duration timeout) {
+    Promise<Object> answer = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    long millis = Math.max(1, timeout.toMillis());
+    long timer = vertx.setTimer(millis, id -> answer.tryFail(new FerryException(FerryException.TIMEOUT,
+        "no answer in time: " + target.address() + " did not reply within " + millis + " ms")));
+    target.deliverHere(new Request(value, answer, this));
+    return answer.future().onComplete(x -> vertx.cancelTimer(timer));
+  }
+
   Future<Void> reply(Message<?> request, Object answer) {
     Outgoing out;
     try {
@@ -198,6 +222,16 @@ public final class Mailboxes implements Shareable {
     }
     request.reply(out.body(), out.options());
     return Future.succeededFuture();
+  }
+
+  /** Answers a request from this node: the requester gets the answer as a local send would give it. */
+  Future<Void> reply(Promise<Object> requester, Object answer) {
+    try {
+      requester.tryComplete(localValue(answer));
+      return Future.succeededFuture();
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   Future<Void> monitor(Address target, Address watcher) {
@@ -288,28 +322,71 @@ public final class Mailboxes implements Shareable {
     return isThisRun(address) ? local.get(address.n()) : null;
   }
 
-  /** Checks a message and its destination, and encodes it. */
+  /**
+   * The open mailbox of this node that {@code to} names, for delivery without the event bus;
+   * null for another node, or for an address reserved by a bridge client (which reads from
+   * the bus). Fails for a closed, unknown or full mailbox of this node.
+   */
+  private Mailbox localTarget(Address to) {
+    if (!isThisRun(to)) {
+      return null;
+    }
+    Mailbox target = local.get(to.n());
+    if (target == null && reserved.contains(to.n())) {
+      return null;
+    }
+    if (target == null || target.isClosed()) {
+      throw new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: closed, or never created on "
+          + node.name());
+    }
+    if (target.rejects()) {
+      throw new FerryException(Wire.MAILBOX_FULL, "mailbox " + to + " is full (" + target.options().capacity()
+          + " messages)");
+    }
+    return target;
+  }
+
+  /** Checks a message and its destination on another node (or a bridge client's), and encodes it. */
   private Outgoing deliverable(Address to, Object message) {
     Outgoing out = outgoing(message);
     FerryException gone = reachability(to);
     if (gone != null) {
       throw gone;
     }
-    if (isThisRun(to)) {
-      Mailbox target = local.get(to.n());
-      if (target == null && reserved.contains(to.n())) {
-        return out;
-      }
-      if (target == null) {
-        throw new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: closed, or never created on "
-            + node.name());
-      }
-      if (target.rejects()) {
-        throw new FerryException(Wire.MAILBOX_FULL, "mailbox " + to + " is full (" + target.options().capacity()
-            + " messages)");
-      }
-    }
     return out;
+  }
+
+  /**
+   * What a mailbox of this node receives for {@code message}: the message itself if nobody can
+   * change it (strings, immutable records: {@link SharedValues}), else a copy through the codec,
+   * exactly as a mailbox on another node would receive it. The size limit applies either way.
+   */
+  private Object localValue(Object message) {
+    if (message instanceof String text) {
+      checkSize(text);
+      return text;
+    }
+    if (message instanceof JsonObject json) {
+      checkSize(json.encode());
+      return json.copy();
+    }
+    if (message instanceof JsonArray json) {
+      checkSize(json.encode());
+      return json.copy();
+    }
+    long bound = SharedValues.sizeBound(message, this);
+    if (bound != SharedValues.COPY && bound <= config.maxMessageBytes()) {
+      return message;
+    }
+    MessageCodec.Encoded encoded = encode(message);
+    try {
+      return codec.decode(encoded, this);
+    } catch (IllegalArgumentException e) {
+      // as a receiver on another node would: keep it as it came rather than lose it
+      log.warn("a {} message does not read back from its JSON ({}); delivering the JSON text", encoded.type(),
+          e.getMessage());
+      return encoded.json();
+    }
   }
 
   /**

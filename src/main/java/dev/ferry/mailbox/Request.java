@@ -2,6 +2,7 @@ package dev.ferry.mailbox;
 
 import dev.ferry.node.FerryException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 
 /**
@@ -12,12 +13,23 @@ import io.vertx.core.eventbus.Message;
  */
 public final class Request {
   private final Object body;
+  /** The event-bus message to answer, for a requester on another node; else null. */
   private final Message<?> message;
+  /** The answer of a requester on this node; else null. */
+  private final Promise<Object> requester;
   private final Mailboxes mailboxes;
 
   Request(Object body, Message<?> message, Mailboxes mailboxes) {
     this.body = body;
     this.message = message;
+    this.requester = null;
+    this.mailboxes = mailboxes;
+  }
+
+  Request(Object body, Promise<Object> requester, Mailboxes mailboxes) {
+    this.body = body;
+    this.message = null;
+    this.requester = requester;
     this.mailboxes = mailboxes;
   }
 
@@ -28,12 +40,16 @@ public final class Request {
 
   /** Answers the request; fails if the answer cannot be serialized. */
   public Future<Void> reply(Object answer) {
-    return mailboxes.reply(message, answer);
+    return requester != null ? mailboxes.reply(requester, answer) : mailboxes.reply(message, answer);
   }
 
   /** Answers with a failure the requester receives as a {@link FerryException} with this code. */
   public void fail(String code, String reason) {
-    new FerryException(code, reason).failReply(message);
+    if (requester != null) {
+      requester.tryFail(new FerryException(code, reason));
+    } else {
+      new FerryException(code, reason).failReply(message);
+    }
   }
 
   @Override

@@ -38,6 +38,8 @@ public final class Members {
 
   private final Vertx vertx;
   private final ConcurrentMap<UUID, Member> members = new ConcurrentHashMap<>();
+  /** The newest run of each node name, for the check every send makes. */
+  private final ConcurrentMap<String, Member> byName = new ConcurrentHashMap<>();
 
   Members(Vertx vertx) {
     this.vertx = vertx;
@@ -70,17 +72,13 @@ public final class Members {
 
   /** The member with this node name, if it is in the cluster now. */
   public Optional<Member> byName(String name) {
-    return members.values().stream().filter(m -> m.name().equals(name)).findFirst();
+    return Optional.ofNullable(byName.get(name));
   }
 
   /** Whether this run (name and incarnation) of a node is in the cluster now; cheap enough for every send. */
   public boolean isUp(String name, String incarnation) {
-    for (Member m : members.values()) {
-      if (m.name().equals(name) && m.incarnation().equals(incarnation)) {
-        return true;
-      }
-    }
-    return false;
+    Member m = byName.get(name);
+    return m != null && m.incarnation().equals(incarnation);
   }
 
   /** Whether a node of this name is in the cluster now. */
@@ -91,6 +89,8 @@ public final class Members {
   private void joined(com.hazelcast.cluster.Member hazelcastMember, UUID localUuid) {
     Member member = describe(hazelcastMember, hazelcastMember.getUuid().equals(localUuid));
     if (members.putIfAbsent(hazelcastMember.getUuid(), member) == null) {
+      // a restarted node can join before its former run is seen to leave: the new run wins
+      byName.put(member.name(), member);
       log.info("member {} joined (incarnation {}); members: {}", member.name(), member.incarnation(), names());
       publish("joined", member);
     }
@@ -99,6 +99,7 @@ public final class Members {
   private void left(com.hazelcast.cluster.Member hazelcastMember) {
     Member member = members.remove(hazelcastMember.getUuid());
     if (member != null) {
+      byName.remove(member.name(), member);
       log.info("member {} left (incarnation {}); members: {}", member.name(), member.incarnation(), names());
       publish("left", member);
     }
