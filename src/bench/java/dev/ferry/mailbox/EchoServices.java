@@ -20,6 +20,7 @@ final class EchoServices {
   static Future<Mailbox> start(Node node) {
     var context = node.vertx().getOrCreateContext();
     io.vertx.core.Promise<Mailbox> started = io.vertx.core.Promise.promise();
+    node.vertx().eventBus().registerDefaultCodec(MailboxBench.Sample.class, new RecordCodec<>(MailboxBench.Sample.class));
     context.runOnContext(v -> {
       MessageConsumer<Object> raw = node.vertx().eventBus().consumer(RAW_ADDRESS, m -> {
         if (m.replyAddress() != null) {

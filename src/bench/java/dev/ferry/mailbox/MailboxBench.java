@@ -31,7 +31,7 @@ class MailboxBench {
   private static final int ONE_WAY = 200_000;
   private static final int ROUND_TRIPS = 40_000;
   private static final int IN_FLIGHT = 64;
-  private static final int RUNS = 3;
+  private static final int RUNS = 5;
   private static final String PAYLOAD = "x".repeat(128);
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -58,6 +58,7 @@ class MailboxBench {
           .put("data_dir", dir.resolve("n1").toString());
       Node node = Node.start(dev.ferry.node.NodeConfig.resolve(new dev.ferry.node.NodeConfig.Sources(
           java.util.Optional.empty(), java.util.Map.of(), flags, "localhost", dir, dir)), java.util.Map.of()).await();
+      node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));
       Eventually.await("the peer's echo mailbox to be registered", Duration.ofSeconds(60), () -> {
         try {
           return Registry.of(node.vertx()).lookup(EchoServices.MAILBOX_NAME).await() != null;
@@ -69,7 +70,11 @@ class MailboxBench {
       measureAll("two processes", node.vertx(), remote);
       node.close().await();
     } finally {
-      peer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      // SIGTERM first, so a flight recording in the peer is written out
+      peer.destroy();
+      if (!peer.waitFor(30, TimeUnit.SECONDS)) {
+        peer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
     }
     report();
   }
@@ -77,17 +82,21 @@ class MailboxBench {
   private void measureAll(String where, Vertx vertx, Address echo) {
     Mailboxes mailboxes = Mailboxes.of(vertx);
     // warm-up: both paths, untimed
-    oneWayRaw(vertx, ONE_WAY / 4);
+    oneWayRaw(vertx, PAYLOAD, ONE_WAY / 4);
     oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY / 4);
     roundTripsRaw(vertx, ROUND_TRIPS / 4);
     roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS / 4);
 
     compare(where, "one-way msgs/s, 128 B string", "msgs/s",
-        () -> ONE_WAY / seconds(oneWayRaw(vertx, ONE_WAY)),
+        () -> ONE_WAY / seconds(oneWayRaw(vertx, PAYLOAD, ONE_WAY)),
         () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY)));
-    compare(where, "one-way msgs/s, record (Jackson)", "msgs/s",
-        () -> ONE_WAY / seconds(oneWayRaw(vertx, ONE_WAY)),
-        () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, new Sample(PAYLOAD.substring(20), 42), ONE_WAY)));
+    Sample sample = new Sample(PAYLOAD.substring(20), 42);
+    compare(where, "one-way msgs/s, record vs 128 B string", "msgs/s",
+        () -> ONE_WAY / seconds(oneWayRaw(vertx, PAYLOAD, ONE_WAY)),
+        () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, sample, ONE_WAY)));
+    compare(where, "one-way msgs/s, record vs record with a Jackson codec", "msgs/s",
+        () -> ONE_WAY / seconds(oneWayRaw(vertx, sample, ONE_WAY)),
+        () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, sample, ONE_WAY)));
     compare(where, "request/reply round trips/s, " + IN_FLIGHT + " in flight", "rt/s",
         () -> ROUND_TRIPS / seconds(roundTripsRaw(vertx, ROUND_TRIPS)),
         () -> ROUND_TRIPS / seconds(roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS)));
@@ -109,11 +118,11 @@ class MailboxBench {
     System.out.println(row + "  (" + unit + ")");
   }
 
-  private static long oneWayRaw(Vertx vertx, int count) {
+  private static long oneWayRaw(Vertx vertx, Object payload, int count) {
     return onContext(vertx, done -> {
       long start = System.nanoTime();
       for (int i = 0; i < count; i++) {
-        vertx.eventBus().send(EchoServices.RAW_ADDRESS, PAYLOAD);
+        vertx.eventBus().send(EchoServices.RAW_ADDRESS, payload);
       }
       // the consumer answers a request only after every earlier message from this sender
       vertx.eventBus().request(EchoServices.RAW_ADDRESS, "END",
@@ -185,6 +194,11 @@ class MailboxBench {
 
   private static Process startPeer(Path peers, String name, Path dir) throws Exception {
     List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
+    // e.g. -Dbench.jvm=-Dbench.peer.jvm=-XX:StartFlightRecording=filename=target/peer.jfr to profile the peer
+    String peerFlags = System.getProperty("bench.peer.jvm", "");
+    if (!peerFlags.isBlank()) {
+      command.addAll(List.of(peerFlags.trim().split("\\s+")));
+    }
     // the same --add-opens / --add-exports this JVM got for Hazelcast
     List<String> jvmArgs = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < jvmArgs.size(); i++) {
@@ -201,7 +215,11 @@ class MailboxBench {
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve(name + ".log").toFile());
     Process process = builder.start();
     var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    // JVM flags such as a flight recording may print first
     String line = out.readLine();
+    for (int skipped = 0; line != null && !"READY".equals(line) && skipped < 20; skipped++) {
+      line = out.readLine();
+    }
     if (!"READY".equals(line)) {
       process.destroyForcibly();
       throw new IllegalStateException("the bench peer did not start; see " + dir.resolve(name + ".log"));
