@@ -200,7 +200,9 @@ public final class Mailboxes implements Shareable {
     } catch (RuntimeException e) {
       return Future.failedFuture(busFailure(to, e));
     }
-    return reply.recover(e -> Future.failedFuture(failure(to, e))).map(this::decodeReply);
+    // one step, not recover-then-map: a round trip is cheap enough for an extra future to show
+    return reply.transform(answer -> answer.succeeded() ? Future.succeededFuture(decodeReply(answer.result()))
+        : Future.failedFuture(failure(to, answer.cause())));
   }
 
   /** A request to a mailbox of this node: the answer completes on the requester's context. */
