@@ -43,8 +43,7 @@ class LocalDeliveryTest {
   @BeforeAll
   static void start() {
     cluster = TestCluster.inJvm(2);
-    Eventually.await("2 members on every node", Duration.ofSeconds(30),
-        () -> cluster.node(1).members().current().size() == 2 && cluster.node(2).members().current().size() == 2);
+    cluster.awaitFullMembership();
   }
 
   @AfterAll

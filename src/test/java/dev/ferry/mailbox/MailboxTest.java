@@ -33,8 +33,7 @@ class MailboxTest {
   @BeforeAll
   static void start() {
     cluster = TestCluster.inJvm(3);
-    Eventually.await("3 members on every node", Duration.ofSeconds(30),
-        () -> cluster.node(1).members().current().size() == 3 && cluster.node(3).members().current().size() == 3);
+    cluster.awaitFullMembership();
   }
 
   @AfterAll

@@ -22,7 +22,7 @@ class MonitorTest {
   @BeforeAll
   static void start() {
     cluster = TestCluster.inJvm(3);
-    Eventually.await("3 members", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 3);
+    cluster.awaitFullMembership();
   }
 
   @AfterAll

@@ -19,7 +19,7 @@ class RegistryNodeLossTest {
   @Test
   void claimsGoWithTheirNodeAndComeBackWithItsNextRun() {
     try (var cluster = TestCluster.inJvm(3)) {
-      Eventually.await("3 members", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 3);
+      cluster.awaitFullMembership();
       Mailbox service = cluster.mailboxes(3).create().await();
       Registry.of(cluster.node(3).vertx()).register("on-node3", service.address()).await();
       Eventually.await("node1 to see the claim", WAIT, () -> names(cluster, 1).contains("on-node3"));

@@ -32,8 +32,7 @@ class RegistryTest {
   @BeforeAll
   static void start() {
     cluster = TestCluster.inJvm(3);
-    Eventually.await("3 members", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 3
-        && cluster.node(2).members().current().size() == 3 && cluster.node(3).members().current().size() == 3);
+    cluster.awaitFullMembership();
   }
 
   @AfterAll

@@ -225,6 +225,13 @@ public abstract class TestCluster implements AutoCloseable {
       return node;
     }
 
+    /** Waits until every node sees every node as a member (30 s at most); returns this cluster. */
+    public JvmCluster awaitFullMembership() {
+      Eventually.await("every node to see " + nodes.size() + " members", java.time.Duration.ofSeconds(30),
+          () -> nodes.stream().allMatch(n -> n.members().current().size() == nodes.size()));
+      return this;
+    }
+
     /** The mailboxes of node {@code i}. */
     public dev.ferry.mailbox.Mailboxes mailboxes(int i) {
       return dev.ferry.mailbox.Mailboxes.of(node(i).vertx());

@@ -42,7 +42,7 @@ class BridgeJsTest {
   @Test
   void theNpmClientUsesTheBridge() throws Exception {
     try (var cluster = TestCluster.inJvm(3, i -> i == 2 ? List.of("bridge.token=" + TOKEN) : List.of())) {
-      Eventually.await("3 members", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 3);
+      cluster.awaitFullMembership();
       Mailbox service = cluster.mailboxes(1).create().await();
       Registry.of(cluster.node(1).vertx()).register("echo", service.address()).await();
       echo(service, cluster.mailboxes(1));

@@ -2,12 +2,10 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +23,7 @@ class CorsTest {
   @Test
   void onlyConfiguredOriginsAreAllowed() {
     try (var cluster = TestCluster.inJvm(2, i -> i == 1 ? List.of("api.cors_origins=[\"http://app.example\"]") : List.of())) {
-      Eventually.await("both nodes up", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 2);
+      cluster.awaitFullMembership();
 
       var allowed = Http.send(preflight(cluster.apiPort(1), "http://app.example"));
       assertThat(allowed.statusCode()).isBetween(200, 204);

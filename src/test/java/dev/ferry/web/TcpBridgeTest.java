@@ -2,7 +2,6 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +36,7 @@ class TcpBridgeTest {
   void clientsInOtherLanguagesUseTheSamePermissionsAndToken() throws Exception {
     int port = Ports.free(1).get(0);
     try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port, "bridge.token=" + TOKEN))) {
-      Eventually.await("the node to be up", Duration.ofSeconds(30), () -> cluster.node(1).members().current().size() == 1);
+      cluster.awaitFullMembership();
       try (Socket socket = new Socket("127.0.0.1", port)) {
         socket.setSoTimeout(10_000);
         var in = new DataInputStream(socket.getInputStream());
