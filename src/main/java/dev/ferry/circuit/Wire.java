@@ -61,9 +61,12 @@ final class Wire {
     return new DeliveryOptions().addHeader(KIND, kind);
   }
 
-  /** Headers of a fragment: the kind, the serial, and each user field that is not its default. */
+  /**
+   * Headers of a fragment: the kind, the serial, and each user field that is not its default; its
+   * payload travels with {@link PayloadCodec}.
+   */
   static DeliveryOptions fragment(String kind, Fragment f, long serial) {
-    DeliveryOptions options = kind(kind).addHeader(SERIAL, Long.toString(serial));
+    DeliveryOptions options = kind(kind).addHeader(SERIAL, Long.toString(serial)).setCodecName(PayloadCodec.NAME);
     if (f.op() != 0) {
       options.addHeader(OP, Integer.toString(f.op()));
     }
