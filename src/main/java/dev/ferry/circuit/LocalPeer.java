@@ -310,7 +310,6 @@ public final class LocalPeer {
   private void onOpen(Message<Object> m) {
     Circuit circuit;
     Fragment first;
-    String otherEnd;
     try {
       String circuitId = Wire.required(m.headers(), Wire.CIRCUIT, Wire.ID);
       PeerRef from = new PeerRef(Wire.required(m.headers(), Wire.FROM_NODE, PeerRef.SEGMENT),
@@ -327,7 +326,7 @@ public final class LocalPeer {
         throw new FerryException(FerryException.TOO_LARGE, "a fragment payload of " + first.payload().length()
             + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
       }
-      otherEnd = Wire.replyTo(m.headers(), from.peerId(), circuitId);
+      String otherEnd = Wire.replyTo(m.headers(), from.peerId(), circuitId);
       circuit = new Circuit(this, circuitId, from, circuits.incarnationOrNull(from.node()));
       circuit.opened(window, 0, otherEnd);
     } catch (FerryException e) {
