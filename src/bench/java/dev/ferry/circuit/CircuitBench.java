@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Circuits against raw TCP between two processes on loopback: bulk MB/s through 1 and 8 circuits
  * (node1 in this JVM sending to the built-in discard service of node2, a {@link BenchRemote}
- * process) next to 1 and 8 plain Vert.x NetSocket connections to node2's TCP sink, in the same run;
- * then the heap each of 10,000 idle circuits costs on either side. Prints a Markdown table and
+ * process) next to 1 and 8 plain Vert.x NetSocket connections to node2's TCP sink, in the same run
+ * (alternating rounds; medians, and the CPU time both processes spend per MB); then the heap each
+ * of 10,000 idle circuits costs on either side. Prints a Markdown table and
  * writes it to target/bench/CircuitBench.md.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=CircuitBench}.
@@ -90,8 +91,9 @@ class CircuitBench {
       Rounds one = new Rounds();
       Rounds eight = new Rounds();
       for (int round = 0; round < ROUNDS; round++) {
-        one.add(tcp(vertx, tcpPort, 1, TOTAL), circuitsThroughput(circuits, 1, TOTAL));
-        eight.add(tcp(vertx, tcpPort, PARALLEL, TOTAL), circuitsThroughput(circuits, PARALLEL, TOTAL));
+        one.add(costed(self, () -> tcp(vertx, tcpPort, 1, TOTAL)), costed(self, () -> circuitsThroughput(circuits, 1, TOTAL)));
+        eight.add(costed(self, () -> tcp(vertx, tcpPort, PARALLEL, TOTAL)),
+            costed(self, () -> circuitsThroughput(circuits, PARALLEL, TOTAL)));
       }
       Idle idle = idleCircuits(self, circuits);
 
@@ -100,6 +102,8 @@ class CircuitBench {
           "|---|---|---|---|",
           one.row("bulk, 1 stream"),
           eight.row("bulk, 8 parallel streams"),
+          one.cpuRow("CPU per MB, both processes, 1 stream"),
+          eight.cpuRow("CPU per MB, both processes, 8 streams"),
           String.format(Locale.ROOT, "| heap per idle circuit, %,d open | | opener %,d B, acceptor %,d B, both ends %,d B | |",
               IDLE_CIRCUITS, idle.opener(), idle.acceptor(), idle.opener() + idle.acceptor()),
           String.format(Locale.ROOT, "| opening %,d circuits (%d at a time) | | %.1f s (%.0f /s) | |", IDLE_CIRCUITS,
@@ -113,7 +117,7 @@ class CircuitBench {
       System.out.println("\n" + table + "\n");
       Files.createDirectories(Path.of("target", "bench"));
       Files.writeString(Path.of("target", "bench", "CircuitBench.md"), table + "\n");
-      assertThat(one.circuits).allMatch(mbps -> mbps > 0);
+      assertThat(one.circuits).allMatch(run -> run.mbps() > 0);
     } finally {
       if (node != null) {
         node.close().await();
@@ -122,24 +126,51 @@ class CircuitBench {
     }
   }
 
+  /**
+   * One measurement: MB/s, and the CPU time both processes used per MB meanwhile (which depends far
+   * less than MB/s on what else runs on a shared machine).
+   */
+  private record Run(double mbps, double cpuMsPerMb) {}
+
+  private static Run costed(Node node, java.util.function.Supplier<Double> measurement) {
+    long cpuBefore = BenchRemote.cpuNanos() + remoteCpu(node);
+    double mbps = measurement.get();
+    long cpu = BenchRemote.cpuNanos() + remoteCpu(node) - cpuBefore;
+    return new Run(mbps, cpu / 1e6 / (TOTAL / 1e6));
+  }
+
   /** Paired measurements, one pair per round, so that a change in the machine's load hits both alike. */
   private static final class Rounds {
-    final List<Double> tcp = new ArrayList<>();
-    final List<Double> circuits = new ArrayList<>();
-    final List<Double> ratios = new ArrayList<>();
+    final List<Run> tcp = new ArrayList<>();
+    final List<Run> circuits = new ArrayList<>();
 
-    void add(double tcpMbps, double circuitMbps) {
-      tcp.add(tcpMbps);
-      circuits.add(circuitMbps);
-      ratios.add(circuitMbps / tcpMbps);
-      System.out.printf(Locale.ROOT, "round: raw TCP %.0f MB/s, circuits %.0f MB/s, %.2fx%n", tcpMbps, circuitMbps,
-          circuitMbps / tcpMbps);
+    void add(Run tcpRun, Run circuitRun) {
+      tcp.add(tcpRun);
+      circuits.add(circuitRun);
+      System.out.printf(Locale.ROOT, "round: raw TCP %.0f MB/s %.2f CPU ms/MB, circuits %.0f MB/s %.2f CPU ms/MB%n",
+          tcpRun.mbps(), tcpRun.cpuMsPerMb(), circuitRun.mbps(), circuitRun.cpuMsPerMb());
     }
 
     String row(String what) {
-      return String.format(Locale.ROOT, "| %s | %.0f MB/s | %.0f MB/s | %.2fx (%.2f–%.2f) |", what, median(tcp),
-          median(circuits), median(ratios), ratios.stream().mapToDouble(d -> d).min().orElse(0),
+      List<Double> ratios = ratios(Run::mbps);
+      return String.format(Locale.ROOT, "| %s | %.0f MB/s | %.0f MB/s | %.2fx (%.2f–%.2f) |", what,
+          median(tcp.stream().map(Run::mbps).toList()), median(circuits.stream().map(Run::mbps).toList()),
+          median(ratios), ratios.stream().mapToDouble(d -> d).min().orElse(0),
           ratios.stream().mapToDouble(d -> d).max().orElse(0));
+    }
+
+    String cpuRow(String what) {
+      return String.format(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.2fx |", what,
+          median(tcp.stream().map(Run::cpuMsPerMb).toList()), median(circuits.stream().map(Run::cpuMsPerMb).toList()),
+          median(ratios(Run::cpuMsPerMb)));
+    }
+
+    private List<Double> ratios(java.util.function.ToDoubleFunction<Run> of) {
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < tcp.size(); i++) {
+        ratios.add(of.applyAsDouble(circuits.get(i)) / of.applyAsDouble(tcp.get(i)));
+      }
+      return ratios;
     }
 
     private static double median(List<Double> values) {
@@ -221,6 +252,10 @@ class CircuitBench {
     assertThat(circuits.localPeer(me.id()).orElseThrow().openCircuits()).isEqualTo(IDLE_CIRCUITS);
     me.close("bench over").await();
     return new Idle((localAfter - localBefore) / IDLE_CIRCUITS, (remoteAfter - remoteBefore) / IDLE_CIRCUITS, seconds);
+  }
+
+  private static long remoteCpu(Node node) {
+    return node.vertx().eventBus().<Long>request("bench.cpu.node2", null).await().body();
   }
 
   private static long remoteHeap(Node node) {
