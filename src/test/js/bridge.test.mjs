@@ -198,6 +198,58 @@ test('hold one end of a circuit to a server peer', async () => {
   }
 });
 
+test('hold several circuits on the socket\'s peer address', async () => {
+  const eb = await connect(OPEN);
+  try {
+    const { peer } = await request(eb, 'ferry.bridge.mailbox', {});
+    const inbox = [];
+    eb.registerHandler(`ferry.circuit.${peer}`, {}, (err, msg) => { if (!err) inbox.push(msg); });
+    await request(eb, 'ferry.registry', { op: 'names' });   // the registration above is in place
+    const b64 = (text) => Buffer.from(text).toString('base64');
+    const circuits = ['p1', 'p2'];
+    let javaEnd;
+    for (const circuit of circuits) {
+      const opened = await new Promise((resolve, reject) => {
+        eb.send(`ferry.circuit.${ECHO_PEER}`, b64(`hello ${circuit}`), {
+          kind: 'open', circuit, from: peer, 'from-node': 'node1', 'from-service': 'js', window: '65536',
+          'reply-to': `ferry.circuit.${peer}`, serial: '1',
+        }, (err, reply) => (err ? reject(err) : resolve(reply)));
+      });
+      assert.equal(opened.headers.kind, 'opened');
+      javaEnd = opened.headers['reply-to'];
+      assert.equal(javaEnd, `ferry.circuit.${ECHO_PEER}`);
+    }
+    for (const circuit of circuits) {
+      eb.send(javaEnd, b64(`again ${circuit}`), { kind: 'fragment', circuit, serial: '2' });
+    }
+    const started = Date.now();
+    while (inbox.filter((m) => m.headers.kind === 'fragment').length < 4 && Date.now() - started < WAIT_MS) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const circuit of circuits) {
+      const echoes = inbox.filter((m) => m.headers.kind === 'fragment' && m.headers.circuit === circuit);
+      assert.deepEqual(echoes.map((m) => Buffer.from(m.body, 'base64').toString()), [`hello ${circuit}`, `again ${circuit}`]);
+    }
+
+    // an open that names another peer id (so that the server would send to someone else) is refused
+    const denied = nextError(eb);
+    eb.send(`ferry.circuit.${ECHO_PEER}`, null, {
+      kind: 'open', circuit: 'p3', from: 'bridgesomeoneelse', 'from-node': 'node1', 'from-service': 'js', window: '65536',
+    });
+    assert.equal((await denied).body, 'access_denied');
+
+    for (const circuit of circuits) {
+      const closed = await new Promise((resolve, reject) => {
+        eb.send(javaEnd, null, { kind: 'close', circuit, reason: 'tab closed' },
+          (err, reply) => (err ? reject(err) : resolve(reply)));
+      });
+      assert.equal(closed.headers.kind, 'closed');
+    }
+  } finally {
+    eb.close();
+  }
+});
+
 test('member events are followed live', async () => {
   const eb = await connect(OPEN);
   try {

@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * The far side of {@link CircuitBench}, as its own process: a ferry node (whose built-in
- * {@code discard} service sinks circuit traffic), a raw TCP sink on loopback for comparison, and
- * {@code bench.heap.<node>} answering with this process's used heap after a GC.
+ * {@code discard} service sinks circuit traffic), a raw TCP sink on loopback for comparison,
+ * {@code bench.heap.<node>} answering with this process's used heap after a GC, and
+ * {@code bench.cpu.<node>} with the CPU time it has used.
  *
  * <p>Arguments: {@code PEERS NAME DATA_DIR TCP_PORT}. Runs until killed.
  */
@@ -29,6 +30,7 @@ public final class BenchRemote {
     Node node = Node.start(NodeConfig.resolve(NodeConfig.Sources.ofProcess(Optional.empty(), flags)), Map.of()).await();
     node.vertx().eventBus().consumer("bench.heap." + args[1],
         m -> node.vertx().executeBlocking(BenchRemote::usedHeap).onComplete(h -> m.reply(h.result())));
+    node.vertx().eventBus().consumer("bench.cpu." + args[1], m -> m.reply(cpuNanos()));
     tcpSink(node, Integer.parseInt(args[3])).await();
     System.out.println("bench remote ready");
   }
@@ -54,6 +56,11 @@ public final class BenchRemote {
         }
       });
     }).listen(port, "127.0.0.1");
+  }
+
+  /** CPU time this process has used, all threads, in nanoseconds. */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static long usedHeap() {

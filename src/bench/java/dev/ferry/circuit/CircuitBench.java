@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Circuits against raw TCP between two processes on loopback: bulk MB/s through 1 and 8 circuits
  * (node1 in this JVM sending to the built-in discard service of node2, a {@link BenchRemote}
- * process) next to 1 and 8 plain Vert.x NetSocket connections to node2's TCP sink, in the same run;
- * then the heap each of 10,000 idle circuits costs on either side. Prints a Markdown table and
+ * process) next to 1 and 8 plain Vert.x NetSocket connections to node2's TCP sink, in the same run
+ * (alternating rounds; medians, and the CPU time both processes spend per MB); then the heap each
+ * of 10,000 idle circuits costs on either side. Prints a Markdown table and
  * writes it to target/bench/CircuitBench.md.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=CircuitBench}.
@@ -48,6 +49,8 @@ class CircuitBench {
   private static final int IDLE_CIRCUITS = Integer.getInteger("bench.idle", 10_000);
   private static final int OPENING_AT_ONCE = 64;
   private static final int PARALLEL = 8;
+  /** Alternating rounds of all four throughput measurements; the table shows their medians. */
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   private static final Duration LONG = Duration.ofMinutes(5);
 
   @TempDir Path dir;
@@ -85,30 +88,36 @@ class CircuitBench {
 
       tcp(vertx, tcpPort, 1, WARMUP);
       circuitsThroughput(circuits, 1, WARMUP);
-      double tcp1 = tcp(vertx, tcpPort, 1, TOTAL);
-      double ckt1 = circuitsThroughput(circuits, 1, TOTAL);
-      double tcp8 = tcp(vertx, tcpPort, PARALLEL, TOTAL);
-      double ckt8 = circuitsThroughput(circuits, PARALLEL, TOTAL);
+      Rounds one = new Rounds();
+      Rounds eight = new Rounds();
+      for (int round = 0; round < ROUNDS; round++) {
+        one.add(costed(self, () -> tcp(vertx, tcpPort, 1, TOTAL)), costed(self, () -> circuitsThroughput(circuits, 1, TOTAL)));
+        eight.add(costed(self, () -> tcp(vertx, tcpPort, PARALLEL, TOTAL)),
+            costed(self, () -> circuitsThroughput(circuits, PARALLEL, TOTAL)));
+      }
       Idle idle = idleCircuits(self, circuits);
 
       String table = String.join("\n",
           "| measurement | raw TCP (NetSocket) | circuits | circuits / TCP |",
           "|---|---|---|---|",
-          row("bulk, 1 stream", tcp1, ckt1),
-          row("bulk, 8 parallel streams", tcp8, ckt8),
+          one.row("bulk, 1 stream"),
+          eight.row("bulk, 8 parallel streams"),
+          one.cpuRow("CPU per MB, both processes, 1 stream"),
+          eight.cpuRow("CPU per MB, both processes, 8 streams"),
           String.format(Locale.ROOT, "| heap per idle circuit, %,d open | | opener %,d B, acceptor %,d B, both ends %,d B | |",
               IDLE_CIRCUITS, idle.opener(), idle.acceptor(), idle.opener() + idle.acceptor()),
           String.format(Locale.ROOT, "| opening %,d circuits (%d at a time) | | %.1f s (%.0f /s) | |", IDLE_CIRCUITS,
               OPENING_AT_ONCE, idle.openSeconds(), IDLE_CIRCUITS / idle.openSeconds()),
           "",
-          String.format(Locale.ROOT, "%d MiB per measurement after %d MiB of warm-up, %d KiB fragments, "
-              + "window %d KiB per circuit; %d cores; Java %s.", TOTAL / MIB, WARMUP / MIB, FRAGMENT / 1024,
+          String.format(Locale.ROOT, "Medians of %d alternating rounds (ratio: median of each round's ratio; "
+              + "range in brackets); %d MiB per measurement after %d MiB of warm-up, %d KiB fragments, "
+              + "window %d KiB per circuit; %d cores; Java %s.", ROUNDS, TOTAL / MIB, WARMUP / MIB, FRAGMENT / 1024,
               circuits.config().windowBytes() / 1024, Runtime.getRuntime().availableProcessors(),
               System.getProperty("java.version")));
       System.out.println("\n" + table + "\n");
       Files.createDirectories(Path.of("target", "bench"));
       Files.writeString(Path.of("target", "bench", "CircuitBench.md"), table + "\n");
-      assertThat(ckt1).isPositive();
+      assertThat(one.circuits).allMatch(run -> run.mbps() > 0);
     } finally {
       if (node != null) {
         node.close().await();
@@ -117,8 +126,58 @@ class CircuitBench {
     }
   }
 
-  private static String row(String what, double tcp, double circuits) {
-    return String.format(Locale.ROOT, "| %s | %.0f MB/s | %.0f MB/s | %.2fx |", what, tcp, circuits, circuits / tcp);
+  /**
+   * One measurement: MB/s, and the CPU time both processes used per MB meanwhile (which depends far
+   * less than MB/s on what else runs on a shared machine).
+   */
+  private record Run(double mbps, double cpuMsPerMb) {}
+
+  private static Run costed(Node node, java.util.function.Supplier<Double> measurement) {
+    long cpuBefore = BenchRemote.cpuNanos() + remoteCpu(node);
+    double mbps = measurement.get();
+    long cpu = BenchRemote.cpuNanos() + remoteCpu(node) - cpuBefore;
+    return new Run(mbps, cpu / 1e6 / (TOTAL / 1e6));
+  }
+
+  /** Paired measurements, one pair per round, so that a change in the machine's load hits both alike. */
+  private static final class Rounds {
+    final List<Run> tcp = new ArrayList<>();
+    final List<Run> circuits = new ArrayList<>();
+
+    void add(Run tcpRun, Run circuitRun) {
+      tcp.add(tcpRun);
+      circuits.add(circuitRun);
+      System.out.printf(Locale.ROOT, "round: raw TCP %.0f MB/s %.2f CPU ms/MB, circuits %.0f MB/s %.2f CPU ms/MB%n",
+          tcpRun.mbps(), tcpRun.cpuMsPerMb(), circuitRun.mbps(), circuitRun.cpuMsPerMb());
+    }
+
+    String row(String what) {
+      List<Double> ratios = ratios(Run::mbps);
+      return String.format(Locale.ROOT, "| %s | %.0f MB/s | %.0f MB/s | %.2fx (%.2f–%.2f) |", what,
+          median(tcp.stream().map(Run::mbps).toList()), median(circuits.stream().map(Run::mbps).toList()),
+          median(ratios), ratios.stream().mapToDouble(d -> d).min().orElse(0),
+          ratios.stream().mapToDouble(d -> d).max().orElse(0));
+    }
+
+    String cpuRow(String what) {
+      return String.format(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.2fx |", what,
+          median(tcp.stream().map(Run::cpuMsPerMb).toList()), median(circuits.stream().map(Run::cpuMsPerMb).toList()),
+          median(ratios(Run::cpuMsPerMb)));
+    }
+
+    private List<Double> ratios(java.util.function.ToDoubleFunction<Run> of) {
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < tcp.size(); i++) {
+        ratios.add(of.applyAsDouble(circuits.get(i)) / of.applyAsDouble(tcp.get(i)));
+      }
+      return ratios;
+    }
+
+    private static double median(List<Double> values) {
+      List<Double> sorted = values.stream().sorted().toList();
+      int n = sorted.size();
+      return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
   }
 
   /** MB/s of {@code total} bytes over {@code streams} NetSocket connections, until the sink confirms all. */
@@ -193,6 +252,10 @@ class CircuitBench {
     assertThat(circuits.localPeer(me.id()).orElseThrow().openCircuits()).isEqualTo(IDLE_CIRCUITS);
     me.close("bench over").await();
     return new Idle((localAfter - localBefore) / IDLE_CIRCUITS, (remoteAfter - remoteBefore) / IDLE_CIRCUITS, seconds);
+  }
+
+  private static long remoteCpu(Node node) {
+    return node.vertx().eventBus().<Long>request("bench.cpu.node2", null).await().body();
   }
 
   private static long remoteHeap(Node node) {

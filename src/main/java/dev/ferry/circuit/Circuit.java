@@ -39,7 +39,9 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   private final Outbound writes;
   private Inbound<Fragment> errors;
   private Promise<String> closed;
+  /** Only for an other end that sends to this circuit's own address (see {@link #listen}). */
   private MessageConsumer<Object> consumer;
+  /** Where the other end receives: its peer address, or this circuit's address there. */
   private String remoteAddress;
   private Handler<Throwable> exceptionHandler;
 
@@ -55,6 +57,9 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     this.id = id;
     this.remote = remote;
     this.remoteIncarnation = remoteIncarnation;
+    // until the other end names its address, a Java peer's is the likely one (a close after a
+    // timed-out open still reaches an end that accepted late)
+    this.remoteAddress = Addresses.circuitPeer(remote.peerId());
     this.reads = new Inbound<>(this);
     this.writes = new Outbound(this, peer.config().writeQueueMaxBytes());
   }
@@ -195,15 +200,21 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     return remoteIncarnation;
   }
 
-  /** Registers this end's address; completes when the cluster routes to it. */
+  /**
+   * Registers this circuit's own address, {@code ferry.circuit.<peer>.<circuit>}: only for an other
+   * end that sends there (a bridge client that named no {@code reply-to}); Java ends send to the
+   * peer's address, which demultiplexes by the {@code circuit} header at no cost per circuit.
+   * Completes when the cluster routes to it.
+   */
   Future<Void> listen() {
     consumer = peer.eventBus().consumer(address(), this::onMessage);
     peer.circuitService().consumerOpened();
     return consumer.completion();
   }
 
-  /** The other end's receive window is known: sending may start. */
-  void opened(long window, long alreadyInFlight) {
+  /** The other end's receive window and address are known: sending may start. */
+  void opened(long window, long alreadyInFlight, String otherEndAddress) {
+    remoteAddress = otherEndAddress;
     writes.opened(window, alreadyInFlight);
   }
 
@@ -244,7 +255,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     return shutdown(reason, false, true);
   }
 
-  private void onMessage(Message<Object> m) {
+  /** A message for this circuit, from its own address or demultiplexed by its peer's. */
+  void onMessage(Message<Object> m) {
     try {
       switch (String.valueOf(m.headers().get(Wire.KIND))) {
         case Wire.FRAGMENT -> received(Wire.readFragment(m, remote.peerId(), peer.id(), id));
@@ -253,7 +265,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
           String reason = m.headers().get(Wire.REASON);
           closeHere(reason == null || reason.isBlank() ? "closed" : reason);
           if (m.replyAddress() != null) {
-            m.reply(null, Wire.kind(Wire.CLOSED));
+            m.reply(null, Wire.onCircuit(Wire.CLOSED, id));
           }
         }
         default -> throw FerryException.badRequest("unknown kind of circuit message: " + m.headers().get(Wire.KIND)
@@ -270,15 +282,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   /** Hands a fragment to the event bus (its credit is already counted). */
   void transmit(Fragment f, long serial) {
-    peer.eventBus().send(remoteAddress(), f.payload(), Wire.fragment(Wire.FRAGMENT, f, serial));
+    peer.eventBus().send(remoteAddress, f.payload(), Wire.fragment(Wire.FRAGMENT, f, serial).addHeader(Wire.CIRCUIT, id));
     peer.circuitService().countSent(f.payload().length());
-  }
-
-  private String remoteAddress() {
-    if (remoteAddress == null) {
-      remoteAddress = Addresses.circuit(remote.peerId(), id);
-    }
-    return remoteAddress;
   }
 
   /** Hops onto the peer's context (part of {@link Inbound.Owner}). */
@@ -295,7 +300,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     buffered -= cost;
     uncredited += cost;
     if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {
-      peer.eventBus().send(remoteAddress(), null, Wire.kind(Wire.CREDIT).addHeader(Wire.BYTES, Long.toString(uncredited)));
+      peer.eventBus().send(remoteAddress, null, Wire.onCircuit(Wire.CREDIT, id).addHeader(Wire.BYTES, Long.toString(uncredited)));
       uncredited = 0;
     }
   }
@@ -351,10 +356,10 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   }
 
   private Future<Void> tellRemote(String reason) {
-    DeliveryOptions options = Wire.kind(Wire.CLOSE).addHeader(Wire.REASON, reason)
+    DeliveryOptions options = Wire.onCircuit(Wire.CLOSE, id).addHeader(Wire.REASON, reason)
         .setSendTimeout(peer.config().closeTimeout().toMillis());
     EventBus bus = peer.eventBus();
-    return bus.request(remoteAddress(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
+    return bus.request(remoteAddress, (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
   }
 
   FerryException closedError() {

@@ -33,6 +33,7 @@ public final class CircuitVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     circuits = new Circuits(node, CircuitConfig.from(node.config().json()));
+    PayloadCodec.register(vertx.eventBus());
     registerBuiltinServices();
     return Future.all(serveStartRequests(), followMembership())
         .onSuccess(x -> publish());
@@ -41,7 +42,7 @@ public final class CircuitVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap(Circuits.LOCAL_MAP).remove(Circuits.LOCAL_MAP);
-    return circuits.stopAll(LocalPeer.NODE_STOPPING);
+    return circuits.stopAll(LocalPeer.NODE_STOPPING).onComplete(x -> PayloadCodec.unregister(vertx.eventBus()));
   }
 
   private void registerBuiltinServices() {

@@ -12,7 +12,8 @@ import java.util.Map;
  * instead of {@link Circuit#reads()}.
  *
  * <p>Immutable, except that {@code payload} is a Vert.x {@link Buffer} the sender should not
- * change after {@link Circuit#send}. Safe to pass between threads.
+ * change after {@link Circuit#send} (it is not copied). A received payload is a fixed-size view of
+ * the bytes that arrived: {@code copy()} it before appending to it. Safe to pass between threads.
  *
  * @param serial per circuit and direction, 1, 2, 3, ... in the order the fragments were sent
  * @param payload never null; at most {@code circuit.max_payload_bytes} (default 1 MiB)

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running instance of a {@link PeerService} on this node: it accepts circuits on
- * {@code ferry.circuit.<id>} and opens circuits to other peers. Started by
+ * {@code ferry.circuit.<id>}, where the messages of its circuits arrive too (by their
+ * {@code circuit} header), and opens circuits to other peers. Started by
  * {@link Circuits#startLocalPeer} (or remotely, by {@link Circuits#startRemotePeer}); stopped by
  * {@link #close}, which closes all its circuits with the reason, or when the node stops (reason
  * {@code node-stopping}).
@@ -184,7 +185,7 @@ public final class LocalPeer {
 
   /** Starts accepting circuits on {@code ferry.circuit.<id>}, then runs the service code. */
   Future<Void> start(PeerService code) {
-    consumer = eventBus().consumer(Addresses.circuitPeer(id), this::onOpen);
+    consumer = eventBus().consumer(Addresses.circuitPeer(id), this::onMessage);
     circuits.consumerOpened();
     circuits.started(this);
     return consumer.completion().map(v -> {
@@ -255,16 +256,17 @@ public final class LocalPeer {
       return Future.failedFuture(e);
     }
     Circuit circuit = new Circuit(this, newId(), to, incarnation);
-    remember(circuit);
+    remember(circuit);   // before the open goes out: the other end's first messages find it here
     DeliveryOptions options = first == null ? Wire.kind(Wire.OPEN) : Wire.fragment(Wire.OPEN, first, circuit.nextSerial());
     options.addHeader(Wire.CIRCUIT, circuit.id()).addHeader(Wire.FROM, id).addHeader(Wire.FROM_NODE, node())
         .addHeader(Wire.FROM_SERVICE, service).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
+        .addHeader(Wire.REPLY_TO, Addresses.circuitPeer(id))
         .setSendTimeout(config().openTimeout().toMillis());
     long firstCost = first == null ? 0 : Wire.cost(first.payload().length());
-    return circuit.listen()
-        .compose(v -> eventBus().request(Addresses.circuitPeer(to.peerId()), first == null ? null : first.payload(), options))
+    return eventBus().request(Addresses.circuitPeer(to.peerId()), first == null ? null : first.payload(), options)
         .map(reply -> {
-          circuit.opened(Wire.number(reply.headers(), Wire.WINDOW, config().windowBytes()), firstCost);
+          circuit.opened(Wire.number(reply.headers(), Wire.WINDOW, config().windowBytes()), firstCost,
+              Wire.replyTo(reply.headers(), to.peerId(), circuit.id()));
           log.debug("{} opened", circuit);
           return circuit;
         })
@@ -281,14 +283,34 @@ public final class LocalPeer {
     return FerryException.from(e);
   }
 
+  /** The peer's address: opens, and the messages of circuits whose other end sends here. */
+  private void onMessage(Message<Object> m) {
+    if (Wire.OPEN.equals(m.headers().get(Wire.KIND))) {
+      onOpen(m);
+      return;
+    }
+    String circuitId = m.headers().get(Wire.CIRCUIT);
+    Circuit circuit = circuitId == null ? null : open.get(circuitId);
+    if (circuit != null) {
+      circuit.onMessage(m);
+      return;
+    }
+    FerryException refused = circuitId == null
+        ? FerryException.badRequest("a peer address takes kind=open, or a message for one of its circuits (header "
+            + Wire.CIRCUIT + "); got kind " + m.headers().get(Wire.KIND))
+        : FerryException.notFound("no circuit " + circuitId + " at " + this + ": it closed, or never opened");
+    if (m.replyAddress() != null) {
+      refused.failReply(m);
+    } else {
+      log.debug("dropped a {} message: {}", m.headers().get(Wire.KIND), refused.getMessage());
+    }
+  }
+
   /** Another peer opens a circuit to this one. */
   private void onOpen(Message<Object> m) {
     Circuit circuit;
     Fragment first;
     try {
-      if (!Wire.OPEN.equals(m.headers().get(Wire.KIND))) {
-        throw FerryException.badRequest("a peer address takes kind=open, got " + m.headers().get(Wire.KIND));
-      }
       String circuitId = Wire.required(m.headers(), Wire.CIRCUIT, Wire.ID);
       PeerRef from = new PeerRef(Wire.required(m.headers(), Wire.FROM_NODE, PeerRef.SEGMENT),
           Wire.required(m.headers(), Wire.FROM_SERVICE, PeerRef.SEGMENT), Wire.required(m.headers(), Wire.FROM, Wire.ID));
@@ -304,21 +326,29 @@ public final class LocalPeer {
         throw new FerryException(FerryException.TOO_LARGE, "a fragment payload of " + first.payload().length()
             + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
       }
+      String otherEnd = Wire.replyTo(m.headers(), from.peerId(), circuitId);
       circuit = new Circuit(this, circuitId, from, circuits.incarnationOrNull(from.node()));
-      circuit.opened(window, 0);
+      circuit.opened(window, 0, otherEnd);
     } catch (FerryException e) {
       e.failReply(m);
       return;
     }
     remember(circuit);
-    circuit.listen().onComplete(done -> {
+    // an opener that names no reply-to sends to this circuit's own address (the first protocol)
+    boolean ownAddress = !m.headers().contains(Wire.REPLY_TO);
+    Future<Void> listening = ownAddress ? circuit.listen() : Future.succeededFuture();
+    listening.onComplete(done -> {
       if (done.failed()) {
         FerryException.from(done.cause()).failReply(m);
         circuit.closeHere("open failed: " + done.cause().getMessage());
         return;
       }
-      m.reply(null, Wire.kind(Wire.OPENED).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
-          .addHeader(Wire.NODE, node()).addHeader(Wire.SERVICE, service));
+      DeliveryOptions opened = Wire.kind(Wire.OPENED).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
+          .addHeader(Wire.NODE, node()).addHeader(Wire.SERVICE, service);
+      if (!ownAddress) {
+        opened.addHeader(Wire.REPLY_TO, Addresses.circuitPeer(id));
+      }
+      m.reply(null, opened);
       log.debug("{} accepted", circuit);
       newCircuits.push(circuit);
       if (first != null) {

@@ -1,5 +1,6 @@
 package dev.ferry.circuit;
 
+import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +34,7 @@ final class Wire {
   static final String WINDOW = "window";
   static final String BYTES = "bytes";
   static final String REASON = "reason";
+  static final String REPLY_TO = "reply-to";
 
   static final String SERIAL = "serial";
   static final String OP = "op";
@@ -61,9 +63,36 @@ final class Wire {
     return new DeliveryOptions().addHeader(KIND, kind);
   }
 
-  /** Headers of a fragment: the kind, the serial, and each user field that is not its default. */
+  /** A message for one circuit: its kind and the circuit's id (what a peer address demultiplexes by). */
+  static DeliveryOptions onCircuit(String kind, String circuit) {
+    return kind(kind).addHeader(CIRCUIT, circuit);
+  }
+
+  /**
+   * Where the end of {@code circuit} held by {@code peerId} receives, as it named it in
+   * {@value #REPLY_TO} of its open or opened: its peer address, or the circuit's own address (also
+   * what an end that names nothing gets, as bridge clients of the first protocol did). Anything
+   * else is a {@code bad-request}: an end may only direct traffic to addresses of its own.
+   */
+  static String replyTo(MultiMap headers, String peerId, String circuit) {
+    String named = headers.get(REPLY_TO);
+    String own = Addresses.circuit(peerId, circuit);
+    if (named == null || named.equals(own)) {
+      return own;
+    }
+    if (named.equals(Addresses.circuitPeer(peerId))) {
+      return Addresses.circuitPeer(peerId);
+    }
+    throw FerryException.badRequest("header " + REPLY_TO + ": expected " + Addresses.circuitPeer(peerId) + " or "
+        + own + ", got " + named);
+  }
+
+  /**
+   * Headers of a fragment: the kind, the serial, and each user field that is not its default; its
+   * payload travels with {@link PayloadCodec}.
+   */
   static DeliveryOptions fragment(String kind, Fragment f, long serial) {
-    DeliveryOptions options = kind(kind).addHeader(SERIAL, Long.toString(serial));
+    DeliveryOptions options = kind(kind).addHeader(SERIAL, Long.toString(serial)).setCodecName(PayloadCodec.NAME);
     if (f.op() != 0) {
       options.addHeader(OP, Integer.toString(f.op()));
     }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What both bridges (SockJS and TCP) check beyond Vert.x's address permissions: the token, that
- * a socket registers only its own mailbox-like address and circuits under its own peer id, and
- * logging every denial. It gives each socket that asks ({@value #MAILBOX_REQUEST}) an address of
+ * a socket registers only its own mailbox-like address and circuits under its own peer id, that
+ * it opens circuits only from that peer id, and logging every denial. It gives each socket that asks ({@value #MAILBOX_REQUEST}) an address of
  * this node to receive on and a circuit peer id.
  *
  * <p>Thread-safe: bridge events of different sockets arrive on different event loops.
@@ -27,6 +27,10 @@ final class BridgeGuard {
   /** Header the guard adds to that request: the circuit peer id the socket may hold circuits under. */
   static final String SOCKET_PEER_HEADER = "ferry-socket-peer";
   private static final String CIRCUIT_PREFIX = "ferry.circuit.";
+  /** Circuit wire headers the guard reads (docs/CIRCUITS.md): an open, and who it is from. */
+  private static final String CIRCUIT_KIND = "kind";
+  private static final String CIRCUIT_OPEN = "open";
+  private static final String CIRCUIT_FROM = "from";
   /** Header (or SockJS query parameter) that carries the bridge token. */
   static final String TOKEN = "token";
 
@@ -108,6 +112,12 @@ final class BridgeGuard {
     if (!config.inboundAllows(address) && !looksLikeReply(address)) {
       return deny(type, address, remote, "not permitted inbound");
     }
+    // an open names where the other end sends (its from, and reply-to under it): only the socket's own
+    if (address.startsWith(CIRCUIT_PREFIX) && CIRCUIT_OPEN.equals(header(raw, CIRCUIT_KIND))
+        && (state.circuitPeer == null || !state.circuitPeer.equals(header(raw, CIRCUIT_FROM)))) {
+      return deny(type, address, remote, "a bridge client opens circuits only from its own peer id (ask "
+          + MAILBOX_REQUEST + ")");
+    }
     return Verdict.ALLOW;
   }
 
@@ -123,8 +133,12 @@ final class BridgeGuard {
   }
 
   private static String headerToken(JsonObject raw) {
+    return header(raw, TOKEN);
+  }
+
+  private static String header(JsonObject raw, String name) {
     JsonObject headers = raw.getJsonObject("headers");
-    return headers == null ? null : headers.getString(TOKEN);
+    return headers == null || !(headers.getValue(name) instanceof String value) ? null : value;
   }
 
   private static void stripToken(JsonObject raw) {

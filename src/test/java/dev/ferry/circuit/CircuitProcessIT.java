@@ -100,9 +100,9 @@ class CircuitProcessIT {
       assertThat(await(c.closed())).isEqualTo("node-down");
     }
     assertThat(staying.isClosed()).isFalse();
-    // left: the two peers' addresses and the two ends of the local circuit
-    Eventually.await("no consumers left for the dead node's circuits", NOTICE_KILL,
-        () -> circuits.openCircuits() == 2 && circuits.consumers() == 4);
+    // left: the two peers' addresses (their circuits ride on them) and both ends of the local circuit
+    Eventually.await("no circuits left for the dead node", NOTICE_KILL,
+        () -> circuits.openCircuits() == 2 && circuits.consumers() == 2);
   }
 
   @Test

@@ -135,6 +135,10 @@ class CircuitTest {
       assertThat(echoes.get(i)).allSatisfy(f -> assertThat(f.op()).isEqualTo(circuit));
       assertThat(echoes.get(i).get(perCircuit - 1).payload()).isEqualTo(bytes(100, i * perCircuit + perCircuit - 1));
     }
+    // circuits between Java peers ride on their peers' addresses: no consumer per circuit
+    for (Node node : List.of(one, two)) {
+      assertThat(circuits(node).consumers()).as("consumers on " + node.name()).isEqualTo(1);
+    }
     assertThat(circuits(one).openCircuits()).isEqualTo(circuitCount);
     assertThat(circuits(two).localPeer(echo.peerId()).orElseThrow().openCircuits()).isEqualTo(circuitCount);
   }

@@ -76,11 +76,24 @@ final class CircuitTesting {
         .addHeader("kind", "probe").setSendTimeout(PROBE.toMillis()))).code().equals(FerryException.UNAVAILABLE);
   }
 
-  /** Waits until neither end of a circuit has an address anywhere in the cluster. */
+  /**
+   * Waits until neither end of a circuit is served anywhere in the cluster: nobody on the circuit's
+   * own address at either end, and neither peer's address knows the circuit (a message for it is
+   * refused with {@code not-found}, or finds no peer at all).
+   */
   static void assertGone(Node at, Circuit circuit) {
-    for (String address : List.of(Addresses.circuit(circuit.localPeer().id(), circuit.id()),
-        Addresses.circuit(circuit.remote().peerId(), circuit.id()))) {
-      Eventually.await("nobody to serve " + address, DEADLINE, () -> !somebodyServes(at, address));
+    for (String peer : List.of(circuit.localPeer().id(), circuit.remote().peerId())) {
+      String own = Addresses.circuit(peer, circuit.id());
+      Eventually.await("nobody to serve " + own, DEADLINE, () -> !somebodyServes(at, own));
+      Eventually.await("peer " + peer + " to forget circuit " + circuit.id(), DEADLINE,
+          () -> !peerKnows(at, peer, circuit.id()));
     }
+  }
+
+  /** Whether the peer's address still routes messages for {@code circuitId} to a circuit. */
+  static boolean peerKnows(Node node, String peerId, String circuitId) {
+    String code = failure(node.vertx().eventBus().request(Addresses.circuitPeer(peerId), null, new DeliveryOptions()
+        .addHeader("kind", "probe").addHeader("circuit", circuitId).setSendTimeout(PROBE.toMillis()))).code();
+    return !code.equals(FerryException.NOT_FOUND) && !code.equals(FerryException.UNAVAILABLE);
   }
 }

@@ -70,7 +70,7 @@ class BridgeJsTest {
             }
           });
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("pass 7").contains("fail 0");
+      assertThat(result.output()).contains("pass 8").contains("fail 0");
     }
   }
 }
