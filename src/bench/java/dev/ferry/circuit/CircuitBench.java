@@ -122,7 +122,11 @@ class CircuitBench {
       if (node != null) {
         node.close().await();
       }
-      remote.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      // SIGTERM first, so a flight recording in the peer is written
+      remote.destroy();
+      if (!remote.waitFor(30, TimeUnit.SECONDS)) {
+        remote.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -293,6 +297,7 @@ class CircuitBench {
         "-Xmx1g"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-")).toList());
+    command.addAll(dev.ferry.testing.PeerJvmFlags.get());
     command.addAll(List.of("-cp", ProcessCluster.jar().toAbsolutePath() + java.io.File.pathSeparator
             + Path.of("target", "test-classes").toAbsolutePath(),
         BenchRemote.class.getName(), peersFile.toString(), "node2", dir.resolve("node2").toString(),

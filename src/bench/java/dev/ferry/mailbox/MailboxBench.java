@@ -194,11 +194,7 @@ class MailboxBench {
 
   private static Process startPeer(Path peers, String name, Path dir) throws Exception {
     List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
-    // e.g. -Dbench.jvm=-Dbench.peer.jvm=-XX:StartFlightRecording=filename=target/peer.jfr to profile the peer
-    String peerFlags = System.getProperty("bench.peer.jvm", "");
-    if (!peerFlags.isBlank()) {
-      command.addAll(List.of(peerFlags.trim().split("\\s+")));
-    }
+    command.addAll(dev.ferry.testing.PeerJvmFlags.get());
     // the same --add-opens / --add-exports this JVM got for Hazelcast
     List<String> jvmArgs = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < jvmArgs.size(); i++) {
