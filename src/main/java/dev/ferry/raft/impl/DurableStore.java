@@ -160,13 +160,13 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     public Serializer<RaftEndpoint> raftEndpointSerializer() {
       return new Serializer<>() {
         public byte[] serialize(RaftEndpoint e) {
-          return ("{\"node\":" + io.vertx.core.json.Json.encode(NodeEndpoint.nameOf(e)) + "}")
+          return ("{\"node\":" + io.vertx.core.json.Json.encode(NodeEndpoint.idOf(e)) + "}")
               .getBytes(StandardCharsets.UTF_8);
         }
 
         public RaftEndpoint deserialize(byte[] b) {
           JsonNode node = ModelCodec.tree(b);
-          return new NodeEndpoint(ModelReader.text(node, "node"));
+          return NodeEndpoint.parse(ModelReader.text(node, "node"));
         }
       };
     }

@@ -75,7 +75,8 @@ final class GroupRequests {
         case "propose" -> propose(body, forwarded);
         case "query" -> query(body, forwarded);
         case "status" -> Status.of(group, node.name(), raft).map(s -> s.toJson());
-        case "join" -> onLeader(body, forwarded, () -> membership.join(name(body), body.getBoolean("learner", false))
+        case "join" -> onLeader(body, forwarded, () -> endpointOf(name(body))
+            .compose(endpoint -> membership.join(endpoint, body.getBoolean("learner", false)))
             .compose(v -> Status.of(group, node.name(), raft)).map(s -> s.toJson()));
         case "leave" -> onLeader(body, forwarded, () -> membership.leave(name(body))
             .onSuccess(v -> tellRemoved(name(body)))
@@ -85,7 +86,8 @@ final class GroupRequests {
         case "feed" -> Future.succeededFuture(feed.after(body.getLong("after", 0L),
             body.getInteger("limit", settings.feedHistory())));
         case "discover" -> Future.succeededFuture(new JsonObject().put("node", node.name())
-            .put("incarnation", node.incarnation().id()).put("group", group));
+            .put("incarnation", node.incarnation().id()).put("group", group)
+            .put("endpoint", NodeEndpoint.idOf(raft.getLocalEndpoint())));
         default -> throw FerryException.badRequest("unknown action '" + action + "': expected propose, query, "
             + "status, join, leave, transfer, feed or discover");
       };
@@ -103,6 +105,14 @@ final class GroupRequests {
       vertx.eventBus().request(Addresses.raftNode(group, removed), new JsonObject().put("action", "removed")
           .put("by", node.name()));
     }
+  }
+
+  /** The Raft endpoint a node's replica has now (a node that left and came back has a new store generation). */
+  private Future<NodeEndpoint> endpointOf(String name) {
+    return send(Addresses.raftNode(group, name), new JsonObject().put("action", "discover"), name)
+        .recover(e -> Future.failedFuture(FerryException.badRequest(name + " cannot join group " + group
+            + ": its replica does not answer (" + e.getMessage() + "); start the node first")))
+        .map(reply -> NodeEndpoint.parse(reply.getString("endpoint")));
   }
 
   /** "You were removed", from a leader: checked with that leader's committed members, then acted on. */

@@ -126,7 +126,7 @@ public final class GroupVerticle extends VerticleBase {
       return Future.failedFuture(e instanceof ConfigException ? e : new ConfigException("raft group " + group
           + ": cannot open its store " + storeFile(node, group) + ": " + e.getMessage(), e));
     }
-    raft = build(restored, voters);
+    raft = build(restored, new NodeEndpoint(node.name()), voters);
     return Future.fromCompletionStage(raft.start(), context).mapEmpty();
   }
 
@@ -139,8 +139,8 @@ public final class GroupVerticle extends VerticleBase {
         });
   }
 
-  /** @param initial the initial voters for a replica without a restored state */
-  private RaftNode build(Optional<RestoredRaftState> restored, List<String> initial) {
+  /** @param self and {@code initial} (the initial voters) are for a replica without a restored state */
+  private RaftNode build(Optional<RestoredRaftState> restored, NodeEndpoint self, List<String> initial) {
     Feed feed = new Feed(vertx, group, settings.feedHistory());
     StateMachine machine = machines.get();
     StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed);
@@ -156,7 +156,7 @@ public final class GroupVerticle extends VerticleBase {
     if (restored.isPresent()) {
       builder.setRestoredState(restored.get());
     } else {
-      builder.setLocalEndpoint(new NodeEndpoint(node.name()))
+      builder.setLocalEndpoint(self)
           .setInitialGroupMembers(initial.stream().<RaftEndpoint>map(NodeEndpoint::new).toList());
     }
     RaftNode built = builder.build();
@@ -235,7 +235,8 @@ public final class GroupVerticle extends VerticleBase {
    * This node is no longer a member (it applied its own removal, or the leader said so): MicroRaft
    * ends a removed member's replica for good, or never tells a removed follower, so the store is
    * dropped and an empty replica runs outside the group, which answers requests like any
-   * non-member and asks nobody for votes.
+   * non-member and asks nobody for votes. It has the next store generation, so it may join again
+   * as a new member (its removal, replayed from the log, is another member's).
    */
   private void removed() {
     if (!stopping && !resetting) {
@@ -260,6 +261,7 @@ public final class GroupVerticle extends VerticleBase {
    * less the incomplete snapshot chunks at {@code dropChunksAt} (0: none).
    */
   private void replaceReplica(boolean wipe, long dropChunksAt) {
+    NodeEndpoint current = (NodeEndpoint) raft.getLocalEndpoint();
     Future.fromCompletionStage(raft.terminate(), context)
         .transform(x -> {
           store.close(); // no-op if MicroRaft closed it; a replica that applied its removal it does not close
@@ -282,7 +284,9 @@ public final class GroupVerticle extends VerticleBase {
             return Future.failedFuture(new IllegalStateException("cannot reopen the store " + file, e));
           }
           List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
-          raft = build(restored, !wipe || others.isEmpty() ? voters : others);
+          raft = wipe
+              ? build(restored, current.next(), others.isEmpty() ? voters : others)
+              : build(restored, current, voters);
           staleSnapshots.reset();
           return Future.fromCompletionStage(raft.start(), context);
         })

@@ -60,7 +60,7 @@ final class ModelReader {
   RaftMessage message(JsonNode n) {
     String type = text(n, "type");
     Object group = text(n, "group");
-    NodeEndpoint sender = new NodeEndpoint(text(n, "sender"));
+    NodeEndpoint sender = NodeEndpoint.parse(text(n, "sender"));
     int term = integer(n, "term");
     return switch (type) {
       case "append" -> factory.createAppendEntriesRequestBuilder().setGroupId(group).setSender(sender).setTerm(term)
@@ -138,7 +138,7 @@ final class ModelReader {
       return factory.createUpdateRaftGroupMembersOpBuilder()
           .setMembers(ModelCodec.endpoints(m.get("members")))
           .setVotingMembers(ModelCodec.endpoints(m.get("voters")))
-          .setEndpoint(new NodeEndpoint(text(m, "endpoint")))
+          .setEndpoint(NodeEndpoint.parse(text(m, "endpoint")))
           .setMode(ModelCodec.mode(text(m, "mode"))).build();
     }
     throw new IllegalArgumentException("entry has no operation (op, newTerm or membership)");
