@@ -61,6 +61,31 @@ class RaftKvTest {
     }
   }
 
+  /**
+   * Proposals that reach the leader together share one log entry: each proposer still gets its own
+   * op's result, at the entry's index, and the feed lists every op in the order applied.
+   */
+  @Test
+  void concurrentProposalsAreBatchedAndEachGetsItsOwnResult() {
+    int count = 200;
+    RaftClient client = cluster.client(follower);
+    await(client.propose(KV, put("batch/seed", "0")));
+    long start = cluster.status(leader, KV).commitIndex();
+    List<io.vertx.core.Future<Committed>> proposals = new java.util.ArrayList<>();
+    for (int n = 0; n < count; n++) {
+      proposals.add(client.propose(KV, new JsonObject().put("op", "cas").put("key", "batch/" + (n % 2 == 0 ? "even" : n))
+          .put("expect", null).put("value", "v" + n)));
+    }
+    await(io.vertx.core.Future.all(proposals));
+    List<Committed> answers = proposals.stream().map(f -> f.result()).toList();
+    assertThat(answers.stream().filter(c -> c.result().getBoolean("ok")).count())
+        .as("one cas on the shared key wins, every cas on its own key does").isEqualTo(count / 2 + 1);
+    assertThat(answers.stream().map(Committed::index).distinct().count())
+        .as("fewer log entries than ops").isLessThan(count);
+    assertThat(await(client.feed(KV, start))).extracting(e -> e.op().getString("value")).hasSize(count)
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, count).mapToObj(n -> "v" + n).toList());
+  }
+
   @Test
   void aFollowerForwardsProposalsAndEveryConsistencyReadsThem() {
     Committed put = await(cluster.client(follower).propose(KV, put("fwd", "one")));

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -45,6 +44,7 @@ final class GroupRequests {
   private final Feed feed;
   private final ContextExecutor executor;
   private final Membership membership;
+  private final Proposals proposals;
   private final Runnable onRemoved;
   private final List<Promise<Void>> waitingForLeader = new ArrayList<>();
 
@@ -61,6 +61,7 @@ final class GroupRequests {
     this.executor = executor;
     this.onRemoved = onRemoved;
     this.membership = new Membership(vertx, group, settings, raft);
+    this.proposals = new Proposals(raft, executor, settings.batchMaxOps());
   }
 
   /** Answers one request; {@code forwarded} when another node sent it here because this one leads. */
@@ -147,7 +148,7 @@ final class GroupRequests {
     if (!forwarded) {
       machine.checkProposal(op);
     }
-    return onLeader(body, forwarded, () -> completed(raft.replicate(op)));
+    return onLeader(body, forwarded, () -> completed(proposals.propose(op)));
   }
 
   private Future<JsonObject> query(JsonObject body, boolean forwarded) {
@@ -158,12 +159,12 @@ final class GroupRequests {
     }
     QueryOp query = new QueryOp(op);
     return switch (consistency) {
-      case LINEARIZABLE -> onLeader(body, forwarded, () -> completed(
-          raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty())));
-      case LEASE -> onLeader(body, forwarded, () -> completed(
-          raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty())));
-      case EVENTUAL -> completed(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
-          Optional.of(body.getLong("minIndex", 0L)), Optional.of(settings.requestTimeout())));
+      case LINEARIZABLE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
+          raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()))));
+      case LEASE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
+          raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty()))));
+      case EVENTUAL -> completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
+          Optional.of(body.getLong("minIndex", 0L)), Optional.of(settings.requestTimeout()))));
     };
   }
 
@@ -192,8 +193,8 @@ final class GroupRequests {
     return name;
   }
 
-  private <T> Future<JsonObject> completed(CompletionStage<Ordered<T>> stage) {
-    return Future.fromCompletionStage(stage)
+  private <T> Future<JsonObject> completed(Future<Ordered<T>> answer) {
+    return answer
         .timeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .compose(ordered -> {
           Object result = ordered.getResult();

@@ -257,6 +257,12 @@ public final class ModelCodec {
     if (operation instanceof JsonObject op) {
       gen.writeFieldName("op");
       gen.writeRawValue(op.encode());
+    } else if (operation instanceof BatchOp batch) {
+      gen.writeArrayFieldStart("batch");
+      for (JsonObject op : batch.ops()) {
+        gen.writeRawValue(op.encode());
+      }
+      gen.writeEndArray();
     } else if (operation instanceof NewTermOp marker) {
       gen.writeNumberField("newTerm", marker.term());
     } else if (operation instanceof UpdateRaftGroupMembersOp op) {

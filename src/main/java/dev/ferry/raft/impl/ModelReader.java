@@ -16,6 +16,7 @@ import io.microraft.model.message.RaftMessage;
 import io.microraft.model.message.TriggerLeaderElectionRequest;
 import io.microraft.model.message.VoteRequest;
 import io.microraft.model.message.VoteResponse;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -130,6 +131,11 @@ final class ModelReader {
     if (n.hasNonNull("op")) {
       return ModelCodec.toJsonObject(n.get("op"));
     }
+    if (n.hasNonNull("batch")) {
+      List<JsonObject> ops = new ArrayList<>();
+      n.get("batch").forEach(op -> ops.add(ModelCodec.toJsonObject(op)));
+      return new BatchOp(ops);
+    }
     if (n.hasNonNull("newTerm")) {
       return new NewTermOp(integer(n, "newTerm"));
     }
@@ -141,7 +147,7 @@ final class ModelReader {
           .setEndpoint(NodeEndpoint.parse(text(m, "endpoint")))
           .setMode(ModelCodec.mode(text(m, "mode"))).build();
     }
-    throw new IllegalArgumentException("entry has no operation (op, newTerm or membership)");
+    throw new IllegalArgumentException("entry has no operation (op, batch, newTerm or membership)");
   }
 
   private static JsonNode required(JsonNode n, String field) {

@@ -123,4 +123,12 @@ class ModelCodecTest {
     assertThat(codec.decodeMessage(codec.encodeMessage(vote)).getSender()).isEqualTo(again);
     assertThatThrownBy(() -> NodeEndpoint.parse("bravo#x")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aBatchOfOpsIsOneEntry() {
+    BatchOp batch = new BatchOp(List.of(new JsonObject().put("op", "put").put("key", "a"),
+        new JsonObject().put("op", "delete").put("key", "b")));
+    LogEntry back = codec.decodeLogEntry(codec.encodeLogEntry(entry(9, batch)));
+    assertThat(back.getOperation()).isEqualTo(batch);
+  }
 }
