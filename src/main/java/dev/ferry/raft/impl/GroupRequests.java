@@ -144,11 +144,12 @@ final class GroupRequests {
   }
 
   private Future<JsonObject> propose(JsonObject body, boolean forwarded) {
-    JsonObject op = op(body, forwarded);
+    JsonObject op = shapedOp(body);
+    String encoded = checkSize(op); // a forwarded op was checked where it entered; the leader needs its JSON anyway
     if (!forwarded) {
       machine.checkProposal(op);
     }
-    return onLeader(body, forwarded, () -> completed(proposals.propose(op)));
+    return onLeader(body, forwarded, () -> completed(proposals.propose(op, encoded)));
   }
 
   private Future<JsonObject> query(JsonObject body, boolean forwarded) {
@@ -170,14 +171,24 @@ final class GroupRequests {
 
   /** The op of a propose or query request, checked for shape and (where it entered) size. */
   private JsonObject op(JsonObject body, boolean forwarded) {
-    Object op = body.getValue("op");
-    if (!(op instanceof JsonObject json)) {
+    JsonObject op = shapedOp(body);
+    if (!forwarded) {
+      checkSize(op);
+    }
+    return op;
+  }
+
+  private static JsonObject shapedOp(JsonObject body) {
+    if (!(body.getValue("op") instanceof JsonObject op)) {
       throw FerryException.badRequest("\"op\" must be a JSON object");
     }
-    if (forwarded) {
-      return json;
-    }
-    int size = json.encode().getBytes(StandardCharsets.UTF_8).length;
+    return op;
+  }
+
+  /** The op's JSON, if it is within {@code raft.max_op_bytes}. */
+  private String checkSize(JsonObject op) {
+    String json = op.encode();
+    int size = json.getBytes(StandardCharsets.UTF_8).length;
     if (size > settings.maxOpBytes()) {
       throw new FerryException(FerryException.TOO_LARGE, "the op is " + size + " bytes; group " + group
           + " accepts at most " + settings.maxOpBytes() + " (raft.max_op_bytes)");

@@ -258,11 +258,8 @@ public final class ModelCodec {
       gen.writeFieldName("op");
       gen.writeRawValue(op.encode());
     } else if (operation instanceof BatchOp batch) {
-      gen.writeArrayFieldStart("batch");
-      for (JsonObject op : batch.ops()) {
-        gen.writeRawValue(op.encode());
-      }
-      gen.writeEndArray();
+      gen.writeFieldName("batch");
+      gen.writeRawValue(batch.json());
     } else if (operation instanceof NewTermOp marker) {
       gen.writeNumberField("newTerm", marker.term());
     } else if (operation instanceof UpdateRaftGroupMembersOp op) {

@@ -133,8 +133,9 @@ final class ModelReader {
     }
     if (n.hasNonNull("batch")) {
       List<JsonObject> ops = new ArrayList<>();
-      n.get("batch").forEach(op -> ops.add(ModelCodec.toJsonObject(op)));
-      return new BatchOp(ops);
+      JsonNode batch = n.get("batch");
+      batch.forEach(op -> ops.add(ModelCodec.toJsonObject(op)));
+      return new BatchOp(ops, batch.toString());
     }
     if (n.hasNonNull("newTerm")) {
       return new NewTermOp(integer(n, "newTerm"));

@@ -18,7 +18,7 @@ import java.util.List;
  * <p>Confined to the group's Raft executor context.
  */
 final class Proposals {
-  private record Pending(JsonObject op, Promise<Ordered<Object>> promise) {}
+  private record Pending(JsonObject op, String encoded, Promise<Ordered<Object>> promise) {}
 
   private final RaftNode raft;
   private final ContextExecutor executor;
@@ -31,14 +31,17 @@ final class Proposals {
     this.maxOps = maxOps;
   }
 
-  /** Proposes {@code op}; completes with its own result once the entry it is in commits. */
-  Future<Ordered<Object>> propose(JsonObject op) {
+  /**
+   * Proposes {@code op} ({@code encoded} is its JSON); completes with its own result once the
+   * entry it is in commits.
+   */
+  Future<Ordered<Object>> propose(JsonObject op, String encoded) {
     if (batch == null) {
       batch = new ArrayList<>();
       List<Pending> mine = batch;
       executor.submit(() -> replicate(mine)); // queued behind the requests already waiting on this context
     }
-    Pending pending = new Pending(op, Promise.promise());
+    Pending pending = new Pending(op, encoded, Promise.promise());
     batch.add(pending);
     if (batch.size() == maxOps) {
       batch = null; // full: the task queued above replicates it; the next op starts another
@@ -54,7 +57,8 @@ final class Proposals {
       Future.fromCompletionStage(raft.replicate(entry.get(0).op())).onComplete(entry.get(0).promise());
       return;
     }
-    Future.fromCompletionStage(raft.<List<Object>>replicate(new BatchOp(entry.stream().map(Pending::op).toList())))
+    BatchOp batch = new BatchOp(entry.stream().map(Pending::op).toList(), entry.stream().map(Pending::encoded).toList());
+    Future.fromCompletionStage(raft.<List<Object>>replicate(batch))
         .onComplete(ar -> {
           for (int i = 0; i < entry.size(); i++) {
             if (ar.failed()) {
