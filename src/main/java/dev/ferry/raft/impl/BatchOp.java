@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>The ops are encoded as a JSON array once ({@link #json()}): the leader's store and its
  * message to each follower reuse it, the leader starts from the encodings it already made to
- * check each op's size, and a follower keeps the text it received. Immutable once encoded; used on the group's Raft executor context.
+ * check each op's size, and a follower keeps the text it received. Used on the group's Raft
+ * executor context only (the encoding is made once, lazily).
  */
 final class BatchOp {
   private final List<JsonObject> ops;

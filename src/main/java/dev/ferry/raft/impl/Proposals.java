@@ -57,17 +57,17 @@ final class Proposals {
       Future.fromCompletionStage(raft.replicate(entry.get(0).op())).onComplete(entry.get(0).promise());
       return;
     }
-    BatchOp batch = new BatchOp(entry.stream().map(Pending::op).toList(), entry.stream().map(Pending::encoded).toList());
-    Future.fromCompletionStage(raft.<List<Object>>replicate(batch))
-        .onComplete(ar -> {
-          for (int i = 0; i < entry.size(); i++) {
-            if (ar.failed()) {
-              entry.get(i).promise().fail(ar.cause());
-            } else {
-              entry.get(i).promise().complete(new Result(ar.result().getCommitIndex(), ar.result().getResult().get(i)));
-            }
-          }
-        });
+    BatchOp ops = new BatchOp(entry.stream().map(Pending::op).toList(), entry.stream().map(Pending::encoded).toList());
+    Future.fromCompletionStage(raft.<List<Object>>replicate(ops)).onComplete(ar -> {
+      for (int i = 0; i < entry.size(); i++) {
+        Promise<Ordered<Object>> promise = entry.get(i).promise();
+        if (ar.failed()) {
+          promise.fail(ar.cause());
+        } else {
+          promise.complete(new Result(ar.result().getCommitIndex(), ar.result().getResult().get(i)));
+        }
+      }
+    });
   }
 
   /** One op's share of a committed batch. */

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ferry's {@link StateMachine} seen through MicroRaft's interface: committed JSON ops (alone, or a
- * leader's batch of them, in order) are applied and fed to the change feed, queries ({@link QueryOp}) are answered, Raft's own entries are
- * skipped, and snapshots carry the state machine's chunks plus the term of the last applied entry.
+ * leader's batch of them, in order) are applied and fed to the change feed, queries
+ * ({@link QueryOp}) are answered, Raft's own entries are skipped, and snapshots carry the state
+ * machine's chunks plus the term of the last applied entry.
  *
  * <p>Results are returned, not thrown: a {@link FerryException} from the state machine becomes the
  * operation's result (the same on every replica) and the proposer receives it as the failure.
