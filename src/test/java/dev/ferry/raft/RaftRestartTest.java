@@ -112,4 +112,34 @@ class RaftRestartTest {
           .getString("value")).isEqualTo("v59");
     }
   }
+
+  /**
+   * A follower restarted under a leader learns of it without a term change, and MicroRaft 0.7 then
+   * keeps the pre-vote it started at start-up pending for good, which stops it from starting
+   * another when the leader goes silent. With both followers restarted, the leader's stop would
+   * leave the group without a leader; the survivors must elect one that commits.
+   */
+  @Test
+  void followersRestartedUnderALeaderElectANewOneWhenItStops() {
+    try (RaftCluster cluster = RaftCluster.start(3)) {
+      int leader = cluster.leader(KV);
+      int a = cluster.other(leader);
+      int b = cluster.other(leader, a);
+      long last = await(cluster.client(leader).propose(KV, put("p/before", "1"))).index();
+      for (int follower : new int[] {a, b}) {
+        cluster.stop(follower);
+        cluster.restart(follower);
+        Eventually.await(cluster.name(follower) + " to follow " + cluster.name(leader) + " again", WAIT,
+            () -> cluster.name(leader).equals(cluster.status(follower, KV).leader())
+                && cluster.status(follower, KV).commitIndex() >= last);
+      }
+      cluster.stop(leader);
+      long[] committed = {0};
+      Eventually.await("the restarted followers to elect a leader that commits", WAIT, () -> {
+        committed[0] = await(cluster.client(cluster.leader(KV, a, b)).propose(KV, put("p/after", "2"))).index();
+        return true;
+      });
+      assertThat(committed[0]).isGreaterThan(last);
+    }
+  }
 }

@@ -57,6 +57,7 @@ public final class GroupVerticle extends VerticleBase {
   private GroupRequests requests;
   private StuckFollowerWatch watch;
   private StaleSnapshotTransfer staleSnapshots;
+  private SilentLeaderWatch silentLeader;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private String leader;
   /** Last seen in MicroRaft's reports, for the metrics gauges (read off this context). */
@@ -84,10 +85,12 @@ public final class GroupVerticle extends VerticleBase {
   public Future<?> start() {
     registerMetrics();
     executor = new ContextExecutor(vertx, context);
-    staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, this::abandonSnapshot);
+    staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, this::restartReplica);
     return startRaft()
         .compose(v -> serve())
         .onSuccess(v -> watch = new StuckFollowerWatch(vertx, group, () -> raft, settings, node.members()::isUp))
+        .onSuccess(v -> silentLeader = new SilentLeaderWatch(vertx, group, () -> raft, settings,
+            () -> restartReplica(0)))
         .onSuccess(v -> logStarted());
   }
 
@@ -97,6 +100,9 @@ public final class GroupVerticle extends VerticleBase {
     meters.forEach(node.meters()::remove);
     if (watch != null) {
       watch.stop();
+    }
+    if (silentLeader != null) {
+      silentLeader.stop();
     }
     if (requests != null) {
       requests.stop();
@@ -247,11 +253,15 @@ public final class GroupVerticle extends VerticleBase {
     }
   }
 
-  /** The replica holds a snapshot transfer MicroRaft would never finish nor drop ({@link StaleSnapshotTransfer}). */
-  private void abandonSnapshot(long index) {
+  /**
+   * The replica is stuck in a state only a restart clears: a snapshot transfer MicroRaft would
+   * never finish nor drop ({@link StaleSnapshotTransfer}; its chunks at {@code dropChunksAt} go
+   * too), or a stale pre-vote ({@link SilentLeaderWatch}; 0).
+   */
+  private void restartReplica(long dropChunksAt) {
     if (!stopping && !resetting) {
       resetting = true;
-      replaceReplica(false, index);
+      replaceReplica(false, dropChunksAt);
     }
   }
 
