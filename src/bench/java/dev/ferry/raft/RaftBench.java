@@ -42,7 +42,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(900)
 class RaftBench {
-  private static final int[] PROPOSERS = {1, 64, 1024};
+  /** {@code -Dbench.proposers=64,1024} and {@code -Dbench.setups=processes} shorten a run while iterating. */
+  private static final int[] PROPOSERS = java.util.Arrays.stream(System.getProperty("bench.proposers", "1,64,1024")
+      .split(",")).mapToInt(Integer::parseInt).toArray();
+  private static final String SETUPS = System.getProperty("bench.setups", "jvm,processes");
   private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 3));
   private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 8));
   private static final Duration FORM = Duration.ofSeconds(120);
@@ -52,13 +55,17 @@ class RaftBench {
 
   @Test
   void durableCommitsAgainstTheBusFloor() throws Exception {
-    try (RaftCluster cluster = RaftCluster.start(3, Set.of(), shippedTimings())) {
-      int leader = cluster.leader(RaftCluster.KV);
-      int client = cluster.other(leader);
-      run("3 nodes, 1 JVM", cluster.node(client).vertx(), cluster.name(leader));
+    if (SETUPS.contains("jvm")) {
+      try (RaftCluster cluster = RaftCluster.start(3, Set.of(), shippedTimings())) {
+        int leader = cluster.leader(RaftCluster.KV);
+        int client = cluster.other(leader);
+        run("3 nodes, 1 JVM", cluster.node(client).vertx(), cluster.name(leader));
+      }
     }
-    try (Processes processes = new Processes()) {
-      run("3 processes", processes.client.vertx(), processes.awaitLeader());
+    if (SETUPS.contains("processes")) {
+      try (Processes processes = new Processes()) {
+        run("3 processes", processes.client.vertx(), processes.awaitLeader());
+      }
     }
     report();
   }
@@ -231,7 +238,13 @@ class RaftBench {
       for (int i = 1; i <= 3; i++) {
         // as bin/ferry runs a node: the JVM's default collector and heap
         List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+            Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // -Dbench.node.jvm="-XX:StartFlightRecording=filename=/tmp/{node}.jfr" profiles each node
+        String jvm = System.getProperty("bench.node.jvm", "").replace("{node}", "node" + i);
+        if (!jvm.isBlank()) {
+          command.addAll(List.of(jvm.trim().split(" +")));
+        }
+        command.addAll(List.of("-jar",
             ProcessCluster.jar().toAbsolutePath().toString(), "node", "--peers", peersFile.toString(),
             "--name", "node" + i, "--data", dir.resolve("data").resolve("node" + i).toString()));
         overrides().forEach(setting -> command.addAll(List.of("--set", setting)));

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param maxPendingEntries uncommitted entries a leader holds before it rejects proposals
  *     ({@code max_pending_entries}, backpressure: code {@code rejected})
  * @param appendBatchSize entries per AppendEntries message ({@code append_batch_size})
+ * @param batchMaxOps client ops the leader puts into one log entry at most ({@code batch_max_ops};
+ *     1 turns batching off)
  * @param requestTimeout how long a proposal or query may take ({@code request_timeout_ms})
  * @param leaderWait how long a request waits for an election to finish before it fails with
  *     {@code no-leader} ({@code leader_wait_ms})
@@ -42,6 +44,7 @@ public record RaftSettings(
     int snapshotEvery,
     int maxPendingEntries,
     int appendBatchSize,
+    int batchMaxOps,
     Duration requestTimeout,
     Duration leaderWait,
     Duration membershipTimeout,
@@ -69,6 +72,7 @@ public record RaftSettings(
         positive(raft, "snapshot_every"),
         positive(raft, "max_pending_entries"),
         positive(raft, "append_batch_size"),
+        positive(raft, "batch_max_ops"),
         Duration.ofMillis(positive(raft, "request_timeout_ms")),
         Duration.ofMillis(positive(raft, "leader_wait_ms")),
         Duration.ofMillis(positive(raft, "membership_timeout_ms")),

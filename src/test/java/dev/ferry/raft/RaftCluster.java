@@ -8,15 +8,18 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -43,7 +46,8 @@ final class RaftCluster implements AutoCloseable {
   }
 
   private final TestCluster.JvmCluster cluster;
-  private final Map<Integer, Handler<DeliveryContext<Object>>> cuts = new HashMap<>();
+  /** Outbound interceptors in place, per node: partitions and held messages. */
+  private final Map<Integer, List<Handler<DeliveryContext<Object>>>> cuts = new HashMap<>();
 
   private RaftCluster(TestCluster.JvmCluster cluster) {
     this.cluster = cluster;
@@ -162,16 +166,48 @@ final class RaftCluster implements AutoCloseable {
           ctx.next();
         }
       };
-      node(i).vertx().eventBus().addOutboundInterceptor(cut);
-      cuts.put(i, cut);
+      intercept(i, cut);
     }
   }
 
-  /** Removes every cut. */
+  /**
+   * Holds every snapshot chunk sent to node {@code to} (by the leader, or by a follower that serves
+   * chunks), so that a snapshot transfer to it stays in flight until {@link #heal}; returns the
+   * highest snapshot index of the chunks held so far (0: none yet).
+   */
+  AtomicLong holdSnapshotChunks(String group, int to) {
+    String address = Addresses.raftPeer(group, name(to));
+    AtomicLong held = new AtomicLong();
+    for (int i : running()) {
+      intercept(i, ctx -> {
+        JsonObject chunk = ctx.message().address().equals(address) && ctx.body() instanceof Buffer bytes
+            ? snapshotChunk(bytes) : null;
+        if (chunk == null) {
+          ctx.next();
+        } else {
+          held.accumulateAndGet(chunk.getLong("snapshotIndex"), Math::max);
+        }
+      });
+    }
+    return held;
+  }
+
+  /** The Raft message in these bytes if it carries a snapshot chunk, else null. */
+  private static JsonObject snapshotChunk(Buffer bytes) {
+    JsonObject message = new JsonObject(bytes);
+    return "snapshot".equals(message.getString("type")) && message.getValue("chunk") != null ? message : null;
+  }
+
+  private void intercept(int i, Handler<DeliveryContext<Object>> interceptor) {
+    node(i).vertx().eventBus().addOutboundInterceptor(interceptor);
+    cuts.computeIfAbsent(i, k -> new ArrayList<>()).add(interceptor);
+  }
+
+  /** Removes every cut and releases every hold. */
   void heal() {
-    cuts.forEach((i, cut) -> {
+    cuts.forEach((i, interceptors) -> {
       if (running(i)) {
-        node(i).vertx().eventBus().removeOutboundInterceptor(cut);
+        interceptors.forEach(node(i).vertx().eventBus()::removeOutboundInterceptor);
       }
     });
     cuts.clear();

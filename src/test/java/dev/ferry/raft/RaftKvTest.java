@@ -8,12 +8,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Http;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +62,33 @@ class RaftKvTest {
       assertThat(status.learners()).isEmpty();
       assertThat(status.role()).isEqualTo(i == leader ? "leader" : "follower");
     }
+  }
+
+  /**
+   * Proposals that reach the leader together share one log entry: each proposer still gets its own
+   * op's result, at the entry's index, and the feed lists every op in the order applied (the
+   * leader's: it answered every proposal, so it has applied them all).
+   */
+  @Test
+  void concurrentProposalsAreBatchedAndEachGetsItsOwnResult() {
+    int count = 200;
+    RaftClient client = cluster.client(follower);
+    await(client.propose(KV, put("batch/seed", "0")));
+    long start = cluster.status(leader, KV).commitIndex();
+    List<Future<Committed>> proposals = new ArrayList<>();
+    for (int n = 0; n < count; n++) {
+      String key = "batch/" + (n % 2 == 0 ? "even" : n);
+      proposals.add(client.propose(KV, new JsonObject().put("op", "cas").put("key", key).put("expect", null)
+          .put("value", "v" + n)));
+    }
+    await(Future.all(proposals));
+    List<Committed> answers = proposals.stream().map(f -> f.result()).toList();
+    assertThat(answers.stream().filter(c -> c.result().getBoolean("ok")).count())
+        .as("one cas on the shared key wins, every cas on its own key does").isEqualTo(count / 2 + 1);
+    assertThat(answers.stream().map(Committed::index).distinct().count())
+        .as("fewer log entries than ops").isLessThan(count);
+    assertThat(await(cluster.client(leader).feed(KV, start))).extracting(e -> e.op().getString("value"))
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, count).mapToObj(n -> "v" + n).toList());
   }
 
   @Test

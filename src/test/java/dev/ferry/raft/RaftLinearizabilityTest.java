@@ -70,7 +70,6 @@ class RaftLinearizabilityTest {
           awaitProgress();
           cluster.restart(victim);
           awaitProgress();
-          awaitCaughtUp(cluster);
         }
       } finally {
         running.set(false);
@@ -83,18 +82,6 @@ class RaftLinearizabilityTest {
         unknown.get());
     assertThat(succeeded.get()).isGreaterThan((2 * ROUNDS + 1) * OPS_PER_STEP);
     assertThat(Linearizability.check(List.copyOf(history))).as("seed " + seed).isNull();
-  }
-
-  /**
-   * Waits until every running replica has committed what the leader had committed when the wait
-   * began, so the next stop never hits a replica still catching up by snapshot. Losing the leader
-   * in that window can leave the group without a leader (a known open bug, docs/RAFT.md); this
-   * test checks linearizability under restarts, not that liveness case.
-   */
-  private static void awaitCaughtUp(RaftCluster cluster) {
-    long target = cluster.status(cluster.leader(KV), KV).commitIndex();
-    Eventually.await("every replica to commit index " + target, STEP, () -> cluster.running().stream()
-        .allMatch(i -> cluster.status(i, KV).commitIndex() >= target));
   }
 
   private void awaitProgress() {

@@ -3,6 +3,7 @@ package dev.ferry.raft;
 import static dev.ferry.raft.RaftCluster.KV;
 import static dev.ferry.raft.RaftCluster.WAIT;
 import static dev.ferry.raft.RaftCluster.await;
+import static dev.ferry.raft.RaftKvTest.get;
 import static dev.ferry.raft.RaftKvTest.put;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,9 +46,6 @@ class RaftMembershipTest {
           () -> cluster.status(leaving, KV).role().equals("out"));
       int before = writer.acknowledged.size();
       Eventually.await("writes after the changes", WAIT, () -> writer.acknowledged.size() > before + 10);
-
-      assertThat(RaftKvTest.code(cluster.client(leaving).join(KV, cluster.name(leaving), false)))
-          .as("a former member cannot come back under its name").isEqualTo(FerryException.BAD_REQUEST);
       writer.stop();
 
       assertThat(writer.failures.keySet()).isSubsetOf(TRANSIENT);
@@ -57,6 +55,46 @@ class RaftMembershipTest {
       Map<String, Object> stored = new ConcurrentHashMap<>();
       all.getJsonArray("entries").forEach(e -> stored.put(((JsonObject) e).getString("key"), e));
       assertThat(stored.keySet()).containsAll(writer.acknowledged.keySet());
+    }
+  }
+
+  /**
+   * A node that left joins again under its name, with a fresh store under a new generation: it
+   * catches up by replaying the log, its own earlier removal included, takes writes as a voter the
+   * quorum needs, and keeps its state across a restart.
+   */
+  @Test
+  void aNodeThatLeftJoinsAgainUnderItsName() {
+    try (RaftCluster cluster = RaftCluster.start(3)) {
+      int leader = cluster.leader(KV);
+      int again = cluster.other(leader);
+      String name = cluster.name(again);
+      await(cluster.client(leader).propose(KV, put("j/before", "1")));
+      await(cluster.client(leader).leave(KV, name));
+      Eventually.await(name + " to start over outside the group", WAIT,
+          () -> cluster.status(again, KV).role().equals("out"));
+      for (int n = 0; n < 20; n++) {
+        await(cluster.client(leader).propose(KV, put("j/" + n, "v" + n)));
+      }
+
+      GroupStatus joined = await(cluster.client(again).join(KV, name, false));
+      assertThat(joined.voters()).contains(name);
+      Eventually.await(name + " to follow again", WAIT, () -> cluster.status(again, KV).role().equals("follower"));
+      long written = await(cluster.client(again).propose(KV, put("j/rejoined", "2"))).index();
+      assertThat(await(cluster.client(again).query(KV, get("j/19"), Consistency.EVENTUAL, written)).result()
+          .getString("value")).isEqualTo("v19");
+
+      cluster.stop(again);
+      cluster.restart(again);
+      Eventually.await(name + " to follow after its restart", WAIT,
+          () -> cluster.status(again, KV).role().equals("follower"));
+      assertThat(await(cluster.client(again).query(KV, get("j/rejoined"), Consistency.EVENTUAL, written)).result()
+          .getString("value")).isEqualTo("2");
+      int third = cluster.other(leader, again);
+      cluster.stop(third);
+      int now = cluster.leader(KV, leader, again);
+      assertThat(await(cluster.client(now).propose(KV, put("j/quorum", "3"))).index())
+          .as("a commit that needs its vote").isGreaterThan(written);
     }
   }
 

@@ -63,6 +63,16 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
         s.getSnapshotEntry(), s.getLogEntries());
   }
 
+  /**
+   * Deletes the snapshot chunks at {@code index}, an incomplete transfer that is abandoned (the
+   * store keeps chunks until a later snapshot supersedes them, and a transfer at the same index
+   * with other chunks would mix with them).
+   */
+  public void dropSnapshotChunks(long index) {
+    store.deleteSnapshotChunks(index, 0);
+    store.flush();
+  }
+
   @Override
   public void persistAndFlushLocalEndpoint(RaftEndpointPersistentState state) {
     store.persistAndFlushLocalEndpoint(state);
@@ -150,13 +160,13 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     public Serializer<RaftEndpoint> raftEndpointSerializer() {
       return new Serializer<>() {
         public byte[] serialize(RaftEndpoint e) {
-          return ("{\"node\":" + io.vertx.core.json.Json.encode(NodeEndpoint.nameOf(e)) + "}")
+          return ("{\"node\":" + io.vertx.core.json.Json.encode(NodeEndpoint.idOf(e)) + "}")
               .getBytes(StandardCharsets.UTF_8);
         }
 
         public RaftEndpoint deserialize(byte[] b) {
           JsonNode node = ModelCodec.tree(b);
-          return new NodeEndpoint(ModelReader.text(node, "node"));
+          return NodeEndpoint.parse(ModelReader.text(node, "node"));
         }
       };
     }

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -45,6 +44,7 @@ final class GroupRequests {
   private final Feed feed;
   private final ContextExecutor executor;
   private final Membership membership;
+  private final Proposals proposals;
   private final Runnable onRemoved;
   private final List<Promise<Void>> waitingForLeader = new ArrayList<>();
 
@@ -61,6 +61,7 @@ final class GroupRequests {
     this.executor = executor;
     this.onRemoved = onRemoved;
     this.membership = new Membership(vertx, group, settings, raft);
+    this.proposals = new Proposals(raft, executor, settings.batchMaxOps());
   }
 
   /** Answers one request; {@code forwarded} when another node sent it here because this one leads. */
@@ -75,7 +76,8 @@ final class GroupRequests {
         case "propose" -> propose(body, forwarded);
         case "query" -> query(body, forwarded);
         case "status" -> Status.of(group, node.name(), raft).map(s -> s.toJson());
-        case "join" -> onLeader(body, forwarded, () -> membership.join(name(body), body.getBoolean("learner", false))
+        case "join" -> onLeader(body, forwarded, () -> endpointOf(name(body))
+            .compose(endpoint -> membership.join(endpoint, body.getBoolean("learner", false)))
             .compose(v -> Status.of(group, node.name(), raft)).map(s -> s.toJson()));
         case "leave" -> onLeader(body, forwarded, () -> membership.leave(name(body))
             .onSuccess(v -> tellRemoved(name(body)))
@@ -85,7 +87,8 @@ final class GroupRequests {
         case "feed" -> Future.succeededFuture(feed.after(body.getLong("after", 0L),
             body.getInteger("limit", settings.feedHistory())));
         case "discover" -> Future.succeededFuture(new JsonObject().put("node", node.name())
-            .put("incarnation", node.incarnation().id()).put("group", group));
+            .put("incarnation", node.incarnation().id()).put("group", group)
+            .put("endpoint", NodeEndpoint.idOf(raft.getLocalEndpoint())));
         default -> throw FerryException.badRequest("unknown action '" + action + "': expected propose, query, "
             + "status, join, leave, transfer, feed or discover");
       };
@@ -103,6 +106,14 @@ final class GroupRequests {
       vertx.eventBus().request(Addresses.raftNode(group, removed), new JsonObject().put("action", "removed")
           .put("by", node.name()));
     }
+  }
+
+  /** The Raft endpoint a node's replica has now (a node that left and came back has a new store generation). */
+  private Future<NodeEndpoint> endpointOf(String name) {
+    return send(Addresses.raftNode(group, name), new JsonObject().put("action", "discover"), name)
+        .recover(e -> Future.failedFuture(FerryException.badRequest(name + " cannot join group " + group
+            + ": its replica does not answer (" + e.getMessage() + "); start the node first")))
+        .map(reply -> NodeEndpoint.parse(reply.getString("endpoint")));
   }
 
   /** "You were removed", from a leader: checked with that leader's committed members, then acted on. */
@@ -133,11 +144,12 @@ final class GroupRequests {
   }
 
   private Future<JsonObject> propose(JsonObject body, boolean forwarded) {
-    JsonObject op = op(body, forwarded);
+    JsonObject op = shapedOp(body);
+    String encoded = checkSize(op); // a forwarded op was checked where it entered; the leader needs its JSON anyway
     if (!forwarded) {
       machine.checkProposal(op);
     }
-    return onLeader(body, forwarded, () -> completed(raft.replicate(op)));
+    return onLeader(body, forwarded, () -> completed(proposals.propose(op, encoded)));
   }
 
   private Future<JsonObject> query(JsonObject body, boolean forwarded) {
@@ -148,25 +160,35 @@ final class GroupRequests {
     }
     QueryOp query = new QueryOp(op);
     return switch (consistency) {
-      case LINEARIZABLE -> onLeader(body, forwarded, () -> completed(
-          raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty())));
-      case LEASE -> onLeader(body, forwarded, () -> completed(
-          raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty())));
-      case EVENTUAL -> completed(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
-          Optional.of(body.getLong("minIndex", 0L)), Optional.of(settings.requestTimeout())));
+      case LINEARIZABLE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
+          raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()))));
+      case LEASE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
+          raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty()))));
+      case EVENTUAL -> completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
+          Optional.of(body.getLong("minIndex", 0L)), Optional.of(settings.requestTimeout()))));
     };
   }
 
   /** The op of a propose or query request, checked for shape and (where it entered) size. */
   private JsonObject op(JsonObject body, boolean forwarded) {
-    Object op = body.getValue("op");
-    if (!(op instanceof JsonObject json)) {
+    JsonObject op = shapedOp(body);
+    if (!forwarded) {
+      checkSize(op);
+    }
+    return op;
+  }
+
+  private static JsonObject shapedOp(JsonObject body) {
+    if (!(body.getValue("op") instanceof JsonObject op)) {
       throw FerryException.badRequest("\"op\" must be a JSON object");
     }
-    if (forwarded) {
-      return json;
-    }
-    int size = json.encode().getBytes(StandardCharsets.UTF_8).length;
+    return op;
+  }
+
+  /** The op's JSON, if it is within {@code raft.max_op_bytes}. */
+  private String checkSize(JsonObject op) {
+    String json = op.encode();
+    int size = json.getBytes(StandardCharsets.UTF_8).length;
     if (size > settings.maxOpBytes()) {
       throw new FerryException(FerryException.TOO_LARGE, "the op is " + size + " bytes; group " + group
           + " accepts at most " + settings.maxOpBytes() + " (raft.max_op_bytes)");
@@ -182,8 +204,8 @@ final class GroupRequests {
     return name;
   }
 
-  private <T> Future<JsonObject> completed(CompletionStage<Ordered<T>> stage) {
-    return Future.fromCompletionStage(stage)
+  private <T> Future<JsonObject> completed(Future<Ordered<T>> answer) {
+    return answer
         .timeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .compose(ordered -> {
           Object result = ordered.getResult();

@@ -10,6 +10,7 @@ import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
 import io.microraft.model.impl.DefaultRaftModelFactory;
+import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RestoredRaftState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -55,6 +56,8 @@ public final class GroupVerticle extends VerticleBase {
   private RaftNode raft;
   private GroupRequests requests;
   private StuckFollowerWatch watch;
+  private StaleSnapshotTransfer staleSnapshots;
+  private SilentLeaderWatch silentLeader;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private String leader;
   /** Last seen in MicroRaft's reports, for the metrics gauges (read off this context). */
@@ -82,9 +85,12 @@ public final class GroupVerticle extends VerticleBase {
   public Future<?> start() {
     registerMetrics();
     executor = new ContextExecutor(vertx, context);
+    staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, this::restartReplica);
     return startRaft()
         .compose(v -> serve())
         .onSuccess(v -> watch = new StuckFollowerWatch(vertx, group, () -> raft, settings, node.members()::isUp))
+        .onSuccess(v -> silentLeader = new SilentLeaderWatch(vertx, group, () -> raft, settings,
+            () -> restartReplica(0)))
         .onSuccess(v -> logStarted());
   }
 
@@ -94,6 +100,9 @@ public final class GroupVerticle extends VerticleBase {
     meters.forEach(node.meters()::remove);
     if (watch != null) {
       watch.stop();
+    }
+    if (silentLeader != null) {
+      silentLeader.stop();
     }
     if (requests != null) {
       requests.stop();
@@ -123,7 +132,7 @@ public final class GroupVerticle extends VerticleBase {
       return Future.failedFuture(e instanceof ConfigException ? e : new ConfigException("raft group " + group
           + ": cannot open its store " + storeFile(node, group) + ": " + e.getMessage(), e));
     }
-    raft = build(restored, voters);
+    raft = build(restored, new NodeEndpoint(node.name()), voters);
     return Future.fromCompletionStage(raft.start(), context).mapEmpty();
   }
 
@@ -136,8 +145,8 @@ public final class GroupVerticle extends VerticleBase {
         });
   }
 
-  /** @param initial the initial voters for a replica without a restored state */
-  private RaftNode build(Optional<RestoredRaftState> restored, List<String> initial) {
+  /** @param self and {@code initial} (the initial voters) are for a replica without a restored state */
+  private RaftNode build(Optional<RestoredRaftState> restored, NodeEndpoint self, List<String> initial) {
     Feed feed = new Feed(vertx, group, settings.feedHistory());
     StateMachine machine = machines.get();
     StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed);
@@ -153,7 +162,7 @@ public final class GroupVerticle extends VerticleBase {
     if (restored.isPresent()) {
       builder.setRestoredState(restored.get());
     } else {
-      builder.setLocalEndpoint(new NodeEndpoint(node.name()))
+      builder.setLocalEndpoint(self)
           .setInitialGroupMembers(initial.stream().<RaftEndpoint>map(NodeEndpoint::new).toList());
     }
     RaftNode built = builder.build();
@@ -174,7 +183,9 @@ public final class GroupVerticle extends VerticleBase {
   private void onPeerMessage(Message<Object> message) {
     if (message.body() instanceof Buffer bytes) {
       try {
-        raft.handle(codec.decodeMessage(bytes.getBytes()));
+        RaftMessage decoded = codec.decodeMessage(bytes.getBytes());
+        staleSnapshots.received(decoded);
+        raft.handle(decoded);
       } catch (RuntimeException e) {
         log.warn("raft group {}: dropped a malformed peer message: {}", group, e.getMessage());
       }
@@ -226,40 +237,71 @@ public final class GroupVerticle extends VerticleBase {
     }
   }
 
-  /** This node is no longer a member (it applied its own removal, or the leader said so). */
+  /**
+   * This node is no longer a member (it applied its own removal, or the leader said so): MicroRaft
+   * ends a removed member's replica for good, or never tells a removed follower, so the store is
+   * dropped and an empty replica runs outside the group, which answers requests like any
+   * non-member and asks nobody for votes. It has the next store generation, so it may join again
+   * as a new member (its removal, replayed from the log, is another member's).
+   */
   private void removed() {
     if (!stopping && !resetting) {
       resetting = true;
-      executor.submit(this::startOver);
+      log.info("raft group {}: {} left the group; its replica starts over, empty, outside the group", group,
+          node.name());
+      executor.submit(() -> replaceReplica(true, 0));
     }
   }
 
   /**
-   * This node was removed from the group (MicroRaft ends a removed member's replica for good, or
-   * never tells a removed follower): drop its store and run an empty replica outside the group,
-   * which answers requests like any non-member and asks nobody for votes.
+   * The replica is stuck in a state only a restart clears: a snapshot transfer MicroRaft would
+   * never finish nor drop ({@link StaleSnapshotTransfer}; its chunks at {@code dropChunksAt} go
+   * too), or a stale pre-vote ({@link SilentLeaderWatch}; 0).
    */
-  private void startOver() {
-    log.info("raft group {}: {} left the group; its replica starts over, empty, outside the group", group,
-        node.name());
+  private void restartReplica(long dropChunksAt) {
+    if (!stopping && !resetting) {
+      resetting = true;
+      replaceReplica(false, dropChunksAt);
+    }
+  }
+
+  /**
+   * Ends the current replica and starts a new one on the group's store file: emptied ({@code
+   * wipe}, for a removed member), or restored from what is on disk, as after a process restart,
+   * less the incomplete snapshot chunks at {@code dropChunksAt} (0: none).
+   */
+  private void replaceReplica(boolean wipe, long dropChunksAt) {
+    NodeEndpoint current = (NodeEndpoint) raft.getLocalEndpoint();
     Future.fromCompletionStage(raft.terminate(), context)
         .transform(x -> {
           store.close(); // no-op if MicroRaft closed it; a replica that applied its removal it does not close
           Path file = storeFile(node, group);
+          Optional<RestoredRaftState> restored = Optional.empty();
           try {
-            for (String suffix : List.of("", "-wal", "-shm")) {
-              Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+            if (wipe) {
+              for (String suffix : List.of("", "-wal", "-shm")) {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+              }
             }
             store = DurableStore.open(file, codec);
+            if (dropChunksAt > 0) {
+              store.dropSnapshotChunks(dropChunksAt);
+            }
+            if (!wipe) {
+              restored = store.restore();
+            }
           } catch (IOException | RuntimeException e) {
-            return Future.failedFuture(new IllegalStateException("cannot reset the store " + file, e));
+            return Future.failedFuture(new IllegalStateException("cannot reopen the store " + file, e));
           }
           List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
-          raft = build(Optional.empty(), others.isEmpty() ? voters : others);
+          raft = wipe
+              ? build(restored, current.next(), others.isEmpty() ? voters : others)
+              : build(restored, current, voters);
+          staleSnapshots.reset();
           return Future.fromCompletionStage(raft.start(), context);
         })
         .onComplete(ar -> resetting = false)
-        .onFailure(e -> log.error("raft group {}: the replica could not start over; it stays stopped", group, e));
+        .onFailure(e -> log.error("raft group {}: the replica could not be replaced; it stays stopped", group, e));
   }
 
   private void logStarted() {

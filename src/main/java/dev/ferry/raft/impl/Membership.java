@@ -3,6 +3,7 @@ package dev.ferry.raft.impl;
 import dev.ferry.node.FerryException;
 import dev.ferry.raft.RaftSettings;
 import io.microraft.MembershipChangeMode;
+import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftRole;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
@@ -11,6 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,17 +40,27 @@ final class Membership {
     this.raft = raft;
   }
 
-  Future<Void> join(String name, boolean learnerOnly) {
-    NodeEndpoint endpoint = new NodeEndpoint(name);
+  /**
+   * Adds {@code endpoint}, the replica a node runs now (its name and store generation, from its
+   * {@code discover} answer), first as a learner, then as a voter once it caught up.
+   */
+  Future<Void> join(NodeEndpoint endpoint, boolean learnerOnly) {
     RaftGroupMembers committed = raft.getCommittedMembers();
     if (committed.getVotingMembers().contains(endpoint)) {
       return Future.succeededFuture();
     }
-    if (raft.getInitialMembers().getMembers().contains(endpoint) && !committed.getMembers().contains(endpoint)) {
-      return Future.failedFuture(FerryException.badRequest(name + " left group " + group + " and cannot join it "
-          + "again under the same name: MicroRaft 0.7 would replay its removal to it (see docs/RAFT.md)"));
+    Optional<NodeEndpoint> previous = named(committed.getMembers(), endpoint.name());
+    if (previous.isPresent() && !previous.get().equals(endpoint)) {
+      return Future.failedFuture(FerryException.badRequest(endpoint.name() + " is a member of group " + group
+          + " as " + previous.get() + ", but its replica is now " + endpoint + " (its store was replaced): "
+          + "leave, then join again"));
     }
-    Future<Void> learner = committed.getMembers().contains(endpoint)
+    if (raft.getInitialMembers().getMembers().contains(endpoint) && previous.isEmpty()) {
+      return Future.failedFuture(FerryException.badRequest(endpoint.name() + " left group " + group + ", but its "
+          + "replica still has its first identity, " + endpoint + " (was its store deleted after it left?): "
+          + "MicroRaft 0.7 would replay that removal to it; give the machine a new name (see docs/RAFT.md)"));
+    }
+    Future<Void> learner = previous.isPresent()
         ? Future.succeededFuture()
         : change(endpoint, MembershipChangeMode.ADD_LEARNER, CONFLICT_RETRIES);
     if (learnerOnly) {
@@ -59,22 +72,26 @@ final class Membership {
         .compose(v -> change(endpoint, MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER, CONFLICT_RETRIES));
   }
 
+  /** Removes the member named {@code name}, whatever its store generation. */
   Future<Void> leave(String name) {
-    NodeEndpoint endpoint = new NodeEndpoint(name);
-    if (!raft.getCommittedMembers().getMembers().contains(endpoint)) {
-      return Future.succeededFuture();
-    }
-    return change(endpoint, MembershipChangeMode.REMOVE_MEMBER, CONFLICT_RETRIES);
+    return named(raft.getCommittedMembers().getMembers(), name)
+        .map(member -> change(member, MembershipChangeMode.REMOVE_MEMBER, CONFLICT_RETRIES))
+        .orElse(Future.succeededFuture());
   }
 
   Future<JsonObject> transfer(String name) {
-    NodeEndpoint endpoint = new NodeEndpoint(name);
-    if (!raft.getCommittedMembers().getVotingMembers().contains(endpoint)) {
+    Optional<NodeEndpoint> voter = named(raft.getCommittedMembers().getVotingMembers(), name);
+    if (voter.isEmpty()) {
       return Future.failedFuture(FerryException.badRequest(name + " is not a voting member of group " + group));
     }
-    return Future.fromCompletionStage(raft.transferLeadership(endpoint))
+    return Future.fromCompletionStage(raft.transferLeadership(voter.get()))
         .timeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .map(v -> new JsonObject().put("leader", name));
+  }
+
+  /** The endpoint among {@code endpoints} that belongs to the node {@code name} (one at most: join checks it). */
+  private static Optional<NodeEndpoint> named(Collection<RaftEndpoint> endpoints, String name) {
+    return endpoints.stream().map(NodeEndpoint.class::cast).filter(e -> e.name().equals(name)).findFirst();
   }
 
   private Future<Void> change(NodeEndpoint endpoint, MembershipChangeMode mode, int retries) {

@@ -164,7 +164,7 @@ public final class ModelCodec {
     gen.writeStartObject();
     gen.writeStringField("type", ModelReader.typeOf(m));
     gen.writeStringField("group", String.valueOf(m.getGroupId()));
-    gen.writeStringField("sender", NodeEndpoint.nameOf(m.getSender()));
+    gen.writeStringField("sender", NodeEndpoint.idOf(m.getSender()));
     gen.writeNumberField("term", m.getTerm());
     if (m instanceof AppendEntriesRequest r) {
       gen.writeNumberField("prevTerm", r.getPreviousLogTerm());
@@ -257,13 +257,16 @@ public final class ModelCodec {
     if (operation instanceof JsonObject op) {
       gen.writeFieldName("op");
       gen.writeRawValue(op.encode());
+    } else if (operation instanceof BatchOp batch) {
+      gen.writeFieldName("batch");
+      gen.writeRawValue(batch.json());
     } else if (operation instanceof NewTermOp marker) {
       gen.writeNumberField("newTerm", marker.term());
     } else if (operation instanceof UpdateRaftGroupMembersOp op) {
       gen.writeObjectFieldStart("membership");
       writeNames(gen, "members", op.getMembers());
       writeNames(gen, "voters", op.getVotingMembers());
-      gen.writeStringField("endpoint", NodeEndpoint.nameOf(op.getEndpoint()));
+      gen.writeStringField("endpoint", NodeEndpoint.idOf(op.getEndpoint()));
       gen.writeStringField("mode", op.getMode().name());
       gen.writeEndObject();
     } else {
@@ -276,7 +279,7 @@ public final class ModelCodec {
     gen.writeArrayFieldStart(field);
     if (endpoints != null) {
       for (RaftEndpoint e : endpoints) {
-        gen.writeString(NodeEndpoint.nameOf(e));
+        gen.writeString(NodeEndpoint.idOf(e));
       }
     }
     gen.writeEndArray();
@@ -286,7 +289,7 @@ public final class ModelCodec {
   static List<RaftEndpoint> endpoints(JsonNode array) {
     List<RaftEndpoint> list = new ArrayList<>();
     if (array != null) {
-      array.forEach(n -> list.add(new NodeEndpoint(n.asText())));
+      array.forEach(n -> list.add(NodeEndpoint.parse(n.asText())));
     }
     return list;
   }

@@ -16,6 +16,7 @@ import io.microraft.model.message.RaftMessage;
 import io.microraft.model.message.TriggerLeaderElectionRequest;
 import io.microraft.model.message.VoteRequest;
 import io.microraft.model.message.VoteResponse;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,7 +61,7 @@ final class ModelReader {
   RaftMessage message(JsonNode n) {
     String type = text(n, "type");
     Object group = text(n, "group");
-    NodeEndpoint sender = new NodeEndpoint(text(n, "sender"));
+    NodeEndpoint sender = NodeEndpoint.parse(text(n, "sender"));
     int term = integer(n, "term");
     return switch (type) {
       case "append" -> factory.createAppendEntriesRequestBuilder().setGroupId(group).setSender(sender).setTerm(term)
@@ -130,6 +131,12 @@ final class ModelReader {
     if (n.hasNonNull("op")) {
       return ModelCodec.toJsonObject(n.get("op"));
     }
+    if (n.hasNonNull("batch")) {
+      List<JsonObject> ops = new ArrayList<>();
+      JsonNode batch = n.get("batch");
+      batch.forEach(op -> ops.add(ModelCodec.toJsonObject(op)));
+      return new BatchOp(ops, batch.toString());
+    }
     if (n.hasNonNull("newTerm")) {
       return new NewTermOp(integer(n, "newTerm"));
     }
@@ -138,10 +145,10 @@ final class ModelReader {
       return factory.createUpdateRaftGroupMembersOpBuilder()
           .setMembers(ModelCodec.endpoints(m.get("members")))
           .setVotingMembers(ModelCodec.endpoints(m.get("voters")))
-          .setEndpoint(new NodeEndpoint(text(m, "endpoint")))
+          .setEndpoint(NodeEndpoint.parse(text(m, "endpoint")))
           .setMode(ModelCodec.mode(text(m, "mode"))).build();
     }
-    throw new IllegalArgumentException("entry has no operation (op, newTerm or membership)");
+    throw new IllegalArgumentException("entry has no operation (op, batch, newTerm or membership)");
   }
 
   private static JsonNode required(JsonNode n, String field) {

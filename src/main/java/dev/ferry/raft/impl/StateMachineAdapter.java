@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ferry's {@link StateMachine} seen through MicroRaft's interface: committed JSON ops are applied
- * and fed to the change feed, queries ({@link QueryOp}) are answered, Raft's own entries are
- * skipped, and snapshots carry the state machine's chunks plus the term of the last applied entry.
+ * ferry's {@link StateMachine} seen through MicroRaft's interface: committed JSON ops (alone, or a
+ * leader's batch of them, in order) are applied and fed to the change feed, queries
+ * ({@link QueryOp}) are answered, Raft's own entries are skipped, and snapshots carry the state
+ * machine's chunks plus the term of the last applied entry.
  *
  * <p>Results are returned, not thrown: a {@link FerryException} from the state machine becomes the
  * operation's result (the same on every replica) and the proposer receives it as the failure.
@@ -55,11 +56,20 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
       return null;
     }
     if (operation instanceof JsonObject op) {
-      Object result = safely(index, () -> machine.apply(index, op));
-      feed.committed(new FeedEntry(index, appliedTerm, op));
-      return result;
+      return apply(index, op);
+    }
+    if (operation instanceof BatchOp batch) {
+      List<Object> results = new ArrayList<>(batch.ops().size());
+      batch.ops().forEach(op -> results.add(apply(index, op)));
+      return results;
     }
     return null; // MicroRaft's own no-op (a read barrier)
+  }
+
+  private Object apply(long index, JsonObject op) {
+    Object result = safely(index, () -> machine.apply(index, op));
+    feed.committed(new FeedEntry(index, appliedTerm, op));
+    return result;
   }
 
   @Override

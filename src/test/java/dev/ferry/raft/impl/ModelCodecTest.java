@@ -107,4 +107,28 @@ class ModelCodecTest {
         .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("term");
     assertThatThrownBy(() -> codec.encodeLogEntry(entry(1, new Object()))).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aLaterStoreGenerationTravelsInEveryEndpoint() {
+    NodeEndpoint again = new NodeEndpoint("bravo", 2);
+    assertThat(again.id()).isEqualTo("bravo#2");
+    assertThat(NodeEndpoint.parse("bravo#2")).isEqualTo(again).isNotEqualTo(b);
+    assertThat(NodeEndpoint.parse("bravo")).isEqualTo(b);
+    var op = factory.createUpdateRaftGroupMembersOpBuilder().setMembers(List.of(a, again)).setVotingMembers(List.of(a))
+        .setEndpoint(again).setMode(MembershipChangeMode.ADD_LEARNER).build();
+    LogEntry back = codec.decodeLogEntry(codec.encodeLogEntry(entry(8, op)));
+    assertThat(back.toString()).isEqualTo(entry(8, op).toString());
+    RaftMessage vote = factory.createVoteRequestBuilder().setGroupId("kv").setSender(again).setTerm(4)
+        .setLastLogTerm(3).setLastLogIndex(8).setSticky(true).build();
+    assertThat(codec.decodeMessage(codec.encodeMessage(vote)).getSender()).isEqualTo(again);
+    assertThatThrownBy(() -> NodeEndpoint.parse("bravo#x")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aBatchOfOpsIsOneEntry() {
+    BatchOp batch = new BatchOp(List.of(new JsonObject().put("op", "put").put("key", "a"),
+        new JsonObject().put("op", "delete").put("key", "b")));
+    LogEntry back = codec.decodeLogEntry(codec.encodeLogEntry(entry(9, batch)));
+    assertThat(back.getOperation()).isEqualTo(batch);
+  }
 }
