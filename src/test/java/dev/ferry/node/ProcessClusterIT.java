@@ -48,7 +48,9 @@ class ProcessClusterIT {
   @Test
   void sigtermUndeploysAndLeavesCleanly() throws Exception {
     try (ProcessCluster cluster = TestCluster.processes(2)) {
-      Eventually.await("both nodes to see each other", FORM, () -> cluster.peersSeenBy(1).size() == 2);
+      // node2's API is up only once its web verticle is deployed, after it joined
+      Eventually.await("both nodes to see each other, through both APIs", FORM,
+          () -> cluster.peersSeenBy(1).size() == 2 && cluster.peersSeenBy(2).size() == 2);
       String incarnation = new JsonObject(Http.get(cluster.apiPort(2), "/id").body()).getString("incarnation");
 
       cluster.stop(2);

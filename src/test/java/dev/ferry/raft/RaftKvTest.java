@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,11 @@ class RaftKvTest {
   @BeforeAll
   void start() {
     cluster = RaftCluster.start(3);
+  }
+
+  /** The leader as of this test: under load a heartbeat can time out and another node take over. */
+  @BeforeEach
+  void findLeader() {
     leader = cluster.leader(KV);
     follower = cluster.other(leader);
   }
