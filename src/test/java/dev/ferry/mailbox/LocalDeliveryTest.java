@@ -6,15 +6,14 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
-import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.SharedJvmCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -25,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class LocalDeliveryTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static TestCluster.JvmCluster cluster;
+  @RegisterExtension
+  static final SharedJvmCluster cluster = new SharedJvmCluster(2);
 
   public enum Mood { CALM, LOUD }
 
@@ -40,31 +40,14 @@ class LocalDeliveryTest {
   /** Jackson cannot serialize a plain Object. */
   public record Opaque(Object thing) {}
 
-  @BeforeAll
-  static void start() {
-    cluster = TestCluster.inJvm(2);
-    cluster.awaitFullMembership();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private static Mailbox create(int node) {
-    return cluster.mailboxes(node).create().await();
-  }
-
   private static <T> T await(io.vertx.core.Future<T> future) {
     return Futures.await(future, WAIT);
   }
 
   @Test
   void anImmutableRecordIsHandedOverAsItIsAndItsAddressStillWorks() {
-    Mailbox alice = create(1);
-    Mailbox bob = create(1);
+    Mailbox alice = cluster.newMailbox(1);
+    Mailbox bob = cluster.newMailbox(1);
     Note note = new Note("hi", 7, Mood.CALM, UUID.randomUUID(), Instant.now(), new Point(1, 2), alice.address());
     await(bob.address().send(note));
 
@@ -78,8 +61,8 @@ class LocalDeliveryTest {
 
   @Test
   void theSameRecordToAnotherNodeArrivesAsAnEqualCopy() {
-    Mailbox alice = create(1);
-    Mailbox far = create(2);
+    Mailbox alice = cluster.newMailbox(1);
+    Mailbox far = cluster.newMailbox(2);
     Note note = new Note("hi", 7, Mood.LOUD, UUID.randomUUID(), Instant.now(), new Point(1, 2), alice.address());
     await(cluster.mailboxes(1).address(far.address().toString()).send(note));
 
@@ -91,7 +74,7 @@ class LocalDeliveryTest {
 
   @Test
   void aRecordWithAMutableComponentIsCopiedSoLaterChangesDoNotReachTheReceiver() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     List<String> tags = new ArrayList<>(List.of("a"));
     await(inbox.address().send(new Tags(tags)));
     tags.add("changed after the send");
@@ -103,8 +86,8 @@ class LocalDeliveryTest {
 
   @Test
   void aRecordJacksonIsToldAboutReadsTheSameHereAsOnAnotherNode() {
-    Mailbox near = create(1);
-    Mailbox far = create(2);
+    Mailbox near = cluster.newMailbox(1);
+    Mailbox far = cluster.newMailbox(2);
     Secret secret = new Secret("shown", "hidden");
     await(near.address().send(secret));
     await(cluster.mailboxes(1).address(far.address().toString()).send(secret));
@@ -117,8 +100,8 @@ class LocalDeliveryTest {
 
   @Test
   void anAddressFromTextIsCopiedSoItArrivesReadyToSend() {
-    Mailbox alice = create(1);
-    Mailbox bob = create(1);
+    Mailbox alice = cluster.newMailbox(1);
+    Mailbox bob = cluster.newMailbox(1);
     Address unbound = Address.parse(alice.address().toString());
     await(bob.address().send(new Note("x", 1, Mood.CALM, null, null, null, unbound)));
 
@@ -131,8 +114,8 @@ class LocalDeliveryTest {
 
   @Test
   void theSizeLimitAndSerializabilityAreTheSameHereAsAcrossNodes() {
-    Mailbox near = create(1);
-    Address far = cluster.mailboxes(1).address(create(2).address().toString());
+    Mailbox near = cluster.newMailbox(1);
+    Address far = cluster.mailboxes(1).address(cluster.newMailbox(2).address().toString());
     Note huge = new Note("x".repeat(2 * 1024 * 1024), 1, Mood.CALM, null, null, null, null);
     for (Address to : List.of(near.address(), far)) {
       Throwable tooLarge = Futures.cause(to.send(huge), WAIT);
@@ -147,7 +130,7 @@ class LocalDeliveryTest {
 
   @Test
   void aRequestCarriesASharedRecordAndIsAnswered() {
-    Mailbox server = create(1);
+    Mailbox server = cluster.newMailbox(1);
     Point asked = new Point(3, 4);
     var answer = server.address().request(asked, WAIT);
     Request request = (Request) await(server.receive(WAIT));
@@ -159,7 +142,7 @@ class LocalDeliveryTest {
 
   @Test
   void sendsAndRequestsFromOneSenderArriveInTheOrderTheyWereMade() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     List<io.vertx.core.Future<Object>> answers = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       if (i % 10 == 0) {
@@ -183,7 +166,7 @@ class LocalDeliveryTest {
 
   @Test
   void aRequestNobodyAnswersTimesOutAndAClosingMailboxFailsTheRest() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     Throwable timeout = Futures.cause(inbox.address().request("anyone?", Duration.ofMillis(50)), WAIT);
     assertThat(((FerryException) timeout).code()).isEqualTo(FerryException.TIMEOUT);
 
@@ -197,7 +180,7 @@ class LocalDeliveryTest {
 
   @Test
   void aReplyIsACopyUnlessItIsImmutable() {
-    Mailbox server = create(1);
+    Mailbox server = cluster.newMailbox(1);
     var answer = server.address().request("give me json", WAIT);
     Request request = (Request) await(server.receive(WAIT));
     io.vertx.core.json.JsonObject reply = new io.vertx.core.json.JsonObject().put("n", 1);

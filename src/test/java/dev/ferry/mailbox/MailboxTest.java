@@ -6,46 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
-import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** Mailboxes across three clustered nodes in one JVM: delivery, ordering, selective receive, bounds. */
 @Timeout(120)
 class MailboxTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static TestCluster.JvmCluster cluster;
+  @RegisterExtension
+  static final SharedJvmCluster cluster = new SharedJvmCluster(3);
 
   /** A message type the receiver gets back as itself, carrying an address to answer to. */
   public record Greeting(String text, int n, Address replyTo) {}
 
   /** A numbered message, for ordering. */
   public record Seq(int n) {}
-
-  @BeforeAll
-  static void start() {
-    cluster = TestCluster.inJvm(3);
-    cluster.awaitFullMembership();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private static Mailbox create(int node) {
-    return cluster.mailboxes(node).create().await();
-  }
 
   /** {@code address} as node {@code node} sees it after receiving it. */
   private static Address seenFrom(int node, Address address) {
@@ -64,7 +47,7 @@ class MailboxTest {
 
   @Test
   void aJsonObjectCrossesNodes() {
-    Mailbox inbox = create(3);
+    Mailbox inbox = cluster.newMailbox(3);
     await(seenFrom(1, inbox.address()).send(new JsonObject().put("hello", "world")));
     assertThat(await(inbox.receive(WAIT))).isEqualTo(new JsonObject().put("hello", "world"));
     inbox.close();
@@ -72,8 +55,8 @@ class MailboxTest {
 
   @Test
   void aRecordArrivesAsItselfAndTheAddressInsideStillWorks() {
-    Mailbox alice = create(1);
-    Mailbox bob = create(2);
+    Mailbox alice = cluster.newMailbox(1);
+    Mailbox bob = cluster.newMailbox(2);
     await(seenFrom(1, bob.address()).send(new Greeting("hi", 7, alice.address())));
 
     Object received = await(bob.receive(WAIT));
@@ -90,7 +73,7 @@ class MailboxTest {
 
   @Test
   void messagesFromOneSenderArriveInOrder() {
-    Mailbox inbox = create(2);
+    Mailbox inbox = cluster.newMailbox(2);
     Address to = seenFrom(3, inbox.address());
     int count = 2000;
     for (int i = 0; i < count; i++) {
@@ -106,7 +89,7 @@ class MailboxTest {
 
   @Test
   void selectiveReceiveTakesTheFirstMatchAndLeavesTheRestInOrder() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     Address to = seenFrom(2, inbox.address());
     for (String s : List.of("a", "b", "c", "d", "c2")) {
       await(to.send(s));
@@ -124,7 +107,7 @@ class MailboxTest {
 
   @Test
   void aWaitingSelectiveReceiveSkipsMessagesThatDoNotMatch() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     Future<Object> waiting = inbox.receive(m -> m instanceof Seq s && s.n() == 2, WAIT);
     Address to = seenFrom(3, inbox.address());
     to.send(new Seq(1));
@@ -136,7 +119,7 @@ class MailboxTest {
 
   @Test
   void aReceiveLoopDrainsADeepQueueWithoutGrowingTheStack() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     int count = 100_000;
     for (int i = 0; i < count; i++) {
       inbox.address().send(new Seq(i));
@@ -162,7 +145,7 @@ class MailboxTest {
 
   @Test
   void receiveTimesOutWithAClearError() {
-    Mailbox inbox = create(2);
+    Mailbox inbox = cluster.newMailbox(2);
     FerryException e = failure(inbox.receive(Duration.ofMillis(200)));
     assertThat(e.code()).isEqualTo(FerryException.TIMEOUT);
     assertThat(e.getMessage()).contains(inbox.address().toString()).contains("200 ms");
@@ -171,7 +154,7 @@ class MailboxTest {
 
   @Test
   void tryReceiveNeverWaits() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     assertThat(await(inbox.tryReceive())).isEmpty();
     await(inbox.address().send("x"));
     Eventually.await("the message to arrive", WAIT, () -> inbox.messageCount() == 1);
@@ -181,7 +164,7 @@ class MailboxTest {
 
   @Test
   void oneReceiverWaitsAtATime() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     Future<Object> first = inbox.receive();
     FerryException second = failure(inbox.receive());
     assertThat(second.code()).isEqualTo(FerryException.BAD_REQUEST);
@@ -223,7 +206,7 @@ class MailboxTest {
 
   @Test
   void aRequestGetsTheReceiversReply() {
-    Mailbox server = create(3);
+    Mailbox server = cluster.newMailbox(3);
     server.receive(WAIT).onSuccess(m -> ((Request) m).reply(new Seq(((Seq) ((Request) m).body()).n() + 1)));
     Object reply = await(seenFrom(1, server.address()).request(new Seq(41), WAIT));
     assertThat(reply).isEqualTo(new Seq(42));
@@ -232,7 +215,7 @@ class MailboxTest {
 
   @Test
   void closingAMailboxFailsTheRequestsItHadNotRead() {
-    Mailbox server = create(2);
+    Mailbox server = cluster.newMailbox(2);
     Future<Object> pending = seenFrom(1, server.address()).request("unread", WAIT);
     Eventually.await("the request to be queued", WAIT, () -> server.messageCount() == 1);
     await(server.close());
@@ -243,7 +226,7 @@ class MailboxTest {
 
   @Test
   void sendsToAGoneMailboxFailAtOnce() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     await(inbox.close());
     FerryException closed = failure(inbox.address().send("late"));
     assertThat(closed.code()).isEqualTo("mailbox-gone");
@@ -258,7 +241,7 @@ class MailboxTest {
 
   @Test
   void badBodiesFailTheSendAndSayWhy() {
-    Mailbox inbox = create(1);
+    Mailbox inbox = cluster.newMailbox(1);
     FerryException unserializable = failure(inbox.address().send(new Object()));
     assertThat(unserializable.code()).isEqualTo(FerryException.BAD_REQUEST);
     assertThat(unserializable.getMessage()).contains("cannot serialize java.lang.Object");
@@ -272,7 +255,7 @@ class MailboxTest {
 
   @Test
   void introspectionListsMailboxesWithTheirQueues() {
-    Mailbox inbox = create(2);
+    Mailbox inbox = cluster.newMailbox(2);
     await(inbox.address().send("waiting"));
     Eventually.await("node2 to report one waiting message", WAIT, () ->
         cluster.mailboxes(2).describe().getJsonArray("mailboxes").stream().map(JsonObject.class::cast)

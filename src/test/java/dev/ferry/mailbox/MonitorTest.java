@@ -4,37 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
-import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** Monitors and links across clustered nodes in one JVM; node death by process is in MailboxProcessIT. */
 @Timeout(120)
 class MonitorTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static TestCluster.JvmCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    cluster = TestCluster.inJvm(3);
-    cluster.awaitFullMembership();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private static Mailbox create(int node) {
-    return cluster.mailboxes(node).create().await();
-  }
+  @RegisterExtension
+  static final SharedJvmCluster cluster = new SharedJvmCluster(3);
 
   private static <T> T await(Future<T> future) {
     return Futures.await(future, WAIT);
@@ -48,8 +31,8 @@ class MonitorTest {
 
   @Test
   void closingAMailboxTellsItsWatcherOnce() {
-    Mailbox watcher = create(1);
-    Mailbox target = create(2);
+    Mailbox watcher = cluster.newMailbox(1);
+    Mailbox target = cluster.newMailbox(2);
     Address seen = cluster.mailboxes(1).address(target.address().toString());
     await(seen.monitor(watcher.address()));
     await(seen.monitor(watcher.address()));   // a second monitor of the same pair changes nothing
@@ -66,8 +49,8 @@ class MonitorTest {
 
   @Test
   void monitoringAMailboxThatIsAlreadyGoneSaysSo() {
-    Mailbox watcher = create(1);
-    Mailbox target = create(3);
+    Mailbox watcher = cluster.newMailbox(1);
+    Mailbox target = cluster.newMailbox(3);
     await(target.close());
     Address seen = cluster.mailboxes(1).address(target.address().toString());
     await(seen.monitor(watcher.address()));
@@ -77,7 +60,7 @@ class MonitorTest {
 
   @Test
   void monitoringANodeThatIsNotInTheClusterSaysNodeDown() {
-    Mailbox watcher = create(1);
+    Mailbox watcher = cluster.newMailbox(1);
     Address ghost = cluster.mailboxes(1).address("ferry.mbx.ghost.abc.1");
     await(ghost.monitor(watcher.address()));
     assertThat(await(watcher.receive(WAIT))).isEqualTo(new MailboxDown(ghost, MailboxDown.NODE_DOWN));
@@ -86,8 +69,8 @@ class MonitorTest {
 
   @Test
   void afterDemonitorNothingArrives() {
-    Mailbox watcher = create(2);
-    Mailbox target = create(2);
+    Mailbox watcher = cluster.newMailbox(2);
+    Mailbox target = cluster.newMailbox(2);
     await(target.address().monitor(watcher.address()));
     Eventually.await("the target to know its watcher", WAIT, () -> watchersOf(2, target.address()) == 1);
     await(target.address().demonitor(watcher.address()));
@@ -100,8 +83,8 @@ class MonitorTest {
 
   @Test
   void aWatcherThatClosesIsRemovedFromItsTargets() {
-    Mailbox watcher = create(1);
-    Mailbox target = create(3);
+    Mailbox watcher = cluster.newMailbox(1);
+    Mailbox target = cluster.newMailbox(3);
     await(cluster.mailboxes(1).address(target.address().toString()).monitor(watcher.address()));
     Eventually.await("the target to know its watcher", WAIT, () -> watchersOf(3, target.address()) == 1);
     await(watcher.close());
@@ -111,8 +94,8 @@ class MonitorTest {
 
   @Test
   void aLinkMakesBothSidesWatchEachOther() {
-    Mailbox a = create(1);
-    Mailbox b = create(2);
+    Mailbox a = cluster.newMailbox(1);
+    Mailbox b = cluster.newMailbox(2);
     await(cluster.mailboxes(1).address(b.address().toString()).link(a.address()));
     Eventually.await("each side to know the other", WAIT,
         () -> watchersOf(1, a.address()) == 1 && watchersOf(2, b.address()) == 1);
@@ -123,8 +106,8 @@ class MonitorTest {
 
   @Test
   void theWatcherMustBeALocalMailbox() {
-    Mailbox remote = create(2);
-    Mailbox target = create(3);
+    Mailbox remote = cluster.newMailbox(2);
+    Mailbox target = cluster.newMailbox(3);
     Address seen = cluster.mailboxes(1).address(target.address().toString());
     Address remoteWatcher = cluster.mailboxes(1).address(remote.address().toString());
     assertThat(seen.monitor(remoteWatcher).toCompletionStage().toCompletableFuture())

@@ -9,7 +9,7 @@ import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
-import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
@@ -18,36 +18,19 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** The global registry over three clustered nodes in one JVM. */
 @Timeout(180)
 class RegistryTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static TestCluster.JvmCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    cluster = TestCluster.inJvm(3);
-    cluster.awaitFullMembership();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final SharedJvmCluster cluster = new SharedJvmCluster(3);
 
   private static Registry registry(int node) {
     return Registry.of(cluster.node(node).vertx());
-  }
-
-  private static Mailbox create(int node) {
-    return cluster.mailboxes(node).create().await();
   }
 
   private static <T> T await(Future<T> future) {
@@ -68,7 +51,7 @@ class RegistryTest {
 
   @Test
   void aNameRegisteredOnOneNodeIsFoundFromEveryNode() {
-    Mailbox service = create(2);
+    Mailbox service = cluster.newMailbox(2);
     await(registry(2).register("calculator", service.address()));
     assertThat(await(registry(2).lookup("calculator"))).isEqualTo(service.address());
     for (int i = 1; i <= 3; i++) {
@@ -91,7 +74,7 @@ class RegistryTest {
 
   @Test
   void bridgeStyleJsonRequestsWorkOnTheBus() {
-    Mailbox service = create(1);
+    Mailbox service = cluster.newMailbox(1);
     await(registry(1).register("json-api", service.address()));
     Eventually.await("node3 to know json-api", WAIT, () -> !claimantsSeenBy(3, "json-api").isEmpty());
     var bus = cluster.node(3).vertx().eventBus();
@@ -121,7 +104,7 @@ class RegistryTest {
     assertThat(failure(bus.request(Addresses.REGISTRY, "not json")).code()).isEqualTo(FerryException.BAD_REQUEST);
     assertThat(failure(bus.request(Addresses.REGISTRY, new JsonObject().put("op", "lookup").put("name", "n".repeat(300))))
         .getMessage()).contains("at most 256 characters");
-    Mailbox remote = create(2);
+    Mailbox remote = cluster.newMailbox(2);
     FerryException notLocal = failure(registry(1).register("x", cluster.mailboxes(1).address(remote.address().toString())));
     assertThat(notLocal.getMessage()).contains("only open mailboxes of this node");
     FerryException malformed = failure(bus.request(Addresses.REGISTRY,
@@ -136,8 +119,8 @@ class RegistryTest {
 
   @Test
   void everyClaimantHearsOfAConflict() {
-    Mailbox first = create(1);
-    Mailbox second = create(3);
+    Mailbox first = cluster.newMailbox(1);
+    Mailbox second = cluster.newMailbox(3);
     await(registry(1).register("leader", first.address()));
     await(registry(3).register("leader", second.address()));
     for (Mailbox claimant : List.of(first, second)) {
@@ -156,8 +139,8 @@ class RegistryTest {
     Handler<DeliveryContext<Object>> cut2 = dropping(Addresses.nodeRegistry("node1"));
     cluster.node(1).vertx().eventBus().addOutboundInterceptor(cut1);
     cluster.node(2).vertx().eventBus().addOutboundInterceptor(cut2);
-    Mailbox left = create(1);
-    Mailbox right = create(2);
+    Mailbox left = cluster.newMailbox(1);
+    Mailbox right = cluster.newMailbox(2);
     try {
       await(registry(1).register("primary", left.address()));
       await(registry(2).register("primary", right.address()));
@@ -186,10 +169,10 @@ class RegistryTest {
 
   @Test
   void keepOldestDropsTheNewerClaimAfterTellingBoth() {
-    Mailbox older = create(2);
+    Mailbox older = cluster.newMailbox(2);
     await(registry(2).register("singleton", older.address(), ConflictPolicy.KEEP_OLDEST));
     Eventually.await("node3 to know the first claim", WAIT, () -> claimantsSeenBy(3, "singleton").size() == 1);
-    Mailbox newer = create(3);
+    Mailbox newer = cluster.newMailbox(3);
     await(registry(3).register("singleton", newer.address(), ConflictPolicy.KEEP_OLDEST));
     assertThat(await(newer.receive(m -> m instanceof MultipleClaim, WAIT))).isInstanceOf(MultipleClaim.class);
     assertThat(await(older.receive(m -> m instanceof MultipleClaim, WAIT))).isInstanceOf(MultipleClaim.class);
@@ -204,7 +187,7 @@ class RegistryTest {
 
   @Test
   void aNameVanishesWithItsMailbox() {
-    Mailbox service = create(3);
+    Mailbox service = cluster.newMailbox(3);
     await(registry(3).register("ephemeral", service.address()));
     Eventually.await("node1 to know ephemeral", WAIT, () -> !claimantsSeenBy(1, "ephemeral").isEmpty());
     await(service.close());
@@ -216,7 +199,7 @@ class RegistryTest {
 
   @Test
   void httpListsNamesAndClaimantsAndMailboxes() {
-    Mailbox service = create(1);
+    Mailbox service = cluster.newMailbox(1);
     await(registry(1).register("http-visible", service.address()));
     Eventually.await("GET /registry on node2 to list the name", WAIT, () -> {
       var body = new JsonObject(Http.get(cluster.apiPort(2), "/registry").body());
