@@ -233,10 +233,6 @@ public record NodeConfig(
       if (value instanceof Boolean b) {
         return b;
       }
-      // FERRY_* environment variables arrive as text
-      if ("true".equals(value) || "false".equals(value)) {
-        return Boolean.parseBoolean((String) value);
-      }
       throw new ConfigException(key + ": expected true or false, got " + value);
     }
 
