@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,20 +42,20 @@ public final class JacksonMessageCodec implements MessageCodec {
   @Override
   public Encoded encode(Object message) {
     if (message instanceof JsonObject json) {
-      return new Encoded(JSON_OBJECT, json.encode());
+      return new Encoded(JSON_OBJECT, json.toBuffer().getBytes());
     }
     if (message instanceof JsonArray json) {
-      return new Encoded(JSON_ARRAY, json.encode());
+      return new Encoded(JSON_ARRAY, json.toBuffer().getBytes());
     }
     if (message instanceof String text) {
-      return new Encoded(TEXT, text);
+      return new Encoded(TEXT, Json.encode(text).getBytes(StandardCharsets.UTF_8));
     }
     if (message == null) {
       throw new IllegalArgumentException("a message cannot be null");
     }
     try {
       Class<?> type = message.getClass();
-      return new Encoded(type.getName(), writers.computeIfAbsent(type, mapper::writerFor).writeValueAsString(message));
+      return new Encoded(type.getName(), writers.computeIfAbsent(type, mapper::writerFor).writeValueAsBytes(message));
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException("cannot serialize " + message.getClass().getName() + " to JSON: "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
@@ -62,19 +66,19 @@ public final class JacksonMessageCodec implements MessageCodec {
   public Object decode(Encoded encoded, Mailboxes receiver) {
     try {
       return switch (encoded.type()) {
-        case JSON_OBJECT -> new JsonObject(encoded.json());
-        case JSON_ARRAY -> new JsonArray(encoded.json());
-        case TEXT -> encoded.json();
+        case JSON_OBJECT -> new JsonObject(Buffer.buffer(encoded.json()));
+        case JSON_ARRAY -> new JsonArray(Buffer.buffer(encoded.json()));
+        case TEXT -> Json.decodeValue(Buffer.buffer(encoded.json()), String.class);
         default -> {
           Class<?> type = type(encoded.type());
           yield type == null
-              ? io.vertx.core.json.Json.decodeValue(encoded.json())
+              ? Json.decodeValue(Buffer.buffer(encoded.json()))
               : readers.computeIfAbsent(new ReaderKey(type, receiver),
                   key -> mapper.readerFor(key.type()).withAttribute(AddressJson.MAILBOXES_ATTRIBUTE, key.receiver()))
                   .readValue(encoded.json());
         }
       };
-    } catch (JsonProcessingException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("cannot decode a " + encoded.type() + " message: " + e.getMessage(), e);
     }
   }

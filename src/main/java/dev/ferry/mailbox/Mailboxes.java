@@ -42,6 +42,8 @@ public final class Mailboxes implements Shareable {
   private final ConcurrentMap<Long, Mailbox> local = new ConcurrentHashMap<>();
   /** Addresses held outside this JVM's mailboxes: bridge clients receive on them themselves. */
   private final java.util.Set<Long> reserved = ConcurrentHashMap.newKeySet();
+  /** The longest type tag a frame holds (its length is an unsigned short; UTF-8 is at most 3 bytes a char). */
+  private static final int MAX_TYPE_LENGTH = 65_535 / 3;
   /** How often a monitor request is sent before the watcher waits on membership alone. */
   private static final int MONITOR_ATTEMPTS = 3;
 
@@ -63,11 +65,13 @@ public final class Mailboxes implements Shareable {
   }
 
   void install() {
+    EncodedCodec.register(vertx.eventBus());
     vertx.sharedData().getLocalMap(SHARED_MAP).put(SHARED_MAP, this);
   }
 
   void uninstall() {
     vertx.sharedData().getLocalMap(SHARED_MAP).remove(SHARED_MAP);
+    EncodedCodec.unregister(vertx.eventBus());
   }
 
   /** A new unbounded mailbox owned by the calling context; ready once reachable from the whole cluster. */
@@ -147,14 +151,8 @@ public final class Mailboxes implements Shareable {
     return vertx;
   }
 
-  /** A message on its way: its body on the bus, and the headers that say how to decode it. */
-  private record Outgoing(Object body, DeliveryOptions options) {}
-
-  /** For bodies delivered as they are (strings): no headers to build per message. Never mutated. */
-  private static final DeliveryOptions AS_IS = new DeliveryOptions();
-
   Future<Void> send(Address to, Object message) {
-    Outgoing out;
+    Object out;
     try {
       Mailbox here = localTarget(to);
       if (here != null) {
@@ -166,7 +164,7 @@ public final class Mailboxes implements Shareable {
       return Future.failedFuture(e);
     }
     try {
-      vertx.eventBus().send(to.toString(), out.body(), out.options());
+      vertx.eventBus().send(to.toString(), out);
     } catch (RuntimeException e) {
       return Future.failedFuture(busFailure(to, e));
     }
@@ -183,7 +181,7 @@ public final class Mailboxes implements Shareable {
   }
 
   Future<Object> request(Address to, Object message, Duration timeout) {
-    Outgoing out;
+    Object out;
     try {
       Mailbox here = localTarget(to);
       if (here != null) {
@@ -193,10 +191,10 @@ public final class Mailboxes implements Shareable {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    var options = new DeliveryOptions(out.options()).setSendTimeout(Math.max(1, timeout.toMillis()));
+    var options = new DeliveryOptions().setSendTimeout(Math.max(1, timeout.toMillis()));
     Future<Message<Object>> reply;
     try {
-      reply = vertx.eventBus().request(to.toString(), out.body(), options);
+      reply = vertx.eventBus().request(to.toString(), out, options);
     } catch (RuntimeException e) {
       return Future.failedFuture(busFailure(to, e));
     }
@@ -216,13 +214,13 @@ public final class Mailboxes implements Shareable {
   }
 
   Future<Void> reply(Message<?> request, Object answer) {
-    Outgoing out;
+    Object out;
     try {
       out = outgoing(answer);
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    request.reply(out.body(), out.options());
+    request.reply(out);
     return Future.succeededFuture();
   }
 
@@ -298,12 +296,21 @@ public final class Mailboxes implements Shareable {
     }
   }
 
+  /**
+   * What a message from the bus is for its receiver: an encoded frame from a ferry node decoded,
+   * JSON text that a bridge client typed with a {@code ferry-type} header read as that type,
+   * anything else as it came.
+   */
   Object decode(Message<?> message) {
-    String type = message.headers().get(Wire.TYPE);
-    if (type == null) {
-      return message.body();
+    Object body = message.body();
+    if (body instanceof MessageCodec.Encoded encoded) {
+      return codec.decode(encoded, this);
     }
-    return codec.decode(new MessageCodec.Encoded(type, String.valueOf(message.body())), this);
+    String type = message.headers().get(Wire.TYPE);
+    if (type == null || !(body instanceof String text)) {
+      return body;
+    }
+    return codec.decode(MessageCodec.Encoded.ofText(type, text), this);
   }
 
   void forget(Mailbox mailbox) {
@@ -349,8 +356,8 @@ public final class Mailboxes implements Shareable {
   }
 
   /** Checks a message and its destination on another node (or a bridge client's), and encodes it. */
-  private Outgoing deliverable(Address to, Object message) {
-    Outgoing out = outgoing(message);
+  private Object deliverable(Address to, Object message) {
+    Object out = outgoing(message);
     FerryException gone = reachability(to);
     if (gone != null) {
       throw gone;
@@ -387,26 +394,25 @@ public final class Mailboxes implements Shareable {
       // as a receiver on another node would: keep it as it came rather than lose it
       log.warn("a {} message does not read back from its JSON ({}); delivering the JSON text", encoded.type(),
           e.getMessage());
-      return encoded.json();
+      return encoded.text();
     }
   }
 
   /**
    * Strings and JSON objects and arrays travel as themselves (the bus carries them natively, they
    * arrive as they left, and bridge clients read them as JSON); everything else through the
-   * codec, with its type in a header.
+   * codec, as one {@link EncodedCodec} frame holding its type and its JSON.
    */
-  private Outgoing outgoing(Object message) {
+  private Object outgoing(Object message) {
     if (message instanceof String text) {
       checkSize(text);
-      return new Outgoing(text, AS_IS);
+      return text;
     }
     if (message instanceof JsonObject || message instanceof JsonArray) {
       checkSize(message instanceof JsonObject o ? o.encode() : ((JsonArray) message).encode());
-      return new Outgoing(message, AS_IS);
+      return message;
     }
-    MessageCodec.Encoded encoded = encode(message);
-    return new Outgoing(encoded.json(), new DeliveryOptions().addHeader(Wire.TYPE, encoded.type()));
+    return encode(message);
   }
 
   private MessageCodec.Encoded encode(Object message) {
@@ -416,7 +422,13 @@ public final class Mailboxes implements Shareable {
     } catch (IllegalArgumentException e) {
       throw FerryException.badRequest(e.getMessage());
     }
-    checkSize(encoded.json());
+    if (encoded.json().length > config.maxMessageBytes()) {
+      throw tooLarge(encoded.json().length);
+    }
+    if (encoded.type().length() > MAX_TYPE_LENGTH) {
+      throw FerryException.badRequest("a message type tag is at most " + MAX_TYPE_LENGTH + " characters, got "
+          + encoded.type().length());
+    }
     return encoded;
   }
 
@@ -427,9 +439,13 @@ public final class Mailboxes implements Shareable {
     }
     long size = utf8Length(text);
     if (size > config.maxMessageBytes()) {
-      throw new FerryException(FerryException.TOO_LARGE, "a message of " + size + " bytes is larger than "
-          + "mailbox.max_message_bytes (" + config.maxMessageBytes() + ")");
+      throw tooLarge(size);
     }
+  }
+
+  private FerryException tooLarge(long size) {
+    return new FerryException(FerryException.TOO_LARGE, "a message of " + size + " bytes is larger than "
+        + "mailbox.max_message_bytes (" + config.maxMessageBytes() + ")");
   }
 
   /** Why a send to {@code to} cannot arrive, known without sending; null if it may. */

@@ -2,7 +2,7 @@ package dev.ferry.mailbox;
 
 /** Headers of mailbox traffic on the event bus; see docs/ADDRESSES.md. */
 final class Wire {
-  /** The codec's type tag of the body. Absent: the body is delivered as it came (bridge clients). */
+  /** A bridge client's type tag for JSON text it sends: a Java mailbox reads the text as that class. */
   static final String TYPE = "ferry-type";
   /** A control operation for the mailbox itself instead of a message for its owner. */
   static final String CONTROL = "ferry-control";

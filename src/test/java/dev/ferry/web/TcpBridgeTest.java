@@ -2,6 +2,9 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.mailbox.Mailbox;
+import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.mailbox.Request;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +12,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,6 +23,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class TcpBridgeTest {
   private static final String TOKEN = "tcp-token";
+
+  /** A record as Java mailboxes send it: a bridge client reads it as plain JSON. */
+  record Pong(String text, int n) {}
 
   private static void write(DataOutputStream out, JsonObject frame) throws IOException {
     byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
@@ -64,5 +72,66 @@ class TcpBridgeTest {
         assertThat(internal.getString("message")).isEqualTo("access_denied");
       }
     }
+  }
+
+  @Test
+  void recordsReachBridgeClientsAsJsonAndTypedJsonReachesJavaAsRecords() throws Exception {
+    int port = Ports.free(1).get(0);
+    try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port))) {
+      cluster.awaitFullMembership();
+      Mailboxes mailboxes = cluster.mailboxes(1);
+      Mailbox service = mailboxes.create().await();
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        var in = new DataInputStream(socket.getInputStream());
+        var out = new DataOutputStream(socket.getOutputStream());
+        socket.setSoTimeout(10_000);
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m")
+            .put("body", new JsonObject()));
+        String mine = read(in).getJsonObject("body").getString("address");
+        write(out, new JsonObject().put("type", "register").put("address", mine));
+
+        // a record sent from Java arrives as its JSON object, with no type header to decode
+        JsonObject received = firstDelivery(socket, in, () -> mailboxes.address(mine).send(new Pong("hi", 7)));
+        assertThat(received.getString("address")).isEqualTo(mine);
+        assertThat(received.getJsonObject("body")).isEqualTo(new JsonObject().put("text", "hi").put("n", 7));
+
+        // JSON text typed with ferry-type arrives at a Java mailbox as that record
+        write(out, new JsonObject().put("type", "send").put("address", service.address().toString())
+            .put("headers", new JsonObject().put("ferry-type", Pong.class.getName()))
+            .put("body", "{\"text\":\"typed\",\"n\":3}"));
+        assertThat(service.receive(Duration.ofSeconds(10)).await()).isEqualTo(new Pong("typed", 3));
+
+        // a Java reply that is a record reaches the requesting client as JSON
+        service.receive(Duration.ofSeconds(10)).onSuccess(m -> ((Request) m).reply(new Pong("answer", 42)));
+        write(out, new JsonObject().put("type", "send").put("address", service.address().toString())
+            .put("replyAddress", "r9").put("body", new JsonObject().put("q", 1)));
+        JsonObject reply = read(in);
+        assertThat(reply.getString("address")).isEqualTo("r9");
+        assertThat(reply.getJsonObject("body")).isEqualTo(new JsonObject().put("text", "answer").put("n", 42));
+      }
+    }
+  }
+
+  /**
+   * The first message frame the socket receives while {@code send} runs every second: the
+   * bridge acknowledges no registration, so the first sends may find no handler yet.
+   */
+  private static JsonObject firstDelivery(Socket socket, DataInputStream in, Runnable send) throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    int timeout = socket.getSoTimeout();
+    socket.setSoTimeout(1_000);
+    try {
+      while (System.nanoTime() < deadline) {
+        send.run();
+        try {
+          return read(in);
+        } catch (SocketTimeoutException e) {
+          // not registered yet (nothing of a frame was read): send again
+        }
+      }
+    } finally {
+      socket.setSoTimeout(timeout);
+    }
+    throw new AssertionError("no message reached the TCP bridge client within 15 s");
   }
 }
