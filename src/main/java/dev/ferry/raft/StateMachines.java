@@ -2,14 +2,16 @@ package dev.ferry.raft;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
  * The state machines a Raft group can be configured with, by name ({@code
- * raft.groups.<group>.state_machine}). A service that brings its own state machine (pinning, for
- * one) adds it here in a static initializer of its verticle's package before the node starts.
+ * raft.groups.<group>.state_machine}): the built-in {@code kv}, those of services found through
+ * {@link StateMachineProvider} (pinning's {@code pinset}, for one), and any registered before the
+ * node starts.
  *
  * <p>Thread-safe; registration is meant for start-up.
  */
@@ -18,6 +20,9 @@ public final class StateMachines {
 
   static {
     register("kv", settings -> new KvStateMachine(settings.snapshotChunkEntries()));
+    for (StateMachineProvider provider : ServiceLoader.load(StateMachineProvider.class)) {
+      register(provider.name(), provider::create);
+    }
   }
 
   private StateMachines() {}

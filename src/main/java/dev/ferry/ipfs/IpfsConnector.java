@@ -1,0 +1,37 @@
+package dev.ferry.ipfs;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What ferry needs of one IPFS daemon: its identity, adding content, and keeping content pinned.
+ * {@link KuboRpcConnector} talks to a daemon's Kubo RPC API (Kubo, or js-ipfs's HTTP API).
+ *
+ * <p>Failures are {@link dev.ferry.node.FerryException}s: {@code unavailable} when the daemon
+ * cannot be reached or fails, {@code timeout} when content was not found in time,
+ * {@code bad-request} for what the daemon refused. Thread-safe.
+ */
+public interface IpfsConnector {
+  /** A daemon's identity: its peer id, the addresses it listens on, and its agent (name/version). */
+  record IpfsId(String id, List<String> addresses, String agent) {}
+
+  Future<IpfsId> id();
+
+  /** Adds {@code content} as one file named {@code name} and pins it; its CID (v1). */
+  Future<Cid> add(Buffer content, String name);
+
+  /** Pins {@code cid} recursively, fetching what is missing; fails with {@code timeout} after {@code timeout}. */
+  Future<Void> pin(Cid cid, Duration timeout);
+
+  /** Removes the recursive pin of {@code cid}; succeeds when it was not pinned. */
+  Future<Void> unpin(Cid cid);
+
+  /** The CIDs pinned recursively. */
+  Future<Set<Cid>> pins();
+
+  /** Releases the connection pool. */
+  Future<Void> close();
+}

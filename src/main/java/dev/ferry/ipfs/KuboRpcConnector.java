@@ -1,0 +1,138 @@
+package dev.ferry.ipfs;
+
+import dev.ferry.node.FerryException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.multipart.MultipartForm;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * An {@link IpfsConnector} over the Kubo RPC API ({@code POST /api/v0/...}), as Kubo and js-ipfs
+ * serve it. Daemons name CIDv1s in base32 or base58btc; everything read back is a {@link Cid}.
+ *
+ * <p>Thread-safe.
+ */
+public final class KuboRpcConnector implements IpfsConnector {
+  /** How long a call other than {@code pin} may take: they touch only the daemon's own store. */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** The daemon's answer to unpinning what is not pinned: for us, already done. */
+  private static final String NOT_PINNED = "not pinned";
+
+  private final URI api;
+  private final WebClient client;
+
+  /** A connector to the daemon whose RPC API is at {@code api} (such as {@code http://127.0.0.1:5001}). */
+  public KuboRpcConnector(Vertx vertx, URI api) {
+    if (!"http".equals(api.getScheme()) || api.getHost() == null) {
+      throw FerryException.badRequest("ipfs.api: expected http://host:port, got " + api);
+    }
+    this.api = api;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+        .setDefaultHost(api.getHost())
+        .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
+        .setKeepAlive(true));
+  }
+
+  @Override
+  public Future<IpfsId> id() {
+    return call("id", CALL_TIMEOUT).send().transform(r -> json("id", r)).map(body -> {
+      JsonArray addresses = body.getJsonArray("Addresses", new JsonArray());
+      return new IpfsId(body.getString("ID"), addresses.stream().map(String::valueOf).toList(),
+          body.getString("AgentVersion", ""));
+    });
+  }
+
+  @Override
+  public Future<Cid> add(Buffer content, String name) {
+    MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, content, "application/octet-stream");
+    return call("add", CALL_TIMEOUT).addQueryParam("cid-version", "1").addQueryParam("pin", "true")
+        .sendMultipartForm(form)
+        .transform(r -> json("add " + name, r))
+        .map(body -> Cid.parse(body.getString("Hash")));
+  }
+
+  @Override
+  public Future<Void> pin(Cid cid, Duration timeout) {
+    // the daemon gives up itself after timeout; the HTTP call waits a little longer for that answer
+    return call("pin/add", timeout.plusSeconds(5)).addQueryParam("arg", cid.toString())
+        .addQueryParam("timeout", timeout.toMillis() + "ms")
+        .send()
+        .transform(r -> json("pin " + cid, r))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> unpin(Cid cid) {
+    return call("pin/rm", CALL_TIMEOUT).addQueryParam("arg", cid.toString()).send()
+        .transform(r -> json("unpin " + cid, r))
+        .<Void>mapEmpty()
+        .recover(e -> e.getMessage() != null && e.getMessage().contains(NOT_PINNED)
+            ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  @Override
+  public Future<Set<Cid>> pins() {
+    return call("pin/ls", CALL_TIMEOUT).addQueryParam("type", "recursive").send()
+        .transform(r -> json("pin/ls", r))
+        .map(body -> {
+          Set<Cid> pinned = new HashSet<>();
+          body.getJsonObject("Keys", new JsonObject()).fieldNames().forEach(k -> pinned.add(Cid.parse(k)));
+          return pinned;
+        });
+  }
+
+  @Override
+  public Future<Void> close() {
+    client.close();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public String toString() {
+    return "IPFS daemon at " + api;
+  }
+
+  private HttpRequest<Buffer> call(String command, Duration timeout) {
+    return client.post("/api/v0/" + command).timeout(timeout.toMillis());
+  }
+
+  /** The daemon's JSON answer, or the failure that says what went wrong with {@code what}. */
+  private Future<JsonObject> json(String what, io.vertx.core.AsyncResult<HttpResponse<Buffer>> result) {
+    if (result.failed()) {
+      Throwable cause = result.cause();
+      boolean timedOut = cause instanceof java.util.concurrent.TimeoutException
+          || String.valueOf(cause.getMessage()).contains("timeout");
+      return Future.failedFuture(new FerryException(timedOut ? FerryException.TIMEOUT : FerryException.UNAVAILABLE,
+          this + ": " + what + " failed: " + cause.getMessage()
+              + (timedOut ? "" : "; start the daemon, or set ipfs.api to where it listens"), cause));
+    }
+    HttpResponse<Buffer> response = result.result();
+    JsonObject body;
+    try {
+      // a streaming command answers one JSON object per line; ours end with the one we need
+      String text = response.bodyAsString() == null ? "{}" : response.bodyAsString().strip();
+      body = new JsonObject(text.substring(text.lastIndexOf('\n') + 1));
+    } catch (DecodeException e) {
+      return Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, this + ": " + what
+          + " answered " + response.statusCode() + " with something other than JSON: " + e.getMessage(), e));
+    }
+    if (response.statusCode() == 200) {
+      return Future.succeededFuture(body);
+    }
+    String message = body.getString("Message", "HTTP " + response.statusCode());
+    String code = message.contains("timed out") ? FerryException.TIMEOUT
+        : response.statusCode() == 400 ? FerryException.BAD_REQUEST : FerryException.UNAVAILABLE;
+    return Future.failedFuture(new FerryException(code, this + ": " + what + ": " + message));
+  }
+}

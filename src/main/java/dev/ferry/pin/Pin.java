@@ -1,0 +1,102 @@
+package dev.ferry.pin;
+
+import dev.ferry.ipfs.Cid;
+import dev.ferry.node.FerryException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * One entry of the pinset: a CID (canonical text), its name, its replication factor (the least
+ * and most nodes that should pin it; -1 for "every node"), the nodes it is allocated to, the node
+ * that asked for it, when, and the log index that last changed it.
+ *
+ * <p>Immutable.
+ */
+public record Pin(String cid, String name, int replicationMin, int replicationMax, List<String> allocations,
+    String origin, String time, long index) {
+  /** Replication "every node". */
+  public static final int EVERYWHERE = -1;
+  /** Longest pin name accepted (IPFS Cluster's limit). */
+  static final int MAX_NAME_LENGTH = 255;
+
+  public Pin {
+    allocations = List.copyOf(allocations);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("cid", cid).put("name", name).put("replication_min", replicationMin)
+        .put("replication_max", replicationMax).put("allocations", new JsonArray(allocations))
+        .put("origin", origin).put("time", time).put("index", index);
+  }
+
+  /** What {@link #toJson} wrote. */
+  static Pin fromJson(JsonObject json) {
+    return fromOp(json).at(json.getLong("index", 0L));
+  }
+
+  /** The same pin on other nodes. */
+  Pin allocatedTo(List<String> nodes) {
+    return new Pin(cid, name, replicationMin, replicationMax, nodes, origin, time, index);
+  }
+
+  Pin at(long logIndex) {
+    return new Pin(cid, name, replicationMin, replicationMax, allocations, origin, time, logIndex);
+  }
+
+  /**
+   * Reads and checks a {@code pin} op.
+   *
+   * @throws FerryException {@code bad-request} naming the field that is wrong
+   */
+  static Pin fromOp(JsonObject op) {
+    String cid = Cid.parse(string(op, "cid")).toString();
+    String name = op.getValue("name") == null ? "" : string(op, "name");
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw FerryException.badRequest("field name: at most " + MAX_NAME_LENGTH + " characters, got " + name.length());
+    }
+    int min = replication(op, "replication_min");
+    int max = replication(op, "replication_max");
+    if (max != EVERYWHERE && (min == EVERYWHERE || min > max)) {
+      throw FerryException.badRequest("replication_min (" + min + ") must not exceed replication_max (" + max + ")");
+    }
+    return new Pin(cid, name, min, max, allocations(op), op.getValue("origin") == null ? "" : string(op, "origin"),
+        op.getValue("time") == null ? "" : string(op, "time"), 0);
+  }
+
+  /** The op's allocations: node names, at least one, no repeats; returned sorted. */
+  static List<String> allocations(JsonObject op) {
+    Object value = op.getValue("allocations");
+    if (!(value instanceof JsonArray array) || array.isEmpty()) {
+      throw FerryException.badRequest("field allocations: expected a non-empty array of node names, got " + value);
+    }
+    TreeSet<String> nodes = new TreeSet<>();
+    for (Object node : array) {
+      if (!(node instanceof String text) || text.isBlank() || !nodes.add(text)) {
+        throw FerryException.badRequest("field allocations: expected distinct node names, got " + array.encode());
+      }
+    }
+    return List.copyOf(nodes);
+  }
+
+  private static int replication(JsonObject op, String field) {
+    Object value = op.getValue(field);
+    if (value == null) {
+      return EVERYWHERE;
+    }
+    if (!(value instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() == 0 || n.intValue() < EVERYWHERE) {
+      throw FerryException.badRequest("field " + field + ": expected a positive whole number or -1 (every node), got "
+          + value);
+    }
+    return n.intValue();
+  }
+
+  private static String string(JsonObject op, String field) {
+    Object value = op.getValue(field);
+    if (!(value instanceof String text)) {
+      throw FerryException.badRequest("field " + field + ": expected a string, got " + value);
+    }
+    return text;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.ferry.ipfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.testing.Futures;
+import dev.ferry.testing.IpfsDaemon;
+import dev.ferry.testing.Ports;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Kubo RPC connector against a real js-ipfs daemon. */
+@Timeout(120)
+class KuboRpcConnectorTest {
+  @TempDir
+  static Path dir;
+  private static IpfsDaemon daemon;
+  private static Vertx vertx;
+  private static KuboRpcConnector ipfs;
+
+  private static <T> T await(Future<T> future) {
+    return Futures.await(future, Duration.ofSeconds(60));
+  }
+
+  @BeforeAll
+  static void startDaemon() {
+    daemon = IpfsDaemon.start(dir);
+    vertx = Vertx.vertx();
+    ipfs = new KuboRpcConnector(vertx, daemon.api());
+  }
+
+  @AfterAll
+  static void stopDaemon() {
+    if (vertx != null) {
+      await(ipfs.close());
+      await(vertx.close());
+    }
+    if (daemon != null) {
+      daemon.close();
+    }
+  }
+
+  @Test
+  void addedContentIsPinnedUntilUnpinned() {
+    Cid cid = await(ipfs.add(Buffer.buffer("hello from ferry " + System.nanoTime()), "hello.txt"));
+    assertThat(cid.version()).isEqualTo(1);
+    assertThat(await(ipfs.pins())).contains(cid);
+
+    await(ipfs.unpin(cid));
+    assertThat(await(ipfs.pins())).doesNotContain(cid);
+    await(ipfs.unpin(cid));   // unpinning what is not pinned is already done
+
+    // the blocks are still in the daemon's store, so pinning again needs no network
+    await(ipfs.pin(cid, Duration.ofSeconds(10)));
+    assertThat(await(ipfs.pins())).contains(cid);
+  }
+
+  @Test
+  void theDaemonSaysWhoItIs() {
+    IpfsConnector.IpfsId id = await(ipfs.id());
+    assertThat(id.id()).startsWith("12D3KooW");
+    assertThat(id.addresses()).anyMatch(a -> a.startsWith(daemon.swarmAddress()));
+    assertThat(id.agent()).startsWith("js-ipfs/");
+  }
+
+  @Test
+  void contentNobodyHasTimesOutWithAClearError() {
+    Cid missing = Cid.parse("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
+    assertThat(Futures.cause(ipfs.pin(missing, Duration.ofSeconds(1)), Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.TIMEOUT))
+        .hasMessageContaining("pin " + missing)
+        .hasMessageContaining("timed out");
+    assertThat(await(ipfs.pins())).doesNotContain(missing);
+  }
+
+  @Test
+  void aDaemonThatIsNotThereIsUnavailableAndSaysWhatToDo() {
+    var absent = new KuboRpcConnector(vertx, URI.create("http://127.0.0.1:" + Ports.free(1).get(0)));
+    assertThat(Futures.cause(absent.pins(), Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.UNAVAILABLE))
+        .hasMessageContaining("IPFS daemon at http://127.0.0.1:")
+        .hasMessageContaining("set ipfs.api");
+    await(absent.close());
+  }
+
+  @Test
+  void anApiThatIsNotHttpIsRefused() {
+    assertThatThrownBy(() -> new KuboRpcConnector(vertx, URI.create("/ip4/127.0.0.1/tcp/5001")))
+        .isInstanceOf(FerryException.class).hasMessageContaining("ipfs.api: expected http://host:port");
+  }
+}

@@ -1,0 +1,84 @@
+package dev.ferry.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.node.FerryException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PinSetTest {
+  private static final String CID = "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am";
+  private static final String SAME_CID_BASE58 = "zb2rhcc1wJn2GHDLT2YkmPq5b69cXc2xfRZZmyufbjFUfBkxr";
+  private static final String OTHER = "QmPZ9gcCEpqKTo6aq61g2nXGUhM4iCL3ewB6LDXZCtioEB";
+
+  private static JsonObject pin(String cid, String... nodes) {
+    return new JsonObject().put("op", "pin").put("cid", cid).put("name", "n").put("replication_min", 1)
+        .put("replication_max", 2).put("allocations", new JsonArray(List.of(nodes))).put("origin", "node1")
+        .put("time", "2026-11-22T08:00:00Z");
+  }
+
+  @Test
+  void pinsAreKeptByCanonicalCidWithTheirAllocations() {
+    PinSet set = new PinSet(10);
+    set.checkProposal(pin(SAME_CID_BASE58, "node2", "node1"));
+    JsonObject pinned = set.apply(5, pin(SAME_CID_BASE58, "node2", "node1"));
+    assertThat(pinned.getString("cid")).isEqualTo(CID);
+    assertThat(pinned.getJsonArray("allocations")).containsExactly("node1", "node2");
+    assertThat(pinned.getLong("index")).isEqualTo(5);
+
+    JsonObject moved = set.apply(6, new JsonObject().put("op", "allocate").put("cid", CID)
+        .put("allocations", new JsonArray().add("node3").add("node1")));
+    assertThat(moved.getJsonArray("allocations")).containsExactly("node1", "node3");
+    assertThat(set.query(new JsonObject().put("op", "get").put("cid", SAME_CID_BASE58)).getString("name")).isEqualTo("n");
+
+    set.apply(7, pin(OTHER, "node1"));
+    assertThat(set.query(new JsonObject().put("op", "list")).getJsonArray("pins")).hasSize(2);
+
+    assertThat(set.apply(8, new JsonObject().put("op", "unpin").put("cid", CID)).getBoolean("removed")).isTrue();
+    assertThatThrownBy(() -> set.query(new JsonObject().put("op", "get").put("cid", CID)))
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.NOT_FOUND));
+    assertThatThrownBy(() -> set.apply(9, new JsonObject().put("op", "unpin").put("cid", CID)))
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.NOT_FOUND));
+  }
+
+  @Test
+  void aSnapshotRestoresTheSamePinset() {
+    PinSet set = new PinSet(2);
+    set.apply(1, pin(CID, "node1"));
+    set.apply(2, pin(OTHER, "node1", "node2"));
+    set.apply(3, pin("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "node3"));
+    List<JsonObject> chunks = new ArrayList<>();
+    set.snapshot(chunks::add);
+    assertThat(chunks).hasSize(2);
+
+    PinSet copy = new PinSet(2);
+    copy.restore(chunks);
+    JsonObject list = new JsonObject().put("op", "list");
+    assertThat(copy.query(list)).isEqualTo(set.query(list));
+  }
+
+  @Test
+  void badOpsAreRefusedBeforeTheLogSayingWhichField() {
+    PinSet set = new PinSet(10);
+    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, get, list, pin, unpin]");
+    assertRefused(set, pin("not-a-cid", "node1"), "not a CID: 'not-a-cid'");
+    assertRefused(set, pin(CID), "field allocations: expected a non-empty array");
+    assertRefused(set, pin(CID, "node1", "node1"), "expected distinct node names");
+    assertRefused(set, pin(CID, "node1").put("replication_min", 3), "replication_min (3) must not exceed replication_max (2)");
+    assertRefused(set, pin(CID, "node1").put("replication_max", 0), "field replication_max: expected a positive");
+    assertRefused(set, pin(CID, "node1").put("name", "x".repeat(300)), "field name: at most 255");
+    assertRefused(set, new JsonObject().put("op", "allocate").put("cid", CID), "field allocations");
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "pin")))
+        .isInstanceOf(FerryException.class).hasMessageContaining("expected one of [get, list]");
+  }
+
+  private static void assertRefused(PinSet set, JsonObject op, String why) {
+    assertThatThrownBy(() -> set.checkProposal(op))
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST))
+        .hasMessageContaining(why);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.ferry.testing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real js-ipfs daemon (npm package {@code ipfs}, installed by bin/test) in its own repository
+ * under {@code dir}, listening on free loopback ports only, with bootstrap, discovery and
+ * delegates off so it never reaches beyond this machine. Its RPC API is {@link #api()}.
+ * {@link #close()} stops it by its PID and waits for it to exit.
+ */
+public final class IpfsDaemon implements AutoCloseable {
+  private static final Path JSIPFS = Path.of("tools", "ipfs", "node_modules", ".bin", "jsipfs");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path repo;
+  private final Path log;
+  private final int apiPort;
+  private final int swarmPort;
+  private Process process;
+
+  private IpfsDaemon(Path dir) {
+    this.repo = dir.resolve("ipfs-repo");
+    this.log = dir.resolve("ipfs.log");
+    List<Integer> ports = Ports.free(4);
+    this.apiPort = ports.get(0);
+    this.swarmPort = ports.get(1);
+    init(ports.get(2), ports.get(3));
+  }
+
+  /** Initialises a repository under {@code dir} and starts the daemon; returns once it serves its API. */
+  public static IpfsDaemon start(Path dir) {
+    IpfsDaemon daemon = new IpfsDaemon(dir);
+    daemon.run();
+    return daemon;
+  }
+
+  public URI api() {
+    return URI.create("http://127.0.0.1:" + apiPort);
+  }
+
+  /** The daemon's libp2p listen address, for connecting daemons to each other. */
+  public String swarmAddress() {
+    return "/ip4/127.0.0.1/tcp/" + swarmPort;
+  }
+
+  /** Starts the daemon again on the same repository and ports (after {@link #stop}). */
+  public void run() {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    try {
+      // a daemon killed without a chance to clean up leaves its lock behind
+      Files.deleteIfExists(repo.resolve("repo.lock"));
+      process = jsipfs("daemon").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + JSIPFS + " (bin/test installs it under tools/ipfs)", e);
+    }
+    Eventually.await("the IPFS daemon to be ready (" + log + ")", START_TIMEOUT, () -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the IPFS daemon exited with " + process.exitValue() + ": " + logText());
+      }
+      return logText().contains("Daemon is ready");
+    });
+  }
+
+  /** Stops the daemon (SIGTERM, then SIGKILL) and waits for it to exit. */
+  public void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void init(int gatewayPort, int rpcPort) {
+    try {
+      Files.createDirectories(repo);
+      Process init = jsipfs("init", "--empty-repo").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      if (!init.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || init.exitValue() != 0) {
+        init.destroyForcibly();
+        throw new IllegalStateException("jsipfs init failed: " + logText());
+      }
+      Path configFile = repo.resolve("config");
+      JsonObject config = new JsonObject(Files.readString(configFile));
+      config.put("Bootstrap", new JsonArray());
+      JsonObject discovery = config.getJsonObject("Discovery");
+      discovery.getJsonObject("MDNS").put("Enabled", false);
+      discovery.getJsonObject("webRTCStar").put("Enabled", false);
+      config.getJsonObject("Addresses")
+          .put("Swarm", new JsonArray().add(swarmAddress()))
+          .put("API", "/ip4/127.0.0.1/tcp/" + apiPort)
+          .put("Gateway", "/ip4/127.0.0.1/tcp/" + gatewayPort)
+          .put("RPC", "/ip4/127.0.0.1/tcp/" + rpcPort)
+          .put("Delegates", new JsonArray());
+      config.getJsonObject("Swarm").put("DisableNatPortMap", true);
+      Files.writeString(configFile, config.encodePrettily());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ProcessBuilder jsipfs(String... args) {
+    if (!Files.isExecutable(JSIPFS)) {
+      throw new IllegalStateException(JSIPFS.toAbsolutePath() + " is missing: run bin/test (it installs js-ipfs under tools/ipfs)");
+    }
+    List<String> command = new java.util.ArrayList<>(List.of(JSIPFS.toAbsolutePath().toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("IPFS_PATH", repo.toString());
+    return builder;
+  }
+
+  private String logText() {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+}
