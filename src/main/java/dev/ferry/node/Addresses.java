@@ -31,6 +31,11 @@ public final class Addresses {
     return "ferry.node." + node + ".registry";
   }
 
+  /** Node-internal request/reply: the pin tracker of node {@code node} (its local pin status). */
+  public static String nodePin(String node) {
+    return "ferry.node." + node + ".pin";
+  }
+
   /** Node-internal prefix of everything addressed to one node's services. */
   public static String nodePrefix(String node) {
     return "ferry.node." + node + ".";

@@ -114,7 +114,8 @@ public final class Members {
     vertx.eventBus().publish(Addresses.MEMBER_EVENTS, body, LOCAL);
   }
 
-  private List<String> names() {
+  /** The names of the current members. */
+  public List<String> names() {
     return current().stream().map(Member::name).toList();
   }
 

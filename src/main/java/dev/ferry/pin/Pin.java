@@ -61,8 +61,24 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     if (max != EVERYWHERE && (min == EVERYWHERE || min > max)) {
       throw FerryException.badRequest("replication_min (" + min + ") must not exceed replication_max (" + max + ")");
     }
-    return new Pin(cid, name, min, max, allocations(op), op.getValue("origin") == null ? "" : string(op, "origin"),
+    List<String> allocations = max == EVERYWHERE ? everywhere(op) : allocations(op);
+    return new Pin(cid, name, min, max, allocations, op.getValue("origin") == null ? "" : string(op, "origin"),
         op.getValue("time") == null ? "" : string(op, "time"), 0);
+  }
+
+  /** Whether {@code node} should pin this CID: it is allocated there, or everywhere. */
+  public boolean isAllocatedTo(String node) {
+    return allocations.isEmpty() || allocations.contains(node);
+  }
+
+  /** A pin for every node names no allocations. */
+  private static List<String> everywhere(JsonObject op) {
+    Object value = op.getValue("allocations");
+    if (value != null && !(value instanceof JsonArray array && array.isEmpty())) {
+      throw FerryException.badRequest("field allocations: a pin for every node (replication_max -1) has none, got "
+          + value);
+    }
+    return List.of();
   }
 
   /** The op's allocations: node names, at least one, no repeats; returned sorted. */

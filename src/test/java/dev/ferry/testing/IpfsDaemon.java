@@ -53,6 +53,32 @@ public final class IpfsDaemon implements AutoCloseable {
     return "/ip4/127.0.0.1/tcp/" + swarmPort;
   }
 
+  /**
+   * Connects this daemon to {@code other} (swarm connect), so content added to one can be fetched
+   * by the other: with bootstrap and discovery off, daemons find nobody by themselves.
+   */
+  public void connectTo(IpfsDaemon other) {
+    String otherId = rpc(other, "id", "").getString("ID");
+    rpc(this, "swarm/connect", "arg=" + other.swarmAddress() + "/p2p/" + otherId);
+  }
+
+  private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {
+    var request = java.net.http.HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(command + " on " + daemon.api() + ": " + response.body());
+      }
+      return new JsonObject(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts the daemon again on the same repository and ports (after {@link #stop}). */
   public void run() {
     if (process != null && process.isAlive()) {

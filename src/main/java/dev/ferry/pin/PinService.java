@@ -1,0 +1,168 @@
+package dev.ferry.pin;
+
+import dev.ferry.ipfs.Cid;
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import dev.ferry.raft.Committed;
+import dev.ferry.raft.RaftClient;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's pin service as any node answers it on {@code ferry.pin} (docs/ADDRESSES.md):
+ * allocates new pins, proposes pinset changes to Raft, gathers each allocated node's status, and
+ * moves the pins of a node that left to live nodes.
+ *
+ * <p>Runs on its verticle's context.
+ */
+final class PinService {
+  private static final Logger log = LoggerFactory.getLogger(PinService.class);
+
+  private final NodeContext node;
+  private final PinConfig config;
+  private final RaftClient raft;
+
+  PinService(NodeContext node, PinConfig config, RaftClient raft) {
+    this.node = node;
+    this.config = config;
+    this.raft = raft;
+  }
+
+  /** Answers one request on {@code ferry.pin}. */
+  Future<JsonObject> handle(JsonObject request) {
+    String op = request == null ? null : request.getString("op");
+    if (op == null) {
+      return Future.failedFuture(FerryException.badRequest("field op: expected one of pin, unpin, get, list, status, "
+          + "recover"));
+    }
+    try {
+      return switch (op) {
+        case "pin" -> pin(request);
+        case "unpin" -> propose(new JsonObject().put("op", "unpin").put("cid", cid(request)));
+        case "get" -> query(new JsonObject().put("op", "get").put("cid", cid(request)));
+        case "list" -> query(new JsonObject().put("op", "list"));
+        case "status" -> status(cid(request), "status");
+        case "recover" -> status(cid(request), "recover");
+        default -> throw FerryException.badRequest("field op: expected one of pin, unpin, get, list, status, recover;"
+            + " got " + op);
+      };
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /**
+   * A member left: if this node is the lowest-named live one, it moves that node's pins to live
+   * nodes. The pinset's group may be electing a new leader (the one that left may have led it), so
+   * a failed pass is tried again every {@code pin.retry_interval_ms} for up to
+   * {@code pin.reallocate_within_ms}.
+   */
+  void nodeLeft(String gone) {
+    Set<String> live = live();
+    if (live.isEmpty() || !live.iterator().next().equals(node.name())) {
+      return;
+    }
+    moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos());
+  }
+
+  private void moveOff(String gone, long deadline) {
+    query(new JsonObject().put("op", "list"))
+        .compose(list -> {
+          List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
+          List<Future<?>> moves = new ArrayList<>();
+          for (Pin pin : pins) {
+            if (pin.allocations().contains(gone)) {
+              moves.add(move(pin, gone, pins));
+            }
+          }
+          return Future.all(moves);
+        })
+        .onFailure(e -> {
+          if (System.nanoTime() < deadline) {
+            log.debug("pins of {} not moved yet: {}; trying again", gone, e.getMessage());
+            node.vertx().setTimer(config.retryInterval().toMillis(), t -> moveOff(gone, deadline));
+          } else {
+            log.warn("pins of {} were not moved: {}; they stay under-replicated until it returns or they are "
+                + "pinned again", gone, e.getMessage());
+          }
+        });
+  }
+
+  private Future<?> move(Pin pin, String gone, List<Pin> pins) {
+    List<String> keep = pin.allocations().stream().filter(n -> !n.equals(gone)).toList();
+    List<String> moved = Allocator.allocate(pin.replicationMin(), pin.replicationMax(), keep, live(), pins, false);
+    if (moved.isEmpty()) {
+      log.warn("pin {} lost {} and no live node can take it", pin.cid(), gone);
+      return Future.succeededFuture();
+    }
+    return propose(new JsonObject().put("op", "allocate").put("cid", pin.cid()).put("allocations", new JsonArray(moved)))
+        .onSuccess(p -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone, moved));
+  }
+
+  private Future<JsonObject> pin(JsonObject request) {
+    String cid = cid(request);
+    int min = request.getValue("replication_min") == null ? config.replicationMin() : request.getInteger("replication_min");
+    int max = request.getValue("replication_max") == null ? config.replicationMax() : request.getInteger("replication_max");
+    JsonObject op = new JsonObject().put("op", "pin").put("cid", cid).put("name", request.getString("name", ""))
+        .put("replication_min", min).put("replication_max", max).put("origin", node.name())
+        .put("time", Instant.now().toString());
+    return query(new JsonObject().put("op", "list")).compose(list -> {
+      List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p))
+          .filter(p -> !p.cid().equals(cid)).toList();
+      List<String> allocations = Allocator.allocate(min, max, List.of(), live(), pins, true);
+      return propose(op.put("allocations", new JsonArray(allocations)));
+    });
+  }
+
+  /** The pin with every allocated node's status of it (after asking them to retry, for {@code recover}). */
+  private Future<JsonObject> status(String cid, String nodeOp) {
+    return query(new JsonObject().put("op", "get").put("cid", cid)).compose(pin -> {
+      List<String> nodes = new ArrayList<>();
+      pin.getJsonArray("allocations").forEach(n -> nodes.add((String) n));
+      if (nodes.isEmpty()) {
+        nodes.addAll(live());
+      }
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
+      JsonObject peerMap = new JsonObject();
+      List<Future<?>> asked = new ArrayList<>();
+      for (String n : nodes) {
+        asked.add(node.vertx().eventBus().<JsonObject>request(Addresses.nodePin(n),
+                new JsonObject().put("op", nodeOp).put("cid", cid), options)
+            .onSuccess(reply -> peerMap.put(n, reply.body()))
+            .onFailure(e -> peerMap.put(n, new JsonObject().put("status", "cluster_error").put("error",
+                "node " + n + " did not answer: " + e.getMessage()).put("time", Instant.now().toString()))));
+      }
+      return Future.join(asked).transform(x -> Future.succeededFuture(pin.put("peer_map", peerMap)));
+    });
+  }
+
+  private Future<JsonObject> propose(JsonObject op) {
+    return raft.propose(config.group(), op).map(Committed::result);
+  }
+
+  private Future<JsonObject> query(JsonObject op) {
+    return raft.query(config.group(), op).map(Committed::result);
+  }
+
+  private Set<String> live() {
+    return new TreeSet<>(node.members().names());
+  }
+
+  private static String cid(JsonObject request) {
+    Object cid = request.getValue("cid");
+    if (!(cid instanceof String text)) {
+      throw FerryException.badRequest("field cid: expected a CID string, got " + cid);
+    }
+    return Cid.parse(text).toString();
+  }
+}

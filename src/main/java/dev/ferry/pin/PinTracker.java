@@ -1,0 +1,188 @@
+package dev.ferry.pin;
+
+import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.raft.Committed;
+import dev.ferry.raft.FeedEntry;
+import dev.ferry.raft.RaftClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset from the Raft
+ * change feed and pins what is allocated here, unpins what no longer is, and remembers each CID's
+ * local status ({@code pinning}, {@code pinned}, {@code pin_error}, {@code unpinning},
+ * {@code unpinned}), as IPFS Cluster's trackers do.
+ *
+ * <p>Runs on its verticle's context.
+ */
+final class PinTracker {
+  private static final Logger log = LoggerFactory.getLogger(PinTracker.class);
+
+  /** The status of one CID on this node; {@code error} is empty unless {@code status} is {@code pin_error}. */
+  record Local(String status, String error, String time) {
+    JsonObject toJson() {
+      return new JsonObject().put("status", status).put("error", error).put("time", time);
+    }
+  }
+
+  private final Vertx vertx;
+  private final String node;
+  private final PinConfig config;
+  private final IpfsConnector ipfs;
+  private final RaftClient raft;
+  /** The pinset as the feed has built it, by canonical CID. */
+  private final Map<String, Pin> pinset = new HashMap<>();
+  private final Map<String, Local> local = new HashMap<>();
+  private MessageConsumer<JsonObject> feed;
+  private long retry = -1;
+  private boolean stopped;
+
+  PinTracker(Vertx vertx, String node, PinConfig config, IpfsConnector ipfs, RaftClient raft) {
+    this.vertx = vertx;
+    this.node = node;
+    this.config = config;
+    this.ipfs = ipfs;
+    this.raft = raft;
+  }
+
+  /**
+   * Reads the pinset, pins what is allocated here, then follows every later change. Until the
+   * Raft group can answer (no quorum while the cluster forms) it tries again every
+   * {@code pin.retry_interval_ms}; the returned future completes at the first attempt that works.
+   */
+  Future<Void> start() {
+    Promise<Void> synced = Promise.promise();
+    attempt(synced);
+    return synced.future();
+  }
+
+  Future<Void> stop() {
+    stopped = true;
+    vertx.cancelTimer(retry);
+    return feed == null ? Future.succeededFuture() : feed.unregister();
+  }
+
+  private void attempt(Promise<Void> synced) {
+    if (stopped) {
+      return;
+    }
+    pinset.clear();
+    raft.query(config.group(), new JsonObject().put("op", "list"))
+        .compose(this::reconcile)
+        .compose(index -> raft.follow(config.group(), index, this::changed))
+        .onSuccess(consumer -> {
+          feed = consumer;
+          synced.tryComplete();
+        })
+        .onFailure(e -> {
+          log.debug("pin tracker on {}: the pinset is not readable yet ({}); trying again", node, e.getMessage());
+          retry = vertx.setTimer(config.retryInterval().toMillis(), t -> attempt(synced));
+        });
+  }
+
+  /** This node's status of {@code cid}: {@code remote} when it is not allocated here. */
+  JsonObject status(String cid) {
+    Local here = local.get(cid);
+    if (here != null) {
+      return here.toJson();
+    }
+    Pin pin = pinset.get(cid);
+    return new Local(pin == null ? "unpinned" : "remote", "", now()).toJson();
+  }
+
+  /** Pins again what failed here. */
+  void recover(String cid) {
+    Local here = local.get(cid);
+    Pin pin = pinset.get(cid);
+    if (pin != null && pin.isAllocatedTo(node) && (here == null || here.status().equals("pin_error"))) {
+      pinHere(pin);
+    }
+  }
+
+  private Future<Long> reconcile(Committed list) {
+    for (Object item : list.result().getJsonArray("pins")) {
+      Pin pin = Pin.fromJson((JsonObject) item);
+      pinset.put(pin.cid(), pin);
+      if (pin.isAllocatedTo(node)) {
+        pinHere(pin);
+      }
+    }
+    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(),
+        pinset.values().stream().filter(p -> p.isAllocatedTo(node)).count());
+    return Future.succeededFuture(list.index());
+  }
+
+  private void changed(FeedEntry entry) {
+    JsonObject op = entry.op();
+    String cid;
+    try {
+      cid = Cid.parse(op.getString("cid")).toString();
+    } catch (RuntimeException e) {
+      return;   // not an op about one pin (a proposed query, say)
+    }
+    Pin before = pinset.get(cid);
+    Pin after = switch (String.valueOf(op.getString("op"))) {
+      case "pin" -> Pin.fromOp(op).at(entry.index());
+      case "allocate" -> before == null ? null : before.allocatedTo(Pin.allocations(op));
+      case "unpin" -> null;
+      default -> before;
+    };
+    if (after == null) {
+      pinset.remove(cid);
+    } else {
+      pinset.put(cid, after);
+    }
+    boolean wanted = after != null && after.isAllocatedTo(node);
+    boolean had = before != null && before.isAllocatedTo(node);
+    if (wanted && !had) {
+      pinHere(after);
+    } else if (!wanted && had) {
+      unpinHere(cid);
+    }
+  }
+
+  private void pinHere(Pin pin) {
+    String cid = pin.cid();
+    local.put(cid, new Local("pinning", "", now()));
+    ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(done -> {
+      Pin current = pinset.get(cid);
+      if (current == null || !current.isAllocatedTo(node)) {
+        unpinHere(cid);   // unpinned or moved while the daemon was fetching
+      } else if (done.succeeded()) {
+        local.put(cid, new Local("pinned", "", now()));
+        log.debug("pinned {} on {}", cid, node);
+      } else {
+        local.put(cid, new Local("pin_error", done.cause().getMessage(), now()));
+        log.warn("pin {} on {} failed: {}", cid, node, done.cause().getMessage());
+      }
+    });
+  }
+
+  private void unpinHere(String cid) {
+    local.put(cid, new Local("unpinning", "", now()));
+    ipfs.unpin(Cid.parse(cid)).onComplete(done -> {
+      if (pinset.containsKey(cid) && pinset.get(cid).isAllocatedTo(node)) {
+        return;   // allocated here again meanwhile: that pin owns the status now
+      }
+      if (done.succeeded()) {
+        local.remove(cid);
+      } else {
+        local.put(cid, new Local("unpin_error", done.cause().getMessage(), now()));
+        log.warn("unpin {} on {} failed: {}", cid, node, done.cause().getMessage());
+      }
+    });
+  }
+
+  private static String now() {
+    return Instant.now().toString();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.ferry.pin;
+
+import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import dev.ferry.raft.RaftClient;
+import dev.ferry.raft.RaftSettings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collective pinning on this node: answers {@code ferry.pin} for the cluster ({@link PinService}),
+ * keeps this node's IPFS daemon in line with the pinset ({@link PinTracker}, asked on
+ * {@code ferry.node.<name>.pin}), and moves the pins of a node that leaves.
+ */
+public final class PinVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(PinVerticle.class);
+
+  private final NodeContext node;
+  private IpfsConnector ipfs;
+  private PinTracker tracker;
+
+  public PinVerticle(NodeContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    PinConfig config;
+    try {
+      config = PinConfig.from(node.config().json().getJsonObject("pin", new JsonObject()));
+      checkGroup(config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    RaftClient raft = RaftClient.forNode(node);
+    ipfs = new KuboRpcConnector(vertx, node.config().ipfsApi());
+    tracker = new PinTracker(vertx, node.name(), config, ipfs, raft);
+    PinService service = new PinService(node, config, raft);
+    return Future.all(serve(service), serveTracker(), followMembers(service))
+        .onSuccess(x -> {
+          log.info("pinning up on {}: pinset in Raft group {}, IPFS daemon at {}", node.name(), config.group(),
+              node.config().ipfsApi());
+          // in the background: the group has no quorum until enough nodes have started
+          tracker.start();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return (tracker == null ? Future.succeededFuture() : tracker.stop())
+        .eventually(() -> ipfs == null ? Future.succeededFuture() : ipfs.close());
+  }
+
+  /** The pinset's group must exist here and keep a {@link PinSet}: say which setting is wrong. */
+  private void checkGroup(PinConfig config) {
+    String machine = RaftSettings.from(node.config().json()).groups().get(config.group());
+    if (!PinSet.NAME.equals(machine)) {
+      throw new FerryException(FerryException.BAD_REQUEST, "pin.group is " + config.group() + ", but raft.groups."
+          + config.group() + ".state_machine is " + machine + "; it must be " + PinSet.NAME);
+    }
+  }
+
+  private Future<Void> serve(PinService service) {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.PIN, m -> answer(m, service.handle(body(m))))
+        .completion();
+  }
+
+  private Future<Void> serveTracker() {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.nodePin(node.name()), m -> {
+      JsonObject request = body(m);
+      String cid = request == null ? null : request.getString("cid");
+      if (request != null && "recover".equals(request.getString("op")) && cid != null) {
+        tracker.recover(cid);
+      }
+      m.reply(tracker.status(String.valueOf(cid)));
+    }).completion();
+  }
+
+  private Future<Void> followMembers(PinService service) {
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
+      if ("left".equals(m.body().getString("event"))) {
+        service.nodeLeft(m.body().getString("node"));
+      }
+    }).completion();
+  }
+
+  private static JsonObject body(Message<?> m) {
+    return m.body() instanceof JsonObject json ? json : null;
+  }
+
+  private static void answer(Message<JsonObject> m, Future<JsonObject> result) {
+    result.onComplete(m::reply, e -> FerryException.from(e).failReply(m));
+  }
+}

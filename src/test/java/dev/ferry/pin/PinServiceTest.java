@@ -1,0 +1,168 @@
+package dev.ferry.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
+import dev.ferry.testing.IpfsDaemon;
+import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.TestCluster.JvmCluster;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pin service on three clustered nodes in this JVM, each with its own real js-ipfs daemon,
+ * the daemons connected to each other. The last test stops a node.
+ */
+@Timeout(300)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PinServiceTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  @TempDir
+  static Path dir;
+  private static final IpfsDaemon[] daemons = new IpfsDaemon[4];
+  private static final KuboRpcConnector[] ipfs = new KuboRpcConnector[4];
+  private static JvmCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    for (int i = 1; i <= 3; i++) {
+      daemons[i] = IpfsDaemon.start(dir.resolve("ipfs" + i));
+    }
+    daemons[2].connectTo(daemons[1]);
+    daemons[3].connectTo(daemons[1]);
+    daemons[3].connectTo(daemons[2]);
+    cluster = TestCluster.inJvm(3, i -> new JsonObject().put("ipfs", new JsonObject().put("api",
+        daemons[i].api().toString())), i -> Map.of());
+    cluster.awaitFullMembership();
+    for (int i = 1; i <= 3; i++) {
+      ipfs[i] = new KuboRpcConnector(cluster.node(1).vertx(), daemons[i].api());
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    for (IpfsDaemon d : daemons) {
+      if (d != null) {
+        d.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aPinIsAllocatedPinnedOnItsNodesAndUnpinnedEverywhere() {
+    Cid cid = addedToDaemon1("pinned twice");
+    JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString()).put("name", "doc")
+        .put("replication_min", 2).put("replication_max", 2));
+    List<String> allocations = strings(pin.getJsonArray("allocations").getList());
+    assertThat(allocations).hasSize(2);
+    assertThat(pin.getString("name")).isEqualTo("doc");
+
+    // asked on another node: the status of both allocated nodes, pinned by their own daemons
+    Eventually.await("both allocated nodes to report pinned", WAIT, () -> {
+      JsonObject peers = pinService(3, new JsonObject().put("op", "status").put("cid", cid.toString()))
+          .getJsonObject("peer_map");
+      return peers.fieldNames().equals(Set.copyOf(allocations))
+          && allocations.stream().allMatch(n -> "pinned".equals(peers.getJsonObject(n).getString("status")));
+    });
+    for (int i = 1; i <= 3; i++) {
+      assertThat(pinnedOn(i, cid)).as("pinned on node%d", i).isEqualTo(allocations.contains(cluster.name(i)));
+    }
+
+    pinService(2, new JsonObject().put("op", "unpin").put("cid", cid.toString()));
+    Eventually.await("no daemon to keep the pin", WAIT, () -> !pinnedOn(1, cid) && !pinnedOn(2, cid) && !pinnedOn(3, cid));
+    assertThat(failure(1, new JsonObject().put("op", "get").put("cid", cid.toString())))
+        .startsWith(FerryException.NOT_FOUND + ": no pin for " + cid);
+  }
+
+  @Test
+  @Order(2)
+  void badRequestsSayWhatIsWrong() {
+    assertThat(failure(1, new JsonObject().put("op", "pin").put("cid", "QmNotACid")))
+        .startsWith("bad-request: not a CID: 'QmNotACid'");
+    assertThat(failure(2, new JsonObject().put("op", "pin")
+        .put("cid", "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy")
+        .put("replication_min", 5).put("replication_max", 5)))
+        .startsWith("unavailable: replication_min is 5 but only 3 node(s) can take the pin");
+    assertThat(failure(3, new JsonObject().put("op", "explode"))).startsWith("bad-request: field op: expected one of");
+    assertThat(failure(3, new JsonObject().put("op", "unpin")
+        .put("cid", "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy")))
+        .startsWith("not-found: no pin for");
+  }
+
+  @Test
+  @Order(3)
+  void thePinsOfANodeThatLeavesMoveToALiveNode() {
+    Cid cid = addedToDaemon1("moves when a node leaves");
+    JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())
+        .put("replication_min", 1).put("replication_max", 2));
+    List<String> before = strings(pin.getJsonArray("allocations").getList());
+    // stop an allocated node other than node1, which the test talks through
+    int leaving = before.contains(cluster.name(2)) ? 2 : 3;
+    int survivor = leaving == 2 ? 3 : 2;
+    Eventually.await("the pin to be on node" + leaving, WAIT, () -> pinnedOn(leaving, cid));
+    cluster.stop(leaving);
+
+    Eventually.await("the pin to move off node" + leaving, WAIT, () -> {
+      List<String> now = strings(pinService(1, new JsonObject().put("op", "get").put("cid", cid.toString()))
+          .getJsonArray("allocations").getList());
+      return !now.contains(cluster.name(leaving)) && now.contains(cluster.name(survivor)) && now.size() == 2;
+    });
+    Eventually.await("node" + survivor + "'s daemon to pin it", WAIT, () -> pinnedOn(survivor, cid));
+  }
+
+  /** Content added to daemon 1 and unpinned there again: its blocks stay, no pin says so. */
+  private static Cid addedToDaemon1(String text) {
+    Cid cid = await(ipfs[1].add(Buffer.buffer(text + " " + System.nanoTime()), "file.txt"));
+    await(ipfs[1].unpin(cid));
+    return cid;
+  }
+
+  private static boolean pinnedOn(int i, Cid cid) {
+    return await(ipfs[i].pins()).contains(cid);
+  }
+
+  private static JsonObject pinService(int i, JsonObject request) {
+    return await(cluster.node(i).vertx().eventBus().<JsonObject>request(Addresses.PIN, request,
+        new DeliveryOptions().setSendTimeout(30_000))).body();
+  }
+
+  private static String failure(int i, JsonObject request) {
+    Throwable cause = Futures.cause(cluster.node(i).vertx().eventBus().request(Addresses.PIN, request,
+        new DeliveryOptions().setSendTimeout(30_000)), WAIT);
+    assertThat(cause).isInstanceOf(ReplyException.class);
+    return cause.getMessage();
+  }
+
+  private static List<String> strings(List<?> list) {
+    return list.stream().map(String::valueOf).toList();
+  }
+
+  private static <T> T await(Future<T> future) {
+    return Futures.await(future, WAIT);
+  }
+}
