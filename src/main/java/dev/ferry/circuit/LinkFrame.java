@@ -165,20 +165,26 @@ sealed interface LinkFrame {
 
   /**
    * Cuts frames out of the chunks a connection receives, in order, without Vert.x's RecordParser:
-   * a frame that lies wholly inside a chunk is a slice of it (no copy); one that spans chunks is
-   * copied once into a buffer of exactly its size. Payloads are slices of that frame.
+   * a frame that lies wholly inside a chunk is a slice of it, one that spans chunks a composite of
+   * slices of them; nothing is copied (each chunk is already the connection's own copy of what it
+   * read). Only a frame that trickles in as more than {@value #MAX_PARTS} pieces is copied, once,
+   * into a buffer of exactly its size, so a slow sender cannot make a frame cost a composite of
+   * thousands of parts. Payloads are slices of their frame.
    *
    * <p>Not thread-safe: one reader per connection, fed on its event loop.
    */
   final class Reader {
+    static final int MAX_PARTS = 64;
     private final int maxFrameBytes;
     private final Consumer<LinkFrame> frames;
     /** The length of the next frame while its 4 bytes straddle chunks. */
     private int lengthSoFar;
     private int lengthBytes;
-    /** A frame that spans chunks, being filled. */
-    private Buffer partial;
-    private int partialLength;
+    /** The parts of a frame that spans chunks, until the last one arrives... */
+    private List<ByteBuf> parts;
+    /** ...or that frame, copied, once it came in too many pieces. */
+    private ByteBuf copy;
+    private int missing;
 
     /** @param maxFrameBytes the longest frame accepted (its length field); a longer one is {@link Malformed} */
     Reader(int maxFrameBytes, Consumer<LinkFrame> frames) {
@@ -191,14 +197,13 @@ sealed interface LinkFrame {
       int pos = 0;
       int end = chunk.length();
       while (pos < end) {
-        if (partial != null) {
-          int n = Math.min(partialLength - partial.length(), end - pos);
-          partial.appendBuffer(chunk, pos, n);
+        if (missing > 0) {
+          int n = Math.min(missing, end - pos);
+          add(slice(chunk, pos, pos + n));
           pos += n;
-          if (partial.length() == partialLength) {
-            Buffer frame = partial;
-            partial = null;
-            frames.accept(decode(frame));
+          missing -= n;
+          if (missing == 0) {
+            frames.accept(decode(BufferInternal.buffer(complete())));
           }
           continue;
         }
@@ -225,10 +230,42 @@ sealed interface LinkFrame {
           frames.accept(decode(chunk.slice(pos, pos + length)));
           pos += length;
         } else {
-          partial = Buffer.buffer(length);   // exactly the frame's size: filled without growing
-          partialLength = length;
+          parts = new ArrayList<>(8);
+          parts.add(slice(chunk, pos, end));
+          missing = length - (end - pos);
+          pos = end;
         }
       }
+    }
+
+    private void add(ByteBuf part) {
+      if (copy == null && parts.size() == MAX_PARTS) {
+        int length = missing;
+        for (ByteBuf p : parts) {
+          length += p.readableBytes();
+        }
+        copy = Unpooled.buffer(length, length);
+        parts.forEach(copy::writeBytes);
+        parts = null;
+      }
+      if (copy != null) {
+        copy.writeBytes(part);
+      } else {
+        parts.add(part);
+      }
+    }
+
+    private ByteBuf complete() {
+      ByteBuf frame = copy != null ? copy : Unpooled.wrappedBuffer(parts.size(), parts.toArray(new ByteBuf[0]));
+      copy = null;
+      parts = null;
+      return frame;
+    }
+
+    /** A view of part of a chunk, whose release (by a composite) cannot free the chunk. */
+    private static ByteBuf slice(Buffer chunk, int from, int to) {
+      Buffer part = chunk.slice(from, to);
+      return part instanceof BufferInternal internal ? internal.getByteBuf() : Unpooled.wrappedBuffer(part.getBytes());
     }
   }
 

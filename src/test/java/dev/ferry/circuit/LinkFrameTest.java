@@ -139,8 +139,8 @@ class LinkFrameTest {
   }
 
   @Test
-  void aFrameInsideOneChunkIsASliceOfItAndOneThatSpansChunksIsACopy() {
-    Buffer chunk = concat(List.of(LinkFrame.fragment("p", "c", Fragment.of(0, Buffer.buffer("abc")), 1))).copy();
+  void aFrameIsAViewOfTheChunksItArrivedInUnlessItTrickledIn() {
+    Buffer chunk = LinkFrame.fragment("p", "c", Fragment.of(0, Buffer.buffer("abc")), 1).copy();
     List<LinkFrame> got = new ArrayList<>();
     new LinkFrame.Reader(MAX, got::add).feed(chunk);
     Buffer payload = ((LinkFrame.Data) got.get(0)).fragment().payload();
@@ -148,14 +148,29 @@ class LinkFrameTest {
     chunk.setByte(chunk.length() - 3, (byte) 'X');
     assertThat(payload.toString()).as("a view of the received chunk").isEqualTo("Xbc");
 
+    // across three chunks: a composite of views of each
     Buffer stream = LinkFrame.fragment("p", "c", Fragment.of(0, bytes(10_000, 3)), 1).copy();
+    int end = stream.length();
+    List<Buffer> chunks = List.of(stream.slice(0, 2).copy(), stream.slice(2, 5000).copy(), stream.slice(5000, end).copy());
     List<LinkFrame> split = new ArrayList<>();
     LinkFrame.Reader reader = new LinkFrame.Reader(MAX, split::add);
-    Buffer first = stream.slice(0, 5000).copy();
-    reader.feed(first);
-    reader.feed(stream.slice(5000, stream.length()).copy());
-    first.setByte(4999, (byte) 0);
-    assertThat(((LinkFrame.Data) split.get(0)).fragment().payload()).isEqualTo(bytes(10_000, 3));
+    chunks.forEach(reader::feed);
+    Buffer spanning = ((LinkFrame.Data) split.get(0)).fragment().payload();
+    assertThat(spanning).isEqualTo(bytes(10_000, 3));
+    chunks.get(2).setByte(chunks.get(2).length() - 1, (byte) 0x55);
+    assertThat(spanning.getByte(9_999)).as("a view of the last chunk").isEqualTo((byte) 0x55);
+
+    // trickling in as more pieces than a composite should hold: copied once instead
+    List<LinkFrame> trickled = new ArrayList<>();
+    LinkFrame.Reader slow = new LinkFrame.Reader(MAX, trickled::add);
+    Buffer first = stream.slice(0, 100).copy();
+    slow.feed(first);
+    for (int pos = 100; pos < end; pos += 10) {
+      slow.feed(stream.slice(pos, Math.min(end, pos + 10)).copy());
+    }
+    assertThat(((LinkFrame.Data) trickled.get(0)).fragment().payload()).isEqualTo(bytes(10_000, 3));
+    first.setByte(99, (byte) 0);
+    assertThat(((LinkFrame.Data) trickled.get(0)).fragment().payload()).as("a copy").isEqualTo(bytes(10_000, 3));
   }
 
   @Test
