@@ -5,8 +5,6 @@ import dev.ferry.node.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -43,6 +41,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   private MessageConsumer<Object> consumer;
   /** Where the other end receives: its peer address, or this circuit's address there. */
   private String remoteAddress;
+  /** Where fragments, credit and the close go: the bus (to remoteAddress) or the link to the other node. */
+  private Sink sink = Sink.BUS;
   private Handler<Throwable> exceptionHandler;
 
   // receiving: what the reader has not taken yet, and what it took but we have not credited back
@@ -212,10 +212,20 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     return consumer.completion();
   }
 
-  /** The other end's receive window and address are known: sending may start. */
-  void opened(long window, long alreadyInFlight, String otherEndAddress) {
+  /** The other end's receive window and address are known, and which way to send: sending may start. */
+  void opened(long window, long alreadyInFlight, String otherEndAddress, Sink way) {
     remoteAddress = otherEndAddress;
+    sink = way;
     writes.opened(window, alreadyInFlight);
+  }
+
+  /** Where the other end receives on the bus. */
+  String remoteAddress() {
+    return remoteAddress;
+  }
+
+  EventBus eventBus() {
+    return peer.eventBus();
   }
 
   /** The serial the first fragment gets when it travels inside the open message. */
@@ -280,9 +290,33 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     }
   }
 
-  /** Hands a fragment to the event bus (its credit is already counted). */
+  /** A frame from the circuit link to the other end's node (its ends may send there even before opened). */
+  void onLink(Link from, LinkFrame.ForCircuit frame) {
+    if (frame instanceof LinkFrame.Data data) {
+      received(data.fragment().stamped(remote.peerId(), peer.id(), id, data.fragment().serial()));
+    } else if (frame instanceof LinkFrame.Credit credit) {
+      writes.credit(credit.bytes());
+    } else if (frame instanceof LinkFrame.Close close) {
+      closeHere(close.reason().isBlank() ? "closed" : close.reason());
+      from.acknowledge(peer.id(), id);
+    }
+  }
+
+  /**
+   * The link this circuit sends on broke: fragments may be lost, so the circuit closes with the
+   * link's reason, telling the other end over the bus (best effort).
+   */
+  void linkBroke(Link link) {
+    if (sink != link || closeReason != null) {
+      return;
+    }
+    sink = Sink.BUS;
+    shutdown(link.brokenReason(), true, true);
+  }
+
+  /** Hands a fragment to the bus or the link (its credit is already counted). */
   void transmit(Fragment f, long serial) {
-    peer.eventBus().send(remoteAddress, f.payload(), Wire.fragment(Wire.FRAGMENT, f, serial).addHeader(Wire.CIRCUIT, id));
+    sink.fragment(this, f, serial);
     peer.circuitService().countSent(f.payload().length());
   }
 
@@ -300,12 +334,12 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     buffered -= cost;
     uncredited += cost;
     if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {
-      peer.eventBus().send(remoteAddress, null, Wire.onCircuit(Wire.CREDIT, id).addHeader(Wire.BYTES, Long.toString(uncredited)));
+      sink.credit(this, uncredited);
       uncredited = 0;
     }
   }
 
-  /** The event bus refused a fragment: the stream has a gap, so both ends close. */
+  /** The bus or the link refused a fragment: the stream has a gap, so both ends close. */
   void sendFailed(FerryException failure) {
     log.warn("{}: {}", this, failure.getMessage());
     shutdown(failure.code() + ": " + failure.getMessage(), true, true);
@@ -344,7 +378,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
         errorStream.endNow();
       }
     }
-    Future<Void> told = tellRemote ? tellRemote(reason) : Future.succeededFuture();
+    Future<Void> told = tellRemote ? sink.close(this, reason) : Future.succeededFuture();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture()
         : consumer.unregister().onComplete(x -> peer.circuitService().consumerClosed());
     peer.forget(this);
@@ -353,13 +387,6 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     }
     log.debug("{} closed: {}", this, reason);
     return Future.join(told, unregistered).mapEmpty();
-  }
-
-  private Future<Void> tellRemote(String reason) {
-    DeliveryOptions options = Wire.onCircuit(Wire.CLOSE, id).addHeader(Wire.REASON, reason)
-        .setSendTimeout(peer.config().closeTimeout().toMillis());
-    EventBus bus = peer.eventBus();
-    return bus.request(remoteAddress, (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
   }
 
   FerryException closedError() {

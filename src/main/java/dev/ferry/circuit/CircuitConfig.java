@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param openTimeout how long opening a circuit or starting a remote peer may take
  * @param closeTimeout how long a close waits for the other side's acknowledgement
  * @param remotePeerIdle a peer started by {@code startRemotePeer} stops after this long without circuits
+ * @param link whether circuits between Java peers on different nodes use the circuit link (else the bus)
+ * @param linkPort the port of this node's circuit link server on the cluster host; 0 picks a free one
  */
 public record CircuitConfig(
     int maxPayloadBytes,
@@ -21,7 +23,9 @@ public record CircuitConfig(
     int writeQueueMaxBytes,
     Duration openTimeout,
     Duration closeTimeout,
-    Duration remotePeerIdle) {
+    Duration remotePeerIdle,
+    boolean link,
+    int linkPort) {
 
   /** Reads {@code circuit.*} from a node's merged configuration. */
   public static CircuitConfig from(JsonObject nodeJson) {
@@ -32,7 +36,25 @@ public record CircuitConfig(
         positive(c, "write_queue_max_bytes"),
         Duration.ofMillis(positive(c, "open_timeout_ms")),
         Duration.ofMillis(positive(c, "close_timeout_ms")),
-        Duration.ofSeconds(positive(c, "remote_peer_idle_seconds")));
+        Duration.ofSeconds(positive(c, "remote_peer_idle_seconds")),
+        bool(c, "link"),
+        port(c, "link_port"));
+  }
+
+  private static boolean bool(JsonObject section, String key) {
+    if (section.getValue(key) instanceof Boolean b) {
+      return b;
+    }
+    throw new ConfigException("circuit." + key + ": expected true or false, got " + section.getValue(key));
+  }
+
+  private static int port(JsonObject section, String key) {
+    Object value = section.getValue(key);
+    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0
+        && ((Number) value).longValue() <= 65535) {
+      return ((Number) value).intValue();
+    }
+    throw new ConfigException("circuit." + key + ": expected a port from 0 (any free one) to 65535, got " + value);
   }
 
   static int positive(JsonObject section, String key) {

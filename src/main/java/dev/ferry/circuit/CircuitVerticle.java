@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's circuit service (verticles/circuit.json, a per-node singleton): it makes
  * {@link Circuits} available to the node's code, registers the built-in peer services (echo,
- * discard, filesync), starts peers for other nodes, and closes the circuits that crossed to a node
- * that left the cluster. On stop, every peer stops and its circuits close with reason
- * {@code node-stopping}.
+ * discard, filesync), starts peers for other nodes, runs the node's circuit link server
+ * ({@link Links}), and closes the circuits that crossed to a node that left the cluster. On stop,
+ * every peer stops and its circuits close with reason {@code node-stopping}, then the links close.
  *
  * <p>Runs on one event loop; {@link Circuits} itself is thread-safe.
  */
@@ -35,14 +35,17 @@ public final class CircuitVerticle extends VerticleBase {
     circuits = new Circuits(node, CircuitConfig.from(node.config().json()));
     PayloadCodec.register(vertx.eventBus());
     registerBuiltinServices();
-    return Future.all(serveStartRequests(), followMembership())
+    return Future.all(serveStartRequests(), followMembership(), circuits.links().start(context))
         .onSuccess(x -> publish());
   }
 
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap(Circuits.LOCAL_MAP).remove(Circuits.LOCAL_MAP);
-    return circuits.stopAll(LocalPeer.NODE_STOPPING).onComplete(x -> PayloadCodec.unregister(vertx.eventBus()));
+    // the links stay up until the peers' closes have gone out on them and been acknowledged
+    return circuits.stopAll(LocalPeer.NODE_STOPPING)
+        .eventually(() -> circuits.links().stop())
+        .onComplete(x -> PayloadCodec.unregister(vertx.eventBus()));
   }
 
   private void registerBuiltinServices() {
@@ -51,12 +54,17 @@ public final class CircuitVerticle extends VerticleBase {
     circuits.registerPeerService(FileSyncService.NAME, new FileSyncService(node));
   }
 
-  /** {@code ferry.node.<name>.circuits}: another node asks to start a peer here. */
+  /**
+   * {@code ferry.node.<name>.circuits}: another node asks to start a peer here, or
+   * ({@code {"op": "link"}}) where this node's circuit link server listens.
+   */
   private Future<Void> serveStartRequests() {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.circuitNode(node.name()),
-        m -> circuits.startForRemote(m.body()).onComplete(
-            m::reply,
-            e -> FerryException.from(e).failReply(m)));
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.circuitNode(node.name()), m -> {
+      boolean link = m.body() != null && Links.OP.equals(m.body().getString("op"));
+      (link ? circuits.links().where() : circuits.startForRemote(m.body())).onComplete(
+          m::reply,
+          e -> FerryException.from(e).failReply(m));
+    });
     return consumer.completion();
   }
 
@@ -65,6 +73,7 @@ public final class CircuitVerticle extends VerticleBase {
     MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.MEMBER_EVENTS, m -> {
       if ("left".equals(m.body().getString("event"))) {
         circuits.nodeLeft(m.body().getString("node"), m.body().getString("incarnation"));
+        circuits.links().nodeLeft(m.body().getString("node"), m.body().getString("incarnation"));
       }
     });
     return consumer.completion();

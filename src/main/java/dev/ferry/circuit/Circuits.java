@@ -42,6 +42,7 @@ public final class Circuits implements Shareable {
   private final Map<String, PeerService> services = new ConcurrentHashMap<>();
   private final Map<String, LocalPeer> peers = new ConcurrentHashMap<>();
   private final AtomicInteger consumers = new AtomicInteger();
+  private final Links links;
 
   Circuits(NodeContext node, CircuitConfig config) {
     this.bytesSent = Counter.builder("ferry.circuit.bytes").tag("direction", "sent")
@@ -52,6 +53,7 @@ public final class Circuits implements Shareable {
         .description("Open circuit ends on this node").register(node.meters());
     this.node = node;
     this.config = config;
+    this.links = new Links(node, this, config);
   }
 
   /** The circuit service of the node that runs on {@code vertx}; {@code unavailable} when it is not deployed. */
@@ -145,6 +147,11 @@ public final class Circuits implements Shareable {
 
   Vertx vertx() {
     return node.vertx();
+  }
+
+  /** The node's circuit links (circuits between Java peers on different nodes). */
+  Links links() {
+    return links;
   }
 
   Future<LocalPeer> startPeer(String service, boolean stopsWhenIdle) {

@@ -262,11 +262,17 @@ public final class LocalPeer {
         .addHeader(Wire.FROM_SERVICE, service).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
         .addHeader(Wire.REPLY_TO, Addresses.circuitPeer(id))
         .setSendTimeout(config().openTimeout().toMillis());
+    boolean offerLink = circuits.links().offers(to.node());
+    if (offerLink) {
+      options.addHeader(Wire.LINK, Wire.YES);
+    }
     long firstCost = first == null ? 0 : Wire.cost(first.payload().length());
     return eventBus().request(Addresses.circuitPeer(to.peerId()), first == null ? null : first.payload(), options)
         .map(reply -> {
+          boolean link = offerLink && Wire.YES.equals(reply.headers().get(Wire.LINK));
           circuit.opened(Wire.number(reply.headers(), Wire.WINDOW, config().windowBytes()), firstCost,
-              Wire.replyTo(reply.headers(), to.peerId(), circuit.id()));
+              Wire.replyTo(reply.headers(), to.peerId(), circuit.id()),
+              link ? circuits.links().to(to.node(), incarnation) : Sink.BUS);
           log.debug("{} opened", circuit);
           return circuit;
         })
@@ -306,10 +312,27 @@ public final class LocalPeer {
     }
   }
 
+  /**
+   * A frame from the circuit link for one of this peer's circuits; one for a circuit it does not
+   * hold, or that does not cross to the link's node, is dropped (a close is still acknowledged).
+   */
+  void onLinkFrame(Link from, LinkFrame.ForCircuit frame) {
+    Circuit circuit = open.get(frame.circuit());
+    if (circuit != null && circuit.remote().node().equals(from.node())) {
+      circuit.onLink(from, frame);
+      return;
+    }
+    log.debug("dropped a {} from {}: no circuit {} at {}", frame.getClass().getSimpleName(), from, frame.circuit(), this);
+    if (frame instanceof LinkFrame.Close) {
+      from.acknowledge(id, frame.circuit());
+    }
+  }
+
   /** Another peer opens a circuit to this one. */
   private void onOpen(Message<Object> m) {
     Circuit circuit;
     Fragment first;
+    boolean link;
     try {
       String circuitId = Wire.required(m.headers(), Wire.CIRCUIT, Wire.ID);
       PeerRef from = new PeerRef(Wire.required(m.headers(), Wire.FROM_NODE, PeerRef.SEGMENT),
@@ -327,8 +350,12 @@ public final class LocalPeer {
             + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
       }
       String otherEnd = Wire.replyTo(m.headers(), from.peerId(), circuitId);
-      circuit = new Circuit(this, circuitId, from, circuits.incarnationOrNull(from.node()));
-      circuit.opened(window, 0, otherEnd);
+      String incarnation = circuits.incarnationOrNull(from.node());
+      circuit = new Circuit(this, circuitId, from, incarnation);
+      // a Java opener on another node that offers the link, and a node known to be that incarnation
+      link = Wire.YES.equals(m.headers().get(Wire.LINK)) && m.headers().contains(Wire.REPLY_TO)
+          && circuits.links().offers(from.node()) && incarnation != null;
+      circuit.opened(window, 0, otherEnd, link ? circuits.links().to(from.node(), incarnation) : Sink.BUS);
     } catch (FerryException e) {
       e.failReply(m);
       return;
@@ -347,6 +374,9 @@ public final class LocalPeer {
           .addHeader(Wire.NODE, node()).addHeader(Wire.SERVICE, service);
       if (!ownAddress) {
         opened.addHeader(Wire.REPLY_TO, Addresses.circuitPeer(id));
+      }
+      if (link) {
+        opened.addHeader(Wire.LINK, Wire.YES);
       }
       m.reply(null, opened);
       log.debug("{} accepted", circuit);

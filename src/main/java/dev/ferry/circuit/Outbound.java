@@ -141,6 +141,13 @@ final class Outbound {
       try {
         circuit.transmit(p.fragment(), nextSerial());
       } catch (RuntimeException e) {
+        if (e instanceof FerryException refused && FerryException.TOO_LARGE.equals(refused.code())) {
+          // refused before anything went out (fields too long for the link): like an oversized payload
+          sentSerial--;
+          inFlight -= p.cost();
+          p.promise().fail(refused);
+          continue;
+        }
         // the event bus can throw when the connection to the other node breaks mid-send; the
         // fragment may be lost, so the circuit cannot go on in order
         FerryException failure = new FerryException(FerryException.UNAVAILABLE, "sending on " + circuit

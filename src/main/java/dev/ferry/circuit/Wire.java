@@ -35,6 +35,12 @@ final class Wire {
   static final String BYTES = "bytes";
   static final String REASON = "reason";
   static final String REPLY_TO = "reply-to";
+  /**
+   * In {@code open} and {@code opened}: {@value #YES} when this end, a Java peer, takes the circuit's
+   * traffic on the circuit link; when both ends say so and their nodes differ, it goes there.
+   */
+  static final String LINK = "link";
+  static final String YES = "1";
 
   static final String SERIAL = "serial";
   static final String OP = "op";

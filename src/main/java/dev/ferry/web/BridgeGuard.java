@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What both bridges (SockJS and TCP) check beyond Vert.x's address permissions: the token, that
  * a socket registers only its own mailbox-like address and circuits under its own peer id, that
- * it opens circuits only from that peer id, and logging every denial. It gives each socket that asks ({@value #MAILBOX_REQUEST}) an address of
+ * it opens circuits only from that peer id and never claims the node-to-node circuit link, and
+ * logging every denial. It gives each socket that asks ({@value #MAILBOX_REQUEST}) an address of
  * this node to receive on and a circuit peer id.
  *
  * <p>Thread-safe: bridge events of different sockets arrive on different event loops.
@@ -30,7 +31,10 @@ final class BridgeGuard {
   /** Circuit wire headers the guard reads (docs/CIRCUITS.md): an open, and who it is from. */
   private static final String CIRCUIT_KIND = "kind";
   private static final String CIRCUIT_OPEN = "open";
+  private static final String CIRCUIT_OPENED = "opened";
   private static final String CIRCUIT_FROM = "from";
+  /** Says an end takes circuit traffic on the node-to-node circuit link: only Java peers on nodes can. */
+  private static final String CIRCUIT_LINK = "link";
   /** Header (or SockJS query parameter) that carries the bridge token. */
   static final String TOKEN = "token";
 
@@ -112,6 +116,13 @@ final class BridgeGuard {
     if (!config.inboundAllows(address) && !looksLikeReply(address)) {
       return deny(type, address, remote, "not permitted inbound");
     }
+    // an open or opened that claims the circuit link would send the Java end's traffic where no
+    // bridge client can be: circuits with bridge clients stay on the bus
+    if ((address.startsWith(CIRCUIT_PREFIX) || looksLikeReply(address) && CIRCUIT_OPENED.equals(header(raw, CIRCUIT_KIND)))
+        && hasHeader(raw, CIRCUIT_LINK)) {
+      return deny(type, address, remote, "header '" + CIRCUIT_LINK + "' is for Java peers on ferry nodes (the "
+          + "node-to-node circuit link); a bridge client's circuits use the event bus: leave it out");
+    }
     // an open names where the other end sends (its from, and reply-to under it): only the socket's own
     if (address.startsWith(CIRCUIT_PREFIX) && CIRCUIT_OPEN.equals(header(raw, CIRCUIT_KIND))
         && (state.circuitPeer == null || !state.circuitPeer.equals(header(raw, CIRCUIT_FROM)))) {
@@ -139,6 +150,11 @@ final class BridgeGuard {
   private static String header(JsonObject raw, String name) {
     JsonObject headers = raw.getJsonObject("headers");
     return headers == null || !(headers.getValue(name) instanceof String value) ? null : value;
+  }
+
+  private static boolean hasHeader(JsonObject raw, String name) {
+    JsonObject headers = raw.getJsonObject("headers");
+    return headers != null && headers.containsKey(name);
   }
 
   private static void stripToken(JsonObject raw) {

@@ -41,6 +41,40 @@ class TcpBridgeTest {
   }
 
   @Test
+  void aBridgeClientCannotClaimTheNodeToNodeCircuitLink() throws Exception {
+    int port = Ports.free(1).get(0);
+    try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port))) {
+      cluster.awaitFullMembership();
+      var echo = dev.ferry.circuit.Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        var in = new DataInputStream(socket.getInputStream());
+        var out = new DataOutputStream(socket.getOutputStream());
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m1")
+            .put("body", new JsonObject()));
+        String peer = read(in).getJsonObject("body").getString("peer");
+        JsonObject open = new JsonObject().put("kind", "open").put("circuit", "c1").put("from", peer)
+            .put("from-node", "node1").put("from-service", "js").put("window", "65536")
+            .put("reply-to", "ferry.circuit." + peer);
+
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
+            .put("replyAddress", "o1").put("headers", open.copy().put("link", "1")));
+        JsonObject claimed = read(in);
+        assertThat(claimed.getString("type")).isEqualTo("err");
+        assertThat(claimed.getString("message")).isEqualTo("access_denied");
+        read(in);   // the TCP bridge adds its own refusal frame after ours
+
+        write(out, new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
+            .put("replyAddress", "o2").put("headers", open));
+        JsonObject opened = read(in);
+        assertThat(opened.getString("type")).isEqualTo("message");
+        assertThat(opened.getJsonObject("headers").getString("kind")).isEqualTo("opened");
+        assertThat(opened.getJsonObject("headers").containsKey("link")).isFalse();
+      }
+    }
+  }
+
+  @Test
   void clientsInOtherLanguagesUseTheSamePermissionsAndToken() throws Exception {
     int port = Ports.free(1).get(0);
     try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port, "bridge.token=" + TOKEN))) {

@@ -91,7 +91,7 @@ class WebApiTest {
     assertThat(samples.get("ferry_mailboxes")).isGreaterThanOrEqualTo(1.0);
     assertThat(samples).containsKeys("ferry_mailbox_messages", "ferry_registry_names", "ferry_registry_conflicts_total",
         "ferry_raft_term", "ferry_raft_commit_index", "ferry_raft_leader_changes_total",
-        "ferry_circuits_open", "ferry_circuit_bytes_total");
+        "ferry_circuits_open", "ferry_circuit_bytes_total", "ferry_circuit_link_frames_total");
   }
 
   @Test

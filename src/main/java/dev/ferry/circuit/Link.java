@@ -1,0 +1,292 @@
+package dev.ferry.circuit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit link to one incarnation of another node: this node's own TCP connection to that
+ * node's link server, which carries this node's frames for it (the other direction travels on the
+ * connection that node opens to this one, attached here as {@link #incoming}). It is the
+ * {@link Sink} of every circuit between a Java peer here and one there. The connection is made on
+ * first use; frames written before it is up wait here, in order. If either connection breaks, the
+ * link is done: {@link Links} decides how its circuits close, and the next circuit gets a new link.
+ *
+ * <p>Thread-safe: circuits write from their peers' contexts (one write per frame, so frames of one
+ * circuit stay in order); connecting and breaking run on the circuit service's context.
+ */
+final class Link implements Sink {
+  private static final Logger log = LoggerFactory.getLogger(Link.class);
+
+  private enum State { IDLE, CONNECTING, OPEN, BROKEN, STOPPED }
+
+  /** A close waiting for the other end's {@code closed}. */
+  private record PendingClose(Circuit circuit, Promise<Void> acknowledged, long timer) {}
+
+  private final Links links;
+  private final String node;
+  private final String incarnation;
+  private final Map<String, PendingClose> closing = new ConcurrentHashMap<>();
+  // guarded by this
+  private State state = State.IDLE;
+  private ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+  private NetSocket in;
+  /** Set once connected and every waiting frame is written: from then on writes need no lock. */
+  private volatile NetSocket out;
+  private volatile SocketAddress where;
+  private volatile String brokenReason;
+  /** The circuits on this broken link have been told to close: a late writer closes at once. */
+  private volatile boolean settled;
+
+  Link(Links links, String node, String incarnation) {
+    this.links = links;
+    this.node = node;
+    this.incarnation = incarnation;
+  }
+
+  String node() {
+    return node;
+  }
+
+  String incarnation() {
+    return incarnation;
+  }
+
+  @Override
+  public void fragment(Circuit c, Fragment f, long serial) {
+    send(c, LinkFrame.fragment(c.remote().peerId(), c.id(), f, serial));
+  }
+
+  @Override
+  public void credit(Circuit c, long bytes) {
+    send(c, LinkFrame.credit(c.remote().peerId(), c.id(), bytes));
+  }
+
+  @Override
+  public Future<Void> close(Circuit c, String reason) {
+    String key = key(c.remote().peerId(), c.id());
+    Promise<Void> acknowledged = Promise.promise();
+    long timer = links.vertx().setTimer(links.config().closeTimeout().toMillis(), t -> acknowledged(key));
+    closing.put(key, new PendingClose(c, acknowledged, timer));
+    if (!write(LinkFrame.close(c.remote().peerId(), c.id(), reason))) {
+      acknowledged(key);   // nobody is there to answer
+    }
+    return acknowledged.future();
+  }
+
+  /** Answers a {@code close}: the end named by {@code peer} (on this node) has closed {@code circuit}. */
+  void acknowledge(String peer, String circuit) {
+    write(LinkFrame.closed(peer, circuit));
+  }
+
+  /** The other end answered the close of {@code circuit}, whose end there is {@code peer}. */
+  void acknowledged(String peer, String circuit) {
+    acknowledged(key(peer, circuit));
+  }
+
+  @Override
+  public String toString() {
+    return "the circuit link to " + node;
+  }
+
+  // ---- the connections ----
+
+  /** The connection this node made, once it is up: tests close it to break the link. */
+  NetSocket connection() {
+    return out;
+  }
+
+  /** Where the other node's link server listens, once asked. */
+  SocketAddress where() {
+    return where;
+  }
+
+  String brokenReason() {
+    return brokenReason;
+  }
+
+  boolean isSettled() {
+    return settled;
+  }
+
+  /**
+   * Writes a frame now, or queues it until the connection is up (asking {@link Links} to connect on
+   * the first one). False when the link is broken or stopped: the frame is dropped.
+   */
+  boolean write(Buffer frame) {
+    NetSocket socket = out;
+    if (socket == null) {
+      boolean connect = false;
+      synchronized (this) {
+        socket = out;
+        if (socket == null) {
+          if (state == State.BROKEN || state == State.STOPPED) {
+            return false;
+          }
+          waiting.add(frame);
+          if (state == State.IDLE) {
+            state = State.CONNECTING;
+            connect = true;
+          }
+        }
+      }
+      if (connect) {
+        links.connect(this);
+      }
+      if (socket == null) {
+        links.countSent();
+        return true;
+      }
+    }
+    socket.write(frame);
+    links.countSent();
+    return true;
+  }
+
+  /** On the service's context: the other node's link server is at {@code address}. */
+  void found(SocketAddress address) {
+    where = address;
+  }
+
+  /** On the service's context: this node's connection is up; the hello goes first, then what waited. */
+  void connected(NetSocket socket, Buffer hello) {
+    socket.closeHandler(v -> broke("the connection closed"));
+    socket.exceptionHandler(e -> broke(e.toString()));
+    // the other node sends nothing on this node's connection (its frames come on its own)
+    socket.handler(chunk -> broke("it sent " + chunk.length() + " unexpected bytes on this node's connection"));
+    synchronized (this) {
+      if (state != State.CONNECTING) {
+        socket.close();
+        return;
+      }
+      socket.write(hello);
+      for (Buffer frame : waiting) {
+        socket.write(frame);
+      }
+      waiting = null;
+      out = socket;
+      state = State.OPEN;
+    }
+    log.info("circuit link to {} connected ({})", node, socket.remoteAddress());
+  }
+
+  /** On the service's context: the other node connected to this one for its frames. */
+  void incoming(NetSocket socket) {
+    NetSocket previous;
+    synchronized (this) {
+      if (state == State.BROKEN || state == State.STOPPED) {
+        socket.close();
+        return;
+      }
+      previous = in;
+      in = socket;
+    }
+    if (previous != null) {
+      previous.close();
+    }
+    log.info("circuit link from {} connected ({})", node, socket.remoteAddress());
+  }
+
+  /** On the service's context: a connection from the other node closed. */
+  void incomingClosed(NetSocket socket) {
+    synchronized (this) {
+      if (in != socket) {
+        return;
+      }
+    }
+    broke("its connection to this node closed");
+  }
+
+  /**
+   * Either connection broke, or connecting failed: fragments may have been lost, so the link is
+   * done. Both connections close (the other node sees its own break), pending closes complete, and
+   * {@link Links#settle} closes the circuits that used it. Idempotent.
+   */
+  void broke(String cause) {
+    NetSocket mine;
+    NetSocket theirs;
+    synchronized (this) {
+      if (state == State.BROKEN || state == State.STOPPED) {
+        return;
+      }
+      state = State.BROKEN;
+      mine = out;
+      theirs = in;
+      out = null;
+      in = null;
+      waiting = null;
+    }
+    brokenReason = "unavailable: circuit link to " + node + " broke: " + cause;
+    log.info("circuit link to {} lost: {}", node, cause);
+    closeQuietly(mine, theirs);
+    acknowledgeAll();
+    links.settle(this);
+  }
+
+  /** The circuits have been told to close; a circuit that writes after this closes too. */
+  void settled() {
+    settled = true;
+  }
+
+  /** The node left or this node stops: close the connections without settling anything. */
+  void stop() {
+    NetSocket mine;
+    NetSocket theirs;
+    synchronized (this) {
+      if (state == State.STOPPED) {
+        return;
+      }
+      state = State.STOPPED;
+      mine = out;
+      theirs = in;
+      out = null;
+      in = null;
+      waiting = null;
+    }
+    closeQuietly(mine, theirs);
+    acknowledgeAll();
+  }
+
+  // ---- inside ----
+
+  private void send(Circuit c, Buffer frame) {
+    if (!write(frame) && settled) {
+      // chose this link just as it broke: close like the circuits that were on it
+      c.localPeer().context().runOnContext(v -> c.linkBroke(this));
+    }
+  }
+
+  private void acknowledged(String key) {
+    PendingClose pending = closing.remove(key);
+    if (pending != null) {
+      links.vertx().cancelTimer(pending.timer());
+      pending.circuit().onContext(() -> pending.acknowledged().tryComplete());
+    }
+  }
+
+  private void acknowledgeAll() {
+    for (String key : List.copyOf(closing.keySet())) {
+      acknowledged(key);
+    }
+  }
+
+  private static void closeQuietly(NetSocket... sockets) {
+    for (NetSocket socket : sockets) {
+      if (socket != null) {
+        socket.close();
+      }
+    }
+  }
+
+  private static String key(String peer, String circuit) {
+    return peer + "/" + circuit;
+  }
+}

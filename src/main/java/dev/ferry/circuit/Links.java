@@ -1,0 +1,282 @@
+package dev.ferry.circuit;
+
+import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit links of one node (docs/CIRCUITS.md, "The circuit link"): a TCP server on the
+ * cluster host at {@code circuit.link_port}, where other nodes connect to send their circuit
+ * frames, and one {@link Link} per other node incarnation that circuits between Java peers use
+ * instead of the event bus. Another node's link address is asked from that node itself, over
+ * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to their
+ * circuit on its peer's context; a connection that sends a malformed frame is closed.
+ *
+ * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
+ * about broken links run on the circuit service's context ({@link #start}).
+ */
+final class Links {
+  private static final Logger log = LoggerFactory.getLogger(Links.class);
+  /** Request body on {@code ferry.node.<name>.circuits} asking where that node's link server is. */
+  static final String OP = "link";
+
+  private final NodeContext node;
+  private final Circuits circuits;
+  private final CircuitConfig config;
+  private final Map<String, Link> byNode = new ConcurrentHashMap<>();
+  private final Counter framesSent;
+  private final Counter framesReceived;
+  private Context context;
+  private NetServer server;
+  private NetClient client;
+
+  Links(NodeContext node, Circuits circuits, CircuitConfig config) {
+    this.node = node;
+    this.circuits = circuits;
+    this.config = config;
+    this.framesSent = Counter.builder("ferry.circuit.link.frames").tag("direction", "sent")
+        .description("Frames this node sent on circuit links").register(node.meters());
+    this.framesReceived = Counter.builder("ferry.circuit.link.frames").tag("direction", "received")
+        .description("Frames this node received on circuit links").register(node.meters());
+  }
+
+  /** On the circuit service's context: starts the link server (nothing when {@code circuit.link} is false). */
+  Future<Void> start(Context serviceContext) {
+    this.context = serviceContext;
+    if (!config.link()) {
+      log.info("circuit link off on {} (circuit.link = false): circuits between nodes use the event bus", node.name());
+      return Future.succeededFuture();
+    }
+    client = vertx().createNetClient(new NetClientOptions().setTcpNoDelay(true)
+        .setConnectTimeout((int) config.openTimeout().toMillis()));
+    server = vertx().createNetServer().connectHandler(this::accepted);
+    String host = node.config().cluster().host();
+    return server.listen(config.linkPort(), host)
+        .onSuccess(s -> log.info("circuit link server of {} listening on {}:{}", node.name(), host, s.actualPort()))
+        .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "circuit.link_port: cannot listen on "
+            + host + ":" + config.linkPort() + ": " + e.getMessage(), e)))
+        .mapEmpty();
+  }
+
+  /** Closes every link and the server. */
+  Future<Void> stop() {
+    byNode.values().forEach(Link::stop);
+    byNode.clear();
+    Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> clientClosed = client == null ? Future.succeededFuture() : client.close();
+    return Future.join(serverClosed, clientClosed).mapEmpty();
+  }
+
+  /** Whether a circuit to a peer on {@code otherNode} may use a link: links on, and not this node. */
+  boolean offers(String otherNode) {
+    return config.link() && !node.name().equals(otherNode);
+  }
+
+  /** The link to that incarnation of a node, made when first asked for (it connects on first use). */
+  Link to(String otherNode, String incarnation) {
+    return byNode.compute(otherNode, (name, current) -> {
+      if (current != null && current.incarnation().equals(incarnation)) {
+        return current;
+      }
+      if (current != null) {
+        current.stop();   // an earlier incarnation: its circuits close with node-down
+      }
+      return new Link(this, name, incarnation);
+    });
+  }
+
+  /** The current link to a node, if any (tests break it through {@link Link#connection()}). */
+  Optional<Link> linkTo(String otherNode) {
+    return Optional.ofNullable(byNode.get(otherNode));
+  }
+
+  /** The port the link server listens on; 0 when links are off. */
+  int port() {
+    return server == null ? 0 : server.actualPort();
+  }
+
+  /** Answers {@code {"op": "link"}} on {@code ferry.node.<name>.circuits}: where this node's link server is. */
+  Future<JsonObject> where() {
+    if (server == null) {
+      return Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "node " + node.name()
+          + " has no circuit link (circuit.link = false)"));
+    }
+    return Future.succeededFuture(new JsonObject().put("host", node.config().cluster().host()).put("port", port())
+        .put("incarnation", node.incarnation().id()));
+  }
+
+  /** The node left the cluster: its link goes quietly (its circuits close with {@code node-down}). */
+  void nodeLeft(String name, String incarnation) {
+    Link link = byNode.get(name);
+    if (link != null && link.incarnation().equals(incarnation) && byNode.remove(name, link)) {
+      link.stop();
+    }
+  }
+
+  // ---- inside ----
+
+  Vertx vertx() {
+    return node.vertx();
+  }
+
+  CircuitConfig config() {
+    return config;
+  }
+
+  void countSent() {
+    framesSent.increment();
+  }
+
+  /** Asks the node where its link server is, checks it is the expected incarnation, connects. */
+  void connect(Link link) {
+    context.runOnContext(v -> vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()),
+            new JsonObject().put("op", OP), new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
+        .compose(reply -> {
+          JsonObject at = reply.body();
+          if (!link.incarnation().equals(at.getString("incarnation"))) {
+            return Future.failedFuture("node " + link.node() + " is now incarnation " + at.getString("incarnation")
+                + ", not " + link.incarnation());
+          }
+          SocketAddress address = SocketAddress.inetSocketAddress(at.getInteger("port"), at.getString("host"));
+          link.found(address);
+          return client.connect(address);
+        })
+        .onComplete(
+            socket -> link.connected(socket, LinkFrame.hello(node.name(), node.incarnation().id(), link.incarnation())),
+            e -> link.broke("cannot connect: " + e.getMessage())));
+  }
+
+  /**
+   * A link broke while its node may still be up. Its circuits close with the link's reason, on this
+   * side and (over the bus) the other, once it is clear the node is alive: its link port answers.
+   * When it does not, the node is probably gone and membership will close them with
+   * {@code node-down}, as without a link; after three times the membership detection time they
+   * close with the link's reason anyway.
+   */
+  void settle(Link link) {
+    byNode.remove(link.node(), link);
+    if (!crossesTo(link.node())) {
+      link.settled();   // nothing to close (a node that stopped gracefully closed its circuits first)
+      return;
+    }
+    context.runOnContext(v -> {
+      boolean member = node.members().isUp(link.node(), link.incarnation());
+      Future<Boolean> alive = !member || link.where() == null || client == null ? Future.succeededFuture(false)
+          : client.connect(link.where()).map(probe -> {
+            probe.close();
+            return true;
+          }).otherwise(false);
+      alive.onSuccess(up -> {
+        if (up) {
+          closeCircuits(link);
+        } else {
+          long grace = 3L * node.config().cluster().maxNoHeartbeatSeconds();
+          log.info("circuit link to {}: the node does not answer; its circuits close when it leaves the cluster "
+              + "(node-down), or in {} s", link.node(), grace);
+          vertx().setTimer(grace * 1000, t -> closeCircuits(link));
+        }
+      });
+    });
+  }
+
+  private boolean crossesTo(String otherNode) {
+    return circuits.localPeers().stream().anyMatch(p -> p.circuits().stream().anyMatch(c -> c.remote().node().equals(otherNode)));
+  }
+
+  private void closeCircuits(Link link) {
+    link.settled();
+    for (LocalPeer peer : circuits.localPeers()) {
+      for (Circuit c : peer.circuits()) {
+        if (c.remote().node().equals(link.node())) {
+          peer.onContext(() -> c.linkBroke(link));
+        }
+      }
+    }
+  }
+
+  /** A connection from another node: a hello first, then frames for circuits here. */
+  private void accepted(NetSocket socket) {
+    Link[] from = new Link[1];
+    LinkFrame.Reader reader = new LinkFrame.Reader(LinkFrame.FIELDS_MAX + config.maxPayloadBytes(), frame -> {
+      framesReceived.increment();
+      if (from[0] == null) {
+        from[0] = hello(frame, socket);
+      } else {
+        dispatch(from[0], frame);
+      }
+    });
+    socket.handler(chunk -> {
+      try {
+        reader.feed(chunk);
+      } catch (RuntimeException e) {
+        String who = from[0] == null ? "" : " (node " + from[0].node() + ")";
+        log.warn("circuit link: closing the connection from {}{}: {}", socket.remoteAddress(), who,
+            e instanceof LinkFrame.Malformed ? "malformed frame: " + e.getMessage() : e.toString());
+        if (from[0] != null) {
+          from[0].broke("it sent a malformed frame: " + e.getMessage());
+        }
+        socket.handler(null);
+        socket.close();
+      }
+    });
+    socket.closeHandler(v -> {
+      if (from[0] != null) {
+        from[0].incomingClosed(socket);
+      }
+    });
+  }
+
+  private Link hello(LinkFrame frame, NetSocket socket) {
+    if (!(frame instanceof LinkFrame.Hello hello)) {
+      throw new LinkFrame.Malformed("the first frame is not a hello");
+    }
+    if (!hello.expected().equals(node.incarnation().id())) {
+      throw new LinkFrame.Malformed("a hello for incarnation " + hello.expected() + " of " + node.name()
+          + ", which is now " + node.incarnation().id());
+    }
+    if (hello.node().equals(node.name()) || !hello.incarnation().equals(circuits.incarnationOrNull(hello.node()))) {
+      throw new LinkFrame.Malformed("a hello from " + hello.node() + " incarnation " + hello.incarnation()
+          + ", which is not another member of the cluster");
+    }
+    Link link = to(hello.node(), hello.incarnation());
+    link.incoming(socket);
+    return link;
+  }
+
+  /** Hands a frame to its circuit, on the circuit's peer's context; frames for nobody are dropped. */
+  private void dispatch(Link from, LinkFrame frame) {
+    if (!(frame instanceof LinkFrame.ForCircuit f)) {
+      throw new LinkFrame.Malformed("a second hello");
+    }
+    if (f instanceof LinkFrame.Closed closed) {
+      from.acknowledged(closed.peer(), closed.circuit());
+      return;
+    }
+    Optional<LocalPeer> peer = circuits.localPeer(f.peer());
+    if (peer.isPresent()) {
+      peer.get().onContext(() -> peer.get().onLinkFrame(from, f));
+    } else {
+      log.debug("circuit link from {}: dropped a frame for peer {}, which is not on this node: {}", from.node(), f.peer(),
+          f.getClass().getSimpleName());
+      if (f instanceof LinkFrame.Close) {
+        from.acknowledge(f.peer(), f.circuit());   // it is closed here, whatever the reason
+      }
+    }
+  }
+}
