@@ -3,6 +3,7 @@ package dev.ferry.mailbox;
 import dev.ferry.node.FerryException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -190,7 +191,9 @@ public final class Mailbox {
   // ---- on the owner context from here on ----
 
   private void arrived(Message<Object> message) {
-    String control = message.headers().get(Wire.CONTROL);
+    // most messages carry no header: isEmpty() spares a case-insensitive lookup per message
+    MultiMap headers = message.headers();
+    String control = headers.isEmpty() ? null : headers.get(Wire.CONTROL);
     if (control != null) {
       control(control, message);
       return;

@@ -306,8 +306,11 @@ public final class Mailboxes implements Shareable {
     if (body instanceof MessageCodec.Encoded encoded) {
       return codec.decode(encoded, this);
     }
+    if (!(body instanceof String text) || message.headers().isEmpty()) {
+      return body;
+    }
     String type = message.headers().get(Wire.TYPE);
-    if (type == null || !(body instanceof String text)) {
+    if (type == null) {
       return body;
     }
     return codec.decode(MessageCodec.Encoded.ofText(type, text), this);
