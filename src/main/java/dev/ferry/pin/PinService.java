@@ -132,7 +132,8 @@ final class PinService {
       if (nodes.isEmpty()) {
         nodes.addAll(live());
       }
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
+      // shorter than the request that asks for the status, so a silent node shows as cluster_error
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
       JsonObject peerMap = new JsonObject();
       List<Future<?>> asked = new ArrayList<>();
       for (String n : nodes) {

@@ -68,9 +68,16 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(new ClusterQueries(vertx, node)),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node),
+        new PinRoutes(vertx, pinRequestTimeout()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());
+  }
+
+  /** How long an HTTP pin request waits for the pin service ({@code pin.request_timeout_ms}). */
+  private java.time.Duration pinRequestTimeout() {
+    return java.time.Duration.ofMillis(node.config().json().getJsonObject("pin", new JsonObject())
+        .getLong("request_timeout_ms", node.config().cluster().requestTimeout().toMillis()));
   }
 
   /** CORS for the origins in {@code api.cors_origins} ("*" for any); none configured, no CORS. */

@@ -8,6 +8,7 @@ import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
+import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
@@ -16,6 +17,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -116,6 +120,48 @@ class PinServiceTest {
 
   @Test
   @Order(3)
+  void theHttpApiSpeaksIpfsClusterShapes() {
+    Cid cid = addedToDaemon1("over http");
+    int api = cluster.apiPort(2);
+    HttpResponse<String> pinned = post(api, "/pins/" + cid + "?name=web&replication=2");
+    assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+    JsonObject pin = new JsonObject(pinned.body());
+    assertThat(pin.getString("cid")).isEqualTo(cid.toString());
+    assertThat(pin.getString("name")).isEqualTo("web");
+    assertThat(pin.getInteger("replication_factor_min")).isEqualTo(2);
+    assertThat(pin.getInteger("replication_factor_max")).isEqualTo(2);
+    assertThat(pin.getJsonArray("allocations")).hasSize(2);
+    assertThat(pin.getString("mode")).isEqualTo("recursive");
+
+    Eventually.await("GET /pins/{cid} to show both nodes pinned", WAIT, () -> {
+      JsonObject status = new JsonObject(Http.get(api, "/pins/" + cid).body());
+      JsonObject peers = status.getJsonObject("peer_map");
+      return peers.size() == 2 && peers.fieldNames().stream()
+          .allMatch(n -> "pinned".equals(peers.getJsonObject(n).getString("status")));
+    });
+    String[] lines = Http.get(api, "/pins").body().split("\n");
+    assertThat(lines).anySatisfy(line -> assertThat(new JsonObject(line).getString("cid")).isEqualTo(cid.toString()));
+    assertThat(new JsonObject(Http.get(api, "/allocations/" + cid).body()).getJsonArray("allocations"))
+        .isEqualTo(pin.getJsonArray("allocations"));
+
+    HttpResponse<String> unpinned = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/pins/" + cid))
+        .DELETE());
+    assertThat(unpinned.statusCode()).as(unpinned.body()).isEqualTo(200);
+    HttpResponse<String> gone = Http.get(api, "/allocations/" + cid);
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(gone.body()).getString("error")).isEqualTo("not-found");
+
+    HttpResponse<String> badCid = post(api, "/pins/QmNotACid");
+    assertThat(badCid.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(badCid.body()).getString("message")).contains("not a CID: 'QmNotACid'");
+    HttpResponse<String> badReplication = post(api, "/pins/" + cid + "?replication=two");
+    assertThat(badReplication.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(badReplication.body()).getString("message"))
+        .contains("replication: expected a whole number");
+  }
+
+  @Test
+  @Order(4)
   void thePinsOfANodeThatLeavesMoveToALiveNode() {
     Cid cid = addedToDaemon1("moves when a node leaves");
     JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())
@@ -133,6 +179,11 @@ class PinServiceTest {
       return !now.contains(cluster.name(leaving)) && now.contains(cluster.name(survivor)) && now.size() == 2;
     });
     Eventually.await("node" + survivor + "'s daemon to pin it", WAIT, () -> pinnedOn(survivor, cid));
+  }
+
+  private static HttpResponse<String> post(int port, String path) {
+    return Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   /** Content added to daemon 1 and unpinned there again: its blocks stay, no pin says so. */
