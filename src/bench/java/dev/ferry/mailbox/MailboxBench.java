@@ -31,7 +31,7 @@ class MailboxBench {
   private static final int ONE_WAY = 200_000;
   private static final int ROUND_TRIPS = 40_000;
   private static final int IN_FLIGHT = 64;
-  private static final int RUNS = 5;
+  private static final int RUNS = 7;
   private static final String PAYLOAD = "x".repeat(128);
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -81,16 +81,21 @@ class MailboxBench {
 
   private void measureAll(String where, Vertx vertx, Address echo) {
     Mailboxes mailboxes = Mailboxes.of(vertx);
-    // warm-up: both paths, untimed
-    oneWayRaw(vertx, PAYLOAD, ONE_WAY / 4);
-    oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY / 4);
-    roundTripsRaw(vertx, ROUND_TRIPS / 4);
-    roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS / 4);
+    // warm-up, untimed: every path with every payload, long enough for the JIT to settle (a
+    // shorter one left the first comparison up to a third off in either direction)
+    Sample sample = new Sample(PAYLOAD.substring(20), 42);
+    for (int i = 0; i < 2; i++) {
+      oneWayRaw(vertx, PAYLOAD, ONE_WAY);
+      oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY);
+      oneWayRaw(vertx, sample, ONE_WAY);
+      oneWayMailbox(mailboxes, echo, sample, ONE_WAY);
+      roundTripsRaw(vertx, ROUND_TRIPS);
+      roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS);
+    }
 
     compare(where, "one-way msgs/s, 128 B string", "msgs/s",
         () -> ONE_WAY / seconds(oneWayRaw(vertx, PAYLOAD, ONE_WAY)),
         () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, PAYLOAD, ONE_WAY)));
-    Sample sample = new Sample(PAYLOAD.substring(20), 42);
     compare(where, "one-way msgs/s, record vs 128 B string", "msgs/s",
         () -> ONE_WAY / seconds(oneWayRaw(vertx, PAYLOAD, ONE_WAY)),
         () -> ONE_WAY / seconds(oneWayMailbox(mailboxes, echo, sample, ONE_WAY)));
