@@ -37,7 +37,8 @@ public final class StateMachines {
     return Optional.ofNullable(FACTORIES.get(name)).map(f -> f.apply(settings));
   }
 
+  /** The names, in order (error messages list them). */
   public static synchronized Set<String> names() {
-    return Set.copyOf(FACTORIES.keySet());
+    return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(FACTORIES.keySet()));
   }
 }

@@ -38,7 +38,7 @@ class RaftSettingsTest {
     JsonObject groups = ConfigLayers.defaults();
     groups.getJsonObject("raft").getJsonObject("groups").put("pins", new JsonObject().put("state_machine", "nope"));
     assertThatThrownBy(() -> RaftSettings.from(groups)).hasMessageContaining("raft.groups.pins.state_machine")
-        .hasMessageContaining("known: kv");
+        .hasMessageContaining("known: kv, pinset");
     JsonObject dotted = ConfigLayers.defaults();
     dotted.getJsonObject("raft").getJsonObject("groups").put("a.b", new JsonObject().put("state_machine", "kv"));
     assertThatThrownBy(() -> RaftSettings.from(dotted)).hasMessageContaining("raft.groups.a.b");
