@@ -1,10 +1,12 @@
 package dev.ferry.raft;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -37,7 +39,8 @@ public final class StateMachines {
     return Optional.ofNullable(FACTORIES.get(name)).map(f -> f.apply(settings));
   }
 
+  /** The names, sorted: messages list them, and a copy by {@code Set.copyOf} would change order per JVM. */
   public static synchronized Set<String> names() {
-    return Set.copyOf(FACTORIES.keySet());
+    return Collections.unmodifiableSortedSet(new TreeSet<>(FACTORIES.keySet()));
   }
 }
