@@ -19,7 +19,7 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
   /** Replication "every node". */
   public static final int EVERYWHERE = -1;
   /** Longest pin name accepted (IPFS Cluster's limit). */
-  static final int MAX_NAME_LENGTH = 255;
+  public static final int MAX_NAME_LENGTH = 255;
 
   public Pin {
     allocations = List.copyOf(allocations);

@@ -19,8 +19,17 @@ public final class Http {
   }
 
   public static HttpResponse<String> send(HttpRequest.Builder request) {
+    return send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The answer's body as bytes, for content that is not text. */
+  public static HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) {
+    return send(request, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
     try {
-      return CLIENT.send(request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+      return CLIENT.send(request.timeout(Duration.ofSeconds(15)).build(), body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -1,0 +1,112 @@
+package dev.ferry.web.proxy;
+
+import dev.ferry.node.FerryException;
+import dev.ferry.node.NodeContext;
+import dev.ferry.pin.PinClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.shareddata.LocalMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IPFS proxy on {@code proxy.host:proxy.port}: to its clients it is an IPFS daemon's Kubo RPC
+ * API. {@code pin/add}, {@code pin/rm} and {@code pin/ls} act on the cluster's pinset
+ * ({@link PinCommands}), {@code add} goes to the daemon and pins what it added in the cluster
+ * ({@link AddCommand}), and every other request is forwarded to this node's daemon
+ * ({@code ipfs.api}) unchanged ({@link DaemonPipe}). Stateless: instances share the port.
+ */
+public final class IpfsProxyVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(IpfsProxyVerticle.class);
+  private static final String API = "/api/v0/";
+  private static final int METHOD_NOT_ALLOWED = 405;
+  private static final int INTERNAL = 500;
+  /** Node-local map of the proxy deployments that have logged that they listen (one line per deployment). */
+  private static final String LOGGED = "ferry.proxy.logged";
+
+  /** A command the proxy answers itself. */
+  private interface Command {
+    void handle(HttpServerRequest request, KuboOptions options);
+  }
+
+  private final NodeContext node;
+  private ProxyConfig config;
+  private DaemonPipe daemon;
+  private Map<String, Command> commands;
+
+  public IpfsProxyVerticle(NodeContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    try {
+      config = ProxyConfig.from(node.config());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    daemon = new DaemonPipe(vertx, config);
+    commands = commands(new PinClient(vertx, config.pinTimeout()));
+    return listen().onSuccess(server -> logOnce());
+  }
+
+  /** The commands answered here, by path; everything else goes to the daemon. */
+  private Map<String, Command> commands(PinClient pins) {
+    PinCommands pin = new PinCommands(pins);
+    return Map.of(
+        API + "pin/add", (request, options) -> pin.add(options, request.response()),
+        API + "pin/rm", (request, options) -> pin.rm(options, request.response()),
+        API + "pin/ls", (request, options) -> pin.ls(options, request.response()),
+        API + "add", new AddCommand(daemon, pins)::handle);
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.sharedData().getLocalMap(LOGGED).remove(deploymentID());
+    return daemon == null ? Future.succeededFuture() : daemon.close();
+  }
+
+  private Future<HttpServer> listen() {
+    return vertx.createHttpServer(new HttpServerOptions()
+            .setMaxInitialLineLength(config.maxUrlBytes())
+            .setHandle100ContinueAutomatically(true))
+        .requestHandler(this::handle)
+        .listen(config.listen().port(), config.listen().host())
+        .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
+            "cannot listen on " + config.listen() + " for the IPFS proxy (" + e.getMessage()
+                + "): set proxy.port, or proxy_port in peers.json")));
+  }
+
+  /** Every instance listens; the first of a deployment says so. */
+  private void logOnce() {
+    LocalMap<String, Boolean> logged = vertx.sharedData().getLocalMap(LOGGED);
+    if (logged.putIfAbsent(deploymentID(), true) == null) {
+      log.info("IPFS proxy listening on http://{}, forwarding to the IPFS daemon at {}", config.listen(),
+          config.daemon());
+    }
+  }
+
+  /** Answers one request; bad input or a bug becomes a Kubo error answer, never a dead connection. */
+  private void handle(HttpServerRequest request) {
+    try {
+      Command command = commands.get(request.path());
+      if (command == null) {
+        daemon.forward(request);
+      } else if (request.method() != HttpMethod.POST) {
+        KuboAnswers.error(request.response(), METHOD_NOT_ALLOWED, "405 - Method Not Allowed: use POST");
+      } else {
+        command.handle(request, KuboOptions.of(request));
+      }
+    } catch (FerryException e) {
+      KuboAnswers.error(request.response(), e);
+    } catch (RuntimeException e) {
+      log.warn("IPFS proxy: {} {} failed", request.method(), request.uri(), e);
+      KuboAnswers.error(request.response(), INTERNAL, "the proxy failed: " + e);
+    }
+  }
+}

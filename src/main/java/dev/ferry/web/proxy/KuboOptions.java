@@ -1,0 +1,105 @@
+package dev.ferry.web.proxy;
+
+import dev.ferry.ipfs.Cid;
+import dev.ferry.node.FerryException;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The query options of a Kubo RPC call the proxy answers itself (only those: forwarded calls are
+ * never parsed), read and checked at the edge. Every failure is a {@code bad-request} that names
+ * the option.
+ *
+ * <p>Immutable.
+ */
+final class KuboOptions {
+  /** ferry's own options of {@code add} and {@code pin/add}; the daemon never sees them. */
+  static final Set<String> CLUSTER_OPTIONS = Set.of("name", "replication", "replication-min", "replication-max");
+  private static final String IPFS_PREFIX = "/ipfs/";
+  /** Booleans as Kubo reads them (Go's {@code strconv.ParseBool}). */
+  private static final Set<String> TRUE = Set.of("1", "t", "T", "true", "TRUE", "True");
+  private static final Set<String> FALSE = Set.of("0", "f", "F", "false", "FALSE", "False");
+
+  private final MultiMap params;
+
+  private KuboOptions(MultiMap params) {
+    this.params = params;
+  }
+
+  static KuboOptions of(HttpServerRequest request) {
+    try {
+      return new KuboOptions(request.params());
+    } catch (IllegalArgumentException e) {
+      throw FerryException.badRequest("malformed query string: " + e.getMessage());
+    }
+  }
+
+  /** Every {@code arg}, read as a CID; at least one. */
+  List<Cid> cids() {
+    List<String> args = params.getAll("arg");
+    if (args.isEmpty()) {
+      throw FerryException.badRequest("argument \"ipfs-path\" is required");
+    }
+    return args.stream().map(KuboOptions::cid).toList();
+  }
+
+  /** Every {@code arg}, read as a CID; none is fine. */
+  List<Cid> optionalCids() {
+    return params.contains("arg") ? cids() : List.of();
+  }
+
+  /** The flag {@code name}; absent, {@code otherwise}; present without a value, true (as Kubo reads it). */
+  boolean flag(String name, boolean otherwise) {
+    String value = params.get(name);
+    if (value == null) {
+      return otherwise;
+    }
+    if (value.isEmpty() || TRUE.contains(value)) {
+      return true;
+    }
+    if (FALSE.contains(value)) {
+      return false;
+    }
+    throw FerryException.badRequest("option " + name + ": expected true or false, got '" + value + "'");
+  }
+
+  String string(String name, String otherwise) {
+    String value = params.get(name);
+    return value == null ? otherwise : value;
+  }
+
+  /** How the cluster should pin: {@code name}, {@code replication} (both bounds), {@code replication-min/-max}. */
+  ClusterPinOptions clusterPin() {
+    Integer both = whole("replication");
+    Integer min = whole("replication-min");
+    Integer max = whole("replication-max");
+    return new ClusterPinOptions(params.get("name"), min != null ? min : both, max != null ? max : both);
+  }
+
+  private Integer whole(String name) {
+    String text = params.get(name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw FerryException.badRequest(name + ": expected a whole number (-1 for every node), got '" + text + "'");
+    }
+  }
+
+  /**
+   * A CID, bare or as {@code /ipfs/CID}. A path below a CID or an IPNS name would need resolving
+   * by a daemon, and the cluster pins CIDs, so those are refused with a hint.
+   */
+  private static Cid cid(String arg) {
+    String text = arg.startsWith(IPFS_PREFIX) ? arg.substring(IPFS_PREFIX.length()) : arg;
+    if (text.contains("/")) {
+      throw FerryException.badRequest("'" + arg + "' is a path, and the cluster pins CIDs: resolve it to its CID "
+          + "first (ipfs resolve)");
+    }
+    return Cid.parse(text);
+  }
+}

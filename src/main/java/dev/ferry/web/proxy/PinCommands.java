@@ -1,0 +1,106 @@
+package dev.ferry.web.proxy;
+
+import dev.ferry.ipfs.Cid;
+import dev.ferry.node.FerryException;
+import dev.ferry.pin.PinClient;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code pin/add}, {@code pin/rm} and {@code pin/ls} through the proxy: they act on the cluster's
+ * pinset (the pin service, {@code ferry.pin}) instead of the daemon's own pins, and answer in
+ * Kubo's shapes. Every pin of the cluster is recursive.
+ *
+ * <p>Stateless; each call runs on the proxy instance's context.
+ */
+final class PinCommands {
+  private static final String RECURSIVE = "recursive";
+  /** The pin types Kubo lists; the cluster has pins of the first two only. */
+  private static final Set<String> LISTING_RECURSIVE = Set.of("all", RECURSIVE);
+  private static final Set<String> TYPES = Set.of("all", RECURSIVE, "direct", "indirect");
+
+  private final PinClient pins;
+
+  PinCommands(PinClient pins) {
+    this.pins = pins;
+  }
+
+  /** {@code pin/add?arg=CID...}: pins each CID in the cluster; {@code {"Pins": [cid, ...]}}. */
+  void add(KuboOptions options, HttpServerResponse response) {
+    List<Cid> cids = options.cids();
+    if (!options.flag(RECURSIVE, true)) {
+      throw FerryException.badRequest("the cluster pins recursively only: recursive=false is not supported");
+    }
+    ClusterPinOptions cluster = options.clusterPin();
+    answer(response, ClusterPinOptions.inOrder(cids, cid -> cluster.pin(pins, cid, ""))
+        .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
+  }
+
+  /** {@code pin/rm?arg=CID...}: unpins each CID in the cluster; {@code {"Pins": [cid, ...]}}. */
+  void rm(KuboOptions options, HttpServerResponse response) {
+    List<Cid> cids = options.cids();
+    answer(response, ClusterPinOptions.inOrder(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
+        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.getString("cid")).toList()))));
+  }
+
+  /**
+   * {@code pin/ls[?arg=CID...][&type=T][&names=true][&stream=true]}: the cluster's pinset as
+   * {@code {"Keys": {cid: {"Type": "recursive"}}}}, or one {@code {"Cid", "Type"}} line per pin
+   * with {@code stream}; a CID asked for that is not in the pinset is an error, as with Kubo.
+   */
+  void ls(KuboOptions options, HttpServerResponse response) {
+    List<Cid> asked = options.optionalCids();
+    String type = options.string("type", "all");
+    if (!TYPES.contains(type)) {
+      throw FerryException.badRequest("invalid type '" + type + "', must be one of {direct, indirect, recursive, all}");
+    }
+    boolean names = options.flag("names", false);
+    boolean stream = options.flag("stream", false);
+    boolean listed = LISTING_RECURSIVE.contains(type);
+    Future<List<JsonObject>> found;
+    if (asked.isEmpty()) {
+      found = listed ? pins.list().map(all -> all.stream().map(p -> (JsonObject) p).toList())
+          : Future.succeededFuture(List.of());
+    } else {
+      List<Future<JsonObject>> each = new ArrayList<>();
+      for (Cid cid : asked) {
+        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString())) : Future.failedFuture(notPinned(cid)));
+      }
+      found = Future.all(each).map(all -> each.stream().map(Future::result).toList());
+    }
+    found.onSuccess(list -> {
+      if (stream) {
+        KuboAnswers.lines(response, list.stream().map(pin -> entry(pin, names).put("Cid", pin.getString("cid"))).toList());
+      } else {
+        JsonObject keys = new JsonObject();
+        list.forEach(pin -> keys.put(pin.getString("cid"), entry(pin, names)));
+        KuboAnswers.json(response, new JsonObject().put("Keys", keys));
+      }
+    }).onFailure(e -> KuboAnswers.error(response, FerryException.from(e)));
+  }
+
+  private static JsonObject entry(JsonObject pin, boolean names) {
+    JsonObject entry = new JsonObject().put("Type", RECURSIVE);
+    return names ? entry.put("Name", pin.getString("name", "")) : entry;
+  }
+
+  /** The pin service's {@code not-found} in the daemon's words. */
+  private static Future<JsonObject> notPinnedSaysSo(Cid cid, Future<JsonObject> asked) {
+    return asked.recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
+        ? notPinned(cid) : e));
+  }
+
+  private static FerryException notPinned(Cid cid) {
+    return new FerryException(FerryException.NOT_FOUND, "path '" + cid + "' is not pinned");
+  }
+
+  private static void answer(HttpServerResponse response, Future<JsonObject> body) {
+    body.onSuccess(json -> KuboAnswers.json(response, json))
+        .onFailure(e -> KuboAnswers.error(response, FerryException.from(e)));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.web.proxy;
+
+import dev.ferry.node.ConfigException;
+import dev.ferry.node.NodeConfig;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The IPFS proxy's settings: the {@code proxy} section of conf/node.json, where it forwards
+ * ({@code ipfs.api}) and how long it waits for the pin service ({@code pin.request_timeout_ms}).
+ * Every bad value names its key. Immutable.
+ *
+ * @param listen where the proxy serves the Kubo RPC API ({@code proxy.host}, {@code proxy.port})
+ * @param daemon this node's IPFS daemon ({@code ipfs.api}), where everything else is forwarded
+ * @param connectTimeout how long connecting to the daemon may take before the client gets a 502
+ * @param idleTimeout a forwarded exchange in which neither side sends anything for this long is cut;
+ *     {@link Duration#ZERO} never cuts (the default: {@code pubsub/sub} and the like are quiet for long)
+ * @param daemonConnections most connections each proxy instance keeps open to the daemon; more
+ *     concurrent requests wait for one (long-running streams such as {@code cat} each hold one)
+ * @param maxUrlBytes longest request line accepted (Kubo clients send every argument in the URL)
+ * @param pinTimeout how long a request to the cluster's pin service may take
+ */
+record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeout, Duration idleTimeout,
+    int daemonConnections, int maxUrlBytes, Duration pinTimeout) {
+
+  static ProxyConfig from(NodeConfig node) {
+    JsonObject section = node.json().getJsonObject("proxy", new JsonObject());
+    JsonObject pin = node.json().getJsonObject("pin", new JsonObject());
+    return new ProxyConfig(node.proxy(), daemon(node.ipfsApi()),
+        Duration.ofMillis(number(section, "proxy.", "connect_timeout_ms", 1)),
+        Duration.ofMillis(number(section, "proxy.", "idle_timeout_ms", 0)),
+        (int) number(section, "proxy.", "daemon_connections", 1),
+        (int) number(section, "proxy.", "max_url_bytes", 1),
+        Duration.ofMillis(number(pin, "pin.", "request_timeout_ms", 1)));
+  }
+
+  /** The proxy speaks plain HTTP to the daemon, as Kubo's RPC API is served. */
+  private static URI daemon(URI api) {
+    if (!"http".equals(api.getScheme()) || api.getHost() == null) {
+      throw new ConfigException("ipfs.api: the IPFS proxy forwards to http://host:port, got " + api);
+    }
+    return api;
+  }
+
+  /** A whole number of at least {@code least}, at most {@link Integer#MAX_VALUE}. */
+  private static long number(JsonObject section, String prefix, String key, long least) {
+    Object value = section.getValue(key);
+    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= least
+        && ((Number) value).longValue() <= Integer.MAX_VALUE) {
+      return ((Number) value).longValue();
+    }
+    throw new ConfigException(prefix + key + ": expected a whole number of at least " + least + ", got " + value);
+  }
+
+  /** The daemon's port, 80 when {@code ipfs.api} names none. */
+  int daemonPort() {
+    return daemon.getPort() > 0 ? daemon.getPort() : 80;
+  }
+}
