@@ -1,5 +1,5 @@
 // ferry dashboard: everything live through the event-bus bridge (/eventbus on this node):
-// members, Raft groups, registry, mailboxes per node, this node's circuits.
+// members, Raft groups, registry, mailboxes per node, this node's circuits, the pinset.
 // It asks ferry.status for a snapshot every REFRESH_MS and at once on each member event, and keeps
 // members that left listed as down.
 (function () {
@@ -127,6 +127,30 @@
     if (circuits.peers.length > 0) box.appendChild(table);
   }
 
+  function renderPins(pins) {
+    var box = document.getElementById('pins');
+    if (!pins || pins.error) return;
+    box.replaceChildren();
+    box.className = '';
+    box.dataset.count = String(pins.count);
+    box.appendChild(el('div', pins.count + ' pin' + (pins.count === 1 ? '' : 's') + ' in the cluster'
+      + (pins.pins.length < pins.count ? ' (first ' + pins.pins.length + ' shown)' : '')));
+    if (pins.pins.length === 0) return;
+    var table = el('table');
+    table.appendChild(row(['cid', 'name', 'allocations', 'replication']));
+    pins.pins.forEach(function (p) {
+      var cid = el('span', p.cid.length > 24 ? p.cid.slice(0, 12) + '…' + p.cid.slice(-8) : p.cid, 'mono');
+      cid.title = p.cid;
+      var tr = row([cid, p.name || '—',
+        p.allocations.length === 0 ? 'every node' : p.allocations.join(', '),
+        p.replication_min === -1 && p.replication_max === -1 ? 'every node' : p.replication_min + '–' + p.replication_max]);
+      tr.dataset.cid = p.cid;
+      tr.dataset.allocations = p.allocations.join(',');
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+  }
+
   function refresh() {
     if (!eb || eb.state !== EventBus.OPEN) return;
     eb.send('ferry.status', {}, {}, function (err, reply) {
@@ -138,6 +162,7 @@
       renderMailboxes(s.mailboxes);
       renderRaft(s.raft);
       renderCircuits(s.circuits);
+      renderPins(s.pins);
     });
   }
 

@@ -1,28 +1,34 @@
 package dev.ferry.web;
 
 import dev.ferry.node.NodeContext;
+import dev.ferry.pin.PinClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
  * One snapshot of the cluster for the dashboard: members, registry, mailboxes per node, Raft
- * groups as this node sees them, and this node's circuits. Served on
+ * groups as this node sees them, this node's circuits, and the pinset. Served on
  * the bus at {@value #ADDRESS} (bridge clients may ask it) and over HTTP at {@code GET /status}.
  * A section whose service does not answer carries {@code {"error"}} instead.
  */
 final class StatusService implements Routes {
   static final String ADDRESS = "ferry.status";
+  /** A snapshot lists this many pins (and counts them all): it is refreshed every few seconds. */
+  static final int SHOWN_PINS = 50;
 
   private final Vertx vertx;
   private final NodeContext node;
   private final ClusterQueries queries;
+  private final PinClient pinService;
 
   StatusService(Vertx vertx, NodeContext node, ClusterQueries queries) {
     this.vertx = vertx;
     this.node = node;
     this.queries = queries;
+    this.pinService = new PinClient(vertx, node.config().cluster().requestTimeout());
   }
 
   @Override
@@ -40,13 +46,23 @@ final class StatusService implements Routes {
     Future<JsonObject> registry = queries.registry().otherwise(e -> new JsonObject().put("error", e.getMessage()));
     Future<JsonObject> mailboxes = queries.mailboxes();
     Future<JsonObject> raft = queries.raft();
-    return Future.join(registry, mailboxes, raft).transform(x -> Future.succeededFuture(new JsonObject()
+    Future<JsonObject> pins = pins();
+    return Future.join(registry, mailboxes, raft, pins).transform(x -> Future.succeededFuture(new JsonObject()
         .put("node", node.name())
         .put("incarnation", node.incarnation().id())
         .put("members", queries.members())
         .put("registry", registry.result())
         .put("mailboxes", mailboxes.result())
         .put("raft", raft.result())
-        .put("circuits", queries.circuits())));
+        .put("circuits", queries.circuits())
+        .put("pins", pins.result())));
+  }
+
+  /** The pinset's size and its first {@value #SHOWN_PINS} pins, or {@code {"error"}}. */
+  private Future<JsonObject> pins() {
+    return pinService.list()
+        .map(all -> new JsonObject().put("count", all.size())
+            .put("pins", new JsonArray(all.stream().limit(SHOWN_PINS).toList())))
+        .otherwise(e -> new JsonObject().put("error", e.getMessage()));
   }
 }
