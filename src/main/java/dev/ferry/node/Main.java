@@ -2,6 +2,7 @@ package dev.ferry.node;
 
 import dev.ferry.chat.ChatCommand;
 import dev.ferry.circuit.filesync.CopyCommand;
+import dev.ferry.ctl.CtlCommand;
 import dev.ferry.peers.PeersCommand;
 import java.util.Set;
 import picocli.CommandLine;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "A clustered Vert.x node: peers, mailboxes, Raft, circuits, IPFS pinning.",
-    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class,
+    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");

@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import io.vertx.core.Future;
@@ -12,29 +13,44 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The pin service over HTTP in the shapes of IPFS Cluster's REST API (docs/API.md): {@code /pins}
- * (pin, unpin, status, recover) and {@code /allocations} (the pinset). Every route is one or more
- * requests on {@code ferry.pin}, so any node answers for the whole cluster. Stateless.
+ * (pin, unpin, status, recover), {@code /allocations} (the pinset) and {@code /add} (upload, add to
+ * this node's daemon, pin). Every route is one or more requests on {@code ferry.pin}, so any node
+ * answers for the whole cluster. Stateless.
  */
 final class PinRoutes implements Routes {
   /** IPFS Cluster's "pin type" of a plain data pin, and its "zero" time, for fields ferry does not use. */
   private static final int DATA_PIN = 2;
   private static final String NO_TIME = "0001-01-01T00:00:00Z";
 
+  /** The setting that bounds a {@code POST /add} body, named in the 413 answer. */
+  static final String MAX_ADD_BYTES = "api.max_add_bytes";
+
   private final Vertx vertx;
   private final DeliveryOptions options;
+  private final Adder adder;
+  private final long maxAddBytes;
 
-  PinRoutes(Vertx vertx, Duration requestTimeout) {
+  /**
+   * @param node this node's name
+   * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
+   * @param maxAddBytes the largest {@code POST /add} body ({@value #MAX_ADD_BYTES})
+   */
+  PinRoutes(Vertx vertx, Duration requestTimeout, String node, IpfsConnector ipfs, long maxAddBytes) {
     this.vertx = vertx;
     this.options = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+    this.adder = new Adder(node, ipfs, this::ask);
+    this.maxAddBytes = maxAddBytes;
   }
 
   @Override
   public void mount(Router router) {
     router.post("/pins/:cid/recover").handler(ctx -> send(ctx, ask(op("recover", ctx)).map(PinRoutes::globalPinInfo)));
     router.post("/pins/:cid").handler(this::pin);
+    router.post("/add").handler(this::add);
     router.delete("/pins/:cid").handler(ctx -> send(ctx, ask(op("unpin", ctx)).map(PinRoutes::clusterPin)));
     router.get("/pins/:cid").handler(ctx -> send(ctx, ask(op("status", ctx)).map(PinRoutes::globalPinInfo)));
     router.get("/pins").handler(this::statusAll);
@@ -45,17 +61,41 @@ final class PinRoutes implements Routes {
 
   /** {@code POST /pins/{cid}?name=&replication=&replication-min=&replication-max=}. */
   private void pin(RoutingContext ctx) {
-    JsonObject request = op("pin", ctx).put("name", ctx.request().getParam("name", ""));
+    withPinRequest(ctx, request -> send(ctx, ask(request.put("cid", ctx.pathParam("cid"))).map(PinRoutes::clusterPin)));
+  }
+
+  /**
+   * {@code POST /add} with the query of {@code POST /pins/{cid}}: each file of the multipart body
+   * added to this node's daemon and pinned; one {@code {"name", "cid", "size", "allocations"}} per
+   * line. The name defaults to each file's name.
+   */
+  private void add(RoutingContext ctx) {
+    // FileParts listens to the body at once: nothing before it may wait, or the body's start is lost
+    withPinRequest(ctx, request -> FileParts.read(ctx.request(), maxAddBytes, MAX_ADD_BYTES)
+        .compose(files -> adder.addAll(files, request))
+        .onSuccess(lines -> Json.sendLines(ctx, lines))
+        .onFailure(ctx::fail));
+  }
+
+  /** Runs {@code then} with the query's {@code pin} request, or fails the route saying what is wrong in it. */
+  private static void withPinRequest(RoutingContext ctx, Consumer<JsonObject> then) {
+    JsonObject request;
     try {
-      Integer both = replication(ctx, "replication");
-      Integer min = replication(ctx, "replication-min");
-      Integer max = replication(ctx, "replication-max");
-      request.put("replication_min", min != null ? min : both).put("replication_max", max != null ? max : both);
+      request = pinRequest(ctx);
     } catch (FerryException e) {
       ctx.fail(e);
       return;
     }
-    send(ctx, ask(request).map(PinRoutes::clusterPin));
+    then.accept(request);
+  }
+
+  /** A {@code pin} request from the query: {@code name} and the replication bounds, checked. */
+  private static JsonObject pinRequest(RoutingContext ctx) {
+    Integer both = replication(ctx, "replication");
+    Integer min = replication(ctx, "replication-min");
+    Integer max = replication(ctx, "replication-max");
+    return new JsonObject().put("op", "pin").put("name", ctx.request().getParam("name", ""))
+        .put("replication_min", min != null ? min : both).put("replication_max", max != null ? max : both);
   }
 
   /** {@code GET /pins}: every pin's status, one JSON object per line. */

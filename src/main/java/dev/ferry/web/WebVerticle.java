@@ -1,6 +1,9 @@
 package dev.ferry.web;
 
+import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.ipfs.KuboRpcConnector;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.node.ConfigException;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeConfig;
 import dev.ferry.node.NodeContext;
@@ -29,6 +32,7 @@ public final class WebVerticle extends VerticleBase {
   private BridgeConfig bridge;
   private BridgeGuard guard;
   private StatusService status;
+  private IpfsConnector ipfs;
 
   public WebVerticle(NodeContext node) {
     this.node = node;
@@ -36,11 +40,18 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // POST /add writes to this node's daemon; each instance has its own connection pool
+    ipfs = new KuboRpcConnector(vertx, node.config().ipfsApi());
     bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
     guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
     status = new StatusService(vertx, node, new ClusterQueries(vertx, node));
     return Future.all(listen(router()), new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(),
         status.serve());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ipfs == null ? Future.succeededFuture() : ipfs.close();
   }
 
   private Router router() {
@@ -68,7 +79,7 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(new ClusterQueries(vertx, node)),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node),
-        new PinRoutes(vertx, pinRequestTimeout()),
+        new PinRoutes(vertx, pinRequestTimeout(), node.name(), ipfs, maxAddBytes()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());
@@ -78,6 +89,15 @@ public final class WebVerticle extends VerticleBase {
   private java.time.Duration pinRequestTimeout() {
     return java.time.Duration.ofMillis(node.config().json().getJsonObject("pin", new JsonObject())
         .getLong("request_timeout_ms", node.config().cluster().requestTimeout().toMillis()));
+  }
+
+  /** The largest {@code POST /add} body ({@value PinRoutes#MAX_ADD_BYTES}). */
+  private long maxAddBytes() {
+    Object value = node.config().json().getJsonObject("api").getValue("max_add_bytes");
+    if (!(value instanceof Number n) || n.longValue() < 1 || n.doubleValue() != n.longValue()) {
+      throw new ConfigException(PinRoutes.MAX_ADD_BYTES + ": expected a positive number of bytes, got " + value);
+    }
+    return n.longValue();
   }
 
   /** CORS for the origins in {@code api.cors_origins} ("*" for any); none configured, no CORS. */

@@ -25,6 +25,9 @@ class MainTest {
     assertThat(run("--help").out()).contains("node", "peers");
     assertThat(run("node", "--help").out()).contains("--config", "--peers", "--name", "--data", "--instances");
     assertThat(run("peers", "--help").out()).contains("ls", "show", "dump", "sync");
+    assertThat(run("ctl", "--help").out()).contains("--host", "--enc", "id", "peers", "pin", "status", "recover", "add",
+        "version");
+    assertThat(run("ctl", "pin", "--help").out()).contains("add", "rm", "ls");
     assertThat(run("--version").out()).startsWith("ferry ");
   }
 

@@ -3,17 +3,14 @@ package dev.ferry.pin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.ipfs.Cid;
-import dev.ferry.ipfs.KuboRpcConnector;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
-import dev.ferry.testing.IpfsDaemon;
-import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,35 +40,19 @@ class PinServiceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir
   static Path dir;
-  private static final IpfsDaemon[] daemons = new IpfsDaemon[4];
-  private static final KuboRpcConnector[] ipfs = new KuboRpcConnector[4];
+  private static IpfsCluster nodes;
   private static JvmCluster cluster;
 
   @BeforeAll
   static void start() {
-    for (int i = 1; i <= 3; i++) {
-      daemons[i] = IpfsDaemon.start(dir.resolve("ipfs" + i));
-    }
-    daemons[2].connectTo(daemons[1]);
-    daemons[3].connectTo(daemons[1]);
-    daemons[3].connectTo(daemons[2]);
-    cluster = TestCluster.inJvm(3, i -> new JsonObject().put("ipfs", new JsonObject().put("api",
-        daemons[i].api().toString())), i -> Map.of());
-    cluster.awaitFullMembership();
-    for (int i = 1; i <= 3; i++) {
-      ipfs[i] = new KuboRpcConnector(cluster.node(1).vertx(), daemons[i].api());
-    }
+    nodes = IpfsCluster.start(dir, 3, i -> new JsonObject());
+    cluster = nodes.nodes();
   }
 
   @AfterAll
   static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    for (IpfsDaemon d : daemons) {
-      if (d != null) {
-        d.close();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
@@ -186,15 +166,12 @@ class PinServiceTest {
         .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
-  /** Content added to daemon 1 and unpinned there again: its blocks stay, no pin says so. */
   private static Cid addedToDaemon1(String text) {
-    Cid cid = await(ipfs[1].add(Buffer.buffer(text + " " + System.nanoTime()), "file.txt"));
-    await(ipfs[1].unpin(cid));
-    return cid;
+    return nodes.content(1, text);
   }
 
   private static boolean pinnedOn(int i, Cid cid) {
-    return await(ipfs[i].pins()).contains(cid);
+    return nodes.pinnedOn(i, cid);
   }
 
   private static JsonObject pinService(int i, JsonObject request) {
