@@ -27,15 +27,9 @@ public final class PinClient {
     this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
   }
 
-  /**
-   * Pins {@code cid} in the cluster; a {@code null} bound takes the service's default
-   * ({@code pin.replication_min} / {@code _max}).
-   *
-   * @return the pin as the pinset now holds it
-   */
-  public Future<JsonObject> pin(String cid, String name, Integer replicationMin, Integer replicationMax) {
-    return ask(op("pin", cid).put("name", name == null ? "" : name).put("replication_min", replicationMin)
-        .put("replication_max", replicationMax));
+  /** Pins {@code cid} in the cluster as {@code options} say; the pin as the pinset now holds it. */
+  public Future<JsonObject> pin(String cid, PinOptions options) {
+    return ask(options.request(cid));
   }
 
   /** Removes the pin of {@code cid}; {@code not-found} if there is none. */
@@ -46,6 +40,16 @@ public final class PinClient {
   /** The pin of {@code cid}; {@code not-found} if there is none. */
   public Future<JsonObject> get(String cid) {
     return ask(op("get", cid));
+  }
+
+  /** The pin of {@code cid} with each allocated node's status of it ({@code "peer_map"}). */
+  public Future<JsonObject> status(String cid) {
+    return ask(op("status", cid));
+  }
+
+  /** As {@link #status}, after each allocated node retried a failed pin. */
+  public Future<JsonObject> recover(String cid) {
+    return ask(op("recover", cid));
   }
 
   /** Every pin of the pinset. */

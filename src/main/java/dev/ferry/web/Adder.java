@@ -3,6 +3,8 @@ package dev.ferry.web;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.node.FerryException;
+import dev.ferry.pin.PinClient;
+import dev.ferry.pin.PinOptions;
 import dev.ferry.web.FileParts.FilePart;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -10,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,25 +30,24 @@ final class Adder {
 
   private final String node;
   private final IpfsConnector ipfs;
-  private final Function<JsonObject, Future<JsonObject>> pinService;
+  private final PinClient pins;
 
   /**
    * @param node this node's name, to tell whether a pin is allocated here
-   * @param pinService sends one request to {@code ferry.pin} and gives its answer
+   * @param pins the cluster's pin service
    */
-  Adder(String node, IpfsConnector ipfs, Function<JsonObject, Future<JsonObject>> pinService) {
+  Adder(String node, IpfsConnector ipfs, PinClient pins) {
     this.node = node;
     this.ipfs = ipfs;
-    this.pinService = pinService;
+    this.pins = pins;
   }
 
   /**
    * Adds and pins every file; one {@code {"name", "cid", "size", "allocations"}} per file, in order.
    *
-   * @param pin the {@code pin} request for each file, without its {@code cid}; a blank or absent
-   *     {@code name} becomes the file's name
+   * @param pin how to pin each file; without a name, each file's own name
    */
-  Future<List<JsonObject>> addAll(List<FilePart> files, JsonObject pin) {
+  Future<List<JsonObject>> addAll(List<FilePart> files, PinOptions pin) {
     Future<List<JsonObject>> chain = Future.succeededFuture(new ArrayList<>());
     for (FilePart file : files) {
       chain = chain.compose(added -> addOne(file, pin)
@@ -60,11 +60,12 @@ final class Adder {
     return chain;
   }
 
-  private Future<JsonObject> addOne(FilePart file, JsonObject pin) {
+  private Future<JsonObject> addOne(FilePart file, PinOptions pin) {
     String fileName = file.fileName() == null || file.fileName().isBlank() ? UNNAMED : file.fileName();
-    String name = pin.getString("name", "").isBlank() ? fileName : pin.getString("name");
+    PinOptions named = pin.orName(fileName);
+    String name = named.name();
     return ipfs.add(file.content(), fileName).compose(cid ->
-        pinService.apply(pin.copy().put("cid", cid.toString()).put("name", name))
+        pins.pin(cid.toString(), named)
             .transform(pinned -> keepHereOnlyIfAllocated(cid, pinned).transform(x -> pinned.succeeded()
                 ? Future.succeededFuture(new JsonObject().put("name", name).put("cid", cid.toString())
                     .put("size", file.content().length())
@@ -79,7 +80,7 @@ final class Adder {
    */
   private Future<Void> keepHereOnlyIfAllocated(Cid cid, AsyncResult<JsonObject> pinned) {
     Future<JsonObject> pin = pinned.succeeded() ? Future.succeededFuture(pinned.result())
-        : pinService.apply(new JsonObject().put("op", "get").put("cid", cid.toString()));
+        : pins.get(cid.toString());
     return pin.transform(current -> {
       boolean absent = current.failed() && FerryException.NOT_FOUND.equals(FerryException.from(current.cause()).code());
       if (current.failed() && !absent || current.succeeded() && allocatedHere(current.result())) {

@@ -1,11 +1,11 @@
 package dev.ferry.web;
 
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
+import dev.ferry.pin.PinClient;
+import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,8 +29,7 @@ final class PinRoutes implements Routes {
   /** The setting that bounds a {@code POST /add} body, named in the 413 answer. */
   static final String MAX_ADD_BYTES = "api.max_add_bytes";
 
-  private final Vertx vertx;
-  private final DeliveryOptions options;
+  private final PinClient pins;
   private final Adder adder;
   private final long maxAddBytes;
 
@@ -40,28 +39,27 @@ final class PinRoutes implements Routes {
    * @param maxAddBytes the largest {@code POST /add} body ({@value #MAX_ADD_BYTES})
    */
   PinRoutes(Vertx vertx, Duration requestTimeout, String node, IpfsConnector ipfs, long maxAddBytes) {
-    this.vertx = vertx;
-    this.options = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
-    this.adder = new Adder(node, ipfs, this::ask);
+    this.pins = new PinClient(vertx, requestTimeout);
+    this.adder = new Adder(node, ipfs, pins);
     this.maxAddBytes = maxAddBytes;
   }
 
   @Override
   public void mount(Router router) {
-    router.post("/pins/:cid/recover").handler(ctx -> send(ctx, ask(op("recover", ctx)).map(PinRoutes::globalPinInfo)));
+    router.post("/pins/:cid/recover").handler(ctx -> send(ctx, pins.recover(cid(ctx)).map(PinRoutes::globalPinInfo)));
     router.post("/pins/:cid").handler(this::pin);
     router.post("/add").handler(this::add);
-    router.delete("/pins/:cid").handler(ctx -> send(ctx, ask(op("unpin", ctx)).map(PinRoutes::clusterPin)));
-    router.get("/pins/:cid").handler(ctx -> send(ctx, ask(op("status", ctx)).map(PinRoutes::globalPinInfo)));
+    router.delete("/pins/:cid").handler(ctx -> send(ctx, pins.unpin(cid(ctx)).map(PinRoutes::clusterPin)));
+    router.get("/pins/:cid").handler(ctx -> send(ctx, pins.status(cid(ctx)).map(PinRoutes::globalPinInfo)));
     router.get("/pins").handler(this::statusAll);
-    router.get("/allocations/:cid").handler(ctx -> send(ctx, ask(op("get", ctx)).map(PinRoutes::clusterPin)));
-    router.get("/allocations").handler(ctx -> list().onSuccess(pins -> Json.sendLines(ctx,
-        pins.stream().map(p -> clusterPin((JsonObject) p)).toList())).onFailure(ctx::fail));
+    router.get("/allocations/:cid").handler(ctx -> send(ctx, pins.get(cid(ctx)).map(PinRoutes::clusterPin)));
+    router.get("/allocations").handler(ctx -> pins.list().onSuccess(all -> Json.sendLines(ctx,
+        all.stream().map(p -> clusterPin((JsonObject) p)).toList())).onFailure(ctx::fail));
   }
 
   /** {@code POST /pins/{cid}?name=&replication=&replication-min=&replication-max=}. */
   private void pin(RoutingContext ctx) {
-    withPinRequest(ctx, request -> send(ctx, ask(request.put("cid", ctx.pathParam("cid"))).map(PinRoutes::clusterPin)));
+    withPinOptions(ctx, options -> send(ctx, pins.pin(cid(ctx), options).map(PinRoutes::clusterPin)));
   }
 
   /**
@@ -71,67 +69,37 @@ final class PinRoutes implements Routes {
    */
   private void add(RoutingContext ctx) {
     // FileParts listens to the body at once: nothing before it may wait, or the body's start is lost
-    withPinRequest(ctx, request -> FileParts.read(ctx.request(), maxAddBytes, MAX_ADD_BYTES)
-        .compose(files -> adder.addAll(files, request))
+    withPinOptions(ctx, options -> FileParts.read(ctx.request(), maxAddBytes, MAX_ADD_BYTES)
+        .compose(files -> adder.addAll(files, options))
         .onSuccess(lines -> Json.sendLines(ctx, lines))
         .onFailure(ctx::fail));
   }
 
-  /** Runs {@code then} with the query's {@code pin} request, or fails the route saying what is wrong in it. */
-  private static void withPinRequest(RoutingContext ctx, Consumer<JsonObject> then) {
-    JsonObject request;
+  /** Runs {@code then} with the query's pin options, or fails the route saying what is wrong in them. */
+  private static void withPinOptions(RoutingContext ctx, Consumer<PinOptions> then) {
+    PinOptions options;
     try {
-      request = pinRequest(ctx);
+      options = PinOptions.fromQuery(ctx.request()::getParam);
     } catch (FerryException e) {
       ctx.fail(e);
       return;
     }
-    then.accept(request);
-  }
-
-  /** A {@code pin} request from the query: {@code name} and the replication bounds, checked. */
-  private static JsonObject pinRequest(RoutingContext ctx) {
-    Integer both = replication(ctx, "replication");
-    Integer min = replication(ctx, "replication-min");
-    Integer max = replication(ctx, "replication-max");
-    return new JsonObject().put("op", "pin").put("name", ctx.request().getParam("name", ""))
-        .put("replication_min", min != null ? min : both).put("replication_max", max != null ? max : both);
+    then.accept(options);
   }
 
   /** {@code GET /pins}: every pin's status, one JSON object per line. */
   private void statusAll(RoutingContext ctx) {
-    list().compose(pins -> {
+    pins.list().compose(pinset -> {
       List<Future<JsonObject>> statuses = new ArrayList<>();
-      for (Object pin : pins) {
-        statuses.add(ask(new JsonObject().put("op", "status").put("cid", ((JsonObject) pin).getString("cid")))
-            .map(PinRoutes::globalPinInfo));
+      for (Object pin : pinset) {
+        statuses.add(pins.status(((JsonObject) pin).getString("cid")).map(PinRoutes::globalPinInfo));
       }
       return Future.all(statuses).map(all -> statuses.stream().map(Future::result).toList());
     }).onSuccess(lines -> Json.sendLines(ctx, lines)).onFailure(ctx::fail);
   }
 
-  private Future<JsonArray> list() {
-    return ask(new JsonObject().put("op", "list")).map(body -> body.getJsonArray("pins"));
-  }
-
-  private Future<JsonObject> ask(JsonObject request) {
-    return vertx.eventBus().<JsonObject>request(Addresses.PIN, request, options).map(m -> m.body());
-  }
-
-  private static JsonObject op(String op, RoutingContext ctx) {
-    return new JsonObject().put("op", op).put("cid", ctx.pathParam("cid"));
-  }
-
-  private static Integer replication(RoutingContext ctx, String name) {
-    String text = ctx.request().getParam(name);
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw FerryException.badRequest(name + ": expected a whole number (-1 for every node), got '" + text + "'");
-    }
+  private static String cid(RoutingContext ctx) {
+    return ctx.pathParam("cid");
   }
 
   private static void send(RoutingContext ctx, Future<JsonObject> answer) {

@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.node.FerryException;
 import dev.ferry.pin.PinClient;
+import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -40,7 +41,7 @@ final class AddCommand {
 
   void handle(HttpServerRequest request, KuboOptions options) {
     boolean clusterPins = options.flag("pin", true) && !options.flag("only-hash", false);
-    ClusterPinOptions cluster = options.clusterPin();
+    PinOptions cluster = options.clusterPin();
     if (!clusterPins) {
       daemon.forward(request, query(request.uri(), KuboOptions.CLUSTER_OPTIONS, null), DaemonPipe.Answer.AS_IS);
       return;
@@ -65,8 +66,8 @@ final class AddCommand {
   }
 
   /** Pins the roots one after the other; completes with what went wrong, or null. */
-  private Future<String> pinInCluster(List<AddedRoots.Root> roots, ClusterPinOptions cluster) {
-    return ClusterPinOptions.inOrder(roots, root -> cluster.pin(pins, root.cid(), root.name()))
+  private Future<String> pinInCluster(List<AddedRoots.Root> roots, PinOptions cluster) {
+    return InOrder.each(roots, root -> pins.pin(root.cid().toString(), cluster.orName(root.name())))
         .<String>map(pinned -> null)
         .otherwise(e -> {
           String message = "added to the IPFS daemon, but not pinned in the cluster: " + FerryException.from(e).getMessage();

@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.ipfs.Cid;
 import dev.ferry.node.FerryException;
+import dev.ferry.pin.PinOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
@@ -71,23 +72,8 @@ final class KuboOptions {
   }
 
   /** How the cluster should pin: {@code name}, {@code replication} (both bounds), {@code replication-min/-max}. */
-  ClusterPinOptions clusterPin() {
-    Integer both = whole("replication");
-    Integer min = whole("replication-min");
-    Integer max = whole("replication-max");
-    return new ClusterPinOptions(params.get("name"), min != null ? min : both, max != null ? max : both);
-  }
-
-  private Integer whole(String name) {
-    String text = params.get(name);
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw FerryException.badRequest(name + ": expected a whole number (-1 for every node), got '" + text + "'");
-    }
+  PinOptions clusterPin() {
+    return PinOptions.fromQuery(params::get);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.ferry.web.proxy;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.node.FerryException;
 import dev.ferry.pin.PinClient;
+import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -36,15 +37,15 @@ final class PinCommands {
     if (!options.flag(RECURSIVE, true)) {
       throw FerryException.badRequest("the cluster pins recursively only: recursive=false is not supported");
     }
-    ClusterPinOptions cluster = options.clusterPin();
-    answer(response, ClusterPinOptions.inOrder(cids, cid -> cluster.pin(pins, cid, ""))
+    PinOptions cluster = options.clusterPin();
+    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(pin -> pin.getString("cid")))
         .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
   }
 
   /** {@code pin/rm?arg=CID...}: unpins each CID in the cluster; {@code {"Pins": [cid, ...]}}. */
   void rm(KuboOptions options, HttpServerResponse response) {
     List<Cid> cids = options.cids();
-    answer(response, ClusterPinOptions.inOrder(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
+    answer(response, InOrder.each(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
         .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.getString("cid")).toList()))));
   }
 
