@@ -26,11 +26,19 @@ import org.slf4j.LoggerFactory;
  */
 final class PinTracker {
   private static final Logger log = LoggerFactory.getLogger(PinTracker.class);
+  private static final String PIN_ERROR = "pin_error";
 
-  /** The status of one CID on this node; {@code error} is empty unless {@code status} is {@code pin_error}. */
-  record Local(String status, String error, String time) {
+  /**
+   * The status of one CID on this node; {@code error} is empty unless the status is an error;
+   * {@code attempts} counts the pins tried (since the last manual recover) to reach this status.
+   */
+  record Local(String status, String error, String time, int attempts) {
+    Local(String status, String error, String time) {
+      this(status, error, time, 0);
+    }
+
     JsonObject toJson() {
-      return new JsonObject().put("status", status).put("error", error).put("time", time);
+      return new JsonObject().put("status", status).put("error", error).put("time", time).put("attempts", attempts);
     }
   }
 
@@ -44,6 +52,7 @@ final class PinTracker {
   private final Map<String, Local> local = new HashMap<>();
   private MessageConsumer<JsonObject> feed;
   private long retry = -1;
+  private long recovery = -1;
   private boolean stopped;
 
   PinTracker(Vertx vertx, String node, PinConfig config, IpfsConnector ipfs, RaftClient raft) {
@@ -62,12 +71,14 @@ final class PinTracker {
   Future<Void> start() {
     Promise<Void> synced = Promise.promise();
     attempt(synced);
+    recovery = vertx.setPeriodic(config.recoverInterval().toMillis(), t -> recoverFailed());
     return synced.future();
   }
 
   Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(retry);
+    vertx.cancelTimer(recovery);
     return feed == null ? Future.succeededFuture() : feed.unregister();
   }
 
@@ -99,13 +110,29 @@ final class PinTracker {
     return new Local(pin == null ? "unpinned" : "remote", "", now()).toJson();
   }
 
-  /** Pins again what failed here. */
+  /** Pins again what failed here (asked by an operator: the attempts start over). */
   void recover(String cid) {
     Local here = local.get(cid);
     Pin pin = pinset.get(cid);
-    if (pin != null && pin.isAllocatedTo(node) && (here == null || here.status().equals("pin_error"))) {
+    if (pin != null && pin.isAllocatedTo(node) && (here == null || here.status().equals(PIN_ERROR))) {
+      local.remove(cid);
       pinHere(pin);
     }
+  }
+
+  /**
+   * Every {@code pin.recover_interval_ms}: pins again what failed here, up to
+   * {@code pin.max_attempts} tries in all (content may appear later, or a daemon may have failed
+   * once); beyond that a pin waits for {@code recover}.
+   */
+  private void recoverFailed() {
+    local.forEach((cid, here) -> {
+      Pin pin = pinset.get(cid);
+      if (here.status().equals(PIN_ERROR) && here.attempts() < config.maxAttempts() && pin != null
+          && pin.isAllocatedTo(node)) {
+        pinHere(pin);
+      }
+    });
   }
 
   private Future<Long> reconcile(Committed list) {
@@ -152,17 +179,20 @@ final class PinTracker {
 
   private void pinHere(Pin pin) {
     String cid = pin.cid();
-    local.put(cid, new Local("pinning", "", now()));
+    Local before = local.get(cid);
+    int attempt = (before == null ? 0 : before.attempts()) + 1;
+    local.put(cid, new Local("pinning", "", now(), attempt));
     ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(done -> {
       Pin current = pinset.get(cid);
       if (current == null || !current.isAllocatedTo(node)) {
         unpinHere(cid);   // unpinned or moved while the daemon was fetching
       } else if (done.succeeded()) {
-        local.put(cid, new Local("pinned", "", now()));
+        local.put(cid, new Local("pinned", "", now(), attempt));
         log.debug("pinned {} on {}", cid, node);
       } else {
-        local.put(cid, new Local("pin_error", done.cause().getMessage(), now()));
-        log.warn("pin {} on {} failed: {}", cid, node, done.cause().getMessage());
+        local.put(cid, new Local(PIN_ERROR, done.cause().getMessage(), now(), attempt));
+        log.warn("pin {} on {} failed (attempt {} of {}): {}", cid, node, attempt, config.maxAttempts(),
+            done.cause().getMessage());
       }
     });
   }

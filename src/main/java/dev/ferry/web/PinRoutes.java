@@ -127,7 +127,7 @@ final class PinRoutes implements Routes {
       peers.put(node, new JsonObject().put("peername", node).put("ipfs_peer_id", "")
           .put("ipfs_peer_addresses", new JsonArray()).put("status", local.getString("status"))
           .put("timestamp", local.getString("time")).put("error", local.getString("error", ""))
-          .put("attempt_count", 0).put("priority_pin", false));
+          .put("attempt_count", local.getInteger("attempts", 0)).put("priority_pin", false));
     }
     return new JsonObject().put("cid", status.getString("cid")).put("name", status.getString("name", ""))
         .put("allocations", status.getJsonArray("allocations", new JsonArray())).put("origins", new JsonArray())

@@ -11,12 +11,14 @@ import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +47,9 @@ class PinServiceTest {
 
   @BeforeAll
   static void start() {
-    nodes = IpfsCluster.start(dir, 3, i -> new JsonObject());
+    // short pin timeouts and recovery, so a pin of content nobody has yet fails and is retried quickly
+    nodes = IpfsCluster.start(dir, 3, i -> new JsonObject().put("pin", new JsonObject()
+        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000)));
     cluster = nodes.nodes();
   }
 
@@ -142,6 +146,30 @@ class PinServiceTest {
 
   @Test
   @Order(4)
+  void aPinWhoseContentAppearsLaterIsRetriedUntilItIsPinned() {
+    String text = "appears later " + System.nanoTime();
+    Cid cid = Cid.parse(nodes.daemon(1).cidOf(text.getBytes(StandardCharsets.UTF_8)));
+    JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())
+        .put("replication_min", 1).put("replication_max", 1));
+    String allocated = pin.getJsonArray("allocations").getString(0);
+    JsonObject status = new JsonObject().put("op", "status").put("cid", cid.toString());
+    Eventually.await("the allocated node to report pin_error", WAIT, () -> "pin_error".equals(
+        pinService(2, status).getJsonObject("peer_map").getJsonObject(allocated).getString("status")));
+
+    // the content appears on daemon 1; no recover is asked for
+    assertThat(await(nodes.ipfs(1).add(Buffer.buffer(text), "file.txt"))).isEqualTo(cid);
+    if (!allocated.equals(cluster.name(1))) {
+      await(nodes.ipfs(1).unpin(cid));
+    }
+    Eventually.await("the allocated node to pin it by itself", WAIT, () -> "pinned".equals(
+        pinService(2, status).getJsonObject("peer_map").getJsonObject(allocated).getString("status")));
+    assertThat(pinService(3, status).getJsonObject("peer_map").getJsonObject(allocated).getInteger("attempts"))
+        .isGreaterThan(1);
+    pinService(1, new JsonObject().put("op", "unpin").put("cid", cid.toString()));
+  }
+
+  @Test
+  @Order(5)
   void thePinsOfANodeThatLeavesMoveToALiveNode() {
     Cid cid = addedToDaemon1("moves when a node leaves");
     JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())

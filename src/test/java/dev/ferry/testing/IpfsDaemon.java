@@ -62,6 +62,37 @@ public final class IpfsDaemon implements AutoCloseable {
     rpc(this, "swarm/connect", "arg=" + other.swarmAddress() + "/p2p/" + otherId);
   }
 
+  /**
+   * The CIDv1 that {@code content} would get if added (as {@code KuboRpcConnector.add} adds it),
+   * without storing anything: content no daemon has yet.
+   */
+  public String cidOf(byte[] content) {
+    String boundary = "ferry-" + System.nanoTime();
+    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file.txt\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[head.length + content.length + tail.length];
+    System.arraycopy(head, 0, body, 0, head.length);
+    System.arraycopy(content, 0, body, head.length, content.length);
+    System.arraycopy(tail, 0, body, head.length + content.length, tail.length);
+    var request = java.net.http.HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&only-hash=true&pin=false"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30)).build();
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(request,
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("add?only-hash on " + api() + ": " + response.body());
+      }
+      return new JsonObject(response.body().strip()).getString("Hash");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {
     var request = java.net.http.HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
         .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
