@@ -50,9 +50,15 @@ class BridgeJsTest {
           () -> Registry.of(cluster.node(2).vertx()).names().await().contains("echo"));
 
       var echoPeer = dev.ferry.circuit.Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
-      Eventually.await("the kv group to have a leader", Duration.ofSeconds(30), () -> {
+      // the script asks ferry.raft.kv, which any node may answer: every node must know the leader
+      Eventually.await("every node to know the kv group's leader", Duration.ofSeconds(30), () -> {
         try {
-          return dev.ferry.raft.RaftClient.forNode(cluster.node(1)).status("kv").await().leader() != null;
+          for (int i = 1; i <= 3; i++) {
+            if (dev.ferry.raft.RaftClient.forNode(cluster.node(i)).status("kv").await().leader() == null) {
+              return false;
+            }
+          }
+          return true;
         } catch (RuntimeException e) {
           return false;
         }
