@@ -4,13 +4,13 @@ import static dev.ferry.circuit.CircuitTesting.DEADLINE;
 import static dev.ferry.circuit.CircuitTesting.await;
 import static dev.ferry.circuit.CircuitTesting.bytes;
 import static dev.ferry.circuit.CircuitTesting.circuits;
+import static dev.ferry.circuit.CircuitTesting.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,25 +65,6 @@ class CircuitFlowControlTest {
     cluster.close();
   }
 
-  /** Writes {@code count} fragments on the circuit's context, as fast as its write queue allows. */
-  private static Future<Integer> pump(Circuit c, int count, AtomicInteger queued, AtomicInteger sent) {
-    Promise<Integer> done = Promise.promise();
-    c.localPeer().context().runOnContext(v -> new Object() {
-      void go() {
-        while (queued.get() < count && !c.writeQueueFull()) {
-          int n = queued.getAndIncrement();
-          c.write(Fragment.of(0).withPart(n).withPayload(bytes(FRAGMENT, n))).onSuccess(x -> sent.incrementAndGet());
-        }
-        if (queued.get() == count) {
-          done.complete(count);
-        } else {
-          c.drainHandler(x -> go());
-        }
-      }
-    }.go());
-    return done.future();
-  }
-
   @Test
   void aStalledReaderHoldsBackOnlyItsOwnCircuitAndLosesNothing() {
     Node one = cluster.node(1);
@@ -98,10 +79,10 @@ class CircuitFlowControlTest {
 
     AtomicInteger slowQueued = new AtomicInteger();
     AtomicInteger slowSent = new AtomicInteger();
-    Future<Integer> slowDone = pump(slow, slowCount, slowQueued, slowSent);
+    Future<Integer> slowDone = pump(slow, slowCount, FRAGMENT, slowQueued, slowSent);
     Eventually.await("the slow circuit's write queue to fill", DEADLINE, slow::writeQueueFull);
 
-    Future<Integer> fastDone = pump(fast, fastCount, new AtomicInteger(), new AtomicInteger());
+    Future<Integer> fastDone = pump(fast, fastCount, FRAGMENT, new AtomicInteger(), new AtomicInteger());
     await(fastDone);
     Eventually.await("every fast fragment at the reader", DEADLINE, () -> parts.get("fast").size() == fastCount);
     assertThat(parts.get("fast")).containsExactlyElementsOf(LongStream.range(0, fastCount).boxed().toList());

@@ -7,6 +7,7 @@ import static dev.ferry.circuit.CircuitTesting.bytes;
 import static dev.ferry.circuit.CircuitTesting.circuits;
 import static dev.ferry.circuit.CircuitTesting.collect;
 import static dev.ferry.circuit.CircuitTesting.failure;
+import static dev.ferry.circuit.CircuitTesting.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.node.Node;
@@ -14,7 +15,6 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import io.vertx.core.buffer.Buffer;
@@ -167,9 +167,9 @@ class CircuitLinkTest {
     int fastCount = 400;
 
     AtomicInteger slowSent = new AtomicInteger();
-    Future<Void> slowDone = pump(slow, slowCount, slowSent);
+    Future<Integer> slowDone = pump(slow, slowCount, FRAGMENT, new AtomicInteger(), slowSent);
     Eventually.await("the stalled circuit's write queue to fill", DEADLINE, slow::writeQueueFull);
-    await(pump(fast, fastCount, new AtomicInteger()));
+    await(pump(fast, fastCount, FRAGMENT, new AtomicInteger(), new AtomicInteger()));
     awaitSize("every fragment of the flowing circuit", fastGot, fastCount);
     assertInOrder(fastGot, fastCount);
 
@@ -327,26 +327,6 @@ class CircuitLinkTest {
         // a reset is a close too
       }
     }
-  }
-
-  /** Writes {@code count} fragments on the circuit's context as fast as its write queue allows. */
-  private static Future<Void> pump(Circuit c, int count, AtomicInteger sent) {
-    Promise<Void> done = Promise.promise();
-    AtomicInteger queued = new AtomicInteger();
-    c.localPeer().context().runOnContext(v -> new Object() {
-      void go() {
-        while (queued.get() < count && !c.writeQueueFull()) {
-          int n = queued.getAndIncrement();
-          c.write(Fragment.of(0).withPart(n).withPayload(bytes(FRAGMENT, n))).onSuccess(x -> sent.incrementAndGet());
-        }
-        if (queued.get() == count) {
-          done.complete();
-        } else {
-          c.drainHandler(x -> go());
-        }
-      }
-    }.go());
-    return done.future();
   }
 
   private static void assertInOrder(List<Fragment> got, int count) {

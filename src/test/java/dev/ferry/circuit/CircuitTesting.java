@@ -7,6 +7,7 @@ import dev.ferry.node.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers for circuit tests: blocking waits with deadlines (the test thread is not an event loop). */
 final class CircuitTesting {
@@ -44,6 +46,29 @@ final class CircuitTesting {
 
   static Circuits circuits(Node node) {
     return Circuits.of(node.vertx());
+  }
+
+  /**
+   * Writes {@code count} fragments of {@code size} bytes (part {@code n}, content {@link #bytes})
+   * on the circuit's context as fast as its write queue allows; {@code queued} and {@code sent}
+   * count the fragments written and handed on. Completes with {@code count} once all are written.
+   */
+  static Future<Integer> pump(Circuit c, int count, int size, AtomicInteger queued, AtomicInteger sent) {
+    Promise<Integer> done = Promise.promise();
+    c.localPeer().context().runOnContext(v -> new Object() {
+      void go() {
+        while (queued.get() < count && !c.writeQueueFull()) {
+          int n = queued.getAndIncrement();
+          c.write(Fragment.of(0).withPart(n).withPayload(bytes(size, n))).onSuccess(x -> sent.incrementAndGet());
+        }
+        if (queued.get() == count) {
+          done.complete(count);
+        } else {
+          c.drainHandler(x -> go());
+        }
+      }
+    }.go());
+    return done.future();
   }
 
   static Buffer bytes(int size, int seed) {
