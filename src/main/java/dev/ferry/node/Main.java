@@ -45,7 +45,7 @@ public final class Main implements Runnable {
   }
 
   /** Inserts {@code node} when the arguments start with no command. */
-  static String[] withDefaultCommand(String[] args) {
+  public static String[] withDefaultCommand(String[] args) {
     if (args.length > 0 && (TOP_LEVEL_FLAGS.contains(args[0]) || isCommand(args[0]))) {
       return args;
     }

@@ -3,14 +3,12 @@ package dev.ferry.ctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.Main;
 import dev.ferry.node.Version;
+import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.Ports;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -44,12 +42,6 @@ class CtlCommandTest {
   private static IpfsCluster nodes;
   private static String host;
 
-  private record Run(int code, String out, String err) {
-    List<String> lines() {
-      return out.lines().toList();
-    }
-  }
-
   @BeforeAll
   static void start() {
     nodes = IpfsCluster.start(dir, 2, i -> new JsonObject().put("pin", new JsonObject()
@@ -67,7 +59,7 @@ class CtlCommandTest {
   @Test
   @Order(1)
   void idVersionAndPeersAreShortLinesOrTheApisJson() {
-    Run id = ctl("id");
+    CommandRun id = ctl("id");
     assertThat(id.code()).as(id.err()).isZero();
     assertThat(id.out().strip()).isEqualTo("node1 | /ip4/127.0.0.1/tcp/" + nodes.nodes().peer(1).port()
         + " | peers: node1, node2 | version " + Version.current());
@@ -90,7 +82,7 @@ class CtlCommandTest {
     Cid cid = nodes.content(1, "pinned by ctl");
     String expected = cid + " | doc | node1: pinned, node2: pinned";
 
-    Run added = ctl("pin", "add", cid.toString(), "--name", "doc", "--replication", "2", "--wait");
+    CommandRun added = ctl("pin", "add", cid.toString(), "--name", "doc", "--replication", "2", "--wait");
 
     assertThat(added.code()).as(added.err()).isZero();
     assertThat(added.out().strip()).isEqualTo(expected);
@@ -107,15 +99,15 @@ class CtlCommandTest {
     assertThat(ctl("status").lines()).contains(expected);
     JsonObject status = new JsonObject(ctl("--enc", "json", "status", cid.toString()).out());
     assertThat(status.getJsonObject("peer_map").getJsonObject("node2").getString("status")).isEqualTo("pinned");
-    Run recovered = ctl("recover", cid.toString());
+    CommandRun recovered = ctl("recover", cid.toString());
     assertThat(recovered.code()).as(recovered.err()).isZero();
     assertThat(recovered.out().strip()).isEqualTo(expected);
 
-    Run removed = ctl("pin", "rm", cid.toString());
+    CommandRun removed = ctl("pin", "rm", cid.toString());
     assertThat(removed.code()).as(removed.err()).isZero();
     assertThat(removed.out().strip()).isEqualTo(cid + " | doc | unpinned");
     Eventually.await("both daemons to drop the pin", WAIT, () -> !nodes.pinnedOn(1, cid) && !nodes.pinnedOn(2, cid));
-    Run gone = ctl("pin", "ls", cid.toString());
+    CommandRun gone = ctl("pin", "ls", cid.toString());
     assertThat(gone.code()).isEqualTo(1);
     assertThat(gone.err().strip()).isEqualTo("no pin for " + cid + " in the pinset");
   }
@@ -125,7 +117,7 @@ class CtlCommandTest {
   void pinAddWithoutWaitPrintsThePinOrItsJson() {
     Cid cid = nodes.content(2, "one copy");
 
-    Run added = ctl("pin", "add", cid.toString(), "--rmin", "1", "--rmax", "1");
+    CommandRun added = ctl("pin", "add", cid.toString(), "--rmin", "1", "--rmax", "1");
 
     assertThat(added.code()).as(added.err()).isZero();
     assertThat(added.out().strip()).startsWith(cid + " | - | allocations: node").endsWith(" | replication: 1");
@@ -144,7 +136,7 @@ class CtlCommandTest {
     Path a = Files.writeString(dir.resolve("a.txt"), "file a " + System.nanoTime());
     Path b = Files.writeString(dir.resolve("b with space.txt"), "file b, longer " + System.nanoTime());
 
-    Run added = ctl("add", a.toString(), b.toString(), "--replication", "2");
+    CommandRun added = ctl("add", a.toString(), b.toString(), "--replication", "2");
 
     assertThat(added.code()).as(added.err()).isZero();
     assertThat(added.lines()).hasSize(2);
@@ -153,7 +145,7 @@ class CtlCommandTest {
         + " bytes \\| allocations: node1, node2");
     List<Cid> cids = new ArrayList<>(added.lines().stream().map(l -> Cid.parse(l.substring(0, l.indexOf(' ')))).toList());
 
-    Run json = ctl("add", "--enc", "json", "--name", "custom", a.toString());
+    CommandRun json = ctl("add", "--enc", "json", "--name", "custom", a.toString());
     assertThat(json.code()).as(json.err()).isZero();
     JsonObject line = new JsonObject(json.out());
     assertThat(line.getString("name")).isEqualTo("custom");
@@ -164,7 +156,7 @@ class CtlCommandTest {
       assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin " + cid).isTrue();
     }
 
-    Run missing = ctl("add", dir.resolve("no-such-file").toString());
+    CommandRun missing = ctl("add", dir.resolve("no-such-file").toString());
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("cannot add " + dir.resolve("no-such-file") + ": no such file");
   }
@@ -173,28 +165,28 @@ class CtlCommandTest {
   @Order(5)
   void failuresSayWhatWentWrongWithExitCode1AndUsageErrorsExit2() {
     String unknown = missingContent().toString();
-    Run notPinned = ctl("status", unknown);
+    CommandRun notPinned = ctl("status", unknown);
     assertThat(notPinned.code()).isEqualTo(1);
     assertThat(notPinned.err().strip()).isEqualTo("no pin for " + unknown + " in the pinset");   // the API's message
     assertThat(notPinned.out()).isEmpty();
 
-    Run malformed = ctl("pin", "add", "QmNotACid");
+    CommandRun malformed = ctl("pin", "add", "QmNotACid");
     assertThat(malformed.code()).isEqualTo(1);
     assertThat(malformed.err()).startsWith("not a CID: 'QmNotACid'");
 
     String nowhere = "http://127.0.0.1:" + Ports.free(1).get(0);
-    Run unreachable = run("ctl", "--host", nowhere, "id");
+    CommandRun unreachable = CommandRun.of("ctl", "--host", nowhere, "id");
     assertThat(unreachable.code()).isEqualTo(1);
     assertThat(unreachable.err()).startsWith("cannot reach a ferry node at " + nowhere).contains("pass --host URL");
 
-    assertThat(run("ctl").code()).isEqualTo(2);
+    assertThat(CommandRun.of("ctl").code()).isEqualTo(2);
     assertThat(ctl("pin").code()).isEqualTo(2);
-    Run noCid = ctl("pin", "add");
+    CommandRun noCid = ctl("pin", "add");
     assertThat(noCid.code()).isEqualTo(2);
     assertThat(noCid.err()).contains("Missing required parameter: 'CID'");
     assertThat(ctl("--enc", "yaml", "id").code()).isEqualTo(2);
     assertThat(ctl("frobnicate").code()).isEqualTo(2);
-    assertThat(run("ctl", "--host", "ftp://example", "id").err()).contains("not an http(s) URL");
+    assertThat(CommandRun.of("ctl", "--host", "ftp://example", "id").err()).contains("not an http(s) URL");
     assertThat(ctl("pin", "add", unknown, "--wait-timeout", "soon").code()).isEqualTo(2);
   }
 
@@ -202,12 +194,12 @@ class CtlCommandTest {
   @Order(6)
   void waitFailsWhenTheTimeoutPassesAndAtAPinError() {
     String slow = missingContent().toString();
-    Run timedOut = ctl("pin", "add", slow, "--wait", "--wait-timeout", "1s");
+    CommandRun timedOut = ctl("pin", "add", slow, "--wait", "--wait-timeout", "1s");
     assertThat(timedOut.code()).isEqualTo(1);
     assertThat(timedOut.err()).startsWith(slow + " is not pinned on every allocated node after 1s (node1: ");
 
     String failing = missingContent().toString();
-    Run failed = ctl("pin", "add", failing, "--replication", "1", "--wait");
+    CommandRun failed = ctl("pin", "add", failing, "--replication", "1", "--wait");
     assertThat(failed.code()).isEqualTo(1);
     assertThat(failed.err()).startsWith(failing + ": pin_error on node").contains("ferry ctl recover " + failing);
   }
@@ -226,19 +218,10 @@ class CtlCommandTest {
   }
 
   /** {@code ferry ctl --host <node 1> ARGS...}. */
-  private static Run ctl(String... args) {
+  private static CommandRun ctl(String... args) {
     List<String> all = new ArrayList<>(List.of("ctl", "--host", host));
     all.addAll(List.of(args));
-    return run(all.toArray(String[]::new));
+    return CommandRun.of(all.toArray(String[]::new));
   }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    int code = cmd.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 }
