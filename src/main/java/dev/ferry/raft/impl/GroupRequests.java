@@ -5,6 +5,7 @@ import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
+import dev.ferry.raft.FeedPosition;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftSettings;
 import dev.ferry.raft.StateMachine;
@@ -84,7 +85,7 @@ final class GroupRequests {
             .compose(v -> Status.of(group, node.name(), raft)).map(s -> s.toJson()));
         case "removed" -> removed(body);
         case "transfer" -> onLeader(body, forwarded, () -> membership.transfer(name(body)));
-        case "feed" -> Future.succeededFuture(feed.after(body.getLong("after", 0L),
+        case "feed" -> Future.succeededFuture(feed.after(feedPosition(body),
             body.getInteger("limit", settings.feedHistory())));
         case "discover" -> Future.succeededFuture(new JsonObject().put("node", node.name())
             .put("incarnation", node.incarnation().id()).put("group", group)
@@ -95,6 +96,17 @@ final class GroupRequests {
     } catch (FerryException | ClassCastException e) {
       return Future.failedFuture(e instanceof FerryException ? e : FerryException.badRequest(e.getMessage()));
     }
+  }
+
+  /** A feed request's position: {@code after} (an index) and, to resume inside an entry, {@code offset}. */
+  private static FeedPosition feedPosition(JsonObject body) {
+    long after = body.getLong("after", 0L);
+    Integer offset = body.getInteger("offset");
+    if (after < 0 || (offset != null && offset < 0)) {
+      throw FerryException.badRequest("feed: \"after\" and \"offset\" are at least 0, got " + after + " and "
+          + offset);
+    }
+    return offset == null ? FeedPosition.afterEntry(after) : new FeedPosition(after, offset);
   }
 
   /**
