@@ -65,7 +65,10 @@ final class PinService {
    * A member left: if this node is the lowest-named live one, it moves that node's pins to live
    * nodes. The pinset's group may be electing a new leader (the one that left may have led it), so
    * a failed pass is tried again every {@code pin.retry_interval_ms} for up to
-   * {@code pin.reallocate_within_ms}.
+   * {@code pin.reallocate_within_ms}. A node that had not yet seen the member leave may still
+   * allocate a pin to it, and that pin may commit after the first pass read the pinset; it commits
+   * within a pin request's deadline ({@code pin.request_timeout_ms}), so a second pass after that
+   * moves it too.
    */
   void nodeLeft(String gone) {
     Set<String> live = live();
@@ -73,9 +76,14 @@ final class PinService {
       return;
     }
     moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos());
+    node.vertx().setTimer(config.requestTimeout().toMillis(),
+        t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos()));
   }
 
   private void moveOff(String gone, long deadline) {
+    if (live().contains(gone)) {
+      return;   // back already: its pins stay where they are
+    }
     query(new JsonObject().put("op", "list"))
         .compose(list -> {
           List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
