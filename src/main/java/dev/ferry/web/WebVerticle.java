@@ -61,6 +61,7 @@ public final class WebVerticle extends VerticleBase {
           ctx.response().getStatusCode()));
       ctx.next();
     });
+    router.route().handler(UriCheck::handle);   // before any route decodes the path or the query
     cors().ifPresent(cors -> router.route().handler(cors));
     for (Routes routes : routes()) {
       routes.mount(router);
