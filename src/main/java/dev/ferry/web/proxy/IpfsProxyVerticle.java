@@ -3,6 +3,7 @@ package dev.ferry.web.proxy;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import dev.ferry.pin.PinClient;
+import dev.ferry.web.InvalidRequests;
 import dev.ferry.web.UriCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -74,10 +75,13 @@ public final class IpfsProxyVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen() {
-    return vertx.createHttpServer(new HttpServerOptions()
-            .setMaxInitialLineLength(config.maxUrlBytes())
-            .setHandle100ContinueAutomatically(true))
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxInitialLineLength(config.maxUrlBytes())
+        .setHandle100ContinueAutomatically(true);
+    return vertx.createHttpServer(options)
         .requestHandler(this::handle)
+        .invalidRequestHandler(new InvalidRequests("the IPFS proxy", options, "proxy.max_url_bytes",
+            (response, status, code, message) -> KuboAnswers.error(response, status, message)))
         .listen(config.listen().port(), config.listen().host())
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
             "cannot listen on " + config.listen() + " for the IPFS proxy (" + e.getMessage()
