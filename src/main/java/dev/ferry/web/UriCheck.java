@@ -12,10 +12,10 @@ import java.util.Optional;
 
 /**
  * Checks a request's URI at the edge, before any route reads it: every percent-escape is {@code %}
- * and two hex digits, what the path and each query parameter decode to is UTF-8 text, and the
- * query holds no raw (unescaped) non-ASCII byte. Vert.x itself fails late on a malformed escape
+ * and two hex digits, what the path and each query parameter decode to is UTF-8 text, and no
+ * byte is a raw (unescaped) non-ASCII one. Vert.x itself fails late on a malformed escape
  * (a 500 from whichever route asked first), replaces bytes that are not UTF-8 with U+FFFD (so two
- * different keys would become one), and reads raw bytes in a query as Latin-1; a request with any
+ * different keys would become one), and reads raw bytes as Latin-1; a request with any
  * of these is a {@code bad-request} instead, naming the parameter (or the path) and what is wrong.
  *
  * <p>Stateless and thread-safe. The HTTP API checks every request with it first
@@ -36,7 +36,7 @@ public final class UriCheck {
   public static Optional<FerryException> problem(String uri) {
     int mark = uri.indexOf('?');
     String path = mark < 0 ? uri : uri.substring(0, mark);
-    String why = decodingProblem(path, true);
+    String why = decodingProblem(path);
     if (why != null) {
       return Optional.of(FerryException.badRequest("path '" + shown(path) + "': " + why));
     }
@@ -46,12 +46,12 @@ public final class UriCheck {
     for (String pair : uri.substring(mark + 1).split("&")) {
       int equals = pair.indexOf('=');
       String name = equals < 0 ? pair : pair.substring(0, equals);
-      why = decodingProblem(name, false);
+      why = decodingProblem(name);
       if (why != null) {
         return Optional.of(FerryException.badRequest("query parameter name '" + shown(name) + "': " + why));
       }
       if (equals >= 0) {
-        why = decodingProblem(pair.substring(equals + 1), false);
+        why = decodingProblem(pair.substring(equals + 1));
         if (why != null) {
           return Optional.of(FerryException.badRequest("query parameter '" + shown(name) + "' ('"
               + shown(pair.substring(equals + 1)) + "'): " + why));
@@ -79,11 +79,11 @@ public final class UriCheck {
   }
 
   /**
-   * Why {@code text} does not decode to UTF-8 text, or null if it does. Raw non-ASCII characters
-   * stand for the bytes of the request line (Vert.x reads it as Latin-1); in a path they are
-   * taken as UTF-8, as the router decodes them, while a query must escape them.
+   * Why {@code text} does not decode to UTF-8 text, or null if it does. A raw non-ASCII character
+   * stands for a byte of the request line, which Vert.x reads as Latin-1 (so the UTF-8 bytes of
+   * "é" would become "Ã©"): RFC 3986 wants it escaped, and so does this check.
    */
-  private static String decodingProblem(String text, boolean inPath) {
+  private static String decodingProblem(String text) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -96,9 +96,9 @@ public final class UriCheck {
         }
         bytes.write(high << 4 | low);
         i += 2;
-      } else if (c > 0x7f && !inPath) {
+      } else if (c > 0x7f) {
         return "raw non-ASCII byte 0x" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
-            + " in a query: percent-encode the value's UTF-8 bytes";
+            + ": percent-encode its UTF-8 bytes (\u00e9 is %C3%A9)";
       } else {
         bytes.write(c);
       }

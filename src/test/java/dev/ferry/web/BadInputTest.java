@@ -56,6 +56,10 @@ class BadInputTest {
 
     HttpResponse<String> tooLarge = put("/kv/form", "application/x-www-form-urlencoded", "y".repeat(MAX_OP_BYTES + 1));
     assertError(tooLarge.statusCode(), tooLarge.body(), 413, "too-large", "raft.max_op_bytes");
+    // a value that is not UTF-8 is refused rather than stored with U+FFFD in it
+    var notText = Http.send(HttpRequest.newBuilder(api("/kv/form"))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'a', (byte) 0xff})));
+    assertError(notText.statusCode(), notText.body(), 400, "bad-request", "UTF-8", "offset 1");
     assertThat(new JsonObject(Http.get(port(), "/kv/form").body()).getString("value")).isEqualTo(value);
   }
 
@@ -84,9 +88,14 @@ class BadInputTest {
     assertError(listed.statusCode(), listed.body(), 400, "bad-request", "prefix", "UTF-8");
     // nothing was stored under the replacement character either
     assertThat(Http.get(port(), "/kv/%EF%BF%BD").statusCode()).isEqualTo(404);
-    // UTF-8 keys, escaped or not, still work
+    // escaped UTF-8 keys work
     assertThat(put("/kv/caf%C3%A9", "text/plain", "ok").statusCode()).isEqualTo(200);
     assertThat(new JsonObject(Http.get(port(), "/kv?prefix=caf%C3%A9").body()).getJsonArray("entries")).hasSize(1);
+    // raw UTF-8 bytes Vert.x would read as Latin-1 ("cafÃ©", another key): escaping them is required
+    RawHttp.Answer rawPath = RawHttp.send(port(), "GET", "/kv/caf\u00c3\u00a9");
+    assertError(rawPath.status(), rawPath.body(), 400, "bad-request", "path", "raw non-ASCII byte");
+    RawHttp.Answer rawQuery = RawHttp.send(port(), "GET", "/kv?prefix=caf\u00c3\u00a9");
+    assertError(rawQuery.status(), rawQuery.body(), 400, "bad-request", "prefix", "raw non-ASCII byte");
   }
 
   @Test
