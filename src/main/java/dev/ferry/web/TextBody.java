@@ -47,6 +47,10 @@ final class TextBody {
     if (declared > limit) {
       return Future.failedFuture(tooLarge("its Content-Length is " + declared));
     }
+    if (request.isEnded()) {   // no body, or one read before this started
+      decode();
+      return result.future();
+    }
     request.handler(chunk -> {
       if (result.future().isComplete()) {
         return;
