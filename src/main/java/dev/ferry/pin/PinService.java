@@ -121,6 +121,10 @@ final class PinService {
     String cid = cid(request);
     int min = request.getValue("replication_min") == null ? config.replicationMin() : request.getInteger("replication_min");
     int max = request.getValue("replication_max") == null ? config.replicationMax() : request.getInteger("replication_max");
+    // before allocating: the allocator's "too few nodes" would be a 503 for what is the caller's mistake
+    Pin.checkBounds(min, max, request.getValue("replication_min") == null ? "the default pin.replication_min"
+        : "replication_min", request.getValue("replication_max") == null ? "the default pin.replication_max"
+        : "replication_max");
     JsonObject op = new JsonObject().put("op", "pin").put("cid", cid).put("name", request.getString("name", ""))
         .put("replication_min", min).put("replication_max", max).put("origin", node.name())
         .put("time", Instant.now().toString());

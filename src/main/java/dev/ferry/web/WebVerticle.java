@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -61,6 +62,7 @@ public final class WebVerticle extends VerticleBase {
           ctx.response().getStatusCode()));
       ctx.next();
     });
+    router.route().handler(UriCheck::handle);   // before any route decodes the path or the query
     cors().ifPresent(cors -> router.route().handler(cors));
     for (Routes routes : routes()) {
       routes.mount(router);
@@ -130,6 +132,7 @@ public final class WebVerticle extends VerticleBase {
     NodeConfig.HostPort api = node.config().api();
     return vertx.createHttpServer()
         .requestHandler(router)
+        .invalidRequestHandler(new InvalidRequests("the HTTP API", new HttpServerOptions(), null, HttpErrors::send))
         .listen(api.port(), api.host())
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
             "cannot listen on " + api + " for the HTTP API (" + e.getMessage()

@@ -176,9 +176,23 @@ final class GroupRequests {
           raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()))));
       case LEASE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
           raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty()))));
-      case EVENTUAL -> completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
-          Optional.of(body.getLong("minIndex", 0L)), Optional.of(settings.requestTimeout()))));
+      case EVENTUAL -> eventual(query, body.getLong("minIndex", 0L));
     };
+  }
+
+  /**
+   * A read of the local replica once it has applied {@code minIndex}. Waiting for that index is the
+   * only thing that can time out here, and a read changes nothing, so a timeout says that this
+   * replica has not caught up, never that an op may have been applied.
+   */
+  private Future<JsonObject> eventual(QueryOp query, long minIndex) {
+    return completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
+        Optional.of(minIndex), Optional.of(settings.requestTimeout()))))
+        .recover(e -> RaftErrors.isTimeout(e)
+            ? Status.of(group, node.name(), raft).transform(status -> Future.failedFuture(RaftErrors.notCaughtUp(group,
+                node.name(), minIndex, status.succeeded() ? status.result().commitIndex() : -1,
+                settings.requestTimeout())))
+            : Future.failedFuture(e));
   }
 
   /** The op of a propose or query request, checked for shape and (where it entered) size. */

@@ -3,6 +3,8 @@ package dev.ferry.web.proxy;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import dev.ferry.pin.PinClient;
+import dev.ferry.web.InvalidRequests;
+import dev.ferry.web.UriCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -11,6 +13,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +75,13 @@ public final class IpfsProxyVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen() {
-    return vertx.createHttpServer(new HttpServerOptions()
-            .setMaxInitialLineLength(config.maxUrlBytes())
-            .setHandle100ContinueAutomatically(true))
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxInitialLineLength(config.maxUrlBytes())
+        .setHandle100ContinueAutomatically(true);
+    return vertx.createHttpServer(options)
         .requestHandler(this::handle)
+        .invalidRequestHandler(new InvalidRequests("the IPFS proxy", options, "proxy.max_url_bytes",
+            (response, status, code, message) -> KuboAnswers.error(response, status, message)))
         .listen(config.listen().port(), config.listen().host())
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
             "cannot listen on " + config.listen() + " for the IPFS proxy (" + e.getMessage()
@@ -91,11 +97,18 @@ public final class IpfsProxyVerticle extends VerticleBase {
     }
   }
 
-  /** Answers one request; bad input or a bug becomes a Kubo error answer, never a dead connection. */
+  /**
+   * Answers one request; bad input or a bug becomes a Kubo error answer, never a dead connection.
+   * A URI with a malformed percent-escape or one that does not decode to UTF-8 ({@link UriCheck})
+   * is refused before anything, forwarded calls included.
+   */
   private void handle(HttpServerRequest request) {
     try {
       Command command = commands.get(request.path());
-      if (command == null) {
+      Optional<FerryException> badUri = UriCheck.problem(request.uri());
+      if (badUri.isPresent()) {
+        KuboAnswers.error(request.response(), badUri.get());
+      } else if (command == null) {
         daemon.forward(request);
       } else if (request.method() != HttpMethod.POST) {
         KuboAnswers.error(request.response(), METHOD_NOT_ALLOWED, "405 - Method Not Allowed: use POST");
