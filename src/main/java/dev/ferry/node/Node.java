@@ -114,7 +114,6 @@ public final class Node implements NodeContext {
    */
   private static void closeAfterFailure(NodeConfig config, Vertx vertx, Throwable failure,
       CompletableFuture<Node> outcome) {
-    log.error("node {} could not start: {}", config.name(), failure.getMessage());
     CompletableFuture.delayedExecutor(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .execute(() -> outcome.completeExceptionally(failure));
     vertx.close().onComplete(x -> outcome.completeExceptionally(failure));

@@ -203,7 +203,8 @@ public final class GroupVerticle extends VerticleBase {
                 : "The store is kept as it is: restore it from a backup, or move it away to let this node come back "
                     + "as a new member outside the group (then leave and join it; docs/RAFT.md), and start again.");
     String message = what.startsWith("raft group ") ? what : "raft group " + group + ": " + what;
-    log.error("{}", message, e instanceof ConfigException ? null : e);
+    log.error("{}", message); // one line for the operator; the trace at DEBUG
+    log.debug("raft group {}: why it cannot start", group, e);
     return new ConfigException(message, e);
   }
 
