@@ -91,6 +91,63 @@ class RaftStorageTest {
   }
 
   @Test
+  void aFollowerWithAFullDiskStopsItsReplicaAndCatchesUpWhenSpaceReturns() {
+    Assumptions.assumeTrue(SmallDisk.canMount(), "mounting a tmpfs needs root");
+    RaftCluster cluster = RaftCluster.start(3);
+    SmallDisk disk = null;
+    int follower = 0;
+    try {
+      int leader = cluster.leader(KV);
+      follower = cluster.other(leader);
+      cluster.stop(follower);
+      disk = SmallDisk.mount(cluster.dataDir(follower), "2m");
+      cluster.restart(follower);
+      cluster.leader(KV);
+      leader = cluster.leader(KV);
+      disk.fillLeaving(ROOM);
+
+      int full = follower;
+      Map<String, String> acknowledged = new LinkedHashMap<>();
+      long last = 0;
+      for (int n = 0; n < MAX_WRITES / 4; n++) {
+        HttpResponse<String> put = http(cluster.apiPort(leader), "PUT", "/kv/f" + n, VALUE + n);
+        assertThat(put.statusCode()).as("the others keep a quorum: " + put.body()).isEqualTo(200);
+        acknowledged.put("f" + n, VALUE + n);
+        last = new JsonObject(put.body()).getLong("index");
+        if (Http.get(cluster.apiPort(full), "/health").statusCode() == 503) {
+          break;
+        }
+      }
+      HttpResponse<String> health = Http.get(cluster.apiPort(full), "/health");
+      assertThat(health.statusCode()).as("the follower's disk filled up").isEqualTo(503);
+      assertThat(health.body()).contains("raft.kv", "storage-full", cluster.dataDir(full).toString());
+
+      disk.freeSpace();
+      long written = last;
+      Eventually.await("the follower to recover and catch up without a restart", WAIT,
+          () -> http(cluster.apiPort(full), "GET", "/kv/f0?consistency=eventual&min_index=" + written, null)
+              .statusCode() == 200);
+      Eventually.await("the follower's /health to be 204", WAIT,
+          () -> Http.get(cluster.apiPort(full), "/health").statusCode() == 204);
+      acknowledged.forEach((key, value) -> {
+        HttpResponse<String> got = http(cluster.apiPort(full), "GET", "/kv/" + key + "?consistency=eventual&min_index="
+            + written, null);
+        assertThat(got.statusCode()).as(key + ": " + got.body()).isEqualTo(200);
+        assertThat(new JsonObject(got.body()).getString("value")).as(key).isEqualTo(value);
+      });
+      assertThat(cluster.status(full, KV).role()).isIn("follower", "leader");
+    } finally {
+      if (follower != 0) {
+        cluster.stop(follower);
+      }
+      if (disk != null) {
+        disk.close();
+      }
+      cluster.close();
+    }
+  }
+
+  @Test
   void aNodeWhoseStoreWasDeletedComesBackOutsideTheGroupAndVotesOnlyAfterJoiningAgain() throws IOException {
     try (RaftCluster cluster = RaftCluster.start(3)) {
       int leader = cluster.leader(KV);

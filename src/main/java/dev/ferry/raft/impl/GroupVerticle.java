@@ -150,7 +150,7 @@ public final class GroupVerticle extends VerticleBase {
       if (store != null) {
         store.close();
       }
-      return Future.failedFuture(cannotStart(e));
+      return Future.failedFuture(storeWatch.cannotStart(e));
     }
     NodeEndpoint self = new NodeEndpoint(node.name());
     List<String> initial = voters;
@@ -158,7 +158,7 @@ public final class GroupVerticle extends VerticleBase {
       List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
       if (others.isEmpty()) {
         store.close();
-        return Future.failedFuture(cannotStart(new ConfigException(file + " is gone, but this node had a store "
+        return Future.failedFuture(storeWatch.cannotStart(new ConfigException(file + " is gone, but this node had a store "
             + "as " + had.get() + " (" + identity.file() + ") and no other voter holds the group's log: its "
             + "committed entries are lost. To start the group again, empty, delete " + identity.file())));
       }
@@ -174,7 +174,7 @@ public final class GroupVerticle extends VerticleBase {
         .compose(v -> replicaUp(false))
         .recover(e -> {
           store.close();
-          return Future.failedFuture(cannotStart(e));
+          return Future.failedFuture(storeWatch.cannotStart(e));
         });
   }
 
@@ -191,21 +191,6 @@ public final class GroupVerticle extends VerticleBase {
       storeWatch.recovered();
     }
     return Future.succeededFuture();
-  }
-
-  /** Why the group cannot start on this node, naming the store and what to do; logged once as an ERROR. */
-  private ConfigException cannotStart(Throwable cause) {
-    Throwable e = RaftErrors.unwrap(cause);
-    Path file = storeFile(node, group);
-    String what = e instanceof ConfigException c ? c.getMessage()
-        : "raft group " + group + " cannot start on " + node.name() + " from its store " + file + ": " + e + ". "
-            + (StoreWatch.isDiskFull(e) ? "Free space in " + node.config().dataDir() + " and start the node again."
-                : "The store is kept as it is: restore it from a backup, or move it away to let this node come back "
-                    + "as a new member outside the group (then leave and join it; docs/RAFT.md), and start again.");
-    String message = what.startsWith("raft group ") ? what : "raft group " + group + ": " + what;
-    log.error("{}", message); // one line for the operator; the trace at DEBUG
-    log.debug("raft group {}: why it cannot start", group, e);
-    return new ConfigException(message, e);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ferry.raft.impl;
 
+import dev.ferry.node.ConfigException;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import dev.ferry.raft.RaftSettings;
@@ -112,6 +113,20 @@ final class StoreWatch {
         + ": cannot write its store " + file + " in data dir " + dataDir + " (" + rootMessage(cause)
         + "); the group's replica on this node is stopped and restarts from its store by itself, checking every "
         + retry + " ms: check the disk and the file", cause);
+  }
+
+  /** Why the group cannot start on this node, naming the store and what to do; logged once as an ERROR. */
+  ConfigException cannotStart(Throwable cause) {
+    Throwable e = RaftErrors.unwrap(cause);
+    String what = e instanceof ConfigException c ? c.getMessage()
+        : "raft group " + group + " cannot start on " + node.name() + " from its store " + file + ": " + e + ". "
+            + (isDiskFull(e) ? "Free space in " + node.config().dataDir() + " and start the node again."
+                : "The store is kept as it is: restore it from a backup, or move it away to let this node come back "
+                    + "as a new member outside the group (then leave and join it; docs/RAFT.md), and start again.");
+    String message = what.startsWith("raft group ") ? what : "raft group " + group + ": " + what;
+    log.error("{}", message); // one line for the operator; the trace at DEBUG
+    log.debug("raft group {}: why it cannot start", group, e);
+    return new ConfigException(message, e);
   }
 
   /** Whether a failure (or one of its causes) says the disk is full. */
