@@ -16,6 +16,10 @@ public final class FerryException extends RuntimeException {
   public static final String TIMEOUT = "timeout";
   public static final String UNAVAILABLE = "unavailable";
   public static final String INTERNAL = "internal";
+  /** The disk under the node's data dir is full; the message names the data dir. HTTP 507. */
+  public static final String STORAGE_FULL = "storage-full";
+  /** The node cannot read or write its data dir (an I/O error); the message names it. HTTP 503. */
+  public static final String STORAGE_ERROR = "storage-error";
 
   private final String code;
 
@@ -86,7 +90,8 @@ public final class FerryException extends RuntimeException {
       case METHOD_NOT_ALLOWED -> 405;
       case TOO_LARGE -> 413;
       case TIMEOUT -> 504;
-      case UNAVAILABLE, "no-leader", "rejected" -> 503;
+      case STORAGE_FULL -> 507;
+      case UNAVAILABLE, STORAGE_ERROR, "no-leader", "rejected" -> 503;
       default -> 500;
     };
   }

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ public final class Node implements NodeContext {
   private final Members members;
   private final Deployer deployer = new Deployer();
   private final PrometheusMeterRegistry meters;
+  private final Health health = new Health();
 
   private Node(NodeConfig config, Incarnation incarnation, Vertx vertx, PrometheusMeterRegistry meters) {
     this.config = config;
@@ -77,24 +80,43 @@ public final class Node implements NodeContext {
       // looking up a meter on every message costs about a quarter of the bus's throughput
       metrics.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
     }
-    return Vertx.builder()
+    // the outcome is a JDK future: after a failed deployment Vert.x is closed, and a Vert.x future
+    // chained after that would complete on an event loop that is gone (its listeners never run)
+    CompletableFuture<Node> outcome = new CompletableFuture<>();
+    Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(eventBus).setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(meters))
         .withClusterManager(clusterManager)
         .buildClustered()
-        .recover(e -> Future.failedFuture(new ConfigException("node " + config.name() + " could not join the cluster "
-            + "(membership " + cluster.host() + ":" + cluster.membershipPort() + ", event bus " + cluster.host() + ":"
-            + cluster.port() + "): " + e.getMessage() + ". Check that no other process uses these ports.", e)))
-        .compose(vertx -> {
+        .onFailure(e -> outcome.completeExceptionally(new ConfigException("node " + config.name() + " could not "
+            + "join the cluster (membership " + cluster.host() + ":" + cluster.membershipPort() + ", event bus "
+            + cluster.host() + ":" + cluster.port() + "): " + e.getMessage()
+            + ". Check that no other process uses these ports.", e)))
+        .onSuccess(vertx -> {
           Node node = new Node(config, incarnation, vertx, meters);
           node.members.follow(clusterManager.getHazelcastInstance());
-          return node.serveIdentity()
+          node.serveIdentity()
               .compose(v -> node.deployer.deploy(vertx, node, plan))
-              .map(v -> node)
-              .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
-        })
-        .onSuccess(node -> log.info("node {} up (incarnation {}): API http://{}, event bus {}:{}",
-            config.name(), incarnation, config.api(), cluster.host(), cluster.port()));
+              .onSuccess(v -> {
+                log.info("node {} up (incarnation {}): API http://{}, event bus {}:{}", config.name(), incarnation,
+                    config.api(), cluster.host(), cluster.port());
+                outcome.complete(node);
+              })
+              .onFailure(e -> closeAfterFailure(config, vertx, e, outcome));
+        });
+    return Future.fromCompletionStage(outcome);
+  }
+
+  /**
+   * Closes Vert.x after a failed start, then fails {@code outcome} with the start's failure: once
+   * Vert.x is closed, or after {@code shutdown_timeout_seconds} whatever happens, so a node that
+   * cannot start always ends (it used to wait forever with no port open).
+   */
+  private static void closeAfterFailure(NodeConfig config, Vertx vertx, Throwable failure,
+      CompletableFuture<Node> outcome) {
+    CompletableFuture.delayedExecutor(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .execute(() -> outcome.completeExceptionally(failure));
+    vertx.close().onComplete(x -> outcome.completeExceptionally(failure));
   }
 
   /** Undeploys the verticles (last deployed first), then leaves the cluster. */
@@ -152,6 +174,11 @@ public final class Node implements NodeContext {
   @Override
   public PrometheusMeterRegistry meters() {
     return meters;
+  }
+
+  @Override
+  public Health health() {
+    return health;
   }
 
   @Override

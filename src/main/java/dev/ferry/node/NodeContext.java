@@ -24,6 +24,9 @@ public interface NodeContext {
   /** The node's metrics, scraped at {@code GET /metrics}; services add theirs named {@code ferry_*}. */
   io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters();
 
+  /** What on this node is failing now; {@code GET /health} reports it. */
+  Health health();
+
   /** The Vert.x instance the node runs on. */
   Vertx vertx();
 

@@ -8,8 +8,10 @@ package dev.ferry.raft;
  * <ul>
  *   <li>{@link #NO_LEADER}, {@link #REJECTED}, {@code bad-request}, {@code not-found},
  *       {@code too-large}: it was not applied, and will not be;
- *   <li>{@code timeout}, {@code internal}, {@code unavailable}: the outcome is unknown; it may be
- *       applied (once) or not at all.
+ *   <li>{@code timeout}, {@code internal}, {@code unavailable}, {@code storage-full},
+ *       {@code storage-error}: the outcome is unknown; it may be applied (once) or not at all (a
+ *       node whose store failed stops its replica, and a proposal it had sent on may still commit
+ *       on the others).
  * </ul>
  */
 public final class RaftCodes {

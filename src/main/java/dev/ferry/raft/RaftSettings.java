@@ -35,6 +35,10 @@ import java.util.Map;
  * @param stuckFollowerChecks heartbeat periods a follower's match index may stay put while the
  *     commit index moves before the leader snapshots to unstick it ({@code stuck_follower_checks};
  *     the MicroRaft 0.7 workaround, see docs/RAFT.md)
+ * @param storageRetry how often a replica stopped by a failing store checks whether its data dir
+ *     takes writes again, to restart from its store ({@code storage_retry_ms})
+ * @param storageProbeBytes bytes written (and fsynced, then deleted) to check that the data dir
+ *     takes writes again ({@code storage_probe_bytes})
  * @param groups group name → state machine name ({@code groups.<group>.state_machine})
  */
 public record RaftSettings(
@@ -53,6 +57,8 @@ public record RaftSettings(
     int snapshotChunkEntries,
     int catchUpLag,
     int stuckFollowerChecks,
+    Duration storageRetry,
+    int storageProbeBytes,
     Map<String, String> groups) {
 
   public RaftSettings {
@@ -81,6 +87,8 @@ public record RaftSettings(
         positive(raft, "snapshot_chunk_entries"),
         positive(raft, "catch_up_lag"),
         positive(raft, "stuck_follower_checks"),
+        Duration.ofMillis(positive(raft, "storage_retry_ms")),
+        positive(raft, "storage_probe_bytes"),
         groups(raft));
     if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
       throw new ConfigException("raft.heartbeat_timeout_secs must be greater than raft.heartbeat_period_secs");

@@ -19,10 +19,15 @@ final class HttpErrors {
   /** Answers a failed route; unexpected failures are logged once, here. */
   static void handle(RoutingContext ctx) {
     FerryException error = toFerry(ctx.failure(), ctx.statusCode());
-    if (error.httpStatus() >= 500) {
+    if (error.httpStatus() >= 500 && !isStorage(error)) {
       log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
     }
     send(ctx, error);
+  }
+
+  /** A full or failing data dir: the service that met it logged it once, with what to do. */
+  private static boolean isStorage(FerryException error) {
+    return FerryException.STORAGE_FULL.equals(error.code()) || FerryException.STORAGE_ERROR.equals(error.code());
   }
 
   static void send(RoutingContext ctx, FerryException error) {

@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.node.Addresses;
+import dev.ferry.node.FerryException;
 import dev.ferry.node.Identity;
 import dev.ferry.node.Members;
 import dev.ferry.node.NodeContext;
@@ -11,8 +12,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
-/** {@code /health}, {@code /id}, {@code /version}, {@code /peers}: the node itself, in IPFS Cluster's shapes. */
+/** {@code /health} (204, or 503 naming what fails), {@code /id}, {@code /version}, {@code /peers}: the node itself, in IPFS Cluster's shapes. */
 final class NodeRoutes implements Routes {
   private final Vertx vertx;
   private final NodeContext node;
@@ -24,10 +27,30 @@ final class NodeRoutes implements Routes {
 
   @Override
   public void mount(Router router) {
-    router.get("/health").handler(ctx -> ctx.response().setStatusCode(204).end());
+    router.get("/health").handler(this::health);
     router.get("/id").handler(ctx -> Json.send(ctx, Identity.of(node)));
     router.get("/version").handler(ctx -> Json.send(ctx, new JsonObject().put("version", node.version())));
     router.get("/peers").handler(this::peers);
+  }
+
+  /**
+   * 204 while nothing on the node fails; else 503 with the usual error shape, its message naming
+   * each failing component and why, and {@code failing}: component → {@code {"error", "message"}}.
+   */
+  private void health(RoutingContext ctx) {
+    Map<String, FerryException> failing = node.health().failing();
+    if (failing.isEmpty()) {
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    JsonObject details = new JsonObject();
+    failing.forEach((component, e) -> details.put(component,
+        new JsonObject().put("error", e.code()).put("message", e.getMessage())));
+    String message = failing.entrySet().stream().map(f -> f.getKey() + ": " + f.getValue().getMessage())
+        .collect(Collectors.joining("; "));
+    ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("code", 503).put("message", "node " + node.name() + " is failing: " + message)
+            .put("error", FerryException.UNAVAILABLE).put("failing", details).encode());
   }
 
   /** One ID object per member, newline-delimited; a member that does not answer gets one with its error. */

@@ -82,6 +82,10 @@ final class RaftCluster implements AutoCloseable {
     return Integer.parseInt(name.substring("node".length()));
   }
 
+  java.nio.file.Path dataDir(int i) {
+    return cluster.dataDir(i);
+  }
+
   int apiPort(int i) {
     return cluster.apiPort(i);
   }

@@ -12,10 +12,15 @@ import io.microraft.persistence.RaftStore;
 import io.microraft.persistence.RaftStoreSerializer;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.store.sqlite.RaftSqliteStore;
+import org.jooq.CloseableDSLContext;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One group's durable Raft state: MicroRaft's {@link RaftSqliteStore} in one SQLite file, with
@@ -27,29 +32,130 @@ import java.util.Optional;
  * {@code getRestoredRaftState} report "no state", which would silently drop the whole log on
  * restart. Here "voted for nobody" is stored as the endpoint {@link #NOBODY} and read back as null.
  *
+ * <p>A write that fails (a full disk, an I/O error) <b>fences</b> the store: that write and every
+ * later one throw the failure, without touching the file, until the store is closed. SQLite may
+ * have rolled back the open transaction with the failed statement, so entries MicroRaft appended
+ * but has not flushed may be gone from the file while it still holds them in memory; a later
+ * commit must never land after such a hole (that is how a full disk used to leave a log with a gap
+ * that failed the next start). The file keeps what the last successful commit wrote, and the
+ * replica is restarted from it ({@link GroupVerticle}).
+ *
+ * <p>{@link #restore()} also refuses to hand MicroRaft a log with a gap (written by a version
+ * without the fence): it keeps the entries up to the gap and drops the rest from the file.
+ *
  * <p>Called only on the group's Raft executor (an ordered worker context), so it may block.
  */
 public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
+  private static final Logger log = LoggerFactory.getLogger(DurableStore.class);
   /** Stands for "no vote in this term" in the store; never a node name (names are non-empty). */
   static final NodeEndpoint NOBODY = new NodeEndpoint("");
 
-  private final RaftSqliteStore store;
-  private final ModelCodec codec;
-  private boolean closed;
-
-  private DurableStore(RaftSqliteStore store, ModelCodec codec) {
-    this.store = store;
-    this.codec = codec;
+  /** Told of the first failed write (on the Raft executor); returns the failure every write throws from then on. */
+  @FunctionalInterface
+  public interface OnFailure {
+    RuntimeException failed(RuntimeException cause);
   }
 
-  /** Opens (creating if needed) the store file; blocking. */
+  private final RaftSqliteStore store;
+  /** The store's connection: closed here even when its rollback fails (see {@link #close()}). */
+  private final CloseableDSLContext connection;
+  private final ModelCodec codec;
+  private final Path file;
+  private final OnFailure onFailure;
+  private RuntimeException failure;
+  /** Whether a term is in the file (restored, or written since it was opened). */
+  private boolean hasTerm;
+  private boolean closed;
+
+  private DurableStore(RaftSqliteStore store, ModelCodec codec, Path file, OnFailure onFailure) {
+    this.store = store;
+    this.connection = connectionOf(store);
+    this.codec = codec;
+    this.file = file;
+    this.onFailure = onFailure;
+  }
+
+  /** Opens (creating if needed) the store file; blocking. A failed write throws as it is. */
   public static DurableStore open(Path file, ModelCodec codec) {
-    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new Serializer(codec)), codec);
+    return open(file, codec, cause -> cause);
+  }
+
+  /** Opens (creating if needed) the store file; blocking. {@code onFailure} hears of the first failed write. */
+  public static DurableStore open(Path file, ModelCodec codec, OnFailure onFailure) {
+    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new Serializer(codec)), codec,
+        file, onFailure);
+  }
+
+  /**
+   * The store's private jOOQ context. MicroRaft's {@code onRaftNodeTerminate} rolls back, then
+   * closes; after SQLite rolled a transaction back by itself (SQLITE_FULL does) that rollback throws
+   * and the connection would stay open, holding the file's exclusive lock, so the replica could
+   * never reopen its store. Checked on a MicroRaft upgrade: the field is {@code dsl}.
+   */
+  private static CloseableDSLContext connectionOf(RaftSqliteStore store) {
+    try {
+      java.lang.reflect.Field dsl = RaftSqliteStore.class.getDeclaredField("dsl");
+      dsl.setAccessible(true);
+      return (CloseableDSLContext) dsl.get(store);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("this MicroRaft SQLite store has no field 'dsl' (a MicroRaft upgrade?): "
+          + "DurableStore.close needs it", e);
+    }
+  }
+
+  /** The failure that fenced this store, or null while it takes writes. */
+  public RuntimeException failure() {
+    return failure;
   }
 
   /** What an earlier run of this node persisted, if anything. */
   public Optional<RestoredRaftState> restore() {
-    return store.getRestoredRaftState(true).map(this::withRealVote);
+    Optional<RestoredRaftState> restored = store.getRestoredRaftState(true).map(this::withRealVote)
+        .map(this::withoutGap);
+    hasTerm = restored.isPresent();
+    return restored;
+  }
+
+  /**
+   * The restored state with its log cut at the first missing index: MicroRaft's log is an array
+   * indexed by position, so a gap would put every later entry at the wrong index (and start-up
+   * fails with a NullPointerException in {@code LogEntry.getOperation()}).
+   */
+  private RestoredRaftState withoutGap(RestoredRaftState s) {
+    long first = s.getSnapshotEntry() == null ? 1 : s.getSnapshotEntry().getIndex() + 1;
+    List<LogEntry> after = s.getLogEntries().stream().filter(e -> e.getIndex() >= first).toList();
+    List<LogEntry> kept = new ArrayList<>();
+    for (LogEntry entry : after) {
+      if (entry.getIndex() != first + kept.size()) {
+        break;
+      }
+      kept.add(entry);
+    }
+    if (kept.size() == after.size()) {
+      return s;
+    }
+    long missing = first + kept.size();
+    log.warn("{}: the log misses entry {} (a failed write before a later commit, by an older ferry); keeping the "
+        + "{} entries before it, dropping the {} after it", file, missing, kept.size(), after.size() - kept.size());
+    write(() -> {
+      store.truncateLogEntriesFrom(missing);
+      store.flush();
+    });
+    return new RestoredRaftState(s.getLocalEndpointPersistentState(), s.getInitialGroupMembers(),
+        s.getTermPersistentState(), s.getSnapshotEntry(), kept);
+  }
+
+  /** Runs a write unless the store is fenced; a failure fences it (see the class comment). */
+  private void write(Runnable write) {
+    if (failure != null) {
+      throw failure;
+    }
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      failure = onFailure.failed(e);
+      throw failure;
+    }
   }
 
   private RestoredRaftState withRealVote(RestoredRaftState s) {
@@ -69,58 +175,63 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
    * with other chunks would mix with them).
    */
   public void dropSnapshotChunks(long index) {
-    store.deleteSnapshotChunks(index, 0);
-    store.flush();
+    write(() -> {
+      store.deleteSnapshotChunks(index, 0);
+      store.flush();
+    });
   }
 
   @Override
   public void persistAndFlushLocalEndpoint(RaftEndpointPersistentState state) {
-    store.persistAndFlushLocalEndpoint(state);
+    write(() -> store.persistAndFlushLocalEndpoint(state));
   }
 
   @Override
   public void persistAndFlushInitialGroupMembers(RaftGroupMembersView members) {
-    store.persistAndFlushInitialGroupMembers(members);
+    write(() -> store.persistAndFlushInitialGroupMembers(members));
+    if (!hasTerm) {
+      // a replica's first start writes no term, and the 0.7 store restores nothing without one: a
+      // node stopped before it saw any term would look like one that lost its store (StoreIdentity)
+      persistAndFlushTerm(codec.factory().createRaftTermPersistentStateBuilder().setTerm(0).setVotedFor(null).build());
+    }
   }
 
   @Override
   public void persistAndFlushTerm(RaftTermPersistentState state) {
-    if (state.getVotedFor() != null) {
-      store.persistAndFlushTerm(state);
-      return;
-    }
-    store.persistAndFlushTerm(codec.factory().createRaftTermPersistentStateBuilder()
-        .setTerm(state.getTerm()).setVotedFor(NOBODY).build());
+    RaftTermPersistentState stored = state.getVotedFor() != null ? state
+        : codec.factory().createRaftTermPersistentStateBuilder().setTerm(state.getTerm()).setVotedFor(NOBODY).build();
+    write(() -> store.persistAndFlushTerm(stored));
+    hasTerm = true;
   }
 
   @Override
   public void persistLogEntries(List<LogEntry> entries) {
-    store.persistLogEntries(entries);
+    write(() -> store.persistLogEntries(entries));
   }
 
   @Override
   public void persistSnapshotChunk(SnapshotChunk chunk) {
-    store.persistSnapshotChunk(chunk);
+    write(() -> store.persistSnapshotChunk(chunk));
   }
 
   @Override
   public void truncateLogEntriesFrom(long index) {
-    store.truncateLogEntriesFrom(index);
+    write(() -> store.truncateLogEntriesFrom(index));
   }
 
   @Override
   public void truncateLogEntriesUntil(long index) {
-    store.truncateLogEntriesUntil(index);
+    write(() -> store.truncateLogEntriesUntil(index));
   }
 
   @Override
   public void deleteSnapshotChunks(long index, int count) {
-    store.deleteSnapshotChunks(index, count);
+    write(() -> store.deleteSnapshotChunks(index, count));
   }
 
   @Override
   public void flush() {
-    store.flush();
+    write(store::flush);
   }
 
   @Override
@@ -133,11 +244,21 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     close();
   }
 
-  /** Closes the file; again is a no-op. */
+  /** Closes the file, rolling back what was not flushed; again is a no-op. */
   public void close() {
     if (!closed) {
       closed = true;
-      store.onRaftNodeTerminate();
+      try {
+        connection.connection(Connection::rollback);
+      } catch (RuntimeException e) {
+        // SQLite rolled back by itself (a full disk): nothing unflushed was acknowledged
+        log.debug("{}: rollback on close: {}", file, e.getMessage());
+      }
+      try {
+        connection.close();
+      } catch (RuntimeException e) {
+        log.warn("{}: closing the store failed: {}", file, e.getMessage());
+      }
     }
   }
 

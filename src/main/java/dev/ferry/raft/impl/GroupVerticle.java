@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** Actions a replica stopped by its store still answers; the others answer the store's failure. */
+  private static final Set<String> SERVED_WHILE_DOWN = Set.of("status", "discover", "feed", "removed");
 
   private final NodeContext node;
   private final String group;
@@ -58,6 +61,10 @@ public final class GroupVerticle extends VerticleBase {
   private StuckFollowerWatch watch;
   private StaleSnapshotTransfer staleSnapshots;
   private SilentLeaderWatch silentLeader;
+  private StoreWatch storeWatch;
+  private StoreIdentity identity;
+  /** Whether the current replica has started; a replica that fails to start says so through its start future. */
+  private boolean replicaStarted;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private String leader;
   /** Last seen in MicroRaft's reports, for the metrics gauges (read off this context). */
@@ -85,6 +92,9 @@ public final class GroupVerticle extends VerticleBase {
   public Future<?> start() {
     registerMetrics();
     executor = new ContextExecutor(vertx, context);
+    identity = new StoreIdentity(node, group);
+    storeWatch = new StoreWatch(vertx, node, group, settings, storeFile(node, group), executor,
+        () -> restartReplica(0));
     staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, this::restartReplica);
     return startRaft()
         .compose(v -> serve())
@@ -107,6 +117,9 @@ public final class GroupVerticle extends VerticleBase {
     if (requests != null) {
       requests.stop();
     }
+    if (storeWatch != null) {
+      storeWatch.stop();
+    }
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(x -> Future.fromCompletionStage(raft.terminate(), context))
         .onComplete(x -> log.info("raft group {} stopped on {}", group, node.name()));
@@ -117,23 +130,83 @@ public final class GroupVerticle extends VerticleBase {
     return node.config().dataDir().resolve("raft").resolve(group + ".db");
   }
 
+  /**
+   * Opens the store and starts the replica: restored from the store, or as the next generation
+   * outside the group if this node had a store and lost it ({@link StoreIdentity}), or as a first
+   * store. A replica that cannot start fails the group's start (and so the node's), naming the
+   * file and what to do; its store is left as it is.
+   */
   private Future<Void> startRaft() {
+    Path file = storeFile(node, group);
     Optional<RestoredRaftState> restored;
+    Optional<NodeEndpoint> had;
     try {
-      Path file = storeFile(node, group);
       Files.createDirectories(file.getParent());
-      store = DurableStore.open(file, codec);
+      store = DurableStore.open(file, codec, this::storeFailed);
       restored = store.restore();
       checkOwner(restored);
+      had = identity.read();
     } catch (IOException | RuntimeException e) {
       if (store != null) {
         store.close();
       }
-      return Future.failedFuture(e instanceof ConfigException ? e : new ConfigException("raft group " + group
-          + ": cannot open its store " + storeFile(node, group) + ": " + e.getMessage(), e));
+      return Future.failedFuture(storeWatch.cannotStart(e));
     }
-    raft = build(restored, new NodeEndpoint(node.name()), voters);
-    return Future.fromCompletionStage(raft.start(), context).mapEmpty();
+    NodeEndpoint self = new NodeEndpoint(node.name());
+    List<String> initial = voters;
+    if (restored.isEmpty() && had.isPresent()) {
+      List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
+      if (others.isEmpty()) {
+        store.close();
+        return Future.failedFuture(storeWatch.cannotStart(new ConfigException(file + " is gone, but this node had a store "
+            + "as " + had.get() + " (" + identity.file() + ") and no other voter holds the group's log: its "
+            + "committed entries are lost. To start the group again, empty, delete " + identity.file())));
+      }
+      self = had.get().next();
+      initial = others;
+      log.error("raft group {}: {} is missing, but {} had a store as {} ({}): it forgot what it acknowledged, so "
+          + "it must not vote as {}; its replica runs as {} outside the group. To make it a voter again: "
+          + "`leave {}`, then `join {}` (it catches up as a learner first; docs/RAFT.md)", group, file, node.name(),
+          had.get(), identity.file(), had.get(), self, node.name(), node.name());
+    }
+    raft = build(restored, self, initial);
+    return Future.fromCompletionStage(raft.start(), context)
+        .compose(v -> replicaUp(false))
+        .recover(e -> {
+          store.close();
+          return Future.failedFuture(storeWatch.cannotStart(e));
+        });
+  }
+
+  /** The current replica started: remember its store's identity, clear a store failure. */
+  private Future<Void> replicaUp(boolean recovered) {
+    replicaStarted = true;
+    try {
+      identity.write((NodeEndpoint) raft.getLocalEndpoint());
+    } catch (IOException e) {
+      return Future.failedFuture(storeWatch.describe(new IllegalStateException("cannot write "
+          + identity.file() + ": " + e.getMessage(), e)));
+    }
+    if (recovered) {
+      storeWatch.recovered();
+    }
+    return Future.succeededFuture();
+  }
+
+  /**
+   * The store failed a write (on the Raft executor, inside the failing call): a running replica is
+   * stopped, since what MicroRaft holds in memory may no longer be on disk, and the store watch
+   * restarts it from the store once the data dir takes writes again. During a start the start
+   * fails instead.
+   */
+  private RuntimeException storeFailed(RuntimeException cause) {
+    if (!replicaStarted || stopping) {
+      return storeWatch.describe(cause);
+    }
+    FerryException failure = storeWatch.failed(cause);
+    RaftNode failing = raft;
+    Future.fromCompletionStage(failing.terminate(), context);
+    return failure;
   }
 
   private void checkOwner(Optional<RestoredRaftState> restored) {
@@ -147,6 +220,7 @@ public final class GroupVerticle extends VerticleBase {
 
   /** @param self and {@code initial} (the initial voters) are for a replica without a restored state */
   private RaftNode build(Optional<RestoredRaftState> restored, NodeEndpoint self, List<String> initial) {
+    replicaStarted = false;
     Feed feed = new Feed(vertx, group, settings.feedHistory());
     StateMachine machine = machines.get();
     StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed);
@@ -167,7 +241,7 @@ public final class GroupVerticle extends VerticleBase {
     }
     RaftNode built = builder.build();
     adapter.currentTerm(() -> built.getTerm().getTerm());
-    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::removed);
+    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::toldRemoved);
     return built;
   }
 
@@ -200,9 +274,15 @@ public final class GroupVerticle extends VerticleBase {
       FerryException.badRequest("a Raft request is a JSON object with an \"action\"").failReply(message);
       return;
     }
+    FerryException down = storeWatch.failure();
+    if (down != null && !SERVED_WHILE_DOWN.contains(body.getString("action"))) {
+      down.failReply(message);
+      return;
+    }
     requests.handle(body, internal && body.getBoolean("forwarded", false))
         .onSuccess(message::reply)
-        .onFailure(e -> RaftErrors.of(group, e).failReply(message));
+        .onFailure(e -> (storeWatch.failure() != null ? storeWatch.failure() : RaftErrors.of(group, e))
+            .failReply(message));
   }
 
   /** ferry_raft_term, ferry_raft_commit_index and ferry_raft_leader_changes_total, tagged with the group. */
@@ -233,8 +313,26 @@ public final class GroupVerticle extends VerticleBase {
       requests.leaderKnown();
     }
     if (report.getStatus() == RaftNodeStatus.TERMINATED) {
-      removed();
+      terminated(report);
     }
+  }
+
+  /**
+   * The replica ended. Only the removal of this node, applied from the log (its endpoint is no
+   * longer among the committed members), drops the store; our own stops, a failed start and a
+   * failed store never do.
+   */
+  private void terminated(RaftNodeReport report) {
+    if (stopping || resetting || !replicaStarted || store.failure() != null) {
+      return;
+    }
+    if (!report.getCommittedMembers().getMembers().contains(report.getEndpoint())) {
+      removed();
+      return;
+    }
+    storeWatch.failed(new FerryException(FerryException.STORAGE_ERROR, "raft group " + group + " on "
+        + node.name() + ": its replica stopped unexpectedly while still a member; it restarts from its store "
+        + storeFile(node, group) + " every " + settings.storageRetry().toMillis() + " ms until it runs"));
   }
 
   /**
@@ -250,6 +348,18 @@ public final class GroupVerticle extends VerticleBase {
       log.info("raft group {}: {} left the group; its replica starts over, empty, outside the group", group,
           node.name());
       executor.submit(() -> replaceReplica(true, 0));
+    }
+  }
+
+  /**
+   * The leader said this node was removed (it checked with the leader's members): acted on only if
+   * this replica still counts itself a member. A replica already outside the group (a new
+   * generation after a lost store, a {@code "voter": false} node) was not removed from anything,
+   * and starting it over would only change the endpoint a concurrent join is adding.
+   */
+  private void toldRemoved() {
+    if (raft.getCommittedMembers().getMembers().contains(raft.getLocalEndpoint())) {
+      removed();
     }
   }
 
@@ -283,7 +393,7 @@ public final class GroupVerticle extends VerticleBase {
                 Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
               }
             }
-            store = DurableStore.open(file, codec);
+            store = DurableStore.open(file, codec, this::storeFailed);
             if (dropChunksAt > 0) {
               store.dropSnapshotChunks(dropChunksAt);
             }
@@ -294,14 +404,19 @@ public final class GroupVerticle extends VerticleBase {
             return Future.failedFuture(new IllegalStateException("cannot reopen the store " + file, e));
           }
           List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
-          raft = wipe
+          // an empty store (wiped, or gone since) never restarts as the member it was
+          raft = restored.isEmpty()
               ? build(restored, current.next(), others.isEmpty() ? voters : others)
               : build(restored, current, voters);
           staleSnapshots.reset();
-          return Future.fromCompletionStage(raft.start(), context);
+          return Future.fromCompletionStage(raft.start(), context).compose(v -> replicaUp(true));
         })
         .onComplete(ar -> resetting = false)
-        .onFailure(e -> log.error("raft group {}: the replica could not be replaced; it stays stopped", group, e));
+        .onFailure(e -> {
+          if (!stopping) {
+            storeWatch.failed(e); // logged there; tried again every raft.storage_retry_ms
+          }
+        });
   }
 
   private void logStarted() {

@@ -71,6 +71,46 @@ class DurableStoreTest {
   }
 
   @Test
+  void aLogWithAGapRestoresOnlyTheEntriesBeforeIt(@TempDir Path dir) {
+    // what a full disk left behind before the store fenced itself: SQLite rolled back entry 3 with
+    // its transaction, and a later commit wrote 4 and 5 (MicroRaft's start then failed with a
+    // NullPointerException in LogEntry.getOperation())
+    Path file = dir.resolve("kv.db");
+    DurableStore store = fresh(file);
+    store.persistAndFlushTerm(factory.createRaftTermPersistentStateBuilder().setTerm(1).setVotedFor(self).build());
+    store.persistLogEntries(List.of(entry(1, 1), entry(2, 1)));
+    store.flush();
+    store.persistLogEntries(List.of(entry(4, 1), entry(5, 1)));
+    store.flush();
+    store.close();
+
+    DurableStore again = DurableStore.open(file, codec);
+    assertThat(again.restore().orElseThrow().getLogEntries()).extracting(LogEntry::getIndex).containsExactly(1L, 2L);
+    again.close();
+    DurableStore third = DurableStore.open(file, codec);
+    assertThat(third.restore().orElseThrow().getLogEntries()).as("the tail after the gap is gone from the file")
+        .extracting(LogEntry::getIndex).containsExactly(1L, 2L);
+    third.close();
+  }
+
+  @Test
+  void aNodeStoppedBeforeItSawATermRestoresItsIdentity(@TempDir Path dir) {
+    Path file = dir.resolve("kv.db");
+    DurableStore store = DurableStore.open(file, codec);
+    assertThat(store.restore()).isEmpty();
+    store.persistAndFlushLocalEndpoint(factory.createRaftEndpointPersistentStateBuilder().setLocalEndpoint(self)
+        .setVoting(true).build());
+    store.persistAndFlushInitialGroupMembers(factory.createRaftGroupMembersViewBuilder().setLogIndex(0)
+        .setMembers(members).setVotingMembers(members).build());
+    store.close();
+
+    RestoredRaftState restored = DurableStore.open(file, codec).restore().orElseThrow();
+    assertThat(restored.getLocalEndpointPersistentState().getLocalEndpoint()).isEqualTo(self);
+    assertThat(restored.getTermPersistentState().getTerm()).isZero();
+    assertThat(restored.getTermPersistentState().getVotedFor()).isNull();
+  }
+
+  @Test
   void aNewFileHasNothingToRestore(@TempDir Path dir) {
     DurableStore store = DurableStore.open(dir.resolve("kv.db"), codec);
     assertThat(store.restore()).isEmpty();
