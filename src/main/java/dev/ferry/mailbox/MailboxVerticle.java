@@ -1,7 +1,7 @@
 package dev.ferry.mailbox;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.NodeContext;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

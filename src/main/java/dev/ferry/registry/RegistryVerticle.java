@@ -1,13 +1,13 @@
 package dev.ferry.registry;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.Members;
+import dev.ferry.core.NodeContext;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.MailboxDown;
 import dev.ferry.mailbox.Mailboxes;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.Members;
-import dev.ferry.node.NodeContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;

@@ -10,13 +10,13 @@ import static dev.ferry.circuit.CircuitTesting.failure;
 import static dev.ferry.circuit.CircuitTesting.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -2,7 +2,7 @@ package dev.ferry.raft;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import dev.ferry.node.Addresses;
+import dev.ferry.core.Addresses;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;

@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

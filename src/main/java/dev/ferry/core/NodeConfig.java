@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
