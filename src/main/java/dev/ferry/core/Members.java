@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +21,19 @@ public interface Members {
       return new JsonObject().put("name", name).put("incarnation", incarnation).put("host", host);
     }
   }
+
+  /** A run of a node that joined or left, and the members after the change (sorted by name). */
+  record Change(String node, String incarnation, List<String> members) {}
+
+  /**
+   * Calls {@code handler} on the caller's context with every later join of a run of a node (this
+   * node's own run included, once, at start). Registered on the caller's context, so a verticle's
+   * subscription ends with the verticle.
+   */
+  Future<Void> onJoined(Handler<Change> handler);
+
+  /** Calls {@code handler} on the caller's context with every later leave of a run of a node, as {@link #onJoined}. */
+  Future<Void> onLeft(Handler<Change> handler);
 
   /** The members now, sorted by name. */
   List<Member> current();

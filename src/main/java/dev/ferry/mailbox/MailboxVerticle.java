@@ -49,12 +49,7 @@ public final class MailboxVerticle extends VerticleBase {
 
   /** Monitors of mailboxes on a node that left fire {@code node-down}. */
   private Future<Void> followMembers() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, message -> {
-      JsonObject event = message.body();
-      if ("left".equals(event.getString("event"))) {
-        mailboxes.nodeLeft(event.getString("node"), event.getString("incarnation"));
-      }
-    }).completion();
+    return node.members().onLeft(left -> mailboxes.nodeLeft(left.node(), left.incarnation()));
   }
 
   private Future<Void> serveIntrospection() {

@@ -6,6 +6,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.HazelcastInstance;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.Members;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMembers implements Members {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembers.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final String JOINED = "joined";
+  private static final String LEFT = "left";
 
   private final Vertx vertx;
   private final ConcurrentMap<UUID, Member> members = new ConcurrentHashMap<>();
@@ -87,7 +91,7 @@ public final class ClusterMembers implements Members {
       // a restarted node can join before its former run is seen to leave: the new run wins
       byName.put(member.name(), member);
       log.info("member {} joined (incarnation {}); members: {}", member.name(), member.incarnation(), names());
-      publish("joined", member);
+      publish(JOINED, member);
     }
   }
 
@@ -96,7 +100,7 @@ public final class ClusterMembers implements Members {
     if (member != null) {
       byName.remove(member.name(), member);
       log.info("member {} left (incarnation {}); members: {}", member.name(), member.incarnation(), names());
-      publish("left", member);
+      publish(LEFT, member);
     }
   }
 
@@ -107,6 +111,27 @@ public final class ClusterMembers implements Members {
         .put("incarnation", member.incarnation())
         .put("members", new JsonArray(names()));
     vertx.eventBus().publish(Addresses.MEMBER_EVENTS, body, LOCAL);
+  }
+
+  @Override
+  public Future<Void> onJoined(Handler<Change> handler) {
+    return subscribe(JOINED, handler);
+  }
+
+  @Override
+  public Future<Void> onLeft(Handler<Change> handler) {
+    return subscribe(LEFT, handler);
+  }
+
+  /** One reader of the published events, so their JSON shape is known here only. */
+  private Future<Void> subscribe(String event, Handler<Change> handler) {
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
+      JsonObject body = m.body();
+      if (event.equals(body.getString("event"))) {
+        handler.handle(new Change(body.getString("node"), body.getString("incarnation"),
+            body.getJsonArray("members", new JsonArray()).stream().map(String::valueOf).toList()));
+      }
+    }).completion();
   }
 
   @Override

@@ -84,11 +84,7 @@ public final class PinVerticle extends VerticleBase {
   }
 
   private Future<Void> followMembers(PinService service) {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
-      if ("left".equals(m.body().getString("event"))) {
-        service.nodeLeft(m.body().getString("node"));
-      }
-    }).completion();
+    return node.members().onLeft(left -> service.nodeLeft(left.node()));
   }
 
   private static JsonObject body(Message<?> m) {

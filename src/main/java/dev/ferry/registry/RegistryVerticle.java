@@ -101,19 +101,18 @@ public final class RegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> followMembers() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
-      JsonObject event = m.body();
-      String other = event.getString("node");
-      if (other.equals(node.name())) {
-        return;
-      }
-      if ("left".equals(event.getString("event"))) {
-        changed(claims.forget(other, event.getString("incarnation")));
-      } else {
-        fetchSnapshot(other, event.getString("incarnation"));
-        tellVersion(other);
-      }
-    }).completion();
+    return Future.all(
+        node.members().onLeft(left -> {
+          if (!left.node().equals(node.name())) {
+            changed(claims.forget(left.node(), left.incarnation()));
+          }
+        }),
+        node.members().onJoined(joined -> {
+          if (!joined.node().equals(node.name())) {
+            fetchSnapshot(joined.node(), joined.incarnation());
+            tellVersion(joined.node());
+          }
+        })).mapEmpty();
   }
 
   // ---- clients: ferry.registry ----
