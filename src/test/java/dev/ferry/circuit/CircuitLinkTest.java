@@ -175,7 +175,7 @@ class CircuitLinkTest {
 
     assertThat(slowDone.isComplete()).isFalse();
     assertThat(slowGot).isEmpty();
-    assertThat((long) slowSent.get()).isLessThanOrEqualTo(config.windowBytes() / Wire.cost(FRAGMENT) + 1);
+    assertThat((long) slowSent.get()).isLessThanOrEqualTo(config.windowBytes() / CircuitWire.cost(FRAGMENT) + 1);
 
     slowEnd.reads().resume();
     await(slowDone);
@@ -306,7 +306,7 @@ class CircuitLinkTest {
     bus.send(opened.headers().get("reply-to"), Buffer.buffer("ping"), new DeliveryOptions().addHeader("kind", "fragment")
         .addHeader("circuit", "c9").addHeader("serial", "1"));
     Eventually.await("the echo on the bus", DEADLINE, () -> !received.isEmpty());
-    assertThat(Wire.payload(received.get(0).body()).toString()).isEqualTo("ping");
+    assertThat(CircuitWire.payload(received.get(0).body()).toString()).isEqualTo("ping");
     assertThat(linkFrames(two, "sent")).isEqualTo(before);
     await(bus.request(opened.headers().get("reply-to"), null, new DeliveryOptions().addHeader("kind", "close")
         .addHeader("circuit", "c9").addHeader("reason", "bye")));

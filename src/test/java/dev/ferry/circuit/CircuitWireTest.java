@@ -53,9 +53,9 @@ class CircuitWireTest {
       assertThat(inbox.get(0).headers().get("serial")).isEqualTo("1");
       assertThat(inbox.get(0).headers().get("subject")).isEqualTo("greeting");
       assertThat(inbox.get(0).headers().get("args")).isEqualTo("{\"lang\":\"en\"}");
-      assertThat(Wire.payload(inbox.get(0).body())).isEqualTo(Buffer.buffer("hello"));
+      assertThat(CircuitWire.payload(inbox.get(0).body())).isEqualTo(Buffer.buffer("hello"));
       assertThat(inbox.get(1).headers().get("op")).isEqualTo("5");
-      assertThat(Wire.payload(inbox.get(1).body())).isEqualTo(Buffer.buffer("again"));
+      assertThat(CircuitWire.payload(inbox.get(1).body())).isEqualTo(Buffer.buffer("again"));
 
       LocalPeer echoPeer = circuits(node).localPeer(echo.peerId()).orElseThrow();
       Circuit javaEnd = echoPeer.circuits().get(0);
@@ -92,7 +92,7 @@ class CircuitWireTest {
       Eventually.await("two echoes per circuit", DEADLINE, () -> inbox.size() >= 4);
       for (String circuit : ids) {
         List<String> echoes = inbox.stream().filter(m -> circuit.equals(m.headers().get("circuit")))
-            .map(m -> Wire.payload(m.body()).toString()).toList();
+            .map(m -> CircuitWire.payload(m.body()).toString()).toList();
         assertThat(echoes).containsExactly("hello " + circuit, "again " + circuit);
       }
       assertThat(circuits(node).openCircuits()).isEqualTo(2);

@@ -173,9 +173,9 @@ class LocalDeliveryTest {
     var unread = inbox.address().request("still there?", WAIT);
     Eventually.await("the request to be queued", WAIT, () -> inbox.messageCount() == 2);
     await(inbox.close());
-    assertThat(((FerryException) Futures.cause(unread, WAIT)).code()).isEqualTo(Wire.MAILBOX_GONE);
+    assertThat(((FerryException) Futures.cause(unread, WAIT)).code()).isEqualTo(MailboxWire.MAILBOX_GONE);
     assertThat(((FerryException) Futures.cause(inbox.address().send("late"), WAIT)).code())
-        .isEqualTo(Wire.MAILBOX_GONE);
+        .isEqualTo(MailboxWire.MAILBOX_GONE);
   }
 
   @Test
@@ -196,7 +196,7 @@ class LocalDeliveryTest {
     await(small.address().send("first"));
     Eventually.await("the first message to be queued", WAIT, () -> small.messageCount() == 1);
     Throwable full = Futures.cause(small.address().request("second", WAIT), WAIT);
-    assertThat(((FerryException) full).code()).isEqualTo(Wire.MAILBOX_FULL);
+    assertThat(((FerryException) full).code()).isEqualTo(MailboxWire.MAILBOX_FULL);
     small.close();
   }
 }
