@@ -1,7 +1,7 @@
 package dev.ferry.circuit;
 
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

@@ -2,8 +2,8 @@ package dev.ferry.circuit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.testing.Eventually;

@@ -1,7 +1,7 @@
 package dev.ferry.mailbox;
 
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;

@@ -56,7 +56,7 @@ class MailboxBench {
     try {
       var flags = new io.vertx.core.json.JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
           .put("data_dir", dir.resolve("n1").toString());
-      Node node = Node.start(dev.ferry.node.NodeConfig.resolve(new dev.ferry.node.NodeConfig.Sources(
+      Node node = Node.start(dev.ferry.core.NodeConfig.resolve(new dev.ferry.core.NodeConfig.Sources(
           java.util.Optional.empty(), java.util.Map.of(), flags, "localhost", dir, dir)), java.util.Map.of()).await();
       node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));
       Eventually.await("the peer's echo mailbox to be registered", Duration.ofSeconds(60), () -> {

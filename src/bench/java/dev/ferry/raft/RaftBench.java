@@ -1,9 +1,9 @@
 package dev.ferry.raft;
 
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import dev.ferry.node.Addresses;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.testing.Eventually;
@@ -75,7 +75,7 @@ class RaftBench {
    * with {@code -Dbench.set=raft.KEY=VALUE,...} applied to both setups (for experiments).
    */
   private static JsonObject shippedTimings() {
-    JsonObject raft = dev.ferry.node.ConfigLayers.defaults().getJsonObject("raft").copy();
+    JsonObject raft = dev.ferry.core.ConfigLayers.defaults().getJsonObject("raft").copy();
     for (String setting : overrides()) {
       String[] kv = setting.substring("raft.".length()).split("=", 2);
       raft.put(kv[0], Long.parseLong(kv[1]));
@@ -89,7 +89,7 @@ class RaftBench {
   }
 
   private void run(String setup, Vertx vertx, String leader) {
-    RaftSettings settings = RaftSettings.from(dev.ferry.node.ConfigLayers.defaults());
+    RaftSettings settings = RaftSettings.from(dev.ferry.core.ConfigLayers.defaults());
     RaftClient raft = new BusRaftClient(vertx, leader, null, settings.clientTimeout(settings.requestTimeout()),
         settings.membershipTimeout());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(settings.requestTimeout().toMillis());
@@ -261,7 +261,7 @@ class RaftBench {
 
     /** The leader, as node1 sees it (this JVM's node is not a member, so it hears no heartbeats). */
     String awaitLeader() {
-      RaftSettings settings = RaftSettings.from(dev.ferry.node.ConfigLayers.defaults());
+      RaftSettings settings = RaftSettings.from(dev.ferry.core.ConfigLayers.defaults());
       RaftClient node1 = new BusRaftClient(client.vertx(), "node1", null, settings.requestTimeout(),
           settings.membershipTimeout());
       String[] leader = new String[1];

@@ -1,9 +1,9 @@
 package dev.ferry.chat;
 
+import dev.ferry.core.ConfigException;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.Mailboxes;
-import dev.ferry.node.ConfigException;
 import dev.ferry.node.Node;
 import dev.ferry.node.NodeOptions;
 import dev.ferry.registry.MultipleClaim;

@@ -1,7 +1,7 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -123,7 +123,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     return promise.future();
   }
 
-  /** Bounds the write queue, in bytes of payload plus {@value Wire#FRAGMENT_OVERHEAD} per fragment. */
+  /** Bounds the write queue, in bytes of payload plus {@value CircuitWire#FRAGMENT_OVERHEAD} per fragment. */
   @Override
   public Circuit setWriteQueueMaxSize(int maxSize) {
     writes.maxQueued(maxSize);
@@ -248,8 +248,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
       return;
     }
     expectedSerial++;
-    buffered += Wire.cost(f.payload().length());
-    if (buffered > peer.config().windowBytes() + Wire.cost(peer.config().maxPayloadBytes())) {
+    buffered += CircuitWire.cost(f.payload().length());
+    if (buffered > peer.config().windowBytes() + CircuitWire.cost(peer.config().maxPayloadBytes())) {
       abort("protocol-error: the sender exceeded its credit of " + peer.config().windowBytes() + " bytes");
       return;
     }
@@ -268,17 +268,17 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   /** A message for this circuit, from its own address or demultiplexed by its peer's. */
   void onMessage(Message<Object> m) {
     try {
-      switch (String.valueOf(m.headers().get(Wire.KIND))) {
-        case Wire.FRAGMENT -> received(Wire.readFragment(m, remote.peerId(), peer.id(), id));
-        case Wire.CREDIT -> writes.credit(Wire.number(m.headers(), Wire.BYTES, 0));
-        case Wire.CLOSE -> {
-          String reason = m.headers().get(Wire.REASON);
+      switch (String.valueOf(m.headers().get(CircuitWire.KIND))) {
+        case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), peer.id(), id));
+        case CircuitWire.CREDIT -> writes.credit(CircuitWire.number(m.headers(), CircuitWire.BYTES, 0));
+        case CircuitWire.CLOSE -> {
+          String reason = m.headers().get(CircuitWire.REASON);
           closeHere(reason == null || reason.isBlank() ? "closed" : reason);
           if (m.replyAddress() != null) {
-            m.reply(null, Wire.onCircuit(Wire.CLOSED, id));
+            m.reply(null, CircuitWire.onCircuit(CircuitWire.CLOSED, id));
           }
         }
-        default -> throw FerryException.badRequest("unknown kind of circuit message: " + m.headers().get(Wire.KIND)
+        default -> throw FerryException.badRequest("unknown kind of circuit message: " + m.headers().get(CircuitWire.KIND)
             + " (expected fragment, credit or close)");
       }
     } catch (FerryException e) {
@@ -330,7 +330,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   @Override
   public void delivered(Fragment f) {
     peer.circuitService().countReceived(f.payload().length());
-    long cost = Wire.cost(f.payload().length());
+    long cost = CircuitWire.cost(f.payload().length());
     buffered -= cost;
     uncredited += cost;
     if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {

@@ -1,9 +1,9 @@
 package dev.ferry.circuit;
 
 import dev.ferry.circuit.filesync.FileSyncService;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -70,13 +70,10 @@ public final class CircuitVerticle extends VerticleBase {
 
   /** Circuits to a node that left close with reason {@code node-down}. */
   private Future<Void> followMembership() {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.MEMBER_EVENTS, m -> {
-      if ("left".equals(m.body().getString("event"))) {
-        circuits.nodeLeft(m.body().getString("node"), m.body().getString("incarnation"));
-        circuits.links().nodeLeft(m.body().getString("node"), m.body().getString("incarnation"));
-      }
+    return node.members().onLeft(left -> {
+      circuits.nodeLeft(left.node(), left.incarnation());
+      circuits.links().nodeLeft(left.node(), left.incarnation());
     });
-    return consumer.completion();
   }
 
   private void publish() {

@@ -1,9 +1,9 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.Members;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.Members;
+import dev.ferry.core.NodeContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;

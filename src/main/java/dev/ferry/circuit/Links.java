@@ -1,8 +1,8 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -257,21 +257,21 @@ public final class LocalPeer {
     }
     Circuit circuit = new Circuit(this, newId(), to, incarnation);
     remember(circuit);   // before the open goes out: the other end's first messages find it here
-    DeliveryOptions options = first == null ? Wire.kind(Wire.OPEN) : Wire.fragment(Wire.OPEN, first, circuit.nextSerial());
-    options.addHeader(Wire.CIRCUIT, circuit.id()).addHeader(Wire.FROM, id).addHeader(Wire.FROM_NODE, node())
-        .addHeader(Wire.FROM_SERVICE, service).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
-        .addHeader(Wire.REPLY_TO, Addresses.circuitPeer(id))
+    DeliveryOptions options = first == null ? CircuitWire.kind(CircuitWire.OPEN) : CircuitWire.fragment(CircuitWire.OPEN, first, circuit.nextSerial());
+    options.addHeader(CircuitWire.CIRCUIT, circuit.id()).addHeader(CircuitWire.FROM, id).addHeader(CircuitWire.FROM_NODE, node())
+        .addHeader(CircuitWire.FROM_SERVICE, service).addHeader(CircuitWire.WINDOW, Integer.toString(config().windowBytes()))
+        .addHeader(CircuitWire.REPLY_TO, Addresses.circuitPeer(id))
         .setSendTimeout(config().openTimeout().toMillis());
     boolean offerLink = circuits.links().offers(to.node());
     if (offerLink) {
-      options.addHeader(Wire.LINK, Wire.YES);
+      options.addHeader(CircuitWire.LINK, CircuitWire.YES);
     }
-    long firstCost = first == null ? 0 : Wire.cost(first.payload().length());
+    long firstCost = first == null ? 0 : CircuitWire.cost(first.payload().length());
     return eventBus().request(Addresses.circuitPeer(to.peerId()), first == null ? null : first.payload(), options)
         .map(reply -> {
-          boolean link = offerLink && Wire.YES.equals(reply.headers().get(Wire.LINK));
-          circuit.opened(Wire.number(reply.headers(), Wire.WINDOW, config().windowBytes()), firstCost,
-              Wire.replyTo(reply.headers(), to.peerId(), circuit.id()),
+          boolean link = offerLink && CircuitWire.YES.equals(reply.headers().get(CircuitWire.LINK));
+          circuit.opened(CircuitWire.number(reply.headers(), CircuitWire.WINDOW, config().windowBytes()), firstCost,
+              CircuitWire.replyTo(reply.headers(), to.peerId(), circuit.id()),
               link ? circuits.links().to(to.node(), incarnation) : Sink.BUS);
           log.debug("{} opened", circuit);
           return circuit;
@@ -291,11 +291,11 @@ public final class LocalPeer {
 
   /** The peer's address: opens, and the messages of circuits whose other end sends here. */
   private void onMessage(Message<Object> m) {
-    if (Wire.OPEN.equals(m.headers().get(Wire.KIND))) {
+    if (CircuitWire.OPEN.equals(m.headers().get(CircuitWire.KIND))) {
       onOpen(m);
       return;
     }
-    String circuitId = m.headers().get(Wire.CIRCUIT);
+    String circuitId = m.headers().get(CircuitWire.CIRCUIT);
     Circuit circuit = circuitId == null ? null : open.get(circuitId);
     if (circuit != null) {
       circuit.onMessage(m);
@@ -303,12 +303,12 @@ public final class LocalPeer {
     }
     FerryException refused = circuitId == null
         ? FerryException.badRequest("a peer address takes kind=open, or a message for one of its circuits (header "
-            + Wire.CIRCUIT + "); got kind " + m.headers().get(Wire.KIND))
+            + CircuitWire.CIRCUIT + "); got kind " + m.headers().get(CircuitWire.KIND))
         : FerryException.notFound("no circuit " + circuitId + " at " + this + ": it closed, or never opened");
     if (m.replyAddress() != null) {
       refused.failReply(m);
     } else {
-      log.debug("dropped a {} message: {}", m.headers().get(Wire.KIND), refused.getMessage());
+      log.debug("dropped a {} message: {}", m.headers().get(CircuitWire.KIND), refused.getMessage());
     }
   }
 
@@ -334,26 +334,26 @@ public final class LocalPeer {
     Fragment first;
     boolean link;
     try {
-      String circuitId = Wire.required(m.headers(), Wire.CIRCUIT, Wire.ID);
-      PeerRef from = new PeerRef(Wire.required(m.headers(), Wire.FROM_NODE, PeerRef.SEGMENT),
-          Wire.required(m.headers(), Wire.FROM_SERVICE, PeerRef.SEGMENT), Wire.required(m.headers(), Wire.FROM, Wire.ID));
-      long window = Wire.number(m.headers(), Wire.WINDOW, -1);
+      String circuitId = CircuitWire.required(m.headers(), CircuitWire.CIRCUIT, CircuitWire.ID);
+      PeerRef from = new PeerRef(CircuitWire.required(m.headers(), CircuitWire.FROM_NODE, PeerRef.SEGMENT),
+          CircuitWire.required(m.headers(), CircuitWire.FROM_SERVICE, PeerRef.SEGMENT), CircuitWire.required(m.headers(), CircuitWire.FROM, CircuitWire.ID));
+      long window = CircuitWire.number(m.headers(), CircuitWire.WINDOW, -1);
       if (window < 1) {
         throw FerryException.badRequest("header window: the opener's receive window in bytes is required");
       }
       if (open.containsKey(circuitId) || stopReason != null) {
         throw FerryException.badRequest(stopReason != null ? this + " is stopping" : "circuit " + circuitId + " is already open");
       }
-      first = m.headers().contains(Wire.SERIAL) ? Wire.readFragment(m, from.peerId(), id, circuitId) : null;
+      first = m.headers().contains(CircuitWire.SERIAL) ? CircuitWire.readFragment(m, from.peerId(), id, circuitId) : null;
       if (first != null && first.payload().length() > config().maxPayloadBytes()) {
         throw new FerryException(FerryException.TOO_LARGE, "a fragment payload of " + first.payload().length()
             + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
       }
-      String otherEnd = Wire.replyTo(m.headers(), from.peerId(), circuitId);
+      String otherEnd = CircuitWire.replyTo(m.headers(), from.peerId(), circuitId);
       String incarnation = circuits.incarnationOrNull(from.node());
       circuit = new Circuit(this, circuitId, from, incarnation);
       // a Java opener on another node that offers the link, and a node known to be that incarnation
-      link = Wire.YES.equals(m.headers().get(Wire.LINK)) && m.headers().contains(Wire.REPLY_TO)
+      link = CircuitWire.YES.equals(m.headers().get(CircuitWire.LINK)) && m.headers().contains(CircuitWire.REPLY_TO)
           && circuits.links().offers(from.node()) && incarnation != null;
       circuit.opened(window, 0, otherEnd, link ? circuits.links().to(from.node(), incarnation) : Sink.BUS);
     } catch (FerryException e) {
@@ -362,7 +362,7 @@ public final class LocalPeer {
     }
     remember(circuit);
     // an opener that names no reply-to sends to this circuit's own address (the first protocol)
-    boolean ownAddress = !m.headers().contains(Wire.REPLY_TO);
+    boolean ownAddress = !m.headers().contains(CircuitWire.REPLY_TO);
     Future<Void> listening = ownAddress ? circuit.listen() : Future.succeededFuture();
     listening.onComplete(done -> {
       if (done.failed()) {
@@ -370,13 +370,13 @@ public final class LocalPeer {
         circuit.closeHere("open failed: " + done.cause().getMessage());
         return;
       }
-      DeliveryOptions opened = Wire.kind(Wire.OPENED).addHeader(Wire.WINDOW, Integer.toString(config().windowBytes()))
-          .addHeader(Wire.NODE, node()).addHeader(Wire.SERVICE, service);
+      DeliveryOptions opened = CircuitWire.kind(CircuitWire.OPENED).addHeader(CircuitWire.WINDOW, Integer.toString(config().windowBytes()))
+          .addHeader(CircuitWire.NODE, node()).addHeader(CircuitWire.SERVICE, service);
       if (!ownAddress) {
-        opened.addHeader(Wire.REPLY_TO, Addresses.circuitPeer(id));
+        opened.addHeader(CircuitWire.REPLY_TO, Addresses.circuitPeer(id));
       }
       if (link) {
-        opened.addHeader(Wire.LINK, Wire.YES);
+        opened.addHeader(CircuitWire.LINK, CircuitWire.YES);
       }
       m.reply(null, opened);
       log.debug("{} accepted", circuit);

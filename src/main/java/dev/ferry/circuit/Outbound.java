@@ -1,6 +1,6 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -49,7 +49,7 @@ final class Outbound {
   /** Any thread: counts the fragment as queued at once, then queues it on the circuit's context. */
   Future<Void> write(Fragment fragment) {
     Promise<Void> promise = Promise.promise();
-    long cost = Wire.cost(fragment.payload().length());
+    long cost = CircuitWire.cost(fragment.payload().length());
     QUEUED.getAndAdd(this, cost);
     circuit.onContext(() -> enqueue(new Pending(fragment, cost, promise)));
     return promise.future();

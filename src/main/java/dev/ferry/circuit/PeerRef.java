@@ -1,6 +1,6 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 
 /**
  * Where a peer lives: node, service and peer id, written as the URL

@@ -30,19 +30,19 @@ interface Sink {
   Sink BUS = new Sink() {
     @Override
     public void fragment(Circuit c, Fragment f, long serial) {
-      c.eventBus().send(c.remoteAddress(), f.payload(), Wire.fragment(Wire.FRAGMENT, f, serial)
-          .addHeader(Wire.CIRCUIT, c.id()));
+      c.eventBus().send(c.remoteAddress(), f.payload(), CircuitWire.fragment(CircuitWire.FRAGMENT, f, serial)
+          .addHeader(CircuitWire.CIRCUIT, c.id()));
     }
 
     @Override
     public void credit(Circuit c, long bytes) {
-      c.eventBus().send(c.remoteAddress(), null, Wire.onCircuit(Wire.CREDIT, c.id())
-          .addHeader(Wire.BYTES, Long.toString(bytes)));
+      c.eventBus().send(c.remoteAddress(), null, CircuitWire.onCircuit(CircuitWire.CREDIT, c.id())
+          .addHeader(CircuitWire.BYTES, Long.toString(bytes)));
     }
 
     @Override
     public Future<Void> close(Circuit c, String reason) {
-      DeliveryOptions options = Wire.onCircuit(Wire.CLOSE, c.id()).addHeader(Wire.REASON, reason)
+      DeliveryOptions options = CircuitWire.onCircuit(CircuitWire.CLOSE, c.id()).addHeader(CircuitWire.REASON, reason)
           .setSendTimeout(c.localPeer().config().closeTimeout().toMillis());
       return c.eventBus().request(c.remoteAddress(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
     }

@@ -26,10 +26,10 @@ import picocli.CommandLine.TypeConversionException;
     subcommands = {
       InfoCommands.Id.class,
       InfoCommands.Peers.class,
-      PinCommands.Pin.class,
-      PinCommands.Status.class,
-      PinCommands.Recover.class,
-      AddCommand.class,
+      CtlPinCommands.Pin.class,
+      CtlPinCommands.Status.class,
+      CtlPinCommands.Recover.class,
+      CtlAddCommand.class,
       InfoCommands.Version.class
     })
 public final class CtlCommand {

@@ -1,6 +1,6 @@
 package dev.ferry.ipfs;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.Arrays;

@@ -10,7 +10,7 @@ import java.util.Set;
  * What ferry needs of one IPFS daemon: its identity, adding content, and keeping content pinned.
  * {@link KuboRpcConnector} talks to a daemon's Kubo RPC API (Kubo, or js-ipfs's HTTP API).
  *
- * <p>Failures are {@link dev.ferry.node.FerryException}s: {@code unavailable} when the daemon
+ * <p>Failures are {@link dev.ferry.core.FerryException}s: {@code unavailable} when the daemon
  * cannot be reached or fails, {@code timeout} when content was not found in time,
  * {@code bad-request} for what the daemon refused. Thread-safe.
  */

@@ -1,6 +1,6 @@
 package dev.ferry.ipfs;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -2,8 +2,8 @@ package dev.ferry.mailbox;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.ferry.mailbox;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -143,7 +143,7 @@ public final class Mailbox {
       }
       closed = true;
       mailboxes.forget(this);
-      failWaiting(new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " was closed"));
+      failWaiting(new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + address + " was closed"));
       // requesters of unread requests hear it now rather than at their timeout
       queue.forEach(this::refuseClosed);
       queue.clear();
@@ -151,9 +151,9 @@ public final class Mailbox {
         refuseClosed(item);
       }
       count = 0;
-      watchers.forEach(w -> mailboxes.sendControl(w, Wire.DOWN,
+      watchers.forEach(w -> mailboxes.sendControl(w, MailboxWire.DOWN,
           new JsonObject().put("address", address.toString()).put("reason", MailboxDown.CLOSED)));
-      watching.forEach(target -> mailboxes.sendControl(target, Wire.DEMONITOR, address.toString()));
+      watching.forEach(target -> mailboxes.sendControl(target, MailboxWire.DEMONITOR, address.toString()));
       watchers.clear();
       watching.clear();
       consumer.unregister().onComplete(done);
@@ -193,7 +193,7 @@ public final class Mailbox {
   private void arrived(Message<Object> message) {
     // most messages carry no header: isEmpty() spares a case-insensitive lookup per message
     MultiMap headers = message.headers();
-    String control = headers.isEmpty() ? null : headers.get(Wire.CONTROL);
+    String control = headers.isEmpty() ? null : headers.get(MailboxWire.CONTROL);
     if (control != null) {
       control(control, message);
       return;
@@ -223,7 +223,7 @@ public final class Mailbox {
 
   private void refuseClosed(Object item) {
     if (item instanceof Request r) {
-      r.fail(Wire.MAILBOX_GONE, "mailbox " + address + " was closed before it read the request");
+      r.fail(MailboxWire.MAILBOX_GONE, "mailbox " + address + " was closed before it read the request");
     }
   }
 
@@ -238,7 +238,7 @@ public final class Mailbox {
     if (options.isBounded() && queue.size() >= options.capacity()) {
       if (options.overflow() == MailboxOptions.Overflow.REJECT) {
         if (item instanceof Request r) {
-          r.fail(Wire.MAILBOX_FULL, "mailbox " + address + " is full (" + options.capacity() + " messages)");
+          r.fail(MailboxWire.MAILBOX_FULL, "mailbox " + address + " is full (" + options.capacity() + " messages)");
         }
         dropped++;
         log.debug("mailbox {} is full; refused a message", address);
@@ -253,7 +253,7 @@ public final class Mailbox {
 
   private void startReceive(Predicate<Object> match, Duration timeout, Promise<Object> promise) {
     if (closed) {
-      promise.fail(new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " is closed"));
+      promise.fail(new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + address + " is closed"));
       return;
     }
     if (waiting != null) {
@@ -325,21 +325,21 @@ public final class Mailbox {
   private void control(String op, Message<Object> message) {
     String body = String.valueOf(message.body());
     switch (op) {
-      case Wire.MONITOR -> {
+      case MailboxWire.MONITOR -> {
         if (closed) {
           // closing: the watcher must hear that this mailbox is gone, not wait for an answer
-          new FerryException(Wire.MAILBOX_GONE, "mailbox " + address + " is closed").failReply(message);
+          new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + address + " is closed").failReply(message);
           return;
         }
         watchers.add(Address.parse(body));
         message.reply(null);
       }
-      case Wire.DEMONITOR -> watchers.remove(Address.parse(body));
-      case Wire.DOWN -> {
+      case MailboxWire.DEMONITOR -> watchers.remove(Address.parse(body));
+      case MailboxWire.DOWN -> {
         JsonObject down = new JsonObject(body);
         down(mailboxes.address(down.getString("address")), down.getString("reason"));
       }
-      case Wire.WATCH -> mailboxes.monitor(mailboxes.address(body), address);
+      case MailboxWire.WATCH -> mailboxes.monitor(mailboxes.address(body), address);
       default -> log.warn("mailbox {}: unknown control operation '{}' ignored", address, op);
     }
   }

@@ -1,7 +1,7 @@
 package dev.ferry.mailbox;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.NodeContext;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,12 +49,7 @@ public final class MailboxVerticle extends VerticleBase {
 
   /** Monitors of mailboxes on a node that left fire {@code node-down}. */
   private Future<Void> followMembers() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, message -> {
-      JsonObject event = message.body();
-      if ("left".equals(event.getString("event"))) {
-        mailboxes.nodeLeft(event.getString("node"), event.getString("incarnation"));
-      }
-    }).completion();
+    return node.members().onLeft(left -> mailboxes.nodeLeft(left.node(), left.incarnation()));
   }
 
   private Future<Void> serveIntrospection() {

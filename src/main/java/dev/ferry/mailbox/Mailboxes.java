@@ -1,8 +1,8 @@
 package dev.ferry.mailbox;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -260,11 +260,11 @@ public final class Mailboxes implements Shareable {
    * at once (no handlers), a live one registers, and a dead node is reported by membership.
    */
   private void askToBeTold(Mailbox w, Address target, int attemptsLeft) {
-    var options = control(Wire.MONITOR).setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    var options = control(MailboxWire.MONITOR).setSendTimeout(node.config().cluster().requestTimeout().toMillis());
     vertx.eventBus().request(target.toString(), w.address().toString(), options)
         .onFailure(e -> w.onOwner(() -> {
           FerryException failure = failure(target, e);
-          if (failure.code().equals(Wire.MAILBOX_GONE)) {
+          if (failure.code().equals(MailboxWire.MAILBOX_GONE)) {
             w.down(target, MailboxDown.NO_SUCH_MAILBOX);
           } else if (attemptsLeft > 1 && w.isWatching(target) && !w.isClosed()) {
             askToBeTold(w, target, attemptsLeft - 1);
@@ -280,14 +280,14 @@ public final class Mailboxes implements Shareable {
     }
     w.onOwner(() -> {
       if (w.unwatch(target)) {
-        sendControl(target, Wire.DEMONITOR, watcher.toString());
+        sendControl(target, MailboxWire.DEMONITOR, watcher.toString());
       }
     });
     return Future.succeededFuture();
   }
 
   Future<Void> link(Address other, Address mine) {
-    return monitor(other, mine).onSuccess(v -> sendControl(other, Wire.WATCH, mine.toString()));
+    return monitor(other, mine).onSuccess(v -> sendControl(other, MailboxWire.WATCH, mine.toString()));
   }
 
   void sendControl(Address to, String op, Object body) {
@@ -309,7 +309,7 @@ public final class Mailboxes implements Shareable {
     if (!(body instanceof String text) || message.headers().isEmpty()) {
       return body;
     }
-    String type = message.headers().get(Wire.TYPE);
+    String type = message.headers().get(MailboxWire.TYPE);
     if (type == null) {
       return body;
     }
@@ -348,11 +348,11 @@ public final class Mailboxes implements Shareable {
       return null;
     }
     if (target == null || target.isClosed()) {
-      throw new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: closed, or never created on "
+      throw new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + to + " is gone: closed, or never created on "
           + node.name());
     }
     if (target.rejects()) {
-      throw new FerryException(Wire.MAILBOX_FULL, "mailbox " + to + " is full (" + target.options().capacity()
+      throw new FerryException(MailboxWire.MAILBOX_FULL, "mailbox " + to + " is full (" + target.options().capacity()
           + " messages)");
     }
     return target;
@@ -455,13 +455,13 @@ public final class Mailboxes implements Shareable {
   private FerryException reachability(Address to) {
     if (to.node().equals(node.name())) {
       if (!to.incarnation().equals(node.incarnation().id())) {
-        return new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: it belonged to an earlier run "
+        return new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + to + " is gone: it belonged to an earlier run "
             + "of node " + to.node() + " (incarnation " + to.incarnation() + "; now " + node.incarnation() + ")");
       }
       return null;
     }
     if (!node.members().isUp(to.node(), to.incarnation())) {
-      return new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone: "
+      return new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + to + " is gone: "
           + (isNodeUp(to.node()) ? "it belonged to an earlier run of node " + to.node()
               : "node " + to.node() + " is not in the cluster"));
     }
@@ -478,7 +478,7 @@ public final class Mailboxes implements Shareable {
 
   private FerryException failure(Address to, Throwable e) {
     if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-      return new FerryException(Wire.MAILBOX_GONE, "mailbox " + to + " is gone");
+      return new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + to + " is gone");
     }
     return FerryException.from(e);
   }
@@ -492,7 +492,7 @@ public final class Mailboxes implements Shareable {
   }
 
   private static DeliveryOptions control(String op) {
-    return new DeliveryOptions().addHeader(Wire.CONTROL, op);
+    return new DeliveryOptions().addHeader(MailboxWire.CONTROL, op);
   }
 
   private static long utf8Length(String text) {

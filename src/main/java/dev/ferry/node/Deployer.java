@@ -1,5 +1,7 @@
 package dev.ferry.node;
 
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.NodeContext;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

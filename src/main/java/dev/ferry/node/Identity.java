@@ -1,5 +1,6 @@
 package dev.ferry.node;
 
+import dev.ferry.core.NodeContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,15 +1,22 @@
 package dev.ferry.node;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.Health;
+import dev.ferry.core.Incarnation;
+import dev.ferry.core.Members;
+import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeContext;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
@@ -34,7 +41,7 @@ public final class Node implements NodeContext {
   private final NodeConfig config;
   private final Incarnation incarnation;
   private final Vertx vertx;
-  private final Members members;
+  private final ClusterMembers members;
   private final Deployer deployer = new Deployer();
   private final PrometheusMeterRegistry meters;
   private final Health health = new Health();
@@ -43,7 +50,7 @@ public final class Node implements NodeContext {
     this.config = config;
     this.incarnation = incarnation;
     this.vertx = vertx;
-    this.members = new Members(vertx);
+    this.members = new ClusterMembers(vertx);
     this.meters = meters;
   }
 

@@ -1,5 +1,7 @@
 package dev.ferry.node;
 
+import dev.ferry.core.ConfigLayers;
+import dev.ferry.core.NodeConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;

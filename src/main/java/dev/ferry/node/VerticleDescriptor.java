@@ -1,5 +1,6 @@
 package dev.ferry.node;
 
+import dev.ferry.core.ConfigException;
 import io.vertx.core.Deployable;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.JsonObject;

@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Host-name comparison for {@link Peers#local} and the machine's own name. The Go seed compared
+ * This machine's host name (the one place that asks), the node name derived from it when
+ * nothing else names a node, and host-name comparison for {@link Peers#local}. The Go seed compared
  * the first label of the peer's hostname with the machine's full name, so {@code apollo} never
  * matched a machine called {@code apollo.example.com}; here both sides are cut to their first DNS
  * label and compared case-insensitively (DNS names are case-insensitive). Stateless.
  */
-final class HostNames {
+public final class HostNames {
 
   private static final Pattern IPV4 = Pattern.compile("[0-9]+(\\.[0-9]+){3}");
 
@@ -42,7 +43,7 @@ final class HostNames {
   }
 
   /** This machine's host name: the resolver's answer, else $HOSTNAME, else "" (matches nothing). */
-  static String machineHostname(Map<String, String> env) {
+  public static String machineHostname(Map<String, String> env) {
     try {
       String name = InetAddress.getLocalHost().getHostName();
       if (name != null && !name.isBlank()) {
@@ -54,5 +55,14 @@ final class HostNames {
     }
     String fromEnv = env.get("HOSTNAME");
     return fromEnv == null ? "" : fromEnv.trim();
+  }
+
+  /**
+   * The node name a host name implies: its first DNS label, lower-cased, with anything an address
+   * cannot carry replaced by '-'; "ferry" for an empty one.
+   */
+  public static String nodeName(String hostname) {
+    String label = hostname.split("\\.", 2)[0].toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
+    return label.isEmpty() ? "ferry" : label;
   }
 }

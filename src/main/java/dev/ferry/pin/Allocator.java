@@ -1,6 +1,6 @@
 package dev.ferry.pin;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

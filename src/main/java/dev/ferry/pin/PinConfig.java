@@ -1,6 +1,6 @@
 package dev.ferry.pin;
 
-import dev.ferry.node.ConfigException;
+import dev.ferry.core.ConfigException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.ferry.pin;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 

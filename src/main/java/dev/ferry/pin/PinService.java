@@ -1,9 +1,9 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;

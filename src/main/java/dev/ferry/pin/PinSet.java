@@ -1,7 +1,8 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.FerryException;
+import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -93,28 +94,16 @@ public final class PinSet implements StateMachine {
 
   @Override
   public void snapshot(Consumer<JsonObject> chunks) {
-    JsonArray chunk = new JsonArray();
-    for (Pin pin : pins.values()) {
-      chunk.add(pin.toJson());
-      if (chunk.size() == chunkEntries) {
-        chunks.accept(new JsonObject().put("pins", chunk));
-        chunk = new JsonArray();
-      }
-    }
-    if (!chunk.isEmpty() || pins.isEmpty()) {
-      chunks.accept(new JsonObject().put("pins", chunk));
-    }
+    SnapshotChunks.write(pins.values(), "pins", chunkEntries, Pin::toJson, chunks);
   }
 
   @Override
   public void restore(List<JsonObject> chunks) {
     pins.clear();
-    for (JsonObject chunk : chunks) {
-      for (Object item : chunk.getJsonArray("pins")) {
-        Pin pin = Pin.fromJson((JsonObject) item);
-        pins.put(pin.cid(), pin);
-      }
-    }
+    SnapshotChunks.read(chunks, "pins", item -> {
+      Pin pin = Pin.fromJson((JsonObject) item);
+      pins.put(pin.cid(), pin);
+    });
   }
 
   private Pin existing(JsonObject op) {

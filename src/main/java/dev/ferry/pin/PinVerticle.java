@@ -1,10 +1,10 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
@@ -84,11 +84,7 @@ public final class PinVerticle extends VerticleBase {
   }
 
   private Future<Void> followMembers(PinService service) {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
-      if ("left".equals(m.body().getString("event"))) {
-        service.nodeLeft(m.body().getString("node"));
-      }
-    }).completion();
+    return node.members().onLeft(left -> service.nodeLeft(left.node()));
   }
 
   private static JsonObject body(Message<?> m) {

@@ -1,6 +1,6 @@
 package dev.ferry.raft;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import java.util.Locale;
 
 /**

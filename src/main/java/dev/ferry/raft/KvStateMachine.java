@@ -1,6 +1,6 @@
 package dev.ferry.raft;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -81,28 +81,17 @@ public final class KvStateMachine implements StateMachine {
 
   @Override
   public void snapshot(Consumer<JsonObject> chunks) {
-    JsonArray entries = new JsonArray();
-    for (Map.Entry<String, Value> e : data.entrySet()) {
-      entries.add(new JsonArray().add(e.getKey()).add(e.getValue().value()).add(e.getValue().index()));
-      if (entries.size() == chunkEntries) {
-        chunks.accept(new JsonObject().put("entries", entries));
-        entries = new JsonArray();
-      }
-    }
-    if (!entries.isEmpty() || data.isEmpty()) {
-      chunks.accept(new JsonObject().put("entries", entries));
-    }
+    SnapshotChunks.write(data.entrySet(), "entries", chunkEntries,
+        e -> new JsonArray().add(e.getKey()).add(e.getValue().value()).add(e.getValue().index()), chunks);
   }
 
   @Override
   public void restore(List<JsonObject> chunks) {
     data.clear();
-    for (JsonObject chunk : chunks) {
-      for (Object item : chunk.getJsonArray("entries")) {
-        JsonArray e = (JsonArray) item;
-        data.put(e.getString(0), new Value(e.getString(1), e.getLong(2)));
-      }
-    }
+    SnapshotChunks.read(chunks, "entries", item -> {
+      JsonArray e = (JsonArray) item;
+      data.put(e.getString(0), new Value(e.getString(1), e.getLong(2)));
+    });
   }
 
   /** How many keys are stored (for tests and status). */

@@ -1,6 +1,6 @@
 package dev.ferry.raft;
 
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The Raft client API in Java: each call is one JSON request/reply on the bus (docs/RAFT.md), so
- * it behaves exactly as a bus or HTTP client would. Failures are {@link dev.ferry.node.FerryException}s
+ * it behaves exactly as a bus or HTTP client would. Failures are {@link dev.ferry.core.FerryException}s
  * ({@code FerryException.from(e).code()}): {@code no-leader}, {@code rejected}, {@code timeout},
  * {@code bad-request}, {@code not-found} (unknown group), {@code too-large}; see {@link RaftCodes}
  * for which of them leave a proposal's outcome unknown.

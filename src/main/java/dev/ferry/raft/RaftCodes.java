@@ -2,7 +2,7 @@ package dev.ferry.raft;
 
 /**
  * The failure codes of the Raft client API, besides {@code bad-request}, {@code not-found},
- * {@code too-large} and {@code timeout} from {@link dev.ferry.node.FerryException}. Whether a
+ * {@code too-large} and {@code timeout} from {@link dev.ferry.core.FerryException}. Whether a
  * failed proposal may still have been applied depends on the code:
  *
  * <ul>

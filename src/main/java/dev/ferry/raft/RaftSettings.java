@@ -1,6 +1,6 @@
 package dev.ferry.raft;
 
-import dev.ferry.node.ConfigException;
+import dev.ferry.core.ConfigException;
 import io.microraft.RaftConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

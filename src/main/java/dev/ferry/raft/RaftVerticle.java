@@ -1,9 +1,9 @@
 package dev.ferry.raft;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.NodeConfig;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeContext;
 import dev.ferry.peers.Peer;
 import dev.ferry.raft.impl.GroupVerticle;
 import io.vertx.core.DeploymentOptions;

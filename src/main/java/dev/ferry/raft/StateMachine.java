@@ -17,19 +17,19 @@ public interface StateMachine {
   /**
    * Rejects an op that must not be proposed, before it reaches the log.
    *
-   * @throws dev.ferry.node.FerryException {@code bad-request} saying what is wrong
+   * @throws dev.ferry.core.FerryException {@code bad-request} saying what is wrong
    */
   void checkProposal(JsonObject op);
 
   /**
    * Rejects an op that cannot be answered by {@link #query}.
    *
-   * @throws dev.ferry.node.FerryException {@code bad-request} saying what is wrong
+   * @throws dev.ferry.core.FerryException {@code bad-request} saying what is wrong
    */
   void checkQuery(JsonObject op);
 
   /**
-   * Applies a committed op; deterministic. A {@link dev.ferry.node.FerryException} thrown here is
+   * Applies a committed op; deterministic. A {@link dev.ferry.core.FerryException} thrown here is
    * the proposer's answer (the same on every replica); the op still occupies its log index.
    *
    * @param index the op's log index

@@ -1,6 +1,6 @@
 package dev.ferry.registry;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import java.util.Locale;
 
 /** What the registry does when a name has claimants on more than one mailbox. */

@@ -1,9 +1,9 @@
 package dev.ferry.registry;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

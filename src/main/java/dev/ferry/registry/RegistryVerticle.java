@@ -1,13 +1,13 @@
 package dev.ferry.registry;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.Members;
+import dev.ferry.core.NodeContext;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.MailboxDown;
 import dev.ferry.mailbox.Mailboxes;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.Members;
-import dev.ferry.node.NodeContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
@@ -101,19 +101,18 @@ public final class RegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> followMembers() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
-      JsonObject event = m.body();
-      String other = event.getString("node");
-      if (other.equals(node.name())) {
-        return;
-      }
-      if ("left".equals(event.getString("event"))) {
-        changed(claims.forget(other, event.getString("incarnation")));
-      } else {
-        fetchSnapshot(other, event.getString("incarnation"));
-        tellVersion(other);
-      }
-    }).completion();
+    return Future.all(
+        node.members().onLeft(left -> {
+          if (!left.node().equals(node.name())) {
+            changed(claims.forget(left.node(), left.incarnation()));
+          }
+        }),
+        node.members().onJoined(joined -> {
+          if (!joined.node().equals(node.name())) {
+            fetchSnapshot(joined.node(), joined.incarnation());
+            tellVersion(joined.node());
+          }
+        })).mapEmpty();
   }
 
   // ---- clients: ferry.registry ----

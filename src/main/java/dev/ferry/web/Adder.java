@@ -1,8 +1,8 @@
 package dev.ferry.web;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.node.FerryException;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import dev.ferry.web.FileParts.FilePart;

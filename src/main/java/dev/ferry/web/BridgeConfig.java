@@ -1,6 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.node.ConfigException;
+import dev.ferry.core.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeOptions;

@@ -1,9 +1,9 @@
 package dev.ferry.web;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.Members;
 import dev.ferry.circuit.Circuits;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.Members;
+import dev.ferry.core.NodeContext;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;

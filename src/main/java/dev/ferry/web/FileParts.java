@@ -1,6 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

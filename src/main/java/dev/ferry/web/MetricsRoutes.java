@@ -1,6 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.NodeContext;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 

@@ -1,10 +1,10 @@
 package dev.ferry.web;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.Members;
+import dev.ferry.core.NodeContext;
 import dev.ferry.node.Identity;
-import dev.ferry.node.Members;
-import dev.ferry.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

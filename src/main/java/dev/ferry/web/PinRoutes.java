@@ -1,7 +1,7 @@
 package dev.ferry.web;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.node.FerryException;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package dev.ferry.web;
 
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.GroupStatus;

@@ -1,6 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

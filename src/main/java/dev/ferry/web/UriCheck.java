@@ -1,6 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

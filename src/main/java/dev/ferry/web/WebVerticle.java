@@ -1,12 +1,12 @@
 package dev.ferry.web;
 
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
 import dev.ferry.mailbox.Mailboxes;
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeConfig;
-import dev.ferry.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;

@@ -3,8 +3,8 @@ package dev.ferry.circuit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.ConfigLayers;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigLayers;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;

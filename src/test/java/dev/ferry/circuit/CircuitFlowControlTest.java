@@ -73,7 +73,7 @@ class CircuitFlowControlTest {
     Circuit slow = await(a.newCircuitToPeer(valve, Fragment.of(0).withSubject("slow")));
     Circuit fast = await(a.newCircuitToPeer(valve, Fragment.of(0).withSubject("fast")));
     CircuitConfig config = circuits(one).config();
-    long cost = Wire.cost(FRAGMENT);
+    long cost = CircuitWire.cost(FRAGMENT);
     int slowCount = 400;
     int fastCount = 600;
 

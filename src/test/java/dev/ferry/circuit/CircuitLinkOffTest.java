@@ -8,8 +8,8 @@ import static dev.ferry.circuit.CircuitTesting.collect;
 import static dev.ferry.circuit.CircuitTesting.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;

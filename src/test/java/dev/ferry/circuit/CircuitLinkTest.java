@@ -10,13 +10,13 @@ import static dev.ferry.circuit.CircuitTesting.failure;
 import static dev.ferry.circuit.CircuitTesting.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -175,7 +175,7 @@ class CircuitLinkTest {
 
     assertThat(slowDone.isComplete()).isFalse();
     assertThat(slowGot).isEmpty();
-    assertThat((long) slowSent.get()).isLessThanOrEqualTo(config.windowBytes() / Wire.cost(FRAGMENT) + 1);
+    assertThat((long) slowSent.get()).isLessThanOrEqualTo(config.windowBytes() / CircuitWire.cost(FRAGMENT) + 1);
 
     slowEnd.reads().resume();
     await(slowDone);
@@ -306,7 +306,7 @@ class CircuitLinkTest {
     bus.send(opened.headers().get("reply-to"), Buffer.buffer("ping"), new DeliveryOptions().addHeader("kind", "fragment")
         .addHeader("circuit", "c9").addHeader("serial", "1"));
     Eventually.await("the echo on the bus", DEADLINE, () -> !received.isEmpty());
-    assertThat(Wire.payload(received.get(0).body()).toString()).isEqualTo("ping");
+    assertThat(CircuitWire.payload(received.get(0).body()).toString()).isEqualTo("ping");
     assertThat(linkFrames(two, "sent")).isEqualTo(before);
     await(bus.request(opened.headers().get("reply-to"), null, new DeliveryOptions().addHeader("kind", "close")
         .addHeader("circuit", "c9").addHeader("reason", "bye")));

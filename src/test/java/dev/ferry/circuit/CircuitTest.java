@@ -239,7 +239,7 @@ class CircuitTest {
     Eventually.await("node1 to hold no circuits", DEADLINE, () -> circuits(one).openCircuits() == 0);
     assertThat(circuits(two).localPeer(echo.peerId())).isEmpty();
     Eventually.await("nobody to serve the stopped peer's address", DEADLINE,
-        () -> !CircuitTesting.somebodyServes(one, dev.ferry.node.Addresses.circuitPeer(echo.peerId())));
+        () -> !CircuitTesting.somebodyServes(one, dev.ferry.core.Addresses.circuitPeer(echo.peerId())));
     for (Circuit c : open) {
       assertGone(one, c);
     }

@@ -2,8 +2,8 @@ package dev.ferry.circuit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import io.vertx.core.Future;

@@ -6,8 +6,8 @@ import static dev.ferry.circuit.CircuitTesting.circuits;
 import static dev.ferry.circuit.CircuitTesting.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
@@ -53,9 +53,9 @@ class CircuitWireTest {
       assertThat(inbox.get(0).headers().get("serial")).isEqualTo("1");
       assertThat(inbox.get(0).headers().get("subject")).isEqualTo("greeting");
       assertThat(inbox.get(0).headers().get("args")).isEqualTo("{\"lang\":\"en\"}");
-      assertThat(Wire.payload(inbox.get(0).body())).isEqualTo(Buffer.buffer("hello"));
+      assertThat(CircuitWire.payload(inbox.get(0).body())).isEqualTo(Buffer.buffer("hello"));
       assertThat(inbox.get(1).headers().get("op")).isEqualTo("5");
-      assertThat(Wire.payload(inbox.get(1).body())).isEqualTo(Buffer.buffer("again"));
+      assertThat(CircuitWire.payload(inbox.get(1).body())).isEqualTo(Buffer.buffer("again"));
 
       LocalPeer echoPeer = circuits(node).localPeer(echo.peerId()).orElseThrow();
       Circuit javaEnd = echoPeer.circuits().get(0);
@@ -92,7 +92,7 @@ class CircuitWireTest {
       Eventually.await("two echoes per circuit", DEADLINE, () -> inbox.size() >= 4);
       for (String circuit : ids) {
         List<String> echoes = inbox.stream().filter(m -> circuit.equals(m.headers().get("circuit")))
-            .map(m -> Wire.payload(m.body()).toString()).toList();
+            .map(m -> CircuitWire.payload(m.body()).toString()).toList();
         assertThat(echoes).containsExactly("hello " + circuit, "again " + circuit);
       }
       assertThat(circuits(node).openCircuits()).isEqualTo(2);

@@ -4,7 +4,7 @@ import static dev.ferry.circuit.CircuitTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.vertx.core.buffer.Buffer;

@@ -2,8 +2,8 @@ package dev.ferry.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.Version;
 import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.IpfsCluster;

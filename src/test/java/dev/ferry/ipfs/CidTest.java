@@ -3,7 +3,7 @@ package dev.ferry.ipfs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import org.junit.jupiter.api.Test;
 
 class CidTest {

@@ -3,7 +3,7 @@ package dev.ferry.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.SharedJvmCluster;
@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Messages to a mailbox on the sender's node, which skip the event bus: immutable records are
@@ -173,9 +173,9 @@ class LocalDeliveryTest {
     var unread = inbox.address().request("still there?", WAIT);
     Eventually.await("the request to be queued", WAIT, () -> inbox.messageCount() == 2);
     await(inbox.close());
-    assertThat(((FerryException) Futures.cause(unread, WAIT)).code()).isEqualTo(Wire.MAILBOX_GONE);
+    assertThat(((FerryException) Futures.cause(unread, WAIT)).code()).isEqualTo(MailboxWire.MAILBOX_GONE);
     assertThat(((FerryException) Futures.cause(inbox.address().send("late"), WAIT)).code())
-        .isEqualTo(Wire.MAILBOX_GONE);
+        .isEqualTo(MailboxWire.MAILBOX_GONE);
   }
 
   @Test
@@ -196,7 +196,7 @@ class LocalDeliveryTest {
     await(small.address().send("first"));
     Eventually.await("the first message to be queued", WAIT, () -> small.messageCount() == 1);
     Throwable full = Futures.cause(small.address().request("second", WAIT), WAIT);
-    assertThat(((FerryException) full).code()).isEqualTo(Wire.MAILBOX_FULL);
+    assertThat(((FerryException) full).code()).isEqualTo(MailboxWire.MAILBOX_FULL);
     small.close();
   }
 }

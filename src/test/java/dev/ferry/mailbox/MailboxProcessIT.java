@@ -2,8 +2,8 @@ package dev.ferry.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.FerryException;
-import dev.ferry.node.Members;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.Members;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.ProcessCluster;

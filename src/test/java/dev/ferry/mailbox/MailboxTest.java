@@ -3,7 +3,7 @@ package dev.ferry.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.SharedJvmCluster;
@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mailboxes across three clustered nodes in one JVM: delivery, ordering, selective receive, bounds. */
 @Timeout(120)

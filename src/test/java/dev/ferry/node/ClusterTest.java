@@ -2,6 +2,8 @@ package dev.ferry.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.Members;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;

@@ -3,6 +3,7 @@ package dev.ferry.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.ConfigException;
 import io.vertx.core.ThreadingModel;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.ferry.pin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,9 @@ package dev.ferry.pin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;

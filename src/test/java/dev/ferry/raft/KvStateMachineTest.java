@@ -3,7 +3,7 @@ package dev.ferry.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,19 +2,16 @@ package dev.ferry.raft;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import dev.ferry.node.Addresses;
+import dev.ferry.core.Addresses;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Firewall;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,11 +43,12 @@ final class RaftCluster implements AutoCloseable {
   }
 
   private final TestCluster.JvmCluster cluster;
-  /** Outbound interceptors in place, per node: partitions and held messages. */
-  private final Map<Integer, List<Handler<DeliveryContext<Object>>>> cuts = new HashMap<>();
+  /** Partitions and held messages. */
+  private final Firewall firewall;
 
   private RaftCluster(TestCluster.JvmCluster cluster) {
     this.cluster = cluster;
+    this.firewall = new Firewall(cluster);
   }
 
   /**
@@ -109,7 +107,7 @@ final class RaftCluster implements AutoCloseable {
 
   /** Stops node {@code i} (in one JVM the hardest stop is a graceful one). */
   void stop(int i) {
-    cuts.remove(i);
+    firewall.forget(i);
     cluster.stop(i);
   }
 
@@ -159,19 +157,9 @@ final class RaftCluster implements AutoCloseable {
    */
   void partition(int... side) {
     Set<Integer> a = Arrays.stream(side).boxed().collect(Collectors.toSet());
-    for (int i : running()) {
-      List<String> others = IntStream.rangeClosed(1, size()).filter(j -> a.contains(j) != a.contains(i))
-          .mapToObj(this::name).toList();
-      Handler<DeliveryContext<Object>> cut = ctx -> {
-        String address = ctx.message().address();
-        boolean blocked = others.stream().anyMatch(n -> address.startsWith(Addresses.nodePrefix(n))
-            || address.startsWith("ferry.raft.") && address.endsWith("." + n));
-        if (!blocked) {
-          ctx.next();
-        }
-      };
-      intercept(i, cut);
-    }
+    Set<Integer> b = IntStream.rangeClosed(1, size()).boxed().filter(j -> !a.contains(j)).collect(Collectors.toSet());
+    firewall.split(a, b, n -> address -> address.startsWith(Addresses.nodePrefix(n))
+        || address.startsWith("ferry.raft.") && address.endsWith("." + n));
   }
 
   /**
@@ -183,7 +171,7 @@ final class RaftCluster implements AutoCloseable {
     String address = Addresses.raftPeer(group, name(to));
     AtomicLong held = new AtomicLong();
     for (int i : running()) {
-      intercept(i, ctx -> {
+      firewall.intercept(i, ctx -> {
         JsonObject chunk = ctx.message().address().equals(address) && ctx.body() instanceof Buffer bytes
             ? snapshotChunk(bytes) : null;
         if (chunk == null) {
@@ -202,19 +190,9 @@ final class RaftCluster implements AutoCloseable {
     return "snapshot".equals(message.getString("type")) && message.getValue("chunk") != null ? message : null;
   }
 
-  private void intercept(int i, Handler<DeliveryContext<Object>> interceptor) {
-    node(i).vertx().eventBus().addOutboundInterceptor(interceptor);
-    cuts.computeIfAbsent(i, k -> new ArrayList<>()).add(interceptor);
-  }
-
   /** Removes every cut and releases every hold. */
   void heal() {
-    cuts.forEach((i, interceptors) -> {
-      if (running(i)) {
-        interceptors.forEach(node(i).vertx().eventBus()::removeOutboundInterceptor);
-      }
-    });
-    cuts.clear();
+    firewall.heal();
   }
 
   static <T> T await(Future<T> future) {

@@ -5,8 +5,8 @@ import static dev.ferry.raft.RaftCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.testing.Http;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -4,7 +4,7 @@ import static dev.ferry.raft.RaftCluster.KV;
 import static dev.ferry.raft.RaftCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.raft.Linearizability.Kind;
 import dev.ferry.raft.Linearizability.Op;
 import dev.ferry.testing.Eventually;

@@ -7,7 +7,7 @@ import static dev.ferry.raft.RaftKvTest.get;
 import static dev.ferry.raft.RaftKvTest.put;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

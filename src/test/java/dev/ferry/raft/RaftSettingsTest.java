@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.ConfigLayers;
-import dev.ferry.node.NodeConfig;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigLayers;
+import dev.ferry.core.NodeConfig;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import io.vertx.core.json.JsonObject;

@@ -167,7 +167,7 @@ class RaftStorageTest {
       }
       cluster.restart(lost);
 
-      JsonObject discovered = await(cluster.client(leader).discover(dev.ferry.node.Addresses.raftNode(KV, name)));
+      JsonObject discovered = await(cluster.client(leader).discover(dev.ferry.core.Addresses.raftNode(KV, name)));
       assertThat(discovered.getString("endpoint")).as("a new generation, not the member it was").isEqualTo(name + "#1");
       assertThat(cluster.status(lost, KV).role()).isEqualTo("out");
 

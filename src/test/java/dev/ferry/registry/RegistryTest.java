@@ -2,25 +2,25 @@ package dev.ferry.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailbox;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Firewall;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The global registry over three clustered nodes in one JVM. */
 @Timeout(180)
@@ -135,10 +135,8 @@ class RegistryTest {
   @Test
   void aConflictMadeDuringAPartitionIsReportedWhenItHeals() {
     // cut registry traffic between node1 and node2 both ways; node3 still hears both
-    Handler<DeliveryContext<Object>> cut1 = dropping(Addresses.nodeRegistry("node2"));
-    Handler<DeliveryContext<Object>> cut2 = dropping(Addresses.nodeRegistry("node1"));
-    cluster.node(1).vertx().eventBus().addOutboundInterceptor(cut1);
-    cluster.node(2).vertx().eventBus().addOutboundInterceptor(cut2);
+    Firewall firewall = cluster.firewall();
+    firewall.split(Set.of(1), Set.of(2), n -> Addresses.nodeRegistry(n)::equals);
     Mailbox left = cluster.newMailbox(1);
     Mailbox right = cluster.newMailbox(2);
     try {
@@ -148,8 +146,7 @@ class RegistryTest {
       assertThat(claimantsSeenBy(1, "primary")).containsExactly(left.address());
       assertThat(claimantsSeenBy(2, "primary")).containsExactly(right.address());
     } finally {
-      cluster.node(1).vertx().eventBus().removeOutboundInterceptor(cut1);
-      cluster.node(2).vertx().eventBus().removeOutboundInterceptor(cut2);
+      firewall.heal();
     }
     for (Mailbox claimant : List.of(left, right)) {
       MultipleClaim notice = (MultipleClaim) await(claimant.receive(m -> m instanceof MultipleClaim, WAIT));
@@ -157,14 +154,6 @@ class RegistryTest {
     }
     left.close();
     right.close();
-  }
-
-  private static Handler<DeliveryContext<Object>> dropping(String address) {
-    return ctx -> {
-      if (!ctx.message().address().equals(address)) {
-        ctx.next();
-      }
-    };
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.ferry.testing;
 
-import dev.ferry.node.Main;
+import dev.ferry.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

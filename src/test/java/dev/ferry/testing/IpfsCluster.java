@@ -1,11 +1,11 @@
 package dev.ferry.testing;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.KuboRpcConnector;
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -47,6 +47,11 @@ public final class SharedJvmCluster implements BeforeAllCallback, AfterAllCallba
     return cluster.mailboxes(i).create().await();
   }
 
+  /** A firewall between these nodes (heal it before the test ends: the cluster is shared). */
+  public Firewall firewall() {
+    return new Firewall(cluster);
+  }
+
   /** The HTTP API port of node {@code i}. */
   public int apiPort(int i) {
     return cluster.apiPort(i);

@@ -1,9 +1,9 @@
 package dev.ferry.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.node.ConfigLayers;
+import dev.ferry.core.ConfigLayers;
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.peers.PeersException;

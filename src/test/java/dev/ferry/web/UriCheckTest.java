@@ -2,7 +2,7 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import org.junit.jupiter.api.Test;
 
 class UriCheckTest {

@@ -46,7 +46,7 @@ class WebApiTest {
   void versionIsTheBuiltVersion() {
     var response = Http.get(cluster.apiPort(1), "/version");
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(new JsonObject(response.body()).getString("version")).isEqualTo(dev.ferry.node.Version.current())
+    assertThat(new JsonObject(response.body()).getString("version")).isEqualTo(dev.ferry.core.Version.current())
         .isNotEqualTo("unknown");
   }
 

@@ -2,10 +2,10 @@ package dev.ferry.circuit.filesync;
 
 import dev.ferry.circuit.Circuits;
 import dev.ferry.circuit.LocalPeer;
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.node.NodeConfig;
 import dev.ferry.node.NodeOptions;
 import io.vertx.core.Future;
 import java.io.IOException;

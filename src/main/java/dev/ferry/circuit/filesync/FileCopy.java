@@ -3,7 +3,7 @@ package dev.ferry.circuit.filesync;
 import dev.ferry.circuit.Circuits;
 import dev.ferry.circuit.LocalPeer;
 import dev.ferry.circuit.PeerRef;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.ferry.circuit.filesync;
 
 import dev.ferry.circuit.Circuit;
 import dev.ferry.circuit.Fragment;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

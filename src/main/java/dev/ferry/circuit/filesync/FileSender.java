@@ -4,7 +4,7 @@ import dev.ferry.circuit.Circuit;
 import dev.ferry.circuit.Fragment;
 import dev.ferry.circuit.LocalPeer;
 import dev.ferry.circuit.PeerRef;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.file.AsyncFile;

@@ -1,7 +1,7 @@
 package dev.ferry.circuit.filesync;
 
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.NodeConfig;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.NodeConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.ferry.circuit.filesync;
 import dev.ferry.circuit.Circuit;
 import dev.ferry.circuit.LocalPeer;
 import dev.ferry.circuit.PeerService;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.NodeContext;
 import io.vertx.core.Context;
 import io.vertx.core.streams.ReadStream;
 

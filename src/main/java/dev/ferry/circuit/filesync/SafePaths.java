@@ -1,6 +1,6 @@
 package dev.ferry.circuit.filesync;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,6 +1,6 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.Addresses;
+import dev.ferry.core.Addresses;
 import io.microraft.RaftEndpoint;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.transport.Transport;

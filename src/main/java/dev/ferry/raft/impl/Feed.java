@@ -1,7 +1,7 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.raft.FeedEntry;
 import dev.ferry.raft.FeedPosition;
 import io.vertx.core.Vertx;

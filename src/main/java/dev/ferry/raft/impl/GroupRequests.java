@@ -1,8 +1,8 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.FeedPosition;

@@ -1,20 +1,20 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.raft.RaftSettings;
 import dev.ferry.raft.StateMachine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
 import io.microraft.model.impl.DefaultRaftModelFactory;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RestoredRaftState;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.microraft.report.RaftNodeReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

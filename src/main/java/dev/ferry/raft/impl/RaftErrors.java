@@ -1,6 +1,6 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.raft.RaftCodes;
 import io.microraft.exception.CannotReplicateException;
 import io.microraft.exception.IndeterminateStateException;

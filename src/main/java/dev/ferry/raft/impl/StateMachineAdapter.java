@@ -1,6 +1,6 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.raft.FeedEntry;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.NodeContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

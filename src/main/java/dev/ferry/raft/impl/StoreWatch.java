@@ -1,8 +1,8 @@
 package dev.ferry.raft.impl;
 
-import dev.ferry.node.ConfigException;
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Vertx;
 import java.io.IOException;

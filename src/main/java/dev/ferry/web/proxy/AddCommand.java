@@ -1,6 +1,6 @@
 package dev.ferry.web.proxy;
 
-import dev.ferry.node.FerryException;
+import dev.ferry.core.FerryException;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package dev.ferry.web.proxy;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.FerryException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.ferry.web.proxy;
 
-import dev.ferry.node.FerryException;
-import dev.ferry.node.NodeContext;
+import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinClient;
 import dev.ferry.web.InvalidRequests;
 import dev.ferry.web.UriCheck;

@@ -1,7 +1,7 @@
 package dev.ferry.web.proxy;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.FerryException;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;

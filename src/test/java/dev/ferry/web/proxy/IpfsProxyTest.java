@@ -2,9 +2,9 @@ package dev.ferry.web.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.KuboRpcConnector;
-import dev.ferry.node.Addresses;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;

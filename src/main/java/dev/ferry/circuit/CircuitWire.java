@@ -1,7 +1,7 @@
 package dev.ferry.circuit;
 
-import dev.ferry.node.Addresses;
-import dev.ferry.node.FerryException;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -12,11 +12,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The wire format of circuits (docs/CIRCUITS.md, "Wire protocol"): every message is a body (the
+ * The wire format of circuits (docs/CIRCUITS.md, "CircuitWire protocol"): every message is a body (the
  * payload, a Buffer; bridge clients may send it as a base64 string) and string headers, so a
  * JavaScript client on the SockJS bridge can hold one end. Stateless.
  */
-final class Wire {
+final class CircuitWire {
   static final String KIND = "kind";
   static final String OPEN = "open";
   static final String OPENED = "opened";
@@ -58,7 +58,7 @@ final class Wire {
   /** Ids of peers and circuits: no dots, so addresses split unambiguously. */
   static final String ID = "[A-Za-z0-9_-]{1,64}";
 
-  private Wire() {}
+  private CircuitWire() {}
 
   /** The credit a fragment with this payload uses. */
   static long cost(int payloadBytes) {

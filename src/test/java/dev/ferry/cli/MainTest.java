@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.cli;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,7 @@
 package dev.ferry.ctl;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.node.FerryException;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
  * ({@code /pins}, {@code /allocations}). A CID is checked here before it is sent, so a typo is
  * reported as such rather than as a route that does not exist.
  */
-final class PinCommands {
-  private PinCommands() {}
+final class CtlPinCommands {
+  private CtlPinCommands() {}
 
   @Command(name = "pin", mixinStandardHelpOptions = true, description = "Pin, unpin and list pins.",
       subcommands = {Add.class, Rm.class, Ls.class})
@@ -27,7 +27,7 @@ final class PinCommands {
     String cid;
 
     @Mixin
-    PinOptions pin;
+    CtlPinOptions pin;
 
     @Option(names = "--wait", description = "wait until every allocated node reports pinned; fail on pin_error")
     boolean await;

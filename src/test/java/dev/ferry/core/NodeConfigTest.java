@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

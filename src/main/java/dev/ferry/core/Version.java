@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 /**
  * The one failure type that crosses the event bus or HTTP: a short machine-readable code and a

@@ -1,7 +1,8 @@
-package dev.ferry.node;
+package dev.ferry.cli;
 
 import dev.ferry.chat.ChatCommand;
 import dev.ferry.circuit.filesync.CopyCommand;
+import dev.ferry.core.Version;
 import dev.ferry.ctl.CtlCommand;
 import dev.ferry.peers.PeersCommand;
 import java.util.Set;

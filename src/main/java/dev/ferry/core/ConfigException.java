@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 /** A configuration that cannot be used; the message names the key or file and what was wrong. */
 public final class ConfigException extends RuntimeException {

@@ -1,7 +1,7 @@
 package dev.ferry.mailbox;
 
 /** Headers of mailbox traffic on the event bus; see docs/ADDRESSES.md. */
-final class Wire {
+final class MailboxWire {
   /** A bridge client's type tag for JSON text it sends: a Java mailbox reads the text as that class. */
   static final String TYPE = "ferry-type";
   /** A control operation for the mailbox itself instead of a message for its owner. */
@@ -20,5 +20,5 @@ final class Wire {
   static final String MAILBOX_GONE = "mailbox-gone";
   static final String MAILBOX_FULL = "mailbox-full";
 
-  private Wire() {}
+  private MailboxWire() {}
 }

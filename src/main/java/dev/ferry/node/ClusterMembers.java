@@ -4,6 +4,10 @@ import com.hazelcast.cluster.InitialMembershipEvent;
 import com.hazelcast.cluster.InitialMembershipListener;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.HazelcastInstance;
+import dev.ferry.core.Addresses;
+import dev.ferry.core.Members;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -18,30 +22,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster's current members as this node sees them, from Hazelcast's membership (heartbeats
- * and failure detection). Every change is logged once and published node-locally on
+ * {@link Members} kept from Hazelcast's membership (heartbeats and failure detection). Every
+ * change is logged once and published node-locally on
  * {@link Addresses#MEMBER_EVENTS} as {@code {"event": "joined"|"left", "node", "incarnation",
  * "members": [...]}}; services subscribe there, or read {@link #current()}.
  *
  * <p>Thread-safe: Hazelcast's event threads write, anyone reads.
  */
-public final class Members {
-  private static final Logger log = LoggerFactory.getLogger(Members.class);
+public final class ClusterMembers implements Members {
+  private static final Logger log = LoggerFactory.getLogger(ClusterMembers.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-
-  /** One member: a node name and the incarnation of the process that runs it. */
-  public record Member(String name, String incarnation, String host, boolean local) {
-    public JsonObject toJson() {
-      return new JsonObject().put("name", name).put("incarnation", incarnation).put("host", host);
-    }
-  }
+  private static final String JOINED = "joined";
+  private static final String LEFT = "left";
 
   private final Vertx vertx;
   private final ConcurrentMap<UUID, Member> members = new ConcurrentHashMap<>();
   /** The newest run of each node name, for the check every send makes. */
   private final ConcurrentMap<String, Member> byName = new ConcurrentHashMap<>();
 
-  Members(Vertx vertx) {
+  ClusterMembers(Vertx vertx) {
     this.vertx = vertx;
   }
 
@@ -65,23 +64,23 @@ public final class Members {
     });
   }
 
-  /** The members now, sorted by name. */
+  @Override
   public List<Member> current() {
     return members.values().stream().sorted(Comparator.comparing(Member::name)).toList();
   }
 
-  /** The member with this node name, if it is in the cluster now. */
+  @Override
   public Optional<Member> byName(String name) {
     return Optional.ofNullable(byName.get(name));
   }
 
-  /** Whether this run (name and incarnation) of a node is in the cluster now; cheap enough for every send. */
+  @Override
   public boolean isUp(String name, String incarnation) {
     Member m = byName.get(name);
     return m != null && m.incarnation().equals(incarnation);
   }
 
-  /** Whether a node of this name is in the cluster now. */
+  @Override
   public boolean isUp(String name) {
     return byName(name).isPresent();
   }
@@ -92,7 +91,7 @@ public final class Members {
       // a restarted node can join before its former run is seen to leave: the new run wins
       byName.put(member.name(), member);
       log.info("member {} joined (incarnation {}); members: {}", member.name(), member.incarnation(), names());
-      publish("joined", member);
+      publish(JOINED, member);
     }
   }
 
@@ -101,7 +100,7 @@ public final class Members {
     if (member != null) {
       byName.remove(member.name(), member);
       log.info("member {} left (incarnation {}); members: {}", member.name(), member.incarnation(), names());
-      publish("left", member);
+      publish(LEFT, member);
     }
   }
 
@@ -114,7 +113,28 @@ public final class Members {
     vertx.eventBus().publish(Addresses.MEMBER_EVENTS, body, LOCAL);
   }
 
-  /** The names of the current members. */
+  @Override
+  public Future<Void> onJoined(Handler<Change> handler) {
+    return subscribe(JOINED, handler);
+  }
+
+  @Override
+  public Future<Void> onLeft(Handler<Change> handler) {
+    return subscribe(LEFT, handler);
+  }
+
+  /** One reader of the published events, so their JSON shape is known here only. */
+  private Future<Void> subscribe(String event, Handler<Change> handler) {
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEMBER_EVENTS, m -> {
+      JsonObject body = m.body();
+      if (event.equals(body.getString("event"))) {
+        handler.handle(new Change(body.getString("node"), body.getString("incarnation"),
+            body.getJsonArray("members", new JsonArray()).stream().map(String::valueOf).toList()));
+      }
+    }).completion();
+  }
+
+  @Override
   public List<String> names() {
     return current().stream().map(Member::name).toList();
   }

@@ -1,5 +1,8 @@
-package dev.ferry.node;
+package dev.ferry.cli;
 
+import dev.ferry.core.ConfigException;
+import dev.ferry.node.Node;
+import dev.ferry.node.NodeOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  * replication, sent as the query of {@code POST /pins/{cid}} and {@code POST /add}. Absent
  * options are not sent, so the node's defaults apply.
  */
-final class PinOptions {
+final class CtlPinOptions {
   @Option(names = "--name", paramLabel = "NAME", description = "the pin's name")
   String name;
 

@@ -12,12 +12,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "add", mixinStandardHelpOptions = true,
     description = "Add files to the node's IPFS daemon and pin them in the cluster (POST /add).")
-final class AddCommand extends CtlAction {
+final class CtlAddCommand extends CtlAction {
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "the files to add")
   List<Path> files;
 
   @Mixin
-  PinOptions pin;
+  CtlPinOptions pin;
 
   @Override
   void run(Api api, Output out) throws CtlException {

@@ -1,4 +1,5 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.ferry.node;
+package dev.ferry.core;
 
 import java.util.Map;
 import java.util.TreeMap;

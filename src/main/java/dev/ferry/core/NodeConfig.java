@@ -1,5 +1,7 @@
-package dev.ferry.node;
+package dev.ferry.core;
 
+
+import dev.ferry.peers.HostNames;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.peers.PeersException;
@@ -71,7 +73,7 @@ public record NodeConfig(
 
     /** This process's environment, host name and directories; {@code ~} is $HOME, as in a shell. */
     public static Sources ofProcess(Optional<Path> configFile, JsonObject flags) {
-      return new Sources(configFile, System.getenv(), flags, Hostnames.local(), Peers.homeDir(),
+      return new Sources(configFile, System.getenv(), flags, HostNames.machineHostname(System.getenv()), Peers.homeDir(),
           Path.of("").toAbsolutePath());
     }
   }
@@ -91,7 +93,7 @@ public record NodeConfig(
     Optional<Peer> self = findSelf(peers, withoutPeer, sources.hostname());
     String name = self.map(Peer::name)
         .or(() -> Optional.ofNullable(withoutPeer.getString("name")))
-        .orElseGet(() -> Hostnames.nodeName(sources.hostname()));
+        .orElseGet(() -> HostNames.nodeName(sources.hostname()));
     if (!name.matches(NAME_PATTERN)) {
       throw new ConfigException("name: '" + name + "' cannot name a node: use letters, digits, '-' and '_'");
     }

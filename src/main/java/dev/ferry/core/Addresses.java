@@ -1,4 +1,7 @@
-package dev.ferry.node;
+package dev.ferry.core;
+
+import dev.ferry.node.Node;
+
 
 /**
  * Every event-bus address ferry uses, built in one place. The strings are a stable contract,
