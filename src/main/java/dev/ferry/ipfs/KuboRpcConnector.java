@@ -63,6 +63,17 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
+  public Future<Cid> add(java.nio.file.Path file, String name) {
+    // a file part is sent from disk in chunks (Netty's multipart encoder), not read into memory
+    MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, file.toString(),
+        "application/octet-stream");
+    return call("add", CALL_TIMEOUT).addQueryParam("cid-version", "1").addQueryParam("pin", "true")
+        .sendMultipartForm(form)
+        .transform(r -> json("add " + name, r))
+        .map(body -> Cid.parse(body.getString("Hash")));
+  }
+
+  @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
     // the daemon gives up itself after timeout; the HTTP call waits a little longer for that answer
     return call("pin/add", timeout.plusSeconds(5)).addQueryParam("arg", cid.toString())

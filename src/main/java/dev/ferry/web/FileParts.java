@@ -4,44 +4,65 @@ import dev.ferry.node.FerryException;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
- * Reads the file parts of a {@code multipart/form-data} request into memory, refusing a body
- * larger than a limit: at once when its {@code Content-Length} says so, else as soon as more
- * arrives. Form fields that are not files are left to Vert.x (and ignored).
+ * Streams the file parts of a {@code multipart/form-data} request to files in a spool directory,
+ * never holding one in memory (Vert.x writes each chunk to disk before it reads the next), and
+ * refuses a body larger than a limit: at once when its {@code Content-Length} says so, else as
+ * soon as more arrives. Form fields that are not files are left to Vert.x (and ignored). The
+ * caller deletes the files ({@link #delete}); a failed read deletes what it wrote itself.
  *
  * <p>One instance per request, on that request's event loop; it must be started by the first
  * handler that sees the request, before any of the body has been read.
  */
 final class FileParts {
-  /** One uploaded file: the name the client gave it and its bytes. */
-  record FilePart(String fileName, Buffer content) {}
+  /** One uploaded file: the name the client gave it, where it is spooled, and its size in bytes. */
+  record FilePart(String fileName, Path file, long size) {}
 
+  /** A part being written: its upload, where, and when it is all on disk. */
+  private record Spooling(HttpServerFileUpload upload, Path file, Future<Void> written) {}
+
+  private final Vertx vertx;
   private final HttpServerRequest request;
   private final long limit;
   private final String setting;
+  private final Path spool;
   private final Promise<List<FilePart>> result = Promise.promise();
-  private final List<FilePart> parts = new ArrayList<>();
+  private final List<Spooling> parts = new ArrayList<>();
 
-  private FileParts(HttpServerRequest request, long limit, String setting) {
+  private FileParts(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
+    this.vertx = vertx;
     this.request = request;
     this.limit = limit;
     this.setting = setting;
+    this.spool = spool;
   }
 
   /**
-   * The request's file parts in the order they came; fails with {@code bad-request} when the body
-   * is not multipart or holds no file, {@code too-large} past {@code limit} bytes (named by
-   * {@code setting} in the message).
+   * The request's file parts in the order they came, each spooled to a file under {@code spool};
+   * fails with {@code bad-request} when the body is not multipart or holds no file, {@code too-large}
+   * past {@code limit} bytes (named by {@code setting} in the message).
    */
-  static Future<List<FilePart>> read(HttpServerRequest request, long limit, String setting) {
-    return new FileParts(request, limit, setting).start();
+  static Future<List<FilePart>> read(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
+    return new FileParts(vertx, request, limit, setting, spool).start();
+  }
+
+  /** Deletes the spooled files of {@code parts}; a file already gone is no failure. */
+  static Future<Void> delete(Vertx vertx, List<Path> files) {
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (Path file : files) {
+      deleted.add(vertx.fileSystem().delete(file.toString()).recover(e -> Future.succeededFuture()));
+    }
+    return Future.join(deleted).mapEmpty();
   }
 
   private Future<List<FilePart>> start() {
@@ -62,27 +83,27 @@ final class FileParts {
       }
     });
     request.uploadHandler(upload -> {
-      Buffer content = Buffer.buffer();
-      upload.handler(chunk -> {
-        if (!failed()) {
-          content.appendBuffer(chunk);
-        }
-      });
-      upload.endHandler(x -> {
-        if (!failed()) {
-          parts.add(new FilePart(upload.filename(), content));
-        }
-      });
-      upload.exceptionHandler(this::failWith);
+      if (failed()) {
+        return;
+      }
+      Path file = spool.resolve("upload-" + UUID.randomUUID());
+      parts.add(new Spooling(upload, file, upload.streamToFileSystem(file.toString())));
     });
     request.exceptionHandler(this::failWith);
     request.endHandler(x -> {
       if (parts.isEmpty()) {
         fail(FerryException.badRequest("no file part in the multipart body: send each file as a part with a file "
             + "name (curl -F file=@FILE)"));
-      } else {
-        result.tryComplete(List.copyOf(parts));
+        return;
       }
+      Future.all(parts.stream().map(Spooling::written).toList()).onComplete(written -> {
+        if (written.failed()) {
+          failWith(written.cause());
+        } else if (!result.tryComplete(parts.stream()
+            .map(p -> new FilePart(p.upload().filename(), p.file(), p.upload().size())).toList())) {
+          discard();   // failed meanwhile
+        }
+      });
     });
     return result.future();
   }
@@ -100,7 +121,19 @@ final class FileParts {
 
   private void fail(FerryException e) {
     if (result.tryFail(e)) {
-      parts.clear();   // the memory is not needed any more; the rest of the body is dropped as it comes
+      discard();
+    }
+  }
+
+  /** Stops writing the parts and deletes their files once each write has stopped. */
+  private void discard() {
+    for (Spooling part : parts) {
+      try {
+        part.upload().cancelStreamToFileSystem();
+      } catch (IllegalStateException e) {
+        // it was all written already
+      }
+      part.written().onComplete(x -> delete(vertx, List.of(part.file())));
     }
   }
 
