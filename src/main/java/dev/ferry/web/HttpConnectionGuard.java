@@ -50,9 +50,13 @@ public final class HttpConnectionGuard {
     this.counts = AddressCounts.of(vertx, limits);
   }
 
-  /** {@code options} with the idle timeout set. */
+  /**
+   * {@code options} with the idle timeout set, and without HTTP/2 over cleartext: with it, Vert.x
+   * holds a new connection back until its first bytes tell the protocol, so a client that sends
+   * nothing would never be seen, let alone counted or timed out (ferry's clients speak HTTP/1.1).
+   */
   public HttpServerOptions options(HttpServerOptions options) {
-    return options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()))
+    return options.setHttp2ClearTextEnabled(false).setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
@@ -72,6 +76,7 @@ public final class HttpConnectionGuard {
       connection.close();
       return;
     }
+    log.debug("{}: connection from {}", limits.section(), address);
     Watched watched = new Watched(address);
     connections.put(connection, watched);
     connection.closeHandler(x -> {
