@@ -5,6 +5,8 @@ import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,7 +18,7 @@ import java.util.UUID;
 
 /**
  * Streams the file parts of a {@code multipart/form-data} request to files in a spool directory,
- * never holding one in memory (Vert.x writes each chunk to disk before it reads the next), and
+ * never holding one in memory (a part waits while its file's write queue is full), and
  * refuses a body larger than a limit: at once when its {@code Content-Length} says so, else as
  * soon as more arrives. Form fields that are not files are left to Vert.x (and ignored). The
  * caller deletes the files ({@link #delete}); a failed read deletes what it wrote itself.
@@ -28,8 +30,27 @@ final class FileParts {
   /** One uploaded file: the name the client gave it, where it is spooled, and its size in bytes. */
   record FilePart(String fileName, Path file, long size) {}
 
-  /** A part being written: its upload, where, and when it is all on disk. */
-  private record Spooling(HttpServerFileUpload upload, Path file, Future<Void> written) {}
+  /**
+   * A part being written: its upload, where, and when it is all on disk; whether its last byte
+   * has come, and whether it waits for the disk (then more of it is still to come).
+   */
+  private static final class Spooling {
+    final HttpServerFileUpload upload;
+    final Path file;
+    final Promise<Void> written = Promise.promise();
+    boolean ended;
+    boolean waitsForDisk;
+    AsyncFile out;
+
+    Spooling(HttpServerFileUpload upload, Path file) {
+      this.upload = upload;
+      this.file = file;
+    }
+
+    Future<Void> written() {
+      return written.future();
+    }
+  }
 
   private final Vertx vertx;
   private final HttpServerRequest request;
@@ -38,6 +59,7 @@ final class FileParts {
   private final Path spool;
   private final Promise<List<FilePart>> result = Promise.promise();
   private final List<Spooling> parts = new ArrayList<>();
+  private boolean requestEnded;
 
   private FileParts(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
     this.vertx = vertx;
@@ -86,8 +108,9 @@ final class FileParts {
       if (failed()) {
         return;
       }
-      Path file = spool.resolve("upload-" + UUID.randomUUID());
-      parts.add(new Spooling(upload, file, upload.streamToFileSystem(file.toString())));
+      Spooling part = new Spooling(upload, spool.resolve("upload-" + UUID.randomUUID()));
+      parts.add(part);
+      spoolTo(part);
     });
     request.exceptionHandler(this::failWith);
     request.endHandler(x -> {
@@ -96,16 +119,73 @@ final class FileParts {
             + "name (curl -F file=@FILE)"));
         return;
       }
+      requestEnded = true;
+      failIfTruncated();
       Future.all(parts.stream().map(Spooling::written).toList()).onComplete(written -> {
         if (written.failed()) {
           failWith(written.cause());
         } else if (!result.tryComplete(parts.stream()
-            .map(p -> new FilePart(p.upload().filename(), p.file(), p.upload().size())).toList())) {
+            .map(p -> new FilePart(p.upload.filename(), p.file, p.upload.size())).toList())) {
           discard();   // failed meanwhile
         }
       });
     });
     return result.future();
+  }
+
+  /**
+   * Writes the part to its file as it comes, pausing it while the disk is behind, so no more of
+   * it is in memory than the file's write queue.
+   */
+  private void spoolTo(Spooling part) {
+    part.upload.pause();   // nothing may arrive before the file is open
+    part.waitsForDisk = true;
+    vertx.fileSystem().open(part.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
+        .onFailure(e -> {
+          part.written.tryFail(e);
+          failWith(e);
+        })
+        .onSuccess(out -> {
+          part.out = out;
+          out.exceptionHandler(e -> {
+            part.written.tryFail(e);
+            failWith(e);
+          });
+          part.upload.exceptionHandler(this::failWith);
+          part.upload.handler(chunk -> {
+            out.write(chunk);
+            if (out.writeQueueFull()) {
+              part.waitsForDisk = true;
+              part.upload.pause();
+              out.drainHandler(x -> resume(part));
+            }
+          });
+          part.upload.endHandler(x -> {
+            part.ended = true;
+            out.close().onComplete(part.written::handle);
+          });
+          resume(part);
+        });
+  }
+
+  private void resume(Spooling part) {
+    part.waitsForDisk = false;
+    part.upload.resume();
+    if (requestEnded) {
+      // what was held back while the disk was behind has come now; a part still open never ends
+      vertx.runOnContext(x -> failIfTruncated());
+    }
+  }
+
+  /** Once the body has ended, a part that neither ended nor waits for the disk was cut short. */
+  private void failIfTruncated() {
+    for (Spooling part : parts) {
+      if (!part.ended && !part.waitsForDisk) {
+        fail(FerryException.badRequest("the multipart body ends inside the part of " + part.upload.filename()
+            + ": send the whole body, with the closing boundary"));
+        return;
+      }
+    }
   }
 
   private FerryException tooLarge(String why) {
@@ -125,15 +205,14 @@ final class FileParts {
     }
   }
 
-  /** Stops writing the parts and deletes their files once each write has stopped. */
+  /** Stops writing the parts and deletes their files. */
   private void discard() {
     for (Spooling part : parts) {
-      try {
-        part.upload().cancelStreamToFileSystem();
-      } catch (IllegalStateException e) {
-        // it was all written already
-      }
-      part.written().onComplete(x -> delete(vertx, List.of(part.file())));
+      part.upload.handler(null);   // what still comes is dropped
+      part.upload.resume();
+      Future<Void> closed = part.out == null ? Future.succeededFuture() : part.out.close();
+      part.written.tryFail("discarded");
+      closed.onComplete(x -> delete(vertx, List.of(part.file)));
     }
   }
 

@@ -56,6 +56,8 @@ class MemoryExhaustionIT {
   private static final int UPLOAD_BYTES = 32 * MIB;
   private static final int UPLOADS = 24;
   private static final int UPLOADS_ADMITTED = 12;
+  /** Bytes per second each upload is sent at: 12 admitted at once take 96 MiB/s, more than the node's heap in 3 s. */
+  private static final long SEND_RATE = 8L * MIB;
   private static final int HEADER_TIMEOUT_MS = 2000;
   private static final int BODY_TIMEOUT_MS = 15000;
   private static final int BRIDGE_BODY_TIMEOUT_MS = 5000;
@@ -316,8 +318,13 @@ class MemoryExhaustionIT {
         for (int i = 0; i < piece.length; i++) {
           piece[i] = (byte) ('a' + i % 26);
         }
+        long start = System.nanoTime();
+        long sent = 0;
         for (int left = size; left > 0; left -= piece.length) {
-          out.write(piece, 0, Math.min(left, piece.length));
+          int n = Math.min(left, piece.length);
+          out.write(piece, 0, n);
+          sent += n;
+          pace(start, sent);
         }
         out.write(tail);
         out.flush();
@@ -327,6 +334,18 @@ class MemoryExhaustionIT {
       return readAnswer(socket.getInputStream());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Holds a sender to {@link #SEND_RATE}: two dozen senders at loopback speed would measure how
+   * this machine's two shared cores share out, not whether the node holds what it receives.
+   */
+  private static void pace(long startNanos, long sent) {
+    long due = startNanos + sent * 1_000_000_000L / SEND_RATE;
+    long ahead = due - System.nanoTime();
+    if (ahead > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(ahead);
     }
   }
 
