@@ -21,8 +21,8 @@ public final class HealthProbe implements AutoCloseable {
   /** A probe that takes longer than this is cut (and fails any bound below it). */
   private static final Duration CUT = Duration.ofSeconds(10);
 
-  /** One probe: its HTTP status (or -1 when it failed), how long it took, and what failed. */
-  public record Probe(int status, Duration latency, String failure) {}
+  /** One probe: when it was sent, its HTTP status (or -1 when it failed), how long it took, and what failed. */
+  public record Probe(java.time.Instant at, int status, Duration latency, String failure) {}
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(CUT).build();
   private final URI health;
@@ -40,13 +40,14 @@ public final class HealthProbe implements AutoCloseable {
 
   private void probe() {
     long start = System.nanoTime();
+    java.time.Instant at = java.time.Instant.now();
     Probe probe;
     try {
       HttpResponse<Void> answer = client.send(HttpRequest.newBuilder(health).timeout(CUT).GET().build(),
           HttpResponse.BodyHandlers.discarding());
-      probe = new Probe(answer.statusCode(), Duration.ofNanos(System.nanoTime() - start), null);
+      probe = new Probe(at, answer.statusCode(), Duration.ofNanos(System.nanoTime() - start), null);
     } catch (Exception e) {
-      probe = new Probe(-1, Duration.ofNanos(System.nanoTime() - start), String.valueOf(e));
+      probe = new Probe(at, -1, Duration.ofNanos(System.nanoTime() - start), String.valueOf(e));
     }
     synchronized (probes) {
       probes.add(probe);
