@@ -58,12 +58,27 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     }
     int min = replication(op, "replication_min");
     int max = replication(op, "replication_max");
-    if (max != EVERYWHERE && (min == EVERYWHERE || min > max)) {
-      throw FerryException.badRequest("replication_min (" + min + ") must not exceed replication_max (" + max + ")");
-    }
+    checkBounds(min, max, "replication_min", "replication_max");
     List<String> allocations = max == EVERYWHERE ? everywhere(op) : allocations(op);
     return new Pin(cid, name, min, max, allocations, op.getValue("origin") == null ? "" : string(op, "origin"),
         op.getValue("time") == null ? "" : string(op, "time"), 0);
+  }
+
+  /**
+   * Checks that replication bounds fit together: the minimum at most the maximum, where -1 (every
+   * node) is above any number, so a minimum of -1 needs a maximum of -1.
+   *
+   * @throws FerryException {@code bad-request} naming both bounds as {@code minName} and {@code maxName}
+   */
+  static void checkBounds(int min, int max, String minName, String maxName) {
+    if (max != EVERYWHERE && (min == EVERYWHERE || min > max)) {
+      throw FerryException.badRequest(minName + " (" + bound(min) + ") must not exceed " + maxName + " (" + bound(max)
+          + "): a pin's least number of nodes cannot be more than its most");
+    }
+  }
+
+  private static String bound(int value) {
+    return value == EVERYWHERE ? "-1, every node" : String.valueOf(value);
   }
 
   /** Whether {@code node} should pin this CID: it is allocated there, or everywhere. */

@@ -19,15 +19,22 @@ public record PinOptions(String name, Integer replicationMin, Integer replicatio
    * Reads {@code name}, {@code replication} (both bounds), {@code replication-min} and
    * {@code replication-max} from a query; {@code -1} means every node.
    *
-   * @throws FerryException {@code bad-request} naming the parameter that is not a whole number
+   * @throws FerryException {@code bad-request} naming the parameter that is not a whole number, or
+   *     the two that contradict each other (a minimum above the maximum); a bound the query leaves
+   *     out is the pin service's to check, against its default
    */
   public static PinOptions fromQuery(Function<String, String> param) {
     Integer both = whole(param, "replication");
     Integer min = whole(param, "replication-min");
     Integer max = whole(param, "replication-max");
+    Integer least = min != null ? min : both;
+    Integer most = max != null ? max : both;
+    if (least != null && most != null) {
+      Pin.checkBounds(least, most, min != null ? "replication-min" : "replication",
+          max != null ? "replication-max" : "replication");
+    }
     String name = param.apply("name");
-    return new PinOptions(name == null || name.isBlank() ? null : name, min != null ? min : both,
-        max != null ? max : both);
+    return new PinOptions(name == null || name.isBlank() ? null : name, least, most);
   }
 
   /** These options with {@code fallback} as the name when they name none (cut to the longest a pin may have). */

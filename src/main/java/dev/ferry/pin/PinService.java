@@ -65,7 +65,10 @@ final class PinService {
    * A member left: if this node is the lowest-named live one, it moves that node's pins to live
    * nodes. The pinset's group may be electing a new leader (the one that left may have led it), so
    * a failed pass is tried again every {@code pin.retry_interval_ms} for up to
-   * {@code pin.reallocate_within_ms}.
+   * {@code pin.reallocate_within_ms}. A node that had not yet seen the member leave may still
+   * allocate a pin to it, and that pin may commit after the first pass read the pinset; it commits
+   * within a pin request's deadline ({@code pin.request_timeout_ms}), so a second pass after that
+   * moves it too.
    */
   void nodeLeft(String gone) {
     Set<String> live = live();
@@ -73,9 +76,14 @@ final class PinService {
       return;
     }
     moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos());
+    node.vertx().setTimer(config.requestTimeout().toMillis(),
+        t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos()));
   }
 
   private void moveOff(String gone, long deadline) {
+    if (live().contains(gone)) {
+      return;   // back already: its pins stay where they are
+    }
     query(new JsonObject().put("op", "list"))
         .compose(list -> {
           List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
@@ -113,6 +121,10 @@ final class PinService {
     String cid = cid(request);
     int min = request.getValue("replication_min") == null ? config.replicationMin() : request.getInteger("replication_min");
     int max = request.getValue("replication_max") == null ? config.replicationMax() : request.getInteger("replication_max");
+    // before allocating: the allocator's "too few nodes" would be a 503 for what is the caller's mistake
+    Pin.checkBounds(min, max, request.getValue("replication_min") == null ? "the default pin.replication_min"
+        : "replication_min", request.getValue("replication_max") == null ? "the default pin.replication_max"
+        : "replication_max");
     JsonObject op = new JsonObject().put("op", "pin").put("cid", cid).put("name", request.getString("name", ""))
         .put("replication_min", min).put("replication_max", max).put("origin", node.name())
         .put("time", Instant.now().toString());

@@ -12,6 +12,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +87,6 @@ final class PinTracker {
     if (stopped) {
       return;
     }
-    pinset.clear();
     raft.query(config.group(), new JsonObject().put("op", "list"))
         .compose(this::reconcile)
         .compose(index -> raft.follow(config.group(), index, this::changed))
@@ -98,6 +98,19 @@ final class PinTracker {
           log.debug("pin tracker on {}: the pinset is not readable yet ({}); trying again", node, e.getMessage());
           retry = vertx.setTimer(config.retryInterval().toMillis(), t -> attempt(synced));
         });
+  }
+
+  /**
+   * This node's replica installed a snapshot: the changes it replaced never reach the feed, so the
+   * tracker reads the pinset again and follows on from there.
+   */
+  private void resync(long snapshotIndex) {
+    log.info("pin tracker on {}: the pinset's replica installed a snapshot at index {}; reading the pinset again",
+        node, snapshotIndex);
+    MessageConsumer<JsonObject> old = feed;
+    feed = null;
+    (old == null ? Future.<Void>succeededFuture() : old.unregister())
+        .onComplete(x -> attempt(Promise.promise()));
   }
 
   /** This node's status of {@code cid}: {@code remote} when it is not allocated here. */
@@ -135,20 +148,60 @@ final class PinTracker {
     });
   }
 
+  /**
+   * Takes the pinset read at {@code list.index()} as the truth: pins what is allocated here and not
+   * pinned or pinning yet, unpins what this node holds but is no longer allocated here (moved or
+   * unpinned while the feed was not followed), and unpins what the daemon pins of the pinset's CIDs
+   * allocated elsewhere (moved away while this node was down). CIDs the pinset does not know are
+   * left alone on the daemon: they may be pinned there by someone else.
+   */
   private Future<Long> reconcile(Committed list) {
+    pinset.clear();
     for (Object item : list.result().getJsonArray("pins")) {
       Pin pin = Pin.fromJson((JsonObject) item);
       pinset.put(pin.cid(), pin);
-      if (pin.isAllocatedTo(node)) {
-        pinHere(pin);
+    }
+    for (String cid : List.copyOf(local.keySet())) {
+      Pin pin = pinset.get(cid);
+      if ((pin == null || !pin.isAllocatedTo(node)) && !local.get(cid).status().equals("unpinning")) {
+        unpinHere(cid);
       }
     }
-    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(),
-        pinset.values().stream().filter(p -> p.isAllocatedTo(node)).count());
+    long allocated = 0;
+    for (Pin pin : pinset.values()) {
+      if (pin.isAllocatedTo(node)) {
+        allocated++;
+        Local here = local.get(pin.cid());
+        if (here == null || !(here.status().equals("pinned") || here.status().equals("pinning"))) {
+          pinHere(pin);
+        }
+      }
+    }
+    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(), allocated);
+    unpinAllocatedElsewhere();
     return Future.succeededFuture(list.index());
   }
 
+  /** Asks the daemon what it pins and unpins the pinset's CIDs that are allocated to other nodes only. */
+  private void unpinAllocatedElsewhere() {
+    ipfs.pins().onComplete(pins -> {
+      for (Cid pinned : pins) {
+        Pin pin = pinset.get(pinned.toString());
+        if (pin != null && !pin.isAllocatedTo(node) && !local.containsKey(pin.cid())) {
+          log.info("pin tracker on {}: {} is allocated to {}, not here; unpinning it on the daemon", node,
+              pin.cid(), pin.allocations());
+          unpinHere(pin.cid());
+        }
+      }
+    }, e -> log.warn("pin tracker on {}: cannot list the daemon's pins ({}); pins moved away from this node "
+        + "while it was down stay on its daemon until the next start", node, e.getMessage()));
+  }
+
   private void changed(FeedEntry entry) {
+    if (entry.isSnapshot()) {
+      resync(entry.index());
+      return;
+    }
     JsonObject op = entry.op();
     String cid;
     try {

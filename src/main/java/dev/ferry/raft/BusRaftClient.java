@@ -79,8 +79,12 @@ final class BusRaftClient implements RaftClient {
   }
 
   @Override
-  public Future<List<FeedEntry>> feed(String group, long after) {
-    return request(group, new JsonObject().put("action", "feed").put("after", after)).map(reply -> {
+  public Future<List<FeedEntry>> feed(String group, FeedPosition after) {
+    JsonObject request = new JsonObject().put("action", "feed").put("after", after.index());
+    if (after.offset() != FeedPosition.WHOLE_ENTRY) {
+      request.put("offset", after.offset());
+    }
+    return request(group, request).map(reply -> {
       List<FeedEntry> entries = new ArrayList<>();
       for (Object e : reply.getJsonArray("entries", new JsonArray())) {
         entries.add(FeedEntry.fromJson((JsonObject) e));
@@ -90,21 +94,24 @@ final class BusRaftClient implements RaftClient {
   }
 
   @Override
-  public Future<MessageConsumer<JsonObject>> follow(String group, long after, Handler<FeedEntry> handler) {
+  public Future<MessageConsumer<JsonObject>> follow(String group, FeedPosition after, Handler<FeedEntry> handler) {
     Context context = vertx.getOrCreateContext();
     Promise<MessageConsumer<JsonObject>> promise = Promise.promise();
     context.runOnContext(v -> new Follower(after, handler).start(group).onComplete(promise));
     return promise.future();
   }
 
-  /** Subscribes first, then fetches the history, then replays what arrived meanwhile: no gap, no repeat. */
+  /**
+   * Subscribes first, then fetches the history, then replays what arrived meanwhile, delivering
+   * only what lies after the last position delivered: no gap, no repeat, also inside a batch.
+   */
   private final class Follower {
     private final Handler<FeedEntry> handler;
     private final List<FeedEntry> early = new ArrayList<>();
-    private long last;
+    private FeedPosition last;
     private boolean live;
 
-    Follower(long after, Handler<FeedEntry> handler) {
+    Follower(FeedPosition after, Handler<FeedEntry> handler) {
       this.last = after;
       this.handler = handler;
     }
@@ -131,8 +138,8 @@ final class BusRaftClient implements RaftClient {
     }
 
     private void deliver(FeedEntry entry) {
-      if (entry.index() > last) {
-        last = entry.index();
+      if (entry.position().isAfter(last)) {
+        last = entry.position();
         handler.handle(entry);
       }
     }

@@ -3,16 +3,51 @@ package dev.ferry.raft;
 import io.vertx.core.json.JsonObject;
 
 /**
- * One committed op as the change feed ({@code ferry.raft.<group>.log}) carries it: {@code {index,
- * term, op}}. Indices grow but have gaps where Raft logged its own entries (a new leader's first
- * entry, membership changes). Immutable.
+ * One item of a group's change feed ({@code ferry.raft.<group>.log}): a committed op as
+ * {@code {index, offset, term, op}}, or a snapshot marker {@code {index, term, snapshot: true}}.
+ *
+ * <p>Every committed op has its own {@link #position() position}: the entry's log index and the
+ * op's offset in it (ops the leader batched share the index). Indices grow but have gaps where Raft
+ * logged its own entries (a new leader's first entry, membership changes).
+ *
+ * <p>A snapshot marker says that the replica's state was replaced by a snapshot at {@code index}:
+ * the ops up to it were not, and will not be, delivered one by one, so a consumer that mirrors the
+ * state must read it again (at an index of at least {@code index}) and follow from there. Its
+ * position is {@link FeedPosition#afterEntry(long) after the whole entry}, and {@link #op()} is
+ * null. Immutable.
  */
-public record FeedEntry(long index, int term, JsonObject op) {
+public record FeedEntry(long index, int offset, int term, JsonObject op) {
+  /** A committed op. */
+  public static FeedEntry op(long index, int offset, int term, JsonObject op) {
+    return new FeedEntry(index, offset, term, op);
+  }
+
+  /** The state was replaced by a snapshot at {@code index}. */
+  public static FeedEntry snapshot(long index, int term) {
+    return new FeedEntry(index, FeedPosition.WHOLE_ENTRY, term, null);
+  }
+
+  public FeedPosition position() {
+    return new FeedPosition(index, offset);
+  }
+
+  /** Whether this is a snapshot marker rather than an op. */
+  public boolean isSnapshot() {
+    return op == null;
+  }
+
   public JsonObject toJson() {
-    return new JsonObject().put("index", index).put("term", term).put("op", op);
+    JsonObject json = new JsonObject().put("index", index);
+    return isSnapshot()
+        ? json.put("term", term).put("snapshot", true)
+        : json.put("offset", offset).put("term", term).put("op", op);
   }
 
   public static FeedEntry fromJson(JsonObject json) {
-    return new FeedEntry(json.getLong("index"), json.getInteger("term"), json.getJsonObject("op"));
+    long index = json.getLong("index");
+    int term = json.getInteger("term", 0);
+    return json.getBoolean("snapshot", false)
+        ? snapshot(index, term)
+        : op(index, json.getInteger("offset", 0), term, json.getJsonObject("op"));
   }
 }

@@ -60,12 +60,24 @@ public interface RaftClient {
   /** Who answers at a Raft address: {@code {"node", "incarnation", "group"}} (changeagent's Discover). */
   Future<JsonObject> discover(String address);
 
-  /** Committed ops after {@code after} that the answering node still keeps, oldest first. */
-  Future<List<FeedEntry>> feed(String group, long after);
+  /** Committed ops after position {@code after} that the answering node still keeps, oldest first. */
+  Future<List<FeedEntry>> feed(String group, FeedPosition after);
+
+  /** Committed ops after every op of entry {@code after} that the answering node still keeps, oldest first. */
+  default Future<List<FeedEntry>> feed(String group, long after) {
+    return feed(group, FeedPosition.afterEntry(after));
+  }
 
   /**
-   * Delivers every committed op after {@code after}, then each new one as it commits, in order and
-   * without gaps or repeats (on this node's replica). Unregister the consumer to stop.
+   * Delivers every committed op after position {@code after}, then each new one as it commits:
+   * every op exactly once, in log order (ops of one entry by offset), on this node's replica. A
+   * {@link FeedEntry#isSnapshot() snapshot marker} is delivered when the replica's state is
+   * replaced by a snapshot past the ops delivered so far. Unregister the consumer to stop.
    */
-  Future<MessageConsumer<JsonObject>> follow(String group, long after, Handler<FeedEntry> handler);
+  Future<MessageConsumer<JsonObject>> follow(String group, FeedPosition after, Handler<FeedEntry> handler);
+
+  /** {@link #follow(String, FeedPosition, Handler)} after every op of entry {@code after} (a state read at that index). */
+  default Future<MessageConsumer<JsonObject>> follow(String group, long after, Handler<FeedEntry> handler) {
+    return follow(group, FeedPosition.afterEntry(after), handler);
+  }
 }

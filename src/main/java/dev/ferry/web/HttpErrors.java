@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.node.FerryException;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -25,17 +26,25 @@ final class HttpErrors {
   }
 
   static void send(RoutingContext ctx, FerryException error) {
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
+    send(ctx.response(), error.httpStatus(), error.code(), error.getMessage());
+  }
+
+  /**
+   * Writes an error answer and ends the response; if the answer has begun, resets it instead.
+   * Also for statuses no {@link FerryException} code carries (414, 431: {@link InvalidRequests}).
+   */
+  static void send(HttpServerResponse response, int status, String code, String message) {
+    if (response.headWritten()) {
+      response.reset();
       return;
     }
-    ctx.response()
-        .setStatusCode(error.httpStatus())
+    response
+        .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject()
-            .put("code", error.httpStatus())
-            .put("message", error.getMessage())
-            .put("error", error.code())
+            .put("code", status)
+            .put("message", message)
+            .put("error", code)
             .encode());
   }
 

@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 
 /**
@@ -24,6 +23,8 @@ import java.util.List;
  */
 public final class RaftRoutes implements Routes {
   static final String KV = "kv";
+  /** The setting that bounds a {@code PUT /kv/{key}} body (and every op), named in the 413 answer. */
+  private static final String MAX_OP_BYTES = "raft.max_op_bytes";
 
   private final NodeContext node;
   private final RaftClient raft;
@@ -37,7 +38,6 @@ public final class RaftRoutes implements Routes {
 
   @Override
   public void mount(Router router) {
-    router.routeWithRegex(HttpMethod.PUT, "/kv/(.+)").handler(BodyHandler.create().setBodyLimit(settings.maxOpBytes()));
     router.routeWithRegex(HttpMethod.PUT, "/kv/(.+)").handler(this::put);
     router.routeWithRegex(HttpMethod.GET, "/kv/(.+)").handler(this::get);
     router.routeWithRegex(HttpMethod.DELETE, "/kv/(.+)").handler(this::delete);
@@ -45,10 +45,12 @@ public final class RaftRoutes implements Routes {
     router.get("/raft/status").handler(this::status);
   }
 
+  /** The body is the value as it came, whatever its Content-Type (curl's {@code --data} says it is a form). */
   private void put(RoutingContext ctx) {
-    String value = ctx.body().asString();
-    JsonObject op = new JsonObject().put("op", "put").put("key", key(ctx)).put("value", value == null ? "" : value);
-    reply(ctx, raft.propose(KV, op).map(c -> new JsonObject().put("index", c.index())));
+    String key = key(ctx);
+    reply(ctx, TextBody.read(ctx.request(), settings.maxOpBytes(), MAX_OP_BYTES)
+        .compose(value -> raft.propose(KV, new JsonObject().put("op", "put").put("key", key).put("value", value)))
+        .map(c -> new JsonObject().put("index", c.index())));
   }
 
   private void get(RoutingContext ctx) {

@@ -67,6 +67,7 @@ public final class WebVerticle extends VerticleBase {
           ctx.response().getStatusCode()));
       ctx.next();
     });
+    router.route().handler(UriCheck::handle);   // before any route decodes the path or the query
     cors().ifPresent(cors -> router.route().handler(cors));
     for (Routes routes : routes()) {
       routes.mount(router);
@@ -135,7 +136,9 @@ public final class WebVerticle extends VerticleBase {
   /** Listens with the {@code api} section's timeouts and per-address connection limit. */
   private Future<HttpServer> listen(Router router, HttpConnectionGuard connections) {
     NodeConfig.HostPort api = node.config().api();
-    return connections.guard(vertx.createHttpServer(connections.options(new HttpServerOptions())), router)
+    HttpServerOptions options = connections.options(new HttpServerOptions());
+    return connections.guard(vertx.createHttpServer(options), router)
+        .invalidRequestHandler(new InvalidRequests("the HTTP API", options, null, HttpErrors::send))
         .listen(api.port(), api.host())
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
             "cannot listen on " + api + " for the HTTP API (" + e.getMessage()

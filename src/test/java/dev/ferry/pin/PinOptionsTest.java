@@ -28,4 +28,17 @@ class PinOptionsTest {
         .isInstanceOf(FerryException.class)
         .hasMessageContaining("replication-min: expected a whole number (-1 for every node), got 'two'");
   }
+
+  @Test
+  void aMinimumAboveTheMaximumNamesBothParameters() {
+    assertThatThrownBy(() -> PinOptions.fromQuery(Map.of("replication-min", "3", "replication-max", "2")::get))
+        .isInstanceOf(FerryException.class)
+        .hasMessageContaining("replication-min (3) must not exceed replication-max (2)");
+    assertThatThrownBy(() -> PinOptions.fromQuery(Map.of("replication", "-1", "replication-max", "2")::get))
+        .hasMessageContaining("replication (-1, every node) must not exceed replication-max (2)");
+    // every node is above any number, and a bound the query leaves out is the service's to check
+    assertThat(PinOptions.fromQuery(Map.of("replication-min", "2", "replication-max", "-1")::get))
+        .isEqualTo(new PinOptions(null, 2, -1));
+    assertThat(PinOptions.fromQuery(Map.of("replication-min", "5")::get)).isEqualTo(new PinOptions(null, 5, null));
+  }
 }

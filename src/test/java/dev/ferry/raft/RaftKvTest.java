@@ -144,6 +144,92 @@ class RaftKvTest {
     assertThat(await(client.feed(KV, start))).extracting(e -> e.op().getString("key")).startsWith("feed/1");
   }
 
+  /**
+   * Concurrent proposals share log entries; every subscriber still gets every op exactly once, in
+   * log order, each at its own position: a follower's {@code follow} on every node, and a raw
+   * consumer of {@code ferry.raft.kv.log} as a bridge client sees it.
+   */
+  @Test
+  void everySubscriberGetsEveryBatchedOpOnceInOrder() {
+    int count = 200;
+    long start = cluster.status(leader, KV).commitIndex();
+    List<List<FeedEntry>> seen = new ArrayList<>();
+    List<io.vertx.core.eventbus.MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      List<FeedEntry> node = new CopyOnWriteArrayList<>();
+      seen.add(node);
+      consumers.add(await(cluster.client(i).follow(KV, start, e -> {
+        if (e.op().getString("key", "").startsWith("together/")) {
+          node.add(e);
+        }
+      })));
+    }
+    List<JsonObject> raw = new CopyOnWriteArrayList<>();
+    consumers.add(cluster.node(follower).vertx().eventBus().<JsonObject>localConsumer(Addresses.raftLog(KV), m -> {
+      if (m.body().getJsonObject("op").getString("key", "").startsWith("together/")) {
+        raw.add(m.body());
+      }
+    }));
+    List<Future<Committed>> proposals = new ArrayList<>();
+    for (int n = 0; n < count; n++) {
+      proposals.add(cluster.client(1 + n % 3).propose(KV, put("together/" + n, "v" + n)));
+    }
+    await(Future.all(proposals));
+    assertThat(proposals.stream().map(f -> f.result().index()).distinct().count())
+        .as("the leader batched the proposals").isLessThan(count);
+
+    dev.ferry.testing.Eventually.await("every node's follower to see " + count + " ops", RaftCluster.WAIT,
+        () -> seen.stream().allMatch(node -> node.size() >= count) && raw.size() >= count);
+    consumers.forEach(c -> await(c.unregister()));
+    List<String> keys = IntStream.range(0, count).mapToObj(n -> "together/" + n).toList();
+    for (List<FeedEntry> node : seen) {
+      assertThat(node).extracting(e -> e.op().getString("key")).containsExactlyInAnyOrderElementsOf(keys);
+      assertThat(node).extracting(FeedEntry::position).isSorted().doesNotHaveDuplicates();
+      assertThat(node).extracting(e -> e.op().getString("key")).containsExactlyElementsOf(
+          seen.get(0).stream().map(e -> e.op().getString("key")).toList());
+    }
+    assertThat(raw).extracting(j -> j.getLong("index") + "/" + j.getInteger("offset")).doesNotHaveDuplicates()
+        .hasSize(count);
+  }
+
+  /** A follow resumed from a position inside a batch delivers the rest of that batch and what follows, each once. */
+  @Test
+  void aFeedResumedInsideABatchNeitherSkipsNorRepeatsAnOp() {
+    int count = 60;
+    long start = cluster.status(leader, KV).commitIndex();
+    List<Future<Committed>> proposals = new ArrayList<>();
+    for (int n = 0; n < count; n++) {
+      proposals.add(cluster.client(follower).propose(KV, put("resume/" + n, "v" + n)));
+    }
+    await(Future.all(proposals));
+    RaftClient client = cluster.client(follower);
+    dev.ferry.testing.Eventually.await("the follower to apply every op", RaftCluster.WAIT,
+        () -> await(client.feed(KV, start)).stream().filter(e -> e.op().getString("key", "").startsWith("resume/"))
+            .count() == count);
+    List<FeedEntry> all = await(client.feed(KV, start)).stream()
+        .filter(e -> e.op().getString("key", "").startsWith("resume/")).toList();
+    FeedEntry middle = all.stream().filter(e -> e.offset() > 0).findFirst()
+        .orElseThrow(() -> new AssertionError("no batch of several ops among " + all));
+    List<FeedEntry> rest = all.subList(all.indexOf(middle) + 1, all.size());
+
+    assertThat(await(client.feed(KV, middle.position()))).extracting(FeedEntry::position)
+        .startsWith(rest.get(0).position()).doesNotContain(middle.position());
+    List<FeedEntry> resumed = new CopyOnWriteArrayList<>();
+    var consumer = await(client.follow(KV, middle.position(), e -> {
+      if (e.op().getString("key", "").startsWith("resume/")) {
+        resumed.add(e);
+      }
+    }));
+    dev.ferry.testing.Eventually.await(rest.size() + " ops after " + middle.position(), RaftCluster.WAIT,
+        () -> resumed.size() >= rest.size());
+    await(client.propose(KV, put("resume/after", "x")));
+    dev.ferry.testing.Eventually.await("the op proposed after resuming", RaftCluster.WAIT,
+        () -> resumed.size() == rest.size() + 1);
+    await(consumer.unregister());
+    assertThat(resumed.subList(0, rest.size())).isEqualTo(rest);
+    assertThat(resumed.get(rest.size()).op().getString("key")).isEqualTo("resume/after");
+  }
+
   @Test
   void discoverNamesTheNodeBehindAnAddress() {
     RaftClient client = cluster.client(1);

@@ -93,6 +93,58 @@ public final class IpfsDaemon implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds each of {@code contents} as a file (CIDv1, raw leaves) in one request, without pinning:
+   * the blocks are there for a pin to find at once. Their CIDs, in order, as canonical text.
+   */
+  public List<String> addUnpinned(List<byte[]> contents) {
+    String boundary = "ferry-" + System.nanoTime();
+    var body = new java.io.ByteArrayOutputStream();
+    for (int n = 0; n < contents.size(); n++) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + n
+          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.writeBytes(contents.get(n));
+      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    var request = java.net.http.HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&pin=false"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+        .timeout(Duration.ofSeconds(120)).build();
+    String answer = send(request, "add");
+    List<String> cids = answer.lines().filter(l -> !l.isBlank())
+        .map(l -> dev.ferry.ipfs.Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
+    if (cids.size() != contents.size()) {
+      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
+          + " CIDs back: " + answer);
+    }
+    return cids;
+  }
+
+  /** The CIDs this daemon pins recursively, as canonical text. */
+  public java.util.Set<String> pins() {
+    JsonObject keys = rpc(this, "pin/ls", "type=recursive").getJsonObject("Keys", new JsonObject());
+    java.util.Set<String> pinned = new java.util.HashSet<>();
+    keys.fieldNames().forEach(k -> pinned.add(dev.ferry.ipfs.Cid.parse(k).toString()));
+    return pinned;
+  }
+
+  private String send(java.net.http.HttpRequest request, String command) {
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(request,
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(command + " on " + api() + ": " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {
     var request = java.net.http.HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
         .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();

@@ -19,8 +19,9 @@ public final class ProcessCluster extends TestCluster {
   private final Path logs;
   private final int inJvm;
 
-  ProcessCluster(int size, int inJvm) {
+  ProcessCluster(int size, int inJvm, java.util.function.IntFunction<io.vertx.core.json.JsonObject> settings) {
     super(size);
+    this.settings = settings;
     this.inJvm = inJvm;
     this.logs = Path.of("target", "it-logs", dir.getFileName().toString());
     try {
@@ -111,8 +112,10 @@ public final class ProcessCluster extends TestCluster {
   }
 
   private Process launch(int i) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command(
-        "node", "--peers", peersFile.toString(), "--name", name(i), "--data", dataDir(i).toString()));
+    Path config = dir.resolve(name(i) + ".config.json");
+    Files.writeString(config, settings.apply(i).encodePrettily());
+    ProcessBuilder builder = new ProcessBuilder(command("node", "--config", config.toString(),
+        "--peers", peersFile.toString(), "--name", name(i), "--data", dataDir(i).toString()));
     builder.environment().remove("FERRY_PEERS");
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));

@@ -73,7 +73,12 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Nodes as separate processes of target/ferry.jar, started at once. */
   public static ProcessCluster processes(int size) {
-    return new ProcessCluster(size, 0);
+    return new ProcessCluster(size, 0, i -> new JsonObject());
+  }
+
+  /** Processes of target/ferry.jar, node {@code i} with a settings layer shaped like node.json (its {@code --config}). */
+  public static ProcessCluster processes(int size, IntFunction<JsonObject> settings) {
+    return new ProcessCluster(size, 0, settings);
   }
 
   /**
@@ -81,7 +86,7 @@ public abstract class TestCluster implements AutoCloseable {
    * the fat jar (to be killed).
    */
   public static ProcessCluster mixed(int inJvm, int processes) {
-    return new ProcessCluster(inJvm + processes, inJvm);
+    return new ProcessCluster(inJvm + processes, inJvm, i -> new JsonObject());
   }
 
   /** The peers.json entry of node {@code i} (1-based). */

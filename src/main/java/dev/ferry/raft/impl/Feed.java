@@ -3,6 +3,7 @@ package dev.ferry.raft.impl;
 import dev.ferry.node.Addresses;
 import dev.ferry.node.FerryException;
 import dev.ferry.raft.FeedEntry;
+import dev.ferry.raft.FeedPosition;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -12,10 +13,12 @@ import java.util.Deque;
 
 /**
  * A group's change feed on one node: every committed op this replica applies is published
- * node-locally on {@code ferry.raft.<group>.log} as {@code {index, term, op}}, and the latest
- * {@code raft.feed_history} of them are kept to answer "entries after index N".
+ * node-locally on {@code ferry.raft.<group>.log} as {@code {index, offset, term, op}}, and the
+ * latest {@code raft.feed_history} ops are kept to answer "ops after position P". A snapshot the
+ * replica installs is published as a marker ({@link FeedEntry#snapshot}), since the ops it
+ * replaced are never applied here one by one.
  *
- * <p>Published node-locally (like {@code ferry.events.members}) so a subscriber sees each entry
+ * <p>Published node-locally (like {@code ferry.events.members}) so a subscriber sees each op
  * exactly once, in log order, from the replica on its own node. Not thread-safe: used on the
  * group's Raft executor context only.
  */
@@ -26,8 +29,8 @@ final class Feed {
   private final String address;
   private final int capacity;
   private final Deque<FeedEntry> history = new ArrayDeque<>();
-  /** Entries at or below this index are no longer kept (a snapshot replaced them, or they aged out). */
-  private long compactedThrough;
+  /** Ops at or before this position are no longer kept (a snapshot replaced them, or they aged out). */
+  private FeedPosition compactedThrough = FeedPosition.START;
 
   Feed(Vertx vertx, String group, int capacity) {
     this.vertx = vertx;
@@ -38,31 +41,32 @@ final class Feed {
   /** Records and publishes one applied op. */
   void committed(FeedEntry entry) {
     if (history.size() == capacity) {
-      compactedThrough = history.removeFirst().index();
+      compactedThrough = history.removeFirst().position();
     }
     history.addLast(entry);
     vertx.eventBus().publish(address, entry.toJson(), LOCAL);
   }
 
-  /** The replica's state was replaced by a snapshot at {@code index}: older entries are gone. */
-  void snapshotInstalled(long index) {
+  /** The replica's state was replaced by a snapshot at {@code index}: older ops are gone; subscribers are told. */
+  void snapshotInstalled(long index, int term) {
     history.clear();
-    compactedThrough = index;
+    compactedThrough = FeedPosition.afterEntry(index);
+    vertx.eventBus().publish(address, FeedEntry.snapshot(index, term).toJson(), LOCAL);
   }
 
   /**
-   * Entries with an index greater than {@code after}, at most {@code limit} of them.
+   * Ops after position {@code after}, at most {@code limit} of them, oldest first.
    *
    * @throws FerryException {@code not-found} when some of them are no longer kept
    */
-  JsonObject after(long after, int limit) {
-    if (after < compactedThrough) {
-      throw FerryException.notFound("entries up to index " + compactedThrough + " are compacted on this node "
+  JsonObject after(FeedPosition after, int limit) {
+    if (compactedThrough.isAfter(after)) {
+      throw FerryException.notFound("ops up to " + compactedThrough + " are compacted on this node "
           + "(asked for those after " + after + "): read the state, then follow from its index");
     }
     JsonArray entries = new JsonArray();
     for (FeedEntry e : history) {
-      if (e.index() > after) {
+      if (e.position().isAfter(after)) {
         if (entries.size() >= limit) {
           break;
         }

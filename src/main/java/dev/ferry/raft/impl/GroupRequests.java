@@ -5,6 +5,7 @@ import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
+import dev.ferry.raft.FeedPosition;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftSettings;
 import dev.ferry.raft.StateMachine;
@@ -84,7 +85,7 @@ final class GroupRequests {
             .compose(v -> Status.of(group, node.name(), raft)).map(s -> s.toJson()));
         case "removed" -> removed(body);
         case "transfer" -> onLeader(body, forwarded, () -> membership.transfer(name(body)));
-        case "feed" -> Future.succeededFuture(feed.after(body.getLong("after", 0L),
+        case "feed" -> Future.succeededFuture(feed.after(feedPosition(body),
             body.getInteger("limit", settings.feedHistory())));
         case "discover" -> Future.succeededFuture(new JsonObject().put("node", node.name())
             .put("incarnation", node.incarnation().id()).put("group", group)
@@ -95,6 +96,17 @@ final class GroupRequests {
     } catch (FerryException | ClassCastException e) {
       return Future.failedFuture(e instanceof FerryException ? e : FerryException.badRequest(e.getMessage()));
     }
+  }
+
+  /** A feed request's position: {@code after} (an index) and, to resume inside an entry, {@code offset}. */
+  private static FeedPosition feedPosition(JsonObject body) {
+    long after = body.getLong("after", 0L);
+    Integer offset = body.getInteger("offset");
+    if (after < 0 || (offset != null && offset < 0)) {
+      throw FerryException.badRequest("feed: \"after\" and \"offset\" are at least 0, got " + after + " and "
+          + offset);
+    }
+    return offset == null ? FeedPosition.afterEntry(after) : new FeedPosition(after, offset);
   }
 
   /**
@@ -164,9 +176,23 @@ final class GroupRequests {
           raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()))));
       case LEASE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
           raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty()))));
-      case EVENTUAL -> completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
-          Optional.of(body.getLong("minIndex", 0L)), Optional.of(settings.requestTimeout()))));
+      case EVENTUAL -> eventual(query, body.getLong("minIndex", 0L));
     };
+  }
+
+  /**
+   * A read of the local replica once it has applied {@code minIndex}. Waiting for that index is the
+   * only thing that can time out here, and a read changes nothing, so a timeout says that this
+   * replica has not caught up, never that an op may have been applied.
+   */
+  private Future<JsonObject> eventual(QueryOp query, long minIndex) {
+    return completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
+        Optional.of(minIndex), Optional.of(settings.requestTimeout()))))
+        .recover(e -> RaftErrors.isTimeout(e)
+            ? Status.of(group, node.name(), raft).transform(status -> Future.failedFuture(RaftErrors.notCaughtUp(group,
+                node.name(), minIndex, status.succeeded() ? status.result().commitIndex() : -1,
+                settings.requestTimeout())))
+            : Future.failedFuture(e));
   }
 
   /** The op of a propose or query request, checked for shape and (where it entered) size. */

@@ -9,6 +9,7 @@ import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.exception.NotLeaderException;
 import io.microraft.exception.RaftException;
 import io.vertx.core.eventbus.ReplyException;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +25,21 @@ final class RaftErrors {
   static FerryException noLeader(String group, String leader, String why) {
     return new FerryException(RaftCodes.NO_LEADER, "group " + group + " has no reachable leader"
         + (leader == null ? "" : " (last known leader: " + leader + ")") + ": " + why);
+  }
+
+  /**
+   * A read that waited for index {@code minIndex} on {@code node}'s replica, which did not get there
+   * in {@code waited}: the node has not caught up (it is cut off, or the index was never written).
+   * Nothing was changed, so the caller may simply ask again.
+   *
+   * @param commitIndex how far the replica got, or -1 if unknown
+   */
+  static FerryException notCaughtUp(String group, String node, long minIndex, long commitIndex, Duration waited) {
+    return new FerryException(FerryException.TIMEOUT, "node " + node + " has not caught up to index " + minIndex
+        + " of group " + group + " in " + waited.toMillis() + " ms (raft.request_timeout_ms)"
+        + (commitIndex < 0 ? "" : "; its replica has committed up to index " + commitIndex)
+        + ". A read changes nothing: ask again later, ask another node, or read from the leader (consistency "
+        + "linearizable); an index above the group's last one is never reached");
   }
 
   /** The failure behind a MicroRaft or Vert.x failure, for group {@code group}. */
@@ -66,6 +82,12 @@ final class RaftErrors {
       return new FerryException(FerryException.INTERNAL, "group " + group + ": " + e);
     }
     return new FerryException(FerryException.INTERNAL, "group " + group + ": " + e);
+  }
+
+  /** Whether a failure is a wait that ran out: Vert.x's timeout, or MicroRaft's for a query's minimum index. */
+  static boolean isTimeout(Throwable failure) {
+    Throwable e = unwrap(failure);
+    return e instanceof TimeoutException || e instanceof LaggingCommitIndexException;
   }
 
   /** Whether a failure is MicroRaft's "not the leader", with or without a hint. */

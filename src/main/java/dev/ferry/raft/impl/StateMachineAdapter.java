@@ -56,19 +56,22 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
       return null;
     }
     if (operation instanceof JsonObject op) {
-      return apply(index, op);
+      return apply(index, 0, op);
     }
     if (operation instanceof BatchOp batch) {
       List<Object> results = new ArrayList<>(batch.ops().size());
-      batch.ops().forEach(op -> results.add(apply(index, op)));
+      for (JsonObject op : batch.ops()) {
+        results.add(apply(index, results.size(), op));
+      }
       return results;
     }
     return null; // MicroRaft's own no-op (a read barrier)
   }
 
-  private Object apply(long index, JsonObject op) {
+  /** Applies the op at {@code offset} in the entry at {@code index} and feeds it at that position. */
+  private Object apply(long index, int offset, JsonObject op) {
     Object result = safely(index, () -> machine.apply(index, op));
-    feed.committed(new FeedEntry(index, appliedTerm, op));
+    feed.committed(FeedEntry.op(index, offset, appliedTerm, op));
     return result;
   }
 
@@ -96,7 +99,7 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
       }
     }
     machine.restore(data);
-    feed.snapshotInstalled(index);
+    feed.snapshotInstalled(index, appliedTerm);
     log.debug("group {}: state restored from the snapshot at index {}", group, index);
   }
 

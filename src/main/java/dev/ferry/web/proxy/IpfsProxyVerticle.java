@@ -3,6 +3,8 @@ package dev.ferry.web.proxy;
 import dev.ferry.node.FerryException;
 import dev.ferry.node.NodeContext;
 import dev.ferry.pin.PinClient;
+import dev.ferry.web.InvalidRequests;
+import dev.ferry.web.UriCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -15,6 +17,7 @@ import io.vertx.core.shareddata.LocalMap;
 import dev.ferry.web.HttpConnectionGuard;
 import dev.ferry.web.UploadGate;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,9 +112,12 @@ public final class IpfsProxyVerticle extends VerticleBase {
 
   private Future<HttpServer> listen() {
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
-    return connections.guard(vertx.createHttpServer(connections.options(new HttpServerOptions())
-            .setMaxInitialLineLength(config.maxUrlBytes())
-            .setHandle100ContinueAutomatically(true)), this::handle)
+    HttpServerOptions options = connections.options(new HttpServerOptions())
+        .setMaxInitialLineLength(config.maxUrlBytes())
+        .setHandle100ContinueAutomatically(true);
+    return connections.guard(vertx.createHttpServer(options), this::handle)
+        .invalidRequestHandler(new InvalidRequests("the IPFS proxy", options, "proxy.max_url_bytes",
+            (response, status, code, message) -> KuboAnswers.error(response, status, message)))
         .listen(config.listen().port(), config.listen().host())
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
             "cannot listen on " + config.listen() + " for the IPFS proxy (" + e.getMessage()
@@ -127,11 +133,18 @@ public final class IpfsProxyVerticle extends VerticleBase {
     }
   }
 
-  /** Answers one request; bad input or a bug becomes a Kubo error answer, never a dead connection. */
+  /**
+   * Answers one request; bad input or a bug becomes a Kubo error answer, never a dead connection.
+   * A URI with a malformed percent-escape or one that does not decode to UTF-8 ({@link UriCheck})
+   * is refused before anything, forwarded calls included.
+   */
   private void handle(HttpServerRequest request) {
     try {
       Command command = commands.get(request.path());
-      if (command == null) {
+      Optional<FerryException> badUri = UriCheck.problem(request.uri());
+      if (badUri.isPresent()) {
+        KuboAnswers.error(request.response(), badUri.get());
+      } else if (command == null) {
         daemon.forward(request);
       } else if (request.method() != HttpMethod.POST) {
         KuboAnswers.error(request.response(), METHOD_NOT_ALLOWED, "405 - Method Not Allowed: use POST");
