@@ -23,6 +23,12 @@ public interface IpfsConnector {
   /** Adds {@code content} as one file named {@code name} and pins it; its CID (v1). */
   Future<Cid> add(Buffer content, String name);
 
+  /**
+   * Adds the file at {@code file} as one file named {@code name} and pins it; its CID (v1). The
+   * file is streamed to the daemon from disk, never held in memory.
+   */
+  Future<Cid> add(java.nio.file.Path file, String name);
+
   /** Pins {@code cid} recursively, fetching what is missing; fails with {@code timeout} after {@code timeout}. */
   Future<Void> pin(Cid cid, Duration timeout);
 

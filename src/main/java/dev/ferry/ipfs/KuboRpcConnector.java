@@ -4,6 +4,12 @@ import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +36,10 @@ public final class KuboRpcConnector implements IpfsConnector {
   private static final String NOT_PINNED = "not pinned";
 
   private final URI api;
+  private final Vertx vertx;
   private final WebClient client;
+  /** For uploads from files, written around an async file (the web client reads files with blocking calls). */
+  private final HttpClient uploads;
 
   /** A connector to the daemon whose RPC API is at {@code api} (such as {@code http://127.0.0.1:5001}). */
   public KuboRpcConnector(Vertx vertx, URI api) {
@@ -38,7 +47,12 @@ public final class KuboRpcConnector implements IpfsConnector {
       throw FerryException.badRequest("ipfs.api: expected http://host:port, got " + api);
     }
     this.api = api;
+    this.vertx = vertx;
     this.client = WebClient.create(vertx, new WebClientOptions()
+        .setDefaultHost(api.getHost())
+        .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
+        .setKeepAlive(true));
+    this.uploads = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(api.getHost())
         .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
         .setKeepAlive(true));
@@ -46,7 +60,7 @@ public final class KuboRpcConnector implements IpfsConnector {
 
   @Override
   public Future<IpfsId> id() {
-    return call("id", CALL_TIMEOUT).send().transform(r -> json("id", r)).map(body -> {
+    return call("id", CALL_TIMEOUT).send().transform(r -> json("id", r.map(Answer::of))).map(body -> {
       JsonArray addresses = body.getJsonArray("Addresses", new JsonArray());
       return new IpfsId(body.getString("ID"), addresses.stream().map(String::valueOf).toList(),
           body.getString("AgentVersion", ""));
@@ -58,6 +72,31 @@ public final class KuboRpcConnector implements IpfsConnector {
     MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, content, "application/octet-stream");
     return call("add", CALL_TIMEOUT).addQueryParam("cid-version", "1").addQueryParam("pin", "true")
         .sendMultipartForm(form)
+        .transform(r -> json("add " + name, r.map(Answer::of)))
+        .map(body -> Cid.parse(body.getString("Hash")));
+  }
+
+  @Override
+  public Future<Cid> add(java.nio.file.Path file, String name) {
+    // the multipart body is written by hand around the file, which is read with Vert.x's async
+    // file API: neither held in memory nor read with blocking calls on the event loop
+    String boundary = "ferry-" + Long.toHexString(System.nanoTime());
+    Buffer head = Buffer.buffer("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+        + name.replace("\"", "%22").replaceAll("[\r\n]", " ") + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+    Buffer tail = Buffer.buffer("\r\n--" + boundary + "--\r\n");
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+        .setURI("/api/v0/add?cid-version=1&pin=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
+    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true)).compose(in -> uploads.request(options)
+        .compose(out -> vertx.fileSystem().props(file.toString()).compose(props -> {
+          out.putHeader(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary)
+              .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(head.length() + props.size() + tail.length()));
+          out.write(head);
+          return in.pipe().endOnSuccess(false).to(out)
+              .compose(x -> out.end(tail))
+              .compose(x -> out.response())
+              .compose(answer -> answer.body().map(body -> new Answer(answer.statusCode(), body)));
+        }))
+        .eventually(in::close))
         .transform(r -> json("add " + name, r))
         .map(body -> Cid.parse(body.getString("Hash")));
   }
@@ -68,14 +107,14 @@ public final class KuboRpcConnector implements IpfsConnector {
     return call("pin/add", timeout.plusSeconds(5)).addQueryParam("arg", cid.toString())
         .addQueryParam("timeout", timeout.toMillis() + "ms")
         .send()
-        .transform(r -> json("pin " + cid, r))
+        .transform(r -> json("pin " + cid, r.map(Answer::of)))
         .mapEmpty();
   }
 
   @Override
   public Future<Void> unpin(Cid cid) {
     return call("pin/rm", CALL_TIMEOUT).addQueryParam("arg", cid.toString()).send()
-        .transform(r -> json("unpin " + cid, r))
+        .transform(r -> json("unpin " + cid, r.map(Answer::of)))
         .<Void>mapEmpty()
         .recover(e -> e.getMessage() != null && e.getMessage().contains(NOT_PINNED)
             ? Future.succeededFuture() : Future.failedFuture(e));
@@ -84,7 +123,7 @@ public final class KuboRpcConnector implements IpfsConnector {
   @Override
   public Future<Set<Cid>> pins() {
     return call("pin/ls", CALL_TIMEOUT).addQueryParam("type", "recursive").send()
-        .transform(r -> json("pin/ls", r))
+        .transform(r -> json("pin/ls", r.map(Answer::of)))
         .map(body -> {
           Set<Cid> pinned = new HashSet<>();
           body.getJsonObject("Keys", new JsonObject()).fieldNames().forEach(k -> pinned.add(Cid.parse(k)));
@@ -95,7 +134,7 @@ public final class KuboRpcConnector implements IpfsConnector {
   @Override
   public Future<Void> close() {
     client.close();
-    return Future.succeededFuture();
+    return uploads.close();
   }
 
   @Override
@@ -107,8 +146,19 @@ public final class KuboRpcConnector implements IpfsConnector {
     return client.post("/api/v0/" + command).timeout(timeout.toMillis());
   }
 
+  /** A daemon's answer, from either client: status and body. */
+  private record Answer(int statusCode, Buffer body) {
+    static Answer of(HttpResponse<Buffer> response) {
+      return new Answer(response.statusCode(), response.body());
+    }
+
+    String bodyAsString() {
+      return body == null ? null : body.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   /** The daemon's JSON answer, or the failure that says what went wrong with {@code what}. */
-  private Future<JsonObject> json(String what, io.vertx.core.AsyncResult<HttpResponse<Buffer>> result) {
+  private Future<JsonObject> json(String what, io.vertx.core.AsyncResult<Answer> result) {
     if (result.failed()) {
       Throwable cause = result.cause();
       boolean timedOut = cause instanceof java.util.concurrent.TimeoutException
@@ -117,7 +167,7 @@ public final class KuboRpcConnector implements IpfsConnector {
           this + ": " + what + " failed: " + cause.getMessage()
               + (timedOut ? "" : "; start the daemon, or set ipfs.api to where it listens"), cause));
     }
-    HttpResponse<Buffer> response = result.result();
+    Answer response = result.result();
     JsonObject body;
     try {
       // a streaming command answers one JSON object per line; ours end with the one we need

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /add} behind the HTTP handler: adds each uploaded file to this node's IPFS daemon,
- * then pins it in the cluster through {@code ferry.pin}, one file after the other.
+ * {@code POST /add} behind the HTTP handler: adds each uploaded file (spooled on disk by
+ * {@link FileParts}) to this node's IPFS daemon, streamed from its file, then pins it in the
+ * cluster through {@code ferry.pin}, one file after the other.
  *
  * <p>The daemon pins what it adds; once the pinset says where the CID belongs, the pin here is
  * dropped unless this node is among its allocations. The blocks stay in the daemon's store, where
@@ -64,11 +65,11 @@ final class Adder {
     String fileName = file.fileName() == null || file.fileName().isBlank() ? UNNAMED : file.fileName();
     PinOptions named = pin.orName(fileName);
     String name = named.name();
-    return ipfs.add(file.content(), fileName).compose(cid ->
+    return ipfs.add(file.file(), fileName).compose(cid ->
         pins.pin(cid.toString(), named)
             .transform(pinned -> keepHereOnlyIfAllocated(cid, pinned).transform(x -> pinned.succeeded()
                 ? Future.succeededFuture(new JsonObject().put("name", name).put("cid", cid.toString())
-                    .put("size", file.content().length())
+                    .put("size", file.size())
                     .put("allocations", pinned.result().getJsonArray("allocations", new JsonArray())))
                 : Future.failedFuture(pinned.cause()))));
   }

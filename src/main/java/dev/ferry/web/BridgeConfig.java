@@ -16,9 +16,18 @@ import java.util.regex.PatternSyntaxException;
  * ({@code inbound}) and receive from ({@code outbound}), the optional token, and the TCP bridge.
  *
  * @param tcpPort the TCP event-bus bridge's port; 0 leaves it off
+ * @param maxFrameBytes the largest TCP bridge frame, checked against its length prefix before any
+ *     of it is buffered ({@code bridge.max_frame_bytes})
+ * @param maxUnauthenticatedFrameBytes the largest frame a TCP socket may send before one of its
+ *     frames has carried the token, when a token is set ({@code bridge.max_unauthenticated_frame_bytes})
+ * @param maxBufferedBytes the most bytes of unfinished TCP bridge frames held at once, node-wide
+ *     ({@code bridge.max_buffered_bytes})
+ * @param limits the TCP bridge's timeouts and per-address connection limit (the SockJS bridge is
+ *     served by the HTTP API and has the {@code api} section's)
  */
 record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<PermittedOptions> inbound,
-                    List<PermittedOptions> outbound) {
+                    List<PermittedOptions> outbound, int maxFrameBytes, int maxUnauthenticatedFrameBytes,
+                    long maxBufferedBytes, ServerLimits limits) {
 
   static BridgeConfig from(JsonObject section) {
     String token = section.getString("token");
@@ -28,7 +37,11 @@ record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<Pe
     }
     return new BridgeConfig(Optional.ofNullable(token).filter(t -> !t.isBlank()),
         section.getString("tcp_host", "127.0.0.1"), n.intValue(),
-        permitted(section, "inbound"), permitted(section, "outbound"));
+        permitted(section, "inbound"), permitted(section, "outbound"),
+        (int) ServerLimits.whole("bridge", section, "max_frame_bytes", 1),
+        (int) ServerLimits.whole("bridge", section, "max_unauthenticated_frame_bytes", 1),
+        ServerLimits.whole("bridge", section, "max_buffered_bytes", 1),
+        ServerLimits.from("bridge", section));
   }
 
   /** The permissions as Vert.x bridge options (shared by the SockJS and TCP bridges). */

@@ -132,6 +132,11 @@ final class BridgeGuard {
     return Verdict.ALLOW;
   }
 
+  /** Whether {@code raw}'s headers carry the configured token (false when none is configured). */
+  boolean carriesToken(JsonObject raw) {
+    return config.token().isPresent() && config.token().get().equals(headerToken(raw));
+  }
+
   private static Verdict deny(BridgeEventType type, String address, String remote, String why) {
     log.warn("bridge: denied {} of {} from {}: {}", type.name().toLowerCase(java.util.Locale.ROOT), address, remote,
         why);

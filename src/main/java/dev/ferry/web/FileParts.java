@@ -4,44 +4,87 @@ import dev.ferry.core.FerryException;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
- * Reads the file parts of a {@code multipart/form-data} request into memory, refusing a body
- * larger than a limit: at once when its {@code Content-Length} says so, else as soon as more
- * arrives. Form fields that are not files are left to Vert.x (and ignored).
+ * Streams the file parts of a {@code multipart/form-data} request to files in a spool directory,
+ * never holding one in memory (a part waits while its file's write queue is full), and
+ * refuses a body larger than a limit: at once when its {@code Content-Length} says so, else as
+ * soon as more arrives. Form fields that are not files are left to Vert.x (and ignored). The
+ * caller deletes the files ({@link #delete}); a failed read deletes what it wrote itself.
  *
  * <p>One instance per request, on that request's event loop; it must be started by the first
  * handler that sees the request, before any of the body has been read.
  */
 final class FileParts {
-  /** One uploaded file: the name the client gave it and its bytes. */
-  record FilePart(String fileName, Buffer content) {}
+  /** One uploaded file: the name the client gave it, where it is spooled, and its size in bytes. */
+  record FilePart(String fileName, Path file, long size) {}
 
+  /**
+   * A part being written: its upload, where, and when it is all on disk; whether its last byte
+   * has come, and whether it waits for the disk (then more of it is still to come).
+   */
+  private static final class Spooling {
+    final HttpServerFileUpload upload;
+    final Path file;
+    final Promise<Void> written = Promise.promise();
+    boolean ended;
+    boolean waitsForDisk;
+    AsyncFile out;
+
+    Spooling(HttpServerFileUpload upload, Path file) {
+      this.upload = upload;
+      this.file = file;
+    }
+
+    Future<Void> written() {
+      return written.future();
+    }
+  }
+
+  private final Vertx vertx;
   private final HttpServerRequest request;
   private final long limit;
   private final String setting;
+  private final Path spool;
   private final Promise<List<FilePart>> result = Promise.promise();
-  private final List<FilePart> parts = new ArrayList<>();
+  private final List<Spooling> parts = new ArrayList<>();
+  private boolean requestEnded;
 
-  private FileParts(HttpServerRequest request, long limit, String setting) {
+  private FileParts(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
+    this.vertx = vertx;
     this.request = request;
     this.limit = limit;
     this.setting = setting;
+    this.spool = spool;
   }
 
   /**
-   * The request's file parts in the order they came; fails with {@code bad-request} when the body
-   * is not multipart or holds no file, {@code too-large} past {@code limit} bytes (named by
-   * {@code setting} in the message).
+   * The request's file parts in the order they came, each spooled to a file under {@code spool};
+   * fails with {@code bad-request} when the body is not multipart or holds no file, {@code too-large}
+   * past {@code limit} bytes (named by {@code setting} in the message).
    */
-  static Future<List<FilePart>> read(HttpServerRequest request, long limit, String setting) {
-    return new FileParts(request, limit, setting).start();
+  static Future<List<FilePart>> read(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
+    return new FileParts(vertx, request, limit, setting, spool).start();
+  }
+
+  /** Deletes the spooled files of {@code parts}; a file already gone is no failure. */
+  static Future<Void> delete(Vertx vertx, List<Path> files) {
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (Path file : files) {
+      deleted.add(vertx.fileSystem().delete(file.toString()).recover(e -> Future.succeededFuture()));
+    }
+    return Future.join(deleted).mapEmpty();
   }
 
   private Future<List<FilePart>> start() {
@@ -62,29 +105,87 @@ final class FileParts {
       }
     });
     request.uploadHandler(upload -> {
-      Buffer content = Buffer.buffer();
-      upload.handler(chunk -> {
-        if (!failed()) {
-          content.appendBuffer(chunk);
-        }
-      });
-      upload.endHandler(x -> {
-        if (!failed()) {
-          parts.add(new FilePart(upload.filename(), content));
-        }
-      });
-      upload.exceptionHandler(this::failWith);
+      if (failed()) {
+        return;
+      }
+      Spooling part = new Spooling(upload, spool.resolve("upload-" + UUID.randomUUID()));
+      parts.add(part);
+      spoolTo(part);
     });
     request.exceptionHandler(this::failWith);
     request.endHandler(x -> {
       if (parts.isEmpty()) {
         fail(FerryException.badRequest("no file part in the multipart body: send each file as a part with a file "
             + "name (curl -F file=@FILE)"));
-      } else {
-        result.tryComplete(List.copyOf(parts));
+        return;
       }
+      requestEnded = true;
+      failIfTruncated();
+      Future.all(parts.stream().map(Spooling::written).toList()).onComplete(written -> {
+        if (written.failed()) {
+          failWith(written.cause());
+        } else if (!result.tryComplete(parts.stream()
+            .map(p -> new FilePart(p.upload.filename(), p.file, p.upload.size())).toList())) {
+          discard();   // failed meanwhile
+        }
+      });
     });
     return result.future();
+  }
+
+  /**
+   * Writes the part to its file as it comes, pausing it while the disk is behind, so no more of
+   * it is in memory than the file's write queue.
+   */
+  private void spoolTo(Spooling part) {
+    part.upload.pause();   // nothing may arrive before the file is open
+    part.waitsForDisk = true;
+    vertx.fileSystem().open(part.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
+        .onFailure(e -> {
+          part.written.tryFail(e);
+          failWith(e);
+        })
+        .onSuccess(out -> {
+          part.out = out;
+          out.exceptionHandler(e -> {
+            part.written.tryFail(e);
+            failWith(e);
+          });
+          part.upload.exceptionHandler(this::failWith);
+          part.upload.handler(chunk -> {
+            out.write(chunk);
+            if (out.writeQueueFull()) {
+              part.waitsForDisk = true;
+              part.upload.pause();
+              out.drainHandler(x -> resume(part));
+            }
+          });
+          part.upload.endHandler(x -> {
+            part.ended = true;
+            out.close().onComplete(part.written::handle);
+          });
+          resume(part);
+        });
+  }
+
+  private void resume(Spooling part) {
+    part.waitsForDisk = false;
+    part.upload.resume();
+    if (requestEnded) {
+      // what was held back while the disk was behind has come now; a part still open never ends
+      vertx.runOnContext(x -> failIfTruncated());
+    }
+  }
+
+  /** Once the body has ended, a part that neither ended nor waits for the disk was cut short. */
+  private void failIfTruncated() {
+    for (Spooling part : parts) {
+      if (!part.ended && !part.waitsForDisk) {
+        fail(FerryException.badRequest("the multipart body ends inside the part of " + part.upload.filename()
+            + ": send the whole body, with the closing boundary"));
+        return;
+      }
+    }
   }
 
   private FerryException tooLarge(String why) {
@@ -100,7 +201,18 @@ final class FileParts {
 
   private void fail(FerryException e) {
     if (result.tryFail(e)) {
-      parts.clear();   // the memory is not needed any more; the rest of the body is dropped as it comes
+      discard();
+    }
+  }
+
+  /** Stops writing the parts and deletes their files. */
+  private void discard() {
+    for (Spooling part : parts) {
+      part.upload.handler(null);   // what still comes is dropped
+      part.upload.resume();
+      Future<Void> closed = part.out == null ? Future.succeededFuture() : part.out.close();
+      part.written.tryFail("discarded");
+      closed.onComplete(x -> delete(vertx, List.of(part.file)));
     }
   }
 

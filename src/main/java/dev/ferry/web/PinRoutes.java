@@ -31,17 +31,17 @@ final class PinRoutes implements Routes {
 
   private final PinClient pins;
   private final Adder adder;
-  private final long maxAddBytes;
+  private final Uploads uploads;
 
   /**
    * @param node this node's name
    * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
-   * @param maxAddBytes the largest {@code POST /add} body ({@value #MAX_ADD_BYTES})
+   * @param uploads how {@code POST /add} bodies are received (bounded, spooled to disk)
    */
-  PinRoutes(Vertx vertx, Duration requestTimeout, String node, IpfsConnector ipfs, long maxAddBytes) {
+  PinRoutes(Vertx vertx, Duration requestTimeout, String node, IpfsConnector ipfs, Uploads uploads) {
     this.pins = new PinClient(vertx, requestTimeout);
     this.adder = new Adder(node, ipfs, pins);
-    this.maxAddBytes = maxAddBytes;
+    this.uploads = uploads;
   }
 
   @Override
@@ -68,9 +68,8 @@ final class PinRoutes implements Routes {
    * line. The name defaults to each file's name.
    */
   private void add(RoutingContext ctx) {
-    // FileParts listens to the body at once: nothing before it may wait, or the body's start is lost
-    withPinOptions(ctx, options -> FileParts.read(ctx.request(), maxAddBytes, MAX_ADD_BYTES)
-        .compose(files -> adder.addAll(files, options))
+    // Uploads listens to the body at once: nothing before it may wait, or the body's start is lost
+    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.addAll(files, options))
         .onSuccess(lines -> Json.sendLines(ctx, lines))
         .onFailure(ctx::fail));
   }

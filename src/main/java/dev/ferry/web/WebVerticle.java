@@ -34,6 +34,7 @@ public final class WebVerticle extends VerticleBase {
   private BridgeGuard guard;
   private StatusService status;
   private IpfsConnector ipfs;
+  private Uploads uploads;
 
   public WebVerticle(NodeContext node) {
     this.node = node;
@@ -46,8 +47,12 @@ public final class WebVerticle extends VerticleBase {
     bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
     guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
     status = new StatusService(vertx, node, new ClusterQueries(vertx, node));
-    return Future.all(listen(router()), new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(),
-        status.serve());
+    JsonObject api = node.config().json().getJsonObject("api");
+    uploads = new Uploads(vertx, UploadGate.of(vertx, "api", api), maxAddBytes(), PinRoutes.MAX_ADD_BYTES,
+        node.config().dataDir().resolve("uploads"));
+    HttpConnectionGuard connections = new HttpConnectionGuard(vertx, ServerLimits.from("api", api));
+    return Future.all(uploads.prepare().compose(x -> listen(router(), connections)),
+        new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve());
   }
 
   @Override
@@ -81,7 +86,7 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(new ClusterQueries(vertx, node)),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node),
-        new PinRoutes(vertx, pinRequestTimeout(), node.name(), ipfs, maxAddBytes()),
+        new PinRoutes(vertx, pinRequestTimeout(), node.name(), ipfs, uploads),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());
@@ -128,11 +133,12 @@ public final class WebVerticle extends VerticleBase {
     }).completion();
   }
 
-  private Future<HttpServer> listen(Router router) {
+  /** Listens with the {@code api} section's timeouts and per-address connection limit. */
+  private Future<HttpServer> listen(Router router, HttpConnectionGuard connections) {
     NodeConfig.HostPort api = node.config().api();
-    return vertx.createHttpServer()
-        .requestHandler(router)
-        .invalidRequestHandler(new InvalidRequests("the HTTP API", new HttpServerOptions(), null, HttpErrors::send))
+    HttpServerOptions options = connections.options(new HttpServerOptions());
+    return connections.guard(vertx.createHttpServer(options), router)
+        .invalidRequestHandler(new InvalidRequests("the HTTP API", options, null, HttpErrors::send))
         .listen(api.port(), api.host())
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE,
             "cannot listen on " + api + " for the HTTP API (" + e.getMessage()

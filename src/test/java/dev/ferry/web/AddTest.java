@@ -75,6 +75,9 @@ class AddTest {
     assertThat(added.getJsonArray("allocations").getList()).containsExactly(nodes.nodes().name(1));
     Cid cid = Cid.parse(added.getString("cid"));
     assertThat(cid.version()).isEqualTo(1);
+    // the file went to the daemon from its spool file: the daemon saw exactly the bytes uploaded
+    assertThat(dev.ferry.testing.Futures.await(nodes.ipfs(1).add(io.vertx.core.buffer.Buffer.buffer(content),
+        "report.txt"), WAIT)).as("the CID of the same bytes added directly").isEqualTo(cid);
 
     Eventually.await("node1's daemon to pin it and node2's to drop the pin of its add", WAIT,
         () -> nodes.pinnedOn(1, cid) && !nodes.pinnedOn(2, cid));

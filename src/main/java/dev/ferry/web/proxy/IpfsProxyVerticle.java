@@ -3,14 +3,18 @@ package dev.ferry.web.proxy;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinClient;
+import dev.ferry.web.HttpConnectionGuard;
 import dev.ferry.web.InvalidRequests;
+import dev.ferry.web.UploadGate;
 import dev.ferry.web.UriCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +33,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
   private static final String API = "/api/v0/";
   private static final int METHOD_NOT_ALLOWED = 405;
   private static final int INTERNAL = 500;
+  private static final int SERVICE_UNAVAILABLE = 503;
   /** Node-local map of the proxy deployments that have logged that they listen (one line per deployment). */
   private static final String LOGGED = "ferry.proxy.logged";
 
@@ -54,18 +59,49 @@ public final class IpfsProxyVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     daemon = new DaemonPipe(vertx, config);
-    commands = commands(new PinClient(vertx, config.pinTimeout()));
+    UploadGate uploads;
+    try {
+      uploads = UploadGate.of(vertx, "proxy", node.config().json().getJsonObject("proxy", new JsonObject()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    commands = commands(new PinClient(vertx, config.pinTimeout()), uploads);
     return listen().onSuccess(server -> logOnce());
   }
 
   /** The commands answered here, by path; everything else goes to the daemon. */
-  private Map<String, Command> commands(PinClient pins) {
+  private Map<String, Command> commands(PinClient pins, UploadGate uploads) {
     PinCommands pin = new PinCommands(pins);
+    AddCommand add = new AddCommand(daemon, pins);
     return Map.of(
         API + "pin/add", (request, options) -> pin.add(options, request.response()),
         API + "pin/rm", (request, options) -> pin.rm(options, request.response()),
         API + "pin/ls", (request, options) -> pin.ls(options, request.response()),
-        API + "add", new AddCommand(daemon, pins)::handle);
+        API + "add", (request, options) -> admitted(uploads, request, () -> add.handle(request, options)));
+  }
+
+  /**
+   * Runs an upload once the node's {@link UploadGate} admits it, giving its place back when the
+   * answer ends or the connection closes; beyond the gate, 503 with {@code Retry-After}. The
+   * upload itself streams to the daemon ({@link DaemonPipe}): nothing of it is held here.
+   */
+  private static void admitted(UploadGate uploads, HttpServerRequest request, Runnable upload) {
+    var permit = uploads.tryEnter(declaredLength(request));
+    if (permit.isEmpty()) {
+      request.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(uploads.retryAfterSeconds()));
+      KuboAnswers.error(request.response(), SERVICE_UNAVAILABLE, uploads.busy().getMessage());
+      return;
+    }
+    request.response().endHandler(x -> permit.get().close());
+    upload.run();
+  }
+
+  private static long declaredLength(HttpServerRequest request) {
+    try {
+      return Math.max(0, Long.parseLong(request.headers().get(HttpHeaders.CONTENT_LENGTH)));
+    } catch (NumberFormatException e) {
+      return 0;   // chunked: a streamed upload is bounded by the number of them, not its size
+    }
   }
 
   @Override
@@ -75,11 +111,11 @@ public final class IpfsProxyVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen() {
-    HttpServerOptions options = new HttpServerOptions()
+    HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
+    HttpServerOptions options = connections.options(new HttpServerOptions())
         .setMaxInitialLineLength(config.maxUrlBytes())
         .setHandle100ContinueAutomatically(true);
-    return vertx.createHttpServer(options)
-        .requestHandler(this::handle)
+    return connections.guard(vertx.createHttpServer(options), this::handle)
         .invalidRequestHandler(new InvalidRequests("the IPFS proxy", options, "proxy.max_url_bytes",
             (response, status, code, message) -> KuboAnswers.error(response, status, message)))
         .listen(config.listen().port(), config.listen().host())

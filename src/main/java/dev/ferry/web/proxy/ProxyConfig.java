@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.web.ServerLimits;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
@@ -20,9 +21,12 @@ import java.time.Duration;
  *     concurrent requests wait for one (long-running streams such as {@code cat} each hold one)
  * @param maxUrlBytes longest request line accepted (Kubo clients send every argument in the URL)
  * @param pinTimeout how long a request to the cluster's pin service may take
+ * @param limits how long a client may take to send a request, and how many connections one
+ *     address may hold ({@code proxy.header_timeout_ms}, {@code proxy.body_timeout_ms},
+ *     {@code proxy.idle_timeout_ms} for client connections too, {@code proxy.max_connections_per_address})
  */
 record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeout, Duration idleTimeout,
-    int daemonConnections, int maxUrlBytes, Duration pinTimeout) {
+    int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits) {
 
   static ProxyConfig from(NodeConfig node) {
     JsonObject section = node.json().getJsonObject("proxy", new JsonObject());
@@ -32,7 +36,8 @@ record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeo
         Duration.ofMillis(number(section, "proxy.", "idle_timeout_ms", 0)),
         (int) number(section, "proxy.", "daemon_connections", 1),
         (int) number(section, "proxy.", "max_url_bytes", 1),
-        Duration.ofMillis(number(pin, "pin.", "request_timeout_ms", 1)));
+        Duration.ofMillis(number(pin, "pin.", "request_timeout_ms", 1)),
+        ServerLimits.from("proxy", section));
   }
 
   /** The proxy speaks plain HTTP to the daemon, as Kubo's RPC API is served. */

@@ -1,0 +1,110 @@
+package dev.ferry.web;
+
+import dev.ferry.core.FerryException;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits uploads ({@code POST /add}, the proxy's {@code add}) up to a number at once and a total
+ * of bytes in flight, node-wide: one gate per server section, shared by its verticle instances.
+ * An upload reserves its declared {@code Content-Length}, or the most one may send when it
+ * declares none, and gives it back when it ends. Beyond either bound the client is told to come
+ * back later (503 with {@code Retry-After}) rather than the node running out of memory or disk.
+ *
+ * <p>Thread-safe.
+ */
+public final class UploadGate implements Shareable {
+  private static final Logger log = LoggerFactory.getLogger(UploadGate.class);
+  private static final String MAP = "ferry.uploads";
+
+  /** One admitted upload; {@link #close} gives its share back (twice does nothing). */
+  public final class Permit implements AutoCloseable {
+    private final long bytes;
+    private boolean closed;
+
+    private Permit(long bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void close() {
+      synchronized (UploadGate.this) {
+        if (!closed) {
+          closed = true;
+          uploads--;
+          reserved -= bytes;
+        }
+      }
+    }
+  }
+
+  private final String section;
+  private final int maxUploads;
+  private final long maxBytes;
+  private final int retryAfterSeconds;
+  private final ThrottledLog busy = new ThrottledLog(log);
+  private int uploads;
+  private long reserved;
+
+  private UploadGate(String section, int maxUploads, long maxBytes, int retryAfterSeconds) {
+    this.section = section;
+    this.maxUploads = maxUploads;
+    this.maxBytes = maxBytes;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /**
+   * The node's gate for {@code section}, from its {@code max_concurrent_uploads},
+   * {@code upload_retry_after_seconds} and, where uploads are spooled, {@code max_upload_bytes_in_flight}
+   * (absent: no bound on bytes, for a section that streams every upload through).
+   */
+  public static UploadGate of(Vertx vertx, String section, io.vertx.core.json.JsonObject json) {
+    int uploads = (int) ServerLimits.whole(section, json, "max_concurrent_uploads", 1);
+    long bytes = json.containsKey("max_upload_bytes_in_flight") ? bytes(section, json, "max_upload_bytes_in_flight")
+        : Long.MAX_VALUE;
+    int retry = (int) ServerLimits.whole(section, json, "upload_retry_after_seconds", 1);
+    return (UploadGate) vertx.sharedData().getLocalMap(MAP)
+        .computeIfAbsent(section, s -> new UploadGate(section, uploads, bytes, retry));
+  }
+
+  /** A permit for an upload of {@code bytes}, or empty when the gate is full. */
+  public synchronized Optional<Permit> tryEnter(long bytes) {
+    // one upload alone always fits: its size is bounded elsewhere (api.max_add_bytes)
+    if (uploads >= maxUploads || uploads > 0 && reserved + bytes > maxBytes) {
+      busy.warn(section + ": answered an upload with 503: " + uploads + " uploads in flight (at most " + maxUploads
+          + ", " + section + ".max_concurrent_uploads) hold " + reserved + " bytes"
+          + (maxBytes == Long.MAX_VALUE ? "" : " (at most " + maxBytes + ", " + section + ".max_upload_bytes_in_flight)"));
+      return Optional.empty();
+    }
+    uploads++;
+    reserved += bytes;
+    return Optional.of(new Permit(bytes));
+  }
+
+  /** What a refused client is told to wait before trying again, in seconds ({@code Retry-After}). */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** The failure a refused upload answers with (503). */
+  public FerryException busy() {
+    String bytes = maxBytes == Long.MAX_VALUE ? "" : " and " + maxBytes + " bytes of them";
+    String keys = maxBytes == Long.MAX_VALUE ? section + ".max_concurrent_uploads"
+        : section + ".max_concurrent_uploads, " + section + ".max_upload_bytes_in_flight";
+    return new FerryException(FerryException.UNAVAILABLE, "this node takes at most " + maxUploads
+        + " uploads" + bytes + " at once (" + keys + ") and is at that bound: retry after " + retryAfterSeconds
+        + " s, or raise " + keys);
+  }
+
+  private static long bytes(String section, io.vertx.core.json.JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1) {
+      return ((Number) value).longValue();
+    }
+    throw new dev.ferry.core.ConfigException(section + "." + key + ": expected a positive number of bytes, got "
+        + value + " (see conf/node.json)");
+  }
+}
