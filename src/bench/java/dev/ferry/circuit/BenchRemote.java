@@ -1,5 +1,6 @@
 package dev.ferry.circuit;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public final class BenchRemote {
 
   /** CPU time this process has used, all threads, in nanoseconds. */
   static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static long usedHeap() {

@@ -7,14 +7,17 @@ import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.PeerJvmFlags;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.ProcessCluster;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -136,7 +144,7 @@ class CircuitBench {
    */
   private record Run(double mbps, double cpuMsPerMb) {}
 
-  private static Run costed(Node node, java.util.function.Supplier<Double> measurement) {
+  private static Run costed(Node node, Supplier<Double> measurement) {
     long cpuBefore = BenchRemote.cpuNanos() + remoteCpu(node);
     double mbps = measurement.get();
     long cpu = BenchRemote.cpuNanos() + remoteCpu(node) - cpuBefore;
@@ -169,7 +177,7 @@ class CircuitBench {
           median(ratios(Run::cpuMsPerMb)));
     }
 
-    private List<Double> ratios(java.util.function.ToDoubleFunction<Run> of) {
+    private List<Double> ratios(ToDoubleFunction<Run> of) {
       List<Double> ratios = new ArrayList<>();
       for (int i = 0; i < tcp.size(); i++) {
         ratios.add(of.applyAsDouble(circuits.get(i)) / of.applyAsDouble(tcp.get(i)));
@@ -267,8 +275,8 @@ class CircuitBench {
   }
 
   /** Writes {@code total} bytes in chunks as fast as the stream's write queue allows; completes when all are queued. */
-  private static Future<Void> pump(java.util.function.Function<Buffer, Future<Void>> write,
-      java.util.function.BooleanSupplier full, java.util.function.Consumer<io.vertx.core.Handler<Void>> onDrain,
+  private static Future<Void> pump(Function<Buffer, Future<Void>> write,
+      BooleanSupplier full, Consumer<Handler<Void>> onDrain,
       Buffer chunk, long total) {
     Promise<Void> done = Promise.promise();
     long[] left = {total / chunk.length()};
@@ -297,8 +305,8 @@ class CircuitBench {
         "-Xmx1g"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-")).toList());
-    command.addAll(dev.ferry.testing.PeerJvmFlags.get());
-    command.addAll(List.of("-cp", ProcessCluster.jar().toAbsolutePath() + java.io.File.pathSeparator
+    command.addAll(PeerJvmFlags.get());
+    command.addAll(List.of("-cp", ProcessCluster.jar().toAbsolutePath() + File.pathSeparator
             + Path.of("target", "test-classes").toAbsolutePath(),
         BenchRemote.class.getName(), peersFile.toString(), "node2", dir.resolve("node2").toString(),
         Integer.toString(tcpPort)));

@@ -3,6 +3,7 @@ package dev.ferry.mailbox;
 import dev.ferry.node.Node;
 import dev.ferry.registry.Registry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
 
 /**
@@ -19,7 +20,7 @@ final class EchoServices {
   /** Starts both on {@code node}'s event loop; completes once reachable from the cluster. */
   static Future<Mailbox> start(Node node) {
     var context = node.vertx().getOrCreateContext();
-    io.vertx.core.Promise<Mailbox> started = io.vertx.core.Promise.promise();
+    Promise<Mailbox> started = Promise.promise();
     node.vertx().eventBus().registerDefaultCodec(MailboxBench.Sample.class, new RecordCodec<>(MailboxBench.Sample.class));
     context.runOnContext(v -> {
       MessageConsumer<Object> raw = node.vertx().eventBus().consumer(RAW_ADDRESS, m -> {

@@ -1,14 +1,19 @@
 package dev.ferry.mailbox;
 
+import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
 import dev.ferry.registry.Registry;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.PeerJvmFlags;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +22,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -54,10 +62,10 @@ class MailboxBench {
     var entries = TestCluster.writePeers(peers, 2);
     Process peer = startPeer(peers, entries.get(1).name(), dir);
     try {
-      var flags = new io.vertx.core.json.JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
+      var flags = new JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
           .put("data_dir", dir.resolve("n1").toString());
-      Node node = Node.start(dev.ferry.core.NodeConfig.resolve(new dev.ferry.core.NodeConfig.Sources(
-          java.util.Optional.empty(), java.util.Map.of(), flags, "localhost", dir, dir)), java.util.Map.of()).await();
+      Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(
+          Optional.empty(), Map.of(), flags, "localhost", dir, dir)), Map.of()).await();
       node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));
       Eventually.await("the peer's echo mailbox to be registered", Duration.ofSeconds(60), () -> {
         try {
@@ -131,7 +139,7 @@ class MailboxBench {
       }
       // the consumer answers a request only after every earlier message from this sender
       vertx.eventBus().request(EchoServices.RAW_ADDRESS, "END",
-              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(TIMEOUT.toMillis()))
+              new DeliveryOptions().setSendTimeout(TIMEOUT.toMillis()))
           .onSuccess(x -> done.complete(System.nanoTime() - start)).onFailure(done::fail);
     });
   }
@@ -147,7 +155,7 @@ class MailboxBench {
   }
 
   private static long roundTripsRaw(Vertx vertx, int count) {
-    var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(TIMEOUT.toMillis());
+    var options = new DeliveryOptions().setSendTimeout(TIMEOUT.toMillis());
     return roundTrips(vertx, count, () -> vertx.eventBus().request(EchoServices.RAW_ADDRESS, PAYLOAD, options));
   }
 
@@ -181,7 +189,7 @@ class MailboxBench {
   }
 
   /** Runs {@code body} on a fresh event-loop context and waits for the nanoseconds it reports. */
-  private static long onContext(Vertx vertx, java.util.function.Consumer<Promise<Long>> body) {
+  private static long onContext(Vertx vertx, Consumer<Promise<Long>> body) {
     Promise<Long> done = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> body.accept(done));
     return done.future().toCompletionStage().toCompletableFuture().orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
@@ -199,9 +207,9 @@ class MailboxBench {
 
   private static Process startPeer(Path peers, String name, Path dir) throws Exception {
     List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
-    command.addAll(dev.ferry.testing.PeerJvmFlags.get());
+    command.addAll(PeerJvmFlags.get());
     // the same --add-opens / --add-exports this JVM got for Hazelcast
-    List<String> jvmArgs = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < jvmArgs.size(); i++) {
       String arg = jvmArgs.get(i);
       if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {

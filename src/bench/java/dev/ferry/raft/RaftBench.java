@@ -2,6 +2,7 @@ package dev.ferry.raft;
 
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import dev.ferry.core.Addresses;
+import dev.ferry.core.ConfigLayers;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(900)
 class RaftBench {
   /** {@code -Dbench.proposers=64,1024} and {@code -Dbench.setups=processes} shorten a run while iterating. */
-  private static final int[] PROPOSERS = java.util.Arrays.stream(System.getProperty("bench.proposers", "1,64,1024")
+  private static final int[] PROPOSERS = Arrays.stream(System.getProperty("bench.proposers", "1,64,1024")
       .split(",")).mapToInt(Integer::parseInt).toArray();
   private static final String SETUPS = System.getProperty("bench.setups", "jvm,processes");
   private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 3));
@@ -75,7 +77,7 @@ class RaftBench {
    * with {@code -Dbench.set=raft.KEY=VALUE,...} applied to both setups (for experiments).
    */
   private static JsonObject shippedTimings() {
-    JsonObject raft = dev.ferry.core.ConfigLayers.defaults().getJsonObject("raft").copy();
+    JsonObject raft = ConfigLayers.defaults().getJsonObject("raft").copy();
     for (String setting : overrides()) {
       String[] kv = setting.substring("raft.".length()).split("=", 2);
       raft.put(kv[0], Long.parseLong(kv[1]));
@@ -89,7 +91,7 @@ class RaftBench {
   }
 
   private void run(String setup, Vertx vertx, String leader) {
-    RaftSettings settings = RaftSettings.from(dev.ferry.core.ConfigLayers.defaults());
+    RaftSettings settings = RaftSettings.from(ConfigLayers.defaults());
     RaftClient raft = new BusRaftClient(vertx, leader, null, settings.clientTimeout(settings.requestTimeout()),
         settings.membershipTimeout());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(settings.requestTimeout().toMillis());
@@ -261,7 +263,7 @@ class RaftBench {
 
     /** The leader, as node1 sees it (this JVM's node is not a member, so it hears no heartbeats). */
     String awaitLeader() {
-      RaftSettings settings = RaftSettings.from(dev.ferry.core.ConfigLayers.defaults());
+      RaftSettings settings = RaftSettings.from(ConfigLayers.defaults());
       RaftClient node1 = new BusRaftClient(client.vertx(), "node1", null, settings.requestTimeout(),
           settings.membershipTimeout());
       String[] leader = new String[1];
@@ -283,7 +285,7 @@ class RaftBench {
         }
       }
       try (var paths = Files.walk(dir)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

@@ -1,6 +1,5 @@
 package dev.ferry.core;
 
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -139,7 +139,7 @@ public final class ConfigLayers {
 
   /** Every leaf key of a configuration, dotted. */
   static List<String> keys(JsonObject config, String prefix) {
-    var keys = new java.util.ArrayList<String>();
+    var keys = new ArrayList<String>();
     for (String field : config.fieldNames()) {
       Object value = config.getValue(field);
       if (value instanceof JsonObject nested) {

@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 
 /**
  * The one failure type that crosses the event bus or HTTP: a short machine-readable code and a
@@ -47,7 +49,7 @@ public final class FerryException extends RuntimeException {
    * message is {@code "<code>: <message>"}, so Java callers get the code back with
    * {@link #from(Throwable)} and bridge clients can split it at the first {@code ": "}.
    */
-  public void failReply(io.vertx.core.eventbus.Message<?> request) {
+  public void failReply(Message<?> request) {
     request.fail(httpStatus(), code + ": " + getMessage());
   }
 
@@ -60,7 +62,7 @@ public final class FerryException extends RuntimeException {
     if (failure instanceof FerryException e) {
       return e;
     }
-    if (failure instanceof io.vertx.core.eventbus.ReplyException e) {
+    if (failure instanceof ReplyException e) {
       switch (e.failureType()) {
         case TIMEOUT:
           return new FerryException(TIMEOUT, "no answer in time: " + e.getMessage(), e);

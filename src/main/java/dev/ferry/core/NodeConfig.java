@@ -1,12 +1,12 @@
 package dev.ferry.core;
 
-
 import dev.ferry.peers.HostNames;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.peers.PeersException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -262,7 +262,7 @@ public record NodeConfig(
           throw new ConfigException(key + ": expected an absolute URL such as http://127.0.0.1:5001, got '" + text + "'");
         }
         return uri;
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         throw new ConfigException(key + ": not a URL: " + e.getMessage());
       }
     }

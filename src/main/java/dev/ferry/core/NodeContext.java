@@ -1,6 +1,6 @@
 package dev.ferry.core;
 
-
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 
 /**
@@ -23,7 +23,7 @@ public interface NodeContext {
   Members members();
 
   /** The node's metrics, scraped at {@code GET /metrics}; services add theirs named {@code ferry_*}. */
-  io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters();
+  PrometheusMeterRegistry meters();
 
   /** What on this node is failing now; {@code GET /health} reports it. */
   Health health();

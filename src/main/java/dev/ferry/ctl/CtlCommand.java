@@ -2,6 +2,7 @@ package dev.ferry.ctl;
 
 import dev.ferry.ctl.Output.Encoding;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -57,7 +58,7 @@ public final class CtlCommand {
         if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
           return uri;
         }
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         // said below
       }
       throw new TypeConversionException("'" + text + "' is not an http(s) URL with a host, such as " + DEFAULT_HOST);

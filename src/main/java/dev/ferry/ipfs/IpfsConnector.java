@@ -2,6 +2,7 @@ package dev.ferry.ipfs;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,7 @@ public interface IpfsConnector {
    * Adds the file at {@code file} as one file named {@code name} and pins it; its CID (v1). The
    * file is streamed to the daemon from disk, never held in memory.
    */
-  Future<Cid> add(java.nio.file.Path file, String name);
+  Future<Cid> add(Path file, String name);
 
   /** Pins {@code cid} recursively, fetching what is missing; fails with {@code timeout} after {@code timeout}. */
   Future<Void> pin(Cid cid, Duration timeout);

@@ -1,6 +1,7 @@
 package dev.ferry.ipfs;
 
 import dev.ferry.core.FerryException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,9 +20,12 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An {@link IpfsConnector} over the Kubo RPC API ({@code POST /api/v0/...}), as Kubo and js-ipfs
@@ -77,7 +81,7 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
-  public Future<Cid> add(java.nio.file.Path file, String name) {
+  public Future<Cid> add(Path file, String name) {
     // the multipart body is written by hand around the file, which is read with Vert.x's async
     // file API: neither held in memory nor read with blocking calls on the event loop
     String boundary = "ferry-" + Long.toHexString(System.nanoTime());
@@ -153,15 +157,15 @@ public final class KuboRpcConnector implements IpfsConnector {
     }
 
     String bodyAsString() {
-      return body == null ? null : body.toString(java.nio.charset.StandardCharsets.UTF_8);
+      return body == null ? null : body.toString(StandardCharsets.UTF_8);
     }
   }
 
   /** The daemon's JSON answer, or the failure that says what went wrong with {@code what}. */
-  private Future<JsonObject> json(String what, io.vertx.core.AsyncResult<Answer> result) {
+  private Future<JsonObject> json(String what, AsyncResult<Answer> result) {
     if (result.failed()) {
       Throwable cause = result.cause();
-      boolean timedOut = cause instanceof java.util.concurrent.TimeoutException
+      boolean timedOut = cause instanceof TimeoutException
           || String.valueOf(cause.getMessage()).contains("timeout");
       return Future.failedFuture(new FerryException(timedOut ? FerryException.TIMEOUT : FerryException.UNAVAILABLE,
           this + ": " + what + " failed: " + cause.getMessage()

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
@@ -178,7 +179,7 @@ public final class Mailbox {
         .put("address", address.toString())
         .put("messages", count)
         .put("capacity", options.capacity())
-        .put("overflow", options.overflow().name().toLowerCase(java.util.Locale.ROOT))
+        .put("overflow", options.overflow().name().toLowerCase(Locale.ROOT))
         .put("dropped", dropped)
         .put("watchers", watchers.size());
   }

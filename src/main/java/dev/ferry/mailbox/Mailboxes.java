@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +42,7 @@ public final class Mailboxes implements Shareable {
   private final AtomicLong next = new AtomicLong();
   private final ConcurrentMap<Long, Mailbox> local = new ConcurrentHashMap<>();
   /** Addresses held outside this JVM's mailboxes: bridge clients receive on them themselves. */
-  private final java.util.Set<Long> reserved = ConcurrentHashMap.newKeySet();
+  private final Set<Long> reserved = ConcurrentHashMap.newKeySet();
   /** The longest type tag a frame holds (its length is an unsigned short; UTF-8 is at most 3 bytes a char). */
   private static final int MAX_TYPE_LENGTH = 65_535 / 3;
   /** How often a monitor request is sent before the watcher waits on membership alone. */

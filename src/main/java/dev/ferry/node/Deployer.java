@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,7 +46,7 @@ final class Deployer {
   private final List<Deployed> deployed = new ArrayList<>();
 
   /** The plan, validated, with {@code --instances NAME=N} applied. */
-  static List<VerticleDescriptor> plan(java.util.Optional<Path> directory, Map<String, Integer> instances) {
+  static List<VerticleDescriptor> plan(Optional<Path> directory, Map<String, Integer> instances) {
     List<VerticleDescriptor> plan = new ArrayList<>(directory.map(Deployer::readDirectory).orElseGet(Deployer::readBundled));
     Map<String, Integer> pending = new HashMap<>(instances);
     for (int i = 0; i < plan.size(); i++) {
@@ -97,7 +99,7 @@ final class Deployer {
         .map(id -> {
           deployed.add(new Deployed(d.name(), id));
           log.info("deployed {} ({} instance{}, {})", d.name(), d.instances(), d.instances() == 1 ? "" : "s",
-              d.threading().name().toLowerCase(java.util.Locale.ROOT));
+              d.threading().name().toLowerCase(Locale.ROOT));
           return null;
         });
   }

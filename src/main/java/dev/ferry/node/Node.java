@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,10 +143,10 @@ public final class Node implements NodeContext {
   public void closeAndWait() {
     try {
       close().toCompletionStage().toCompletableFuture()
-          .get(config.shutdownTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+          .get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       log.warn("node {} did not stop within {} s; exiting anyway", config.name(), config.shutdownTimeout().toSeconds());
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       log.warn("node {} stopped with an error: {}", config.name(), e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.ferry.peers;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -239,7 +240,7 @@ public final class PeersCommand implements Callable<Integer> {
   static String pretty(Object json) throws PeersException {
     try {
       return PeersParser.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new PeersException("cannot print JSON: " + e.getOriginalMessage(), e);
     }
   }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -126,7 +127,7 @@ public final class PinSet implements StateMachine {
   private static String opName(JsonObject op, Set<String> allowed, Set<String> alsoAllowed) {
     Object name = op.getValue("op");
     if (!(name instanceof String text) || !(allowed.contains(text) || alsoAllowed.contains(text))) {
-      var names = new java.util.TreeSet<>(allowed);
+      var names = new TreeSet<>(allowed);
       names.addAll(alsoAllowed);
       throw FerryException.badRequest("field op: expected one of " + names + ", got " + name);
     }

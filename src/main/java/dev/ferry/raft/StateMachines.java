@@ -1,10 +1,12 @@
 package dev.ferry.raft;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -39,6 +41,6 @@ public final class StateMachines {
 
   /** The names, in order (error messages list them). */
   public static synchronized Set<String> names() {
-    return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(FACTORIES.keySet()));
+    return Collections.unmodifiableSortedSet(new TreeSet<>(FACTORIES.keySet()));
   }
 }

@@ -4,6 +4,8 @@ import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
+import java.security.SecureRandom;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +54,7 @@ final class BridgeGuard {
     }
   }
 
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final BridgeConfig config;
   private final Mailboxes mailboxes;
@@ -138,7 +140,7 @@ final class BridgeGuard {
   }
 
   private static Verdict deny(BridgeEventType type, String address, String remote, String why) {
-    log.warn("bridge: denied {} of {} from {}: {}", type.name().toLowerCase(java.util.Locale.ROOT), address, remote,
+    log.warn("bridge: denied {} of {} from {}: {}", type.name().toLowerCase(Locale.ROOT), address, remote,
         why);
     return Verdict.DENY;
   }

@@ -8,6 +8,8 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -67,8 +69,8 @@ final class BridgeRoutes implements Routes {
     }
     for (String pair : uri.substring(query + 1).split("&")) {
       if (pair.startsWith(BridgeGuard.TOKEN + "=")) {
-        return Optional.of(java.net.URLDecoder.decode(pair.substring(BridgeGuard.TOKEN.length() + 1),
-            java.nio.charset.StandardCharsets.UTF_8));
+        return Optional.of(URLDecoder.decode(pair.substring(BridgeGuard.TOKEN.length() + 1),
+            StandardCharsets.UTF_8));
       }
     }
     return Optional.empty();

@@ -1,7 +1,9 @@
 package dev.ferry.web;
 
+import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -61,7 +63,7 @@ public final class UploadGate implements Shareable {
    * {@code upload_retry_after_seconds} and, where uploads are spooled, {@code max_upload_bytes_in_flight}
    * (absent: no bound on bytes, for a section that streams every upload through).
    */
-  public static UploadGate of(Vertx vertx, String section, io.vertx.core.json.JsonObject json) {
+  public static UploadGate of(Vertx vertx, String section, JsonObject json) {
     int uploads = (int) ServerLimits.whole(section, json, "max_concurrent_uploads", 1);
     long bytes = json.containsKey("max_upload_bytes_in_flight") ? bytes(section, json, "max_upload_bytes_in_flight")
         : Long.MAX_VALUE;
@@ -99,12 +101,12 @@ public final class UploadGate implements Shareable {
         + " s, or raise " + keys);
   }
 
-  private static long bytes(String section, io.vertx.core.json.JsonObject json, String key) {
+  private static long bytes(String section, JsonObject json, String key) {
     Object value = json.getValue(key);
     if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1) {
       return ((Number) value).longValue();
     }
-    throw new dev.ferry.core.ConfigException(section + "." + key + ": expected a positive number of bytes, got "
+    throw new ConfigException(section + "." + key + ": expected a positive number of bytes, got "
         + value + " (see conf/node.json)");
   }
 }

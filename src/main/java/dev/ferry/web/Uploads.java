@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import dev.ferry.core.ConfigException;
 import dev.ferry.web.FileParts.FilePart;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,7 +55,7 @@ final class Uploads {
         }
         return FileParts.delete(vertx, left.stream().map(Path::of).toList());
       });
-    }).recover(e -> Future.failedFuture(new dev.ferry.core.ConfigException("cannot use " + spool
+    }).recover(e -> Future.failedFuture(new ConfigException("cannot use " + spool
         + " to spool POST /add uploads (" + e.getMessage() + "): make data_dir writable")));
   }
 

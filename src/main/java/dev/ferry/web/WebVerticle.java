@@ -16,7 +16,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,8 +96,8 @@ public final class WebVerticle extends VerticleBase {
   }
 
   /** How long an HTTP pin request waits for the pin service ({@code pin.request_timeout_ms}). */
-  private java.time.Duration pinRequestTimeout() {
-    return java.time.Duration.ofMillis(node.config().json().getJsonObject("pin", new JsonObject())
+  private Duration pinRequestTimeout() {
+    return Duration.ofMillis(node.config().json().getJsonObject("pin", new JsonObject())
         .getLong("request_timeout_ms", node.config().cluster().requestTimeout().toMillis()));
   }
 
@@ -108,16 +111,16 @@ public final class WebVerticle extends VerticleBase {
   }
 
   /** CORS for the origins in {@code api.cors_origins} ("*" for any); none configured, no CORS. */
-  private java.util.Optional<CorsHandler> cors() {
+  private Optional<CorsHandler> cors() {
     JsonArray origins = node.config().json().getJsonObject("api").getJsonArray("cors_origins", new JsonArray());
     if (origins.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     CorsHandler cors = CorsHandler.create()
-        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE))
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE))
         .allowedHeader("Content-Type").allowedHeader("X-Ferry-Token");
     origins.forEach(origin -> cors.addOrigin(String.valueOf(origin)));
-    return java.util.Optional.of(cors);
+    return Optional.of(cors);
   }
 
   /** Answers a bridge socket's {@value BridgeGuard#MAILBOX_REQUEST} with the address the guard gave it. */

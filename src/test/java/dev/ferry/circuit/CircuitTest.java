@@ -9,15 +9,19 @@ import static dev.ferry.circuit.CircuitTesting.circuits;
 import static dev.ferry.circuit.CircuitTesting.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +68,7 @@ class CircuitTest {
   }
 
   /** Same code on both ends: answers each fragment with "hello <subject> from <its peer id>". */
-  private static void greeter(LocalPeer me, io.vertx.core.Context ctx, io.vertx.core.streams.ReadStream<Circuit> incoming) {
+  private static void greeter(LocalPeer me, Context ctx, ReadStream<Circuit> incoming) {
     incoming.handler(c -> c.reads().handler(f -> c.send(Fragment.of(f.op()).withSubject("hello " + f.subject() + " from " + me.id()))));
   }
 
@@ -172,7 +176,7 @@ class CircuitTest {
     LocalPeer a = await(circuits(one).startLocalPeer("inbox"));
     LocalPeer b = await(circuits(two).startLocalPeer("inbox"));
     Circuit mine = await(a.newCircuitToPeer(b.ref(), Fragment.of(1)));
-    Circuit theirs = inbox.poll(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    Circuit theirs = inbox.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     List<Fragment> theirReads = collect(theirs);
     awaitSize("the first fragment", theirReads, 1);
     boolean[] ended = new boolean[1];
@@ -195,7 +199,7 @@ class CircuitTest {
     LocalPeer a = await(circuits(one).startLocalPeer("inbox"));
     LocalPeer b = await(circuits(two).startLocalPeer("inbox"));
     Circuit mine = await(a.newCircuitToPeer(b.url(), null));
-    Circuit theirs = inbox.poll(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    Circuit theirs = inbox.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(theirs.id()).isEqualTo(mine.id());
 
     await(theirs.close("not now"));
@@ -210,7 +214,7 @@ class CircuitTest {
     LocalPeer a = await(circuits(one).startLocalPeer("inbox"));
     LocalPeer b = await(circuits(two).startLocalPeer("inbox"));
     Circuit mine = await(a.newCircuitToPeer(b.ref(), null));
-    Circuit theirs = inbox.poll(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    Circuit theirs = inbox.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     List<Fragment> got = collect(theirs);
     for (int n = 0; n < 20; n++) {
       mine.write(Fragment.of(0).withPart(n).withPayload(bytes(50_000, n)));
@@ -239,7 +243,7 @@ class CircuitTest {
     Eventually.await("node1 to hold no circuits", DEADLINE, () -> circuits(one).openCircuits() == 0);
     assertThat(circuits(two).localPeer(echo.peerId())).isEmpty();
     Eventually.await("nobody to serve the stopped peer's address", DEADLINE,
-        () -> !CircuitTesting.somebodyServes(one, dev.ferry.core.Addresses.circuitPeer(echo.peerId())));
+        () -> !CircuitTesting.somebodyServes(one, Addresses.circuitPeer(echo.peerId())));
     for (Circuit c : open) {
       assertGone(one, c);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.mailbox.MessageCodec.Encoded;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,6 @@ class EncodedCodecTest {
     Encoded sent = new Encoded("dev.ferry.Sample", "{\"name\":\"x\",\"tags\":[1,2]}".getBytes(StandardCharsets.UTF_8));
     JsonObject envelope = new JsonObject(new JsonObject().put("type", "rec").put("body", sent).encode());
     assertThat(envelope.getJsonObject("body"))
-        .isEqualTo(new JsonObject().put("name", "x").put("tags", new io.vertx.core.json.JsonArray().add(1).add(2)));
+        .isEqualTo(new JsonObject().put("name", "x").put("tags", new JsonArray().add(1).add(2)));
   }
 }

@@ -7,6 +7,8 @@ import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.SharedJvmCluster;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +42,7 @@ class LocalDeliveryTest {
   /** Jackson cannot serialize a plain Object. */
   public record Opaque(Object thing) {}
 
-  private static <T> T await(io.vertx.core.Future<T> future) {
+  private static <T> T await(Future<T> future) {
     return Futures.await(future, WAIT);
   }
 
@@ -143,7 +145,7 @@ class LocalDeliveryTest {
   @Test
   void sendsAndRequestsFromOneSenderArriveInTheOrderTheyWereMade() {
     Mailbox inbox = cluster.newMailbox(1);
-    List<io.vertx.core.Future<Object>> answers = new ArrayList<>();
+    List<Future<Object>> answers = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       if (i % 10 == 0) {
         answers.add(inbox.address().request(i, WAIT));
@@ -183,10 +185,10 @@ class LocalDeliveryTest {
     Mailbox server = cluster.newMailbox(1);
     var answer = server.address().request("give me json", WAIT);
     Request request = (Request) await(server.receive(WAIT));
-    io.vertx.core.json.JsonObject reply = new io.vertx.core.json.JsonObject().put("n", 1);
+    JsonObject reply = new JsonObject().put("n", 1);
     await(request.reply(reply));
     reply.put("n", 2);
-    assertThat(await(answer)).isEqualTo(new io.vertx.core.json.JsonObject().put("n", 1));
+    assertThat(await(answer)).isEqualTo(new JsonObject().put("n", 1));
     server.close();
   }
 

@@ -8,6 +8,7 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,7 +126,7 @@ class MailboxTest {
       inbox.address().send(new Seq(i));
     }
     Eventually.await("all queued", WAIT, () -> inbox.messageCount() == count);
-    io.vertx.core.Promise<Integer> drained = io.vertx.core.Promise.promise();
+    Promise<Integer> drained = Promise.promise();
     int[] seen = {0};
     // the usual loop: receive, handle, receive again from the callback
     Runnable[] loop = new Runnable[1];

@@ -3,6 +3,7 @@ package dev.ferry.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class PeersCommandTest {
   void showPrintsTheReplicaAsJson() throws Exception {
     assertThat(run("--peers", peersFile.toString(), "show", "bravo")).isZero();
 
-    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).toString())
+    assertThat(new ObjectMapper().readTree(out.toString()).toString())
         .isEqualTo("{\"pid\":2,\"name\":\"bravo\",\"hostname\":\"artemis.example.com\","
             + "\"ip_address\":\"10.0.0.2\",\"port\":9196}");
     assertThat(out.toString()).contains("\n  \"name\" : \"bravo\"");

@@ -10,12 +10,14 @@ import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -80,7 +82,7 @@ final class RaftCluster implements AutoCloseable {
     return Integer.parseInt(name.substring("node".length()));
   }
 
-  java.nio.file.Path dataDir(int i) {
+  Path dataDir(int i) {
     return cluster.dataDir(i);
   }
 
@@ -198,7 +200,7 @@ final class RaftCluster implements AutoCloseable {
   static <T> T await(Future<T> future) {
     try {
       return future.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("no answer in " + WAIT.toSeconds() + " s", e);
     }
   }

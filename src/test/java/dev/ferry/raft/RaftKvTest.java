@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -135,7 +137,7 @@ class RaftKvTest {
     for (int n = 1; n <= 5; n++) {
       await(cluster.client(leader).propose(KV, put("feed/" + n, "v" + n)));
     }
-    dev.ferry.testing.Eventually.await("six feed entries", RaftCluster.WAIT, () -> seen.size() == 6);
+    Eventually.await("six feed entries", RaftCluster.WAIT, () -> seen.size() == 6);
     await(consumer.unregister());
     assertThat(seen).extracting(e -> e.op().getString("key"))
         .containsExactly("feed/0", "feed/1", "feed/2", "feed/3", "feed/4", "feed/5");
@@ -154,7 +156,7 @@ class RaftKvTest {
     int count = 200;
     long start = cluster.status(leader, KV).commitIndex();
     List<List<FeedEntry>> seen = new ArrayList<>();
-    List<io.vertx.core.eventbus.MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       List<FeedEntry> node = new CopyOnWriteArrayList<>();
       seen.add(node);
@@ -178,7 +180,7 @@ class RaftKvTest {
     assertThat(proposals.stream().map(f -> f.result().index()).distinct().count())
         .as("the leader batched the proposals").isLessThan(count);
 
-    dev.ferry.testing.Eventually.await("every node's follower to see " + count + " ops", RaftCluster.WAIT,
+    Eventually.await("every node's follower to see " + count + " ops", RaftCluster.WAIT,
         () -> seen.stream().allMatch(node -> node.size() >= count) && raw.size() >= count);
     consumers.forEach(c -> await(c.unregister()));
     List<String> keys = IntStream.range(0, count).mapToObj(n -> "together/" + n).toList();
@@ -203,7 +205,7 @@ class RaftKvTest {
     }
     await(Future.all(proposals));
     RaftClient client = cluster.client(follower);
-    dev.ferry.testing.Eventually.await("the follower to apply every op", RaftCluster.WAIT,
+    Eventually.await("the follower to apply every op", RaftCluster.WAIT,
         () -> await(client.feed(KV, start)).stream().filter(e -> e.op().getString("key", "").startsWith("resume/"))
             .count() == count);
     List<FeedEntry> all = await(client.feed(KV, start)).stream()
@@ -220,10 +222,10 @@ class RaftKvTest {
         resumed.add(e);
       }
     }));
-    dev.ferry.testing.Eventually.await(rest.size() + " ops after " + middle.position(), RaftCluster.WAIT,
+    Eventually.await(rest.size() + " ops after " + middle.position(), RaftCluster.WAIT,
         () -> resumed.size() >= rest.size());
     await(client.propose(KV, put("resume/after", "x")));
-    dev.ferry.testing.Eventually.await("the op proposed after resuming", RaftCluster.WAIT,
+    Eventually.await("the op proposed after resuming", RaftCluster.WAIT,
         () -> resumed.size() == rest.size() + 1);
     await(consumer.unregister());
     assertThat(resumed.subList(0, rest.size())).isEqualTo(rest);
@@ -319,7 +321,7 @@ class RaftKvTest {
     return Http.send(request);
   }
 
-  static String code(io.vertx.core.Future<?> future) {
+  static String code(Future<?> future) {
     Throwable[] failure = new Throwable[1];
     assertThatThrownBy(() -> await(future)).satisfies(e -> failure[0] = e);
     return FerryException.from(failure[0]).code();

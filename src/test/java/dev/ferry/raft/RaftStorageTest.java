@@ -6,6 +6,7 @@ import static dev.ferry.raft.RaftCluster.await;
 import static dev.ferry.raft.RaftKvTest.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.SmallDisk;
@@ -167,7 +168,7 @@ class RaftStorageTest {
       }
       cluster.restart(lost);
 
-      JsonObject discovered = await(cluster.client(leader).discover(dev.ferry.core.Addresses.raftNode(KV, name)));
+      JsonObject discovered = await(cluster.client(leader).discover(Addresses.raftNode(KV, name)));
       assertThat(discovered.getString("endpoint")).as("a new generation, not the member it was").isEqualTo(name + "#1");
       assertThat(cluster.status(lost, KV).role()).isEqualTo("out");
 

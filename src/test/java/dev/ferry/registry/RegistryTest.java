@@ -12,6 +12,7 @@ import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -78,7 +79,7 @@ class RegistryTest {
     await(registry(1).register("json-api", service.address()));
     Eventually.await("node3 to know json-api", WAIT, () -> !claimantsSeenBy(3, "json-api").isEmpty());
     var bus = cluster.node(3).vertx().eventBus();
-    var local = new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+    var local = new DeliveryOptions().setLocalOnly(true);
     JsonObject lookup = await(bus.<JsonObject>request(Addresses.REGISTRY,
         new JsonObject().put("op", "lookup").put("name", "json-api"), local)).body();
     assertThat(lookup).isEqualTo(new JsonObject().put("name", "json-api").put("address", service.address().toString()));

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -22,7 +23,7 @@ public final class HealthProbe implements AutoCloseable {
   private static final Duration CUT = Duration.ofSeconds(10);
 
   /** One probe: when it was sent, its HTTP status (or -1 when it failed), how long it took, and what failed. */
-  public record Probe(java.time.Instant at, int status, Duration latency, String failure) {}
+  public record Probe(Instant at, int status, Duration latency, String failure) {}
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(CUT).build();
   private final URI health;
@@ -40,7 +41,7 @@ public final class HealthProbe implements AutoCloseable {
 
   private void probe() {
     long start = System.nanoTime();
-    java.time.Instant at = java.time.Instant.now();
+    Instant at = Instant.now();
     Probe probe;
     try {
       HttpResponse<Void> answer = client.send(HttpRequest.newBuilder(health).timeout(CUT).GET().build(),

@@ -1,15 +1,23 @@
 package dev.ferry.testing;
 
+import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -75,12 +83,12 @@ public final class IpfsDaemon implements AutoCloseable {
     System.arraycopy(head, 0, body, 0, head.length);
     System.arraycopy(content, 0, body, head.length, content.length);
     System.arraycopy(tail, 0, body, head.length + content.length, tail.length);
-    var request = java.net.http.HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&only-hash=true&pin=false"))
+    var request = HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&only-hash=true&pin=false"))
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30)).build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30)).build();
     try {
-      var response = java.net.http.HttpClient.newHttpClient().send(request,
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response = HttpClient.newHttpClient().send(request,
+          HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException("add?only-hash on " + api() + ": " + response.body());
       }
@@ -99,7 +107,7 @@ public final class IpfsDaemon implements AutoCloseable {
    */
   public List<String> addUnpinned(List<byte[]> contents) {
     String boundary = "ferry-" + System.nanoTime();
-    var body = new java.io.ByteArrayOutputStream();
+    var body = new ByteArrayOutputStream();
     for (int n = 0; n < contents.size(); n++) {
       body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + n
           + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
@@ -107,13 +115,13 @@ public final class IpfsDaemon implements AutoCloseable {
       body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
     body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    var request = java.net.http.HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&pin=false"))
+    var request = HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&pin=false"))
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
         .timeout(Duration.ofSeconds(120)).build();
     String answer = send(request, "add");
     List<String> cids = answer.lines().filter(l -> !l.isBlank())
-        .map(l -> dev.ferry.ipfs.Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
+        .map(l -> Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
     if (cids.size() != contents.size()) {
       throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
           + " CIDs back: " + answer);
@@ -122,17 +130,17 @@ public final class IpfsDaemon implements AutoCloseable {
   }
 
   /** The CIDs this daemon pins recursively, as canonical text. */
-  public java.util.Set<String> pins() {
+  public Set<String> pins() {
     JsonObject keys = rpc(this, "pin/ls", "type=recursive").getJsonObject("Keys", new JsonObject());
-    java.util.Set<String> pinned = new java.util.HashSet<>();
-    keys.fieldNames().forEach(k -> pinned.add(dev.ferry.ipfs.Cid.parse(k).toString()));
+    Set<String> pinned = new HashSet<>();
+    keys.fieldNames().forEach(k -> pinned.add(Cid.parse(k).toString()));
     return pinned;
   }
 
-  private String send(java.net.http.HttpRequest request, String command) {
+  private String send(HttpRequest request, String command) {
     try {
-      var response = java.net.http.HttpClient.newHttpClient().send(request,
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response = HttpClient.newHttpClient().send(request,
+          HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException(command + " on " + api() + ": " + response.body());
       }
@@ -146,10 +154,10 @@ public final class IpfsDaemon implements AutoCloseable {
   }
 
   private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {
-    var request = java.net.http.HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
-        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
+    var request = HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
     try {
-      var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException(command + " on " + daemon.api() + ": " + response.body());
       }
@@ -237,7 +245,7 @@ public final class IpfsDaemon implements AutoCloseable {
     if (!Files.isExecutable(JSIPFS)) {
       throw new IllegalStateException(JSIPFS.toAbsolutePath() + " is missing: run bin/test (it installs js-ipfs under tools/ipfs)");
     }
-    List<String> command = new java.util.ArrayList<>(List.of(JSIPFS.toAbsolutePath().toString()));
+    List<String> command = new ArrayList<>(List.of(JSIPFS.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("IPFS_PATH", repo.toString());

@@ -1,12 +1,15 @@
 package dev.ferry.testing;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Nodes as processes of the fat jar ({@code target/ferry.jar}, or the {@code ferry.jar} system
@@ -19,7 +22,7 @@ public final class ProcessCluster extends TestCluster {
   private final Path logs;
   private final int inJvm;
 
-  ProcessCluster(int size, int inJvm, java.util.function.IntFunction<io.vertx.core.json.JsonObject> settings) {
+  ProcessCluster(int size, int inJvm, IntFunction<JsonObject> settings) {
     super(size);
     this.settings = settings;
     this.inJvm = inJvm;
@@ -30,7 +33,7 @@ public final class ProcessCluster extends TestCluster {
         processes.add(launch(i));
       }
       for (int i = 1; i <= inJvm; i++) {
-        jvmNodes.add(dev.ferry.node.Node.start(config(i), java.util.Map.of()).await());
+        jvmNodes.add(dev.ferry.node.Node.start(config(i), Map.of()).await());
       }
     } catch (IOException | RuntimeException e) {
       close();

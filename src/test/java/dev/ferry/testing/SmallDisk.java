@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ public final class SmallDisk implements AutoCloseable {
       if (Files.isDirectory(p)) {
         Files.createDirectories(target);
       } else {
-        Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }

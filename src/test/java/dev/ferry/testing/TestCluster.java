@@ -3,6 +3,7 @@ package dev.ferry.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.ConfigLayers;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.mailbox.Mailboxes;
 import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +132,7 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Node names of the given numbers, sorted. */
   public List<String> names(int... numbers) {
-    return java.util.Arrays.stream(numbers).mapToObj(this::name).sorted().toList();
+    return Arrays.stream(numbers).mapToObj(this::name).sorted().toList();
   }
 
   /** Stops node {@code i} gracefully. */
@@ -232,14 +234,14 @@ public abstract class TestCluster implements AutoCloseable {
 
     /** Waits until every node sees every node as a member (30 s at most); returns this cluster. */
     public JvmCluster awaitFullMembership() {
-      Eventually.await("every node to see " + nodes.size() + " members", java.time.Duration.ofSeconds(30),
+      Eventually.await("every node to see " + nodes.size() + " members", Duration.ofSeconds(30),
           () -> nodes.stream().allMatch(n -> n.members().current().size() == nodes.size()));
       return this;
     }
 
     /** The mailboxes of node {@code i}. */
-    public dev.ferry.mailbox.Mailboxes mailboxes(int i) {
-      return dev.ferry.mailbox.Mailboxes.of(node(i).vertx());
+    public Mailboxes mailboxes(int i) {
+      return Mailboxes.of(node(i).vertx());
     }
 
     /** Starts node {@code i} again (a new incarnation) with the same data directory. */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.ipfs.Cid;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -76,7 +78,7 @@ class AddTest {
     Cid cid = Cid.parse(added.getString("cid"));
     assertThat(cid.version()).isEqualTo(1);
     // the file went to the daemon from its spool file: the daemon saw exactly the bytes uploaded
-    assertThat(dev.ferry.testing.Futures.await(nodes.ipfs(1).add(io.vertx.core.buffer.Buffer.buffer(content),
+    assertThat(Futures.await(nodes.ipfs(1).add(Buffer.buffer(content),
         "report.txt"), WAIT)).as("the CID of the same bytes added directly").isEqualTo(cid);
 
     Eventually.await("node1's daemon to pin it and node2's to drop the pin of its add", WAIT,

@@ -2,9 +2,11 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.circuit.Circuits;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.Mailboxes;
 import dev.ferry.mailbox.Request;
+import dev.ferry.raft.RaftClient;
 import dev.ferry.registry.Registry;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.NodeScript;
@@ -49,12 +51,12 @@ class BridgeJsTest {
       Eventually.await("node2 to know echo", Duration.ofSeconds(15),
           () -> Registry.of(cluster.node(2).vertx()).names().await().contains("echo"));
 
-      var echoPeer = dev.ferry.circuit.Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
+      var echoPeer = Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
       // the script asks ferry.raft.kv, which any node may answer: every node must know the leader
       Eventually.await("every node to know the kv group's leader", Duration.ofSeconds(30), () -> {
         try {
           for (int i = 1; i <= 3; i++) {
-            if (dev.ferry.raft.RaftClient.forNode(cluster.node(i)).status("kv").await().leader() == null) {
+            if (RaftClient.forNode(cluster.node(i)).status("kv").await().leader() == null) {
               return false;
             }
           }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.ConfigLayers;
 import dev.ferry.testing.Eventually;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,7 @@ class FrameGateTest {
   /** What the gate let through to the parser, and the gate of the one socket. */
   private final Buffer passed = Buffer.buffer();
   private final AtomicReference<FrameGate> gate = new AtomicReference<>();
-  private final AtomicReference<io.vertx.core.Context> context = new AtomicReference<>();
+  private final AtomicReference<Context> context = new AtomicReference<>();
 
   @AfterEach
   void close() {
@@ -123,12 +126,12 @@ class FrameGateTest {
       socket.getOutputStream().write(frame(MAX_UNAUTHENTICATED));
       Eventually.await("the small frame to pass", WAIT, () -> passedBytes() == MAX_UNAUTHENTICATED + 4);
       // as the bridge event of a frame that carried the token does, on the socket's event loop
-      var done = new java.util.concurrent.CompletableFuture<Void>();
+      var done = new CompletableFuture<Void>();
       context.get().runOnContext(x -> {
         gate.get().authenticated();
         done.complete(null);
       });
-      done.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       socket.getOutputStream().write(frame(MAX_FRAME));
       Eventually.await("the full-size frame to pass", WAIT,
           () -> passedBytes() == MAX_UNAUTHENTICATED + 4 + MAX_FRAME + 4);

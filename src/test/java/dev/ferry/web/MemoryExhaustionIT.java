@@ -9,10 +9,12 @@ import dev.ferry.testing.Ports;
 import dev.ferry.testing.SmallHeapNode;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -21,13 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Set;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -245,7 +249,7 @@ class MemoryExhaustionIT {
   @Test
   void oneAddressHoldsNoMoreConnectionsThanItsLimit() throws Exception {
     List<Socket> held = new ArrayList<>();
-    Set<Socket> closed = java.util.concurrent.ConcurrentHashMap.newKeySet();   // filled by the poller too
+    Set<Socket> closed = ConcurrentHashMap.newKeySet();   // filled by the poller too
     try {
       for (int i = 0; i <= PROXY_CONNECTIONS_PER_ADDRESS; i++) {
         held.add(connect(node.proxyPort()));
@@ -346,7 +350,7 @@ class MemoryExhaustionIT {
       }
       return readAnswer(socket.getInputStream());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -358,7 +362,7 @@ class MemoryExhaustionIT {
     long due = startNanos + sent * 1_000_000_000L / SEND_RATE;
     long ahead = due - System.nanoTime();
     if (ahead > 0) {
-      java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+      LockSupport.parkNanos(ahead);
     }
   }
 
@@ -395,7 +399,7 @@ class MemoryExhaustionIT {
     try (Stream<Path> files = Files.list(dir)) {
       return files.findAny().isEmpty();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -489,7 +493,7 @@ class MemoryExhaustionIT {
 
   private static JsonObject readFrame(Socket socket) throws IOException {
     socket.setSoTimeout(5000);
-    var in = new java.io.DataInputStream(socket.getInputStream());
+    var in = new DataInputStream(socket.getInputStream());
     byte[] json = new byte[in.readInt()];
     in.readFully(json);
     return new JsonObject(new String(json, StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.circuit.Circuits;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.Mailboxes;
 import dev.ferry.mailbox.Request;
@@ -13,8 +14,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +46,7 @@ class TcpBridgeTest {
     int port = Ports.free(1).get(0);
     try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port))) {
       cluster.awaitFullMembership();
-      var echo = dev.ferry.circuit.Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
+      var echo = Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
       try (Socket socket = new Socket("127.0.0.1", port)) {
         socket.setSoTimeout(10_000);
         var in = new DataInputStream(socket.getInputStream());

@@ -2,6 +2,7 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Version;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class WebApiTest {
   void versionIsTheBuiltVersion() {
     var response = Http.get(cluster.apiPort(1), "/version");
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(new JsonObject(response.body()).getString("version")).isEqualTo(dev.ferry.core.Version.current())
+    assertThat(new JsonObject(response.body()).getString("version")).isEqualTo(Version.current())
         .isNotEqualTo("unknown");
   }
 
@@ -82,7 +84,7 @@ class WebApiTest {
     var response = Http.get(cluster.apiPort(1), "/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
-    java.util.Map<String, Double> samples = PrometheusText.parse(response.body());
+    Map<String, Double> samples = PrometheusText.parse(response.body());
     assertThat(samples.keySet()).noneMatch(k -> k.startsWith("vertx_eventbus_"));
     assertThat(PrometheusText.parse(Http.get(cluster.apiPort(2), "/metrics").body()).keySet())
         .anyMatch(k -> k.startsWith("vertx_eventbus_"));

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -122,7 +123,7 @@ public final class CopyCommand implements Callable<Integer> {
       PrintWriter err) {
     r.resumed().forEach((path, offset) -> out.println("resumed " + path + " at " + CopyProgress.mib(offset)));
     r.failed().forEach((path, why) -> err.println("failed: " + path + ": " + why));
-    out.printf(java.util.Locale.ROOT, "copied %d of %d files (%s) to %s:%s in %.1f s: %s%n", r.copied().size(),
+    out.printf(Locale.ROOT, "copied %d of %d files (%s) to %s:%s in %.1f s: %s%n", r.copied().size(),
         r.copied().size() + r.failed().size(), CopyProgress.mib(r.totalBytes()), node, dir, r.seconds(), progress.rate());
     out.flush();
   }

@@ -6,6 +6,7 @@ import dev.ferry.circuit.PeerRef;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +142,7 @@ public final class FileCopy {
         String name = base.getFileName() == null ? "" : base.getFileName() + "/";
         try (Stream<Path> walk = Files.walk(base)) {
           for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-            String relative = base.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+            String relative = base.relativize(f).toString().replace(File.separatorChar, '/');
             sources.add(new Source(f, prefix + name + relative, Files.size(f)));
           }
         }

@@ -2,9 +2,11 @@ package dev.ferry.circuit.filesync;
 
 import dev.ferry.core.FerryException;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Confines received files to the file root: a relative path may not be absolute, may not contain
@@ -36,7 +38,7 @@ final class SafePaths {
       } else {
         try {
           Files.createDirectory(dir);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
           // another transfer created it at the same moment: check it again, as an existing one
           dir = dir.getParent();
           i--;
@@ -61,7 +63,7 @@ final class SafePaths {
     if (relative.indexOf('\0') >= 0 || relative.indexOf('\\') >= 0) {
       throw FerryException.badRequest("path " + relative + " contains a NUL or a backslash");
     }
-    String[] segments = java.util.Arrays.stream(relative.split("/"))
+    String[] segments = Arrays.stream(relative.split("/"))
         .filter(s -> !s.isEmpty() && !s.equals(".")).toArray(String[]::new);
     for (String s : segments) {
       if (s.equals("..")) {

@@ -12,13 +12,15 @@ import io.microraft.persistence.RaftStore;
 import io.microraft.persistence.RaftStoreSerializer;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.store.sqlite.RaftSqliteStore;
-import org.jooq.CloseableDSLContext;
+import io.vertx.core.json.Json;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +96,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
    */
   private static CloseableDSLContext connectionOf(RaftSqliteStore store) {
     try {
-      java.lang.reflect.Field dsl = RaftSqliteStore.class.getDeclaredField("dsl");
+      Field dsl = RaftSqliteStore.class.getDeclaredField("dsl");
       dsl.setAccessible(true);
       return (CloseableDSLContext) dsl.get(store);
     } catch (ReflectiveOperationException | RuntimeException e) {
@@ -281,7 +283,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     public Serializer<RaftEndpoint> raftEndpointSerializer() {
       return new Serializer<>() {
         public byte[] serialize(RaftEndpoint e) {
-          return ("{\"node\":" + io.vertx.core.json.Json.encode(NodeEndpoint.idOf(e)) + "}")
+          return ("{\"node\":" + Json.encode(NodeEndpoint.idOf(e)) + "}")
               .getBytes(StandardCharsets.UTF_8);
         }
 

@@ -16,8 +16,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,7 +131,7 @@ class FileSyncTest {
     LocalPeer me = await(Circuits.of(one.vertx()).startLocalPeer(FileSyncService.NAME));
     PeerRef there = await(Circuits.of(one.vertx()).startRemotePeer(FileSyncService.NAME, "node2"));
     Circuit c = await(me.newCircuitToPeer(there, offer("keep/doc.bin", fresh)));
-    List<Fragment> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Fragment> replies = new CopyOnWriteArrayList<>();
     c.reads().handler(replies::add);
     Eventually.await("accept", DEADLINE, () -> !replies.isEmpty());
     assertThat(replies.get(0).op()).isEqualTo(Protocol.ACCEPT);
@@ -157,7 +159,7 @@ class FileSyncTest {
     PeerRef there = await(Circuits.of(one.vertx()).startRemotePeer(FileSyncService.NAME, "node2"));
 
     Circuit corrupt = await(me.newCircuitToPeer(there, offer("sums/sum.bin", fresh)));
-    List<Fragment> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Fragment> errors = new CopyOnWriteArrayList<>();
     corrupt.errors().handler(errors::add);
     corrupt.send(data(content, 0, MIB).withArg(Protocol.CRC, "0"));
     assertThat(await(corrupt.closed())).startsWith("checksum: ");
@@ -194,7 +196,7 @@ class FileSyncTest {
   }
 
   private static Fragment data(byte[] content, int offset, int length) {
-    byte[] part = java.util.Arrays.copyOfRange(content, offset, offset + length);
+    byte[] part = Arrays.copyOfRange(content, offset, offset + length);
     return Fragment.of(Protocol.DATA, Buffer.buffer(part)).withPart(offset).withArg(Protocol.CRC, Protocol.crc32c(part));
   }
 
