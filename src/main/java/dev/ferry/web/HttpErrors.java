@@ -16,18 +16,21 @@ final class HttpErrors {
 
   private HttpErrors() {}
 
-  /** Answers a failed route; unexpected failures are logged once, here. */
+  /**
+   * Answers a failed route. Unexpected failures ({@code internal}) are logged once, here, with
+   * their stack; the expected ones (no leader, timeouts, a full disk, an upload refused under
+   * load) are the caller's answer and were logged where they arose, so they go to DEBUG only:
+   * one client retrying must not flood the log.
+   */
   static void handle(RoutingContext ctx) {
     FerryException error = toFerry(ctx.failure(), ctx.statusCode());
-    if (error.httpStatus() >= 500 && !isStorage(error)) {
+    if (FerryException.INTERNAL.equals(error.code())) {
       log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
+    } else if (error.httpStatus() >= 500) {
+      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), error.httpStatus(),
+          error.getMessage());
     }
     send(ctx, error);
-  }
-
-  /** A full or failing data dir: the service that met it logged it once, with what to do. */
-  private static boolean isStorage(FerryException error) {
-    return FerryException.STORAGE_FULL.equals(error.code()) || FerryException.STORAGE_ERROR.equals(error.code());
   }
 
   static void send(RoutingContext ctx, FerryException error) {
