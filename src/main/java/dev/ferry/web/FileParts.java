@@ -93,7 +93,7 @@ final class FileParts {
       return Future.failedFuture(FerryException.badRequest("expected a multipart/form-data body with one or more "
           + "file parts (curl -F file=@FILE), got Content-Type " + type));
     }
-    long declared = contentLength();
+    long declared = ContentLength.of(request);
     if (declared > limit) {
       return Future.failedFuture(tooLarge("its Content-Length is " + declared));
     }
@@ -218,14 +218,5 @@ final class FileParts {
 
   private boolean failed() {
     return result.future().failed();
-  }
-
-  private long contentLength() {
-    String text = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    try {
-      return text == null ? -1 : Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      return -1;   // Vert.x's HTTP codec refuses such a request before any route sees it
-    }
   }
 }

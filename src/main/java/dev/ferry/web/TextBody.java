@@ -43,7 +43,7 @@ final class TextBody {
   }
 
   private Future<String> start() {
-    long declared = contentLength();
+    long declared = ContentLength.of(request);
     if (declared > limit) {
       return Future.failedFuture(tooLarge("its Content-Length is " + declared));
     }
@@ -89,14 +89,5 @@ final class TextBody {
   private FerryException tooLarge(String why) {
     return new FerryException(FerryException.TOO_LARGE, "the body may hold at most " + limit + " bytes (" + setting
         + ") but " + why);
-  }
-
-  private long contentLength() {
-    String text = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    try {
-      return text == null ? -1 : Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      return -1;   // Vert.x's HTTP codec refuses such a request before any route sees it
-    }
   }
 }

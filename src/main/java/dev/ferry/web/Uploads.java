@@ -81,11 +81,7 @@ final class Uploads {
 
   /** What the upload may take: its declared length, or the most a body may hold. */
   private long reservation(RoutingContext ctx) {
-    String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-    try {
-      return declared == null ? limit : Math.max(0, Math.min(limit, Long.parseLong(declared.trim())));
-    } catch (NumberFormatException e) {
-      return limit;
-    }
+    long declared = ContentLength.of(ctx.request());
+    return declared < 0 ? limit : Math.min(limit, declared);
   }
 }

@@ -3,6 +3,7 @@ package dev.ferry.web.proxy;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinClient;
+import dev.ferry.web.ContentLength;
 import dev.ferry.web.HttpConnectionGuard;
 import dev.ferry.web.InvalidRequests;
 import dev.ferry.web.UploadGate;
@@ -96,12 +97,9 @@ public final class IpfsProxyVerticle extends VerticleBase {
     upload.run();
   }
 
+  /** 0 for a chunked body: a streamed upload is bounded by the number of them, not its size. */
   private static long declaredLength(HttpServerRequest request) {
-    try {
-      return Math.max(0, Long.parseLong(request.headers().get(HttpHeaders.CONTENT_LENGTH)));
-    } catch (NumberFormatException e) {
-      return 0;   // chunked: a streamed upload is bounded by the number of them, not its size
-    }
+    return Math.max(0, ContentLength.of(request));
   }
 
   @Override
