@@ -172,9 +172,9 @@ final class GroupRequests {
     }
     QueryOp query = new QueryOp(op);
     return switch (consistency) {
-      case LINEARIZABLE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
+      case LINEARIZABLE -> onLeader(body, forwarded, () -> read(Future.fromCompletionStage(
           raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()))));
-      case LEASE -> onLeader(body, forwarded, () -> completed(Future.fromCompletionStage(
+      case LEASE -> onLeader(body, forwarded, () -> read(Future.fromCompletionStage(
           raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty()))));
       case EVENTUAL -> eventual(query, body.getLong("minIndex", 0L));
     };
@@ -228,6 +228,12 @@ final class GroupRequests {
       throw FerryException.badRequest("\"node\" must name a node, got " + name);
     }
     return name;
+  }
+
+  /** A read on the leader: its failures say that nothing was changed. */
+  private <T> Future<JsonObject> read(Future<Ordered<T>> answer) {
+    return completed(answer).recover(e -> RaftErrors.isNotLeader(e) ? Future.failedFuture(e)
+        : Future.failedFuture(RaftErrors.forRead(group, e)));
   }
 
   private <T> Future<JsonObject> completed(Future<Ordered<T>> answer) {

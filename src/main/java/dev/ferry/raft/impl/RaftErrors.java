@@ -84,6 +84,20 @@ final class RaftErrors {
     return new FerryException(FerryException.INTERNAL, "group " + group + ": " + e);
   }
 
+  /**
+   * The failure of a linearizable or lease read: as {@link #of}, except that a timeout says what it
+   * means for a read (nothing was changed; ask again) instead of "the op may or may not be applied".
+   */
+  static FerryException forRead(String group, Throwable failure) {
+    FerryException e = of(group, failure);
+    if (!FerryException.TIMEOUT.equals(e.code())) {
+      return e;
+    }
+    return new FerryException(FerryException.TIMEOUT, "the leader of group " + group + " did not answer the read "
+        + "in time (it could not confirm its leadership with a quorum, or it is overloaded). A read changes "
+        + "nothing: ask again, or read with consistency eventual");
+  }
+
   /** Whether a failure is a wait that ran out: Vert.x's timeout, or MicroRaft's for a query's minimum index. */
   static boolean isTimeout(Throwable failure) {
     Throwable e = unwrap(failure);
