@@ -3,6 +3,7 @@ package dev.ferry.circuit;
 import dev.ferry.circuit.filesync.FileSyncService;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,7 +42,7 @@ public final class CircuitVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.sharedData().getLocalMap(Circuits.LOCAL_MAP).remove(Circuits.LOCAL_MAP);
+    LocalServices.withdraw(vertx, Circuits.class, circuits);
     // the links stay up until the peers' closes have gone out on them and been acknowledged
     return circuits.stopAll(LocalPeer.NODE_STOPPING)
         .eventually(() -> circuits.links().stop())
@@ -77,7 +78,7 @@ public final class CircuitVerticle extends VerticleBase {
   }
 
   private void publish() {
-    vertx.sharedData().<String, Circuits>getLocalMap(Circuits.LOCAL_MAP).put(Circuits.LOCAL_MAP, circuits);
+    LocalServices.publish(vertx, Circuits.class, circuits);
     CircuitConfig c = circuits.config();
     log.info("circuit service up on {}: services {}, max payload {} bytes, window {} bytes per circuit",
         node.name(), circuits.services(), c.maxPayloadBytes(), c.windowBytes());

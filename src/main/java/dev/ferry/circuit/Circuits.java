@@ -2,6 +2,7 @@ package dev.ferry.circuit;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import io.micrometer.core.instrument.Counter;
@@ -12,8 +13,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the registries are concurrent maps, and each peer and circuit does its work on
  * its own context.
  */
-public final class Circuits implements Shareable {
+public final class Circuits {
   private final Counter bytesSent;
   private final Counter bytesReceived;
   private static final Logger log = LoggerFactory.getLogger(Circuits.class);
-  static final String LOCAL_MAP = "ferry.circuit";
   private static final String SERVICE_NAME = "[a-z0-9_-]+";
 
   private final NodeContext node;
@@ -58,13 +56,7 @@ public final class Circuits implements Shareable {
 
   /** The circuit service of the node that runs on {@code vertx}; {@code unavailable} when it is not deployed. */
   public static Circuits of(Vertx vertx) {
-    LocalMap<String, Circuits> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
-    Circuits circuits = map.get(LOCAL_MAP);
-    if (circuits == null) {
-      throw new FerryException(FerryException.UNAVAILABLE,
-          "the circuit service is not running on this node: deploy verticles/circuit.json");
-    }
-    return circuits;
+    return LocalServices.get(vertx, Circuits.class, "deploy verticles/circuit.json (dev.ferry.circuit.CircuitVerticle)");
   }
 
   /** Registers (or replaces) the code of a peer service under {@code name}. */

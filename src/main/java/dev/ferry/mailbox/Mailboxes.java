@@ -2,6 +2,7 @@ package dev.ferry.mailbox;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,7 +15,6 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Set;
@@ -31,9 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class Mailboxes implements Shareable {
+public final class Mailboxes {
   private static final Logger log = LoggerFactory.getLogger(Mailboxes.class);
-  private static final String SHARED_MAP = "ferry.mailboxes";
 
   private final Vertx vertx;
   private final NodeContext node;
@@ -57,21 +56,16 @@ public final class Mailboxes implements Shareable {
 
   /** The mailboxes of the node running on {@code vertx}. */
   public static Mailboxes of(Vertx vertx) {
-    Object found = vertx.sharedData().getLocalMap(SHARED_MAP).get(SHARED_MAP);
-    if (!(found instanceof Mailboxes mailboxes)) {
-      throw new FerryException(FerryException.UNAVAILABLE,
-          "no mailboxes on this node: deploy verticles/mailbox.json (dev.ferry.mailbox.MailboxVerticle)");
-    }
-    return mailboxes;
+    return LocalServices.get(vertx, Mailboxes.class, "deploy verticles/mailbox.json (dev.ferry.mailbox.MailboxVerticle)");
   }
 
   void install() {
     EncodedCodec.register(vertx.eventBus());
-    vertx.sharedData().getLocalMap(SHARED_MAP).put(SHARED_MAP, this);
+    LocalServices.publish(vertx, Mailboxes.class, this);
   }
 
   void uninstall() {
-    vertx.sharedData().getLocalMap(SHARED_MAP).remove(SHARED_MAP);
+    LocalServices.withdraw(vertx, Mailboxes.class, this);
     EncodedCodec.unregister(vertx.eventBus());
   }
 

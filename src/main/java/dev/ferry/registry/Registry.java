@@ -2,6 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
 import io.vertx.core.Future;
@@ -23,14 +24,15 @@ public final class Registry {
   private final Vertx vertx;
   private final Mailboxes mailboxes;
 
-  private Registry(Vertx vertx) {
+  Registry(Vertx vertx, Mailboxes mailboxes) {
     this.vertx = vertx;
-    this.mailboxes = Mailboxes.of(vertx);
+    this.mailboxes = mailboxes;
   }
 
-  /** The registry of the node running on {@code vertx}. */
+  /** The registry of the node running on {@code vertx}, published by its {@link RegistryVerticle}. */
   public static Registry of(Vertx vertx) {
-    return new Registry(vertx);
+    return LocalServices.get(vertx, Registry.class,
+        "deploy verticles/registry.json (dev.ferry.registry.RegistryVerticle)");
   }
 
   /** Claims {@code name} for a mailbox of this node, with the default {@code notify} policy. */

@@ -2,6 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import dev.ferry.mailbox.Address;
@@ -43,6 +44,8 @@ public final class RegistryVerticle extends VerticleBase {
   private Claims claims;
   private RegistryConfig config;
   private Mailboxes mailboxes;
+  /** The Java client published for this node's code ({@link Registry#of}). */
+  private Registry client;
   private Mailbox watcher;
   /** The claimant set each conflicted name was last announced with, so each change is told once. */
   private final Map<String, List<String>> announced = new HashMap<>();
@@ -65,12 +68,17 @@ public final class RegistryVerticle extends VerticleBase {
         .onSuccess(v -> {
           vertx.setPeriodic(config.syncInterval().toMillis(), id -> tellVersionToAll());
           node.members().current().forEach(m -> fetchSnapshot(m.name(), m.incarnation()));
+          client = new Registry(vertx, mailboxes);
+          LocalServices.publish(vertx, Registry.class, client);
           log.info("registry ready on {}", node.name());
         });
   }
 
   @Override
   public Future<?> stop() {
+    if (client != null) {
+      LocalServices.withdraw(vertx, Registry.class, client);
+    }
     return watcher == null ? Future.succeededFuture() : watcher.close();
   }
 
