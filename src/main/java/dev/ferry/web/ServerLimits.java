@@ -32,12 +32,21 @@ public record ServerLimits(String section, Duration headerTimeout, Duration body
 
   /** A whole number at {@code key} of at least {@code least}, at most {@link Integer#MAX_VALUE}. */
   public static long whole(String section, JsonObject json, String key, long least) {
+    return number(section, json, key, least, Integer.MAX_VALUE, "a whole number of at least " + least);
+  }
+
+  /** A positive number of bytes at {@code key} (beyond {@link Integer#MAX_VALUE} too). */
+  public static long bytes(String section, JsonObject json, String key) {
+    return number(section, json, key, 1, Long.MAX_VALUE, "a positive number of bytes");
+  }
+
+  private static long number(String section, JsonObject json, String key, long least, long most, String expected) {
     Object value = json.getValue(key);
     if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= least
-        && ((Number) value).longValue() <= Integer.MAX_VALUE) {
+        && ((Number) value).longValue() <= most) {
       return ((Number) value).longValue();
     }
-    throw new ConfigException(section + "." + key + ": expected a whole number of at least " + least + ", got "
-        + value + " (see conf/node.json)");
+    throw new ConfigException(section + "." + key + ": expected " + expected + ", got " + value
+        + " (see conf/node.json)");
   }
 }

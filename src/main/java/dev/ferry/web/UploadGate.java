@@ -1,6 +1,5 @@
 package dev.ferry.web;
 
-import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -65,7 +64,7 @@ public final class UploadGate implements Shareable {
    */
   public static UploadGate of(Vertx vertx, String section, JsonObject json) {
     int uploads = (int) ServerLimits.whole(section, json, "max_concurrent_uploads", 1);
-    long bytes = json.containsKey("max_upload_bytes_in_flight") ? bytes(section, json, "max_upload_bytes_in_flight")
+    long bytes = json.containsKey("max_upload_bytes_in_flight") ? ServerLimits.bytes(section, json, "max_upload_bytes_in_flight")
         : Long.MAX_VALUE;
     int retry = (int) ServerLimits.whole(section, json, "upload_retry_after_seconds", 1);
     return (UploadGate) vertx.sharedData().getLocalMap(MAP)
@@ -99,14 +98,5 @@ public final class UploadGate implements Shareable {
     return new FerryException(FerryException.UNAVAILABLE, "this node takes at most " + maxUploads
         + " uploads" + bytes + " at once (" + keys + ") and is at that bound: retry after " + retryAfterSeconds
         + " s, or raise " + keys);
-  }
-
-  private static long bytes(String section, JsonObject json, String key) {
-    Object value = json.getValue(key);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1) {
-      return ((Number) value).longValue();
-    }
-    throw new ConfigException(section + "." + key + ": expected a positive number of bytes, got "
-        + value + " (see conf/node.json)");
   }
 }

@@ -32,11 +32,11 @@ record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeo
     JsonObject section = node.json().getJsonObject("proxy", new JsonObject());
     JsonObject pin = node.json().getJsonObject("pin", new JsonObject());
     return new ProxyConfig(node.proxy(), daemon(node.ipfsApi()),
-        Duration.ofMillis(number(section, "proxy.", "connect_timeout_ms", 1)),
-        Duration.ofMillis(number(section, "proxy.", "idle_timeout_ms", 0)),
-        (int) number(section, "proxy.", "daemon_connections", 1),
-        (int) number(section, "proxy.", "max_url_bytes", 1),
-        Duration.ofMillis(number(pin, "pin.", "request_timeout_ms", 1)),
+        Duration.ofMillis(ServerLimits.whole("proxy", section, "connect_timeout_ms", 1)),
+        Duration.ofMillis(ServerLimits.whole("proxy", section, "idle_timeout_ms", 0)),
+        (int) ServerLimits.whole("proxy", section, "daemon_connections", 1),
+        (int) ServerLimits.whole("proxy", section, "max_url_bytes", 1),
+        Duration.ofMillis(ServerLimits.whole("pin", pin, "request_timeout_ms", 1)),
         ServerLimits.from("proxy", section));
   }
 
@@ -46,16 +46,6 @@ record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeo
       throw new ConfigException("ipfs.api: the IPFS proxy forwards to http://host:port, got " + api);
     }
     return api;
-  }
-
-  /** A whole number of at least {@code least}, at most {@link Integer#MAX_VALUE}. */
-  private static long number(JsonObject section, String prefix, String key, long least) {
-    Object value = section.getValue(key);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= least
-        && ((Number) value).longValue() <= Integer.MAX_VALUE) {
-      return ((Number) value).longValue();
-    }
-    throw new ConfigException(prefix + key + ": expected a whole number of at least " + least + ", got " + value);
   }
 
   /** The daemon's port, 80 when {@code ipfs.api} names none. */
