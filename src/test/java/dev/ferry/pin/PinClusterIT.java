@@ -3,12 +3,11 @@ package dev.ferry.pin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.ProcessCluster;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -187,7 +186,7 @@ class PinClusterIT {
 
   /** Every pin's allocations, as node {@code i} answers {@code GET /allocations}. */
   private static Map<String, List<String>> allocations(ProcessCluster cluster, int i) {
-    HttpResponse<String> response = get(cluster, i, "/allocations");
+    HttpResponse<String> response = Http.get(cluster.apiPort(i), "/allocations");
     Map<String, List<String>> byCid = new HashMap<>();
     response.body().lines().filter(l -> !l.isBlank()).map(JsonObject::new).forEach(pin -> byCid.put(
         pin.getString("cid"), pin.getJsonArray("allocations").stream().map(String::valueOf).toList()));
@@ -198,29 +197,12 @@ class PinClusterIT {
   private static void awaitPinsetWrites(ProcessCluster cluster, String cid) {
     Eventually.await("the pinset to take writes on every node", FORM, () -> {
       for (int i = 1; i <= 3; i++) {
-        HttpRequest request = HttpRequest.newBuilder(api(cluster, i, "/pins/" + cid))
-            .DELETE().timeout(Duration.ofSeconds(30)).build();
-        if (send(request).statusCode() != 404) {
+        if (Http.send(HttpRequest.newBuilder(api(cluster, i, "/pins/" + cid)).DELETE()).statusCode() != 404) {
           return false;
         }
       }
       return true;
     });
-  }
-
-  private static HttpResponse<String> get(ProcessCluster cluster, int i, String path) {
-    return send(HttpRequest.newBuilder(api(cluster, i, path)).timeout(Duration.ofSeconds(60)).build());
-  }
-
-  private static HttpResponse<String> send(HttpRequest request) {
-    try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   private static URI api(ProcessCluster cluster, int i, String path) {

@@ -75,30 +75,7 @@ public final class IpfsDaemon implements AutoCloseable {
    * without storing anything: content no daemon has yet.
    */
   public String cidOf(byte[] content) {
-    String boundary = "ferry-" + System.nanoTime();
-    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file.txt\"\r\n"
-        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    byte[] body = new byte[head.length + content.length + tail.length];
-    System.arraycopy(head, 0, body, 0, head.length);
-    System.arraycopy(content, 0, body, head.length, content.length);
-    System.arraycopy(tail, 0, body, head.length + content.length, tail.length);
-    var request = HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&only-hash=true&pin=false"))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30)).build();
-    try {
-      var response = HttpClient.newHttpClient().send(request,
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("add?only-hash on " + api() + ": " + response.body());
-      }
-      return new JsonObject(response.body().strip()).getString("Hash");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return add(List.of(content), "cid-version=1&only-hash=true&pin=false").get(0);
   }
 
   /**
@@ -106,27 +83,7 @@ public final class IpfsDaemon implements AutoCloseable {
    * the blocks are there for a pin to find at once. Their CIDs, in order, as canonical text.
    */
   public List<String> addUnpinned(List<byte[]> contents) {
-    String boundary = "ferry-" + System.nanoTime();
-    var body = new ByteArrayOutputStream();
-    for (int n = 0; n < contents.size(); n++) {
-      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + n
-          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      body.writeBytes(contents.get(n));
-      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
-    }
-    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    var request = HttpRequest.newBuilder(api().resolve("/api/v0/add?cid-version=1&pin=false"))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-        .timeout(Duration.ofSeconds(120)).build();
-    String answer = send(request, "add");
-    List<String> cids = answer.lines().filter(l -> !l.isBlank())
-        .map(l -> Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
-    if (cids.size() != contents.size()) {
-      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
-          + " CIDs back: " + answer);
-    }
-    return cids;
+    return add(contents, "cid-version=1&pin=false");
   }
 
   /** The CIDs this daemon pins recursively, as canonical text. */
@@ -137,31 +94,43 @@ public final class IpfsDaemon implements AutoCloseable {
     return pinned;
   }
 
+  /** {@code add} with {@code query}, one multipart file per item of {@code contents}; their CIDs, in order. */
+  private List<String> add(List<byte[]> contents, String query) {
+    String boundary = "ferry-" + System.nanoTime();
+    var body = new ByteArrayOutputStream();
+    for (int n = 0; n < contents.size(); n++) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + n
+          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.writeBytes(contents.get(n));
+      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    String answer = send(HttpRequest.newBuilder(api().resolve("/api/v0/add?" + query))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+        .timeout(Duration.ofSeconds(120)).build(), "add?" + query);
+    List<String> cids = answer.lines().filter(l -> !l.isBlank())
+        .map(l -> Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
+    if (cids.size() != contents.size()) {
+      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
+          + " CIDs back: " + answer);
+    }
+    return cids;
+  }
+
+  private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {
+    return new JsonObject(daemon.send(HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), command));
+  }
+
+  /** The body of the daemon's 200 answer to {@code request}; anything else fails naming {@code command}. */
   private String send(HttpRequest request, String command) {
     try {
-      var response = HttpClient.newHttpClient().send(request,
-          HttpResponse.BodyHandlers.ofString());
+      var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException(command + " on " + api() + ": " + response.body());
       }
       return response.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {
-    var request = HttpRequest.newBuilder(daemon.api().resolve("/api/v0/" + command + "?" + query))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
-    try {
-      var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException(command + " on " + daemon.api() + ": " + response.body());
-      }
-      return new JsonObject(response.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
