@@ -185,14 +185,14 @@ final class PinTracker {
   /** Asks the daemon what it pins and unpins the pinset's CIDs that are allocated to other nodes only. */
   private void unpinAllocatedElsewhere() {
     ipfs.pins().onComplete(pins -> {
-      for (Cid pinned : pins) {
-        Pin pin = pinset.get(pinned.toString());
-        if (pin != null && !pin.isAllocatedTo(node) && !local.containsKey(pin.cid())) {
-          log.info("pin tracker on {}: {} is allocated to {}, not here; unpinning it on the daemon", node,
-              pin.cid(), pin.allocations());
-          unpinHere(pin.cid());
-        }
+      List<String> elsewhere = pins.stream().map(Cid::toString).map(pinset::get)
+          .filter(pin -> pin != null && !pin.isAllocatedTo(node) && !local.containsKey(pin.cid()))
+          .map(Pin::cid).toList();
+      if (!elsewhere.isEmpty()) {
+        log.info("pin tracker on {}: unpinning {} pin(s) on the daemon that are allocated to other nodes only "
+            + "(first: {})", node, elsewhere.size(), elsewhere.get(0));
       }
+      elsewhere.forEach(this::unpinHere);
     }, e -> log.warn("pin tracker on {}: cannot list the daemon's pins ({}); pins moved away from this node "
         + "while it was down stay on its daemon until the next start", node, e.getMessage()));
   }
