@@ -40,6 +40,8 @@ final class FileParts {
     final Promise<Void> written = Promise.promise();
     boolean ended;
     boolean waitsForDisk;
+    /** Chunks delivered so far, to tell a part still draining what it held back from one that is cut short. */
+    long chunks;
     AsyncFile out;
 
     Spooling(HttpServerFileUpload upload, Path file) {
@@ -153,6 +155,7 @@ final class FileParts {
           });
           part.upload.exceptionHandler(this::failWith);
           part.upload.handler(chunk -> {
+            part.chunks++;
             out.write(chunk);
             if (out.writeQueueFull()) {
               part.waitsForDisk = true;
@@ -172,9 +175,28 @@ final class FileParts {
     part.waitsForDisk = false;
     part.upload.resume();
     if (requestEnded) {
-      // what was held back while the disk was behind has come now; a part still open never ends
-      vertx.runOnContext(x -> failIfTruncated());
+      watchDrain(part, -1, false);
     }
+  }
+
+  /**
+   * After the body has ended, a resumed part delivers what it held back, one chunk or its end per
+   * context turn: it is cut short only once a whole turn passed twice in a row with nothing from it
+   * (a single check right after the resume raced with that delivery and refused whole bodies).
+   */
+  private void watchDrain(Spooling part, long seen, boolean quietOnce) {
+    vertx.runOnContext(x -> {
+      if (failed() || part.ended || part.waitsForDisk) {
+        return;   // ended, failed, or paused again: its next resume watches again
+      }
+      if (part.chunks != seen) {
+        watchDrain(part, part.chunks, false);
+      } else if (!quietOnce) {
+        watchDrain(part, seen, true);
+      } else {
+        failIfTruncated();
+      }
+    });
   }
 
   /** Once the body has ended, a part that neither ended nor waits for the disk was cut short. */
