@@ -1,8 +1,10 @@
 package dev.ferry.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.ConfigException;
 import dev.ferry.core.NodeKey;
 import dev.ferry.peers.PeerId;
 import dev.ferry.testing.Eventually;
@@ -58,6 +60,12 @@ class PeerIdentityTest {
       cluster.awaitFullMembership();
       assertThat(cluster.node(2).peerId()).isEqualTo(two);
       assertThat(idOf(cluster, 2)).isEqualTo(two.toString());
+
+      // a key others can read stops the start, saying what to do
+      cluster.stop(2);
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+      assertThatThrownBy(() -> cluster.restart(2)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("chmod 600 " + key);
     }
   }
 
