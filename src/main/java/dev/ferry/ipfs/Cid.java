@@ -1,7 +1,6 @@
 package dev.ferry.ipfs;
 
 import dev.ferry.core.FerryException;
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.Arrays;
 
@@ -18,8 +17,8 @@ import java.util.Arrays;
 public final class Cid {
   /** Longer text is refused before decoding: no real CID comes close. */
   static final int MAX_TEXT_LENGTH = 512;
-  private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+  private static final String BASE58 = Multibase.BASE58_ALPHABET;
+  private static final String BASE32 = Multibase.BASE32_ALPHABET;
   private static final int SHA2_256 = 0x12;
   /** The multicodec of a dag-pb block (UnixFS files and directories); every CIDv0 is one. */
   public static final int DAG_PB = 0x70;
@@ -233,24 +232,11 @@ public final class Cid {
   }
 
   private static byte[] decode32(String text, int from, boolean upper) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int buffer = 0;
-    int bits = 0;
-    for (int i = from; i < text.length(); i++) {
-      char c = text.charAt(i);
-      int digit = BASE32.indexOf(upper ? Character.toLowerCase(c) : c);
-      if (digit < 0 || (upper ? Character.isLowerCase(c) : Character.isUpperCase(c))) {
-        throw invalid(text, "'" + c + "' at character " + (i + 1) + " is not " + (upper ? "upper" : "lower")
-            + "-case base32");
-      }
-      buffer = (buffer << 5) | digit;
-      bits += 5;
-      if (bits >= 8) {
-        bits -= 8;
-        out.write((buffer >> bits) & 0xff);
-      }
+    try {
+      return Multibase.decodeBase32(text, from, upper);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
     }
-    return out.toByteArray();
   }
 
   private static byte[] decode16(String text) {
@@ -271,35 +257,10 @@ public final class Cid {
   }
 
   private static String base58(byte[] bytes) {
-    StringBuilder out = new StringBuilder();
-    BigInteger value = new BigInteger(1, bytes);
-    BigInteger base = BigInteger.valueOf(58);
-    while (value.signum() > 0) {
-      BigInteger[] qr = value.divideAndRemainder(base);
-      out.append(BASE58.charAt(qr[1].intValue()));
-      value = qr[0];
-    }
-    for (int i = 0; i < bytes.length && bytes[i] == 0; i++) {
-      out.append('1');
-    }
-    return out.reverse().toString();
+    return Multibase.base58btc(bytes);
   }
 
   private static String base32(byte[] bytes) {
-    StringBuilder out = new StringBuilder();
-    int buffer = 0;
-    int bits = 0;
-    for (byte b : bytes) {
-      buffer = (buffer << 8) | (b & 0xff);
-      bits += 8;
-      while (bits >= 5) {
-        bits -= 5;
-        out.append(BASE32.charAt((buffer >> bits) & 31));
-      }
-    }
-    if (bits > 0) {
-      out.append(BASE32.charAt((buffer << (5 - bits)) & 31));
-    }
-    return out.toString();
+    return Multibase.base32(bytes, false);
   }
 }
