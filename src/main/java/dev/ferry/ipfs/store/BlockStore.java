@@ -22,11 +22,12 @@ import java.util.stream.Stream;
 /**
  * Blocks as files, laid out as Kubo's flatfs lays them out: {@code blocks/XY/KEY.data}, where KEY
  * is the block's multihash in upper-case base32 and XY its next-to-last two characters. A block is
- * written to {@code blocks/.temp}, fsynced, then renamed into place, so a file under its name is
- * always whole; temp files left by a crash are deleted when the store opens. {@link #sync()}
- * fsyncs the directories renamed into, so what was put survives a power loss (call it before
- * saying content is pinned). Blocks are checked against their hash when put and when read.
- * {@code storage_max} bounds the bytes of all blocks.
+ * written whole to {@code blocks/.temp}, then renamed into place, so a file under a block's name
+ * is whole even when the process is killed; temp files a crash left are deleted when the store
+ * opens. {@link #sync()} fsyncs the blocks put since the last call and their directories, so that
+ * they survive a power loss too (call it before saying content is pinned): one batch of fsyncs
+ * per add, not one per block. Blocks are checked against their hash when put and when read, so a
+ * file a power loss cut short is never served. {@code storage_max} bounds the bytes of all blocks.
  *
  * <p>Blocking I/O: call it from worker threads, never an event loop. Thread-safe: puts of
  * different blocks run in parallel, puts of one block one at a time.
@@ -48,7 +49,7 @@ public final class BlockStore {
   private final AtomicLong objects = new AtomicLong();
   private final AtomicLong tempNames = new AtomicLong();
   private final Object[] locks = new Object[LOCK_STRIPES];
-  /** Shard directories renamed into since the last {@link #sync()}. */
+  /** Blocks put since the last {@link #sync()}, not yet fsynced. */
   private final Set<Path> unsynced = new HashSet<>();
 
   /** What {@code repo/stat} reports. */
@@ -154,11 +155,10 @@ public final class BlockStore {
           while (bytes.hasRemaining()) {
             out.write(bytes);
           }
-          out.force(true);
         }
         Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
         synchronized (unsynced) {
-          unsynced.add(file.getParent());
+          unsynced.add(file);
         }
         objects.incrementAndGet();
         stored = true;
@@ -191,22 +191,39 @@ public final class BlockStore {
     }
   }
 
-  /** Makes every put so far durable: fsyncs the directories blocks were renamed into. */
+  /**
+   * Makes every put so far durable: fsyncs the blocks written since the last call, then the
+   * directories they were renamed into. Until then a power loss (not a crash of the process) may
+   * leave a block's file short; {@link #get} would refuse it by its hash.
+   */
   public void sync() {
-    Set<Path> dirs;
+    Set<Path> files;
     synchronized (unsynced) {
-      dirs = new HashSet<>(unsynced);
+      files = new HashSet<>(unsynced);
       unsynced.clear();
     }
-    for (Path dir : dirs) {
-      try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-        channel.force(true);
-      } catch (IOException e) {
-        synchronized (unsynced) {
-          unsynced.addAll(dirs);
-        }
-        throw failure("sync " + dir, e);
+    Set<Path> dirs = new HashSet<>();
+    try {
+      for (Path file : files) {
+        force(file);
+        dirs.add(file.getParent());
       }
+      for (Path dir : dirs) {
+        force(dir);
+      }
+    } catch (IOException e) {
+      synchronized (unsynced) {
+        unsynced.addAll(files);
+      }
+      throw failure("sync " + blocks, e);
+    }
+  }
+
+  private static void force(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (NoSuchFileException e) {
+      // deleted since it was put: nothing to make durable
     }
   }
 
