@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The reference for the importer's CIDs: js-ipfs's own importer (ipfs-unixfs-importer under
- * tools/ipfs, which bin/test installs) run by src/test/js/unixfs-reference.mjs on the same files.
- * Fails loudly, naming the install step, when Node or the package is missing.
+ * tools/ipfs, which bin/test installs) run by src/test/js/unixfs-reference.mjs on the same files;
+ * and {@link #node} for the other reference scripts. Fails loudly, naming the install step, when
+ * Node or the packages are missing.
  */
 final class JsImporter {
   private static final Path MODULE = Path.of("tools", "ipfs", "node_modules", "ipfs-unixfs-importer");
@@ -37,10 +38,6 @@ final class JsImporter {
 
   /** Imports each job with js-ipfs in one run of Node; their results, in order. */
   static List<Result> add(List<Job> jobs, Path scratch) throws IOException, InterruptedException {
-    if (!Files.isDirectory(MODULE)) {
-      throw new IllegalStateException(MODULE.toAbsolutePath() + " is missing: run bin/test (it installs js-ipfs "
-          + "under tools/ipfs with npm ci)");
-    }
     JsonArray specs = new JsonArray();
     List<Result> results = new ArrayList<>();
     for (Job job : jobs) {
@@ -54,28 +51,42 @@ final class JsImporter {
       results.add(new Result(new ArrayList<>()));
     }
     Path spec = Files.writeString(scratch.resolve("jobs.json"), new JsonObject().put("jobs", specs).encode());
-    Path output = scratch.resolve("js-output.txt");
-    Process node;
-    try {
-      node = new ProcessBuilder("node", SCRIPT, spec.toString()).redirectErrorStream(true)
-          .redirectOutput(output.toFile()).start();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run `node`: install Node.js 20 (bin/test needs it)", e);
-    }
-    if (!node.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      node.destroyForcibly();
-      throw new AssertionError(SCRIPT + " did not finish in " + TIMEOUT_SECONDS + " s");
-    }
-    String text = Files.readString(output, StandardCharsets.UTF_8);
-    if (node.exitValue() != 0) {
-      throw new AssertionError(SCRIPT + " failed:\n" + text);
-    }
+    String text = node(scratch, SCRIPT, spec.toString());
     for (String line : text.strip().split("\n")) {
       JsonObject entry = new JsonObject(line);
       results.get(entry.getInteger("job")).entries().add(new Importer.Imported(entry.getString("path"),
           Cid.parse(entry.getString("cid")), entry.getLong("size")));
     }
     return results;
+  }
+
+  /**
+   * Runs {@code script} with Node and {@code args} (from the project directory, where it finds
+   * tools/ipfs); what it printed. Fails naming the output when the script fails.
+   */
+  static String node(Path scratch, String script, String... args) throws IOException, InterruptedException {
+    if (!Files.isDirectory(MODULE)) {
+      throw new IllegalStateException(MODULE.toAbsolutePath() + " is missing: run bin/test (it installs js-ipfs "
+          + "under tools/ipfs with npm ci)");
+    }
+    Path output = Files.createTempFile(scratch, "node-", ".txt");
+    List<String> command = new ArrayList<>(List.of("node", script));
+    command.addAll(List.of(args));
+    Process node;
+    try {
+      node = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run `node`: install Node.js 20 (bin/test needs it)", e);
+    }
+    if (!node.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      node.destroyForcibly();
+      throw new AssertionError(script + " did not finish in " + TIMEOUT_SECONDS + " s");
+    }
+    String text = Files.readString(output, StandardCharsets.UTF_8);
+    if (node.exitValue() != 0) {
+      throw new AssertionError(script + " failed:\n" + text);
+    }
+    return text;
   }
 
   /** One add: its options and entries. */
