@@ -4,7 +4,7 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
@@ -40,13 +40,12 @@ public final class PinVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     RaftClient raft = RaftClient.forNode(node);
-    ipfs = new KuboRpcConnector(vertx, node.config().ipfsApi());
+    ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft);
     PinService service = new PinService(node, config, raft);
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {
-          log.info("pinning up on {}: pinset in Raft group {}, IPFS daemon at {}", node.name(), config.group(),
-              node.config().ipfsApi());
+          log.info("pinning up on {}: pinset in Raft group {}, content in {}", node.name(), config.group(), ipfs);
           // in the background: the group has no quorum until enough nodes have started
           tracker.start();
         });

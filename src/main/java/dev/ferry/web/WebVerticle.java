@@ -5,7 +5,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.mailbox.Mailboxes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,8 +46,8 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // POST /add writes to this node's daemon; each instance has its own connection pool
-    ipfs = new KuboRpcConnector(vertx, node.config().ipfsApi());
+    // POST /add writes to this node's daemon (a connection pool per instance) or its embedded store (shared)
+    ipfs = ContentStore.forNode(vertx, node.config());
     daemon = new DaemonIdentity(vertx, node, ipfs);
     bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
     guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
