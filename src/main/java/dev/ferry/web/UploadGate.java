@@ -2,7 +2,7 @@ package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.core.ConfigSection;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -50,25 +50,33 @@ public final class UploadGate implements Shareable {
   private int uploads;
   private long reserved;
 
-  private UploadGate(String section, int maxUploads, long maxBytes, int retryAfterSeconds) {
-    this.section = section;
-    this.maxUploads = maxUploads;
-    this.maxBytes = maxBytes;
-    this.retryAfterSeconds = retryAfterSeconds;
+  /**
+   * A server section's upload bounds: {@code max_concurrent_uploads}, {@code upload_retry_after_seconds}
+   * and, where uploads are spooled, {@code max_upload_bytes_in_flight} (absent: no bound on bytes,
+   * for a section that streams every upload through). Immutable.
+   *
+   * @param section the section's name, which also names the node's one gate for it
+   */
+  public record Limits(String section, int maxUploads, long maxBytes, int retryAfterSeconds) {
+    /** Reads and checks the upload bounds of a server's section. */
+    public static Limits from(ConfigSection section) {
+      return new Limits(section.name(), section.positive("max_concurrent_uploads"),
+          section.has("max_upload_bytes_in_flight") ? section.bytes("max_upload_bytes_in_flight") : Long.MAX_VALUE,
+          section.positive("upload_retry_after_seconds"));
+    }
   }
 
-  /**
-   * The node's gate for {@code section}, from its {@code max_concurrent_uploads},
-   * {@code upload_retry_after_seconds} and, where uploads are spooled, {@code max_upload_bytes_in_flight}
-   * (absent: no bound on bytes, for a section that streams every upload through).
-   */
-  public static UploadGate of(Vertx vertx, String section, JsonObject json) {
-    int uploads = (int) ServerLimits.whole(section, json, "max_concurrent_uploads", 1);
-    long bytes = json.containsKey("max_upload_bytes_in_flight") ? ServerLimits.bytes(section, json, "max_upload_bytes_in_flight")
-        : Long.MAX_VALUE;
-    int retry = (int) ServerLimits.whole(section, json, "upload_retry_after_seconds", 1);
+  private UploadGate(Limits limits) {
+    this.section = limits.section();
+    this.maxUploads = limits.maxUploads();
+    this.maxBytes = limits.maxBytes();
+    this.retryAfterSeconds = limits.retryAfterSeconds();
+  }
+
+  /** The node's gate for the section of {@code limits}; the first verticle instance to ask makes it. */
+  public static UploadGate of(Vertx vertx, Limits limits) {
     return (UploadGate) vertx.sharedData().getLocalMap(MAP)
-        .computeIfAbsent(section, s -> new UploadGate(section, uploads, bytes, retry));
+        .computeIfAbsent(limits.section(), s -> new UploadGate(limits));
   }
 
   /** A permit for an upload of {@code bytes}, or empty when the gate is full. */
