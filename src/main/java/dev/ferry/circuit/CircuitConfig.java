@@ -40,7 +40,7 @@ public record CircuitConfig(
         circuit.intBytes("write_queue_max_bytes"),
         circuit.millis("open_timeout_ms"),
         circuit.millis("close_timeout_ms"),
-        Duration.ofSeconds(circuit.positive("remote_peer_idle_seconds")),
+        circuit.millis("remote_peer_idle_ms"),
         circuit.bool("link"),
         circuit.portOrZero("link_port", "any free one"));
   }

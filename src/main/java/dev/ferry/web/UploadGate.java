@@ -51,8 +51,8 @@ public final class UploadGate implements Shareable {
   private long reserved;
 
   /**
-   * A server section's upload bounds: {@code max_concurrent_uploads}, {@code upload_retry_after_seconds}
-   * and, where uploads are spooled, {@code max_upload_bytes_in_flight} (absent: no bound on bytes,
+   * A server section's upload bounds: {@code max_concurrent_uploads}, {@code upload_retry_after_ms}
+   * and, where uploads are spooled, {@code max_upload_in_flight_bytes} (absent: no bound on bytes,
    * for a section that streams every upload through). Immutable.
    *
    * @param section the section's name, which also names the node's one gate for it
@@ -61,8 +61,8 @@ public final class UploadGate implements Shareable {
     /** Reads and checks the upload bounds of a server's section. */
     public static Limits from(ConfigSection section) {
       return new Limits(section.name(), section.positive("max_concurrent_uploads"),
-          section.has("max_upload_bytes_in_flight") ? section.bytes("max_upload_bytes_in_flight") : Long.MAX_VALUE,
-          section.positive("upload_retry_after_seconds"));
+          section.has("max_upload_in_flight_bytes") ? section.bytes("max_upload_in_flight_bytes") : Long.MAX_VALUE,
+          (int) section.wholeSeconds("upload_retry_after_ms", "HTTP's Retry-After").toSeconds());
     }
   }
 
@@ -85,7 +85,7 @@ public final class UploadGate implements Shareable {
     if (uploads >= maxUploads || uploads > 0 && reserved + bytes > maxBytes) {
       busy.warn(section + ": answered an upload with 503: " + uploads + " uploads in flight (at most " + maxUploads
           + ", " + section + ".max_concurrent_uploads) hold " + reserved + " bytes"
-          + (maxBytes == Long.MAX_VALUE ? "" : " (at most " + maxBytes + ", " + section + ".max_upload_bytes_in_flight)"));
+          + (maxBytes == Long.MAX_VALUE ? "" : " (at most " + maxBytes + ", " + section + ".max_upload_in_flight_bytes)"));
       return Optional.empty();
     }
     uploads++;
@@ -102,7 +102,7 @@ public final class UploadGate implements Shareable {
   public FerryException busy() {
     String bytes = maxBytes == Long.MAX_VALUE ? "" : " and " + maxBytes + " bytes of them";
     String keys = maxBytes == Long.MAX_VALUE ? section + ".max_concurrent_uploads"
-        : section + ".max_concurrent_uploads, " + section + ".max_upload_bytes_in_flight";
+        : section + ".max_concurrent_uploads, " + section + ".max_upload_in_flight_bytes";
     return new FerryException(FerryException.UNAVAILABLE, "this node takes at most " + maxUploads
         + " uploads" + bytes + " at once (" + keys + ") and is at that bound: retry after " + retryAfterSeconds
         + " s, or raise " + keys);

@@ -41,7 +41,7 @@ public record FileSyncConfig(
         f.positive("parallel_files"),
         f.nonNegative("retries"),
         f.millis("retry_delay_ms"),
-        Duration.ofSeconds(f.positive("connect_timeout_seconds")),
+        f.millis("connect_timeout_ms"),
         f.millis("progress_interval_ms"));
   }
 }
