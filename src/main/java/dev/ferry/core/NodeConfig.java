@@ -98,6 +98,7 @@ public record NodeConfig(
     renamed.addAll(DeprecatedKeys.migrate(file, sources.configFile().map(Path::toString).orElse("")));
     renamed.addAll(DeprecatedKeys.migrate(env, "the environment"));
     renamed.addAll(DeprecatedKeys.migrate(flags, "the command line"));
+    renamed.forEach(rename -> log.warn("config: {}", rename));
     JsonObject operator = ConfigLayers.merge(file, env, flags);
     JsonObject withoutPeer = ConfigLayers.merge(defaults, operator);
 
@@ -112,9 +113,7 @@ public record NodeConfig(
 
     JsonObject merged = ConfigLayers.merge(defaults, peerLayer(self), operator);
     merged.put("name", name);
-    NodeConfig config = fromJson(merged, peers, self, sources.homeDir(), defaults);
-    renamed.forEach(rename -> log.warn("config: {}", rename));
-    return config;
+    return fromJson(merged, peers, self, sources.homeDir(), defaults);
   }
 
   /** The section {@code name} ({@code pin}, {@code raft}, ...) of the merged configuration, to read with its typed getters. */

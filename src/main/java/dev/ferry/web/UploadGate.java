@@ -1,8 +1,8 @@
 package dev.ferry.web;
 
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Vertx;
-import dev.ferry.core.ConfigSection;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Optional;
 import org.slf4j.Logger;
