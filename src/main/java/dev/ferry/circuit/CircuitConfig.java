@@ -1,6 +1,6 @@
 package dev.ferry.circuit;
 
-import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
@@ -27,42 +27,21 @@ public record CircuitConfig(
     boolean link,
     int linkPort) {
 
-  /** Reads {@code circuit.*} from a node's merged configuration. */
+  /** Reads {@code circuit.*} from a node's whole merged configuration. */
   public static CircuitConfig from(JsonObject nodeJson) {
-    JsonObject c = nodeJson.getJsonObject("circuit", new JsonObject());
+    return from(ConfigSection.root(nodeJson).section("circuit"));
+  }
+
+  /** Reads and checks the {@code circuit} section ({@code node.config().section("circuit")}). */
+  public static CircuitConfig from(ConfigSection circuit) {
     return new CircuitConfig(
-        positive(c, "max_payload_bytes"),
-        positive(c, "window_bytes"),
-        positive(c, "write_queue_max_bytes"),
-        Duration.ofMillis(positive(c, "open_timeout_ms")),
-        Duration.ofMillis(positive(c, "close_timeout_ms")),
-        Duration.ofSeconds(positive(c, "remote_peer_idle_seconds")),
-        bool(c, "link"),
-        port(c, "link_port"));
-  }
-
-  private static boolean bool(JsonObject section, String key) {
-    if (section.getValue(key) instanceof Boolean b) {
-      return b;
-    }
-    throw new ConfigException("circuit." + key + ": expected true or false, got " + section.getValue(key));
-  }
-
-  private static int port(JsonObject section, String key) {
-    Object value = section.getValue(key);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0
-        && ((Number) value).longValue() <= 65535) {
-      return ((Number) value).intValue();
-    }
-    throw new ConfigException("circuit." + key + ": expected a port from 0 (any free one) to 65535, got " + value);
-  }
-
-  static int positive(JsonObject section, String key) {
-    Object value = section.getValue(key);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1
-        && ((Number) value).longValue() <= Integer.MAX_VALUE) {
-      return ((Number) value).intValue();
-    }
-    throw new ConfigException("circuit." + key + ": expected a positive integer, got " + value);
+        circuit.intBytes("max_payload_bytes"),
+        circuit.intBytes("window_bytes"),
+        circuit.intBytes("write_queue_max_bytes"),
+        circuit.millis("open_timeout_ms"),
+        circuit.millis("close_timeout_ms"),
+        circuit.millis("remote_peer_idle_ms"),
+        circuit.bool("link"),
+        circuit.portOrZero("link_port", "any free one"));
   }
 }

@@ -33,7 +33,7 @@ public final class CircuitVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    circuits = new Circuits(node, CircuitConfig.from(node.config().json()));
+    circuits = new Circuits(node, CircuitConfig.from(node.config().section("circuit")));
     PayloadCodec.register(vertx.eventBus());
     registerBuiltinServices();
     return Future.all(serveStartRequests(), followMembership(), circuits.links().start(context))

@@ -79,7 +79,7 @@ public final class Circuits {
 
   /**
    * Starts a peer of {@code service} on node {@code node} (this one included) and returns where it
-   * is. Such a peer stops by itself after {@code circuit.remote_peer_idle_seconds} without circuits.
+   * is. Such a peer stops by itself after {@code circuit.remote_peer_idle_ms} without circuits.
    * Fails with {@code not-found} for an unknown node or service.
    */
   public Future<PeerRef> startRemotePeer(String service, String nodeName) {

@@ -229,7 +229,7 @@ public final class LocalPeer {
     }
   }
 
-  /** A peer started remotely stops after {@code circuit.remote_peer_idle_seconds} without circuits. */
+  /** A peer started remotely stops after {@code circuit.remote_peer_idle_ms} without circuits. */
   private void idleCheck() {
     if (stopsWhenIdle && open.isEmpty() && idleTimer < 0 && stopReason == null) {
       idleTimer = circuits.vertx().setTimer(config().remotePeerIdle().toMillis(), t -> {

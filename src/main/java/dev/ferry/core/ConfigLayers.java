@@ -22,7 +22,8 @@ import java.util.Map;
  * variables, then command-line settings, each overriding the one before.
  *
  * <p>Only keys that exist in the defaults can be set from the environment or the command line,
- * so a typo is an error that names the key instead of a silently ignored value. Stateless.
+ * so a typo is an error that names the key instead of a silently ignored value. The old names of
+ * renamed keys are accepted too ({@link DeprecatedKeys}). Stateless.
  */
 public final class ConfigLayers {
   static final String DEFAULTS_RESOURCE = "conf/node.json";
@@ -73,11 +74,13 @@ public final class ConfigLayers {
    */
   public static JsonObject fromEnvironment(JsonObject defaults, Map<String, String> env) {
     JsonObject layer = new JsonObject();
-    for (String key : keys(defaults, "")) {
+    List<String> known = new ArrayList<>(keys(defaults, ""));
+    DeprecatedKeys.RENAMES.forEach(r -> known.add(r.oldKey()));
+    for (String key : known) {
       String variable = "FERRY_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
       String value = env.get(variable);
       if (value != null) {
-        put(layer, key, parse(variable, value, lookup(defaults, key)));
+        put(layer, key, parse(variable, value, lookup(defaults, current(key))));
       }
     }
     return layer;
@@ -93,12 +96,17 @@ public final class ConfigLayers {
         throw new ConfigException("--set " + setting + ": expected KEY=VALUE, e.g. api.port=9100");
       }
       String key = setting.substring(0, eq).trim();
-      if (!known.contains(key)) {
+      if (!known.contains(key) && DeprecatedKeys.byOldKey(key).isEmpty()) {
         throw new ConfigException("--set " + key + ": unknown setting (known: " + String.join(", ", known) + ")");
       }
-      put(layer, key, parse("--set " + key, setting.substring(eq + 1), lookup(defaults, key)));
+      put(layer, key, parse("--set " + key, setting.substring(eq + 1), lookup(defaults, current(key))));
     }
     return layer;
+  }
+
+  /** The key's current name: itself, or the new name of a deprecated key. */
+  private static String current(String key) {
+    return DeprecatedKeys.byOldKey(key).map(DeprecatedKeys.Rename::newKey).orElse(key);
   }
 
   /** Deep merge: later layers override earlier ones key by key; nested objects merge. */

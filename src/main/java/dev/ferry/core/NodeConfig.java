@@ -9,9 +9,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's resolved configuration: who it is, where it listens, and the cluster it joins.
@@ -50,6 +54,9 @@ public record NodeConfig(
    * How this node joins the cluster.
    *
    * @param members the Hazelcast TCP-IP members ({@code ip:membership_port}), this node included
+   * @param heartbeatIntervalSeconds {@code cluster.heartbeat_interval_ms} in the whole seconds Hazelcast counts in
+   * @param maxNoHeartbeatSeconds {@code cluster.max_no_heartbeat_ms}, likewise
+   * @param mergeDelaySeconds {@code cluster.merge_delay_ms}, likewise
    */
   public record ClusterSettings(
       String name,
@@ -78,15 +85,21 @@ public record NodeConfig(
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(NodeConfig.class);
   private static final String NAME_PATTERN = "[A-Za-z0-9_-]+";
 
   /** Stacks the layers, finds this node in peers.json and checks every value. */
   public static NodeConfig resolve(Sources sources) {
     JsonObject defaults = ConfigLayers.defaults();
-    JsonObject operator = ConfigLayers.merge(
-        sources.configFile().map(ConfigLayers::readFile).orElseGet(JsonObject::new),
-        ConfigLayers.fromEnvironment(defaults, sources.env()),
-        sources.flags());
+    JsonObject file = sources.configFile().map(ConfigLayers::readFile).orElseGet(JsonObject::new);
+    JsonObject env = ConfigLayers.fromEnvironment(defaults, sources.env());
+    JsonObject flags = sources.flags().copy();
+    Set<DeprecatedKeys.Rename> renamed = new LinkedHashSet<>();
+    renamed.addAll(DeprecatedKeys.migrate(file, sources.configFile().map(Path::toString).orElse("")));
+    renamed.addAll(DeprecatedKeys.migrate(env, "the environment"));
+    renamed.addAll(DeprecatedKeys.migrate(flags, "the command line"));
+    renamed.forEach(rename -> log.warn("config: {}", rename));
+    JsonObject operator = ConfigLayers.merge(file, env, flags);
     JsonObject withoutPeer = ConfigLayers.merge(defaults, operator);
 
     Peers peers = loadPeers(withoutPeer, sources);
@@ -198,15 +211,19 @@ public record NodeConfig(
     }
     var cluster = new ClusterSettings(
         c.string("name"), clusterHost, c.port("port"), membershipPort, List.copyOf(members),
-        c.positive("heartbeat_interval_seconds"), c.positive("max_no_heartbeat_seconds"),
-        c.positive("merge_delay_seconds"), c.millis("request_timeout_ms"));
+        seconds(c, "heartbeat_interval_ms"), seconds(c, "max_no_heartbeat_ms"), seconds(c, "merge_delay_ms"),
+        c.millis("request_timeout_ms"));
     if (cluster.maxNoHeartbeatSeconds() <= cluster.heartbeatIntervalSeconds()) {
-      throw c.invalid("max_no_heartbeat_seconds", "must be greater than cluster.heartbeat_interval_seconds");
+      throw c.invalid("max_no_heartbeat_ms", "must be greater than cluster.heartbeat_interval_ms");
     }
-    return new NodeConfig(name, peers, self, dataDir, verticlesDir,
-        Duration.ofSeconds(s.positive("shutdown_timeout_seconds")),
+    return new NodeConfig(name, peers, self, dataDir, verticlesDir, s.millis("shutdown_timeout_ms"),
         new HostPort(s.string("api.host"), s.port("api.port")),
         new HostPort(s.string("proxy.host"), s.port("proxy.port")),
         cluster, s.url("ipfs.api"), s.bool("metrics.eventbus"), json);
+  }
+
+  /** A Hazelcast setting: milliseconds in the configuration, whole seconds for Hazelcast. */
+  private static int seconds(ConfigSection cluster, String key) {
+    return (int) cluster.wholeSeconds(key, "Hazelcast").toSeconds();
   }
 }

@@ -1,7 +1,6 @@
 package dev.ferry.mailbox;
 
-import dev.ferry.core.ConfigException;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.core.ConfigSection;
 
 /**
  * The {@code mailbox} section of conf/node.json.
@@ -9,11 +8,8 @@ import io.vertx.core.json.JsonObject;
  * @param maxMessageBytes the largest encoded message a mailbox accepts
  */
 public record MailboxConfig(long maxMessageBytes) {
-  static MailboxConfig from(JsonObject section) {
-    Object max = section.getValue("max_message_bytes");
-    if (!(max instanceof Number n) || n.longValue() < 1) {
-      throw new ConfigException("mailbox.max_message_bytes: expected a positive integer, got " + max);
-    }
-    return new MailboxConfig(n.longValue());
+  /** Reads and checks the {@code mailbox} section ({@code node.config().section("mailbox")}). */
+  static MailboxConfig from(ConfigSection mailbox) {
+    return new MailboxConfig(mailbox.bytes("max_message_bytes"));
   }
 }

@@ -5,7 +5,6 @@ import dev.ferry.core.NodeContext;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,7 @@ public final class MailboxVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     mailboxes = new Mailboxes(node, new JacksonMessageCodec(),
-        MailboxConfig.from(node.config().json().getJsonObject("mailbox", new JsonObject())));
+        MailboxConfig.from(node.config().section("mailbox")));
     mailboxes.install();
     registerMetrics();
     return Future.all(followMembers(), serveIntrospection())

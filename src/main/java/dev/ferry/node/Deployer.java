@@ -91,8 +91,7 @@ final class Deployer {
   private Future<Void> deployOne(Vertx vertx, NodeContext node, VerticleDescriptor d) {
     var options = new DeploymentOptions()
         .setInstances(d.instances())
-        .setThreadingModel(d.threading())
-        .setConfig(d.config().copy());
+        .setThreadingModel(d.threading());
     return vertx.deployVerticle(factory(d, node), options)
         .recover(e -> Future.failedFuture(new ConfigException(
             "verticle " + d.name() + " (" + d.source() + ") failed to start: " + e.getMessage(), e)))

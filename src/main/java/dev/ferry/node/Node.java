@@ -130,7 +130,7 @@ public final class Node implements NodeContext {
 
   /**
    * Closes Vert.x after a failed start, then fails {@code outcome} with the start's failure: once
-   * Vert.x is closed, or after {@code shutdown_timeout_seconds} whatever happens, so a node that
+   * Vert.x is closed, or after {@code shutdown_timeout_ms} whatever happens, so a node that
    * cannot start always ends (it used to wait forever with no port open).
    */
   private static void closeAfterFailure(NodeConfig config, Vertx vertx, Throwable failure,
@@ -149,7 +149,7 @@ public final class Node implements NodeContext {
   }
 
   /**
-   * Closes the node and waits, at most {@code shutdown_timeout_seconds}: for shutdown hooks and
+   * Closes the node and waits, at most {@code shutdown_timeout_ms}: for shutdown hooks and
    * command-line tools, never for an event loop.
    */
   public void closeAndWait() {

@@ -8,8 +8,10 @@ import java.util.Locale;
 
 /**
  * One file of {@code verticles/}: which verticle to deploy, how many instances, on which
- * threading model, with what configuration. A {@code singleton} is a per-node service (Raft, the
- * registry) that must run exactly once; stateless ones (the web verticle) scale by instances.
+ * threading model, in what order. A {@code singleton} is a per-node service (Raft, the registry)
+ * that must run exactly once; stateless ones (the web verticle) scale by instances. A descriptor
+ * says how a verticle is deployed, never how it behaves: settings live in the node configuration
+ * (conf/node.json and its override layers), so a {@code config} object here is refused.
  *
  * <p>Immutable; validated when read, so a bad plan fails start-up before the node joins.
  */
@@ -20,7 +22,6 @@ public record VerticleDescriptor(
     ThreadingModel threading,
     boolean singleton,
     int order,
-    JsonObject config,
     String source) {
 
   /** Reads and checks a descriptor; {@code source} names its file in every error. */
@@ -36,8 +37,9 @@ public record VerticleDescriptor(
     Class<? extends Deployable> type = loadClass(className, source);
     int instances = integer(json, "instances", 1, source);
     boolean singleton = json.getBoolean("singleton", false);
+    refuseConfig(json, source);
     var descriptor = new VerticleDescriptor(name, type, 1, threading(json.getString("threading", "event-loop"), source),
-        singleton, integer(json, "order", 500, source), json.getJsonObject("config", new JsonObject()), source);
+        singleton, integer(json, "order", 500, source), source);
     return descriptor.withInstances(instances, source + ": instances");
   }
 
@@ -50,7 +52,20 @@ public record VerticleDescriptor(
       throw new ConfigException(where + ": " + name + " is a per-node singleton and runs exactly one instance, not "
           + count + "; scale it by adding nodes");
     }
-    return new VerticleDescriptor(name, verticleClass, count, threading, singleton, order, config, source);
+    return new VerticleDescriptor(name, verticleClass, count, threading, singleton, order, source);
+  }
+
+  /**
+   * Settings in a descriptor would be a second place for them, out of reach of {@code FERRY_*} and
+   * {@code --set}; say where they go. The empty {@code "config": {}} of older plans means nothing and passes.
+   */
+  private static void refuseConfig(JsonObject json, String source) {
+    Object config = json.getValue("config");
+    if (config != null && !(config instanceof JsonObject object && object.isEmpty())) {
+      throw new ConfigException(source + ": config: a descriptor says how to deploy a verticle, not how it behaves; "
+          + "put its settings in the node configuration (its section in a --config file; FERRY_* and --set for "
+          + "the keys of conf/node.json) and remove \"config\"");
+    }
   }
 
   private static Class<? extends Deployable> loadClass(String className, String source) {

@@ -4,7 +4,8 @@ import dev.ferry.core.ConfigSection;
 import java.time.Duration;
 
 /**
- * The {@code pin} section of conf/node.json.
+ * The {@code pin} section of conf/node.json, read once when a verticle starts (the pin service's,
+ * and the web and proxy verticles' for {@code request_timeout_ms}). Immutable.
  *
  * @param group the Raft group that keeps the pinset (its state machine must be {@value PinSet#NAME})
  * @param replicationMin default least number of nodes that must pin a CID (-1: every node)
@@ -18,10 +19,10 @@ import java.time.Duration;
  * @param recoverInterval how often a tracker pins again what failed on its node
  * @param maxAttempts how many times in all a tracker tries a pin before it waits for {@code recover}
  */
-record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
+public record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
     Duration retryInterval, Duration reallocateWithin, Duration recoverInterval, int maxAttempts) {
   /** Reads and checks the {@code pin} section ({@code node.config().section("pin")}). */
-  static PinConfig from(ConfigSection pin) {
+  public static PinConfig from(ConfigSection pin) {
     return new PinConfig(pin.string("group"), replication(pin, "replication_min"), replication(pin, "replication_max"),
         pin.millis("pin_timeout_ms"), pin.millis("request_timeout_ms"), pin.millis("retry_interval_ms"),
         pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"));

@@ -13,9 +13,10 @@ import java.util.Map;
  * bad value fails start-up with its key's name. Immutable.
  *
  * @param electionTimeout how long a candidate waits for votes ({@code election_timeout_ms})
- * @param heartbeatPeriodSecs how often a leader heartbeats ({@code heartbeat_period_secs})
+ * @param heartbeatPeriodSecs how often a leader heartbeats ({@code heartbeat_period_ms}, in the whole
+ *     seconds MicroRaft counts in)
  * @param heartbeatTimeoutSecs silence after which followers elect a new leader and a leader without
- *     a quorum steps down ({@code heartbeat_timeout_secs})
+ *     a quorum steps down ({@code heartbeat_timeout_ms}, whole seconds likewise)
  * @param snapshotEvery commits between snapshots ({@code snapshot_every})
  * @param maxPendingEntries uncommitted entries a leader holds before it rejects proposals
  *     ({@code max_pending_entries}, backpressure: code {@code rejected})
@@ -74,8 +75,8 @@ public record RaftSettings(
   public static RaftSettings from(ConfigSection raft) {
     RaftSettings s = new RaftSettings(
         raft.millis("election_timeout_ms"),
-        raft.positive("heartbeat_period_secs"),
-        raft.positive("heartbeat_timeout_secs"),
+        seconds(raft, "heartbeat_period_ms"),
+        seconds(raft, "heartbeat_timeout_ms"),
         raft.positive("snapshot_every"),
         raft.positive("max_pending_entries"),
         raft.positive("append_batch_size"),
@@ -92,7 +93,7 @@ public record RaftSettings(
         raft.intBytes("storage_probe_bytes"),
         groups(raft));
     if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
-      throw raft.invalid("heartbeat_timeout_secs", "must be greater than raft.heartbeat_period_secs");
+      throw raft.invalid("heartbeat_timeout_ms", "must be greater than raft.heartbeat_period_ms");
     }
     return s;
   }
@@ -125,6 +126,11 @@ public record RaftSettings(
         .setTransferSnapshotsFromFollowersEnabled(true)
         .setRaftNodeReportPublishPeriodSecs(heartbeatPeriodSecs)
         .build();
+  }
+
+  /** A heartbeat setting: milliseconds in the configuration, whole seconds for MicroRaft. */
+  private static int seconds(ConfigSection raft, String key) {
+    return (int) raft.wholeSeconds(key, "MicroRaft").toSeconds();
   }
 
   private static Map<String, String> groups(ConfigSection raft) {

@@ -1,7 +1,6 @@
 package dev.ferry.registry;
 
-import dev.ferry.core.ConfigException;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.core.ConfigSection;
 import java.time.Duration;
 
 /**
@@ -12,15 +11,8 @@ import java.time.Duration;
  * @param requestTimeout how long a sync or client request may take
  */
 record RegistryConfig(Duration syncInterval, Duration requestTimeout) {
-  static RegistryConfig from(JsonObject section) {
-    return new RegistryConfig(millis(section, "sync_interval_ms"), millis(section, "request_timeout_ms"));
-  }
-
-  private static Duration millis(JsonObject section, String key) {
-    Object value = section.getValue(key);
-    if (!(value instanceof Number n) || n.longValue() < 1) {
-      throw new ConfigException("registry." + key + ": expected a positive integer, got " + value);
-    }
-    return Duration.ofMillis(n.longValue());
+  /** Reads and checks the {@code registry} section ({@code node.config().section("registry")}). */
+  static RegistryConfig from(ConfigSection registry) {
+    return new RegistryConfig(registry.millis("sync_interval_ms"), registry.millis("request_timeout_ms"));
   }
 }

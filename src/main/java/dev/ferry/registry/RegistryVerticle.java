@@ -73,7 +73,7 @@ public final class RegistryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     claims = new Claims(node.name(), node.incarnation().id());
-    config = RegistryConfig.from(node.config().json().getJsonObject("registry", new JsonObject()));
+    config = RegistryConfig.from(node.config().section("registry"));
     mailboxes = Mailboxes.of(vertx);
     registerMetrics();
     return openWatcher()

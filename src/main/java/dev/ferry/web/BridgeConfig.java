@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeOptions;
@@ -29,19 +30,12 @@ record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<Pe
                     List<PermittedOptions> outbound, int maxFrameBytes, int maxUnauthenticatedFrameBytes,
                     long maxBufferedBytes, ServerLimits limits) {
 
-  static BridgeConfig from(JsonObject section) {
-    String token = section.getString("token");
-    Object port = section.getValue("tcp_port");
-    if (!(port instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {
-      throw new ConfigException("bridge.tcp_port: 0 (off) or a port up to 65535, got " + port);
-    }
-    return new BridgeConfig(Optional.ofNullable(token).filter(t -> !t.isBlank()),
-        section.getString("tcp_host", "127.0.0.1"), n.intValue(),
-        permitted(section, "inbound"), permitted(section, "outbound"),
-        (int) ServerLimits.whole("bridge", section, "max_frame_bytes", 1),
-        (int) ServerLimits.whole("bridge", section, "max_unauthenticated_frame_bytes", 1),
-        ServerLimits.whole("bridge", section, "max_buffered_bytes", 1),
-        ServerLimits.from("bridge", section));
+  /** Reads and checks the {@code bridge} section ({@code node.config().section("bridge")}). */
+  static BridgeConfig from(ConfigSection bridge) {
+    return new BridgeConfig(bridge.optionalString("token"), bridge.string("tcp_host"),
+        bridge.portOrZero("tcp_port", "off"), permitted(bridge, "inbound"), permitted(bridge, "outbound"),
+        bridge.intBytes("max_frame_bytes"), bridge.intBytes("max_unauthenticated_frame_bytes"),
+        bridge.bytes("max_buffered_bytes"), ServerLimits.from(bridge));
   }
 
   /** The permissions as Vert.x bridge options (shared by the SockJS and TCP bridges). */
@@ -70,11 +64,11 @@ record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<Pe
     return false;
   }
 
-  private static List<PermittedOptions> permitted(JsonObject section, String key) {
-    JsonArray rules = section.getJsonArray(key, new JsonArray());
+  private static List<PermittedOptions> permitted(ConfigSection bridge, String key) {
+    JsonArray rules = bridge.array(key);
     List<PermittedOptions> result = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
-      String where = "bridge." + key + "[" + i + "]";
+      String where = bridge.key(key) + "[" + i + "]";
       if (!(rules.getValue(i) instanceof JsonObject rule)) {
         throw new ConfigException(where + ": expected {\"address\": A} or {\"address_re\": REGEX}");
       }

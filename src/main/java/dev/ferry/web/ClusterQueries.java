@@ -6,7 +6,6 @@ import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftClient;
-import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,10 +23,13 @@ final class ClusterQueries {
 
   private final Vertx vertx;
   private final NodeContext node;
+  private final List<String> raftGroups;
 
-  ClusterQueries(Vertx vertx, NodeContext node) {
+  /** {@code raftGroups}: the groups this node hosts ({@code raft.groups}). */
+  ClusterQueries(Vertx vertx, NodeContext node, List<String> raftGroups) {
     this.vertx = vertx;
     this.node = node;
+    this.raftGroups = List.copyOf(raftGroups);
   }
 
   /** The members this node sees: {@code [{"name", "incarnation", "host"}]}, sorted by name. */
@@ -58,7 +60,7 @@ final class ClusterQueries {
   /** {@code {"groups": {group: status or {"error"}}}} for the Raft groups this node hosts. */
   Future<JsonObject> raft() {
     RaftClient client = RaftClient.forNode(node);
-    List<String> groups = List.copyOf(RaftSettings.from(node.config().json()).groups().keySet());
+    List<String> groups = raftGroups;
     List<Future<JsonObject>> answers = groups.stream()
         .map(g -> client.status(g).map(GroupStatus::toJson).otherwise(e -> new JsonObject().put("error", e.getMessage())))
         .toList();

@@ -30,10 +30,10 @@ public final class RaftRoutes implements Routes {
   private final RaftClient raft;
   private final RaftSettings settings;
 
-  public RaftRoutes(Vertx vertx, NodeContext node) {
+  public RaftRoutes(Vertx vertx, NodeContext node, RaftSettings settings) {
     this.node = node;
     this.raft = RaftClient.forNode(node);
-    this.settings = RaftSettings.from(node.config().json());
+    this.settings = settings;
   }
 
   @Override

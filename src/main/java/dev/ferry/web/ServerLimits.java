@@ -1,7 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.core.ConfigException;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.core.ConfigSection;
 import java.time.Duration;
 
 /**
@@ -21,32 +20,9 @@ import java.time.Duration;
 public record ServerLimits(String section, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout,
     int maxConnectionsPerAddress) {
 
-  /** The limits in {@code json} (the section named {@code section}); a bad value names its key. */
-  public static ServerLimits from(String section, JsonObject json) {
-    return new ServerLimits(section,
-        Duration.ofMillis(whole(section, json, "header_timeout_ms", 1)),
-        Duration.ofMillis(whole(section, json, "body_timeout_ms", 1)),
-        Duration.ofMillis(whole(section, json, "idle_timeout_ms", 0)),
-        (int) whole(section, json, "max_connections_per_address", 1));
-  }
-
-  /** A whole number at {@code key} of at least {@code least}, at most {@link Integer#MAX_VALUE}. */
-  public static long whole(String section, JsonObject json, String key, long least) {
-    return number(section, json, key, least, Integer.MAX_VALUE, "a whole number of at least " + least);
-  }
-
-  /** A positive number of bytes at {@code key} (beyond {@link Integer#MAX_VALUE} too). */
-  public static long bytes(String section, JsonObject json, String key) {
-    return number(section, json, key, 1, Long.MAX_VALUE, "a positive number of bytes");
-  }
-
-  private static long number(String section, JsonObject json, String key, long least, long most, String expected) {
-    Object value = json.getValue(key);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= least
-        && ((Number) value).longValue() <= most) {
-      return ((Number) value).longValue();
-    }
-    throw new ConfigException(section + "." + key + ": expected " + expected + ", got " + value
-        + " (see conf/node.json)");
+  /** The limits in a server's section ({@code api}, {@code proxy}, {@code bridge}); a bad value names its key. */
+  public static ServerLimits from(ConfigSection section) {
+    return new ServerLimits(section.name(), section.millis("header_timeout_ms"), section.millis("body_timeout_ms"),
+        section.millisOrZero("idle_timeout_ms", "never closed"), section.positive("max_connections_per_address"));
   }
 }

@@ -1,8 +1,8 @@
 package dev.ferry.web;
 
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -50,25 +50,33 @@ public final class UploadGate implements Shareable {
   private int uploads;
   private long reserved;
 
-  private UploadGate(String section, int maxUploads, long maxBytes, int retryAfterSeconds) {
-    this.section = section;
-    this.maxUploads = maxUploads;
-    this.maxBytes = maxBytes;
-    this.retryAfterSeconds = retryAfterSeconds;
+  /**
+   * A server section's upload bounds: {@code max_concurrent_uploads}, {@code upload_retry_after_ms}
+   * and, where uploads are spooled, {@code max_upload_in_flight_bytes} (absent: no bound on bytes,
+   * for a section that streams every upload through). Immutable.
+   *
+   * @param section the section's name, which also names the node's one gate for it
+   */
+  public record Limits(String section, int maxUploads, long maxBytes, int retryAfterSeconds) {
+    /** Reads and checks the upload bounds of a server's section. */
+    public static Limits from(ConfigSection section) {
+      return new Limits(section.name(), section.positive("max_concurrent_uploads"),
+          section.has("max_upload_in_flight_bytes") ? section.bytes("max_upload_in_flight_bytes") : Long.MAX_VALUE,
+          (int) section.wholeSeconds("upload_retry_after_ms", "HTTP's Retry-After").toSeconds());
+    }
   }
 
-  /**
-   * The node's gate for {@code section}, from its {@code max_concurrent_uploads},
-   * {@code upload_retry_after_seconds} and, where uploads are spooled, {@code max_upload_bytes_in_flight}
-   * (absent: no bound on bytes, for a section that streams every upload through).
-   */
-  public static UploadGate of(Vertx vertx, String section, JsonObject json) {
-    int uploads = (int) ServerLimits.whole(section, json, "max_concurrent_uploads", 1);
-    long bytes = json.containsKey("max_upload_bytes_in_flight") ? ServerLimits.bytes(section, json, "max_upload_bytes_in_flight")
-        : Long.MAX_VALUE;
-    int retry = (int) ServerLimits.whole(section, json, "upload_retry_after_seconds", 1);
+  private UploadGate(Limits limits) {
+    this.section = limits.section();
+    this.maxUploads = limits.maxUploads();
+    this.maxBytes = limits.maxBytes();
+    this.retryAfterSeconds = limits.retryAfterSeconds();
+  }
+
+  /** The node's gate for the section of {@code limits}; the first verticle instance to ask makes it. */
+  public static UploadGate of(Vertx vertx, Limits limits) {
     return (UploadGate) vertx.sharedData().getLocalMap(MAP)
-        .computeIfAbsent(section, s -> new UploadGate(section, uploads, bytes, retry));
+        .computeIfAbsent(limits.section(), s -> new UploadGate(limits));
   }
 
   /** A permit for an upload of {@code bytes}, or empty when the gate is full. */
@@ -77,7 +85,7 @@ public final class UploadGate implements Shareable {
     if (uploads >= maxUploads || uploads > 0 && reserved + bytes > maxBytes) {
       busy.warn(section + ": answered an upload with 503: " + uploads + " uploads in flight (at most " + maxUploads
           + ", " + section + ".max_concurrent_uploads) hold " + reserved + " bytes"
-          + (maxBytes == Long.MAX_VALUE ? "" : " (at most " + maxBytes + ", " + section + ".max_upload_bytes_in_flight)"));
+          + (maxBytes == Long.MAX_VALUE ? "" : " (at most " + maxBytes + ", " + section + ".max_upload_in_flight_bytes)"));
       return Optional.empty();
     }
     uploads++;
@@ -94,7 +102,7 @@ public final class UploadGate implements Shareable {
   public FerryException busy() {
     String bytes = maxBytes == Long.MAX_VALUE ? "" : " and " + maxBytes + " bytes of them";
     String keys = maxBytes == Long.MAX_VALUE ? section + ".max_concurrent_uploads"
-        : section + ".max_concurrent_uploads, " + section + ".max_upload_bytes_in_flight";
+        : section + ".max_concurrent_uploads, " + section + ".max_upload_in_flight_bytes";
     return new FerryException(FerryException.UNAVAILABLE, "this node takes at most " + maxUploads
         + " uploads" + bytes + " at once (" + keys + ") and is at that bound: retry after " + retryAfterSeconds
         + " s, or raise " + keys);

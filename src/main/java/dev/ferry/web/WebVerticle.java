@@ -1,6 +1,5 @@
 package dev.ferry.web;
 
-import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
@@ -12,11 +11,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.CorsHandler;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +30,7 @@ public final class WebVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebVerticle.class);
 
   private final NodeContext node;
+  private WebConfig config;
   private BridgeConfig bridge;
   private BridgeGuard guard;
   private StatusService status;
@@ -47,15 +45,15 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // POST /add writes to this node's daemon (a connection pool per instance) or its embedded store (shared)
+    config = WebConfig.from(node.config());
     ipfs = ContentStore.forNode(vertx, node.config());
     daemon = new DaemonIdentity(vertx, node, ipfs);
-    bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
+    bridge = config.bridge();
     guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
-    status = new StatusService(vertx, node, new ClusterQueries(vertx, node));
-    JsonObject api = node.config().json().getJsonObject("api");
-    uploads = new Uploads(vertx, UploadGate.of(vertx, "api", api), maxAddBytes(), PinRoutes.MAX_ADD_BYTES,
-        node.config().dataDir().resolve("uploads"));
-    HttpConnectionGuard connections = new HttpConnectionGuard(vertx, ServerLimits.from("api", api));
+    status = new StatusService(vertx, node, clusterQueries());
+    uploads = new Uploads(vertx, UploadGate.of(vertx, config.uploads()), config.maxAddBytes(),
+        PinRoutes.MAX_ADD_BYTES, node.config().dataDir().resolve("uploads"));
+    HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
     return Future.all(uploads.prepare().compose(x -> listen(router(), connections)),
         new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve(), daemon.serve());
   }
@@ -88,40 +86,29 @@ public final class WebVerticle extends VerticleBase {
   private List<Routes> routes() {
     return List.of(
         new NodeRoutes(vertx, node, daemon),
-        new MailboxRoutes(new ClusterQueries(vertx, node)),
+        new MailboxRoutes(clusterQueries()),
         new MetricsRoutes(node),
-        new RaftRoutes(vertx, node),
-        new PinRoutes(vertx, pinRequestTimeout(), node.name(), ipfs, uploads),
+        new RaftRoutes(vertx, node, config.raft()),
+        new PinRoutes(vertx, config.pinRequestTimeout(), node.name(), ipfs, uploads),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());
   }
 
-  /** How long an HTTP pin request waits for the pin service ({@code pin.request_timeout_ms}). */
-  private Duration pinRequestTimeout() {
-    return Duration.ofMillis(node.config().json().getJsonObject("pin", new JsonObject())
-        .getLong("request_timeout_ms", node.config().cluster().requestTimeout().toMillis()));
-  }
-
-  /** The largest {@code POST /add} body ({@value PinRoutes#MAX_ADD_BYTES}). */
-  private long maxAddBytes() {
-    Object value = node.config().json().getJsonObject("api").getValue("max_add_bytes");
-    if (!(value instanceof Number n) || n.longValue() < 1 || n.doubleValue() != n.longValue()) {
-      throw new ConfigException(PinRoutes.MAX_ADD_BYTES + ": expected a positive number of bytes, got " + value);
-    }
-    return n.longValue();
+  private ClusterQueries clusterQueries() {
+    return new ClusterQueries(vertx, node, List.copyOf(config.raft().groups().keySet()));
   }
 
   /** CORS for the origins in {@code api.cors_origins} ("*" for any); none configured, no CORS. */
   private Optional<CorsHandler> cors() {
-    JsonArray origins = node.config().json().getJsonObject("api").getJsonArray("cors_origins", new JsonArray());
+    List<String> origins = config.corsOrigins();
     if (origins.isEmpty()) {
       return Optional.empty();
     }
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE))
         .allowedHeader("Content-Type").allowedHeader("X-Ferry-Token");
-    origins.forEach(origin -> cors.addOrigin(String.valueOf(origin)));
+    origins.forEach(cors::addOrigin);
     return Optional.of(cors);
   }
 

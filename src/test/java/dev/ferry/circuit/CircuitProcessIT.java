@@ -132,7 +132,7 @@ class CircuitProcessIT {
     assertThat(Files.readString(log("escape"))).contains("escapes the file root");
 
     Process nowhere = launch("nowhere", "copy", "--peers", peersFile.toString(), "--name", "node2", "--data", data("node2"),
-        "--set", "filesync.connect_timeout_seconds=3", small.toString(), "node9:x");
+        "--set", "filesync.connect_timeout_ms=3000", small.toString(), "node9:x");
     assertThat(nowhere.waitFor(COPY.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(nowhere.exitValue()).isEqualTo(1);
     assertThat(Files.readString(log("nowhere"))).contains("cannot reach the filesync service on node node9");

@@ -132,9 +132,9 @@ class NodeConfigTest {
     Path file = Files.writeString(dir.resolve("ports.json"), "{\"api\": {\"port\": 70000}}");
     assertThatThrownBy(() -> resolve(Map.of(), new JsonObject(), Optional.of(file), "h"))
         .hasMessageContaining("api.port").hasMessageContaining("65535");
-    Path text = Files.writeString(dir.resolve("text.json"), "{\"cluster\": {\"heartbeat_interval_seconds\": \"x\"}}");
+    Path text = Files.writeString(dir.resolve("text.json"), "{\"cluster\": {\"heartbeat_interval_ms\": \"x\"}}");
     assertThatThrownBy(() -> resolve(Map.of(), new JsonObject(), Optional.of(text), "h"))
-        .hasMessageContaining("cluster.heartbeat_interval_seconds");
+        .hasMessageContaining("cluster.heartbeat_interval_ms");
     Path url = Files.writeString(dir.resolve("url.json"), "{\"ipfs\": {\"api\": \"localhost\"}}");
     assertThatThrownBy(() -> resolve(Map.of(), new JsonObject(), Optional.of(url), "h"))
         .hasMessageContaining("ipfs.api");
@@ -172,8 +172,8 @@ class NodeConfigTest {
   @Test
   void heartbeatMustBeShorterThanTheFailureTimeout() {
     var flags = ConfigLayers.fromSettings(ConfigLayers.defaults(),
-        List.of("cluster.heartbeat_interval_seconds=5", "cluster.max_no_heartbeat_seconds=5"));
+        List.of("cluster.heartbeat_interval_ms=5000", "cluster.max_no_heartbeat_ms=5000"));
     assertThatThrownBy(() -> resolve(Map.of(), flags, Optional.empty(), "h"))
-        .hasMessageContaining("cluster.max_no_heartbeat_seconds");
+        .hasMessageContaining("cluster.max_no_heartbeat_ms");
   }
 }

@@ -34,13 +34,29 @@ class DeployerTest {
     descriptor("a.json", """
         {"name": "late", "class": "dev.ferry.web.WebVerticle", "order": 20, "instances": 2}""");
     descriptor("b.json", """
-        {"name": "early", "class": "dev.ferry.web.WebVerticle", "order": 10, "threading": "worker",
-         "config": {"x": 1}}""");
+        {"name": "early", "class": "dev.ferry.web.WebVerticle", "order": 10, "threading": "worker"}""");
     var plan = Deployer.plan(Optional.of(dir), Map.of("late", 4));
     assertThat(plan).extracting(VerticleDescriptor::name).containsExactly("early", "late");
     assertThat(plan.get(0).threading()).isEqualTo(ThreadingModel.WORKER);
-    assertThat(plan.get(0).config().getInteger("x")).isEqualTo(1);
     assertThat(plan.get(1).instances()).isEqualTo(4);
+  }
+
+  @Test
+  void settingsInADescriptorAreRefusedWithWhereTheyGo() throws IOException {
+    descriptor("web.json", """
+        {"name": "web", "class": "dev.ferry.web.WebVerticle", "config": {"port": 9100}}""");
+    assertThatThrownBy(() -> Deployer.plan(Optional.of(dir), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(dir.resolve("web.json") + ": config: ")
+        .hasMessageContaining("node configuration").hasMessageContaining("--config")
+        .hasMessageContaining("remove \"config\"");
+  }
+
+  @Test
+  void theEmptyConfigOfAnOlderPlanIsIgnored() throws IOException {
+    descriptor("web.json", """
+        {"name": "web", "class": "dev.ferry.web.WebVerticle", "config": {}}""");
+    assertThat(Deployer.plan(Optional.of(dir), Map.of())).extracting(VerticleDescriptor::name).containsExactly("web");
   }
 
   @Test

@@ -36,8 +36,8 @@ final class RaftCluster implements AutoCloseable {
   static JsonObject fastRaft() {
     return new JsonObject()
         .put("election_timeout_ms", 500)
-        .put("heartbeat_period_secs", 1)
-        .put("heartbeat_timeout_secs", 2)
+        .put("heartbeat_period_ms", 1000)
+        .put("heartbeat_timeout_ms", 2000)
         .put("leader_wait_ms", 2000)
         .put("request_timeout_ms", 4000)
         .put("membership_timeout_ms", 20000)

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 class RaftProcessIT {
   private static final Duration FORM = Duration.ofSeconds(90);
-  /** Failure detection is 5 s (raft.heartbeat_timeout_secs); the margin covers a loaded machine. */
+  /** Failure detection is 5 s (raft.heartbeat_timeout_ms); the margin covers a loaded machine. */
   private static final Duration FAIL_OVER = Duration.ofSeconds(45);
   private static final int WRITES = 20;
 

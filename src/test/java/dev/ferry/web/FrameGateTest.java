@@ -3,6 +3,7 @@ package dev.ferry.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.ConfigLayers;
+import dev.ferry.core.ConfigSection;
 import dev.ferry.testing.Eventually;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -50,7 +51,7 @@ class FrameGateTest {
     JsonObject section = ConfigLayers.defaults().getJsonObject("bridge").copy()
         .put("token", token).put("tcp_port", 1).put("max_frame_bytes", MAX_FRAME)
         .put("max_unauthenticated_frame_bytes", MAX_UNAUTHENTICATED);
-    BridgeConfig config = BridgeConfig.from(section);
+    BridgeConfig config = BridgeConfig.from(ConfigSection.of("bridge", section));
     FrameBudget budget = FrameBudget.of(vertx, config.maxBufferedBytes());
     NetServer server = vertx.createNetServer().connectHandler(socket -> {
       FrameGate g = new FrameGate(vertx, socket, config, budget, new ThrottledLog(LoggerFactory.getLogger("test")));

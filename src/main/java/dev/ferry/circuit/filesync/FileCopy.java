@@ -81,7 +81,7 @@ public final class FileCopy {
 
   /**
    * Copies every source; completes when each file is in place or has failed for good. Fails when
-   * no filesync peer can be started on the target node within {@code filesync.connect_timeout_seconds}
+   * no filesync peer can be started on the target node within {@code filesync.connect_timeout_ms}
    * (the node is not in the cluster, or does not run the circuit service yet).
    */
   public Future<Result> run() {
@@ -124,7 +124,7 @@ public final class FileCopy {
           }
           FerryException f = FerryException.from(e);
           return Future.failedFuture(new FerryException(f.code(), "cannot reach the filesync service on node " + node
-              + " within " + config.connectTimeout().toSeconds() + " s (filesync.connect_timeout_seconds): "
+              + " within " + config.connectTimeout().toMillis() + " ms (filesync.connect_timeout_ms): "
               + f.getMessage(), e));
         });
   }

@@ -1,8 +1,8 @@
 package dev.ferry.circuit.filesync;
 
-import dev.ferry.core.ConfigException;
+import dev.ferry.circuit.CircuitConfig;
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeConfig;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -29,38 +29,19 @@ public record FileSyncConfig(
 
   /** Reads {@code filesync.*}; the fragment size must fit {@code circuit.max_payload_bytes}. */
   public static FileSyncConfig from(NodeConfig node) {
-    JsonObject json = node.json();
-    JsonObject f = json.getJsonObject("filesync", new JsonObject());
-    String root = f.getString("root");
-    int fragment = positive(f, "fragment_bytes");
-    int maxPayload = json.getJsonObject("circuit", new JsonObject()).getInteger("max_payload_bytes", Integer.MAX_VALUE);
+    ConfigSection f = node.section("filesync");
+    int fragment = f.intBytes("fragment_bytes");
+    int maxPayload = CircuitConfig.from(node.section("circuit")).maxPayloadBytes();
     if (fragment > maxPayload) {
-      throw new ConfigException("filesync.fragment_bytes: " + fragment + " exceeds circuit.max_payload_bytes = " + maxPayload);
+      throw f.invalid("fragment_bytes", fragment + " exceeds circuit.max_payload_bytes = " + maxPayload);
     }
     return new FileSyncConfig(
-        root == null || root.isBlank() ? node.dataDir().resolve("files") : Path.of(root),
+        f.optionalString("root").map(Path::of).orElse(node.dataDir().resolve("files")),
         fragment,
-        positive(f, "parallel_files"),
-        nonNegative(f, "retries"),
-        Duration.ofMillis(positive(f, "retry_delay_ms")),
-        Duration.ofSeconds(positive(f, "connect_timeout_seconds")),
-        Duration.ofMillis(positive(f, "progress_interval_ms")));
-  }
-
-  private static int positive(JsonObject section, String key) {
-    int value = nonNegative(section, key);
-    if (value < 1) {
-      throw new ConfigException("filesync." + key + ": expected a positive integer, got " + value);
-    }
-    return value;
-  }
-
-  private static int nonNegative(JsonObject section, String key) {
-    Object value = section.getValue(key);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0
-        && ((Number) value).longValue() <= Integer.MAX_VALUE) {
-      return ((Number) value).intValue();
-    }
-    throw new ConfigException("filesync." + key + ": expected a non-negative integer, got " + value);
+        f.positive("parallel_files"),
+        f.nonNegative("retries"),
+        f.millis("retry_delay_ms"),
+        f.millis("connect_timeout_ms"),
+        f.millis("progress_interval_ms"));
   }
 }

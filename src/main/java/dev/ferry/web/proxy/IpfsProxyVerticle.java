@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
 import java.util.Optional;
@@ -60,12 +59,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     daemon = new DaemonPipe(vertx, config);
-    UploadGate uploads;
-    try {
-      uploads = UploadGate.of(vertx, "proxy", node.config().json().getJsonObject("proxy", new JsonObject()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    UploadGate uploads = UploadGate.of(vertx, config.uploads());
     commands = commands(new PinClient(vertx, config.pinTimeout()), uploads);
     return listen().onSuccess(server -> logOnce());
   }

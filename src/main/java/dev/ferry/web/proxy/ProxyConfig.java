@@ -1,9 +1,11 @@
 package dev.ferry.web.proxy;
 
 import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.pin.PinConfig;
 import dev.ferry.web.ServerLimits;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.web.UploadGate;
 import java.net.URI;
 import java.time.Duration;
 
@@ -24,20 +26,22 @@ import java.time.Duration;
  * @param limits how long a client may take to send a request, and how many connections one
  *     address may hold ({@code proxy.header_timeout_ms}, {@code proxy.body_timeout_ms},
  *     {@code proxy.idle_timeout_ms} for client connections too, {@code proxy.max_connections_per_address})
+ * @param uploads {@code add} uploads at once through the proxy, node-wide ({@code proxy.max_concurrent_uploads})
  */
 record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeout, Duration idleTimeout,
-    int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits) {
+    int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits, UploadGate.Limits uploads) {
 
+  /** Reads and checks the proxy's settings, once at the proxy verticle's start. */
   static ProxyConfig from(NodeConfig node) {
-    JsonObject section = node.json().getJsonObject("proxy", new JsonObject());
-    JsonObject pin = node.json().getJsonObject("pin", new JsonObject());
+    ConfigSection proxy = node.section("proxy");
     return new ProxyConfig(node.proxy(), daemon(node.ipfsApi()),
-        Duration.ofMillis(ServerLimits.whole("proxy", section, "connect_timeout_ms", 1)),
-        Duration.ofMillis(ServerLimits.whole("proxy", section, "idle_timeout_ms", 0)),
-        (int) ServerLimits.whole("proxy", section, "daemon_connections", 1),
-        (int) ServerLimits.whole("proxy", section, "max_url_bytes", 1),
-        Duration.ofMillis(ServerLimits.whole("pin", pin, "request_timeout_ms", 1)),
-        ServerLimits.from("proxy", section));
+        proxy.millis("connect_timeout_ms"),
+        proxy.millisOrZero("idle_timeout_ms", "never cut"),
+        proxy.positive("daemon_connections"),
+        proxy.intBytes("max_url_bytes"),
+        PinConfig.from(node.section("pin")).requestTimeout(),
+        ServerLimits.from(proxy),
+        UploadGate.Limits.from(proxy));
   }
 
   /** The proxy speaks plain HTTP to the daemon, as Kubo's RPC API is served. */
