@@ -39,6 +39,8 @@ import java.util.Map;
  *     takes writes again, to restart from its store ({@code storage_retry_ms})
  * @param storageProbeBytes bytes written (and fsynced, then deleted) to check that the data dir
  *     takes writes again ({@code storage_probe_bytes})
+ * @param storeCheckTimeout how long a node without a store, nor a record of one, waits for the other
+ *     nodes to say whether it had a store before ({@code store_check_timeout_ms})
  * @param groups group name → state machine name ({@code groups.<group>.state_machine})
  */
 public record RaftSettings(
@@ -59,6 +61,7 @@ public record RaftSettings(
     int stuckFollowerChecks,
     Duration storageRetry,
     int storageProbeBytes,
+    Duration storeCheckTimeout,
     Map<String, String> groups) {
 
   public RaftSettings {
@@ -89,6 +92,7 @@ public record RaftSettings(
         positive(raft, "stuck_follower_checks"),
         Duration.ofMillis(positive(raft, "storage_retry_ms")),
         positive(raft, "storage_probe_bytes"),
+        Duration.ofMillis(positive(raft, "store_check_timeout_ms")),
         groups(raft));
     if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
       throw new ConfigException("raft.heartbeat_timeout_secs must be greater than raft.heartbeat_period_secs");

@@ -47,11 +47,15 @@ final class GroupRequests {
   private final Membership membership;
   private final Proposals proposals;
   private final Runnable onRemoved;
+  private final StoreRecords stores;
   private final List<Promise<Void>> waitingForLeader = new ArrayList<>();
 
-  /** @param onRemoved called (on the Raft executor) when this node learns that it was removed */
+  /**
+   * @param onRemoved called (on the Raft executor) when this node learns that it was removed
+   * @param stores this replica's store id and the group's records of stores, for {@code discover}
+   */
   GroupRequests(Vertx vertx, NodeContext node, String group, RaftSettings settings, RaftNode raft,
-      StateMachine machine, Feed feed, ContextExecutor executor, Runnable onRemoved) {
+      StateMachine machine, Feed feed, ContextExecutor executor, Runnable onRemoved, StoreRecords stores) {
     this.vertx = vertx;
     this.node = node;
     this.group = group;
@@ -61,6 +65,7 @@ final class GroupRequests {
     this.feed = feed;
     this.executor = executor;
     this.onRemoved = onRemoved;
+    this.stores = stores;
     this.membership = new Membership(vertx, group, settings, raft);
     this.proposals = new Proposals(raft, executor, settings.batchMaxOps());
   }
@@ -89,7 +94,8 @@ final class GroupRequests {
             body.getInteger("limit", settings.feedHistory())));
         case "discover" -> Future.succeededFuture(new JsonObject().put("node", node.name())
             .put("incarnation", node.incarnation().id()).put("group", group)
-            .put("endpoint", NodeEndpoint.idOf(raft.getLocalEndpoint())));
+            .put("endpoint", NodeEndpoint.idOf(raft.getLocalEndpoint()))
+            .put("storeId", stores.ownId()).put("stores", stores.toJson()));
         default -> throw FerryException.badRequest("unknown action '" + action + "': expected propose, query, "
             + "status, join, leave, transfer, feed or discover");
       };

@@ -1,0 +1,82 @@
+package dev.ferry.raft.impl;
+
+import dev.ferry.core.Addresses;
+import dev.ferry.core.NodeContext;
+import dev.ferry.raft.RaftSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks the other nodes whether this node had a store in a group: used at start-up by a node that
+ * finds neither a store nor its {@link StoreIdentity} record, as after its whole data dir was lost.
+ * Every peer (the initial voters and the nodes in the cluster now) is sent a {@code discover},
+ * bounded by {@code raft.store_check_timeout_ms}; its reply carries the group's records of the
+ * stores that have existed ({@link StoreRecords}). The latest generation of this node any of them
+ * recorded is the answer; none means a first start (or nobody could tell: see docs/RAFT.md for that
+ * window, which {@link StoreRecords}' own check closes once the replica applies the records).
+ *
+ * <p>Used on the group's context; the replies come back there.
+ */
+final class StoreHistory {
+  private static final Logger log = LoggerFactory.getLogger(StoreHistory.class);
+
+  private final Vertx vertx;
+  private final NodeContext node;
+  private final String group;
+  private final RaftSettings settings;
+
+  StoreHistory(Vertx vertx, NodeContext node, String group, RaftSettings settings) {
+    this.vertx = vertx;
+    this.node = node;
+    this.group = group;
+    this.settings = settings;
+  }
+
+  /** The latest store this node had in the group, as recorded by the peers that answer; never fails. */
+  Future<Optional<NodeEndpoint>> lastStore(Collection<String> voters) {
+    List<String> peers = Stream.concat(voters.stream(), node.members().names().stream())
+        .filter(name -> !name.equals(node.name())).distinct().sorted().toList();
+    DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(settings.storeCheckTimeout().toMillis());
+    List<Future<JsonObject>> asked = peers.stream()
+        .map(peer -> vertx.eventBus().<JsonObject>request(Addresses.raftNode(group, peer),
+            new JsonObject().put("action", "discover"), deadline).map(reply -> reply.body()))
+        .toList();
+    return Future.join(asked).transform(x -> {
+      List<JsonObject> answers = asked.stream().filter(Future::succeeded).map(Future::result).toList();
+      Optional<NodeEndpoint> latest = answers.stream()
+          .map(reply -> reply.getJsonObject("stores"))
+          .filter(Objects::nonNull)
+          .flatMap(stores -> StoreRecords.latest(node.name(), stores).stream())
+          .max(Comparator.comparingInt(NodeEndpoint::generation));
+      if (latest.isEmpty()) {
+        List<String> silent = IntStream.range(0, peers.size())
+            .filter(i -> asked.get(i).failed() && !(asked.get(i).cause() instanceof ReplyException r
+                && r.failureType() == ReplyFailure.NO_HANDLERS))
+            .mapToObj(peers::get).toList();
+        if (!silent.isEmpty()) {
+          log.warn("raft group {}: {} has no store and no record of one ({}); {} did not answer within {} ms whether "
+              + "it had one, the others know none: it starts as a first store. If it had a store before (its data "
+              + "dir was lost), it stops voting as that member once it learns so from the group (docs/RAFT.md)",
+              group, node.name(), StoreIdentity.DIRECTORY, silent, settings.storeCheckTimeout().toMillis());
+        } else {
+          log.info("raft group {}: {} has no store, and no store of it is recorded by the {} of {} that run the "
+              + "group: it starts as a first store", group, node.name(), answers.size(), peers);
+        }
+      }
+      return Future.succeededFuture(latest);
+    });
+  }
+}
