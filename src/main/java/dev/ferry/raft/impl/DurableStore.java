@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,10 +177,16 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   /** Runs a write unless the store is fenced; a failure fences it (see the class comment). */
   private void write(Runnable write) {
+    write(() -> 0, write);
+  }
+
+  /** A write of about {@code bytes} (asked only by a test's full disk, {@link DiskFaults}). */
+  private void write(LongSupplier bytes, Runnable write) {
     if (failure != null) {
       throw failure;
     }
     try {
+      DiskFaults.write(file, bytes);
       write.run();
     } catch (RuntimeException e) {
       failure = onFailure.failed(e);
@@ -235,12 +242,13 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   @Override
   public void persistLogEntries(List<LogEntry> entries) {
-    write(() -> store.persistLogEntries(entries));
+    write(() -> entries.stream().mapToLong(e -> codec.encodeLogEntry(e).length).sum(),
+        () -> store.persistLogEntries(entries));
   }
 
   @Override
   public void persistSnapshotChunk(SnapshotChunk chunk) {
-    write(() -> store.persistSnapshotChunk(chunk));
+    write(() -> codec.encodeChunk(chunk).length, () -> store.persistSnapshotChunk(chunk));
   }
 
   @Override
