@@ -54,7 +54,7 @@ class RaftLostDataDirTest {
           .isIn("no-leader", "timeout");
 
       cluster.restart(third);
-      int now = cluster.leader(KV, leader, third);
+      int now = committingLeader(cluster, leader, third);
       assertEveryWrite(cluster, now, written);
       rejoinAndCatchUp(cluster, now, lost, written);
     }
@@ -81,7 +81,7 @@ class RaftLostDataDirTest {
       Eventually.await(name + " to stop running as the member it was", WAIT,
           () -> endpoint(cluster, leader, name).equals(name + "#1"));
       assertThat(cluster.status(lost, KV).role()).isEqualTo("out");
-      int now = cluster.leader(KV, leader, third);
+      int now = committingLeader(cluster, leader, third);
       assertEveryWrite(cluster, now, written);
       rejoinAndCatchUp(cluster, now, lost, written);
     }
@@ -97,6 +97,16 @@ class RaftLostDataDirTest {
     Eventually.await("the group to record the store of " + name, WAIT,
         () -> discover(cluster, leader, cluster.name(leader)).getJsonObject("stores").containsKey(name));
     return written;
+  }
+
+  /** Waits until the nodes {@code among} agree on a leader that commits in its term (reads need that); its number. */
+  private static int committingLeader(RaftCluster cluster, int... among) {
+    int[] leader = new int[1];
+    Eventually.await("a leader that commits", WAIT, () -> {
+      leader[0] = cluster.leader(KV, among);
+      return failureOf(cluster.client(leader[0]).propose(KV, RaftKvTest.put("after", "restart"))) == null;
+    });
+    return leader[0];
   }
 
   private static void assertEveryWrite(RaftCluster cluster, int node, long written) {
