@@ -15,6 +15,8 @@ import io.microraft.store.sqlite.RaftSqliteStore;
 import io.vertx.core.json.Json;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -59,6 +61,8 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   static final NodeEndpoint NOBODY = new NodeEndpoint("");
   /** ferry's table in the store file, beside MicroRaft's: the store's id. */
   private static final String ID_TABLE = "ferry_store";
+  /** The store file and SQLite's companions in WAL mode: one store, moved or deleted together. */
+  private static final List<String> FILE_SUFFIXES = List.of("", "-wal", "-shm");
 
   /** Told of the first failed write (on the Raft executor); returns the failure every write throws from then on. */
   @FunctionalInterface
@@ -131,6 +135,23 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     connection.execute("INSERT INTO " + ID_TABLE + " (id) VALUES (?)", made);
     connection.connection(Connection::commit);
     return made;
+  }
+
+  /** Deletes the store file (closed) with its WAL and shared-memory files; blocking. */
+  public static void delete(Path file) throws IOException {
+    for (String suffix : FILE_SUFFIXES) {
+      Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+    }
+  }
+
+  /** Moves the store file (closed) and its companions aside, as {@code <file>.set-aside-<id>}; blocking. */
+  public static void setAside(Path file, String id) throws IOException {
+    for (String suffix : FILE_SUFFIXES) {
+      Path part = file.resolveSibling(file.getFileName() + suffix);
+      if (Files.exists(part)) {
+        Files.move(part, file.resolveSibling(file.getFileName() + ".set-aside-" + id + suffix));
+      }
+    }
   }
 
   /** The failure that fenced this store, or null while it takes writes. */

@@ -160,25 +160,12 @@ public final class GroupVerticle extends VerticleBase {
       }
       return Future.failedFuture(storeWatch.cannotStart(e));
     }
-    Future<Optional<LostStore>> lost;
-    if (restored.isPresent()) {
-      lost = Future.succeededFuture(Optional.empty());
-    } else if (had.isPresent()) {
-      lost = Future.succeededFuture(Optional.of(new LostStore(had.get(), "its record " + identity.file(), false)));
-    } else {
-      lost = history.lastStore(voters).map(last -> last.map(e -> new LostStore(e, "the records of the group's "
-          + "stores the other nodes keep; was its whole data dir " + node.config().dataDir() + " lost?", true)));
-    }
+    Future<Optional<StoreHistory.Lost>> lost = restored.isPresent() ? Future.succeededFuture(Optional.empty())
+        : history.lost(had, identity, voters);
     return lost.compose(l -> startReplica(restored, l));
   }
 
-  /**
-   * A store this node had and lost: the endpoint it had, and how the node knows ({@code
-   * toldByPeers}: from the other nodes, so some other member holds the group's log).
-   */
-  private record LostStore(NodeEndpoint endpoint, String source, boolean toldByPeers) {}
-
-  private Future<Void> startReplica(Optional<RestoredRaftState> restored, Optional<LostStore> lost) {
+  private Future<Void> startReplica(Optional<RestoredRaftState> restored, Optional<StoreHistory.Lost> lost) {
     Path file = storeFile(node, group);
     NodeEndpoint self = new NodeEndpoint(node.name());
     List<String> initial = voters;
@@ -438,13 +425,10 @@ public final class GroupVerticle extends VerticleBase {
           Path file = storeFile(node, group);
           Optional<RestoredRaftState> restored = Optional.empty();
           try {
-            for (String suffix : List.of("", "-wal", "-shm")) {
-              Path part = file.resolveSibling(file.getFileName() + suffix);
-              if (fresh == Fresh.DELETE) {
-                Files.deleteIfExists(part);
-              } else if (fresh == Fresh.SET_ASIDE && Files.exists(part)) {
-                Files.move(part, file.resolveSibling(file.getFileName() + ".set-aside-" + oldId + suffix));
-              }
+            if (fresh == Fresh.DELETE) {
+              DurableStore.delete(file);
+            } else if (fresh == Fresh.SET_ASIDE) {
+              DurableStore.setAside(file, oldId);
             }
             store = DurableStore.open(file, codec, this::storeFailed);
             if (dropChunksAt > 0) {

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks the other nodes whether this node had a store in a group: used at start-up by a node that
- * finds neither a store nor its {@link StoreIdentity} record, as after its whole data dir was lost.
+ * Whether a node that finds no store for a group at start-up had one: its {@link StoreIdentity}
+ * record says so; without it (its whole data dir was lost, or it never had a store) it asks the
+ * other nodes.
  * Every peer (the initial voters and the nodes in the cluster now) is sent a {@code discover},
  * bounded by {@code raft.store_check_timeout_ms}; its reply carries the group's records of the
  * stores that have existed ({@link StoreRecords}). The latest generation of this node any of them
@@ -45,8 +46,26 @@ final class StoreHistory {
     this.settings = settings;
   }
 
+  /**
+   * A store this node had and lost: the endpoint it had, and how the node knows ({@code
+   * toldByPeers}: from the other nodes, so some other member holds the group's log).
+   */
+  record Lost(NodeEndpoint endpoint, String source, boolean toldByPeers) {}
+
+  /**
+   * For a node that has no store: the store it had, known from its record ({@code had}, read from
+   * {@code identity}) or, without one, from the other nodes; empty for a first start. Never fails.
+   */
+  Future<Optional<Lost>> lost(Optional<NodeEndpoint> had, StoreIdentity identity, Collection<String> voters) {
+    if (had.isPresent()) {
+      return Future.succeededFuture(Optional.of(new Lost(had.get(), "its record " + identity.file(), false)));
+    }
+    return lastStore(voters).map(last -> last.map(e -> new Lost(e, "the records of the group's stores the other "
+        + "nodes keep; was its whole data dir " + node.config().dataDir() + " lost?", true)));
+  }
+
   /** The latest store this node had in the group, as recorded by the peers that answer; never fails. */
-  Future<Optional<NodeEndpoint>> lastStore(Collection<String> voters) {
+  private Future<Optional<NodeEndpoint>> lastStore(Collection<String> voters) {
     List<String> peers = Stream.concat(voters.stream(), node.members().names().stream())
         .filter(name -> !name.equals(node.name())).distinct().sorted().toList();
     DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(settings.storeCheckTimeout().toMillis());
