@@ -1,8 +1,7 @@
 package dev.ferry.ipfs;
 
 import dev.ferry.core.FerryException;
-import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
+import dev.ferry.peers.Base58;
 import java.util.Arrays;
 
 /**
@@ -18,18 +17,102 @@ import java.util.Arrays;
 public final class Cid {
   /** Longer text is refused before decoding: no real CID comes close. */
   static final int MAX_TEXT_LENGTH = 512;
-  private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+  private static final String BASE32 = Multibase.BASE32_ALPHABET;
   private static final int SHA2_256 = 0x12;
+  /** The multicodec of a dag-pb block (UnixFS files and directories); every CIDv0 is one. */
+  public static final int DAG_PB = 0x70;
+  /** The multicodec of a raw block (a raw leaf: the bytes themselves). */
+  public static final int RAW = 0x55;
 
   private final int version;
   private final byte[] bytes;
   private final String text;
+  /** The content codec, and where the multihash starts in {@link #bytes}. */
+  private final int codec;
+  private final int multihashAt;
 
   private Cid(int version, byte[] bytes) {
     this.version = version;
     this.bytes = bytes;
     this.text = version == 0 ? base58(bytes) : "b" + base32(bytes);
+    if (version == 0) {
+      this.codec = DAG_PB;
+      this.multihashAt = 0;
+    } else {
+      int[] at = {0};
+      varint(text, bytes, at);
+      this.codec = (int) varint(text, bytes, at);
+      this.multihashAt = at[0];
+    }
+  }
+
+  /**
+   * A CIDv0 of a dag-pb block with this SHA-256 {@code multihash}.
+   *
+   * @throws FerryException {@code bad-request} when it is not a well-formed SHA-256 multihash
+   */
+  public static Cid v0(byte[] multihash) {
+    byte[] copy = multihash.clone();
+    String text = base58(copy);
+    checkMultihash(text, copy, 0);
+    if (copy[0] != SHA2_256) {
+      throw invalid(text, "a CIDv0 is a SHA-256 multihash");
+    }
+    return new Cid(0, copy);
+  }
+
+  /**
+   * A CIDv1 of a block of {@code codec} (such as {@link #DAG_PB} or {@link #RAW}) with this
+   * {@code multihash}.
+   *
+   * @throws FerryException {@code bad-request} when the multihash is not well formed
+   */
+  public static Cid v1(int codec, byte[] multihash) {
+    byte[] head = Varint.concat(Varint.encode(1), Varint.encode(codec));
+    byte[] copy = Varint.concat(head, multihash);
+    checkMultihash(base58(copy), copy, head.length);
+    return new Cid(1, copy);
+  }
+
+  /** The content codec: {@link #DAG_PB}, {@link #RAW}, or another multicodec. */
+  public int codec() {
+    return codec;
+  }
+
+  /** The multihash: hash function code, digest length, digest. A copy. */
+  public byte[] multihash() {
+    return Arrays.copyOfRange(bytes, multihashAt, bytes.length);
+  }
+
+  /** The binary form (what dag-pb links and CAR sections hold). A copy. */
+  public byte[] toBytes() {
+    return bytes.clone();
+  }
+
+  /** The same content as a CIDv1 (a CIDv1 is itself). */
+  public Cid toV1() {
+    return version == 1 ? this : v1(DAG_PB, bytes);
+  }
+
+  /** The text in base58btc: {@code Qm...} for a CIDv0, {@code z...} for a CIDv1. */
+  public String toBase58btc() {
+    return version == 0 ? text : "z" + base58(bytes);
+  }
+
+  /**
+   * Reads a CID from its binary form (as in a dag-pb link).
+   *
+   * @throws FerryException {@code bad-request} naming what is wrong
+   */
+  public static Cid fromBytes(byte[] binary) {
+    if (binary.length == 34 && binary[0] == SHA2_256 && binary[1] == 32) {
+      return v0(binary);
+    }
+    String text = "f" + java.util.HexFormat.of().formatHex(binary);
+    if (binary.length > MAX_TEXT_LENGTH) {
+      throw invalid(text.substring(0, 32) + "...", "it is " + binary.length + " bytes long");
+    }
+    return parse(text);
   }
 
   /**
@@ -125,47 +208,19 @@ public final class Cid {
   }
 
   private static byte[] decode58(String text, int from) {
-    BigInteger value = BigInteger.ZERO;
-    int zeros = 0;
-    boolean leading = true;
-    for (int i = from; i < text.length(); i++) {
-      int digit = BASE58.indexOf(text.charAt(i));
-      if (digit < 0) {
-        throw invalid(text, "'" + text.charAt(i) + "' at character " + (i + 1) + " is not base58btc");
-      }
-      if (leading && digit == 0) {
-        zeros++;
-      } else {
-        leading = false;
-      }
-      value = value.multiply(BigInteger.valueOf(58)).add(BigInteger.valueOf(digit));
+    try {
+      return Base58.decode(text, from);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
     }
-    byte[] magnitude = value.signum() == 0 ? new byte[0] : value.toByteArray();
-    int sign = magnitude.length > 1 && magnitude[0] == 0 ? 1 : 0;
-    byte[] out = new byte[zeros + magnitude.length - sign];
-    System.arraycopy(magnitude, sign, out, zeros, magnitude.length - sign);
-    return out;
   }
 
   private static byte[] decode32(String text, int from, boolean upper) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int buffer = 0;
-    int bits = 0;
-    for (int i = from; i < text.length(); i++) {
-      char c = text.charAt(i);
-      int digit = BASE32.indexOf(upper ? Character.toLowerCase(c) : c);
-      if (digit < 0 || (upper ? Character.isLowerCase(c) : Character.isUpperCase(c))) {
-        throw invalid(text, "'" + c + "' at character " + (i + 1) + " is not " + (upper ? "upper" : "lower")
-            + "-case base32");
-      }
-      buffer = (buffer << 5) | digit;
-      bits += 5;
-      if (bits >= 8) {
-        bits -= 8;
-        out.write((buffer >> bits) & 0xff);
-      }
+    try {
+      return Multibase.decodeBase32(text, from, upper);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
     }
-    return out.toByteArray();
   }
 
   private static byte[] decode16(String text) {
@@ -186,35 +241,10 @@ public final class Cid {
   }
 
   private static String base58(byte[] bytes) {
-    StringBuilder out = new StringBuilder();
-    BigInteger value = new BigInteger(1, bytes);
-    BigInteger base = BigInteger.valueOf(58);
-    while (value.signum() > 0) {
-      BigInteger[] qr = value.divideAndRemainder(base);
-      out.append(BASE58.charAt(qr[1].intValue()));
-      value = qr[0];
-    }
-    for (int i = 0; i < bytes.length && bytes[i] == 0; i++) {
-      out.append('1');
-    }
-    return out.reverse().toString();
+    return Base58.encode(bytes);
   }
 
   private static String base32(byte[] bytes) {
-    StringBuilder out = new StringBuilder();
-    int buffer = 0;
-    int bits = 0;
-    for (byte b : bytes) {
-      buffer = (buffer << 8) | (b & 0xff);
-      bits += 8;
-      while (bits >= 5) {
-        bits -= 5;
-        out.append(BASE32.charAt((buffer >> bits) & 31));
-      }
-    }
-    if (bits > 0) {
-      out.append(BASE32.charAt((buffer << (5 - bits)) & 31));
-    }
-    return out.toString();
+    return Multibase.base32(bytes, false);
   }
 }

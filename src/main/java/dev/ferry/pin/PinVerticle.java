@@ -4,7 +4,7 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
@@ -34,19 +34,18 @@ public final class PinVerticle extends VerticleBase {
   public Future<?> start() {
     PinConfig config;
     try {
-      config = PinConfig.from(node.config().json().getJsonObject("pin", new JsonObject()));
+      config = PinConfig.from(node.config().section("pin"));
       checkGroup(config);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     RaftClient raft = RaftClient.forNode(node);
-    ipfs = new KuboRpcConnector(vertx, node.config().ipfsApi());
+    ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft);
     PinService service = new PinService(node, config, raft);
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {
-          log.info("pinning up on {}: pinset in Raft group {}, IPFS daemon at {}", node.name(), config.group(),
-              node.config().ipfsApi());
+          log.info("pinning up on {}: pinset in Raft group {}, content in {}", node.name(), config.group(), ipfs);
           // in the background: the group has no quorum until enough nodes have started
           tracker.start();
         });
@@ -60,7 +59,7 @@ public final class PinVerticle extends VerticleBase {
 
   /** The pinset's group must exist here and keep a {@link PinSet}: say which setting is wrong. */
   private void checkGroup(PinConfig config) {
-    String machine = RaftSettings.from(node.config().json()).groups().get(config.group());
+    String machine = RaftSettings.from(node.config().section("raft")).groups().get(config.group());
     if (!PinSet.NAME.equals(machine)) {
       throw new FerryException(FerryException.BAD_REQUEST, "pin.group is " + config.group() + ", but raft.groups."
           + config.group() + ".state_machine is " + machine + "; it must be " + PinSet.NAME);

@@ -71,8 +71,7 @@ final class RaftCluster implements AutoCloseable {
       List<String> voters = Arrays.stream(numbers).mapToObj(started::name).toList();
       Eventually.await("group " + KV + " to record the stores of " + voters, WAIT, () -> {
         String leader = started.name(started.leader(KV, numbers)); // a node outside the group may know no leader
-        JsonObject stores = await(started.client(1).discover(Addresses.raftNode(KV, leader))).getJsonObject("stores");
-        return stores.fieldNames().containsAll(voters);
+        return await(started.client(1).discover(Addresses.raftNode(KV, leader))).stores().keySet().containsAll(voters);
       });
       return started;
     } catch (RuntimeException | Error e) {

@@ -95,7 +95,7 @@ class RaftLostDataDirTest {
     }
     String name = cluster.name(lost);
     Eventually.await("the group to record the store of " + name, WAIT,
-        () -> discover(cluster, leader, cluster.name(leader)).getJsonObject("stores").containsKey(name));
+        () -> discover(cluster, leader, cluster.name(leader)).stores().containsKey(name));
     return written;
   }
 
@@ -143,13 +143,13 @@ class RaftLostDataDirTest {
     }
   }
 
-  private static JsonObject discover(RaftCluster cluster, int from, String name) {
+  private static Discovered discover(RaftCluster cluster, int from, String name) {
     return await(cluster.client(from).discover(Addresses.raftNode(KV, name)));
   }
 
   /** The Raft endpoint {@code name}'s replica runs as now. */
   private static String endpoint(RaftCluster cluster, int from, String name) {
-    return discover(cluster, from, name).getString("endpoint");
+    return discover(cluster, from, name).endpoint();
   }
 
   private static void deleteTree(Path dir) {

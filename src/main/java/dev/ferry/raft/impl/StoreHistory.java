@@ -1,18 +1,18 @@
 package dev.ferry.raft.impl;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
+import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
+import dev.ferry.raft.Discovered;
+import dev.ferry.raft.RaftRequest.Discover;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -34,13 +34,13 @@ import org.slf4j.LoggerFactory;
 final class StoreHistory {
   private static final Logger log = LoggerFactory.getLogger(StoreHistory.class);
 
-  private final Vertx vertx;
+  private final BusClient bus;
   private final NodeContext node;
   private final String group;
   private final RaftSettings settings;
 
   StoreHistory(Vertx vertx, NodeContext node, String group, RaftSettings settings) {
-    this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.node = node;
     this.group = group;
     this.settings = settings;
@@ -69,21 +69,18 @@ final class StoreHistory {
     List<String> peers = Stream.concat(voters.stream(), node.members().names().stream())
         .filter(name -> !name.equals(node.name())).distinct().sorted().toList();
     DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(settings.storeCheckTimeout().toMillis());
-    List<Future<JsonObject>> asked = peers.stream()
-        .map(peer -> vertx.eventBus().<JsonObject>request(Addresses.raftNode(group, peer),
-            new JsonObject().put("action", "discover"), deadline).map(reply -> reply.body()))
+    List<Future<Discovered>> asked = peers.stream()
+        .map(peer -> bus.ask(Addresses.raftNode(group, peer), new Discover(), deadline, Discovered::fromJson))
         .toList();
     return Future.join(asked).transform(x -> {
-      List<JsonObject> answers = asked.stream().filter(Future::succeeded).map(Future::result).toList();
+      List<Discovered> answers = asked.stream().filter(Future::succeeded).map(Future::result).toList();
       Optional<NodeEndpoint> latest = answers.stream()
-          .map(reply -> reply.getJsonObject("stores"))
-          .filter(Objects::nonNull)
-          .flatMap(stores -> StoreRecords.latest(node.name(), stores).stream())
+          .flatMap(reply -> StoreRecords.latest(node.name(), reply.stores().keySet()).stream())
           .max(Comparator.comparingInt(NodeEndpoint::generation));
       if (latest.isEmpty()) {
         List<String> silent = IntStream.range(0, peers.size())
-            .filter(i -> asked.get(i).failed() && !(asked.get(i).cause() instanceof ReplyException r
-                && r.failureType() == ReplyFailure.NO_HANDLERS))
+            .filter(i -> asked.get(i).failed() // nobody serving the address: that node does not run now
+                && !FerryException.UNAVAILABLE.equals(FerryException.from(asked.get(i).cause()).code()))
             .mapToObj(peers::get).toList();
         if (!silent.isEmpty()) {
           log.warn("raft group {}: {} has no store and no record of one ({}); {} did not answer within {} ms whether "

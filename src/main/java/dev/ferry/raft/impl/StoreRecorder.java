@@ -1,13 +1,15 @@
 package dev.ferry.raft.impl;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
+import dev.ferry.raft.Discovered;
+import dev.ferry.raft.RaftRequest.Discover;
 import dev.ferry.raft.RaftSettings;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class StoreRecorder {
   private static final Logger log = LoggerFactory.getLogger(StoreRecorder.class);
 
-  private final Vertx vertx;
+  private final BusClient bus;
   private final String group;
   private final RaftSettings settings;
   private final RaftNode raft;
@@ -36,7 +38,7 @@ final class StoreRecorder {
   private final Set<NodeEndpoint> recording = new HashSet<>();
 
   StoreRecorder(Vertx vertx, String group, RaftSettings settings, RaftNode raft, StoreRecords records) {
-    this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.group = group;
     this.settings = settings;
     this.raft = raft;
@@ -62,15 +64,13 @@ final class StoreRecorder {
 
   /** The store id of {@code member}'s replica, if the replica that answers is that member. */
   private Future<String> storeOf(NodeEndpoint member) {
-    return vertx.eventBus().<JsonObject>request(Addresses.raftNode(group, member.name()),
-            new JsonObject().put("action", "discover"),
-            new DeliveryOptions().setSendTimeout(settings.requestTimeout().toMillis()))
-        .compose(reply -> {
-          JsonObject found = reply.body();
-          String id = found.getString("storeId");
-          if (!member.id().equals(found.getString("endpoint")) || id == null) {
-            return Future.failedFuture(member.name() + " runs " + found.getString("endpoint") + " now, not "
-                + member + (id == null ? " (a ferry without store ids)" : ""));
+    return bus.ask(Addresses.raftNode(group, member.name()), new Discover(),
+            new DeliveryOptions().setSendTimeout(settings.requestTimeout().toMillis()), Discovered::fromJson)
+        .compose(found -> {
+          String id = found.storeId();
+          if (!member.id().equals(found.endpoint()) || id == null) {
+            return Future.failedFuture(member.name() + " runs " + found.endpoint() + " now, not " + member
+                + (id == null ? " (a ferry without store ids)" : ""));
           }
           return Future.succeededFuture(id);
         });

@@ -1,6 +1,7 @@
 package dev.ferry.raft.impl;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -55,11 +56,16 @@ final class StoreRecords {
     check();
   }
 
-  /** The records as JSON, {@code {"node1": id, "node2#1": id, …}}, for snapshots and {@code discover}. */
+  /** The records as JSON, {@code {"node1": id, "node2#1": id, …}}, for snapshots. */
   JsonObject toJson() {
     JsonObject json = new JsonObject();
     ids.forEach(json::put);
     return json;
+  }
+
+  /** The records, endpoint id → store id, for {@code discover}. */
+  Map<String, String> asMap() {
+    return Map.copyOf(ids);
   }
 
   /** Replaces the records with a snapshot's ({@code null}: a snapshot from before records, none). */
@@ -73,12 +79,12 @@ final class StoreRecords {
 
   /** The latest generation of node {@code name} recorded here, if any. */
   Optional<NodeEndpoint> latest(String name) {
-    return latest(name, toJson());
+    return latest(name, ids.keySet());
   }
 
-  /** The latest generation of node {@code name} among records as {@link #toJson()} writes them. */
-  static Optional<NodeEndpoint> latest(String name, JsonObject records) {
-    return records.fieldNames().stream().map(NodeEndpoint::parse)
+  /** The latest generation of node {@code name} among these endpoint ids. */
+  static Optional<NodeEndpoint> latest(String name, Collection<String> endpoints) {
+    return endpoints.stream().map(NodeEndpoint::parse)
         .filter(e -> e.name().equals(name))
         .max((a, b) -> Integer.compare(a.generation(), b.generation()));
   }

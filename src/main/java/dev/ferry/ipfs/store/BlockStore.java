@@ -1,0 +1,333 @@
+package dev.ferry.ipfs.store;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.Multibase;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Blocks as files, laid out as Kubo's flatfs lays them out: {@code blocks/XY/KEY.data}, where KEY
+ * is the block's multihash in upper-case base32 and XY its next-to-last two characters. A block is
+ * written whole to {@code blocks/.temp}, then renamed into place, so a file under a block's name
+ * is whole even when the process is killed; temp files a crash left are deleted when the store
+ * opens. {@link #sync()} fsyncs the blocks put since the last call and their directories, so that
+ * they survive a power loss too (call it before saying content is pinned): one batch of fsyncs
+ * per add, not one per block. Blocks are checked against their hash when put and when read, so a
+ * file a power loss cut short is never served. {@code storage_max} bounds the bytes of all blocks.
+ *
+ * <p>Blocking I/O: call it from worker threads, never an event loop. Thread-safe: puts of
+ * different blocks run in parallel, puts of one block one at a time.
+ */
+public final class BlockStore {
+  /** What Kubo writes to a flatfs store's {@code SHARDING} file for this layout. */
+  private static final String SHARDING = "/repo/flatfs/shard/v1/next-to-last/2";
+  private static final String SUFFIX = ".data";
+  private static final String TEMP_DIR = ".temp";
+  private static final int SHARD_CHARS = 2;
+  /** Puts of one block take one of these locks (by its key), so two never race on one file. */
+  private static final int LOCK_STRIPES = 64;
+
+  private final Path root;
+  private final Path blocks;
+  private final Path temp;
+  private final long maxBytes;
+  private final AtomicLong used = new AtomicLong();
+  private final AtomicLong objects = new AtomicLong();
+  private final AtomicLong tempNames = new AtomicLong();
+  private final Object[] locks = new Object[LOCK_STRIPES];
+  /** Blocks put since the last {@link #sync()}, not yet fsynced. */
+  private final Set<Path> unsynced = new HashSet<>();
+
+  /** What {@code repo/stat} reports. */
+  public record Stat(long repoSize, long storageMax, long numObjects, Path path) {}
+
+  private BlockStore(Path root, long maxBytes) {
+    this.root = root;
+    this.blocks = root.resolve("blocks");
+    this.temp = blocks.resolve(TEMP_DIR);
+    this.maxBytes = maxBytes;
+    Arrays.setAll(locks, i -> new Object());
+  }
+
+  /**
+   * Opens (creating) the store in {@code root} holding at most {@code maxBytes} of blocks: deletes
+   * temp files a crash left and counts what is stored.
+   *
+   * @throws FerryException {@code storage-error} when the directory cannot be used, naming it
+   */
+  public static BlockStore open(Path root, long maxBytes) {
+    BlockStore store = new BlockStore(root, maxBytes);
+    try {
+      Files.createDirectories(store.temp);
+      Path sharding = store.blocks.resolve("SHARDING");
+      if (!Files.exists(sharding)) {
+        Files.writeString(sharding, SHARDING + "\n", StandardCharsets.US_ASCII);
+      }
+      try (Stream<Path> left = Files.list(store.temp)) {
+        for (Path file : (Iterable<Path>) left::iterator) {
+          Files.deleteIfExists(file);  // a put cut short by a crash: never renamed, never a block
+        }
+      }
+      store.count();
+    } catch (IOException e) {
+      throw new FerryException(FerryException.STORAGE_ERROR, "block store " + store.blocks + ": cannot open it ("
+          + e + "); check the data dir's permissions and disk", e);
+    }
+    return store;
+  }
+
+  /** Whether the block of {@code cid} is stored. */
+  public boolean has(Cid cid) {
+    return Files.exists(file(cid));
+  }
+
+  /**
+   * The block of {@code cid}, checked against its hash.
+   *
+   * @throws FerryException {@code not-found} when it is not stored; {@code storage-error} when its
+   *     file cannot be read or no longer matches its hash (the message says which file)
+   */
+  public byte[] get(Cid cid) {
+    Path file = file(cid);
+    byte[] block;
+    try {
+      block = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw FerryException.notFound("block " + cid + " is not in the block store");
+    } catch (IOException e) {
+      throw new FerryException(FerryException.STORAGE_ERROR, "block " + cid + ": cannot read " + file + " (" + e
+          + ")", e);
+    }
+    if (!matches(cid, block)) {
+      throw new FerryException(FerryException.STORAGE_ERROR, "block " + cid + ": the file " + file
+          + " does not hash to its CID (damaged on disk); delete it and fetch or add the content again");
+    }
+    return block;
+  }
+
+  /**
+   * Stores {@code block} under {@code cid} after checking that it hashes to it. A block already
+   * stored is left as it is.
+   *
+   * @throws FerryException {@code bad-request} when the bytes do not hash to the CID or its hash
+   *     function is unknown; {@code storage-full} when it does not fit; {@code storage-error} on I/O
+   */
+  public void put(Cid cid, byte[] block) {
+    if (HashFunction.of(cid).isEmpty()) {
+      throw FerryException.badRequest("block " + cid + ": its hash function is not supported (sha2-256 or "
+          + "blake2b-256)");
+    }
+    if (!matches(cid, block)) {
+      throw FerryException.badRequest("block " + cid + ": its " + block.length + " bytes do not hash to its CID; "
+          + "refused (the sender has other content under that name)");
+    }
+    putTrusted(cid, block);
+  }
+
+  /** {@link #put} for a block whose CID was just computed from its bytes (the importer's). */
+  void putTrusted(Cid cid, byte[] block) {
+    Path file = file(cid);
+    synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
+      if (Files.exists(file)) {
+        return;
+      }
+      reserve(cid, block.length);
+      boolean stored = false;
+      Path part = temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
+      try {
+        Files.createDirectories(file.getParent());
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          ByteBuffer bytes = ByteBuffer.wrap(block);
+          while (bytes.hasRemaining()) {
+            out.write(bytes);
+          }
+        }
+        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+        synchronized (unsynced) {
+          unsynced.add(file);
+        }
+        objects.incrementAndGet();
+        stored = true;
+      } catch (IOException e) {
+        throw failure("write block " + cid + " to " + file, e);
+      } finally {
+        if (!stored) {
+          used.addAndGet(-block.length);
+          deleteQuietly(part);
+        }
+      }
+    }
+  }
+
+  /** Removes the block of {@code cid}; false when it was not stored. */
+  public boolean delete(Cid cid) {
+    Path file = file(cid);
+    synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
+      try {
+        long size = Files.size(file);
+        Files.delete(file);
+        used.addAndGet(-size);
+        objects.decrementAndGet();
+        return true;
+      } catch (NoSuchFileException e) {
+        return false;
+      } catch (IOException e) {
+        throw failure("delete block " + cid + " (" + file + ")", e);
+      }
+    }
+  }
+
+  /**
+   * Makes every put so far durable: fsyncs the blocks written since the last call, then the
+   * directories they were renamed into. Until then a power loss (not a crash of the process) may
+   * leave a block's file short; {@link #get} would refuse it by its hash.
+   */
+  public void sync() {
+    Set<Path> files;
+    synchronized (unsynced) {
+      files = new HashSet<>(unsynced);
+      unsynced.clear();
+    }
+    Set<Path> dirs = new HashSet<>();
+    try {
+      for (Path file : files) {
+        force(file);
+        dirs.add(file.getParent());
+      }
+      for (Path dir : dirs) {
+        force(dir);
+      }
+    } catch (IOException e) {
+      synchronized (unsynced) {
+        unsynced.addAll(files);
+      }
+      throw failure("sync " + blocks, e);
+    }
+  }
+
+  private static void force(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (NoSuchFileException e) {
+      // deleted since it was put: nothing to make durable
+    }
+  }
+
+  /**
+   * Every stored block, each named by a raw-codec CIDv1 of its multihash (the store keeps no
+   * codec, as Kubo's does not); files whose names are not block keys are left out.
+   */
+  public java.util.List<Cid> keys() {
+    java.util.List<Cid> keys = new java.util.ArrayList<>();
+    try {
+      forEachBlockFile(file -> {
+        String name = file.getFileName().toString();
+        try {
+          keys.add(Cid.v1(Cid.RAW, Multibase.decodeBase32(name.substring(0, name.length() - SUFFIX.length()), 0, true)));
+        } catch (IllegalArgumentException | FerryException e) {
+          // not a block's file: not ours to list
+        }
+      });
+    } catch (IOException e) {
+      throw failure("list " + blocks, e);
+    }
+    return keys;
+  }
+
+  /** The numbers {@code repo/stat} reports. */
+  public Stat stat() {
+    return new Stat(used.get(), maxBytes, objects.get(), root);
+  }
+
+  /** Where the block named by {@code cid}'s multihash lives. */
+  Path file(Cid cid) {
+    String key = Multibase.base32(cid.multihash(), true);
+    String shard = key.substring(key.length() - SHARD_CHARS - 1, key.length() - 1);
+    return blocks.resolve(shard).resolve(key + SUFFIX);
+  }
+
+  private static boolean matches(Cid cid, byte[] block) {
+    return HashFunction.of(cid).map(f -> Arrays.equals(f.multihash(block), cid.multihash())).orElse(false);
+  }
+
+  private void reserve(Cid cid, long size) {
+    long after = used.addAndGet(size);
+    if (after > maxBytes) {
+      used.addAndGet(-size);
+      throw new FerryException(FerryException.STORAGE_FULL, "storage full: block " + cid + " (" + size
+          + " bytes) would take the block store " + blocks + " to " + after + " bytes, above ipfs.storage_max ("
+          + maxBytes + "); unpin content and collect garbage, or raise ipfs.storage_max");
+    }
+    long free;
+    try {
+      free = Files.getFileStore(blocks).getUsableSpace();
+    } catch (IOException e) {
+      used.addAndGet(-size);
+      throw failure("read the free space of " + blocks, e);
+    }
+    if (free < size) {
+      used.addAndGet(-size);
+      throw new FerryException(FerryException.STORAGE_FULL, "storage full: block " + cid + " (" + size
+          + " bytes) does not fit on the disk of " + blocks + ": " + free + " bytes free; free space there");
+    }
+  }
+
+  private FerryException failure(String what, IOException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+      return new FerryException(FerryException.STORAGE_FULL, "storage full: cannot " + what + ": the disk is full ("
+          + message + "); free space under " + blocks, e);
+    }
+    return new FerryException(FerryException.STORAGE_ERROR, "block store: cannot " + what + " (" + e
+        + "); check the disk and the data dir's permissions", e);
+  }
+
+  private void count() throws IOException {
+    forEachBlockFile(file -> {
+      used.addAndGet(Files.size(file));
+      objects.incrementAndGet();
+    });
+  }
+
+  /** What {@link #forEachBlockFile} does with each file; may fail with I/O. */
+  private interface FileAction {
+    void accept(Path file) throws IOException;
+  }
+
+  private void forEachBlockFile(FileAction action) throws IOException {
+    try (DirectoryStream<Path> shards = Files.newDirectoryStream(blocks, Files::isDirectory)) {
+      for (Path shard : shards) {
+        if (shard.getFileName().toString().equals(TEMP_DIR)) {
+          continue;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(shard, "*" + SUFFIX)) {
+          for (Path file : files) {
+            action.accept(file);
+          }
+        }
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // left in .temp, deleted when the store next opens
+    }
+  }
+}

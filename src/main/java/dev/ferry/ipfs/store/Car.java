@@ -1,0 +1,285 @@
+package dev.ferry.ipfs.store;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.Varint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * CARv1 archives, per the CAR specification: a varint-prefixed DAG-CBOR header
+ * {@code {"roots": [CID, ...], "version": 1}}, then one varint-prefixed section per block, the
+ * block's binary CID followed by its bytes. Export walks a DAG depth first, each block once;
+ * import checks every block against its CID before storing it. Blocking I/O: run on a worker.
+ * Stateless, thread-safe.
+ */
+public final class Car {
+  /** A section larger than this is refused: no IPFS implementation makes blocks above 2 MiB. */
+  static final int MAX_SECTION_BYTES = 2 * 1024 * 1024 + 1024;
+  /** A header larger than this is refused (a CAR with thousands of roots is not one ferry reads). */
+  static final int MAX_HEADER_BYTES = 64 * 1024;
+  private static final byte[] ROOTS = "roots".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VERSION = "version".getBytes(StandardCharsets.US_ASCII);
+  /** CBOR major types (the top three bits of an item's first byte) and the tag DAG-CBOR gives CIDs. */
+  private static final int CBOR_BYTES = 2;
+  private static final int CBOR_TEXT = 3;
+  private static final int CBOR_ARRAY = 4;
+  private static final int CBOR_MAP = 5;
+  private static final int CBOR_TAG = 6;
+  private static final int CBOR_CID_TAG = 42;
+
+  private Car() {}
+
+  /** Writes the DAG under {@code root} from {@code blocks} as a CAR with that one root; the number of blocks. */
+  public static long export(BlockStore blocks, Cid root, OutputStream out) throws IOException {
+    writeSection(out, header(List.of(root)));
+    Deque<Cid> todo = new ArrayDeque<>(List.of(root));
+    Set<Cid> seen = new HashSet<>();
+    long count = 0;
+    while (!todo.isEmpty()) {
+      Cid cid = todo.pop();
+      if (!seen.add(cid)) {
+        continue;
+      }
+      byte[] block = blocks.get(cid);
+      ByteArrayOutputStream section = new ByteArrayOutputStream(block.length + 40);
+      section.writeBytes(cid.toBytes());
+      section.writeBytes(block);
+      writeSection(out, section.toByteArray());
+      count++;
+      if (cid.codec() == Cid.DAG_PB) {
+        List<DagPb.Link> links = DagPb.decode(block).links();
+        for (int i = links.size() - 1; i >= 0; i--) {
+          todo.push(links.get(i).hash());  // pushed in reverse: exported in link order
+        }
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Reads a CAR, putting each block into {@code blocks} once its hash is checked; its roots.
+   *
+   * @throws FerryException {@code bad-request} naming what is wrong (a truncated section, a header
+   *     that is not CARv1, a block that does not hash to its CID); blocks read before it stay stored,
+   *     unpinned
+   */
+  public static List<Cid> read(InputStream in, BlockStore blocks) throws IOException {
+    byte[] header = readSection(in, MAX_HEADER_BYTES, "the header");
+    if (header == null) {
+      throw FerryException.badRequest("not a CAR: it is empty");
+    }
+    List<Cid> roots = roots(header);
+    for (long n = 1; ; n++) {
+      byte[] section = readSection(in, MAX_SECTION_BYTES, "section " + n);
+      if (section == null) {
+        return roots;
+      }
+      int cidLength = cidLength(section, n);
+      byte[] cidBytes = java.util.Arrays.copyOf(section, cidLength);
+      Cid cid = Cid.fromBytes(cidBytes);
+      blocks.put(cid, java.util.Arrays.copyOfRange(section, cidLength, section.length));
+    }
+  }
+
+  /** The DAG-CBOR header: a map of two keys in DAG-CBOR's order (shorter keys first). */
+  static byte[] header(List<Cid> roots) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    cborHead(out, CBOR_MAP, 2);
+    cborHead(out, CBOR_TEXT, ROOTS.length);
+    out.writeBytes(ROOTS);
+    cborHead(out, CBOR_ARRAY, roots.size());
+    for (Cid root : roots) {
+      byte[] cid = root.toBytes();
+      cborHead(out, CBOR_TAG, CBOR_CID_TAG);
+      cborHead(out, CBOR_BYTES, cid.length + 1);
+      out.write(0);  // the multibase prefix of binary CIDs in DAG-CBOR: identity
+      out.writeBytes(cid);
+    }
+    cborHead(out, CBOR_TEXT, VERSION.length);
+    out.writeBytes(VERSION);
+    cborHead(out, 0, 1);
+    return out.toByteArray();
+  }
+
+  private static void cborHead(ByteArrayOutputStream out, int major, long value) {
+    int type = major << 5;
+    if (value < 24) {
+      out.write(type | (int) value);
+    } else if (value < 0x100) {
+      out.write(type | 24);
+      out.write((int) value);
+    } else if (value < 0x10000) {
+      out.write(type | 25);
+      out.write((int) (value >> 8));
+      out.write((int) value);
+    } else {
+      out.write(type | 26);
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        out.write((int) (value >> shift));
+      }
+    }
+  }
+
+  /** The roots of a CARv1 header; its two keys in either order. */
+  private static List<Cid> roots(byte[] header) {
+    CborReader cbor = new CborReader(header);
+    List<Cid> roots = null;
+    Long version = null;
+    long keys = cbor.head(CBOR_MAP, "the header");
+    for (long k = 0; k < keys; k++) {
+      String key = new String(cbor.bytes(CBOR_TEXT, "a header key"), StandardCharsets.UTF_8);
+      switch (key) {
+        case "roots" -> {
+          roots = new ArrayList<>();
+          long n = cbor.head(CBOR_ARRAY, "roots");
+          for (long i = 0; i < n; i++) {
+            if (cbor.head(CBOR_TAG, "a root") != CBOR_CID_TAG) {
+              throw notCar("a root is not a CID (tag 42)");
+            }
+            byte[] cid = cbor.bytes(CBOR_BYTES, "a root");
+            if (cid.length < 2 || cid[0] != 0) {
+              throw notCar("a root CID lacks its identity multibase prefix");
+            }
+            roots.add(Cid.fromBytes(java.util.Arrays.copyOfRange(cid, 1, cid.length)));
+          }
+        }
+        case "version" -> version = cbor.head(0, "version");
+        default -> throw notCar("unknown header key '" + key + "'");
+      }
+    }
+    if (version == null || version != 1) {
+      throw notCar("version " + version + " (only CARv1 is read)");
+    }
+    if (roots == null) {
+      throw notCar("the header has no roots");
+    }
+    return roots;
+  }
+
+  /** The length of the binary CID at the start of {@code section}. */
+  private static int cidLength(byte[] section, long n) {
+    if (section.length >= 2 && section[0] == 0x12 && section[1] == 0x20) {
+      return 34;  // a CIDv0: the SHA-256 multihash itself
+    }
+    int[] at = {0};
+    for (int field = 0; field < 3; field++) {  // version, codec, hash code
+      sectionVarint(section, at, n);
+    }
+    long digest = sectionVarint(section, at, n);
+    if (at[0] + digest > section.length) {
+      throw FerryException.badRequest("CAR section " + n + ": its CID is cut short");
+    }
+    return at[0] + (int) digest;
+  }
+
+  private static long sectionVarint(byte[] bytes, int[] at, long n) {
+    long value = 0;
+    for (int shift = 0; shift < 63; shift += 7) {
+      if (at[0] >= bytes.length) {
+        throw FerryException.badRequest("CAR section " + n + ": its CID is cut short");
+      }
+      int b = bytes[at[0]++] & 0xff;
+      value |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        return value;
+      }
+    }
+    throw FerryException.badRequest("CAR section " + n + ": a varint in its CID is too long");
+  }
+
+  private static void writeSection(OutputStream out, byte[] section) throws IOException {
+    out.write(Varint.encode(section.length));
+    out.write(section);
+  }
+
+  /** The next length-prefixed section, or null at the end of the stream. */
+  private static byte[] readSection(InputStream in, int max, String what) throws IOException {
+    long length = 0;
+    for (int shift = 0; ; shift += 7) {
+      int b = in.read();
+      if (b < 0) {
+        if (shift == 0) {
+          return null;
+        }
+        throw FerryException.badRequest("truncated CAR: it ends inside the length of " + what);
+      }
+      if (shift > 28) {
+        throw FerryException.badRequest("CAR: the length of " + what + " is too long a varint");
+      }
+      length |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+    }
+    if (length > max) {
+      throw FerryException.badRequest("CAR: " + what + " is " + length + " bytes, more than the " + max + " allowed");
+    }
+    byte[] section = in.readNBytes((int) length);
+    if (section.length < length) {
+      throw FerryException.badRequest("truncated CAR: " + what + " has " + section.length + " of its " + length
+          + " bytes");
+    }
+    return section;
+  }
+
+  private static FerryException notCar(String why) {
+    return FerryException.badRequest("not a CARv1 header: " + why);
+  }
+
+  /** Reads the few CBOR items a CAR header holds. */
+  private static final class CborReader {
+    private final byte[] bytes;
+    private int at;
+
+    CborReader(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    /** An item's head of major type {@code major}: its count, length or value. */
+    long head(int major, String what) {
+      int first = next(what);
+      if (first >>> 5 != major) {
+        throw notCar(what + " has CBOR major type " + (first >>> 5) + ", expected " + major);
+      }
+      int info = first & 31;
+      if (info < 24) {
+        return info;
+      }
+      if (info > 27) {
+        throw notCar(what + " has an indefinite or reserved length");
+      }
+      long value = 0;
+      for (int i = 0; i < 1 << (info - 24); i++) {
+        value = value << 8 | next(what);
+      }
+      return value;
+    }
+
+    byte[] bytes(int major, String what) {
+      long length = head(major, what);
+      if (length > bytes.length - at) {
+        throw notCar(what + " is cut short");
+      }
+      byte[] out = java.util.Arrays.copyOfRange(bytes, at, at + (int) length);
+      at += (int) length;
+      return out;
+    }
+
+    private int next(String what) {
+      if (at >= bytes.length) {
+        throw notCar("it ends inside " + what);
+      }
+      return bytes[at++] & 0xff;
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package dev.ferry.ipfs.store;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns files and directories into UnixFS blocks with the CIDs Kubo gives them: fixed-size chunks,
+ * the balanced layout (at most {@value #MAX_LINKS} links a node, all leaves at one depth), plain
+ * directories with their links sorted by name. Each block goes to a {@link BlockSink} as soon as it
+ * is made, so memory stays flat in the file size.
+ *
+ * <p>Blocking (reads files, hashes): run it on a worker thread, never on an event loop. One
+ * instance per add; not thread-safe.
+ */
+public final class Importer {
+  /** The balanced layout's fan-out in Kubo and js-ipfs: a node of 174 links stays under 8 KiB. */
+  public static final int MAX_LINKS = 174;
+  /**
+   * Above this estimate of a directory's size (names plus CIDs of its links) Kubo writes a
+   * HAMT-sharded directory, which the embedded store does not build yet: such an add is refused.
+   */
+  static final int KUBO_SHARDING_THRESHOLD_BYTES = 262144;
+
+  /** Where the importer puts each block it makes. */
+  @FunctionalInterface
+  public interface BlockSink {
+    void put(Cid cid, byte[] block) throws IOException;
+  }
+
+  /** What to add: a file at {@code file} named {@code path}, or, with no file, a directory. */
+  public record Entry(String path, Path file) {}
+
+  /** An added file or directory: its path, its CID, and the size of its whole DAG in bytes. */
+  public record Imported(String path, Cid cid, long size) {}
+
+  /** A block already made: its CID, the bytes of its DAG, and the file bytes under it. */
+  private record Ref(Cid cid, long dagSize, long fileSize) {}
+
+  private final ImportOptions options;
+  private final BlockSink sink;
+
+  public Importer(ImportOptions options, BlockSink sink) {
+    this.options = options;
+    this.sink = sink;
+  }
+
+  /** Adds the bytes of {@code in} as one file; its root. The stream is read to its end, not closed. */
+  public Imported file(String name, InputStream in) throws IOException {
+    Ref root = balanced(in);
+    return new Imported(name, root.cid(), root.dagSize());
+  }
+
+  /**
+   * Adds files and directories by their paths ({@code a/b/c.txt}; parent directories are made as
+   * needed); the files first, in order, then each directory after its contents, the root last (with
+   * {@link ImportOptions#wrapWithDirectory()}, the wrapping directory, path {@code ""}).
+   *
+   * @throws FerryException {@code bad-request} for a path that is empty, has {@code .} or {@code ..},
+   *     or names one entry twice
+   */
+  public List<Imported> add(List<Entry> entries) throws IOException {
+    Directory top = new Directory("");
+    List<Imported> out = new ArrayList<>();
+    for (Entry entry : entries) {
+      List<String> parts = components(entry.path());
+      Directory parent = top;
+      for (String part : parts.subList(0, parts.size() - 1)) {
+        parent = parent.subdirectory(entry.path(), part);
+      }
+      String name = parts.get(parts.size() - 1);
+      if (entry.file() == null) {
+        parent.subdirectory(entry.path(), name);
+        continue;
+      }
+      Ref file;
+      try (InputStream in = Files.newInputStream(entry.file())) {
+        file = balanced(in);
+      }
+      parent.put(entry.path(), name, file);
+      out.add(new Imported(String.join("/", parts), file.cid(), file.dagSize()));
+    }
+    if (options.wrapWithDirectory()) {
+      write(top, out);
+    } else {
+      for (Map.Entry<String, Object> child : top.children.entrySet()) {
+        if (child.getValue() instanceof Directory d) {
+          write(d, out);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A directory being built: its children by name, files as {@link Ref}s. */
+  private static final class Directory {
+    final String path;
+    final Map<String, Object> children = new LinkedHashMap<>();
+
+    Directory(String path) {
+      this.path = path;
+    }
+
+    Directory subdirectory(String entry, String name) {
+      Object child = children.computeIfAbsent(name, n -> new Directory(path.isEmpty() ? n : path + "/" + n));
+      if (child instanceof Directory d) {
+        return d;
+      }
+      throw FerryException.badRequest("path '" + entry + "': '" + name + "' is a file and a directory");
+    }
+
+    void put(String entry, String name, Ref file) {
+      if (children.putIfAbsent(name, file) != null) {
+        throw FerryException.badRequest("path '" + entry + "' is given twice");
+      }
+    }
+  }
+
+  /** Writes {@code dir} after its subdirectories; its reference. */
+  private Ref write(Directory dir, List<Imported> out) throws IOException {
+    List<Map.Entry<byte[], Ref>> links = new ArrayList<>();
+    for (Map.Entry<String, Object> child : dir.children.entrySet()) {
+      Ref ref = child.getValue() instanceof Directory d ? write(d, out) : (Ref) child.getValue();
+      links.add(Map.entry(child.getKey().getBytes(StandardCharsets.UTF_8), ref));
+    }
+    links.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
+    long estimate = 0;
+    List<DagPb.Link> pbLinks = new ArrayList<>();
+    long dagSize = 0;
+    for (Map.Entry<byte[], Ref> link : links) {
+      Ref ref = link.getValue();
+      estimate += link.getKey().length + ref.cid().toBytes().length;
+      pbLinks.add(new DagPb.Link(ref.cid(), new String(link.getKey(), StandardCharsets.UTF_8), ref.dagSize()));
+      dagSize += ref.dagSize();
+    }
+    if (estimate > KUBO_SHARDING_THRESHOLD_BYTES) {
+      throw FerryException.badRequest("directory '" + dir.path + "' has " + links.size() + " entries: Kubo shards "
+          + "a directory that large (HAMT), which the embedded store does not build yet; split it, or set "
+          + "ipfs.api to a Kubo daemon");
+    }
+    byte[] block = DagPb.encode(new DagPb.Node(pbLinks, UnixFs.directory().encode()));
+    Ref ref = new Ref(dagPb(block), dagSize + block.length, 0);
+    out.add(new Imported(dir.path, ref.cid(), ref.dagSize()));
+    return ref;
+  }
+
+  /** Chunks {@code in} into leaves and builds the balanced tree over them; its root. */
+  private Ref balanced(InputStream in) throws IOException {
+    List<List<Ref>> levels = new ArrayList<>();
+    levels.add(new ArrayList<>());
+    boolean first = true;
+    while (true) {
+      byte[] chunk = in.readNBytes(options.chunkSize());
+      if (chunk.length == 0 && !first) {
+        break;
+      }
+      first = false;
+      levels.get(0).add(leaf(chunk));
+      for (int level = 0; levels.get(level).size() == MAX_LINKS; level++) {
+        if (levels.size() == level + 1) {
+          levels.add(new ArrayList<>());
+        }
+        levels.get(level + 1).add(parent(levels.get(level)));
+        levels.get(level).clear();
+      }
+      if (chunk.length < options.chunkSize()) {
+        break;
+      }
+    }
+    // the right edge: every level but the top gets a parent for what it holds; the top's one
+    // node is the root (a file of one chunk is that chunk's leaf)
+    for (int level = 0; ; level++) {
+      List<Ref> nodes = levels.get(level);
+      if (level == levels.size() - 1 && nodes.size() == 1) {
+        return nodes.get(0);
+      }
+      if (level == levels.size() - 1) {
+        levels.add(new ArrayList<>());
+      }
+      if (!nodes.isEmpty()) {
+        levels.get(level + 1).add(parent(nodes));
+      }
+    }
+  }
+
+  private Ref leaf(byte[] chunk) throws IOException {
+    if (options.rawLeaves()) {
+      Cid cid = Cid.v1(Cid.RAW, options.hash().multihash(chunk));
+      sink.put(cid, chunk);
+      return new Ref(cid, chunk.length, chunk.length);
+    }
+    byte[] block = DagPb.encode(new DagPb.Node(List.of(), UnixFs.file(chunk, List.of()).encode()));
+    return new Ref(dagPb(block), block.length, chunk.length);
+  }
+
+  private Ref parent(List<Ref> children) throws IOException {
+    List<DagPb.Link> links = new ArrayList<>(children.size());
+    List<Long> sizes = new ArrayList<>(children.size());
+    long dagSize = 0;
+    for (Ref child : children) {
+      links.add(new DagPb.Link(child.cid(), "", child.dagSize()));
+      sizes.add(child.fileSize());
+      dagSize += child.dagSize();
+    }
+    UnixFs data = UnixFs.file(new byte[0], sizes);
+    byte[] block = DagPb.encode(new DagPb.Node(links, data.encode()));
+    return new Ref(dagPb(block), dagSize + block.length, data.fileSize());
+  }
+
+  /** Names and stores a dag-pb block. */
+  private Cid dagPb(byte[] block) throws IOException {
+    byte[] multihash = options.hash().multihash(block);
+    Cid cid = options.cidVersion() == 0 ? Cid.v0(multihash) : Cid.v1(Cid.DAG_PB, multihash);
+    sink.put(cid, block);
+    return cid;
+  }
+
+  private static List<String> components(String path) {
+    String trimmed = path == null ? "" : path.replaceAll("^/+|/+$", "");
+    List<String> parts = Arrays.asList(trimmed.split("/+"));
+    if (trimmed.isEmpty() || parts.contains(".") || parts.contains("..")) {
+      throw FerryException.badRequest("path '" + path + "' is not a relative path without . or .. (such as "
+          + "dir/file.txt)");
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.ferry.ipfs.store;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Varint;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * The two halves of the protobuf wire format that dag-pb and UnixFS need: a writer that puts
+ * fields in exactly the order it is called (the canonical dag-pb order is not field-number
+ * order, so no generic protobuf writer will do), and a strict reader of one message. Not
+ * thread-safe: one instance per message.
+ */
+final class Protobuf {
+  static final int VARINT = 0;
+  static final int FIXED64 = 1;
+  static final int LENGTH_DELIMITED = 2;
+  static final int FIXED32 = 5;
+  /** Varints longer than this cannot hold a 64-bit value (the dag-pb spec's limit). */
+  private static final int MAX_VARINT_BYTES = 9;
+
+  private Protobuf() {}
+
+  /** Writes fields in call order. */
+  static final class Writer {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Writer varint(int field, long value) {
+      Varint.write(out, (long) field << 3 | VARINT);
+      Varint.write(out, value);
+      return this;
+    }
+
+    Writer bytes(int field, byte[] value) {
+      Varint.write(out, (long) field << 3 | LENGTH_DELIMITED);
+      Varint.write(out, value.length);
+      out.writeBytes(value);
+      return this;
+    }
+
+    byte[] toByteArray() {
+      return out.toByteArray();
+    }
+  }
+
+  /** Reads one message field by field; every malformation is a {@code bad-request} naming {@code what}. */
+  static final class Reader {
+    private final String what;
+    private final byte[] bytes;
+    private int at;
+    private int field;
+    private int wireType;
+
+    Reader(String what, byte[] bytes) {
+      this.what = what;
+      this.bytes = bytes;
+    }
+
+    /** Reads the next field's key; false at the end of the message. */
+    boolean next() {
+      if (at >= bytes.length) {
+        return false;
+      }
+      long key = varint();
+      if (key >>> 3 > Integer.MAX_VALUE || key >>> 3 == 0) {
+        throw malformed("field number " + (key >>> 3) + " at byte " + at);
+      }
+      field = (int) (key >>> 3);
+      wireType = (int) (key & 7);
+      return true;
+    }
+
+    /** Whether bytes are left (for a packed repeated field). */
+    boolean hasMore() {
+      return at < bytes.length;
+    }
+
+    /** A varint without a field key (an element of a packed repeated field). */
+    long rawVarint() {
+      return varint();
+    }
+
+    int field() {
+      return field;
+    }
+
+    int wireType() {
+      return wireType;
+    }
+
+    /** The current field as a varint, checking its wire type. */
+    long varintValue() {
+      expect(VARINT);
+      return varint();
+    }
+
+    /** The current field as bytes, checking its wire type. */
+    byte[] bytesValue() {
+      expect(LENGTH_DELIMITED);
+      long length = varint();
+      if (length > bytes.length - at) {
+        throw malformed("field " + field + " says " + length + " bytes but only " + (bytes.length - at) + " follow");
+      }
+      byte[] value = java.util.Arrays.copyOfRange(bytes, at, at + (int) length);
+      at += (int) length;
+      return value;
+    }
+
+    /** Skips the current field whatever its type (for formats that allow unknown fields). */
+    void skip() {
+      switch (wireType) {
+        case VARINT -> varint();
+        case LENGTH_DELIMITED -> bytesValue();
+        case FIXED64 -> advance(8);
+        case FIXED32 -> advance(4);
+        default -> throw malformed("wire type " + wireType + " of field " + field + " is not supported");
+      }
+    }
+
+    FerryException malformed(String why) {
+      return FerryException.badRequest("malformed " + what + ": " + why);
+    }
+
+    private void advance(int n) {
+      if (n > bytes.length - at) {
+        throw malformed("field " + field + " is cut short");
+      }
+      at += n;
+    }
+
+    private void expect(int type) {
+      if (wireType != type) {
+        throw malformed("field " + field + " has wire type " + wireType + ", expected " + type);
+      }
+    }
+
+    private long varint() {
+      long value = 0;
+      for (int i = 0; i < MAX_VARINT_BYTES; i++) {
+        if (at >= bytes.length) {
+          throw malformed("it ends inside a varint");
+        }
+        int b = bytes[at++] & 0xff;
+        if (b == 0 && i > 0) {
+          throw malformed("a varint is not minimally encoded at byte " + (at - 1));
+        }
+        value |= (long) (b & 0x7f) << (7 * i);
+        if ((b & 0x80) == 0) {
+          return value;  // nine groups of seven bits: never above 2^63 - 1
+        }
+      }
+      throw malformed("a varint longer than " + MAX_VARINT_BYTES + " bytes at byte " + at);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.ferry.ipfs.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Blocks on disk as Kubo's flatfs keeps them, checked, bounded and safe against a crash. */
+class BlockStoreTest {
+  private static final long UNBOUNDED = Long.MAX_VALUE;
+  /** Kubo's empty directory, QmUNLLs...: UnixFS {Type: Directory} in dag-pb. */
+  private static final byte[] EMPTY_DIRECTORY = HexFormat.of().parseHex("0a020801");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aBlockIsStoredWhereKubosFlatfsKeepsItAndReadBack() {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    Cid cid = Cid.v0(HashFunction.SHA2_256.multihash(EMPTY_DIRECTORY));
+    assertThat(cid).hasToString("QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn");
+
+    store.put(cid, EMPTY_DIRECTORY);
+    store.sync();
+
+    assertThat(dir.resolve("blocks/X3/CIQFTFEEHEDF6KLBT32BFAGLXEZL4UWFNWM4LFTLMXQBCERZ6CMLX3Y.data"))
+        .hasBinaryContent(EMPTY_DIRECTORY);
+    assertThat(dir.resolve("blocks/SHARDING")).hasContent("/repo/flatfs/shard/v1/next-to-last/2");
+    assertThat(store.has(cid)).isTrue();
+    assertThat(store.get(cid)).isEqualTo(EMPTY_DIRECTORY);
+    assertThat(store.get(cid.toV1())).as("one block whatever the CID version").isEqualTo(EMPTY_DIRECTORY);
+    assertThat(store.keys()).containsExactly(Cid.v1(Cid.RAW, cid.multihash()));
+    assertThat(store.stat()).isEqualTo(new BlockStore.Stat(4, UNBOUNDED, 1, dir));
+
+    store.put(cid, EMPTY_DIRECTORY);
+    assertThat(store.stat().numObjects()).as("a block put twice is stored once").isEqualTo(1);
+    assertThat(store.delete(cid)).isTrue();
+    assertThat(store.delete(cid)).isFalse();
+    assertThat(store.stat()).isEqualTo(new BlockStore.Stat(0, UNBOUNDED, 0, dir));
+    assertThatThrownBy(() -> store.get(cid)).isInstanceOf(FerryException.class)
+        .hasMessageContaining("block " + cid + " is not in the block store")
+        .extracting(e -> ((FerryException) e).code()).isEqualTo(FerryException.NOT_FOUND);
+  }
+
+  @Test
+  void aBlockWhoseBytesDoNotHashToItsCidIsRefusedAndNotStored() {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    Cid cid = Cid.v0(HashFunction.SHA2_256.multihash(EMPTY_DIRECTORY));
+
+    assertThatThrownBy(() -> store.put(cid, new byte[] {8, 2}))
+        .isInstanceOf(FerryException.class)
+        .hasMessageContaining("block " + cid + ": its 2 bytes do not hash to its CID; refused")
+        .extracting(e -> ((FerryException) e).code()).isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(store.has(cid)).isFalse();
+    assertThat(store.stat().numObjects()).isZero();
+    Cid identity = Cid.v1(Cid.RAW, new byte[] {0, 2, 8, 1});
+    assertThatThrownBy(() -> store.put(identity, new byte[] {8, 1})).hasMessageContaining("hash function is not supported");
+  }
+
+  @Test
+  void aBlockDamagedOnDiskIsNotServed() throws Exception {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    Cid cid = Cid.v0(HashFunction.SHA2_256.multihash(EMPTY_DIRECTORY));
+    store.put(cid, EMPTY_DIRECTORY);
+    Files.write(store.file(cid), new byte[] {8, 2});
+
+    assertThatThrownBy(() -> store.get(cid)).isInstanceOf(FerryException.class)
+        .hasMessageContaining("does not hash to its CID (damaged on disk)")
+        .extracting(e -> ((FerryException) e).code()).isEqualTo(FerryException.STORAGE_ERROR);
+  }
+
+  @Test
+  void aBlockBeyondStorageMaxIsRefusedAndWhatIsStoredStaysWhole() {
+    byte[] first = block(600);
+    byte[] second = block(500);
+    BlockStore store = BlockStore.open(dir, 1000);
+    store.put(raw(first), first);
+
+    assertThatThrownBy(() -> store.put(raw(second), second)).isInstanceOf(FerryException.class)
+        .hasMessageContaining("storage full").hasMessageContaining("above ipfs.storage_max (1000)")
+        .extracting(e -> ((FerryException) e).code()).isEqualTo(FerryException.STORAGE_FULL);
+    assertThat(store.has(raw(second))).isFalse();
+    assertThat(store.get(raw(first))).isEqualTo(first);
+    assertThat(store.stat().repoSize()).isEqualTo(600);
+    assertThat(BlockStore.open(dir, 1000).stat()).as("counted again when opened")
+        .isEqualTo(new BlockStore.Stat(600, 1000, 1, dir));
+  }
+
+  @Test
+  void killedWhileWritingItLeavesOnlyWholeBlocksAndNoTempFiles() throws Exception {
+    Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), BlockWriter.class.getName(), dir.toString())
+        .redirectErrorStream(true).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+      String line = out.readLine();
+      while (line != null && !line.equals("put 40")) {
+        line = out.readLine();
+      }
+      assertThat(line).as("the writer's output").isEqualTo("put 40");
+    } finally {
+      writer.destroyForcibly();  // SIGKILL: in the middle of a write, most likely
+      assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    Files.write(dir.resolve("blocks/.temp/7-CIQPARTIAL.data"), new byte[] {1, 2, 3});  // one surely cut short
+
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+
+    try (Stream<Path> temp = Files.list(dir.resolve("blocks/.temp"))) {
+      assertThat(temp).isEmpty();
+    }
+    List<Cid> keys = store.keys();
+    assertThat(keys).hasSizeGreaterThanOrEqualTo(40);
+    long bytes = 0;
+    for (Cid key : keys) {
+      bytes += store.get(key).length;  // every block hashes to its name
+    }
+    assertThat(store.stat()).isEqualTo(new BlockStore.Stat(bytes, UNBOUNDED, keys.size(), dir));
+  }
+
+  private static byte[] block(int size) {
+    byte[] block = new byte[size];
+    new java.util.Random(size).nextBytes(block);
+    return block;
+  }
+
+  private static Cid raw(byte[] block) {
+    return Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(block));
+  }
+}
