@@ -40,6 +40,8 @@ import java.util.Map;
  *     takes writes again, to restart from its store ({@code storage_retry_ms})
  * @param storageProbeBytes bytes written (and fsynced, then deleted) to check that the data dir
  *     takes writes again ({@code storage_probe_bytes})
+ * @param storeCheckTimeout how long a node without a store, nor a record of one, waits for the other
+ *     nodes to say whether it had a store before ({@code store_check_timeout_ms})
  * @param groups group name → state machine name ({@code groups.<group>.state_machine})
  */
 public record RaftSettings(
@@ -60,6 +62,7 @@ public record RaftSettings(
     int stuckFollowerChecks,
     Duration storageRetry,
     int storageProbeBytes,
+    Duration storeCheckTimeout,
     Map<String, String> groups) {
 
   public RaftSettings {
@@ -91,6 +94,7 @@ public record RaftSettings(
         raft.positive("stuck_follower_checks"),
         raft.millis("storage_retry_ms"),
         raft.intBytes("storage_probe_bytes"),
+        raft.millis("store_check_timeout_ms"),
         groups(raft));
     if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
       throw raft.invalid("heartbeat_timeout_ms", "must be greater than raft.heartbeat_period_ms");

@@ -54,7 +54,9 @@ final class RaftCluster implements AutoCloseable {
   }
 
   /**
-   * Starts every node, in order.
+   * Starts every node, in order, and waits until the {@code kv} group recorded every voter's store
+   * (the leader logs one entry per member soon after it runs), so that a test that counts entries
+   * sees none of those later.
    *
    * @param nonVoters nodes marked {@code "voter": false} in peers.json
    * @param raft settings over {@link #fastRaft()}
@@ -62,8 +64,20 @@ final class RaftCluster implements AutoCloseable {
   static RaftCluster start(int size, Set<Integer> nonVoters, JsonObject raft) {
     JsonObject settings = new JsonObject().put("raft", fastRaft().mergeIn(raft));
     Map<String, JsonNode> nonVoter = Map.of("voter", BooleanNode.FALSE);
-    return new RaftCluster(TestCluster.inJvm(size, i -> settings.copy(),
+    RaftCluster started = new RaftCluster(TestCluster.inJvm(size, i -> settings.copy(),
         i -> nonVoters.contains(i) ? nonVoter : Map.of()));
+    try {
+      int[] numbers = IntStream.rangeClosed(1, size).filter(i -> !nonVoters.contains(i)).toArray();
+      List<String> voters = Arrays.stream(numbers).mapToObj(started::name).toList();
+      Eventually.await("group " + KV + " to record the stores of " + voters, WAIT, () -> {
+        String leader = started.name(started.leader(KV, numbers)); // a node outside the group may know no leader
+        return await(started.client(1).discover(Addresses.raftNode(KV, leader))).stores().keySet().containsAll(voters);
+      });
+      return started;
+    } catch (RuntimeException | Error e) {
+      started.close();
+      throw e;
+    }
   }
 
   static RaftCluster start(int size) {

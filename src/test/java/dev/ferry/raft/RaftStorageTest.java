@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.FillableDisk;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.SmallDisk;
 import io.vertx.core.json.JsonObject;
@@ -20,12 +21,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What a node does when its disk fills or its store is lost: it answers {@code storage-full}
  * naming the data dir, says so on {@code /health}, loses no acknowledged write, recovers when
  * space returns without a restart and keeps everything across the next restart; a node whose store
  * is gone comes back outside the group, not as the voter it was.
+ *
+ * <p>The full disk is a real one, a 2 MB tmpfs mounted over the data dir ({@link SmallDisk}, as
+ * root, as here and in CI), and also, so that the behaviour is tested without root too, the store's
+ * writes failing with "No space left on device" once the room is used up ({@link FaultyDisk}).
  */
 @Timeout(300)
 class RaftStorageTest {
@@ -35,17 +42,35 @@ class RaftStorageTest {
   private static final long ROOM = 400 * 1024;
   private static final int MAX_WRITES = 2000;
 
-  @Test
-  void aFullDiskAnswersStorageFullLosesNoAcknowledgedWriteAndRecoversWhenSpaceReturns() {
-    Assumptions.assumeTrue(SmallDisk.canMount(), "mounting a tmpfs needs root");
+  /** How a test fills a node's disk. */
+  enum Disk {
+    /** A 2 MB tmpfs mounted over the data dir: needs root. */
+    TMPFS,
+    /** The store's writes fail once the room is used up ({@link FaultyDisk}): runs anywhere. */
+    FAULTS
+  }
+
+  /** Node {@code i}'s data dir on a small disk of this kind: the node is stopped, and restarted on it. */
+  private static FillableDisk smallDisk(Disk kind, RaftCluster cluster, int i) {
+    if (kind == Disk.TMPFS) {
+      Assumptions.assumeTrue(SmallDisk.canMount(), "mounting a tmpfs needs root (the FAULTS run covers this)");
+    }
+    cluster.stop(i);
+    FillableDisk disk = kind == Disk.TMPFS ? SmallDisk.mount(cluster.dataDir(i), "2m")
+        : new FaultyDisk(cluster.dataDir(i));
+    cluster.restart(i);
+    return disk;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Disk.class)
+  void aFullDiskAnswersStorageFullLosesNoAcknowledgedWriteAndRecoversWhenSpaceReturns(Disk kind) {
     RaftCluster cluster = RaftCluster.start(1);
-    SmallDisk disk = null;
+    FillableDisk disk = null;
     try {
       Map<String, String> acknowledged = new LinkedHashMap<>();
       put(cluster, "before", "1", acknowledged);
-      cluster.stop(1);
-      disk = SmallDisk.mount(cluster.dataDir(1), "2m");
-      cluster.restart(1);
+      disk = smallDisk(kind, cluster, 1);
       cluster.leader(KV);
       disk.fillLeaving(ROOM);
 
@@ -91,18 +116,16 @@ class RaftStorageTest {
     }
   }
 
-  @Test
-  void aFollowerWithAFullDiskStopsItsReplicaAndCatchesUpWhenSpaceReturns() {
-    Assumptions.assumeTrue(SmallDisk.canMount(), "mounting a tmpfs needs root");
+  @ParameterizedTest
+  @EnumSource(Disk.class)
+  void aFollowerWithAFullDiskStopsItsReplicaAndCatchesUpWhenSpaceReturns(Disk kind) {
     RaftCluster cluster = RaftCluster.start(3);
-    SmallDisk disk = null;
+    FillableDisk disk = null;
     int follower = 0;
     try {
       int leader = cluster.leader(KV);
       follower = cluster.other(leader);
-      cluster.stop(follower);
-      disk = SmallDisk.mount(cluster.dataDir(follower), "2m");
-      cluster.restart(follower);
+      disk = smallDisk(kind, cluster, follower);
       cluster.leader(KV);
       leader = cluster.leader(KV);
       disk.fillLeaving(ROOM);

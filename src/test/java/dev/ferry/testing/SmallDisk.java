@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Not thread-safe: one test uses it.
  */
-public final class SmallDisk implements AutoCloseable {
+public final class SmallDisk implements FillableDisk {
   private final Path dir;
   private final Path filler;
 
@@ -55,6 +55,7 @@ public final class SmallDisk implements AutoCloseable {
   }
 
   /** Takes all but {@code leave} bytes of the free space with a file that {@link #freeSpace()} deletes. */
+  @Override
   public void fillLeaving(long leave) {
     long size = Math.max(0, free() - leave);
     try {
@@ -65,6 +66,7 @@ public final class SmallDisk implements AutoCloseable {
   }
 
   /** Deletes the filler: space returns, as when an operator frees some. */
+  @Override
   public void freeSpace() {
     try {
       Files.deleteIfExists(filler);

@@ -15,11 +15,15 @@ import io.microraft.store.sqlite.RaftSqliteStore;
 import io.vertx.core.json.Json;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * that failed the next start). The file keeps what the last successful commit wrote, and the
  * replica is restarted from it ({@link GroupVerticle}).
  *
+ * <p>Every store has a random {@link #id()}, made when the file is created (or first opened by a
+ * ferry that knows ids) and kept in the file, in a table of its own: the group records which store
+ * each member runs on ({@link StoreRecords}), so a replica on another store is never taken for it.
+ *
  * <p>{@link #restore()} also refuses to hand MicroRaft a log with a gap (written by a version
  * without the fence): it keeps the entries up to the gap and drops the rest from the file.
  *
@@ -51,6 +59,10 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private static final Logger log = LoggerFactory.getLogger(DurableStore.class);
   /** Stands for "no vote in this term" in the store; never a node name (names are non-empty). */
   static final NodeEndpoint NOBODY = new NodeEndpoint("");
+  /** ferry's table in the store file, beside MicroRaft's: the store's id. */
+  private static final String ID_TABLE = "ferry_store";
+  /** The store file and SQLite's companions in WAL mode: one store, moved or deleted together. */
+  private static final List<String> FILE_SUFFIXES = List.of("", "-wal", "-shm");
 
   /** Told of the first failed write (on the Raft executor); returns the failure every write throws from then on. */
   @FunctionalInterface
@@ -64,6 +76,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private final ModelCodec codec;
   private final Path file;
   private final OnFailure onFailure;
+  private final String id;
   private RuntimeException failure;
   /** Whether a term is in the file (restored, or written since it was opened). */
   private boolean hasTerm;
@@ -75,6 +88,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     this.codec = codec;
     this.file = file;
     this.onFailure = onFailure;
+    this.id = readOrCreateId();
   }
 
   /** Opens (creating if needed) the store file; blocking. A failed write throws as it is. */
@@ -102,6 +116,41 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException("this MicroRaft SQLite store has no field 'dsl' (a MicroRaft upgrade?): "
           + "DurableStore.close needs it", e);
+    }
+  }
+
+  /** This store's id: random, made once for the file and kept in it. */
+  public String id() {
+    return id;
+  }
+
+  /** The id in the file's own table, made (and committed) the first time. */
+  private String readOrCreateId() {
+    connection.execute("CREATE TABLE IF NOT EXISTS " + ID_TABLE + " (id TEXT NOT NULL)");
+    Object existing = connection.fetchValue("SELECT id FROM " + ID_TABLE + " LIMIT 1");
+    if (existing != null) {
+      return existing.toString();
+    }
+    String made = UUID.randomUUID().toString();
+    connection.execute("INSERT INTO " + ID_TABLE + " (id) VALUES (?)", made);
+    connection.connection(Connection::commit);
+    return made;
+  }
+
+  /** Deletes the store file (closed) with its WAL and shared-memory files; blocking. */
+  public static void delete(Path file) throws IOException {
+    for (String suffix : FILE_SUFFIXES) {
+      Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+    }
+  }
+
+  /** Moves the store file (closed) and its companions aside, as {@code <file>.set-aside-<id>}; blocking. */
+  public static void setAside(Path file, String id) throws IOException {
+    for (String suffix : FILE_SUFFIXES) {
+      Path part = file.resolveSibling(file.getFileName() + suffix);
+      if (Files.exists(part)) {
+        Files.move(part, file.resolveSibling(file.getFileName() + ".set-aside-" + id + suffix));
+      }
     }
   }
 
@@ -149,10 +198,16 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   /** Runs a write unless the store is fenced; a failure fences it (see the class comment). */
   private void write(Runnable write) {
+    write(() -> 0, write);
+  }
+
+  /** A write of about {@code bytes} (asked only by a test's full disk, {@link DiskFaults}). */
+  private void write(LongSupplier bytes, Runnable write) {
     if (failure != null) {
       throw failure;
     }
     try {
+      DiskFaults.write(file, bytes);
       write.run();
     } catch (RuntimeException e) {
       failure = onFailure.failed(e);
@@ -208,12 +263,13 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   @Override
   public void persistLogEntries(List<LogEntry> entries) {
-    write(() -> store.persistLogEntries(entries));
+    write(() -> entries.stream().mapToLong(e -> codec.encodeLogEntry(e).length).sum(),
+        () -> store.persistLogEntries(entries));
   }
 
   @Override
   public void persistSnapshotChunk(SnapshotChunk chunk) {
-    write(() -> store.persistSnapshotChunk(chunk));
+    write(() -> codec.encodeChunk(chunk).length, () -> store.persistSnapshotChunk(chunk));
   }
 
   @Override

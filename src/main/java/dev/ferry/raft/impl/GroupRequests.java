@@ -56,13 +56,17 @@ final class GroupRequests {
   private final Membership membership;
   private final Proposals proposals;
   private final Runnable onRemoved;
+  private final StoreRecords stores;
   private final List<Promise<Void>> waitingForLeader = new ArrayList<>();
   private final BusClient bus;
   private final Dispatch<RaftRequest, Function<Hop, Future<BusJson>>> dispatch;
 
-  /** @param onRemoved called (on the Raft executor) when this node learns that it was removed */
+  /**
+   * @param onRemoved called (on the Raft executor) when this node learns that it was removed
+   * @param stores this replica's store id and the group's records of stores, for {@code discover}
+   */
   GroupRequests(Vertx vertx, NodeContext node, String group, RaftSettings settings, RaftNode raft,
-      StateMachine machine, Feed feed, ContextExecutor executor, Runnable onRemoved) {
+      StateMachine machine, Feed feed, ContextExecutor executor, Runnable onRemoved, StoreRecords stores) {
     this.vertx = vertx;
     this.node = node;
     this.group = group;
@@ -72,6 +76,7 @@ final class GroupRequests {
     this.feed = feed;
     this.executor = executor;
     this.onRemoved = onRemoved;
+    this.stores = stores;
     this.membership = new Membership(vertx, group, settings, raft);
     this.proposals = new Proposals(raft, executor, settings.batchMaxOps());
     this.bus = BusClient.of(vertx);
@@ -104,7 +109,8 @@ final class GroupRequests {
         .on(RaftRequest.Feed.class, request -> hop -> Future.succeededFuture(feed.after(request.after(),
             request.limit() == null ? settings.feedHistory() : request.limit())))
         .on(Discover.class, discover -> hop -> Future.succeededFuture(new Discovered(node.name(),
-            node.incarnation().id(), group, NodeEndpoint.idOf(raft.getLocalEndpoint()))))
+            node.incarnation().id(), group, NodeEndpoint.idOf(raft.getLocalEndpoint()), stores.ownId(),
+            stores.asMap())))
         .on(Removed.class, removed -> hop -> removed(removed.by()))
         .build();
   }

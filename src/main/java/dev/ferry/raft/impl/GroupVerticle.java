@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Meter;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
+import io.microraft.RaftRole;
 import io.microraft.model.impl.DefaultRaftModelFactory;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RestoredRaftState;
@@ -68,6 +69,10 @@ public final class GroupVerticle extends VerticleBase {
   private SilentLeaderWatch silentLeader;
   private StoreWatch storeWatch;
   private StoreIdentity identity;
+  private StoreHistory history;
+  /** The current replica's store id and the group's records of stores, as it applied them. */
+  private StoreRecords records;
+  private StoreRecorder recorder;
   /** Whether the current replica has started; a replica that fails to start says so through its start future. */
   private boolean replicaStarted;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
@@ -98,6 +103,7 @@ public final class GroupVerticle extends VerticleBase {
     registerMetrics();
     executor = new ContextExecutor(vertx, context);
     identity = new StoreIdentity(node, group);
+    history = new StoreHistory(vertx, node, group, settings);
     storeWatch = new StoreWatch(vertx, node, group, settings, storeFile(node, group), executor,
         () -> restartReplica(0));
     staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, this::restartReplica);
@@ -137,9 +143,11 @@ public final class GroupVerticle extends VerticleBase {
 
   /**
    * Opens the store and starts the replica: restored from the store, or as the next generation
-   * outside the group if this node had a store and lost it ({@link StoreIdentity}), or as a first
-   * store. A replica that cannot start fails the group's start (and so the node's), naming the
-   * file and what to do; its store is left as it is.
+   * outside the group if this node had a store and lost it, or as a first store. A node that finds
+   * no store knows it had one from its {@link StoreIdentity} record or, without that record (its
+   * whole data dir lost), from the group's records of stores, which it asks the other nodes for
+   * ({@link StoreHistory}). A replica that cannot start fails the group's start (and so the node's),
+   * naming the file and what to do; its store is left as it is.
    */
   private Future<Void> startRaft() {
     Path file = storeFile(node, group);
@@ -157,22 +165,30 @@ public final class GroupVerticle extends VerticleBase {
       }
       return Future.failedFuture(storeWatch.cannotStart(e));
     }
+    Future<Optional<StoreHistory.Lost>> lost = restored.isPresent() ? Future.succeededFuture(Optional.empty())
+        : history.lost(had, identity, voters);
+    return lost.compose(l -> startReplica(restored, l));
+  }
+
+  private Future<Void> startReplica(Optional<RestoredRaftState> restored, Optional<StoreHistory.Lost> lost) {
+    Path file = storeFile(node, group);
     NodeEndpoint self = new NodeEndpoint(node.name());
     List<String> initial = voters;
-    if (restored.isEmpty() && had.isPresent()) {
+    if (restored.isEmpty() && lost.isPresent()) {
+      NodeEndpoint had = lost.get().endpoint();
       List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
-      if (others.isEmpty()) {
+      if (others.isEmpty() && !lost.get().toldByPeers()) {
         store.close();
         return Future.failedFuture(storeWatch.cannotStart(new ConfigException(file + " is gone, but this node had a store "
-            + "as " + had.get() + " (" + identity.file() + ") and no other voter holds the group's log: its "
+            + "as " + had + " (" + identity.file() + ") and no other voter holds the group's log: its "
             + "committed entries are lost. To start the group again, empty, delete " + identity.file())));
       }
-      self = had.get().next();
-      initial = others;
-      log.error("raft group {}: {} is missing, but {} had a store as {} ({}): it forgot what it acknowledged, so "
-          + "it must not vote as {}; its replica runs as {} outside the group. To make it a voter again: "
-          + "`leave {}`, then `join {}` (it catches up as a learner first; docs/RAFT.md)", group, file, node.name(),
-          had.get(), identity.file(), had.get(), self, node.name(), node.name());
+      self = had.next();
+      initial = others.isEmpty() ? voters : others;
+      log.error("raft group {}: {} has no store {}, but it had a store as {} (known from {}): it forgot what it "
+          + "acknowledged, so it must not vote as {}; its replica runs as {} outside the group. To make it a voter "
+          + "again: `leave {}`, then `join {}` (it catches up as a learner first; docs/RAFT.md)", group, node.name(),
+          file, had, lost.get().source(), had, self, node.name(), node.name());
     }
     raft = build(restored, self, initial);
     return Future.fromCompletionStage(raft.start(), context)
@@ -228,7 +244,8 @@ public final class GroupVerticle extends VerticleBase {
     replicaStarted = false;
     Feed feed = new Feed(vertx, group, settings.feedHistory());
     StateMachine machine = machines.get();
-    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed);
+    records = new StoreRecords(store.id());
+    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records);
     var builder = RaftNode.newBuilder()
         .setGroupId(group)
         .setConfig(settings.raftConfig())
@@ -246,7 +263,10 @@ public final class GroupVerticle extends VerticleBase {
     }
     RaftNode built = builder.build();
     adapter.currentTerm(() -> built.getTerm().getTerm());
-    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::toldRemoved);
+    records.watch((NodeEndpoint) built.getLocalEndpoint(), this::lostStore);
+    recorder = new StoreRecorder(vertx, group, settings, built, records);
+    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::toldRemoved,
+        records);
     return built;
   }
 
@@ -318,6 +338,9 @@ public final class GroupVerticle extends VerticleBase {
     if (now != null && requests != null) {
       requests.leaderKnown();
     }
+    if (report.getRole() == RaftRole.LEADER && report.getStatus() != RaftNodeStatus.TERMINATED && recorder != null) {
+      recorder.leading();
+    }
     if (report.getStatus() == RaftNodeStatus.TERMINATED) {
       terminated(report);
     }
@@ -353,7 +376,7 @@ public final class GroupVerticle extends VerticleBase {
       resetting = true;
       log.info("raft group {}: {} left the group; its replica starts over, empty, outside the group", group,
           node.name());
-      executor.submit(() -> replaceReplica(true, 0));
+      executor.submit(() -> replaceReplica(Fresh.DELETE, 0));
     }
   }
 
@@ -377,42 +400,56 @@ public final class GroupVerticle extends VerticleBase {
   private void restartReplica(long dropChunksAt) {
     if (!stopping && !resetting) {
       resetting = true;
-      replaceReplica(false, dropChunksAt);
+      replaceReplica(Fresh.NO, dropChunksAt);
     }
   }
 
+  /** Whether a replaced replica gets a fresh store, and what becomes of the old one. */
+  private enum Fresh {
+    /** No: restarted from its store. */
+    NO,
+    /** A removed member's store is deleted. */
+    DELETE,
+    /** A store the group says is not the member's ({@link #lostStore}) is moved aside, not deleted. */
+    SET_ASIDE
+  }
+
   /**
-   * Ends the current replica and starts a new one on the group's store file: emptied ({@code
-   * wipe}, for a removed member), or restored from what is on disk, as after a process restart,
-   * less the incomplete snapshot chunks at {@code dropChunksAt} (0: none).
+   * Ends the current replica and starts a new one on the group's store file: a fresh one ({@code
+   * fresh}), or restored from what is on disk, as after a process restart, less the incomplete
+   * snapshot chunks at {@code dropChunksAt} (0: none). A replica on an empty store runs as the next
+   * generation after every one of this node the group has recorded.
    */
-  private void replaceReplica(boolean wipe, long dropChunksAt) {
+  private void replaceReplica(Fresh fresh, long dropChunksAt) {
     NodeEndpoint current = (NodeEndpoint) raft.getLocalEndpoint();
+    NodeEndpoint next = new NodeEndpoint(node.name(), Math.max(current.generation(),
+        records.latest(node.name()).map(NodeEndpoint::generation).orElse(0)) + 1);
+    String oldId = store.id();
     Future.fromCompletionStage(raft.terminate(), context)
         .transform(x -> {
           store.close(); // no-op if MicroRaft closed it; a replica that applied its removal it does not close
           Path file = storeFile(node, group);
           Optional<RestoredRaftState> restored = Optional.empty();
           try {
-            if (wipe) {
-              for (String suffix : List.of("", "-wal", "-shm")) {
-                Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
-              }
+            if (fresh == Fresh.DELETE) {
+              DurableStore.delete(file);
+            } else if (fresh == Fresh.SET_ASIDE) {
+              DurableStore.setAside(file, oldId);
             }
             store = DurableStore.open(file, codec, this::storeFailed);
             if (dropChunksAt > 0) {
               store.dropSnapshotChunks(dropChunksAt);
             }
-            if (!wipe) {
+            if (fresh == Fresh.NO) {
               restored = store.restore();
             }
           } catch (IOException | RuntimeException e) {
             return Future.failedFuture(new IllegalStateException("cannot reopen the store " + file, e));
           }
           List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
-          // an empty store (wiped, or gone since) never restarts as the member it was
+          // an empty store (fresh, or gone since) never restarts as the member it was
           raft = restored.isEmpty()
-              ? build(restored, current.next(), others.isEmpty() ? voters : others)
+              ? build(restored, next, others.isEmpty() ? voters : others)
               : build(restored, current, voters);
           staleSnapshots.reset();
           return Future.fromCompletionStage(raft.start(), context).compose(v -> replicaUp(true));
@@ -423,6 +460,29 @@ public final class GroupVerticle extends VerticleBase {
             storeWatch.failed(e); // logged there; tried again every raft.storage_retry_ms
           }
         });
+  }
+
+  /**
+   * The group recorded this replica's endpoint (or a later generation of this node) with another
+   * store than the one it runs on ({@link StoreRecords}, on the Raft executor while it applies): this
+   * node lost the store that member ran on, as when its whole data dir was replaced while no other
+   * node could tell it at start-up. It must not vote as that member, so its replica ends and comes
+   * back as the next generation outside the group, on a fresh store; the store it ran on is kept
+   * aside.
+   */
+  private void lostStore(NodeEndpoint recorded, String recordedId) {
+    if (stopping || resetting) {
+      return;
+    }
+    resetting = true;
+    NodeEndpoint self = (NodeEndpoint) raft.getLocalEndpoint();
+    log.error("raft group {}: the group recorded {} on store {}, but {} runs as {} on store {} ({}): it lost the "
+        + "store it had as {} (its data dir was replaced?) and forgot what it acknowledged, so it must not vote as "
+        + "{}; its replica restarts outside the group as a new generation, on a new store (the one it ran on is "
+        + "kept beside it, named *.set-aside-{}; delete it when you like). To make it a voter again: `leave {}`, "
+        + "then `join {}` (it catches up as a learner first; docs/RAFT.md)", group, recorded, recordedId,
+        node.name(), self, store.id(), storeFile(node, group), recorded, self, store.id(), node.name(), node.name());
+    executor.submit(() -> replaceReplica(Fresh.SET_ASIDE, 0));
   }
 
   private void logStarted() {

@@ -252,7 +252,7 @@ public final class ModelCodec {
     gen.writeEndObject();
   }
 
-  /** The operation's own fields: {@code op}, {@code newTerm} or {@code membership}. */
+  /** The operation's own fields: {@code op}, {@code batch}, {@code newTerm}, {@code store} or {@code membership}. */
   private static void writeOperation(JsonGenerator gen, Object operation) throws IOException {
     if (operation instanceof JsonObject op) {
       gen.writeFieldName("op");
@@ -262,6 +262,11 @@ public final class ModelCodec {
       gen.writeRawValue(batch.json());
     } else if (operation instanceof NewTermOp marker) {
       gen.writeNumberField("newTerm", marker.term());
+    } else if (operation instanceof StoreRecordOp record) {
+      gen.writeObjectFieldStart("store");
+      gen.writeStringField("endpoint", record.endpoint());
+      gen.writeStringField("id", record.storeId());
+      gen.writeEndObject();
     } else if (operation instanceof UpdateRaftGroupMembersOp op) {
       gen.writeObjectFieldStart("membership");
       writeNames(gen, "members", op.getMembers());

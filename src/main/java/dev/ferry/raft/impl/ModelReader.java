@@ -140,6 +140,10 @@ final class ModelReader {
     if (n.hasNonNull("newTerm")) {
       return new NewTermOp(integer(n, "newTerm"));
     }
+    JsonNode store = n.get("store");
+    if (store != null) {
+      return new StoreRecordOp(text(store, "endpoint"), text(store, "id"));
+    }
     JsonNode m = n.get("membership");
     if (m != null) {
       return factory.createUpdateRaftGroupMembersOpBuilder()
@@ -148,7 +152,7 @@ final class ModelReader {
           .setEndpoint(NodeEndpoint.parse(text(m, "endpoint")))
           .setMode(ModelCodec.mode(text(m, "mode"))).build();
     }
-    throw new IllegalArgumentException("entry has no operation (op, batch, newTerm or membership)");
+    throw new IllegalArgumentException("entry has no operation (op, batch, newTerm, store or membership)");
   }
 
   private static JsonNode required(JsonNode n, String field) {

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * ferry's {@link StateMachine} seen through MicroRaft's interface: committed JSON ops (alone, or a
  * leader's batch of them, in order) are applied and fed to the change feed, queries
- * ({@link QueryOp}) are answered, Raft's own entries are skipped, and snapshots carry the state
- * machine's chunks plus the term of the last applied entry.
+ * ({@link QueryOp}) are answered, Raft's own entries are skipped, the group's records of its stores
+ * ({@link StoreRecordOp}) are kept in {@link StoreRecords}, and snapshots carry the state machine's
+ * chunks plus the term of the last applied entry and those records.
  *
  * <p>Results are returned, not thrown: a {@link FerryException} from the state machine becomes the
  * operation's result (the same on every replica) and the proposer receives it as the failure.
@@ -27,14 +28,16 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
   private final String group;
   private final StateMachine machine;
   private final Feed feed;
+  private final StoreRecords stores;
   private IntSupplier currentTerm = () -> 0;
   /** The term of the latest new-term marker applied: the term of every op applied after it. */
   private int appliedTerm;
 
-  StateMachineAdapter(String group, StateMachine machine, Feed feed) {
+  StateMachineAdapter(String group, StateMachine machine, Feed feed, StoreRecords stores) {
     this.group = group;
     this.machine = machine;
     this.feed = feed;
+    this.stores = stores;
   }
 
   /** Where the leader's current term is read when it starts a term (set once the node exists). */
@@ -53,6 +56,10 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
     }
     if (operation instanceof NewTermOp marker) {
       appliedTerm = marker.term();
+      return null;
+    }
+    if (operation instanceof StoreRecordOp record) {
+      stores.apply(record);
       return null;
     }
     if (operation instanceof JsonObject op) {
@@ -84,21 +91,24 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
     }
     for (int i = 0; i < data.size(); i++) {
       JsonObject chunk = new JsonObject().put("data", data.get(i));
-      chunks.accept(i == 0 ? chunk.put("term", appliedTerm) : chunk);
+      chunks.accept(i == 0 ? chunk.put("term", appliedTerm).put("stores", stores.toJson()) : chunk);
     }
   }
 
   @Override
   public void installSnapshot(long index, List<Object> chunks) {
     List<JsonObject> data = new ArrayList<>();
+    JsonObject records = null;
     for (Object chunk : chunks) {
       JsonObject c = (JsonObject) chunk;
       data.add(c.getJsonObject("data"));
       if (c.containsKey("term")) {
         appliedTerm = c.getInteger("term");
+        records = c.getJsonObject("stores");
       }
     }
     machine.restore(data);
+    stores.restore(records);
     feed.snapshotInstalled(index, appliedTerm);
     log.debug("group {}: state restored from the snapshot at index {}", group, index);
   }

@@ -52,9 +52,11 @@ final class StoreIdentity {
   void write(NodeEndpoint endpoint) throws IOException {
     Files.createDirectories(file.getParent());
     Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+    byte[] bytes = (endpoint.id() + "\n").getBytes(StandardCharsets.UTF_8);
+    DiskFaults.check(temporary, bytes.length);
     try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(ByteBuffer.wrap((endpoint.id() + "\n").getBytes(StandardCharsets.UTF_8)));
+      channel.write(ByteBuffer.wrap(bytes));
       channel.force(true);
     }
     Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

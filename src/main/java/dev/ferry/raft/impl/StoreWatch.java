@@ -180,6 +180,7 @@ final class StoreWatch {
   private boolean probe() {
     Path probe = file.resolveSibling(file.getFileName() + ".probe");
     try {
+      DiskFaults.check(probe, settings.storageProbeBytes());
       try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer bytes = ByteBuffer.allocate(settings.storageProbeBytes());

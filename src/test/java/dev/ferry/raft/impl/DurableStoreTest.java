@@ -34,6 +34,20 @@ class DurableStoreTest {
   }
 
   @Test
+  void aStoreKeepsItsIdAndANewFileGetsAnother(@TempDir Path dir) {
+    Path file = dir.resolve("kv.db");
+    DurableStore store = fresh(file);
+    String id = store.id();
+    store.close();
+    DurableStore again = DurableStore.open(file, codec);
+    assertThat(again.id()).as("the id is kept in the file").isEqualTo(id);
+    again.close();
+    DurableStore other = DurableStore.open(dir.resolve("other.db"), codec);
+    assertThat(other.id()).isNotEqualTo(id).isNotBlank();
+    other.close();
+  }
+
+  @Test
   void aTermWithoutAVoteKeepsTheLog(@TempDir Path dir) {
     Path file = dir.resolve("kv.db");
     DurableStore store = fresh(file);

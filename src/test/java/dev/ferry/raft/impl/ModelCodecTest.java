@@ -53,7 +53,8 @@ class ModelCodecTest {
     var op = factory.createUpdateRaftGroupMembersOpBuilder().setMembers(both).setVotingMembers(both).setEndpoint(b)
         .setMode(MembershipChangeMode.ADD_OR_PROMOTE_TO_FOLLOWER).build();
     List<LogEntry> entries = List.of(entry(5, new NewTermOp(3)), entry(6, new JsonObject().put("op", "put")
-        .put("key", "k").put("value", "ünïcode \"quoted\"")), entry(7, op));
+        .put("key", "k").put("value", "ünïcode \"quoted\"")), entry(7, op),
+        entry(8, new StoreRecordOp("bravo#1", "5f0c…")));
     roundTrip(factory.createAppendEntriesRequestBuilder().setGroupId("kv").setSender(a).setTerm(3)
         .setPreviousLogTerm(2).setPreviousLogIndex(4).setCommitIndex(4).setLogEntries(entries)
         .setQuerySequenceNumber(9).setFlowControlSequenceNumber(11).build());
