@@ -1,5 +1,6 @@
 package dev.ferry.security;
 
+import dev.ferry.node.BusTls;
 import dev.ferry.peers.Peer;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -25,9 +26,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -177,7 +175,7 @@ public final class Certificates {
     List<String> lines = new ArrayList<>();
     lines.add(certificate + ": " + commonName(cert));
     lines.add("  names:     " + String.join(", ", subjectAlternativeNames(cert)));
-    lines.add("  issuer:    " + commonName(cert.getIssuerX500Principal().getName()));
+    lines.add("  issuer:    " + issuer(cert));
     Instant notAfter = cert.getNotAfter().toInstant();
     long daysLeft = Duration.between(now, notAfter).toDays();
     String state = now.isAfter(notAfter) ? "EXPIRED"
@@ -190,30 +188,17 @@ public final class Certificates {
 
   /** The CN of a certificate's subject. */
   public static String commonName(X509Certificate certificate) {
-    return commonName(certificate.getSubjectX500Principal().getName());
+    return BusTls.commonName(certificate);
   }
 
   /** Whether {@code certificate} carries a valid signature of {@code ca}'s key. */
   public static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
-    try {
-      certificate.verify(ca.getPublicKey());
-      return true;
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
+    return BusTls.signedBy(certificate, ca);
   }
 
-  private static String commonName(String distinguishedName) {
-    try {
-      for (Rdn rdn : new LdapName(distinguishedName).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return rdn.getValue().toString();
-        }
-      }
-      return distinguishedName;
-    } catch (InvalidNameException e) {
-      return distinguishedName;
-    }
+  private static String issuer(X509Certificate cert) {
+    String issuer = cert.getIssuerX500Principal().getName();
+    return issuer.startsWith("CN=") ? issuer.substring("CN=".length()).split(",")[0] : issuer;
   }
 
   private static List<String> subjectAlternativeNames(X509Certificate cert) {
