@@ -1,10 +1,10 @@
 package dev.ferry.node;
 
 import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -65,7 +65,7 @@ public final class BusTls {
 
   /** The node's TLS, or empty when {@code tls.ca}, {@code tls.cert} and {@code tls.key} are all unset. */
   public static Optional<BusTls> of(NodeConfig config) {
-    JsonObject section = config.json().getJsonObject(SECTION, new JsonObject());
+    ConfigSection section = ConfigSection.root(config.json()).section(SECTION);
     Optional<Path> ca = path(section, "ca", config.name());
     Optional<Path> cert = path(section, "cert", config.name());
     Optional<Path> key = path(section, "key", config.name());
@@ -92,7 +92,7 @@ public final class BusTls {
     if (tls.isPresent() || isLoopback(host)) {
       return;
     }
-    boolean insecure = config.json().getJsonObject(SECTION, new JsonObject()).getBoolean("insecure", false);
+    boolean insecure = ConfigSection.root(config.json()).section(SECTION).bool("insecure");
     if (!insecure) {
       throw new ConfigException("cluster.host: " + host + " is reachable from other machines, and tls is not set, "
           + "so anyone who reaches it could join the cluster and read its traffic. Make certificates with "
@@ -237,15 +237,8 @@ public final class BusTls {
     }
   }
 
-  private static Optional<Path> path(JsonObject section, String field, String name) {
-    Object value = section.getValue(field);
-    if (value == null) {
-      return Optional.empty();
-    }
-    if (!(value instanceof String text)) {
-      throw new ConfigException("tls." + field + ": expected a file path, got " + value);
-    }
-    return text.isBlank() ? Optional.empty() : Optional.of(Path.of(text.replace(NAME_PLACEHOLDER, name)));
+  private static Optional<Path> path(ConfigSection section, String field, String name) {
+    return section.optionalString(field).map(text -> Path.of(text.replace(NAME_PLACEHOLDER, name)));
   }
 
   private static boolean isLoopback(String host) {

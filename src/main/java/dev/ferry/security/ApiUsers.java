@@ -1,6 +1,6 @@
 package dev.ferry.security;
 
-import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -43,29 +43,29 @@ public final class ApiUsers {
   }
 
   /** Reads {@code api.users}; a bad entry fails with its key and what to put there. */
-  public static ApiUsers from(JsonObject users) {
+  public static ApiUsers from(ConfigSection users) {
     Map<String, User> read = new LinkedHashMap<>();
-    for (String name : users.fieldNames()) {
-      String key = "api.users." + name;
-      if (!(users.getValue(name) instanceof JsonObject entry)) {
-        throw new ConfigException(key + ": expected {\"password\": HASH, \"role\": \"admin\" or \"read\"}");
-      }
+    for (String name : users.keys()) {
       if (name.isBlank() || name.contains(":")) {
-        throw new ConfigException(key + ": a user name is not blank and has no ':' (HTTP basic auth splits on it)");
+        throw users.invalid(name, "a user name is not blank and has no ':' (HTTP basic auth splits on it)");
       }
-      Object hash = entry.getValue("password");
-      if (!(hash instanceof String text) || !Passwords.looksLikeHash(text)) {
-        throw new ConfigException(key + ".password: expected a hash from 'ferry users hash' ("
-            + Passwords.PREFIX + "...), never the password itself");
+      if (!(users.json().getValue(name) instanceof JsonObject)) {
+        throw users.invalid(name, "expected {\"password\": HASH, \"role\": \"admin\" or \"read\"}");
       }
-      Object role = entry.getValue("role");
+      ConfigSection user = users.section(name);
+      String hash = user.optionalString("password").orElse("");
+      if (!Passwords.looksLikeHash(hash)) {
+        throw user.invalid("password", "expected a hash from 'ferry users hash' (" + Passwords.PREFIX
+            + "...), never the password itself");
+      }
+      String role = user.optionalString("role").orElse("");
       Role parsed;
       try {
-        parsed = Role.valueOf(String.valueOf(role).toUpperCase(Locale.ROOT));
+        parsed = Role.valueOf(role.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(key + ".role: expected \"admin\" or \"read\", got " + role);
+        throw user.invalid("role", "expected \"admin\" or \"read\", got '" + role + "'");
       }
-      read.put(name, new User(name, text, parsed));
+      read.put(name, new User(name, hash, parsed));
     }
     return new ApiUsers(read);
   }

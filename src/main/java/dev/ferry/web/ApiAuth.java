@@ -1,6 +1,6 @@
 package dev.ferry.web;
 
-import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeContext;
 import dev.ferry.security.ApiTokens;
 import dev.ferry.security.ApiUsers;
@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -55,19 +53,18 @@ final class ApiAuth implements Routes {
   }
 
   /** The API's guard from the {@code api} section; the token key is read (or made) on a worker. */
-  static Future<ApiAuth> load(Vertx vertx, NodeContext node, JsonObject api) {
+  static Future<ApiAuth> load(Vertx vertx, NodeContext node, JsonObject apiJson) {
     ApiUsers users;
     Set<String> open;
     Duration ttl;
     LoginThrottle throttle;
     try {
-      users = ApiUsers.from(api.getJsonObject("users", new JsonObject()));
-      open = openPaths(api.getValue("open_paths"));
-      ttl = Duration.ofSeconds(positive(api, "token_ttl_seconds"));
-      throttle = LoginThrottle.of(vertx, positive(api, "login_max_failures"),
-          Duration.ofSeconds(positive(api, "login_window_seconds")), Duration.ofSeconds(positive(api, "login_block_seconds")));
-    } catch (ClassCastException e) {
-      return Future.failedFuture(new ConfigException("api.users: expected an object of users, " + e.getMessage()));
+      ConfigSection api = ConfigSection.of("api", apiJson);
+      users = ApiUsers.from(api.section("users"));
+      open = openPaths(api);
+      ttl = api.wholeSeconds("token_ttl_ms", "a token's expiry");
+      throttle = LoginThrottle.of(vertx, api.positive("login_max_failures"), api.millis("login_window_ms"),
+          api.wholeSeconds("login_block_ms", "HTTP's Retry-After"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -188,27 +185,12 @@ final class ApiAuth implements Routes {
     return remote == null ? "unknown" : remote.hostAddress();
   }
 
-  private static Set<String> openPaths(Object value) {
-    if (!(value instanceof JsonArray paths)) {
-      throw new ConfigException("api.open_paths: expected a list of paths such as [\"/health\", \"/metrics\"], got "
-          + value);
-    }
-    Set<String> open = new HashSet<>();
-    for (Object path : paths) {
-      if (!(path instanceof String text) || !text.startsWith("/")) {
-        throw new ConfigException("api.open_paths: expected paths starting with '/', got " + path);
+  private static Set<String> openPaths(ConfigSection api) {
+    for (String path : api.strings("open_paths")) {
+      if (!path.startsWith("/")) {
+        throw api.invalid("open_paths", "expected paths starting with '/', such as \"/health\", got '" + path + "'");
       }
-      open.add(text);
     }
-    return Set.copyOf(open);
-  }
-
-  private static int positive(JsonObject api, String key) {
-    Object value = api.getValue(key);
-    if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= 1
-        && n.longValue() <= Integer.MAX_VALUE) {
-      return n.intValue();
-    }
-    throw new ConfigException("api." + key + ": expected a positive integer, got " + value);
+    return Set.copyOf(api.strings("open_paths"));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import dev.ferry.testing.CommandRun;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -38,24 +39,28 @@ class UsersTest {
   @Test
   void apiUsersAcceptsHashesAndRolesAndRefusesTheRest() {
     String hash = Passwords.hash("pw", 1000);
-    ApiUsers users = ApiUsers.from(new JsonObject()
+    ApiUsers users = ApiUsers.from(users(new JsonObject()
         .put("alice", new JsonObject().put("password", hash).put("role", "admin"))
-        .put("bob", new JsonObject().put("password", hash).put("role", "read")));
+        .put("bob", new JsonObject().put("password", hash).put("role", "read"))));
 
     assertThat(users.verify("alice", "pw")).map(ApiUsers.User::role).contains(ApiUsers.Role.ADMIN);
     assertThat(users.verify("bob", "pw")).map(u -> u.role().mayChange()).contains(false);
     assertThat(users.verify("alice", "nope")).isEmpty();
     assertThat(users.verify("carol", "pw")).isEmpty();
 
-    assertThatThrownBy(() -> ApiUsers.from(new JsonObject().put("alice",
-        new JsonObject().put("password", "pw").put("role", "admin"))))
+    assertThatThrownBy(() -> ApiUsers.from(users(new JsonObject().put("alice",
+        new JsonObject().put("password", "pw").put("role", "admin")))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("api.users.alice.password")
         .hasMessageContaining("ferry users hash");
-    assertThatThrownBy(() -> ApiUsers.from(new JsonObject().put("alice",
-        new JsonObject().put("password", hash).put("role", "root"))))
-        .hasMessageContaining("api.users.alice.role: expected \"admin\" or \"read\", got root");
-    assertThatThrownBy(() -> ApiUsers.from(new JsonObject().put("a:b", new JsonObject().put("password", hash))))
+    assertThatThrownBy(() -> ApiUsers.from(users(new JsonObject().put("alice",
+        new JsonObject().put("password", hash).put("role", "root")))))
+        .hasMessageContaining("api.users.alice.role: expected \"admin\" or \"read\", got 'root'");
+    assertThatThrownBy(() -> ApiUsers.from(users(new JsonObject().put("a:b", new JsonObject().put("password", hash)))))
         .hasMessageContaining("no ':'");
+  }
+
+  private static ConfigSection users(JsonObject users) {
+    return ConfigSection.of("api.users", users);
   }
 
   private static CommandRun withStdin(String input, java.util.function.Supplier<CommandRun> run) {
