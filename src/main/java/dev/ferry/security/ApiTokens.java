@@ -67,22 +67,38 @@ public final class ApiTokens {
     return jwt.authenticate(new TokenCredentials(token)).map(user -> user.principal().getString("sub"));
   }
 
+  /**
+   * The key in {@code file}, made first if there is none. Several instances may start at once: the
+   * key is written whole into a temporary file that is then hard-linked to its name, which fails if
+   * another instance got there first, so nobody ever reads a half-written key.
+   */
   private static String secret(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return existing(file);
+    }
     byte[] key = new byte[KEY_BYTES];
     new SecureRandom().nextBytes(key);
     String fresh = Base64.getEncoder().encodeToString(key);
+    Files.createDirectories(file.getParent());
+    Path temporary = Files.createTempFile(file.getParent(), "." + KEY_FILE + ".", ".tmp",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
-      Files.createDirectories(file.getParent());
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, fresh, StandardCharsets.US_ASCII);
+      Files.writeString(temporary, fresh, StandardCharsets.US_ASCII);
+      Files.createLink(file, temporary);
       return fresh;
     } catch (FileAlreadyExistsException e) {
-      String existing = Files.readString(file, StandardCharsets.US_ASCII).trim();
-      if (existing.isEmpty()) {
-        throw new IOException(file + " is empty: delete it and restart to make a new token key "
-            + "(tokens issued before stop working)");
-      }
-      return existing;
+      return existing(file);
+    } finally {
+      Files.deleteIfExists(temporary);
     }
+  }
+
+  private static String existing(Path file) throws IOException {
+    String key = Files.readString(file, StandardCharsets.US_ASCII).trim();
+    if (key.isEmpty()) {
+      throw new IOException(file + " is empty: delete it and restart to make a new token key "
+          + "(tokens issued before stop working)");
+    }
+    return key;
   }
 }

@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -22,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may call the HTTP API: with users in {@code api.users}, every request must carry HTTP basic
+ * Who may call the HTTP API (and the IPFS proxy, which asks {@link #check} itself): with users in {@code api.users}, every request must carry HTTP basic
  * credentials of one of them or {@code Authorization: Bearer TOKEN} from {@code POST /token}
  * (except the {@code api.open_paths}, for health probes and metric scrapers); a {@code read} user
  * may only {@code GET}/{@code HEAD}. 401 without valid credentials, 403 for a role that may not,
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Mounted first on the router, so no route runs for a caller it refuses. Password checks
  * (PBKDF2, slow on purpose) run on a worker. Stateless apart from the node-wide throttle.
  */
-final class ApiAuth implements Routes {
+public final class ApiAuth implements Routes {
   private static final Logger log = LoggerFactory.getLogger(ApiAuth.class);
   static final String TOKEN_PATH = "/token";
   private static final String REALM = "Basic realm=\"ferry\"";
@@ -53,7 +56,7 @@ final class ApiAuth implements Routes {
   }
 
   /** The API's guard from the {@code api} section; the token key is read (or made) on a worker. */
-  static Future<ApiAuth> load(Vertx vertx, NodeContext node, JsonObject apiJson) {
+  public static Future<ApiAuth> load(Vertx vertx, NodeContext node, JsonObject apiJson) {
     ApiUsers users;
     Set<String> open;
     Duration ttl;
@@ -84,6 +87,79 @@ final class ApiAuth implements Routes {
     router.post(TOKEN_PATH).handler(this::issueToken);
   }
 
+  /** Whether the API is open (no users configured): then {@link #check} is never needed. */
+  public boolean isOpen() {
+    return users.isEmpty();
+  }
+
+  /**
+   * Who is calling, or a failed future with a {@link Refused} that says how to answer (401, 403 or
+   * 429 with its headers). The request is paused while the credentials are checked; on a refusal it
+   * is resumed (its body is read and dropped), on success whoever reads the body resumes it.
+   *
+   * @param changes whether the request may change something, which role {@code read} may not do
+   */
+  public Future<ApiUsers.User> check(HttpServerRequest request, boolean changes) {
+    String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    OptionalLong retryAfter = throttle.retryAfterSeconds(address);
+    if (retryAfter.isPresent()) {
+      return Future.failedFuture(new Refused(429, "too-many-requests", "too many failed logins from " + address
+          + ": try again in " + retryAfter.getAsLong() + " s",
+          Map.of(HttpHeaders.RETRY_AFTER.toString(), Long.toString(retryAfter.getAsLong()))));
+    }
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null || header.isBlank()) {
+      return Future.failedFuture(unauthorized("this API needs credentials: HTTP basic auth with a user of api.users, "
+          + "or 'Authorization: Bearer TOKEN' with a token from POST " + TOKEN_PATH));
+    }
+    request.pause();
+    return caller(header)
+        .recover(e -> {
+          boolean blocked = throttle.failed(address);
+          failures.warn("failed login from " + address + " (" + request.method() + " " + request.path() + "): "
+              + e.getMessage() + (blocked ? "; too many, its logins are refused for a while" : ""));
+          return Future.failedFuture(unauthorized(e.getMessage()));
+        })
+        .compose(user -> {
+          throttle.succeeded(address);
+          if (changes && !user.role().mayChange()) {
+            return Future.failedFuture(new Refused(403, "forbidden", "user '" + user.name() + "' has role "
+                + user.role().label() + ", which may only GET; " + request.method() + " " + request.path()
+                + " needs role admin", Map.of()));
+          }
+          return Future.succeededFuture(user);
+        })
+        .onFailure(e -> request.resume());
+  }
+
+  /** A caller refused: the status, short code, message and headers of the answer. */
+  public static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final String code;
+    private final transient Map<String, String> headers;
+
+    Refused(int status, String code, String message, Map<String, String> headers) {
+      super(message, null, false, false);
+      this.status = status;
+      this.code = code;
+      this.headers = Map.copyOf(headers);
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public String code() {
+      return code;
+    }
+
+    /** Puts the answer's headers ({@code WWW-Authenticate}, {@code Retry-After}) on {@code response}. */
+    public void addHeaders(HttpServerResponse response) {
+      headers.forEach(response::putHeader);
+    }
+  }
+
   private void authenticate(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
     boolean looking = method == HttpMethod.GET || method == HttpMethod.HEAD;
@@ -91,39 +167,17 @@ final class ApiAuth implements Routes {
       ctx.next();
       return;
     }
-    String address = address(ctx);
-    OptionalLong retryAfter = throttle.retryAfterSeconds(address);
-    if (retryAfter.isPresent()) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.getAsLong()));
-      HttpErrors.send(ctx.response(), 429, "too-many-requests", "too many failed logins from " + address
-          + ": try again in " + retryAfter.getAsLong() + " s");
-      return;
-    }
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || header.isBlank()) {
-      unauthorized(ctx, "this API needs credentials: HTTP basic auth with a user of api.users, or "
-          + "'Authorization: Bearer TOKEN' with a token from POST " + TOKEN_PATH);
-      return;
-    }
-    // the body waits while the credentials are checked: the route that reads it resumes the request
-    ctx.request().pause();
-    caller(header).onComplete(checked -> {
-      if (checked.failed()) {
-        ctx.request().resume();   // a refused request's body is read and dropped
-        failedLogin(ctx, address, checked.cause().getMessage());
-        return;
+    boolean tokenRequest = method == HttpMethod.POST && ctx.normalizedPath().equals(TOKEN_PATH);
+    check(ctx.request(), !looking && !tokenRequest).onComplete(checked -> {
+      if (checked.succeeded()) {
+        ctx.put(ApiUsers.User.class.getName(), checked.result());
+        ctx.next();
+      } else if (checked.cause() instanceof Refused refused) {
+        refused.addHeaders(ctx.response());
+        HttpErrors.send(ctx.response(), refused.status(), refused.code(), refused.getMessage());
+      } else {
+        ctx.fail(checked.cause());
       }
-      ApiUsers.User user = checked.result();
-      throttle.succeeded(address);
-      boolean mayAlwaysAsk = ctx.normalizedPath().equals(TOKEN_PATH) && method == HttpMethod.POST;
-      if (!looking && !mayAlwaysAsk && !user.role().mayChange()) {
-        ctx.request().resume();
-        HttpErrors.send(ctx.response(), 403, "forbidden", "user '" + user.name() + "' has role "
-            + user.role().label() + ", which may only GET; " + method + " " + ctx.normalizedPath() + " needs role admin");
-        return;
-      }
-      ctx.put(ApiUsers.User.class.getName(), user);
-      ctx.next();
     });
   }
 
@@ -168,21 +222,8 @@ final class ApiAuth implements Routes {
             .orElseGet(() -> Future.failedFuture("wrong user name or password")));
   }
 
-  private void failedLogin(RoutingContext ctx, String address, String why) {
-    boolean blocked = throttle.failed(address);
-    failures.warn("failed login to the HTTP API from " + address + " (" + ctx.request().method() + " "
-        + ctx.normalizedPath() + "): " + why + (blocked ? "; too many, its logins are refused for a while" : ""));
-    unauthorized(ctx, why);
-  }
-
-  private static void unauthorized(RoutingContext ctx, String message) {
-    ctx.response().putHeader("WWW-Authenticate", REALM);
-    HttpErrors.send(ctx.response(), 401, "unauthorized", message);
-  }
-
-  private static String address(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    return remote == null ? "unknown" : remote.hostAddress();
+  private static Refused unauthorized(String message) {
+    return new Refused(401, "unauthorized", message, Map.of("WWW-Authenticate", REALM));
   }
 
   private static Set<String> openPaths(ConfigSection api) {

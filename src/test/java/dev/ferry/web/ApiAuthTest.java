@@ -165,10 +165,26 @@ class ApiAuthTest {
       assertThat(Long.parseLong(slowed.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
       assertThat(new JsonObject(slowed.body()).getString("message")).contains("too many failed logins");
       assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-          .anyMatch(line -> line.startsWith("failed login to the HTTP API from 127.0.0.1"));
+          .anyMatch(line -> line.startsWith("failed login from 127.0.0.1"));
     } finally {
       logger.detachAppender(logged);
     }
+  }
+
+  @Test
+  void theIpfsProxyAsksForAnAdmin() {
+    int proxyPort = cluster.peer(1).proxyPort().orElseThrow();
+
+    HttpResponse<String> none = sendTo(proxyPort, "POST", "/api/v0/pin/ls", null, null);
+    HttpResponse<String> reader = sendTo(proxyPort, "POST", "/api/v0/pin/ls", basic("bob", READER_PW), null);
+    HttpResponse<String> admin = sendTo(proxyPort, "POST", "/api/v0/pin/ls", basic("alice", ADMIN_PW), null);
+
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"ferry\"");
+    assertThat(new JsonObject(none.body()).getString("Message")).contains("needs credentials");
+    assertThat(reader.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(reader.body()).getString("Message")).contains("has role read");
+    assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
   }
 
   @Test
