@@ -5,6 +5,8 @@ import dev.ferry.circuit.filesync.CopyCommand;
 import dev.ferry.core.Version;
 import dev.ferry.ctl.CtlCommand;
 import dev.ferry.peers.PeersCommand;
+import dev.ferry.security.CertsCommand;
+import dev.ferry.security.UsersCommand;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "A clustered Vert.x node: peers, mailboxes, Raft, circuits, IPFS pinning.",
-    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class,
+    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class, CertsCommand.class, UsersCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");

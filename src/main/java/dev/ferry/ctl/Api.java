@@ -15,6 +15,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -28,20 +29,24 @@ final class Api {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** How much of an answer that is not ferry's error JSON goes into the message. */
   private static final int SNIPPET_CHARS = 200;
+  private static final int UNAUTHORIZED = 401;
 
   private final URI host;
   /** {@code host} without a trailing slash: paths start with one. */
   private final String base;
   private final Duration timeout;
+  private final Optional<String> authorization;
   // HTTP/1.1: the API is plain http, where the client's h2c upgrade only costs a round trip
   private final HttpClient client;
 
   /**
    * @param host the node's API, such as {@code http://127.0.0.1:9094}
    * @param timeout how long one request may take, answer included
+   * @param authorization the {@code Authorization} header of every request ({@code --basic-auth})
    */
-  Api(URI host, Duration timeout) {
+  Api(URI host, Duration timeout, Optional<String> authorization) {
     this.host = host;
+    this.authorization = authorization;
     this.base = host.toString().replaceAll("/+$", "");
     this.timeout = timeout;
     this.client = HttpClient.newBuilder()
@@ -77,7 +82,10 @@ final class Api {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Accept", "application/json");
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+        .header("Accept", "application/json");
+    authorization.ifPresent(value -> request.header("Authorization", value));
+    return request;
   }
 
   private String send(HttpRequest.Builder builder) throws CtlException {
@@ -100,7 +108,11 @@ final class Api {
     if (response.statusCode() / 100 == 2) {
       return response.body();
     }
-    throw new CtlException(errorMessage(request, response));
+    String message = errorMessage(request, response);
+    if (response.statusCode() == UNAUTHORIZED && authorization.isEmpty()) {
+      message += " (this node has users: pass --basic-auth USER:PASSWORD)";
+    }
+    throw new CtlException(message);
   }
 
   private CtlException unreachable(Exception e) {

@@ -1,6 +1,7 @@
 package dev.ferry.ctl;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -20,7 +21,7 @@ abstract class CtlAction implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      run(new Api(ctl.host, ctl.timeout), new Output(out, ctl.encoding));
+      run(new Api(ctl.host, ctl.timeout, Optional.ofNullable(ctl.basicAuth)), new Output(out, ctl.encoding));
       return 0;
     } catch (CtlException e) {
       err.println(e.getMessage());

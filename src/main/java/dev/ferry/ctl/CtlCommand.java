@@ -3,7 +3,9 @@ package dev.ferry.ctl;
 import dev.ferry.ctl.Output.Encoding;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -47,6 +49,21 @@ public final class CtlCommand {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
       scope = ScopeType.INHERIT, description = "how long one request to the node may take (default: ${DEFAULT-VALUE})")
   Duration timeout;
+
+  @Option(names = "--basic-auth", paramLabel = "USER:PASSWORD", converter = BasicAuthConverter.class,
+      scope = ScopeType.INHERIT, description = "credentials of a user of the node's api.users")
+  String basicAuth;
+
+  /** Accepts {@code USER:PASSWORD} and turns it into an {@code Authorization} header value. */
+  static final class BasicAuthConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String text) {
+      if (text.indexOf(':') <= 0) {
+        throw new TypeConversionException("expected USER:PASSWORD, e.g. --basic-auth alice:secret");
+      }
+      return "Basic " + Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
 
   /** Accepts an http or https URL with a host; anything else is a usage error. */
   static final class HostConverter implements ITypeConverter<URI> {

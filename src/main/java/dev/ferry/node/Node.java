@@ -20,11 +20,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,28 +75,36 @@ public final class Node implements NodeContext {
   public static Future<Node> start(NodeConfig config, Map<String, Integer> instances) {
     List<VerticleDescriptor> plan;
     Incarnation incarnation = Incarnation.next();
-    HazelcastClusterManager clusterManager;
+    HazelcastClusterManager hazelcast;
     NodeKey key;
     KnownPeerIds peerIds;
+    Optional<BusTls> tls;
     try {
+      tls = BusTls.of(config);
+      BusTls.checkExposure(config, tls);
       plan = Deployer.plan(config.verticlesDir(), instances);
       Files.createDirectories(config.dataDir());
       key = NodeKey.loadOrCreate(config.dataDir());
       peerIds = KnownPeerIds.load(config, key.peerId());
-      clusterManager = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation, key.peerId()));
+      hazelcast = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation, key.peerId()));
     } catch (IOException e) {
       return Future.failedFuture(new ConfigException("data_dir: cannot create " + config.dataDir() + ": " + e, e));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     var cluster = config.cluster();
-    log.info("node {} starting (incarnation {}, peer ID {}); joining cluster '{}' at {}:{} with members {}",
-        config.name(), incarnation, key.peerId(), cluster.name(), cluster.host(), cluster.membershipPort(), cluster.members());
+    log.info("node {} starting (incarnation {}, peer ID {}); joining cluster '{}' at {}:{} with members {}; event bus {}",
+        config.name(), incarnation, key.peerId(), cluster.name(), cluster.host(), cluster.membershipPort(),
+        cluster.members(), tls.isPresent() ? "with TLS" : "in plaintext");
     // one registry per node, so several nodes in one JVM keep their metrics apart
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var eventBus = new EventBusOptions()
         .setHost(cluster.host()).setPort(cluster.port())
         .setClusterPublicHost(cluster.host()).setClusterPublicPort(cluster.port());
+    // with TLS, the bus speaks only to nodes of the cluster CA, and sends only to nodes that prove their name
+    tls.ifPresent(t -> t.apply(eventBus));
+    ClusterManager clusterManager = tls.<ClusterManager>map(t -> new CertifiedClusterManager(hazelcast, t,
+        Set.copyOf(config.peers().names()), (int) cluster.requestTimeout().toMillis())).orElse(hazelcast);
     // Vert.x keeps backends in a static map by registry name: a name per run keeps nodes in one JVM apart
     var metrics = new MicrometerMetricsOptions().setEnabled(true).setRegistryName(config.name() + "-" + incarnation);
     if (!config.eventBusMetrics()) {
@@ -115,7 +126,7 @@ public final class Node implements NodeContext {
         .onSuccess(vertx -> {
           Node node = new Node(config, incarnation, key, peerIds, vertx, meters);
           peerIds.persistWith(vertx);
-          node.members.follow(clusterManager.getHazelcastInstance());
+          node.members.follow(hazelcast.getHazelcastInstance());
           node.serveIdentity()
               .compose(v -> node.deployer.deploy(vertx, node, plan))
               .onSuccess(v -> {

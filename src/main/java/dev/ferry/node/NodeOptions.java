@@ -27,6 +27,10 @@ public final class NodeOptions {
   @Option(names = "--data", paramLabel = "DIR", description = "data directory (default: ~/.ferry/NAME)")
   Path data;
 
+  @Option(names = "--insecure", description = "run without TLS although the event bus listens beyond this machine "
+      + "(tls.insecure): anyone who reaches it can join the cluster")
+  boolean insecure;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting of conf/node.json, e.g. api.port=9100")
   List<String> settings = new ArrayList<>();
 
@@ -40,7 +44,7 @@ public final class NodeOptions {
     return Optional.ofNullable(name);
   }
 
-  private JsonObject flags() {
+  JsonObject flags() {
     JsonObject layer = ConfigLayers.fromSettings(ConfigLayers.defaults(), settings);
     if (name != null) {
       layer.put("name", name);
@@ -50,6 +54,11 @@ public final class NodeOptions {
     }
     if (data != null) {
       layer.put("data_dir", data.toString());
+    }
+    if (insecure) {
+      // next to any tls.* given with --set
+      JsonObject tls = layer.getJsonObject("tls", new JsonObject());
+      layer.put("tls", tls.put("insecure", true));
     }
     return layer;
   }

@@ -54,7 +54,8 @@ public final class WebVerticle extends VerticleBase {
     uploads = new Uploads(vertx, UploadGate.of(vertx, config.uploads()), config.maxAddBytes(),
         PinRoutes.MAX_ADD_BYTES, node.config().dataDir().resolve("uploads"));
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
-    return Future.all(uploads.prepare().compose(x -> listen(router(), connections)),
+    Future<ApiAuth> auth = ApiAuth.load(vertx, node, node.config().section("api"));
+    return Future.all(Future.all(uploads.prepare(), auth).compose(x -> listen(router(auth.result()), connections)),
         new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve(), daemon.serve());
   }
 
@@ -63,7 +64,7 @@ public final class WebVerticle extends VerticleBase {
     return ipfs == null ? Future.succeededFuture() : ipfs.close();
   }
 
-  private Router router() {
+  private Router router(ApiAuth auth) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.addEndHandler(x -> log.debug("{} {} -> {}", ctx.request().method(), ctx.request().uri(),
@@ -72,6 +73,7 @@ public final class WebVerticle extends VerticleBase {
     });
     router.route().handler(UriCheck::handle);   // before any route decodes the path or the query
     cors().ifPresent(cors -> router.route().handler(cors));
+    auth.mount(router);                         // before every route: no route runs for a refused caller
     for (Routes routes : routes()) {
       routes.mount(router);
     }
@@ -107,7 +109,7 @@ public final class WebVerticle extends VerticleBase {
     }
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE))
-        .allowedHeader("Content-Type").allowedHeader("X-Ferry-Token");
+        .allowedHeader("Content-Type").allowedHeader("X-Ferry-Token").allowedHeader("Authorization");
     origins.forEach(cors::addOrigin);
     return Optional.of(cors);
   }

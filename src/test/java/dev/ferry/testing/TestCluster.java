@@ -73,6 +73,18 @@ public abstract class TestCluster implements AutoCloseable {
     return new JvmCluster(size, settings, peerExtras);
   }
 
+  /**
+   * A settings layer that turns on the event bus's TLS with the files of {@code ferry certs init}
+   * in {@code certs} ({@code ca.crt}, {@code NAME.crt}, {@code NAME.key}); for {@link #inJvm(int,
+   * IntFunction, IntFunction)} and {@link #processes(int, IntFunction)}.
+   */
+  public static JsonObject tls(Path certs) {
+    return new JsonObject().put("tls", new JsonObject()
+        .put("ca", certs.resolve("ca.crt").toString())
+        .put("cert", certs.resolve("{name}.crt").toString())
+        .put("key", certs.resolve("{name}.key").toString()));
+  }
+
   /** Nodes as separate processes of target/ferry.jar, started at once. */
   public static ProcessCluster processes(int size) {
     return new ProcessCluster(size, 0, i -> new JsonObject());

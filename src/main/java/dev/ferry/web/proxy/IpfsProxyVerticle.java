@@ -3,6 +3,7 @@ package dev.ferry.web.proxy;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinClient;
+import dev.ferry.web.ApiAuth;
 import dev.ferry.web.ContentLength;
 import dev.ferry.web.HttpConnectionGuard;
 import dev.ferry.web.InvalidRequests;
@@ -46,6 +47,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
   private ProxyConfig config;
   private DaemonPipe daemon;
   private Map<String, Command> commands;
+  private ApiAuth auth;
 
   public IpfsProxyVerticle(NodeContext node) {
     this.node = node;
@@ -61,7 +63,13 @@ public final class IpfsProxyVerticle extends VerticleBase {
     daemon = new DaemonPipe(vertx, config);
     UploadGate uploads = UploadGate.of(vertx, config.uploads());
     commands = commands(new PinClient(vertx, config.pinTimeout()), uploads);
-    return listen().onSuccess(server -> logOnce());
+    // the same users as the HTTP API; every Kubo command is a POST, so only role admin gets through
+    return ApiAuth.load(vertx, node, node.config().section("api"))
+        .compose(loaded -> {
+          auth = loaded;
+          return listen();
+        })
+        .onSuccess(server -> logOnce());
   }
 
   /** The commands answered here, by path; everything else goes to the daemon. */
@@ -128,9 +136,27 @@ public final class IpfsProxyVerticle extends VerticleBase {
   /**
    * Answers one request; bad input or a bug becomes a Kubo error answer, never a dead connection.
    * A URI with a malformed percent-escape or one that does not decode to UTF-8 ({@link UriCheck})
-   * is refused before anything, forwarded calls included.
+   * is refused before anything, forwarded calls included. With users in {@code api.users}, a caller
+   * must first show an admin's credentials ({@link ApiAuth}).
    */
   private void handle(HttpServerRequest request) {
+    if (auth.isOpen()) {
+      dispatch(request);
+      return;
+    }
+    auth.check(request, true).onComplete(checked -> {
+      if (checked.succeeded()) {
+        dispatch(request);
+      } else if (checked.cause() instanceof ApiAuth.Refused refused) {
+        refused.addHeaders(request.response());
+        KuboAnswers.error(request.response(), refused.status(), refused.getMessage());
+      } else {
+        KuboAnswers.error(request.response(), INTERNAL, "the proxy failed: " + checked.cause());
+      }
+    });
+  }
+
+  private void dispatch(HttpServerRequest request) {
     try {
       Command command = commands.get(request.path());
       Optional<FerryException> badUri = UriCheck.problem(request.uri());

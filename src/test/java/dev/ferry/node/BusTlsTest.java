@@ -1,0 +1,242 @@
+package dev.ferry.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.Incarnation;
+import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeKey;
+import dev.ferry.security.Certificates;
+import dev.ferry.security.Certificates.NodeIdentity;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Ports;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event bus with TLS: nodes of one CA talk; a node of another CA, or one whose certificate
+ * names another node than it claims, gets no message and the cluster keeps serving; the guard that
+ * keeps a node reachable from other machines from starting without TLS.
+ */
+@Timeout(240)
+class BusTlsTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(3000);
+
+  @TempDir Path dir;
+
+  @Test
+  void nodesWithCertificatesOfTheClusterCaExchangeMessages() {
+    Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3");
+    try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership()) {
+      cluster.node(3).vertx().eventBus().<String>consumer("test.echo", m -> m.reply("node3:" + m.body()))
+          .completion().await();
+
+      for (int i = 1; i <= 2; i++) {
+        String answer = cluster.node(i).vertx().eventBus().<String>request("test.echo", "hi", QUICK).await().body();
+        assertThat(answer).isEqualTo("node3:hi");
+      }
+    }
+  }
+
+  @Test
+  void aNodeWithACertificateOfAnotherCaExchangesNothing() {
+    Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3");
+    Path foreign = certs(dir.resolve("foreign"), "node2");
+    try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
+        var logged = new Logged()) {
+      try (Rogue rogue = Rogue.start(cluster, dir, foreign, "node2", "node2")) {
+
+        assertRogueIsShutOut(cluster, rogue);
+        Eventually.await("an ERROR line about the member at the rogue's address", DEADLINE,
+            () -> logged.errors().stream().anyMatch(l -> l.contains(rogue.busAddress()) && l.contains("no TLS handshake")));
+      }
+    }
+  }
+
+  @Test
+  void aNodeWhoseCertificateNamesAnotherNodeIsRefused() {
+    Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3", "mallory");
+    try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
+        var logged = new Logged()) {
+      try (Rogue rogue = Rogue.start(cluster, dir, certs, "mallory", "node2")) {
+
+        assertRogueIsShutOut(cluster, rogue);
+        Eventually.await("an ERROR line naming the claim and the certificate", DEADLINE,
+            () -> logged.errors().stream().anyMatch(l -> l.contains(rogue.busAddress())
+                && l.contains("claims to be 'node2' but its certificate is for 'mallory'")));
+      }
+    }
+  }
+
+  @Test
+  void aNodeRefusesToStartWithAnotherNodesCertificate() {
+    Path certs = certs(dir.resolve("certs"), "node1");
+    JsonObject wrong = TestCluster.tls(certs);
+    wrong.getJsonObject("tls").put("cert", certs.resolve("node1.crt").toString())
+        .put("key", certs.resolve("node1.key").toString());
+
+    assertThatThrownBy(() -> TestCluster.inJvm(2, i -> i == 2 ? wrong : TestCluster.tls(certs), i -> Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.cert").hasMessageContaining("is the certificate of 'node1', but this node is 'node2'");
+  }
+
+  @Test
+  void badTlsSettingsNameTheKey() {
+    Path certs = certs(dir.resolve("certs"), "node1");
+    Path other = certs(dir.resolve("other"), "node1");
+    NodeConfig partial = config(new JsonObject().put("tls", new JsonObject().put("ca", certs.resolve("ca.crt").toString())));
+    NodeConfig foreign = config(new JsonObject().put("tls", TestCluster.tls(certs).getJsonObject("tls").copy()
+        .put("ca", other.resolve("ca.crt").toString())));
+    NodeConfig mismatched = config(new JsonObject().put("tls", TestCluster.tls(certs).getJsonObject("tls").copy()
+        .put("key", other.resolve("node1.key").toString())));
+    NodeConfig missing = config(new JsonObject().put("tls", TestCluster.tls(dir.resolve("nowhere")).getJsonObject("tls")));
+
+    assertThatThrownBy(() -> BusTls.of(partial)).hasMessageContaining("tls.cert, tls.key")
+        .hasMessageContaining("together");
+    assertThatThrownBy(() -> BusTls.of(foreign)).hasMessageContaining("is not signed by the CA in tls.ca");
+    assertThatThrownBy(() -> BusTls.of(mismatched)).hasMessageContaining("tls.key").hasMessageContaining("is not the key of");
+    assertThatThrownBy(() -> BusTls.of(missing)).hasMessageContaining("tls.ca: cannot read");
+    assertThat(BusTls.of(config(TestCluster.tls(certs)))).isPresent();
+  }
+
+  @Test
+  void aNodeReachableFromOtherMachinesNeedsTlsOrInsecure() {
+    JsonObject exposed = new JsonObject().put("cluster", new JsonObject().put("host", "192.0.2.10"));
+    NodeConfig refused = config(exposed);
+    NodeConfig insecure = config(exposed.copy().put("tls", new JsonObject().put("insecure", true)));
+
+    assertThatThrownBy(() -> BusTls.checkExposure(refused, Optional.empty()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.host: 192.0.2.10 is reachable from other machines")
+        .hasMessageContaining("--insecure");
+    assertThatThrownBy(() -> Node.start(refused, Map.of()).await()).hasMessageContaining("--insecure");
+    BusTls.checkExposure(insecure, Optional.empty());
+    BusTls.checkExposure(config(new JsonObject()), Optional.empty());   // loopback: no certificates needed
+  }
+
+  @Test
+  void theInsecureFlagSetsTlsInsecure() {
+    var options = new NodeOptions();
+    picocli.CommandLine.populateCommand(options, "--insecure", "--set", "tls.ca=/x/ca.crt");
+    NodeConfig config = config(new JsonObject());
+    assertThat(config.json().getJsonObject("tls").getBoolean("insecure")).isFalse();
+    assertThat(options.flags().getJsonObject("tls").getMap())
+        .containsEntry("insecure", true).containsEntry("ca", "/x/ca.crt");
+  }
+
+  /** The rogue gets nothing that is meant for the node it claims to be, nothing at all, and the cluster keeps serving. */
+  private static void assertRogueIsShutOut(TestCluster.JvmCluster cluster, Rogue rogue) {
+    var node1 = cluster.node(1).vertx().eventBus();
+    AtomicInteger fromAnyone = new AtomicInteger();
+    node1.<String>consumer("test.node1", m -> {
+      fromAnyone.incrementAndGet();
+      m.reply("node1");
+    }).completion().await();
+    cluster.node(2).vertx().eventBus().<String>consumer("test.shared", m -> m.reply("node2")).completion().await();
+    rogue.vertx.eventBus().<String>consumer("test.shared", m -> m.reply("rogue")).completion().await();
+    rogue.vertx.eventBus().<String>consumer("test.rogue", m -> m.reply("rogue")).completion().await();
+
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      answers.add(node1.<String>request("test.shared", "?", QUICK).await().body());
+    }
+    assertThat(answers).containsOnly("node2");
+    assertThatThrownBy(() -> node1.request("test.rogue", "?", QUICK).await());
+    assertThatThrownBy(() -> rogue.vertx.eventBus().request("test.node1", "?", QUICK).await());
+    // the cluster keeps serving
+    assertThat(cluster.node(3).vertx().eventBus().<String>request("test.node1", "?", QUICK).await().body())
+        .isEqualTo("node1");
+  }
+
+  private static Path certs(Path out, String... names) {
+    Certificates.init(out, Arrays.stream(names).map(NodeIdentity::local).toList(), Duration.ofDays(1), false);
+    return out;
+  }
+
+  private NodeConfig config(JsonObject settings) {
+    JsonObject flags = settings.copy().put("name", "node1").put("data_dir", dir.resolve("data").toString());
+    return NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
+  }
+
+  /**
+   * A clustered Vert.x that joins the cluster's membership claiming a name, with a bus certificate
+   * of its own choosing and none of ferry's checks: what a modified node would do.
+   */
+  private record Rogue(Vertx vertx, String busAddress) implements AutoCloseable {
+    static Rogue start(TestCluster cluster, Path dir, Path certs, String certName, String claimedName) {
+      List<Integer> ports = Ports.free(2);
+      JsonObject flags = new JsonObject().put("name", claimedName).put("peers", cluster.peersFile().toString())
+          .put("data_dir", dir.resolve("rogue").toString())
+          .put("cluster", new JsonObject().put("port", ports.get(0)).put("membership_port", ports.get(1)));
+      NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
+      var hazelcast = new HazelcastClusterManager(
+          HazelcastSetup.config(config, Incarnation.next(), NodeKey.generate().peerId()));
+      var bus = new EventBusOptions().setHost("127.0.0.1").setPort(ports.get(0))
+          .setClusterPublicHost("127.0.0.1").setClusterPublicPort(ports.get(0))
+          .setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve(certName + ".crt").toString())
+              .setKeyPath(certs.resolve(certName + ".key").toString()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString()));
+      Vertx vertx = Vertx.builder().with(new VertxOptions().setEventBusOptions(bus)).withClusterManager(hazelcast)
+          .buildClustered().await();
+      Eventually.await("the rogue to join the membership", DEADLINE,
+          () -> hazelcast.getHazelcastInstance().getCluster().getMembers().size() == cluster.size() + 1);
+      return new Rogue(vertx, "127.0.0.1:" + ports.get(0));
+    }
+
+    @Override
+    public void close() {
+      vertx.close().await();
+    }
+  }
+
+  /** ERROR lines of the cluster manager's check while it is open. */
+  private static final class Logged implements AutoCloseable {
+    private final ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CertifiedClusterManager.class);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    Logged() {
+      appender.start();
+      logger.addAppender(appender);
+    }
+
+    List<String> errors() {
+      synchronized (appender.list) {
+        return appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+            .toList();
+      }
+    }
+
+    @Override
+    public void close() {
+      logger.detachAppender(appender);
+    }
+  }
+
+}
