@@ -3,12 +3,10 @@ package dev.ferry.pin;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
-import dev.ferry.ipfs.Cid;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +46,7 @@ final class PinService {
     try {
       return switch (op) {
         case "pin" -> pin(request);
-        case "unpin" -> propose(new JsonObject().put("op", "unpin").put("cid", cid(request)));
+        case "unpin" -> propose(new PinOp.Remove(cid(request)));
         case "get" -> query(new JsonObject().put("op", "get").put("cid", cid(request)));
         case "list" -> query(new JsonObject().put("op", "list"));
         case "status" -> status(cid(request), "status");
@@ -113,7 +111,7 @@ final class PinService {
       log.warn("pin {} lost {} and no live node can take it", pin.cid(), gone);
       return Future.succeededFuture();
     }
-    return propose(new JsonObject().put("op", "allocate").put("cid", pin.cid()).put("allocations", new JsonArray(moved)))
+    return propose(new PinOp.Allocate(pin.cid(), moved))
         .onSuccess(p -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone, moved));
   }
 
@@ -125,14 +123,13 @@ final class PinService {
     Pin.checkBounds(min, max, request.getValue("replication_min") == null ? "the default pin.replication_min"
         : "replication_min", request.getValue("replication_max") == null ? "the default pin.replication_max"
         : "replication_max");
-    JsonObject op = new JsonObject().put("op", "pin").put("cid", cid).put("name", request.getString("name", ""))
-        .put("replication_min", min).put("replication_max", max).put("origin", node.name())
-        .put("time", Instant.now().toString());
+    String name = request.getString("name", "");
+    String time = Instant.now().toString();
     return query(new JsonObject().put("op", "list")).compose(list -> {
       List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p))
           .filter(p -> !p.cid().equals(cid)).toList();
       List<String> allocations = Allocator.allocate(min, max, List.of(), live(), pins, true);
-      return propose(op.put("allocations", new JsonArray(allocations)));
+      return propose(new PinOp.Add(new Pin(cid, name, min, max, allocations, node.name(), time, 0)));
     });
   }
 
@@ -159,8 +156,8 @@ final class PinService {
     });
   }
 
-  private Future<JsonObject> propose(JsonObject op) {
-    return raft.propose(config.group(), op).map(Committed::result);
+  private Future<JsonObject> propose(PinOp op) {
+    return raft.propose(config.group(), op.toJson()).map(Committed::result);
   }
 
   private Future<JsonObject> query(JsonObject op) {
@@ -172,10 +169,6 @@ final class PinService {
   }
 
   private static String cid(JsonObject request) {
-    Object cid = request.getValue("cid");
-    if (!(cid instanceof String text)) {
-      throw FerryException.badRequest("field cid: expected a CID string, got " + cid);
-    }
-    return Cid.parse(text).toString();
+    return PinOp.cid(request);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.raft.Committed;
@@ -48,8 +49,8 @@ final class PinTracker {
   private final PinConfig config;
   private final IpfsConnector ipfs;
   private final RaftClient raft;
-  /** The pinset as the feed has built it, by canonical CID. */
-  private final Map<String, Pin> pinset = new HashMap<>();
+  /** The pinset as the feed has built it: this node's mirror, changed by the same {@link PinOp}s. */
+  private final PinState pinset = new PinState();
   private final Map<String, Local> local = new HashMap<>();
   private MessageConsumer<JsonObject> feed;
   private long retry = -1;
@@ -156,11 +157,7 @@ final class PinTracker {
    * left alone on the daemon: they may be pinned there by someone else.
    */
   private Future<Long> reconcile(Committed list) {
-    pinset.clear();
-    for (Object item : list.result().getJsonArray("pins")) {
-      Pin pin = Pin.fromJson((JsonObject) item);
-      pinset.put(pin.cid(), pin);
-    }
+    pinset.reset(list.result().getJsonArray("pins").stream().map(item -> Pin.fromJson((JsonObject) item)).toList());
     for (String cid : List.copyOf(local.keySet())) {
       Pin pin = pinset.get(cid);
       if ((pin == null || !pin.isAllocatedTo(node)) && !local.get(cid).status().equals("unpinning")) {
@@ -168,7 +165,7 @@ final class PinTracker {
       }
     }
     long allocated = 0;
-    for (Pin pin : pinset.values()) {
+    for (Pin pin : pinset.pins()) {
       if (pin.isAllocatedTo(node)) {
         allocated++;
         Local here = local.get(pin.cid());
@@ -202,31 +199,20 @@ final class PinTracker {
       resync(entry.index());
       return;
     }
-    JsonObject op = entry.op();
-    String cid;
+    PinState.Change change;
     try {
-      cid = Cid.parse(op.getString("cid")).toString();
-    } catch (RuntimeException e) {
-      return;   // not an op about one pin (a proposed query, say)
+      change = pinset.apply(entry.index(), PinOp.parse(entry.op()));
+    } catch (FerryException e) {
+      return;   // a proposed query, or an op that failed on every replica alike: the pinset is unchanged
     }
-    Pin before = pinset.get(cid);
-    Pin after = switch (String.valueOf(op.getString("op"))) {
-      case "pin" -> Pin.fromOp(op).at(entry.index());
-      case "allocate" -> before == null ? null : before.allocatedTo(Pin.allocations(op));
-      case "unpin" -> null;
-      default -> before;
-    };
-    if (after == null) {
-      pinset.remove(cid);
-    } else {
-      pinset.put(cid, after);
-    }
+    Pin before = change.before();
+    Pin after = change.after();
     boolean wanted = after != null && after.isAllocatedTo(node);
     boolean had = before != null && before.isAllocatedTo(node);
     if (wanted && !had) {
       pinHere(after);
     } else if (!wanted && had) {
-      unpinHere(cid);
+      unpinHere(before.cid());
     }
   }
 
@@ -253,7 +239,7 @@ final class PinTracker {
   private void unpinHere(String cid) {
     local.put(cid, new Local("unpinning", "", now()));
     ipfs.unpin(Cid.parse(cid)).onComplete(done -> {
-      if (pinset.containsKey(cid) && pinset.get(cid).isAllocatedTo(node)) {
+      if (pinset.get(cid) != null && pinset.get(cid).isAllocatedTo(node)) {
         return;   // allocated here again meanwhile: that pin owns the status now
       }
       if (done.succeeded()) {

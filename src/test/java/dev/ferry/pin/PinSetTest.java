@@ -76,6 +76,25 @@ class PinSetTest {
         .isInstanceOf(FerryException.class).hasMessageContaining("expected one of [get, list]");
   }
 
+  @Test
+  void anOpReadsBackAsTheSameOpAndChangesTheMirrorAsThePinSet() {
+    List<PinOp> ops = List.of(PinOp.parse(pin(SAME_CID_BASE58, "node2", "node1")),
+        PinOp.parse(pin(OTHER, "node3")),
+        PinOp.parse(new JsonObject().put("op", "allocate").put("cid", CID).put("allocations", new JsonArray().add("node3"))),
+        PinOp.parse(new JsonObject().put("op", "unpin").put("cid", OTHER)));
+    PinSet set = new PinSet(10);
+    PinState mirror = new PinState();
+    long index = 1;
+    for (PinOp op : ops) {
+      assertThat(PinOp.parse(op.toJson())).isEqualTo(op);
+      set.apply(index, op.toJson());
+      mirror.apply(index++, op);
+    }
+    assertThat(new JsonArray(mirror.pins().stream().map(Pin::toJson).toList()))
+        .isEqualTo(set.query(new JsonObject().put("op", "list")).getJsonArray("pins"));
+    assertThat(mirror.get(CID).allocations()).containsExactly("node3");
+  }
+
   private static void assertRefused(PinSet set, JsonObject op, String why) {
     assertThatThrownBy(() -> set.checkProposal(op))
         .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST))
