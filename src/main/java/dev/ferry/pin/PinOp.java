@@ -29,18 +29,28 @@ sealed interface PinOp {
   PinState.Change applyTo(PinState state, long index);
 
   /**
-   * Decodes and checks a write op: {@code pin}, {@code unpin} or {@code allocate}.
+   * Decodes and checks a write op: {@code pin}, {@code unpin} or {@code allocate}. A {@code pin} or
+   * {@code allocate} that names {@code live} nodes and no {@code allocations} is allocated when it
+   * is applied ({@link Place}, {@link Reallocate}).
    *
    * @throws FerryException {@code bad-request} naming the field that is wrong
    */
   static PinOp parse(JsonObject op) {
     String name = op.getString("op");
+    boolean atApply = op.getValue("allocations") == null && op.getValue(LIVE) != null;
     return switch (String.valueOf(name)) {
-      case "pin" -> new Add(Pin.fromOp(op));
+      case "pin" -> atApply ? new Place(Pin.fromOp(op, true), live(op)) : new Add(Pin.fromOp(op, false));
       case "unpin" -> new Remove(cid(op));
-      case "allocate" -> new Allocate(cid(op), Pin.allocations(op));
+      case "allocate" -> atApply ? new Reallocate(cid(op), live(op)) : new Allocate(cid(op), Pin.allocations(op));
       default -> throw FerryException.badRequest("field op: expected one of [allocate, pin, unpin], got " + name);
     };
+  }
+
+  /** The field of an op that names the nodes its proposer saw live. */
+  String LIVE = "live";
+
+  private static List<String> live(JsonObject op) {
+    return List.copyOf(Pin.nodes(op, LIVE));
   }
 
   /** The op's CID in its canonical form; a malformed one is a {@code bad-request}. */
@@ -50,6 +60,37 @@ sealed interface PinOp {
       throw FerryException.badRequest("field cid: expected a CID string, got " + cid);
     }
     return Cid.parse(text).toString();
+  }
+
+  /**
+   * Pins a CID (or replaces its pin) on the live nodes ({@code live}, as the proposer saw them)
+   * that hold the fewest pins when the op is applied; a pin the CID already has keeps those of its
+   * nodes that are live. Fewer live nodes than the pin's minimum is {@code unavailable}.
+   */
+  record Place(Pin pin, List<String> live) implements PinOp {
+    public Place {
+      live = List.copyOf(live);
+    }
+
+    @Override
+    public String cid() {
+      return pin.cid();
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonObject json = pin.toJson().put("op", "pin").put(LIVE, new JsonArray(live));
+      json.remove("index");
+      json.remove("allocations");
+      return json;
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      Pin before = state.get(pin.cid());
+      List<String> keep = before == null ? List.of() : before.allocations();
+      return state.put(pin.cid(), pin.allocatedTo(state.allocate(pin, keep, live, true)).at(index));
+    }
   }
 
   /** Pins a CID (or replaces its pin) with the allocations the op names. */
@@ -86,7 +127,28 @@ sealed interface PinOp {
     }
   }
 
-  /** Moves a CID's pin to other nodes (a node it was on left). */
+  /**
+   * Moves a CID's pin off nodes that left: those of its nodes that are in {@code live} stay, the
+   * live nodes that hold the fewest pins when the op is applied make up the rest.
+   */
+  record Reallocate(String cid, List<String> live) implements PinOp {
+    public Reallocate {
+      live = List.copyOf(live);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("op", "allocate").put("cid", cid).put(LIVE, new JsonArray(live));
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      Pin pin = state.existing(cid);
+      return state.put(cid, pin.allocatedTo(state.allocate(pin, pin.allocations(), live, false)));
+    }
+  }
+
+  /** Moves a CID's pin to the nodes the op names. */
   record Allocate(String cid, List<String> allocations) implements PinOp {
     public Allocate {
       allocations = List.copyOf(allocations);

@@ -12,14 +12,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's pin service as any node answers it on {@code ferry.pin} (docs/ADDRESSES.md):
- * allocates new pins, proposes pinset changes to Raft, gathers each allocated node's status, and
- * moves the pins of a node that left to live nodes.
+ * proposes pinset changes to Raft (a pin is one proposal that names the live nodes; the pinset
+ * allocates it when it applies it), gathers each allocated node's status, and moves the pins of a
+ * node that left to live nodes.
  *
  * <p>Runs on its verticle's context.
  */
@@ -88,7 +90,7 @@ final class PinService {
           List<Future<?>> moves = new ArrayList<>();
           for (Pin pin : pins) {
             if (pin.allocations().contains(gone)) {
-              moves.add(move(pin, gone, pins));
+              moves.add(move(pin, gone));
             }
           }
           return Future.all(moves);
@@ -104,15 +106,13 @@ final class PinService {
         });
   }
 
-  private Future<?> move(Pin pin, String gone, List<Pin> pins) {
-    List<String> keep = pin.allocations().stream().filter(n -> !n.equals(gone)).toList();
-    List<String> moved = Allocator.allocate(pin.replicationMin(), pin.replicationMax(), keep, live(), pins, false);
-    if (moved.isEmpty()) {
-      log.warn("pin {} lost {} and no live node can take it", pin.cid(), gone);
-      return Future.succeededFuture();
-    }
-    return propose(new PinOp.Allocate(pin.cid(), moved))
-        .onSuccess(p -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone, moved));
+  /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among the live ones. */
+  private Future<?> move(Pin pin, String gone) {
+    SortedSet<String> live = live();
+    live.remove(gone);
+    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(live)))
+        .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,
+            moved.getJsonArray("allocations")));
   }
 
   private Future<JsonObject> pin(JsonObject request) {
@@ -123,14 +123,12 @@ final class PinService {
     Pin.checkBounds(min, max, request.getValue("replication_min") == null ? "the default pin.replication_min"
         : "replication_min", request.getValue("replication_max") == null ? "the default pin.replication_max"
         : "replication_max");
-    String name = request.getString("name", "");
-    String time = Instant.now().toString();
-    return query(new JsonObject().put("op", "list")).compose(list -> {
-      List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p))
-          .filter(p -> !p.cid().equals(cid)).toList();
-      List<String> allocations = Allocator.allocate(min, max, List.of(), live(), pins, true);
-      return propose(new PinOp.Add(new Pin(cid, name, min, max, allocations, node.name(), time, 0)));
-    });
+    // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
+    // this node sees live and the pins each holds then; too few live nodes fails here already
+    SortedSet<String> live = live();
+    Allocator.allocate(min, max, List.of(), live, n -> 0, true);
+    Pin pin = new Pin(cid, request.getString("name", ""), min, max, List.of(), node.name(), Instant.now().toString(), 0);
+    return propose(new PinOp.Place(pin, List.copyOf(live)));
   }
 
   /** The pin with every allocated node's status of it (after asking them to retry, for {@code recover}). */
@@ -164,7 +162,7 @@ final class PinService {
     return raft.query(config.group(), op).map(Committed::result);
   }
 
-  private Set<String> live() {
+  private SortedSet<String> live() {
     return new TreeSet<>(node.members().names());
   }
 

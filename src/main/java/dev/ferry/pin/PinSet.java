@@ -13,15 +13,24 @@ import java.util.function.Consumer;
 
 /**
  * The cluster's pinset, a Raft state machine ({@code pinset}): which CIDs are pinned, with which
- * replication factor, on which nodes. Every op names the allocations it decided (the proposer
- * chose them), so applying is deterministic. The writes are {@link PinOp}s, applied to a
- * {@link PinState} exactly as each node's tracker applies them to its mirror. Ops (JSON):
+ * replication factor, on which nodes, and how many pins each node holds. An op either names the
+ * allocations its proposer decided, or names the nodes its proposer saw live ({@code live}) and
+ * leaves the choice to the pinset: when it is applied, the live nodes that hold the fewest pins
+ * (ties by name) are chosen, so allocating costs the same whatever the size of the pinset and
+ * every replica, applying the same op to the same state, chooses the same nodes. The writes are
+ * {@link PinOp}s, applied to a {@link PinState} exactly as each node's tracker applies them to its
+ * mirror. Ops (JSON):
  *
  * <pre>
- * {"op": "pin", "cid", "name", "replication_min", "replication_max", "allocations": [node...], "origin", "time"}
- *                                                → the pin ({@link Pin#toJson()})
+ * {"op": "pin", "cid", "name", "replication_min", "replication_max", "live": [node...], "origin", "time"}
+ *                                                → the pin ({@link Pin#toJson()}) on the least loaded live
+ *                                                  nodes (an existing pin keeps its live ones);
+ *                                                  unavailable when fewer than replication_min are live
+ * {"op": "pin", ..., "allocations": [node...]}   → the pin on exactly these nodes
  * {"op": "unpin", "cid"}                         → the pin removed; not-found when absent
- * {"op": "allocate", "cid", "allocations"}       → the pin with its new allocations; not-found when absent
+ * {"op": "allocate", "cid", "live": [node...]}   → the pin keeps its live nodes and takes the least loaded
+ *                                                  live ones for the rest; not-found when absent
+ * {"op": "allocate", "cid", "allocations"}       → the pin with these allocations; not-found when absent
  * {"op": "get", "cid"}                           → the pin; not-found when absent
  * {"op": "list"}                                 → {"pins": [pin...]}, ordered by CID
  * </pre>

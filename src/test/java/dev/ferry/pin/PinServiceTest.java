@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.raft.Consistency;
+import dev.ferry.raft.RaftClient;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
@@ -13,6 +15,7 @@ import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -21,8 +24,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -170,6 +176,40 @@ class PinServiceTest {
 
   @Test
   @Order(5)
+  void pinsAskedForTogetherOnEveryNodeAreAllocatedAlikeOnEveryReplicaAndSpreadEvenly() {
+    List<Future<Message<JsonObject>>> asked = new ArrayList<>();
+    for (int n = 0; n < 30; n++) {
+      asked.add(cluster.node(n % 3 + 1).vertx().eventBus().request(Addresses.PIN, new JsonObject().put("op", "pin")
+          .put("cid", PinSetTest.cid(n)).put("replication_min", 1).put("replication_max", 1),
+          new DeliveryOptions().setSendTimeout(30_000)));
+    }
+    long last = 0;
+    Map<String, Integer> load = new TreeMap<>();
+    for (Future<Message<JsonObject>> answer : asked) {
+      JsonObject pin = await(answer).body();
+      last = Math.max(last, pin.getLong("index"));
+      load.merge(pin.getJsonArray("allocations").getString(0), 1, Integer::sum);
+    }
+    // each pin was allocated when applied, after the ones before it in the log: 10 on each node
+    assertThat(load).containsOnlyKeys(cluster.name(1), cluster.name(2), cluster.name(3));
+    assertThat(load.values()).containsOnly(10);
+    JsonObject leader = replica(1, last);
+    assertThat(leader.getJsonArray("pins")).hasSize(30);
+    assertThat(replica(2, last)).isEqualTo(leader);
+    assertThat(replica(3, last)).isEqualTo(leader);
+    for (int n = 0; n < 30; n++) {
+      pinService(n % 3 + 1, new JsonObject().put("op", "unpin").put("cid", PinSetTest.cid(n)));
+    }
+  }
+
+  /** The pinset as node {@code i}'s own replica holds it once it has applied {@code index}. */
+  private static JsonObject replica(int i, long index) {
+    return await(RaftClient.forNode(cluster.node(i)).query("pins", new JsonObject().put("op", "list"),
+        Consistency.EVENTUAL, index)).result();
+  }
+
+  @Test
+  @Order(6)
   void thePinsOfANodeThatLeavesMoveToALiveNode() {
     Cid cid = addedToDaemon1("moves when a node leaves");
     JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())
