@@ -6,7 +6,6 @@ import dev.ferry.peers.Peers;
 import dev.ferry.peers.PeersException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,8 @@ import java.util.Optional;
  *
  * <p>Resolution stacks {@link ConfigLayers} and slots the node's own peers.json entry (its ports
  * and address) between the defaults and what the operator set, so an explicit setting always
- * wins. A bad value fails start-up with the key's name. Immutable.
+ * wins. Values are read with {@link ConfigSection}, so a bad one fails start-up with the key's full
+ * name; services read their own sections through {@link #section}. Immutable.
  *
  * @param eventBusMetrics whether Vert.x's own {@code vertx_eventbus_*} meters are kept ({@code metrics.eventbus})
  * @param json the whole merged configuration, for services that read their own sections
@@ -103,6 +103,11 @@ public record NodeConfig(
     return fromJson(merged, peers, self, sources.homeDir(), defaults);
   }
 
+  /** The section {@code name} ({@code pin}, {@code raft}, ...) of the merged configuration, to read with its typed getters. */
+  public ConfigSection section(String name) {
+    return ConfigSection.root(json).section(name);
+  }
+
   private static Peers loadPeers(JsonObject config, Sources sources) {
     String file = config.getString("peers");
     try {
@@ -171,16 +176,17 @@ public record NodeConfig(
   }
 
   private static NodeConfig fromJson(JsonObject json, Peers peers, Optional<Peer> self, Path home, JsonObject defaults) {
-    Settings s = new Settings(json);
+    ConfigSection s = ConfigSection.root(json);
     String name = json.getString("name");
     Path dataDir = s.optionalString("data_dir").map(Path::of)
         .orElse(home.resolve(".ferry").resolve(name));
     Optional<Path> verticlesDir = s.optionalString("verticles_dir").map(Path::of);
 
-    String clusterHost = s.string("cluster.host");
-    int membershipPort = s.port("cluster.membership_port");
+    ConfigSection c = s.section("cluster");
+    String clusterHost = c.string("host");
+    int membershipPort = c.port("membership_port");
     // peers.json entries without membership_port use the shipped default, not this node's port
-    int defaultMembershipPort = new Settings(defaults).port("cluster.membership_port");
+    int defaultMembershipPort = ConfigSection.root(defaults).port("cluster.membership_port");
     List<String> members = new ArrayList<>();
     if (peers.isEmpty()) {
       members.add(clusterHost + ":" + membershipPort);
@@ -191,80 +197,16 @@ public record NodeConfig(
       }
     }
     var cluster = new ClusterSettings(
-        s.string("cluster.name"), clusterHost, s.port("cluster.port"), membershipPort, List.copyOf(members),
-        s.positive("cluster.heartbeat_interval_seconds"), s.positive("cluster.max_no_heartbeat_seconds"),
-        s.positive("cluster.merge_delay_seconds"), Duration.ofMillis(s.positive("cluster.request_timeout_ms")));
+        c.string("name"), clusterHost, c.port("port"), membershipPort, List.copyOf(members),
+        c.positive("heartbeat_interval_seconds"), c.positive("max_no_heartbeat_seconds"),
+        c.positive("merge_delay_seconds"), c.millis("request_timeout_ms"));
     if (cluster.maxNoHeartbeatSeconds() <= cluster.heartbeatIntervalSeconds()) {
-      throw new ConfigException("cluster.max_no_heartbeat_seconds must be greater than "
-          + "cluster.heartbeat_interval_seconds");
+      throw c.invalid("max_no_heartbeat_seconds", "must be greater than cluster.heartbeat_interval_seconds");
     }
     return new NodeConfig(name, peers, self, dataDir, verticlesDir,
         Duration.ofSeconds(s.positive("shutdown_timeout_seconds")),
         new HostPort(s.string("api.host"), s.port("api.port")),
         new HostPort(s.string("proxy.host"), s.port("proxy.port")),
-        cluster, s.uri("ipfs.api"), s.bool("metrics.eventbus"), json);
-  }
-
-  /** Typed reads of dotted keys; every error names the key. */
-  private record Settings(JsonObject json) {
-    String string(String key) {
-      return optionalString(key).orElseThrow(() -> new ConfigException(key + ": a value is required"));
-    }
-
-    Optional<String> optionalString(String key) {
-      Object value = ConfigLayers.lookup(json, key);
-      if (value == null) {
-        return Optional.empty();
-      }
-      if (!(value instanceof String text)) {
-        throw new ConfigException(key + ": expected a string, got " + value);
-      }
-      return text.isBlank() ? Optional.empty() : Optional.of(text);
-    }
-
-    long integer(String key) {
-      Object value = ConfigLayers.lookup(json, key);
-      if (value instanceof Integer || value instanceof Long) {
-        return ((Number) value).longValue();
-      }
-      throw new ConfigException(key + ": expected an integer, got " + value);
-    }
-
-    boolean bool(String key) {
-      Object value = ConfigLayers.lookup(json, key);
-      if (value instanceof Boolean b) {
-        return b;
-      }
-      throw new ConfigException(key + ": expected true or false, got " + value);
-    }
-
-    int positive(String key) {
-      long value = integer(key);
-      if (value < 1 || value > Integer.MAX_VALUE) {
-        throw new ConfigException(key + ": expected a positive integer, got " + value);
-      }
-      return (int) value;
-    }
-
-    int port(String key) {
-      long value = integer(key);
-      if (value < 1 || value > 65535) {
-        throw new ConfigException(key + ": a port is between 1 and 65535, got " + value);
-      }
-      return (int) value;
-    }
-
-    URI uri(String key) {
-      String text = string(key);
-      try {
-        URI uri = new URI(text);
-        if (uri.getScheme() == null || uri.getHost() == null) {
-          throw new ConfigException(key + ": expected an absolute URL such as http://127.0.0.1:5001, got '" + text + "'");
-        }
-        return uri;
-      } catch (URISyntaxException e) {
-        throw new ConfigException(key + ": not a URL: " + e.getMessage());
-      }
-    }
+        cluster, s.url("ipfs.api"), s.bool("metrics.eventbus"), json);
   }
 }

@@ -1,7 +1,6 @@
 package dev.ferry.pin;
 
-import dev.ferry.core.ConfigException;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.core.ConfigSection;
 import java.time.Duration;
 
 /**
@@ -21,37 +20,18 @@ import java.time.Duration;
  */
 record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
     Duration retryInterval, Duration reallocateWithin, Duration recoverInterval, int maxAttempts) {
-  static PinConfig from(JsonObject section) {
-    Object group = section.getValue("group");
-    if (!(group instanceof String name) || name.isBlank()) {
-      throw new ConfigException("pin.group: expected the name of a Raft group, got " + group);
-    }
-    return new PinConfig(name, replication(section, "replication_min"), replication(section, "replication_max"),
-        millis(section, "pin_timeout_ms"), millis(section, "request_timeout_ms"), millis(section, "retry_interval_ms"),
-        millis(section, "reallocate_within_ms"), millis(section, "recover_interval_ms"), attempts(section));
+  /** Reads and checks the {@code pin} section ({@code node.config().section("pin")}). */
+  static PinConfig from(ConfigSection pin) {
+    return new PinConfig(pin.string("group"), replication(pin, "replication_min"), replication(pin, "replication_max"),
+        pin.millis("pin_timeout_ms"), pin.millis("request_timeout_ms"), pin.millis("retry_interval_ms"),
+        pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"));
   }
 
-  private static int replication(JsonObject section, String key) {
-    Object value = section.getValue(key);
-    if (!(value instanceof Number n) || n.intValue() == 0 || n.intValue() < Pin.EVERYWHERE) {
-      throw new ConfigException("pin." + key + ": expected a positive integer or -1 (every node), got " + value);
+  private static int replication(ConfigSection pin, String key) {
+    int value = (int) pin.integer(key, Pin.EVERYWHERE, Integer.MAX_VALUE, "a positive integer or -1 (every node)");
+    if (value == 0) {
+      throw pin.invalid(key, "expected a positive integer or -1 (every node), got 0");
     }
-    return n.intValue();
-  }
-
-  private static int attempts(JsonObject section) {
-    Object value = section.getValue("max_attempts");
-    if (!(value instanceof Number n) || n.intValue() < 1) {
-      throw new ConfigException("pin.max_attempts: expected a positive integer, got " + value);
-    }
-    return n.intValue();
-  }
-
-  private static Duration millis(JsonObject section, String key) {
-    Object value = section.getValue(key);
-    if (!(value instanceof Number n) || n.longValue() < 1) {
-      throw new ConfigException("pin." + key + ": expected a positive integer, got " + value);
-    }
-    return Duration.ofMillis(n.longValue());
+    return value;
   }
 }

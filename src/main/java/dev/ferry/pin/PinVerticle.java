@@ -34,7 +34,7 @@ public final class PinVerticle extends VerticleBase {
   public Future<?> start() {
     PinConfig config;
     try {
-      config = PinConfig.from(node.config().json().getJsonObject("pin", new JsonObject()));
+      config = PinConfig.from(node.config().section("pin"));
       checkGroup(config);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -60,7 +60,7 @@ public final class PinVerticle extends VerticleBase {
 
   /** The pinset's group must exist here and keep a {@link PinSet}: say which setting is wrong. */
   private void checkGroup(PinConfig config) {
-    String machine = RaftSettings.from(node.config().json()).groups().get(config.group());
+    String machine = RaftSettings.from(node.config().section("raft")).groups().get(config.group());
     if (!PinSet.NAME.equals(machine)) {
       throw new FerryException(FerryException.BAD_REQUEST, "pin.group is " + config.group() + ", but raft.groups."
           + config.group() + ".state_machine is " + machine + "; it must be " + PinSet.NAME);

@@ -1,6 +1,6 @@
 package dev.ferry.raft;
 
-import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigSection;
 import io.microraft.RaftConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -65,33 +65,34 @@ public record RaftSettings(
     groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
   }
 
-  /** Reads and checks the {@code raft} section of a node configuration. */
+  /** Reads and checks the {@code raft} section of a whole node configuration. */
   public static RaftSettings from(JsonObject nodeConfig) {
-    JsonObject raft = nodeConfig.getJsonObject("raft");
-    if (raft == null) {
-      throw new ConfigException("raft: the section is missing from the configuration");
-    }
+    return from(ConfigSection.root(nodeConfig).section("raft"));
+  }
+
+  /** Reads and checks the {@code raft} section ({@code node.config().section("raft")}). */
+  public static RaftSettings from(ConfigSection raft) {
     RaftSettings s = new RaftSettings(
-        Duration.ofMillis(positive(raft, "election_timeout_ms")),
-        positive(raft, "heartbeat_period_secs"),
-        positive(raft, "heartbeat_timeout_secs"),
-        positive(raft, "snapshot_every"),
-        positive(raft, "max_pending_entries"),
-        positive(raft, "append_batch_size"),
-        positive(raft, "batch_max_ops"),
-        Duration.ofMillis(positive(raft, "request_timeout_ms")),
-        Duration.ofMillis(positive(raft, "leader_wait_ms")),
-        Duration.ofMillis(positive(raft, "membership_timeout_ms")),
-        positive(raft, "max_op_bytes"),
-        positive(raft, "feed_history"),
-        positive(raft, "snapshot_chunk_entries"),
-        positive(raft, "catch_up_lag"),
-        positive(raft, "stuck_follower_checks"),
-        Duration.ofMillis(positive(raft, "storage_retry_ms")),
-        positive(raft, "storage_probe_bytes"),
+        raft.millis("election_timeout_ms"),
+        raft.positive("heartbeat_period_secs"),
+        raft.positive("heartbeat_timeout_secs"),
+        raft.positive("snapshot_every"),
+        raft.positive("max_pending_entries"),
+        raft.positive("append_batch_size"),
+        raft.positive("batch_max_ops"),
+        raft.millis("request_timeout_ms"),
+        raft.millis("leader_wait_ms"),
+        raft.millis("membership_timeout_ms"),
+        raft.intBytes("max_op_bytes"),
+        raft.positive("feed_history"),
+        raft.positive("snapshot_chunk_entries"),
+        raft.positive("catch_up_lag"),
+        raft.positive("stuck_follower_checks"),
+        raft.millis("storage_retry_ms"),
+        raft.intBytes("storage_probe_bytes"),
         groups(raft));
     if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
-      throw new ConfigException("raft.heartbeat_timeout_secs must be greater than raft.heartbeat_period_secs");
+      throw raft.invalid("heartbeat_timeout_secs", "must be greater than raft.heartbeat_period_secs");
     }
     return s;
   }
@@ -126,37 +127,26 @@ public record RaftSettings(
         .build();
   }
 
-  private static Map<String, String> groups(JsonObject raft) {
-    JsonObject groups = raft.getJsonObject("groups");
-    if (groups == null || groups.isEmpty()) {
-      throw new ConfigException("raft.groups: at least one group is required, e.g. {\"kv\": {\"state_machine\": \"kv\"}}");
+  private static Map<String, String> groups(ConfigSection raft) {
+    if (!raft.has("groups") || raft.section("groups").keys().isEmpty()) {
+      throw raft.invalid("groups", "at least one group is required, e.g. {\"kv\": {\"state_machine\": \"kv\"}}");
     }
+    ConfigSection groups = raft.section("groups");
     Map<String, String> result = new LinkedHashMap<>();
-    for (String group : groups.fieldNames()) {
-      String key = "raft.groups." + group;
+    for (String group : groups.keys()) {
       if (!group.matches("[a-z0-9_-]+") || group.equals("log")) {
-        throw new ConfigException(key + ": a group name is lowercase letters, digits, '-' or '_' (and not 'log')");
+        throw groups.invalid(group, "a group name is lowercase letters, digits, '-' or '_' (and not 'log')");
       }
-      Object value = groups.getValue(group);
+      String known = " (known: " + String.join(", ", StateMachines.names()) + ")";
+      Object value = groups.json().getValue(group);
       if (!(value instanceof JsonObject g) || !(g.getValue("state_machine") instanceof String machine)) {
-        throw new ConfigException(key + ".state_machine: the name of a state machine is required (known: "
-            + String.join(", ", StateMachines.names()) + ")");
+        throw groups.invalid(group + ".state_machine", "the name of a state machine is required" + known);
       }
       if (!StateMachines.names().contains(machine)) {
-        throw new ConfigException(key + ".state_machine: no state machine named '" + machine + "' (known: "
-            + String.join(", ", StateMachines.names()) + ")");
+        throw groups.invalid(group + ".state_machine", "no state machine named '" + machine + "'" + known);
       }
       result.put(group, machine);
     }
     return result;
-  }
-
-  private static int positive(JsonObject raft, String field) {
-    Object value = raft.getValue(field);
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
-        || ((Number) value).longValue() > Integer.MAX_VALUE) {
-      throw new ConfigException("raft." + field + ": expected a positive integer, got " + value);
-    }
-    return ((Number) value).intValue();
   }
 }

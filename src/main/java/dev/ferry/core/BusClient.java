@@ -1,0 +1,65 @@
+package dev.ferry.core;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+
+/**
+ * The Java end of a service's {@link Requests}: sends a typed request as its wire JSON, reads the
+ * reply into a typed answer, and turns every failure into a {@link FerryException} in one place:
+ * the service's own failure as it sent it ({@link FerryException#from}), the bus's {@code timeout},
+ * {@code unavailable} when nothing serves the address (or the failure the client names for that
+ * case), and {@code internal} for a reply its reader cannot read.
+ *
+ * <p>Immutable, so thread-safe; a future completes on the caller's context when it has one.
+ */
+public final class BusClient {
+  private final Vertx vertx;
+  private final Function<String, FerryException> nobodyServes;
+
+  private BusClient(Vertx vertx, Function<String, FerryException> nobodyServes) {
+    this.vertx = vertx;
+    this.nobodyServes = nobodyServes;
+  }
+
+  /** A client that reports an address nobody serves as {@code unavailable}. */
+  public static BusClient of(Vertx vertx) {
+    return new BusClient(vertx, null);
+  }
+
+  /** This client, reporting an address nobody serves as the failure {@code failure} makes of the address. */
+  public BusClient whenNobodyServes(Function<String, FerryException> failure) {
+    return new BusClient(vertx, failure);
+  }
+
+  /**
+   * Sends {@code request} to {@code address} and reads the reply with {@code answer} (a
+   * {@code fromJson} of a reply record; it may throw on a reply it cannot read).
+   */
+  public <A> Future<A> ask(String address, BusJson request, DeliveryOptions options, Function<JsonObject, A> answer) {
+    return vertx.eventBus().<JsonObject>request(address, request.toJson(), options)
+        .recover(e -> Future.failedFuture(failure(address, e)))
+        .map(reply -> read(address, reply.body(), answer));
+  }
+
+  /** The FerryException behind a failed request to {@code address}. */
+  public FerryException failure(String address, Throwable e) {
+    if (nobodyServes != null && e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      return nobodyServes.apply(address);
+    }
+    return FerryException.from(e);
+  }
+
+  private static <A> A read(String address, JsonObject reply, Function<JsonObject, A> answer) {
+    try {
+      return answer.apply(reply == null ? new JsonObject() : reply);
+    } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+      throw new FerryException(FerryException.INTERNAL, "a reply from " + address + " that cannot be read ("
+          + e.getMessage() + "): " + reply, e);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.ferry.core;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The requests one service takes on the bus, and the one way it answers them. A service declares
+ * its requests as a sealed interface of records (each a {@link BusJson} that writes its wire form),
+ * lists here how each is read from JSON, and serves its address with {@link #serve}: the body is
+ * decoded once, at the consumer, into a record (a malformed one is answered with a
+ * {@code bad-request} naming the field, see {@link Fields}), handed to the service, which
+ * dispatches over the record types (a {@link Dispatch}, checked to cover them all), and its answer
+ * or failure goes back through {@link #reply}. {@link BusClient} is the other end.
+ *
+ * <pre>{@code
+ * sealed interface RegistryRequest extends BusJson { record Lookup(String name) implements RegistryRequest {...} ...}
+ * static final Requests<RegistryRequest> REQUESTS = Requests.<RegistryRequest>of("registry")
+ *     .on("lookup", f -> new Lookup(f.string("name")))
+ *     ...;
+ * var dispatch = Dispatch.<RegistryRequest, Future<? extends BusJson>>over(RegistryRequest.class)
+ *     .on(Lookup.class, l -> lookup(l.name()))
+ *     ...
+ *     .build();
+ * bus.consumer(Addresses.REGISTRY, m -> REQUESTS.serve(m, dispatch::apply));
+ * }</pre>
+ *
+ * <p>A request is named by its string field {@code op}. A service whose requests had another key
+ * may accept it as an {@link #alias}: it names the request when {@code op} is not a string.
+ *
+ * <p>Immutable once built, so thread-safe; {@link #serve} runs on the consumer's context, and the
+ * reply is sent on whatever context the service's future completes on.
+ */
+public final class Requests<R extends BusJson> {
+  /** The key that names a request, for every service. */
+  public static final String OP = "op";
+
+  private final String service;
+  private final Map<String, Function<Fields, ? extends R>> decoders;
+  private final String alias;
+  private final Function<Object, String> unknown;
+
+  private Requests(String service, Map<String, Function<Fields, ? extends R>> decoders, String alias,
+      Function<Object, String> unknown) {
+    this.service = service;
+    this.decoders = decoders;
+    this.alias = alias;
+    this.unknown = unknown;
+  }
+
+  /** No requests yet, for the service named {@code service} in messages ({@code "registry"}, {@code "raft"}). */
+  public static <R extends BusJson> Requests<R> of(String service) {
+    return new Requests<>(service, Map.of(), null, null);
+  }
+
+  /** These requests and {@code op}, read by {@code decoder} (which may throw {@link Fields}' failures). */
+  public Requests<R> on(String op, Function<Fields, ? extends R> decoder) {
+    Map<String, Function<Fields, ? extends R>> more = new LinkedHashMap<>(decoders);
+    if (more.put(op, Objects.requireNonNull(decoder)) != null) {
+      throw new IllegalArgumentException(service + " request '" + op + "' is declared twice");
+    }
+    return new Requests<>(service, Collections.unmodifiableMap(more), alias, unknown);
+  }
+
+  /** These requests, also named by the string field {@code key} when {@code op} is not a string. */
+  public Requests<R> alias(String key) {
+    return new Requests<>(service, decoders, key, unknown);
+  }
+
+  /**
+   * These requests, with {@code message} (given what names the request, or null) as the text of
+   * the {@code bad-request} for an unknown or missing name, for a service whose clients already
+   * know its wording; by default it is {@code "field op: expected one of ..., got ..."}.
+   */
+  public Requests<R> unknownMessage(Function<Object, String> message) {
+    return new Requests<>(service, decoders, alias, message);
+  }
+
+  /** The names of the requests, in the order declared. */
+  public Iterable<String> names() {
+    return decoders.keySet();
+  }
+
+  /**
+   * The request in {@code body}, or a {@code bad-request}: the body is not a JSON object, the
+   * request has no known name ({@code "field op: expected one of ..., got ..."}), or one of its
+   * fields is malformed.
+   */
+  public R decode(Object body) {
+    if (!(body instanceof JsonObject json)) {
+      throw FerryException.badRequest("a " + service + " request is a JSON object with an \"" + OP + "\" naming it, got "
+          + (body == null ? "nothing" : body.getClass().getSimpleName()));
+    }
+    String name = nameOf(json);
+    Function<Fields, ? extends R> decoder = name == null ? null : decoders.get(name);
+    if (decoder == null) {
+      throw unknown(name == null ? json.getValue(OP) : name);
+    }
+    try {
+      return decoder.apply(Fields.of(json));
+    } catch (ClassCastException | IllegalArgumentException e) {
+      throw FerryException.badRequest("malformed " + service + " " + name + " request: " + e.getMessage());
+    }
+  }
+
+  /** The request's name: {@code op} if it is a string, else the alias if it is one; null if neither. */
+  public String nameOf(JsonObject json) {
+    if (json.getValue(OP) instanceof String op) {
+      if (alias != null && json.getValue(alias) != null && !op.equals(json.getValue(alias))) {
+        throw FerryException.badRequest("field " + alias + ": expected nothing or \"" + op + "\" (it is the old name "
+            + "of \"" + OP + "\"), got " + json.getValue(alias));
+      }
+      return op;
+    }
+    return alias != null && json.getValue(alias) instanceof String named ? named : null;
+  }
+
+  private FerryException unknown(Object got) {
+    return unknown != null ? FerryException.badRequest(unknown.apply(got))
+        : Fields.bad(OP, "one of " + String.join(", ", decoders.keySet()), got);
+  }
+
+  /**
+   * Decodes the message's body and answers it with what {@code dispatch} makes of the request;
+   * failures, including a decoding failure and an exception {@code dispatch} throws, are answered
+   * as {@link FerryException}s.
+   */
+  public void serve(Message<?> message, Function<? super R, Future<? extends BusJson>> dispatch) {
+    serve(message, dispatch, FerryException::from);
+  }
+
+  /** {@link #serve(Message, Function)}, with the service's own reading of its failures. */
+  public void serve(Message<?> message, Function<? super R, Future<? extends BusJson>> dispatch,
+      Function<Throwable, FerryException> failures) {
+    Future<? extends BusJson> answer;
+    try {
+      answer = dispatch.apply(decode(message.body()));
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    reply(message, answer, failures);
+  }
+
+  /**
+   * The one way a request is answered: the answer's JSON ({@code {}} for null), or the failure as
+   * the {@link FerryException} {@code failures} makes of it, sent with
+   * {@link FerryException#failReply} ({@code "<code>: <message>"}).
+   */
+  public static void reply(Message<?> message, Future<? extends BusJson> answer,
+      Function<Throwable, FerryException> failures) {
+    answer.onComplete(
+        value -> message.reply(value == null ? new JsonObject() : value.toJson()),
+        e -> failures.apply(e).failReply(message));
+  }
+
+  /** {@link #reply(Message, Future, Function)} with failures read by {@link FerryException#from}. */
+  public static void reply(Message<?> message, Future<? extends BusJson> answer) {
+    reply(message, answer, FerryException::from);
+  }
+}

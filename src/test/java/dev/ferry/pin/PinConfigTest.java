@@ -1,0 +1,42 @@
+package dev.ferry.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.ConfigException;
+import dev.ferry.core.ConfigLayers;
+import dev.ferry.core.ConfigSection;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The pin section of conf/node.json, read with the core section reader. */
+class PinConfigTest {
+  private static PinConfig read(String key, Object value) {
+    JsonObject config = ConfigLayers.defaults();
+    config.getJsonObject("pin").put(key, value);
+    return PinConfig.from(ConfigSection.root(config).section("pin"));
+  }
+
+  @Test
+  void theShippedDefaultsAreValid() {
+    PinConfig config = PinConfig.from(ConfigSection.root(ConfigLayers.defaults()).section("pin"));
+    assertThat(config.group()).isEqualTo("pins");
+    assertThat(config.replicationMin()).isEqualTo(Pin.EVERYWHERE);
+    assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aBadValueNamesItsFullKeyTheValueAndWhatIsExpected() {
+    assertThatThrownBy(() -> read("retry_interval_ms", -5)).isInstanceOf(ConfigException.class)
+        .hasMessage("pin.retry_interval_ms: expected a positive number of milliseconds, got -5");
+    assertThatThrownBy(() -> read("replication_min", 0))
+        .hasMessage("pin.replication_min: expected a positive integer or -1 (every node), got 0");
+    assertThatThrownBy(() -> read("replication_max", -2))
+        .hasMessage("pin.replication_max: expected a positive integer or -1 (every node), got -2");
+    assertThatThrownBy(() -> read("group", ""))
+        .hasMessage("pin.group: expected a non-empty string, got ''");
+    assertThatThrownBy(() -> read("max_attempts", "5"))
+        .hasMessage("pin.max_attempts: expected a positive integer, got '5'");
+  }
+}
