@@ -1,11 +1,13 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
 import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,6 +35,9 @@ import java.util.function.Consumer;
  * {"op": "allocate", "cid", "allocations"}       → the pin with these allocations; not-found when absent
  * {"op": "get", "cid"}                           → the pin; not-found when absent
  * {"op": "list"}                                 → {"pins": [pin...]}, ordered by CID
+ * {"op": "list", "after", "limit"}               → {"pins": [pin...], "count", "more"}: at most limit pins
+ *                                                  after CID after (absent: from the first), the
+ *                                                  pinset's size, and whether more follow
  * </pre>
  *
  * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
@@ -68,6 +73,9 @@ public final class PinSet implements StateMachine {
     String name = opName(op, READS, Set.of());
     if ("get".equals(name)) {
       PinOp.cid(op);
+    } else {
+      after(op);
+      limit(op);
     }
   }
 
@@ -84,9 +92,46 @@ public final class PinSet implements StateMachine {
   public JsonObject query(JsonObject op) {
     return switch (op.getString("op")) {
       case "get" -> state.existing(PinOp.cid(op)).toJson();
-      case "list" -> new JsonObject().put("pins", new JsonArray(state.pins().stream().map(Pin::toJson).toList()));
+      case "list" -> list(op);
       default -> throw FerryException.badRequest("'" + op.getString("op") + "' changes the pinset: propose it");
     };
+  }
+
+  /** The whole pinset, or with {@code limit} one page of it: the pins after {@code after}, and whether more follow. */
+  private JsonObject list(JsonObject op) {
+    String after = after(op);
+    int limit = limit(op);
+    Iterator<Pin> pins = (after == null ? state.pins() : state.pinsAfter(after)).iterator();
+    JsonArray page = new JsonArray();
+    while (pins.hasNext() && page.size() < limit) {
+      page.add(pins.next().toJson());
+    }
+    JsonObject list = new JsonObject().put("pins", page);
+    return op.getValue("limit") == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
+  }
+
+  /** The canonical CID a listing starts after, or null: from the first. */
+  private static String after(JsonObject op) {
+    Object after = op.getValue("after");
+    if (after == null) {
+      return null;
+    }
+    if (!(after instanceof String text)) {
+      throw FerryException.badRequest("field after: expected the CID a page starts after, got " + after);
+    }
+    return Cid.parse(text).toString();
+  }
+
+  /** How many pins a listing holds at most: all without {@code limit}. */
+  private static int limit(JsonObject op) {
+    Object limit = op.getValue("limit");
+    if (limit == null) {
+      return Integer.MAX_VALUE;
+    }
+    if (!(limit instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() < 1) {
+      throw FerryException.badRequest("field limit: expected a positive whole number of pins, got " + limit);
+    }
+    return n.intValue();
   }
 
   @Override

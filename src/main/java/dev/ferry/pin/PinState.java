@@ -54,6 +54,11 @@ final class PinState {
     return pins.values();
   }
 
+  /** The pins after {@code cid} (canonical; exclusive), in CID order (a live view, as {@link #pins}). */
+  Collection<Pin> pinsAfter(String cid) {
+    return pins.tailMap(cid, false).values();
+  }
+
   int size() {
     return pins.size();
   }

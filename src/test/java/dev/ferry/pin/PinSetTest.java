@@ -179,6 +179,31 @@ class PinSetTest {
         "field live: expected distinct node names");
   }
 
+  @Test
+  void aListingComesInPagesAfterACid() {
+    PinSet set = new PinSet(10);
+    List<String> cids = new ArrayList<>();
+    for (int n = 0; n < 5; n++) {
+      cids.add(cid(n));
+      set.apply(n + 1, placed(cid(n), 1, "node1"));
+    }
+    List<String> sorted = cids.stream().sorted().toList();
+    JsonObject first = set.query(new JsonObject().put("op", "list").put("limit", 2));
+    assertThat(first.getJsonArray("pins").stream().map(p -> ((JsonObject) p).getString("cid")))
+        .containsExactlyElementsOf(sorted.subList(0, 2));
+    assertThat(first.getInteger("count")).isEqualTo(5);
+    assertThat(first.getBoolean("more")).isTrue();
+    JsonObject last = set.query(new JsonObject().put("op", "list").put("limit", 3).put("after", sorted.get(1)));
+    assertThat(last.getJsonArray("pins").stream().map(p -> ((JsonObject) p).getString("cid")))
+        .containsExactlyElementsOf(sorted.subList(2, 5));
+    assertThat(last.getBoolean("more")).isFalse();
+
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("limit", 0)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("field limit: expected a positive whole number");
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("after", 7)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("field after: expected the CID");
+  }
+
   private static void assertRefused(PinSet set, JsonObject op, String why) {
     assertThatThrownBy(() -> set.checkProposal(op))
         .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST))
