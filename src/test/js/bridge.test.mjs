@@ -133,7 +133,7 @@ function receive(eb, address, match = () => true) {
   });
 }
 
-test('propose and query Raft, and follow its change feed', async () => {
+test('propose and query Raft in both spellings, and follow its change feed', async () => {
   const eb = await connect(OPEN);
   try {
     const feed = receive(eb, 'ferry.raft.kv.log', (msg) => msg.body.op && msg.body.op.key === 'from-js');
@@ -148,6 +148,10 @@ test('propose and query Raft, and follow its change feed', async () => {
     assert.equal(read.result.value, 'hi');
     const status = await request(eb, 'ferry.raft.kv', { action: 'status' });
     assert.ok(status.leader && status.term > 0);
+    // the spelling every service shares: "op" names the request, the state machine's op is the "payload"
+    const again = await request(eb, 'ferry.raft.kv', { op: 'query', payload: { op: 'get', key: 'from-js' } });
+    assert.equal(again.result.value, 'hi');
+    assert.equal((await request(eb, 'ferry.raft.kv', { op: 'status' })).group, 'kv');
     // Raft peer traffic is never reachable from the bridge
     const denied = nextError(eb);
     eb.send('ferry.raft.kv.node1', {});

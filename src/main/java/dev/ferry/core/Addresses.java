@@ -24,6 +24,14 @@ public final class Addresses {
     return "ferry.node." + node + ".id";
   }
 
+  /**
+   * Node-internal request/reply: the identity of node {@code node}'s IPFS daemon, the {@code ipfs}
+   * part of its ID object.
+   */
+  public static String nodeIpfsId(String node) {
+    return "ferry.node." + node + ".ipfs";
+  }
+
   /** Node-internal request/reply: the mailboxes of node {@code node} and their queue lengths. */
   public static String nodeMailboxes(String node) {
     return "ferry.node." + node + ".mailboxes";

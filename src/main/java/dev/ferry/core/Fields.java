@@ -1,8 +1,7 @@
 package dev.ferry.core;
 
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /**
  * Reads the fields of one JSON request at the consumer that decodes it ({@link Requests}): each
@@ -101,15 +100,6 @@ public final class Fields {
     return object;
   }
 
-  /** A required array of strings. */
-  public List<String> strings(String field) {
-    Object value = json.getValue(field);
-    if (!(value instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
-      throw bad(field, "an array of strings", value);
-    }
-    return array.stream().map(String.class::cast).toList();
-  }
-
   /**
    * The failure for a field that is not what it should be: {@code bad-request} with
    * {@code "field <name>: expected <expected>, got <value as JSON>"} ({@code got nothing} when absent).
@@ -129,10 +119,7 @@ public final class Fields {
     if (value == null) {
       return "nothing";
     }
-    String text = value instanceof String s ? new JsonArray().add(s).encode() : String.valueOf(value);
-    if (value instanceof String) {
-      text = text.substring(1, text.length() - 1); // the string as JSON, quoted and escaped
-    }
+    String text = value instanceof String s ? Json.encode(s) : String.valueOf(value); // a string quoted and escaped
     return text.length() > 80 ? text.substring(0, 80) + "..." : text;
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.core;
 
+import dev.ferry.peers.PeerId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +16,11 @@ import java.util.Optional;
  * <p>Thread-safe: the membership's event threads write, anyone reads.
  */
 public interface Members {
-  /** One member: a node name and the incarnation of the process that runs it. */
-  record Member(String name, String incarnation, String host, boolean local) {
+  /**
+   * One member: a node name, the incarnation of the process that runs it, and its libp2p peer ID
+   * (empty only for a member that does not say it, which no ferry node is).
+   */
+  record Member(String name, String incarnation, String host, boolean local, Optional<PeerId> peerId) {
     public JsonObject toJson() {
       return new JsonObject().put("name", name).put("incarnation", incarnation).put("host", host);
     }

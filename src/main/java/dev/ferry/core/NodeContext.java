@@ -1,5 +1,6 @@
 package dev.ferry.core;
 
+import dev.ferry.peers.PeerId;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 
@@ -15,6 +16,17 @@ public interface NodeContext {
 
   /** The identity of this run of the node. */
   Incarnation incarnation();
+
+  /** The node's persistent Ed25519 key, in its data dir. */
+  NodeKey key();
+
+  /** The node's libp2p peer ID, derived from its {@link #key()}: the same at every start. */
+  default PeerId peerId() {
+    return key().peerId();
+  }
+
+  /** Node name ↔ peer ID, for every node known to this one, also those that are down. */
+  PeerIds peerIds();
 
   /** The resolved configuration. */
   NodeConfig config();

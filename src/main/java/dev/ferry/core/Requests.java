@@ -81,11 +81,6 @@ public final class Requests<R extends BusJson> {
     return new Requests<>(service, decoders, alias, message);
   }
 
-  /** The names of the requests, in the order declared. */
-  public Iterable<String> names() {
-    return decoders.keySet();
-  }
-
   /**
    * The request in {@code body}, or a {@code bad-request}: the body is not a JSON object, the
    * request has no known name ({@code "field op: expected one of ..., got ..."}), or one of its

@@ -1,8 +1,8 @@
 package dev.ferry.ipfs;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.peers.Base58;
 import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -18,7 +18,6 @@ import java.util.Arrays;
 public final class Cid {
   /** Longer text is refused before decoding: no real CID comes close. */
   static final int MAX_TEXT_LENGTH = 512;
-  private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
   private static final int SHA2_256 = 0x12;
 
@@ -29,7 +28,7 @@ public final class Cid {
   private Cid(int version, byte[] bytes) {
     this.version = version;
     this.bytes = bytes;
-    this.text = version == 0 ? base58(bytes) : "b" + base32(bytes);
+    this.text = version == 0 ? Base58.encode(bytes) : "b" + base32(bytes);
   }
 
   /**
@@ -125,26 +124,11 @@ public final class Cid {
   }
 
   private static byte[] decode58(String text, int from) {
-    BigInteger value = BigInteger.ZERO;
-    int zeros = 0;
-    boolean leading = true;
-    for (int i = from; i < text.length(); i++) {
-      int digit = BASE58.indexOf(text.charAt(i));
-      if (digit < 0) {
-        throw invalid(text, "'" + text.charAt(i) + "' at character " + (i + 1) + " is not base58btc");
-      }
-      if (leading && digit == 0) {
-        zeros++;
-      } else {
-        leading = false;
-      }
-      value = value.multiply(BigInteger.valueOf(58)).add(BigInteger.valueOf(digit));
+    try {
+      return Base58.decode(text, from);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
     }
-    byte[] magnitude = value.signum() == 0 ? new byte[0] : value.toByteArray();
-    int sign = magnitude.length > 1 && magnitude[0] == 0 ? 1 : 0;
-    byte[] out = new byte[zeros + magnitude.length - sign];
-    System.arraycopy(magnitude, sign, out, zeros, magnitude.length - sign);
-    return out;
   }
 
   private static byte[] decode32(String text, int from, boolean upper) {
@@ -183,21 +167,6 @@ public final class Cid {
       out[i] = (byte) (hi << 4 | lo);
     }
     return out;
-  }
-
-  private static String base58(byte[] bytes) {
-    StringBuilder out = new StringBuilder();
-    BigInteger value = new BigInteger(1, bytes);
-    BigInteger base = BigInteger.valueOf(58);
-    while (value.signum() > 0) {
-      BigInteger[] qr = value.divideAndRemainder(base);
-      out.append(BASE58.charAt(qr[1].intValue()));
-      value = qr[0];
-    }
-    for (int i = 0; i < bytes.length && bytes[i] == 0; i++) {
-      out.append('1');
-    }
-    return out.reverse().toString();
   }
 
   private static String base32(byte[] bytes) {

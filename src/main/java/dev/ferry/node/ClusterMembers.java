@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.HazelcastInstance;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.Members;
+import dev.ferry.peers.PeerId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -36,12 +37,14 @@ public final class ClusterMembers implements Members {
   private static final String LEFT = "left";
 
   private final Vertx vertx;
+  private final KnownPeerIds peerIds;
   private final ConcurrentMap<UUID, Member> members = new ConcurrentHashMap<>();
   /** The newest run of each node name, for the check every send makes. */
   private final ConcurrentMap<String, Member> byName = new ConcurrentHashMap<>();
 
-  ClusterMembers(Vertx vertx) {
+  ClusterMembers(Vertx vertx, KnownPeerIds peerIds) {
     this.vertx = vertx;
+    this.peerIds = peerIds;
   }
 
   /** Follows the membership of a started Hazelcast instance; the listener first sees the current members. */
@@ -90,6 +93,7 @@ public final class ClusterMembers implements Members {
     if (members.putIfAbsent(hazelcastMember.getUuid(), member) == null) {
       // a restarted node can join before its former run is seen to leave: the new run wins
       byName.put(member.name(), member);
+      member.peerId().ifPresent(id -> peerIds.learn(member.name(), id));
       log.info("member {} joined (incarnation {}); members: {}", member.name(), member.incarnation(), names());
       publish(JOINED, member);
     }
@@ -143,6 +147,20 @@ public final class ClusterMembers implements Members {
     String name = m.getAttribute(HazelcastSetup.ATTR_NAME);
     String incarnation = m.getAttribute(HazelcastSetup.ATTR_INCARNATION);
     return new Member(name == null ? "hazelcast-" + m.getUuid() : name,
-        incarnation == null ? "" : incarnation, m.getAddress().getHost(), local);
+        incarnation == null ? "" : incarnation, m.getAddress().getHost(), local, peerId(name, m));
+  }
+
+  private static Optional<PeerId> peerId(String name, com.hazelcast.cluster.Member m) {
+    String text = m.getAttribute(HazelcastSetup.ATTR_PEER_ID);
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(PeerId.parse(text));
+    } catch (IllegalArgumentException e) {
+      log.warn("member {} at {} says a peer ID that is none; it is left unknown: {}", name, m.getAddress(),
+          e.getMessage());
+      return Optional.empty();
+    }
   }
 }

@@ -7,6 +7,7 @@ import com.hazelcast.config.XmlConfigBuilder;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.Incarnation;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.peers.PeerId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,10 +22,11 @@ final class HazelcastSetup {
   /** Member attributes that tell other nodes who this member is. */
   static final String ATTR_NAME = "ferry.name";
   static final String ATTR_INCARNATION = "ferry.incarnation";
+  static final String ATTR_PEER_ID = "ferry.peer_id";
 
   private HazelcastSetup() {}
 
-  static Config config(NodeConfig node, Incarnation incarnation) {
+  static Config config(NodeConfig node, Incarnation incarnation, PeerId peerId) {
     Config config = baseConfig();
     var cluster = node.cluster();
     config.setClusterName(cluster.name());
@@ -42,6 +44,7 @@ final class HazelcastSetup {
 
     config.getMemberAttributeConfig().setAttribute(ATTR_NAME, node.name());
     config.getMemberAttributeConfig().setAttribute(ATTR_INCARNATION, incarnation.id());
+    config.getMemberAttributeConfig().setAttribute(ATTR_PEER_ID, peerId.toString());
 
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");

@@ -7,6 +7,8 @@ import dev.ferry.core.Incarnation;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.NodeKey;
+import dev.ferry.core.PeerIds;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -42,17 +44,22 @@ public final class Node implements NodeContext {
 
   private final NodeConfig config;
   private final Incarnation incarnation;
+  private final NodeKey key;
+  private final KnownPeerIds peerIds;
   private final Vertx vertx;
   private final ClusterMembers members;
   private final Deployer deployer = new Deployer();
   private final PrometheusMeterRegistry meters;
   private final Health health = new Health();
 
-  private Node(NodeConfig config, Incarnation incarnation, Vertx vertx, PrometheusMeterRegistry meters) {
+  private Node(NodeConfig config, Incarnation incarnation, NodeKey key, KnownPeerIds peerIds, Vertx vertx,
+      PrometheusMeterRegistry meters) {
     this.config = config;
     this.incarnation = incarnation;
+    this.key = key;
+    this.peerIds = peerIds;
     this.vertx = vertx;
-    this.members = new ClusterMembers(vertx);
+    this.members = new ClusterMembers(vertx, peerIds);
     this.meters = meters;
   }
 
@@ -66,18 +73,22 @@ public final class Node implements NodeContext {
     List<VerticleDescriptor> plan;
     Incarnation incarnation = Incarnation.next();
     HazelcastClusterManager clusterManager;
+    NodeKey key;
+    KnownPeerIds peerIds;
     try {
       plan = Deployer.plan(config.verticlesDir(), instances);
       Files.createDirectories(config.dataDir());
-      clusterManager = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation));
+      key = NodeKey.loadOrCreate(config.dataDir());
+      peerIds = KnownPeerIds.load(config, key.peerId());
+      clusterManager = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation, key.peerId()));
     } catch (IOException e) {
       return Future.failedFuture(new ConfigException("data_dir: cannot create " + config.dataDir() + ": " + e, e));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     var cluster = config.cluster();
-    log.info("node {} starting (incarnation {}); joining cluster '{}' at {}:{} with members {}",
-        config.name(), incarnation, cluster.name(), cluster.host(), cluster.membershipPort(), cluster.members());
+    log.info("node {} starting (incarnation {}, peer ID {}); joining cluster '{}' at {}:{} with members {}",
+        config.name(), incarnation, key.peerId(), cluster.name(), cluster.host(), cluster.membershipPort(), cluster.members());
     // one registry per node, so several nodes in one JVM keep their metrics apart
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var eventBus = new EventBusOptions()
@@ -102,7 +113,8 @@ public final class Node implements NodeContext {
             + cluster.host() + ":" + cluster.port() + "): " + e.getMessage()
             + ". Check that no other process uses these ports.", e)))
         .onSuccess(vertx -> {
-          Node node = new Node(config, incarnation, vertx, meters);
+          Node node = new Node(config, incarnation, key, peerIds, vertx, meters);
+          peerIds.persistWith(vertx);
           node.members.follow(clusterManager.getHazelcastInstance());
           node.serveIdentity()
               .compose(v -> node.deployer.deploy(vertx, node, plan))
@@ -168,6 +180,16 @@ public final class Node implements NodeContext {
   @Override
   public Incarnation incarnation() {
     return incarnation;
+  }
+
+  @Override
+  public NodeKey key() {
+    return key;
+  }
+
+  @Override
+  public PeerIds peerIds() {
+    return peerIds;
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -29,6 +30,9 @@ import java.util.OptionalInt;
  * @param apiPort HTTP API port ({@code api_port}), if set
  * @param proxyPort IPFS proxy port ({@code proxy_port}), if set
  * @param membershipPort cluster membership port ({@code membership_port}), if set
+ * @param peerId the node's libp2p peer ID ({@code peer_id}), if written down: it lets every node
+ *     name this one by its peer ID before it has seen it (a node learns the peer IDs of the nodes
+ *     it meets by itself)
  * @param extra unknown JSON fields, in file order
  */
 public record Peer(
@@ -42,9 +46,11 @@ public record Peer(
     OptionalInt apiPort,
     OptionalInt proxyPort,
     OptionalInt membershipPort,
+    Optional<PeerId> peerId,
     Map<String, JsonNode> extra) {
 
   public Peer {
+    peerId = peerId == null ? Optional.empty() : peerId;
     description = orEmpty(description);
     hostname = orEmpty(hostname);
     ipAddress = orEmpty(ipAddress);
@@ -58,6 +64,13 @@ public record Peer(
         (where, message) -> {
           throw new IllegalArgumentException(where + ": " + message);
         });
+  }
+
+  /** A peer without a {@code peer_id}. */
+  public Peer(int pid, String name, String description, String hostname, String ipAddress, String domain, int port,
+      OptionalInt apiPort, OptionalInt proxyPort, OptionalInt membershipPort, Map<String, JsonNode> extra) {
+    this(pid, name, description, hostname, ipAddress, domain, port, apiPort, proxyPort, membershipPort,
+        Optional.empty(), extra);
   }
 
   /** A builder with nothing set; {@code pid}, {@code name}, {@code port} and a host are required. */
@@ -118,6 +131,7 @@ public record Peer(
     apiPort.ifPresent(p -> node.put("api_port", p));
     proxyPort.ifPresent(p -> node.put("proxy_port", p));
     membershipPort.ifPresent(p -> node.put("membership_port", p));
+    peerId.ifPresent(id -> node.put("peer_id", id.toString()));
     extra.forEach((key, value) -> node.set(key, value.deepCopy()));
     return node;
   }
@@ -157,6 +171,7 @@ public record Peer(
     private OptionalInt apiPort = OptionalInt.empty();
     private OptionalInt proxyPort = OptionalInt.empty();
     private OptionalInt membershipPort = OptionalInt.empty();
+    private Optional<PeerId> peerId = Optional.empty();
     private final Map<String, JsonNode> extra = new LinkedHashMap<>();
 
     private Builder() {}
@@ -211,6 +226,11 @@ public record Peer(
       return this;
     }
 
+    public Builder peerId(PeerId peerId) {
+      this.peerId = Optional.of(peerId);
+      return this;
+    }
+
     /** Sets one unknown field, kept verbatim on dump; known field names are rejected by build(). */
     public Builder extra(String field, JsonNode value) {
       this.extra.put(field, value);
@@ -234,7 +254,7 @@ public record Peer(
           });
       return new Peer(
           pid, name, description, hostname, ipAddress, domain, port, apiPort, proxyPort,
-          membershipPort, extra);
+          membershipPort, peerId, extra);
     }
   }
 }

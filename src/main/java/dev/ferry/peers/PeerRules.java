@@ -23,7 +23,7 @@ final class PeerRules {
   static final Set<String> KNOWN_FIELDS =
       Set.of(
           "pid", "name", "description", "hostname", "ip_address", "domain", "port", "api_port",
-          "proxy_port", "membership_port");
+          "proxy_port", "membership_port", "peer_id");
 
   /** Receives one problem: where it is (a field, or a path such as replicas[2].pid) and what. */
   @FunctionalInterface
@@ -73,10 +73,11 @@ final class PeerRules {
     }
   }
 
-  /** Names both indices of every duplicated name or pid; reported at the later index. */
+  /** Names both indices of every duplicated name, pid or peer_id; reported at the later index. */
   static void checkUnique(List<Peer> replicas, Problems problems) {
     Map<String, Integer> names = new HashMap<>();
     Map<Integer, Integer> pids = new HashMap<>();
+    Map<PeerId, Integer> peerIds = new HashMap<>();
     for (int i = 0; i < replicas.size(); i++) {
       Peer peer = replicas.get(i);
       Integer firstName = names.putIfAbsent(peer.name(), i);
@@ -90,6 +91,14 @@ final class PeerRules {
         problems.add(
             "replicas[" + i + "].pid",
             "duplicate pid " + peer.pid() + " (also replicas[" + firstPid + "])");
+      }
+      // one key per node: two entries with one peer ID would make "which node is that?" ambiguous
+      int index = i;
+      Integer firstPeerId = peer.peerId().map(id -> peerIds.putIfAbsent(id, index)).orElse(null);
+      if (firstPeerId != null) {
+        problems.add(
+            "replicas[" + i + "].peer_id",
+            "duplicate peer_id " + peer.peerId().get() + " (also replicas[" + firstPeerId + "])");
       }
     }
   }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -128,6 +129,7 @@ final class PeersParser {
     OptionalInt apiPort = optional(integer(node, "api_port", where, problems));
     OptionalInt proxyPort = optional(integer(node, "proxy_port", where, problems));
     OptionalInt membershipPort = optional(integer(node, "membership_port", where, problems));
+    Optional<PeerId> peerId = peerId(node, where, problems);
     Map<String, JsonNode> extra = new LinkedHashMap<>();
     node.fields().forEachRemaining(field -> {
       if (!PeerRules.KNOWN_FIELDS.contains(field.getKey())) {
@@ -146,7 +148,7 @@ final class PeersParser {
     }
     return new Peer(
         pid, name, description, hostname, ipAddress, domain, port, apiPort, proxyPort,
-        membershipPort, extra);
+        membershipPort, peerId, extra);
   }
 
   /** The field as an int; null when absent or JSON null (the rules decide if that is allowed). */
@@ -176,6 +178,20 @@ final class PeersParser {
       return null;
     }
     return value.textValue();
+  }
+
+  /** The optional {@code peer_id}: a libp2p peer ID, as its node's {@code GET /id} shows it. */
+  private static Optional<PeerId> peerId(JsonNode node, String where, List<String> problems) {
+    String text = text(node, "peer_id", where, problems);
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(PeerId.parse(text));
+    } catch (IllegalArgumentException e) {
+      problems.add(where + ".peer_id: " + e.getMessage() + " (copy it from the node's GET /id, or leave it out)");
+      return Optional.empty();
+    }
   }
 
   private static OptionalInt optional(Integer value) {

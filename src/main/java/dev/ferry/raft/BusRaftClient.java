@@ -1,6 +1,7 @@
 package dev.ferry.raft;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -9,21 +10,22 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * {@link RaftClient} over the event bus. With a node name it talks to that node's internal Raft
- * address and knows its groups; without, to {@code ferry.raft.<group>}. Thread-safe: immutable.
+ * {@link RaftClient} over the event bus: {@link RaftRequest}s sent and answers read through
+ * {@link BusClient} (an address nobody serves is {@code not-found}: no such group). With a node
+ * name it talks to that node's internal Raft address and knows its groups; without, to
+ * {@code ferry.raft.<group>}. Thread-safe: immutable.
  */
 final class BusRaftClient implements RaftClient {
   private final Vertx vertx;
+  private final BusClient bus;
   private final String nodeName;
   private final Set<String> groups;
   private final DeliveryOptions requestOptions;
@@ -32,6 +34,7 @@ final class BusRaftClient implements RaftClient {
   BusRaftClient(Vertx vertx, String nodeName, Set<String> groups, Duration requestTimeout,
       Duration membershipTimeout) {
     this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.nodeName = nodeName;
     this.groups = groups == null ? null : Set.copyOf(groups);
     this.requestOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
@@ -40,57 +43,43 @@ final class BusRaftClient implements RaftClient {
 
   @Override
   public Future<Committed> propose(String group, JsonObject op) {
-    return request(group, new JsonObject().put("action", "propose").put("op", op)).map(Committed::fromJson);
+    return request(group, new RaftRequest.Propose(op), Committed::fromJson);
   }
 
   @Override
   public Future<Committed> query(String group, JsonObject op, Consistency consistency, long minIndex) {
-    return request(group, new JsonObject().put("action", "query").put("op", op)
-        .put("consistency", consistency.wireName()).put("minIndex", minIndex)).map(Committed::fromJson);
+    return request(group, new RaftRequest.Query(op, consistency, minIndex), Committed::fromJson);
   }
 
   @Override
   public Future<GroupStatus> status(String group) {
-    return request(group, new JsonObject().put("action", "status")).map(GroupStatus::fromJson);
+    return request(group, new RaftRequest.Status(), GroupStatus::fromJson);
   }
 
   @Override
   public Future<GroupStatus> join(String group, String node, boolean learnerOnly) {
-    return request(group, new JsonObject().put("action", "join").put("node", node).put("learner", learnerOnly))
-        .map(GroupStatus::fromJson);
+    return request(group, new RaftRequest.Join(node, learnerOnly), GroupStatus::fromJson);
   }
 
   @Override
   public Future<GroupStatus> leave(String group, String node) {
-    return request(group, new JsonObject().put("action", "leave").put("node", node)).map(GroupStatus::fromJson);
+    return request(group, new RaftRequest.Leave(node), GroupStatus::fromJson);
   }
 
   @Override
   public Future<String> transferLeadership(String group, String node) {
-    return request(group, new JsonObject().put("action", "transfer").put("node", node))
-        .map(reply -> reply.getString("leader"));
+    return request(group, new RaftRequest.Transfer(node), Transferred::fromJson).map(Transferred::leader);
   }
 
   @Override
-  public Future<JsonObject> discover(String address) {
-    return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("action", "discover"), requestOptions)
-        .map(reply -> reply.body())
-        .recover(e -> Future.failedFuture(failure(e, "nothing answers at " + address)));
+  public Future<Discovered> discover(String address) {
+    return bus.whenNobodyServes(a -> FerryException.notFound("nothing answers at " + a))
+        .ask(address, new RaftRequest.Discover(), requestOptions, Discovered::fromJson);
   }
 
   @Override
   public Future<List<FeedEntry>> feed(String group, FeedPosition after) {
-    JsonObject request = new JsonObject().put("action", "feed").put("after", after.index());
-    if (after.offset() != FeedPosition.WHOLE_ENTRY) {
-      request.put("offset", after.offset());
-    }
-    return request(group, request).map(reply -> {
-      List<FeedEntry> entries = new ArrayList<>();
-      for (Object e : reply.getJsonArray("entries", new JsonArray())) {
-        entries.add(FeedEntry.fromJson((JsonObject) e));
-      }
-      return entries;
-    });
+    return request(group, new RaftRequest.Feed(after, null), FeedPage::fromJson).map(FeedPage::entries);
   }
 
   @Override
@@ -145,23 +134,15 @@ final class BusRaftClient implements RaftClient {
     }
   }
 
-  private Future<JsonObject> request(String group, JsonObject body) {
+  private <A> Future<A> request(String group, RaftRequest request, Function<JsonObject, A> answer) {
     if (groups != null && !groups.contains(group)) {
       return Future.failedFuture(FerryException.notFound("no Raft group '" + group + "' on node " + nodeName
           + " (groups: " + String.join(", ", groups) + ")"));
     }
     String address = nodeName == null ? Addresses.raft(group) : Addresses.raftNode(group, nodeName);
-    String action = body.getString("action");
-    DeliveryOptions options = action.equals("join") || action.equals("leave") ? membershipOptions : requestOptions;
-    return vertx.eventBus().<JsonObject>request(address, body, options)
-        .map(reply -> reply.body())
-        .recover(e -> Future.failedFuture(failure(e, "no node serves Raft group '" + group + "'")));
-  }
-
-  private static FerryException failure(Throwable e, String noHandlers) {
-    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-      return FerryException.notFound(noHandlers);
-    }
-    return FerryException.from(e);
+    DeliveryOptions options = request instanceof RaftRequest.Join || request instanceof RaftRequest.Leave
+        ? membershipOptions : requestOptions;
+    return bus.whenNobodyServes(a -> FerryException.notFound("no node serves Raft group '" + group + "'"))
+        .ask(address, request, options, answer);
   }
 }

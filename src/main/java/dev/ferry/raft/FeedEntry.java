@@ -1,5 +1,6 @@
 package dev.ferry.raft;
 
+import dev.ferry.core.BusJson;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -16,7 +17,7 @@ import io.vertx.core.json.JsonObject;
  * position is {@link FeedPosition#afterEntry(long) after the whole entry}, and {@link #op()} is
  * null. Immutable.
  */
-public record FeedEntry(long index, int offset, int term, JsonObject op) {
+public record FeedEntry(long index, int offset, int term, JsonObject op) implements BusJson {
   /** A committed op. */
   public static FeedEntry op(long index, int offset, int term, JsonObject op) {
     return new FeedEntry(index, offset, term, op);
@@ -36,6 +37,7 @@ public record FeedEntry(long index, int offset, int term, JsonObject op) {
     return op == null;
   }
 
+  @Override
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("index", index);
     return isSnapshot()

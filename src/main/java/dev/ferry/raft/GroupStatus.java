@@ -1,5 +1,6 @@
 package dev.ferry.raft;
 
+import dev.ferry.core.BusJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -20,7 +21,7 @@ public record GroupStatus(
     long snapshotIndex,
     List<String> members,
     List<String> voters,
-    List<String> learners) {
+    List<String> learners) implements BusJson {
 
   public GroupStatus {
     members = List.copyOf(members);
@@ -29,6 +30,7 @@ public record GroupStatus(
   }
 
   /** The shape of {@code GET /raft/status}'s per-group object (and the bus reply). */
+  @Override
   public JsonObject toJson() {
     return new JsonObject()
         .put("group", group)

@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The Raft client API in Java: each call is one JSON request/reply on the bus (docs/RAFT.md), so
- * it behaves exactly as a bus or HTTP client would. Failures are {@link dev.ferry.core.FerryException}s
+ * The Raft client API in Java: each call sends one {@link RaftRequest} and reads a typed answer
+ * (docs/RAFT.md), the same JSON request/reply a bus or HTTP client uses, so it behaves exactly as
+ * they would. JSON appears only as the state machine's own ops and results. Failures are {@link dev.ferry.core.FerryException}s
  * ({@code FerryException.from(e).code()}): {@code no-leader}, {@code rejected}, {@code timeout},
  * {@code bad-request}, {@code not-found} (unknown group), {@code too-large}; see {@link RaftCodes}
  * for which of them leave a proposal's outcome unknown.
@@ -57,8 +58,8 @@ public interface RaftClient {
   /** Hands the leadership to a voter; completes once it leads. */
   Future<String> transferLeadership(String group, String node);
 
-  /** Who answers at a Raft address: {@code {"node", "incarnation", "group"}} (changeagent's Discover). */
-  Future<JsonObject> discover(String address);
+  /** Who answers at a Raft address (changeagent's Discover). */
+  Future<Discovered> discover(String address);
 
   /** Committed ops after position {@code after} that the answering node still keeps, oldest first. */
   Future<List<FeedEntry>> feed(String group, FeedPosition after);

@@ -1,15 +1,25 @@
 package dev.ferry.registry;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.registry.RegistryReply.Claimant;
+import dev.ferry.registry.RegistryReply.Claimants;
+import dev.ferry.registry.RegistryReply.NameList;
+import dev.ferry.registry.RegistryRequest.Lookup;
+import dev.ferry.registry.RegistryRequest.LookupAll;
+import dev.ferry.registry.RegistryRequest.Names;
+import dev.ferry.registry.RegistryRequest.Register;
+import dev.ferry.registry.RegistryRequest.Unregister;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The global name registry from Java: a client of this node's {@link RegistryVerticle} (requests
@@ -21,11 +31,11 @@ import java.util.List;
 public final class Registry {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
-  private final Vertx vertx;
+  private final BusClient bus;
   private final Mailboxes mailboxes;
 
   Registry(Vertx vertx, Mailboxes mailboxes) {
-    this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.mailboxes = mailboxes;
   }
 
@@ -42,38 +52,30 @@ public final class Registry {
 
   /** Claims {@code name} for a mailbox of this node; {@code policy} settles conflicts on the name. */
   public Future<Void> register(String name, Address address, ConflictPolicy policy) {
-    return call(op("register", name).put("address", address.toString()).put("policy", policy.wire())).mapEmpty();
+    return ask(new Register(name, address, policy), reply -> null);
   }
 
   /** Drops the claim; ignored if {@code address} does not claim {@code name}. */
   public Future<Void> unregister(String name, Address address) {
-    return call(op("unregister", name).put("address", address.toString())).mapEmpty();
+    return ask(new Unregister(name, address), reply -> null);
   }
 
   /** One claimant of {@code name} (the oldest claim), or {@code not-found}. */
   public Future<Address> lookup(String name) {
-    return call(op("lookup", name)).map(r -> mailboxes.address(r.getString("address")));
+    return ask(new Lookup(name), reply -> Claimant.fromJson(reply, mailboxes).address());
   }
 
   /** Every claimant of {@code name}, oldest claim first, or {@code not-found}. */
   public Future<List<Address>> lookupAll(String name) {
-    return call(op("lookupAll", name)).map(r -> r.getJsonArray("addresses").stream()
-        .map(a -> mailboxes.address((String) a)).toList());
+    return ask(new LookupAll(name), reply -> Claimants.fromJson(reply, mailboxes).addresses());
   }
 
   /** Every registered name, sorted. */
   public Future<List<String>> names() {
-    return call(new JsonObject().put("op", "names"))
-        .map(r -> r.getJsonArray("names").stream().map(String.class::cast).toList());
+    return ask(new Names(), reply -> NameList.fromJson(reply).names());
   }
 
-  private static JsonObject op(String op, String name) {
-    return new JsonObject().put("op", op).put("name", name);
-  }
-
-  private Future<JsonObject> call(JsonObject request) {
-    return vertx.eventBus().<JsonObject>request(Addresses.REGISTRY, request, LOCAL)
-        .map(reply -> reply.body())
-        .recover(e -> Future.failedFuture(FerryException.from(e)));
+  private <A> Future<A> ask(RegistryRequest request, Function<JsonObject, A> answer) {
+    return bus.ask(Addresses.REGISTRY, request, LOCAL, answer);
   }
 }

@@ -1,23 +1,36 @@
 package dev.ferry.registry;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.MailboxDown;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.registry.RegistryReply.ClaimTable;
+import dev.ferry.registry.RegistryReply.Claimant;
+import dev.ferry.registry.RegistryReply.Claimants;
+import dev.ferry.registry.RegistryReply.NameList;
+import dev.ferry.registry.RegistryRequest.AllClaims;
+import dev.ferry.registry.RegistryRequest.Lookup;
+import dev.ferry.registry.RegistryRequest.LookupAll;
+import dev.ferry.registry.RegistryRequest.Names;
+import dev.ferry.registry.RegistryRequest.Register;
+import dev.ferry.registry.RegistryRequest.Unregister;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,11 +114,13 @@ public final class RegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> serveClients() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.REGISTRY, this::client).completion();
+    Requests<RegistryRequest> requests = RegistryRequest.requests(mailboxes);
+    Dispatch<RegistryRequest, Future<? extends BusJson>> dispatch = clientRequests();
+    return vertx.eventBus().consumer(Addresses.REGISTRY, m -> requests.serve(m, dispatch::apply)).completion();
   }
 
   private Future<Void> serveSync() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeRegistry(node.name()), this::sync).completion();
+    return vertx.eventBus().consumer(Addresses.nodeRegistry(node.name()), this::sync).completion();
   }
 
   private Future<Void> followMembers() {
@@ -125,73 +140,53 @@ public final class RegistryVerticle extends VerticleBase {
 
   // ---- clients: ferry.registry ----
 
-  private void client(Message<JsonObject> message) {
-    try {
-      JsonObject request = message.body();
-      if (request == null) {
-        throw FerryException.badRequest("a registry request is a JSON object with an \"op\"");
-      }
-      String op = request.getString("op");
-      message.reply(switch (op == null ? "" : op) {
-        case "register" -> register(request);
-        case "unregister" -> unregister(request);
-        case "lookup" -> lookup(name(request));
-        case "lookupAll" -> lookupAll(name(request));
-        case "names" -> new JsonObject().put("names", new JsonArray(List.copyOf(claims.names())));
-        case "claims" -> allClaims();
-        default -> throw FerryException.badRequest("unknown registry op '" + op
-            + "' (expected register, unregister, lookup, lookupAll, names or claims)");
-      });
-    } catch (FerryException e) {
-      e.failReply(message);
-    } catch (ClassCastException e) {
-      FerryException.badRequest("malformed registry request: " + e.getMessage()).failReply(message);
-    }
+  /** The client requests, each answered from this node's view (docs/ADDRESSES.md, "Registry"). */
+  private Dispatch<RegistryRequest, Future<? extends BusJson>> clientRequests() {
+    return Dispatch.<RegistryRequest, Future<? extends BusJson>>over(RegistryRequest.class)
+        .on(Register.class, r -> answer(register(r)))
+        .on(Unregister.class, r -> answer(unregister(r)))
+        .on(Lookup.class, r -> answer(new Claimant(r.name(), mailboxes.address(claimsOf(r.name()).get(0).address()))))
+        .on(LookupAll.class, r -> answer(new Claimants(r.name(),
+            claimsOf(r.name()).stream().map(c -> mailboxes.address(c.address())).toList())))
+        .on(Names.class, r -> answer(new NameList(List.copyOf(claims.names()))))
+        .on(AllClaims.class, r -> answer(allClaims()))
+        .build();
   }
 
-  private JsonObject register(JsonObject request) {
-    String name = name(request);
-    Address address = address(request);
+  private static Future<BusJson> answer(BusJson reply) {
+    return Future.succeededFuture(reply);
+  }
+
+  private Claimant register(Register request) {
+    Address address = request.address();
     if (!mailboxes.isOpenHere(address)) {
       throw FerryException.badRequest("only open mailboxes of this node (" + node.name() + ") can be registered "
           + "here; " + address + " is not one");
     }
-    ConflictPolicy policy = ConflictPolicy.fromWire(request.getString("policy"));
-    if (claims.claim(new Claim(name, address.toString(), node.name(), System.currentTimeMillis(), policy))) {
+    String name = request.name();
+    if (claims.claim(new Claim(name, address.toString(), node.name(), System.currentTimeMillis(), request.policy()))) {
       address.monitor(watcher.address());
       log.debug("{} claims {}", address, name);
       changed(Set.of(name));
       tellVersionToAll();
     }
-    return new JsonObject().put("name", name).put("address", address.toString());
+    return new Claimant(name, address);
   }
 
-  private JsonObject unregister(JsonObject request) {
-    String name = name(request);
-    Address address = address(request);
-    if (claims.unclaim(name, address.toString())) {
-      changed(Set.of(name));
+  private Claimant unregister(Unregister request) {
+    if (claims.unclaim(request.name(), request.address().toString())) {
+      changed(Set.of(request.name()));
       tellVersionToAll();
     }
-    return new JsonObject().put("name", name).put("address", address.toString());
+    return new Claimant(request.name(), request.address());
   }
 
-  private JsonObject lookup(String name) {
-    List<Claim> found = claimsOf(name);
-    return new JsonObject().put("name", name).put("address", found.get(0).address());
-  }
-
-  private JsonObject lookupAll(String name) {
-    return new JsonObject().put("name", name)
-        .put("addresses", new JsonArray(claimsOf(name).stream().map(Claim::address).toList()));
-  }
-
-  private JsonObject allClaims() {
-    JsonObject names = new JsonObject();
+  private ClaimTable allClaims() {
+    Map<String, List<Claim>> names = new LinkedHashMap<>();
     for (String name : claims.names()) {
-      names.put(name, new JsonArray(claims.of(name).stream().map(Claim::toJson).toList()));
+      names.put(name, claims.of(name));
     }
-    return new JsonObject().put("names", names);
+    return new ClaimTable(names);
   }
 
   private List<Claim> claimsOf(String name) {
@@ -200,25 +195,6 @@ public final class RegistryVerticle extends VerticleBase {
       throw FerryException.notFound("no mailbox is registered as '" + name + "'");
     }
     return found;
-  }
-
-  private static String name(JsonObject request) {
-    String name = request.getString("name");
-    if (name == null || name.isBlank()) {
-      throw FerryException.badRequest("\"name\" is required: a non-empty string");
-    }
-    if (name.length() > MAX_NAME_LENGTH) {
-      throw FerryException.badRequest("a name is at most " + MAX_NAME_LENGTH + " characters, got " + name.length());
-    }
-    return name;
-  }
-
-  private Address address(JsonObject request) {
-    String text = request.getString("address");
-    if (text == null) {
-      throw FerryException.badRequest("\"address\" is required: a mailbox address ferry.mbx.<node>.<incarnation>.<n>");
-    }
-    return mailboxes.address(text);
   }
 
   // ---- claimants that close ----
@@ -236,17 +212,22 @@ public final class RegistryVerticle extends VerticleBase {
 
   // ---- sync between nodes: ferry.node.<node>.registry ----
 
-  private void sync(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    switch (body.getString("op", "")) {
-      case "version" -> {
-        String other = body.getString("node");
-        if (!claims.isCurrent(other, body.getString("incarnation"), body.getLong("version"))) {
-          fetchSnapshot(other, body.getString("incarnation"));
-        }
+  /** Anti-entropy from other nodes: a version to compare (a send), or a request for this node's snapshot. */
+  private void sync(Message<Object> message) {
+    SyncRequest request;
+    try {
+      request = SyncRequest.REQUESTS.decode(message.body());
+    } catch (FerryException e) {
+      log.warn("registry sync: {} in {}", e.getMessage(), message.body());
+      e.failReply(message);
+      return;
+    }
+    if (request instanceof SyncRequest.Version v) {
+      if (!claims.isCurrent(v.node(), v.incarnation(), v.version())) {
+        fetchSnapshot(v.node(), v.incarnation());
       }
-      case "snapshot" -> message.reply(claims.snapshot());
-      default -> log.warn("registry sync: unknown op in {}", body.encode());
+    } else {
+      message.reply(claims.snapshot());
     }
   }
 
@@ -259,8 +240,8 @@ public final class RegistryVerticle extends VerticleBase {
   }
 
   private void tellVersion(String other) {
-    vertx.eventBus().send(Addresses.nodeRegistry(other), new JsonObject().put("op", "version")
-        .put("node", node.name()).put("incarnation", node.incarnation().id()).put("version", claims.version()));
+    vertx.eventBus().send(Addresses.nodeRegistry(other),
+        new SyncRequest.Version(node.name(), node.incarnation().id(), claims.version()).toJson());
   }
 
   private void fetchSnapshot(String other, String incarnation) {
@@ -268,7 +249,7 @@ public final class RegistryVerticle extends VerticleBase {
       return;
     }
     var options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
-    vertx.eventBus().<JsonObject>request(Addresses.nodeRegistry(other), new JsonObject().put("op", "snapshot"), options)
+    vertx.eventBus().<JsonObject>request(Addresses.nodeRegistry(other), new SyncRequest.Snapshot().toJson(), options)
         .onSuccess(reply -> {
           JsonObject snapshot = reply.body();
           String inc = snapshot.getString("incarnation");

@@ -2,7 +2,6 @@ package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
-import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import dev.ferry.node.Identity;
 import io.vertx.core.Future;
@@ -15,20 +14,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** {@code /health} (204, or 503 naming what fails), {@code /id}, {@code /version}, {@code /peers}: the node itself, in IPFS Cluster's shapes. */
+/**
+ * {@code /health} (204, or 503 naming what fails), {@code /id}, {@code /version}, {@code /peers}:
+ * the node itself, in IPFS Cluster's shapes. Each ID object is the node's own answer
+ * ({@code ferry.node.<name>.id}) with its daemon's ({@link DaemonIdentity}) as {@code ipfs}.
+ */
 final class NodeRoutes implements Routes {
   private final Vertx vertx;
   private final NodeContext node;
+  private final DaemonIdentity daemon;
 
-  NodeRoutes(Vertx vertx, NodeContext node) {
+  NodeRoutes(Vertx vertx, NodeContext node, DaemonIdentity daemon) {
     this.vertx = vertx;
     this.node = node;
+    this.daemon = daemon;
   }
 
   @Override
   public void mount(Router router) {
     router.get("/health").handler(this::health);
-    router.get("/id").handler(ctx -> Json.send(ctx, Identity.of(node)));
+    router.get("/id").handler(ctx -> daemon.local()
+        .onComplete(ipfs -> Json.send(ctx, Identity.of(node).put("ipfs", ipfs.result()))));
     router.get("/version").handler(ctx -> Json.send(ctx, new JsonObject().put("version", node.version())));
     router.get("/peers").handler(this::peers);
   }
@@ -53,14 +59,20 @@ final class NodeRoutes implements Routes {
             .put("error", FerryException.UNAVAILABLE).put("failing", details).encode());
   }
 
-  /** One ID object per member, newline-delimited; a member that does not answer gets one with its error. */
+  /**
+   * One ID object per member, newline-delimited; a member that does not answer gets one with its
+   * peer ID and error. Each member's ID object and its daemon's are asked at once.
+   */
   private void peers(RoutingContext ctx) {
     var options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
     List<Future<JsonObject>> answers = node.members().current().stream()
-        .map(Members.Member::name)
-        .map(name -> vertx.eventBus().<JsonObject>request(Addresses.nodeId(name), null, options)
-            .map(reply -> reply.body())
-            .otherwise(e -> Identity.unreachable(name, e.getMessage())))
+        .map(member -> {
+          Future<JsonObject> ipfs = daemon.of(member.name(), options);
+          return vertx.eventBus().<JsonObject>request(Addresses.nodeId(member.name()), null, options)
+              .map(reply -> reply.body())
+              .otherwise(e -> Identity.unreachable(member, e.getMessage()))
+              .compose(id -> ipfs.map(daemonId -> id.put("ipfs", daemonId)));
+        })
         .toList();
     Future.join(answers).onComplete(x -> Json.sendLines(ctx, answers.stream().map(Future::result).toList()));
   }

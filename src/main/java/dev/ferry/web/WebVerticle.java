@@ -37,6 +37,7 @@ public final class WebVerticle extends VerticleBase {
   private BridgeGuard guard;
   private StatusService status;
   private IpfsConnector ipfs;
+  private DaemonIdentity daemon;
   private Uploads uploads;
 
   public WebVerticle(NodeContext node) {
@@ -47,6 +48,7 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> start() {
     // POST /add writes to this node's daemon; each instance has its own connection pool
     ipfs = new KuboRpcConnector(vertx, node.config().ipfsApi());
+    daemon = new DaemonIdentity(vertx, node, ipfs);
     bridge = BridgeConfig.from(node.config().json().getJsonObject("bridge", new JsonObject()));
     guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
     status = new StatusService(vertx, node, new ClusterQueries(vertx, node));
@@ -55,7 +57,7 @@ public final class WebVerticle extends VerticleBase {
         node.config().dataDir().resolve("uploads"));
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, ServerLimits.from("api", api));
     return Future.all(uploads.prepare().compose(x -> listen(router(), connections)),
-        new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve());
+        new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve(), daemon.serve());
   }
 
   @Override
@@ -85,7 +87,7 @@ public final class WebVerticle extends VerticleBase {
   /** The routes of every service this node offers over HTTP. */
   private List<Routes> routes() {
     return List.of(
-        new NodeRoutes(vertx, node),
+        new NodeRoutes(vertx, node, daemon),
         new MailboxRoutes(new ClusterQueries(vertx, node)),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node),

@@ -62,8 +62,17 @@ class CtlCommandTest {
     CommandRun id = ctl("id");
     assertThat(id.code()).as(id.err()).isZero();
     assertThat(id.out().strip()).isEqualTo("node1 | /ip4/127.0.0.1/tcp/" + nodes.nodes().peer(1).port()
-        + " | peers: node1, node2 | version " + Version.current());
-    assertThat(new JsonObject(ctl("--enc", "json", "id").out()).getString("peername")).isEqualTo("node1");
+        + " | peers: " + nodes.nodes().node(1).peerId() + ", " + nodes.nodes().node(2).peerId() + " | version "
+        + Version.current());
+    JsonObject json = new JsonObject(ctl("--enc", "json", "id").out());
+    assertThat(json.getString("peername")).isEqualTo("node1");
+    assertThat(json.getString("id")).isEqualTo(nodes.nodes().node(1).peerId().toString());
+    // the daemon's own identity, through the node's IPFS connector
+    var daemon = nodes.ipfs(1).id().await();
+    assertThat(json.getJsonObject("ipfs").getString("id")).isEqualTo(daemon.id()).startsWith("12D3KooW");
+    assertThat(json.getJsonObject("ipfs").getJsonArray("addresses").getList())
+        .containsExactlyElementsOf(daemon.addresses()).isNotEmpty();
+    assertThat(json.getJsonObject("ipfs").getString("error")).isEmpty();
 
     assertThat(ctl("version").out().strip()).isEqualTo(Version.current());
     assertThat(new JsonObject(ctl("--enc=json", "version").out()).getString("version")).isEqualTo(Version.current());
@@ -74,6 +83,10 @@ class CtlCommandTest {
     // the global options may follow the command
     assertThat(ctl("peers", "ls", "--enc", "json").lines()).extracting(l -> new JsonObject(l).getString("peername"))
         .containsExactly("node1", "node2");
+    // each member's daemon, asked by that member
+    assertThat(ctl("peers", "ls", "--enc", "json").lines())
+        .extracting(l -> new JsonObject(l).getJsonObject("ipfs").getString("id"))
+        .containsExactly(nodes.ipfs(1).id().await().id(), nodes.ipfs(2).id().await().id());
   }
 
   @Test

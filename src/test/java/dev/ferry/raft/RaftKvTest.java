@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -236,9 +237,9 @@ class RaftKvTest {
   void discoverNamesTheNodeBehindAnAddress() {
     RaftClient client = cluster.client(1);
     for (int i = 1; i <= 3; i++) {
-      JsonObject id = await(client.discover(Addresses.raftPeer(KV, cluster.name(i))));
-      assertThat(id.getString("node")).isEqualTo(cluster.name(i));
-      assertThat(id.getString("incarnation")).isEqualTo(cluster.node(i).incarnation().id());
+      Discovered id = await(client.discover(Addresses.raftPeer(KV, cluster.name(i))));
+      assertThat(id.node()).isEqualTo(cluster.name(i));
+      assertThat(id.incarnation()).isEqualTo(cluster.node(i).incarnation().id());
     }
   }
 
@@ -256,6 +257,35 @@ class RaftKvTest {
     var raw = cluster.node(follower).vertx().eventBus()
         .request(Addresses.raftNode(KV, cluster.name(follower)), "not json");
     assertThat(code(raw)).isEqualTo(FerryException.BAD_REQUEST);
+  }
+
+  /**
+   * A request is named by "op", as on every service; the old "action" still names it, with the
+   * state machine's op in "op" (docs/RAFT.md): bridge clients of either spelling are served alike.
+   */
+  @Test
+  void bothSpellingsOfARequestAreServedOnTheBus() {
+    var bus = cluster.node(follower).vertx().eventBus();
+    JsonObject proposed = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("op", "propose")
+        .put("payload", put("spelling", "op")))).body();
+    assertThat(proposed.getLong("index")).isPositive();
+    JsonObject old = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("action", "query")
+        .put("op", get("spelling")))).body();
+    assertThat(old.getJsonObject("result").getString("value")).isEqualTo("op");
+    await(bus.request(Addresses.raft(KV), new JsonObject().put("action", "propose").put("op", put("spelling", "action"))));
+    JsonObject read = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("op", "query")
+        .put("payload", get("spelling")).put("consistency", "linearizable"))).body();
+    assertThat(read.getJsonObject("result").getString("value")).isEqualTo("action");
+    JsonObject status = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("op", "status"))).body();
+    assertThat(status.getString("group")).isEqualTo(KV);
+
+    FerryException noPayload = FerryException.from(Futures.cause(bus.request(Addresses.raft(KV),
+        new JsonObject().put("op", "propose")), RaftCluster.WAIT));
+    assertThat(noPayload.code()).isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(noPayload.getMessage()).isEqualTo("field payload: expected a JSON object, got nothing");
+    FerryException unknown = FerryException.from(Futures.cause(bus.request(Addresses.raft(KV),
+        new JsonObject().put("action", "dance")), RaftCluster.WAIT));
+    assertThat(unknown.getMessage()).startsWith("field op: expected one of propose, query, status");
   }
 
   @Test

@@ -168,8 +168,8 @@ class RaftStorageTest {
       }
       cluster.restart(lost);
 
-      JsonObject discovered = await(cluster.client(leader).discover(Addresses.raftNode(KV, name)));
-      assertThat(discovered.getString("endpoint")).as("a new generation, not the member it was").isEqualTo(name + "#1");
+      Discovered discovered = await(cluster.client(leader).discover(Addresses.raftNode(KV, name)));
+      assertThat(discovered.endpoint()).as("a new generation, not the member it was").isEqualTo(name + "#1");
       assertThat(cluster.status(lost, KV).role()).isEqualTo("out");
 
       await(cluster.client(leader).leave(KV, name));

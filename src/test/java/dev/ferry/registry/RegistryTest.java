@@ -114,6 +114,15 @@ class RegistryTest {
     remote.close();
   }
 
+  @Test
+  void aMalformedFieldIsNamedWithTheTypeItNeeds() {
+    var bus = cluster.node(1).vertx().eventBus();
+    assertThat(failure(bus.request(Addresses.REGISTRY, new JsonObject().put("op", "lookup").put("name", 7))).getMessage())
+        .isEqualTo("field name: expected a string, got 7");
+    assertThat(failure(bus.request(Addresses.REGISTRY, new JsonObject().put("op", "register").put("name", "x")))
+        .getMessage()).startsWith("field address: expected a mailbox address");
+  }
+
   private static Throwable catchCause(Future<?> future) {
     return Futures.cause(future, WAIT);
   }

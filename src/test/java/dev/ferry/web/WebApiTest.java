@@ -3,6 +3,7 @@ package dev.ferry.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Version;
+import dev.ferry.peers.PeerId;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
@@ -60,12 +61,17 @@ class WebApiTest {
     JsonObject id = new JsonObject(response.body());
     assertThat(id.fieldNames()).contains("id", "peername", "addresses", "cluster_peers", "version", "error", "ipfs",
         "incarnation");
+    assertThat(id.getString("id")).isEqualTo(cluster.node(2).peerId().toString()).startsWith("12D3KooW");
+    assertThat(PeerId.parse(id.getString("id"))).isEqualTo(cluster.node(2).peerId());
     assertThat(id.getString("peername")).isEqualTo("node2");
     assertThat(id.getString("incarnation")).isEqualTo(cluster.node(2).incarnation().id());
-    assertThat(id.getJsonArray("cluster_peers").getList()).containsExactlyInAnyOrder("node1", "node2");
+    assertThat(id.getJsonArray("cluster_peers").getList())
+        .containsExactlyInAnyOrder(cluster.node(1).peerId().toString(), cluster.node(2).peerId().toString());
     assertThat(id.getJsonArray("addresses").getString(0))
         .isEqualTo("/ip4/127.0.0.1/tcp/" + cluster.peer(2).port());
+    // no daemon runs here: the connector's error, and no daemon id (left out when empty, as omitempty)
     assertThat(id.getJsonObject("ipfs").getString("error")).isNotBlank();
+    assertThat(id.getJsonObject("ipfs").fieldNames()).containsExactlyInAnyOrder("addresses", "error");
   }
 
   @Test
@@ -77,6 +83,9 @@ class WebApiTest {
     assertThat(lines).extracting(l -> l.getString("incarnation"))
         .containsExactly(cluster.node(1).incarnation().id(), cluster.node(2).incarnation().id());
     assertThat(lines).allSatisfy(l -> assertThat(l.getString("error")).isEmpty());
+    assertThat(lines).extracting(l -> l.getString("id"))
+        .containsExactly(cluster.node(1).peerId().toString(), cluster.node(2).peerId().toString());
+    assertThat(lines).allSatisfy(l -> assertThat(l.getJsonObject("ipfs").getString("error")).isNotBlank());
   }
 
   @Test

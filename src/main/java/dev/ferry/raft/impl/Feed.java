@@ -6,10 +6,11 @@ import dev.ferry.raft.FeedEntry;
 import dev.ferry.raft.FeedPosition;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.ferry.raft.FeedPage;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * A group's change feed on one node: every committed op this replica applies is published
@@ -59,20 +60,20 @@ final class Feed {
    *
    * @throws FerryException {@code not-found} when some of them are no longer kept
    */
-  JsonObject after(FeedPosition after, int limit) {
+  FeedPage after(FeedPosition after, int limit) {
     if (compactedThrough.isAfter(after)) {
       throw FerryException.notFound("ops up to " + compactedThrough + " are compacted on this node "
           + "(asked for those after " + after + "): read the state, then follow from its index");
     }
-    JsonArray entries = new JsonArray();
+    List<FeedEntry> entries = new ArrayList<>();
     for (FeedEntry e : history) {
       if (e.position().isAfter(after)) {
         if (entries.size() >= limit) {
           break;
         }
-        entries.add(e.toJson());
+        entries.add(e);
       }
     }
-    return new JsonObject().put("entries", entries);
+    return new FeedPage(entries);
   }
 }

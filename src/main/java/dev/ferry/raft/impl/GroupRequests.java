@@ -1,12 +1,22 @@
 package dev.ferry.raft.impl;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.raft.Committed;
-import dev.ferry.raft.Consistency;
-import dev.ferry.raft.FeedPosition;
+import dev.ferry.raft.Discovered;
 import dev.ferry.raft.GroupStatus;
+import dev.ferry.raft.RaftRequest;
+import dev.ferry.raft.RaftRequest.Discover;
+import dev.ferry.raft.RaftRequest.Join;
+import dev.ferry.raft.RaftRequest.Leave;
+import dev.ferry.raft.RaftRequest.Propose;
+import dev.ferry.raft.RaftRequest.Query;
+import dev.ferry.raft.RaftRequest.Removed;
+import dev.ferry.raft.RaftRequest.Transfer;
 import dev.ferry.raft.RaftSettings;
 import dev.ferry.raft.StateMachine;
 import io.microraft.Ordered;
@@ -16,8 +26,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +57,8 @@ final class GroupRequests {
   private final Proposals proposals;
   private final Runnable onRemoved;
   private final List<Promise<Void>> waitingForLeader = new ArrayList<>();
+  private final BusClient bus;
+  private final Dispatch<RaftRequest, Function<Hop, Future<BusJson>>> dispatch;
 
   /** @param onRemoved called (on the Raft executor) when this node learns that it was removed */
   GroupRequests(Vertx vertx, NodeContext node, String group, RaftSettings settings, RaftNode raft,
@@ -63,50 +74,43 @@ final class GroupRequests {
     this.onRemoved = onRemoved;
     this.membership = new Membership(vertx, group, settings, raft);
     this.proposals = new Proposals(raft, executor, settings.batchMaxOps());
+    this.bus = BusClient.of(vertx);
+    this.dispatch = dispatch();
   }
 
-  /** Answers one request; {@code forwarded} when another node sent it here because this one leads. */
-  Future<JsonObject> handle(JsonObject body, boolean forwarded) {
+  /** Answers one request that reached this node by {@code hop}. */
+  Future<BusJson> handle(RaftRequest request, Hop hop) {
     try {
-      String action = body.getString("action");
-      if (action == null) {
-        throw FerryException.badRequest("a Raft request needs an \"action\": propose, query, status, join, leave, "
-            + "transfer, feed or discover");
-      }
-      return switch (action) {
-        case "propose" -> propose(body, forwarded);
-        case "query" -> query(body, forwarded);
-        case "status" -> Status.of(group, node.name(), raft).map(s -> s.toJson());
-        case "join" -> onLeader(body, forwarded, () -> endpointOf(name(body))
-            .compose(endpoint -> membership.join(endpoint, body.getBoolean("learner", false)))
-            .compose(v -> Status.of(group, node.name(), raft)).map(s -> s.toJson()));
-        case "leave" -> onLeader(body, forwarded, () -> membership.leave(name(body))
-            .onSuccess(v -> tellRemoved(name(body)))
-            .compose(v -> Status.of(group, node.name(), raft)).map(s -> s.toJson()));
-        case "removed" -> removed(body);
-        case "transfer" -> onLeader(body, forwarded, () -> membership.transfer(name(body)));
-        case "feed" -> Future.succeededFuture(feed.after(feedPosition(body),
-            body.getInteger("limit", settings.feedHistory())));
-        case "discover" -> Future.succeededFuture(new JsonObject().put("node", node.name())
-            .put("incarnation", node.incarnation().id()).put("group", group)
-            .put("endpoint", NodeEndpoint.idOf(raft.getLocalEndpoint())));
-        default -> throw FerryException.badRequest("unknown action '" + action + "': expected propose, query, "
-            + "status, join, leave, transfer, feed or discover");
-      };
-    } catch (FerryException | ClassCastException e) {
-      return Future.failedFuture(e instanceof FerryException ? e : FerryException.badRequest(e.getMessage()));
+      return dispatch.apply(request).apply(hop);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
   }
 
-  /** A feed request's position: {@code after} (an index) and, to resume inside an entry, {@code offset}. */
-  private static FeedPosition feedPosition(JsonObject body) {
-    long after = body.getLong("after", 0L);
-    Integer offset = body.getInteger("offset");
-    if (after < 0 || (offset != null && offset < 0)) {
-      throw FerryException.badRequest("feed: \"after\" and \"offset\" are at least 0, got " + after + " and "
-          + offset);
-    }
-    return offset == null ? FeedPosition.afterEntry(after) : new FeedPosition(after, offset);
+  /** The client API: what each request does, given how it reached this node. */
+  private Dispatch<RaftRequest, Function<Hop, Future<BusJson>>> dispatch() {
+    return Dispatch.<RaftRequest, Function<Hop, Future<BusJson>>>over(RaftRequest.class)
+        .on(Propose.class, propose -> hop -> propose(propose, hop))
+        .on(Query.class, query -> hop -> query(query, hop))
+        .on(RaftRequest.Status.class, status -> hop -> status())
+        .on(Join.class, join -> hop -> onLeader(join, hop, () -> endpointOf(join.node())
+            .compose(endpoint -> membership.join(endpoint, join.learner()))
+            .compose(v -> status())))
+        .on(Leave.class, leave -> hop -> onLeader(leave, hop, () -> membership.leave(leave.node())
+            .onSuccess(v -> tellRemoved(leave.node()))
+            .compose(v -> status())))
+        .on(Transfer.class, transfer -> hop -> onLeader(transfer, hop,
+            () -> membership.transfer(transfer.node()).map(BusJson.class::cast)))
+        .on(RaftRequest.Feed.class, request -> hop -> Future.succeededFuture(feed.after(request.after(),
+            request.limit() == null ? settings.feedHistory() : request.limit())))
+        .on(Discover.class, discover -> hop -> Future.succeededFuture(new Discovered(node.name(),
+            node.incarnation().id(), group, NodeEndpoint.idOf(raft.getLocalEndpoint()))))
+        .on(Removed.class, removed -> hop -> removed(removed.by()))
+        .build();
+  }
+
+  private Future<BusJson> status() {
+    return Status.of(group, node.name(), raft).map(BusJson.class::cast);
   }
 
   /**
@@ -115,30 +119,27 @@ final class GroupRequests {
    */
   private void tellRemoved(String removed) {
     if (!removed.equals(node.name())) {
-      vertx.eventBus().request(Addresses.raftNode(group, removed), new JsonObject().put("action", "removed")
-          .put("by", node.name()));
+      vertx.eventBus().request(Addresses.raftNode(group, removed), new Removed(node.name()).toJson());
     }
   }
 
   /** The Raft endpoint a node's replica has now (a node that left and came back has a new store generation). */
   private Future<NodeEndpoint> endpointOf(String name) {
-    return send(Addresses.raftNode(group, name), new JsonObject().put("action", "discover"), name)
+    return send(Addresses.raftNode(group, name), new Discover(), Hop.DIRECT, name, Discovered::fromJson)
         .recover(e -> Future.failedFuture(FerryException.badRequest(name + " cannot join group " + group
             + ": its replica does not answer (" + e.getMessage() + "); start the node first")))
-        .map(reply -> NodeEndpoint.parse(reply.getString("endpoint")));
+        .map(discovered -> NodeEndpoint.parse(discovered.endpoint()));
   }
 
   /** "You were removed", from a leader: checked with that leader's committed members, then acted on. */
-  private Future<JsonObject> removed(JsonObject body) {
-    String by = name(body.copy().put("node", body.getString("by")));
-    return send(Addresses.raftNode(group, by), new JsonObject().put("action", "status"), by)
-        .map(s -> {
-          GroupStatus status = GroupStatus.fromJson(s);
+  private Future<BusJson> removed(String by) {
+    return send(Addresses.raftNode(group, by), new RaftRequest.Status(), Hop.DIRECT, by, GroupStatus::fromJson)
+        .map(status -> {
           boolean out = status.role().equals("leader") && !status.members().contains(node.name());
           if (out) {
             onRemoved.run();
           }
-          return new JsonObject().put("removed", out);
+          return new Removal(out);
         });
   }
 
@@ -155,28 +156,28 @@ final class GroupRequests {
     waiting.forEach(p -> p.tryFail(RaftErrors.noLeader(group, null, "the node is stopping")));
   }
 
-  private Future<JsonObject> propose(JsonObject body, boolean forwarded) {
-    JsonObject op = shapedOp(body);
+  private Future<BusJson> propose(Propose request, Hop hop) {
+    JsonObject op = request.op();
     String encoded = checkSize(op); // a forwarded op was checked where it entered; the leader needs its JSON anyway
-    if (!forwarded) {
+    if (!hop.forwarded()) {
       machine.checkProposal(op);
     }
-    return onLeader(body, forwarded, () -> completed(proposals.propose(op, encoded)));
+    return onLeader(request, hop, () -> completed(proposals.propose(op, encoded)));
   }
 
-  private Future<JsonObject> query(JsonObject body, boolean forwarded) {
-    JsonObject op = op(body, forwarded);
-    Consistency consistency = Consistency.parse(body.getString("consistency"));
-    if (!forwarded) {
+  private Future<BusJson> query(Query request, Hop hop) {
+    JsonObject op = request.op();
+    if (!hop.forwarded()) {
+      checkSize(op);
       machine.checkQuery(op);
     }
     QueryOp query = new QueryOp(op);
-    return switch (consistency) {
-      case LINEARIZABLE -> onLeader(body, forwarded, () -> read(Future.fromCompletionStage(
+    return switch (request.consistency()) {
+      case LINEARIZABLE -> onLeader(request, hop, () -> read(Future.fromCompletionStage(
           raft.query(query, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()))));
-      case LEASE -> onLeader(body, forwarded, () -> read(Future.fromCompletionStage(
+      case LEASE -> onLeader(request, hop, () -> read(Future.fromCompletionStage(
           raft.query(query, QueryPolicy.LEADER_LEASE, Optional.empty(), Optional.empty()))));
-      case EVENTUAL -> eventual(query, body.getLong("minIndex", 0L));
+      case EVENTUAL -> eventual(query, request.minIndex());
     };
   }
 
@@ -185,7 +186,7 @@ final class GroupRequests {
    * only thing that can time out here, and a read changes nothing, so a timeout says that this
    * replica has not caught up, never that an op may have been applied.
    */
-  private Future<JsonObject> eventual(QueryOp query, long minIndex) {
+  private Future<BusJson> eventual(QueryOp query, long minIndex) {
     return completed(Future.fromCompletionStage(raft.query(query, QueryPolicy.EVENTUAL_CONSISTENCY,
         Optional.of(minIndex), Optional.of(settings.requestTimeout()))))
         .recover(e -> RaftErrors.isTimeout(e)
@@ -193,22 +194,6 @@ final class GroupRequests {
                 node.name(), minIndex, status.succeeded() ? status.result().commitIndex() : -1,
                 settings.requestTimeout())))
             : Future.failedFuture(e));
-  }
-
-  /** The op of a propose or query request, checked for shape and (where it entered) size. */
-  private JsonObject op(JsonObject body, boolean forwarded) {
-    JsonObject op = shapedOp(body);
-    if (!forwarded) {
-      checkSize(op);
-    }
-    return op;
-  }
-
-  private static JsonObject shapedOp(JsonObject body) {
-    if (!(body.getValue("op") instanceof JsonObject op)) {
-      throw FerryException.badRequest("\"op\" must be a JSON object");
-    }
-    return op;
   }
 
   /** The op's JSON, if it is within {@code raft.max_op_bytes}. */
@@ -222,21 +207,13 @@ final class GroupRequests {
     return json;
   }
 
-  private static String name(JsonObject body) {
-    String name = body.getString("node");
-    if (name == null || !name.matches("[A-Za-z0-9_-]+")) {
-      throw FerryException.badRequest("\"node\" must name a node, got " + name);
-    }
-    return name;
-  }
-
   /** A read on the leader: its failures say that nothing was changed. */
-  private <T> Future<JsonObject> read(Future<Ordered<T>> answer) {
+  private <T> Future<BusJson> read(Future<Ordered<T>> answer) {
     return completed(answer).recover(e -> RaftErrors.isNotLeader(e) ? Future.failedFuture(e)
         : Future.failedFuture(RaftErrors.forRead(group, e)));
   }
 
-  private <T> Future<JsonObject> completed(Future<Ordered<T>> answer) {
+  private <T> Future<BusJson> completed(Future<Ordered<T>> answer) {
     return answer
         .timeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .compose(ordered -> {
@@ -245,7 +222,7 @@ final class GroupRequests {
             return Future.failedFuture(e);
           }
           return Future.succeededFuture(new Committed(ordered.getCommitIndex(),
-              result instanceof JsonObject json ? json : null).toJson());
+              result instanceof JsonObject json ? json : null));
         });
   }
 
@@ -253,7 +230,7 @@ final class GroupRequests {
    * Runs {@code local} if this node leads; else forwards the request to the leader. A node that is
    * not a voter and knows no leader relays the request once to a voter, which knows better.
    */
-  private Future<JsonObject> onLeader(JsonObject body, boolean forwarded, Supplier<Future<JsonObject>> local) {
+  private Future<BusJson> onLeader(RaftRequest request, Hop hop, Supplier<Future<BusJson>> local) {
     String leader = leader();
     if (node.name().equals(leader)) {
       return local.get().recover(e -> {
@@ -261,22 +238,22 @@ final class GroupRequests {
           return Future.failedFuture(e);
         }
         String hint = leader();
-        if (forwarded) {
-          return Future.succeededFuture(redirect(hint));
+        if (hop.forwarded()) {
+          return Future.succeededFuture(new Redirect(hint));
         }
         return hint == null || hint.equals(node.name())
             ? Future.failedFuture(RaftErrors.noLeader(group, null, "leadership was lost"))
-            : forward(hint, body, 0, local);
+            : forward(hint, request, hop, 0, local);
       });
     }
-    if (forwarded) {
-      return Future.succeededFuture(redirect(leader));
+    if (hop.forwarded()) {
+      return Future.succeededFuture(new Redirect(leader));
     }
     if (leader != null) {
-      return forward(leader, body, 1, local);
+      return forward(leader, request, hop, 1, local);
     }
-    if (!isVoter() && !body.getBoolean("relayed", false)) {
-      return relay(body);
+    if (!isVoter() && !hop.relayed()) {
+      return relay(request, hop);
     }
     return awaitLeader().compose(v -> {
       String elected = leader();
@@ -284,26 +261,28 @@ final class GroupRequests {
         return Future.failedFuture(RaftErrors.noLeader(group, null, "no leader was elected in "
             + settings.leaderWait().toMillis() + " ms (no quorum?)"));
       }
-      return elected.equals(node.name()) ? local.get() : forward(elected, body, 1, local);
+      return elected.equals(node.name()) ? local.get() : forward(elected, request, hop, 1, local);
     });
   }
 
-  private Future<JsonObject> forward(String target, JsonObject body, int retries, Supplier<Future<JsonObject>> local) {
-    return send(Addresses.raftNode(group, target), body.copy().put("forwarded", true), target)
+  /** Sends the request to the leader's node; its answer is passed on as it came, unless it redirects. */
+  private Future<BusJson> forward(String target, RaftRequest request, Hop hop, int retries,
+      Supplier<Future<BusJson>> local) {
+    return send(Addresses.raftNode(group, target), request, hop.forward(), target, reply -> reply)
         .compose(reply -> {
-          if (!reply.containsKey("redirect")) {
-            return Future.succeededFuture(reply);
+          if (!Redirect.isOne(reply)) {
+            return Future.succeededFuture(BusJson.of(reply));
           }
-          String next = reply.getString("redirect");
+          String next = Redirect.fromJson(reply).leader();
           if (retries > 0 && next != null && !next.equals(target)) {
-            return next.equals(node.name()) ? local.get() : forward(next, body, retries - 1, local);
+            return next.equals(node.name()) ? local.get() : forward(next, request, hop, retries - 1, local);
           }
           return Future.failedFuture(RaftErrors.noLeader(group, next, target + " is no longer the leader"));
         });
   }
 
   /** A non-voter without a leader in sight asks a voter that is up to serve the request. */
-  private Future<JsonObject> relay(JsonObject body) {
+  private Future<BusJson> relay(RaftRequest request, Hop hop) {
     Optional<String> voter = raft.getCommittedMembers().getVotingMembers().stream()
         .map(NodeEndpoint::nameOf)
         .filter(name -> !name.equals(node.name()) && node.members().isUp(name))
@@ -311,24 +290,20 @@ final class GroupRequests {
     if (voter.isEmpty()) {
       return Future.failedFuture(RaftErrors.noLeader(group, null, "no voting member is up"));
     }
-    return send(Addresses.raftNode(group, voter.get()), body.copy().put("relayed", true), voter.get());
+    return send(Addresses.raftNode(group, voter.get()), request, hop.relay(), voter.get(), BusJson::of);
   }
 
-  private Future<JsonObject> send(String address, JsonObject body, String target) {
-    long timeout = settings.forwardTimeout(deadline(body)).toMillis();
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeout))
-        .map(reply -> reply.body())
-        .recover(e -> {
-          if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-            return Future.failedFuture(RaftErrors.noLeader(group, target, target + " is not reachable"));
-          }
-          return Future.failedFuture(RaftErrors.of(group, e));
-        });
-  }
-
-  private Duration deadline(JsonObject body) {
-    String action = body.getString("action");
-    return "join".equals(action) || "leave".equals(action) ? settings.membershipTimeout() : settings.requestTimeout();
+  /**
+   * Sends {@code request} with {@code hop}'s flags to another node's Raft address; failures are
+   * this group's ({@code no-leader} when nothing serves the address: {@code target} is not up).
+   */
+  private <A> Future<A> send(String address, RaftRequest request, Hop hop, String target,
+      Function<JsonObject, A> answer) {
+    Duration timeout = request instanceof Join || request instanceof Leave
+        ? settings.membershipTimeout() : settings.requestTimeout();
+    return bus.whenNobodyServes(a -> RaftErrors.noLeader(group, target, target + " is not reachable"))
+        .ask(address, hop.on(request), new DeliveryOptions().setSendTimeout(settings.forwardTimeout(timeout).toMillis()),
+            answer);
   }
 
   private Future<Void> awaitLeader() {
@@ -339,10 +314,6 @@ final class GroupRequests {
       promise.tryComplete();
     }));
     return promise.future().onComplete(x -> vertx.cancelTimer(timer));
-  }
-
-  private static JsonObject redirect(String leader) {
-    return new JsonObject().put("redirect", leader);
   }
 
   private String leader() {

@@ -1,9 +1,13 @@
 package dev.ferry.raft.impl;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.Fields;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
+import dev.ferry.raft.RaftRequest;
 import dev.ferry.raft.RaftSettings;
 import dev.ferry.raft.StateMachine;
 import io.micrometer.core.instrument.Counter;
@@ -44,8 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  /** Actions a replica stopped by its store still answers; the others answer the store's failure. */
-  private static final Set<String> SERVED_WHILE_DOWN = Set.of("status", "discover", "feed", "removed");
+  /** Requests a replica stopped by its store still answers; the others answer the store's failure. */
+  private static final Set<Class<?>> SERVED_WHILE_DOWN = Set.of(RaftRequest.Status.class, RaftRequest.Discover.class,
+      RaftRequest.Feed.class, RaftRequest.Removed.class);
 
   private final NodeContext node;
   private final String group;
@@ -270,19 +275,20 @@ public final class GroupVerticle extends VerticleBase {
 
   /** A client API request; {@code internal} for this node's own address (forwarded requests arrive there). */
   private void answer(Message<Object> message, boolean internal) {
-    if (!(message.body() instanceof JsonObject body)) {
-      FerryException.badRequest("a Raft request is a JSON object with an \"action\"").failReply(message);
+    RaftRequest request;
+    Hop hop;
+    try {
+      request = RaftRequest.REQUESTS.decode(message.body());
+      hop = Hop.of(Fields.of((JsonObject) message.body()), internal);
+    } catch (FerryException e) {
+      e.failReply(message);
       return;
     }
     FerryException down = storeWatch.failure();
-    if (down != null && !SERVED_WHILE_DOWN.contains(body.getString("action"))) {
-      down.failReply(message);
-      return;
-    }
-    requests.handle(body, internal && body.getBoolean("forwarded", false))
-        .onSuccess(message::reply)
-        .onFailure(e -> (storeWatch.failure() != null ? storeWatch.failure() : RaftErrors.of(group, e))
-            .failReply(message));
+    Future<BusJson> answer = down != null && !SERVED_WHILE_DOWN.contains(request.getClass())
+        ? Future.failedFuture(down)
+        : requests.handle(request, hop);
+    Requests.reply(message, answer, e -> storeWatch.failure() != null ? storeWatch.failure() : RaftErrors.of(group, e));
   }
 
   /** ferry_raft_term, ferry_raft_commit_index and ferry_raft_leader_changes_total, tagged with the group. */

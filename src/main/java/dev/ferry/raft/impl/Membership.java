@@ -2,6 +2,7 @@ package dev.ferry.raft.impl;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.raft.RaftSettings;
+import dev.ferry.raft.Transferred;
 import io.microraft.MembershipChangeMode;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
@@ -11,7 +12,6 @@ import io.microraft.report.RaftGroupMembers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -79,14 +79,14 @@ final class Membership {
         .orElse(Future.succeededFuture());
   }
 
-  Future<JsonObject> transfer(String name) {
+  Future<Transferred> transfer(String name) {
     Optional<NodeEndpoint> voter = named(raft.getCommittedMembers().getVotingMembers(), name);
     if (voter.isEmpty()) {
       return Future.failedFuture(FerryException.badRequest(name + " is not a voting member of group " + group));
     }
     return Future.fromCompletionStage(raft.transferLeadership(voter.get()))
         .timeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .map(v -> new JsonObject().put("leader", name));
+        .map(v -> new Transferred(name));
   }
 
   /** The endpoint among {@code endpoints} that belongs to the node {@code name} (one at most: join checks it). */

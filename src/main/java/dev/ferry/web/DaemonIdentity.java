@@ -1,0 +1,56 @@
+package dev.ferry.web;
+
+import dev.ferry.core.Addresses;
+import dev.ferry.core.NodeContext;
+import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.node.Identity;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code ipfs} part of ID objects: this node's daemon's peer ID and addresses, asked through
+ * the node's IPFS connector (its {@code id} call) each time, and answered on
+ * {@code ferry.node.<name>.ipfs} for {@code GET /peers} on other nodes (IPFS Cluster's
+ * {@code IPFSConnector.ID}). A daemon that does not answer gives {@code {"addresses": [], "error"}}.
+ *
+ * <p>Used on its web verticle's event loop; the connector is that instance's own.
+ */
+final class DaemonIdentity {
+  private final Vertx vertx;
+  private final NodeContext node;
+  private final IpfsConnector ipfs;
+
+  DaemonIdentity(Vertx vertx, NodeContext node, IpfsConnector ipfs) {
+    this.vertx = vertx;
+    this.node = node;
+    this.ipfs = ipfs;
+  }
+
+  /** Answers other nodes' questions for this node's daemon (one consumer per web verticle instance). */
+  Future<Void> serve() {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeIpfsId(node.name()),
+        message -> local().onSuccess(message::reply)).completion();
+  }
+
+  /** This node's daemon; never fails. */
+  Future<JsonObject> local() {
+    return ipfs.id()
+        .map(id -> Identity.ipfs(Optional.ofNullable(id.id()), id.addresses(), ""))
+        .otherwise(e -> Identity.ipfs(Optional.empty(), List.of(), e.getMessage()));
+  }
+
+  /** Node {@code name}'s daemon, asked over the bus; never fails. */
+  Future<JsonObject> of(String name, DeliveryOptions options) {
+    if (name.equals(node.name())) {
+      return local();
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsId(name), null, options)
+        .map(reply -> reply.body())
+        .otherwise(e -> Identity.ipfs(Optional.empty(), List.of(), "node " + name + " did not say its IPFS "
+            + "daemon's identity: " + e.getMessage()));
+  }
+}
