@@ -202,12 +202,12 @@ final class PinService {
             .put("next", pins.next())));
   }
 
-  /** The request's {@code cids}, canonical. */
+  /** The request's {@code cids}, canonical, in CID order (as every listing is). */
   private static List<String> cids(JsonObject request) {
     if (!(request.getValue("cids") instanceof JsonArray cids)) {
       throw FerryException.badRequest("field cids: expected an array of CIDs, got " + request.getValue("cids"));
     }
-    return cids.stream().map(cid -> Cid.parse(String.valueOf(cid)).toString()).distinct().toList();
+    return cids.stream().map(cid -> Cid.parse(String.valueOf(cid)).toString()).distinct().sorted().toList();
   }
 
   /** The pins of {@code cids} that the pinset holds, from this node's replica, as one last page. */
