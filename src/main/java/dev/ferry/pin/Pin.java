@@ -33,7 +33,7 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
 
   /** What {@link #toJson} wrote. */
   static Pin fromJson(JsonObject json) {
-    return fromOp(json).at(json.getLong("index", 0L));
+    return fromOp(json, false).at(json.getLong("index", 0L));
   }
 
   /** The same pin on other nodes. */
@@ -48,9 +48,11 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
   /**
    * Reads and checks a {@code pin} op.
    *
+   * @param allocatedAtApply whether the op leaves the allocations to the state machine (it names
+   *     the live nodes instead): then the pin read has none yet
    * @throws FerryException {@code bad-request} naming the field that is wrong
    */
-  static Pin fromOp(JsonObject op) {
+  static Pin fromOp(JsonObject op, boolean allocatedAtApply) {
     String cid = Cid.parse(string(op, "cid")).toString();
     String name = op.getValue("name") == null ? "" : string(op, "name");
     if (name.length() > MAX_NAME_LENGTH) {
@@ -59,7 +61,7 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     int min = replication(op, "replication_min");
     int max = replication(op, "replication_max");
     checkBounds(min, max, "replication_min", "replication_max");
-    List<String> allocations = max == EVERYWHERE ? everywhere(op) : allocations(op);
+    List<String> allocations = max == EVERYWHERE ? everywhere(op) : allocatedAtApply ? List.of() : allocations(op);
     return new Pin(cid, name, min, max, allocations, op.getValue("origin") == null ? "" : string(op, "origin"),
         op.getValue("time") == null ? "" : string(op, "time"), 0);
   }
@@ -98,17 +100,22 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
 
   /** The op's allocations: node names, at least one, no repeats; returned sorted. */
   static List<String> allocations(JsonObject op) {
-    Object value = op.getValue("allocations");
+    return List.copyOf(nodes(op, "allocations"));
+  }
+
+  /** The op's node names in {@code field}: at least one, no repeats. */
+  static TreeSet<String> nodes(JsonObject op, String field) {
+    Object value = op.getValue(field);
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
-      throw FerryException.badRequest("field allocations: expected a non-empty array of node names, got " + value);
+      throw FerryException.badRequest("field " + field + ": expected a non-empty array of node names, got " + value);
     }
     TreeSet<String> nodes = new TreeSet<>();
     for (Object node : array) {
       if (!(node instanceof String text) || text.isBlank() || !nodes.add(text)) {
-        throw FerryException.badRequest("field allocations: expected distinct node names, got " + array.encode());
+        throw FerryException.badRequest("field " + field + ": expected distinct node names, got " + array.encode());
       }
     }
-    return List.copyOf(nodes);
+    return nodes;
   }
 
   private static int replication(JsonObject op, String field) {

@@ -1,60 +1,66 @@
 package dev.ferry.pin;
 
-import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.raft.Committed;
+import dev.ferry.raft.Consistency;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's pin service as any node answers it on {@code ferry.pin} (docs/ADDRESSES.md):
- * allocates new pins, proposes pinset changes to Raft, gathers each allocated node's status, and
- * moves the pins of a node that left to live nodes.
+ * proposes pinset changes to Raft (a pin is one proposal that names the live nodes; the pinset
+ * allocates it when it applies it), gathers each allocated node's status, and moves the pins of a
+ * node that left to live nodes.
  *
  * <p>Runs on its verticle's context.
  */
 final class PinService {
   private static final Logger log = LoggerFactory.getLogger(PinService.class);
 
+  private static final String OPS = "pin, unpin, get, list, status, recover, statuses";
+
   private final NodeContext node;
   private final PinConfig config;
   private final RaftClient raft;
+  private final PinStatuses statuses;
+  /** The highest log index of a change proposed through this node: reads here wait until the replica has it. */
+  private long written;
 
   PinService(NodeContext node, PinConfig config, RaftClient raft) {
     this.node = node;
     this.config = config;
     this.raft = raft;
+    this.statuses = new PinStatuses(node);
   }
 
   /** Answers one request on {@code ferry.pin}. */
   Future<JsonObject> handle(JsonObject request) {
     String op = request == null ? null : request.getString("op");
     if (op == null) {
-      return Future.failedFuture(FerryException.badRequest("field op: expected one of pin, unpin, get, list, status, "
-          + "recover"));
+      return Future.failedFuture(FerryException.badRequest("field op: expected one of " + OPS));
     }
     try {
       return switch (op) {
         case "pin" -> pin(request);
-        case "unpin" -> propose(new JsonObject().put("op", "unpin").put("cid", cid(request)));
-        case "get" -> query(new JsonObject().put("op", "get").put("cid", cid(request)));
-        case "list" -> query(new JsonObject().put("op", "list"));
-        case "status" -> status(cid(request), "status");
-        case "recover" -> status(cid(request), "recover");
-        default -> throw FerryException.badRequest("field op: expected one of pin, unpin, get, list, status, recover;"
-            + " got " + op);
+        case "unpin" -> propose(new PinOp.Remove(cid(request)));
+        case "get" -> read(request, new JsonObject().put("op", "get").put("cid", cid(request)));
+        case "list" -> read(request, list(request));
+        case "status" -> status(request, "status");
+        case "recover" -> status(request, "recover");
+        case "statuses" -> statusPage(request);
+        default -> throw FerryException.badRequest("field op: expected one of " + OPS + "; got " + op);
       };
     } catch (FerryException e) {
       return Future.failedFuture(e);
@@ -90,7 +96,7 @@ final class PinService {
           List<Future<?>> moves = new ArrayList<>();
           for (Pin pin : pins) {
             if (pin.allocations().contains(gone)) {
-              moves.add(move(pin, gone, pins));
+              moves.add(move(pin, gone));
             }
           }
           return Future.all(moves);
@@ -106,15 +112,13 @@ final class PinService {
         });
   }
 
-  private Future<?> move(Pin pin, String gone, List<Pin> pins) {
-    List<String> keep = pin.allocations().stream().filter(n -> !n.equals(gone)).toList();
-    List<String> moved = Allocator.allocate(pin.replicationMin(), pin.replicationMax(), keep, live(), pins, false);
-    if (moved.isEmpty()) {
-      log.warn("pin {} lost {} and no live node can take it", pin.cid(), gone);
-      return Future.succeededFuture();
-    }
-    return propose(new JsonObject().put("op", "allocate").put("cid", pin.cid()).put("allocations", new JsonArray(moved)))
-        .onSuccess(p -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone, moved));
+  /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among the live ones. */
+  private Future<?> move(Pin pin, String gone) {
+    SortedSet<String> live = live();
+    live.remove(gone);
+    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(live)))
+        .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,
+            moved.getJsonArray("allocations")));
   }
 
   private Future<JsonObject> pin(JsonObject request) {
@@ -125,57 +129,124 @@ final class PinService {
     Pin.checkBounds(min, max, request.getValue("replication_min") == null ? "the default pin.replication_min"
         : "replication_min", request.getValue("replication_max") == null ? "the default pin.replication_max"
         : "replication_max");
-    JsonObject op = new JsonObject().put("op", "pin").put("cid", cid).put("name", request.getString("name", ""))
-        .put("replication_min", min).put("replication_max", max).put("origin", node.name())
-        .put("time", Instant.now().toString());
-    return query(new JsonObject().put("op", "list")).compose(list -> {
-      List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p))
-          .filter(p -> !p.cid().equals(cid)).toList();
-      List<String> allocations = Allocator.allocate(min, max, List.of(), live(), pins, true);
-      return propose(op.put("allocations", new JsonArray(allocations)));
-    });
+    // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
+    // this node sees live and the pins each holds then; too few live nodes fails here already
+    SortedSet<String> live = live();
+    Allocator.allocate(min, max, List.of(), live, n -> 0, true);
+    Pin pin = new Pin(cid, request.getString("name", ""), min, max, List.of(), node.name(), Instant.now().toString(), 0);
+    return propose(new PinOp.Place(pin, List.copyOf(live)));
+  }
+
+  /**
+   * A read of the pinset: with {@code "local": true} from this node's replica once it has applied
+   * the request's {@code min_index} and every change proposed through this node (so a client reads
+   * its own writes), else a linearizable read through the leader.
+   */
+  private Future<JsonObject> read(JsonObject request, JsonObject op) {
+    if (!Boolean.TRUE.equals(request.getValue("local"))) {
+      return query(op);
+    }
+    return raft.query(config.group(), op, Consistency.EVENTUAL, Math.max(minIndex(request), written))
+        .map(Committed::result);
+  }
+
+  /**
+   * The {@code list} query: the whole pinset, or locally one page of at most the request's
+   * {@code limit} and {@code pin.list_page_size} pins.
+   */
+  private JsonObject list(JsonObject request) {
+    JsonObject op = new JsonObject().put("op", "list");
+    if (Boolean.TRUE.equals(request.getValue("local"))) {
+      Object limit = request.getValue("limit");
+      op.put("limit", limit instanceof Number n && n.intValue() < config.listPage() ? limit : config.listPage());
+      if (request.getValue("after") != null) {
+        op.put("after", request.getValue("after"));
+      }
+    }
+    return op;
+  }
+
+  private static long minIndex(JsonObject request) {
+    Object value = request.getValue("min_index");
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number n) || n.longValue() != n.doubleValue() || n.longValue() < 0) {
+      throw FerryException.badRequest("field min_index: expected a log index (a whole number, 0 or more), got "
+          + value);
+    }
+    return n.longValue();
   }
 
   /** The pin with every allocated node's status of it (after asking them to retry, for {@code recover}). */
-  private Future<JsonObject> status(String cid, String nodeOp) {
-    return query(new JsonObject().put("op", "get").put("cid", cid)).compose(pin -> {
-      List<String> nodes = new ArrayList<>();
-      pin.getJsonArray("allocations").forEach(n -> nodes.add((String) n));
-      if (nodes.isEmpty()) {
-        nodes.addAll(live());
-      }
-      // shorter than the request that asks for the status, so a silent node shows as cluster_error
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-      JsonObject peerMap = new JsonObject();
-      List<Future<?>> asked = new ArrayList<>();
-      for (String n : nodes) {
-        asked.add(node.vertx().eventBus().<JsonObject>request(Addresses.nodePin(n),
-                new JsonObject().put("op", nodeOp).put("cid", cid), options)
-            .onSuccess(reply -> peerMap.put(n, reply.body()))
-            .onFailure(e -> peerMap.put(n, new JsonObject().put("status", "cluster_error").put("error",
-                "node " + n + " did not answer: " + e.getMessage()).put("time", Instant.now().toString()))));
-      }
-      return Future.join(asked).transform(x -> Future.succeededFuture(pin.put("peer_map", peerMap)));
-    });
+  private Future<JsonObject> status(JsonObject request, String nodeOp) {
+    return read(request, new JsonObject().put("op", "get").put("cid", cid(request)))
+        .compose(pin -> statuses.gather(List.of(pin), nodeOp, false))
+        .map(gathered -> gathered.get(0));
   }
 
-  private Future<JsonObject> propose(JsonObject op) {
-    return raft.propose(config.group(), op).map(Committed::result);
+  /**
+   * A page of statuses from this node's replica: {@code {"pins": [pin with peer_map...], "next"}},
+   * the pins after CID {@code after} (or those of {@code cids}), each node asked once for the page;
+   * only those some node's status of matches {@code filter}; with {@code only_here} this node's
+   * status alone. {@code next} is where the following page starts, null after the last.
+   */
+  private Future<JsonObject> statusPage(JsonObject request) {
+    Set<String> filter = PinStatuses.filter(request.getValue("filter"));
+    boolean onlyHere = Boolean.TRUE.equals(request.getValue("only_here"));
+    Future<PinPage> page = request.getValue("cids") == null
+        ? read(request, list(request)).map(PinPage::of)
+        : pinsOf(request, cids(request));
+    return page.compose(pins -> statuses.gather(pins.pins(), "status", onlyHere).map(gathered ->
+        new JsonObject().put("pins", new JsonArray(gathered.stream().filter(p -> PinStatuses.matches(p, filter)).toList()))
+            .put("next", pins.next())));
+  }
+
+  /** The request's {@code cids}, canonical, in CID order (as every listing is). */
+  private static List<String> cids(JsonObject request) {
+    if (!(request.getValue("cids") instanceof JsonArray cids)) {
+      throw FerryException.badRequest("field cids: expected an array of CIDs, got " + request.getValue("cids"));
+    }
+    return cids.stream().map(cid -> Cid.parse(String.valueOf(cid)).toString()).distinct().sorted().toList();
+  }
+
+  /** The pins of {@code cids} that the pinset holds, from this node's replica, as one last page. */
+  private Future<PinPage> pinsOf(JsonObject request, List<String> cids) {
+    List<Future<JsonObject>> found = cids.stream()
+        .map(cid -> read(request, new JsonObject().put("op", "get").put("cid", cid))
+            .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
+                ? Future.succeededFuture(null) : Future.failedFuture(e)))
+        .toList();
+    return Future.all(found).map(x -> new PinPage(found.stream().map(Future::result).filter(p -> p != null).toList(),
+        null));
+  }
+
+  /** Pins of a listing and where the next page starts (null: none follows). */
+  private record PinPage(List<JsonObject> pins, String next) {
+    static PinPage of(JsonObject list) {
+      List<JsonObject> pins = list.getJsonArray("pins").stream().map(p -> (JsonObject) p).toList();
+      return new PinPage(pins, list.getBoolean("more", false) && !pins.isEmpty()
+          ? pins.get(pins.size() - 1).getString("cid") : null);
+    }
+  }
+
+  /** Commits {@code op}; the answer is the pinset's, with the log index it committed at ({@code "committed"}). */
+  private Future<JsonObject> propose(PinOp op) {
+    return raft.propose(config.group(), op.toJson()).map(committed -> {
+      written = Math.max(written, committed.index());
+      return committed.result().put("committed", committed.index());
+    });
   }
 
   private Future<JsonObject> query(JsonObject op) {
     return raft.query(config.group(), op).map(Committed::result);
   }
 
-  private Set<String> live() {
+  private SortedSet<String> live() {
     return new TreeSet<>(node.members().names());
   }
 
   private static String cid(JsonObject request) {
-    Object cid = request.getValue("cid");
-    if (!(cid instanceof String text)) {
-      throw FerryException.badRequest("field cid: expected a CID string, got " + cid);
-    }
-    return Cid.parse(text).toString();
+    return PinOp.cid(request);
   }
 }

@@ -6,25 +6,38 @@ import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
  * The cluster's pinset, a Raft state machine ({@code pinset}): which CIDs are pinned, with which
- * replication factor, on which nodes. Every op names the allocations it decided (the proposer
- * chose them), so applying is deterministic. Ops (JSON):
+ * replication factor, on which nodes, and how many pins each node holds. An op either names the
+ * allocations its proposer decided, or names the nodes its proposer saw live ({@code live}) and
+ * leaves the choice to the pinset: when it is applied, the live nodes that hold the fewest pins
+ * (ties by name) are chosen, so allocating costs the same whatever the size of the pinset and
+ * every replica, applying the same op to the same state, chooses the same nodes. The writes are
+ * {@link PinOp}s, applied to a {@link PinState} exactly as each node's tracker applies them to its
+ * mirror. Ops (JSON):
  *
  * <pre>
- * {"op": "pin", "cid", "name", "replication_min", "replication_max", "allocations": [node...], "origin", "time"}
- *                                                → the pin ({@link Pin#toJson()})
+ * {"op": "pin", "cid", "name", "replication_min", "replication_max", "live": [node...], "origin", "time"}
+ *                                                → the pin ({@link Pin#toJson()}) on the least loaded live
+ *                                                  nodes (an existing pin keeps its live ones);
+ *                                                  unavailable when fewer than replication_min are live
+ * {"op": "pin", ..., "allocations": [node...]}   → the pin on exactly these nodes
  * {"op": "unpin", "cid"}                         → the pin removed; not-found when absent
- * {"op": "allocate", "cid", "allocations"}       → the pin with its new allocations; not-found when absent
+ * {"op": "allocate", "cid", "live": [node...]}   → the pin keeps its live nodes and takes the least loaded
+ *                                                  live ones for the rest; not-found when absent
+ * {"op": "allocate", "cid", "allocations"}       → the pin with these allocations; not-found when absent
  * {"op": "get", "cid"}                           → the pin; not-found when absent
  * {"op": "list"}                                 → {"pins": [pin...]}, ordered by CID
+ * {"op": "list", "after", "limit"}               → {"pins": [pin...], "count", "more"}: at most limit pins
+ *                                                  after CID after (absent: from the first), the
+ *                                                  pinset's size, and whether more follow
  * </pre>
  *
  * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
@@ -35,7 +48,7 @@ public final class PinSet implements StateMachine {
   private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate");
   private static final Set<String> READS = Set.of("get", "list");
 
-  private final Map<String, Pin> pins = new TreeMap<>();
+  private final PinState state = new PinState();
   private final int chunkEntries;
 
   public PinSet(int chunkEntries) {
@@ -48,13 +61,10 @@ public final class PinSet implements StateMachine {
   @Override
   public void checkProposal(JsonObject op) {
     String name = opName(op, WRITES, READS);
-    if (!"list".equals(name)) {
-      cid(op);
-    }
-    if ("pin".equals(name)) {
-      Pin.fromOp(op);
-    } else if ("allocate".equals(name)) {
-      Pin.allocations(op);
+    if (WRITES.contains(name)) {
+      PinOp.parse(op);
+    } else {
+      checkQuery(op);
     }
   }
 
@@ -62,66 +72,78 @@ public final class PinSet implements StateMachine {
   public void checkQuery(JsonObject op) {
     String name = opName(op, READS, Set.of());
     if ("get".equals(name)) {
-      cid(op);
+      PinOp.cid(op);
+    } else {
+      after(op);
+      limit(op);
     }
   }
 
   @Override
   public JsonObject apply(long index, JsonObject op) {
-    return switch (op.getString("op")) {
-      case "pin" -> {
-        Pin pin = Pin.fromOp(op).at(index);
-        pins.put(pin.cid(), pin);
-        yield pin.toJson();
-      }
-      case "unpin" -> existing(op).toJson().put("removed", pins.remove(cid(op)) != null);
-      case "allocate" -> {
-        Pin moved = existing(op).allocatedTo(Pin.allocations(op));
-        pins.put(moved.cid(), moved);
-        yield moved.toJson();
-      }
-      default -> query(op);
-    };
+    if (!WRITES.contains(op.getString("op"))) {
+      return query(op);
+    }
+    PinState.Change change = state.apply(index, PinOp.parse(op));
+    return change.after() != null ? change.after().toJson() : change.before().toJson().put("removed", true);
   }
 
   @Override
   public JsonObject query(JsonObject op) {
     return switch (op.getString("op")) {
-      case "get" -> existing(op).toJson();
-      case "list" -> new JsonObject().put("pins", new JsonArray(pins.values().stream().map(Pin::toJson).toList()));
+      case "get" -> state.existing(PinOp.cid(op)).toJson();
+      case "list" -> list(op);
       default -> throw FerryException.badRequest("'" + op.getString("op") + "' changes the pinset: propose it");
     };
   }
 
+  /** The whole pinset, or with {@code limit} one page of it: the pins after {@code after}, and whether more follow. */
+  private JsonObject list(JsonObject op) {
+    String after = after(op);
+    int limit = limit(op);
+    Iterator<Pin> pins = (after == null ? state.pins() : state.pinsAfter(after)).iterator();
+    JsonArray page = new JsonArray();
+    while (pins.hasNext() && page.size() < limit) {
+      page.add(pins.next().toJson());
+    }
+    JsonObject list = new JsonObject().put("pins", page);
+    return op.getValue("limit") == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
+  }
+
+  /** The canonical CID a listing starts after, or null: from the first. */
+  private static String after(JsonObject op) {
+    Object after = op.getValue("after");
+    if (after == null) {
+      return null;
+    }
+    if (!(after instanceof String text)) {
+      throw FerryException.badRequest("field after: expected the CID a page starts after, got " + after);
+    }
+    return Cid.parse(text).toString();
+  }
+
+  /** How many pins a listing holds at most: all without {@code limit}. */
+  private static int limit(JsonObject op) {
+    Object limit = op.getValue("limit");
+    if (limit == null) {
+      return Integer.MAX_VALUE;
+    }
+    if (!(limit instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() < 1) {
+      throw FerryException.badRequest("field limit: expected a positive whole number of pins, got " + limit);
+    }
+    return n.intValue();
+  }
+
   @Override
   public void snapshot(Consumer<JsonObject> chunks) {
-    SnapshotChunks.write(pins.values(), "pins", chunkEntries, Pin::toJson, chunks);
+    SnapshotChunks.write(state.pins(), "pins", chunkEntries, Pin::toJson, chunks);
   }
 
   @Override
   public void restore(List<JsonObject> chunks) {
-    pins.clear();
-    SnapshotChunks.read(chunks, "pins", item -> {
-      Pin pin = Pin.fromJson((JsonObject) item);
-      pins.put(pin.cid(), pin);
-    });
-  }
-
-  private Pin existing(JsonObject op) {
-    Pin pin = pins.get(cid(op));
-    if (pin == null) {
-      throw FerryException.notFound("no pin for " + op.getString("cid") + " in the pinset");
-    }
-    return pin;
-  }
-
-  /** The op's CID in its canonical form; a malformed one is a {@code bad-request}. */
-  private static String cid(JsonObject op) {
-    Object cid = op.getValue("cid");
-    if (!(cid instanceof String text)) {
-      throw FerryException.badRequest("field cid: expected a CID string, got " + cid);
-    }
-    return Cid.parse(text).toString();
+    List<Pin> pins = new ArrayList<>();
+    SnapshotChunks.read(chunks, "pins", item -> pins.add(Pin.fromJson((JsonObject) item)));
+    state.reset(pins);
   }
 
   private static String opName(JsonObject op, Set<String> allowed, Set<String> alsoAllowed) {

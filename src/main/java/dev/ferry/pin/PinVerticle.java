@@ -10,6 +10,7 @@ import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,15 +72,31 @@ public final class PinVerticle extends VerticleBase {
         .completion();
   }
 
+  /**
+   * {@code {"op": "status"|"recover", "cid"}} → this node's status of the CID;
+   * {@code {"op": "status"|"recover", "cids": [...]}} → {@code {"statuses": {cid: status}}}.
+   */
   private Future<Void> serveTracker() {
     return vertx.eventBus().<JsonObject>consumer(Addresses.nodePin(node.name()), m -> {
       JsonObject request = body(m);
-      String cid = request == null ? null : request.getString("cid");
-      if (request != null && "recover".equals(request.getString("op")) && cid != null) {
-        tracker.recover(cid);
+      boolean recover = request != null && "recover".equals(request.getString("op"));
+      JsonArray cids = request == null ? null : request.getJsonArray("cids");
+      if (cids == null) {
+        String cid = request == null ? null : request.getString("cid");
+        m.reply(statusOf(String.valueOf(cid), recover));
+        return;
       }
-      m.reply(tracker.status(String.valueOf(cid)));
+      JsonObject statuses = new JsonObject();
+      cids.forEach(cid -> statuses.put(String.valueOf(cid), statusOf(String.valueOf(cid), recover)));
+      m.reply(new JsonObject().put("statuses", statuses));
     }).completion();
+  }
+
+  private JsonObject statusOf(String cid, boolean recover) {
+    if (recover) {
+      tracker.recover(cid);
+    }
+    return tracker.status(cid);
   }
 
   private Future<Void> followMembers(PinService service) {

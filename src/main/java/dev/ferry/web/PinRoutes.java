@@ -26,6 +26,9 @@ final class PinRoutes implements Routes {
   private static final int DATA_PIN = 2;
   private static final String NO_TIME = "0001-01-01T00:00:00Z";
 
+  /** The header of a change's answer that carries its log index: reads with it as {@code min_index} see the change. */
+  static final String INDEX_HEADER = "X-Ferry-Index";
+
   /** The setting that bounds a {@code POST /add} body, named in the 413 answer. */
   static final String MAX_ADD_BYTES = "api.max_add_bytes";
 
@@ -46,20 +49,67 @@ final class PinRoutes implements Routes {
 
   @Override
   public void mount(Router router) {
-    router.post("/pins/:cid/recover").handler(ctx -> send(ctx, pins.recover(cid(ctx)).map(PinRoutes::globalPinInfo)));
+    router.post("/pins/:cid/recover").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
+        pins.recover(cid(ctx), index)).map(PinRoutes::globalPinInfo)));
     router.post("/pins/:cid").handler(this::pin);
     router.post("/add").handler(this::add);
-    router.delete("/pins/:cid").handler(ctx -> send(ctx, pins.unpin(cid(ctx)).map(PinRoutes::clusterPin)));
-    router.get("/pins/:cid").handler(ctx -> send(ctx, pins.status(cid(ctx)).map(PinRoutes::globalPinInfo)));
+    router.delete("/pins/:cid").handler(ctx -> sendChange(ctx, pins.unpin(cid(ctx))));
+    router.get("/pins/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
+        pins.status(cid(ctx), index)).map(PinRoutes::globalPinInfo)));
     router.get("/pins").handler(this::statusAll);
-    router.get("/allocations/:cid").handler(ctx -> send(ctx, pins.get(cid(ctx)).map(PinRoutes::clusterPin)));
-    router.get("/allocations").handler(ctx -> pins.list().onSuccess(all -> Json.sendLines(ctx,
-        all.stream().map(p -> clusterPin((JsonObject) p)).toList())).onFailure(ctx::fail));
+    router.get("/allocations/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
+        pins.get(cid(ctx), index)).map(PinRoutes::clusterPin)));
+    router.get("/allocations").handler(this::allocations);
   }
 
   /** {@code POST /pins/{cid}?name=&replication=&replication-min=&replication-max=}. */
   private void pin(RoutingContext ctx) {
-    withPinOptions(ctx, options -> send(ctx, pins.pin(cid(ctx), options).map(PinRoutes::clusterPin)));
+    withPinOptions(ctx, options -> sendChange(ctx, pins.pin(cid(ctx), options)));
+  }
+
+  /**
+   * {@code GET /allocations[?min_index=N]}: every pin, one per line, streamed from this node's
+   * replica page by page (see {@link LineStream}).
+   */
+  private void allocations(RoutingContext ctx) {
+    minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after ->
+        pins.page(after, Integer.MAX_VALUE, index).map(page -> {
+          JsonArray found = page.getJsonArray("pins");
+          List<JsonObject> lines = new ArrayList<>(found.size());
+          found.forEach(pin -> lines.add(clusterPin((JsonObject) pin)));
+          String next = page.getBoolean("more") && !found.isEmpty()
+              ? found.getJsonObject(found.size() - 1).getString("cid") : null;
+          return new LineStream.Page<>(lines, next);
+        })));
+  }
+
+  /**
+   * The query's {@code min_index}: the log index this node's replica must have applied before it
+   * answers (the {@value #INDEX_HEADER} of a change made through another node); 0 without one.
+   */
+  private static Future<Long> minIndex(RoutingContext ctx) {
+    String text = ctx.request().getParam("min_index");
+    if (text == null) {
+      return Future.succeededFuture(0L);
+    }
+    try {
+      long index = Long.parseLong(text.trim());
+      if (index >= 0) {
+        return Future.succeededFuture(index);
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    return Future.failedFuture(FerryException.badRequest("min_index: expected a log index (a whole number, 0 or "
+        + "more, as in the " + INDEX_HEADER + " header of a change), got '" + text + "'"));
+  }
+
+  /** A change to the pinset: the pin in IPFS Cluster's shape, and the log index of the change in a header. */
+  private static void sendChange(RoutingContext ctx, Future<JsonObject> change) {
+    change.onSuccess(pin -> {
+      ctx.response().putHeader(INDEX_HEADER, String.valueOf(pin.getLong("committed", 0L)));
+      Json.send(ctx, clusterPin(pin));
+    }).onFailure(ctx::fail);
   }
 
   /**
@@ -86,15 +136,34 @@ final class PinRoutes implements Routes {
     then.accept(options);
   }
 
-  /** {@code GET /pins}: every pin's status, one JSON object per line. */
+  /**
+   * {@code GET /pins[?filter=S,S...][&local=true][&cids=C,C...][&min_index=N]}: the status of every
+   * pin (or of those CIDs), one per line, streamed a page at a time from this node's replica, each
+   * node asked once per page; only pins some node's status of is in {@code filter}; with
+   * {@code local=true} this node's status alone.
+   */
   private void statusAll(RoutingContext ctx) {
-    pins.list().compose(pinset -> {
-      List<Future<JsonObject>> statuses = new ArrayList<>();
-      for (Object pin : pinset) {
-        statuses.add(pins.status(((JsonObject) pin).getString("cid")).map(PinRoutes::globalPinInfo));
-      }
-      return Future.all(statuses).map(all -> statuses.stream().map(Future::result).toList());
-    }).onSuccess(lines -> Json.sendLines(ctx, lines)).onFailure(ctx::fail);
+    String filter = ctx.request().getParam("filter");
+    String cidList = ctx.request().getParam("cids");
+    List<String> cids = cidList == null ? null : List.of(cidList.split(","));
+    Future<Long> index = minIndex(ctx);
+    Future<Boolean> onlyHere = flag(ctx, "local");
+    Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> LineStream.<String>send(ctx, after ->
+        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(page -> {
+          List<JsonObject> lines = new ArrayList<>();
+          page.getJsonArray("pins").forEach(pin -> lines.add(globalPinInfo((JsonObject) pin)));
+          return new LineStream.Page<>(lines, page.getString("next"));
+        })));
+  }
+
+  /** A {@code true}/{@code false} query parameter, false when absent. */
+  private static Future<Boolean> flag(RoutingContext ctx, String name) {
+    String text = ctx.request().getParam(name);
+    if (text == null || text.equals("false")) {
+      return Future.succeededFuture(false);
+    }
+    return text.equals("true") ? Future.succeededFuture(true)
+        : Future.failedFuture(FerryException.badRequest(name + ": expected true or false, got '" + text + "'"));
   }
 
   private static String cid(RoutingContext ctx) {

@@ -4,7 +4,6 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -58,11 +57,10 @@ final class StatusService implements Routes {
         .put("pins", pins.result())));
   }
 
-  /** The pinset's size and its first {@value #SHOWN_PINS} pins, or {@code {"error"}}. */
+  /** The pinset's size and its first {@value #SHOWN_PINS} pins from this node's replica, or {@code {"error"}}. */
   private Future<JsonObject> pins() {
-    return pinService.list()
-        .map(all -> new JsonObject().put("count", all.size())
-            .put("pins", new JsonArray(all.stream().limit(SHOWN_PINS).toList())))
+    return pinService.page(null, SHOWN_PINS, 0)
+        .map(page -> new JsonObject().put("count", page.getInteger("count")).put("pins", page.getJsonArray("pins")))
         .otherwise(e -> new JsonObject().put("error", e.getMessage()));
   }
 }

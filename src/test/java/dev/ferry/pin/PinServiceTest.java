@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.raft.Consistency;
+import dev.ferry.raft.RaftClient;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
@@ -13,6 +15,7 @@ import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -21,8 +24,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,7 +55,7 @@ class PinServiceTest {
   static void start() {
     // short pin timeouts and recovery, so a pin of content nobody has yet fails and is retried quickly
     nodes = IpfsCluster.start(dir, 3, i -> new JsonObject().put("pin", new JsonObject()
-        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000)));
+        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000).put("list_page_size", 2)));
     cluster = nodes.nodes();
   }
 
@@ -170,6 +176,108 @@ class PinServiceTest {
 
   @Test
   @Order(5)
+  void pinsAskedForTogetherOnEveryNodeAreAllocatedAlikeOnEveryReplicaAndSpreadEvenly() {
+    List<Future<Message<JsonObject>>> asked = new ArrayList<>();
+    for (int n = 0; n < 30; n++) {
+      asked.add(cluster.node(n % 3 + 1).vertx().eventBus().request(Addresses.PIN, new JsonObject().put("op", "pin")
+          .put("cid", PinSetTest.cid(n)).put("replication_min", 1).put("replication_max", 1),
+          new DeliveryOptions().setSendTimeout(30_000)));
+    }
+    long last = 0;
+    Map<String, Integer> load = new TreeMap<>();
+    for (Future<Message<JsonObject>> answer : asked) {
+      JsonObject pin = await(answer).body();
+      last = Math.max(last, pin.getLong("index"));
+      load.merge(pin.getJsonArray("allocations").getString(0), 1, Integer::sum);
+    }
+    // each pin was allocated when applied, after the ones before it in the log: 10 on each node
+    assertThat(load).containsOnlyKeys(cluster.name(1), cluster.name(2), cluster.name(3));
+    assertThat(load.values()).containsOnly(10);
+    JsonObject leader = replica(1, last);
+    assertThat(leader.getJsonArray("pins")).hasSize(30);
+    assertThat(replica(2, last)).isEqualTo(leader);
+    assertThat(replica(3, last)).isEqualTo(leader);
+    for (int n = 0; n < 30; n++) {
+      pinService(n % 3 + 1, new JsonObject().put("op", "unpin").put("cid", PinSetTest.cid(n)));
+    }
+  }
+
+  /** The pinset as node {@code i}'s own replica holds it once it has applied {@code index}. */
+  private static JsonObject replica(int i, long index) {
+    return await(RaftClient.forNode(cluster.node(i)).query("pins", new JsonObject().put("op", "list"),
+        Consistency.EVENTUAL, index)).result();
+  }
+
+  @Test
+  @Order(6)
+  void listingsStreamPageByPageFromEachNodesReplicaAndAChangesIndexReadsItEverywhere() {
+    List<String> cids = new ArrayList<>();
+    long index = 0;
+    for (int n = 100; n < 105; n++) {
+      cids.add(PinSetTest.cid(n));
+      HttpResponse<String> pinned = post(cluster.apiPort(1), "/pins/" + PinSetTest.cid(n) + "?replication=1");
+      assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+      index = Math.max(index, Long.parseLong(pinned.headers().firstValue("X-Ferry-Index").orElseThrow()));
+    }
+    for (int i = 1; i <= 3; i++) {
+      // five pins in pages of two (pin.list_page_size): every pin once, in CID order
+      HttpResponse<String> listed = Http.get(cluster.apiPort(i), "/allocations?min_index=" + index);
+      assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+      List<String> lines = listed.body().lines().map(line -> new JsonObject(line).getString("cid")).toList();
+      assertThat(lines).as("node%d", i).containsExactlyElementsOf(cids.stream().sorted().toList());
+      JsonObject one = new JsonObject(Http.get(cluster.apiPort(i), "/allocations/" + cids.get(0) + "?min_index=" + index)
+          .body());
+      assertThat(one.getJsonArray("allocations")).hasSize(1);
+    }
+    HttpResponse<String> bad = Http.get(cluster.apiPort(2), "/allocations?min_index=soon");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(bad.body()).getString("message")).contains("min_index: expected a log index");
+    cids.forEach(cid -> pinService(1, new JsonObject().put("op", "unpin").put("cid", cid)));
+  }
+
+  @Test
+  @Order(7)
+  void statusOfEveryPinStreamsMergedFromEachNodeAndFiltersOnTheServer() {
+    List<String> held = List.of(addedToDaemon1("status a").toString(), addedToDaemon1("status b").toString(),
+        addedToDaemon1("status c").toString());
+    String missing = PinSetTest.cid(200);
+    held.forEach(cid -> assertThat(post(cluster.apiPort(1), "/pins/" + cid + "?replication=-1").statusCode()).isEqualTo(200));
+    assertThat(post(cluster.apiPort(1), "/pins/" + missing + "?replication=1").statusCode()).isEqualTo(200);
+    String ours = "cids=" + String.join(",", held) + "," + missing;
+    int api = cluster.apiPort(2);
+    // "error" is IPFS Cluster's group of pin_error, unpin_error and cluster_error
+    Eventually.await("the three held pins to be pinned everywhere and the missing one to fail", WAIT, () ->
+        lines(api, "/pins?filter=pinned&" + ours).size() == 3 && lines(api, "/pins?filter=error&" + ours).stream()
+            .map(line -> line.getString("cid")).toList().equals(List.of(missing)));
+    List<JsonObject> pinned = lines(api, "/pins?filter=pinned&" + ours);
+    assertThat(pinned).extracting(line -> line.getString("cid")).containsExactlyElementsOf(held.stream().sorted().toList());
+    pinned.forEach(line -> assertThat(line.getJsonObject("peer_map").fieldNames())
+        .containsExactlyInAnyOrder(cluster.name(1), cluster.name(2), cluster.name(3)));
+
+    // the whole pinset in pages of two, each pin once, in CID order
+    List<String> all = lines(api, "/pins").stream().map(line -> line.getString("cid")).toList();
+    assertThat(all).containsAll(held).contains(missing).isSorted().doesNotHaveDuplicates();
+    List<JsonObject> local = lines(api, "/pins?local=true&" + ours);
+    assertThat(local).hasSize(4).allSatisfy(line ->
+        assertThat(line.getJsonObject("peer_map").fieldNames()).containsExactly(cluster.name(2)));
+
+    HttpResponse<String> badFilter = Http.get(api, "/pins?filter=pinned,bogus");
+    assertThat(badFilter.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(badFilter.body()).getString("message")).contains("filter: unknown status 'bogus'");
+    assertThat(Http.get(api, "/pins?local=maybe").statusCode()).isEqualTo(400);
+    assertThat(Http.get(api, "/pins?cids=QmNotACid").statusCode()).isEqualTo(400);
+    held.forEach(cid -> pinService(1, new JsonObject().put("op", "unpin").put("cid", cid)));
+    pinService(1, new JsonObject().put("op", "unpin").put("cid", missing));
+  }
+
+  private static List<JsonObject> lines(int api, String path) {
+    HttpResponse<String> answer = Http.get(api, path);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return answer.body().lines().map(JsonObject::new).toList();
+  }
+
+  @Test
+  @Order(8)
   void thePinsOfANodeThatLeavesMoveToALiveNode() {
     Cid cid = addedToDaemon1("moves when a node leaves");
     JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())

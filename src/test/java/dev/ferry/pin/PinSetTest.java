@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.core.FerryException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.ferry.ipfs.Cid;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PinSetTest {
@@ -74,6 +81,127 @@ class PinSetTest {
     assertRefused(set, new JsonObject().put("op", "allocate").put("cid", CID), "field allocations");
     assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "pin")))
         .isInstanceOf(FerryException.class).hasMessageContaining("expected one of [get, list]");
+  }
+
+  @Test
+  void anOpReadsBackAsTheSameOpAndChangesTheMirrorAsThePinSet() {
+    List<PinOp> ops = List.of(PinOp.parse(pin(SAME_CID_BASE58, "node2", "node1")),
+        PinOp.parse(pin(OTHER, "node3")),
+        PinOp.parse(new JsonObject().put("op", "allocate").put("cid", CID).put("allocations", new JsonArray().add("node3"))),
+        PinOp.parse(new JsonObject().put("op", "unpin").put("cid", OTHER)));
+    PinSet set = new PinSet(10);
+    PinState mirror = new PinState();
+    long index = 1;
+    for (PinOp op : ops) {
+      assertThat(PinOp.parse(op.toJson())).isEqualTo(op);
+      set.apply(index, op.toJson());
+      mirror.apply(index++, op);
+    }
+    assertThat(new JsonArray(mirror.pins().stream().map(Pin::toJson).toList()))
+        .isEqualTo(set.query(new JsonObject().put("op", "list")).getJsonArray("pins"));
+    assertThat(mirror.get(CID).allocations()).containsExactly("node3");
+  }
+
+  /** A pin the pinset allocates when it applies it, among the nodes its proposer saw live. */
+  private static JsonObject placed(String cid, int replication, String... live) {
+    return new JsonObject().put("op", "pin").put("cid", cid).put("name", "").put("replication_min", replication)
+        .put("replication_max", replication).put("live", new JsonArray(List.of(live))).put("origin", "node1")
+        .put("time", "2026-11-22T08:00:00Z");
+  }
+
+  /** A CIDv1 (raw, SHA-256) of some content of its own. */
+  static String cid(int n) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(("pin " + n).getBytes(StandardCharsets.UTF_8));
+      return Cid.parse("f01551220" + HexFormat.of().formatHex(digest)).toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void theSameOpsAllocateTheSameOnEveryReplicaAndBalanceTheLoad() {
+    PinSet one = new PinSet(7);
+    PinSet other = new PinSet(7);
+    List<JsonObject> log = new ArrayList<>();
+    for (int n = 0; n < 60; n++) {
+      log.add(placed(cid(n), n % 2 + 1, "node1", "node2", "node3"));
+    }
+    for (int n = 0; n < 60; n += 5) {
+      log.add(new JsonObject().put("op", "unpin").put("cid", cid(n)));
+    }
+    for (int n = 60; n < 90; n++) {
+      log.add(placed(cid(n), 2, "node1", "node2", "node3", "node4"));
+    }
+    for (int n = 0; n < log.size(); n++) {
+      JsonObject a = one.apply(n + 1, log.get(n));
+      if (n == 70) {   // the other replica installs a snapshot and applies the rest from there
+        List<JsonObject> chunks = new ArrayList<>();
+        one.snapshot(chunks::add);
+        other.restore(chunks);
+      } else {
+        assertThat(other.apply(n + 1, log.get(n))).isEqualTo(a);
+      }
+    }
+    JsonObject list = new JsonObject().put("op", "list");
+    assertThat(other.query(list)).isEqualTo(one.query(list));
+
+    Map<String, Integer> load = new TreeMap<>();
+    one.query(list).getJsonArray("pins").forEach(pin -> ((JsonObject) pin).getJsonArray("allocations")
+        .forEach(node -> load.merge((String) node, 1, Integer::sum)));
+    // 48 pins left of the first 60 (24 with replication 1, 24 with 2: 72 allocations) on 3 nodes;
+    // then 30 pins with replication 2 on 4 nodes: one copy of each on node4, which holds the fewest,
+    // the other on whichever of the first three holds the fewest then, which evens them out
+    assertThat(load).containsEntry("node4", 30);
+    assertThat(load.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(72 + 60);
+    assertThat(List.of(load.get("node1"), load.get("node2"), load.get("node3"))).containsOnly(34);
+  }
+
+  @Test
+  void aPinThatLosesANodeMovesToTheLeastLoadedLiveNodeAndARepinKeepsItsNodes() {
+    PinSet set = new PinSet(10);
+    set.apply(1, pin(CID, "node1", "node2"));
+    set.apply(2, pin(OTHER, "node2"));
+    JsonObject moved = set.apply(3, new JsonObject().put("op", "allocate").put("cid", CID)
+        .put("live", new JsonArray().add("node1").add("node3").add("node4")));
+    assertThat(moved.getJsonArray("allocations")).containsExactly("node1", "node3");
+
+    JsonObject repinned = set.apply(4, placed(CID, 2, "node1", "node2", "node3", "node4"));
+    assertThat(repinned.getJsonArray("allocations")).containsExactly("node1", "node3");
+    assertThat(repinned.getLong("index")).isEqualTo(4);
+
+    assertThatThrownBy(() -> set.apply(5, placed(OTHER, 3, "node1", "node2")))
+        .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.UNAVAILABLE))
+        .hasMessageContaining("replication_min is 3 but only 2 node(s) can take the pin (node1, node2)");
+    assertThat(set.query(new JsonObject().put("op", "get").put("cid", OTHER)).getJsonArray("allocations"))
+        .containsExactly("node2");
+    assertRefused(set, placed(OTHER, 1).put("live", new JsonArray().add("node1").add("node1")),
+        "field live: expected distinct node names");
+  }
+
+  @Test
+  void aListingComesInPagesAfterACid() {
+    PinSet set = new PinSet(10);
+    List<String> cids = new ArrayList<>();
+    for (int n = 0; n < 5; n++) {
+      cids.add(cid(n));
+      set.apply(n + 1, placed(cid(n), 1, "node1"));
+    }
+    List<String> sorted = cids.stream().sorted().toList();
+    JsonObject first = set.query(new JsonObject().put("op", "list").put("limit", 2));
+    assertThat(first.getJsonArray("pins").stream().map(p -> ((JsonObject) p).getString("cid")))
+        .containsExactlyElementsOf(sorted.subList(0, 2));
+    assertThat(first.getInteger("count")).isEqualTo(5);
+    assertThat(first.getBoolean("more")).isTrue();
+    JsonObject last = set.query(new JsonObject().put("op", "list").put("limit", 3).put("after", sorted.get(1)));
+    assertThat(last.getJsonArray("pins").stream().map(p -> ((JsonObject) p).getString("cid")))
+        .containsExactlyElementsOf(sorted.subList(2, 5));
+    assertThat(last.getBoolean("more")).isFalse();
+
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("limit", 0)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("field limit: expected a positive whole number");
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("after", 7)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("field after: expected the CID");
   }
 
   private static void assertRefused(PinSet set, JsonObject op, String why) {

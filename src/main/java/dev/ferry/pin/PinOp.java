@@ -1,0 +1,167 @@
+package dev.ferry.pin;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * A change to the pinset, as the pin service proposes it and every replica applies it: decoded
+ * once from its JSON ({@link #parse}), applied in one place ({@link #applyTo}), by the
+ * {@link PinSet} state machine and by each node's {@link PinTracker}, which mirrors the pinset
+ * from the change feed. The JSON is the log's contract (docs/RAFT.md, {@link PinSet}).
+ *
+ * <p>Immutable.
+ */
+sealed interface PinOp {
+  /** The CID the op changes, canonical. */
+  String cid();
+
+  /** The op as it travels in the log. */
+  JsonObject toJson();
+
+  /**
+   * Applies this op to {@code state} at log {@code index}; deterministic.
+   *
+   * @throws FerryException {@code not-found} for a change of a pin that is not there
+   */
+  PinState.Change applyTo(PinState state, long index);
+
+  /**
+   * Decodes and checks a write op: {@code pin}, {@code unpin} or {@code allocate}. A {@code pin} or
+   * {@code allocate} that names {@code live} nodes and no {@code allocations} is allocated when it
+   * is applied ({@link Place}, {@link Reallocate}).
+   *
+   * @throws FerryException {@code bad-request} naming the field that is wrong
+   */
+  static PinOp parse(JsonObject op) {
+    String name = op.getString("op");
+    boolean atApply = op.getValue("allocations") == null && op.getValue(LIVE) != null;
+    return switch (String.valueOf(name)) {
+      case "pin" -> atApply ? new Place(Pin.fromOp(op, true), live(op)) : new Add(Pin.fromOp(op, false));
+      case "unpin" -> new Remove(cid(op));
+      case "allocate" -> atApply ? new Reallocate(cid(op), live(op)) : new Allocate(cid(op), Pin.allocations(op));
+      default -> throw FerryException.badRequest("field op: expected one of [allocate, pin, unpin], got " + name);
+    };
+  }
+
+  /** The field of an op that names the nodes its proposer saw live. */
+  String LIVE = "live";
+
+  private static List<String> live(JsonObject op) {
+    return List.copyOf(Pin.nodes(op, LIVE));
+  }
+
+  /** The op's CID in its canonical form; a malformed one is a {@code bad-request}. */
+  static String cid(JsonObject op) {
+    Object cid = op.getValue("cid");
+    if (!(cid instanceof String text)) {
+      throw FerryException.badRequest("field cid: expected a CID string, got " + cid);
+    }
+    return Cid.parse(text).toString();
+  }
+
+  /**
+   * Pins a CID (or replaces its pin) on the live nodes ({@code live}, as the proposer saw them)
+   * that hold the fewest pins when the op is applied; a pin the CID already has keeps those of its
+   * nodes that are live. Fewer live nodes than the pin's minimum is {@code unavailable}.
+   */
+  record Place(Pin pin, List<String> live) implements PinOp {
+    public Place {
+      live = List.copyOf(live);
+    }
+
+    @Override
+    public String cid() {
+      return pin.cid();
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonObject json = pin.toJson().put("op", "pin").put(LIVE, new JsonArray(live));
+      json.remove("index");
+      json.remove("allocations");
+      return json;
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      Pin before = state.get(pin.cid());
+      List<String> keep = before == null ? List.of() : before.allocations();
+      return state.put(pin.cid(), pin.allocatedTo(state.allocate(pin, keep, live, true)).at(index));
+    }
+  }
+
+  /** Pins a CID (or replaces its pin) with the allocations the op names. */
+  record Add(Pin pin) implements PinOp {
+    @Override
+    public String cid() {
+      return pin.cid();
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonObject json = pin.toJson().put("op", "pin");
+      json.remove("index");
+      return json;
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      return state.put(pin.cid(), pin.at(index));
+    }
+  }
+
+  /** Removes a CID's pin. */
+  record Remove(String cid) implements PinOp {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("op", "unpin").put("cid", cid);
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      state.existing(cid);
+      return state.put(cid, null);
+    }
+  }
+
+  /**
+   * Moves a CID's pin off nodes that left: those of its nodes that are in {@code live} stay, the
+   * live nodes that hold the fewest pins when the op is applied make up the rest.
+   */
+  record Reallocate(String cid, List<String> live) implements PinOp {
+    public Reallocate {
+      live = List.copyOf(live);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("op", "allocate").put("cid", cid).put(LIVE, new JsonArray(live));
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      Pin pin = state.existing(cid);
+      return state.put(cid, pin.allocatedTo(state.allocate(pin, pin.allocations(), live, false)));
+    }
+  }
+
+  /** Moves a CID's pin to the nodes the op names. */
+  record Allocate(String cid, List<String> allocations) implements PinOp {
+    public Allocate {
+      allocations = List.copyOf(allocations);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("op", "allocate").put("cid", cid).put("allocations", new JsonArray(allocations));
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      return state.put(cid, state.existing(cid).allocatedTo(allocations));
+    }
+  }
+}

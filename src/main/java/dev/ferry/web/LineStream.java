@@ -1,0 +1,85 @@
+package dev.ferry.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Streams a long listing as newline-delimited JSON, one page at a time: the first page's lines go
+ * out before the next page is asked for, and a page is asked for only once the client has taken
+ * the last one (the response's write queue drained), so the whole listing is never held. A failure
+ * before the first line is the route's error answer; after it, the status is out, so the answer
+ * ends with an {@value #STREAM_ERROR} trailer naming the failure (as IPFS Cluster and Kubo do).
+ *
+ * <p>Runs on the route's context; one instance per response.
+ */
+final class LineStream<C> {
+  /** The trailer that carries a failure after the answer began. */
+  static final String STREAM_ERROR = "X-Stream-Error";
+
+  /** One page: its lines, and where the next one starts (null: this was the last). */
+  record Page<C>(List<JsonObject> lines, C next) {}
+
+  private final RoutingContext ctx;
+  private final Function<C, Future<Page<C>>> pages;
+  private boolean started;
+
+  private LineStream(RoutingContext ctx, Function<C, Future<Page<C>>> pages) {
+    this.ctx = ctx;
+    this.pages = pages;
+  }
+
+  /**
+   * Answers {@code ctx} with the lines of every page: {@code pages} gets null for the first, then
+   * each page's {@code next}.
+   */
+  static <C> void send(RoutingContext ctx, Function<C, Future<Page<C>>> pages) {
+    new LineStream<>(ctx, pages).ask(null);
+  }
+
+  private void ask(C from) {
+    pages.apply(from).onComplete(page -> {
+      HttpServerResponse response = ctx.response();
+      if (response.closed()) {
+        return;   // the client went away: ask no further
+      }
+      if (page.failed()) {
+        fail(page.cause());
+      } else {
+        write(page.result());
+      }
+    });
+  }
+
+  private void write(Page<C> page) {
+    HttpServerResponse response = ctx.response();
+    if (!started) {
+      started = true;
+      response.setChunked(true).putHeader("Content-Type", Json.CONTENT_TYPE).putHeader("Trailer", STREAM_ERROR);
+    }
+    Buffer chunk = Buffer.buffer();
+    page.lines().forEach(line -> chunk.appendString(line.encode()).appendByte((byte) '\n'));
+    if (page.next() == null) {
+      response.end(chunk);
+      return;
+    }
+    response.write(chunk);
+    if (response.writeQueueFull()) {
+      response.drainHandler(x -> ask(page.next()));
+    } else {
+      ask(page.next());
+    }
+  }
+
+  private void fail(Throwable cause) {
+    if (!started) {
+      ctx.fail(cause);
+      return;
+    }
+    ctx.response().putTrailer(STREAM_ERROR, String.valueOf(cause.getMessage()).replaceAll("[\\r\\n]+", " ")).end();
+  }
+}

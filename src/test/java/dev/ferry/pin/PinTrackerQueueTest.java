@@ -1,0 +1,98 @@
+package dev.ferry.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.Addresses;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
+import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.TestCluster.JvmCluster;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The tracker's queue on one node whose daemon is a stand-in that counts the calls running on it
+ * at once (a real daemon cannot tell): never more than {@code pin.concurrent_pins}, the rest
+ * {@code pin_queued}; an unpin that fails is {@code unpin_error} and retried like a failed pin.
+ */
+@Timeout(120)
+class PinTrackerQueueTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final int CONCURRENT = 3;
+
+  @Test
+  void atMostConcurrentPinsCallsRunOnTheDaemonAndTheRestWaitQueued() {
+    try (HeldDaemon daemon = new HeldDaemon(); JvmCluster cluster = TestCluster.inJvm(1, i -> new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemon.api().toString()))
+        .put("pin", new JsonObject().put("concurrent_pins", CONCURRENT).put("recover_interval_ms", 500)),
+        i -> Map.of())) {
+      List<String> cids = IntStream.range(0, 12).mapToObj(n -> PinSetTest.cid(300 + n)).toList();
+      Eventually.await("the pinset to take the first pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN,
+          pin(cids.get(0))), WAIT) != null);
+      cids.subList(1, cids.size()).forEach(cid -> Futures.await(ask(cluster, Addresses.PIN, pin(cid)), WAIT));
+
+      Eventually.await(CONCURRENT + " pins held on the daemon", WAIT, () -> daemon.running() == CONCURRENT);
+      List<String> statuses = cids.stream().map(cid -> status(cluster, cid)).toList();
+      assertThat(statuses).filteredOn("pinning"::equals).hasSize(CONCURRENT);
+      assertThat(statuses).filteredOn("pin_queued"::equals).hasSize(cids.size() - CONCURRENT);
+
+      daemon.release();
+      Eventually.await("every pin to be pinned", WAIT, () -> cids.stream().allMatch(c -> "pinned".equals(status(cluster, c))));
+      assertThat(daemon.mostAtOnce()).isEqualTo(CONCURRENT);
+
+      // the first unpin fails: unpin_error, then a retry after pin.recover_interval_ms succeeds
+      daemon.failUnpins(1);
+      String first = cids.get(0);
+      Futures.await(ask(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", first)), WAIT);
+      Eventually.await("the failed unpin to be tried again and succeed", WAIT, () -> daemon.calls("pin/rm", first) == 2
+          && "unpinned".equals(status(cluster, first)));
+      cids.subList(1, cids.size()).forEach(cid -> Futures.await(ask(cluster, Addresses.PIN,
+          new JsonObject().put("op", "unpin").put("cid", cid)), WAIT));
+      Eventually.await("every pin to be unpinned", WAIT, () -> cids.stream().allMatch(c -> "unpinned".equals(status(cluster, c))));
+      assertThat(daemon.mostAtOnce()).isEqualTo(CONCURRENT);
+    }
+  }
+
+  @Test
+  void anUnpinErrorIsReportedUntilItsRetrySucceeds() {
+    try (HeldDaemon daemon = new HeldDaemon(); JvmCluster cluster = TestCluster.inJvm(1, i -> new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemon.api().toString()))
+        .put("pin", new JsonObject().put("recover_interval_ms", 60_000)),
+        i -> Map.of())) {
+      daemon.release();
+      String cid = PinSetTest.cid(400);
+      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN, pin(cid)),
+          WAIT) != null);
+      Eventually.await("the pin to be pinned", WAIT, () -> "pinned".equals(status(cluster, cid)));
+      daemon.failUnpins(1);
+      Futures.await(ask(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", cid)), WAIT);
+      Eventually.await("the unpin to fail", WAIT, () -> "unpin_error".equals(status(cluster, cid)));
+      // recover asks for the retry at once, as for a pin_error
+      Futures.await(ask(cluster, Addresses.nodePin(cluster.name(1)),
+          new JsonObject().put("op", "recover").put("cid", cid)), WAIT);
+      Eventually.await("the retried unpin to succeed", WAIT, () -> "unpinned".equals(status(cluster, cid)));
+      assertThat(daemon.calls("pin/rm", cid)).isEqualTo(2);
+    }
+  }
+
+  private static JsonObject pin(String cid) {
+    return new JsonObject().put("op", "pin").put("cid", cid).put("replication_min", 1).put("replication_max", 1);
+  }
+
+  /** Node 1's own status of {@code cid}, as its tracker holds it. */
+  private static String status(JvmCluster cluster, String cid) {
+    return Futures.await(ask(cluster, Addresses.nodePin(cluster.name(1)), new JsonObject().put("op", "status")
+        .put("cid", cid)), WAIT).getString("status");
+  }
+
+  private static io.vertx.core.Future<JsonObject> ask(JvmCluster cluster, String address, JsonObject request) {
+    return cluster.node(1).vertx().eventBus().<JsonObject>request(address, request,
+        new DeliveryOptions().setSendTimeout(WAIT.toMillis())).map(reply -> reply.body());
+  }
+}
