@@ -55,6 +55,9 @@ final class CircuitWire {
    */
   static final int FRAGMENT_OVERHEAD = 256;
 
+  /** Error code of writes to a circuit that is closed or ending. */
+  static final String CIRCUIT_CLOSED = "circuit-closed";
+
   /** Ids of peers and circuits: no dots, so addresses split unambiguously. */
   static final String ID = "[A-Za-z0-9_-]{1,64}";
 

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The circuit link to one incarnation of another node: this node's own TCP connection to that
  * node's link server, which carries this node's frames for it (the other direction travels on the
  * connection that node opens to this one, attached here as {@link #incoming}). It is the
- * {@link Sink} of every circuit between a Java peer here and one there. The connection is made on
+ * {@link Sink} of every circuit between a Java peer here and one there, which it knows only by the
+ * ids in their {@link Route}s. The connection is made on
  * first use; frames written before it is up wait here, in order. If either connection breaks, the
  * link is done: {@link Links} decides how its circuits close, and the next circuit gets a new link.
  *
@@ -29,7 +30,7 @@ final class Link implements Sink {
   private enum State { IDLE, CONNECTING, OPEN, BROKEN, STOPPED }
 
   /** A close waiting for the other end's {@code closed}. */
-  private record PendingClose(Circuit circuit, Promise<Void> acknowledged, long timer) {}
+  private record PendingClose(Promise<Void> acknowledged, long timer) {}
 
   private final Links links;
   private final String node;
@@ -61,22 +62,23 @@ final class Link implements Sink {
   }
 
   @Override
-  public void fragment(Circuit c, Fragment f, long serial) {
-    send(c, LinkFrame.fragment(c.remote().peerId(), c.id(), f, serial));
+  public void fragment(Route route, Fragment f, long serial) {
+    send(LinkFrame.fragment(route.remotePeer(), route.circuit(), f, serial));
   }
 
   @Override
-  public void credit(Circuit c, long bytes) {
-    send(c, LinkFrame.credit(c.remote().peerId(), c.id(), bytes));
+  public void credit(Route route, long bytes) {
+    send(LinkFrame.credit(route.remotePeer(), route.circuit(), bytes));
   }
 
+  /** Completes on the thread that sees the acknowledgement (or the timeout). */
   @Override
-  public Future<Void> close(Circuit c, String reason) {
-    String key = key(c.remote().peerId(), c.id());
+  public Future<Void> close(Route route, String reason) {
+    String key = key(route.remotePeer(), route.circuit());
     Promise<Void> acknowledged = Promise.promise();
     long timer = links.vertx().setTimer(links.config().closeTimeout().toMillis(), t -> acknowledged(key));
-    closing.put(key, new PendingClose(c, acknowledged, timer));
-    if (!write(LinkFrame.close(c.remote().peerId(), c.id(), reason))) {
+    closing.put(key, new PendingClose(acknowledged, timer));
+    if (!write(LinkFrame.close(route.remotePeer(), route.circuit(), reason))) {
       acknowledged(key);   // nobody is there to answer
     }
     return acknowledged.future();
@@ -257,10 +259,10 @@ final class Link implements Sink {
 
   // ---- inside ----
 
-  private void send(Circuit c, Buffer frame) {
+  private void send(Buffer frame) {
     if (!write(frame) && settled) {
-      // chose this link just as it broke: close like the circuits that were on it
-      c.localPeer().context().runOnContext(v -> c.linkBroke(this));
+      // a circuit chose this link just as it broke: it closes like the circuits that were on it
+      links.lateWriter(this);
     }
   }
 
@@ -268,7 +270,7 @@ final class Link implements Sink {
     PendingClose pending = closing.remove(key);
     if (pending != null) {
       links.vertx().cancelTimer(pending.timer());
-      pending.circuit().onContext(() -> pending.acknowledged().tryComplete());
+      pending.acknowledged().tryComplete();
     }
   }
 

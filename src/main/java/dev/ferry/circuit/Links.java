@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * cluster host at {@code circuit.link_port}, where other nodes connect to send their circuit
  * frames, and one {@link Link} per other node incarnation that circuits between Java peers use
  * instead of the event bus. Another node's link address is asked from that node itself, over
- * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to their
- * circuit on its peer's context; a connection that sends a malformed frame is closed.
+ * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to the circuit
+ * end they name through {@link Ends} (the circuits above, as plain ids and values); a connection
+ * that sends a malformed frame is closed.
  *
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
@@ -36,8 +37,34 @@ final class Links {
   /** Request body on {@code ferry.node.<name>.circuits} asking where that node's link server is. */
   static final String OP = "link";
 
+  /**
+   * The circuit ends on this node, as the links see them (the circuit service implements it): the
+   * links hand them what arrives, by ids, and ask which circuits cross to a node. The per-circuit
+   * calls run the work on the end's own context and drop a frame for an end that is not here (or
+   * whose other end is not on {@code from}, the node of the link it came on).
+   */
+  interface Ends {
+    /** The incarnation of a node in the cluster now; null when it is not a member. */
+    String incarnationOrNull(String node);
+
+    /** A fragment for local peer {@code peer}'s end of {@code circuit}, routing fields not yet stamped. */
+    void fragment(String from, String peer, String circuit, Fragment f);
+
+    /** The other end returned {@code bytes} of credit. */
+    void credit(String from, String peer, String circuit, long bytes);
+
+    /** The other end closed with {@code reason}; {@code acknowledge} runs once this end closed, or at once when it is not here. */
+    void close(String from, String peer, String circuit, String reason, Runnable acknowledge);
+
+    /** Whether any circuit end here has its other end on {@code node}. */
+    boolean crossesTo(String node);
+
+    /** The circuits that send on {@code link} close with its broken reason (each on its context); others are not touched. */
+    void linkBroke(Link link);
+  }
+
   private final NodeContext node;
-  private final Circuits circuits;
+  private final Ends ends;
   private final CircuitConfig config;
   private final Map<String, Link> byNode = new ConcurrentHashMap<>();
   private final Counter framesSent;
@@ -46,9 +73,9 @@ final class Links {
   private NetServer server;
   private NetClient client;
 
-  Links(NodeContext node, Circuits circuits, CircuitConfig config) {
+  Links(NodeContext node, Ends ends, CircuitConfig config) {
     this.node = node;
-    this.circuits = circuits;
+    this.ends = ends;
     this.config = config;
     this.framesSent = Counter.builder("ferry.circuit.link.frames").tag("direction", "sent")
         .description("Frames this node sent on circuit links").register(node.meters());
@@ -171,7 +198,7 @@ final class Links {
    */
   void settle(Link link) {
     byNode.remove(link.node(), link);
-    if (!crossesTo(link.node())) {
+    if (!ends.crossesTo(link.node())) {
       link.settled();   // nothing to close (a node that stopped gracefully closed its circuits first)
       return;
     }
@@ -195,19 +222,17 @@ final class Links {
     });
   }
 
-  private boolean crossesTo(String otherNode) {
-    return circuits.localPeers().stream().anyMatch(p -> p.circuits().stream().anyMatch(c -> c.remote().node().equals(otherNode)));
+  /**
+   * A circuit wrote on a link after its circuits were told to close (it chose the link just as it
+   * broke): it closes like them.
+   */
+  void lateWriter(Link link) {
+    ends.linkBroke(link);
   }
 
   private void closeCircuits(Link link) {
     link.settled();
-    for (LocalPeer peer : circuits.localPeers()) {
-      for (Circuit c : peer.circuits()) {
-        if (c.remote().node().equals(link.node())) {
-          peer.onContext(() -> c.linkBroke(link));
-        }
-      }
-    }
+    ends.linkBroke(link);
   }
 
   /** A connection from another node: a hello first, then frames for circuits here. */
@@ -250,7 +275,7 @@ final class Links {
       throw new LinkFrame.Malformed("a hello for incarnation " + hello.expected() + " of " + node.name()
           + ", which is now " + node.incarnation().id());
     }
-    if (hello.node().equals(node.name()) || !hello.incarnation().equals(circuits.incarnationOrNull(hello.node()))) {
+    if (hello.node().equals(node.name()) || !hello.incarnation().equals(ends.incarnationOrNull(hello.node()))) {
       throw new LinkFrame.Malformed("a hello from " + hello.node() + " incarnation " + hello.incarnation()
           + ", which is not another member of the cluster");
     }
@@ -259,24 +284,20 @@ final class Links {
     return link;
   }
 
-  /** Hands a frame to its circuit, on the circuit's peer's context; frames for nobody are dropped. */
+  /** Hands a frame to the circuit end it names (see {@link Ends}); frames for nobody are dropped. */
   private void dispatch(Link from, LinkFrame frame) {
-    if (!(frame instanceof LinkFrame.ForCircuit f)) {
-      throw new LinkFrame.Malformed("a second hello");
-    }
-    if (f instanceof LinkFrame.Closed closed) {
+    if (frame instanceof LinkFrame.Data data) {
+      ends.fragment(from.node(), data.peer(), data.circuit(), data.fragment());
+    } else if (frame instanceof LinkFrame.Credit credit) {
+      ends.credit(from.node(), credit.peer(), credit.circuit(), credit.bytes());
+    } else if (frame instanceof LinkFrame.Close close) {
+      // acknowledged once closed here, or at once when it is not here: it is closed, whatever the reason
+      ends.close(from.node(), close.peer(), close.circuit(), close.reason().isBlank() ? "closed" : close.reason(),
+          () -> from.acknowledge(close.peer(), close.circuit()));
+    } else if (frame instanceof LinkFrame.Closed closed) {
       from.acknowledged(closed.peer(), closed.circuit());
-      return;
-    }
-    Optional<LocalPeer> peer = circuits.localPeer(f.peer());
-    if (peer.isPresent()) {
-      peer.get().onContext(() -> peer.get().onLinkFrame(from, f));
     } else {
-      log.debug("circuit link from {}: dropped a frame for peer {}, which is not on this node: {}", from.node(), f.peer(),
-          f.getClass().getSimpleName());
-      if (f instanceof LinkFrame.Close) {
-        from.acknowledge(f.peer(), f.circuit());   // it is closed here, whatever the reason
-      }
+      throw new LinkFrame.Malformed("a second hello");
     }
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,37 @@ public final class LocalPeer {
   private final boolean stopsWhenIdle;
   private final Map<String, Circuit> open = new ConcurrentHashMap<>();
   private final Inbound<Circuit> newCircuits;
+  /** What the sending halves of this peer's circuits need from it (one for all of them). */
+  private final Outbound.Owner sending = new Outbound.Owner() {
+    @Override
+    public void onContext(Runnable task) {
+      LocalPeer.this.onContext(task);
+    }
+
+    @Override
+    public int maxPayloadBytes() {
+      return config().maxPayloadBytes();
+    }
+
+    @Override
+    public void sendFailed(Route route, FerryException failure) {
+      Circuit circuit = open.get(route.circuit());
+      if (circuit != null) {
+        circuit.sendFailed(failure);
+      }
+    }
+
+    @Override
+    public Future<Void> close(Route route, String reason) {
+      Circuit circuit = open.get(route.circuit());
+      return circuit == null ? Future.succeededFuture() : circuit.close(reason);
+    }
+
+    @Override
+    public String toString() {
+      return LocalPeer.this.toString();
+    }
+  };
   private final Promise<String> closed = Promise.promise();
   private MessageConsumer<Object> consumer;
   private volatile String stopReason;
@@ -167,8 +199,16 @@ public final class LocalPeer {
     }
   }
 
-  Circuits circuitService() {
-    return circuits;
+  Outbound.Owner sending() {
+    return sending;
+  }
+
+  void consumerOpened() {
+    circuits.consumerOpened();
+  }
+
+  void consumerClosed() {
+    circuits.consumerClosed();
   }
 
   CircuitConfig config() {
@@ -183,17 +223,23 @@ public final class LocalPeer {
     this.deploymentId = deployment;
   }
 
-  /** Starts accepting circuits on {@code ferry.circuit.<id>}, then runs the service code. */
-  Future<Void> start(PeerService code) {
+  /**
+   * Starts accepting circuits on {@code ferry.circuit.<id>}; completes when the cluster routes
+   * there. The circuits others open arrive on {@link #accepted()}.
+   */
+  Future<Void> start() {
     consumer = eventBus().consumer(Addresses.circuitPeer(id), this::onMessage);
     circuits.consumerOpened();
     circuits.started(this);
-    return consumer.completion().map(v -> {
+    return consumer.completion().onSuccess(v -> {
       log.info("{} started", this);
-      code.start(this, context, newCircuits);
       idleCheck();
-      return null;
     });
+  }
+
+  /** The circuits other peers open to this one, for the service code. */
+  ReadStream<Circuit> accepted() {
+    return newCircuits;
   }
 
   /** Closes every circuit with the stop reason and stops listening (the peer's verticle stops). */
@@ -255,7 +301,7 @@ public final class LocalPeer {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    Circuit circuit = new Circuit(this, newId(), to, incarnation);
+    Circuit circuit = new Circuit(this, newId(), to, incarnation, circuits.traffic(), circuits.bus());
     remember(circuit);   // before the open goes out: the other end's first messages find it here
     DeliveryOptions options = first == null ? CircuitWire.kind(CircuitWire.OPEN) : CircuitWire.fragment(CircuitWire.OPEN, first, circuit.nextSerial());
     options.addHeader(CircuitWire.CIRCUIT, circuit.id()).addHeader(CircuitWire.FROM, id).addHeader(CircuitWire.FROM_NODE, node())
@@ -272,7 +318,7 @@ public final class LocalPeer {
           boolean link = offerLink && CircuitWire.YES.equals(reply.headers().get(CircuitWire.LINK));
           circuit.opened(CircuitWire.number(reply.headers(), CircuitWire.WINDOW, config().windowBytes()), firstCost,
               CircuitWire.replyTo(reply.headers(), to.peerId(), circuit.id()),
-              link ? circuits.links().to(to.node(), incarnation) : Sink.BUS);
+              link ? circuits.links().to(to.node(), incarnation) : circuits.bus());
           log.debug("{} opened", circuit);
           return circuit;
         })
@@ -312,20 +358,10 @@ public final class LocalPeer {
     }
   }
 
-  /**
-   * A frame from the circuit link for one of this peer's circuits; one for a circuit it does not
-   * hold, or that does not cross to the link's node, is dropped (a close is still acknowledged).
-   */
-  void onLinkFrame(Link from, LinkFrame.ForCircuit frame) {
-    Circuit circuit = open.get(frame.circuit());
-    if (circuit != null && circuit.remote().node().equals(from.node())) {
-      circuit.onLink(from, frame);
-      return;
-    }
-    log.debug("dropped a {} from {}: no circuit {} at {}", frame.getClass().getSimpleName(), from, frame.circuit(), this);
-    if (frame instanceof LinkFrame.Close) {
-      from.acknowledge(id, frame.circuit());
-    }
+  /** This peer's open circuit {@code circuitId} whose other end is on {@code node}, or null. */
+  Circuit circuitFrom(String circuitId, String node) {
+    Circuit circuit = open.get(circuitId);
+    return circuit != null && circuit.remote().node().equals(node) ? circuit : null;
   }
 
   /** Another peer opens a circuit to this one. */
@@ -351,11 +387,11 @@ public final class LocalPeer {
       }
       String otherEnd = CircuitWire.replyTo(m.headers(), from.peerId(), circuitId);
       String incarnation = circuits.incarnationOrNull(from.node());
-      circuit = new Circuit(this, circuitId, from, incarnation);
+      circuit = new Circuit(this, circuitId, from, incarnation, circuits.traffic(), circuits.bus());
       // a Java opener on another node that offers the link, and a node known to be that incarnation
       link = CircuitWire.YES.equals(m.headers().get(CircuitWire.LINK)) && m.headers().contains(CircuitWire.REPLY_TO)
           && circuits.links().offers(from.node()) && incarnation != null;
-      circuit.opened(window, 0, otherEnd, link ? circuits.links().to(from.node(), incarnation) : Sink.BUS);
+      circuit.opened(window, 0, otherEnd, link ? circuits.links().to(from.node(), incarnation) : circuits.bus());
     } catch (FerryException e) {
       e.failReply(m);
       return;

@@ -28,7 +28,11 @@ final class PeerHost extends VerticleBase {
   public Future<?> start() {
     peer = new LocalPeer(circuits, service, context, stopsWhenIdle);
     peer.deployed(deploymentID());
-    return peer.start(code);
+    // the service code runs once the peer is reachable; if it throws, the peer does not start
+    return peer.start().map(v -> {
+      code.start(peer, context, peer.accepted());
+      return null;
+    });
   }
 
   @Override
