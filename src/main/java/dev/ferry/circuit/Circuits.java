@@ -1,5 +1,9 @@
 package dev.ferry.circuit;
 
+import dev.ferry.circuit.impl.BusSink;
+import dev.ferry.circuit.impl.Link;
+import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.Traffic;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;

@@ -1,5 +1,9 @@
 package dev.ferry.circuit;
 
+import dev.ferry.circuit.impl.CircuitWire;
+import dev.ferry.circuit.impl.Inbound;
+import dev.ferry.circuit.impl.Outbound;
+import dev.ferry.circuit.impl.Route;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Context;

@@ -1,5 +1,6 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
 import io.vertx.core.Future;
 
 /**
@@ -11,7 +12,7 @@ import io.vertx.core.Future;
  *
  * <p>Called on the circuit's context; implementations are shared by many circuits.
  */
-interface Sink {
+public interface Sink {
   /** Sends a fragment whose credit is already counted. */
   void fragment(Route route, Fragment f, long serial);
 

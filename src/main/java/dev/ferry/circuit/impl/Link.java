@@ -1,5 +1,6 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: circuits write from their peers' contexts (one write per frame, so frames of one
  * circuit stay in order); connecting and breaking run on the circuit service's context.
  */
-final class Link implements Sink {
+public final class Link implements Sink {
   private static final Logger log = LoggerFactory.getLogger(Link.class);
 
   private enum State { IDLE, CONNECTING, OPEN, BROKEN, STOPPED }
@@ -53,7 +54,7 @@ final class Link implements Sink {
     this.incarnation = incarnation;
   }
 
-  String node() {
+  public String node() {
     return node;
   }
 
@@ -102,7 +103,7 @@ final class Link implements Sink {
   // ---- the connections ----
 
   /** The connection this node made, once it is up: tests close it to break the link. */
-  NetSocket connection() {
+  public NetSocket connection() {
     return out;
   }
 
@@ -111,7 +112,7 @@ final class Link implements Sink {
     return where;
   }
 
-  String brokenReason() {
+  public String brokenReason() {
     return brokenReason;
   }
 

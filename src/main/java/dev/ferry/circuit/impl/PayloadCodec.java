@@ -1,4 +1,4 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
@@ -14,17 +14,17 @@ import io.vertx.core.eventbus.MessageCodec;
  * received payload is fixed-size ({@code copy()} it to append). Every node registers it with the
  * circuit service ({@link #register}); stateless.
  */
-final class PayloadCodec implements MessageCodec<Buffer, Buffer> {
-  static final String NAME = "ferry.circuit.payload";
+public final class PayloadCodec implements MessageCodec<Buffer, Buffer> {
+  public static final String NAME = "ferry.circuit.payload";
   static final PayloadCodec INSTANCE = new PayloadCodec();
 
   private PayloadCodec() {}
 
-  static void register(EventBus bus) {
+  public static void register(EventBus bus) {
     bus.registerCodec(INSTANCE);
   }
 
-  static void unregister(EventBus bus) {
+  public static void unregister(EventBus bus) {
     bus.unregisterCodec(NAME);
   }
 

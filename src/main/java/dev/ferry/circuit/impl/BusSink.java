@@ -1,5 +1,6 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -11,11 +12,11 @@ import java.time.Duration;
  * string headers (docs/CIRCUITS.md, "Wire protocol"), the payload through {@link PayloadCodec}.
  * One per circuit service; stateless beyond its settings, so thread-safe.
  */
-final class BusSink implements Sink {
+public final class BusSink implements Sink {
   private final EventBus bus;
   private final long closeTimeoutMs;
 
-  BusSink(EventBus bus, Duration closeTimeout) {
+  public BusSink(EventBus bus, Duration closeTimeout) {
     this.bus = bus;
     this.closeTimeoutMs = closeTimeout.toMillis();
   }

@@ -1,4 +1,4 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
 /**
  * Where one circuit end sends, as plain values: the circuit's id, the other end's peer id, where
@@ -13,9 +13,9 @@ package dev.ferry.circuit;
  * @param remoteAddress where the other end receives on the bus: its peer address, or the circuit's own address there
  * @param sink what carries the traffic
  */
-record Route(String circuit, String remotePeer, String remoteAddress, Sink sink) {
+public record Route(String circuit, String remotePeer, String remoteAddress, Sink sink) {
   /** The same route through another sink. */
-  Route via(Sink other) {
+  public Route via(Sink other) {
     return new Route(circuit, remotePeer, remoteAddress, other);
   }
 }

@@ -1,5 +1,7 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.CircuitConfig;
+import dev.ferry.circuit.Fragment;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
@@ -32,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
  */
-final class Links {
+public final class Links {
   private static final Logger log = LoggerFactory.getLogger(Links.class);
   /** Request body on {@code ferry.node.<name>.circuits} asking where that node's link server is. */
-  static final String OP = "link";
+  public static final String OP = "link";
 
   /**
    * The circuit ends on this node, as the links see them (the circuit service implements it): the
@@ -43,7 +45,7 @@ final class Links {
    * calls run the work on the end's own context and drop a frame for an end that is not here (or
    * whose other end is not on {@code from}, the node of the link it came on).
    */
-  interface Ends {
+  public interface Ends {
     /** The incarnation of a node in the cluster now; null when it is not a member. */
     String incarnationOrNull(String node);
 
@@ -73,7 +75,7 @@ final class Links {
   private NetServer server;
   private NetClient client;
 
-  Links(NodeContext node, Ends ends, CircuitConfig config) {
+  public Links(NodeContext node, Ends ends, CircuitConfig config) {
     this.node = node;
     this.ends = ends;
     this.config = config;
@@ -84,7 +86,7 @@ final class Links {
   }
 
   /** On the circuit service's context: starts the link server (nothing when {@code circuit.link} is false). */
-  Future<Void> start(Context serviceContext) {
+  public Future<Void> start(Context serviceContext) {
     this.context = serviceContext;
     if (!config.link()) {
       log.info("circuit link off on {} (circuit.link = false): circuits between nodes use the event bus", node.name());
@@ -102,7 +104,7 @@ final class Links {
   }
 
   /** Closes every link and the server. */
-  Future<Void> stop() {
+  public Future<Void> stop() {
     byNode.values().forEach(Link::stop);
     byNode.clear();
     Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
@@ -111,12 +113,12 @@ final class Links {
   }
 
   /** Whether a circuit to a peer on {@code otherNode} may use a link: links on, and not this node. */
-  boolean offers(String otherNode) {
+  public boolean offers(String otherNode) {
     return config.link() && !node.name().equals(otherNode);
   }
 
   /** The link to that incarnation of a node, made when first asked for (it connects on first use). */
-  Link to(String otherNode, String incarnation) {
+  public Link to(String otherNode, String incarnation) {
     return byNode.compute(otherNode, (name, current) -> {
       if (current != null && current.incarnation().equals(incarnation)) {
         return current;
@@ -129,17 +131,17 @@ final class Links {
   }
 
   /** The current link to a node, if any (tests break it through {@link Link#connection()}). */
-  Optional<Link> linkTo(String otherNode) {
+  public Optional<Link> linkTo(String otherNode) {
     return Optional.ofNullable(byNode.get(otherNode));
   }
 
   /** The port the link server listens on; 0 when links are off. */
-  int port() {
+  public int port() {
     return server == null ? 0 : server.actualPort();
   }
 
   /** Answers {@code {"op": "link"}} on {@code ferry.node.<name>.circuits}: where this node's link server is. */
-  Future<JsonObject> where() {
+  public Future<JsonObject> where() {
     if (server == null) {
       return Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "node " + node.name()
           + " has no circuit link (circuit.link = false)"));
@@ -149,7 +151,7 @@ final class Links {
   }
 
   /** The node left the cluster: its link goes quietly (its circuits close with {@code node-down}). */
-  void nodeLeft(String name, String incarnation) {
+  public void nodeLeft(String name, String incarnation) {
     Link link = byNode.get(name);
     if (link != null && link.incarnation().equals(incarnation) && byNode.remove(name, link)) {
       link.stop();

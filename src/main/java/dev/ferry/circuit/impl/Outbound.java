@@ -1,5 +1,6 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,7 +20,7 @@ import java.util.ArrayDeque;
  * <p>{@link #write} and {@link #full} may be called from any thread (the queued cost is atomic);
  * everything else runs on the circuit's context.
  */
-final class Outbound {
+public final class Outbound {
   private static final VarHandle QUEUED;
 
   static {
@@ -34,7 +35,7 @@ final class Outbound {
    * The peer that holds the circuits: its context and payload limit, and what to do when a
    * circuit cannot go on or has sent everything before its end. One per peer, shared by its circuits.
    */
-  interface Owner {
+  public interface Owner {
     /** Runs {@code task} on the peer's context: now when already there, else queued in order. */
     void onContext(Runnable task);
 
@@ -67,7 +68,7 @@ final class Outbound {
   private long sentSerial;
   private Promise<Void> ending;
 
-  Outbound(Owner owner, Route route, Traffic traffic, long maxQueued) {
+  public Outbound(Owner owner, Route route, Traffic traffic, long maxQueued) {
     this.owner = owner;
     this.route = route;
     this.traffic = traffic;
@@ -75,17 +76,17 @@ final class Outbound {
   }
 
   /** Where this circuit sends now. */
-  Route route() {
+  public Route route() {
     return route;
   }
 
   /** Sends through another route from now on (same circuit, another sink). */
-  void reroute(Route newRoute) {
+  public void reroute(Route newRoute) {
     route = newRoute;
   }
 
   /** Any thread: counts the fragment as queued at once, then queues it on the circuit's context. */
-  Future<Void> write(Fragment fragment) {
+  public Future<Void> write(Fragment fragment) {
     Promise<Void> promise = Promise.promise();
     long cost = CircuitWire.cost(fragment.payload().length());
     QUEUED.getAndAdd(this, cost);
@@ -93,22 +94,22 @@ final class Outbound {
     return promise.future();
   }
 
-  boolean full() {
+  public boolean full() {
     return queued >= maxQueued;
   }
 
-  void maxQueued(long max) {
+  public void maxQueued(long max) {
     maxQueued = max;
   }
 
-  void drainHandler(Handler<Void> handler) {
+  public void drainHandler(Handler<Void> handler) {
     drainHandler = handler;
     drainWanted = true;
     maybeDrained();
   }
 
   /** Sends what is queued, then completes {@code promise} by closing the circuit with reason {@code end}. */
-  void end(Promise<Void> promise) {
+  public void end(Promise<Void> promise) {
     if (ending == null) {
       ending = promise;
       flush();
@@ -121,7 +122,7 @@ final class Outbound {
    * The other end's receive window and where it receives are known: sending may start on
    * {@code openedRoute}; {@code alreadyInFlight} went with the open.
    */
-  void opened(long window, long alreadyInFlight, Route openedRoute) {
+  public void opened(long window, long alreadyInFlight, Route openedRoute) {
     route = openedRoute;
     remoteWindow = window;
     inFlight += alreadyInFlight;
@@ -129,12 +130,12 @@ final class Outbound {
   }
 
   /** The other end read {@code bytes} worth of fragments. */
-  void credit(long bytes) {
+  public void credit(long bytes) {
     inFlight = Math.max(0, inFlight - bytes);
     flush();
   }
 
-  long nextSerial() {
+  public long nextSerial() {
     return ++sentSerial;
   }
 
@@ -142,7 +143,7 @@ final class Outbound {
    * The circuit closed: every queued write fails with {@code failure}, and so does a pending end
    * and every later write.
    */
-  void failAll(FerryException failure) {
+  public void failAll(FerryException failure) {
     closed = failure;
     boolean lost = false;
     for (Pending p = pending == null ? null : pending.poll(); p != null; p = pending.poll()) {
