@@ -7,6 +7,7 @@ import dev.ferry.circuit.impl.Outbound;
 import dev.ferry.circuit.impl.Route;
 import dev.ferry.circuit.impl.Sink;
 import dev.ferry.circuit.impl.Traffic;
+import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
@@ -57,19 +58,20 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   private volatile String closeReason;
 
   /**
-   * A circuit end of {@code peer}; it counts its bytes in {@code traffic} and sends on the bus
-   * ({@code bus}) until {@link #opened} names its way.
+   * A circuit end of {@code peer}; it counts its bytes in its peer's transport's counters and sends
+   * on the bus until {@link #opened} names its way.
    */
-  Circuit(LocalPeer peer, String id, PeerRef remote, String remoteIncarnation, Traffic traffic, Sink bus) {
+  Circuit(LocalPeer peer, String id, PeerRef remote, String remoteIncarnation) {
     this.peer = peer;
     this.id = id;
     this.remote = remote;
     this.remoteIncarnation = remoteIncarnation;
-    this.traffic = traffic;
+    Transport transport = peer.transport();
+    this.traffic = transport.traffic();
     this.reads = new Inbound<>(this);
     // until the other end names its address, a Java peer's is the likely one (a close after a
     // timed-out open still reaches an end that accepted late)
-    Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), bus);
+    Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), transport.bus());
     this.writes = new Outbound(peer.sending(), route, traffic, peer.config().writeQueueMaxBytes());
   }
 

@@ -1,9 +1,8 @@
 package dev.ferry.circuit;
 
-import dev.ferry.circuit.impl.BusSink;
 import dev.ferry.circuit.impl.Link;
 import dev.ferry.circuit.impl.Links;
-import dev.ferry.circuit.impl.Traffic;
+import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,19 +39,25 @@ public final class Circuits {
   private final CircuitConfig config;
   private final Map<String, PeerService> services = new ConcurrentHashMap<>();
   private final Map<String, LocalPeer> peers = new ConcurrentHashMap<>();
-  private final AtomicInteger consumers = new AtomicInteger();
-  private final Traffic traffic;
-  private final BusSink bus;
-  private final Links links;
+  private final Transport transport;
+  private final LocalPeer.Registry registry = new LocalPeer.Registry() {
+    @Override
+    public void started(LocalPeer peer) {
+      peers.put(peer.id(), peer);
+    }
+
+    @Override
+    public void stopped(LocalPeer peer) {
+      peers.remove(peer.id());
+    }
+  };
 
   Circuits(NodeContext node, CircuitConfig config) {
-    this.traffic = new Traffic(node.meters());
     Gauge.builder("ferry.circuits.open", this, Circuits::openCircuits)
         .description("Open circuit ends on this node").register(node.meters());
     this.node = node;
     this.config = config;
-    this.bus = new BusSink(node.vertx().eventBus(), config.closeTimeout());
-    this.links = new Links(node, new LinkEnds(), config);
+    this.transport = new Transport(node, config, new LinkEnds());
   }
 
   /** The circuit service of the node that runs on {@code vertx}; {@code unavailable} when it is not deployed. */
@@ -117,7 +121,7 @@ public final class Circuits {
 
   /** How many event-bus consumers the circuit service holds now (peers, circuits). */
   public int consumers() {
-    return consumers.get();
+    return transport.consumers();
   }
 
   public CircuitConfig config() {
@@ -137,17 +141,7 @@ public final class Circuits {
 
   /** The node's circuit links (circuits between Java peers on different nodes). */
   Links links() {
-    return links;
-  }
-
-  /** The event bus as a sink: circuits send there until opened, and stay there unless they take a link. */
-  BusSink bus() {
-    return bus;
-  }
-
-  /** The byte counters every circuit here counts into. */
-  Traffic traffic() {
-    return traffic;
+    return transport.links();
   }
 
   Future<LocalPeer> startPeer(String service, boolean stopsWhenIdle) {
@@ -156,7 +150,7 @@ public final class Circuits {
       return Future.failedFuture(FerryException.notFound("no peer service '" + service + "' on node " + node.name()
           + " (registered: " + String.join(", ", services()) + ")"));
     }
-    PeerHost host = new PeerHost(this, service, code, stopsWhenIdle);
+    PeerHost host = new PeerHost(transport, registry, service, code, stopsWhenIdle);
     return vertx().deployVerticle(host).map(id -> host.peer());
   }
 
@@ -186,20 +180,6 @@ public final class Circuits {
     }
   }
 
-  /** The incarnation of a node in the cluster now; {@code not-found} when it is not a member. */
-  String incarnationOf(String nodeName) {
-    if (nodeName.equals(node.name())) {
-      return node.incarnation().id();
-    }
-    return node.members().byName(nodeName).map(Members.Member::incarnation).orElseThrow(() -> FerryException.notFound(
-        "no node '" + nodeName + "' in the cluster"));
-  }
-
-  String incarnationOrNull(String nodeName) {
-    return nodeName.equals(node.name()) ? node.incarnation().id()
-        : node.members().byName(nodeName).map(Members.Member::incarnation).orElse(null);
-  }
-
   /** Stops every peer on this node; their circuits close with {@code reason}. */
   Future<Void> stopAll(String reason) {
     List<Future<String>> stopping = new ArrayList<>();
@@ -207,22 +187,6 @@ public final class Circuits {
       stopping.add(peer.close(reason));
     }
     return Future.join(stopping).mapEmpty();
-  }
-
-  void started(LocalPeer peer) {
-    peers.put(peer.id(), peer);
-  }
-
-  void stopped(LocalPeer peer) {
-    peers.remove(peer.id());
-  }
-
-  void consumerOpened() {
-    consumers.incrementAndGet();
-  }
-
-  void consumerClosed() {
-    consumers.decrementAndGet();
   }
 
   /**
@@ -233,7 +197,7 @@ public final class Circuits {
   private final class LinkEnds implements Links.Ends {
     @Override
     public String incarnationOrNull(String nodeName) {
-      return Circuits.this.incarnationOrNull(nodeName);
+      return transport.incarnationOrNull(nodeName);
     }
 
     @Override
@@ -264,7 +228,7 @@ public final class Circuits {
       for (LocalPeer peer : peers.values()) {
         for (Circuit c : peer.circuits()) {
           if (c.remote().node().equals(link.node())) {
-            peer.context().runOnContext(v -> c.linkBroke(link, bus));
+            peer.context().runOnContext(v -> c.linkBroke(link, transport.bus()));
           }
         }
       }

@@ -4,6 +4,7 @@ import dev.ferry.circuit.impl.CircuitWire;
 import dev.ferry.circuit.impl.Inbound;
 import dev.ferry.circuit.impl.Outbound;
 import dev.ferry.circuit.impl.Route;
+import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Context;
@@ -40,7 +41,15 @@ public final class LocalPeer {
   /** The reason circuits get when the peer stops because its node stops. */
   public static final String NODE_STOPPING = "node-stopping";
 
-  private final Circuits circuits;
+  /** Where the node keeps its running peers (the circuit service): told when a peer starts and when it stopped. */
+  interface Registry {
+    void started(LocalPeer peer);
+
+    void stopped(LocalPeer peer);
+  }
+
+  private final Transport transport;
+  private final Registry registry;
   private final String id;
   private final String service;
   private final Context context;
@@ -86,8 +95,9 @@ public final class LocalPeer {
   private long idleTimer = -1;
   private String deploymentId;
 
-  LocalPeer(Circuits circuits, String service, Context context, boolean stopsWhenIdle) {
-    this.circuits = circuits;
+  LocalPeer(Transport transport, Registry registry, String service, Context context, boolean stopsWhenIdle) {
+    this.transport = transport;
+    this.registry = registry;
     this.id = newId();
     this.service = service;
     this.context = context;
@@ -117,7 +127,7 @@ public final class LocalPeer {
 
   /** The node this peer runs on. */
   public String node() {
-    return circuits.node();
+    return transport.node();
   }
 
   /** How to reach this peer: {@code ferry://<node>/<service>/<id>}. */
@@ -171,7 +181,7 @@ public final class LocalPeer {
       stopReason = reason;
       onContext(() -> {
         if (deploymentId != null) {
-          circuits.vertx().undeploy(deploymentId).onFailure(e -> log.debug("peer {} already stopped: {}", id, e.toString()));
+          transport.vertx().undeploy(deploymentId).onFailure(e -> log.debug("peer {} already stopped: {}", id, e.toString()));
         }
       });
     }
@@ -208,19 +218,23 @@ public final class LocalPeer {
   }
 
   void consumerOpened() {
-    circuits.consumerOpened();
+    transport.consumerOpened();
   }
 
   void consumerClosed() {
-    circuits.consumerClosed();
+    transport.consumerClosed();
+  }
+
+  Transport transport() {
+    return transport;
   }
 
   CircuitConfig config() {
-    return circuits.config();
+    return transport.config();
   }
 
   EventBus eventBus() {
-    return circuits.vertx().eventBus();
+    return transport.eventBus();
   }
 
   void deployed(String deployment) {
@@ -233,8 +247,8 @@ public final class LocalPeer {
    */
   Future<Void> start() {
     consumer = eventBus().consumer(Addresses.circuitPeer(id), this::onMessage);
-    circuits.consumerOpened();
-    circuits.started(this);
+    transport.consumerOpened();
+    registry.started(this);
     return consumer.completion().onSuccess(v -> {
       log.info("{} started", this);
       idleCheck();
@@ -254,10 +268,10 @@ public final class LocalPeer {
     for (Circuit c : List.copyOf(open.values())) {
       closing.add(c.close(reason));
     }
-    closing.add(consumer.unregister().onComplete(x -> circuits.consumerClosed()));
+    closing.add(consumer.unregister().onComplete(x -> transport.consumerClosed()));
     newCircuits.end();
     return Future.join(closing).onComplete(x -> {
-      circuits.stopped(this);
+      registry.stopped(this);
       closed.complete(reason);
       log.info("{} stopped: {}", this, reason);
     }).mapEmpty();
@@ -274,7 +288,7 @@ public final class LocalPeer {
     open.put(c.id(), c);
     openCount = open.size();
     if (idleTimer >= 0) {
-      circuits.vertx().cancelTimer(idleTimer);
+      transport.vertx().cancelTimer(idleTimer);
       idleTimer = -1;
     }
   }
@@ -282,7 +296,7 @@ public final class LocalPeer {
   /** A peer started remotely stops after {@code circuit.remote_peer_idle_seconds} without circuits. */
   private void idleCheck() {
     if (stopsWhenIdle && open.isEmpty() && idleTimer < 0 && stopReason == null) {
-      idleTimer = circuits.vertx().setTimer(config().remotePeerIdle().toMillis(), t -> {
+      idleTimer = transport.vertx().setTimer(config().remotePeerIdle().toMillis(), t -> {
         idleTimer = -1;
         if (open.isEmpty()) {
           close("idle");
@@ -301,18 +315,18 @@ public final class LocalPeer {
     }
     String incarnation;
     try {
-      incarnation = circuits.incarnationOf(to.node());
+      incarnation = transport.incarnationOf(to.node());
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    Circuit circuit = new Circuit(this, newId(), to, incarnation, circuits.traffic(), circuits.bus());
+    Circuit circuit = new Circuit(this, newId(), to, incarnation);
     remember(circuit);   // before the open goes out: the other end's first messages find it here
     DeliveryOptions options = first == null ? CircuitWire.kind(CircuitWire.OPEN) : CircuitWire.fragment(CircuitWire.OPEN, first, circuit.nextSerial());
     options.addHeader(CircuitWire.CIRCUIT, circuit.id()).addHeader(CircuitWire.FROM, id).addHeader(CircuitWire.FROM_NODE, node())
         .addHeader(CircuitWire.FROM_SERVICE, service).addHeader(CircuitWire.WINDOW, Integer.toString(config().windowBytes()))
         .addHeader(CircuitWire.REPLY_TO, Addresses.circuitPeer(id))
         .setSendTimeout(config().openTimeout().toMillis());
-    boolean offerLink = circuits.links().offers(to.node());
+    boolean offerLink = transport.links().offers(to.node());
     if (offerLink) {
       options.addHeader(CircuitWire.LINK, CircuitWire.YES);
     }
@@ -322,7 +336,7 @@ public final class LocalPeer {
           boolean link = offerLink && CircuitWire.YES.equals(reply.headers().get(CircuitWire.LINK));
           circuit.opened(CircuitWire.number(reply.headers(), CircuitWire.WINDOW, config().windowBytes()), firstCost,
               CircuitWire.replyTo(reply.headers(), to.peerId(), circuit.id()),
-              link ? circuits.links().to(to.node(), incarnation) : circuits.bus());
+              link ? transport.links().to(to.node(), incarnation) : transport.bus());
           log.debug("{} opened", circuit);
           return circuit;
         })
@@ -390,12 +404,12 @@ public final class LocalPeer {
             + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
       }
       String otherEnd = CircuitWire.replyTo(m.headers(), from.peerId(), circuitId);
-      String incarnation = circuits.incarnationOrNull(from.node());
-      circuit = new Circuit(this, circuitId, from, incarnation, circuits.traffic(), circuits.bus());
+      String incarnation = transport.incarnationOrNull(from.node());
+      circuit = new Circuit(this, circuitId, from, incarnation);
       // a Java opener on another node that offers the link, and a node known to be that incarnation
       link = CircuitWire.YES.equals(m.headers().get(CircuitWire.LINK)) && m.headers().contains(CircuitWire.REPLY_TO)
-          && circuits.links().offers(from.node()) && incarnation != null;
-      circuit.opened(window, 0, otherEnd, link ? circuits.links().to(from.node(), incarnation) : circuits.bus());
+          && transport.links().offers(from.node()) && incarnation != null;
+      circuit.opened(window, 0, otherEnd, link ? transport.links().to(from.node(), incarnation) : transport.bus());
     } catch (FerryException e) {
       e.failReply(m);
       return;

@@ -12,11 +12,11 @@ import java.time.Duration;
  * string headers (docs/CIRCUITS.md, "Wire protocol"), the payload through {@link PayloadCodec}.
  * One per circuit service; stateless beyond its settings, so thread-safe.
  */
-public final class BusSink implements Sink {
+final class BusSink implements Sink {
   private final EventBus bus;
   private final long closeTimeoutMs;
 
-  public BusSink(EventBus bus, Duration closeTimeout) {
+  BusSink(EventBus bus, Duration closeTimeout) {
     this.bus = bus;
     this.closeTimeoutMs = closeTimeout.toMillis();
   }

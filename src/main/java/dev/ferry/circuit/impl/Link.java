@@ -1,11 +1,14 @@
 package dev.ferry.circuit.impl;
 
 import dev.ferry.circuit.Fragment;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * node's link server, which carries this node's frames for it (the other direction travels on the
  * connection that node opens to this one, attached here as {@link #incoming}). It is the
  * {@link Sink} of every circuit between a Java peer here and one there, which it knows only by the
- * ids in their {@link Route}s. The connection is made on
- * first use; frames written before it is up wait here, in order. If either connection breaks, the
- * link is done: {@link Links} decides how its circuits close, and the next circuit gets a new link.
+ * ids in their {@link Route}s. The connection is made on first use; frames written before it is up
+ * wait here, in order. If either connection breaks, the link is done: its {@link Events} (the
+ * node's {@link Links}) decide how its circuits close, and the next circuit gets a new link.
  *
  * <p>Thread-safe: circuits write from their peers' contexts (one write per frame, so frames of one
  * circuit stay in order); connecting and breaking run on the circuit service's context.
@@ -33,9 +36,27 @@ public final class Link implements Sink {
   /** A close waiting for the other end's {@code closed}. */
   private record PendingClose(Promise<Void> acknowledged, long timer) {}
 
-  private final Links links;
+  /**
+   * What a link asks of the node's links, which made it: to connect it, and what to do when it
+   * broke. Called from any thread.
+   */
+  interface Events {
+    /** The first frame is waiting: find the other node's link server and connect ({@link Link#connected} or {@link Link#broke}). */
+    void connect(Link link);
+
+    /** The link broke ({@link Link#broke}): its circuits must close, then {@link Link#settled}. */
+    void broke(Link link);
+
+    /** A circuit wrote on the link after its circuits were told to close (it chose it just as it broke): it closes like them. */
+    void lateWriter(Link link);
+  }
+
   private final String node;
   private final String incarnation;
+  private final Vertx vertx;
+  private final long closeTimeoutMs;
+  private final Counter framesSent;
+  private final Events events;
   private final Map<String, PendingClose> closing = new ConcurrentHashMap<>();
   // guarded by this
   private State state = State.IDLE;
@@ -48,10 +69,14 @@ public final class Link implements Sink {
   /** The circuits on this broken link have been told to close: a late writer closes at once. */
   private volatile boolean settled;
 
-  Link(Links links, String node, String incarnation) {
-    this.links = links;
+  /** The link to that incarnation of {@code node}; it counts the frames it sends in {@code framesSent}. */
+  Link(String node, String incarnation, Vertx vertx, Duration closeTimeout, Counter framesSent, Events events) {
     this.node = node;
     this.incarnation = incarnation;
+    this.vertx = vertx;
+    this.closeTimeoutMs = closeTimeout.toMillis();
+    this.framesSent = framesSent;
+    this.events = events;
   }
 
   public String node() {
@@ -77,7 +102,7 @@ public final class Link implements Sink {
   public Future<Void> close(Route route, String reason) {
     String key = key(route.remotePeer(), route.circuit());
     Promise<Void> acknowledged = Promise.promise();
-    long timer = links.vertx().setTimer(links.config().closeTimeout().toMillis(), t -> acknowledged(key));
+    long timer = vertx.setTimer(closeTimeoutMs, t -> acknowledged(key));
     closing.put(key, new PendingClose(acknowledged, timer));
     if (!write(LinkFrame.close(route.remotePeer(), route.circuit(), reason))) {
       acknowledged(key);   // nobody is there to answer
@@ -121,8 +146,8 @@ public final class Link implements Sink {
   }
 
   /**
-   * Writes a frame now, or queues it until the connection is up (asking {@link Links} to connect on
-   * the first one). False when the link is broken or stopped: the frame is dropped.
+   * Writes a frame now, or queues it until the connection is up (asking its {@link Events} to
+   * connect on the first one). False when the link is broken or stopped: the frame is dropped.
    */
   boolean write(Buffer frame) {
     NetSocket socket = out;
@@ -142,15 +167,15 @@ public final class Link implements Sink {
         }
       }
       if (connect) {
-        links.connect(this);
+        events.connect(this);
       }
       if (socket == null) {
-        links.countSent();
+        framesSent.increment();
         return true;
       }
     }
     socket.write(frame);
-    links.countSent();
+    framesSent.increment();
     return true;
   }
 
@@ -211,7 +236,7 @@ public final class Link implements Sink {
   /**
    * Either connection broke, or connecting failed: fragments may have been lost, so the link is
    * done. Both connections close (the other node sees its own break), pending closes complete, and
-   * {@link Links#settle} closes the circuits that used it. Idempotent.
+   * its {@link Events#broke} closes the circuits that used it. Idempotent.
    */
   void broke(String cause) {
     NetSocket mine;
@@ -231,7 +256,7 @@ public final class Link implements Sink {
     log.info("circuit link to {} lost: {}", node, cause);
     closeQuietly(mine, theirs);
     acknowledgeAll();
-    links.settle(this);
+    events.broke(this);
   }
 
   /** The circuits have been told to close; a circuit that writes after this closes too. */
@@ -263,14 +288,14 @@ public final class Link implements Sink {
   private void send(Buffer frame) {
     if (!write(frame) && settled) {
       // a circuit chose this link just as it broke: it closes like the circuits that were on it
-      links.lateWriter(this);
+      events.lateWriter(this);
     }
   }
 
   private void acknowledged(String key) {
     PendingClose pending = closing.remove(key);
     if (pending != null) {
-      links.vertx().cancelTimer(pending.timer());
+      vertx.cancelTimer(pending.timer());
       pending.acknowledged().tryComplete();
     }
   }

@@ -71,6 +71,7 @@ public final class Links {
   private final Map<String, Link> byNode = new ConcurrentHashMap<>();
   private final Counter framesSent;
   private final Counter framesReceived;
+  private final LinkEvents linkEvents = new LinkEvents();
   private Context context;
   private NetServer server;
   private NetClient client;
@@ -126,7 +127,7 @@ public final class Links {
       if (current != null) {
         current.stop();   // an earlier incarnation: its circuits close with node-down
       }
-      return new Link(this, name, incarnation);
+      return new Link(name, incarnation, vertx(), config.closeTimeout(), framesSent, linkEvents);
     });
   }
 
@@ -160,20 +161,30 @@ public final class Links {
 
   // ---- inside ----
 
-  Vertx vertx() {
+  private Vertx vertx() {
     return node.vertx();
   }
 
-  CircuitConfig config() {
-    return config;
-  }
+  /** What this node's links ask of it: one for all of them. */
+  private final class LinkEvents implements Link.Events {
+    @Override
+    public void connect(Link link) {
+      Links.this.connect(link);
+    }
 
-  void countSent() {
-    framesSent.increment();
+    @Override
+    public void broke(Link link) {
+      settle(link);
+    }
+
+    @Override
+    public void lateWriter(Link link) {
+      ends.linkBroke(link);
+    }
   }
 
   /** Asks the node where its link server is, checks it is the expected incarnation, connects. */
-  void connect(Link link) {
+  private void connect(Link link) {
     context.runOnContext(v -> vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()),
             new JsonObject().put("op", OP), new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
         .compose(reply -> {
@@ -198,7 +209,7 @@ public final class Links {
    * {@code node-down}, as without a link; after three times the membership detection time they
    * close with the link's reason anyway.
    */
-  void settle(Link link) {
+  private void settle(Link link) {
     byNode.remove(link.node(), link);
     if (!ends.crossesTo(link.node())) {
       link.settled();   // nothing to close (a node that stopped gracefully closed its circuits first)
@@ -222,14 +233,6 @@ public final class Links {
         }
       });
     });
-  }
-
-  /**
-   * A circuit wrote on a link after its circuits were told to close (it chose the link just as it
-   * broke): it closes like them.
-   */
-  void lateWriter(Link link) {
-    ends.linkBroke(link);
   }
 
   private void closeCircuits(Link link) {

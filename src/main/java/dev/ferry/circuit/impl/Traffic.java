@@ -12,14 +12,14 @@ public final class Traffic {
   private final Counter sent;
   private final Counter received;
 
-  public Traffic(MeterRegistry meters) {
+  Traffic(MeterRegistry meters) {
     this.sent = Counter.builder("ferry.circuit.bytes").tag("direction", "sent")
         .description("Payload bytes sent through circuits from this node").register(meters);
     this.received = Counter.builder("ferry.circuit.bytes").tag("direction", "received")
         .description("Payload bytes read from circuits on this node").register(meters);
   }
 
-  public void sent(long bytes) {
+  void sent(long bytes) {
     sent.increment(bytes);
   }
 
