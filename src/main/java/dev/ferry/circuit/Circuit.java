@@ -6,7 +6,6 @@ import dev.ferry.circuit.impl.Link;
 import dev.ferry.circuit.impl.Outbound;
 import dev.ferry.circuit.impl.Route;
 import dev.ferry.circuit.impl.Sink;
-import dev.ferry.circuit.impl.Traffic;
 import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
@@ -43,7 +42,6 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   private final Inbound<Fragment> reads;
   /** The sending half; it holds the {@link Route}: where and through which {@link Sink} this end sends. */
   private final Outbound writes;
-  private final Traffic traffic;
   private Inbound<Fragment> errors;
   private Promise<String> closed;
   /** Only for an other end that sends to this circuit's own address (see {@link #listen}). */
@@ -58,8 +56,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   private volatile String closeReason;
 
   /**
-   * A circuit end of {@code peer}; it counts its bytes in its peer's transport's counters and sends
-   * on the bus until {@link #opened} names its way.
+   * A circuit end of {@code peer}; it counts its bytes in its peer's transport's counters (given
+   * with its route) and sends on the bus until {@link #opened} names its way.
    */
   Circuit(LocalPeer peer, String id, PeerRef remote, String remoteIncarnation) {
     this.peer = peer;
@@ -67,12 +65,12 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     this.remote = remote;
     this.remoteIncarnation = remoteIncarnation;
     Transport transport = peer.transport();
-    this.traffic = transport.traffic();
     this.reads = new Inbound<>(this);
     // until the other end names its address, a Java peer's is the likely one (a close after a
     // timed-out open still reaches an end that accepted late)
-    Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), transport.bus());
-    this.writes = new Outbound(peer.sending(), route, traffic, peer.config().writeQueueMaxBytes());
+    Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), transport.bus(),
+        transport.traffic());
+    this.writes = new Outbound(peer.sending(), route, peer.config().writeQueueMaxBytes());
   }
 
   /** The circuit id, the same at both ends. */
@@ -225,7 +223,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   /** The other end's receive window and address are known, and which way to send: sending may start. */
   void opened(long window, long alreadyInFlight, String otherEndAddress, Sink way) {
-    writes.opened(window, alreadyInFlight, new Route(id, remote.peerId(), otherEndAddress, way));
+    writes.opened(window, alreadyInFlight, writes.route().to(otherEndAddress, way));
   }
 
   /** The serial the first fragment gets when it travels inside the open message. */
@@ -318,12 +316,12 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   /** The reader took a fragment: credit the sender once a quarter of the window has been read. */
   @Override
   public void delivered(Fragment f) {
-    traffic.received(f.payload().length());
+    Route route = writes.route();
+    route.counters().received(f.payload().length());
     long cost = CircuitWire.cost(f.payload().length());
     buffered -= cost;
     uncredited += cost;
     if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {
-      Route route = writes.route();
       route.sink().credit(route, uncredited);
       uncredited = 0;
     }

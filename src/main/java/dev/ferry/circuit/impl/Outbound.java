@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
 /**
  * The sending half of a circuit end: written fragments wait here until the other end's credit lets
  * them go, in order, then go to the {@link Sink} of the circuit's {@link Route}, counted in the
- * {@link Traffic} it was given. {@link #full()} is the write-queue bound (Vert.x's
+ * route's {@link Traffic}. {@link #full()} is the write-queue bound (Vert.x's
  * {@code writeQueueFull()}), the drain handler runs once the queue is back under half of it. It
  * knows the circuit only by its route: what it needs from above (the context, the payload limit,
  * closing the circuit) it asks of its {@link Owner}, the peer that holds the circuit.
@@ -52,7 +52,6 @@ public final class Outbound {
   private record Pending(Fragment fragment, long cost, Promise<Void> promise) {}
 
   private final Owner owner;
-  private final Traffic traffic;
   /** Where fragments go: replaced when the circuit opens and when its link breaks. */
   private Route route;
   /** Set when the circuit closed: what writes after that fail with. */
@@ -68,10 +67,9 @@ public final class Outbound {
   private long sentSerial;
   private Promise<Void> ending;
 
-  public Outbound(Owner owner, Route route, Traffic traffic, long maxQueued) {
+  public Outbound(Owner owner, Route route, long maxQueued) {
     this.owner = owner;
     this.route = route;
-    this.traffic = traffic;
     this.maxQueued = maxQueued;
   }
 
@@ -189,7 +187,7 @@ public final class Outbound {
       try {
         int size = p.fragment().payload().length();
         route.sink().fragment(route, p.fragment(), nextSerial());
-        traffic.sent(size);
+        route.counters().sent(size);
       } catch (RuntimeException e) {
         if (e instanceof FerryException refused && FerryException.TOO_LARGE.equals(refused.code())) {
           // refused before anything went out (fields too long for the link): like an oversized payload

@@ -11,7 +11,7 @@
  *   <li>Streams: {@link dev.ferry.circuit.impl.Inbound} (what a reader has not taken yet) and
  *   {@link dev.ferry.circuit.impl.Outbound} (written fragments waiting for credit).</li>
  *   <li>Transports: a circuit end's {@link dev.ferry.circuit.impl.Route} (its ids, the other end's
- *   bus address, its {@link dev.ferry.circuit.impl.Sink}); the sinks, the event bus
+ *   bus address, its {@link dev.ferry.circuit.impl.Sink}, the counters); the sinks, the event bus
  *   ({@code BusSink}) and the circuit link to another node ({@link dev.ferry.circuit.impl.Link},
  *   all of a node's in {@link dev.ferry.circuit.impl.Links}); the byte counters
  *   ({@link dev.ferry.circuit.impl.Traffic}); and {@link dev.ferry.circuit.impl.Transport}, all of

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The sending half of a circuit on its own, with no circuit, peer or node: what it sends goes
  * through its route's sink as plain values (ids, address, fragment, serial), only as far as the
- * other end's credit allows, and is counted in the traffic it was given. The owner runs tasks at
+ * other end's credit allows, and is counted in the route's traffic counters. The owner runs tasks at
  * once (this test is its only thread) and records what the outbound asks of it.
  */
 class OutboundTest {
@@ -76,7 +76,7 @@ class OutboundTest {
   private final RecordingSink bus = new RecordingSink();
   private final RecordingSink link = new RecordingSink();
   private final Peer peer = new Peer();
-  private final Outbound out = new Outbound(peer, new Route("c1", "peerB", "ferry.circuit.peerB", bus), traffic,
+  private final Outbound out = new Outbound(peer, new Route("c1", "peerB", "ferry.circuit.peerB", bus, traffic),
       100 * COST);
 
   private static Fragment fragment() {
@@ -91,7 +91,7 @@ class OutboundTest {
     }
     assertThat(bus.fragments).as("nothing before the other end's window is known").isEmpty();
 
-    out.opened(3 * COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link));
+    out.opened(3 * COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link, traffic));
     assertThat(link.fragments).as("three fit the window, through the route the open gave").containsExactly(
         new Sent("c1", "peerB", "ferry.circuit.peerB", 1, PAYLOAD), new Sent("c1", "peerB", "ferry.circuit.peerB", 2, PAYLOAD),
         new Sent("c1", "peerB", "ferry.circuit.peerB", 3, PAYLOAD));
@@ -102,12 +102,12 @@ class OutboundTest {
     assertThat(link.fragments).extracting(Sent::serial).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(writes).allMatch(Future::succeeded);
     assertThat(meters.get("ferry.circuit.bytes").tag("direction", "sent").counter().count())
-        .as("counted in the traffic it was given").isEqualTo(5.0 * PAYLOAD);
+        .as("counted in the route's counters").isEqualTo(5.0 * PAYLOAD);
   }
 
   @Test
   void endSendsWhatIsQueuedThenAsksItsPeerToCloseTheCircuitByItsRoute() {
-    out.opened(COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link));
+    out.opened(COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link, traffic));
     out.write(fragment());
     out.write(fragment());
     out.end(Promise.promise());
@@ -120,7 +120,7 @@ class OutboundTest {
 
   @Test
   void afterTheCircuitClosedQueuedAndLaterWritesFailWithItsFailure() {
-    out.opened(COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link));
+    out.opened(COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link, traffic));
     out.write(fragment());
     Future<Void> queued = out.write(fragment());
     FerryException closed = new FerryException(CircuitWire.CIRCUIT_CLOSED, "circuit c1 is closed: test");
@@ -136,7 +136,7 @@ class OutboundTest {
 
   @Test
   void aPayloadOverTheLimitFailsAloneAndTheCircuitCarriesOn() {
-    out.opened(10 * COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link));
+    out.opened(10 * COST, 0, new Route("c1", "peerB", "ferry.circuit.peerB", link, traffic));
     Future<Void> tooLarge = out.write(Fragment.of(1, Buffer.buffer(new byte[4 * PAYLOAD + 1])));
     Future<Void> fine = out.write(fragment());
 
