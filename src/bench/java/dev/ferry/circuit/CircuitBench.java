@@ -93,6 +93,15 @@ class CircuitBench {
         }
       });
       Vertx vertx = node.vertx();
+      // the remote opens its TCP sink only after its node is up: a first round could find it closed
+      Eventually.await("node2's TCP sink", LONG, () -> {
+        try {
+          vertx.createNetClient().connect(tcpPort, "127.0.0.1").compose(NetSocket::close).await(5, TimeUnit.SECONDS);
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      });
 
       tcp(vertx, tcpPort, 1, WARMUP);
       circuitsThroughput(circuits, 1, WARMUP);

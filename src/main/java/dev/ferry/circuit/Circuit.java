@@ -1,11 +1,17 @@
 package dev.ferry.circuit;
 
+import dev.ferry.circuit.impl.CircuitWire;
+import dev.ferry.circuit.impl.Inbound;
+import dev.ferry.circuit.impl.Link;
+import dev.ferry.circuit.impl.Outbound;
+import dev.ferry.circuit.impl.Route;
+import dev.ferry.circuit.impl.Sink;
+import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.streams.ReadStream;
@@ -26,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragment> {
   /** Error code of writes to a closed circuit. */
-  public static final String CLOSED = "circuit-closed";
+  public static final String CLOSED = CircuitWire.CIRCUIT_CLOSED;
   private static final Logger log = LoggerFactory.getLogger(Circuit.class);
 
   private final LocalPeer peer;
@@ -34,15 +40,12 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   private final PeerRef remote;
   private final String remoteIncarnation;
   private final Inbound<Fragment> reads;
+  /** The sending half; it holds the {@link Route}: where and through which {@link Sink} this end sends. */
   private final Outbound writes;
   private Inbound<Fragment> errors;
   private Promise<String> closed;
   /** Only for an other end that sends to this circuit's own address (see {@link #listen}). */
   private MessageConsumer<Object> consumer;
-  /** Where the other end receives: its peer address, or this circuit's address there. */
-  private String remoteAddress;
-  /** Where fragments, credit and the close go: the bus (to remoteAddress) or the link to the other node. */
-  private Sink sink = Sink.BUS;
   private Handler<Throwable> exceptionHandler;
 
   // receiving: what the reader has not taken yet, and what it took but we have not credited back
@@ -52,16 +55,22 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   private volatile String closeReason;
 
+  /**
+   * A circuit end of {@code peer}; it counts its bytes in its peer's transport's counters (given
+   * with its route) and sends on the bus until {@link #opened} names its way.
+   */
   Circuit(LocalPeer peer, String id, PeerRef remote, String remoteIncarnation) {
     this.peer = peer;
     this.id = id;
     this.remote = remote;
     this.remoteIncarnation = remoteIncarnation;
+    Transport transport = peer.transport();
+    this.reads = new Inbound<>(this);
     // until the other end names its address, a Java peer's is the likely one (a close after a
     // timed-out open still reaches an end that accepted late)
-    this.remoteAddress = Addresses.circuitPeer(remote.peerId());
-    this.reads = new Inbound<>(this);
-    this.writes = new Outbound(this, peer.config().writeQueueMaxBytes());
+    Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), transport.bus(),
+        transport.traffic());
+    this.writes = new Outbound(peer.sending(), route, peer.config().writeQueueMaxBytes());
   }
 
   /** The circuit id, the same at both ends. */
@@ -208,24 +217,13 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
    */
   Future<Void> listen() {
     consumer = peer.eventBus().consumer(address(), this::onMessage);
-    peer.circuitService().consumerOpened();
+    peer.consumerOpened();
     return consumer.completion();
   }
 
   /** The other end's receive window and address are known, and which way to send: sending may start. */
   void opened(long window, long alreadyInFlight, String otherEndAddress, Sink way) {
-    remoteAddress = otherEndAddress;
-    sink = way;
-    writes.opened(window, alreadyInFlight);
-  }
-
-  /** Where the other end receives on the bus. */
-  String remoteAddress() {
-    return remoteAddress;
-  }
-
-  EventBus eventBus() {
-    return peer.eventBus();
+    writes.opened(window, alreadyInFlight, writes.route().to(otherEndAddress, way));
   }
 
   /** The serial the first fragment gets when it travels inside the open message. */
@@ -270,7 +268,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     try {
       switch (String.valueOf(m.headers().get(CircuitWire.KIND))) {
         case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), peer.id(), id));
-        case CircuitWire.CREDIT -> writes.credit(CircuitWire.number(m.headers(), CircuitWire.BYTES, 0));
+        case CircuitWire.CREDIT -> credited(CircuitWire.number(m.headers(), CircuitWire.BYTES, 0));
         case CircuitWire.CLOSE -> {
           String reason = m.headers().get(CircuitWire.REASON);
           closeHere(reason == null || reason.isBlank() ? "closed" : reason);
@@ -290,34 +288,23 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     }
   }
 
-  /** A frame from the circuit link to the other end's node (its ends may send there even before opened). */
-  void onLink(Link from, LinkFrame.ForCircuit frame) {
-    if (frame instanceof LinkFrame.Data data) {
-      received(data.fragment().stamped(remote.peerId(), peer.id(), id, data.fragment().serial()));
-    } else if (frame instanceof LinkFrame.Credit credit) {
-      writes.credit(credit.bytes());
-    } else if (frame instanceof LinkFrame.Close close) {
-      closeHere(close.reason().isBlank() ? "closed" : close.reason());
-      from.acknowledge(peer.id(), id);
-    }
+  /** The other end returned {@code bytes} of credit (on the bus or the link). */
+  void credited(long bytes) {
+    writes.credit(bytes);
   }
 
   /**
    * The link this circuit sends on broke: fragments may be lost, so the circuit closes with the
-   * link's reason, telling the other end over the bus (best effort).
+   * link's reason, telling the other end over the bus ({@code bus}, best effort). A circuit on
+   * another way is not touched.
    */
-  void linkBroke(Link link) {
-    if (sink != link || closeReason != null) {
+  void linkBroke(Link link, Sink bus) {
+    Route route = writes.route();
+    if (route.sink() != link || closeReason != null) {
       return;
     }
-    sink = Sink.BUS;
+    writes.reroute(route.via(bus));
     shutdown(link.brokenReason(), true, true);
-  }
-
-  /** Hands a fragment to the bus or the link (its credit is already counted). */
-  void transmit(Fragment f, long serial) {
-    sink.fragment(this, f, serial);
-    peer.circuitService().countSent(f.payload().length());
   }
 
   /** Hops onto the peer's context (part of {@link Inbound.Owner}). */
@@ -329,17 +316,18 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   /** The reader took a fragment: credit the sender once a quarter of the window has been read. */
   @Override
   public void delivered(Fragment f) {
-    peer.circuitService().countReceived(f.payload().length());
+    Route route = writes.route();
+    route.counters().received(f.payload().length());
     long cost = CircuitWire.cost(f.payload().length());
     buffered -= cost;
     uncredited += cost;
     if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {
-      sink.credit(this, uncredited);
+      route.sink().credit(route, uncredited);
       uncredited = 0;
     }
   }
 
-  /** The bus or the link refused a fragment: the stream has a gap, so both ends close. */
+  /** The bus or the link lost a fragment: the stream has a gap, so both ends close. */
   void sendFailed(FerryException failure) {
     log.warn("{}: {}", this, failure.getMessage());
     shutdown(failure.code() + ": " + failure.getMessage(), true, true);
@@ -378,15 +366,23 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
         errorStream.endNow();
       }
     }
-    Future<Void> told = tellRemote ? sink.close(this, reason) : Future.succeededFuture();
+    Future<Void> told = tellRemote ? tell(reason) : Future.succeededFuture();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture()
-        : consumer.unregister().onComplete(x -> peer.circuitService().consumerClosed());
+        : consumer.unregister().onComplete(x -> peer.consumerClosed());
     peer.forget(this);
     if (closedPromise != null) {
       closedPromise.complete(reason);
     }
     log.debug("{} closed: {}", this, reason);
     return Future.join(told, unregistered).mapEmpty();
+  }
+
+  /** Tells the other end of the close; completes on this end's context. */
+  private Future<Void> tell(String reason) {
+    Route route = writes.route();
+    Promise<Void> told = Promise.promise();
+    route.sink().close(route, reason).onComplete(x -> onContext(told::tryComplete));
+    return told.future();
   }
 
   FerryException closedError() {

@@ -1,6 +1,8 @@
 package dev.ferry.circuit;
 
 import dev.ferry.circuit.filesync.FileSyncService;
+import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.PayloadCodec;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;

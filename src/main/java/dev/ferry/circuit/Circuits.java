@@ -1,11 +1,13 @@
 package dev.ferry.circuit;
 
+import dev.ferry.circuit.impl.Link;
+import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * its own context.
  */
 public final class Circuits {
-  private final Counter bytesSent;
-  private final Counter bytesReceived;
   private static final Logger log = LoggerFactory.getLogger(Circuits.class);
   private static final String SERVICE_NAME = "[a-z0-9_-]+";
 
@@ -39,19 +39,25 @@ public final class Circuits {
   private final CircuitConfig config;
   private final Map<String, PeerService> services = new ConcurrentHashMap<>();
   private final Map<String, LocalPeer> peers = new ConcurrentHashMap<>();
-  private final AtomicInteger consumers = new AtomicInteger();
-  private final Links links;
+  private final Transport transport;
+  private final LocalPeer.Registry registry = new LocalPeer.Registry() {
+    @Override
+    public void started(LocalPeer peer) {
+      peers.put(peer.id(), peer);
+    }
+
+    @Override
+    public void stopped(LocalPeer peer) {
+      peers.remove(peer.id());
+    }
+  };
 
   Circuits(NodeContext node, CircuitConfig config) {
-    this.bytesSent = Counter.builder("ferry.circuit.bytes").tag("direction", "sent")
-        .description("Payload bytes sent through circuits from this node").register(node.meters());
-    this.bytesReceived = Counter.builder("ferry.circuit.bytes").tag("direction", "received")
-        .description("Payload bytes read from circuits on this node").register(node.meters());
     Gauge.builder("ferry.circuits.open", this, Circuits::openCircuits)
         .description("Open circuit ends on this node").register(node.meters());
     this.node = node;
     this.config = config;
-    this.links = new Links(node, this, config);
+    this.transport = new Transport(node, config, new LinkEnds());
   }
 
   /** The circuit service of the node that runs on {@code vertx}; {@code unavailable} when it is not deployed. */
@@ -109,21 +115,13 @@ public final class Circuits {
   }
 
   /** How many circuit ends are open on this node. */
-  void countSent(long bytes) {
-    bytesSent.increment(bytes);
-  }
-
-  void countReceived(long bytes) {
-    bytesReceived.increment(bytes);
-  }
-
   public int openCircuits() {
     return peers.values().stream().mapToInt(LocalPeer::openCircuits).sum();
   }
 
   /** How many event-bus consumers the circuit service holds now (peers, circuits). */
   public int consumers() {
-    return consumers.get();
+    return transport.consumers();
   }
 
   public CircuitConfig config() {
@@ -143,7 +141,7 @@ public final class Circuits {
 
   /** The node's circuit links (circuits between Java peers on different nodes). */
   Links links() {
-    return links;
+    return transport.links();
   }
 
   Future<LocalPeer> startPeer(String service, boolean stopsWhenIdle) {
@@ -152,7 +150,7 @@ public final class Circuits {
       return Future.failedFuture(FerryException.notFound("no peer service '" + service + "' on node " + node.name()
           + " (registered: " + String.join(", ", services()) + ")"));
     }
-    PeerHost host = new PeerHost(this, service, code, stopsWhenIdle);
+    PeerHost host = new PeerHost(transport, registry, service, code, stopsWhenIdle);
     return vertx().deployVerticle(host).map(id -> host.peer());
   }
 
@@ -182,20 +180,6 @@ public final class Circuits {
     }
   }
 
-  /** The incarnation of a node in the cluster now; {@code not-found} when it is not a member. */
-  String incarnationOf(String nodeName) {
-    if (nodeName.equals(node.name())) {
-      return node.incarnation().id();
-    }
-    return node.members().byName(nodeName).map(Members.Member::incarnation).orElseThrow(() -> FerryException.notFound(
-        "no node '" + nodeName + "' in the cluster"));
-  }
-
-  String incarnationOrNull(String nodeName) {
-    return nodeName.equals(node.name()) ? node.incarnation().id()
-        : node.members().byName(nodeName).map(Members.Member::incarnation).orElse(null);
-  }
-
   /** Stops every peer on this node; their circuits close with {@code reason}. */
   Future<Void> stopAll(String reason) {
     List<Future<String>> stopping = new ArrayList<>();
@@ -205,19 +189,72 @@ public final class Circuits {
     return Future.join(stopping).mapEmpty();
   }
 
-  void started(LocalPeer peer) {
-    peers.put(peer.id(), peer);
-  }
+  /**
+   * The circuits of this node as the links see them: a frame from a link goes to the end it names,
+   * on that end's peer's context, if that end's other end is on the link's node; a frame for an end
+   * that is not here is dropped (a close is still acknowledged).
+   */
+  private final class LinkEnds implements Links.Ends {
+    @Override
+    public String incarnationOrNull(String nodeName) {
+      return transport.incarnationOrNull(nodeName);
+    }
 
-  void stopped(LocalPeer peer) {
-    peers.remove(peer.id());
-  }
+    @Override
+    public void fragment(String from, String peerId, String circuitId, Fragment f) {
+      onEnd(from, peerId, circuitId, "a fragment", c -> c.received(f.stamped(c.remote().peerId(), peerId, circuitId, f.serial())), null);
+    }
 
-  void consumerOpened() {
-    consumers.incrementAndGet();
-  }
+    @Override
+    public void credit(String from, String peerId, String circuitId, long bytes) {
+      onEnd(from, peerId, circuitId, "credit", c -> c.credited(bytes), null);
+    }
 
-  void consumerClosed() {
-    consumers.decrementAndGet();
+    @Override
+    public void close(String from, String peerId, String circuitId, String reason, Runnable acknowledge) {
+      onEnd(from, peerId, circuitId, "a close", c -> {
+        c.closeHere(reason);
+        acknowledge.run();
+      }, acknowledge);
+    }
+
+    @Override
+    public boolean crossesTo(String nodeName) {
+      return peers.values().stream().anyMatch(p -> p.circuits().stream().anyMatch(c -> c.remote().node().equals(nodeName)));
+    }
+
+    @Override
+    public void linkBroke(Link link) {
+      for (LocalPeer peer : peers.values()) {
+        for (Circuit c : peer.circuits()) {
+          if (c.remote().node().equals(link.node())) {
+            peer.context().runOnContext(v -> c.linkBroke(link, transport.bus()));
+          }
+        }
+      }
+    }
+
+    /** Runs {@code task} on the end's context, or {@code otherwise} (if any) when there is no such end. */
+    private void onEnd(String from, String peerId, String circuitId, String what, Consumer<Circuit> task, Runnable otherwise) {
+      LocalPeer peer = peers.get(peerId);
+      if (peer == null) {
+        log.debug("circuit link from {}: dropped {} for peer {}, which is not on this node", from, what, peerId);
+        if (otherwise != null) {
+          otherwise.run();
+        }
+        return;
+      }
+      peer.onContext(() -> {
+        Circuit circuit = peer.circuitFrom(circuitId, from);
+        if (circuit != null) {
+          task.accept(circuit);
+        } else {
+          log.debug("circuit link from {}: dropped {}: no circuit {} to that node at {}", from, what, circuitId, peer);
+          if (otherwise != null) {
+            otherwise.run();
+          }
+        }
+      });
+    }
   }
 }

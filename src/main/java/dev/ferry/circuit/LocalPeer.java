@@ -1,5 +1,10 @@
 package dev.ferry.circuit;
 
+import dev.ferry.circuit.impl.CircuitWire;
+import dev.ferry.circuit.impl.Inbound;
+import dev.ferry.circuit.impl.Outbound;
+import dev.ferry.circuit.impl.Route;
+import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import io.vertx.core.Context;
@@ -11,6 +16,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +41,15 @@ public final class LocalPeer {
   /** The reason circuits get when the peer stops because its node stops. */
   public static final String NODE_STOPPING = "node-stopping";
 
-  private final Circuits circuits;
+  /** Where the node keeps its running peers (the circuit service): told when a peer starts and when it stopped. */
+  interface Registry {
+    void started(LocalPeer peer);
+
+    void stopped(LocalPeer peer);
+  }
+
+  private final Transport transport;
+  private final Registry registry;
   private final String id;
   private final String service;
   private final Context context;
@@ -43,6 +57,37 @@ public final class LocalPeer {
   private final boolean stopsWhenIdle;
   private final Map<String, Circuit> open = new ConcurrentHashMap<>();
   private final Inbound<Circuit> newCircuits;
+  /** What the sending halves of this peer's circuits need from it (one for all of them). */
+  private final Outbound.Owner sending = new Outbound.Owner() {
+    @Override
+    public void onContext(Runnable task) {
+      LocalPeer.this.onContext(task);
+    }
+
+    @Override
+    public int maxPayloadBytes() {
+      return config().maxPayloadBytes();
+    }
+
+    @Override
+    public void sendFailed(Route route, FerryException failure) {
+      Circuit circuit = open.get(route.circuit());
+      if (circuit != null) {
+        circuit.sendFailed(failure);
+      }
+    }
+
+    @Override
+    public Future<Void> close(Route route, String reason) {
+      Circuit circuit = open.get(route.circuit());
+      return circuit == null ? Future.succeededFuture() : circuit.close(reason);
+    }
+
+    @Override
+    public String toString() {
+      return LocalPeer.this.toString();
+    }
+  };
   private final Promise<String> closed = Promise.promise();
   private MessageConsumer<Object> consumer;
   private volatile String stopReason;
@@ -50,8 +95,9 @@ public final class LocalPeer {
   private long idleTimer = -1;
   private String deploymentId;
 
-  LocalPeer(Circuits circuits, String service, Context context, boolean stopsWhenIdle) {
-    this.circuits = circuits;
+  LocalPeer(Transport transport, Registry registry, String service, Context context, boolean stopsWhenIdle) {
+    this.transport = transport;
+    this.registry = registry;
     this.id = newId();
     this.service = service;
     this.context = context;
@@ -81,7 +127,7 @@ public final class LocalPeer {
 
   /** The node this peer runs on. */
   public String node() {
-    return circuits.node();
+    return transport.node();
   }
 
   /** How to reach this peer: {@code ferry://<node>/<service>/<id>}. */
@@ -135,7 +181,7 @@ public final class LocalPeer {
       stopReason = reason;
       onContext(() -> {
         if (deploymentId != null) {
-          circuits.vertx().undeploy(deploymentId).onFailure(e -> log.debug("peer {} already stopped: {}", id, e.toString()));
+          transport.vertx().undeploy(deploymentId).onFailure(e -> log.debug("peer {} already stopped: {}", id, e.toString()));
         }
       });
     }
@@ -167,33 +213,51 @@ public final class LocalPeer {
     }
   }
 
-  Circuits circuitService() {
-    return circuits;
+  Outbound.Owner sending() {
+    return sending;
+  }
+
+  void consumerOpened() {
+    transport.consumerOpened();
+  }
+
+  void consumerClosed() {
+    transport.consumerClosed();
+  }
+
+  Transport transport() {
+    return transport;
   }
 
   CircuitConfig config() {
-    return circuits.config();
+    return transport.config();
   }
 
   EventBus eventBus() {
-    return circuits.vertx().eventBus();
+    return transport.eventBus();
   }
 
   void deployed(String deployment) {
     this.deploymentId = deployment;
   }
 
-  /** Starts accepting circuits on {@code ferry.circuit.<id>}, then runs the service code. */
-  Future<Void> start(PeerService code) {
+  /**
+   * Starts accepting circuits on {@code ferry.circuit.<id>}; completes when the cluster routes
+   * there. The circuits others open arrive on {@link #accepted()}.
+   */
+  Future<Void> start() {
     consumer = eventBus().consumer(Addresses.circuitPeer(id), this::onMessage);
-    circuits.consumerOpened();
-    circuits.started(this);
-    return consumer.completion().map(v -> {
+    transport.consumerOpened();
+    registry.started(this);
+    return consumer.completion().onSuccess(v -> {
       log.info("{} started", this);
-      code.start(this, context, newCircuits);
       idleCheck();
-      return null;
     });
+  }
+
+  /** The circuits other peers open to this one, for the service code. */
+  ReadStream<Circuit> accepted() {
+    return newCircuits;
   }
 
   /** Closes every circuit with the stop reason and stops listening (the peer's verticle stops). */
@@ -204,10 +268,10 @@ public final class LocalPeer {
     for (Circuit c : List.copyOf(open.values())) {
       closing.add(c.close(reason));
     }
-    closing.add(consumer.unregister().onComplete(x -> circuits.consumerClosed()));
+    closing.add(consumer.unregister().onComplete(x -> transport.consumerClosed()));
     newCircuits.end();
     return Future.join(closing).onComplete(x -> {
-      circuits.stopped(this);
+      registry.stopped(this);
       closed.complete(reason);
       log.info("{} stopped: {}", this, reason);
     }).mapEmpty();
@@ -224,7 +288,7 @@ public final class LocalPeer {
     open.put(c.id(), c);
     openCount = open.size();
     if (idleTimer >= 0) {
-      circuits.vertx().cancelTimer(idleTimer);
+      transport.vertx().cancelTimer(idleTimer);
       idleTimer = -1;
     }
   }
@@ -232,7 +296,7 @@ public final class LocalPeer {
   /** A peer started remotely stops after {@code circuit.remote_peer_idle_ms} without circuits. */
   private void idleCheck() {
     if (stopsWhenIdle && open.isEmpty() && idleTimer < 0 && stopReason == null) {
-      idleTimer = circuits.vertx().setTimer(config().remotePeerIdle().toMillis(), t -> {
+      idleTimer = transport.vertx().setTimer(config().remotePeerIdle().toMillis(), t -> {
         idleTimer = -1;
         if (open.isEmpty()) {
           close("idle");
@@ -251,7 +315,7 @@ public final class LocalPeer {
     }
     String incarnation;
     try {
-      incarnation = circuits.incarnationOf(to.node());
+      incarnation = transport.incarnationOf(to.node());
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
@@ -262,7 +326,7 @@ public final class LocalPeer {
         .addHeader(CircuitWire.FROM_SERVICE, service).addHeader(CircuitWire.WINDOW, Integer.toString(config().windowBytes()))
         .addHeader(CircuitWire.REPLY_TO, Addresses.circuitPeer(id))
         .setSendTimeout(config().openTimeout().toMillis());
-    boolean offerLink = circuits.links().offers(to.node());
+    boolean offerLink = transport.links().offers(to.node());
     if (offerLink) {
       options.addHeader(CircuitWire.LINK, CircuitWire.YES);
     }
@@ -272,7 +336,7 @@ public final class LocalPeer {
           boolean link = offerLink && CircuitWire.YES.equals(reply.headers().get(CircuitWire.LINK));
           circuit.opened(CircuitWire.number(reply.headers(), CircuitWire.WINDOW, config().windowBytes()), firstCost,
               CircuitWire.replyTo(reply.headers(), to.peerId(), circuit.id()),
-              link ? circuits.links().to(to.node(), incarnation) : Sink.BUS);
+              link ? transport.links().to(to.node(), incarnation) : transport.bus());
           log.debug("{} opened", circuit);
           return circuit;
         })
@@ -312,20 +376,10 @@ public final class LocalPeer {
     }
   }
 
-  /**
-   * A frame from the circuit link for one of this peer's circuits; one for a circuit it does not
-   * hold, or that does not cross to the link's node, is dropped (a close is still acknowledged).
-   */
-  void onLinkFrame(Link from, LinkFrame.ForCircuit frame) {
-    Circuit circuit = open.get(frame.circuit());
-    if (circuit != null && circuit.remote().node().equals(from.node())) {
-      circuit.onLink(from, frame);
-      return;
-    }
-    log.debug("dropped a {} from {}: no circuit {} at {}", frame.getClass().getSimpleName(), from, frame.circuit(), this);
-    if (frame instanceof LinkFrame.Close) {
-      from.acknowledge(id, frame.circuit());
-    }
+  /** This peer's open circuit {@code circuitId} whose other end is on {@code node}, or null. */
+  Circuit circuitFrom(String circuitId, String node) {
+    Circuit circuit = open.get(circuitId);
+    return circuit != null && circuit.remote().node().equals(node) ? circuit : null;
   }
 
   /** Another peer opens a circuit to this one. */
@@ -350,12 +404,12 @@ public final class LocalPeer {
             + " bytes exceeds circuit.max_payload_bytes = " + config().maxPayloadBytes());
       }
       String otherEnd = CircuitWire.replyTo(m.headers(), from.peerId(), circuitId);
-      String incarnation = circuits.incarnationOrNull(from.node());
+      String incarnation = transport.incarnationOrNull(from.node());
       circuit = new Circuit(this, circuitId, from, incarnation);
       // a Java opener on another node that offers the link, and a node known to be that incarnation
       link = CircuitWire.YES.equals(m.headers().get(CircuitWire.LINK)) && m.headers().contains(CircuitWire.REPLY_TO)
-          && circuits.links().offers(from.node()) && incarnation != null;
-      circuit.opened(window, 0, otherEnd, link ? circuits.links().to(from.node(), incarnation) : Sink.BUS);
+          && transport.links().offers(from.node()) && incarnation != null;
+      circuit.opened(window, 0, otherEnd, link ? transport.links().to(from.node(), incarnation) : transport.bus());
     } catch (FerryException e) {
       e.failReply(m);
       return;

@@ -1,5 +1,6 @@
 package dev.ferry.circuit;
 
+import dev.ferry.circuit.impl.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
@@ -11,14 +12,16 @@ import io.vertx.core.VerticleBase;
  * <p>Runs on its own context; not shared.
  */
 final class PeerHost extends VerticleBase {
-  private final Circuits circuits;
+  private final Transport transport;
+  private final LocalPeer.Registry registry;
   private final String service;
   private final PeerService code;
   private final boolean stopsWhenIdle;
   private LocalPeer peer;
 
-  PeerHost(Circuits circuits, String service, PeerService code, boolean stopsWhenIdle) {
-    this.circuits = circuits;
+  PeerHost(Transport transport, LocalPeer.Registry registry, String service, PeerService code, boolean stopsWhenIdle) {
+    this.transport = transport;
+    this.registry = registry;
     this.service = service;
     this.code = code;
     this.stopsWhenIdle = stopsWhenIdle;
@@ -26,9 +29,13 @@ final class PeerHost extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    peer = new LocalPeer(circuits, service, context, stopsWhenIdle);
+    peer = new LocalPeer(transport, registry, service, context, stopsWhenIdle);
     peer.deployed(deploymentID());
-    return peer.start(code);
+    // the service code runs once the peer is reachable; if it throws, the peer does not start
+    return peer.start().map(v -> {
+      code.start(peer, context, peer.accepted());
+      return null;
+    });
   }
 
   @Override

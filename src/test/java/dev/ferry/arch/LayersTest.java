@@ -1,5 +1,9 @@
 package dev.ferry.arch;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.Dependency;
@@ -12,12 +16,16 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import dev.ferry.circuit.CircuitConfig;
+import dev.ferry.circuit.Fragment;
 import org.junit.jupiter.api.Test;
 
 /**
  * The layering of docs/ARCHITECTURE.md, enforced: {@code cli} → services → {@code node} →
- * {@code core} → {@code peers}, dependencies pointing down only; and no class reaches into
- * another service's {@code impl} package. Checks ferry's main classes (not the tests).
+ * {@code core} → {@code peers}, dependencies pointing down only; no class reaches into
+ * another service's {@code impl} package; and inside the circuit service, the implementation
+ * never reaches back up to the API it serves (docs/CIRCUITS.md, "Code layout"). Checks ferry's main
+ * classes (not the tests).
  */
 class LayersTest {
   private static final String ROOT = "dev.ferry.";
@@ -61,6 +69,20 @@ class LayersTest {
     }).allowEmptyShould(true);
   }
 
+  /**
+   * The rule: {@code circuit.impl} (wire formats, streams, transports) uses nothing of the circuit
+   * API above it but the values it carries, {@link Fragment} and {@link CircuitConfig}: no
+   * {@code Circuit}, {@code LocalPeer}, {@code Circuits}, nor {@code filesync}. What it needs from
+   * above, it declares as an interface of its own that the API implements.
+   */
+  static ArchRule circuitImplStaysBelowTheApi() {
+    return noClasses().that().resideInAPackage("dev.ferry.circuit.impl..")
+        .should().dependOnClassesThat(resideInAPackage("dev.ferry.circuit..")
+            .and(not(resideInAPackage("dev.ferry.circuit.impl..")))
+            .and(not(belongToAnyOf(Fragment.class, CircuitConfig.class)))
+            .as("are circuit API classes other than the values Fragment and CircuitConfig"));
+  }
+
   /** The top package under dev.ferry that a package belongs to: {@code raft} for {@code dev.ferry.raft.impl}. */
   static String service(String pkg) {
     if (!pkg.startsWith(ROOT)) {
@@ -79,5 +101,10 @@ class LayersTest {
   @Test
   void noClassUsesAnotherServicesImplPackage() {
     implStaysInItsService().check(FERRY);
+  }
+
+  @Test
+  void theCircuitImplementationDoesNotReachBackUpToItsApi() {
+    circuitImplStaysBelowTheApi().check(FERRY);
   }
 }

@@ -7,6 +7,7 @@ import static dev.ferry.circuit.CircuitTesting.circuits;
 import static dev.ferry.circuit.CircuitTesting.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.circuit.impl.CircuitWire;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;

@@ -10,6 +10,9 @@ import static dev.ferry.circuit.CircuitTesting.failure;
 import static dev.ferry.circuit.CircuitTesting.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.circuit.impl.CircuitWire;
+import dev.ferry.circuit.impl.Link;
+import dev.ferry.circuit.impl.LinkFrame;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;

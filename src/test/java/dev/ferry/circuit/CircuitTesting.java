@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers for circuit tests: blocking waits with deadlines (the test thread is not an event loop). */
-final class CircuitTesting {
+public final class CircuitTesting {
   static final Duration DEADLINE = Duration.ofSeconds(30);
   private static final Duration PROBE = Duration.ofSeconds(2);
 
@@ -71,7 +71,7 @@ final class CircuitTesting {
     return done.future();
   }
 
-  static Buffer bytes(int size, int seed) {
+  public static Buffer bytes(int size, int seed) {
     byte[] b = new byte[size];
     for (int i = 0; i < size; i++) {
       b[i] = (byte) (seed * 31 + i);

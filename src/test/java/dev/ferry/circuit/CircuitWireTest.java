@@ -6,6 +6,7 @@ import static dev.ferry.circuit.CircuitTesting.circuits;
 import static dev.ferry.circuit.CircuitTesting.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.circuit.impl.CircuitWire;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;

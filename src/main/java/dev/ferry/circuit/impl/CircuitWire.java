@@ -1,5 +1,6 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import io.vertx.core.MultiMap;
@@ -16,61 +17,64 @@ import java.util.Map;
  * payload, a Buffer; bridge clients may send it as a base64 string) and string headers, so a
  * JavaScript client on the SockJS bridge can hold one end. Stateless.
  */
-final class CircuitWire {
-  static final String KIND = "kind";
-  static final String OPEN = "open";
-  static final String OPENED = "opened";
-  static final String FRAGMENT = "fragment";
-  static final String CREDIT = "credit";
-  static final String CLOSE = "close";
-  static final String CLOSED = "closed";
+public final class CircuitWire {
+  public static final String KIND = "kind";
+  public static final String OPEN = "open";
+  public static final String OPENED = "opened";
+  public static final String FRAGMENT = "fragment";
+  public static final String CREDIT = "credit";
+  public static final String CLOSE = "close";
+  public static final String CLOSED = "closed";
 
-  static final String CIRCUIT = "circuit";
-  static final String FROM = "from";
-  static final String FROM_NODE = "from-node";
-  static final String FROM_SERVICE = "from-service";
-  static final String NODE = "node";
-  static final String SERVICE = "service";
-  static final String WINDOW = "window";
-  static final String BYTES = "bytes";
-  static final String REASON = "reason";
-  static final String REPLY_TO = "reply-to";
+  public static final String CIRCUIT = "circuit";
+  public static final String FROM = "from";
+  public static final String FROM_NODE = "from-node";
+  public static final String FROM_SERVICE = "from-service";
+  public static final String NODE = "node";
+  public static final String SERVICE = "service";
+  public static final String WINDOW = "window";
+  public static final String BYTES = "bytes";
+  public static final String REASON = "reason";
+  public static final String REPLY_TO = "reply-to";
   /**
    * In {@code open} and {@code opened}: {@value #YES} when this end, a Java peer, takes the circuit's
    * traffic on the circuit link; when both ends say so and their nodes differ, it goes there.
    */
-  static final String LINK = "link";
-  static final String YES = "1";
+  public static final String LINK = "link";
+  public static final String YES = "1";
 
-  static final String SERIAL = "serial";
-  static final String OP = "op";
-  static final String SUBJECT = "subject";
-  static final String PART = "part";
-  static final String ARGS = "args";
-  static final String ERR = "err";
+  public static final String SERIAL = "serial";
+  public static final String OP = "op";
+  public static final String SUBJECT = "subject";
+  public static final String PART = "part";
+  public static final String ARGS = "args";
+  public static final String ERR = "err";
 
   /**
    * What a fragment costs in credit beyond its payload: its share of headers and framing, so that
    * empty fragments are not free. Part of the protocol: both ends must count alike.
    */
-  static final int FRAGMENT_OVERHEAD = 256;
+  public static final int FRAGMENT_OVERHEAD = 256;
+
+  /** Error code of writes to a circuit that is closed or ending. */
+  public static final String CIRCUIT_CLOSED = "circuit-closed";
 
   /** Ids of peers and circuits: no dots, so addresses split unambiguously. */
-  static final String ID = "[A-Za-z0-9_-]{1,64}";
+  public static final String ID = "[A-Za-z0-9_-]{1,64}";
 
   private CircuitWire() {}
 
   /** The credit a fragment with this payload uses. */
-  static long cost(int payloadBytes) {
+  public static long cost(int payloadBytes) {
     return (long) payloadBytes + FRAGMENT_OVERHEAD;
   }
 
-  static DeliveryOptions kind(String kind) {
+  public static DeliveryOptions kind(String kind) {
     return new DeliveryOptions().addHeader(KIND, kind);
   }
 
   /** A message for one circuit: its kind and the circuit's id (what a peer address demultiplexes by). */
-  static DeliveryOptions onCircuit(String kind, String circuit) {
+  public static DeliveryOptions onCircuit(String kind, String circuit) {
     return kind(kind).addHeader(CIRCUIT, circuit);
   }
 
@@ -80,7 +84,7 @@ final class CircuitWire {
    * what an end that names nothing gets, as bridge clients of the first protocol did). Anything
    * else is a {@code bad-request}: an end may only direct traffic to addresses of its own.
    */
-  static String replyTo(MultiMap headers, String peerId, String circuit) {
+  public static String replyTo(MultiMap headers, String peerId, String circuit) {
     String named = headers.get(REPLY_TO);
     String own = Addresses.circuit(peerId, circuit);
     if (named == null || named.equals(own)) {
@@ -97,7 +101,7 @@ final class CircuitWire {
    * Headers of a fragment: the kind, the serial, and each user field that is not its default; its
    * payload travels with {@link PayloadCodec}.
    */
-  static DeliveryOptions fragment(String kind, Fragment f, long serial) {
+  public static DeliveryOptions fragment(String kind, Fragment f, long serial) {
     DeliveryOptions options = kind(kind).addHeader(SERIAL, Long.toString(serial)).setCodecName(PayloadCodec.NAME);
     if (f.op() != 0) {
       options.addHeader(OP, Integer.toString(f.op()));
@@ -118,7 +122,7 @@ final class CircuitWire {
   }
 
   /** Reads the fragment a message carries; a malformed one is a {@code bad-request}. */
-  static Fragment readFragment(Message<?> message, String from, String to, String circuit) {
+  public static Fragment readFragment(Message<?> message, String from, String to, String circuit) {
     MultiMap h = message.headers();
     Map<String, String> args = null;
     String argsText = h.get(ARGS);
@@ -137,7 +141,7 @@ final class CircuitWire {
   }
 
   /** The payload of a body: a Buffer from Java, base64 text from a bridge client, nothing when empty. */
-  static Buffer payload(Object body) {
+  public static Buffer payload(Object body) {
     if (body == null) {
       return Buffer.buffer();
     }
@@ -158,7 +162,7 @@ final class CircuitWire {
   }
 
   /** A numeric header, or {@code absent} when missing; malformed is a {@code bad-request}. */
-  static long number(MultiMap headers, String name, long absent) {
+  public static long number(MultiMap headers, String name, long absent) {
     String text = headers.get(name);
     if (text == null) {
       return absent;
@@ -171,7 +175,7 @@ final class CircuitWire {
   }
 
   /** A required header matching {@code pattern}. */
-  static String required(MultiMap headers, String name, String pattern) {
+  public static String required(MultiMap headers, String name, String pattern) {
     String value = headers.get(name);
     if (value == null || !value.matches(pattern)) {
       throw FerryException.badRequest("header " + name + ": expected " + pattern + ", got " + value);

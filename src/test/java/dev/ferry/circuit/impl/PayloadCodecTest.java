@@ -1,7 +1,8 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.circuit.CircuitTesting;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
@@ -10,21 +10,21 @@ import io.vertx.core.eventbus.MessageCodec;
  * The event-bus codec of circuit payloads: the same bytes as Vert.x's built-in Buffer codec (a
  * length, then the bytes), but a received payload is a slice of the message's frame instead of a
  * copy, and a payload delivered within one node is a view of the sender's buffer instead of a copy.
- * The sender must not change a payload after sending it (the {@link Fragment} contract), and a
- * received payload is fixed-size ({@code copy()} it to append). Every node registers it with the
- * circuit service ({@link #register}); stateless.
+ * The sender must not change a payload after sending it (the {@link dev.ferry.circuit.Fragment}
+ * contract), and a received payload is fixed-size ({@code copy()} it to append). Every node
+ * registers it with the circuit service ({@link #register}); stateless.
  */
-final class PayloadCodec implements MessageCodec<Buffer, Buffer> {
-  static final String NAME = "ferry.circuit.payload";
+public final class PayloadCodec implements MessageCodec<Buffer, Buffer> {
+  public static final String NAME = "ferry.circuit.payload";
   static final PayloadCodec INSTANCE = new PayloadCodec();
 
   private PayloadCodec() {}
 
-  static void register(EventBus bus) {
+  public static void register(EventBus bus) {
     bus.registerCodec(INSTANCE);
   }
 
-  static void unregister(EventBus bus) {
+  public static void unregister(EventBus bus) {
     bus.unregisterCodec(NAME);
   }
 

@@ -1,9 +1,10 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
 import static dev.ferry.circuit.CircuitTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.circuit.Fragment;
 import dev.ferry.core.FerryException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;

@@ -1,5 +1,6 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
 import dev.ferry.core.FerryException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  *
  * <p>The encoders are static and thread-safe; a {@link Reader} belongs to one connection.
  */
-sealed interface LinkFrame {
+public sealed interface LinkFrame {
   byte HELLO = 1;
   byte FRAGMENT = 2;
   byte CREDIT = 3;

@@ -1,4 +1,4 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
 import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
  * <p>State belongs to the owner's context: {@link #push} and {@link #end} run there, and the
  * stream's own methods hop there through {@link Owner#onContext} when called from another thread.
  */
-final class Inbound<T> implements ReadStream<T> {
+public final class Inbound<T> implements ReadStream<T> {
   private static final Logger log = LoggerFactory.getLogger(Inbound.class);
 
   /** Whose stream this is: where its state lives, and who hears of each item taken. */
-  interface Owner<T> {
+  public interface Owner<T> {
     void onContext(Runnable task);
 
     void delivered(T item);
@@ -35,12 +35,12 @@ final class Inbound<T> implements ReadStream<T> {
   private boolean endDelivered;
   private boolean draining;
 
-  Inbound(Owner<T> owner) {
+  public Inbound(Owner<T> owner) {
     this.owner = owner;
   }
 
   /** Adds an item for the reader (on the owner's context). */
-  void push(T item) {
+  public void push(T item) {
     if (ended) {
       return;
     }
@@ -52,20 +52,20 @@ final class Inbound<T> implements ReadStream<T> {
   }
 
   /** No more items: the end handler runs once the reader has taken what is queued. */
-  void end() {
+  public void end() {
     ended = true;
     drain();
   }
 
   /** Ends now, dropping what the reader has not taken (the reader itself asked to stop). */
-  void endNow() {
+  public void endNow() {
     if (queue != null) {
       queue.clear();
     }
     end();
   }
 
-  int queued() {
+  public int queued() {
     return queue == null ? 0 : queue.size();
   }
 

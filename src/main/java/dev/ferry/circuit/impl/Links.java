@@ -1,5 +1,7 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.CircuitConfig;
+import dev.ferry.circuit.Fragment;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
@@ -25,30 +27,58 @@ import org.slf4j.LoggerFactory;
  * cluster host at {@code circuit.link_port}, where other nodes connect to send their circuit
  * frames, and one {@link Link} per other node incarnation that circuits between Java peers use
  * instead of the event bus. Another node's link address is asked from that node itself, over
- * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to their
- * circuit on its peer's context; a connection that sends a malformed frame is closed.
+ * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to the circuit
+ * end they name through {@link Ends} (the circuits above, as plain ids and values); a connection
+ * that sends a malformed frame is closed.
  *
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
  */
-final class Links {
+public final class Links {
   private static final Logger log = LoggerFactory.getLogger(Links.class);
   /** Request body on {@code ferry.node.<name>.circuits} asking where that node's link server is. */
-  static final String OP = "link";
+  public static final String OP = "link";
+
+  /**
+   * The circuit ends on this node, as the links see them (the circuit service implements it): the
+   * links hand them what arrives, by ids, and ask which circuits cross to a node. The per-circuit
+   * calls run the work on the end's own context and drop a frame for an end that is not here (or
+   * whose other end is not on {@code from}, the node of the link it came on).
+   */
+  public interface Ends {
+    /** The incarnation of a node in the cluster now; null when it is not a member. */
+    String incarnationOrNull(String node);
+
+    /** A fragment for local peer {@code peer}'s end of {@code circuit}, routing fields not yet stamped. */
+    void fragment(String from, String peer, String circuit, Fragment f);
+
+    /** The other end returned {@code bytes} of credit. */
+    void credit(String from, String peer, String circuit, long bytes);
+
+    /** The other end closed with {@code reason}; {@code acknowledge} runs once this end closed, or at once when it is not here. */
+    void close(String from, String peer, String circuit, String reason, Runnable acknowledge);
+
+    /** Whether any circuit end here has its other end on {@code node}. */
+    boolean crossesTo(String node);
+
+    /** The circuits that send on {@code link} close with its broken reason (each on its context); others are not touched. */
+    void linkBroke(Link link);
+  }
 
   private final NodeContext node;
-  private final Circuits circuits;
+  private final Ends ends;
   private final CircuitConfig config;
   private final Map<String, Link> byNode = new ConcurrentHashMap<>();
   private final Counter framesSent;
   private final Counter framesReceived;
+  private final LinkEvents linkEvents = new LinkEvents();
   private Context context;
   private NetServer server;
   private NetClient client;
 
-  Links(NodeContext node, Circuits circuits, CircuitConfig config) {
+  public Links(NodeContext node, Ends ends, CircuitConfig config) {
     this.node = node;
-    this.circuits = circuits;
+    this.ends = ends;
     this.config = config;
     this.framesSent = Counter.builder("ferry.circuit.link.frames").tag("direction", "sent")
         .description("Frames this node sent on circuit links").register(node.meters());
@@ -57,7 +87,7 @@ final class Links {
   }
 
   /** On the circuit service's context: starts the link server (nothing when {@code circuit.link} is false). */
-  Future<Void> start(Context serviceContext) {
+  public Future<Void> start(Context serviceContext) {
     this.context = serviceContext;
     if (!config.link()) {
       log.info("circuit link off on {} (circuit.link = false): circuits between nodes use the event bus", node.name());
@@ -75,7 +105,7 @@ final class Links {
   }
 
   /** Closes every link and the server. */
-  Future<Void> stop() {
+  public Future<Void> stop() {
     byNode.values().forEach(Link::stop);
     byNode.clear();
     Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
@@ -84,12 +114,12 @@ final class Links {
   }
 
   /** Whether a circuit to a peer on {@code otherNode} may use a link: links on, and not this node. */
-  boolean offers(String otherNode) {
+  public boolean offers(String otherNode) {
     return config.link() && !node.name().equals(otherNode);
   }
 
   /** The link to that incarnation of a node, made when first asked for (it connects on first use). */
-  Link to(String otherNode, String incarnation) {
+  public Link to(String otherNode, String incarnation) {
     return byNode.compute(otherNode, (name, current) -> {
       if (current != null && current.incarnation().equals(incarnation)) {
         return current;
@@ -97,22 +127,22 @@ final class Links {
       if (current != null) {
         current.stop();   // an earlier incarnation: its circuits close with node-down
       }
-      return new Link(this, name, incarnation);
+      return new Link(name, incarnation, vertx(), config.closeTimeout(), framesSent, linkEvents);
     });
   }
 
   /** The current link to a node, if any (tests break it through {@link Link#connection()}). */
-  Optional<Link> linkTo(String otherNode) {
+  public Optional<Link> linkTo(String otherNode) {
     return Optional.ofNullable(byNode.get(otherNode));
   }
 
   /** The port the link server listens on; 0 when links are off. */
-  int port() {
+  public int port() {
     return server == null ? 0 : server.actualPort();
   }
 
   /** Answers {@code {"op": "link"}} on {@code ferry.node.<name>.circuits}: where this node's link server is. */
-  Future<JsonObject> where() {
+  public Future<JsonObject> where() {
     if (server == null) {
       return Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "node " + node.name()
           + " has no circuit link (circuit.link = false)"));
@@ -122,7 +152,7 @@ final class Links {
   }
 
   /** The node left the cluster: its link goes quietly (its circuits close with {@code node-down}). */
-  void nodeLeft(String name, String incarnation) {
+  public void nodeLeft(String name, String incarnation) {
     Link link = byNode.get(name);
     if (link != null && link.incarnation().equals(incarnation) && byNode.remove(name, link)) {
       link.stop();
@@ -131,20 +161,30 @@ final class Links {
 
   // ---- inside ----
 
-  Vertx vertx() {
+  private Vertx vertx() {
     return node.vertx();
   }
 
-  CircuitConfig config() {
-    return config;
-  }
+  /** What this node's links ask of it: one for all of them. */
+  private final class LinkEvents implements Link.Events {
+    @Override
+    public void connect(Link link) {
+      Links.this.connect(link);
+    }
 
-  void countSent() {
-    framesSent.increment();
+    @Override
+    public void broke(Link link) {
+      settle(link);
+    }
+
+    @Override
+    public void lateWriter(Link link) {
+      ends.linkBroke(link);
+    }
   }
 
   /** Asks the node where its link server is, checks it is the expected incarnation, connects. */
-  void connect(Link link) {
+  private void connect(Link link) {
     context.runOnContext(v -> vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()),
             new JsonObject().put("op", OP), new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
         .compose(reply -> {
@@ -169,9 +209,9 @@ final class Links {
    * {@code node-down}, as without a link; after three times the membership detection time they
    * close with the link's reason anyway.
    */
-  void settle(Link link) {
+  private void settle(Link link) {
     byNode.remove(link.node(), link);
-    if (!crossesTo(link.node())) {
+    if (!ends.crossesTo(link.node())) {
       link.settled();   // nothing to close (a node that stopped gracefully closed its circuits first)
       return;
     }
@@ -195,19 +235,9 @@ final class Links {
     });
   }
 
-  private boolean crossesTo(String otherNode) {
-    return circuits.localPeers().stream().anyMatch(p -> p.circuits().stream().anyMatch(c -> c.remote().node().equals(otherNode)));
-  }
-
   private void closeCircuits(Link link) {
     link.settled();
-    for (LocalPeer peer : circuits.localPeers()) {
-      for (Circuit c : peer.circuits()) {
-        if (c.remote().node().equals(link.node())) {
-          peer.onContext(() -> c.linkBroke(link));
-        }
-      }
-    }
+    ends.linkBroke(link);
   }
 
   /** A connection from another node: a hello first, then frames for circuits here. */
@@ -250,7 +280,7 @@ final class Links {
       throw new LinkFrame.Malformed("a hello for incarnation " + hello.expected() + " of " + node.name()
           + ", which is now " + node.incarnation().id());
     }
-    if (hello.node().equals(node.name()) || !hello.incarnation().equals(circuits.incarnationOrNull(hello.node()))) {
+    if (hello.node().equals(node.name()) || !hello.incarnation().equals(ends.incarnationOrNull(hello.node()))) {
       throw new LinkFrame.Malformed("a hello from " + hello.node() + " incarnation " + hello.incarnation()
           + ", which is not another member of the cluster");
     }
@@ -259,24 +289,20 @@ final class Links {
     return link;
   }
 
-  /** Hands a frame to its circuit, on the circuit's peer's context; frames for nobody are dropped. */
+  /** Hands a frame to the circuit end it names (see {@link Ends}); frames for nobody are dropped. */
   private void dispatch(Link from, LinkFrame frame) {
-    if (!(frame instanceof LinkFrame.ForCircuit f)) {
-      throw new LinkFrame.Malformed("a second hello");
-    }
-    if (f instanceof LinkFrame.Closed closed) {
+    if (frame instanceof LinkFrame.Data data) {
+      ends.fragment(from.node(), data.peer(), data.circuit(), data.fragment());
+    } else if (frame instanceof LinkFrame.Credit credit) {
+      ends.credit(from.node(), credit.peer(), credit.circuit(), credit.bytes());
+    } else if (frame instanceof LinkFrame.Close close) {
+      // acknowledged once closed here, or at once when it is not here: it is closed, whatever the reason
+      ends.close(from.node(), close.peer(), close.circuit(), close.reason().isBlank() ? "closed" : close.reason(),
+          () -> from.acknowledge(close.peer(), close.circuit()));
+    } else if (frame instanceof LinkFrame.Closed closed) {
       from.acknowledged(closed.peer(), closed.circuit());
-      return;
-    }
-    Optional<LocalPeer> peer = circuits.localPeer(f.peer());
-    if (peer.isPresent()) {
-      peer.get().onContext(() -> peer.get().onLinkFrame(from, f));
     } else {
-      log.debug("circuit link from {}: dropped a frame for peer {}, which is not on this node: {}", from.node(), f.peer(),
-          f.getClass().getSimpleName());
-      if (f instanceof LinkFrame.Close) {
-        from.acknowledge(f.peer(), f.circuit());   // it is closed here, whatever the reason
-      }
+      throw new LinkFrame.Malformed("a second hello");
     }
   }
 }

@@ -1,10 +1,14 @@
-package dev.ferry.circuit;
+package dev.ferry.circuit.impl;
 
+import dev.ferry.circuit.Fragment;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -16,24 +20,43 @@ import org.slf4j.LoggerFactory;
  * The circuit link to one incarnation of another node: this node's own TCP connection to that
  * node's link server, which carries this node's frames for it (the other direction travels on the
  * connection that node opens to this one, attached here as {@link #incoming}). It is the
- * {@link Sink} of every circuit between a Java peer here and one there. The connection is made on
- * first use; frames written before it is up wait here, in order. If either connection breaks, the
- * link is done: {@link Links} decides how its circuits close, and the next circuit gets a new link.
+ * {@link Sink} of every circuit between a Java peer here and one there, which it knows only by the
+ * ids in their {@link Route}s. The connection is made on first use; frames written before it is up
+ * wait here, in order. If either connection breaks, the link is done: its {@link Events} (the
+ * node's {@link Links}) decide how its circuits close, and the next circuit gets a new link.
  *
  * <p>Thread-safe: circuits write from their peers' contexts (one write per frame, so frames of one
  * circuit stay in order); connecting and breaking run on the circuit service's context.
  */
-final class Link implements Sink {
+public final class Link implements Sink {
   private static final Logger log = LoggerFactory.getLogger(Link.class);
 
   private enum State { IDLE, CONNECTING, OPEN, BROKEN, STOPPED }
 
   /** A close waiting for the other end's {@code closed}. */
-  private record PendingClose(Circuit circuit, Promise<Void> acknowledged, long timer) {}
+  private record PendingClose(Promise<Void> acknowledged, long timer) {}
 
-  private final Links links;
+  /**
+   * What a link asks of the node's links, which made it: to connect it, and what to do when it
+   * broke. Called from any thread.
+   */
+  interface Events {
+    /** The first frame is waiting: find the other node's link server and connect ({@link Link#connected} or {@link Link#broke}). */
+    void connect(Link link);
+
+    /** The link broke ({@link Link#broke}): its circuits must close, then {@link Link#settled}. */
+    void broke(Link link);
+
+    /** A circuit wrote on the link after its circuits were told to close (it chose it just as it broke): it closes like them. */
+    void lateWriter(Link link);
+  }
+
   private final String node;
   private final String incarnation;
+  private final Vertx vertx;
+  private final long closeTimeoutMs;
+  private final Counter framesSent;
+  private final Events events;
   private final Map<String, PendingClose> closing = new ConcurrentHashMap<>();
   // guarded by this
   private State state = State.IDLE;
@@ -46,13 +69,17 @@ final class Link implements Sink {
   /** The circuits on this broken link have been told to close: a late writer closes at once. */
   private volatile boolean settled;
 
-  Link(Links links, String node, String incarnation) {
-    this.links = links;
+  /** The link to that incarnation of {@code node}; it counts the frames it sends in {@code framesSent}. */
+  Link(String node, String incarnation, Vertx vertx, Duration closeTimeout, Counter framesSent, Events events) {
     this.node = node;
     this.incarnation = incarnation;
+    this.vertx = vertx;
+    this.closeTimeoutMs = closeTimeout.toMillis();
+    this.framesSent = framesSent;
+    this.events = events;
   }
 
-  String node() {
+  public String node() {
     return node;
   }
 
@@ -61,22 +88,23 @@ final class Link implements Sink {
   }
 
   @Override
-  public void fragment(Circuit c, Fragment f, long serial) {
-    send(c, LinkFrame.fragment(c.remote().peerId(), c.id(), f, serial));
+  public void fragment(Route route, Fragment f, long serial) {
+    send(LinkFrame.fragment(route.remotePeer(), route.circuit(), f, serial));
   }
 
   @Override
-  public void credit(Circuit c, long bytes) {
-    send(c, LinkFrame.credit(c.remote().peerId(), c.id(), bytes));
+  public void credit(Route route, long bytes) {
+    send(LinkFrame.credit(route.remotePeer(), route.circuit(), bytes));
   }
 
+  /** Completes on the thread that sees the acknowledgement (or the timeout). */
   @Override
-  public Future<Void> close(Circuit c, String reason) {
-    String key = key(c.remote().peerId(), c.id());
+  public Future<Void> close(Route route, String reason) {
+    String key = key(route.remotePeer(), route.circuit());
     Promise<Void> acknowledged = Promise.promise();
-    long timer = links.vertx().setTimer(links.config().closeTimeout().toMillis(), t -> acknowledged(key));
-    closing.put(key, new PendingClose(c, acknowledged, timer));
-    if (!write(LinkFrame.close(c.remote().peerId(), c.id(), reason))) {
+    long timer = vertx.setTimer(closeTimeoutMs, t -> acknowledged(key));
+    closing.put(key, new PendingClose(acknowledged, timer));
+    if (!write(LinkFrame.close(route.remotePeer(), route.circuit(), reason))) {
       acknowledged(key);   // nobody is there to answer
     }
     return acknowledged.future();
@@ -100,7 +128,7 @@ final class Link implements Sink {
   // ---- the connections ----
 
   /** The connection this node made, once it is up: tests close it to break the link. */
-  NetSocket connection() {
+  public NetSocket connection() {
     return out;
   }
 
@@ -109,7 +137,7 @@ final class Link implements Sink {
     return where;
   }
 
-  String brokenReason() {
+  public String brokenReason() {
     return brokenReason;
   }
 
@@ -118,8 +146,8 @@ final class Link implements Sink {
   }
 
   /**
-   * Writes a frame now, or queues it until the connection is up (asking {@link Links} to connect on
-   * the first one). False when the link is broken or stopped: the frame is dropped.
+   * Writes a frame now, or queues it until the connection is up (asking its {@link Events} to
+   * connect on the first one). False when the link is broken or stopped: the frame is dropped.
    */
   boolean write(Buffer frame) {
     NetSocket socket = out;
@@ -139,15 +167,15 @@ final class Link implements Sink {
         }
       }
       if (connect) {
-        links.connect(this);
+        events.connect(this);
       }
       if (socket == null) {
-        links.countSent();
+        framesSent.increment();
         return true;
       }
     }
     socket.write(frame);
-    links.countSent();
+    framesSent.increment();
     return true;
   }
 
@@ -208,7 +236,7 @@ final class Link implements Sink {
   /**
    * Either connection broke, or connecting failed: fragments may have been lost, so the link is
    * done. Both connections close (the other node sees its own break), pending closes complete, and
-   * {@link Links#settle} closes the circuits that used it. Idempotent.
+   * its {@link Events#broke} closes the circuits that used it. Idempotent.
    */
   void broke(String cause) {
     NetSocket mine;
@@ -228,7 +256,7 @@ final class Link implements Sink {
     log.info("circuit link to {} lost: {}", node, cause);
     closeQuietly(mine, theirs);
     acknowledgeAll();
-    links.settle(this);
+    events.broke(this);
   }
 
   /** The circuits have been told to close; a circuit that writes after this closes too. */
@@ -257,18 +285,18 @@ final class Link implements Sink {
 
   // ---- inside ----
 
-  private void send(Circuit c, Buffer frame) {
+  private void send(Buffer frame) {
     if (!write(frame) && settled) {
-      // chose this link just as it broke: close like the circuits that were on it
-      c.localPeer().context().runOnContext(v -> c.linkBroke(this));
+      // a circuit chose this link just as it broke: it closes like the circuits that were on it
+      events.lateWriter(this);
     }
   }
 
   private void acknowledged(String key) {
     PendingClose pending = closing.remove(key);
     if (pending != null) {
-      links.vertx().cancelTimer(pending.timer());
-      pending.circuit().onContext(() -> pending.acknowledged().tryComplete());
+      vertx.cancelTimer(pending.timer());
+      pending.acknowledged().tryComplete();
     }
   }
 
