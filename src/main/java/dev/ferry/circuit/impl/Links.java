@@ -204,10 +204,12 @@ public final class Links {
 
   /**
    * A link broke while its node may still be up. Its circuits close with the link's reason, on this
-   * side and (over the bus) the other, once it is clear the node is alive: its link port answers.
-   * When it does not, the node is probably gone and membership will close them with
-   * {@code node-down}, as without a link; after three times the membership detection time they
-   * close with the link's reason anyway.
+   * side and (over the bus) the other, once it is clear the node is alive: the same incarnation
+   * answers the link request on the bus. A TCP connect to its link port would not tell: the kernel
+   * of a process killed a moment ago may still accept on its listening socket. When it does not
+   * answer, the node is probably gone and membership will close them with {@code node-down}, as
+   * without a link; after three times the membership detection time they close with the link's
+   * reason anyway.
    */
   private void settle(Link link) {
     byNode.remove(link.node(), link);
@@ -217,11 +219,11 @@ public final class Links {
     }
     context.runOnContext(v -> {
       boolean member = node.members().isUp(link.node(), link.incarnation());
-      Future<Boolean> alive = !member || link.where() == null || client == null ? Future.succeededFuture(false)
-          : client.connect(link.where()).map(probe -> {
-            probe.close();
-            return true;
-          }).otherwise(false);
+      Future<Boolean> alive = !member ? Future.succeededFuture(false)
+          : vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()), new JsonObject().put("op", OP),
+                  new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
+              .map(reply -> link.incarnation().equals(reply.body().getString("incarnation")))
+              .otherwise(false);
       alive.onSuccess(up -> {
         if (up) {
           closeCircuits(link);
