@@ -2,7 +2,9 @@ package dev.ferry.ctl;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,32 +63,39 @@ final class CtlPinCommands {
 
   @Command(name = "ls", mixinStandardHelpOptions = true,
       description = "List the pinset, or CID's pin, with allocations and replication (GET /allocations).")
-  static final class Ls extends CtlAction {
-    @Parameters(paramLabel = "CID", arity = "0..1", description = "one pin; default: all")
-    String cid;
-
-    @Override
-    void run(Api api, Output out) throws CtlException {
-      if (cid == null) {
-        out.lines(api.get("/allocations"), Text::pin);
-      } else {
-        out.object(api.get("/allocations/" + canonical(cid)), Text::pin);
-      }
+  static final class Ls extends OneOrAll {
+    Ls() {
+      super("/allocations", Text::pin);
     }
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Each allocated node's status of CID, or of every pin (GET /pins).")
-  static final class Status extends CtlAction {
+  static final class Status extends OneOrAll {
+    Status() {
+      super("/pins", Text::status);
+    }
+  }
+
+  /** A read of one pin ({@code PATH/CID}) or of every pin ({@code PATH}, one line each). */
+  abstract static class OneOrAll extends CtlAction {
     @Parameters(paramLabel = "CID", arity = "0..1", description = "one pin; default: all")
     String cid;
+
+    private final String path;
+    private final Function<JsonObject, String> text;
+
+    OneOrAll(String path, Function<JsonObject, String> text) {
+      this.path = path;
+      this.text = text;
+    }
 
     @Override
     void run(Api api, Output out) throws CtlException {
       if (cid == null) {
-        out.lines(api.get("/pins"), Text::status);
+        out.lines(api.get(path), text);
       } else {
-        out.object(api.get("/pins/" + canonical(cid)), Text::status);
+        out.object(api.get(path + "/" + canonical(cid)), text);
       }
     }
   }
