@@ -5,7 +5,6 @@ import dev.ferry.peers.KeyMessage;
 import dev.ferry.peers.PeerId;
 import dev.ferry.peers.PeersException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,7 +17,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.EdECPrivateKeySpec;
 import java.security.spec.NamedParameterSpec;
@@ -165,21 +163,9 @@ public final class NodeKey {
     }
   }
 
-  /** Whether the public key belongs to the private key: a signature made with one checks with the other. */
+  /** Whether the public key belongs to the private key. */
   private boolean publicKeyMatches() {
-    try {
-      byte[] probe = "ferry node key".getBytes(StandardCharsets.US_ASCII);
-      Signature signer = Signature.getInstance(ALGORITHM);
-      signer.initSign(privateKey);
-      signer.update(probe);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(ALGORITHM);
-      verifier.initVerify(publicKey);
-      verifier.update(probe);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
+    return KeyPairs.matches(privateKey, publicKey, ALGORITHM);
   }
 
   /** The key in libp2p's {@code PrivateKey} protobuf form, as the key file holds it. */

@@ -1,6 +1,7 @@
 package dev.ferry.node;
 
 import dev.ferry.core.ConfigException;
+import dev.ferry.core.KeyPairs;
 import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeConfig;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -18,7 +19,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
@@ -208,20 +208,8 @@ public final class BusTls {
 
   private static void checkKeyMatches(PrivateKey key, PublicKey certified, Path keyFile, Path certFile) {
     String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    byte[] probe = "ferry key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(probe);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(certified);
-      verifier.update(probe);
-      if (verifier.verify(signature)) {
-        return;
-      }
-    } catch (GeneralSecurityException e) {
-      // a key of another algorithm than the certificate's: not its key either
+    if (KeyPairs.matches(key, certified, algorithm)) {
+      return;
     }
     throw new ConfigException("tls.key: " + keyFile + " is not the key of " + certFile
         + ": use the NAME.key written with NAME.crt");
