@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ final class PinCommands {
       throw FerryException.badRequest("the cluster pins recursively only: recursive=false is not supported");
     }
     PinOptions cluster = options.clusterPin();
-    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(pin -> pin.getString("cid")))
+    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(change -> change.pin().cid()))
         .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
   }
 
@@ -46,7 +47,7 @@ final class PinCommands {
   void rm(KuboOptions options, HttpServerResponse response) {
     List<Cid> cids = options.cids();
     answer(response, InOrder.each(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
-        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.getString("cid")).toList()))));
+        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.pin().cid()).toList()))));
   }
 
   /**
@@ -65,12 +66,13 @@ final class PinCommands {
     boolean listed = LISTING_RECURSIVE.contains(type);
     Future<List<JsonObject>> found;
     if (asked.isEmpty()) {
-      found = listed ? pins.list().map(all -> all.stream().map(p -> (JsonObject) p).toList())
+      found = listed ? pins.list().map(all -> all.stream().map(Pin::toJson).toList())
           : Future.succeededFuture(List.of());
     } else {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Cid cid : asked) {
-        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString())) : Future.failedFuture(notPinned(cid)));
+        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString()).map(Pin::toJson))
+            : Future.failedFuture(notPinned(cid)));
       }
       found = Future.all(each).map(all -> each.stream().map(Future::result).toList());
     }
@@ -91,7 +93,7 @@ final class PinCommands {
   }
 
   /** The pin service's {@code not-found} in the daemon's words. */
-  private static Future<JsonObject> notPinnedSaysSo(Cid cid, Future<JsonObject> asked) {
+  private static <T> Future<T> notPinnedSaysSo(Cid cid, Future<T> asked) {
     return asked.recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
         ? notPinned(cid) : e));
   }
