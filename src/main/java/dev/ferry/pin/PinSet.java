@@ -6,7 +6,6 @@ import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -141,9 +140,11 @@ public final class PinSet implements StateMachine {
 
   @Override
   public void restore(List<JsonObject> chunks) {
-    List<Pin> pins = new ArrayList<>();
-    SnapshotChunks.read(chunks, "pins", item -> pins.add(Pin.fromJson((JsonObject) item)));
-    state.reset(pins);
+    state.clear();
+    SnapshotChunks.read(chunks, "pins", item -> {
+      Pin pin = Pin.fromJson((JsonObject) item);
+      state.put(pin.cid(), pin);
+    });
   }
 
   private static String opName(JsonObject op, Set<String> allowed, Set<String> alsoAllowed) {
