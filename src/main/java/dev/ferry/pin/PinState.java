@@ -12,8 +12,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The pinset's state: every pin by canonical CID, in CID order, and how many pins each node holds
@@ -79,12 +81,23 @@ final class PinState {
 
   /** Every pin, in CID order (a live view: do not change the state while iterating). */
   Collection<Pin> pins() {
-    return view(pins);
+    return view(pins, null);
   }
 
   /** The pins after {@code cid} (canonical; exclusive), in CID order (a live view, as {@link #pins}). */
   Collection<Pin> pinsAfter(String cid) {
-    return view(pins.tailMap(key(cid), false));
+    return view(pins.tailMap(key(cid), false), null);
+  }
+
+  /**
+   * The pins allocated to {@code node} after {@code cid} (canonical; exclusive; null: from the
+   * first), in CID order, as a live view like {@link #pins}: a scan that skips the others without
+   * making them into pins (a set of allocations is checked once, not once per pin).
+   */
+  Collection<Pin> pinsOf(String node, String cid) {
+    NavigableMap<byte[], Stored> from = cid == null ? pins : pins.tailMap(key(cid), false);
+    Map<List<String>, Boolean> holds = new HashMap<>();
+    return view(from, stored -> holds.computeIfAbsent(stored.allocations(), nodes -> nodes.contains(node)));
   }
 
   int size() {
@@ -169,20 +182,37 @@ final class PinState {
     return cid.getBytes(StandardCharsets.ISO_8859_1);
   }
 
-  private static Collection<Pin> view(NavigableMap<byte[], Stored> map) {
+  /** The pins of {@code map} whose stored form passes {@code keep} (null: all), made as they are iterated. */
+  private static Collection<Pin> view(NavigableMap<byte[], Stored> map, Predicate<Stored> keep) {
     return new AbstractCollection<>() {
       @Override
       public Iterator<Pin> iterator() {
         Iterator<Map.Entry<byte[], Stored>> entries = map.entrySet().iterator();
         return new Iterator<>() {
+          private Map.Entry<byte[], Stored> next = advance();
+
+          private Map.Entry<byte[], Stored> advance() {
+            while (entries.hasNext()) {
+              Map.Entry<byte[], Stored> entry = entries.next();
+              if (keep == null || keep.test(entry.getValue())) {
+                return entry;
+              }
+            }
+            return null;
+          }
+
           @Override
           public boolean hasNext() {
-            return entries.hasNext();
+            return next != null;
           }
 
           @Override
           public Pin next() {
-            Map.Entry<byte[], Stored> entry = entries.next();
+            if (next == null) {
+              throw new NoSuchElementException();
+            }
+            Map.Entry<byte[], Stored> entry = next;
+            next = advance();
             return entry.getValue().pin(entry.getKey());
           }
         };
@@ -190,7 +220,14 @@ final class PinState {
 
       @Override
       public int size() {
-        return map.size();
+        if (keep == null) {
+          return map.size();
+        }
+        int size = 0;
+        for (Iterator<Pin> it = iterator(); it.hasNext(); it.next()) {
+          size++;
+        }
+        return size;
       }
     };
   }

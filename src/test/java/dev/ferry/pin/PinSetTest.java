@@ -250,6 +250,35 @@ class PinSetTest {
     assertThat(copy.query(new JsonObject().put("op", "list")).getJsonArray("pins")).isEqualTo(pins);
   }
 
+  @Test
+  void aListingOfOneNodesPinsHoldsOnlyThoseInPages() {
+    PinSet set = new PinSet(10);
+    List<String> onNode2 = new ArrayList<>();
+    for (int n = 0; n < 30; n++) {
+      String[] nodes = n % 3 == 0 ? new String[] {"node1", "node2"} : new String[] {"node1", "node3"};
+      set.apply(n + 1, pin(cid(n), nodes));
+      if (n % 3 == 0) {
+        onNode2.add(cid(n));
+      }
+    }
+    set.apply(31, pin(cid(30)).put("replication_min", -1).put("replication_max", -1));   // every node: none named
+    List<String> listed = new ArrayList<>();
+    String after = null;
+    boolean more = true;
+    while (more) {
+      JsonObject op = new JsonObject().put("op", "list").put("node", "node2").put("limit", 4);
+      JsonObject page = set.query(after == null ? op : op.put("after", after));
+      JsonArray pins = page.getJsonArray("pins");
+      assertThat(pins.size()).isLessThanOrEqualTo(4);
+      pins.forEach(p -> listed.add(((JsonObject) p).getString("cid")));
+      more = page.getBoolean("more");
+      after = listed.get(listed.size() - 1);
+    }
+    assertThat(listed).containsExactlyElementsOf(onNode2.stream().sorted().toList());
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("node", 3)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("field node: expected the name of the node");
+  }
+
   private static void assertRefused(PinSet set, JsonObject op, String why) {
     assertThatThrownBy(() -> set.checkProposal(op))
         .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST))
