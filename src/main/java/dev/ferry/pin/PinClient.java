@@ -73,11 +73,6 @@ public final class PinClient {
     return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), true), PinReply.Status::fromJson);
   }
 
-  /** Every pin of the pinset, read through the Raft leader (linearizable) and held whole: for small pinsets. */
-  public Future<List<Pin>> list() {
-    return ask(() -> new PinRequest.ListPins(ReadFrom.LEADER, null, null), json -> Page.fromJson(json).pins());
-  }
-
   /**
    * One page of the pinset from this node's replica (read as {@link #get(String, long)}), in CID
    * order: the pins after CID {@code after} (null: from the first), at most {@code limit} and

@@ -6,6 +6,7 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.FeedEntry;
 import dev.ferry.raft.RaftClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset from the Raft
  * change feed and pins what is allocated here, unpins what no longer is, and remembers each CID's
  * local status ({@code pin_queued}, {@code pinning}, {@code pinned}, {@code pin_error},
- * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error}), as IPFS
- * Cluster's trackers do. Work waits in a queue with two lanes, changes of the pinset before retries
- * of failures, and at most {@code pin.concurrent_pins} pins and unpins run on the daemon at once.
+ * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error},
+ * {@code unexpectedly_unpinned}), as IPFS Cluster's trackers do. Work waits in a queue with two
+ * lanes, changes of the pinset before retries of failures, and at most {@code pin.concurrent_pins}
+ * pins and unpins run on the daemon at once. Every {@code pin.state_sync_interval_ms} a
+ * {@link StateSync} compares the daemon's pins with the pinset: a pin allocated here that the
+ * daemon lost is {@code unexpectedly_unpinned} and queued again.
  *
  * <p>Runs on its verticle's context.
  */
@@ -39,6 +43,8 @@ final class PinTracker {
   private static final String UNPIN_QUEUED = "unpin_queued";
   private static final String PINNING = "pinning";
   private static final String UNPINNING = "unpinning";
+  private static final String PINNED = "pinned";
+  private static final String UNEXPECTEDLY_UNPINNED = "unexpectedly_unpinned";
 
   /**
    * The status of one CID on this node; {@code error} is empty unless the status is an error;
@@ -75,17 +81,22 @@ final class PinTracker {
   private final Set<String> busy = new HashSet<>();
   /** Queued CIDs whose turn came while a call for them still ran: queued again when it ends. */
   private final Set<String> waiting = new HashSet<>();
+  private final TrackerMetrics metrics;
+  private final StateSync sync;
   private MessageConsumer<JsonObject> feed;
   private long retry = -1;
   private long recovery = -1;
+  private long syncing = -1;
   private boolean stopped;
 
-  PinTracker(Vertx vertx, String node, PinConfig config, IpfsConnector ipfs, RaftClient raft) {
+  PinTracker(Vertx vertx, String node, PinConfig config, IpfsConnector ipfs, RaftClient raft, MeterRegistry meters) {
     this.vertx = vertx;
     this.node = node;
     this.config = config;
     this.ipfs = ipfs;
     this.raft = raft;
+    this.metrics = new TrackerMetrics(meters);
+    this.sync = new StateSync(vertx, node, this, ipfs, config.listPage(), metrics);
   }
 
   /**
@@ -97,6 +108,11 @@ final class PinTracker {
     Promise<Void> synced = Promise.promise();
     attempt(synced);
     recovery = vertx.setPeriodic(config.recoverInterval().toMillis(), t -> recoverFailed());
+    syncing = vertx.setPeriodic(config.stateSyncInterval().toMillis(), t -> {
+      if (feed != null) {
+        sync.run(false);
+      }
+    });
     return synced.future();
   }
 
@@ -104,6 +120,8 @@ final class PinTracker {
     stopped = true;
     vertx.cancelTimer(retry);
     vertx.cancelTimer(recovery);
+    vertx.cancelTimer(syncing);
+    metrics.close();
     return feed == null ? Future.succeededFuture() : feed.unregister();
   }
 
@@ -137,14 +155,68 @@ final class PinTracker {
         .onComplete(x -> attempt(Promise.promise()));
   }
 
-  /** This node's status of {@code cid}: {@code remote} when it is not allocated here. */
+  /**
+   * This node's status of {@code cid}: {@code remote} when it is not allocated here,
+   * {@code pin_queued} when it is but the state sync has not yet compared it with the daemon.
+   */
   JsonObject status(String cid) {
     Local here = local.get(cid);
     if (here != null) {
       return here.toJson();
     }
     Pin pin = pinset.get(cid);
-    return new Local(pin == null ? "unpinned" : "remote", "", now()).toJson();
+    return new Local(pin == null ? "unpinned" : pin.isAllocatedTo(node) ? PIN_QUEUED : "remote", "", now()).toJson();
+  }
+
+  /** The pinset as this tracker mirrors it (for {@link StateSync}, on this context). */
+  PinState pinset() {
+    return pinset;
+  }
+
+  /** Whether this node has a status for {@code cid} (it is allocated here, or being unpinned). */
+  boolean tracks(String cid) {
+    return local.containsKey(cid);
+  }
+
+  /**
+   * The daemon pins {@code cid}, which is allocated here: it is {@code pinned}, unless a call for
+   * it runs or waits to run (without a status yet, after a start, it is pinned without a call).
+   */
+  void onDaemon(String cid) {
+    Local here = local.get(cid);
+    if (here == null) {
+      local.put(cid, new Local(PINNED, "", now()));
+    } else if (List.of(PIN_ERROR, UNEXPECTEDLY_UNPINNED).contains(here.status())
+        || here.status().equals(PIN_QUEUED) && !busy.contains(cid)) {
+      local.put(cid, here.as(PINNED));
+    }
+  }
+
+  /**
+   * The daemon did not list {@code cid}, which is allocated here, in a listing that began at
+   * {@code listed}: without a status yet it is queued (a start); {@code pinned} since before the
+   * listing, it was unpinned behind the cluster's back: {@code unexpectedly_unpinned} and queued
+   * again, in the retry lane. Whether it was such a repair.
+   */
+  boolean missing(String cid, Instant listed) {
+    Local here = local.get(cid);
+    if (here == null) {
+      pinHere(pinset.get(cid));
+      return false;
+    }
+    if (!here.status().equals(PINNED) || !Instant.parse(here.time()).isBefore(listed)) {
+      return false;
+    }
+    log.warn("state sync on {}: {} is allocated here but the IPFS daemon does not pin it; pinning it again", node, cid);
+    local.put(cid, new Local(UNEXPECTEDLY_UNPINNED, "", now(), 0));
+    metrics.repaired();
+    enqueue(cid, retries);
+    return true;
+  }
+
+  /** The daemon pins {@code cid}, which the pinset allocates to other nodes only: unpinned here. */
+  void notHere(String cid) {
+    unpinHere(cid);
   }
 
   /** Pins (or unpins) again what failed here (asked by an operator: the attempts start over). */
@@ -180,11 +252,12 @@ final class PinTracker {
   }
 
   /**
-   * Takes the pinset read at {@code list.index()} as the truth: pins what is allocated here and not
-   * pinned or pinning yet, unpins what this node holds but is no longer allocated here (moved or
-   * unpinned while the feed was not followed), and unpins what the daemon pins of the pinset's CIDs
-   * allocated elsewhere (moved away while this node was down). CIDs the pinset does not know are
-   * left alone on the daemon: they may be pinned there by someone else.
+   * Takes the pinset read at {@code list.index()} as the truth: unpins what this node holds but is
+   * no longer allocated here (moved or unpinned while the feed was not followed), then has the
+   * state sync compare the daemon with it ({@link StateSync}): what is allocated here and pinned
+   * there is {@code pinned} without a call, what is missing is queued, what the daemon pins of the
+   * pinset's CIDs allocated elsewhere (moved away while this node was down) is unpinned. CIDs the
+   * pinset does not know are left alone on the daemon: they may be pinned there by someone else.
    */
   private Future<Long> reconcile(Committed list) {
     pinset.reset(list.result().getJsonArray("pins").stream().map(item -> Pin.fromJson((JsonObject) item)).toList());
@@ -195,34 +268,9 @@ final class PinTracker {
         unpinHere(cid);
       }
     }
-    long allocated = 0;
-    for (Pin pin : pinset.pins()) {
-      if (pin.isAllocatedTo(node)) {
-        allocated++;
-        Local here = local.get(pin.cid());
-        if (here == null || !List.of("pinned", PINNING, PIN_QUEUED).contains(here.status())) {
-          pinHere(pin);
-        }
-      }
-    }
-    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(), allocated);
-    unpinAllocatedElsewhere();
+    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(), pinset.load(node));
+    sync.run(true);
     return Future.succeededFuture(list.index());
-  }
-
-  /** Asks the daemon what it pins and unpins the pinset's CIDs that are allocated to other nodes only. */
-  private void unpinAllocatedElsewhere() {
-    ipfs.pins().onComplete(pins -> {
-      List<String> elsewhere = pins.stream().map(Cid::toString).map(pinset::get)
-          .filter(pin -> pin != null && !pin.isAllocatedTo(node) && !local.containsKey(pin.cid()))
-          .map(Pin::cid).toList();
-      if (!elsewhere.isEmpty()) {
-        log.info("pin tracker on {}: unpinning {} pin(s) on the daemon that are allocated to other nodes only "
-            + "(first: {})", node, elsewhere.size(), elsewhere.get(0));
-      }
-      elsewhere.forEach(this::unpinHere);
-    }, e -> log.warn("pin tracker on {}: cannot list the daemon's pins ({}); pins moved away from this node "
-        + "while it was down stay on its daemon until the next start", node, e.getMessage()));
   }
 
   private void changed(FeedEntry entry) {
@@ -251,7 +299,8 @@ final class PinTracker {
   private void pinHere(Pin pin) {
     String cid = pin.cid();
     Local before = local.get(cid);
-    if (before != null && (before.status().equals(PIN_QUEUED) || before.status().equals(PINNING) && !waiting.contains(cid))) {
+    if (before != null && (before.status().equals(PIN_QUEUED) || before.status().equals(UNEXPECTEDLY_UNPINNED)
+        || before.status().equals(PINNING) && !waiting.contains(cid))) {
       return;
     }
     local.put(cid, new Local(PIN_QUEUED, "", now(), before == null || before.status().startsWith("un") ? 0
@@ -290,7 +339,7 @@ final class PinTracker {
       }
       if (busy.contains(cid)) {
         waiting.add(cid);   // one call per CID at a time: its turn comes again when the running one ends
-      } else if (here.status().equals(PIN_QUEUED)) {
+      } else if (here.status().equals(PIN_QUEUED) || here.status().equals(UNEXPECTEDLY_UNPINNED)) {
         startPin(cid, here.attempts() + 1);
       } else if (here.status().equals(UNPIN_QUEUED)) {
         startUnpin(cid, here.attempts() + 1);
@@ -303,7 +352,7 @@ final class PinTracker {
     busy.remove(cid);
     if (waiting.remove(cid) && local.containsKey(cid)) {
       String status = local.get(cid).status();
-      if (status.equals(PIN_QUEUED) || status.equals(UNPIN_QUEUED)) {
+      if (status.equals(PIN_QUEUED) || status.equals(UNPIN_QUEUED) || status.equals(UNEXPECTEDLY_UNPINNED)) {
         queued.add(cid);
         fresh.addFirst(cid);
       }
@@ -327,7 +376,7 @@ final class PinTracker {
           local.put(cid, new Local(UNPIN_QUEUED, "", now(), 0));   // unpinned or moved while the daemon was fetching
           waiting.add(cid);
         } else if (pinned.succeeded()) {
-          local.put(cid, new Local("pinned", "", now(), attempt));
+          local.put(cid, new Local(PINNED, "", now(), attempt));
           log.debug("pinned {} on {}", cid, node);
         } else {
           local.put(cid, new Local(PIN_ERROR, pinned.cause().getMessage(), now(), attempt));

@@ -47,7 +47,7 @@ public final class PinVerticle extends VerticleBase {
     }
     RaftClient raft = RaftClient.forNode(node);
     ipfs = ContentStore.forNode(vertx, node.config());
-    tracker = new PinTracker(vertx, node.name(), config, ipfs, raft);
+    tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
     PinService service = new PinService(node, config, raft);
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * The embedded IPFS store of a node, as an {@link IpfsConnector}: content is imported into a
@@ -132,8 +133,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   @Override
-  public Future<Set<Cid>> pins() {
-    return blocking(store -> store.pins().all());
+  public Future<Long> pinLs(Consumer<Cid> each) {
+    // the store keeps its pins in memory: a copy taken on the worker, handed out on the caller's context
+    return blocking(store -> store.pins().all()).map(pins -> {
+      pins.forEach(each);
+      return (long) pins.size();
+    });
   }
 
   /**
