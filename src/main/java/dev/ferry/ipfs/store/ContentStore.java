@@ -2,13 +2,13 @@ package dev.ferry.ipfs.store;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.io.ByteArrayOutputStream;
@@ -67,24 +67,26 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * directory that every verticle of the node shares (so its pins and counts are one).
    */
   public static IpfsConnector forNode(Vertx vertx, NodeConfig config) {
-    if (config.ipfsApi() != null) {
-      return new KuboRpcConnector(vertx, config.ipfsApi());
+    if (config.ipfsApi().isPresent()) {
+      return new KuboRpcConnector(vertx, config.ipfsApi().get());
     }
-    JsonObject ipfs = config.json().getJsonObject("ipfs", new JsonObject());
-    Object max = ipfs.getValue("storage_max");
-    if (!(max instanceof Number number) || number.longValue() <= 0) {
-      throw FerryException.badRequest("ipfs.storage_max: expected a positive number of bytes, got " + max);
-    }
+    return embedded(vertx, config);
+  }
+
+  /** The node's embedded store, whether or not {@code ipfs.api} is set: the instance its verticles share. */
+  public static ContentStore embedded(Vertx vertx, NodeConfig config) {
+    long storageMax = config.section("ipfs").bytes("storage_max");
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, number.longValue());
+    ContentStore fresh = new ContentStore(vertx, dir, storageMax);
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }
 
   @Override
   public Future<IpfsId> id() {
-    return Future.succeededFuture(new IpfsId("", List.of(), AGENT));
+    // no libp2p host of its own: the store is part of the node, whose peer ID the caller knows
+    return Future.succeededFuture(new IpfsId("", List.of(), AGENT + "/" + Version.current()));
   }
 
   @Override
