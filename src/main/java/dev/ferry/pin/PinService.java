@@ -90,17 +90,7 @@ final class PinService {
     if (live().contains(gone)) {
       return;   // back already: its pins stay where they are
     }
-    query(new JsonObject().put("op", "list"))
-        .compose(list -> {
-          List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
-          List<Future<?>> moves = new ArrayList<>();
-          for (Pin pin : pins) {
-            if (pin.allocations().contains(gone)) {
-              moves.add(move(pin, gone));
-            }
-          }
-          return Future.all(moves);
-        })
+    movePage(gone, null)
         .onFailure(e -> {
           if (System.nanoTime() < deadline) {
             log.debug("pins of {} not moved yet: {}; trying again", gone, e.getMessage());
@@ -110,6 +100,25 @@ final class PinService {
                 + "pinned again", gone, e.getMessage());
           }
         });
+  }
+
+  /**
+   * Moves the pins allocated to {@code gone} after CID {@code after} (null: from the first), one
+   * page of {@code pin.list_page_size} at a time: the pinset lists that node's pins only, so the
+   * pins of other nodes are neither copied nor sent, and the next page is read once this one moved.
+   */
+  private Future<Void> movePage(String gone, String after) {
+    JsonObject op = new JsonObject().put("op", "list").put("node", gone).put("limit", config.listPage());
+    if (after != null) {
+      op.put("after", after);
+    }
+    return query(op).compose(page -> {
+      List<Pin> pins = page.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
+      List<Future<?>> moves = new ArrayList<>();
+      pins.forEach(pin -> moves.add(move(pin, gone)));
+      return Future.all(moves).compose(moved -> page.getBoolean("more") && !pins.isEmpty()
+          ? movePage(gone, pins.get(pins.size() - 1).cid()) : Future.succeededFuture());
+    });
   }
 
   /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among the live ones. */

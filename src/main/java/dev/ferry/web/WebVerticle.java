@@ -49,14 +49,15 @@ public final class WebVerticle extends VerticleBase {
     ipfs = ContentStore.forNode(vertx, node.config());
     daemon = new DaemonIdentity(vertx, node, ipfs);
     bridge = config.bridge();
-    guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
     status = new StatusService(vertx, node, clusterQueries());
     uploads = new Uploads(vertx, UploadGate.of(vertx, config.uploads()), config.maxAddBytes(),
         PinRoutes.MAX_ADD_BYTES, node.config().dataDir().resolve("uploads"));
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
     Future<ApiAuth> auth = ApiAuth.load(vertx, node, node.config().section("api"));
-    return Future.all(Future.all(uploads.prepare(), auth).compose(x -> listen(router(auth.result()), connections)),
-        new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve(), daemon.serve());
+    return Future.all(Future.all(uploads.prepare(), auth).compose(x -> {
+      guard = new BridgeGuard(bridge, Mailboxes.of(vertx), auth.result(), BridgeGuard.serviceGroups(config.raft()));
+      return Future.all(listen(router(auth.result()), connections), new TcpBridge(vertx, bridge, guard).listen());
+    }), serveSocketAddresses(), status.serve(), daemon.serve());
   }
 
   @Override

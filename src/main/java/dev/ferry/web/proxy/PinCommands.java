@@ -5,7 +5,9 @@ import dev.ferry.ipfs.Cid;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -63,10 +65,13 @@ final class PinCommands {
     boolean names = options.flag("names", false);
     boolean stream = options.flag("stream", false);
     boolean listed = LISTING_RECURSIVE.contains(type);
+    if (asked.isEmpty() && listed) {
+      new Listing(response, names, stream).page(null);
+      return;
+    }
     Future<List<JsonObject>> found;
     if (asked.isEmpty()) {
-      found = listed ? pins.list().map(all -> all.stream().map(p -> (JsonObject) p).toList())
-          : Future.succeededFuture(List.of());
+      found = Future.succeededFuture(List.of());
     } else {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Cid cid : asked) {
@@ -83,6 +88,71 @@ final class PinCommands {
         KuboAnswers.json(response, new JsonObject().put("Keys", keys));
       }
     }).onFailure(e -> KuboAnswers.error(response, FerryException.from(e)));
+  }
+
+  /**
+   * The whole pinset for {@code pin/ls}, read from this node's replica a page at a time, each page
+   * written (in Kubo's shape, lines or one {@code Keys} object) before the next is read and only
+   * once the client has taken the last: never held whole. A failure before the first page is
+   * Kubo's error answer; after it, the connection is reset ({@link KuboAnswers#error}).
+   */
+  private final class Listing {
+    private final HttpServerResponse response;
+    private final boolean names;
+    private final boolean stream;
+    private boolean started;
+
+    Listing(HttpServerResponse response, boolean names, boolean stream) {
+      this.response = response;
+      this.names = names;
+      this.stream = stream;
+    }
+
+    void page(String after) {
+      pins.page(after, Integer.MAX_VALUE, 0).onComplete(read -> {
+        if (response.closed()) {
+          return;   // the client went away: read no further
+        }
+        if (read.failed()) {
+          KuboAnswers.error(response, FerryException.from(read.cause()));
+          return;
+        }
+        JsonArray found = read.result().getJsonArray("pins");
+        Buffer chunk = Buffer.buffer();
+        if (!started) {
+          started = true;
+          response.setChunked(true).putHeader("Content-Type", KuboAnswers.CONTENT_TYPE);
+          if (stream) {
+            response.putHeader("X-Chunked-Output", "1");
+          } else {
+            chunk.appendString("{\"Keys\":{");
+          }
+        } else if (!stream && !found.isEmpty()) {
+          chunk.appendString(",");
+        }
+        for (int i = 0; i < found.size(); i++) {
+          JsonObject pin = found.getJsonObject(i);
+          String cid = pin.getString("cid");
+          if (stream) {
+            chunk.appendString(entry(pin, names).put("Cid", cid).encode()).appendString("\n");
+          } else {
+            chunk.appendString((i == 0 ? "" : ",") + Json.encode(cid) + ":" + entry(pin, names).encode());
+          }
+        }
+        boolean more = read.result().getBoolean("more", false) && !found.isEmpty();
+        if (!more) {
+          response.end(stream ? chunk : chunk.appendString("}}"));
+          return;
+        }
+        String next = found.getJsonObject(found.size() - 1).getString("cid");
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+          response.drainHandler(x -> page(next));
+        } else {
+          page(next);
+        }
+      });
+    }
   }
 
   private static JsonObject entry(JsonObject pin, boolean names) {
