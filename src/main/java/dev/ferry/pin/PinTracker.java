@@ -1,16 +1,11 @@
 package dev.ferry.pin;
 
-import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.raft.Committed;
-import dev.ferry.raft.FeedEntry;
 import dev.ferry.raft.RaftClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -23,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset from the Raft
- * change feed and pins what is allocated here, unpins what no longer is, and remembers each CID's
+ * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset
+ * ({@link PinsetFollower}: read a page at a time, then the Raft change feed) and pins what is allocated here, unpins what no longer is, and remembers each CID's
  * local status ({@code pin_queued}, {@code pinning}, {@code pinned}, {@code pin_error},
  * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error},
  * {@code unexpectedly_unpinned}), as IPFS Cluster's trackers do. Work waits in a queue with two
@@ -69,9 +64,6 @@ final class PinTracker {
   private final String node;
   private final PinConfig config;
   private final IpfsConnector ipfs;
-  private final RaftClient raft;
-  /** The pinset as the feed has built it: this node's mirror, changed by the same {@link PinOp}s. */
-  private final PinState pinset = new PinState();
   private final Map<String, Local> local = new HashMap<>();
   /** CIDs whose status is pin_queued or unpin_queued, by lane: changes of the pinset first, then retries. */
   private final ArrayDeque<String> fresh = new ArrayDeque<>();
@@ -83,8 +75,7 @@ final class PinTracker {
   private final Set<String> waiting = new HashSet<>();
   private final TrackerMetrics metrics;
   private final StateSync sync;
-  private MessageConsumer<JsonObject> feed;
-  private long retry = -1;
+  private final PinsetFollower pinsetFeed;
   private long recovery = -1;
   private long syncing = -1;
   private boolean stopped;
@@ -94,65 +85,43 @@ final class PinTracker {
     this.node = node;
     this.config = config;
     this.ipfs = ipfs;
-    this.raft = raft;
     this.metrics = new TrackerMetrics(meters);
     this.sync = new StateSync(vertx, node, this, ipfs, config.listPage(), metrics);
+    this.pinsetFeed = new PinsetFollower(vertx, node, config, raft, new PinsetFollower.Listener() {
+      @Override
+      public void loaded() {
+        reconcile();
+      }
+
+      @Override
+      public void changed(Pin before, Pin after) {
+        PinTracker.this.changed(before, after);
+      }
+    });
   }
 
   /**
-   * Reads the pinset, pins what is allocated here, then follows every later change. Until the
-   * Raft group can answer (no quorum while the cluster forms) it tries again every
-   * {@code pin.retry_interval_ms}; the returned future completes at the first attempt that works.
+   * Reads the pinset ({@link PinsetFollower}: a page at a time), compares the daemon with it,
+   * then follows every later change. Until the Raft group can answer (no quorum while the cluster
+   * forms) it tries again every {@code pin.retry_interval_ms}; the returned future completes at
+   * the first read that works.
    */
   Future<Void> start() {
-    Promise<Void> synced = Promise.promise();
-    attempt(synced);
     recovery = vertx.setPeriodic(config.recoverInterval().toMillis(), t -> recoverFailed());
     syncing = vertx.setPeriodic(config.stateSyncInterval().toMillis(), t -> {
-      if (feed != null) {
+      if (pinsetFeed.following()) {
         sync.run(false);
       }
     });
-    return synced.future();
+    return pinsetFeed.start();
   }
 
   Future<Void> stop() {
     stopped = true;
-    vertx.cancelTimer(retry);
     vertx.cancelTimer(recovery);
     vertx.cancelTimer(syncing);
     metrics.close();
-    return feed == null ? Future.succeededFuture() : feed.unregister();
-  }
-
-  private void attempt(Promise<Void> synced) {
-    if (stopped) {
-      return;
-    }
-    raft.query(config.group(), new JsonObject().put("op", "list"))
-        .compose(this::reconcile)
-        .compose(index -> raft.follow(config.group(), index, this::changed))
-        .onSuccess(consumer -> {
-          feed = consumer;
-          synced.tryComplete();
-        })
-        .onFailure(e -> {
-          log.debug("pin tracker on {}: the pinset is not readable yet ({}); trying again", node, e.getMessage());
-          retry = vertx.setTimer(config.retryInterval().toMillis(), t -> attempt(synced));
-        });
-  }
-
-  /**
-   * This node's replica installed a snapshot: the changes it replaced never reach the feed, so the
-   * tracker reads the pinset again and follows on from there.
-   */
-  private void resync(long snapshotIndex) {
-    log.info("pin tracker on {}: the pinset's replica installed a snapshot at index {}; reading the pinset again",
-        node, snapshotIndex);
-    MessageConsumer<JsonObject> old = feed;
-    feed = null;
-    (old == null ? Future.<Void>succeededFuture() : old.unregister())
-        .onComplete(x -> attempt(Promise.promise()));
+    return pinsetFeed.stop();
   }
 
   /**
@@ -164,13 +133,13 @@ final class PinTracker {
     if (here != null) {
       return here.toJson();
     }
-    Pin pin = pinset.get(cid);
+    Pin pin = pinset().get(cid);
     return new Local(pin == null ? "unpinned" : pin.isAllocatedTo(node) ? PIN_QUEUED : "remote", "", now()).toJson();
   }
 
   /** The pinset as this tracker mirrors it (for {@link StateSync}, on this context). */
   PinState pinset() {
-    return pinset;
+    return pinsetFeed.pinset();
   }
 
   /** Whether this node has a status for {@code cid} (it is allocated here, or being unpinned). */
@@ -201,7 +170,7 @@ final class PinTracker {
   boolean missing(String cid, Instant listed) {
     Local here = local.get(cid);
     if (here == null) {
-      pinHere(pinset.get(cid));
+      pinHere(pinset().get(cid));
       return false;
     }
     if (!here.status().equals(PINNED) || !Instant.parse(here.time()).isBefore(listed)) {
@@ -222,7 +191,7 @@ final class PinTracker {
   /** Pins (or unpins) again what failed here (asked by an operator: the attempts start over). */
   void recover(String cid) {
     Local here = local.get(cid);
-    Pin pin = pinset.get(cid);
+    Pin pin = pinset().get(cid);
     boolean wanted = pin != null && pin.isAllocatedTo(node);
     if (wanted && (here == null || here.status().equals(PIN_ERROR))) {
       local.remove(cid);
@@ -241,7 +210,7 @@ final class PinTracker {
   private void recoverFailed() {
     // a snapshot first: a daemon call may end at once and change the map
     Map.copyOf(local).forEach((cid, here) -> {
-      Pin pin = pinset.get(cid);
+      Pin pin = pinset().get(cid);
       boolean wanted = pin != null && pin.isAllocatedTo(node);
       if (here.attempts() < config.maxAttempts() && (wanted && here.status().equals(PIN_ERROR)
           || !wanted && here.status().equals(UNPIN_ERROR))) {
@@ -252,40 +221,27 @@ final class PinTracker {
   }
 
   /**
-   * Takes the pinset read at {@code list.index()} as the truth: unpins what this node holds but is
-   * no longer allocated here (moved or unpinned while the feed was not followed), then has the
-   * state sync compare the daemon with it ({@link StateSync}): what is allocated here and pinned
-   * there is {@code pinned} without a call, what is missing is queued, what the daemon pins of the
-   * pinset's CIDs allocated elsewhere (moved away while this node was down) is unpinned. CIDs the
-   * pinset does not know are left alone on the daemon: they may be pinned there by someone else.
+   * Takes the pinset just read as the truth: unpins what this node holds but is no longer
+   * allocated here (moved or unpinned while the feed was not followed), then has the state sync
+   * compare the daemon with it ({@link StateSync}): what is allocated here and pinned there is
+   * {@code pinned} without a call (so a restart keeps the statuses and re-pins nothing), what is
+   * missing is queued, what the daemon pins of the pinset's CIDs allocated elsewhere (moved away
+   * while this node was down) is unpinned. CIDs the pinset does not know are left alone on the
+   * daemon: they may be pinned there by someone else.
    */
-  private Future<Long> reconcile(Committed list) {
-    pinset.reset(list.result().getJsonArray("pins").stream().map(item -> Pin.fromJson((JsonObject) item)).toList());
+  private void reconcile() {
     for (String cid : List.copyOf(local.keySet())) {
-      Pin pin = pinset.get(cid);
+      Pin pin = pinset().get(cid);
       String status = local.get(cid).status();
       if ((pin == null || !pin.isAllocatedTo(node)) && !status.equals(UNPINNING) && !status.equals(UNPIN_QUEUED)) {
         unpinHere(cid);
       }
     }
-    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(), pinset.load(node));
     sync.run(true);
-    return Future.succeededFuture(list.index());
   }
 
-  private void changed(FeedEntry entry) {
-    if (entry.isSnapshot()) {
-      resync(entry.index());
-      return;
-    }
-    PinState.Change change;
-    try {
-      change = pinset.apply(entry.index(), PinOp.parse(entry.op()));
-    } catch (FerryException e) {
-      return;   // a proposed query, or an op that failed on every replica alike: the pinset is unchanged
-    }
-    Pin before = change.before();
-    Pin after = change.after();
+  /** One CID's pin changed in the pinset: pinned here when it is newly allocated here, unpinned when no longer. */
+  private void changed(Pin before, Pin after) {
     boolean wanted = after != null && after.isAllocatedTo(node);
     boolean had = before != null && before.isAllocatedTo(node);
     if (wanted && !had) {
@@ -361,7 +317,7 @@ final class PinTracker {
   }
 
   private void startPin(String cid, int attempt) {
-    Pin pin = pinset.get(cid);
+    Pin pin = pinset().get(cid);
     if (pin == null || !pin.isAllocatedTo(node)) {
       unpinHere(cid);   // moved away while it waited
       return;
@@ -371,7 +327,7 @@ final class PinTracker {
     ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(pinned -> {
       Local now = local.get(cid);
       if (now != null && now.status().equals(PINNING)) {
-        Pin current = pinset.get(cid);
+        Pin current = pinset().get(cid);
         if (current == null || !current.isAllocatedTo(node)) {
           local.put(cid, new Local(UNPIN_QUEUED, "", now(), 0));   // unpinned or moved while the daemon was fetching
           waiting.add(cid);
@@ -394,7 +350,7 @@ final class PinTracker {
     ipfs.unpin(Cid.parse(cid)).onComplete(unpinned -> {
       Local now = local.get(cid);
       if (now != null && now.status().equals(UNPINNING)) {
-        if (pinset.get(cid) != null && pinset.get(cid).isAllocatedTo(node)) {
+        if (pinset().get(cid) != null && pinset().get(cid).isAllocatedTo(node)) {
           local.put(cid, new Local(PIN_QUEUED, "", now(), 0));   // allocated here again meanwhile
           waiting.add(cid);
         } else if (unpinned.succeeded()) {
