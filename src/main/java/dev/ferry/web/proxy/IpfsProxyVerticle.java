@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.PinClient;
+import dev.ferry.security.ApiTls;
 import dev.ferry.web.ApiAuth;
 import dev.ferry.web.ContentLength;
 import dev.ferry.web.HttpConnectionGuard;
@@ -75,10 +76,12 @@ public final class IpfsProxyVerticle extends VerticleBase {
               + StoreCommands.ANSWERED + "; set ipfs.api to a Kubo daemon's RPC API for the rest");
     }
     // the same users as the HTTP API; every Kubo command is a POST, so only role admin gets through
-    return ApiAuth.load(vertx, node, node.config().section("api"))
+    // HTTPS as the API's (api.tls)
+    Future<Optional<ApiTls>> tls = ApiTls.load(vertx, node.config().section("api"), node.name());
+    return Future.all(ApiAuth.load(vertx, node, node.config().section("api")), tls)
         .compose(loaded -> {
-          auth = loaded;
-          return listen();
+          auth = loaded.resultAt(0);
+          return listen(tls.result());
         })
         .onSuccess(server -> logOnce());
   }
@@ -134,11 +137,12 @@ public final class IpfsProxyVerticle extends VerticleBase {
     return daemon == null ? Future.succeededFuture() : daemon.close();
   }
 
-  private Future<HttpServer> listen() {
+  private Future<HttpServer> listen(Optional<ApiTls> tls) {
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
     HttpServerOptions options = connections.options(new HttpServerOptions())
         .setMaxInitialLineLength(config.maxUrlBytes())
         .setHandle100ContinueAutomatically(true);
+    tls.ifPresent(t -> t.apply(options));
     return connections.guard(vertx.createHttpServer(options), this::handle)
         .invalidRequestHandler(new InvalidRequests("the IPFS proxy", options, "proxy.max_url_bytes",
             (response, status, code, message) -> KuboAnswers.error(response, status, message)))
