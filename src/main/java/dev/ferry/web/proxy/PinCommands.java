@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
@@ -40,7 +41,7 @@ final class PinCommands {
       throw FerryException.badRequest("the cluster pins recursively only: recursive=false is not supported");
     }
     PinOptions cluster = options.clusterPin();
-    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(pin -> pin.getString("cid")))
+    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(change -> change.pin().cid()))
         .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
   }
 
@@ -48,7 +49,7 @@ final class PinCommands {
   void rm(KuboOptions options, HttpServerResponse response) {
     List<Cid> cids = options.cids();
     answer(response, InOrder.each(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
-        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.getString("cid")).toList()))));
+        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.pin().cid()).toList()))));
   }
 
   /**
@@ -75,7 +76,8 @@ final class PinCommands {
     } else {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Cid cid : asked) {
-        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString())) : Future.failedFuture(notPinned(cid)));
+        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString()).map(Pin::toJson))
+            : Future.failedFuture(notPinned(cid)));
       }
       found = Future.all(each).map(all -> each.stream().map(Future::result).toList());
     }
@@ -117,7 +119,7 @@ final class PinCommands {
           KuboAnswers.error(response, FerryException.from(read.cause()));
           return;
         }
-        JsonArray found = read.result().getJsonArray("pins");
+        List<Pin> found = read.result().pins();
         Buffer chunk = Buffer.buffer();
         if (!started) {
           started = true;
@@ -131,7 +133,7 @@ final class PinCommands {
           chunk.appendString(",");
         }
         for (int i = 0; i < found.size(); i++) {
-          JsonObject pin = found.getJsonObject(i);
+          JsonObject pin = found.get(i).toJson();
           String cid = pin.getString("cid");
           if (stream) {
             chunk.appendString(entry(pin, names).put("Cid", cid).encode()).appendString("\n");
@@ -139,12 +141,11 @@ final class PinCommands {
             chunk.appendString((i == 0 ? "" : ",") + Json.encode(cid) + ":" + entry(pin, names).encode());
           }
         }
-        boolean more = read.result().getBoolean("more", false) && !found.isEmpty();
-        if (!more) {
+        String next = read.result().next();
+        if (next == null) {
           response.end(stream ? chunk : chunk.appendString("}}"));
           return;
         }
-        String next = found.getJsonObject(found.size() - 1).getString("cid");
         response.write(chunk);
         if (response.writeQueueFull()) {
           response.drainHandler(x -> page(next));
@@ -161,7 +162,7 @@ final class PinCommands {
   }
 
   /** The pin service's {@code not-found} in the daemon's words. */
-  private static Future<JsonObject> notPinnedSaysSo(Cid cid, Future<JsonObject> asked) {
+  private static <T> Future<T> notPinnedSaysSo(Cid cid, Future<T> asked) {
     return asked.recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
         ? notPinned(cid) : e));
   }
