@@ -24,13 +24,14 @@ import org.junit.jupiter.api.Timeout;
  * {@link PinBench}'s heap figure.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinStateBench}; {@code -Dbench.state.pins=1000000},
- * {@code -Dbench.pins.window=10000} change the sizes. The table is printed and written to
+ * {@code -Dbench.pins.window=10000}, {@code -Dbench.warmup=100000} change the sizes. The table is printed and written to
  * {@code target/bench/PinStateBench.md}.
  */
 @Timeout(3600)
 class PinStateBench {
   private static final int PINS = Integer.getInteger("bench.state.pins", 1_000_000);
   private static final int WINDOW = Integer.getInteger("bench.pins.window", 10_000);
+  private static final int WARM_UP = Integer.getInteger("bench.warmup", 100_000);
   private static final int CHUNK = 1_000;
   private static final List<String> LIVE = List.of("node1", "node2", "node3");
 
@@ -40,8 +41,14 @@ class PinStateBench {
     for (int n = 0; n < PINS; n++) {
       cids.add(PinSetTest.cid(n));
     }
-    // warm-up of the same paths on a set thrown away
-    apply(new PinSet(CHUNK), new PinState(), cids, 0, WINDOW);
+    // warm-up of the same paths on a set thrown away, with its snapshot and restore
+    PinSet warm = new PinSet(CHUNK);
+    apply(warm, new PinState(), cids, 0, WARM_UP);
+    List<JsonObject> warmChunks = new ArrayList<>();
+    warm.snapshot(warmChunks::add);
+    new PinSet(CHUNK).restore(warmChunks);
+    warm = null;
+    warmChunks = null;
 
     long before = usedAfterGc();
     PinSet set = new PinSet(CHUNK);
