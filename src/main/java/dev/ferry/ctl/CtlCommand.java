@@ -38,6 +38,8 @@ import picocli.CommandLine.ScopeType;
       CtlPinCommands.Status.class,
       CtlPinCommands.Recover.class,
       InfoCommands.Version.class,
+      HealthCommands.Health.class,
+      HealthCommands.Ipfs.class,
       InfoCommands.Commands.class
     })
 public final class CtlCommand {

@@ -2,6 +2,7 @@ package dev.ferry.ctl;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -105,6 +106,60 @@ final class Formats {
     return string(version, "version") + "\n";
   }
 
+  /** An {@code api.Metric}: peer, name and value (freespace in bytes for people), when it expires. */
+  static String metric(JsonObject metric, Instant now) {
+    String value = string(metric, "value");
+    long weight = metric.getValue("weight") instanceof Number n ? n.longValue() : 0;
+    if ("freespace".equals(string(metric, "name")) && weight > 0) {
+      value = Humanize.bytes(weight);
+    }
+    return String.format("%s | %s: %s | Expires in: %s\n", string(metric, "peer"), string(metric, "name"), value,
+        Humanize.time(unixNanos(metric, "expire"), now));
+  }
+
+  /** An {@code api.Alert}: the peer whose metric expired, when, and when the alert was raised. */
+  static String alert(JsonObject alert, Instant now) {
+    Instant triggered;
+    try {
+      triggered = OffsetDateTime.parse(string(alert, "triggered_at")).toInstant();
+    } catch (DateTimeParseException e) {
+      triggered = OffsetDateTime.parse(ZERO_TIME).toInstant();
+    }
+    return String.format("%s: %s. Expired at: %s. Triggered at: %s\n", string(alert, "peer"), string(alert, "name"),
+        Humanize.time(unixNanos(alert, "expire"), now), Humanize.time(triggered, now));
+  }
+
+  /** An {@code api.BandwidthByProtocol}: one line per protocol, sorted. */
+  static String bandwidth(JsonObject byProtocol) {
+    StringBuilder b = new StringBuilder();
+    for (String protocol : new TreeSet<>(byProtocol.fieldNames())) {
+      JsonObject stat = byProtocol.getValue(protocol) instanceof JsonObject o ? o : new JsonObject();
+      b.append(String.format(Locale.ROOT, "%25s: In: %7s. Out: %7s. RateIn: %.2fB/s. RateOut: %.2fB/s\n", protocol,
+          Humanize.bytes(number(stat, "total_in").longValue()), Humanize.bytes(number(stat, "total_out").longValue()),
+          number(stat, "rate_in").doubleValue(), number(stat, "rate_out").doubleValue()));
+    }
+    return b.toString();
+  }
+
+  /** An {@code api.GlobalRepoGC}: per peer (by name when known), the CIDs its daemon collected. */
+  static String repoGc(JsonObject gc) {
+    StringBuilder b = new StringBuilder();
+    JsonObject peers = gc.getValue("peer_map") instanceof JsonObject o ? o : new JsonObject();
+    for (String peer : new TreeSet<>(peers.fieldNames())) {
+      JsonObject item = peers.getJsonObject(peer);
+      String name = string(item, "peername").isEmpty() ? peer : string(item, "peername");
+      b.append(String.format("%-15s", name));
+      b.append(string(item, "error").isEmpty() ? "\n" : " | ERROR: " + string(item, "error") + "\n");
+      b.append("  > CIDs:\n");
+      for (Object key : array(item, "keys")) {
+        JsonObject k = key instanceof JsonObject o ? o : new JsonObject();
+        b.append(string(k, "error").isEmpty() ? "    - " + cidOf(k.getValue("key")) + "\n"
+            : "    - ERROR: " + string(k, "error") + "\n");
+      }
+    }
+    return b.toString();
+  }
+
   /** An {@code api.Error} the API answered. */
   static String error(JsonObject error) {
     return "An error occurred:\n  Code: " + integer(error, "code") + "\n  Message: " + string(error, "message") + "\n";
@@ -140,6 +195,11 @@ final class Formats {
       return PIN_TYPES.getOrDefault(n.intValue(), "bad-type");
     }
     return type == null ? "bad-type" : type.toString();
+  }
+
+  private static Instant unixNanos(JsonObject json, String key) {
+    long nanos = number(json, key).longValue();
+    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   /** A CID field: IPFS Cluster writes a string; {@code {"/": cid}} (IPLD's link form) is read too. */

@@ -87,7 +87,7 @@ class CtlCommandTest {
     assertThat(new JsonObject(ok(ctl("--enc=json", "version")).out()).getString("version")).isEqualTo(Version.current());
     assertThat(ok(ctl("commands")).lines()).contains("ferry ctl id", "ferry ctl peers ls", "ferry ctl peers rm",
         "ferry ctl add", "ferry ctl pin add", "ferry ctl pin update", "ferry ctl status", "ferry ctl recover",
-        "ferry ctl commands");
+        "ferry ctl health graph", "ferry ctl health bandwidth", "ferry ctl ipfs gc", "ferry ctl commands");
   }
 
   @Test
@@ -240,11 +240,18 @@ class CtlCommandTest {
     JsonObject json = new JsonObject(ctl("--enc", "json", "pin", "ls", unknown).out());
     assertThat(json.getInteger("code")).isEqualTo(404);
 
-    // recover of every pin: a route of issue 14's REST part; until then, the node's error, printed as any other
-    CommandRun recoverAll = ctl("recover");
-    assertThat(recoverAll.code()).as(recoverAll.out() + recoverAll.err()).isIn(0, 2);
-    if (recoverAll.code() == 2) {
-      assertThat(recoverAll.out()).matches("(?s)An error occurred:\n  Code: [45]\\d\\d\n  Message: .+\n");
+    // served by the cluster-operations issue's routes; until then, the node's error, printed as any other
+    for (String[] command : List.of(new String[] {"health", "graph"}, new String[] {"health", "metrics"},
+        new String[] {"health", "alerts"}, new String[] {"health", "bandwidth"}, new String[] {"ipfs", "gc"},
+        new String[] {"recover"})) {
+      CommandRun run = ctl(command);
+      assertThat(run.code()).as(String.join(" ", command) + ": " + run.out() + run.err()).isIn(0, 2);
+      if (run.code() == 2) {
+        assertThat(run.out()).as(String.join(" ", command)).matches("(?s)An error occurred:\n  Code: [45]\\d\\d\n"
+            + "  Message: .+\n");
+      } else if (command[1].equals("graph")) {
+        assertThat(run.out()).startsWith("digraph cluster {\n").endsWith("}");
+      }
     }
   }
 

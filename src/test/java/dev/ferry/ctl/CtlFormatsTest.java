@@ -13,12 +13,110 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The parts of ctl that need no cluster, against ipfs-cluster-ctl 1.1's behaviour: statuses and
- * pins in IPFS Cluster's documented JSON shapes, go-humanize's wording, Go durations, {@code --host}.
+ * The parts of ctl that need no cluster, against ipfs-cluster-ctl 1.1's behaviour: the answers of
+ * routes ferry does not serve yet (metrics, alerts, bandwidth, repo gc, the connectivity graph) in
+ * IPFS Cluster's documented JSON shapes, go-humanize's wording, Go durations, {@code --host}.
  */
 class CtlFormatsTest {
   private static final String P1 = "QmUBuxVHoNNjfmNpTad36UeaFQv3gXAtCv9r6KhmeqhEhD";
   private static final String P2 = "QmV35LjbEGPfN7KfMAJp43VV2enwXqqQf5esx4vUcgHDQJ";
+  private static final String P3 = "QmZ2ckU7G35MYyJgMTwMUnicsGqSy3YUxGBX7qny6MQmJu";
+  private static final String I1 = "QmXbiVZd93SLiu9TAm21F2y9JwGiFLydbEVkPBaMR3DZDV";
+  private static final String I2 = "QmPFKAGZbUjdzt8BBx8VTWCe9UeUQVcoqHFehSPzN5LSsq";
+  private static final String I3 = "QmbU7273zH6jxwDe2nqRmEm2rp5PpqP2xeQr2xCmwbBsuL";
+
+  @Test
+  void graphIsTheDotFileIpfsClusterCtlWrites() {
+    JsonObject graph = new JsonObject().put("cluster_id", P1)
+        .put("cluster_links", new JsonObject().put(P1, new JsonArray().add(P2).add(P3))
+            .put(P2, new JsonArray().add(P1).add(P3)).put(P3, new JsonArray().add(P1).add(P2)))
+        .put("ipfs_links", new JsonObject().put(I1, new JsonArray().add(I2).add(I3))
+            .put(I2, new JsonArray().add(I1).add(I3)).put(I3, new JsonArray().add(I1).add(I2)))
+        .put("cluster_to_ipfs", new JsonObject().put(P1, I1).put(P2, I2).put(P3, I3));
+
+    String dot = Dot.of(graph, false);
+
+    // ipfs-cluster-ctl's graph_test.go expects this for the same graph
+    String box = "style=\"filled\" colorscheme=\"x11\" fontcolor=\"black\" fontname=\"Arial\" shape=\"box3d\" ";
+    String cylinder = "style=\"filled\" colorscheme=\"x11\" fontcolor=\"black\" fontname=\"Arial\" shape=\"cylinder\" ";
+    assertThat(dot).isEqualTo(String.join("\n",
+        "digraph cluster {",
+        "/* The nodes of the connectivity graph */",
+        "/* The cluster-service peers */",
+        "subgraph  {",
+        "rank=\"min\"",
+        "C0 [label=< <B>  </B> <BR/> <B> Qm*eqhEhD </B> > group=\"" + P1 + "\" color=\"orange\" " + box
+            + "peripheries=\"2\" ]",
+        "C1 [label=< <B>  </B> <BR/> <B> Qm*cgHDQJ </B> > group=\"" + P2 + "\" color=\"darkorange3\" " + box + "]",
+        "C2 [label=< <B>  </B> <BR/> <B> Qm*6MQmJu </B> > group=\"" + P3 + "\" color=\"darkorange3\" " + box + "]",
+        "}",
+        "",
+        "/* The ipfs peers */",
+        "subgraph  {",
+        "rank=\"max\"",
+        "I0 [label=< <B> IPFS </B> <BR/> <B> Qm*N5LSsq </B> > group=\"" + I2 + "\" color=\"turquoise3\" " + cylinder
+            + "]",
+        "I1 [label=< <B> IPFS </B> <BR/> <B> Qm*R3DZDV </B> > group=\"" + I1 + "\" color=\"turquoise3\" " + cylinder
+            + "]",
+        "I2 [label=< <B> IPFS </B> <BR/> <B> Qm*wbBsuL </B> > group=\"" + I3 + "\" color=\"turquoise3\" " + cylinder
+            + "]",
+        "}",
+        "",
+        "/* Edges representing active connections in the cluster */",
+        "/* The connections among cluster-service peers */",
+        "C0 -> C1", "C0 -> C2", "C1 -> C0", "C1 -> C2", "C2 -> C0", "C2 -> C1",
+        "",
+        "/* The connections between cluster peers and their ipfs daemons */",
+        "C0 -> I1", "C1 -> I0", "C2 -> I2",
+        "",
+        "/* The swarm peer connections among ipfs daemons in the cluster */",
+        "I0 -> I1", "I0 -> I2", "I1 -> I0", "I1 -> I2", "I2 -> I1", "I2 -> I0",
+        "}"));
+  }
+
+  @Test
+  void aPeerWithoutADaemonGetsAnErroredNodeAndADottedEdge() {
+    JsonObject graph = new JsonObject().put("cluster_id", P1).put("id_to_peername", new JsonObject().put(P1, "alpha"))
+        .put("cluster_links", new JsonObject().put(P1, new JsonArray()));
+
+    assertThat(Dot.of(graph, false)).contains("C0 [label=< <B> alpha </B> <BR/> <B> Qm*eqhEhD </B> >",
+        "I0 [label=< <B> IPFS </B> <BR/> <B> Errored </B> > group=\"" + P1 + "\" color=\"firebrick1\"",
+        "C0 -> I0 [ style=\"dotted\" ]\n");
+  }
+
+  @Test
+  void metricsAlertsBandwidthAndRepoGcInIpfsClusterShapes() {
+    Instant now = Instant.parse("2026-12-02T12:00:00Z");
+    long in30s = now.plusSeconds(30).toEpochMilli() * 1_000_000;
+    JsonObject freespace = new JsonObject().put("name", "freespace").put("peer", P1).put("value", "82854982")
+        .put("expire", in30s).put("valid", true).put("weight", 82854982);
+    assertThat(Formats.metric(freespace, now)).isEqualTo(P1 + " | freespace: 83 MB | Expires in: 30 seconds from now\n");
+    JsonObject ping = new JsonObject().put("name", "ping").put("peer", P2).put("value", "").put("expire", in30s);
+    assertThat(Formats.metric(ping, now)).isEqualTo(P2 + " | ping:  | Expires in: 30 seconds from now\n");
+
+    JsonObject alert = new JsonObject().put("name", "ping").put("peer", P2)
+        .put("expire", now.minusSeconds(90).toEpochMilli() * 1_000_000).put("triggered_at", "2026-12-02T11:59:00Z");
+    assertThat(Formats.alert(alert, now)).isEqualTo(P2 + ": ping. Expired at: 1 minute ago. Triggered at: 1 minute ago\n");
+
+    JsonObject bandwidth = new JsonObject()
+        .put("/ipfs/ping/1.0.0", new JsonObject().put("total_in", 1500).put("total_out", 9).put("rate_in", 1.5)
+            .put("rate_out", 0))
+        .put("/cluster/1.0", new JsonObject().put("total_in", 2_500_000).put("total_out", 12_000).put("rate_in", 0)
+            .put("rate_out", 3.25));
+    assertThat(Formats.bandwidth(bandwidth)).isEqualTo(
+        String.format("%25s: In: %7s. Out: %7s. RateIn: %.2fB/s. RateOut: %.2fB/s\n", "/cluster/1.0", "2.5 MB", "12 kB",
+            0.0, 3.25)
+        + String.format("%25s: In: %7s. Out: %7s. RateIn: %.2fB/s. RateOut: %.2fB/s\n", "/ipfs/ping/1.0.0", "1.5 kB",
+            "9 B", 1.5, 0.0));
+
+    JsonObject gc = new JsonObject().put("peer_map", new JsonObject()
+        .put(P2, new JsonObject().put("peer", P2).put("peername", "bravo").put("error", "daemon down")
+            .put("keys", new JsonArray()))
+        .put(P1, new JsonObject().put("peer", P1).put("peername", "alpha").put("keys", new JsonArray()
+            .add(new JsonObject().put("key", "bafkqaaa")).add(new JsonObject().put("error", "busy")))));
+    assertThat(Formats.repoGc(gc)).isEqualTo("alpha          \n  > CIDs:\n    - bafkqaaa\n    - ERROR: busy\n"
+        + "bravo           | ERROR: daemon down\n  > CIDs:\n");
+  }
 
   @Test
   void statusAndPinReadIpfsClusterShapesWithPeerIds() {
