@@ -5,6 +5,7 @@ import dev.ferry.circuit.Fragment;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
+import dev.ferry.node.BusTls;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.Map;
@@ -29,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * instead of the event bus. Another node's link address is asked from that node itself, over
  * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to the circuit
  * end they name through {@link Ends} (the circuits above, as plain ids and values); a connection
- * that sends a malformed frame is closed.
+ * that sends a malformed frame is closed. With the node's {@code tls} settings the link speaks
+ * TLS with the bus's certificates: client certificates required, only the cluster CA trusted, and
+ * the certificate's name checked against the node on both sides (the hello's sender when
+ * accepting, the node asked for when connecting).
  *
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
@@ -75,6 +80,8 @@ public final class Links {
   private Context context;
   private NetServer server;
   private NetClient client;
+  /** The node's TLS, when it has one (read at start). */
+  private Optional<BusTls> tls = Optional.empty();
 
   public Links(NodeContext node, Ends ends, CircuitConfig config) {
     this.node = node;
@@ -93,12 +100,23 @@ public final class Links {
       log.info("circuit link off on {} (circuit.link = false): circuits between nodes use the event bus", node.name());
       return Future.succeededFuture();
     }
-    client = vertx().createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setConnectTimeout((int) config.openTimeout().toMillis()));
-    server = vertx().createNetServer().connectHandler(this::accepted);
     String host = node.config().cluster().host();
-    return server.listen(config.linkPort(), host)
-        .onSuccess(s -> log.info("circuit link server of {} listening on {}:{}", node.name(), host, s.actualPort()))
+    // the certificate files are read and checked on a worker
+    return vertx().executeBlocking(() -> BusTls.of(node.config()), false).compose(loaded -> {
+      tls = loaded;
+      NetClientOptions clientOptions = new NetClientOptions().setTcpNoDelay(true)
+          .setConnectTimeout((int) config.openTimeout().toMillis());
+      NetServerOptions serverOptions = new NetServerOptions().setTcpNoDelay(true);
+      tls.ifPresent(t -> {
+        t.secure(clientOptions);
+        t.secure(serverOptions);
+      });
+      client = vertx().createNetClient(clientOptions);
+      server = vertx().createNetServer(serverOptions).connectHandler(this::accepted);
+      return server.listen(config.linkPort(), host);
+    })
+        .onSuccess(s -> log.info("circuit link server of {} listening on {}:{}{}", node.name(), host, s.actualPort(),
+            tls.isPresent() ? " with TLS" : ""))
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "circuit.link_port: cannot listen on "
             + host + ":" + config.linkPort() + ": " + e.getMessage(), e)))
         .mapEmpty();
@@ -195,11 +213,32 @@ public final class Links {
           }
           SocketAddress address = SocketAddress.inetSocketAddress(at.getInteger("port"), at.getString("host"));
           link.found(address);
-          return client.connect(address);
+          return client.connect(address).compose(socket -> certified(socket, link.node()));
         })
         .onComplete(
             socket -> link.connected(socket, LinkFrame.hello(node.name(), node.incarnation().id(), link.incarnation())),
             e -> link.broke("cannot connect: " + e.getMessage())));
+  }
+
+  /** With TLS: {@code socket} when the node on it showed the certificate of {@code expected}; else closed and failed. */
+  private Future<NetSocket> certified(NetSocket socket, String expected) {
+    if (tls.isEmpty()) {
+      return Future.succeededFuture(socket);
+    }
+    String refusal;
+    try {
+      String name = BusTls.peerName(socket);
+      refusal = name.equals(expected) ? null : "its certificate is for '" + name + "', not '" + expected + "'";
+    } catch (IllegalStateException e) {
+      refusal = e.getMessage();
+    }
+    if (refusal == null) {
+      return Future.succeededFuture(socket);
+    }
+    log.error("circuit link: refusing the link server at {} for node {}: {}", socket.remoteAddress(), expected,
+        refusal);
+    socket.close();
+    return Future.failedFuture("the link server at " + socket.remoteAddress() + " is not " + expected + ": " + refusal);
   }
 
   /**
@@ -285,6 +324,13 @@ public final class Links {
     if (hello.node().equals(node.name()) || !hello.incarnation().equals(ends.incarnationOrNull(hello.node()))) {
       throw new LinkFrame.Malformed("a hello from " + hello.node() + " incarnation " + hello.incarnation()
           + ", which is not another member of the cluster");
+    }
+    if (tls.isPresent()) {
+      String name = BusTls.peerName(socket);
+      if (!name.equals(hello.node())) {
+        throw new LinkFrame.Malformed("a hello from " + hello.node() + " over a connection whose certificate is for '"
+            + name + "'");
+      }
     }
     Link link = to(hello.node(), hello.incarnation());
     link.incoming(socket);
