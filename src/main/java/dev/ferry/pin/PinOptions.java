@@ -1,7 +1,6 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
-import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
 /**
@@ -44,12 +43,6 @@ public record PinOptions(String name, Integer replicationMin, Integer replicatio
     }
     return new PinOptions(fallback.substring(0, Math.min(fallback.length(), Pin.MAX_NAME_LENGTH)), replicationMin,
         replicationMax);
-  }
-
-  /** The {@code ferry.pin} request that pins {@code cid} so. */
-  JsonObject request(String cid) {
-    return new JsonObject().put("op", "pin").put("cid", cid).put("name", name == null ? "" : name)
-        .put("replication_min", replicationMin).put("replication_max", replicationMax);
   }
 
   private static Integer whole(Function<String, String> param, String name) {

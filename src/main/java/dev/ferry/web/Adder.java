@@ -3,8 +3,10 @@ package dev.ferry.web;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
+import dev.ferry.pin.PinReply;
 import dev.ferry.web.FileParts.FilePart;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -70,7 +72,7 @@ final class Adder {
             .transform(pinned -> keepHereOnlyIfAllocated(cid, pinned).transform(x -> pinned.succeeded()
                 ? Future.succeededFuture(new JsonObject().put("name", name).put("cid", cid.toString())
                     .put("size", file.size())
-                    .put("allocations", pinned.result().getJsonArray("allocations", new JsonArray())))
+                    .put("allocations", new JsonArray(pinned.result().pin().allocations())))
                 : Future.failedFuture(pinned.cause()))));
   }
 
@@ -79,12 +81,12 @@ final class Adder {
    * the cluster pin failed, the pinset is asked; if even that fails, the pin stays (a pin too many
    * does less harm than one the tracker believes is there).
    */
-  private Future<Void> keepHereOnlyIfAllocated(Cid cid, AsyncResult<JsonObject> pinned) {
-    Future<JsonObject> pin = pinned.succeeded() ? Future.succeededFuture(pinned.result())
+  private Future<Void> keepHereOnlyIfAllocated(Cid cid, AsyncResult<PinReply.Change> pinned) {
+    Future<Pin> pin = pinned.succeeded() ? Future.succeededFuture(pinned.result().pin())
         : pins.get(cid.toString());
     return pin.transform(current -> {
       boolean absent = current.failed() && FerryException.NOT_FOUND.equals(FerryException.from(current.cause()).code());
-      if (current.failed() && !absent || current.succeeded() && allocatedHere(current.result())) {
+      if (current.failed() && !absent || current.succeeded() && current.result().isAllocatedTo(node)) {
         return Future.<Void>succeededFuture();
       }
       return ipfs.unpin(cid).recover(e -> {
@@ -93,11 +95,6 @@ final class Adder {
         return Future.succeededFuture();
       });
     });
-  }
-
-  private boolean allocatedHere(JsonObject pin) {
-    JsonArray allocations = pin.getJsonArray("allocations", new JsonArray());
-    return allocations.isEmpty() || allocations.contains(node);
   }
 
   /** The failure of one file, saying which, and what was added and pinned before it. */

@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
+import dev.ferry.pin.PinReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -50,15 +50,15 @@ final class PinRoutes implements Routes {
   @Override
   public void mount(Router router) {
     router.post("/pins/:cid/recover").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.recover(cid(ctx), index)).map(PinRoutes::globalPinInfo)));
+        pins.recover(cid(ctx), index)).map(status -> globalPinInfo(status.toJson()))));
     router.post("/pins/:cid").handler(this::pin);
     router.post("/add").handler(this::add);
     router.delete("/pins/:cid").handler(ctx -> sendChange(ctx, pins.unpin(cid(ctx))));
     router.get("/pins/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.status(cid(ctx), index)).map(PinRoutes::globalPinInfo)));
+        pins.status(cid(ctx), index)).map(status -> globalPinInfo(status.toJson()))));
     router.get("/pins").handler(this::statusAll);
     router.get("/allocations/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.get(cid(ctx), index)).map(PinRoutes::clusterPin)));
+        pins.get(cid(ctx), index)).map(pin -> clusterPin(pin.toJson()))));
     router.get("/allocations").handler(this::allocations);
   }
 
@@ -73,14 +73,8 @@ final class PinRoutes implements Routes {
    */
   private void allocations(RoutingContext ctx) {
     minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after ->
-        pins.page(after, Integer.MAX_VALUE, index).map(page -> {
-          JsonArray found = page.getJsonArray("pins");
-          List<JsonObject> lines = new ArrayList<>(found.size());
-          found.forEach(pin -> lines.add(clusterPin((JsonObject) pin)));
-          String next = page.getBoolean("more") && !found.isEmpty()
-              ? found.getJsonObject(found.size() - 1).getString("cid") : null;
-          return new LineStream.Page<>(lines, next);
-        })));
+        pins.page(after, Integer.MAX_VALUE, index).map(page ->
+            new LineStream.Page<>(page.pins().stream().map(pin -> clusterPin(pin.toJson())).toList(), page.next()))));
   }
 
   /**
@@ -105,10 +99,10 @@ final class PinRoutes implements Routes {
   }
 
   /** A change to the pinset: the pin in IPFS Cluster's shape, and the log index of the change in a header. */
-  private static void sendChange(RoutingContext ctx, Future<JsonObject> change) {
-    change.onSuccess(pin -> {
-      ctx.response().putHeader(INDEX_HEADER, String.valueOf(pin.getLong("committed", 0L)));
-      Json.send(ctx, clusterPin(pin));
+  private static void sendChange(RoutingContext ctx, Future<PinReply.Change> change) {
+    change.onSuccess(changed -> {
+      ctx.response().putHeader(INDEX_HEADER, String.valueOf(changed.committed()));
+      Json.send(ctx, clusterPin(changed.pin().toJson()));
     }).onFailure(ctx::fail);
   }
 
@@ -149,11 +143,8 @@ final class PinRoutes implements Routes {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> onlyHere = flag(ctx, "local");
     Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> LineStream.<String>send(ctx, after ->
-        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(page -> {
-          List<JsonObject> lines = new ArrayList<>();
-          page.getJsonArray("pins").forEach(pin -> lines.add(globalPinInfo((JsonObject) pin)));
-          return new LineStream.Page<>(lines, page.getString("next"));
-        })));
+        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(page -> new LineStream.Page<>(
+            page.pins().stream().map(status -> globalPinInfo(status.toJson())).toList(), page.next()))));
   }
 
   /** A {@code true}/{@code false} query parameter, false when absent. */

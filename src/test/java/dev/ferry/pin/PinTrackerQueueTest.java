@@ -81,6 +81,74 @@ class PinTrackerQueueTest {
     }
   }
 
+  @Test
+  void newPinsGoToTheDaemonBeforeRetries() {
+    try (HeldDaemon daemon = new HeldDaemon(); JvmCluster cluster = TestCluster.inJvm(1, i -> new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemon.api().toString()))
+        .put("pin", new JsonObject().put("concurrent_pins", 1).put("state_sync_interval_ms", 200)),
+        i -> Map.of())) {
+      daemon.release();
+      String repaired = PinSetTest.cid(500);
+      String holder = PinSetTest.cid(501);
+      String fresh = PinSetTest.cid(502);
+      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN,
+          pin(repaired)), WAIT) != null);
+      Eventually.await("the pin to be pinned", WAIT, () -> "pinned".equals(status(cluster, repaired)));
+
+      daemon.hold();
+      Futures.await(ask(cluster, Addresses.PIN, pin(holder)), WAIT);
+      Eventually.await("a held pin to take the one slot", WAIT, () -> "pinning".equals(status(cluster, holder)));
+      daemon.forget(repaired);   // a retry: the state sync queues it again, in the retry lane
+      Eventually.await("the lost pin to wait for its repair", WAIT,
+          () -> "unexpectedly_unpinned".equals(status(cluster, repaired)));
+      Futures.await(ask(cluster, Addresses.PIN, pin(fresh)), WAIT);
+      Eventually.await("the new pin to wait", WAIT, () -> "pin_queued".equals(status(cluster, fresh)));
+
+      daemon.release();
+      Eventually.await("every pin to be pinned", WAIT, () -> List.of(repaired, holder, fresh).stream()
+          .allMatch(c -> "pinned".equals(status(cluster, c))));
+      List<String> order = daemon.order();
+      int afterHolder = order.indexOf("pin/add " + holder) + 1;
+      assertThat(order.subList(afterHolder, afterHolder + 2)).as("the calls after the held one")
+          .containsExactly("pin/add " + fresh, "pin/add " + repaired);
+    }
+  }
+
+  @Test
+  void pinningTwiceUnpinningTwiceAndUnpinningWhilePinningEachHaveOneResult() {
+    try (HeldDaemon daemon = new HeldDaemon(); JvmCluster cluster = TestCluster.inJvm(1, i -> new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemon.api().toString())), i -> Map.of())) {
+      daemon.release();
+      String twice = PinSetTest.cid(600);
+      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN,
+          pin(twice)), WAIT) != null);
+      JsonObject again = Futures.await(ask(cluster, Addresses.PIN, pin(twice)), WAIT);
+      assertThat(again.getString("cid")).isEqualTo(twice);
+      assertThat(again.getJsonArray("allocations").getList()).containsExactly(cluster.name(1));
+      Eventually.await("the pin to be pinned", WAIT, () -> "pinned".equals(status(cluster, twice)));
+      assertThat(daemon.calls("pin/add", twice)).as("one pin on the daemon for two requests").isEqualTo(1);
+
+      JsonObject unpin = new JsonObject().put("op", "unpin").put("cid", twice);
+      Futures.await(ask(cluster, Addresses.PIN, unpin), WAIT);
+      // IPFS Cluster's answer to unpinning what the pinset does not hold: not found
+      assertThat(Futures.cause(ask(cluster, Addresses.PIN, unpin), WAIT).getMessage())
+          .isEqualTo("not-found: no pin for " + twice + " in the pinset");
+      Eventually.await("the pin to be unpinned", WAIT, () -> "unpinned".equals(status(cluster, twice)));
+      assertThat(daemon.calls("pin/rm", twice)).isEqualTo(1);
+
+      daemon.hold();
+      String meanwhile = PinSetTest.cid(601);
+      Futures.await(ask(cluster, Addresses.PIN, pin(meanwhile)), WAIT);
+      Eventually.await("the pin to run on the daemon", WAIT, () -> "pinning".equals(status(cluster, meanwhile)));
+      Futures.await(ask(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", meanwhile)), WAIT);
+      assertThat(status(cluster, meanwhile)).as("an unpin waits for the pin running on the daemon").isEqualTo("unpin_queued");
+      daemon.release();
+      Eventually.await("the pin to end unpinned", WAIT, () -> "unpinned".equals(status(cluster, meanwhile))
+          && daemon.calls("pin/rm", meanwhile) == 1);
+      assertThat(daemon.calls("pin/add", meanwhile)).isEqualTo(1);
+    }
+  }
+
   private static JsonObject pin(String cid) {
     return new JsonObject().put("op", "pin").put("cid", cid).put("replication_min", 1).put("replication_max", 1);
   }
