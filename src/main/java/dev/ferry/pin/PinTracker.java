@@ -5,12 +5,12 @@ import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.FeedEntry;
+import dev.ferry.raft.FeedSubscription;
 import dev.ferry.raft.RaftClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -83,7 +83,7 @@ final class PinTracker {
   private final Set<String> waiting = new HashSet<>();
   private final TrackerMetrics metrics;
   private final StateSync sync;
-  private MessageConsumer<JsonObject> feed;
+  private FeedSubscription feed;
   private long retry = -1;
   private long recovery = -1;
   private long syncing = -1;
@@ -122,7 +122,7 @@ final class PinTracker {
     vertx.cancelTimer(recovery);
     vertx.cancelTimer(syncing);
     metrics.close();
-    return feed == null ? Future.succeededFuture() : feed.unregister();
+    return feed == null ? Future.succeededFuture() : feed.stop();
   }
 
   private void attempt(Promise<Void> synced) {
@@ -149,9 +149,9 @@ final class PinTracker {
   private void resync(long snapshotIndex) {
     log.info("pin tracker on {}: the pinset's replica installed a snapshot at index {}; reading the pinset again",
         node, snapshotIndex);
-    MessageConsumer<JsonObject> old = feed;
+    FeedSubscription old = feed;
     feed = null;
-    (old == null ? Future.<Void>succeededFuture() : old.unregister())
+    (old == null ? Future.<Void>succeededFuture() : old.stop())
         .onComplete(x -> attempt(Promise.promise()));
   }
 
