@@ -21,13 +21,13 @@ final class Text {
     return status.getString("cid") + SEP + name(status) + SEP + peers(status);
   }
 
-  /** A status's nodes: {@code <node>: <status>, ...} by name, each error in parentheses. */
+  /** A status's nodes: {@code <node>: <status>, ...} by peer ID, named by peername, each error in parentheses. */
   static String peers(JsonObject status) {
     JsonObject peers = status.getJsonObject("peer_map", new JsonObject());
     List<String> each = new TreeSet<>(peers.fieldNames()).stream().map(node -> {
       JsonObject peer = peers.getJsonObject(node);
       String error = peer.getString("error", "");
-      return node + ": " + peer.getString("status") + (error.isEmpty() ? "" : " (" + error + ")");
+      return peer.getString("peername", node) + ": " + peer.getString("status") + (error.isEmpty() ? "" : " (" + error + ")");
     }).toList();
     return each.isEmpty() ? "no node" : String.join(", ", each);
   }

@@ -55,14 +55,20 @@ public final class PinClient {
     return ask(local(op("get", cid), minIndex));
   }
 
-  /** The pin of {@code cid} (read as {@link #get}) with each allocated node's status of it ({@code "peer_map"}). */
-  public Future<JsonObject> status(String cid, long minIndex) {
-    return ask(local(op("status", cid), minIndex));
+  /**
+   * As {@link #status}, after each allocated node (or only this node, {@code onlyHere}) retried a
+   * failed pin.
+   */
+  public Future<JsonObject> recover(String cid, boolean onlyHere, long minIndex) {
+    return ask(local(op("recover", cid), minIndex).put("only_here", onlyHere));
   }
 
-  /** As {@link #status}, after each allocated node retried a failed pin. */
-  public Future<JsonObject> recover(String cid, long minIndex) {
-    return ask(local(op("recover", cid), minIndex));
+  /**
+   * The pin of {@code cid} (read as {@link #get}) with each allocated node's status of it
+   * ({@code "peer_map"}), or this node's alone when {@code onlyHere}.
+   */
+  public Future<JsonObject> status(String cid, boolean onlyHere, long minIndex) {
+    return ask(local(op("status", cid), minIndex).put("only_here", onlyHere));
   }
 
   /** Every pin of the pinset, read through the Raft leader (linearizable) and held whole: for small pinsets. */
@@ -92,8 +98,18 @@ public final class PinClient {
    * @param cids null for the whole pinset, else just these CIDs (those the pinset holds), as one page
    */
   public Future<JsonObject> statuses(String after, String filter, boolean onlyHere, List<String> cids, long minIndex) {
-    JsonObject request = local(new JsonObject().put("op", "statuses").put("filter", filter).put("only_here", onlyHere),
-        minIndex);
+    return statuses(after, filter, onlyHere, cids, minIndex, false);
+  }
+
+  /** As {@link #statuses}, after each node asked retried its failed pins of the page ({@code recover}). */
+  public Future<JsonObject> recoverPage(String after, boolean onlyHere, long minIndex) {
+    return statuses(after, null, onlyHere, null, minIndex, true);
+  }
+
+  private Future<JsonObject> statuses(String after, String filter, boolean onlyHere, List<String> cids, long minIndex,
+      boolean recover) {
+    JsonObject request = local(new JsonObject().put("op", "statuses").put("filter", filter).put("only_here", onlyHere)
+        .put("recover", recover), minIndex);
     if (after != null) {
       request.put("after", after);
     }

@@ -24,13 +24,13 @@ import java.time.Duration;
  */
 public record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
     Duration retryInterval, Duration reallocateWithin, Duration recoverInterval, int maxAttempts,
-    int concurrentPins, int listPage) {
+    int concurrentPins, int listPage, Duration expiryInterval) {
   /** Reads and checks the {@code pin} section ({@code node.config().section("pin")}). */
   public static PinConfig from(ConfigSection pin) {
     return new PinConfig(pin.string("group"), replication(pin, "replication_min"), replication(pin, "replication_max"),
         pin.millis("pin_timeout_ms"), pin.millis("request_timeout_ms"), pin.millis("retry_interval_ms"),
         pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"),
-        pin.positive("concurrent_pins"), pin.positive("list_page_size"));
+        pin.positive("concurrent_pins"), pin.positive("list_page_size"), pin.millis("expiry_interval_ms"));
   }
 
   private static int replication(ConfigSection pin, String key) {

@@ -112,6 +112,44 @@ final class PinService {
         });
   }
 
+  /**
+   * Every {@code pin.expiry_interval_ms}: if this node is the lowest-named live one, it reads the
+   * pinset from its replica page by page and proposes the removal of each pin whose
+   * {@code expire_at} has passed ({@link PinOp.Expire}, which every replica checks against the time
+   * in the op, so a pin pinned again meanwhile stays). A pin is removed at most one interval (plus
+   * the Raft round trip) after it expires.
+   */
+  void expireEvery() {
+    node.vertx().setPeriodic(config.expiryInterval().toMillis(), t -> {
+      Set<String> live = live();
+      if (!live.isEmpty() && live.iterator().next().equals(node.name())) {
+        expireAfter(null, Instant.now());
+      }
+    });
+  }
+
+  private void expireAfter(String after, Instant now) {
+    JsonObject page = new JsonObject().put("op", "list").put("limit", config.listPage());
+    if (after != null) {
+      page.put("after", after);
+    }
+    raft.query(config.group(), page, Consistency.EVENTUAL, 0).map(Committed::result).onSuccess(list -> {
+      JsonArray pins = list.getJsonArray("pins");
+      for (Object item : pins) {
+        Pin pin = Pin.fromJson((JsonObject) item);
+        Instant expiry = pin.extras().expiry();
+        if (expiry != null && !expiry.isAfter(now)) {
+          propose(new PinOp.Expire(pin.cid(), now))
+              .onSuccess(x -> log.info("pin {} expired at {}: removed", pin.cid(), expiry))
+              .onFailure(e -> log.debug("pin {} not expired now: {}", pin.cid(), e.getMessage()));
+        }
+      }
+      if (list.getBoolean("more", false) && !pins.isEmpty()) {
+        expireAfter(pins.getJsonObject(pins.size() - 1).getString("cid"), now);
+      }
+    }).onFailure(e -> log.debug("expired pins not looked for now: {}", e.getMessage()));
+  }
+
   /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among the live ones. */
   private Future<?> move(Pin pin, String gone) {
     SortedSet<String> live = live();
@@ -121,7 +159,34 @@ final class PinService {
             moved.getJsonArray("allocations")));
   }
 
+  /**
+   * Pins the request's CID. With a {@code pin_update} (IPFS Cluster's pin update), the new pin
+   * takes the old one's replication and allocations where the request gives none, so it lands
+   * where the old content already is; the old pin stays.
+   */
   private Future<JsonObject> pin(JsonObject request) {
+    Pin.Extras extras = Pin.Extras.from(request);
+    if (extras.pinUpdate().isEmpty()) {
+      return place(request, extras);
+    }
+    return read(new JsonObject().put("local", true), new JsonObject().put("op", "get").put("cid", extras.pinUpdate()))
+        .recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
+            ? FerryException.badRequest("pin-update: " + extras.pinUpdate() + " is not pinned in the cluster")
+            : e))
+        .compose(old -> {
+          JsonObject inherited = request.copy();
+          for (String bound : List.of("replication_min", "replication_max")) {
+            if (inherited.getValue(bound) == null) {
+              inherited.put(bound, old.getValue(bound));
+            }
+          }
+          List<String> where = old.getJsonArray("allocations").stream().map(String::valueOf).toList();
+          return place(inherited, extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where,
+              extras.expireAt(), extras.metadata(), extras.origins(), extras.pinUpdate()) : extras);
+        });
+  }
+
+  private Future<JsonObject> place(JsonObject request, Pin.Extras extras) {
     String cid = cid(request);
     int min = request.getValue("replication_min") == null ? config.replicationMin() : request.getInteger("replication_min");
     int max = request.getValue("replication_max") == null ? config.replicationMax() : request.getInteger("replication_max");
@@ -133,7 +198,8 @@ final class PinService {
     // this node sees live and the pins each holds then; too few live nodes fails here already
     SortedSet<String> live = live();
     Allocator.allocate(min, max, List.of(), live, n -> 0, true);
-    Pin pin = new Pin(cid, request.getString("name", ""), min, max, List.of(), node.name(), Instant.now().toString(), 0);
+    Pin pin = new Pin(cid, request.getString("name", ""), min, max, List.of(), node.name(), Instant.now().toString(), 0,
+        extras);
     return propose(new PinOp.Place(pin, List.copyOf(live)));
   }
 
@@ -181,7 +247,7 @@ final class PinService {
   /** The pin with every allocated node's status of it (after asking them to retry, for {@code recover}). */
   private Future<JsonObject> status(JsonObject request, String nodeOp) {
     return read(request, new JsonObject().put("op", "get").put("cid", cid(request)))
-        .compose(pin -> statuses.gather(List.of(pin), nodeOp, false))
+        .compose(pin -> statuses.gather(List.of(pin), nodeOp, Boolean.TRUE.equals(request.getValue("only_here"))))
         .map(gathered -> gathered.get(0));
   }
 
@@ -189,7 +255,8 @@ final class PinService {
    * A page of statuses from this node's replica: {@code {"pins": [pin with peer_map...], "next"}},
    * the pins after CID {@code after} (or those of {@code cids}), each node asked once for the page;
    * only those some node's status of matches {@code filter}; with {@code only_here} this node's
-   * status alone. {@code next} is where the following page starts, null after the last.
+   * status alone; with {@code recover} each node retries its failed pins of the page first.
+   * {@code next} is where the following page starts, null after the last.
    */
   private Future<JsonObject> statusPage(JsonObject request) {
     Set<String> filter = PinStatuses.filter(request.getValue("filter"));
@@ -197,7 +264,8 @@ final class PinService {
     Future<PinPage> page = request.getValue("cids") == null
         ? read(request, list(request)).map(PinPage::of)
         : pinsOf(request, cids(request));
-    return page.compose(pins -> statuses.gather(pins.pins(), "status", onlyHere).map(gathered ->
+    String nodeOp = Boolean.TRUE.equals(request.getValue("recover")) ? "recover" : "status";
+    return page.compose(pins -> statuses.gather(pins.pins(), nodeOp, onlyHere).map(gathered ->
         new JsonObject().put("pins", new JsonArray(gathered.stream().filter(p -> PinStatuses.matches(p, filter)).toList()))
             .put("next", pins.next())));
   }

@@ -32,19 +32,23 @@ final class Adder {
   private final String node;
   private final IpfsConnector ipfs;
   private final PinClient pins;
+  private final PinJson json;
 
   /**
    * @param node this node's name, to tell whether a pin is allocated here
    * @param pins the cluster's pin service
+   * @param json how nodes are named in answers (peer IDs)
    */
-  Adder(String node, IpfsConnector ipfs, PinClient pins) {
+  Adder(String node, IpfsConnector ipfs, PinClient pins, PinJson json) {
     this.node = node;
     this.ipfs = ipfs;
     this.pins = pins;
+    this.json = json;
   }
 
   /**
-   * Adds and pins every file; one {@code {"name", "cid", "size", "allocations"}} per file, in order.
+   * Adds and pins every file; one {@code {"name", "cid", "size", "allocations"}} per file, in order
+   * (IPFS Cluster's {@code AddedOutput}, allocations as peer IDs).
    *
    * @param pin how to pin each file; without a name, each file's own name
    */
@@ -70,7 +74,7 @@ final class Adder {
             .transform(pinned -> keepHereOnlyIfAllocated(cid, pinned).transform(x -> pinned.succeeded()
                 ? Future.succeededFuture(new JsonObject().put("name", name).put("cid", cid.toString())
                     .put("size", file.size())
-                    .put("allocations", pinned.result().getJsonArray("allocations", new JsonArray())))
+                    .put("allocations", json.peerIds(pinned.result().getJsonArray("allocations", new JsonArray()))))
                 : Future.failedFuture(pinned.cause()))));
   }
 

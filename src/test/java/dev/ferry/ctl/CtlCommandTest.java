@@ -101,17 +101,17 @@ class CtlCommandTest {
     assertThat(added.out().strip()).isEqualTo(expected);
     assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin it").isTrue();
 
-    String pinLine = cid + " | doc | allocations: node1, node2 | replication: 2";
+    String pinLine = cid + " | doc | allocations: " + peerIds(1, 2) + " | replication: 2";
     assertThat(ctl("pin", "ls", cid.toString()).out().strip()).isEqualTo(pinLine);
     assertThat(ctl("pin", "ls").lines()).contains(pinLine);
     JsonObject pin = new JsonObject(ctl("pin", "ls", cid.toString(), "--enc", "json").out());
-    assertThat(pin.getJsonArray("allocations").getList()).containsExactly("node1", "node2");
+    assertThat(pin.getJsonArray("allocations").getList()).containsExactlyInAnyOrder(peerId(1), peerId(2));
     assertThat(pin.getInteger("replication_factor_min")).isEqualTo(2);
 
     assertThat(ctl("status", cid.toString()).out().strip()).isEqualTo(expected);
     assertThat(ctl("status").lines()).contains(expected);
     JsonObject status = new JsonObject(ctl("--enc", "json", "status", cid.toString()).out());
-    assertThat(status.getJsonObject("peer_map").getJsonObject("node2").getString("status")).isEqualTo("pinned");
+    assertThat(status.getJsonObject("peer_map").getJsonObject(peerId(2)).getString("status")).isEqualTo("pinned");
     CommandRun recovered = ctl("recover", cid.toString());
     assertThat(recovered.code()).as(recovered.err()).isZero();
     assertThat(recovered.out().strip()).isEqualTo(expected);
@@ -133,7 +133,7 @@ class CtlCommandTest {
     CommandRun added = ctl("pin", "add", cid.toString(), "--rmin", "1", "--rmax", "1");
 
     assertThat(added.code()).as(added.err()).isZero();
-    assertThat(added.out().strip()).startsWith(cid + " | - | allocations: node").endsWith(" | replication: 1");
+    assertThat(added.out().strip()).startsWith(cid + " | - | allocations: 12D3KooW").endsWith(" | replication: 1");
     awaitPinned(cid);
     Cid other = nodes.content(2, "on every node, as JSON");
     JsonObject pin = new JsonObject(ctl("--enc", "json", "pin", "add", other.toString(), "-r", "-1").out());
@@ -153,9 +153,10 @@ class CtlCommandTest {
 
     assertThat(added.code()).as(added.err()).isZero();
     assertThat(added.lines()).hasSize(2);
-    assertThat(added.lines().get(0)).matches("bafk\\w+ \\| a\\.txt \\| " + Files.size(a) + " bytes \\| allocations: node1, node2");
+    assertThat(added.lines().get(0)).matches("bafk\\w+ \\| a\\.txt \\| " + Files.size(a) + " bytes \\| allocations: "
+        + peerIds(1, 2));
     assertThat(added.lines().get(1)).matches("bafk\\w+ \\| b with space\\.txt \\| " + Files.size(b)
-        + " bytes \\| allocations: node1, node2");
+        + " bytes \\| allocations: " + peerIds(1, 2));
     List<Cid> cids = new ArrayList<>(added.lines().stream().map(l -> Cid.parse(l.substring(0, l.indexOf(' ')))).toList());
 
     CommandRun json = ctl("add", "--enc", "json", "--name", "custom", a.toString());
@@ -218,6 +219,16 @@ class CtlCommandTest {
   }
 
   /** Until every node {@code cid} is allocated to reports it pinned, as {@code ctl status} shows it. */
+  /** Node {@code i}'s peer ID, how the HTTP API names nodes. */
+  private static String peerId(int i) {
+    return nodes.nodes().node(i).peerId().toString();
+  }
+
+  /** The peer IDs of nodes {@code i}, in that order, as ctl lists allocations. */
+  private static String peerIds(int... i) {
+    return String.join(", ", java.util.Arrays.stream(i).mapToObj(CtlCommandTest::peerId).toList());
+  }
+
   private static void awaitPinned(Cid cid) {
     Eventually.await(cid + " to be pinned on its nodes", WAIT, () -> ctl("status", cid.toString()).out().strip()
         .matches(".* \\| node\\d: pinned(, node\\d: pinned)*"));

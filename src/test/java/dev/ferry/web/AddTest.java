@@ -74,7 +74,7 @@ class AddTest {
     assertThat(added.getString("name")).isEqualTo("report.txt");
     assertThat(added.getLong("size")).isEqualTo(content.length());
     // a fresh cluster: no node holds a pin, so the tie goes to the first name, node1, not the node asked
-    assertThat(added.getJsonArray("allocations").getList()).containsExactly(nodes.nodes().name(1));
+    assertThat(added.getJsonArray("allocations").getList()).containsExactly(nodes.nodes().node(1).peerId().toString());
     Cid cid = Cid.parse(added.getString("cid"));
     assertThat(cid.version()).isEqualTo(1);
     // the file went to the daemon from its spool file: the daemon saw exactly the bytes uploaded
