@@ -26,7 +26,7 @@ final class PinWait {
       for (String node : peers.fieldNames()) {
         JsonObject peer = peers.getJsonObject(node);
         if (PIN_ERROR.equals(peer.getString("status"))) {
-          throw new CtlException(cid + ": pin_error on " + node + ": " + peer.getString("error", "")
+          throw new CtlException(cid + ": pin_error on " + peer.getString("peername", node) + ": " + peer.getString("error", "")
               + "; retry with: ferry ctl recover " + cid);
         }
       }

@@ -24,11 +24,11 @@ final class Text {
   /** A status's nodes: {@code <node>: <status>, ...} by peer ID, named by peername, each error in parentheses. */
   static String peers(JsonObject status) {
     JsonObject peers = status.getJsonObject("peer_map", new JsonObject());
-    List<String> each = new TreeSet<>(peers.fieldNames()).stream().map(node -> {
+    List<String> each = new TreeSet<>(peers.fieldNames().stream().map(node -> {
       JsonObject peer = peers.getJsonObject(node);
       String error = peer.getString("error", "");
       return peer.getString("peername", node) + ": " + peer.getString("status") + (error.isEmpty() ? "" : " (" + error + ")");
-    }).toList();
+    }).toList()).stream().toList();
     return each.isEmpty() ? "no node" : String.join(", ", each);
   }
 

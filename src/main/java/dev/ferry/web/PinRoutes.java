@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +50,7 @@ final class PinRoutes implements Routes {
   private final Uploads uploads;
   private final PinJson json;
   private final DaemonIdentity daemons;
+  private final IpfsConnector ipfs;
 
   /**
    * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
@@ -60,8 +62,9 @@ final class PinRoutes implements Routes {
     this.node = node;
     this.pins = new PinClient(vertx, requestTimeout);
     this.json = new PinJson(node.peerIds());
-    this.adder = new Adder(node.name(), ipfs, pins, json);
+    this.adder = new Adder(ipfs, pins, json);
     this.daemons = daemons;
+    this.ipfs = ipfs;
     this.uploads = uploads;
   }
 
@@ -91,19 +94,15 @@ final class PinRoutes implements Routes {
   }
 
   /**
-   * {@code /pins/ipfs/{cid}}: the CID itself. A path below a CID, an IPNS name or an IPLD path would
-   * need the daemon's {@code resolve}, which ferry's IPFS connector does not offer yet: 501.
+   * {@code /pins/{ipfs|ipns|ipld}/{path}}: the CID the path names, resolved by this node's daemon
+   * ({@link IpfsConnector#resolve}; {@code /ipfs/<cid>} itself needs no daemon).
    */
-  private void pinPath(RoutingContext ctx, java.util.function.BiConsumer<RoutingContext, String> then) {
-    String namespace = ctx.pathParam("param0");
-    String path = ctx.pathParam("param1");
-    if (namespace.equals("ipfs") && !path.contains("/")) {
-      then.accept(ctx, path);
-      return;
-    }
-    ctx.fail(new FerryException(FerryException.NOT_IMPLEMENTED, "/" + namespace + "/" + path
-        + ": ferry pins an IPFS path only as /ipfs/<cid>; it does not resolve paths below a CID, IPNS names or IPLD "
-        + "paths yet: resolve it with your daemon (ipfs resolve) and pin the CID"));
+  private void pinPath(RoutingContext ctx, BiConsumer<RoutingContext, String> then) {
+    String path = "/" + ctx.pathParam("param0") + "/" + ctx.pathParam("param1");
+    Future<String> cid = path.startsWith("/ipfs/") && !path.substring("/ipfs/".length()).contains("/")
+        ? Future.succeededFuture(path.substring("/ipfs/".length()))
+        : ipfs.resolve(path).map(Cid::toString);
+    cid.onSuccess(resolved -> then.accept(ctx, resolved)).onFailure(ctx::fail);
   }
 
   /**
@@ -229,8 +228,9 @@ final class PinRoutes implements Routes {
 
   /**
    * {@code POST /add} with the query of {@code POST /pins/{cid}} and IPFS Cluster's add options
-   * ({@link AddOptions}): each file of the multipart body added to this node's daemon and pinned;
-   * one IPFS Cluster {@code AddedOutput} per line, or one JSON array with {@code stream-channels=false}.
+   * ({@link AddOptions}): the files of the multipart body (a directory as paths in their file
+   * names) added to this node's daemon, or a CAR imported, and the roots pinned ({@link Adder});
+   * IPFS Cluster's {@code AddedOutput} one per line, or one JSON array with {@code stream-channels=false}.
    */
   private void add(RoutingContext ctx) {
     // Uploads listens to the body at once: nothing before it may wait, or the body's start is lost
@@ -241,7 +241,7 @@ final class PinRoutes implements Routes {
       ctx.fail(e);
       return;
     }
-    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.addAll(files, options))
+    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.add(files, add, options))
         .onSuccess(lines -> {
           if (add.streamChannels()) {
             Json.sendLines(ctx, lines);

@@ -153,10 +153,10 @@ class CtlCommandTest {
 
     assertThat(added.code()).as(added.err()).isZero();
     assertThat(added.lines()).hasSize(2);
-    assertThat(added.lines().get(0)).matches("bafk\\w+ \\| a\\.txt \\| " + Files.size(a) + " bytes \\| allocations: "
+    // IPFS Cluster's defaults: CIDv0, and the size of the file's DAG (its bytes in a dag-pb node)
+    assertThat(added.lines().get(0)).matches("Qm\\w+ \\| a\\.txt \\| \\d+ bytes \\| allocations: " + peerIds(1, 2));
+    assertThat(added.lines().get(1)).matches("Qm\\w+ \\| b with space\\.txt \\| \\d+ bytes \\| allocations: "
         + peerIds(1, 2));
-    assertThat(added.lines().get(1)).matches("bafk\\w+ \\| b with space\\.txt \\| " + Files.size(b)
-        + " bytes \\| allocations: " + peerIds(1, 2));
     List<Cid> cids = new ArrayList<>(added.lines().stream().map(l -> Cid.parse(l.substring(0, l.indexOf(' ')))).toList());
 
     CommandRun json = ctl("add", "--enc", "json", "--name", "custom", a.toString());
@@ -164,7 +164,7 @@ class CtlCommandTest {
     JsonObject line = new JsonObject(json.out());
     assertThat(line.getString("name")).isEqualTo("custom");
     assertThat(line.getString("cid")).isEqualTo(cids.get(0).toString());   // same content, same CID
-    assertThat(line.getLong("size")).isEqualTo(Files.size(a));
+    assertThat(line.getLong("size")).isGreaterThan(Files.size(a));   // the DAG: the bytes in a dag-pb node
     for (Cid cid : cids) {
       awaitPinned(cid);
       assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin " + cid).isTrue();
@@ -179,10 +179,10 @@ class CtlCommandTest {
   @Order(5)
   void failuresSayWhatWentWrongWithExitCode1AndUsageErrorsExit2() {
     String unknown = missingContent().toString();
+    // as IPFS Cluster answers a CID it does not track: unpinned on every node
     CommandRun notPinned = ctl("status", unknown);
-    assertThat(notPinned.code()).isEqualTo(1);
-    assertThat(notPinned.err().strip()).isEqualTo("no pin for " + unknown + " in the pinset");   // the API's message
-    assertThat(notPinned.out()).isEmpty();
+    assertThat(notPinned.code()).as(notPinned.err()).isZero();
+    assertThat(notPinned.out().strip()).isEqualTo(unknown + " | - | node1: unpinned, node2: unpinned");
 
     CommandRun malformed = ctl("pin", "add", "QmNotACid");
     assertThat(malformed.code()).isEqualTo(1);
@@ -218,7 +218,6 @@ class CtlCommandTest {
     assertThat(failed.err()).startsWith(failing + ": pin_error on node").contains("ferry ctl recover " + failing);
   }
 
-  /** Until every node {@code cid} is allocated to reports it pinned, as {@code ctl status} shows it. */
   /** Node {@code i}'s peer ID, how the HTTP API names nodes. */
   private static String peerId(int i) {
     return nodes.nodes().node(i).peerId().toString();
@@ -229,6 +228,7 @@ class CtlCommandTest {
     return String.join(", ", java.util.Arrays.stream(i).mapToObj(CtlCommandTest::peerId).toList());
   }
 
+  /** Until every node {@code cid} is allocated to reports it pinned, as {@code ctl status} shows it. */
   private static void awaitPinned(Cid cid) {
     Eventually.await(cid + " to be pinned on its nodes", WAIT, () -> ctl("status", cid.toString()).out().strip()
         .matches(".* \\| node\\d: pinned(, node\\d: pinned)*"));

@@ -143,6 +143,25 @@ class IpfsClusterApiTest {
   }
 
   @Test
+  void aPathBelowACidIsResolvedByTheDaemon() {
+    // a directory on node1's daemon, added through ferry without a cluster pin
+    String boundary = "dir-boundary";
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+        + "inside a directory " + System.nanoTime() + "\r\n--" + boundary + "--\r\n";
+    HttpResponse<String> added = Http.send(request(1, "/add?wrap-with-directory=true&no-pin=true&cid-version=1")
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    List<JsonObject> entries = lines(added);
+    String file = entries.get(0).getString("cid");
+    String directory = entries.get(1).getString("cid");
+
+    JsonObject pin = ok(post(1, "/pins/ipfs/" + directory + "/a.txt?replication=1"));
+    decodePin(pin);
+    assertThat(pin.getString("cid")).isEqualTo(file);
+    delete(2, "/pins/" + file);
+  }
+
+  @Test
   void anExpiredPinIsRemoved() {
     Cid cid = nodes.content(1, "short-lived " + System.nanoTime());
     JsonObject pin = ok(post(1, "/pins/" + cid + "?expire-in=1s&replication=1"));
@@ -160,7 +179,6 @@ class IpfsClusterApiTest {
     assertError(post(1, "/pins/" + NEVER_PINNED + "?expire-in=soon"), 400, "expire-in");
     assertError(post(1, "/pins/" + NEVER_PINNED + "?mode=deep"), 400, "mode: expected recursive or direct");
     assertError(Http.get(api(1), "/pins/" + NEVER_PINNED + "?local=perhaps"), 400, "local: expected true or false");
-    assertError(post(1, "/pins/ipns/example.com"), 501, "/ipns/example.com");
     assertError(Http.send(request(1, "/ipfs/gc").POST(HttpRequest.BodyPublishers.noBody())), 501, "garbage");
     assertError(Http.get(api(1), "/health/bandwidth"), 501, "bandwidth");
     assertError(Http.get(api(1), "/no/such/route"), 404, "");
