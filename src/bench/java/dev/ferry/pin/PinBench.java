@@ -1,9 +1,12 @@
 package dev.ferry.pin;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.ferry.ipfs.Cid;
 import dev.ferry.testing.DiscardingDaemon;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
+import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.ProcessCluster;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
@@ -34,77 +37,241 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * Pin ingest over the HTTP API ({@code POST /pins/{cid}?replication=2}) on three node processes of
  * the fat jar, each with a stand-in IPFS daemon in this JVM that answers {@code pin/add},
  * {@code pin/rm} and {@code pin/ls} at once ({@link DiscardingDaemon}), so the figures are ferry's
- * own cost: after a warm-up of the same calls (its pins removed again), the rate and latency of the
- * first pins and of as many after the pinset has grown,
- * next to the floor measured in the same run, a Raft write over the same HTTP API ({@code PUT
- * /kv/{key}}) at the same concurrency; then how long the streamed listings of the whole pinset
- * take to their first line and to their end.
+ * own cost. After a warm-up of the same calls (its pins removed again), the floor is measured, a
+ * Raft write over the same HTTP API ({@code PUT /kv/{key}}) at each concurrency; then a window of
+ * pins at each concurrency ({@code bench.inflight}) while the pinset is empty, and again after it
+ * has been filled (unmeasured, at the highest concurrency) to each of {@code bench.pins.marks};
+ * the streamed listings of the whole pinset when it first reaches the first mark; the heap each
+ * pin costs a node (node 3's used heap after a full GC, before and after, through {@code jcmd});
+ * and how long node 3, stopped and started again, takes until it answers {@code GET /pins/{cid}}.
+ *
+ * <p>{@link #realDaemons} pins content held by three real js-ipfs daemons instead, once, to give
+ * the ingest rate with real daemons behind the trackers.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinBench}; {@code -Dbench.pins.window=10000},
- * {@code -Dbench.pins.grown=50000}, {@code -Dbench.inflight=64} change the sizes. The table is
- * printed and written to {@code target/bench/PinBench.md}.
+ * {@code -Dbench.pins.marks=100000,1000000}, {@code -Dbench.inflight=64,256},
+ * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dbench.raft.snapshot_every=N} the nodes'
+ * {@code raft.snapshot_every}, {@code -Dferry.node.heap=2g} the nodes' heap
+ * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
+ * one of the two. The tables are printed and written to {@code target/bench/PinBench*.md}.
  */
-@Timeout(3600)
+@Timeout(7200)
 class PinBench {
   private static final int WINDOW = Integer.getInteger("bench.pins.window", 10_000);
-  private static final int GROWN = Integer.getInteger("bench.pins.grown", 50_000);
-  private static final int IN_FLIGHT = Integer.getInteger("bench.inflight", 64);
+  private static final List<Integer> MARKS = ints(System.getProperty("bench.pins.marks", "100000"));
+  private static final List<Integer> IN_FLIGHT = ints(System.getProperty("bench.inflight", "64,256"));
+  private static final int MOST_IN_FLIGHT = IN_FLIGHT.stream().mapToInt(Integer::intValue).max().orElseThrow();
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 5_000);
+  private static final int REAL_PINS = Integer.getInteger("bench.real.pins", 1_000);
   private static final Duration FORM = Duration.ofSeconds(120);
+  private static final Duration RESTART = Duration.ofMinutes(5);
   private static final String HOST = "127.0.0.1";
+  /** The node whose heap is measured and which is restarted. */
+  private static final int MEASURED = 3;
 
   private final List<String> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
 
   @Test
   void ingestStaysFlatAsThePinsetGrows() throws Exception {
     DiscardingDaemon[] daemons = {null, new DiscardingDaemon(), new DiscardingDaemon(), new DiscardingDaemon()};
     Vertx vertx = Vertx.vertx();
-    try (ProcessCluster cluster = TestCluster.processes(3, i -> new JsonObject()
-        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString())))) {
+    try (ProcessCluster cluster = TestCluster.processes(3, i -> withRaftSettings(new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))))) {
       int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
-      WebClient client = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
+      WebClient client = WebClient.create(vertx, new WebClientOptions(),
+          new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
       awaitPinsetWrites(ports);
+      double emptyRestart = restart(cluster, ports[MEASURED - 1], cid(-1), 404);
 
       // warm-up: the same paths, so the first measured window is not the JIT's cold start; the
       // warm-up's pins are removed again, so the pinset starts empty
-      run(vertx, WARM_UP, n -> kvPut(client, ports, n));
-      run(vertx, WARM_UP, n -> client.request(HttpMethod.POST, ports[n % 3], HOST, "/pins/" + cid(-2 - n)
-          + "?replication=2").send().compose(PinBench::ok));
-      run(vertx, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/" + cid(-2 - n)).send()
-          .compose(PinBench::ok));
-      Load floor = run(vertx, WINDOW, n -> kvPut(client, ports, n));
-      Load first = run(vertx, WINDOW, n -> pin(client, ports, n));
-      run(vertx, GROWN - WINDOW, n -> pin(client, ports, WINDOW + n));
-      Load grown = run(vertx, WINDOW, n -> pin(client, ports, GROWN + n));
-      int pinned = GROWN + WINDOW;
-      row("Raft write over HTTP (`PUT /kv`), the floor", floor, floor);
-      row("pins 1–" + WINDOW, first, floor);
-      row("pins " + (GROWN + 1) + "–" + pinned, grown, floor);
-      rows.add(String.format(Locale.ROOT, "\nrate of pins %d–%d ÷ rate of pins 1–%d: **%.2f**", GROWN + 1, pinned,
-          WINDOW, grown.perSecond() / first.perSecond()));
+      run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> kvPut(client, ports, n));
+      run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.POST, ports[n % 3], HOST, "/pins/"
+          + cid(-2 - n) + "?replication=2").send().compose(PinBench::ok));
+      run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
+          + cid(-2 - n)).send().compose(PinBench::ok));
+      long heapBefore = usedHeapAfterGc(cluster.process(MEASURED).pid());
 
-      Stream allocations = stream(ports[1], "/allocations");
-      Stream statuses = stream(ports[1], "/pins");
-      rows.add(String.format(Locale.ROOT, "`GET /allocations` of %,d pins: %,d lines, first after %.0f ms, all "
-          + "after %.0f ms", pinned, allocations.lines(), allocations.firstMillis(), allocations.allMillis()));
-      rows.add(String.format(Locale.ROOT, "`GET /pins` of %,d pins: %,d lines, first after %.0f ms, all after "
-          + "%.0f ms", pinned, statuses.lines(), statuses.firstMillis(), statuses.allMillis()));
+      Map<Integer, Load> floors = new TreeMap<>();
+      for (int inFlight : IN_FLIGHT) {
+        floors.put(inFlight, run(vertx, inFlight, WINDOW, n -> kvPut(client, ports, n)));
+        row("Raft write over HTTP (`PUT /kv`), the floor", inFlight, floors.get(inFlight), floors.get(inFlight));
+      }
+      int pinned = 0;
+      Map<Integer, Load> firsts = new TreeMap<>();
+      Map<Integer, Load> lasts = new TreeMap<>();
+      List<Integer> marks = new ArrayList<>(List.of(0));
+      marks.addAll(MARKS);
+      for (int mark : marks) {
+        int from = pinned;
+        if (mark > pinned) {
+          run(vertx, MOST_IN_FLIGHT, mark - pinned, n -> pin(client, ports, from + n));
+          pinned = mark;
+          System.out.printf(Locale.ROOT, "filled to %,d pins%n", pinned);
+        }
+        if (mark == MARKS.get(0)) {
+          listings(ports, pinned);
+        }
+        for (int inFlight : IN_FLIGHT) {
+          int first = pinned;
+          Load window = run(vertx, inFlight, WINDOW, n -> pin(client, ports, first + n));
+          pinned += WINDOW;
+          row(String.format(Locale.ROOT, "pins %,d–%,d", first + 1, pinned), inFlight, window, floors.get(inFlight));
+          (mark == 0 ? firsts : lasts).put(inFlight, window);
+        }
+      }
+      for (int inFlight : IN_FLIGHT) {
+        notes.add(String.format(Locale.ROOT, "rate at %,d pins ÷ rate of the first pins, %d in flight: **%.2f**",
+            MARKS.get(MARKS.size() - 1), inFlight, lasts.get(inFlight).perSecond() / firsts.get(inFlight).perSecond()));
+      }
+
+      long heapAfter = usedHeapAfterGc(cluster.process(MEASURED).pid());
+      notes.add(String.format(Locale.ROOT, "heap of node %d after a full GC: %,d MB before the pins, %,d MB with %,d "
+          + "pins: **%.0f bytes per pin** (its replica, its tracker's mirror and statuses, Raft's log and snapshot)",
+          MEASURED, heapBefore >> 20, heapAfter >> 20, pinned, (heapAfter - heapBefore) / (double) pinned));
+
+      Path histogram = Path.of("target", "bench", "PinBench-heap.txt");
+      Files.createDirectories(histogram.getParent());
+      Files.writeString(histogram, jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram"));
+      notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "`");
+
+      notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
+          + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
+          MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), 200), emptyRestart));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (int i = 1; i <= 3; i++) {
         daemons[i].close();
       }
     }
-    report();
+    report("PinBench.md", "stand-in daemons that answer at once, raft.snapshot_every "
+        + System.getProperty("bench.raft.snapshot_every", "as in conf/node.json") + ", warm-up " + WARM_UP
+        + " Raft writes, pins and unpins; fills between marks at " + MOST_IN_FLIGHT + " in flight");
+  }
+
+  /**
+   * The same ingest with a real js-ipfs daemon behind each node (content added to all three
+   * first, unpinned, so a pin has nothing to fetch): the rate of {@code bench.real.pins} pins at
+   * each concurrency, while the trackers pin on the daemons.
+   */
+  @Test
+  void realDaemons(@TempDir Path dir) throws Exception {
+    IpfsDaemon[] daemons = new IpfsDaemon[4];
+    Vertx vertx = Vertx.vertx();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        daemons[i] = IpfsDaemon.start(dir.resolve("ipfs" + i));
+      }
+      int count = REAL_PINS * IN_FLIGHT.size();
+      List<byte[]> contents = IntStream.range(0, count)
+          .mapToObj(n -> ("pin-bench " + n + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8)).toList();
+      List<String> cids = daemons[1].addUnpinned(contents);
+      daemons[2].addUnpinned(contents);
+      daemons[3].addUnpinned(contents);
+      try (ProcessCluster cluster = TestCluster.processes(3, i -> new JsonObject()
+          .put("ipfs", new JsonObject().put("api", daemons[i].api().toString())))) {
+        int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
+        WebClient client = WebClient.create(vertx, new WebClientOptions(),
+            new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
+        awaitPinsetWrites(ports);
+        int pinned = 0;
+        for (int inFlight : IN_FLIGHT) {
+          int first = pinned;
+          Load window = run(vertx, inFlight, REAL_PINS, n -> client.request(HttpMethod.POST, ports[n % 3], HOST,
+              "/pins/" + cids.get(first + n) + "?replication=2").send().compose(PinBench::ok));
+          pinned += REAL_PINS;
+          row(String.format(Locale.ROOT, "pins %,d–%,d, js-ipfs daemons", first + 1, pinned), inFlight, window, window);
+        }
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      for (IpfsDaemon daemon : daemons) {
+        if (daemon != null) {
+          daemon.close();
+        }
+      }
+    }
+    report("PinBench-js-ipfs.md", "real js-ipfs daemons (content added to each first), no warm-up; ÷ floor is 1");
+  }
+
+  /** {@code settings} with {@code raft.snapshot_every} from {@code bench.raft.snapshot_every}, if given. */
+  private static JsonObject withRaftSettings(JsonObject settings) {
+    Integer every = Integer.getInteger("bench.raft.snapshot_every");
+    return every == null ? settings : settings.put("raft", new JsonObject().put("snapshot_every", every));
+  }
+
+  /**
+   * Stops node {@code i} (SIGTERM), starts it again and waits until {@code GET /pins/{cid}} on it
+   * answers {@code status}; the seconds from its start.
+   */
+  private static double restart(ProcessCluster cluster, int port, String cid, int status) {
+    cluster.stop(MEASURED);
+    long restarting = System.nanoTime();
+    cluster.restart(MEASURED);
+    Eventually.await("node " + MEASURED + " to serve GET /pins/{cid} again", RESTART, () -> {
+      try {
+        return Http.get(port, "/pins/" + cid).statusCode() == status;
+      } catch (RuntimeException e) {
+        return false;   // not listening yet
+      }
+    });
+    return (System.nanoTime() - restarting) / 1e9;
+  }
+
+  /** The streamed listings of the whole pinset of {@code pinned} pins, on node 2. */
+  private void listings(int[] ports, int pinned) throws IOException, InterruptedException {
+    Stream allocations = stream(ports[1], "/allocations");
+    Stream statuses = stream(ports[1], "/pins");
+    notes.add(String.format(Locale.ROOT, "`GET /allocations` of %,d pins: %,d lines, first after **%.0f ms**, all "
+        + "after **%.0f ms**", pinned, allocations.lines(), allocations.firstMillis(), allocations.allMillis()));
+    notes.add(String.format(Locale.ROOT, "`GET /pins` of %,d pins: %,d lines, first after **%.0f ms**, all after "
+        + "**%.0f ms**", pinned, statuses.lines(), statuses.firstMillis(), statuses.allMillis()));
+    System.out.println(notes.get(notes.size() - 2) + "\n" + notes.get(notes.size() - 1));
+  }
+
+  /** The heap a node process uses after a full GC ({@code jcmd GC.run}, then the generations' used sizes). */
+  private static long usedHeapAfterGc(long pid) throws IOException, InterruptedException {
+    jcmd(pid, "GC.run");
+    long used = 0;
+    Matcher m = USED.matcher(jcmd(pid, "GC.heap_info"));
+    while (m.find()) {
+      used += Long.parseLong(m.group(1)) << 10;
+    }
+    return used;
+  }
+
+  /** A generation's line of {@code GC.heap_info} (Serial GC): "def new generation total 9216K, used 512K". */
+  private static final Pattern USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(pid), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
+    }
+    return out;
+  }
+
+  private static List<Integer> ints(String list) {
+    return Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).toList();
   }
 
   private static Future<Void> kvPut(WebClient client, int[] ports, int n) {
@@ -139,9 +306,9 @@ class PinBench {
             .statusCode() == 404));
   }
 
-  private void row(String what, Load load, Load floor) {
-    rows.add(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %.1f | %.2f | %d |", what, load.ops(),
-        load.perSecond(), load.percentile(0.50), load.percentile(0.99), load.perSecond() / floor.perSecond(),
+  private void row(String what, int inFlight, Load load, Load floor) {
+    rows.add(String.format(Locale.ROOT, "| %s | %d | %,d | %,.0f | %.1f | %.1f | %.2f | %d |", what, inFlight,
+        load.ops(), load.perSecond(), load.percentile(0.50), load.percentile(0.99), load.perSecond() / floor.perSecond(),
         load.failures()));
     System.out.println(rows.get(rows.size() - 1));
   }
@@ -166,8 +333,8 @@ class PinBench {
     return new Stream(lines, first, (System.nanoTime() - start) / 1e6);
   }
 
-  /** {@code count} calls, {@link #IN_FLIGHT} at a time, each caller calling again as soon as its call answered. */
-  private static Load run(Vertx vertx, int count, IntFunction<Future<Void>> call) throws Exception {
+  /** {@code count} calls, {@code inFlight} at a time, each caller calling again as soon as its call answered. */
+  private static Load run(Vertx vertx, int inFlight, int count, IntFunction<Future<Void>> call) throws Exception {
     Promise<Load> done = Promise.promise();
     vertx.runOnContext(v -> new Object() {
       final long start = System.nanoTime();
@@ -177,7 +344,7 @@ class PinBench {
       long failures;
 
       void begin() {
-        for (int i = 0; i < Math.min(IN_FLIGHT, count); i++) {
+        for (int i = 0; i < Math.min(inFlight, count); i++) {
           one();
         }
       }
@@ -206,7 +373,7 @@ class PinBench {
         });
       }
     }.begin());
-    return done.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
+    return done.future().toCompletionStage().toCompletableFuture().get(2, TimeUnit.HOURS);
   }
 
   private record Load(long ops, long failures, double seconds, long[] latencies) {
@@ -219,16 +386,16 @@ class PinBench {
     }
   }
 
-  private void report() throws IOException {
+  private void report(String file, String setup) throws IOException {
     List<String> table = new ArrayList<>(List.of(
-        "| what | calls | per s | p50 ms | p99 ms | ÷ floor | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|"));
+        "| what | in flight | calls | per s | p50 ms | p99 ms | ÷ floor | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|"));
     table.addAll(rows);
-    String text = String.join("\n", table) + "\n\ncores: " + Runtime.getRuntime().availableProcessors() + ", "
-        + IN_FLIGHT + " in flight over 3 nodes' APIs, replication 2, stand-in daemons that answer at once, warm-up "
-        + WARM_UP + " Raft writes, pins and unpins\n";
+    String text = String.join("\n", table) + "\n\n" + notes.stream().map(n -> "- " + n + "\n").collect(joining())
+        + "\ncores: " + Runtime.getRuntime().availableProcessors() + ", calls spread over 3 nodes' APIs, replication 2, "
+        + setup + "\n";
     System.out.println("\n" + text);
-    Path out = Path.of("target", "bench", "PinBench.md");
+    Path out = Path.of("target", "bench", file);
     Files.createDirectories(out.getParent());
     Files.writeString(out, text);
   }

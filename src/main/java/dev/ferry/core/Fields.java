@@ -1,7 +1,9 @@
 package dev.ferry.core;
 
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * Reads the fields of one JSON request at the consumer that decodes it ({@link Requests}): each
@@ -89,6 +91,18 @@ public final class Fields {
       throw bad(field, "a whole number from " + min + " to " + Integer.MAX_VALUE, value);
     }
     return value.intValue();
+  }
+
+  /** An array of strings, or null when absent; {@code what} says what they are ({@code "CID strings"}). */
+  public List<String> strings(String field, String what) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+      throw bad(field, "an array of " + what, value);
+    }
+    return array.stream().map(String.class::cast).toList();
   }
 
   /** A required JSON object. */

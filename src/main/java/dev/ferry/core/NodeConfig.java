@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * wins. Values are read with {@link ConfigSection}, so a bad one fails start-up with the key's full
  * name; services read their own sections through {@link #section}. Immutable.
  *
+ * @param ipfsApi a Kubo RPC API ({@code ipfs.api}) to use instead of the node's embedded IPFS store; empty
+ *     (the default): the embedded store
  * @param eventBusMetrics whether Vert.x's own {@code vertx_eventbus_*} meters are kept ({@code metrics.eventbus})
  * @param json the whole merged configuration, for services that read their own sections
  */
@@ -38,7 +40,7 @@ public record NodeConfig(
     HostPort api,
     HostPort proxy,
     ClusterSettings cluster,
-    URI ipfsApi,
+    Optional<URI> ipfsApi,
     boolean eventBusMetrics,
     JsonObject json) {
 
@@ -219,7 +221,7 @@ public record NodeConfig(
     return new NodeConfig(name, peers, self, dataDir, verticlesDir, s.millis("shutdown_timeout_ms"),
         new HostPort(s.string("api.host"), s.port("api.port")),
         new HostPort(s.string("proxy.host"), s.port("proxy.port")),
-        cluster, s.url("ipfs.api"), s.bool("metrics.eventbus"), json);
+        cluster, s.optionalString("ipfs.api").map(set -> s.url("ipfs.api")), s.bool("metrics.eventbus"), json);
   }
 
   /** A Hazelcast setting: milliseconds in the configuration, whole seconds for Hazelcast. */

@@ -4,9 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What ferry needs of one IPFS daemon: its identity, adding content, and keeping content pinned.
@@ -66,8 +68,18 @@ public interface IpfsConnector {
   /** Removes the recursive pin of {@code cid}; succeeds when it was not pinned. */
   Future<Void> unpin(Cid cid);
 
-  /** The CIDs pinned recursively. */
-  Future<Set<Cid>> pins();
+  /**
+   * Hands {@code each} every CID pinned recursively, as the daemon lists them (streamed: the list
+   * is never held whole), on the caller's context; completes with how many there were once the
+   * list has ended. A failure of {@code each} ends the listing with that failure.
+   */
+  Future<Long> pinLs(Consumer<Cid> each);
+
+  /** The CIDs pinned recursively, as one set: for small pinsets (tests, tools); trackers use {@link #pinLs}. */
+  default Future<Set<Cid>> pins() {
+    Set<Cid> pinned = new HashSet<>();
+    return pinLs(pinned::add).map(count -> pinned);
+  }
 
   /** Releases the connection pool. */
   Future<Void> close();

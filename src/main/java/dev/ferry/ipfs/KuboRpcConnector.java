@@ -3,17 +3,21 @@ package dev.ferry.ipfs;
 import dev.ferry.core.FerryException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * An {@link IpfsConnector} over the Kubo RPC API ({@code POST /api/v0/...}), as Kubo and js-ipfs
@@ -41,15 +46,33 @@ public final class KuboRpcConnector implements IpfsConnector {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   /** The daemon's answer to unpinning what is not pinned: for us, already done. */
   private static final String NOT_PINNED = "not pinned";
+  /** The trailer in which Kubo reports a failure after a streamed answer has begun. */
+  private static final String STREAM_ERROR = "X-Stream-Error";
 
   private final URI api;
   private final Vertx vertx;
   private final WebClient client;
-  /** For uploads from files, written around an async file (the web client reads files with blocking calls). */
-  private final HttpClient uploads;
+  /**
+   * For uploads from files, written around an async file (the web client reads files with blocking
+   * calls), and for answers read as they stream ({@code pin/ls}).
+   */
+  private final HttpClient streams;
 
-  /** A connector to the daemon whose RPC API is at {@code api} (such as {@code http://127.0.0.1:5001}). */
+  /**
+   * A connector to the daemon whose RPC API is at {@code api} (such as {@code http://127.0.0.1:5001})
+   * with Vert.x's default number of connections: for tools and tests; a node sizes its pool
+   * ({@link #KuboRpcConnector(Vertx, URI, int)}).
+   */
   public KuboRpcConnector(Vertx vertx, URI api) {
+    this(vertx, api, PoolOptions.DEFAULT_MAX_POOL_SIZE);
+  }
+
+  /**
+   * A connector to the daemon whose RPC API is at {@code api} that keeps up to {@code connections}
+   * connections to it open at once (more calls wait for one): a tracker runs
+   * {@code pin.concurrent_pins} pins at once, each holding a connection until the daemon answers.
+   */
+  public KuboRpcConnector(Vertx vertx, URI api, int connections) {
     if (!"http".equals(api.getScheme()) || api.getHost() == null) {
       throw FerryException.badRequest("ipfs.api: expected http://host:port, got " + api);
     }
@@ -58,11 +81,11 @@ public final class KuboRpcConnector implements IpfsConnector {
     this.client = WebClient.create(vertx, new WebClientOptions()
         .setDefaultHost(api.getHost())
         .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
-        .setKeepAlive(true));
-    this.uploads = vertx.createHttpClient(new HttpClientOptions()
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
+    this.streams = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(api.getHost())
         .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
-        .setKeepAlive(true));
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
   }
 
   @Override
@@ -143,7 +166,7 @@ public final class KuboRpcConnector implements IpfsConnector {
         .setIdleTimeout(CALL_TIMEOUT.toMillis());
     List<Future<Long>> sizes = entries.stream().map(e -> e.file() == null ? Future.succeededFuture(0L)
         : vertx.fileSystem().props(e.file().toString()).map(props -> props.size())).toList();
-    return Future.all(sizes).compose(x -> uploads.request(options).compose(out -> {
+    return Future.all(sizes).compose(x -> streams.request(options).compose(out -> {
       // taken from the start: a daemon answers each file as soon as it has read it, while later
       // files are still being sent, and what arrives before a body handler is set would be lost
       Future<Answer> answered = out.response()
@@ -234,20 +257,69 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
-  public Future<Set<Cid>> pins() {
-    return call("pin/ls", CALL_TIMEOUT).addQueryParam("type", "recursive").send()
-        .transform(r -> json("pin/ls", r.map(Answer::of)))
-        .map(body -> {
-          Set<Cid> pinned = new HashSet<>();
-          body.getJsonObject("Keys", new JsonObject()).fieldNames().forEach(k -> pinned.add(Cid.parse(k)));
-          return pinned;
-        });
+  public Future<Long> pinLs(Consumer<Cid> each) {
+    // streamed: one JSON object per line ({"Cid", "Type"}), each handed on as it arrives; a daemon
+    // that ignores stream=true answers one {"Keys": {...}} object, read the same way
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+        .setURI("/api/v0/pin/ls?type=recursive&stream=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
+    return streams.request(options).compose(HttpClientRequest::send).compose(response -> {
+      if (response.statusCode() != 200) {
+        return response.body().transform(body -> json("pin/ls",
+            body.map(b -> new Answer(response.statusCode(), b)))).mapEmpty();
+      }
+      Promise<Long> listed = Promise.promise();
+      long[] count = {0};
+      RecordParser lines = RecordParser.newDelimited("\n", response);
+      lines.exceptionHandler(listed::tryFail);
+      lines.handler(line -> {
+        try {
+          count[0] += pinLine(line, each);
+        } catch (RuntimeException e) {
+          response.request().reset();
+          listed.tryFail(e);
+        }
+      });
+      lines.endHandler(end -> {
+        String streamError = response.getTrailer(STREAM_ERROR);
+        if (streamError != null && !streamError.isBlank()) {
+          listed.tryFail(new FerryException(FerryException.UNAVAILABLE, this + ": pin/ls: " + streamError));
+        } else {
+          listed.tryComplete(count[0]);
+        }
+      });
+      return listed.future();
+    }).recover(e -> e instanceof FerryException ? Future.failedFuture(e)
+        : json("pin/ls", Future.failedFuture(e)).mapEmpty());
+  }
+
+  /** Hands on the CIDs of one line of {@code pin/ls}: {@code {"Cid"}}, {@code {"Keys": {cid: ...}}} or an error. */
+  private long pinLine(Buffer line, Consumer<Cid> each) {
+    if (line.length() == 0 || line.toString(StandardCharsets.UTF_8).isBlank()) {
+      return 0;
+    }
+    JsonObject item;
+    try {
+      item = new JsonObject(line);
+    } catch (DecodeException e) {
+      throw new FerryException(FerryException.UNAVAILABLE, this + ": pin/ls answered a line that is not JSON: "
+          + e.getMessage(), e);
+    }
+    if (item.getValue("Cid") instanceof String cid) {
+      each.accept(Cid.parse(cid));
+      return 1;
+    }
+    if (item.getValue("Keys") instanceof JsonObject keys) {
+      keys.fieldNames().forEach(k -> each.accept(Cid.parse(k)));
+      return keys.size();
+    }
+    throw new FerryException(FerryException.UNAVAILABLE, this + ": pin/ls: "
+        + item.getString("Message", "unexpected line " + item.encode()));
   }
 
   @Override
   public Future<Void> close() {
     client.close();
-    return uploads.close();
+    return streams.close();
   }
 
   @Override

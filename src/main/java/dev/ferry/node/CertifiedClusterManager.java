@@ -2,9 +2,12 @@ package dev.ferry.node;
 
 import com.hazelcast.cluster.Member;
 import io.vertx.core.Completable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.shareddata.AsyncMap;
@@ -17,6 +20,9 @@ import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.core.spi.cluster.RegistrationListener;
 import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -36,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * that fails is refused: its registrations are hidden from this node's event bus (so nothing is
  * routed to it) and connecting to it fails; an ERROR line says which address and why, once.
  *
+ * <p>The receiving side holds too: a message that arrives from another node is delivered only when
+ * the node it says it comes from (the sender node id Vert.x writes into every clustered message)
+ * is a member that proved its name the same way; otherwise it is dropped with an ERROR line
+ * ({@link #checkInbound}). So a node whose certificate names another node than it claims can
+ * neither receive nor send, even one-way.
+ *
  * <p>Each other node is checked once per membership (a TLS connection that only completes its
  * handshake), lazily, when this node first needs it; the verdict is kept until the node leaves.
  * A check that cannot connect is not a verdict and is tried again next time. Thread-safe: Vert.x
@@ -46,6 +58,9 @@ final class CertifiedClusterManager implements ClusterManager {
 
   /** The member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
+  /** Vert.x's clustered message class and its (package-private) sender node id, read for the receiving check. */
+  private static final String CLUSTERED_MESSAGE = "io.vertx.core.eventbus.impl.clustered.ClusteredMessage";
+  private static final MethodHandle SENDER = senderAccessor();
 
   private final HazelcastClusterManager delegate;
   private final BusTls tls;
@@ -67,6 +82,56 @@ final class CertifiedClusterManager implements ClusterManager {
   }
 
   // ---- the check --------------------------------------------------------------------------
+
+  /**
+   * The receiving side's check, an inbound interceptor of this node's bus: a message from another
+   * node passes once its sender is a member that proved its name; one from a sender that is not a
+   * member, or that failed, is dropped (ERROR, naming the sender). A sender not checked yet is
+   * checked first (the message waits, then goes on on its context).
+   */
+  private void checkInbound(DeliveryContext<Object> delivery) {
+    String sender = sender(delivery.message());
+    if (sender == null || isVerified(sender)) {
+      delivery.next();
+      return;
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<NodeInfo> info = Promise.promise();
+    delegate.getNodeInfo(sender, info);
+    info.future().compose(i -> verify(sender, i)).onComplete(verdict -> {
+      if (verdict.succeeded()) {
+        context.runOnContext(x -> delivery.next());
+      } else {
+        log.error("dropped a message to {} from Vert.x node {}: {}", delivery.message().address(), sender,
+            verdict.cause() instanceof IllegalStateException ? verdict.cause().getMessage()
+                : "it is not a member of this cluster (" + verdict.cause().getMessage() + ")");
+      }
+    });
+  }
+
+  /** The Vert.x node id a message from another node names as its sender; null for a local message. */
+  private static String sender(Message<?> message) {
+    if (SENDER == null || !message.getClass().getName().equals(CLUSTERED_MESSAGE)) {
+      return null;
+    }
+    try {
+      return (String) SENDER.invoke(message);
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot read the sender of a clustered message", e);
+    }
+  }
+
+  private static MethodHandle senderAccessor() {
+    try {
+      Class<?> type = Class.forName(CLUSTERED_MESSAGE);
+      return MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+          .findVirtual(type, "getSender", MethodType.methodType(String.class));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("this Vert.x (" + Vertx.class.getPackage().getImplementationVersion()
+          + ") has no " + CLUSTERED_MESSAGE + ".getSender(), which ferry's receiving-side name check reads: use the "
+          + "vertx-core version in pom.xml", e);
+    }
+  }
 
   @Override
   public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
@@ -308,7 +373,12 @@ final class CertifiedClusterManager implements ClusterManager {
 
   @Override
   public void join(Completable<Void> promise) {
-    delegate.join(promise);
+    delegate.join((joined, failure) -> {
+      if (failure == null) {
+        vertx.eventBus().addInboundInterceptor(this::checkInbound);
+      }
+      promise.complete(joined, failure);
+    });
   }
 
   @Override

@@ -1,95 +1,99 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
+import dev.ferry.pin.PinReply.Change;
+import dev.ferry.pin.PinReply.Page;
+import dev.ferry.pin.PinReply.StatusPage;
+import dev.ferry.pin.PinRequest.ReadFrom;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Asks the cluster's pin service on {@code ferry.pin} (docs/ADDRESSES.md), so callers outside this
- * package need not build its requests. It asks this node's service, so reads from this node's
- * replica see every change made through this node. Answers are the service's JSON; failures are
+ * Asks the cluster's pin service on {@code ferry.pin} (docs/ADDRESSES.md) with {@link PinRequest}
+ * records and reads its answers into {@link Pin}s and {@link PinReply} records, so callers outside
+ * this package need not build its requests or read its JSON. It asks this node's service, so reads
+ * from this node's replica see every change made through this node. Failures are
  * {@link FerryException}s with the service's code ({@code bad-request}, {@code not-found},
  * {@code unavailable}, {@code timeout}, ...).
  *
  * <p>Thread-safe; answers complete on the caller's context.
  */
 public final class PinClient {
-  private final Vertx vertx;
+  private final BusClient bus;
   private final DeliveryOptions options;
 
   /** A client whose requests wait at most {@code timeout} for the service's answer. */
   public PinClient(Vertx vertx, Duration timeout) {
-    this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis()).setLocalOnly(true);
   }
 
   /**
    * Pins {@code cid} in the cluster as {@code options} say; the pin as the pinset now holds it, with
-   * the log index of the change as {@code "committed"} (a {@code minIndex} for reads on other nodes).
+   * the log index of the change (a {@code minIndex} for reads on other nodes).
    */
-  public Future<JsonObject> pin(String cid, PinOptions options) {
-    return ask(options.request(cid));
+  public Future<Change> pin(String cid, PinOptions options) {
+    return ask(() -> new PinRequest.Add(cid, options.name(), options.replicationMin(), options.replicationMax(),
+        options.extras()), Change::fromJson);
   }
 
-  /** Removes the pin of {@code cid}, answering it (and {@code "committed"}); {@code not-found} if there is none. */
-  public Future<JsonObject> unpin(String cid) {
-    return ask(op("unpin", cid));
+  /** Removes the pin of {@code cid}, answering it and the change's log index; {@code not-found} if there is none. */
+  public Future<Change> unpin(String cid) {
+    return ask(() -> new PinRequest.Unpin(cid), Change::fromJson);
   }
 
   /** The pin of {@code cid}, read through the Raft leader (linearizable); {@code not-found} if there is none. */
-  public Future<JsonObject> get(String cid) {
-    return ask(op("get", cid));
+  public Future<Pin> get(String cid) {
+    return ask(() -> new PinRequest.Get(cid, ReadFrom.LEADER), Pin::fromJson);
   }
 
   /**
    * The pin of {@code cid} as this node's replica holds it once it has applied {@code minIndex};
    * {@code not-found} if there is none, {@code timeout} if the replica does not get there in time.
    */
-  public Future<JsonObject> get(String cid, long minIndex) {
-    return ask(local(op("get", cid), minIndex));
+  public Future<Pin> get(String cid, long minIndex) {
+    return ask(() -> new PinRequest.Get(cid, ReadFrom.replica(minIndex)), Pin::fromJson);
   }
 
   /**
-   * As {@link #status}, after each allocated node (or only this node, {@code onlyHere}) retried a
-   * failed pin.
+   * The pin of {@code cid} (read as {@link #get(String, long)}) with each allocated node's status
+   * of it, or this node's alone when {@code onlyHere}.
    */
-  public Future<JsonObject> recover(String cid, boolean onlyHere, long minIndex) {
-    return ask(local(op("recover", cid), minIndex).put("only_here", onlyHere));
+  public Future<PinReply.Status> status(String cid, boolean onlyHere, long minIndex) {
+    return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), false, onlyHere), PinReply.Status::fromJson);
+  }
+
+  /** Each allocated node's status of {@code cid} ({@link #status(String, boolean, long)}). */
+  public Future<PinReply.Status> status(String cid, long minIndex) {
+    return status(cid, false, minIndex);
+  }
+
+  /** As {@link #status}, after each allocated node (or only this node, {@code onlyHere}) retried a failed pin. */
+  public Future<PinReply.Status> recover(String cid, boolean onlyHere, long minIndex) {
+    return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), true, onlyHere), PinReply.Status::fromJson);
   }
 
   /**
-   * The pin of {@code cid} (read as {@link #get}) with each allocated node's status of it
-   * ({@code "peer_map"}), or this node's alone when {@code onlyHere}.
+   * One page of the pinset from this node's replica (read as {@link #get(String, long)}), in CID
+   * order: the pins after CID {@code after} (null: from the first), at most {@code limit} and
+   * {@code pin.list_page_size}, with the size of the pinset and whether more pins follow.
    */
-  public Future<JsonObject> status(String cid, boolean onlyHere, long minIndex) {
-    return ask(local(op("status", cid), minIndex).put("only_here", onlyHere));
-  }
-
-  /** Every pin of the pinset, read through the Raft leader (linearizable) and held whole: for small pinsets. */
-  public Future<JsonArray> list() {
-    return ask(new JsonObject().put("op", "list")).map(body -> body.getJsonArray("pins"));
+  public Future<Page> page(String after, int limit, long minIndex) {
+    return ask(() -> new PinRequest.ListPins(ReadFrom.replica(minIndex), after, limit), Page::fromJson);
   }
 
   /**
-   * One page of the pinset from this node's replica (read as {@link #get}), in CID order:
-   * {@code {"pins": [...], "count": size of the pinset, "more": whether pins follow}}, the pins
-   * after CID {@code after} (null: from the first), at most {@code limit} and {@code pin.list_page_size}.
-   */
-  public Future<JsonObject> page(String after, int limit, long minIndex) {
-    JsonObject request = local(new JsonObject().put("op", "list").put("limit", limit), minIndex);
-    return ask(after == null ? request : request.put("after", after));
-  }
-
-  /**
-   * One page of statuses from this node's replica (read as {@link #get}), in CID order:
-   * {@code {"pins": [pin with "peer_map"...], "next": CID the next page starts after, or null}};
-   * each node is asked once per page.
+   * One page of statuses from this node's replica (read as {@link #get(String, long)}), in CID
+   * order, and the CID the next page starts after (null after the last); each node is asked once
+   * per page.
    *
    * @param after the CID the page starts after (null: from the first)
    * @param filter IPFS Cluster's status names and groups, comma-separated ({@code pinned,error});
@@ -97,39 +101,28 @@ public final class PinClient {
    * @param onlyHere whether to give this node's status of every pin instead of each allocated node's
    * @param cids null for the whole pinset, else just these CIDs (those the pinset holds), as one page
    */
-  public Future<JsonObject> statuses(String after, String filter, boolean onlyHere, List<String> cids, long minIndex) {
-    return statuses(after, filter, onlyHere, cids, minIndex, false);
+  public Future<StatusPage> statuses(String after, String filter, boolean onlyHere, List<String> cids, long minIndex) {
+    return ask(() -> new PinRequest.Statuses(ReadFrom.replica(minIndex), after, null, PinStatuses.filter(filter),
+        onlyHere, cids, false), StatusPage::fromJson);
   }
 
-  /** As {@link #statuses}, after each node asked retried its failed pins of the page ({@code recover}). */
-  public Future<JsonObject> recoverPage(String after, boolean onlyHere, long minIndex) {
-    return statuses(after, null, onlyHere, null, minIndex, true);
+  /** One page of every pin's status, after each node asked retried its failed pins of the page ({@code recover}). */
+  public Future<StatusPage> recoverPage(String after, boolean onlyHere, long minIndex) {
+    return ask(() -> new PinRequest.Statuses(ReadFrom.replica(minIndex), after, null, null, onlyHere, null, true),
+        StatusPage::fromJson);
   }
 
-  private Future<JsonObject> statuses(String after, String filter, boolean onlyHere, List<String> cids, long minIndex,
-      boolean recover) {
-    JsonObject request = local(new JsonObject().put("op", "statuses").put("filter", filter).put("only_here", onlyHere)
-        .put("recover", recover), minIndex);
-    if (after != null) {
-      request.put("after", after);
+  /**
+   * Sends the request {@code request} makes and reads the answer with {@code answer}; a request
+   * that cannot be made (a malformed CID or filter) fails with its {@code bad-request} unsent.
+   */
+  private <A> Future<A> ask(Supplier<PinRequest> request, Function<JsonObject, A> answer) {
+    PinRequest made;
+    try {
+      made = request.get();
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
     }
-    if (cids != null) {
-      request.put("cids", new JsonArray(cids));
-    }
-    return ask(request);
-  }
-
-  private static JsonObject op(String op, String cid) {
-    return new JsonObject().put("op", op).put("cid", cid);
-  }
-
-  private static JsonObject local(JsonObject request, long minIndex) {
-    return request.put("local", true).put("min_index", minIndex);
-  }
-
-  private Future<JsonObject> ask(JsonObject request) {
-    return vertx.eventBus().<JsonObject>request(Addresses.PIN, request, options)
-        .transform(reply -> reply.succeeded() ? Future.succeededFuture(reply.result().body())
-            : Future.failedFuture(FerryException.from(reply.cause())));
+    return bus.ask(Addresses.PIN, made, options, answer);
   }
 }

@@ -2,7 +2,6 @@ package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -173,14 +172,6 @@ public record PinOptions(String name, Integer replicationMin, Integer replicatio
     }
     return new PinOptions(fallback.substring(0, Math.min(fallback.length(), Pin.MAX_NAME_LENGTH)), replicationMin,
         replicationMax, extras);
-  }
-
-  /** The {@code ferry.pin} request that pins {@code cid} so. */
-  JsonObject request(String cid) {
-    JsonObject request = new JsonObject().put("op", "pin").put("cid", cid).put("name", name == null ? "" : name)
-        .put("replication_min", replicationMin).put("replication_max", replicationMax);
-    extras.writeTo(request);
-    return request;
   }
 
   /** A query parameter, null when absent or empty (Go clients send every option, empty ones too). */

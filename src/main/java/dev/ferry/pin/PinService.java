@@ -1,8 +1,16 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
-import dev.ferry.ipfs.Cid;
+import dev.ferry.pin.PinRequest.Add;
+import dev.ferry.pin.PinRequest.Get;
+import dev.ferry.pin.PinRequest.ListPins;
+import dev.ferry.pin.PinRequest.ReadFrom;
+import dev.ferry.pin.PinRequest.Status;
+import dev.ferry.pin.PinRequest.Statuses;
+import dev.ferry.pin.PinRequest.Unpin;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.RaftClient;
@@ -29,8 +37,6 @@ import org.slf4j.LoggerFactory;
 final class PinService {
   private static final Logger log = LoggerFactory.getLogger(PinService.class);
 
-  private static final String OPS = "pin, unpin, get, list, status, recover, statuses";
-
   private final NodeContext node;
   private final PinConfig config;
   private final RaftClient raft;
@@ -45,26 +51,21 @@ final class PinService {
     this.statuses = new PinStatuses(node);
   }
 
-  /** Answers one request on {@code ferry.pin}. */
-  Future<JsonObject> handle(JsonObject request) {
-    String op = request == null ? null : request.getString("op");
-    if (op == null) {
-      return Future.failedFuture(FerryException.badRequest("field op: expected one of " + OPS));
-    }
-    try {
-      return switch (op) {
-        case "pin" -> pin(request);
-        case "unpin" -> propose(new PinOp.Remove(cid(request)));
-        case "get" -> read(request, new JsonObject().put("op", "get").put("cid", cid(request)));
-        case "list" -> read(request, list(request));
-        case "status" -> status(request, "status");
-        case "recover" -> status(request, "recover");
-        case "statuses" -> statusPage(request);
-        default -> throw FerryException.badRequest("field op: expected one of " + OPS + "; got " + op);
-      };
-    } catch (FerryException e) {
-      return Future.failedFuture(e);
-    }
+  /** The requests on {@code ferry.pin}, each answered with the pinset's JSON (docs/ADDRESSES.md). */
+  Dispatch<PinRequest, Future<? extends BusJson>> requests() {
+    return Dispatch.<PinRequest, Future<? extends BusJson>>over(PinRequest.class)
+        .on(Add.class, r -> json(pin(r)))
+        .on(Unpin.class, r -> json(propose(new PinOp.Remove(r.cid()))))
+        .on(Get.class, r -> json(read(r.from(), get(r.cid()))))
+        .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
+        .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
+        .on(Statuses.class, r -> json(statusPage(r)))
+        .build();
+  }
+
+  /** The pinset's answer, passed on as it is (the documented wire form). */
+  private static Future<BusJson> json(Future<JsonObject> answer) {
+    return answer.map(BusJson::of);
   }
 
   /**
@@ -90,17 +91,7 @@ final class PinService {
     if (live().contains(gone)) {
       return;   // back already: its pins stay where they are
     }
-    query(new JsonObject().put("op", "list"))
-        .compose(list -> {
-          List<Pin> pins = list.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
-          List<Future<?>> moves = new ArrayList<>();
-          for (Pin pin : pins) {
-            if (pin.allocations().contains(gone)) {
-              moves.add(move(pin, gone));
-            }
-          }
-          return Future.all(moves);
-        })
+    movePage(gone, null)
         .onFailure(e -> {
           if (System.nanoTime() < deadline) {
             log.debug("pins of {} not moved yet: {}; trying again", gone, e.getMessage());
@@ -110,6 +101,25 @@ final class PinService {
                 + "pinned again", gone, e.getMessage());
           }
         });
+  }
+
+  /**
+   * Moves the pins allocated to {@code gone} after CID {@code after} (null: from the first), one
+   * page of {@code pin.list_page_size} at a time: the pinset lists that node's pins only, so the
+   * pins of other nodes are neither copied nor sent, and the next page is read once this one moved.
+   */
+  private Future<Void> movePage(String gone, String after) {
+    JsonObject op = new JsonObject().put("op", "list").put("node", gone).put("limit", config.listPage());
+    if (after != null) {
+      op.put("after", after);
+    }
+    return query(op).compose(page -> {
+      List<Pin> pins = page.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
+      List<Future<?>> moves = new ArrayList<>();
+      pins.forEach(pin -> moves.add(move(pin, gone)));
+      return Future.all(moves).compose(moved -> page.getBoolean("more") && !pins.isEmpty()
+          ? movePage(gone, pins.get(pins.size() - 1).cid()) : Future.succeededFuture());
+    });
   }
 
   /**
@@ -164,124 +174,105 @@ final class PinService {
    * takes the old one's replication and allocations where the request gives none, so it lands
    * where the old content already is; the old pin stays.
    */
-  private Future<JsonObject> pin(JsonObject request) {
-    Pin.Extras extras = Pin.Extras.from(request);
+  private Future<JsonObject> pin(Add request) {
+    Pin.Extras extras = request.extras();
     if (extras.pinUpdate().isEmpty()) {
-      return place(request, extras);
+      return place(request);
     }
-    return read(new JsonObject().put("local", true), new JsonObject().put("op", "get").put("cid", extras.pinUpdate()))
+    return read(ReadFrom.replica(0), get(extras.pinUpdate()))
         .recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
             ? FerryException.badRequest("pin-update: " + extras.pinUpdate() + " is not pinned in the cluster")
             : e))
         .compose(old -> {
-          JsonObject inherited = request.copy();
-          for (String bound : List.of("replication_min", "replication_max")) {
-            if (inherited.getValue(bound) == null) {
-              inherited.put(bound, old.getValue(bound));
-            }
-          }
           List<String> where = old.getJsonArray("allocations").stream().map(String::valueOf).toList();
-          return place(inherited, extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where,
-              extras.expireAt(), extras.metadata(), extras.origins(), extras.pinUpdate()) : extras);
+          return place(new Add(request.cid(), request.name(),
+              request.replicationMin() != null ? request.replicationMin() : old.getInteger("replication_min"),
+              request.replicationMax() != null ? request.replicationMax() : old.getInteger("replication_max"),
+              extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where, extras.expireAt(),
+                  extras.metadata(), extras.origins(), extras.pinUpdate()) : extras));
         });
   }
 
-  private Future<JsonObject> place(JsonObject request, Pin.Extras extras) {
-    String cid = cid(request);
-    int min = request.getValue("replication_min") == null ? config.replicationMin() : request.getInteger("replication_min");
-    int max = request.getValue("replication_max") == null ? config.replicationMax() : request.getInteger("replication_max");
+  private Future<JsonObject> place(Add request) {
+    int min = request.replicationMin() == null ? config.replicationMin() : request.replicationMin();
+    int max = request.replicationMax() == null ? config.replicationMax() : request.replicationMax();
     // before allocating: the allocator's "too few nodes" would be a 503 for what is the caller's mistake
-    Pin.checkBounds(min, max, request.getValue("replication_min") == null ? "the default pin.replication_min"
-        : "replication_min", request.getValue("replication_max") == null ? "the default pin.replication_max"
+    Pin.checkBounds(min, max, request.replicationMin() == null ? "the default pin.replication_min"
+        : "replication_min", request.replicationMax() == null ? "the default pin.replication_max"
         : "replication_max");
     // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
     // this node sees live and the pins each holds then; too few live nodes fails here already
     SortedSet<String> live = live();
     Allocator.allocate(min, max, List.of(), live, n -> 0, true);
-    Pin pin = new Pin(cid, request.getString("name", ""), min, max, List.of(), node.name(), Instant.now().toString(), 0,
-        extras);
+    Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
+        request.extras());
     return propose(new PinOp.Place(pin, List.copyOf(live)));
   }
 
   /**
-   * A read of the pinset: with {@code "local": true} from this node's replica once it has applied
-   * the request's {@code min_index} and every change proposed through this node (so a client reads
-   * its own writes), else a linearizable read through the leader.
+   * A read of the pinset: from this node's replica once it has applied the request's
+   * {@code min_index} and every change proposed through this node (so a client reads its own
+   * writes), or a linearizable read through the leader.
    */
-  private Future<JsonObject> read(JsonObject request, JsonObject op) {
-    if (!Boolean.TRUE.equals(request.getValue("local"))) {
+  private Future<JsonObject> read(ReadFrom from, JsonObject op) {
+    if (!from.local()) {
       return query(op);
     }
-    return raft.query(config.group(), op, Consistency.EVENTUAL, Math.max(minIndex(request), written))
+    return raft.query(config.group(), op, Consistency.EVENTUAL, Math.max(from.minIndex(), written))
         .map(Committed::result);
   }
 
+  private static JsonObject get(String cid) {
+    return new JsonObject().put("op", "get").put("cid", cid);
+  }
+
   /**
-   * The {@code list} query: the whole pinset, or locally one page of at most the request's
-   * {@code limit} and {@code pin.list_page_size} pins.
+   * The pinset's {@code list} query: the whole pinset, or locally one page of the pins after
+   * {@code after}, at most {@code limit} and {@code pin.list_page_size} of them.
    */
-  private JsonObject list(JsonObject request) {
+  private JsonObject list(ReadFrom from, String after, Integer limit) {
     JsonObject op = new JsonObject().put("op", "list");
-    if (Boolean.TRUE.equals(request.getValue("local"))) {
-      Object limit = request.getValue("limit");
-      op.put("limit", limit instanceof Number n && n.intValue() < config.listPage() ? limit : config.listPage());
-      if (request.getValue("after") != null) {
-        op.put("after", request.getValue("after"));
+    if (from.local()) {
+      op.put("limit", limit != null && limit < config.listPage() ? limit : config.listPage());
+      if (after != null) {
+        op.put("after", after);
       }
     }
     return op;
   }
 
-  private static long minIndex(JsonObject request) {
-    Object value = request.getValue("min_index");
-    if (value == null) {
-      return 0;
-    }
-    if (!(value instanceof Number n) || n.longValue() != n.doubleValue() || n.longValue() < 0) {
-      throw FerryException.badRequest("field min_index: expected a log index (a whole number, 0 or more), got "
-          + value);
-    }
-    return n.longValue();
-  }
-
-  /** The pin with every allocated node's status of it (after asking them to retry, for {@code recover}). */
-  private Future<JsonObject> status(JsonObject request, String nodeOp) {
-    return read(request, new JsonObject().put("op", "get").put("cid", cid(request)))
-        .compose(pin -> statuses.gather(List.of(pin), nodeOp, Boolean.TRUE.equals(request.getValue("only_here"))))
+  /**
+   * The pin with every allocated node's status of it, or this node's alone ({@code onlyHere})
+   * (after asking them to retry, for {@code recover}).
+   */
+  private Future<JsonObject> status(String cid, ReadFrom from, boolean recover, boolean onlyHere) {
+    return read(from, get(cid))
+        .compose(pin -> statuses.gather(List.of(pin), recover ? "recover" : "status", onlyHere))
         .map(gathered -> gathered.get(0));
   }
 
   /**
-   * A page of statuses from this node's replica: {@code {"pins": [pin with peer_map...], "next"}},
-   * the pins after CID {@code after} (or those of {@code cids}), each node asked once for the page;
-   * only those some node's status of matches {@code filter}; with {@code only_here} this node's
-   * status alone; with {@code recover} each node retries its failed pins of the page first.
+   * A page of statuses: {@code {"pins": [pin with peer_map...], "next"}}, the pins of a listing
+   * page (or those of {@code cids}, as one page), each node asked once for the page; only those
+   * some node's status of matches the filter; with {@code only_here} this node's status alone; with
+   * {@code recover} each node asked retries its failed pins of the page first.
    * {@code next} is where the following page starts, null after the last.
    */
-  private Future<JsonObject> statusPage(JsonObject request) {
-    Set<String> filter = PinStatuses.filter(request.getValue("filter"));
-    boolean onlyHere = Boolean.TRUE.equals(request.getValue("only_here"));
-    Future<PinPage> page = request.getValue("cids") == null
-        ? read(request, list(request)).map(PinPage::of)
-        : pinsOf(request, cids(request));
-    String nodeOp = Boolean.TRUE.equals(request.getValue("recover")) ? "recover" : "status";
-    return page.compose(pins -> statuses.gather(pins.pins(), nodeOp, onlyHere).map(gathered ->
-        new JsonObject().put("pins", new JsonArray(gathered.stream().filter(p -> PinStatuses.matches(p, filter)).toList()))
+  private Future<JsonObject> statusPage(Statuses request) {
+    Future<PinPage> page = request.cids() == null
+        ? read(request.from(), list(request.from(), request.after(), request.limit())).map(PinPage::of)
+        : pinsOf(request.from(), request.cids());
+    String nodeOp = request.recover() ? "recover" : "status";
+    return page.compose(pins -> statuses.gather(pins.pins(), nodeOp, request.onlyHere()).map(gathered ->
+        new JsonObject().put("pins", new JsonArray(gathered.stream()
+                .filter(p -> PinStatuses.matches(p, request.filter())).toList()))
             .put("next", pins.next())));
   }
 
-  /** The request's {@code cids}, canonical, in CID order (as every listing is). */
-  private static List<String> cids(JsonObject request) {
-    if (!(request.getValue("cids") instanceof JsonArray cids)) {
-      throw FerryException.badRequest("field cids: expected an array of CIDs, got " + request.getValue("cids"));
-    }
-    return cids.stream().map(cid -> Cid.parse(String.valueOf(cid)).toString()).distinct().sorted().toList();
-  }
-
   /** The pins of {@code cids} that the pinset holds, from this node's replica, as one last page. */
-  private Future<PinPage> pinsOf(JsonObject request, List<String> cids) {
+  private Future<PinPage> pinsOf(ReadFrom from, List<String> cids) {
     List<Future<JsonObject>> found = cids.stream()
-        .map(cid -> read(request, new JsonObject().put("op", "get").put("cid", cid))
+        .map(cid -> read(from, get(cid))
             .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
                 ? Future.succeededFuture(null) : Future.failedFuture(e)))
         .toList();
@@ -312,9 +303,5 @@ final class PinService {
 
   private SortedSet<String> live() {
     return new TreeSet<>(node.members().names());
-  }
-
-  private static String cid(JsonObject request) {
-    return PinOp.cid(request);
   }
 }

@@ -6,7 +6,6 @@ import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +40,8 @@ import java.util.function.Consumer;
  * {"op": "list", "after", "limit"}               → {"pins": [pin...], "count", "more"}: at most limit pins
  *                                                  after CID after (absent: from the first), the
  *                                                  pinset's size, and whether more follow
+ * {"op": "list", "node", ...}                    → the same, of the pins allocated to that node only
+ *                                                  (pins for every node name none)
  * </pre>
  *
  * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
@@ -79,6 +80,7 @@ public final class PinSet implements StateMachine {
     } else {
       after(op);
       limit(op);
+      node(op);
     }
   }
 
@@ -104,13 +106,24 @@ public final class PinSet implements StateMachine {
   private JsonObject list(JsonObject op) {
     String after = after(op);
     int limit = limit(op);
-    Iterator<Pin> pins = (after == null ? state.pins() : state.pinsAfter(after)).iterator();
+    String node = node(op);
+    Iterator<Pin> pins = (node != null ? state.pinsOf(node, after)
+        : after == null ? state.pins() : state.pinsAfter(after)).iterator();
     JsonArray page = new JsonArray();
     while (pins.hasNext() && page.size() < limit) {
       page.add(pins.next().toJson());
     }
     JsonObject list = new JsonObject().put("pins", page);
     return op.getValue("limit") == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
+  }
+
+  /** The node a listing is limited to, or null: every pin. */
+  private static String node(JsonObject op) {
+    Object node = op.getValue("node");
+    if (node != null && !(node instanceof String text && !text.isBlank())) {
+      throw FerryException.badRequest("field node: expected the name of the node whose pins to list, got " + node);
+    }
+    return (String) node;
   }
 
   /** The canonical CID a listing starts after, or null: from the first. */
@@ -144,9 +157,11 @@ public final class PinSet implements StateMachine {
 
   @Override
   public void restore(List<JsonObject> chunks) {
-    List<Pin> pins = new ArrayList<>();
-    SnapshotChunks.read(chunks, "pins", item -> pins.add(Pin.fromJson((JsonObject) item)));
-    state.reset(pins);
+    state.clear();
+    SnapshotChunks.read(chunks, "pins", item -> {
+      Pin pin = Pin.fromJson((JsonObject) item);
+      state.put(pin.cid(), pin);
+    });
   }
 
   private static String opName(JsonObject op, Set<String> allowed, Set<String> alsoAllowed) {

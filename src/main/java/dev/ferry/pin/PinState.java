@@ -1,13 +1,20 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.AbstractCollection;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The pinset's state: every pin by canonical CID, in CID order, and how many pins each node holds
@@ -16,15 +23,35 @@ import java.util.TreeSet;
  * keeps one, and each node's {@link PinTracker} keeps a mirror built from the change feed; both
  * change it only through {@link #apply}, so both reach the same state from the same ops.
  *
+ * <p>A node holds two of these (its replica and its tracker's mirror), so pins are kept compact and
+ * a {@link Pin} is made again when one is read: the CID as its ASCII bytes, node names and
+ * origins shared (one string per node, one list per set of allocations), and a time written by
+ * {@link Instant#toString()} as a number. A pin read back equals the pin put, field for field.
+ *
  * <p>Not thread-safe: owned by one thread (the group's Raft executor, or the tracker's context).
  */
 final class PinState {
   /** What one op did to one CID: its pin before and after (null: none). Immutable. */
   record Change(Pin before, Pin after) {}
 
-  private final NavigableMap<String, Pin> pins = new TreeMap<>();
+  /**
+   * A pin without its CID (the map's key): {@code time} is null when the pin's time is
+   * {@code nanos} after the epoch as {@link Instant#toString()} writes it, else the text as given.
+   */
+  private record Stored(String name, int replicationMin, int replicationMax, List<String> allocations, String origin,
+      String time, long nanos, long index) {
+    Pin pin(byte[] cid) {
+      return new Pin(new String(cid, StandardCharsets.ISO_8859_1), name, replicationMin, replicationMax, allocations,
+          origin, time != null ? time : Instant.ofEpochSecond(0, nanos).toString(), index);
+    }
+  }
+
+  private final NavigableMap<byte[], Stored> pins = new TreeMap<>(Arrays::compare);
   /** How many pins each node is allocated: derived from {@link #pins}, kept up to date by {@link #put}. */
   private final Map<String, Integer> load = new HashMap<>();
+  /** One string per node name or origin, and one list per set of allocations, shared by every pin. */
+  private final Map<String, String> names = new HashMap<>();
+  private final Map<List<String>, List<String>> allocations = new HashMap<>();
 
   /**
    * Applies {@code op} at log {@code index}.
@@ -37,12 +64,14 @@ final class PinState {
 
   /** The pin of {@code cid} (canonical), or null. */
   Pin get(String cid) {
-    return pins.get(cid);
+    byte[] key = key(cid);
+    Stored stored = pins.get(key);
+    return stored == null ? null : stored.pin(key);
   }
 
   /** The pin of {@code cid}; {@code not-found} when there is none. */
   Pin existing(String cid) {
-    Pin pin = pins.get(cid);
+    Pin pin = get(cid);
     if (pin == null) {
       throw FerryException.notFound("no pin for " + cid + " in the pinset");
     }
@@ -51,22 +80,40 @@ final class PinState {
 
   /** Every pin, in CID order (a live view: do not change the state while iterating). */
   Collection<Pin> pins() {
-    return pins.values();
+    return view(pins, null);
   }
 
   /** The pins after {@code cid} (canonical; exclusive), in CID order (a live view, as {@link #pins}). */
   Collection<Pin> pinsAfter(String cid) {
-    return pins.tailMap(cid, false).values();
+    return view(pins.tailMap(key(cid), false), null);
+  }
+
+  /**
+   * The pins allocated to {@code node} after {@code cid} (canonical; exclusive; null: from the
+   * first), in CID order, as a live view like {@link #pins}: a scan that skips the others without
+   * making them into pins (a set of allocations is checked once, not once per pin).
+   */
+  Collection<Pin> pinsOf(String node, String cid) {
+    NavigableMap<byte[], Stored> from = cid == null ? pins : pins.tailMap(key(cid), false);
+    Map<List<String>, Boolean> holds = new HashMap<>();
+    return view(from, stored -> holds.computeIfAbsent(stored.allocations(), nodes -> nodes.contains(node)));
   }
 
   int size() {
     return pins.size();
   }
 
-  /** Replaces the whole state with {@code all}. */
-  void reset(Iterable<Pin> all) {
+  /** Removes every pin. */
+  void clear() {
     pins.clear();
     load.clear();
+    names.clear();
+    allocations.clear();
+  }
+
+  /** Replaces the whole state with {@code all}. */
+  void reset(Iterable<Pin> all) {
+    clear();
     all.forEach(pin -> put(pin.cid(), pin));
   }
 
@@ -85,15 +132,164 @@ final class PinState {
         requireMin);
   }
 
-  /** Sets (or with null, removes) the pin of {@code cid}; for {@link PinOp}s only. */
+  /** Sets (or with null, removes) the pin of {@code cid}; for {@link PinOp}s and restores only. */
   Change put(String cid, Pin after) {
-    Pin before = after == null ? pins.remove(cid) : pins.put(cid, after);
-    if (before != null) {
-      before.allocations().forEach(node -> load.computeIfPresent(node, (n, count) -> count == 1 ? null : count - 1));
+    byte[] key = key(cid);
+    Stored old = after == null ? pins.remove(key) : pins.put(key, store(after));
+    Pin before = old == null ? null : old.pin(key);
+    if (old != null) {
+      old.allocations().forEach(node -> load.computeIfPresent(node, (n, count) -> count == 1 ? null : count - 1));
     }
     if (after != null) {
-      after.allocations().forEach(node -> load.merge(node, 1, Integer::sum));
+      after.allocations().forEach(node -> load.merge(shared(node), 1, Integer::sum));
     }
     return new Change(before, after);
+  }
+
+  private Stored store(Pin pin) {
+    String time = pin.time();
+    long nanos = instantNanos(time);
+    return new Stored(pin.name().isEmpty() ? "" : pin.name(), pin.replicationMin(), pin.replicationMax(),
+        shared(pin.allocations()), shared(pin.origin()), nanos == NOT_AN_INSTANT ? time : null,
+        nanos == NOT_AN_INSTANT ? 0 : nanos, pin.index());
+  }
+
+  /** What {@link #instantNanos} returns for a text that {@link Instant#toString()} would not write. */
+  private static final long NOT_AN_INSTANT = Long.MIN_VALUE;
+  private static final String INSTANT_SHAPE = "0000-00-00T00:00:00";
+
+  /**
+   * The nanoseconds since the epoch of {@code text} if it is exactly what {@link Instant#toString()}
+   * writes for them ({@code 2026-12-02T16:25:35.123Z}: a four-digit year, seconds, a fraction of
+   * 3, 6 or 9 digits only when it is not zero and as short as it can be), else
+   * {@link #NOT_AN_INSTANT}. Read by hand: {@link Instant#parse} costs more than the rest of
+   * putting a pin.
+   */
+  static long instantNanos(String text) {
+    int length = text.length();
+    int fraction = length - INSTANT_SHAPE.length() - 1;
+    if (fraction != 0 && fraction != 4 && fraction != 7 && fraction != 10 || text.charAt(length - 1) != 'Z') {
+      return NOT_AN_INSTANT;
+    }
+    for (int i = 0; i < INSTANT_SHAPE.length(); i++) {
+      char c = text.charAt(i);
+      if (INSTANT_SHAPE.charAt(i) == '0' ? c < '0' || c > '9' : c != INSTANT_SHAPE.charAt(i)) {
+        return NOT_AN_INSTANT;
+      }
+    }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 2);
+    int day = digits(text, 8, 2);
+    int hour = digits(text, 11, 2);
+    int minute = digits(text, 14, 2);
+    int second = digits(text, 17, 2);
+    if (month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || hour > 23 || minute > 59 || second > 59) {
+      return NOT_AN_INSTANT;
+    }
+    int nano = 0;
+    if (fraction > 0) {
+      if (text.charAt(INSTANT_SHAPE.length()) != '.') {
+        return NOT_AN_INSTANT;
+      }
+      int places = fraction - 1;
+      for (int i = 0; i < places; i++) {
+        char c = text.charAt(INSTANT_SHAPE.length() + 1 + i);
+        if (c < '0' || c > '9') {
+          return NOT_AN_INSTANT;
+        }
+        nano = nano * 10 + (c - '0');
+      }
+      for (int i = places; i < 9; i++) {
+        nano *= 10;
+      }
+      int shortest = nano == 0 ? 0 : nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
+      if (places != shortest) {
+        return NOT_AN_INSTANT;
+      }
+    }
+    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long seconds = days * 86_400 + hour * 3_600L + minute * 60L + second;
+    if (seconds > Long.MAX_VALUE / 1_000_000_000L - 1 || seconds < Long.MIN_VALUE / 1_000_000_000L + 1) {
+      return NOT_AN_INSTANT;
+    }
+    return seconds * 1_000_000_000L + nano;
+  }
+
+  private static int digits(String text, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      value = value * 10 + (text.charAt(i) - '0');
+    }
+    return value;
+  }
+
+  private String shared(String name) {
+    String known = names.putIfAbsent(name, name);
+    return known == null ? name : known;
+  }
+
+  private List<String> shared(List<String> nodes) {
+    List<String> known = allocations.get(nodes);
+    if (known == null) {
+      known = List.of(nodes.stream().map(this::shared).toArray(String[]::new));
+      allocations.put(known, known);
+    }
+    return known;
+  }
+
+  /** A canonical CID's key: its ASCII bytes, which order as its text does. */
+  private static byte[] key(String cid) {
+    return cid.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** The pins of {@code map} whose stored form passes {@code keep} (null: all), made as they are iterated. */
+  private static Collection<Pin> view(NavigableMap<byte[], Stored> map, Predicate<Stored> keep) {
+    return new AbstractCollection<>() {
+      @Override
+      public Iterator<Pin> iterator() {
+        Iterator<Map.Entry<byte[], Stored>> entries = map.entrySet().iterator();
+        return new Iterator<>() {
+          private Map.Entry<byte[], Stored> next = advance();
+
+          private Map.Entry<byte[], Stored> advance() {
+            while (entries.hasNext()) {
+              Map.Entry<byte[], Stored> entry = entries.next();
+              if (keep == null || keep.test(entry.getValue())) {
+                return entry;
+              }
+            }
+            return null;
+          }
+
+          @Override
+          public boolean hasNext() {
+            return next != null;
+          }
+
+          @Override
+          public Pin next() {
+            if (next == null) {
+              throw new NoSuchElementException();
+            }
+            Map.Entry<byte[], Stored> entry = next;
+            next = advance();
+            return entry.getValue().pin(entry.getKey());
+          }
+        };
+      }
+
+      @Override
+      public int size() {
+        if (keep == null) {
+          return map.size();
+        }
+        int size = 0;
+        for (Iterator<Pin> it = iterator(); it.hasNext(); it.next()) {
+          size++;
+        }
+        return size;
+      }
+    };
   }
 }

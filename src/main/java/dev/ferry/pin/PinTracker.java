@@ -1,33 +1,31 @@
 package dev.ferry.pin;
 
-import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.raft.Committed;
-import dev.ferry.raft.FeedEntry;
 import dev.ferry.raft.RaftClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset from the Raft
- * change feed and pins what is allocated here, unpins what no longer is, and remembers each CID's
+ * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset
+ * ({@link PinsetFollower}: read a page at a time, then the Raft change feed) and pins what is allocated here, unpins what no longer is, and remembers each CID's
  * local status ({@code pin_queued}, {@code pinning}, {@code pinned}, {@code pin_error},
- * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error}), as IPFS
- * Cluster's trackers do. Work waits in a queue with two lanes, changes of the pinset before retries
- * of failures, and at most {@code pin.concurrent_pins} pins and unpins run on the daemon at once.
+ * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error},
+ * {@code unexpectedly_unpinned}), as IPFS Cluster's trackers do. Work waits in a queue with two
+ * lanes, changes of the pinset before retries of failures, and at most {@code pin.concurrent_pins}
+ * pins and unpins run on the daemon at once. Every {@code pin.state_sync_interval_ms} a
+ * {@link StateSync} compares the daemon's pins with the pinset: a pin allocated here that the
+ * daemon lost is {@code unexpectedly_unpinned} and queued again.
  *
  * <p>Runs on its verticle's context.
  */
@@ -39,6 +37,8 @@ final class PinTracker {
   private static final String UNPIN_QUEUED = "unpin_queued";
   private static final String PINNING = "pinning";
   private static final String UNPINNING = "unpinning";
+  private static final String PINNED = "pinned";
+  private static final String UNEXPECTEDLY_UNPINNED = "unexpectedly_unpinned";
 
   /**
    * The status of one CID on this node; {@code error} is empty unless the status is an error;
@@ -63,10 +63,7 @@ final class PinTracker {
   private final String node;
   private final PinConfig config;
   private final IpfsConnector ipfs;
-  private final RaftClient raft;
-  /** The pinset as the feed has built it: this node's mirror, changed by the same {@link PinOp}s. */
-  private final PinState pinset = new PinState();
-  private final Map<String, Local> local = new HashMap<>();
+  private final LocalStatuses local;
   /** CIDs whose status is pin_queued or unpin_queued, by lane: changes of the pinset first, then retries. */
   private final ArrayDeque<String> fresh = new ArrayDeque<>();
   private final ArrayDeque<String> retries = new ArrayDeque<>();
@@ -75,82 +72,138 @@ final class PinTracker {
   private final Set<String> busy = new HashSet<>();
   /** Queued CIDs whose turn came while a call for them still ran: queued again when it ends. */
   private final Set<String> waiting = new HashSet<>();
-  private MessageConsumer<JsonObject> feed;
-  private long retry = -1;
+  private final TrackerMetrics metrics;
+  private final StateSync sync;
+  private final PinsetFollower pinsetFeed;
   private long recovery = -1;
+  /** How many pins of the mirror are allocated elsewhere only. */
+  private long remote;
+  private long syncing = -1;
   private boolean stopped;
 
-  PinTracker(Vertx vertx, String node, PinConfig config, IpfsConnector ipfs, RaftClient raft) {
+  PinTracker(Vertx vertx, String node, PinConfig config, IpfsConnector ipfs, RaftClient raft, MeterRegistry meters) {
     this.vertx = vertx;
     this.node = node;
     this.config = config;
     this.ipfs = ipfs;
-    this.raft = raft;
+    this.metrics = new TrackerMetrics(meters);
+    this.local = new LocalStatuses(metrics);
+    this.sync = new StateSync(vertx, node, this, ipfs, config.listPage(), metrics);
+    this.pinsetFeed = new PinsetFollower(vertx, node, config, raft, new PinsetFollower.Listener() {
+      @Override
+      public void loaded() {
+        reconcile();
+      }
+
+      @Override
+      public void changed(Pin before, Pin after) {
+        PinTracker.this.changed(before, after);
+      }
+    });
   }
 
   /**
-   * Reads the pinset, pins what is allocated here, then follows every later change. Until the
-   * Raft group can answer (no quorum while the cluster forms) it tries again every
-   * {@code pin.retry_interval_ms}; the returned future completes at the first attempt that works.
+   * Reads the pinset ({@link PinsetFollower}: a page at a time), compares the daemon with it,
+   * then follows every later change. Until the Raft group can answer (no quorum while the cluster
+   * forms) it tries again every {@code pin.retry_interval_ms}; the returned future completes at
+   * the first read that works.
    */
   Future<Void> start() {
-    Promise<Void> synced = Promise.promise();
-    attempt(synced);
     recovery = vertx.setPeriodic(config.recoverInterval().toMillis(), t -> recoverFailed());
-    return synced.future();
+    syncing = vertx.setPeriodic(config.stateSyncInterval().toMillis(), t -> {
+      if (pinsetFeed.following()) {
+        sync.run(false);
+      }
+    });
+    return pinsetFeed.start();
   }
 
   Future<Void> stop() {
     stopped = true;
-    vertx.cancelTimer(retry);
     vertx.cancelTimer(recovery);
-    return feed == null ? Future.succeededFuture() : feed.unregister();
-  }
-
-  private void attempt(Promise<Void> synced) {
-    if (stopped) {
-      return;
-    }
-    raft.query(config.group(), new JsonObject().put("op", "list"))
-        .compose(this::reconcile)
-        .compose(index -> raft.follow(config.group(), index, this::changed))
-        .onSuccess(consumer -> {
-          feed = consumer;
-          synced.tryComplete();
-        })
-        .onFailure(e -> {
-          log.debug("pin tracker on {}: the pinset is not readable yet ({}); trying again", node, e.getMessage());
-          retry = vertx.setTimer(config.retryInterval().toMillis(), t -> attempt(synced));
-        });
+    vertx.cancelTimer(syncing);
+    metrics.close();
+    return pinsetFeed.stop();
   }
 
   /**
-   * This node's replica installed a snapshot: the changes it replaced never reach the feed, so the
-   * tracker reads the pinset again and follows on from there.
+   * This node's status of {@code cid}: {@code remote} when it is not allocated here,
+   * {@code pin_queued} when it is but the state sync has not yet compared it with the daemon.
    */
-  private void resync(long snapshotIndex) {
-    log.info("pin tracker on {}: the pinset's replica installed a snapshot at index {}; reading the pinset again",
-        node, snapshotIndex);
-    MessageConsumer<JsonObject> old = feed;
-    feed = null;
-    (old == null ? Future.<Void>succeededFuture() : old.unregister())
-        .onComplete(x -> attempt(Promise.promise()));
-  }
-
-  /** This node's status of {@code cid}: {@code remote} when it is not allocated here. */
   JsonObject status(String cid) {
     Local here = local.get(cid);
     if (here != null) {
       return here.toJson();
     }
-    Pin pin = pinset.get(cid);
-    return new Local(pin == null ? "unpinned" : "remote", "", now()).toJson();
+    Pin pin = pinset().get(cid);
+    return new Local(pin == null ? "unpinned" : pin.isAllocatedTo(node) ? PIN_QUEUED : "remote", "", now()).toJson();
+  }
+
+  /** The pinset as this tracker mirrors it (for {@link StateSync}, on this context). */
+  PinState pinset() {
+    return pinsetFeed.pinset();
+  }
+
+  /** Whether this node has a status for {@code cid} (it is allocated here, or being unpinned). */
+  boolean tracks(String cid) {
+    return local.containsKey(cid);
+  }
+
+  /**
+   * The daemon pins {@code cid}, which is allocated here: it is {@code pinned}, unless a call for
+   * it runs or waits to run (without a status yet, after a start, it is pinned without a call).
+   */
+  void onDaemon(String cid) {
+    Local here = local.get(cid);
+    if (here == null) {
+      local.put(cid, new Local(PINNED, "", now()));
+    } else if (List.of(PIN_ERROR, UNEXPECTEDLY_UNPINNED).contains(here.status())
+        || here.status().equals(PIN_QUEUED) && !busy.contains(cid)) {
+      local.put(cid, here.as(PINNED));
+    }
+  }
+
+  /**
+   * The daemon did not list {@code cid}, which is allocated here, in a listing that began at
+   * {@code listed}: without a status yet it is queued (a start); {@code pinned} since before the
+   * listing, it was unpinned behind the cluster's back: {@code unexpectedly_unpinned} and queued
+   * again, in the retry lane. Whether it was such a repair.
+   */
+  boolean missing(String cid, Instant listed) {
+    Local here = local.get(cid);
+    if (here == null) {
+      pinHere(pinset().get(cid));
+      return false;
+    }
+    if (!here.status().equals(PINNED) || !Instant.parse(here.time()).isBefore(listed)) {
+      return false;
+    }
+    log.warn("state sync on {}: {} is allocated here but the IPFS daemon does not pin it; pinning it again", node, cid);
+    local.put(cid, new Local(UNEXPECTEDLY_UNPINNED, "", now(), 0));
+    metrics.repaired();
+    enqueue(cid, retries);
+    return true;
+  }
+
+  /**
+   * A state sync's walk over the pinset counted {@code count} pins allocated elsewhere only: the
+   * {@code remote} count from now on (changes during the walk may leave it off by a few until the
+   * next sync counts again).
+   */
+  void remoteCounted(long count) {
+    remote = count;
+    metrics.remote(remote);
+  }
+
+  /** The daemon pins {@code cid}, which the pinset allocates to other nodes only: unpinned here. */
+  void notHere(String cid) {
+    unpinHere(cid);
   }
 
   /** Pins (or unpins) again what failed here (asked by an operator: the attempts start over). */
   void recover(String cid) {
     Local here = local.get(cid);
-    Pin pin = pinset.get(cid);
+    Pin pin = pinset().get(cid);
     boolean wanted = pin != null && pin.isAllocatedTo(node);
     if (wanted && (here == null || here.status().equals(PIN_ERROR))) {
       local.remove(cid);
@@ -168,8 +221,8 @@ final class PinTracker {
    */
   private void recoverFailed() {
     // a snapshot first: a daemon call may end at once and change the map
-    Map.copyOf(local).forEach((cid, here) -> {
-      Pin pin = pinset.get(cid);
+    local.snapshot().forEach((cid, here) -> {
+      Pin pin = pinset().get(cid);
       boolean wanted = pin != null && pin.isAllocatedTo(node);
       if (here.attempts() < config.maxAttempts() && (wanted && here.status().equals(PIN_ERROR)
           || !wanted && here.status().equals(UNPIN_ERROR))) {
@@ -180,66 +233,31 @@ final class PinTracker {
   }
 
   /**
-   * Takes the pinset read at {@code list.index()} as the truth: pins what is allocated here and not
-   * pinned or pinning yet, unpins what this node holds but is no longer allocated here (moved or
-   * unpinned while the feed was not followed), and unpins what the daemon pins of the pinset's CIDs
-   * allocated elsewhere (moved away while this node was down). CIDs the pinset does not know are
-   * left alone on the daemon: they may be pinned there by someone else.
+   * Takes the pinset just read as the truth: unpins what this node holds but is no longer
+   * allocated here (moved or unpinned while the feed was not followed), then has the state sync
+   * compare the daemon with it ({@link StateSync}): what is allocated here and pinned there is
+   * {@code pinned} without a call (so a restart keeps the statuses and re-pins nothing), what is
+   * missing is queued, what the daemon pins of the pinset's CIDs allocated elsewhere (moved away
+   * while this node was down) is unpinned. CIDs the pinset does not know are left alone on the
+   * daemon: they may be pinned there by someone else.
    */
-  private Future<Long> reconcile(Committed list) {
-    pinset.reset(list.result().getJsonArray("pins").stream().map(item -> Pin.fromJson((JsonObject) item)).toList());
-    for (String cid : List.copyOf(local.keySet())) {
-      Pin pin = pinset.get(cid);
+  private void reconcile() {
+    for (String cid : local.cids()) {
+      Pin pin = pinset().get(cid);
       String status = local.get(cid).status();
       if ((pin == null || !pin.isAllocatedTo(node)) && !status.equals(UNPINNING) && !status.equals(UNPIN_QUEUED)) {
         unpinHere(cid);
       }
     }
-    long allocated = 0;
-    for (Pin pin : pinset.pins()) {
-      if (pin.isAllocatedTo(node)) {
-        allocated++;
-        Local here = local.get(pin.cid());
-        if (here == null || !List.of("pinned", PINNING, PIN_QUEUED).contains(here.status())) {
-          pinHere(pin);
-        }
-      }
-    }
-    log.info("pin tracker on {}: {} pins in the pinset, {} allocated here", node, pinset.size(), allocated);
-    unpinAllocatedElsewhere();
-    return Future.succeededFuture(list.index());
+    sync.run(true);
   }
 
-  /** Asks the daemon what it pins and unpins the pinset's CIDs that are allocated to other nodes only. */
-  private void unpinAllocatedElsewhere() {
-    ipfs.pins().onComplete(pins -> {
-      List<String> elsewhere = pins.stream().map(Cid::toString).map(pinset::get)
-          .filter(pin -> pin != null && !pin.isAllocatedTo(node) && !local.containsKey(pin.cid()))
-          .map(Pin::cid).toList();
-      if (!elsewhere.isEmpty()) {
-        log.info("pin tracker on {}: unpinning {} pin(s) on the daemon that are allocated to other nodes only "
-            + "(first: {})", node, elsewhere.size(), elsewhere.get(0));
-      }
-      elsewhere.forEach(this::unpinHere);
-    }, e -> log.warn("pin tracker on {}: cannot list the daemon's pins ({}); pins moved away from this node "
-        + "while it was down stay on its daemon until the next start", node, e.getMessage()));
-  }
-
-  private void changed(FeedEntry entry) {
-    if (entry.isSnapshot()) {
-      resync(entry.index());
-      return;
-    }
-    PinState.Change change;
-    try {
-      change = pinset.apply(entry.index(), PinOp.parse(entry.op()));
-    } catch (FerryException e) {
-      return;   // a proposed query, or an op that failed on every replica alike: the pinset is unchanged
-    }
-    Pin before = change.before();
-    Pin after = change.after();
+  /** One CID's pin changed in the pinset: pinned here when it is newly allocated here, unpinned when no longer. */
+  private void changed(Pin before, Pin after) {
     boolean wanted = after != null && after.isAllocatedTo(node);
     boolean had = before != null && before.isAllocatedTo(node);
+    remote += (after != null && !wanted ? 1 : 0) - (before != null && !had ? 1 : 0);
+    metrics.remote(remote);
     if (wanted && !had) {
       pinHere(after);
     } else if (!wanted && had) {
@@ -251,7 +269,8 @@ final class PinTracker {
   private void pinHere(Pin pin) {
     String cid = pin.cid();
     Local before = local.get(cid);
-    if (before != null && (before.status().equals(PIN_QUEUED) || before.status().equals(PINNING) && !waiting.contains(cid))) {
+    if (before != null && (before.status().equals(PIN_QUEUED) || before.status().equals(UNEXPECTEDLY_UNPINNED)
+        || before.status().equals(PINNING) && !waiting.contains(cid))) {
       return;
     }
     local.put(cid, new Local(PIN_QUEUED, "", now(), before == null || before.status().startsWith("un") ? 0
@@ -276,12 +295,16 @@ final class PinTracker {
     drain();
   }
 
+  private void measureQueue() {
+    metrics.queue(fresh.size(), retries.size(), busy.size());
+  }
+
   /** Starts queued work, changes of the pinset first, while fewer than {@code pin.concurrent_pins} calls run. */
   private void drain() {
     while (busy.size() < config.concurrentPins() && !stopped) {
       String cid = fresh.isEmpty() ? retries.poll() : fresh.poll();
       if (cid == null) {
-        return;
+        break;
       }
       queued.remove(cid);
       Local here = local.get(cid);
@@ -290,12 +313,13 @@ final class PinTracker {
       }
       if (busy.contains(cid)) {
         waiting.add(cid);   // one call per CID at a time: its turn comes again when the running one ends
-      } else if (here.status().equals(PIN_QUEUED)) {
+      } else if (here.status().equals(PIN_QUEUED) || here.status().equals(UNEXPECTEDLY_UNPINNED)) {
         startPin(cid, here.attempts() + 1);
       } else if (here.status().equals(UNPIN_QUEUED)) {
         startUnpin(cid, here.attempts() + 1);
       }
     }
+    measureQueue();
   }
 
   /** A call for {@code cid} ended: its slot goes to the next queued work. */
@@ -303,7 +327,7 @@ final class PinTracker {
     busy.remove(cid);
     if (waiting.remove(cid) && local.containsKey(cid)) {
       String status = local.get(cid).status();
-      if (status.equals(PIN_QUEUED) || status.equals(UNPIN_QUEUED)) {
+      if (status.equals(PIN_QUEUED) || status.equals(UNPIN_QUEUED) || status.equals(UNEXPECTEDLY_UNPINNED)) {
         queued.add(cid);
         fresh.addFirst(cid);
       }
@@ -312,22 +336,24 @@ final class PinTracker {
   }
 
   private void startPin(String cid, int attempt) {
-    Pin pin = pinset.get(cid);
+    Pin pin = pinset().get(cid);
     if (pin == null || !pin.isAllocatedTo(node)) {
       unpinHere(cid);   // moved away while it waited
       return;
     }
     busy.add(cid);
     local.put(cid, new Local(PINNING, "", now(), attempt));
+    long started = System.nanoTime();
     ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(pinned -> {
+      metrics.pinned(Duration.ofNanos(System.nanoTime() - started));
       Local now = local.get(cid);
       if (now != null && now.status().equals(PINNING)) {
-        Pin current = pinset.get(cid);
+        Pin current = pinset().get(cid);
         if (current == null || !current.isAllocatedTo(node)) {
           local.put(cid, new Local(UNPIN_QUEUED, "", now(), 0));   // unpinned or moved while the daemon was fetching
           waiting.add(cid);
         } else if (pinned.succeeded()) {
-          local.put(cid, new Local("pinned", "", now(), attempt));
+          local.put(cid, new Local(PINNED, "", now(), attempt));
           log.debug("pinned {} on {}", cid, node);
         } else {
           local.put(cid, new Local(PIN_ERROR, pinned.cause().getMessage(), now(), attempt));
@@ -342,10 +368,12 @@ final class PinTracker {
   private void startUnpin(String cid, int attempt) {
     busy.add(cid);
     local.put(cid, new Local(UNPINNING, "", now(), attempt));
+    long started = System.nanoTime();
     ipfs.unpin(Cid.parse(cid)).onComplete(unpinned -> {
+      metrics.unpinned(Duration.ofNanos(System.nanoTime() - started));
       Local now = local.get(cid);
       if (now != null && now.status().equals(UNPINNING)) {
-        if (pinset.get(cid) != null && pinset.get(cid).isAllocatedTo(node)) {
+        if (pinset().get(cid) != null && pinset().get(cid).isAllocatedTo(node)) {
           local.put(cid, new Local(PIN_QUEUED, "", now(), 0));   // allocated here again meanwhile
           waiting.add(cid);
         } else if (unpinned.succeeded()) {

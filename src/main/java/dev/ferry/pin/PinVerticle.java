@@ -1,16 +1,18 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.pin.TrackerRequest.Batch;
+import dev.ferry.pin.TrackerRequest.One;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Collective pinning on this node: answers {@code ferry.pin} for the cluster ({@link PinService}),
  * keeps this node's IPFS daemon in line with the pinset ({@link PinTracker}, asked on
- * {@code ferry.node.<name>.pin}), and moves the pins of a node that leaves.
+ * {@code ferry.node.<name>.pin}), and moves the pins of a node that leaves. Requests on both
+ * addresses are records ({@link PinRequest}, {@link TrackerRequest}) decoded at the consumer.
+ *
+ * <p>Everything runs on this verticle's event loop; the service and the tracker keep their state there.
  */
 public final class PinVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PinVerticle.class);
@@ -42,7 +47,7 @@ public final class PinVerticle extends VerticleBase {
     }
     RaftClient raft = RaftClient.forNode(node);
     ipfs = ContentStore.forNode(vertx, node.config());
-    tracker = new PinTracker(vertx, node.name(), config, ipfs, raft);
+    tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
     PinService service = new PinService(node, config, raft);
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {
@@ -69,28 +74,23 @@ public final class PinVerticle extends VerticleBase {
   }
 
   private Future<Void> serve(PinService service) {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.PIN, m -> answer(m, service.handle(body(m))))
-        .completion();
+    Dispatch<PinRequest, Future<? extends BusJson>> dispatch = service.requests();
+    return vertx.eventBus().consumer(Addresses.PIN, m -> PinRequest.REQUESTS.serve(m, dispatch::apply)).completion();
   }
 
-  /**
-   * {@code {"op": "status"|"recover", "cid"}} → this node's status of the CID;
-   * {@code {"op": "status"|"recover", "cids": [...]}} → {@code {"statuses": {cid: status}}}.
-   */
+  /** This node's status of one CID ({@link TrackerRequest}), or of several, read from its tracker. */
   private Future<Void> serveTracker() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.nodePin(node.name()), m -> {
-      JsonObject request = body(m);
-      boolean recover = request != null && "recover".equals(request.getString("op"));
-      JsonArray cids = request == null ? null : request.getJsonArray("cids");
-      if (cids == null) {
-        String cid = request == null ? null : request.getString("cid");
-        m.reply(statusOf(String.valueOf(cid), recover));
-        return;
-      }
-      JsonObject statuses = new JsonObject();
-      cids.forEach(cid -> statuses.put(String.valueOf(cid), statusOf(String.valueOf(cid), recover)));
-      m.reply(new JsonObject().put("statuses", statuses));
-    }).completion();
+    Dispatch<TrackerRequest, Future<? extends BusJson>> dispatch =
+        Dispatch.<TrackerRequest, Future<? extends BusJson>>over(TrackerRequest.class)
+            .on(One.class, r -> Future.succeededFuture(BusJson.of(statusOf(r.cid(), r.recover()))))
+            .on(Batch.class, r -> {
+              JsonObject statuses = new JsonObject();
+              r.cids().forEach(cid -> statuses.put(cid, statusOf(cid, r.recover())));
+              return Future.succeededFuture(BusJson.of(new JsonObject().put("statuses", statuses)));
+            })
+            .build();
+    return vertx.eventBus().consumer(Addresses.nodePin(node.name()), m -> TrackerRequest.REQUESTS.serve(m, dispatch::apply))
+        .completion();
   }
 
   private JsonObject statusOf(String cid, boolean recover) {
@@ -102,13 +102,5 @@ public final class PinVerticle extends VerticleBase {
 
   private Future<Void> followMembers(PinService service) {
     return node.members().onLeft(left -> service.nodeLeft(left.node()));
-  }
-
-  private static JsonObject body(Message<?> m) {
-    return m.body() instanceof JsonObject json ? json : null;
-  }
-
-  private static void answer(Message<JsonObject> m, Future<JsonObject> result) {
-    result.onComplete(m::reply, e -> FerryException.from(e).failReply(m));
   }
 }

@@ -98,6 +98,7 @@ final class Adder {
           return Future.succeededFuture(done);
         }
         return pins.pin(entry.cid().toString(), pin.orName(entry.path().isEmpty() ? null : entry.path()))
+            .map(changed -> changed.pin().toJson())
             .recover(e -> Future.failedFuture(failedAfter(entry, done, e)))
             .map(pinned -> {
               // a pinned root is named as its pin is (the query's name, else its own), as ferry always did

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Who may call the HTTP API (and the IPFS proxy, which asks {@link #check} itself): with users in {@code api.users}, every request must carry HTTP basic
  * credentials of one of them or {@code Authorization: Bearer TOKEN} from {@code POST /token}
- * (except the {@code api.open_paths}, for health probes and metric scrapers); a {@code read} user
+ * (except the {@code api.open_paths}, for health probes and metric scrapers, and the SockJS
+ * bridge's requests without credentials, whose sockets log in with a frame: {@link BridgeGuard}); a {@code read} user
  * may only {@code GET}/{@code HEAD}. 401 without valid credentials, 403 for a role that may not,
  * 429 with {@code Retry-After} for an address that failed too many logins ({@link LoginThrottle}).
  * With no users the API stays open, as before users existed.
@@ -89,6 +90,11 @@ public final class ApiAuth implements Routes {
     router.post(TOKEN_PATH).handler(this::issueToken);
   }
 
+  /** Who the request of {@code ctx} logged in as, if it needed to. */
+  static Optional<ApiUsers.User> user(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(ApiUsers.User.class.getName()));
+  }
+
   /** Whether the API is open (no users configured): then {@link #check} is never needed. */
   public boolean isOpen() {
     return users.isEmpty();
@@ -103,27 +109,9 @@ public final class ApiAuth implements Routes {
    */
   public Future<ApiUsers.User> check(HttpServerRequest request, boolean changes) {
     String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    OptionalLong retryAfter = throttle.retryAfterSeconds(address);
-    if (retryAfter.isPresent()) {
-      return Future.failedFuture(new Refused(429, "too-many-requests", "too many failed logins from " + address
-          + ": try again in " + retryAfter.getAsLong() + " s",
-          Map.of(HttpHeaders.RETRY_AFTER.toString(), Long.toString(retryAfter.getAsLong()))));
-    }
-    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || header.isBlank()) {
-      return Future.failedFuture(unauthorized("this API needs credentials: HTTP basic auth with a user of api.users, "
-          + "or 'Authorization: Bearer TOKEN' with a token from POST " + TOKEN_PATH));
-    }
     request.pause();
-    return caller(header)
-        .recover(e -> {
-          boolean blocked = throttle.failed(address);
-          failures.warn("failed login from " + address + " (" + request.method() + " " + request.path() + "): "
-              + e.getMessage() + (blocked ? "; too many, its logins are refused for a while" : ""));
-          return Future.failedFuture(unauthorized(e.getMessage()));
-        })
+    return login(request.getHeader(HttpHeaders.AUTHORIZATION), address, request.method() + " " + request.path())
         .compose(user -> {
-          throttle.succeeded(address);
           if (changes && !user.role().mayChange()) {
             return Future.failedFuture(new Refused(403, "forbidden", "user '" + user.name() + "' has role "
                 + user.role().label() + ", which may only GET; " + request.method() + " " + request.path()
@@ -132,6 +120,33 @@ public final class ApiAuth implements Routes {
           return Future.succeededFuture(user);
         })
         .onFailure(e -> request.resume());
+  }
+
+  /**
+   * The user behind an {@code Authorization} value ({@code Basic ...} or {@code Bearer ...}) from
+   * {@code address}, counted by the login throttle like every login; fails with a {@link Refused}
+   * (401, or 429 while the address is blocked). {@code what} names the attempt in the log. The
+   * bridges log in their sockets with it.
+   */
+  public Future<ApiUsers.User> login(String authorization, String address, String what) {
+    OptionalLong retryAfter = throttle.retryAfterSeconds(address);
+    if (retryAfter.isPresent()) {
+      return Future.failedFuture(new Refused(429, "too-many-requests", "too many failed logins from " + address
+          + ": try again in " + retryAfter.getAsLong() + " s",
+          Map.of(HttpHeaders.RETRY_AFTER.toString(), Long.toString(retryAfter.getAsLong()))));
+    }
+    if (authorization == null || authorization.isBlank()) {
+      return Future.failedFuture(unauthorized("this API needs credentials: HTTP basic auth with a user of api.users, "
+          + "or 'Authorization: Bearer TOKEN' with a token from POST " + TOKEN_PATH));
+    }
+    return caller(authorization)
+        .recover(e -> {
+          boolean blocked = throttle.failed(address);
+          failures.warn("failed login from " + address + " (" + what + "): " + e.getMessage()
+              + (blocked ? "; too many, its logins are refused for a while" : ""));
+          return Future.failedFuture(unauthorized(e.getMessage()));
+        })
+        .onSuccess(user -> throttle.succeeded(address));
   }
 
   /** A caller refused: the status, short code, message and headers of the answer. */
@@ -166,6 +181,11 @@ public final class ApiAuth implements Routes {
     HttpMethod method = ctx.request().method();
     boolean looking = method == HttpMethod.GET || method == HttpMethod.HEAD;
     if (looking && openPaths.contains(ctx.normalizedPath())) {
+      ctx.next();
+      return;
+    }
+    // a bridge socket may log in with its first frame instead (BridgeGuard): its HTTP requests need no credentials
+    if (BridgeRoutes.isBridgePath(ctx.normalizedPath()) && ctx.request().getHeader(HttpHeaders.AUTHORIZATION) == null) {
       ctx.next();
       return;
     }

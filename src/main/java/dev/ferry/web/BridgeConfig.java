@@ -1,20 +1,15 @@
 package dev.ferry.web;
 
-import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigSection;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The {@code bridge} section of conf/node.json: which addresses bridge clients may send to
- * ({@code inbound}) and receive from ({@code outbound}), the optional token, and the TCP bridge.
+ * ({@code inbound}) and receive from ({@code outbound}), what each user role may do there, the
+ * optional token (used when no {@code api.users} are configured), and the TCP bridge.
  *
  * @param tcpPort the TCP event-bus bridge's port; 0 leaves it off
  * @param maxFrameBytes the largest TCP bridge frame, checked against its length prefix before any
@@ -25,17 +20,21 @@ import java.util.regex.PatternSyntaxException;
  *     ({@code bridge.max_buffered_bytes})
  * @param limits the TCP bridge's timeouts and per-address connection limit (the SockJS bridge is
  *     served by the HTTP API and has the {@code api} section's)
+ * @param membershipChanges whether bridge clients (admins, with users) may send Raft's {@code join},
+ *     {@code leave} and {@code transfer} ({@code bridge.membership_changes}, off by default)
+ * @param roles what each role of {@code api.users} may do over a bridge ({@code bridge.roles})
  */
 record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<PermittedOptions> inbound,
                     List<PermittedOptions> outbound, int maxFrameBytes, int maxUnauthenticatedFrameBytes,
-                    long maxBufferedBytes, ServerLimits limits) {
+                    long maxBufferedBytes, ServerLimits limits, boolean membershipChanges, BridgeRoles roles) {
 
   /** Reads and checks the {@code bridge} section ({@code node.config().section("bridge")}). */
   static BridgeConfig from(ConfigSection bridge) {
     return new BridgeConfig(bridge.optionalString("token"), bridge.string("tcp_host"),
         bridge.portOrZero("tcp_port", "off"), permitted(bridge, "inbound"), permitted(bridge, "outbound"),
         bridge.intBytes("max_frame_bytes"), bridge.intBytes("max_unauthenticated_frame_bytes"),
-        bridge.bytes("max_buffered_bytes"), ServerLimits.from(bridge));
+        bridge.bytes("max_buffered_bytes"), ServerLimits.from(bridge), bridge.bool("membership_changes"),
+        BridgeRoles.from(bridge));
   }
 
   /** The permissions as Vert.x bridge options (shared by the SockJS and TCP bridges). */
@@ -65,28 +64,9 @@ record BridgeConfig(Optional<String> token, String tcpHost, int tcpPort, List<Pe
   }
 
   private static List<PermittedOptions> permitted(ConfigSection bridge, String key) {
-    JsonArray rules = bridge.array(key);
-    List<PermittedOptions> result = new ArrayList<>();
-    for (int i = 0; i < rules.size(); i++) {
-      String where = bridge.key(key) + "[" + i + "]";
-      if (!(rules.getValue(i) instanceof JsonObject rule)) {
-        throw new ConfigException(where + ": expected {\"address\": A} or {\"address_re\": REGEX}");
-      }
-      String address = rule.getString("address");
-      String regex = rule.getString("address_re");
-      if ((address == null) == (regex == null)) {
-        throw new ConfigException(where + ": give exactly one of \"address\" and \"address_re\"");
-      }
-      if (regex != null) {
-        try {
-          Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-          throw new ConfigException(where + ".address_re: not a regular expression: " + e.getDescription());
-        }
-      }
-      result.add(address != null ? new PermittedOptions().setAddress(address)
-          : new PermittedOptions().setAddressRegex(regex));
-    }
-    return List.copyOf(result);
+    return BridgeRoles.rules(bridge, key, false).stream()
+        .map(rule -> rule.address().map(a -> new PermittedOptions().setAddress(a))
+            .orElseGet(() -> new PermittedOptions().setAddressRegex(rule.regex().orElseThrow().pattern())))
+        .toList();
   }
 }

@@ -2,24 +2,39 @@ package dev.ferry.web;
 
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.raft.RaftSettings;
+import dev.ferry.security.ApiUsers;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.bridge.BridgeEventType;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What both bridges (SockJS and TCP) check beyond Vert.x's address permissions: the token, that
- * a socket registers only its own mailbox-like address and circuits under its own peer id, that
- * it opens circuits only from that peer id and never claims the node-to-node circuit link, and
- * logging every denial. It gives each socket that asks ({@value #MAILBOX_REQUEST}) an address of
- * this node to receive on and a circuit peer id.
+ * What both bridges (SockJS and TCP) check beyond Vert.x's address permissions: who the socket is
+ * (with {@code api.users}: a user logged in with the SockJS request's {@code Authorization}, or
+ * with an {@value #AUTHORIZATION} header in a frame, {@code Basic} or {@code Bearer}; without
+ * users: the token, if one is set), what that user's role may send where ({@link BridgeRoles}),
+ * that no bridge changes Raft membership unless {@code bridge.membership_changes} and none
+ * proposes to a group whose state machine belongs to a service, that a socket registers only its
+ * own mailbox-like address and circuits under its own peer id, that it opens circuits only from
+ * that peer id and never claims the node-to-node circuit link, and logging every denial. It gives
+ * each socket that asks ({@value #MAILBOX_REQUEST}) an address of this node to receive on and a
+ * circuit peer id.
  *
- * <p>Thread-safe: bridge events of different sockets arrive on different event loops.
+ * <p>Thread-safe: bridge events of different sockets arrive on different event loops. A login
+ * (PBKDF2 for basic credentials) runs on a worker through {@link ApiAuth#login}; a socket's
+ * frames wait for its login in the order they came, so they are let through in that order.
  */
 final class BridgeGuard {
   private static final Logger log = LoggerFactory.getLogger(BridgeGuard.class);
@@ -39,18 +54,48 @@ final class BridgeGuard {
   private static final String CIRCUIT_LINK = "link";
   /** Header (or SockJS query parameter) that carries the bridge token. */
   static final String TOKEN = "token";
+  /** Frame header with a user's credentials, as HTTP's Authorization: {@code Basic B64} or {@code Bearer JWT}. */
+  static final String AUTHORIZATION = "authorization";
+  /** The state machine that is the bridge's own to drive: every other one belongs to a service. */
+  private static final String GENERIC_STATE_MACHINE = "kv";
+  /** Raft's client addresses: {@code ferry.raft.<group>} and {@code ferry.node.<node>.raft.<group>}. */
+  private static final Pattern RAFT_ADDRESS = Pattern.compile("ferry\\.(?:node\\.[^.]+\\.)?raft\\.([A-Za-z0-9_-]+)");
+  /** Raft requests that change a group's membership or leader. */
+  private static final Set<String> MEMBERSHIP = Set.of("join", "leave", "transfer");
+  /** Raft requests only nodes send each other. */
+  private static final Set<String> NODE_INTERNAL = Set.of("removed");
+  private static final String PROPOSE = "propose";
 
   /** What the guard decided about one bridge event. */
   enum Verdict { ALLOW, DENY }
 
-  /** One connected socket: whether its URL carried the token, and its addresses once asked for. */
+  /** One connected socket: whether its URL carried the token, its login, and its addresses once asked for. */
   private static final class SocketState {
     final boolean tokenInUrl;
+    /** Whether a frame of this socket carried the right token (the socket may then send big frames). */
+    volatile boolean tokenShown;
     volatile Address address;
     volatile String circuitPeer;
+    /** The socket's login and the credentials it was made with (guarded by this). */
+    private Future<ApiUsers.User> login;
+    private String loginWith;
 
-    SocketState(boolean tokenInUrl) {
+    SocketState(boolean tokenInUrl, Optional<ApiUsers.User> httpUser) {
       this.tokenInUrl = tokenInUrl;
+      httpUser.ifPresent(user -> login = Future.succeededFuture(user));
+    }
+
+    /** The login for these credentials (started if they are new), or the socket's earlier one; null if none. */
+    synchronized Future<ApiUsers.User> login(String credentials, ApiAuth auth, String host) {
+      if (credentials != null && !credentials.equals(loginWith)) {
+        loginWith = credentials;
+        login = auth.login(credentials, host, "bridge");
+      }
+      return login;
+    }
+
+    synchronized boolean loggedIn() {
+      return login != null && login.succeeded();
     }
   }
 
@@ -58,15 +103,44 @@ final class BridgeGuard {
 
   private final BridgeConfig config;
   private final Mailboxes mailboxes;
+  private final ApiAuth auth;
+  private final Set<String> serviceGroups;
   private final Map<Object, SocketState> sockets = new ConcurrentHashMap<>();
 
-  BridgeGuard(BridgeConfig config, Mailboxes mailboxes) {
+  /**
+   * @param auth the API's users: with users, every socket logs in as one of them
+   * @param serviceGroups the Raft groups whose state machine belongs to a service ({@link #serviceGroups})
+   */
+  BridgeGuard(BridgeConfig config, Mailboxes mailboxes, ApiAuth auth, Set<String> serviceGroups) {
     this.config = config;
     this.mailboxes = mailboxes;
+    this.auth = auth;
+    this.serviceGroups = Set.copyOf(serviceGroups);
+    if (!auth.isOpen() && config.token().isPresent()) {
+      log.warn("bridge.token is not used: with api.users, bridge clients log in as a user");
+    }
   }
 
-  void opened(Object socket, Optional<String> urlToken) {
-    sockets.put(socket, new SocketState(config.token().isPresent() && config.token().equals(urlToken)));
+  /** The groups of {@code raft} whose state machine is not the generic kv one: only their service proposes. */
+  static Set<String> serviceGroups(RaftSettings raft) {
+    return raft.groups().entrySet().stream().filter(g -> !GENERIC_STATE_MACHINE.equals(g.getValue()))
+        .map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** A socket connected; {@code httpUser} is who its HTTP request logged in as (SockJS), if anyone. */
+  void opened(Object socket, Optional<String> urlToken, Optional<ApiUsers.User> httpUser) {
+    sockets.put(socket, new SocketState(config.token().isPresent() && config.token().equals(urlToken), httpUser));
+  }
+
+  /** Whether the socket has shown valid credentials (with users: logged in; without: the token, if one is set). */
+  boolean authenticated(Object socket) {
+    SocketState state = sockets.get(socket);
+    return state != null && (auth.isOpen() ? state.tokenInUrl || state.tokenShown : state.loggedIn());
+  }
+
+  /** Whether sockets must show credentials before they may send big frames. */
+  boolean needsCredentials() {
+    return !auth.isOpen() || config.token().isPresent();
   }
 
   void closed(Object socket) {
@@ -78,33 +152,75 @@ final class BridgeGuard {
 
   /**
    * Checks a send, publish or registration; may add the socket's address to a
-   * {@value #MAILBOX_REQUEST} request. {@code remote} names the client in logs.
+   * {@value #MAILBOX_REQUEST} request, and takes the credentials out of the frame's headers so
+   * they never travel on. {@code remote} is the client's address, for the login throttle and logs.
    */
-  Verdict check(BridgeEventType type, JsonObject raw, Object socket, String remote) {
+  Future<Verdict> check(BridgeEventType type, JsonObject raw, Object socket, SocketAddress remote) {
     if (type != BridgeEventType.SEND && type != BridgeEventType.PUBLISH && type != BridgeEventType.REGISTER) {
-      return Verdict.ALLOW;
+      return Future.succeededFuture(Verdict.ALLOW);
     }
     String address = raw == null ? null : raw.getString("address");
     if (address == null) {
-      return Verdict.ALLOW;   // the bridge answers missing_address itself
+      return Future.succeededFuture(Verdict.ALLOW);   // the bridge answers missing_address itself
     }
-    SocketState state = sockets.computeIfAbsent(socket, s -> new SocketState(false));
-    if (config.token().isPresent() && !state.tokenInUrl && !config.token().get().equals(headerToken(raw))) {
-      return deny(type, address, remote, "missing or wrong bridge token");
+    String host = remote == null ? "unknown" : remote.hostAddress();
+    String client = String.valueOf(remote);
+    SocketState state = sockets.computeIfAbsent(socket, s -> new SocketState(false, Optional.empty()));
+    String token = header(raw, TOKEN);
+    String credentials = header(raw, AUTHORIZATION);
+    stripCredentials(raw);
+    if (!auth.isOpen()) {
+      Future<ApiUsers.User> login = state.login(credentials, auth, host);
+      if (login == null) {
+        return Future.succeededFuture(deny(type, address, client, "no credentials: this node has api.users, so a "
+            + "bridge client logs in with a header '" + AUTHORIZATION + "': 'Basic BASE64(USER:PASSWORD)' or "
+            + "'Bearer TOKEN' (POST /token)"));
+      }
+      return login.transform(user -> Future.succeededFuture(user.succeeded()
+          ? decide(type, raw, address, state, Optional.of(user.result()), client)
+          : deny(type, address, client, "login refused: " + user.cause().getMessage())));
     }
-    stripToken(raw);
+    if (config.token().isPresent() && !state.tokenInUrl) {
+      if (!config.token().get().equals(token)) {
+        return Future.succeededFuture(deny(type, address, client, "missing or wrong bridge token"));
+      }
+      state.tokenShown = true;
+    }
+    return Future.succeededFuture(decide(type, raw, address, state, Optional.empty(), client));
+  }
+
+  /** What the socket of {@code user} (empty: no users configured) may do with this frame. */
+  private Verdict decide(BridgeEventType type, JsonObject raw, String address, SocketState state,
+      Optional<ApiUsers.User> user, String remote) {
+    String who = user.map(u -> remote + " (user " + u + ")").orElse(remote);
+    Optional<BridgeRoles.Rules> rules = user.flatMap(u -> config.roles().of(u.role()));
+    String role = user.map(u -> u.role().label()).orElse("");
     if (type == BridgeEventType.REGISTER) {
       if (address.startsWith("ferry.mbx.") && (state.address == null || !address.equals(state.address.toString()))) {
-        return deny(type, address, remote, "a bridge client receives only on its own address (ask "
+        return deny(type, address, who, "a bridge client receives only on its own address (ask "
             + MAILBOX_REQUEST + ")");
       }
       // a second consumer on someone else's circuit would take a share of its fragments
       if (address.startsWith(CIRCUIT_PREFIX) && (state.circuitPeer == null
           || !address.substring(CIRCUIT_PREFIX.length()).split("\\.", 2)[0].equals(state.circuitPeer))) {
-        return deny(type, address, remote, "a bridge client holds circuits only under its own peer id (ask "
+        return deny(type, address, who, "a bridge client holds circuits only under its own peer id (ask "
             + MAILBOX_REQUEST + ")");
       }
-      return config.outboundAllows(address) ? Verdict.ALLOW : deny(type, address, remote, "not permitted outbound");
+      if (!config.outboundAllows(address)) {
+        return deny(type, address, who, "not permitted outbound");
+      }
+      if (rules.isPresent() && rules.get().outbound().stream().noneMatch(r -> r.matches(address))) {
+        return deny(type, address, who, "role " + role + " may not receive from it (bridge.roles." + role
+            + ".outbound)");
+      }
+      return Verdict.ALLOW;
+    }
+    String kind = kind(raw.getValue("body"));
+    // replies to the server travel to one-off reply addresses the bridge already permits
+    if (rules.isPresent() && !looksLikeReply(address)
+        && rules.get().inbound().stream().noneMatch(r -> r.matches(address) && r.allowsKind(kind))) {
+      return deny(type, address, who, "role " + role + " may not send " + (kind == null ? "this" : "'" + kind + "'")
+          + " there (bridge.roles." + role + ".inbound)");
     }
     if (address.equals(MAILBOX_REQUEST)) {
       if (state.address == null) {
@@ -114,29 +230,52 @@ final class BridgeGuard {
       headers(raw).put(SOCKET_ADDRESS_HEADER, state.address.toString()).put(SOCKET_PEER_HEADER, state.circuitPeer);
       return Verdict.ALLOW;
     }
-    // replies to the server travel to one-off reply addresses the bridge already permits
     if (!config.inboundAllows(address) && !looksLikeReply(address)) {
-      return deny(type, address, remote, "not permitted inbound");
+      return deny(type, address, who, "not permitted inbound");
+    }
+    Matcher raft = RAFT_ADDRESS.matcher(address);
+    if (raft.matches()) {
+      String group = raft.group(1);
+      if (MEMBERSHIP.contains(kind) && !config.membershipChanges()) {
+        return deny(type, address, who, "'" + kind + "' changes the Raft group's membership or leader, which "
+            + "bridge clients may not (set bridge.membership_changes to allow admins; or use the HTTP API)");
+      }
+      if (NODE_INTERNAL.contains(kind)) {
+        return deny(type, address, who, "'" + kind + "' is sent between nodes only");
+      }
+      if (PROPOSE.equals(kind) && serviceGroups.contains(group)) {
+        return deny(type, address, who, "group '" + group + "' has a service's state machine: change it through "
+            + "that service, which checks the change (the pinset through ferry.pin), never by proposing");
+      }
     }
     // an open or opened that claims the circuit link would send the Java end's traffic where no
     // bridge client can be: circuits with bridge clients stay on the bus
     if ((address.startsWith(CIRCUIT_PREFIX) || looksLikeReply(address) && CIRCUIT_OPENED.equals(header(raw, CIRCUIT_KIND)))
         && hasHeader(raw, CIRCUIT_LINK)) {
-      return deny(type, address, remote, "header '" + CIRCUIT_LINK + "' is for Java peers on ferry nodes (the "
+      return deny(type, address, who, "header '" + CIRCUIT_LINK + "' is for Java peers on ferry nodes (the "
           + "node-to-node circuit link); a bridge client's circuits use the event bus: leave it out");
     }
     // an open names where the other end sends (its from, and reply-to under it): only the socket's own
     if (address.startsWith(CIRCUIT_PREFIX) && CIRCUIT_OPEN.equals(header(raw, CIRCUIT_KIND))
         && (state.circuitPeer == null || !state.circuitPeer.equals(header(raw, CIRCUIT_FROM)))) {
-      return deny(type, address, remote, "a bridge client opens circuits only from its own peer id (ask "
+      return deny(type, address, who, "a bridge client opens circuits only from its own peer id (ask "
           + MAILBOX_REQUEST + ")");
     }
     return Verdict.ALLOW;
   }
 
-  /** Whether {@code raw}'s headers carry the configured token (false when none is configured). */
-  boolean carriesToken(JsonObject raw) {
-    return config.token().isPresent() && config.token().get().equals(headerToken(raw));
+  /**
+   * The kind of request a body is, as services read it: its {@code op} when that is a string, else
+   * its {@code action} (Raft's older spelling); null when it names none.
+   */
+  static String kind(Object body) {
+    if (!(body instanceof JsonObject json)) {
+      return null;
+    }
+    if (json.getValue("op") instanceof String op) {
+      return op;
+    }
+    return json.getValue("action") instanceof String action ? action : null;
   }
 
   private static Verdict deny(BridgeEventType type, String address, String remote, String why) {
@@ -150,10 +289,6 @@ final class BridgeGuard {
     return !address.contains(".");
   }
 
-  private static String headerToken(JsonObject raw) {
-    return header(raw, TOKEN);
-  }
-
   private static String header(JsonObject raw, String name) {
     JsonObject headers = raw.getJsonObject("headers");
     return headers == null || !(headers.getValue(name) instanceof String value) ? null : value;
@@ -164,10 +299,11 @@ final class BridgeGuard {
     return headers != null && headers.containsKey(name);
   }
 
-  private static void stripToken(JsonObject raw) {
+  private static void stripCredentials(JsonObject raw) {
     JsonObject headers = raw.getJsonObject("headers");
     if (headers != null) {
       headers.remove(TOKEN);
+      headers.remove(AUTHORIZATION);
     }
   }
 

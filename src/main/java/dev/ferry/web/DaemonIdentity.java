@@ -3,6 +3,7 @@ package dev.ferry.web;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.node.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,10 +13,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code ipfs} part of ID objects: this node's daemon's peer ID and addresses, asked through
- * the node's IPFS connector (its {@code id} call) each time, and answered on
+ * The {@code ipfs} part of ID objects: this node's daemon's peer ID, addresses and agent, asked
+ * through the node's IPFS connector (its {@code id} call) each time, and answered on
  * {@code ferry.node.<name>.ipfs} for {@code GET /peers} on other nodes (IPFS Cluster's
  * {@code IPFSConnector.ID}). A daemon that does not answer gives {@code {"addresses": [], "error"}}.
+ * The embedded store ({@link ContentStore}) is part of the node and has no libp2p host of its own:
+ * it is described by the node's peer ID and its agent, {@code {"id", "agent"}}, empty values left out.
  *
  * <p>Used on its web verticle's event loop; the connector is that instance's own.
  */
@@ -39,7 +42,12 @@ final class DaemonIdentity {
   /** This node's daemon; never fails. */
   Future<JsonObject> local() {
     return ipfs.id()
-        .map(id -> Identity.ipfs(Optional.ofNullable(id.id()), id.addresses(), ""))
+        .map(id -> {
+          JsonObject described = ipfs instanceof ContentStore
+              ? new JsonObject().put("id", node.peerId().toString())
+              : Identity.ipfs(Optional.ofNullable(id.id()), id.addresses(), "");
+          return id.agent() == null || id.agent().isEmpty() ? described : described.put("agent", id.agent());
+        })
         .otherwise(e -> Identity.ipfs(Optional.empty(), List.of(), e.getMessage()));
   }
 

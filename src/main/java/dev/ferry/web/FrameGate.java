@@ -10,10 +10,10 @@ import java.time.Duration;
 /**
  * Stands between a TCP bridge socket and the bridge's frame parser and checks each frame as its
  * 4-byte length prefix arrives, before any of its body is buffered: a frame longer than
- * {@code bridge.max_frame_bytes} (or, while the socket has not yet shown the token,
+ * {@code bridge.max_frame_bytes} (or, while the socket has not yet logged in or shown the token,
  * {@code bridge.max_unauthenticated_frame_bytes}), or one that does not fit in the node's
  * {@link FrameBudget}, gets an {@code err} frame and the socket is closed. A socket that sends no
- * whole first frame (with a token set: no frame carrying the token) within
+ * whole first frame (with users or a token: no frame with valid credentials) within
  * {@code bridge.header_timeout_ms}, or takes longer than {@code bridge.body_timeout_ms} for one
  * frame, is closed too. Bytes that pass go on unchanged, each whole frame as soon as it is whole,
  * so the bridge can authenticate the socket before the next prefix is checked.
@@ -29,6 +29,7 @@ final class FrameGate implements Handler<Buffer> {
   private final FrameBudget budget;
   private final ThrottledLog log;
   private final String remote;
+  private final boolean needsCredentials;
   private final byte[] prefix = new byte[PREFIX];
   private Handler<Buffer> parser;
   private boolean authenticated;
@@ -41,14 +42,17 @@ final class FrameGate implements Handler<Buffer> {
   private long headerTimer = -1;
   private long bodyTimer = -1;
 
-  FrameGate(Vertx vertx, NetSocket socket, BridgeConfig config, FrameBudget budget, ThrottledLog log) {
+  /** {@code needsCredentials}: whether the socket must log in or show the token before it may send big frames. */
+  FrameGate(Vertx vertx, NetSocket socket, BridgeConfig config, boolean needsCredentials, FrameBudget budget,
+      ThrottledLog log) {
     this.vertx = vertx;
     this.socket = socket;
     this.config = config;
     this.budget = budget;
     this.log = log;
     this.remote = String.valueOf(socket.remoteAddress());
-    this.authenticated = config.token().isEmpty();
+    this.needsCredentials = needsCredentials;
+    this.authenticated = !needsCredentials;
   }
 
   /** Starts the header timeout; call once, when the socket connects. */
@@ -56,7 +60,7 @@ final class FrameGate implements Handler<Buffer> {
     Duration timeout = config.limits().headerTimeout();
     headerTimer = vertx.setTimer(timeout.toMillis(), t -> {
       headerTimer = -1;
-      refuse("timeout", (config.token().isPresent() ? "no frame carrying the bridge token" : "no whole frame")
+      refuse("timeout", (needsCredentials ? "no frame carrying valid credentials (or the bridge token)" : "no whole frame")
           + " within " + timeout.toMillis() + " ms (bridge.header_timeout_ms)");
     });
   }
@@ -66,7 +70,7 @@ final class FrameGate implements Handler<Buffer> {
     this.parser = parser;
   }
 
-  /** A frame of this socket carried the right token: from now on it may send frames up to the full size. */
+  /** The socket logged in, or a frame carried the right token: from now on it may send frames up to the full size. */
   void authenticated() {
     authenticated = true;
     cancelHeaderTimer();
@@ -115,8 +119,8 @@ final class FrameGate implements Handler<Buffer> {
     long max = authenticated ? config.maxFrameBytes() : config.maxUnauthenticatedFrameBytes();
     if (declared > max) {
       refuse("frame_too_large", "a frame declares " + declared + " bytes, more than the " + max + " allowed ("
-          + (authenticated ? "bridge.max_frame_bytes" : "bridge.max_unauthenticated_frame_bytes: send the bridge "
-          + "token in the headers of the first frame") + ")");
+          + (authenticated ? "bridge.max_frame_bytes" : "bridge.max_unauthenticated_frame_bytes: send the "
+          + "credentials (header authorization) or the bridge token in the headers of the first frame") + ")");
       return false;
     }
     if (!budget.tryReserve(declared)) {
@@ -134,7 +138,7 @@ final class FrameGate implements Handler<Buffer> {
     cancelBodyTimer();
     prefixFill = 0;
     remaining = -1;
-    if (config.token().isEmpty()) {
+    if (!needsCredentials) {
       cancelHeaderTimer();
     }
   }

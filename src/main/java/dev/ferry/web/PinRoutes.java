@@ -6,6 +6,7 @@ import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
+import dev.ferry.pin.PinReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -79,18 +80,18 @@ final class PinRoutes implements Routes {
     router.get("/pins/:cid").handler(this::status);
     router.get("/pins").handler(this::statusAll);
     router.get("/allocations/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.get(cid(ctx), index)).map(json::pin)));
+        pins.get(cid(ctx), index)).map(pin -> json.pin(pin.toJson()))));
     router.get("/allocations").handler(this::allocations);
     router.post("/add").handler(this::add);
   }
 
   /** {@code POST /pins/{cid}} with IPFS Cluster's pin options ({@link PinOptions#fromQuery}). */
   private void pin(RoutingContext ctx, String cid) {
-    withPinOptions(ctx, options -> sendChange(ctx, pins.pin(cid, options)));
+    withPinOptions(ctx, options -> sendChange(ctx, pins.pin(cid, options).map(PinReply.Change::toJson)));
   }
 
   private void unpin(RoutingContext ctx, String cid) {
-    sendChange(ctx, pins.unpin(cid));
+    sendChange(ctx, pins.unpin(cid).map(PinReply.Change::toJson));
   }
 
   /**
@@ -120,6 +121,7 @@ final class PinRoutes implements Routes {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> local = flag(ctx, "local");
     sendStatus(ctx, Future.all(index, local).compose(x -> pins.status(cid, local.result(), index.result())
+        .map(PinReply.Status::toJson)
         .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
             ? Future.succeededFuture(json.unpinned(cid, local.result() ? List.of(node.name())
                 : new TreeSet<>(node.members().names()), Instant.now().toString()))
@@ -130,7 +132,8 @@ final class PinRoutes implements Routes {
   private void recover(RoutingContext ctx) {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> local = flag(ctx, "local");
-    sendStatus(ctx, Future.all(index, local).compose(x -> pins.recover(cid(ctx), local.result(), index.result())));
+    sendStatus(ctx, Future.all(index, local).compose(x -> pins.recover(cid(ctx), local.result(), index.result())
+        .map(PinReply.Status::toJson)));
   }
 
   /**
@@ -141,7 +144,7 @@ final class PinRoutes implements Routes {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> local = flag(ctx, "local");
     Future.all(index, local).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
-        pins.recoverPage(after, local.result(), index.result())));
+        pins.recoverPage(after, local.result(), index.result()).map(PinReply.StatusPage::toJson)));
   }
 
   /**
@@ -159,7 +162,7 @@ final class PinRoutes implements Routes {
     }
     minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after -> !listed
         ? Future.succeededFuture(new LineStream.Page<>(List.of(), null))
-        : pins.page(after, Integer.MAX_VALUE, index).map(page -> {
+        : pins.page(after, Integer.MAX_VALUE, index).map(PinReply.Page::toJson).map(page -> {
           JsonArray found = page.getJsonArray("pins");
           List<JsonObject> lines = new ArrayList<>(found.size());
           found.forEach(pin -> lines.add(json.pin((JsonObject) pin)));
@@ -277,7 +280,7 @@ final class PinRoutes implements Routes {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> onlyHere = flag(ctx, "local");
     Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
-        pins.statuses(after, filter, onlyHere.result(), cids, index.result())));
+        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(PinReply.StatusPage::toJson)));
   }
 
   /** Streams pages of statuses ({@code {"pins", "next"}}) as {@code GlobalPinInfo} lines. */

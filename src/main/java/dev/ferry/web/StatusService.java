@@ -1,9 +1,11 @@
 package dev.ferry.web;
 
 import dev.ferry.core.NodeContext;
+import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -60,7 +62,8 @@ final class StatusService implements Routes {
   /** The pinset's size and its first {@value #SHOWN_PINS} pins from this node's replica, or {@code {"error"}}. */
   private Future<JsonObject> pins() {
     return pinService.page(null, SHOWN_PINS, 0)
-        .map(page -> new JsonObject().put("count", page.getInteger("count")).put("pins", page.getJsonArray("pins")))
+        .map(page -> new JsonObject().put("count", page.count())
+            .put("pins", new JsonArray(page.pins().stream().map(Pin::toJson).toList())))
         .otherwise(e -> new JsonObject().put("error", e.getMessage()));
   }
 }

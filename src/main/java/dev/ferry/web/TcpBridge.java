@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The TCP event-bus bridge (Vert.x's framed JSON protocol) for clients in other languages, on
  * {@code bridge.tcp_host:bridge.tcp_port}, with the same permissions and {@link BridgeGuard} as
- * the SockJS bridge. The token travels in each frame's headers.
+ * the SockJS bridge. Credentials travel in the frames' headers: with {@code api.users} an
+ * {@code authorization} header logs the socket in (once; later frames may leave it out), without
+ * users the token goes in each frame.
  *
  * <p>ferry owns the listening socket: each connection is counted against
  * {@code bridge.max_connections_per_address}, gets the idle timeout, and passes a {@link FrameGate}
@@ -94,9 +96,9 @@ final class TcpBridge {
       socket.close();
       return;
     }
-    FrameGate gate = new FrameGate(vertx, socket, config, budget, cut);
+    FrameGate gate = new FrameGate(vertx, socket, config, guard.needsCredentials(), budget, cut);
     NetSocket gated = gated(socket, gate);
-    guard.opened(gated, Optional.empty());
+    guard.opened(gated, Optional.empty(), Optional.empty());
     socket.closeHandler(x -> {
       gate.closed();
       guard.closed(gated);
@@ -149,18 +151,22 @@ final class TcpBridge {
   }
 
   private void event(BridgeEvent event) {
-    JsonObject raw = event.getRawMessage();
-    if (raw != null && guard.carriesToken(raw) && event.socket() instanceof Gated gated) {
-      gated.gate().authenticated();
-    }
-    if (event.type() != BridgeEventType.SOCKET_CREATED && event.type() != BridgeEventType.SOCKET_CLOSED
-        && guard.check(event.type(), raw, event.socket(),
-        String.valueOf(event.socket().remoteAddress())) == BridgeGuard.Verdict.DENY) {
-      // the TCP bridge has no way to turn a handler's refusal into access_denied itself
-      FrameHelper.sendErrFrame("access_denied", event.socket());
-      event.complete(false);
+    if (event.type() == BridgeEventType.SOCKET_CREATED || event.type() == BridgeEventType.SOCKET_CLOSED) {
+      event.complete(true);
       return;
     }
-    event.complete(true);
+    NetSocket socket = event.socket();
+    guard.check(event.type(), event.getRawMessage(), socket, socket.remoteAddress()).onComplete(verdict -> {
+      if (guard.authenticated(socket) && socket instanceof Gated gated) {
+        gated.gate().authenticated();
+      }
+      if (verdict.failed() || verdict.result() == BridgeGuard.Verdict.DENY) {
+        // the TCP bridge has no way to turn a handler's refusal into access_denied itself
+        FrameHelper.sendErrFrame("access_denied", socket);
+        event.complete(false);
+      } else {
+        event.complete(true);
+      }
+    });
   }
 }

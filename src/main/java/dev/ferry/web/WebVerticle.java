@@ -6,6 +6,7 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.security.ApiTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -49,14 +50,17 @@ public final class WebVerticle extends VerticleBase {
     ipfs = ContentStore.forNode(vertx, node.config());
     daemon = new DaemonIdentity(vertx, node, ipfs);
     bridge = config.bridge();
-    guard = new BridgeGuard(bridge, Mailboxes.of(vertx));
     status = new StatusService(vertx, node, clusterQueries());
     uploads = new Uploads(vertx, UploadGate.of(vertx, config.uploads()), config.maxAddBytes(),
         PinRoutes.MAX_ADD_BYTES, node.config().dataDir().resolve("uploads"));
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
     Future<ApiAuth> auth = ApiAuth.load(vertx, node, node.config().section("api"));
-    return Future.all(Future.all(uploads.prepare(), auth).compose(x -> listen(router(auth.result()), connections)),
-        new TcpBridge(vertx, bridge, guard).listen(), serveSocketAddresses(), status.serve(), daemon.serve());
+    Future<Optional<ApiTls>> tls = ApiTls.load(vertx, node.config().section("api"), node.name());
+    return Future.all(Future.all(uploads.prepare(), auth, tls).compose(x -> {
+      guard = new BridgeGuard(bridge, Mailboxes.of(vertx), auth.result(), BridgeGuard.serviceGroups(config.raft()));
+      return Future.all(listen(router(auth.result()), connections, tls.result()),
+          new TcpBridge(vertx, bridge, guard).listen());
+    }), serveSocketAddresses(), status.serve(), daemon.serve());
   }
 
   @Override
@@ -127,10 +131,11 @@ public final class WebVerticle extends VerticleBase {
     }).completion();
   }
 
-  /** Listens with the {@code api} section's timeouts and per-address connection limit. */
-  private Future<HttpServer> listen(Router router, HttpConnectionGuard connections) {
+  /** Listens with the {@code api} section's timeouts and per-address connection limit, HTTPS with {@code api.tls}. */
+  private Future<HttpServer> listen(Router router, HttpConnectionGuard connections, Optional<ApiTls> tls) {
     NodeConfig.HostPort api = node.config().api();
     HttpServerOptions options = connections.options(new HttpServerOptions());
+    tls.ifPresent(t -> t.apply(options));
     return connections.guard(vertx.createHttpServer(options), router)
         .invalidRequestHandler(new InvalidRequests("the HTTP API", options, null, HttpErrors::send))
         .listen(api.port(), api.host())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +44,14 @@ class NodeConfigTest {
     assertThat(config.cluster().port()).isEqualTo(9096);
     assertThat(config.cluster().members()).containsExactly("127.0.0.1:5701");
     assertThat(config.dataDir()).isEqualTo(dir.resolve(".ferry").resolve("apollo"));
-    assertThat(config.ipfsApi().toString()).isEqualTo("http://127.0.0.1:5001");
+    assertThat(config.ipfsApi()).as("no ipfs.api: the embedded IPFS store").isEmpty();
+  }
+
+  @Test
+  void ipfsApiSetAnywhereChoosesThatKuboDaemon() {
+    NodeConfig config = resolve(Map.of("FERRY_IPFS_API", "http://127.0.0.1:5001"), new JsonObject(), Optional.empty(),
+        "h");
+    assertThat(config.ipfsApi()).contains(URI.create("http://127.0.0.1:5001"));
   }
 
   @Test

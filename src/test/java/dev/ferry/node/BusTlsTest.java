@@ -15,14 +15,17 @@ import dev.ferry.security.Certificates.NodeIdentity;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +34,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,6 +93,20 @@ class BusTlsTest {
         Eventually.await("an ERROR line naming the claim and the certificate", DEADLINE,
             () -> logged.errors().stream().anyMatch(l -> l.contains(rogue.busAddress())
                 && l.contains("claims to be 'node2' but its certificate is for 'mallory'")));
+
+        // the receiving side: a one-way send from it is dropped where it arrives, and said so
+        List<String> received = new CopyOnWriteArrayList<>();
+        cluster.node(1).vertx().eventBus().<String>consumer("test.inbox", m -> received.add(m.body()))
+            .completion().await();
+        Eventually.await("the rogue to see node1's consumer", DEADLINE,
+            () -> rogue.sees("test.inbox"));
+        rogue.vertx.eventBus().send("test.inbox", "from the rogue");
+        Eventually.await("an ERROR line about the dropped message", DEADLINE,
+            () -> logged.errors().stream().anyMatch(l -> l.contains("dropped a message to test.inbox")
+                && l.contains("claims to be 'node2' but its certificate is for 'mallory'")));
+        cluster.node(3).vertx().eventBus().send("test.inbox", "from node3");
+        Eventually.await("node3's message to arrive", DEADLINE, () -> received.contains("from node3"));
+        assertThat(received).containsExactly("from node3");
       }
     }
   }
@@ -207,6 +225,13 @@ class BusTlsTest {
       Eventually.await("the rogue to join the membership", DEADLINE,
           () -> hazelcast.getHazelcastInstance().getCluster().getMembers().size() == cluster.size() + 1);
       return new Rogue(vertx, "127.0.0.1:" + ports.get(0));
+    }
+
+    /** Whether the rogue's cluster manager knows a consumer of {@code address} (so that a send would go there). */
+    boolean sees(String address) {
+      Promise<List<RegistrationInfo>> found = Promise.promise();
+      ((VertxInternal) vertx).clusterManager().getRegistrations(address, found);
+      return !found.future().await().isEmpty();
     }
 
     @Override

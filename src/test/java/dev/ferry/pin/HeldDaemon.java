@@ -8,17 +8,22 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * A stand-in for an IPFS daemon's Kubo RPC API that counts the pin and unpin calls running on it at
- * once (a real daemon cannot say), holds every {@code pin/add} until {@link #release()}, and can
- * fail the first unpins. Thread-safe; a thread per request.
+ * once (a real daemon cannot say) and records their order, holds every {@code pin/add} until
+ * {@link #release()} (and again after {@link #hold()}), and can fail the first unpins. It keeps
+ * what it pinned and lists it on {@code pin/ls}. Thread-safe; a thread per request.
  */
 final class HeldDaemon implements AutoCloseable {
   private final HttpServer server;
@@ -27,15 +32,22 @@ final class HeldDaemon implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final CountDownLatch held = new CountDownLatch(1);
+  private volatile CountDownLatch held = new CountDownLatch(1);
+  private final Set<String> pinned = ConcurrentHashMap.newKeySet();
+  private final List<String> order = new CopyOnWriteArrayList<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger mostAtOnce = new AtomicInteger();
   private final AtomicInteger unpinsToFail = new AtomicInteger();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
   HeldDaemon() {
+    this(0);
+  }
+
+  /** A stand-in on {@code port} (0: any free one). */
+  HeldDaemon(int port) {
     try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -51,6 +63,21 @@ final class HeldDaemon implements AutoCloseable {
   /** Lets every held pin, and every later one, answer. */
   void release() {
     held.countDown();
+  }
+
+  /** Holds every later {@code pin/add} until {@link #release()}. */
+  void hold() {
+    held = new CountDownLatch(1);
+  }
+
+  /** Drops the pin of {@code cid}, as someone using the daemon directly would. */
+  void forget(String cid) {
+    pinned.remove(cid);
+  }
+
+  /** The pin and unpin calls in the order they arrived, as {@code "pin/add <cid>"}. */
+  List<String> order() {
+    return List.copyOf(order);
   }
 
   /** The next {@code n} unpins answer an error. */
@@ -83,6 +110,7 @@ final class HeldDaemon implements AutoCloseable {
     switch (command) {
       case "pin/add", "pin/rm" -> {
         calls.computeIfAbsent(command + " " + cid, c -> new AtomicInteger()).incrementAndGet();
+        order.add(command + " " + cid);
         mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
         try {
           if (command.equals("pin/add")) {
@@ -97,10 +125,16 @@ final class HeldDaemon implements AutoCloseable {
           status = 500;
           answer = "{\"Message\":\"stand-in daemon refuses this unpin\",\"Code\":0,\"Type\":\"error\"}";
         } else {
+          if (command.equals("pin/add")) {
+            pinned.add(cid);
+          } else {
+            pinned.remove(cid);
+          }
           answer = "{\"Pins\":[\"" + cid + "\"]}";
         }
       }
-      case "pin/ls" -> answer = "{\"Keys\":{}}";
+      case "pin/ls" -> answer = pinned.stream().map(c -> "{\"Cid\":\"" + c + "\",\"Type\":\"recursive\"}\n")
+          .collect(Collectors.joining());
       default -> answer = "{}";
     }
     byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);

@@ -73,8 +73,9 @@ class PinOptionsTest {
     assertThat(extras.pinUpdate()).isEqualTo("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
     assertThat(extras.origins()).containsExactly("/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer");
     // what the pin service receives reads back the same
-    assertThat(Pin.Extras.from(options.request("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy")))
-        .isEqualTo(extras);
+    PinRequest.Add request = new PinRequest.Add("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+        options.name(), options.replicationMin(), options.replicationMax(), extras);
+    assertThat(PinRequest.REQUESTS.decode(request.toJson())).isEqualTo(request);
   }
 
   @Test

@@ -204,6 +204,113 @@ class PinSetTest {
         .isInstanceOf(FerryException.class).hasMessageContaining("field after: expected the CID");
   }
 
+  @Test
+  void aSnapshotOfAHundredThousandPinsRestoresEveryPinAllocationAndOption() {
+    int count = 100_000;
+    int perChunk = 1_000;
+    PinSet set = new PinSet(perChunk);
+    List<String> nodes = List.of("node1", "node2", "node3", "node4", "ñode5");
+    String[] times = {"2026-11-22T08:00:00Z", "2026-12-02T16:25:35.123456789Z", "2026-12-02T16:25:35.120Z",
+        "yesterday", "", "2026-11-22T08:00:00.000Z"};
+    for (int n = 0; n < count; n++) {
+      int max = n % 7 == 0 ? Pin.EVERYWHERE : n % 3 + 1;
+      int min = max == Pin.EVERYWHERE ? Pin.EVERYWHERE : 1 + n % max;
+      JsonObject op = new JsonObject().put("op", "pin").put("cid", cid(n))
+          .put("name", n % 4 == 0 ? "" : "pin №" + n).put("replication_min", min).put("replication_max", max)
+          .put("origin", nodes.get(n % nodes.size())).put("time", times[n % times.length]);
+      if (max != Pin.EVERYWHERE) {
+        op.put("live", new JsonArray(nodes.subList(0, 3 + n % 3)));
+      }
+      set.apply(n + 1, op);
+    }
+    List<JsonObject> chunks = new ArrayList<>();
+    set.snapshot(chunks::add);
+    assertThat(chunks).hasSize(count / perChunk).allSatisfy(chunk -> assertThat(chunk.getValue("pins")).isInstanceOf(String.class));
+
+    PinSet copy = new PinSet(perChunk);
+    copy.restore(chunks);
+    JsonObject list = new JsonObject().put("op", "list");
+    JsonArray pins = set.query(list).getJsonArray("pins");
+    assertThat(pins).hasSize(count);
+    assertThat(copy.query(list).getJsonArray("pins")).isEqualTo(pins);
+    assertThat(pins.getJsonObject(0).getString("time")).isIn((Object[]) times);
+    // the per-node counts came back too: the next pin lands on the same nodes on both
+    JsonObject next = placed(cid(count), 2, nodes.toArray(String[]::new));
+    assertThat(copy.apply(count + 1, next)).isEqualTo(set.apply(count + 1, next));
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeChunksWerePackedStillRestores() {
+    PinSet set = new PinSet(10);
+    set.apply(1, pin(CID, "node1"));
+    set.apply(2, pin(OTHER, "node1", "node2"));
+    JsonArray pins = set.query(new JsonObject().put("op", "list")).getJsonArray("pins");
+    PinSet copy = new PinSet(10);
+    copy.restore(List.of(new JsonObject().put("pins", pins)));
+    assertThat(copy.query(new JsonObject().put("op", "list")).getJsonArray("pins")).isEqualTo(pins);
+  }
+
+  @Test
+  void aListingOfOneNodesPinsHoldsOnlyThoseInPages() {
+    PinSet set = new PinSet(10);
+    List<String> onNode2 = new ArrayList<>();
+    for (int n = 0; n < 30; n++) {
+      String[] nodes = n % 3 == 0 ? new String[] {"node1", "node2"} : new String[] {"node1", "node3"};
+      set.apply(n + 1, pin(cid(n), nodes));
+      if (n % 3 == 0) {
+        onNode2.add(cid(n));
+      }
+    }
+    set.apply(31, pin(cid(30)).put("replication_min", -1).put("replication_max", -1));   // every node: none named
+    List<String> listed = new ArrayList<>();
+    String after = null;
+    boolean more = true;
+    while (more) {
+      JsonObject op = new JsonObject().put("op", "list").put("node", "node2").put("limit", 4);
+      JsonObject page = set.query(after == null ? op : op.put("after", after));
+      JsonArray pins = page.getJsonArray("pins");
+      assertThat(pins.size()).isLessThanOrEqualTo(4);
+      pins.forEach(p -> listed.add(((JsonObject) p).getString("cid")));
+      more = page.getBoolean("more");
+      after = listed.get(listed.size() - 1);
+    }
+    assertThat(listed).containsExactlyElementsOf(onNode2.stream().sorted().toList());
+    assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("node", 3)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("field node: expected the name of the node");
+  }
+
+  @Test
+  void aPinsTimeIsKeptAsANumberOnlyWhenItReadsBackAsTheSameText() {
+    java.util.Random random = new java.util.Random(13);
+    for (int n = 0; n < 20_000; n++) {
+      long second = -62_167_219_200L + (long) (random.nextDouble() * 315_537_897_600L);   // years 0000–9999
+      int nano = switch (n % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1_000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1_000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      java.time.Instant instant = java.time.Instant.ofEpochSecond(second, nano);
+      long packed = PinState.instantNanos(instant.toString());
+      boolean fits = Math.abs(second) < Long.MAX_VALUE / 1_000_000_000L - 1;   // years 1678–2261 in a long of ns
+      if (fits) {
+        assertThat(java.time.Instant.ofEpochSecond(0, packed)).as(instant.toString()).isEqualTo(instant);
+      } else {
+        assertThat(packed).as(instant.toString()).isEqualTo(Long.MIN_VALUE);   // kept as text
+      }
+    }
+    for (String text : List.of("2026-11-22T08:00:00.000Z", "2026-11-22T08:00:00.120000Z", "2026-11-22T08:00Z",
+        "2026-02-29T08:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T08:00:60Z", "2026-11-22 08:00:00Z",
+        "2026-11-22T08:00:00.1Z", "+12026-11-22T08:00:00Z", "2026-11-22T08:00:00", "yesterday", "",
+        "2026-13-01T08:00:00Z", "2026-11-22T08:00:00.12aZ")) {
+      assertThat(PinState.instantNanos(text)).as(text).isEqualTo(Long.MIN_VALUE);
+      PinState state = new PinState();
+      Pin pin = new Pin(CID, "", 1, 1, List.of("node1"), "node1", text, 3);
+      state.put(CID, pin);
+      assertThat(state.get(CID)).isEqualTo(pin);
+    }
+  }
+
   private static void assertRefused(PinSet set, JsonObject op, String why) {
     assertThatThrownBy(() -> set.checkProposal(op))
         .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST))

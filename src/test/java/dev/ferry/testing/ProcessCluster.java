@@ -55,10 +55,14 @@ public final class ProcessCluster extends TestCluster {
     return jar;
   }
 
-  /** The command that runs the fat jar with these arguments. */
+  /**
+   * The command that runs the fat jar with these arguments, with a heap of 256 MB (the
+   * {@code ferry.node.heap} system property, e.g. {@code 2g}, for benchmarks of large states).
+   */
   public static List<String> command(String... args) {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + System.getProperty("ferry.node.heap", "256m"), "-XX:+UseSerialGC",
         "-jar", jar().toAbsolutePath().toString()));
     command.addAll(List.of(args));
     return command;

@@ -54,7 +54,8 @@ class FrameGateTest {
     BridgeConfig config = BridgeConfig.from(ConfigSection.of("bridge", section));
     FrameBudget budget = FrameBudget.of(vertx, config.maxBufferedBytes());
     NetServer server = vertx.createNetServer().connectHandler(socket -> {
-      FrameGate g = new FrameGate(vertx, socket, config, budget, new ThrottledLog(LoggerFactory.getLogger("test")));
+      FrameGate g = new FrameGate(vertx, socket, config, config.token().isPresent(), budget,
+          new ThrottledLog(LoggerFactory.getLogger("test")));
       g.parser(chunk -> {
         synchronized (passed) {
           passed.appendBuffer(chunk);

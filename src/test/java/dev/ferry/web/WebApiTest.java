@@ -6,6 +6,7 @@ import dev.ferry.core.Version;
 import dev.ferry.peers.PeerId;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -25,8 +26,10 @@ class WebApiTest {
 
   @BeforeAll
   static void startCluster() {
-    // node 2 keeps Vert.x's per-message event-bus meters, which are off by default
-    cluster = TestCluster.inJvm(2, i -> i == 2 ? List.of("metrics.eventbus=true") : List.of());
+    // node 2 keeps Vert.x's per-message event-bus meters, which are off by default, and its embedded
+    // IPFS store; node 1 is set to a Kubo daemon that does not run
+    cluster = TestCluster.inJvm(2, i -> i == 2 ? List.of("metrics.eventbus=true")
+        : List.of("ipfs.api=http://127.0.0.1:" + Ports.free(1).get(0)));
     Eventually.await("both nodes to list each other", Duration.ofSeconds(30),
         () -> cluster.peersSeenBy(1).size() == 2 && cluster.peersSeenBy(2).size() == 2);
   }
@@ -69,9 +72,17 @@ class WebApiTest {
         .containsExactlyInAnyOrder(cluster.node(1).peerId().toString(), cluster.node(2).peerId().toString());
     assertThat(id.getJsonArray("addresses").getString(0))
         .isEqualTo("/ip4/127.0.0.1/tcp/" + cluster.peer(2).port());
-    // no daemon runs here: the connector's error, and no daemon id (left out when empty, as omitempty)
-    assertThat(id.getJsonObject("ipfs").getString("error")).isNotBlank();
-    assertThat(id.getJsonObject("ipfs").fieldNames()).containsExactlyInAnyOrder("addresses", "error");
+    // node 2's embedded store is part of the node: the node's peer ID and the store's agent, empty values left out
+    assertThat(id.getJsonObject("ipfs")).isEqualTo(new JsonObject()
+        .put("id", cluster.node(2).peerId().toString()).put("agent", "ferry-embedded/" + Version.current()));
+  }
+
+  @Test
+  void idOfANodeWhoseKuboDaemonDoesNotRunSaysSoWithoutADaemonId() {
+    JsonObject ipfs = new JsonObject(Http.get(cluster.apiPort(1), "/id").body()).getJsonObject("ipfs");
+    // the connector's error, and no daemon id (left out when empty, as omitempty)
+    assertThat(ipfs.getString("error")).contains("IPFS daemon at http://127.0.0.1:");
+    assertThat(ipfs.fieldNames()).containsExactlyInAnyOrder("addresses", "error");
   }
 
   @Test
@@ -85,7 +96,8 @@ class WebApiTest {
     assertThat(lines).allSatisfy(l -> assertThat(l.getString("error")).isEmpty());
     assertThat(lines).extracting(l -> l.getString("id"))
         .containsExactly(cluster.node(1).peerId().toString(), cluster.node(2).peerId().toString());
-    assertThat(lines).allSatisfy(l -> assertThat(l.getJsonObject("ipfs").getString("error")).isNotBlank());
+    assertThat(lines.get(0).getJsonObject("ipfs").getString("error")).isNotBlank();
+    assertThat(lines.get(1).getJsonObject("ipfs").getString("id")).isEqualTo(cluster.node(2).peerId().toString());
   }
 
   @Test

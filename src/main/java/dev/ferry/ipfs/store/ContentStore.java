@@ -2,13 +2,13 @@ package dev.ferry.ipfs.store;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * The embedded IPFS store of a node, as an {@link IpfsConnector}: content is imported into a
@@ -31,9 +33,12 @@ import java.util.concurrent.Callable;
  * its daemon for), and pinned when every block of its DAG is here. {@link #forNode} chooses it when
  * {@code ipfs.api} is not set, the Kubo connector when it is.
  *
- * <p>Not built yet (docs/CONTENT.md): fetching missing blocks from other nodes, so a pin of
- * content this node does not hold fails with {@code not-found}; garbage collection, so unpinning
- * keeps the blocks.
+ * <p>A pin of content whose blocks are not all here fetches them through the {@link BlockSource}
+ * set at node start (the block exchange; without one it fails with {@code not-found}). Every add
+ * keeps its root <em>protected</em> until {@link #release} (the exchange releases it once the
+ * nodes the cluster allocated it to have pinned it); {@link #collectGarbage} removes the blocks no
+ * recursive or direct pin and no protected root reaches, safely against concurrent adds and pins
+ * ({@link Collector}).
  *
  * <p>Thread-safe. Every call returns at once; the blocking work (files, hashing) runs on Vert.x
  * worker threads, never the caller's event loop. The store opens on first use.
@@ -48,8 +53,14 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private final long storageMax;
   /** The store and its pins, opened once on a worker by the first call. */
   private Future<Opened> opened;
+  /** Where missing blocks come from (the block exchange), or null. */
+  private volatile BlockSource source;
 
-  private record Opened(BlockStore blocks, RecursivePins pins) {}
+  private record Opened(BlockStore blocks, PinFile pins, PinFile direct, PinFile protectedRoots,
+      Collector collector) {}
+
+  /** What a garbage collection removed: the blocks (as raw CIDs of their multihashes) and their bytes. */
+  public record Collected(List<Cid> removed, long bytes) {}
 
   /** The store in {@code dir} holding at most {@code storageMax} bytes of blocks. */
   public ContentStore(Vertx vertx, Path dir, long storageMax) {
@@ -62,29 +73,42 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   /**
-   * The node's connector: the Kubo RPC connector when {@code ipfs.api} is set, else the embedded
+   * The node's connector: the Kubo RPC connector when {@code ipfs.api} is set (with
+   * {@code pin.concurrent_pins} connections for the tracker's pins, plus {@code ipfs.extra_connections}
+   * for everything else), else the embedded
    * store in {@code <data_dir>/ipfs} bounded by {@code ipfs.storage_max}, one instance per
    * directory that every verticle of the node shares (so its pins and counts are one).
    */
   public static IpfsConnector forNode(Vertx vertx, NodeConfig config) {
-    if (config.ipfsApi() != null) {
-      return new KuboRpcConnector(vertx, config.ipfsApi());
+    if (config.ipfsApi().isPresent()) {
+      return new KuboRpcConnector(vertx, config.ipfsApi().get(), config.section("pin").positive("concurrent_pins")
+          + config.section("ipfs").positive("extra_connections"));
     }
-    JsonObject ipfs = config.json().getJsonObject("ipfs", new JsonObject());
-    Object max = ipfs.getValue("storage_max");
-    if (!(max instanceof Number number) || number.longValue() <= 0) {
-      throw FerryException.badRequest("ipfs.storage_max: expected a positive number of bytes, got " + max);
-    }
+    return embedded(vertx, config);
+  }
+
+  /**
+   * The node's embedded store in {@code <data_dir>/ipfs}, whatever {@code ipfs.api} says: the one
+   * instance every verticle of the node shares (the block exchange serves and fills it).
+   */
+  public static ContentStore embedded(Vertx vertx, NodeConfig config) {
+    long storageMax = config.section("ipfs").bytes("storage_max");
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, number.longValue());
+    ContentStore fresh = new ContentStore(vertx, dir, storageMax);
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }
 
+  /** Sets where blocks this store must pin but lacks come from (null: nowhere, such pins fail). */
+  public void blockSource(BlockSource blockSource) {
+    this.source = blockSource;
+  }
+
   @Override
   public Future<IpfsId> id() {
-    return Future.succeededFuture(new IpfsId("", List.of(), AGENT));
+    // no libp2p host of its own: the store is part of the node, whose peer ID the caller knows
+    return Future.succeededFuture(new IpfsId("", List.of(), AGENT + "/" + Version.current()));
   }
 
   /** Only {@code /ipfs/<cid>} itself: walking UnixFS directories, IPNS and IPLD paths are not built yet (501). */
@@ -123,13 +147,22 @@ public final class ContentStore implements IpfsConnector, Shareable {
    */
   public Future<Cid> add(InputStream in, String name, ImportOptions options) {
     return blocking(store -> {
-      Importer.BlockSink sink = options.onlyHash() ? (cid, block) -> { } : store.blocks()::putTrusted;
-      Cid root = new Importer(options, sink).file(name, in).cid();
-      store.blocks().sync();
-      return root;
+      if (options.onlyHash()) {
+        return new Importer(options, (cid, block) -> { }).file(name, in).cid();
+      }
+      try (Collector.Session session = store.collector().session()) {
+        Cid root = new Importer(options, session::putTrusted).file(name, in).cid();
+        store.blocks().sync();
+        store.protectedRoots().add(root);
+        return root;
+      }
     });
   }
 
+  /**
+   * Pins {@code cid} recursively; blocks of its DAG that are not here are fetched from the
+   * {@link BlockSource} first, within {@code timeout}.
+   */
   @Override
   public Future<List<Added>> add(List<AddEntry> entries, Map<String, String> options) {
     ImportOptions parsed;
@@ -160,12 +193,82 @@ public final class ContentStore implements IpfsConnector, Shareable {
 
   @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    return open().compose(store -> {
+      Collector.Session session = store.collector().session();
+      return vertx.executeBlocking(call(() -> missingBlock(session, cid)), false)
+          .compose(missing -> {
+            BlockSource from = source;
+            if (missing == null) {
+              return Future.succeededFuture();
+            }
+            return from == null ? Future.failedFuture(notHere(cid, missing)) : from.fetch(cid, session, deadline);
+          })
+          .compose(fetched -> vertx.executeBlocking(call(() -> {
+            Cid missing = missingBlock(session, cid);
+            if (missing != null) {
+              throw notHere(cid, missing);  // a source that says done must have stored the whole DAG
+            }
+            store.blocks().sync();  // every block of the DAG durable before the pin says so
+            store.pins().add(cid);
+            return (Void) null;
+          }), false))
+          .onComplete(x -> session.close());
+    });
+  }
+
+  /** Pins the block of {@code cid} alone (Kubo's {@code pin/add?recursive=false}); it must be here. */
+  public Future<Void> pinDirect(Cid cid) {
     return blocking(store -> {
-      missingBlock(store.blocks(), cid);
-      store.blocks().sync();  // every block of the DAG durable before the pin says so
-      store.pins().add(cid);
+      try (Collector.Session session = store.collector().session()) {
+        if (!session.has(cid)) {
+          throw notHere(cid, cid);
+        }
+        store.blocks().sync();
+        store.direct().add(cid);
+        return null;
+      }
+    });
+  }
+
+  /** Removes the direct pin of {@code cid}; succeeds when it was not pinned. */
+  public Future<Void> unpinDirect(Cid cid) {
+    return blocking(store -> {
+      store.direct().remove(cid);
       return null;
     });
+  }
+
+  /** The CIDs pinned directly. */
+  public Future<Set<Cid>> directPins() {
+    return blocking(store -> store.direct().all());
+  }
+
+  /** The roots of adds kept from garbage collection until {@link #release}d, unpinned or not. */
+  public Future<Set<Cid>> protectedRoots() {
+    return blocking(store -> store.protectedRoots().all());
+  }
+
+  /** Lets garbage collection take the DAG of the added root {@code cid} unless a pin reaches it. */
+  public Future<Void> release(Cid cid) {
+    return blocking(store -> {
+      store.protectedRoots().remove(cid);
+      return null;
+    });
+  }
+
+  /**
+   * Removes every block that no recursive pin, direct pin or protected root reaches; blocks that a
+   * running add, pin or fetch uses stay ({@link Collector}). What {@code repo/gc} does.
+   */
+  public Future<Collected> collectGarbage() {
+    return blocking(store -> store.collector().collect(() -> new Collector.Roots(store.pins().all(),
+        store.direct().all(), store.protectedRoots().all())));
+  }
+
+  /** The stored block of {@code cid}, checked against its hash; {@code not-found} when it is not here. */
+  public Future<Buffer> block(Cid cid) {
+    return blocking(store -> Buffer.buffer(store.blocks().get(cid)));
   }
 
   @Override
@@ -177,8 +280,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   @Override
-  public Future<Set<Cid>> pins() {
-    return blocking(store -> store.pins().all());
+  public Future<Long> pinLs(Consumer<Cid> each) {
+    // the store keeps its pins in memory: a copy taken on the worker, handed out on the caller's context
+    return blocking(store -> store.pins().all()).map(pins -> {
+      pins.forEach(each);
+      return (long) pins.size();
+    });
   }
 
   /**
@@ -211,14 +318,17 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private Cid importAndPin(Opened store, InputStream in, String name) throws IOException {
     ImportOptions v1 = new ImportOptions(ImportOptions.DEFAULT_CHUNK_SIZE, 1, true, HashFunction.SHA2_256, false,
         false);
-    Cid root = new Importer(v1, store.blocks()::putTrusted).file(name, in).cid();
-    store.blocks().sync();
-    store.pins().add(root);
-    return root;
+    try (Collector.Session session = store.collector().session()) {
+      Cid root = new Importer(v1, session::putTrusted).file(name, in).cid();
+      store.blocks().sync();
+      store.protectedRoots().add(root);
+      store.pins().add(root);
+      return root;
+    }
   }
 
-  /** Walks the DAG under {@code root}; fails naming the first block that is not here. */
-  private static void missingBlock(BlockStore blocks, Cid root) {
+  /** Walks the DAG under {@code root}, holding each block; the first block that is not here, or null. */
+  private static Cid missingBlock(Collector.Session blocks, Cid root) {
     Deque<Cid> todo = new ArrayDeque<>(List.of(root));
     Set<Cid> seen = new HashSet<>();
     while (!todo.isEmpty()) {
@@ -227,14 +337,19 @@ public final class ContentStore implements IpfsConnector, Shareable {
         continue;
       }
       if (!blocks.has(cid)) {
-        throw FerryException.notFound("cannot pin " + root + ": its block " + cid + " is not in this node's store, "
-            + "and fetching blocks from other nodes is not built yet (docs/CONTENT.md); add the content on this "
-            + "node, or set ipfs.api to an IPFS daemon");
+        return cid;
       }
       if (cid.codec() == Cid.DAG_PB) {
         DagPb.decode(blocks.get(cid)).links().forEach(link -> todo.push(link.hash()));
       }
     }
+    return null;
+  }
+
+  private FerryException notHere(Cid root, Cid missing) {
+    return FerryException.notFound("cannot pin " + root + ": its block " + missing + " is not in this node's store"
+        + (source == null ? " and no block exchange runs on this node (verticles/exchange.json) to fetch it; add the "
+        + "content on this node, or set ipfs.api to an IPFS daemon" : ""));
   }
 
   /** What a call does with the open store, on a worker. */
@@ -251,7 +366,8 @@ public final class ContentStore implements IpfsConnector, Shareable {
     if (opened == null) {
       opened = vertx.executeBlocking(call(() -> {
         BlockStore blocks = BlockStore.open(dir, storageMax);
-        return new Opened(blocks, RecursivePins.load(dir.resolve("pins")));
+        return new Opened(blocks, PinFile.load(dir.resolve("pins")), PinFile.load(dir.resolve("pins.direct")),
+            PinFile.load(dir.resolve("protected")), new Collector(blocks));
       }), false);
       opened.onFailure(e -> {
         synchronized (this) {

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.net.URI;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -69,13 +70,16 @@ final class DaemonPipe {
   private static final String TRAILER = "Trailer";
 
   private final ProxyConfig config;
+  private final URI daemon;
   private final HttpClientAgent client;
 
-  DaemonPipe(Vertx vertx, ProxyConfig config) {
+  /** Forwards to {@code daemon}, which {@code config} names ({@code ipfs.api}). */
+  DaemonPipe(Vertx vertx, ProxyConfig config, URI daemon) {
     this.config = config;
+    this.daemon = daemon;
     this.client = vertx.createHttpClient(new HttpClientOptions()
-            .setDefaultHost(config.daemon().getHost())
-            .setDefaultPort(config.daemonPort())
+            .setDefaultHost(daemon.getHost())
+            .setDefaultPort(ProxyConfig.port(daemon))
             .setConnectTimeout((int) config.connectTimeout().toMillis())
             .setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(config.daemonConnections()));
@@ -152,7 +156,7 @@ final class DaemonPipe {
   }
 
   private void unreachable(HttpServerResponse response, Throwable cause) {
-    KuboAnswers.error(response, BAD_GATEWAY, "the IPFS daemon at " + config.daemon() + " (ipfs.api) did not answer: "
+    KuboAnswers.error(response, BAD_GATEWAY, "the IPFS daemon at " + daemon + " (ipfs.api) did not answer: "
         + cause.getMessage() + "; start the daemon, or set ipfs.api to where it listens");
   }
 

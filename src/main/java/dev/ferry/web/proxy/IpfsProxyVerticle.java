@@ -2,7 +2,9 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.PinClient;
+import dev.ferry.security.ApiTls;
 import dev.ferry.web.ApiAuth;
 import dev.ferry.web.ContentLength;
 import dev.ferry.web.HttpConnectionGuard;
@@ -17,6 +19,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -25,28 +28,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The IPFS proxy on {@code proxy.host:proxy.port}: to its clients it is an IPFS daemon's Kubo RPC
  * API. {@code pin/add}, {@code pin/rm} and {@code pin/ls} act on the cluster's pinset
- * ({@link PinCommands}), {@code add} goes to the daemon and pins what it added in the cluster
- * ({@link AddCommand}), and every other request is forwarded to this node's daemon
- * ({@code ipfs.api}) unchanged ({@link DaemonPipe}). Stateless: instances share the port.
+ * ({@link PinCommands}). With a daemon ({@code ipfs.api} set), {@code add} goes to the daemon and
+ * pins what it added in the cluster ({@link AddCommand}), and every other request is forwarded to
+ * the daemon unchanged ({@link DaemonPipe}). Without one, the node's embedded store answers the
+ * calls it knows ({@link StoreCommands}) and every other call is refused in Kubo's error shape,
+ * saying it needs a Kubo daemon. Stateless: instances share the port.
  */
 public final class IpfsProxyVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IpfsProxyVerticle.class);
   private static final String API = "/api/v0/";
   private static final int METHOD_NOT_ALLOWED = 405;
   private static final int INTERNAL = 500;
+  private static final int NOT_IMPLEMENTED = 501;
   private static final int SERVICE_UNAVAILABLE = 503;
   /** Node-local map of the proxy deployments that have logged that they listen (one line per deployment). */
   private static final String LOGGED = "ferry.proxy.logged";
 
-  /** A command the proxy answers itself. */
-  private interface Command {
-    void handle(HttpServerRequest request, KuboOptions options);
-  }
-
   private final NodeContext node;
   private ProxyConfig config;
+  /** Where calls the proxy does not answer itself go: the daemon, or a refusal without one. */
+  private ProxyCommand otherwise;
   private DaemonPipe daemon;
-  private Map<String, Command> commands;
+  private Map<String, ProxyCommand> commands;
   private ApiAuth auth;
 
   public IpfsProxyVerticle(NodeContext node) {
@@ -60,27 +63,51 @@ public final class IpfsProxyVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    daemon = new DaemonPipe(vertx, config);
     UploadGate uploads = UploadGate.of(vertx, config.uploads());
-    commands = commands(new PinClient(vertx, config.pinTimeout()), uploads);
+    PinClient pins = new PinClient(vertx, config.pinTimeout());
+    if (config.daemon().isPresent()) {
+      daemon = new DaemonPipe(vertx, config, config.daemon().get());
+      commands = daemonCommands(pins, uploads);
+      otherwise = (request, options) -> daemon.forward(request);
+    } else {
+      commands = storeCommands(pins, uploads, ContentStore.embedded(vertx, node.config()));
+      otherwise = (request, options) -> KuboAnswers.error(request.response(), NOT_IMPLEMENTED,
+          request.path() + " needs a Kubo daemon: this node uses its embedded IPFS store, which answers only "
+              + StoreCommands.ANSWERED + "; set ipfs.api to a Kubo daemon's RPC API for the rest");
+    }
     // the same users as the HTTP API; every Kubo command is a POST, so only role admin gets through
-    return ApiAuth.load(vertx, node, node.config().section("api"))
+    // HTTPS as the API's (api.tls)
+    Future<Optional<ApiTls>> tls = ApiTls.load(vertx, node.config().section("api"), node.name());
+    return Future.all(ApiAuth.load(vertx, node, node.config().section("api")), tls)
         .compose(loaded -> {
-          auth = loaded;
-          return listen();
+          auth = loaded.resultAt(0);
+          return listen(tls.result());
         })
         .onSuccess(server -> logOnce());
   }
 
-  /** The commands answered here, by path; everything else goes to the daemon. */
-  private Map<String, Command> commands(PinClient pins, UploadGate uploads) {
-    PinCommands pin = new PinCommands(pins);
+  /** The commands answered here with a daemon, by path; everything else goes to the daemon. */
+  private Map<String, ProxyCommand> daemonCommands(PinClient pins, UploadGate uploads) {
     AddCommand add = new AddCommand(daemon, pins);
+    Map<String, ProxyCommand> answered = new HashMap<>(pinCommands(pins));
+    answered.put(API + "add", (request, options) -> admitted(uploads, request, () -> add.handle(request, options)));
+    return answered;
+  }
+
+  /** The commands answered by the embedded store, by path; everything else is refused. */
+  private Map<String, ProxyCommand> storeCommands(PinClient pins, UploadGate uploads, ContentStore store) {
+    Map<String, ProxyCommand> answered = new HashMap<>(pinCommands(pins));
+    answered.putAll(new StoreCommands(store, node.peerId()).commands());
+    return answered;
+  }
+
+  /** pin/add, pin/rm and pin/ls: on the cluster's pinset, daemon or not. */
+  private static Map<String, ProxyCommand> pinCommands(PinClient pins) {
+    PinCommands pin = new PinCommands(pins);
     return Map.of(
         API + "pin/add", (request, options) -> pin.add(options, request.response()),
         API + "pin/rm", (request, options) -> pin.rm(options, request.response()),
-        API + "pin/ls", (request, options) -> pin.ls(options, request.response()),
-        API + "add", (request, options) -> admitted(uploads, request, () -> add.handle(request, options)));
+        API + "pin/ls", (request, options) -> pin.ls(options, request.response()));
   }
 
   /**
@@ -110,11 +137,12 @@ public final class IpfsProxyVerticle extends VerticleBase {
     return daemon == null ? Future.succeededFuture() : daemon.close();
   }
 
-  private Future<HttpServer> listen() {
+  private Future<HttpServer> listen(Optional<ApiTls> tls) {
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
     HttpServerOptions options = connections.options(new HttpServerOptions())
         .setMaxInitialLineLength(config.maxUrlBytes())
         .setHandle100ContinueAutomatically(true);
+    tls.ifPresent(t -> t.apply(options));
     return connections.guard(vertx.createHttpServer(options), this::handle)
         .invalidRequestHandler(new InvalidRequests("the IPFS proxy", options, "proxy.max_url_bytes",
             (response, status, code, message) -> KuboAnswers.error(response, status, message)))
@@ -128,8 +156,8 @@ public final class IpfsProxyVerticle extends VerticleBase {
   private void logOnce() {
     LocalMap<String, Boolean> logged = vertx.sharedData().getLocalMap(LOGGED);
     if (logged.putIfAbsent(deploymentID(), true) == null) {
-      log.info("IPFS proxy listening on http://{}, forwarding to the IPFS daemon at {}", config.listen(),
-          config.daemon());
+      log.info("IPFS proxy listening on http://{}, {}", config.listen(), config.daemon()
+          .map(api -> "forwarding to the IPFS daemon at " + api).orElse("answering from the embedded IPFS store"));
     }
   }
 
@@ -158,12 +186,12 @@ public final class IpfsProxyVerticle extends VerticleBase {
 
   private void dispatch(HttpServerRequest request) {
     try {
-      Command command = commands.get(request.path());
+      ProxyCommand command = commands.get(request.path());
       Optional<FerryException> badUri = UriCheck.problem(request.uri());
       if (badUri.isPresent()) {
         KuboAnswers.error(request.response(), badUri.get());
       } else if (command == null) {
-        daemon.forward(request);
+        otherwise.handle(request, null);
       } else if (request.method() != HttpMethod.POST) {
         KuboAnswers.error(request.response(), METHOD_NOT_ALLOWED, "405 - Method Not Allowed: use POST");
       } else {

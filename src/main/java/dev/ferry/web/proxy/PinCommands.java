@@ -2,10 +2,13 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -38,7 +41,7 @@ final class PinCommands {
       throw FerryException.badRequest("the cluster pins recursively only: recursive=false is not supported");
     }
     PinOptions cluster = options.clusterPin();
-    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(pin -> pin.getString("cid")))
+    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(change -> change.pin().cid()))
         .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
   }
 
@@ -46,7 +49,7 @@ final class PinCommands {
   void rm(KuboOptions options, HttpServerResponse response) {
     List<Cid> cids = options.cids();
     answer(response, InOrder.each(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
-        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.getString("cid")).toList()))));
+        .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.pin().cid()).toList()))));
   }
 
   /**
@@ -63,14 +66,18 @@ final class PinCommands {
     boolean names = options.flag("names", false);
     boolean stream = options.flag("stream", false);
     boolean listed = LISTING_RECURSIVE.contains(type);
+    if (asked.isEmpty() && listed) {
+      new Listing(response, names, stream).page(null);
+      return;
+    }
     Future<List<JsonObject>> found;
     if (asked.isEmpty()) {
-      found = listed ? pins.list().map(all -> all.stream().map(p -> (JsonObject) p).toList())
-          : Future.succeededFuture(List.of());
+      found = Future.succeededFuture(List.of());
     } else {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Cid cid : asked) {
-        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString())) : Future.failedFuture(notPinned(cid)));
+        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString()).map(Pin::toJson))
+            : Future.failedFuture(notPinned(cid)));
       }
       found = Future.all(each).map(all -> each.stream().map(Future::result).toList());
     }
@@ -85,13 +92,77 @@ final class PinCommands {
     }).onFailure(e -> KuboAnswers.error(response, FerryException.from(e)));
   }
 
+  /**
+   * The whole pinset for {@code pin/ls}, read from this node's replica a page at a time, each page
+   * written (in Kubo's shape, lines or one {@code Keys} object) before the next is read and only
+   * once the client has taken the last: never held whole. A failure before the first page is
+   * Kubo's error answer; after it, the connection is reset ({@link KuboAnswers#error}).
+   */
+  private final class Listing {
+    private final HttpServerResponse response;
+    private final boolean names;
+    private final boolean stream;
+    private boolean started;
+
+    Listing(HttpServerResponse response, boolean names, boolean stream) {
+      this.response = response;
+      this.names = names;
+      this.stream = stream;
+    }
+
+    void page(String after) {
+      pins.page(after, Integer.MAX_VALUE, 0).onComplete(read -> {
+        if (response.closed()) {
+          return;   // the client went away: read no further
+        }
+        if (read.failed()) {
+          KuboAnswers.error(response, FerryException.from(read.cause()));
+          return;
+        }
+        List<Pin> found = read.result().pins();
+        Buffer chunk = Buffer.buffer();
+        if (!started) {
+          started = true;
+          response.setChunked(true).putHeader("Content-Type", KuboAnswers.CONTENT_TYPE);
+          if (stream) {
+            response.putHeader("X-Chunked-Output", "1");
+          } else {
+            chunk.appendString("{\"Keys\":{");
+          }
+        } else if (!stream && !found.isEmpty()) {
+          chunk.appendString(",");
+        }
+        for (int i = 0; i < found.size(); i++) {
+          JsonObject pin = found.get(i).toJson();
+          String cid = pin.getString("cid");
+          if (stream) {
+            chunk.appendString(entry(pin, names).put("Cid", cid).encode()).appendString("\n");
+          } else {
+            chunk.appendString((i == 0 ? "" : ",") + Json.encode(cid) + ":" + entry(pin, names).encode());
+          }
+        }
+        String next = read.result().next();
+        if (next == null) {
+          response.end(stream ? chunk : chunk.appendString("}}"));
+          return;
+        }
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+          response.drainHandler(x -> page(next));
+        } else {
+          page(next);
+        }
+      });
+    }
+  }
+
   private static JsonObject entry(JsonObject pin, boolean names) {
     JsonObject entry = new JsonObject().put("Type", RECURSIVE);
     return names ? entry.put("Name", pin.getString("name", "")) : entry;
   }
 
   /** The pin service's {@code not-found} in the daemon's words. */
-  private static Future<JsonObject> notPinnedSaysSo(Cid cid, Future<JsonObject> asked) {
+  private static <T> Future<T> notPinnedSaysSo(Cid cid, Future<T> asked) {
     return asked.recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
         ? notPinned(cid) : e));
   }

@@ -8,14 +8,16 @@ import dev.ferry.web.ServerLimits;
 import dev.ferry.web.UploadGate;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The IPFS proxy's settings: the {@code proxy} section of conf/node.json, where it forwards
- * ({@code ipfs.api}) and how long it waits for the pin service ({@code pin.request_timeout_ms}).
+ * ({@code ipfs.api}, if set) and how long it waits for the pin service ({@code pin.request_timeout_ms}).
  * Every bad value names its key. Immutable.
  *
  * @param listen where the proxy serves the Kubo RPC API ({@code proxy.host}, {@code proxy.port})
- * @param daemon this node's IPFS daemon ({@code ipfs.api}), where everything else is forwarded
+ * @param daemon this node's IPFS daemon ({@code ipfs.api}), where everything else is forwarded; empty
+ *     when the node uses its embedded store, which then answers the calls it knows itself
  * @param connectTimeout how long connecting to the daemon may take before the client gets a 502
  * @param idleTimeout a forwarded exchange in which neither side sends anything for this long is cut;
  *     {@link Duration#ZERO} never cuts (the default: {@code pubsub/sub} and the like are quiet for long)
@@ -28,13 +30,13 @@ import java.time.Duration;
  *     {@code proxy.idle_timeout_ms} for client connections too, {@code proxy.max_connections_per_address})
  * @param uploads {@code add} uploads at once through the proxy, node-wide ({@code proxy.max_concurrent_uploads})
  */
-record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeout, Duration idleTimeout,
+record ProxyConfig(NodeConfig.HostPort listen, Optional<URI> daemon, Duration connectTimeout, Duration idleTimeout,
     int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits, UploadGate.Limits uploads) {
 
   /** Reads and checks the proxy's settings, once at the proxy verticle's start. */
   static ProxyConfig from(NodeConfig node) {
     ConfigSection proxy = node.section("proxy");
-    return new ProxyConfig(node.proxy(), daemon(node.ipfsApi()),
+    return new ProxyConfig(node.proxy(), node.ipfsApi().map(ProxyConfig::daemon),
         proxy.millis("connect_timeout_ms"),
         proxy.millisOrZero("idle_timeout_ms", "never cut"),
         proxy.positive("daemon_connections"),
@@ -53,7 +55,7 @@ record ProxyConfig(NodeConfig.HostPort listen, URI daemon, Duration connectTimeo
   }
 
   /** The daemon's port, 80 when {@code ipfs.api} names none. */
-  int daemonPort() {
+  static int port(URI daemon) {
     return daemon.getPort() > 0 ? daemon.getPort() : 80;
   }
 }

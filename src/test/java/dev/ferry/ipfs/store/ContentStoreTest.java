@@ -3,6 +3,7 @@ package dev.ferry.ipfs.store;
 import static dev.ferry.testing.Futures.await;
 import static dev.ferry.testing.Futures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
@@ -134,6 +135,25 @@ class ContentStoreTest {
         new JsonObject().put("ipfs", new JsonObject().put("api", "http://127.0.0.1:5999")), "localhost", dir, dir));
     IpfsConnector connector = ContentStore.forNode(vertx, config);
     assertThat(connector).isInstanceOf(KuboRpcConnector.class).hasToString("IPFS daemon at http://127.0.0.1:5999");
+  }
+
+  @Test
+  void aNodeWithoutIpfsApiGetsItsEmbeddedStoreSharedByItsVerticles() {
+    NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(),
+        new JsonObject().put("data_dir", dir.resolve("node").toString()), "localhost", dir, dir));
+    IpfsConnector connector = ContentStore.forNode(vertx, config);
+    assertThat(connector).isInstanceOf(ContentStore.class)
+        .hasToString("the embedded IPFS store in " + dir.resolve("node").resolve("ipfs").toAbsolutePath())
+        .isSameAs(ContentStore.forNode(vertx, config));
+    assertThat(await(connector.id(), WAIT).agent()).startsWith("ferry-embedded/");
+  }
+
+  @Test
+  void aStorageMaxThatIsNoPositiveNumberOfBytesNamesTheKey() {
+    NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(),
+        new JsonObject().put("ipfs", new JsonObject().put("storage_max", "lots")), "localhost", dir, dir));
+    assertThatThrownBy(() -> ContentStore.forNode(vertx, config))
+        .hasMessageContaining("ipfs.storage_max").hasMessageContaining("positive number of bytes");
   }
 
   private static byte[] bytes(int size) {

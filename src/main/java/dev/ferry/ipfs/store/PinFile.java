@@ -15,21 +15,23 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The store's recursive pins, one CID a line in a file that is replaced whole (temp file, fsync,
+ * A durable set of CIDs: the store's recursive pins ({@code pins}), its direct pins
+ * ({@code pins.direct}) and the roots it protects from garbage collection until other nodes hold
+ * them ({@code protected}). One CID a line in a file that is replaced whole (temp file, fsync,
  * rename) on every change, so a crash leaves the old set or the new one. Blocking I/O: call from a
  * worker. Thread-safe (synchronized: changes are rare and small).
  */
-final class RecursivePins {
+final class PinFile {
   private final Path file;
   private final Set<Cid> pins = new LinkedHashSet<>();
 
-  private RecursivePins(Path file) {
+  private PinFile(Path file) {
     this.file = file;
   }
 
-  /** The pins saved in {@code file} (none when it does not exist). */
-  static RecursivePins load(Path file) {
-    RecursivePins loaded = new RecursivePins(file);
+  /** The CIDs saved in {@code file} (none when it does not exist). */
+  static PinFile load(Path file) {
+    PinFile loaded = new PinFile(file);
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
         if (!line.isBlank()) {
@@ -39,7 +41,7 @@ final class RecursivePins {
     } catch (NoSuchFileException e) {
       // no pins yet
     } catch (IOException | FerryException e) {
-      throw new FerryException(FerryException.STORAGE_ERROR, "pins of the embedded store: cannot read " + file
+      throw new FerryException(FerryException.STORAGE_ERROR, "the embedded store's " + file.getFileName() + ": cannot read " + file
           + " (" + e.getMessage() + "); restore it or move it away (its pins are then lost)", e);
     }
     return loaded;
@@ -97,7 +99,7 @@ final class RecursivePins {
         dir.force(true);
       }
     } catch (IOException e) {
-      throw new FerryException(FerryException.STORAGE_ERROR, "pins of the embedded store: cannot write " + file
+      throw new FerryException(FerryException.STORAGE_ERROR, "the embedded store's " + file.getFileName() + ": cannot write " + file
           + " (" + e.getMessage() + "); check the disk", e);
     }
   }

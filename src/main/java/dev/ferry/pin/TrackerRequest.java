@@ -1,0 +1,49 @@
+package dev.ferry.pin;
+
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Fields;
+import dev.ferry.core.Requests;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The requests a node's pin tracker takes on {@code ferry.node.<node>.pin} (node-internal,
+ * docs/ADDRESSES.md): its status of one CID or of several, after retrying a failed pin if
+ * {@code recover}. Read back at the tracker's consumer with {@link #REQUESTS}. Immutable.
+ */
+sealed interface TrackerRequest extends BusJson {
+  /** {@code {"op": "status"|"recover", "cid"}} → {@code {"status", "error", "time", "attempts"}}. */
+  record One(String cid, boolean recover) implements TrackerRequest {
+    @Override
+    public JsonObject toJson() {
+      return named(recover).put("cid", cid);
+    }
+  }
+
+  /** {@code {"op": "status"|"recover", "cids": [...]}} → {@code {"statuses": {cid: status}}}. */
+  record Batch(List<String> cids, boolean recover) implements TrackerRequest {
+    public Batch {
+      cids = List.copyOf(cids);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return named(recover).put("cids", new JsonArray(cids));
+    }
+  }
+
+  Requests<TrackerRequest> REQUESTS = Requests.<TrackerRequest>of("pin tracker")
+      .on("status", f -> read(f, false))
+      .on("recover", f -> read(f, true));
+
+  private static JsonObject named(boolean recover) {
+    return new JsonObject().put(Requests.OP, recover ? "recover" : "status");
+  }
+
+  /** One CID ({@code cid}) or several ({@code cids}, which wins when both are there). */
+  private static TrackerRequest read(Fields f, boolean recover) {
+    List<String> cids = f.strings("cids", "CID strings");
+    return cids == null ? new One(f.string("cid"), recover) : new Batch(cids, recover);
+  }
+}

@@ -1,0 +1,166 @@
+package dev.ferry.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.raft.RaftClient;
+import dev.ferry.security.Passwords;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.NodeScript;
+import dev.ferry.testing.Ports;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Both bridges of a node with {@code api.users}: sockets log in as a user, and each role may do
+ * only its part. The SockJS side is driven by src/test/js/bridge-auth.test.mjs with the npm client,
+ * the TCP side by hand (4-byte length, JSON frame). One node with an admin and a read user.
+ */
+@Timeout(180)
+class BridgeAuthTest {
+  private static final String ADMIN = "alice:correct horse";
+  private static final String READER = "bob:battery staple";
+  private static final int FEW_ITERATIONS = 1000;   // fast tests; the CLI's default is much higher
+  private static TestCluster.JvmCluster cluster;
+  private static int tcpPort;
+
+  @BeforeAll
+  static void start() {
+    tcpPort = Ports.free(1).get(0);
+    cluster = TestCluster.inJvm(1, i -> new JsonObject()
+        .put("api", new JsonObject()
+            .put("users", new JsonObject()
+                .put("alice", user(ADMIN, "admin"))
+                .put("bob", user(READER, "read")))
+            .put("login_max_failures", 1000))   // the refusals here must not block the later logins
+        .put("bridge", new JsonObject().put("tcp_port", tcpPort)), i -> Map.of());
+    cluster.awaitFullMembership();
+    Eventually.await("the kv group to have a leader", Duration.ofSeconds(30), () -> {
+      try {
+        return RaftClient.forNode(cluster.node(1)).status("kv").await().leader() != null;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static JsonObject user(String userPassword, String role) {
+    return new JsonObject().put("password", Passwords.hash(userPassword.split(":", 2)[1], FEW_ITERATIONS))
+        .put("role", role);
+  }
+
+  private static String basic(String userPassword) {
+    return "Basic " + Base64.getEncoder().encodeToString(userPassword.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theNpmClientLogsInAndEachRoleDoesOnlyItsPart() throws Exception {
+    var result = NodeScript.run("src/test/js/bridge-auth.test.mjs", Map.of(
+        "FERRY_BRIDGE", "http://127.0.0.1:" + cluster.apiPort(1) + "/eventbus",
+        "FERRY_API", "http://127.0.0.1:" + cluster.apiPort(1),
+        "FERRY_ADMIN", ADMIN,
+        "FERRY_READER", READER), 120, line -> { });
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output()).contains("pass 3").contains("fail 0");
+  }
+
+  @Test
+  void tcpClientsWithoutOrWithWrongCredentialsAreRefused() throws Exception {
+    try (Tcp tcp = new Tcp()) {
+      JsonObject names = new JsonObject().put("op", "names");
+      tcp.send("ferry.registry", names, null);
+      tcp.expectDenied();
+      tcp.send("ferry.registry", names, basic("bob:wrong"));
+      tcp.expectDenied();
+      tcp.send("ferry.registry", names, "Bearer not.a.token");
+      tcp.expectDenied();
+      // a later frame with the right credentials logs the socket in, and the next need not repeat them
+      tcp.send("ferry.registry", names, basic(READER));
+      assertThat(tcp.reply().getJsonObject("body").getJsonArray("names")).isNotNull();
+      tcp.send("ferry.registry", names, null);
+      assertThat(tcp.reply().getJsonObject("body").getJsonArray("names")).isNotNull();
+    }
+  }
+
+  @Test
+  void aTcpReadUserQueriesButCannotPropose() throws Exception {
+    try (Tcp tcp = new Tcp()) {
+      tcp.send("ferry.raft.kv", new JsonObject().put("op", "query")
+          .put("payload", new JsonObject().put("op", "get").put("key", "tcp-read")), basic(READER));
+      assertThat(tcp.reply().getString("type")).isEqualTo("message");
+      tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
+          .put("payload", new JsonObject().put("op", "put").put("key", "tcp-read").put("value", "no")), null);
+      tcp.expectDenied();
+    }
+    try (Tcp tcp = new Tcp()) {
+      tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
+          .put("payload", new JsonObject().put("op", "put").put("key", "tcp-admin").put("value", "yes")), basic(ADMIN));
+      assertThat(tcp.reply().getJsonObject("body").getLong("index")).isPositive();
+      tcp.send("ferry.raft.kv", new JsonObject().put("op", "transfer").put("node", "node1"), null);
+      tcp.expectDenied();
+      tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose")
+          .put("payload", new JsonObject().put("op", "pin")), null);
+      tcp.expectDenied();
+    }
+  }
+
+  /** One TCP bridge connection: each send asks for a reply at a fresh reply address. */
+  private static final class Tcp implements AutoCloseable {
+    private final Socket socket = new Socket("127.0.0.1", tcpPort);
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private int replies;
+
+    Tcp() throws IOException {
+      socket.setSoTimeout(10_000);
+      in = new DataInputStream(socket.getInputStream());
+      out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    void send(String address, JsonObject body, String authorization) throws IOException {
+      JsonObject frame = new JsonObject().put("type", "send").put("address", address)
+          .put("replyAddress", "r" + ++replies).put("body", body);
+      if (authorization != null) {
+        frame.put("headers", new JsonObject().put(BridgeGuard.AUTHORIZATION, authorization));
+      }
+      byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(bytes.length);
+      out.write(bytes);
+      out.flush();
+    }
+
+    JsonObject reply() throws IOException {
+      byte[] bytes = new byte[in.readInt()];
+      in.readFully(bytes);
+      return new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    void expectDenied() throws IOException {
+      JsonObject denied = reply();
+      assertThat(denied.getString("type")).isEqualTo("err");
+      assertThat(denied.getString("message")).isEqualTo("access_denied");
+      reply();   // the TCP bridge adds its own refusal frame after ours
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
