@@ -71,7 +71,7 @@ class PinSetTest {
   @Test
   void badOpsAreRefusedBeforeTheLogSayingWhichField() {
     PinSet set = new PinSet(10);
-    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, get, list, pin, unpin]");
+    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, expire, get, list, pin, unpin]");
     assertRefused(set, pin("not-a-cid", "node1"), "not a CID: 'not-a-cid'");
     assertRefused(set, pin(CID), "field allocations: expected a non-empty array");
     assertRefused(set, pin(CID, "node1", "node1"), "expected distinct node names");
