@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -52,8 +53,21 @@ public final class KuboRpcConnector implements IpfsConnector {
    */
   private final HttpClient streams;
 
-  /** A connector to the daemon whose RPC API is at {@code api} (such as {@code http://127.0.0.1:5001}). */
+  /**
+   * A connector to the daemon whose RPC API is at {@code api} (such as {@code http://127.0.0.1:5001})
+   * with Vert.x's default number of connections: for tools and tests; a node sizes its pool
+   * ({@link #KuboRpcConnector(Vertx, URI, int)}).
+   */
   public KuboRpcConnector(Vertx vertx, URI api) {
+    this(vertx, api, PoolOptions.DEFAULT_MAX_POOL_SIZE);
+  }
+
+  /**
+   * A connector to the daemon whose RPC API is at {@code api} that keeps up to {@code connections}
+   * connections to it open at once (more calls wait for one): a tracker runs
+   * {@code pin.concurrent_pins} pins at once, each holding a connection until the daemon answers.
+   */
+  public KuboRpcConnector(Vertx vertx, URI api, int connections) {
     if (!"http".equals(api.getScheme()) || api.getHost() == null) {
       throw FerryException.badRequest("ipfs.api: expected http://host:port, got " + api);
     }
@@ -62,11 +76,11 @@ public final class KuboRpcConnector implements IpfsConnector {
     this.client = WebClient.create(vertx, new WebClientOptions()
         .setDefaultHost(api.getHost())
         .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
-        .setKeepAlive(true));
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
     this.streams = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(api.getHost())
         .setDefaultPort(api.getPort() > 0 ? api.getPort() : 80)
-        .setKeepAlive(true));
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
   }
 
   @Override

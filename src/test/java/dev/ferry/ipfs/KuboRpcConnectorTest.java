@@ -3,16 +3,25 @@ package dev.ferry.ipfs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeConfig;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +72,26 @@ class KuboRpcConnectorTest {
     // the blocks are still in the daemon's store, so pinning again needs no network
     await(ipfs.pin(cid, Duration.ofSeconds(10)));
     assertThat(await(ipfs.pins())).contains(cid);
+  }
+
+  @Test
+  void pinLsHandsOutEveryRecursivePinOneAtATime() {
+    List<Cid> added = IntStream.range(0, 3)
+        .mapToObj(n -> await(ipfs.add(Buffer.buffer("listed " + n + " " + System.nanoTime()), "l.txt"))).toList();
+    List<Cid> listed = new ArrayList<>();
+    long count = await(ipfs.pinLs(listed::add));
+    assertThat(listed).containsAll(added).doesNotHaveDuplicates().hasSize((int) count);
+    added.forEach(cid -> await(ipfs.unpin(cid)));
+  }
+
+  @Test
+  void aNodesConnectionPoolIsSizedBySettingsAndABadOneNamesItsKey() {
+    JsonObject settings = new JsonObject().put("ipfs", new JsonObject().put("api", "http://127.0.0.1:5999")
+        .put("extra_connections", 0));
+    NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), settings, "localhost",
+        dir, dir));
+    assertThatThrownBy(() -> ContentStore.forNode(vertx, config)).isInstanceOf(ConfigException.class)
+        .hasMessage("ipfs.extra_connections: expected a positive integer, got 0");
   }
 
   @Test

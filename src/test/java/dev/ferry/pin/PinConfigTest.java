@@ -27,6 +27,14 @@ class PinConfigTest {
   }
 
   @Test
+  void theStateSyncIntervalIsAPositiveDuration() {
+    assertThat(PinConfig.from(ConfigSection.root(ConfigLayers.defaults()).section("pin")).stateSyncInterval())
+        .isEqualTo(Duration.ofMinutes(5));
+    assertThatThrownBy(() -> read("state_sync_interval_ms", 0)).isInstanceOf(ConfigException.class)
+        .hasMessage("pin.state_sync_interval_ms: expected a positive number of milliseconds, got 0");
+  }
+
+  @Test
   void aBadValueNamesItsFullKeyTheValueAndWhatIsExpected() {
     assertThatThrownBy(() -> read("retry_interval_ms", -5)).isInstanceOf(ConfigException.class)
         .hasMessage("pin.retry_interval_ms: expected a positive number of milliseconds, got -5");

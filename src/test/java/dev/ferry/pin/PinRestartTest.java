@@ -1,21 +1,21 @@
 package dev.ferry.pin;
 
+import static dev.ferry.pin.TrackerAsk.WAIT;
+import static dev.ferry.pin.TrackerAsk.ask;
+import static dev.ferry.pin.TrackerAsk.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.testing.Eventually;
-import dev.ferry.testing.Futures;
 import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class PinRestartTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir
   Path dir;
 
@@ -76,14 +75,5 @@ class PinRestartTest {
     return new JsonObject().put("op", "pin").put("cid", cid);
   }
 
-  /** Node 1's own status of {@code cid}, as its tracker holds it. */
-  private static String status(JvmCluster cluster, String cid) {
-    return ask(cluster, Addresses.nodePin(cluster.name(1)), new JsonObject().put("op", "status").put("cid", cid))
-        .getString("status");
-  }
 
-  private static JsonObject ask(JvmCluster cluster, String address, JsonObject request) {
-    return Futures.await(cluster.node(1).vertx().eventBus().<JsonObject>request(address, request,
-        new DeliveryOptions().setSendTimeout(WAIT.toMillis())).map(reply -> reply.body()), WAIT);
-  }
 }

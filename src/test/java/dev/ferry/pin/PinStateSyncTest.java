@@ -10,7 +10,6 @@ import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,13 +94,11 @@ class PinStateSyncTest {
 
   /** Node 1's own status of {@code cid}, as its tracker holds it. */
   private static String status(Cid cid) {
-    return ask(Addresses.nodePin(cluster.name(1)), new JsonObject().put("op", "status").put("cid", cid.toString()))
-        .getString("status");
+    return TrackerAsk.status(cluster, cid.toString());
   }
 
   private static JsonObject ask(String address, JsonObject request) {
-    return Futures.await(cluster.node(1).vertx().eventBus().<JsonObject>request(address, request,
-        new DeliveryOptions().setSendTimeout(WAIT.toMillis())).map(reply -> reply.body()), WAIT);
+    return TrackerAsk.ask(cluster, address, request);
   }
 
   private static double counter(String name) {

@@ -1,5 +1,8 @@
 package dev.ferry.pin;
 
+import static dev.ferry.pin.TrackerAsk.WAIT;
+import static dev.ferry.pin.TrackerAsk.request;
+import static dev.ferry.pin.TrackerAsk.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Addresses;
@@ -7,9 +10,8 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
-import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -23,7 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class PinTrackerQueueTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int CONCURRENT = 3;
 
   @Test
@@ -33,9 +34,9 @@ class PinTrackerQueueTest {
         .put("pin", new JsonObject().put("concurrent_pins", CONCURRENT).put("recover_interval_ms", 500)),
         i -> Map.of())) {
       List<String> cids = IntStream.range(0, 12).mapToObj(n -> PinSetTest.cid(300 + n)).toList();
-      Eventually.await("the pinset to take the first pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN,
+      Eventually.await("the pinset to take the first pin", WAIT, () -> Futures.await(request(cluster, Addresses.PIN,
           pin(cids.get(0))), WAIT) != null);
-      cids.subList(1, cids.size()).forEach(cid -> Futures.await(ask(cluster, Addresses.PIN, pin(cid)), WAIT));
+      cids.subList(1, cids.size()).forEach(cid -> Futures.await(request(cluster, Addresses.PIN, pin(cid)), WAIT));
 
       Eventually.await(CONCURRENT + " pins held on the daemon", WAIT, () -> daemon.running() == CONCURRENT);
       List<String> statuses = cids.stream().map(cid -> status(cluster, cid)).toList();
@@ -49,10 +50,10 @@ class PinTrackerQueueTest {
       // the first unpin fails: unpin_error, then a retry after pin.recover_interval_ms succeeds
       daemon.failUnpins(1);
       String first = cids.get(0);
-      Futures.await(ask(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", first)), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", first)), WAIT);
       Eventually.await("the failed unpin to be tried again and succeed", WAIT, () -> daemon.calls("pin/rm", first) == 2
           && "unpinned".equals(status(cluster, first)));
-      cids.subList(1, cids.size()).forEach(cid -> Futures.await(ask(cluster, Addresses.PIN,
+      cids.subList(1, cids.size()).forEach(cid -> Futures.await(request(cluster, Addresses.PIN,
           new JsonObject().put("op", "unpin").put("cid", cid)), WAIT));
       Eventually.await("every pin to be unpinned", WAIT, () -> cids.stream().allMatch(c -> "unpinned".equals(status(cluster, c))));
       assertThat(daemon.mostAtOnce()).isEqualTo(CONCURRENT);
@@ -67,17 +68,34 @@ class PinTrackerQueueTest {
         i -> Map.of())) {
       daemon.release();
       String cid = PinSetTest.cid(400);
-      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN, pin(cid)),
+      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(request(cluster, Addresses.PIN, pin(cid)),
           WAIT) != null);
       Eventually.await("the pin to be pinned", WAIT, () -> "pinned".equals(status(cluster, cid)));
       daemon.failUnpins(1);
-      Futures.await(ask(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", cid)), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", cid)), WAIT);
       Eventually.await("the unpin to fail", WAIT, () -> "unpin_error".equals(status(cluster, cid)));
       // recover asks for the retry at once, as for a pin_error
-      Futures.await(ask(cluster, Addresses.nodePin(cluster.name(1)),
+      Futures.await(request(cluster, Addresses.nodePin(cluster.name(1)),
           new JsonObject().put("op", "recover").put("cid", cid)), WAIT);
       Eventually.await("the retried unpin to succeed", WAIT, () -> "unpinned".equals(status(cluster, cid)));
       assertThat(daemon.calls("pin/rm", cid)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void moreConcurrentPinsThanVertxsDefaultPoolAllReachTheDaemonAtOnce() {
+    int concurrent = PoolOptions.DEFAULT_MAX_POOL_SIZE + 3;
+    try (HeldDaemon daemon = new HeldDaemon(); JvmCluster cluster = TestCluster.inJvm(1, i -> new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemon.api().toString()))
+        .put("pin", new JsonObject().put("concurrent_pins", concurrent)), i -> Map.of())) {
+      List<String> cids = IntStream.range(0, concurrent + 2).mapToObj(n -> PinSetTest.cid(800 + n)).toList();
+      Eventually.await("the pinset to take the first pin", WAIT, () -> Futures.await(request(cluster, Addresses.PIN,
+          pin(cids.get(0))), WAIT) != null);
+      cids.subList(1, cids.size()).forEach(cid -> Futures.await(request(cluster, Addresses.PIN, pin(cid)), WAIT));
+      Eventually.await(concurrent + " pins held on the daemon at once", WAIT, () -> daemon.running() == concurrent);
+      daemon.release();
+      Eventually.await("every pin to be pinned", WAIT, () -> cids.stream().allMatch(c -> "pinned".equals(status(cluster, c))));
+      assertThat(daemon.mostAtOnce()).isEqualTo(concurrent);
     }
   }
 
@@ -91,17 +109,17 @@ class PinTrackerQueueTest {
       String repaired = PinSetTest.cid(500);
       String holder = PinSetTest.cid(501);
       String fresh = PinSetTest.cid(502);
-      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN,
+      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(request(cluster, Addresses.PIN,
           pin(repaired)), WAIT) != null);
       Eventually.await("the pin to be pinned", WAIT, () -> "pinned".equals(status(cluster, repaired)));
 
       daemon.hold();
-      Futures.await(ask(cluster, Addresses.PIN, pin(holder)), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, pin(holder)), WAIT);
       Eventually.await("a held pin to take the one slot", WAIT, () -> "pinning".equals(status(cluster, holder)));
       daemon.forget(repaired);   // a retry: the state sync queues it again, in the retry lane
       Eventually.await("the lost pin to wait for its repair", WAIT,
           () -> "unexpectedly_unpinned".equals(status(cluster, repaired)));
-      Futures.await(ask(cluster, Addresses.PIN, pin(fresh)), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, pin(fresh)), WAIT);
       Eventually.await("the new pin to wait", WAIT, () -> "pin_queued".equals(status(cluster, fresh)));
 
       daemon.release();
@@ -120,27 +138,27 @@ class PinTrackerQueueTest {
         .put("ipfs", new JsonObject().put("api", daemon.api().toString())), i -> Map.of())) {
       daemon.release();
       String twice = PinSetTest.cid(600);
-      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(ask(cluster, Addresses.PIN,
+      Eventually.await("the pinset to take the pin", WAIT, () -> Futures.await(request(cluster, Addresses.PIN,
           pin(twice)), WAIT) != null);
-      JsonObject again = Futures.await(ask(cluster, Addresses.PIN, pin(twice)), WAIT);
+      JsonObject again = Futures.await(request(cluster, Addresses.PIN, pin(twice)), WAIT);
       assertThat(again.getString("cid")).isEqualTo(twice);
       assertThat(again.getJsonArray("allocations").getList()).containsExactly(cluster.name(1));
       Eventually.await("the pin to be pinned", WAIT, () -> "pinned".equals(status(cluster, twice)));
       assertThat(daemon.calls("pin/add", twice)).as("one pin on the daemon for two requests").isEqualTo(1);
 
       JsonObject unpin = new JsonObject().put("op", "unpin").put("cid", twice);
-      Futures.await(ask(cluster, Addresses.PIN, unpin), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, unpin), WAIT);
       // IPFS Cluster's answer to unpinning what the pinset does not hold: not found
-      assertThat(Futures.cause(ask(cluster, Addresses.PIN, unpin), WAIT).getMessage())
+      assertThat(Futures.cause(request(cluster, Addresses.PIN, unpin), WAIT).getMessage())
           .isEqualTo("not-found: no pin for " + twice + " in the pinset");
       Eventually.await("the pin to be unpinned", WAIT, () -> "unpinned".equals(status(cluster, twice)));
       assertThat(daemon.calls("pin/rm", twice)).isEqualTo(1);
 
       daemon.hold();
       String meanwhile = PinSetTest.cid(601);
-      Futures.await(ask(cluster, Addresses.PIN, pin(meanwhile)), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, pin(meanwhile)), WAIT);
       Eventually.await("the pin to run on the daemon", WAIT, () -> "pinning".equals(status(cluster, meanwhile)));
-      Futures.await(ask(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", meanwhile)), WAIT);
+      Futures.await(request(cluster, Addresses.PIN, new JsonObject().put("op", "unpin").put("cid", meanwhile)), WAIT);
       assertThat(status(cluster, meanwhile)).as("an unpin waits for the pin running on the daemon").isEqualTo("unpin_queued");
       daemon.release();
       Eventually.await("the pin to end unpinned", WAIT, () -> "unpinned".equals(status(cluster, meanwhile))
@@ -153,14 +171,5 @@ class PinTrackerQueueTest {
     return new JsonObject().put("op", "pin").put("cid", cid).put("replication_min", 1).put("replication_max", 1);
   }
 
-  /** Node 1's own status of {@code cid}, as its tracker holds it. */
-  private static String status(JvmCluster cluster, String cid) {
-    return Futures.await(ask(cluster, Addresses.nodePin(cluster.name(1)), new JsonObject().put("op", "status")
-        .put("cid", cid)), WAIT).getString("status");
-  }
 
-  private static io.vertx.core.Future<JsonObject> ask(JvmCluster cluster, String address, JsonObject request) {
-    return cluster.node(1).vertx().eventBus().<JsonObject>request(address, request,
-        new DeliveryOptions().setSendTimeout(WAIT.toMillis())).map(reply -> reply.body());
-  }
 }

@@ -72,13 +72,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   /**
-   * The node's connector: the Kubo RPC connector when {@code ipfs.api} is set, else the embedded
+   * The node's connector: the Kubo RPC connector when {@code ipfs.api} is set (with
+   * {@code pin.concurrent_pins} connections for the tracker's pins, plus {@code ipfs.extra_connections}
+   * for everything else), else the embedded
    * store in {@code <data_dir>/ipfs} bounded by {@code ipfs.storage_max}, one instance per
    * directory that every verticle of the node shares (so its pins and counts are one).
    */
   public static IpfsConnector forNode(Vertx vertx, NodeConfig config) {
     if (config.ipfsApi().isPresent()) {
-      return new KuboRpcConnector(vertx, config.ipfsApi().get());
+      return new KuboRpcConnector(vertx, config.ipfsApi().get(), config.section("pin").positive("concurrent_pins")
+          + config.section("ipfs").positive("extra_connections"));
     }
     return embedded(vertx, config);
   }
