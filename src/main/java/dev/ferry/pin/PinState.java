@@ -36,13 +36,14 @@ final class PinState {
 
   /**
    * A pin without its CID (the map's key): {@code time} is null when the pin's time is
-   * {@code nanos} after the epoch as {@link Instant#toString()} writes it, else the text as given.
+   * {@code nanos} after the epoch as {@link Instant#toString()} writes it, else the text as given;
+   * {@code extras} is the one shared {@link Pin.Extras#NONE} for a pin without further options.
    */
   private record Stored(String name, int replicationMin, int replicationMax, List<String> allocations, String origin,
-      String time, long nanos, long index) {
+      String time, long nanos, long index, Pin.Extras extras) {
     Pin pin(byte[] cid) {
       return new Pin(new String(cid, StandardCharsets.ISO_8859_1), name, replicationMin, replicationMax, allocations,
-          origin, time != null ? time : Instant.ofEpochSecond(0, nanos).toString(), index);
+          origin, time != null ? time : Instant.ofEpochSecond(0, nanos).toString(), index, extras);
     }
   }
 
@@ -151,7 +152,7 @@ final class PinState {
     long nanos = instantNanos(time);
     return new Stored(pin.name().isEmpty() ? "" : pin.name(), pin.replicationMin(), pin.replicationMax(),
         shared(pin.allocations()), shared(pin.origin()), nanos == NOT_AN_INSTANT ? time : null,
-        nanos == NOT_AN_INSTANT ? 0 : nanos, pin.index());
+        nanos == NOT_AN_INSTANT ? 0 : nanos, pin.index(), pin.extras());
   }
 
   /** What {@link #instantNanos} returns for a text that {@link Instant#toString()} would not write. */

@@ -129,8 +129,9 @@ class CtlCommandTest {
     assertThat(added.out()).isEqualTo(statusText(statusJson(cid)));
     assertThat(added.lines()).hasSize(3);
     assertThat(added.lines().get(0)).isEqualTo(cid + " | doc:");
-    assertThat(added.lines().get(1)).matches(String.format("    > %-20s : PINNED \\| \\S+ \\| Attempts: \\d+ \\| "
-        + "Priority: false", "node1"));
+    // the API keys peer_map by peer ID, so which node comes first depends on the nodes' keys
+    assertThat(added.lines().subList(1, 3)).anySatisfy(line -> assertThat(line).matches(String.format(
+        "    > %-20s : PINNED \\| \\S+ \\| Attempts: \\d+ \\| Priority: false", "node1")));
     assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin it").isTrue();
 
     JsonObject pin = new JsonObject(ok(ctl("pin", "ls", cid.toString(), "--enc", "json")).out());
@@ -249,7 +250,7 @@ class CtlCommandTest {
       if (run.code() == 2) {
         assertThat(run.out()).as(String.join(" ", command)).matches("(?s)An error occurred:\n  Code: [45]\\d\\d\n"
             + "  Message: .+\n");
-      } else if (command[1].equals("graph")) {
+      } else if (command.length > 1 && command[1].equals("graph")) {
         assertThat(run.out()).startsWith("digraph cluster {\n").endsWith("}");
       }
     }
