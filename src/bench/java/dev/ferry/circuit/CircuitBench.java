@@ -6,10 +6,13 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
+import dev.ferry.security.Certificates;
+import dev.ferry.security.Certificates.NodeIdentity;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.PeerJvmFlags;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.ProcessCluster;
+import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -46,9 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * of 10,000 idle circuits costs on either side. Prints a Markdown table and
  * writes it to target/bench/CircuitBench.md.
  *
- * <p>Run: {@code mvn -B -Pbench verify -Dbench=CircuitBench}.
+ * <p>Run: {@code mvn -B -Pbench verify -Dbench=CircuitBench}; {@code -Dbench.tls=true} measures
+ * everything once more with the nodes' TLS (event bus and circuit link) in the same run.
  */
-@Timeout(900)
+@Timeout(1800)
 class CircuitBench {
   private static final int MIB = 1024 * 1024;
   private static final long TOTAL = Long.getLong("bench.bytes", 512L * MIB);
@@ -60,11 +64,29 @@ class CircuitBench {
   /** Alternating rounds of all four throughput measurements; the table shows their medians. */
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   private static final Duration LONG = Duration.ofMinutes(5);
+  /** {@code -Dbench.tls=true}: everything once more with the nodes' TLS, in the same run. */
+  private static final boolean TLS = Boolean.getBoolean("bench.tls");
 
   @TempDir Path dir;
 
   @Test
   void circuitsAgainstRawTcp() throws Exception {
+    String table = measure(Optional.empty());
+    if (TLS) {
+      // the same again with the nodes' TLS (bus and circuit link), certificates as 'ferry certs init' makes them
+      Path certs = dir.resolve("certs");
+      Certificates.init(certs, List.of(NodeIdentity.local("node1"), NodeIdentity.local("node2")), Duration.ofDays(1),
+          false);
+      table += "\n\nWith TLS (event bus and circuit link; raw TCP stays plaintext):\n\n" + measure(Optional.of(certs));
+    }
+    System.out.println("\n" + table + "\n");
+    Files.createDirectories(Path.of("target", "bench"));
+    Files.writeString(Path.of("target", "bench", "CircuitBench.md"), table + "\n");
+  }
+
+  /** One pass: node1 here and node2 in a {@link BenchRemote} process, with TLS when {@code certs}; the table. */
+  private String measure(Optional<Path> certs) throws Exception {
+    Path dir = Files.createDirectories(this.dir.resolve(certs.isPresent() ? "tls" : "plain"));
     List<Integer> ports = Ports.free(9);
     Path peersFile = dir.resolve("peers.json");
     List<Peer> peers = new ArrayList<>();
@@ -75,11 +97,12 @@ class CircuitBench {
     }
     Peers.of(peers).dump(peersFile);
     int tcpPort = ports.get(8);
-    Process remote = launchRemote(peersFile, tcpPort);
+    Process remote = launchRemote(dir, peersFile, tcpPort, certs);
     Node node = null;
     try {
       JsonObject flags = new JsonObject().put("name", "node1").put("peers", peersFile.toString())
           .put("data_dir", dir.resolve("node1").toString());
+      certs.ifPresent(c -> flags.mergeIn(TestCluster.tls(c)));
       node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir)),
           Map.of()).await();
       Circuits circuits = Circuits.of(node.vertx());
@@ -131,10 +154,8 @@ class CircuitBench {
               + "window %d KiB per circuit; %d cores; Java %s.", ROUNDS, TOTAL / MIB, WARMUP / MIB, FRAGMENT / 1024,
               circuits.config().windowBytes() / 1024, Runtime.getRuntime().availableProcessors(),
               System.getProperty("java.version")));
-      System.out.println("\n" + table + "\n");
-      Files.createDirectories(Path.of("target", "bench"));
-      Files.writeString(Path.of("target", "bench", "CircuitBench.md"), table + "\n");
       assertThat(one.circuits).allMatch(run -> run.mbps() > 0);
+      return table;
     } finally {
       if (node != null) {
         node.close().await();
@@ -309,7 +330,7 @@ class CircuitBench {
     return bytes / 1e6 / ((System.nanoTime() - startNanos) / 1e9);
   }
 
-  private Process launchRemote(Path peersFile, int tcpPort) throws Exception {
+  private Process launchRemote(Path dir, Path peersFile, int tcpPort, Optional<Path> certs) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -319,6 +340,7 @@ class CircuitBench {
             + Path.of("target", "test-classes").toAbsolutePath(),
         BenchRemote.class.getName(), peersFile.toString(), "node2", dir.resolve("node2").toString(),
         Integer.toString(tcpPort)));
+    certs.ifPresent(c -> command.add(c.toString()));
     Path log = Files.createDirectories(Path.of("target", "bench")).resolve("bench-remote.log");
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

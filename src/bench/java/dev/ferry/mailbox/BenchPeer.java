@@ -2,6 +2,7 @@ package dev.ferry.mailbox;
 
 import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
+import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,13 +10,17 @@ import java.util.Optional;
 
 /**
  * The far side of the cross-process benchmark: runs node {@code args[1]} of peers file
- * {@code args[0]} with {@link EchoServices}, prints {@code READY} on stdout, and runs until killed.
+ * {@code args[0]} with {@link EchoServices}, prints {@code READY} on stdout, and runs until killed;
+ * with {@code args[3]}, a directory of {@code ferry certs init} files, the bus speaks TLS.
  */
 public final class BenchPeer {
   private BenchPeer() {}
 
   public static void main(String[] args) throws Exception {
     JsonObject flags = new JsonObject().put("peers", args[0]).put("name", args[1]).put("data_dir", args[2]);
+    if (args.length > 3) {
+      flags.mergeIn(TestCluster.tls(Path.of(args[3])));
+    }
     NodeConfig config = NodeConfig.resolve(NodeConfig.Sources.ofProcess(Optional.empty(), flags));
     Node node = Node.start(config, Map.of()).toCompletionStage().toCompletableFuture().get();
     EchoServices.start(node).toCompletionStage().toCompletableFuture().get();

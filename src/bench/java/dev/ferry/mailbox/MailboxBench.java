@@ -3,6 +3,8 @@ package dev.ferry.mailbox;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
 import dev.ferry.registry.Registry;
+import dev.ferry.security.Certificates;
+import dev.ferry.security.Certificates.NodeIdentity;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.PeerJvmFlags;
 import dev.ferry.testing.TestCluster;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * Mailboxes against the raw Vert.x event bus with the same payload, in the same run: one-way
  * messages/s and request/reply round trips/s, within one node and across two processes.
  * Run: {@code mvn -B -Pbench verify -Dbench=MailboxBench}. Prints a table and writes it to
- * {@code target/bench/mailbox.md}.
+ * {@code target/bench/mailbox.md}. With {@code -Dbench.tls=true} the two-process half runs again
+ * with the event bus's TLS, and a second table compares the two.
  */
 class MailboxBench {
   private static final int ONE_WAY = 200_000;
@@ -42,11 +46,16 @@ class MailboxBench {
   private static final int RUNS = 7;
   private static final String PAYLOAD = "x".repeat(128);
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  /** {@code -Dbench.tls=true}: the two-process half once more with the event bus's TLS, and a TLS/plaintext table. */
+  private static final boolean TLS = Boolean.getBoolean("bench.tls");
+  private static final String TLS_WHERE = "two processes, TLS";
 
   /** A record payload of the same size, to show the cost of Jackson. */
   public record Sample(String text, int n) {}
 
   private final List<String> rows = new ArrayList<>();
+  /** Raw and mailbox medians by where|what, for the TLS table. */
+  private final Map<String, double[]> medians = new LinkedHashMap<>();
 
   @Test
   void mailboxesAgainstTheRawEventBus() throws Exception {
@@ -57,13 +66,27 @@ class MailboxBench {
       measureAll("one node", node.vertx(), viaRegistry);
       echo.close();
     }
+    twoProcesses("two processes", Optional.empty());
+    if (TLS) {
+      // the same, with the event bus's TLS (certificates as 'ferry certs init' makes them)
+      Path certs = Files.createTempDirectory("ferry-bench-certs-");
+      Certificates.init(certs, List.of(NodeIdentity.local("node1"), NodeIdentity.local("node2")), Duration.ofDays(1),
+          false);
+      twoProcesses(TLS_WHERE, Optional.of(certs));
+    }
+    report();
+  }
+
+  /** The cross-process half: this JVM's node and a {@link BenchPeer} process, with the bus's TLS when {@code certs}. */
+  private void twoProcesses(String where, Optional<Path> certs) throws Exception {
     Path dir = Files.createTempDirectory("ferry-bench-");
     Path peers = dir.resolve("peers.json");
     var entries = TestCluster.writePeers(peers, 2);
-    Process peer = startPeer(peers, entries.get(1).name(), dir);
+    Process peer = startPeer(peers, entries.get(1).name(), dir, certs);
     try {
       var flags = new JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
           .put("data_dir", dir.resolve("n1").toString());
+      certs.ifPresent(c -> flags.mergeIn(TestCluster.tls(c)));
       Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(
           Optional.empty(), Map.of(), flags, "localhost", dir, dir)), Map.of()).await();
       node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));
@@ -75,7 +98,7 @@ class MailboxBench {
         }
       });
       Address remote = Registry.of(node.vertx()).lookup(EchoServices.MAILBOX_NAME).await();
-      measureAll("two processes", node.vertx(), remote);
+      measureAll(where, node.vertx(), remote);
       node.close().await();
     } finally {
       // SIGTERM first, so a flight recording in the peer is written out
@@ -84,7 +107,6 @@ class MailboxBench {
         peer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
     }
-    report();
   }
 
   private void measureAll(String where, Vertx vertx, Address echo) {
@@ -125,6 +147,7 @@ class MailboxBench {
     }
     double rawMedian = median(r);
     double mailboxMedian = median(m);
+    medians.put(where + "|" + what, new double[] {rawMedian, mailboxMedian});
     String row = String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.2fx |", where, what, rawMedian,
         mailboxMedian, mailboxMedian / rawMedian);
     rows.add(row);
@@ -205,7 +228,7 @@ class MailboxBench {
     return sorted[sorted.length / 2];
   }
 
-  private static Process startPeer(Path peers, String name, Path dir) throws Exception {
+  private static Process startPeer(Path peers, String name, Path dir, Optional<Path> certs) throws Exception {
     List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
     command.addAll(PeerJvmFlags.get());
     // the same --add-opens / --add-exports this JVM got for Hazelcast
@@ -221,6 +244,7 @@ class MailboxBench {
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchPeer.class.getName(),
         peers.toString(), name, dir.resolve(name).toString()));
+    certs.ifPresent(c -> command.add(c.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve(name + ".log").toFile());
     Process process = builder.start();
     var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -239,6 +263,19 @@ class MailboxBench {
   private void report() throws Exception {
     String table = "| where | what | raw event bus | ferry mailboxes | ratio |\n|---|---|---|---|---|\n"
         + String.join("\n", rows) + "\n";
+    if (TLS) {
+      StringBuilder tls = new StringBuilder("\n| what | raw bus: plaintext | TLS | TLS/plaintext | mailboxes: plaintext "
+          + "| TLS | TLS/plaintext |\n|---|---|---|---|---|---|---|\n");
+      medians.forEach((key, plain) -> {
+        String[] parts = key.split("\\|", 2);
+        double[] secure = medians.get(TLS_WHERE + "|" + parts[1]);
+        if (parts[0].equals("two processes") && secure != null) {
+          tls.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2fx | %,.0f | %,.0f | %.2fx |%n", parts[1],
+              plain[0], secure[0], secure[0] / plain[0], plain[1], secure[1], secure[1] / plain[1]));
+        }
+      });
+      table += tls;
+    }
     Path out = Path.of("target", "bench", "mailbox.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, table);

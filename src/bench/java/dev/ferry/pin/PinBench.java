@@ -66,7 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinBench}; {@code -Dbench.pins.window=10000},
  * {@code -Dbench.pins.marks=100000,1000000}, {@code -Dbench.inflight=64,256},
- * {@code -Dbench.real.pins=2000} change the sizes, {@code -Dferry.node.heap=2g} the nodes' heap
+ * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dbench.raft.snapshot_every=N} the nodes'
+ * {@code raft.snapshot_every}, {@code -Dferry.node.heap=2g} the nodes' heap
  * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
  * one of the two. The tables are printed and written to {@code target/bench/PinBench*.md}.
  */
@@ -77,7 +78,7 @@ class PinBench {
   private static final List<Integer> IN_FLIGHT = ints(System.getProperty("bench.inflight", "64,256"));
   private static final int MOST_IN_FLIGHT = IN_FLIGHT.stream().mapToInt(Integer::intValue).max().orElseThrow();
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 5_000);
-  private static final int REAL_PINS = Integer.getInteger("bench.real.pins", 2_000);
+  private static final int REAL_PINS = Integer.getInteger("bench.real.pins", 1_000);
   private static final Duration FORM = Duration.ofSeconds(120);
   private static final Duration RESTART = Duration.ofMinutes(5);
   private static final String HOST = "127.0.0.1";
@@ -91,12 +92,13 @@ class PinBench {
   void ingestStaysFlatAsThePinsetGrows() throws Exception {
     DiscardingDaemon[] daemons = {null, new DiscardingDaemon(), new DiscardingDaemon(), new DiscardingDaemon()};
     Vertx vertx = Vertx.vertx();
-    try (ProcessCluster cluster = TestCluster.processes(3, i -> new JsonObject()
-        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString())))) {
+    try (ProcessCluster cluster = TestCluster.processes(3, i -> withRaftSettings(new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))))) {
       int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
       WebClient client = WebClient.create(vertx, new WebClientOptions(),
           new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
       awaitPinsetWrites(ports);
+      double emptyRestart = restart(cluster, ports[MEASURED - 1], cid(-1), 404);
 
       // warm-up: the same paths, so the first measured window is not the JIT's cold start; the
       // warm-up's pins are removed again, so the pinset starts empty
@@ -150,27 +152,17 @@ class PinBench {
       Files.writeString(histogram, jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram"));
       notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "`");
 
-      String last = cid(pinned - 1);
-      cluster.stop(MEASURED);
-      long restarting = System.nanoTime();
-      cluster.restart(MEASURED);
-      Eventually.await("node " + MEASURED + " to serve GET /pins/{cid} again", RESTART, () -> {
-        try {
-          return Http.get(ports[MEASURED - 1], "/pins/" + last).statusCode() == 200;
-        } catch (RuntimeException e) {
-          return false;   // not listening yet
-        }
-      });
       notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
-          + "`GET /pins/{cid}` **%.1f s** after its process was started", MEASURED, pinned,
-          (System.nanoTime() - restarting) / 1e9));
+          + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
+          MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), 200), emptyRestart));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (int i = 1; i <= 3; i++) {
         daemons[i].close();
       }
     }
-    report("PinBench.md", "stand-in daemons that answer at once, warm-up " + WARM_UP
+    report("PinBench.md", "stand-in daemons that answer at once, raft.snapshot_every "
+        + System.getProperty("bench.raft.snapshot_every", "as in conf/node.json") + ", warm-up " + WARM_UP
         + " Raft writes, pins and unpins; fills between marks at " + MOST_IN_FLIGHT + " in flight");
   }
 
@@ -217,6 +209,30 @@ class PinBench {
       }
     }
     report("PinBench-js-ipfs.md", "real js-ipfs daemons (content added to each first), no warm-up; ÷ floor is 1");
+  }
+
+  /** {@code settings} with {@code raft.snapshot_every} from {@code bench.raft.snapshot_every}, if given. */
+  private static JsonObject withRaftSettings(JsonObject settings) {
+    Integer every = Integer.getInteger("bench.raft.snapshot_every");
+    return every == null ? settings : settings.put("raft", new JsonObject().put("snapshot_every", every));
+  }
+
+  /**
+   * Stops node {@code i} (SIGTERM), starts it again and waits until {@code GET /pins/{cid}} on it
+   * answers {@code status}; the seconds from its start.
+   */
+  private static double restart(ProcessCluster cluster, int port, String cid, int status) {
+    cluster.stop(MEASURED);
+    long restarting = System.nanoTime();
+    cluster.restart(MEASURED);
+    Eventually.await("node " + MEASURED + " to serve GET /pins/{cid} again", RESTART, () -> {
+      try {
+        return Http.get(port, "/pins/" + cid).statusCode() == status;
+      } catch (RuntimeException e) {
+        return false;   // not listening yet
+      }
+    });
+    return (System.nanoTime() - restarting) / 1e9;
   }
 
   /** The streamed listings of the whole pinset of {@code pinned} pins, on node 2. */

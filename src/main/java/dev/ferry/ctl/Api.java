@@ -1,9 +1,16 @@
 package dev.ferry.ctl;
 
+import dev.ferry.ctl.CtlException.ApiError;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,127 +20,205 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * A blocking client of one node's HTTP API (docs/API.md) for {@code ferry ctl}: a CLI runs one
- * request after the other on its own thread, so it uses {@link HttpClient} rather than an event
- * loop. Every answer other than 2xx becomes a {@link CtlException} carrying the node's error
- * {@code message}. Not shared between threads.
+ * A blocking client of a node's HTTP API (docs/API.md) for {@code ferry ctl}, as IPFS Cluster's
+ * REST client behaves: requests go to the first of the {@code --host} endpoints and fail over to
+ * the next while one cannot be reached; an answer with status 400-599 becomes an
+ * {@link ApiError} with the body's {@code code} and {@code message}, a request that got no answer
+ * an {@link ApiError} with code 0. A CLI runs one request after the other on its own thread, so
+ * this uses {@link HttpClient} rather than an event loop. Not shared between threads.
  */
 final class Api {
-  /** How long connecting to the node may take; a node on this machine answers at once. */
+  /** How long connecting to one endpoint may take before the next is tried. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  /** How much of an answer that is not ferry's error JSON goes into the message. */
-  private static final int SNIPPET_CHARS = 200;
   private static final int UNAUTHORIZED = 401;
+  private static final int FIRST_ERROR_STATUS = 400;
+  private static final int LAST_ERROR_STATUS = 599;
 
-  private final URI host;
-  /** {@code host} without a trailing slash: paths start with one. */
-  private final String base;
-  private final Duration timeout;
-  private final Optional<String> authorization;
-  // HTTP/1.1: the API is plain http, where the client's h2c upgrade only costs a round trip
+  /** A request body and its type. */
+  record Body(String contentType, BodyPublisher publisher) {}
+
+  /** What {@link Api} needs from the global options. */
+  record Settings(List<URI> endpoints, Duration timeout, Optional<String> authorization, boolean noCheckCertificate,
+      Optional<PrintWriter> debug) {}
+
+  private final Settings settings;
+  // HTTP/1.1: over plain http the client's h2c upgrade only costs a round trip
   private final HttpClient client;
 
+  Api(Settings settings) throws CtlException {
+    this.settings = settings;
+    Duration connect = settings.timeout().isZero() || CONNECT_TIMEOUT.compareTo(settings.timeout()) < 0
+        ? CONNECT_TIMEOUT : settings.timeout();
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connect).followRedirects(HttpClient.Redirect.NEVER);
+    if (settings.noCheckCertificate()) {
+      builder.sslContext(trustingEveryCertificate());
+    }
+    this.client = builder.build();
+  }
+
+  /** One JSON answer: an object, an array, or null for an empty body. */
+  Object call(String method, String path) throws CtlException {
+    return call(method, path, null);
+  }
+
+  Object call(String method, String path, Body body) throws CtlException {
+    HttpResponse<InputStream> response = send(method, path, body);
+    try (InputStream in = response.body()) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+      return text.isEmpty() ? null : decode(text, response);
+    } catch (IOException e) {
+      throw new ApiError(0, method + " " + response.uri() + ": the answer broke off: " + reason(e));
+    }
+  }
+
   /**
-   * @param host the node's API, such as {@code http://127.0.0.1:9094}
-   * @param timeout how long one request may take, answer included
-   * @param authorization the {@code Authorization} header of every request ({@code --basic-auth})
+   * A streamed answer: one JSON value per line as they arrive (IPFS Cluster's streams, ferry's
+   * newline-delimited JSON), or the elements of one JSON array. {@code each} runs per value.
    */
-  Api(URI host, Duration timeout, Optional<String> authorization) {
-    this.host = host;
-    this.authorization = authorization;
-    this.base = host.toString().replaceAll("/+$", "");
-    this.timeout = timeout;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT.compareTo(timeout) < 0 ? CONNECT_TIMEOUT : timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+  void stream(String method, String path, Body body, Each each) throws CtlException {
+    HttpResponse<InputStream> response = send(method, path, body);
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        Object value = decode(line.strip(), response);
+        if (value instanceof io.vertx.core.json.JsonArray array && line.strip().startsWith("[")) {
+          for (Object item : array) {
+            each.accept(item);
+          }
+        } else {
+          each.accept(value);
+        }
+      }
+    } catch (IOException e) {
+      throw new ApiError(0, method + " " + response.uri() + ": the answer broke off: " + reason(e));
+    }
   }
 
-  String get(String path) throws CtlException {
-    return send(request(path).GET());
-  }
-
-  String post(String path) throws CtlException {
-    return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
-  }
-
-  String post(String path, String contentType, BodyPublisher body) throws CtlException {
-    return send(request(path).header("Content-Type", contentType).POST(body));
-  }
-
-  String delete(String path) throws CtlException {
-    return send(request(path).DELETE());
+  /** What {@link #stream} does with each value. */
+  interface Each {
+    void accept(Object value) throws CtlException;
   }
 
   /** {@code ?k=v&...} of the entries whose value is not null, encoded; empty when there are none. */
   static String query(Map<String, ?> params) {
     String query = params.entrySet().stream()
         .filter(e -> e.getValue() != null)
-        .map(e -> e.getKey() + "=" + URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8))
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+            + URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
     return query.isEmpty() ? "" : "?" + query;
   }
 
-  private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-        .header("Accept", "application/json");
-    authorization.ifPresent(value -> request.header("Authorization", value));
-    return request;
+  private HttpResponse<InputStream> send(String method, String path, Body body) throws CtlException {
+    ApiError last = null;
+    for (URI endpoint : settings.endpoints()) {
+      HttpRequest request = request(endpoint, method, path, body);
+      debug("--> " + method + " " + request.uri());
+      HttpResponse<InputStream> response;
+      try {
+        response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      } catch (HttpConnectTimeoutException | ConnectException e) {
+        last = new ApiError(0, method + " " + request.uri() + ": " + reason(e) + " (is a ferry node's API there? "
+            + "give its address with --host)");
+        debug("<-- " + last.getMessage() + (settings.endpoints().size() > 1 ? "; trying the next endpoint" : ""));
+        continue;
+      } catch (HttpTimeoutException e) {
+        throw new ApiError(0, method + " " + request.uri() + ": no answer within "
+            + GoDuration.format(settings.timeout()) + " (--timeout)");
+      } catch (SSLException e) {
+        throw new ApiError(0, method + " " + request.uri() + ": TLS failed: " + reason(e)
+            + (settings.noCheckCertificate() ? "" : " (a self-signed certificate needs --no-check-certificate)")
+            + " (a plain-http API needs an http:// --host, or --force-http with --basic-auth)");
+      } catch (IOException e) {
+        if (e.getCause() instanceof ConnectException) {
+          last = new ApiError(0, method + " " + request.uri() + ": " + reason(e)
+              + " (is a ferry node's API there? give its address with --host)");
+          continue;
+        }
+        throw new ApiError(0, method + " " + request.uri() + ": " + reason(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ApiError(0, method + " " + request.uri() + ": interrupted");
+      }
+      debug("<-- " + response.statusCode() + " " + request.uri());
+      if (response.statusCode() >= FIRST_ERROR_STATUS && response.statusCode() <= LAST_ERROR_STATUS) {
+        throw error(response);
+      }
+      return response;
+    }
+    throw last;
   }
 
-  private String send(HttpRequest.Builder builder) throws CtlException {
-    HttpRequest request = builder.build();
-    HttpResponse<String> response;
-    try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpConnectTimeoutException | ConnectException e) {
-      throw unreachable(e);
-    } catch (HttpTimeoutException e) {
-      throw new CtlException(request.method() + " " + request.uri() + ": no answer within "
-          + DurationConverter.format(timeout) + "; give it more time with --timeout", e);
+  private HttpRequest request(URI endpoint, String method, String path, Body body) {
+    String base = endpoint.toString().replaceAll("/+$", "");
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json");
+    if (!settings.timeout().isZero()) {
+      request.timeout(settings.timeout());
+    }
+    settings.authorization().ifPresent(value -> request.header("Authorization", value));
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request.header("Content-Type", body.contentType()).method(method, body.publisher());
+    }
+    return request.build();
+  }
+
+  /** The answer's {@code {"code", "message"}}; an answer in another shape is its status and its text. */
+  private ApiError error(HttpResponse<InputStream> response) {
+    String text;
+    try (InputStream in = response.body()) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw e.getCause() instanceof ConnectException ? unreachable(e)
-          : new CtlException(request.method() + " " + request.uri() + ": " + reason(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CtlException("interrupted", e);
+      return new ApiError(response.statusCode(), reason(e));
     }
-    if (response.statusCode() / 100 == 2) {
-      return response.body();
+    int code = response.statusCode();
+    String message = text;
+    try {
+      JsonObject json = new JsonObject(text);
+      code = json.getInteger("code", code);
+      message = json.getString("message", text);
+    } catch (DecodeException | ClassCastException e) {
+      // not JSON: IPFS Cluster's client keeps the body as the message too
     }
-    String message = errorMessage(request, response);
-    if (response.statusCode() == UNAUTHORIZED && authorization.isEmpty()) {
+    if (code == UNAUTHORIZED && settings.authorization().isEmpty()) {
       message += " (this node has users: pass --basic-auth USER:PASSWORD)";
     }
-    throw new CtlException(message);
+    return new ApiError(code, message);
   }
 
-  private CtlException unreachable(Exception e) {
-    return new CtlException("cannot reach a ferry node at " + host + " (" + reason(e) + "): start one (ferry node) "
-        + "or pass --host URL", e);
-  }
-
-  /** The API's error {@code message}; for an answer in another shape, the status and the body's start. */
-  private static String errorMessage(HttpRequest request, HttpResponse<String> response) {
+  private static Object decode(String text, HttpResponse<?> response) throws ApiError {
     try {
-      String message = new JsonObject(response.body()).getString("message");
-      if (message != null && !message.isBlank()) {
-        return message;
-      }
-    } catch (DecodeException | ClassCastException e) {
-      // not ferry's error shape: say what came back instead
+      return Json.decodeValue(text);
+    } catch (DecodeException e) {
+      throw new ApiError(response.statusCode(), "the node answered something other than JSON: " + e.getMessage());
     }
-    String body = response.body() == null ? "" : response.body().strip().replaceAll("\\s+", " ");
-    return request.method() + " " + request.uri() + ": HTTP " + response.statusCode()
-        + (body.isEmpty() ? "" : ": " + (body.length() <= SNIPPET_CHARS ? body
-        : body.substring(0, SNIPPET_CHARS - 3) + "..."));
+  }
+
+  private void debug(String line) {
+    settings.debug().ifPresent(err -> {
+      err.println("DEBUG\tcluster-ctl\t" + line);
+      err.flush();
+    });
   }
 
   /** The first message in the exception's causes; a refused connection often carries none. */
@@ -144,5 +229,40 @@ final class Api {
       }
     }
     return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
+  }
+
+  /** {@code --no-check-certificate}: any certificate, for any name (as Go's InsecureSkipVerify). */
+  private static SSLContext trustingEveryCertificate() throws CtlException {
+    TrustManager any = new X509ExtendedTrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {any}, new SecureRandom());
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new CtlException("creating API client", "no TLS context for --no-check-certificate: " + e.getMessage());
+    }
   }
 }

@@ -1,15 +1,16 @@
 package dev.ferry.ctl;
 
+import dev.ferry.ctl.CtlException.ApiError;
 import java.io.PrintWriter;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * One runnable ctl command: finds {@link CtlCommand}'s options among its parents, runs, and turns
- * a {@link CtlException} into its message on stderr and exit code 1 (no stack trace: the message
- * says what went wrong).
+ * One runnable ctl command: finds {@link CtlCommand}'s options among its parents, runs, and
+ * reports a failure as ipfs-cluster-ctl does: an {@link ApiError} on stdout in the chosen
+ * encoding, any other {@link CtlException} as one {@code error ...} line on stderr, each with its
+ * exit code (no stack trace: the message says what went wrong).
  */
 abstract class CtlAction implements Callable<Integer> {
   @Spec
@@ -20,12 +21,16 @@ abstract class CtlAction implements Callable<Integer> {
     CtlCommand ctl = ctl();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Output output = new Output(out, ctl.encoding());
     try {
-      run(new Api(ctl.host, ctl.timeout, Optional.ofNullable(ctl.basicAuth)), new Output(out, ctl.encoding));
+      run(ctl.api(err), output);
       return 0;
+    } catch (ApiError e) {
+      output.error(e);
+      return e.exitCode();
     } catch (CtlException e) {
-      err.println(e.getMessage());
-      return 1;
+      err.println(e.line());
+      return e.exitCode();
     } finally {
       out.flush();
       err.flush();
@@ -34,10 +39,19 @@ abstract class CtlAction implements Callable<Integer> {
 
   abstract void run(Api api, Output out) throws CtlException;
 
+  /** The ctl root command's name as typed, such as {@code ferry ctl}, for messages. */
+  String root() {
+    return ctlSpec().qualifiedName();
+  }
+
   private CtlCommand ctl() {
+    return (CtlCommand) ctlSpec().userObject();
+  }
+
+  private CommandSpec ctlSpec() {
     for (CommandSpec at = spec; at != null; at = at.parent()) {
-      if (at.userObject() instanceof CtlCommand ctl) {
-        return ctl;
+      if (at.userObject() instanceof CtlCommand) {
+        return at;
       }
     }
     throw new IllegalStateException(spec.qualifiedName() + " runs only under ferry ctl");

@@ -1,35 +1,106 @@
 package dev.ferry.ctl;
 
+import dev.ferry.peers.PeerId;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The options of a new pin, shared by {@code ctl pin add} and {@code ctl add}: its name and
- * replication, sent as the query of {@code POST /pins/{cid}} and {@code POST /add}. Absent
- * options are not sent, so the node's defaults apply.
+ * The pin options that {@code ctl pin add} and {@code ctl add} share, as ipfs-cluster-ctl names
+ * them ({@code --name}, {@code --rmin}, {@code --rmax}, {@code --allocations},
+ * {@code --expire-in}, {@code --metadata}), turned into IPFS Cluster's query
+ * ({@code api.PinOptions.ToQuery}). A replication of 0 means the node's default in IPFS Cluster
+ * and is left out of the query, which means the same to ferry. Filled by picocli; one per command.
  */
 final class CtlPinOptions {
-  @Option(names = "--name", paramLabel = "NAME", description = "the pin's name")
-  String name;
+  @Option(names = {"--name", "-n"}, paramLabel = "NAME", description = "Sets a name for this pin")
+  String name = "";
 
-  @Option(names = {"--replication", "-r"}, paramLabel = "N",
-      description = "nodes to pin on, both minimum and maximum (-1: every node)")
-  Integer replication;
+  @Option(names = {"--replication-min", "--rmin"}, paramLabel = "N",
+      description = "Sets the minimum replication factor for this pin (0: the cluster's default; -1: everywhere)")
+  int min;
 
-  @Option(names = "--rmin", paramLabel = "N", description = "the least nodes that must pin it (-1: every node)")
-  Integer min;
+  @Option(names = {"--replication-max", "--rmax"}, paramLabel = "N",
+      description = "Sets the maximum replication factor for this pin (0: the cluster's default; -1: everywhere)")
+  int max;
 
-  @Option(names = "--rmax", paramLabel = "N", description = "the most nodes to pin it on (-1: every node)")
-  Integer max;
+  @Option(names = {"--allocations", "--allocs"}, paramLabel = "PEERS",
+      description = "Optional comma-separated list of peer IDs to allocate the pin to first")
+  String allocations;
 
-  /** The query string, {@code ?name=...&replication=...}, or empty. */
-  String query() {
+  @Option(names = "--expire-in", paramLabel = "DURATION",
+      description = "Duration after which the pin should be unpinned automatically (e.g. 1h30m)")
+  String expireIn;
+
+  @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Pin metadata: key=value. Can be added "
+      + "multiple times")
+  List<String> metadata = new ArrayList<>();
+
+  /**
+   * The query parameters, in IPFS Cluster's names.
+   *
+   * @param strictAllocations whether a peer ID that does not parse fails ({@code pin add}) or is
+   *     dropped ({@code add}), as in ipfs-cluster-ctl
+   */
+  Map<String, Object> query(int replicationMin, int replicationMax, boolean strictAllocations) throws CtlException {
     Map<String, Object> params = new LinkedHashMap<>();
+    params.put("replication-min", replicationMin == 0 ? null : replicationMin);
+    params.put("replication-max", replicationMax == 0 ? null : replicationMax);
     params.put("name", name);
-    params.put("replication", replication);
-    params.put("replication-min", min);
-    params.put("replication-max", max);
-    return Api.query(params);
+    params.put("mode", "recursive");
+    params.put("user-allocations", allocations(strictAllocations));
+    expireAt(expireIn).ifPresent(at -> params.put("expire-at", at));
+    params.putAll(metadata(metadata));
+    return params;
+  }
+
+  private String allocations(boolean strict) throws CtlException {
+    if (allocations == null || allocations.isEmpty()) {
+      return null;
+    }
+    List<String> peers = new ArrayList<>();
+    for (String peer : allocations.split(",")) {
+      try {
+        peers.add(PeerId.parse(peer.strip()).toString());
+      } catch (IllegalArgumentException e) {
+        if (strict) {
+          throw new CtlException("decoding allocations", "some peer IDs could not be decoded (" + e.getMessage() + ")");
+        }
+      }
+    }
+    return peers.isEmpty() ? null : String.join(",", peers);
+  }
+
+  /** {@code --expire-in} as the time it ends, RFC 3339 as Go writes it; empty without one. */
+  static java.util.Optional<String> expireAt(String expireIn) throws CtlException {
+    if (expireIn == null || expireIn.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Duration in;
+    try {
+      in = GoDuration.parse(expireIn);
+    } catch (RuntimeException e) {
+      throw new CtlException("parsing expire-in", e.getMessage());
+    }
+    return java.util.Optional.of(Formats.rfc3339Nano(OffsetDateTime.now().plus(in).toString()));
+  }
+
+  /** {@code --metadata k=v ...} as the query's {@code meta-k=v}. */
+  static Map<String, Object> metadata(List<String> pairs) throws CtlException {
+    Map<String, Object> params = new LinkedHashMap<>();
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      if (eq < 0) {
+        throw new CtlException("parsing metadata", "metadata were not in the format key=value");
+      }
+      if (eq > 0) {
+        params.put("meta-" + pair.substring(0, eq), pair.substring(eq + 1));
+      }
+    }
+    return params;
   }
 }

@@ -1,19 +1,17 @@
 package dev.ferry.ctl;
 
-import io.vertx.core.json.DecodeException;
+import dev.ferry.ctl.CtlException.ApiError;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
- * Where a ctl command prints what the node answered: the API's JSON as it came ({@code --enc
- * json}), or one short line per object for people ({@code --enc text}, see {@link Text}).
- * One per invocation.
+ * Where a ctl command prints what the API answered, as ipfs-cluster-ctl does: {@code --enc text}
+ * in its formatters' layout ({@link Formats}), {@code --enc json} each object indented as Go
+ * indents it ({@link GoJson}), one after the other. One per invocation; used by one thread.
  */
 final class Output {
-  /** {@code --enc}: the API's JSON, or short lines. */
+  /** {@code --enc}: ipfs-cluster-ctl's text, or JSON. */
   enum Encoding { text, json }
 
   private final PrintWriter out;
@@ -24,40 +22,42 @@ final class Output {
     this.encoding = encoding;
   }
 
-  /** One JSON object the API answered. */
-  void object(String body, Function<JsonObject, String> text) throws CtlException {
-    if (encoding == Encoding.json) {
-      out.println(body.strip());
+  boolean json() {
+    return encoding == Encoding.json;
+  }
+
+  /** One object the API answered, in text as {@code text} lays it out. */
+  void print(Object value, Function<JsonObject, String> text) throws CtlException {
+    if (json()) {
+      out.println(GoJson.indent(value));
     } else {
-      out.println(text.apply(parse(body)));
+      out.print(text.apply(object(value)));
     }
+    out.flush();
   }
 
-  /** Newline-delimited JSON objects the API answered; nothing when there are none. */
-  void lines(String body, Function<JsonObject, String> text) throws CtlException {
-    for (String line : body.lines().filter(l -> !l.isBlank()).toList()) {
-      if (encoding == Encoding.json) {
-        out.println(line.strip());
-      } else {
-        out.println(text.apply(parse(line)));
-      }
-    }
+  /** Text that is the same in both encodings (Graphviz dot, a plain line). */
+  void raw(String text) {
+    out.print(text);
+    out.flush();
   }
 
-  /** The objects of a newline-delimited answer. */
-  static List<JsonObject> parseLines(String body) throws CtlException {
-    List<JsonObject> objects = new ArrayList<>();
-    for (String line : body.lines().filter(l -> !l.isBlank()).toList()) {
-      objects.add(parse(line));
+  /** An error the API answered, as ipfs-cluster-ctl prints an {@code api.Error}. */
+  void error(ApiError e) {
+    JsonObject error = new JsonObject().put("code", e.code()).put("message", e.getMessage());
+    if (json()) {
+      out.println(GoJson.indent(error));
+    } else {
+      out.print(Formats.error(error));
     }
-    return objects;
+    out.flush();
   }
 
-  static JsonObject parse(String body) throws CtlException {
-    try {
-      return new JsonObject(body.strip());
-    } catch (DecodeException | ClassCastException e) {
-      throw new CtlException("the node answered something other than a JSON object: " + e.getMessage(), e);
+  static JsonObject object(Object value) throws CtlException {
+    if (value instanceof JsonObject json) {
+      return json;
     }
+    throw new ApiError(0, "the node answered " + (value == null ? "nothing" : value) + " where a JSON object "
+        + "was expected");
   }
 }

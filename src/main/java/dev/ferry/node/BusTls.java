@@ -7,6 +7,8 @@ import dev.ferry.core.NodeConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.util.Optional;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +108,34 @@ public final class BusTls {
   /** Turns TLS on for the bus: this node's key and certificate, the CA only, client certificates required. */
   EventBusOptions apply(EventBusOptions options) {
     return options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /**
+   * TLS on a node-to-node server other than the bus (the circuit link's): this node's certificate,
+   * the cluster CA only, client certificates required. Which node a connection is from is checked
+   * by its user against {@link #peerName}.
+   */
+  public NetServerOptions secure(NetServerOptions options) {
+    return options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /** TLS for a client of such a server: this node's certificate, the cluster CA only; names are checked by {@link #peerName}. */
+  public NetClientOptions secure(NetClientOptions options) {
+    return options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust()).setHostnameVerificationAlgorithm("");
+  }
+
+  /** The node name (CN) of the cluster certificate the other end of {@code socket} showed; fails when it showed none. */
+  public static String peerName(NetSocket socket) {
+    List<java.security.cert.Certificate> chain;
+    try {
+      chain = socket.peerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      throw new IllegalStateException("it showed no certificate (" + e.getMessage() + ")", e);
+    }
+    if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate certificate)) {
+      throw new IllegalStateException("it showed no certificate");
+    }
+    return commonName(certificate);
   }
 
   /** Options for a connection to another node's bus that shows its certificate ({@link CertifiedClusterManager}). */

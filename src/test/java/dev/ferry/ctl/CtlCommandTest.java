@@ -8,14 +8,18 @@ import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.Ports;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,9 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ferry ctl} run in-process through the fat jar's command line against two clustered
- * nodes, each with its own real js-ipfs daemon. Every test lets its pins settle before the next
- * starts (js-ipfs 0.66 sometimes fails one of two fetches that overlap on a daemon); the tests
- * that leave pins failing run last.
+ * nodes, each with its own real js-ipfs daemon. Text output is compared with the layout of
+ * ipfs-cluster-ctl 1.1's formatters ({@code formatters.go}), filled in here from the same
+ * answer in JSON ({@code --enc json}) by this test's own rendering of those format strings. Every
+ * test lets its pins settle before the next starts; the tests that leave pins failing run last.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -40,13 +45,14 @@ class CtlCommandTest {
   @TempDir
   static Path dir;
   private static IpfsCluster nodes;
+  /** Node 1's API as a multiaddr, as ipfs-cluster-ctl takes it. */
   private static String host;
 
   @BeforeAll
   static void start() {
     nodes = IpfsCluster.start(dir, 2, i -> new JsonObject().put("pin", new JsonObject()
         .put("pin_timeout_ms", PIN_TIMEOUT_MS)));
-    host = "http://127.0.0.1:" + nodes.nodes().apiPort(1);
+    host = "/ip4/127.0.0.1/tcp/" + nodes.nodes().apiPort(1);
   }
 
   @AfterAll
@@ -58,169 +64,283 @@ class CtlCommandTest {
 
   @Test
   @Order(1)
-  void idVersionAndPeersAreShortLinesOrTheApisJson() {
-    CommandRun id = ctl("id");
-    assertThat(id.code()).as(id.err()).isZero();
-    assertThat(id.out().strip()).isEqualTo("node1 | /ip4/127.0.0.1/tcp/" + nodes.nodes().peer(1).port()
-        + " | peers: " + nodes.nodes().node(1).peerId() + ", " + nodes.nodes().node(2).peerId() + " | version "
-        + Version.current());
-    JsonObject json = new JsonObject(ctl("--enc", "json", "id").out());
+  void idPeersVersionAndCommandsPrintAsIpfsClusterCtl() {
+    CommandRun id = ok(ctl("id"));
+    JsonObject json = new JsonObject(ok(ctl("--enc", "json", "id")).out());
+    assertThat(id.out()).isEqualTo(idText(json));
     assertThat(json.getString("peername")).isEqualTo("node1");
     assertThat(json.getString("id")).isEqualTo(nodes.nodes().node(1).peerId().toString());
-    // the daemon's own identity, through the node's IPFS connector
-    var daemon = nodes.ipfs(1).id().await();
-    assertThat(json.getJsonObject("ipfs").getString("id")).isEqualTo(daemon.id()).startsWith("12D3KooW");
-    assertThat(json.getJsonObject("ipfs").getJsonArray("addresses").getList())
-        .containsExactlyElementsOf(daemon.addresses()).isNotEmpty();
-    assertThat(json.getJsonObject("ipfs").getString("error")).isEmpty();
+    assertThat(json.getJsonObject("ipfs").getString("id")).isEqualTo(nodes.ipfs(1).id().await().id());
+    assertThat(id.lines().get(0)).isEqualTo(json.getString("id") + " | node1 | Sees 1 other peers");
+    // Go's json.MarshalIndent: four spaces, "key": value
+    assertThat(ctl("--enc", "json", "id").out()).startsWith("{\n    \"id\": \"" + json.getString("id") + "\",\n");
 
-    assertThat(ctl("version").out().strip()).isEqualTo(Version.current());
-    assertThat(new JsonObject(ctl("--enc=json", "version").out()).getString("version")).isEqualTo(Version.current());
+    CommandRun peers = ok(ctl("peers", "ls"));
+    StringBuilder expected = new StringBuilder();
+    for (JsonObject peer : jsonObjects(ok(ctl("peers", "ls", "--enc", "json")).out())) {
+      expected.append(idText(peer));
+    }
+    assertThat(peers.out()).isEqualTo(expected.toString()).contains(" | node1 | Sees 1 other peers\n",
+        " | node2 | Sees 1 other peers\n");
 
-    assertThat(ctl("peers", "ls").lines()).hasSize(2)
-        .satisfies(lines -> assertThat(lines.get(0)).startsWith("node1 | "))
-        .satisfies(lines -> assertThat(lines.get(1)).startsWith("node2 | "));
-    // the global options may follow the command
-    assertThat(ctl("peers", "ls", "--enc", "json").lines()).extracting(l -> new JsonObject(l).getString("peername"))
-        .containsExactly("node1", "node2");
-    // each member's daemon, asked by that member
-    assertThat(ctl("peers", "ls", "--enc", "json").lines())
-        .extracting(l -> new JsonObject(l).getJsonObject("ipfs").getString("id"))
-        .containsExactly(nodes.ipfs(1).id().await().id(), nodes.ipfs(2).id().await().id());
+    assertThat(ok(ctl("version")).out()).isEqualTo(Version.current() + "\n");
+    assertThat(new JsonObject(ok(ctl("--enc=json", "version")).out()).getString("version")).isEqualTo(Version.current());
+    assertThat(ok(ctl("commands")).lines()).contains("ferry ctl id", "ferry ctl peers ls", "ferry ctl peers rm",
+        "ferry ctl add", "ferry ctl pin add", "ferry ctl pin update", "ferry ctl status", "ferry ctl recover",
+        "ferry ctl health graph", "ferry ctl health bandwidth", "ferry ctl ipfs gc", "ferry ctl commands");
   }
 
   @Test
   @Order(2)
-  void pinAddWaitsUntilEveryAllocatedNodeHasPinnedThenLsStatusRecoverAndRm() {
-    Cid cid = nodes.content(1, "pinned by ctl");
-    String expected = cid + " | doc | node1: pinned, node2: pinned";
+  void hostTakesUrlsMultiaddrsAndListsThatFailOver() {
+    int dead = Ports.free(1).get(0);
+    String url = "http://127.0.0.1:" + nodes.nodes().apiPort(2);
+    assertThat(ok(CommandRun.of("ctl", "--host", url, "id")).lines().get(0)).endsWith(" | node2 | Sees 1 other peers");
+    CommandRun failover = ok(CommandRun.of("ctl", "-l", "/ip4/127.0.0.1/tcp/" + dead + "," + host, "--debug", "id"));
+    assertThat(failover.lines().get(0)).endsWith(" | node1 | Sees 1 other peers");
+    assertThat(failover.err()).contains("GET http://127.0.0.1:" + dead + "/id", "GET http://127.0.0.1:"
+        + nodes.nodes().apiPort(1) + "/id");
+    assertThat(ok(CommandRun.of("ctl", "--host", "/dns4/localhost/tcp/" + nodes.nodes().apiPort(1), "-t", "30",
+        "version")).out()).isEqualTo(Version.current() + "\n");
+    assertThat(ok(ctl("--timeout", "1m30s", "version")).out()).isEqualTo(Version.current() + "\n");
 
-    CommandRun added = ctl("pin", "add", cid.toString(), "--name", "doc", "--replication", "2", "--wait");
-
-    assertThat(added.code()).as(added.err()).isZero();
-    assertThat(added.out().strip()).isEqualTo(expected);
-    assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin it").isTrue();
-
-    String pinLine = cid + " | doc | allocations: node1, node2 | replication: 2";
-    assertThat(ctl("pin", "ls", cid.toString()).out().strip()).isEqualTo(pinLine);
-    assertThat(ctl("pin", "ls").lines()).contains(pinLine);
-    JsonObject pin = new JsonObject(ctl("pin", "ls", cid.toString(), "--enc", "json").out());
-    assertThat(pin.getJsonArray("allocations").getList()).containsExactly("node1", "node2");
-    assertThat(pin.getInteger("replication_factor_min")).isEqualTo(2);
-
-    assertThat(ctl("status", cid.toString()).out().strip()).isEqualTo(expected);
-    assertThat(ctl("status").lines()).contains(expected);
-    JsonObject status = new JsonObject(ctl("--enc", "json", "status", cid.toString()).out());
-    assertThat(status.getJsonObject("peer_map").getJsonObject("node2").getString("status")).isEqualTo("pinned");
-    CommandRun recovered = ctl("recover", cid.toString());
-    assertThat(recovered.code()).as(recovered.err()).isZero();
-    assertThat(recovered.out().strip()).isEqualTo(expected);
-
-    CommandRun removed = ctl("pin", "rm", cid.toString());
-    assertThat(removed.code()).as(removed.err()).isZero();
-    assertThat(removed.out().strip()).isEqualTo(cid + " | doc | unpinned");
-    Eventually.await("both daemons to drop the pin", WAIT, () -> !nodes.pinnedOn(1, cid) && !nodes.pinnedOn(2, cid));
-    CommandRun gone = ctl("pin", "ls", cid.toString());
-    assertThat(gone.code()).isEqualTo(1);
-    assertThat(gone.err().strip()).isEqualTo("no pin for " + cid + " in the pinset");
+    // no answer: IPFS Cluster's api.Error with code 0, on stdout, exit 1
+    CommandRun unreachable = CommandRun.of("ctl", "--host", "/ip4/127.0.0.1/tcp/" + dead, "id");
+    assertThat(unreachable.code()).isEqualTo(1);
+    assertThat(unreachable.out()).startsWith("An error occurred:\n  Code: 0\n  Message: GET http://127.0.0.1:" + dead
+        + "/id: ").contains("give its address with --host");
+    CommandRun garbage = CommandRun.of("ctl", "--host", "/ip4/127.0.0.1/udp/9094", "id");
+    assertThat(garbage.code()).isEqualTo(1);
+    assertThat(garbage.err()).startsWith("error parsing host multiaddress: '/ip4/127.0.0.1/udp/9094': expected");
+    assertThat(CommandRun.of("ctl", "--host", "/p2p/12D3KooWLTubUxNCqr2aRTrZgGEM3BAn8vcH7AXvB3p6PHAMkbJU", "id").err())
+        .contains("ferry has no libp2p-http API");
+    assertThat(CommandRun.of("ctl", "--host", "ftp://example", "id").err()).startsWith("error parsing host multiaddress");
+    assertThat(ctl("--timeout", "soon", "id").code()).isEqualTo(2);
+    assertThat(ctl("--enc", "yaml", "id").code()).isEqualTo(2);
   }
 
   @Test
   @Order(3)
-  void pinAddWithoutWaitPrintsThePinOrItsJson() {
-    Cid cid = nodes.content(2, "one copy");
+  void pinAddWaitsThenPrintsTheStatusAndLsStatusRecoverRmFollow() {
+    Cid cid = nodes.content(1, "pinned by ctl");
 
-    CommandRun added = ctl("pin", "add", cid.toString(), "--rmin", "1", "--rmax", "1");
+    CommandRun added = ok(ctl("pin", "add", cid.toString(), "--name", "doc", "-r", "2", "--wait", "--wt", "60s"));
 
-    assertThat(added.code()).as(added.err()).isZero();
-    assertThat(added.out().strip()).startsWith(cid + " | - | allocations: node").endsWith(" | replication: 1");
-    awaitPinned(cid);
-    Cid other = nodes.content(2, "on every node, as JSON");
-    JsonObject pin = new JsonObject(ctl("--enc", "json", "pin", "add", other.toString(), "-r", "-1").out());
-    assertThat(pin.getString("cid")).isEqualTo(other.toString());
-    assertThat(pin.getJsonArray("allocations")).isEmpty();   // every node
-    assertThat(pin.getInteger("replication_factor_max")).isEqualTo(-1);
-    awaitPinned(other);
+    assertThat(added.out()).isEqualTo(statusText(statusJson(cid)));
+    assertThat(added.lines()).hasSize(3);
+    assertThat(added.lines().get(0)).isEqualTo(cid + " | doc:");
+    assertThat(added.lines().get(1)).matches(String.format("    > %-20s : PINNED \\| \\S+ \\| Attempts: \\d+ \\| "
+        + "Priority: false", "node1"));
+    assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin it").isTrue();
+
+    JsonObject pin = new JsonObject(ok(ctl("pin", "ls", cid.toString(), "--enc", "json")).out());
+    String pinLine = ok(ctl("pin", "ls", cid.toString())).out();
+    assertThat(pinLine).isEqualTo(pinText(pin))
+        .startsWith(cid + " | doc | PIN | Repl. Factor: 2--2 | Allocations: [")
+        .contains(" | Recursive | Metadata: no | Exp: ∞ | Added: ");
+    assertThat(ok(ctl("pin", "ls")).out()).contains(pinLine);
+    assertThat(ok(ctl("pin", "ls", "--filter", "pin,meta-pin")).out()).contains(pinLine);
+
+    String status = ok(ctl("status", cid.toString())).out();
+    assertThat(status).isEqualTo(statusText(statusJson(cid)));
+    assertThat(ok(ctl("status")).out()).contains(status);
+    assertThat(ok(ctl("status", "--filter", "pinned")).out()).contains(status);
+    assertThat(ok(ctl("status", "--filter", "pin_error,unpin_error")).out()).doesNotContain(cid.toString());
+    Cid other = nodes.content(2, "another");
+    ok(ctl("pin", "add", other.toString(), "--rmin", "1", "--rmax", "2", "--wait"));
+    assertThat(ok(ctl("status", cid.toString(), other.toString())).out()).contains(status).contains(other + ":\n");
+    assertThat(ok(ctl("status", "--local", cid.toString())).lines())
+        .anySatisfy(line -> assertThat(line).startsWith(String.format("    > %-20s : PINNED | ", "node1")));
+    assertThat(ok(ctl("recover", cid.toString())).out()).isEqualTo(statusText(statusJson(cid)));
+
+    CommandRun removed = ok(ctl("pin", "rm", cid.toString(), "--no-status"));
+    assertThat(removed.out()).isEqualTo(pinLine);
+    Eventually.await("both daemons to drop the pin", WAIT, () -> !nodes.pinnedOn(1, cid) && !nodes.pinnedOn(2, cid));
+    ok(ctl("pin", "rm", other.toString(), "--wait"));
+    assertThat(ok(ctl("pin", "ls")).out()).doesNotContain(cid.toString()).doesNotContain(other.toString());
   }
 
   @Test
   @Order(4)
-  void addUploadsFilesThatTheClusterPins() throws Exception {
-    Path a = Files.writeString(dir.resolve("a.txt"), "file a " + System.nanoTime());
-    Path b = Files.writeString(dir.resolve("b with space.txt"), "file b, longer " + System.nanoTime());
+  void pinAddWithoutWaitPrintsTheStatusOrWithNoStatusThePin() {
+    Cid cid = nodes.content(2, "one copy");
 
-    CommandRun added = ctl("add", a.toString(), b.toString(), "--replication", "2");
+    CommandRun added = ok(ctl("pin", "add", cid.toString(), "--rmin", "1", "--rmax", "1", "--ns"));
+    JsonObject pin = new JsonObject(ok(ctl("--enc", "json", "pin", "ls", cid.toString())).out());
+    assertThat(added.out()).isEqualTo(pinText(pin)).startsWith(cid + " |  | PIN | Repl. Factor: 1--1 | ");
 
-    assertThat(added.code()).as(added.err()).isZero();
-    assertThat(added.lines()).hasSize(2);
-    assertThat(added.lines().get(0)).matches("bafk\\w+ \\| a\\.txt \\| " + Files.size(a) + " bytes \\| allocations: node1, node2");
-    assertThat(added.lines().get(1)).matches("bafk\\w+ \\| b with space\\.txt \\| " + Files.size(b)
-        + " bytes \\| allocations: node1, node2");
-    List<Cid> cids = new ArrayList<>(added.lines().stream().map(l -> Cid.parse(l.substring(0, l.indexOf(' ')))).toList());
+    Cid everywhere = nodes.content(2, "on every node");
+    CommandRun status = ok(ctl("pin", "add", "/ipfs/" + everywhere, "--replication", "-1"));
+    assertThat(status.lines().get(0)).isEqualTo(everywhere + ":");
+    assertThat(ok(ctl("pin", "ls", everywhere.toString())).out())
+        .contains(" | PIN | Repl. Factor: -1 | Allocations: [everywhere] | Recursive | ");
+    awaitPinned(cid);
+    awaitPinned(everywhere);
 
-    CommandRun json = ctl("add", "--enc", "json", "--name", "custom", a.toString());
-    assertThat(json.code()).as(json.err()).isZero();
-    JsonObject line = new JsonObject(json.out());
-    assertThat(line.getString("name")).isEqualTo("custom");
-    assertThat(line.getString("cid")).isEqualTo(cids.get(0).toString());   // same content, same CID
-    assertThat(line.getLong("size")).isEqualTo(Files.size(a));
-    for (Cid cid : cids) {
-      awaitPinned(cid);
-      assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin " + cid).isTrue();
-    }
-
-    CommandRun missing = ctl("add", dir.resolve("no-such-file").toString());
-    assertThat(missing.code()).isEqualTo(1);
-    assertThat(missing.err()).contains("cannot add " + dir.resolve("no-such-file") + ": no such file");
+    CommandRun badPath = ctl("pin", "add", "QmNotACid");
+    assertThat(badPath.code()).isEqualTo(1);
+    assertThat(badPath.err()).startsWith("error : invalid path \"/ipfs/QmNotACid\": not a CID");
+    assertThat(ctl("pin", "add", "/ipfs/" + cid, "--metadata", "novalue").err())
+        .isEqualTo("error parsing metadata: metadata were not in the format key=value\n");
+    assertThat(ctl("pin", "add", cid.toString(), "--allocations", "node9").err())
+        .startsWith("error decoding allocations: some peer IDs could not be decoded");
+    assertThat(ctl("pin", "add", cid.toString(), "--expire-in", "tomorrow").err())
+        .startsWith("error parsing expire-in: invalid duration 'tomorrow'");
+    assertThat(ctl("pin", "update", "nope", cid.toString()).err()).startsWith("error parsing from Cid: not a CID");
+    assertThat(ctl("status", "--filter", "bogus").err()).isEqualTo("error parsing filter flag: invalid filter name\n");
+    assertThat(ctl("peers", "rm", "node2").err()).startsWith("error parsing peer ID: not a libp2p peer ID: 'node2'");
+    assertThat(ctl("pin", "add").code()).isEqualTo(2);
   }
 
   @Test
   @Order(5)
-  void failuresSayWhatWentWrongWithExitCode1AndUsageErrorsExit2() {
-    String unknown = missingContent().toString();
-    CommandRun notPinned = ctl("status", unknown);
-    assertThat(notPinned.code()).isEqualTo(1);
-    assertThat(notPinned.err().strip()).isEqualTo("no pin for " + unknown + " in the pinset");   // the API's message
-    assertThat(notPinned.out()).isEmpty();
+  void addUploadsFilesPrintsAddedLinesAndHonoursQuietAndNoStream() throws Exception {
+    Path a = Files.writeString(dir.resolve("a.txt"), "file a " + System.nanoTime());
+    Path b = Files.writeString(dir.resolve("b.txt"), "file b, longer " + System.nanoTime());
 
-    CommandRun malformed = ctl("pin", "add", "QmNotACid");
-    assertThat(malformed.code()).isEqualTo(1);
-    assertThat(malformed.err()).startsWith("not a CID: 'QmNotACid'");
+    CommandRun one = ok(ctl("add", a.toString(), "--rmin", "2", "--rmax", "2"));
+    assertThat(one.lines()).hasSize(1);
+    assertThat(one.lines().get(0)).matches("added \\w+ a\\.txt");
+    Cid cid = Cid.parse(one.lines().get(0).split(" ")[1]);
+    awaitPinned(cid);
+    assertThat(nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid)).as("both daemons pin " + cid).isTrue();
 
-    String nowhere = "http://127.0.0.1:" + Ports.free(1).get(0);
-    CommandRun unreachable = CommandRun.of("ctl", "--host", nowhere, "id");
-    assertThat(unreachable.code()).isEqualTo(1);
-    assertThat(unreachable.err()).startsWith("cannot reach a ferry node at " + nowhere).contains("pass --host URL");
+    assertThat(ok(ctl("add", "-q", a.toString())).out()).isEqualTo(cid + "\n");
+    JsonArray buffered = new JsonArray(ok(ctl("--enc", "json", "add", "--no-stream", "--name", "custom",
+        a.toString())).out());
+    assertThat(buffered).hasSize(1);
+    assertThat(buffered.getJsonObject(0).getString("cid")).isEqualTo(cid.toString());
+    assertThat(buffered.getJsonObject(0).getString("name")).isEqualTo("custom");
 
-    assertThat(CommandRun.of("ctl").code()).isEqualTo(2);
-    assertThat(ctl("pin").code()).isEqualTo(2);
-    CommandRun noCid = ctl("pin", "add");
-    assertThat(noCid.code()).isEqualTo(2);
-    assertThat(noCid.err()).contains("Missing required parameter: 'CID'");
-    assertThat(ctl("--enc", "yaml", "id").code()).isEqualTo(2);
-    assertThat(ctl("frobnicate").code()).isEqualTo(2);
-    assertThat(CommandRun.of("ctl", "--host", "ftp://example", "id").err()).contains("not an http(s) URL");
-    assertThat(ctl("pin", "add", unknown, "--wait-timeout", "soon").code()).isEqualTo(2);
+    CommandRun quieter = ok(ctl("add", "-Q", "--wait", a.toString(), b.toString()));
+    assertThat(quieter.lines()).hasSize(1);
+    Cid last = Cid.parse(quieter.lines().get(0));
+    assertThat(statusText(statusJson(last))).contains(": PINNED | ");
+
+    CommandRun directory = ctl("add", dir.toString());
+    assertThat(directory.code()).isEqualTo(1);
+    assertThat(directory.err()).isEqualTo("error : " + dir + " is a directory, but Recursive option is not set\n");
+    CommandRun missing = ctl("add", dir.resolve("no-such-file").toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).isEqualTo("error : lstat " + dir.resolve("no-such-file") + ": no such file or "
+        + "directory\n");
+    assertThat(ctl("add").err()).isEqualTo("error : need at least one path\n");
+    assertThat(ctl("add", "--format", "car", a.toString(), b.toString()).err())
+        .isEqualTo("error : only a single CAR file can be added and wrap-with-directory is not supported\n");
   }
 
   @Test
   @Order(6)
-  void waitFailsWhenTheTimeoutPassesAndAtAPinError() {
-    String slow = missingContent().toString();
-    CommandRun timedOut = ctl("pin", "add", slow, "--wait", "--wait-timeout", "1s");
-    assertThat(timedOut.code()).isEqualTo(1);
-    assertThat(timedOut.err()).startsWith(slow + " is not pinned on every allocated node after 1s (node1: ");
+  void anErrorTheApiAnswersIsPrintedAsIpfsClusterCtlPrintsItWithExitCode2() {
+    String unknown = missingContent().toString();
+    CommandRun notPinned = ctl("pin", "ls", unknown);
+    assertThat(notPinned.code()).isEqualTo(2);
+    assertThat(notPinned.out()).isEqualTo("An error occurred:\n  Code: 404\n  Message: no pin for " + unknown
+        + " in the pinset\n");
+    JsonObject json = new JsonObject(ctl("--enc", "json", "pin", "ls", unknown).out());
+    assertThat(json.getInteger("code")).isEqualTo(404);
 
-    String failing = missingContent().toString();
-    CommandRun failed = ctl("pin", "add", failing, "--replication", "1", "--wait");
-    assertThat(failed.code()).isEqualTo(1);
-    assertThat(failed.err()).startsWith(failing + ": pin_error on node").contains("ferry ctl recover " + failing);
+    // served by the cluster-operations issue's routes; until then, the node's error, printed as any other
+    for (String[] command : List.of(new String[] {"health", "graph"}, new String[] {"health", "metrics"},
+        new String[] {"health", "alerts"}, new String[] {"health", "bandwidth"}, new String[] {"ipfs", "gc"},
+        new String[] {"recover"})) {
+      CommandRun run = ctl(command);
+      assertThat(run.code()).as(String.join(" ", command) + ": " + run.out() + run.err()).isIn(0, 2);
+      if (run.code() == 2) {
+        assertThat(run.out()).as(String.join(" ", command)).matches("(?s)An error occurred:\n  Code: [45]\\d\\d\n"
+            + "  Message: .+\n");
+      } else if (command[1].equals("graph")) {
+        assertThat(run.out()).startsWith("digraph cluster {\n").endsWith("}");
+      }
+    }
   }
 
-  /** Until every node {@code cid} is allocated to reports it pinned, as {@code ctl status} shows it. */
+  @Test
+  @Order(7)
+  void waitEndsWithThePinErrorOrAfterTheWaitTimeoutWithExitCode62() {
+    String slow = missingContent().toString();
+    CommandRun timedOut = ctl("pin", "add", slow, "--wait", "--wait-timeout", "2s");
+    assertThat(timedOut.code()).isEqualTo(62);
+    assertThat(timedOut.err()).isEqualTo("error waiting for pin status: context deadline exceeded\n");
+
+    String failing = missingContent().toString();
+    CommandRun failed = ctl("pin", "add", failing, "--replication", "1", "-w");
+    assertThat(failed.code()).isEqualTo(1);
+    assertThat(failed.err()).isEqualTo("error waiting for pin status: error has occurred while attempting to reach "
+        + "status: pinned\n");
+    assertThat(ok(ctl("status", failing)).out()).contains(": PIN_ERROR: ");
+  }
+
+  // ---- ipfs-cluster-ctl's formatters.go, rendered independently of Formats from the format strings ----
+
+  /** textFormatPrintID. */
+  private static String idText(JsonObject id) {
+    StringBuilder b = new StringBuilder(String.format("%s | %s | Sees %d other peers\n", id.getString("id"),
+        id.getString("peername"), id.getJsonArray("cluster_peers").size() - 1));
+    b.append("  > Addresses:\n");
+    new TreeSet<>(id.getJsonArray("addresses").getList()).forEach(a -> b.append(String.format("    - %s\n", a)));
+    JsonObject ipfs = id.getJsonObject("ipfs");
+    b.append(String.format("  > IPFS: %s\n", ipfs.getString("id")));
+    new TreeSet<>(ipfs.getJsonArray("addresses").getList()).forEach(a -> b.append(String.format("    - %s\n", a)));
+    return b.toString();
+  }
+
+  /** textFormatPrintGPInfo. */
+  private static String statusText(JsonObject info) {
+    StringBuilder b = new StringBuilder(info.getString("cid"));
+    if (!info.getString("name", "").isEmpty()) {
+      b.append(String.format(" | %s", info.getString("name")));
+    }
+    b.append(":\n");
+    JsonObject peers = info.getJsonObject("peer_map");
+    for (String k : new TreeSet<>(peers.fieldNames())) {
+      JsonObject v = peers.getJsonObject(k);
+      String name = v.getString("peername", "").isEmpty() ? k : v.getString("peername");
+      b.append(String.format("    > %-20s : %s", name, v.getString("status").toUpperCase()));
+      if (!v.getString("error", "").isEmpty()) {
+        b.append(String.format(": %s", v.getString("error")));
+      }
+      // Go's RFC 3339 with nanoseconds: no trailing zeros in the fraction
+      b.append(String.format(" | %s", v.getString("timestamp").replaceAll("(\\.\\d*?)0+(?=Z|[+-]\\d\\d:)", "$1")
+          .replace(".Z", "Z")));
+      b.append(String.format(" | Attempts: %d", v.getInteger("attempt_count")));
+      b.append(String.format(" | Priority: %b\n", v.getBoolean("priority_pin")));
+    }
+    return b.toString();
+  }
+
+  /** textFormatPrintPin, for a recursive data pin with no metadata and no expiry. */
+  private static String pinText(JsonObject pin) {
+    String repl = pin.getInteger("replication_factor_min") == -1 && pin.getInteger("replication_factor_max") == -1
+        ? "Repl. Factor: -1 | Allocations: [everywhere]"
+        : String.format("Repl. Factor: %d--%d | Allocations: %s", pin.getInteger("replication_factor_min"),
+            pin.getInteger("replication_factor_max"),
+            "[" + String.join(" ", new TreeSet<>(pin.getJsonArray("allocations").getList())) + "]");
+    String added = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(OffsetDateTime.parse(pin.getString(
+        "timestamp")));
+    return String.format("%s | %s | %s | ", pin.getString("cid"), pin.getString("name"), "PIN") + repl
+        + " | Recursive | Metadata: no | Exp: ∞" + String.format(" | Added: %s\n", added);
+  }
+
+  private static JsonObject statusJson(Cid cid) {
+    return new JsonObject(ok(ctl("--enc", "json", "status", cid.toString())).out());
+  }
+
+  /** Objects printed one after the other, each indented over several lines. */
+  private static List<JsonObject> jsonObjects(String out) {
+    List<JsonObject> objects = new ArrayList<>();
+    for (String object : out.split("(?m)(?<=^})\n")) {
+      if (!object.isBlank()) {
+        objects.add(new JsonObject(object));
+      }
+    }
+    return objects;
+  }
+
+  /** Until every peer of {@code cid} reports it pinned (or remote), as ctl's status shows it. */
   private static void awaitPinned(Cid cid) {
-    Eventually.await(cid + " to be pinned on its nodes", WAIT, () -> ctl("status", cid.toString()).out().strip()
-        .matches(".* \\| node\\d: pinned(, node\\d: pinned)*"));
+    Eventually.await(cid + " to be pinned on its nodes", WAIT, () -> ctl("status", cid.toString()).lines().stream()
+        .skip(1).allMatch(l -> l.contains(": PINNED | ") || l.contains(": REMOTE | ")));
   }
 
   /** A CID of random content that no daemon has. */
@@ -230,11 +350,15 @@ class CtlCommandTest {
     return Cid.parse("f01551220" + HexFormat.of().formatHex(digest));   // CIDv1, raw, SHA-256
   }
 
+  private static CommandRun ok(CommandRun run) {
+    assertThat(run.code()).as(run.out() + run.err()).isZero();
+    return run;
+  }
+
   /** {@code ferry ctl --host <node 1> ARGS...}. */
   private static CommandRun ctl(String... args) {
     List<String> all = new ArrayList<>(List.of("ctl", "--host", host));
     all.addAll(List.of(args));
     return CommandRun.of(all.toArray(String[]::new));
   }
-
 }

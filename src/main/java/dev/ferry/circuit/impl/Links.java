@@ -2,18 +2,21 @@ package dev.ferry.circuit.impl;
 
 import dev.ferry.circuit.CircuitConfig;
 import dev.ferry.circuit.Fragment;
+import dev.ferry.circuit.impl.NodeRequest.LinkAt;
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
+import dev.ferry.node.BusTls;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.Map;
@@ -29,16 +32,16 @@ import org.slf4j.LoggerFactory;
  * instead of the event bus. Another node's link address is asked from that node itself, over
  * {@code ferry.node.<name>.circuits}, never taken from a message. Inbound frames go to the circuit
  * end they name through {@link Ends} (the circuits above, as plain ids and values); a connection
- * that sends a malformed frame is closed.
+ * that sends a malformed frame is closed. With the node's {@code tls} settings the link speaks
+ * TLS with the bus's certificates: client certificates required, only the cluster CA trusted, and
+ * the certificate's name checked against the node on both sides (the hello's sender when
+ * accepting, the node asked for when connecting).
  *
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
  */
 public final class Links {
   private static final Logger log = LoggerFactory.getLogger(Links.class);
-  /** Request body on {@code ferry.node.<name>.circuits} asking where that node's link server is. */
-  public static final String OP = "link";
-
   /**
    * The circuit ends on this node, as the links see them (the circuit service implements it): the
    * links hand them what arrives, by ids, and ask which circuits cross to a node. The per-circuit
@@ -75,6 +78,8 @@ public final class Links {
   private Context context;
   private NetServer server;
   private NetClient client;
+  /** The node's TLS, when it has one (read at start). */
+  private Optional<BusTls> tls = Optional.empty();
 
   public Links(NodeContext node, Ends ends, CircuitConfig config) {
     this.node = node;
@@ -93,12 +98,23 @@ public final class Links {
       log.info("circuit link off on {} (circuit.link = false): circuits between nodes use the event bus", node.name());
       return Future.succeededFuture();
     }
-    client = vertx().createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setConnectTimeout((int) config.openTimeout().toMillis()));
-    server = vertx().createNetServer().connectHandler(this::accepted);
     String host = node.config().cluster().host();
-    return server.listen(config.linkPort(), host)
-        .onSuccess(s -> log.info("circuit link server of {} listening on {}:{}", node.name(), host, s.actualPort()))
+    // the certificate files are read and checked on a worker
+    return vertx().executeBlocking(() -> BusTls.of(node.config()), false).compose(loaded -> {
+      tls = loaded;
+      NetClientOptions clientOptions = new NetClientOptions().setTcpNoDelay(true)
+          .setConnectTimeout((int) config.openTimeout().toMillis());
+      NetServerOptions serverOptions = new NetServerOptions().setTcpNoDelay(true);
+      tls.ifPresent(t -> {
+        t.secure(clientOptions);
+        t.secure(serverOptions);
+      });
+      client = vertx().createNetClient(clientOptions);
+      server = vertx().createNetServer(serverOptions).connectHandler(this::accepted);
+      return server.listen(config.linkPort(), host);
+    })
+        .onSuccess(s -> log.info("circuit link server of {} listening on {}:{}{}", node.name(), host, s.actualPort(),
+            tls.isPresent() ? " with TLS" : ""))
         .recover(e -> Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "circuit.link_port: cannot listen on "
             + host + ":" + config.linkPort() + ": " + e.getMessage(), e)))
         .mapEmpty();
@@ -142,13 +158,12 @@ public final class Links {
   }
 
   /** Answers {@code {"op": "link"}} on {@code ferry.node.<name>.circuits}: where this node's link server is. */
-  public Future<JsonObject> where() {
+  public Future<LinkAt> where() {
     if (server == null) {
       return Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "node " + node.name()
           + " has no circuit link (circuit.link = false)"));
     }
-    return Future.succeededFuture(new JsonObject().put("host", node.config().cluster().host()).put("port", port())
-        .put("incarnation", node.incarnation().id()));
+    return Future.succeededFuture(new LinkAt(node.config().cluster().host(), port(), node.incarnation().id()));
   }
 
   /** The node left the cluster: its link goes quietly (its circuits close with {@code node-down}). */
@@ -160,6 +175,12 @@ public final class Links {
   }
 
   // ---- inside ----
+
+  /** Asks node {@code other}'s circuit service where its link server is. */
+  private Future<LinkAt> whereIsLink(String other) {
+    return BusClient.of(vertx()).ask(Addresses.circuitNode(other), new NodeRequest.WhereIsLink(),
+        new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()), LinkAt::fromJson);
+  }
 
   private Vertx vertx() {
     return node.vertx();
@@ -185,21 +206,40 @@ public final class Links {
 
   /** Asks the node where its link server is, checks it is the expected incarnation, connects. */
   private void connect(Link link) {
-    context.runOnContext(v -> vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()),
-            new JsonObject().put("op", OP), new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
-        .compose(reply -> {
-          JsonObject at = reply.body();
-          if (!link.incarnation().equals(at.getString("incarnation"))) {
-            return Future.failedFuture("node " + link.node() + " is now incarnation " + at.getString("incarnation")
+    context.runOnContext(v -> whereIsLink(link.node())
+        .compose(at -> {
+          if (!link.incarnation().equals(at.incarnation())) {
+            return Future.failedFuture("node " + link.node() + " is now incarnation " + at.incarnation()
                 + ", not " + link.incarnation());
           }
-          SocketAddress address = SocketAddress.inetSocketAddress(at.getInteger("port"), at.getString("host"));
+          SocketAddress address = SocketAddress.inetSocketAddress(at.port(), at.host());
           link.found(address);
-          return client.connect(address);
+          return client.connect(address).compose(socket -> certified(socket, link.node()));
         })
         .onComplete(
             socket -> link.connected(socket, LinkFrame.hello(node.name(), node.incarnation().id(), link.incarnation())),
             e -> link.broke("cannot connect: " + e.getMessage())));
+  }
+
+  /** With TLS: {@code socket} when the node on it showed the certificate of {@code expected}; else closed and failed. */
+  private Future<NetSocket> certified(NetSocket socket, String expected) {
+    if (tls.isEmpty()) {
+      return Future.succeededFuture(socket);
+    }
+    String refusal;
+    try {
+      String name = BusTls.peerName(socket);
+      refusal = name.equals(expected) ? null : "its certificate is for '" + name + "', not '" + expected + "'";
+    } catch (IllegalStateException e) {
+      refusal = e.getMessage();
+    }
+    if (refusal == null) {
+      return Future.succeededFuture(socket);
+    }
+    log.error("circuit link: refusing the link server at {} for node {}: {}", socket.remoteAddress(), expected,
+        refusal);
+    socket.close();
+    return Future.failedFuture("the link server at " + socket.remoteAddress() + " is not " + expected + ": " + refusal);
   }
 
   /**
@@ -220,10 +260,7 @@ public final class Links {
     context.runOnContext(v -> {
       boolean member = node.members().isUp(link.node(), link.incarnation());
       Future<Boolean> alive = !member ? Future.succeededFuture(false)
-          : vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()), new JsonObject().put("op", OP),
-                  new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
-              .map(reply -> link.incarnation().equals(reply.body().getString("incarnation")))
-              .otherwise(false);
+          : whereIsLink(link.node()).map(at -> link.incarnation().equals(at.incarnation())).otherwise(false);
       alive.onSuccess(up -> {
         if (up) {
           closeCircuits(link);
@@ -285,6 +322,13 @@ public final class Links {
     if (hello.node().equals(node.name()) || !hello.incarnation().equals(ends.incarnationOrNull(hello.node()))) {
       throw new LinkFrame.Malformed("a hello from " + hello.node() + " incarnation " + hello.incarnation()
           + ", which is not another member of the cluster");
+    }
+    if (tls.isPresent()) {
+      String name = BusTls.peerName(socket);
+      if (!name.equals(hello.node())) {
+        throw new LinkFrame.Malformed("a hello from " + hello.node() + " over a connection whose certificate is for '"
+            + name + "'");
+      }
     }
     Link link = to(hello.node(), hello.incarnation());
     link.incoming(socket);
