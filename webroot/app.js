@@ -1,5 +1,6 @@
 // ferry dashboard: everything live through the event-bus bridge (/eventbus on this node):
-// members, Raft groups, registry, mailboxes per node, this node's circuits, the pinset.
+// members, Raft groups, registry, mailboxes per node, this node's circuits, the pinset's size and
+// this node's pins by status (from its /metrics).
 // It asks ferry.status for a snapshot every REFRESH_MS and at once on each member event, and keeps
 // members that left listed as down.
 (function () {
@@ -127,25 +128,40 @@
     if (circuits.peers.length > 0) box.appendChild(table);
   }
 
+  // The pinset's size, and this node's pins by its status of them, read from the node's own
+  // Prometheus series ferry_pins{status="..."} (GET /metrics): counts, never a list of pins.
   function renderPins(pins) {
     var box = document.getElementById('pins');
     if (!pins || pins.error) return;
+    fetch('/metrics', token ? { headers: { Authorization: 'Bearer ' + token } } : {})
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error('HTTP ' + r.status)); })
+      .then(function (text) { showPinCounts(box, pins.count, pinCounts(text)); },
+        function () { showPinCounts(box, pins.count, null); });
+  }
+
+  function pinCounts(metrics) {
+    var counts = {};
+    metrics.split('\n').forEach(function (line) {
+      var series = /^ferry_pins\{([^}]*)\} (\S+)/.exec(line);
+      var status = series && /status="([^"]+)"/.exec(series[1]);
+      if (status) counts[status[1]] = Number(series[2]);
+    });
+    return counts;
+  }
+
+  function showPinCounts(box, count, counts) {
     box.replaceChildren();
     box.className = '';
-    box.dataset.count = String(pins.count);
-    box.appendChild(el('div', pins.count + ' pin' + (pins.count === 1 ? '' : 's') + ' in the cluster'
-      + (pins.pins.length < pins.count ? ' (first ' + pins.pins.length + ' shown)' : '')));
-    if (pins.pins.length === 0) return;
+    box.dataset.count = String(count);
+    box.appendChild(el('div', count + ' pin' + (count === 1 ? '' : 's') + ' in the cluster'
+      + (counts ? '' : ' (this node\'s statuses unavailable)')));
+    if (!counts) return;
     var table = el('table');
-    table.appendChild(row(['cid', 'name', 'allocations', 'replication']));
-    pins.pins.forEach(function (p) {
-      var cid = el('span', p.cid.length > 24 ? p.cid.slice(0, 12) + '…' + p.cid.slice(-8) : p.cid, 'mono');
-      cid.title = p.cid;
-      var tr = row([cid, p.name || '—',
-        p.allocations.length === 0 ? 'every node' : p.allocations.join(', '),
-        p.replication_min === -1 && p.replication_max === -1 ? 'every node' : p.replication_min + '–' + p.replication_max]);
-      tr.dataset.cid = p.cid;
-      tr.dataset.allocations = p.allocations.join(',');
+    table.appendChild(row(['status on this node', 'pins']));
+    Object.keys(counts).sort().filter(function (s) { return counts[s] > 0; }).forEach(function (s) {
+      var tr = row([s, String(counts[s])]);
+      tr.dataset.status = s;
+      tr.dataset.pins = String(counts[s]);
       table.appendChild(tr);
     });
     box.appendChild(table);

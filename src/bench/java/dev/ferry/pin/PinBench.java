@@ -66,7 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinBench}; {@code -Dbench.pins.window=10000},
  * {@code -Dbench.pins.marks=100000,1000000}, {@code -Dbench.inflight=64,256},
- * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dferry.node.heap=2g} the nodes' heap
+ * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dbench.raft.snapshot_every=N} the nodes'
+ * {@code raft.snapshot_every}, {@code -Dferry.node.heap=2g} the nodes' heap
  * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
  * one of the two. The tables are printed and written to {@code target/bench/PinBench*.md}.
  */
@@ -91,8 +92,8 @@ class PinBench {
   void ingestStaysFlatAsThePinsetGrows() throws Exception {
     DiscardingDaemon[] daemons = {null, new DiscardingDaemon(), new DiscardingDaemon(), new DiscardingDaemon()};
     Vertx vertx = Vertx.vertx();
-    try (ProcessCluster cluster = TestCluster.processes(3, i -> new JsonObject()
-        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString())))) {
+    try (ProcessCluster cluster = TestCluster.processes(3, i -> withRaftSettings(new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))))) {
       int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
       WebClient client = WebClient.create(vertx, new WebClientOptions(),
           new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
@@ -160,7 +161,8 @@ class PinBench {
         daemons[i].close();
       }
     }
-    report("PinBench.md", "stand-in daemons that answer at once, warm-up " + WARM_UP
+    report("PinBench.md", "stand-in daemons that answer at once, raft.snapshot_every "
+        + System.getProperty("bench.raft.snapshot_every", "as in conf/node.json") + ", warm-up " + WARM_UP
         + " Raft writes, pins and unpins; fills between marks at " + MOST_IN_FLIGHT + " in flight");
   }
 
@@ -207,6 +209,12 @@ class PinBench {
       }
     }
     report("PinBench-js-ipfs.md", "real js-ipfs daemons (content added to each first), no warm-up; ÷ floor is 1");
+  }
+
+  /** {@code settings} with {@code raft.snapshot_every} from {@code bench.raft.snapshot_every}, if given. */
+  private static JsonObject withRaftSettings(JsonObject settings) {
+    Integer every = Integer.getInteger("bench.raft.snapshot_every");
+    return every == null ? settings : settings.put("raft", new JsonObject().put("snapshot_every", every));
   }
 
   /**

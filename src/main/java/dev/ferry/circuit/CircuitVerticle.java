@@ -2,15 +2,15 @@ package dev.ferry.circuit;
 
 import dev.ferry.circuit.filesync.FileSyncService;
 import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.NodeRequest;
 import dev.ferry.circuit.impl.PayloadCodec;
 import dev.ferry.core.Addresses;
-import dev.ferry.core.FerryException;
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Dispatch;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,17 +58,17 @@ public final class CircuitVerticle extends VerticleBase {
   }
 
   /**
-   * {@code ferry.node.<name>.circuits}: another node asks to start a peer here, or
-   * ({@code {"op": "link"}}) where this node's circuit link server listens.
+   * {@code ferry.node.<name>.circuits} ({@link NodeRequest}): another node asks to start a peer
+   * here, or where this node's circuit link server listens.
    */
   private Future<Void> serveStartRequests() {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.circuitNode(node.name()), m -> {
-      boolean link = m.body() != null && Links.OP.equals(m.body().getString("op"));
-      (link ? circuits.links().where() : circuits.startForRemote(m.body())).onComplete(
-          m::reply,
-          e -> FerryException.from(e).failReply(m));
-    });
-    return consumer.completion();
+    Dispatch<NodeRequest, Future<? extends BusJson>> dispatch =
+        Dispatch.<NodeRequest, Future<? extends BusJson>>over(NodeRequest.class)
+            .on(NodeRequest.StartPeer.class, r -> circuits.startForRemote(r.service()))
+            .on(NodeRequest.WhereIsLink.class, r -> circuits.links().where())
+            .build();
+    return vertx.eventBus().consumer(Addresses.circuitNode(node.name()), m -> NodeRequest.REQUESTS.serve(m, dispatch::apply))
+        .completion();
   }
 
   /** Circuits to a node that left close with reason {@code node-down}. */

@@ -3,7 +3,10 @@ package dev.ferry.circuit;
 import dev.ferry.circuit.impl.Link;
 import dev.ferry.circuit.impl.Links;
 import dev.ferry.circuit.impl.Transport;
+import dev.ferry.circuit.impl.NodeRequest;
+import dev.ferry.circuit.impl.NodeRequest.StartedPeer;
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.Members;
@@ -12,9 +15,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,12 +97,11 @@ public final class Circuits {
           + String.join(", ", node.members().current().stream().map(Members.Member::name).toList()) + ")"));
     }
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis());
-    return vertx().eventBus().<JsonObject>request(Addresses.circuitNode(nodeName), new JsonObject().put("service", service), options)
-        .map(reply -> new PeerRef(reply.body().getString("node"), reply.body().getString("service"),
-            reply.body().getString("id")))
-        .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
-            ? new FerryException(FerryException.UNAVAILABLE, "node " + nodeName + " does not run the circuit service")
-            : FerryException.from(e)));
+    return BusClient.of(vertx())
+        .whenNobodyServes(a -> new FerryException(FerryException.UNAVAILABLE, "node " + nodeName
+            + " does not run the circuit service"))
+        .ask(Addresses.circuitNode(nodeName), new NodeRequest.StartPeer(service), options, StartedPeer::fromJson)
+        .map(started -> new PeerRef(started.node(), started.service(), started.id()));
   }
 
   /** The peers running on this node now. */
@@ -155,13 +154,8 @@ public final class Circuits {
   }
 
   /** Answers {@code ferry.node.<name>.circuits}: start a peer here for another node. */
-  Future<JsonObject> startForRemote(JsonObject request) {
-    String service = request == null ? null : request.getString("service");
-    if (service == null) {
-      return Future.failedFuture(FerryException.badRequest("expected {\"service\": NAME}"));
-    }
-    return startPeer(service, true).map(peer -> new JsonObject()
-        .put("id", peer.id()).put("node", peer.node()).put("service", peer.service()).put("url", peer.url()));
+  Future<StartedPeer> startForRemote(String service) {
+    return startPeer(service, true).map(peer -> new StartedPeer(peer.id(), peer.node(), peer.service(), peer.url()));
   }
 
   /** Closes, with reason {@code node-down}, every circuit whose other end ran on a node that left. */

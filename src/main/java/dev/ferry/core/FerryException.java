@@ -19,6 +19,8 @@ public final class FerryException extends RuntimeException {
   public static final String TIMEOUT = "timeout";
   public static final String UNAVAILABLE = "unavailable";
   public static final String INTERNAL = "internal";
+  /** What ferry does not do (yet) although the API it follows has it: 501. */
+  public static final String NOT_IMPLEMENTED = "not-implemented";
   /** The disk under the node's data dir is full; the message names the data dir. HTTP 507. */
   public static final String STORAGE_FULL = "storage-full";
   /** The node cannot read or write its data dir (an I/O error); the message names it. HTTP 503. */
@@ -92,6 +94,7 @@ public final class FerryException extends RuntimeException {
       case NOT_FOUND -> 404;
       case METHOD_NOT_ALLOWED -> 405;
       case TOO_LARGE -> 413;
+      case NOT_IMPLEMENTED -> 501;
       case TIMEOUT -> 504;
       case STORAGE_FULL -> 507;
       case UNAVAILABLE, STORAGE_ERROR, "no-leader", "rejected" -> 503;

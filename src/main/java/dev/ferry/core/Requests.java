@@ -44,18 +44,20 @@ public final class Requests<R extends BusJson> {
   private final Map<String, Function<Fields, ? extends R>> decoders;
   private final String alias;
   private final Function<Object, String> unknown;
+  private final String unnamed;
 
   private Requests(String service, Map<String, Function<Fields, ? extends R>> decoders, String alias,
-      Function<Object, String> unknown) {
+      Function<Object, String> unknown, String unnamed) {
     this.service = service;
     this.decoders = decoders;
     this.alias = alias;
     this.unknown = unknown;
+    this.unnamed = unnamed;
   }
 
   /** No requests yet, for the service named {@code service} in messages ({@code "registry"}, {@code "raft"}). */
   public static <R extends BusJson> Requests<R> of(String service) {
-    return new Requests<>(service, Map.of(), null, null);
+    return new Requests<>(service, Map.of(), null, null, null);
   }
 
   /** These requests and {@code op}, read by {@code decoder} (which may throw {@link Fields}' failures). */
@@ -64,12 +66,20 @@ public final class Requests<R extends BusJson> {
     if (more.put(op, Objects.requireNonNull(decoder)) != null) {
       throw new IllegalArgumentException(service + " request '" + op + "' is declared twice");
     }
-    return new Requests<>(service, Collections.unmodifiableMap(more), alias, unknown);
+    return new Requests<>(service, Collections.unmodifiableMap(more), alias, unknown, unnamed);
   }
 
   /** These requests, also named by the string field {@code key} when {@code op} is not a string. */
   public Requests<R> alias(String key) {
-    return new Requests<>(service, decoders, key, unknown);
+    return new Requests<>(service, decoders, key, unknown, unnamed);
+  }
+
+  /**
+   * These requests, where a body without {@code op} (and without the alias) is the request
+   * {@code op}: for a wire form older than the {@code op} key.
+   */
+  public Requests<R> unnamed(String op) {
+    return new Requests<>(service, decoders, alias, unknown, op);
   }
 
   /**
@@ -78,7 +88,7 @@ public final class Requests<R extends BusJson> {
    * know its wording; by default it is {@code "field op: expected one of ..., got ..."}.
    */
   public Requests<R> unknownMessage(Function<Object, String> message) {
-    return new Requests<>(service, decoders, alias, message);
+    return new Requests<>(service, decoders, alias, message, unnamed);
   }
 
   /**
@@ -103,7 +113,10 @@ public final class Requests<R extends BusJson> {
     }
   }
 
-  /** The request's name: {@code op} if it is a string, else the alias if it is one; null if neither. */
+  /**
+   * The request's name: {@code op} if it is a string, else the alias if it is one, else the
+   * {@link #unnamed} request when neither is there; null if none of these.
+   */
   public String nameOf(JsonObject json) {
     if (json.getValue(OP) instanceof String op) {
       if (alias != null && json.getValue(alias) != null && !op.equals(json.getValue(alias))) {
@@ -112,7 +125,10 @@ public final class Requests<R extends BusJson> {
       }
       return op;
     }
-    return alias != null && json.getValue(alias) instanceof String named ? named : null;
+    if (alias != null && json.getValue(alias) instanceof String named) {
+      return named;
+    }
+    return json.getValue(OP) == null && (alias == null || json.getValue(alias) == null) ? unnamed : null;
   }
 
   private FerryException unknown(Object got) {

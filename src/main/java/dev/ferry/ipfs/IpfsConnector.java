@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -23,6 +24,15 @@ public interface IpfsConnector {
 
   Future<IpfsId> id();
 
+  /**
+   * The CID an IPFS path names ({@code /ipfs/<cid>/a/b}, {@code /ipns/<name>}, {@code /ipld/...}),
+   * resolved by the daemon as its {@code resolve} does (recursively).
+   *
+   * @throws dev.ferry.core.FerryException {@code bad-request} for a path the daemon cannot resolve,
+   *     {@code not-implemented} for a path the connector cannot resolve
+   */
+  Future<Cid> resolve(String path);
+
   /** Adds {@code content} as one file named {@code name} and pins it; its CID (v1). */
   Future<Cid> add(Buffer content, String name);
 
@@ -31,6 +41,26 @@ public interface IpfsConnector {
    * file is streamed to the daemon from disk, never held in memory.
    */
   Future<Cid> add(Path file, String name);
+
+  /** What to add: a file at {@code file} named {@code path} ({@code a/b.txt}), or with no file a directory. */
+  record AddEntry(String path, Path file) {}
+
+  /** An added file or directory: its path ({@code ""} for a wrapping directory), CID and DAG size in bytes. */
+  record Added(String path, Cid cid, long size) {}
+
+  /**
+   * Adds files and directories by their paths (parents made as needed) without pinning them, with
+   * Kubo's {@code add} options ({@code cid-version}, {@code raw-leaves}, {@code chunker},
+   * {@code hash}, {@code trickle}, {@code wrap-with-directory}; absent ones take Kubo's defaults);
+   * every entry added, files first, each directory after its contents, the root last. Files are
+   * streamed from disk, never held in memory.
+   *
+   * @throws dev.ferry.core.FerryException {@code bad-request} for an option the daemon refuses
+   */
+  Future<List<Added>> add(List<AddEntry> entries, Map<String, String> options);
+
+  /** Imports the blocks of the CARv1 file at {@code car} without pinning them; its roots. */
+  Future<List<Cid>> importCar(Path car);
 
   /** Pins {@code cid} recursively, fetching what is missing; fails with {@code timeout} after {@code timeout}. */
   Future<Void> pin(Cid cid, Duration timeout);

@@ -27,6 +27,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -93,6 +98,16 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
+  public Future<Cid> resolve(String path) {
+    return call("resolve", CALL_TIMEOUT).addQueryParam("arg", path).addQueryParam("recursive", "true").send()
+        .transform(r -> json("resolve " + path, r.map(Answer::of)))
+        .map(body -> {
+          String resolved = body.getString("Path", "");
+          return Cid.parse(resolved.startsWith("/ipfs/") ? resolved.substring("/ipfs/".length()).split("/")[0] : resolved);
+        });
+  }
+
+  @Override
   public Future<Cid> add(Buffer content, String name) {
     MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, content, "application/octet-stream");
     return call("add", CALL_TIMEOUT).addQueryParam("cid-version", "1").addQueryParam("pin", "true")
@@ -103,27 +118,123 @@ public final class KuboRpcConnector implements IpfsConnector {
 
   @Override
   public Future<Cid> add(Path file, String name) {
-    // the multipart body is written by hand around the file, which is read with Vert.x's async
-    // file API: neither held in memory nor read with blocking calls on the event loop
-    String boundary = "ferry-" + Long.toHexString(System.nanoTime());
-    Buffer head = Buffer.buffer("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-        + name.replace("\"", "%22").replaceAll("[\r\n]", " ") + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
-    Buffer tail = Buffer.buffer("\r\n--" + boundary + "--\r\n");
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setURI("/api/v0/add?cid-version=1&pin=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
-    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true)).compose(in -> streams.request(options)
-        .compose(out -> vertx.fileSystem().props(file.toString()).compose(props -> {
-          out.putHeader(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary)
-              .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(head.length() + props.size() + tail.length()));
-          out.write(head);
-          return in.pipe().endOnSuccess(false).to(out)
-              .compose(x -> out.end(tail))
-              .compose(x -> out.response())
-              .compose(answer -> answer.body().map(body -> new Answer(answer.statusCode(), body)));
-        }))
-        .eventually(in::close))
+    return upload("/api/v0/add?cid-version=1&pin=true", List.of(new AddEntry(name, file)), "file")
         .transform(r -> json("add " + name, r))
         .map(body -> Cid.parse(body.getString("Hash")));
+  }
+
+  @Override
+  public Future<List<Added>> add(List<AddEntry> entries, Map<String, String> options) {
+    StringBuilder uri = new StringBuilder("/api/v0/add?pin=false&progress=false");
+    options.forEach((name, value) -> uri.append('&').append(escape(name)).append('=').append(escape(value)));
+    String what = "add of " + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies");
+    return upload(uri.toString(), withParents(entries), "file").transform(r -> lines(what, r)).map(lines -> {
+      List<Added> added = new ArrayList<>();
+      for (JsonObject line : lines) {
+        if (line.getString("Hash") != null) {
+          added.add(new Added(line.getString("Name", ""), Cid.parse(line.getString("Hash")),
+              Long.parseLong(String.valueOf(line.getValue("Size", "0")))));
+        }
+      }
+      return added;
+    });
+  }
+
+  /**
+   * {@inheritDoc} The daemon names the roots only when it pins them (js-ipfs answers nothing with
+   * {@code pin-roots=false}), so it pins them and the pins are removed at once: the cluster decides
+   * where the root is pinned.
+   */
+  @Override
+  public Future<List<Cid>> importCar(Path car) {
+    return upload("/api/v0/dag/import?pin-roots=true", List.of(new AddEntry("car", car)), "file")
+        .transform(r -> lines("dag/import", r))
+        .map(lines -> lines.stream().filter(line -> line.getJsonObject("Root") != null)
+            .map(line -> Cid.parse(line.getJsonObject("Root").getJsonObject("Cid").getString("/"))).toList())
+        .compose(roots -> Future.all(roots.stream().map(this::unpin).toList()).map(x -> roots));
+  }
+
+  /**
+   * Posts {@code entries} as one multipart body to {@code uri}, each file read from disk with
+   * Vert.x's async file API as it is sent (neither held in memory nor read with blocking calls on
+   * the event loop), a directory as an {@code application/x-directory} part.
+   */
+  private Future<Answer> upload(String uri, List<AddEntry> entries, String field) {
+    String boundary = "ferry-" + Long.toHexString(System.nanoTime());
+    Buffer tail = Buffer.buffer("--" + boundary + "--\r\n");
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri)
+        .setIdleTimeout(CALL_TIMEOUT.toMillis());
+    List<Future<Long>> sizes = entries.stream().map(e -> e.file() == null ? Future.succeededFuture(0L)
+        : vertx.fileSystem().props(e.file().toString()).map(props -> props.size())).toList();
+    return Future.all(sizes).compose(x -> streams.request(options).compose(out -> {
+      // taken from the start: a daemon answers each file as soon as it has read it, while later
+      // files are still being sent, and what arrives before a body handler is set would be lost
+      Future<Answer> answered = out.response()
+          .compose(answer -> answer.body().map(body -> new Answer(answer.statusCode(), body)));
+      long length = tail.length();
+      List<Buffer> heads = new ArrayList<>();
+      for (int i = 0; i < entries.size(); i++) {
+        AddEntry entry = entries.get(i);
+        Buffer head = Buffer.buffer("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field
+            + "\"; filename=\"" + escape(entry.path()) + "\"\r\nContent-Type: "
+            + (entry.file() == null ? "application/x-directory" : "application/octet-stream") + "\r\n\r\n");
+        heads.add(head);
+        length += head.length() + sizes.get(i).result() + 2;
+      }
+      out.putHeader(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary)
+          .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
+      Future<Void> sent = Future.succeededFuture();
+      for (int i = 0; i < entries.size(); i++) {
+        AddEntry entry = entries.get(i);
+        Buffer head = heads.get(i);
+        sent = sent.compose(y -> out.write(head)).compose(y -> entry.file() == null ? Future.succeededFuture()
+            : vertx.fileSystem().open(entry.file().toString(), new OpenOptions().setRead(true)).compose(in ->
+                in.pipe().endOnSuccess(false).to(out).eventually(in::close)))
+            .compose(y -> out.write(Buffer.buffer("\r\n")));
+      }
+      return sent.compose(y -> out.end(tail)).compose(y -> answered);
+    }));
+  }
+
+  /** The entries with a directory entry before the first file of each parent directory, as Kubo's multipart wants. */
+  private static List<AddEntry> withParents(List<AddEntry> entries) {
+    List<AddEntry> all = new ArrayList<>();
+    Set<String> made = new HashSet<>();
+    for (AddEntry entry : entries) {
+      String path = entry.path();
+      for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+        String parent = path.substring(0, slash);
+        if (made.add(parent)) {
+          all.add(new AddEntry(parent, null));
+        }
+      }
+      if (entry.file() != null || made.add(path)) {
+        all.add(entry);
+      }
+    }
+    return all;
+  }
+
+  /** Percent-escapes everything but unreserved characters and {@code /}, as Kubo's multipart file names are read. */
+  private static String escape(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~/".indexOf(c) >= 0)) {
+        out.append(c);
+      } else {
+        out.append('%').append(String.format("%02X", b & 0xff));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Every JSON line of a daemon's streamed answer, or the failure that says what went wrong with {@code what}. */
+  private Future<List<JsonObject>> lines(String what, AsyncResult<Answer> result) {
+    return json(what, result).map(last -> {
+      String text = result.result().bodyAsString().strip();
+      return text.lines().filter(line -> !line.isBlank()).map(JsonObject::new).toList();
+    });
   }
 
   @Override

@@ -152,9 +152,8 @@ public final class Mailbox {
         refuseClosed(item);
       }
       count = 0;
-      watchers.forEach(w -> mailboxes.sendControl(w, MailboxWire.DOWN,
-          new JsonObject().put("address", address.toString()).put("reason", MailboxDown.CLOSED)));
-      watching.forEach(target -> mailboxes.sendControl(target, MailboxWire.DEMONITOR, address.toString()));
+      watchers.forEach(w -> mailboxes.sendControl(w, new MailboxControl.Down(address, MailboxDown.CLOSED)));
+      watching.forEach(target -> mailboxes.sendControl(target, new MailboxControl.Demonitor(address)));
       watchers.clear();
       watching.clear();
       consumer.unregister().onComplete(done);
@@ -323,25 +322,30 @@ public final class Mailbox {
     }
   }
 
+  /** A control operation for this mailbox; a malformed one is refused (answered, if it was a request) and logged. */
   private void control(String op, Message<Object> message) {
-    String body = String.valueOf(message.body());
-    switch (op) {
-      case MailboxWire.MONITOR -> {
-        if (closed) {
-          // closing: the watcher must hear that this mailbox is gone, not wait for an answer
-          new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + address + " is closed").failReply(message);
-          return;
-        }
-        watchers.add(Address.parse(body));
-        message.reply(null);
+    MailboxControl control;
+    try {
+      control = MailboxControl.decode(op, message, mailboxes);
+    } catch (FerryException e) {
+      log.warn("mailbox {}: control ignored: {}", address, e.getMessage());
+      e.failReply(message);
+      return;
+    }
+    if (control instanceof MailboxControl.Monitor monitor) {
+      if (closed) {
+        // closing: the watcher must hear that this mailbox is gone, not wait for an answer
+        new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + address + " is closed").failReply(message);
+        return;
       }
-      case MailboxWire.DEMONITOR -> watchers.remove(Address.parse(body));
-      case MailboxWire.DOWN -> {
-        JsonObject down = new JsonObject(body);
-        down(mailboxes.address(down.getString("address")), down.getString("reason"));
-      }
-      case MailboxWire.WATCH -> mailboxes.monitor(mailboxes.address(body), address);
-      default -> log.warn("mailbox {}: unknown control operation '{}' ignored", address, op);
+      watchers.add(monitor.watcher());
+      message.reply(null);
+    } else if (control instanceof MailboxControl.Demonitor demonitor) {
+      watchers.remove(demonitor.watcher());
+    } else if (control instanceof MailboxControl.Down down) {
+      down(down.target(), down.reason());
+    } else if (control instanceof MailboxControl.Watch watch) {
+      mailboxes.monitor(watch.target(), address);
     }
   }
 

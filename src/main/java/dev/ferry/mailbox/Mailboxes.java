@@ -255,8 +255,9 @@ public final class Mailboxes {
    * at once (no handlers), a live one registers, and a dead node is reported by membership.
    */
   private void askToBeTold(Mailbox w, Address target, int attemptsLeft) {
-    var options = control(MailboxWire.MONITOR).setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    vertx.eventBus().request(target.toString(), w.address().toString(), options)
+    MailboxControl monitor = new MailboxControl.Monitor(w.address());
+    var options = monitor.options().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    vertx.eventBus().request(target.toString(), monitor.body(), options)
         .onFailure(e -> w.onOwner(() -> {
           FerryException failure = failure(target, e);
           if (failure.code().equals(MailboxWire.MAILBOX_GONE)) {
@@ -275,19 +276,19 @@ public final class Mailboxes {
     }
     w.onOwner(() -> {
       if (w.unwatch(target)) {
-        sendControl(target, MailboxWire.DEMONITOR, watcher.toString());
+        sendControl(target, new MailboxControl.Demonitor(watcher));
       }
     });
     return Future.succeededFuture();
   }
 
   Future<Void> link(Address other, Address mine) {
-    return monitor(other, mine).onSuccess(v -> sendControl(other, MailboxWire.WATCH, mine.toString()));
+    return monitor(other, mine).onSuccess(v -> sendControl(other, new MailboxControl.Watch(mine)));
   }
 
-  void sendControl(Address to, String op, Object body) {
+  void sendControl(Address to, MailboxControl control) {
     if (reachability(to) == null) {
-      vertx.eventBus().send(to.toString(), body instanceof JsonObject j ? j.encode() : body, control(op));
+      vertx.eventBus().send(to.toString(), control.body(), control.options());
     }
   }
 
@@ -484,10 +485,6 @@ public final class Mailboxes {
     } catch (IllegalArgumentException e) {
       return reply.body();
     }
-  }
-
-  private static DeliveryOptions control(String op) {
-    return new DeliveryOptions().addHeader(MailboxWire.CONTROL, op);
   }
 
   private static long utf8Length(String text) {

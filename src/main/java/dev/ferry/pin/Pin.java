@@ -4,18 +4,24 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * One entry of the pinset: a CID (canonical text), its name, its replication factor (the least
  * and most nodes that should pin it; -1 for "every node"), the nodes it is allocated to, the node
- * that asked for it, when, and the log index that last changed it.
+ * that asked for it, when, the log index that last changed it, and IPFS Cluster's further pin
+ * options ({@link Extras}: mode, user allocations, expiry, metadata, origins, the pin it updated).
  *
  * <p>Immutable.
  */
 public record Pin(String cid, String name, int replicationMin, int replicationMax, List<String> allocations,
-    String origin, String time, long index) {
+    String origin, String time, long index, Extras extras) {
   /** Replication "every node". */
   public static final int EVERYWHERE = -1;
   /** Longest pin name accepted (IPFS Cluster's limit). */
@@ -25,10 +31,131 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     allocations = List.copyOf(allocations);
   }
 
+  /** A pin without further options ({@link Extras#NONE}). */
+  public Pin(String cid, String name, int replicationMin, int replicationMax, List<String> allocations,
+      String origin, String time, long index) {
+    this(cid, name, replicationMin, replicationMax, allocations, origin, time, index, Extras.NONE);
+  }
+
+  /** The pin as the log and {@code ferry.pin} carry it; an extra left at its default is left out. */
   public JsonObject toJson() {
-    return new JsonObject().put("cid", cid).put("name", name).put("replication_min", replicationMin)
+    JsonObject json = new JsonObject().put("cid", cid).put("name", name).put("replication_min", replicationMin)
         .put("replication_max", replicationMax).put("allocations", new JsonArray(allocations))
         .put("origin", origin).put("time", time).put("index", index);
+    extras.writeTo(json);
+    return json;
+  }
+
+  /**
+   * IPFS Cluster's pin options beyond name and replication, as a pin keeps them: {@code mode}
+   * ({@value #RECURSIVE} or {@value #DIRECT}), the nodes the caller asked for first
+   * ({@code userAllocations}, node names), when the pin expires ({@code expireAt}, an ISO-8601
+   * instant, empty for never), its {@code metadata}, the multiaddrs its content may be fetched from
+   * ({@code origins}), and the CID whose pin it updated ({@code pinUpdate}, empty for none). Most
+   * pins have none of them and share {@link #NONE}.
+   *
+   * <p>Immutable.
+   */
+  public record Extras(String mode, List<String> userAllocations, String expireAt, Map<String, String> metadata,
+      List<String> origins, String pinUpdate) {
+    public static final String RECURSIVE = "recursive";
+    public static final String DIRECT = "direct";
+    /** No further options: recursive, no user allocations, no expiry, metadata, origins or update. */
+    public static final Extras NONE = new Extras(RECURSIVE, List.of(), "", Map.of(), List.of(), "");
+
+    public Extras {
+      userAllocations = List.copyOf(userAllocations);
+      metadata = Map.copyOf(metadata);
+      origins = List.copyOf(origins);
+    }
+
+    /** When the pin expires; null for never. */
+    public Instant expiry() {
+      return expireAt.isEmpty() ? null : Instant.parse(expireAt);
+    }
+
+    /** The metadata sorted by key, as it is written. */
+    public Map<String, String> sortedMetadata() {
+      return new TreeMap<>(metadata);
+    }
+
+    void writeTo(JsonObject json) {
+      if (!mode.equals(RECURSIVE)) {
+        json.put("mode", mode);
+      }
+      if (!userAllocations.isEmpty()) {
+        json.put("user_allocations", new JsonArray(userAllocations));
+      }
+      if (!expireAt.isEmpty()) {
+        json.put("expire_at", expireAt);
+      }
+      if (!metadata.isEmpty()) {
+        json.put("metadata", new JsonObject(new TreeMap<String, Object>(metadata)));
+      }
+      if (!origins.isEmpty()) {
+        json.put("origins", new JsonArray(origins));
+      }
+      if (!pinUpdate.isEmpty()) {
+        json.put("pin_update", pinUpdate);
+      }
+    }
+
+    /**
+     * Reads and checks what {@link #writeTo} wrote (absent fields take their defaults).
+     *
+     * @throws FerryException {@code bad-request} naming the field that is wrong
+     */
+    static Extras from(JsonObject op) {
+      if (!op.containsKey("mode") && !op.containsKey("user_allocations") && !op.containsKey("expire_at")
+          && !op.containsKey("metadata") && !op.containsKey("origins") && !op.containsKey("pin_update")) {
+        return NONE;
+      }
+      String mode = op.getValue("mode") == null ? RECURSIVE : string(op, "mode");
+      if (!mode.equals(RECURSIVE) && !mode.equals(DIRECT)) {
+        throw FerryException.badRequest("field mode: expected recursive or direct, got " + mode);
+      }
+      List<String> users = op.getValue("user_allocations") == null ? List.of()
+          : List.copyOf(nodes(op, "user_allocations"));
+      String expireAt = op.getValue("expire_at") == null ? "" : instant(string(op, "expire_at"), "field expire_at");
+      Map<String, String> metadata = new TreeMap<>();
+      Object meta = op.getValue("metadata");
+      if (meta instanceof JsonObject object) {
+        object.forEach(entry -> {
+          if (!(entry.getValue() instanceof String value)) {
+            throw FerryException.badRequest("field metadata: expected string values, got " + entry.getKey() + "="
+                + entry.getValue());
+          }
+          metadata.put(entry.getKey(), value);
+        });
+      } else if (meta != null) {
+        throw FerryException.badRequest("field metadata: expected an object of strings, got " + meta);
+      }
+      List<String> origins = op.getValue("origins") == null ? List.of() : strings(op, "origins");
+      String update = op.getValue("pin_update") == null ? "" : Cid.parse(string(op, "pin_update")).toString();
+      return new Extras(mode, users, expireAt, metadata, origins, update);
+    }
+  }
+
+  /**
+   * An RFC 3339 / ISO-8601 time (with a zone or offset) as the canonical UTC instant text.
+   *
+   * @throws FerryException {@code bad-request} starting with {@code what}
+   */
+  static String instant(String text, String what) {
+    try {
+      return OffsetDateTime.parse(text).toInstant().toString();
+    } catch (DateTimeParseException e) {
+      throw FerryException.badRequest(what + ": expected an RFC 3339 time such as 2030-01-02T15:04:05Z, got '"
+          + text + "'");
+    }
+  }
+
+  private static List<String> strings(JsonObject op, String field) {
+    if (!(op.getValue(field) instanceof JsonArray array)
+        || !array.stream().allMatch(item -> item instanceof String text && !text.isBlank())) {
+      throw FerryException.badRequest("field " + field + ": expected an array of strings, got " + op.getValue(field));
+    }
+    return array.stream().map(String::valueOf).toList();
   }
 
   /** What {@link #toJson} wrote. */
@@ -38,11 +165,23 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
 
   /** The same pin on other nodes. */
   Pin allocatedTo(List<String> nodes) {
-    return new Pin(cid, name, replicationMin, replicationMax, nodes, origin, time, index);
+    return new Pin(cid, name, replicationMin, replicationMax, nodes, origin, time, index, extras);
   }
 
   Pin at(long logIndex) {
-    return new Pin(cid, name, replicationMin, replicationMax, allocations, origin, time, logIndex);
+    return new Pin(cid, name, replicationMin, replicationMax, allocations, origin, time, logIndex, extras);
+  }
+
+  /**
+   * The nodes to keep or place first when this pin is (re)placed over {@code before} (null: a new
+   * pin): the caller's user allocations when it named any, as IPFS Cluster honours them first,
+   * else the nodes {@code before} had.
+   */
+  List<String> preferred(Pin before) {
+    if (!extras.userAllocations().isEmpty()) {
+      return extras.userAllocations();
+    }
+    return before == null ? List.of() : before.allocations();
   }
 
   /**
@@ -63,7 +202,7 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     checkBounds(min, max, "replication_min", "replication_max");
     List<String> allocations = max == EVERYWHERE ? everywhere(op) : allocatedAtApply ? List.of() : allocations(op);
     return new Pin(cid, name, min, max, allocations, op.getValue("origin") == null ? "" : string(op, "origin"),
-        op.getValue("time") == null ? "" : string(op, "time"), 0);
+        op.getValue("time") == null ? "" : string(op, "time"), 0, Extras.from(op));
   }
 
   /**

@@ -41,8 +41,8 @@ public final class PinClient {
    * the log index of the change (a {@code minIndex} for reads on other nodes).
    */
   public Future<Change> pin(String cid, PinOptions options) {
-    return ask(() -> new PinRequest.Add(cid, options.name(), options.replicationMin(), options.replicationMax()),
-        Change::fromJson);
+    return ask(() -> new PinRequest.Add(cid, options.name(), options.replicationMin(), options.replicationMax(),
+        options.extras()), Change::fromJson);
   }
 
   /** Removes the pin of {@code cid}, answering it and the change's log index; {@code not-found} if there is none. */
@@ -63,14 +63,22 @@ public final class PinClient {
     return ask(() -> new PinRequest.Get(cid, ReadFrom.replica(minIndex)), Pin::fromJson);
   }
 
-  /** The pin of {@code cid} (read as {@link #get(String, long)}) with each allocated node's status of it. */
-  public Future<PinReply.Status> status(String cid, long minIndex) {
-    return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), false), PinReply.Status::fromJson);
+  /**
+   * The pin of {@code cid} (read as {@link #get(String, long)}) with each allocated node's status
+   * of it, or this node's alone when {@code onlyHere}.
+   */
+  public Future<PinReply.Status> status(String cid, boolean onlyHere, long minIndex) {
+    return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), false, onlyHere), PinReply.Status::fromJson);
   }
 
-  /** As {@link #status}, after each allocated node retried a failed pin. */
-  public Future<PinReply.Status> recover(String cid, long minIndex) {
-    return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), true), PinReply.Status::fromJson);
+  /** Each allocated node's status of {@code cid} ({@link #status(String, boolean, long)}). */
+  public Future<PinReply.Status> status(String cid, long minIndex) {
+    return status(cid, false, minIndex);
+  }
+
+  /** As {@link #status}, after each allocated node (or only this node, {@code onlyHere}) retried a failed pin. */
+  public Future<PinReply.Status> recover(String cid, boolean onlyHere, long minIndex) {
+    return ask(() -> new PinRequest.Status(cid, ReadFrom.replica(minIndex), true, onlyHere), PinReply.Status::fromJson);
   }
 
   /**
@@ -95,7 +103,13 @@ public final class PinClient {
    */
   public Future<StatusPage> statuses(String after, String filter, boolean onlyHere, List<String> cids, long minIndex) {
     return ask(() -> new PinRequest.Statuses(ReadFrom.replica(minIndex), after, null, PinStatuses.filter(filter),
-        onlyHere, cids), StatusPage::fromJson);
+        onlyHere, cids, false), StatusPage::fromJson);
+  }
+
+  /** One page of every pin's status, after each node asked retried its failed pins of the page ({@code recover}). */
+  public Future<StatusPage> recoverPage(String after, boolean onlyHere, long minIndex) {
+    return ask(() -> new PinRequest.Statuses(ReadFrom.replica(minIndex), after, null, null, onlyHere, null, true),
+        StatusPage::fromJson);
   }
 
   /**

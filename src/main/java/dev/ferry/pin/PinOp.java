@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ sealed interface PinOp {
   PinState.Change applyTo(PinState state, long index);
 
   /**
-   * Decodes and checks a write op: {@code pin}, {@code unpin} or {@code allocate}. A {@code pin} or
+   * Decodes and checks a write op: {@code pin}, {@code unpin}, {@code allocate} or {@code expire}. A {@code pin} or
    * {@code allocate} that names {@code live} nodes and no {@code allocations} is allocated when it
    * is applied ({@link Place}, {@link Reallocate}).
    *
@@ -42,7 +43,8 @@ sealed interface PinOp {
       case "pin" -> atApply ? new Place(Pin.fromOp(op, true), live(op)) : new Add(Pin.fromOp(op, false));
       case "unpin" -> new Remove(cid(op));
       case "allocate" -> atApply ? new Reallocate(cid(op), live(op)) : new Allocate(cid(op), Pin.allocations(op));
-      default -> throw FerryException.badRequest("field op: expected one of [allocate, pin, unpin], got " + name);
+      case "expire" -> new Expire(cid(op), Instant.parse(Pin.instant(String.valueOf(op.getValue("at")), "field at")));
+      default -> throw FerryException.badRequest("field op: expected one of [allocate, expire, pin, unpin], got " + name);
     };
   }
 
@@ -87,8 +89,7 @@ sealed interface PinOp {
 
     @Override
     public PinState.Change applyTo(PinState state, long index) {
-      Pin before = state.get(pin.cid());
-      List<String> keep = before == null ? List.of() : before.allocations();
+      List<String> keep = pin.preferred(state.get(pin.cid()));
       return state.put(pin.cid(), pin.allocatedTo(state.allocate(pin, keep, live, true)).at(index));
     }
   }
@@ -110,6 +111,27 @@ sealed interface PinOp {
     @Override
     public PinState.Change applyTo(PinState state, long index) {
       return state.put(pin.cid(), pin.at(index));
+    }
+  }
+
+  /**
+   * Removes a CID's pin if it expired by {@code at}, the proposer's clock when it proposed: every
+   * replica decides by the op's time and the pin's {@code expire_at}, never by its own clock, so
+   * all agree; a pin pinned again meanwhile with a later expiry (or none) stays.
+   */
+  record Expire(String cid, Instant at) implements PinOp {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("op", "expire").put("cid", cid).put("at", at.toString());
+    }
+
+    @Override
+    public PinState.Change applyTo(PinState state, long index) {
+      Instant expiry = state.existing(cid).extras().expiry();
+      if (expiry == null || expiry.isAfter(at)) {
+        throw FerryException.badRequest("pin " + cid + " has not expired at " + at + " (expire_at " + expiry + ")");
+      }
+      return state.put(cid, null);
     }
   }
 

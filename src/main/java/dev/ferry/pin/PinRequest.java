@@ -19,18 +19,28 @@ import java.util.TreeSet;
 sealed interface PinRequest extends BusJson {
   /**
    * Pins {@code cid} as {@code name} ({@code ""}: none) on at least {@code replicationMin} and at
-   * most {@code replicationMax} nodes; a null bound is the service's default ({@code pin.replication_*}).
+   * most {@code replicationMax} nodes; a null bound is the service's default ({@code pin.replication_*});
+   * with IPFS Cluster's further options ({@link Pin.Extras}).
    */
-  record Add(String cid, String name, Integer replicationMin, Integer replicationMax) implements PinRequest {
+  record Add(String cid, String name, Integer replicationMin, Integer replicationMax, Pin.Extras extras)
+      implements PinRequest {
     public Add {
       cid = canonical(cid);
       name = name == null ? "" : name;
+      extras = extras == null ? Pin.Extras.NONE : extras;
+    }
+
+    /** A pin without IPFS Cluster's further options. */
+    public Add(String cid, String name, Integer replicationMin, Integer replicationMax) {
+      this(cid, name, replicationMin, replicationMax, Pin.Extras.NONE);
     }
 
     @Override
     public JsonObject toJson() {
-      return op("pin", cid).put("name", name).put("replication_min", replicationMin)
+      JsonObject json = op("pin", cid).put("name", name).put("replication_min", replicationMin)
           .put("replication_max", replicationMax);
+      extras.writeTo(json);
+      return json;
     }
   }
 
@@ -68,15 +78,23 @@ sealed interface PinRequest extends BusJson {
     }
   }
 
-  /** The pin of {@code cid} with each allocated node's status of it, after each retried a failed pin if {@code recover}. */
-  record Status(String cid, ReadFrom from, boolean recover) implements PinRequest {
+  /**
+   * The pin of {@code cid} with each allocated node's status of it (the answering node's alone if
+   * {@code onlyHere}), after each retried a failed pin if {@code recover}.
+   */
+  record Status(String cid, ReadFrom from, boolean recover, boolean onlyHere) implements PinRequest {
     public Status {
       cid = canonical(cid);
     }
 
+    /** Each allocated node's status. */
+    public Status(String cid, ReadFrom from, boolean recover) {
+      this(cid, from, recover, false);
+    }
+
     @Override
     public JsonObject toJson() {
-      return from.into(op(recover ? "recover" : "status", cid));
+      return from.into(op(recover ? "recover" : "status", cid)).put("only_here", onlyHere);
     }
   }
 
@@ -84,19 +102,25 @@ sealed interface PinRequest extends BusJson {
    * A page of statuses: the pins of a listing ({@link ListPins}'s {@code after} and {@code limit})
    * or those of {@code cids} (null: the whole pinset; else canonical, sorted, one page), only those
    * some node's status of is in {@code filter} (status names; empty: every pin), with only the
-   * answering node's status if {@code onlyHere}.
+   * answering node's status if {@code onlyHere}, after each node asked retried its failed pins of
+   * the page if {@code recover}.
    */
-  record Statuses(ReadFrom from, String after, Integer limit, Set<String> filter, boolean onlyHere, List<String> cids)
-      implements PinRequest {
+  record Statuses(ReadFrom from, String after, Integer limit, Set<String> filter, boolean onlyHere, List<String> cids,
+      boolean recover) implements PinRequest {
     public Statuses {
       filter = filter == null ? Set.of() : Set.copyOf(filter);
       cids = cids == null ? null : cids.stream().map(PinRequest::canonical).distinct().sorted().toList();
     }
 
+    /** Statuses as they are, without a recover first. */
+    public Statuses(ReadFrom from, String after, Integer limit, Set<String> filter, boolean onlyHere, List<String> cids) {
+      this(from, after, limit, filter, onlyHere, cids, false);
+    }
+
     @Override
     public JsonObject toJson() {
       JsonObject json = page(from.into(new JsonObject().put(Requests.OP, "statuses")), after, limit)
-          .put("only_here", onlyHere);
+          .put("only_here", onlyHere).put("recover", recover);
       if (!filter.isEmpty()) {
         json.put("filter", new JsonArray(List.copyOf(new TreeSet<>(filter))));
       }
@@ -128,14 +152,16 @@ sealed interface PinRequest extends BusJson {
 
   /** How the pin service reads its requests. */
   Requests<PinRequest> REQUESTS = Requests.<PinRequest>of("pin")
-      .on("pin", f -> new Add(cid(f), name(f), replication(f, "replication_min"), replication(f, "replication_max")))
+      .on("pin", f -> new Add(cid(f), name(f), replication(f, "replication_min"), replication(f, "replication_max"),
+          Pin.Extras.from(f.json())))
       .on("unpin", f -> new Unpin(cid(f)))
       .on("get", f -> new Get(cid(f), ReadFrom.of(f)))
       .on("list", f -> new ListPins(ReadFrom.of(f), f.string("after", null), f.integer("limit", 1, null)))
-      .on("status", f -> new Status(cid(f), ReadFrom.of(f), false))
-      .on("recover", f -> new Status(cid(f), ReadFrom.of(f), true))
+      .on("status", f -> new Status(cid(f), ReadFrom.of(f), false, f.bool("only_here", false)))
+      .on("recover", f -> new Status(cid(f), ReadFrom.of(f), true, f.bool("only_here", false)))
       .on("statuses", f -> new Statuses(ReadFrom.of(f), f.string("after", null), f.integer("limit", 1, null),
-          PinStatuses.filter(f.json().getValue("filter")), f.bool("only_here", false), f.strings("cids", "CID strings")));
+          PinStatuses.filter(f.json().getValue("filter")), f.bool("only_here", false), f.strings("cids", "CID strings"),
+          f.bool("recover", false)));
 
   private static JsonObject op(String op, String cid) {
     return new JsonObject().put(Requests.OP, op).put("cid", cid);

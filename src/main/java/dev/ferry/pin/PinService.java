@@ -58,7 +58,7 @@ final class PinService {
         .on(Unpin.class, r -> json(propose(new PinOp.Remove(r.cid()))))
         .on(Get.class, r -> json(read(r.from(), get(r.cid()))))
         .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
-        .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover())))
+        .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> json(statusPage(r)))
         .build();
   }
@@ -122,6 +122,44 @@ final class PinService {
     });
   }
 
+  /**
+   * Every {@code pin.expiry_interval_ms}: if this node is the lowest-named live one, it reads the
+   * pinset from its replica page by page and proposes the removal of each pin whose
+   * {@code expire_at} has passed ({@link PinOp.Expire}, which every replica checks against the time
+   * in the op, so a pin pinned again meanwhile stays). A pin is removed at most one interval (plus
+   * the Raft round trip) after it expires.
+   */
+  void expireEvery() {
+    node.vertx().setPeriodic(config.expiryInterval().toMillis(), t -> {
+      Set<String> live = live();
+      if (!live.isEmpty() && live.iterator().next().equals(node.name())) {
+        expireAfter(null, Instant.now());
+      }
+    });
+  }
+
+  private void expireAfter(String after, Instant now) {
+    JsonObject page = new JsonObject().put("op", "list").put("limit", config.listPage());
+    if (after != null) {
+      page.put("after", after);
+    }
+    raft.query(config.group(), page, Consistency.EVENTUAL, 0).map(Committed::result).onSuccess(list -> {
+      JsonArray pins = list.getJsonArray("pins");
+      for (Object item : pins) {
+        Pin pin = Pin.fromJson((JsonObject) item);
+        Instant expiry = pin.extras().expiry();
+        if (expiry != null && !expiry.isAfter(now)) {
+          propose(new PinOp.Expire(pin.cid(), now))
+              .onSuccess(x -> log.info("pin {} expired at {}: removed", pin.cid(), expiry))
+              .onFailure(e -> log.debug("pin {} not expired now: {}", pin.cid(), e.getMessage()));
+        }
+      }
+      if (list.getBoolean("more", false) && !pins.isEmpty()) {
+        expireAfter(pins.getJsonObject(pins.size() - 1).getString("cid"), now);
+      }
+    }).onFailure(e -> log.debug("expired pins not looked for now: {}", e.getMessage()));
+  }
+
   /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among the live ones. */
   private Future<?> move(Pin pin, String gone) {
     SortedSet<String> live = live();
@@ -131,7 +169,31 @@ final class PinService {
             moved.getJsonArray("allocations")));
   }
 
+  /**
+   * Pins the request's CID. With a {@code pin_update} (IPFS Cluster's pin update), the new pin
+   * takes the old one's replication and allocations where the request gives none, so it lands
+   * where the old content already is; the old pin stays.
+   */
   private Future<JsonObject> pin(Add request) {
+    Pin.Extras extras = request.extras();
+    if (extras.pinUpdate().isEmpty()) {
+      return place(request);
+    }
+    return read(ReadFrom.replica(0), get(extras.pinUpdate()))
+        .recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
+            ? FerryException.badRequest("pin-update: " + extras.pinUpdate() + " is not pinned in the cluster")
+            : e))
+        .compose(old -> {
+          List<String> where = old.getJsonArray("allocations").stream().map(String::valueOf).toList();
+          return place(new Add(request.cid(), request.name(),
+              request.replicationMin() != null ? request.replicationMin() : old.getInteger("replication_min"),
+              request.replicationMax() != null ? request.replicationMax() : old.getInteger("replication_max"),
+              extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where, extras.expireAt(),
+                  extras.metadata(), extras.origins(), extras.pinUpdate()) : extras));
+        });
+  }
+
+  private Future<JsonObject> place(Add request) {
     int min = request.replicationMin() == null ? config.replicationMin() : request.replicationMin();
     int max = request.replicationMax() == null ? config.replicationMax() : request.replicationMax();
     // before allocating: the allocator's "too few nodes" would be a 503 for what is the caller's mistake
@@ -142,7 +204,8 @@ final class PinService {
     // this node sees live and the pins each holds then; too few live nodes fails here already
     SortedSet<String> live = live();
     Allocator.allocate(min, max, List.of(), live, n -> 0, true);
-    Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0);
+    Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
+        request.extras());
     return propose(new PinOp.Place(pin, List.copyOf(live)));
   }
 
@@ -178,24 +241,29 @@ final class PinService {
     return op;
   }
 
-  /** The pin with every allocated node's status of it (after asking them to retry, for {@code recover}). */
-  private Future<JsonObject> status(String cid, ReadFrom from, boolean recover) {
+  /**
+   * The pin with every allocated node's status of it, or this node's alone ({@code onlyHere})
+   * (after asking them to retry, for {@code recover}).
+   */
+  private Future<JsonObject> status(String cid, ReadFrom from, boolean recover, boolean onlyHere) {
     return read(from, get(cid))
-        .compose(pin -> statuses.gather(List.of(pin), recover ? "recover" : "status", false))
+        .compose(pin -> statuses.gather(List.of(pin), recover ? "recover" : "status", onlyHere))
         .map(gathered -> gathered.get(0));
   }
 
   /**
    * A page of statuses: {@code {"pins": [pin with peer_map...], "next"}}, the pins of a listing
    * page (or those of {@code cids}, as one page), each node asked once for the page; only those
-   * some node's status of matches the filter; with {@code only_here} this node's status alone.
+   * some node's status of matches the filter; with {@code only_here} this node's status alone; with
+   * {@code recover} each node asked retries its failed pins of the page first.
    * {@code next} is where the following page starts, null after the last.
    */
   private Future<JsonObject> statusPage(Statuses request) {
     Future<PinPage> page = request.cids() == null
         ? read(request.from(), list(request.from(), request.after(), request.limit())).map(PinPage::of)
         : pinsOf(request.from(), request.cids());
-    return page.compose(pins -> statuses.gather(pins.pins(), "status", request.onlyHere()).map(gathered ->
+    String nodeOp = request.recover() ? "recover" : "status";
+    return page.compose(pins -> statuses.gather(pins.pins(), nodeOp, request.onlyHere()).map(gathered ->
         new JsonObject().put("pins", new JsonArray(gathered.stream()
                 .filter(p -> PinStatuses.matches(p, request.filter())).toList()))
             .put("next", pins.next())));

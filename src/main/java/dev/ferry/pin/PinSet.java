@@ -23,12 +23,15 @@ import java.util.function.Consumer;
  * mirror. Ops (JSON):
  *
  * <pre>
- * {"op": "pin", "cid", "name", "replication_min", "replication_max", "live": [node...], "origin", "time"}
+ * {"op": "pin", "cid", "name", "replication_min", "replication_max", "live": [node...], "origin", "time",
+ *  and optionally "mode", "user_allocations", "expire_at", "metadata", "origins", "pin_update"}
  *                                                → the pin ({@link Pin#toJson()}) on the least loaded live
  *                                                  nodes (an existing pin keeps its live ones);
  *                                                  unavailable when fewer than replication_min are live
  * {"op": "pin", ..., "allocations": [node...]}   → the pin on exactly these nodes
  * {"op": "unpin", "cid"}                         → the pin removed; not-found when absent
+ * {"op": "expire", "cid", "at"}                  → the pin removed if its expire_at is at or before at;
+ *                                                  bad-request (nothing changes) when it is not
  * {"op": "allocate", "cid", "live": [node...]}   → the pin keeps its live nodes and takes the least loaded
  *                                                  live ones for the rest; not-found when absent
  * {"op": "allocate", "cid", "allocations"}       → the pin with these allocations; not-found when absent
@@ -46,7 +49,7 @@ import java.util.function.Consumer;
 public final class PinSet implements StateMachine {
   /** The name groups configure ({@code raft.groups.<group>.state_machine}). */
   public static final String NAME = "pinset";
-  private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate");
+  private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate", "expire");
   private static final Set<String> READS = Set.of("get", "list");
 
   private final PinState state = new PinState();

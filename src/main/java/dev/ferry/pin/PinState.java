@@ -3,7 +3,6 @@ package dev.ferry.pin;
 import dev.ferry.core.FerryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.AbstractCollection;
 import java.util.Arrays;
 import java.util.Collection;
@@ -149,18 +148,80 @@ final class PinState {
 
   private Stored store(Pin pin) {
     String time = pin.time();
-    long nanos = 0;
-    try {
-      Instant at = Instant.parse(time);
-      if (at.toString().equals(time)) {
-        nanos = Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
-        time = null;
-      }
-    } catch (DateTimeParseException | ArithmeticException e) {
-      // not a time Instant writes, or beyond what a long of nanoseconds holds: kept as given
-    }
+    long nanos = instantNanos(time);
     return new Stored(pin.name().isEmpty() ? "" : pin.name(), pin.replicationMin(), pin.replicationMax(),
-        shared(pin.allocations()), shared(pin.origin()), time, nanos, pin.index());
+        shared(pin.allocations()), shared(pin.origin()), nanos == NOT_AN_INSTANT ? time : null,
+        nanos == NOT_AN_INSTANT ? 0 : nanos, pin.index());
+  }
+
+  /** What {@link #instantNanos} returns for a text that {@link Instant#toString()} would not write. */
+  private static final long NOT_AN_INSTANT = Long.MIN_VALUE;
+  private static final String INSTANT_SHAPE = "0000-00-00T00:00:00";
+
+  /**
+   * The nanoseconds since the epoch of {@code text} if it is exactly what {@link Instant#toString()}
+   * writes for them ({@code 2026-12-02T16:25:35.123Z}: a four-digit year, seconds, a fraction of
+   * 3, 6 or 9 digits only when it is not zero and as short as it can be), else
+   * {@link #NOT_AN_INSTANT}. Read by hand: {@link Instant#parse} costs more than the rest of
+   * putting a pin.
+   */
+  static long instantNanos(String text) {
+    int length = text.length();
+    int fraction = length - INSTANT_SHAPE.length() - 1;
+    if (fraction != 0 && fraction != 4 && fraction != 7 && fraction != 10 || text.charAt(length - 1) != 'Z') {
+      return NOT_AN_INSTANT;
+    }
+    for (int i = 0; i < INSTANT_SHAPE.length(); i++) {
+      char c = text.charAt(i);
+      if (INSTANT_SHAPE.charAt(i) == '0' ? c < '0' || c > '9' : c != INSTANT_SHAPE.charAt(i)) {
+        return NOT_AN_INSTANT;
+      }
+    }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 2);
+    int day = digits(text, 8, 2);
+    int hour = digits(text, 11, 2);
+    int minute = digits(text, 14, 2);
+    int second = digits(text, 17, 2);
+    if (month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || hour > 23 || minute > 59 || second > 59) {
+      return NOT_AN_INSTANT;
+    }
+    int nano = 0;
+    if (fraction > 0) {
+      if (text.charAt(INSTANT_SHAPE.length()) != '.') {
+        return NOT_AN_INSTANT;
+      }
+      int places = fraction - 1;
+      for (int i = 0; i < places; i++) {
+        char c = text.charAt(INSTANT_SHAPE.length() + 1 + i);
+        if (c < '0' || c > '9') {
+          return NOT_AN_INSTANT;
+        }
+        nano = nano * 10 + (c - '0');
+      }
+      for (int i = places; i < 9; i++) {
+        nano *= 10;
+      }
+      int shortest = nano == 0 ? 0 : nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
+      if (places != shortest) {
+        return NOT_AN_INSTANT;
+      }
+    }
+    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long seconds = days * 86_400 + hour * 3_600L + minute * 60L + second;
+    if (seconds > Long.MAX_VALUE / 1_000_000_000L - 1 || seconds < Long.MIN_VALUE / 1_000_000_000L + 1) {
+      return NOT_AN_INSTANT;
+    }
+    return seconds * 1_000_000_000L + nano;
+  }
+
+  private static int digits(String text, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      value = value * 10 + (text.charAt(i) - '0');
+    }
+    return value;
   }
 
   private String shared(String name) {

@@ -7,12 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,7 @@ final class PinTracker {
   private final String node;
   private final PinConfig config;
   private final IpfsConnector ipfs;
-  private final Map<String, Local> local = new HashMap<>();
+  private final LocalStatuses local;
   /** CIDs whose status is pin_queued or unpin_queued, by lane: changes of the pinset first, then retries. */
   private final ArrayDeque<String> fresh = new ArrayDeque<>();
   private final ArrayDeque<String> retries = new ArrayDeque<>();
@@ -77,6 +76,8 @@ final class PinTracker {
   private final StateSync sync;
   private final PinsetFollower pinsetFeed;
   private long recovery = -1;
+  /** How many pins of the mirror are allocated elsewhere only. */
+  private long remote;
   private long syncing = -1;
   private boolean stopped;
 
@@ -86,6 +87,7 @@ final class PinTracker {
     this.config = config;
     this.ipfs = ipfs;
     this.metrics = new TrackerMetrics(meters);
+    this.local = new LocalStatuses(metrics);
     this.sync = new StateSync(vertx, node, this, ipfs, config.listPage(), metrics);
     this.pinsetFeed = new PinsetFollower(vertx, node, config, raft, new PinsetFollower.Listener() {
       @Override
@@ -183,6 +185,16 @@ final class PinTracker {
     return true;
   }
 
+  /**
+   * A state sync's walk over the pinset counted {@code count} pins allocated elsewhere only: the
+   * {@code remote} count from now on (changes during the walk may leave it off by a few until the
+   * next sync counts again).
+   */
+  void remoteCounted(long count) {
+    remote = count;
+    metrics.remote(remote);
+  }
+
   /** The daemon pins {@code cid}, which the pinset allocates to other nodes only: unpinned here. */
   void notHere(String cid) {
     unpinHere(cid);
@@ -209,7 +221,7 @@ final class PinTracker {
    */
   private void recoverFailed() {
     // a snapshot first: a daemon call may end at once and change the map
-    Map.copyOf(local).forEach((cid, here) -> {
+    local.snapshot().forEach((cid, here) -> {
       Pin pin = pinset().get(cid);
       boolean wanted = pin != null && pin.isAllocatedTo(node);
       if (here.attempts() < config.maxAttempts() && (wanted && here.status().equals(PIN_ERROR)
@@ -230,7 +242,7 @@ final class PinTracker {
    * daemon: they may be pinned there by someone else.
    */
   private void reconcile() {
-    for (String cid : List.copyOf(local.keySet())) {
+    for (String cid : local.cids()) {
       Pin pin = pinset().get(cid);
       String status = local.get(cid).status();
       if ((pin == null || !pin.isAllocatedTo(node)) && !status.equals(UNPINNING) && !status.equals(UNPIN_QUEUED)) {
@@ -244,6 +256,8 @@ final class PinTracker {
   private void changed(Pin before, Pin after) {
     boolean wanted = after != null && after.isAllocatedTo(node);
     boolean had = before != null && before.isAllocatedTo(node);
+    remote += (after != null && !wanted ? 1 : 0) - (before != null && !had ? 1 : 0);
+    metrics.remote(remote);
     if (wanted && !had) {
       pinHere(after);
     } else if (!wanted && had) {
@@ -281,12 +295,16 @@ final class PinTracker {
     drain();
   }
 
+  private void measureQueue() {
+    metrics.queue(fresh.size(), retries.size(), busy.size());
+  }
+
   /** Starts queued work, changes of the pinset first, while fewer than {@code pin.concurrent_pins} calls run. */
   private void drain() {
     while (busy.size() < config.concurrentPins() && !stopped) {
       String cid = fresh.isEmpty() ? retries.poll() : fresh.poll();
       if (cid == null) {
-        return;
+        break;
       }
       queued.remove(cid);
       Local here = local.get(cid);
@@ -301,6 +319,7 @@ final class PinTracker {
         startUnpin(cid, here.attempts() + 1);
       }
     }
+    measureQueue();
   }
 
   /** A call for {@code cid} ended: its slot goes to the next queued work. */
@@ -324,7 +343,9 @@ final class PinTracker {
     }
     busy.add(cid);
     local.put(cid, new Local(PINNING, "", now(), attempt));
+    long started = System.nanoTime();
     ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(pinned -> {
+      metrics.pinned(Duration.ofNanos(System.nanoTime() - started));
       Local now = local.get(cid);
       if (now != null && now.status().equals(PINNING)) {
         Pin current = pinset().get(cid);
@@ -347,7 +368,9 @@ final class PinTracker {
   private void startUnpin(String cid, int attempt) {
     busy.add(cid);
     local.put(cid, new Local(UNPINNING, "", now(), attempt));
+    long started = System.nanoTime();
     ipfs.unpin(Cid.parse(cid)).onComplete(unpinned -> {
+      metrics.unpinned(Duration.ofNanos(System.nanoTime() - started));
       Local now = local.get(cid);
       if (now != null && now.status().equals(UNPINNING)) {
         if (pinset().get(cid) != null && pinset().get(cid).isAllocatedTo(node)) {

@@ -51,6 +51,7 @@ public final class PinVerticle extends VerticleBase {
     PinService service = new PinService(node, config, raft);
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {
+          service.expireEvery();
           log.info("pinning up on {}: pinset in Raft group {}, content in {}", node.name(), config.group(), ipfs);
           // in the background: the group has no quorum until enough nodes have started
           tracker.start();

@@ -4,11 +4,11 @@ import dev.ferry.core.FerryException;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.FeedEntry;
+import dev.ferry.raft.FeedSubscription;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -56,7 +56,7 @@ final class PinsetFollower {
   private final RaftClient raft;
   private final Listener listener;
   private PinState pinset = new PinState();
-  private MessageConsumer<JsonObject> feed;
+  private FeedSubscription feed;
   /** Ops that arrived while a read or a lookup ran: applied in order after it. */
   private final ArrayDeque<FeedEntry> backlog = new ArrayDeque<>();
   /** Bumped by every new read: answers of an older one are dropped. */
@@ -108,7 +108,7 @@ final class PinsetFollower {
   Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(retry);
-    return feed == null ? Future.succeededFuture() : feed.unregister();
+    return feed == null ? Future.succeededFuture() : feed.stop();
   }
 
   private void read(Promise<Void> loaded) {
@@ -122,15 +122,15 @@ final class PinsetFollower {
     backlog.clear();
     lookedUp.clear();
     pages = new TreeMap<>();
-    MessageConsumer<JsonObject> old = feed;
+    FeedSubscription old = feed;
     feed = null;
     PinState next = new PinState();
-    (old == null ? Future.<Void>succeededFuture() : old.unregister())
+    (old == null ? Future.<Void>succeededFuture() : old.stop())
         .compose(x -> raft.query(config.group(), page(null), Consistency.LINEARIZABLE, 0))
         .compose(first -> raft.follow(config.group(), first.index(), entry -> heard(reading, entry))
             .compose(consumer -> {
               if (reading != generation) {
-                return consumer.unregister().compose(x -> Future.failedFuture("superseded"));
+                return consumer.stop().compose(x -> Future.failedFuture("superseded"));
               }
               feed = consumer;
               position = first.index();

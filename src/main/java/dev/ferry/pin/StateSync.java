@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Compares this node's IPFS daemon with the pinset, as IPFS Cluster's state sync does: it reads the
  * daemon's recursive pins as a stream ({@link IpfsConnector#pinLs}), tells the tracker of each one
  * that is allocated here ({@link PinTracker#onDaemon}), then walks the pins allocated here a page at
- * a time and tells it of each that the daemon did not list ({@link PinTracker#missing}). Pins the
+ * a time and tells it of each that the daemon did not list ({@link PinTracker#missing}), counting
+ * on the way the pins allocated elsewhere only ({@link PinTracker#remoteCounted}). Pins the
  * daemon holds that are not allocated here are counted and logged, never unpinned here (at start
  * the tracker unpins those the pinset allocates elsewhere: they moved away while it was down).
  *
@@ -110,25 +111,30 @@ final class StateSync {
   private Future<Long> missing(Set<String> seen, Instant started) {
     Promise<Long> done = Promise.promise();
     long[] missing = {0};
-    walk(null, seen, started, missing, done);
+    long[] remote = {0};
+    walk(null, seen, started, missing, remote, done);
     return done.future();
   }
 
-  private void walk(String after, Set<String> seen, Instant started, long[] missing, Promise<Long> done) {
+  private void walk(String after, Set<String> seen, Instant started, long[] missing, long[] remote,
+      Promise<Long> done) {
     Iterator<Pin> pins = (after == null ? tracker.pinset().pins() : tracker.pinset().pinsAfter(after)).iterator();
     String last = null;
     for (int n = 0; n < page && pins.hasNext(); n++) {
       Pin pin = pins.next();
       last = pin.cid();
-      if (pin.isAllocatedTo(node) && !seen.contains(last) && tracker.missing(last, started)) {
+      if (!pin.isAllocatedTo(node)) {
+        remote[0]++;
+      } else if (!seen.contains(last) && tracker.missing(last, started)) {
         missing[0]++;
       }
     }
     if (!pins.hasNext()) {
+      tracker.remoteCounted(remote[0]);
       done.complete(missing[0]);
       return;
     }
     String from = last;
-    vertx.runOnContext(x -> walk(from, seen, started, missing, done));
+    vertx.runOnContext(x -> walk(from, seen, started, missing, remote, done));
   }
 }

@@ -3,6 +3,7 @@ package dev.ferry.raft;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -11,6 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,9 @@ import java.util.function.Function;
  * {@code ferry.raft.<group>}. Thread-safe: immutable.
  */
 final class BusRaftClient implements RaftClient {
+  /** The Vert.x local map of the clients built by {@link #forNode}, one per node name. */
+  private static final String CLIENTS = "ferry.raft.clients";
+
   private final Vertx vertx;
   private final BusClient bus;
   private final String nodeName;
@@ -82,10 +88,23 @@ final class BusRaftClient implements RaftClient {
     return request(group, new RaftRequest.Feed(after, null), FeedPage::fromJson).map(FeedPage::entries);
   }
 
+  /** The node's client, built from its {@code raft} settings at the first call and kept in its Vert.x instance. */
+  static RaftClient forNode(NodeContext node) {
+    LocalMap<String, Built> clients = node.vertx().sharedData().getLocalMap(CLIENTS);
+    return clients.computeIfAbsent(node.name(), name -> {
+      RaftSettings settings = RaftSettings.from(node.config().json());
+      return new Built(new BusRaftClient(node.vertx(), name, settings.groups().keySet(),
+          settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout())));
+    }).client();
+  }
+
+  /** A client as the local map holds it (immutable, so shareable). */
+  private record Built(RaftClient client) implements Shareable {}
+
   @Override
-  public Future<MessageConsumer<JsonObject>> follow(String group, FeedPosition after, Handler<FeedEntry> handler) {
+  public Future<FeedSubscription> follow(String group, FeedPosition after, Handler<FeedEntry> handler) {
     Context context = vertx.getOrCreateContext();
-    Promise<MessageConsumer<JsonObject>> promise = Promise.promise();
+    Promise<FeedSubscription> promise = Promise.promise();
     context.runOnContext(v -> new Follower(after, handler).start(group).onComplete(promise));
     return promise.future();
   }
@@ -105,7 +124,7 @@ final class BusRaftClient implements RaftClient {
       this.handler = handler;
     }
 
-    Future<MessageConsumer<JsonObject>> start(String group) {
+    Future<FeedSubscription> start(String group) {
       MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.raftLog(group), m -> {
         FeedEntry entry = FeedEntry.fromJson(m.body());
         if (live) {
@@ -121,7 +140,7 @@ final class BusRaftClient implements RaftClient {
             early.forEach(this::deliver);
             early.clear();
             live = true;
-            return consumer;
+            return (FeedSubscription) consumer::unregister;
           })
           .onFailure(e -> consumer.unregister());
     }

@@ -4,7 +4,6 @@ import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -20,11 +19,12 @@ import java.util.List;
  * <p>Thread-safe; the futures complete on a Vert.x context (the caller's, when it has one).
  */
 public interface RaftClient {
-  /** A client of this node's Raft service (its node-internal address); timeouts from its settings. */
+  /**
+   * The client of this node's Raft service (its node-internal address), timeouts from its
+   * settings: built once per node from the {@code raft} section, the same object at every call.
+   */
   static RaftClient forNode(NodeContext node) {
-    RaftSettings settings = RaftSettings.from(node.config().json());
-    return new BusRaftClient(node.vertx(), node.name(), settings.groups().keySet(),
-        settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout()));
+    return BusRaftClient.forNode(node);
   }
 
   /**
@@ -73,12 +73,12 @@ public interface RaftClient {
    * Delivers every committed op after position {@code after}, then each new one as it commits:
    * every op exactly once, in log order (ops of one entry by offset), on this node's replica. A
    * {@link FeedEntry#isSnapshot() snapshot marker} is delivered when the replica's state is
-   * replaced by a snapshot past the ops delivered so far. Unregister the consumer to stop.
+   * replaced by a snapshot past the ops delivered so far. Stop the subscription to end it.
    */
-  Future<MessageConsumer<JsonObject>> follow(String group, FeedPosition after, Handler<FeedEntry> handler);
+  Future<FeedSubscription> follow(String group, FeedPosition after, Handler<FeedEntry> handler);
 
   /** {@link #follow(String, FeedPosition, Handler)} after every op of entry {@code after} (a state read at that index). */
-  default Future<MessageConsumer<JsonObject>> follow(String group, long after, Handler<FeedEntry> handler) {
+  default Future<FeedSubscription> follow(String group, long after, Handler<FeedEntry> handler) {
     return follow(group, FeedPosition.afterEntry(after), handler);
   }
 }

@@ -6,9 +6,11 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.registry.RegistryReply.ClaimTable;
 import dev.ferry.registry.RegistryReply.Claimant;
 import dev.ferry.registry.RegistryReply.Claimants;
 import dev.ferry.registry.RegistryReply.NameList;
+import dev.ferry.registry.RegistryRequest.AllClaims;
 import dev.ferry.registry.RegistryRequest.Lookup;
 import dev.ferry.registry.RegistryRequest.LookupAll;
 import dev.ferry.registry.RegistryRequest.Names;
@@ -19,6 +21,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -73,6 +76,11 @@ public final class Registry {
   /** Every registered name, sorted. */
   public Future<List<String>> names() {
     return ask(new Names(), reply -> NameList.fromJson(reply).names());
+  }
+
+  /** Every claim of every name, oldest claim first, as this node sees them (names sorted). */
+  public Future<Map<String, List<Claim>>> claims() {
+    return ask(new AllClaims(), reply -> ClaimTable.fromJson(reply).names());
   }
 
   private <A> Future<A> ask(RegistryRequest request, Function<JsonObject, A> answer) {

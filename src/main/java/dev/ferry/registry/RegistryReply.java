@@ -52,9 +52,11 @@ sealed interface RegistryReply extends BusJson {
   record ClaimTable(Map<String, List<Claim>> names) implements RegistryReply {
     @Override
     public JsonObject toJson() {
-      JsonObject json = new JsonObject();
-      names.forEach((name, claims) -> json.put(name, new JsonArray(claims.stream().map(Claim::toJson).toList())));
-      return new JsonObject().put("names", json);
+      return new JsonObject().put("names", Claim.toJson(names));
+    }
+
+    static ClaimTable fromJson(JsonObject json) {
+      return new ClaimTable(Claim.tableFromJson(json.getJsonObject("names")));
     }
   }
 

@@ -1,107 +1,142 @@
 package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
-import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
-import dev.ferry.pin.Pin;
+import dev.ferry.ipfs.IpfsConnector.AddEntry;
+import dev.ferry.ipfs.IpfsConnector.Added;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
-import dev.ferry.pin.PinReply;
 import dev.ferry.web.FileParts.FilePart;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /add} behind the HTTP handler: adds each uploaded file (spooled on disk by
- * {@link FileParts}) to this node's IPFS daemon, streamed from its file, then pins it in the
- * cluster through {@code ferry.pin}, one file after the other.
+ * {@code POST /add} behind the HTTP handler: adds the uploaded files (spooled on disk by
+ * {@link FileParts}, their multipart file names as paths, so directories come as {@code dir/a.txt})
+ * to this node's IPFS daemon in one call with IPFS Cluster's add options ({@link AddOptions}), or
+ * imports an uploaded CAR, then pins each root in the cluster through {@code ferry.pin}: every
+ * top-level file and directory, or only the wrapping directory with {@code wrap-with-directory}.
  *
- * <p>The daemon pins what it adds; once the pinset says where the CID belongs, the pin here is
- * dropped unless this node is among its allocations. The blocks stay in the daemon's store, where
- * the allocated nodes fetch them. Stateless; runs on its web verticle's event loop.
+ * <p>The daemon is told not to pin: the cluster's allocated nodes pin the content, this node's
+ * daemon too only if it is allocated; the blocks stay in this daemon's store, where the allocated
+ * nodes fetch them. Stateless; runs on its web verticle's event loop.
  */
 final class Adder {
-  private static final Logger log = LoggerFactory.getLogger(Adder.class);
-  /** The name a file without one goes to the daemon under (the daemon needs one). */
+  /** The name a file part without one is added under (the daemon needs one). */
   private static final String UNNAMED = "file";
 
-  private final String node;
   private final IpfsConnector ipfs;
   private final PinClient pins;
+  private final PinJson json;
 
   /**
-   * @param node this node's name, to tell whether a pin is allocated here
    * @param pins the cluster's pin service
+   * @param json how nodes are named in answers (peer IDs)
    */
-  Adder(String node, IpfsConnector ipfs, PinClient pins) {
-    this.node = node;
+  Adder(IpfsConnector ipfs, PinClient pins, PinJson json) {
     this.ipfs = ipfs;
     this.pins = pins;
+    this.json = json;
   }
 
   /**
-   * Adds and pins every file; one {@code {"name", "cid", "size", "allocations"}} per file, in order.
+   * Adds the files and pins their roots; IPFS Cluster's {@code AddedOutput} lines in order:
+   * {@code {"name", "bytes"}} per file first with {@code progress}, then {@code {"name", "cid",
+   * "size"}} per added entry (its DAG size), a pinned root named as its pin and with its
+   * {@code "allocations"} (peer IDs).
    *
-   * @param pin how to pin each file; without a name, each file's own name
+   * @param pin how to pin each root; without a name, each root's own name
    */
-  Future<List<JsonObject>> addAll(List<FilePart> files, PinOptions pin) {
-    Future<List<JsonObject>> chain = Future.succeededFuture(new ArrayList<>());
-    for (FilePart file : files) {
-      chain = chain.compose(added -> addOne(file, pin)
-          .recover(e -> Future.failedFuture(failedAfter(file, added, e)))
-          .map(line -> {
-            added.add(line);
-            return added;
-          }));
+  Future<List<JsonObject>> add(List<FilePart> files, AddOptions add, PinOptions pin) {
+    if (add.noCopy()) {
+      return Future.failedFuture(new FerryException(FerryException.NOT_IMPLEMENTED, "nocopy: ferry adds content to "
+          + "its daemon's block store; it does not reference files in place (the filestore); leave nocopy out"));
+    }
+    List<JsonObject> lines = new ArrayList<>();
+    if (add.progress()) {
+      files.forEach(file -> lines.add(new JsonObject().put("name", name(file)).put("bytes", file.size())));
+    }
+    Future<List<Added>> added;
+    if (add.format().equals("car")) {
+      if (files.size() != 1) {
+        return Future.failedFuture(FerryException.badRequest("format=car: expected one CAR file part, got "
+            + files.size()));
+      }
+      FilePart car = files.get(0);
+      added = ipfs.importCar(car.file()).compose(roots -> roots.size() == 1
+          ? Future.succeededFuture(List.of(new Added(name(car), roots.get(0), car.size())))
+          : Future.failedFuture(FerryException.badRequest("format=car: the CAR must have exactly one root, "
+              + name(car) + " has " + roots.size())));
+    } else {
+      added = ipfs.add(files.stream().map(file -> new AddEntry(name(file), file.file())).toList(), add.kuboOptions());
+    }
+    String names = String.join(", ", files.stream().map(Adder::name).toList());
+    return added
+        .recover(e -> {
+          FerryException cause = FerryException.from(e);
+          return Future.failedFuture(new FerryException(cause.code(), names + ": " + cause.getMessage(), cause));
+        })
+        .compose(entries -> pinRoots(entries, add, pin, lines));
+  }
+
+  /** One line per entry, the roots pinned one after the other (each line after its pin). */
+  private Future<List<JsonObject>> pinRoots(List<Added> entries, AddOptions add, PinOptions pin,
+      List<JsonObject> lines) {
+    Future<List<JsonObject>> chain = Future.succeededFuture(lines);
+    for (Added entry : entries) {
+      boolean root = add.wrap() ? entry.path().isEmpty() : !entry.path().contains("/");
+      JsonObject line = new JsonObject().put("name", entry.path()).put("cid", entry.cid().toString())
+          .put("size", entry.size());
+      chain = chain.compose(done -> {
+        done.add(line);
+        if (!root || add.noPin()) {
+          return Future.succeededFuture(done);
+        }
+        return pins.pin(entry.cid().toString(), pin.orName(entry.path().isEmpty() ? null : entry.path()))
+            .map(changed -> changed.pin().toJson())
+            .recover(e -> Future.failedFuture(failedAfter(entry, done, e)))
+            .map(pinned -> {
+              // a pinned root is named as its pin is (the query's name, else its own), as ferry always did
+              line.put("name", pinned.getString("name", entry.path()))
+                  .put("allocations", json.peerIds(pinned.getJsonArray("allocations", new JsonArray())));
+              return done;
+            });
+      });
     }
     return chain;
   }
 
-  private Future<JsonObject> addOne(FilePart file, PinOptions pin) {
-    String fileName = file.fileName() == null || file.fileName().isBlank() ? UNNAMED : file.fileName();
-    PinOptions named = pin.orName(fileName);
-    String name = named.name();
-    return ipfs.add(file.file(), fileName).compose(cid ->
-        pins.pin(cid.toString(), named)
-            .transform(pinned -> keepHereOnlyIfAllocated(cid, pinned).transform(x -> pinned.succeeded()
-                ? Future.succeededFuture(new JsonObject().put("name", name).put("cid", cid.toString())
-                    .put("size", file.size())
-                    .put("allocations", new JsonArray(pinned.result().pin().allocations())))
-                : Future.failedFuture(pinned.cause()))));
-  }
-
   /**
-   * Drops the pin the add left on this daemon when the pinset does not allocate the CID here. When
-   * the cluster pin failed, the pinset is asked; if even that fails, the pin stays (a pin too many
-   * does less harm than one the tracker believes is there).
+   * A part's path: its file name unescaped as IPFS Cluster reads it (Go's {@code url.QueryUnescape},
+   * as its Go client escapes paths; kept as sent when it is no valid escape), without a leading
+   * {@code /}.
    */
-  private Future<Void> keepHereOnlyIfAllocated(Cid cid, AsyncResult<PinReply.Change> pinned) {
-    Future<Pin> pin = pinned.succeeded() ? Future.succeededFuture(pinned.result().pin())
-        : pins.get(cid.toString());
-    return pin.transform(current -> {
-      boolean absent = current.failed() && FerryException.NOT_FOUND.equals(FerryException.from(current.cause()).code());
-      if (current.failed() && !absent || current.succeeded() && current.result().isAllocatedTo(node)) {
-        return Future.<Void>succeededFuture();
-      }
-      return ipfs.unpin(cid).recover(e -> {
-        log.warn("added {} stays pinned on this node's daemon although the pinset does not allocate it here: {}",
-            cid, e.getMessage());
-        return Future.succeededFuture();
-      });
-    });
+  static String name(FilePart file) {
+    String raw = file.fileName() == null ? "" : file.fileName();
+    String name;
+    try {
+      name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      name = raw;
+    }
+    while (name.startsWith("/")) {
+      name = name.substring(1);
+    }
+    return name.isBlank() ? UNNAMED : name;
   }
 
-  /** The failure of one file, saying which, and what was added and pinned before it. */
-  private static FerryException failedAfter(FilePart file, List<JsonObject> added, Throwable e) {
+  /** The failure to pin one root, saying which, and what was added and pinned before it. */
+  private static FerryException failedAfter(Added entry, List<JsonObject> done, Throwable e) {
     FerryException cause = FerryException.from(e);
-    String before = added.isEmpty() ? "" : "; added and pinned before it: " + String.join(", ",
-        added.stream().map(line -> line.getString("name") + " (" + line.getString("cid") + ")").toList());
-    return new FerryException(cause.code(), file.fileName() + ": " + cause.getMessage() + before, cause);
+    List<String> pinned = done.stream().filter(line -> line.containsKey("allocations"))
+        .map(line -> line.getString("name") + " (" + line.getString("cid") + ")").toList();
+    return new FerryException(cause.code(), "added " + entry.path() + " (" + entry.cid() + ") but did not pin it: "
+        + cause.getMessage() + (pinned.isEmpty() ? "" : "; added and pinned before it: " + String.join(", ", pinned)),
+        cause);
   }
 }

@@ -2,10 +2,13 @@ package dev.ferry.web;
 
 import dev.ferry.circuit.Circuits;
 import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftClient;
+import dev.ferry.registry.Claim;
+import dev.ferry.registry.Registry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -19,8 +22,6 @@ import java.util.List;
  * {@code cluster.request_timeout_ms} is reported with an {@code error} instead of failing the whole.
  */
 final class ClusterQueries {
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-
   private final Vertx vertx;
   private final NodeContext node;
   private final List<String> raftGroups;
@@ -88,7 +89,10 @@ final class ClusterQueries {
 
   /** {@code {"names": {name: [claims]}}} as this node's registry sees them. */
   Future<JsonObject> registry() {
-    return vertx.eventBus().<JsonObject>request(Addresses.REGISTRY, new JsonObject().put("op", "claims"), LOCAL)
-        .map(reply -> reply.body());
+    try {
+      return Registry.of(vertx).claims().map(names -> new JsonObject().put("names", Claim.toJson(names)));
+    } catch (FerryException e) {
+      return Future.failedFuture(e);   // no registry on this node
+    }
   }
 }

@@ -1,80 +1,196 @@
 package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
+import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import dev.ferry.pin.PinReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * The pin service over HTTP in the shapes of IPFS Cluster's REST API (docs/API.md): {@code /pins}
  * (pin, unpin, status, recover), {@code /allocations} (the pinset) and {@code /add} (upload, add to
  * this node's daemon, pin). Every route is one or more requests on {@code ferry.pin}, so any node
- * answers for the whole cluster. Stateless.
+ * answers for the whole cluster; {@link PinJson} turns its answers into IPFS Cluster's JSON.
+ * Stateless.
  */
 final class PinRoutes implements Routes {
-  /** IPFS Cluster's "pin type" of a plain data pin, and its "zero" time, for fields ferry does not use. */
-  private static final int DATA_PIN = 2;
-  private static final String NO_TIME = "0001-01-01T00:00:00Z";
-
   /** The header of a change's answer that carries its log index: reads with it as {@code min_index} see the change. */
   static final String INDEX_HEADER = "X-Ferry-Index";
 
   /** The setting that bounds a {@code POST /add} body, named in the 413 answer. */
   static final String MAX_ADD_BYTES = "api.max_add_bytes";
 
+  /** IPFS Cluster's pin types a {@code GET /allocations?filter=} may name; ferry's pins are all {@code pin}. */
+  private static final Set<String> PIN_TYPES = Set.of("pin", "meta-pin", "clusterdag-pin", "shard-pin", "all");
+  /** The IPFS path namespaces {@code /pins/{namespace}/{path}} accepts, as IPFS Cluster does. */
+  private static final String PATH_PINS = "/pins/(ipfs|ipns|ipld)/(.+)";
+
+  private final NodeContext node;
   private final PinClient pins;
   private final Adder adder;
   private final Uploads uploads;
+  private final PinJson json;
+  private final DaemonIdentity daemons;
+  private final IpfsConnector ipfs;
 
   /**
-   * @param node this node's name
    * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
+   * @param daemons each node's daemon identity, for {@code ipfs_peer_id}
    * @param uploads how {@code POST /add} bodies are received (bounded, spooled to disk)
    */
-  PinRoutes(Vertx vertx, Duration requestTimeout, String node, IpfsConnector ipfs, Uploads uploads) {
+  PinRoutes(Vertx vertx, Duration requestTimeout, NodeContext node, IpfsConnector ipfs, DaemonIdentity daemons,
+      Uploads uploads) {
+    this.node = node;
     this.pins = new PinClient(vertx, requestTimeout);
-    this.adder = new Adder(node, ipfs, pins);
+    this.json = new PinJson(node.peerIds());
+    this.adder = new Adder(ipfs, pins, json);
+    this.daemons = daemons;
+    this.ipfs = ipfs;
     this.uploads = uploads;
   }
 
   @Override
   public void mount(Router router) {
-    router.post("/pins/:cid/recover").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.recover(cid(ctx), index)).map(status -> globalPinInfo(status.toJson()))));
-    router.post("/pins/:cid").handler(this::pin);
-    router.post("/add").handler(this::add);
-    router.delete("/pins/:cid").handler(ctx -> sendChange(ctx, pins.unpin(cid(ctx))));
-    router.get("/pins/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.status(cid(ctx), index)).map(status -> globalPinInfo(status.toJson()))));
+    router.post("/pins/recover").handler(this::recoverAll);
+    router.post("/pins/:cid/recover").handler(this::recover);
+    router.postWithRegex(PATH_PINS).handler(ctx -> pinPath(ctx, this::pin));
+    router.deleteWithRegex(PATH_PINS).handler(ctx -> pinPath(ctx, this::unpin));
+    router.post("/pins/:cid").handler(ctx -> pin(ctx, cid(ctx)));
+    router.delete("/pins/:cid").handler(ctx -> unpin(ctx, cid(ctx)));
+    router.get("/pins/:cid").handler(this::status);
     router.get("/pins").handler(this::statusAll);
     router.get("/allocations/:cid").handler(ctx -> send(ctx, minIndex(ctx).compose(index ->
-        pins.get(cid(ctx), index)).map(pin -> clusterPin(pin.toJson()))));
+        pins.get(cid(ctx), index)).map(pin -> json.pin(pin.toJson()))));
     router.get("/allocations").handler(this::allocations);
+    router.post("/add").handler(this::add);
   }
 
-  /** {@code POST /pins/{cid}?name=&replication=&replication-min=&replication-max=}. */
-  private void pin(RoutingContext ctx) {
-    withPinOptions(ctx, options -> sendChange(ctx, pins.pin(cid(ctx), options)));
+  /** {@code POST /pins/{cid}} with IPFS Cluster's pin options ({@link PinOptions#fromQuery}). */
+  private void pin(RoutingContext ctx, String cid) {
+    withPinOptions(ctx, options -> sendChange(ctx, pins.pin(cid, options).map(PinReply.Change::toJson)));
+  }
+
+  private void unpin(RoutingContext ctx, String cid) {
+    sendChange(ctx, pins.unpin(cid).map(PinReply.Change::toJson));
   }
 
   /**
-   * {@code GET /allocations[?min_index=N]}: every pin, one per line, streamed from this node's
-   * replica page by page (see {@link LineStream}).
+   * {@code /pins/{ipfs|ipns|ipld}/{path}}: the CID the path names, resolved by this node's daemon
+   * ({@link IpfsConnector#resolve}; {@code /ipfs/<cid>} itself needs no daemon).
+   */
+  private void pinPath(RoutingContext ctx, BiConsumer<RoutingContext, String> then) {
+    String path = "/" + ctx.pathParam("param0") + "/" + ctx.pathParam("param1");
+    Future<String> cid = path.startsWith("/ipfs/") && !path.substring("/ipfs/".length()).contains("/")
+        ? Future.succeededFuture(path.substring("/ipfs/".length()))
+        : ipfs.resolve(path).map(Cid::toString);
+    cid.onSuccess(resolved -> then.accept(ctx, resolved)).onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /pins/{cid}[?local=true]}: each allocated node's status of it; a CID the pinset does
+   * not hold is {@code unpinned} on every node, as IPFS Cluster answers.
+   */
+  private void status(RoutingContext ctx) {
+    String cid;
+    try {
+      cid = Cid.parse(cid(ctx)).toString();
+    } catch (FerryException e) {
+      ctx.fail(e);
+      return;
+    }
+    Future<Long> index = minIndex(ctx);
+    Future<Boolean> local = flag(ctx, "local");
+    sendStatus(ctx, Future.all(index, local).compose(x -> pins.status(cid, local.result(), index.result())
+        .map(PinReply.Status::toJson)
+        .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
+            ? Future.succeededFuture(json.unpinned(cid, local.result() ? List.of(node.name())
+                : new TreeSet<>(node.members().names()), Instant.now().toString()))
+            : Future.failedFuture(e))));
+  }
+
+  /** {@code POST /pins/{cid}/recover[?local=true]}: the status after the nodes retried a failed pin. */
+  private void recover(RoutingContext ctx) {
+    Future<Long> index = minIndex(ctx);
+    Future<Boolean> local = flag(ctx, "local");
+    sendStatus(ctx, Future.all(index, local).compose(x -> pins.recover(cid(ctx), local.result(), index.result())
+        .map(PinReply.Status::toJson)));
+  }
+
+  /**
+   * {@code POST /pins/recover[?local=true]}: every pin's status after each node retried its failed
+   * pins (or this node alone), one per line, streamed a page at a time as {@code GET /pins}.
+   */
+  private void recoverAll(RoutingContext ctx) {
+    Future<Long> index = minIndex(ctx);
+    Future<Boolean> local = flag(ctx, "local");
+    Future.all(index, local).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
+        pins.recoverPage(after, local.result(), index.result()).map(PinReply.StatusPage::toJson)));
+  }
+
+  /**
+   * {@code GET /allocations[?filter=pin,...][&min_index=N]}: every pin, one per line, streamed from
+   * this node's replica page by page (see {@link LineStream}). ferry's pins are all of IPFS
+   * Cluster's type {@code pin}: a filter without {@code pin} or {@code all} lists none.
    */
   private void allocations(RoutingContext ctx) {
-    minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after ->
-        pins.page(after, Integer.MAX_VALUE, index).map(page ->
-            new LineStream.Page<>(page.pins().stream().map(pin -> clusterPin(pin.toJson())).toList(), page.next()))));
+    boolean listed;
+    try {
+      listed = pinTypesListed(ctx.request().getParam("filter"));
+    } catch (FerryException e) {
+      ctx.fail(e);
+      return;
+    }
+    minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after -> !listed
+        ? Future.succeededFuture(new LineStream.Page<>(List.of(), null))
+        : pins.page(after, Integer.MAX_VALUE, index).map(PinReply.Page::toJson).map(page -> {
+          JsonArray found = page.getJsonArray("pins");
+          List<JsonObject> lines = new ArrayList<>(found.size());
+          found.forEach(pin -> lines.add(json.pin((JsonObject) pin)));
+          String next = page.getBoolean("more") && !found.isEmpty()
+              ? found.getJsonObject(found.size() - 1).getString("cid") : null;
+          return new LineStream.Page<>(lines, next);
+        })));
+  }
+
+  /**
+   * Whether a {@code filter} of pin types lists ferry's pins (type {@code pin}); none given lists all.
+   *
+   * @throws FerryException {@code bad-request} naming an unknown type and the known ones
+   */
+  static boolean pinTypesListed(String filter) {
+    if (filter == null || filter.isBlank()) {
+      return true;
+    }
+    boolean listed = false;
+    for (String type : filter.split(",")) {
+      String name = type.trim();
+      if (!PIN_TYPES.contains(name)) {
+        throw FerryException.badRequest("filter: unknown pin type '" + name + "'; expected some of "
+            + new TreeSet<>(PIN_TYPES));
+      }
+      listed |= name.equals("pin") || name.equals("all");
+    }
+    return listed;
   }
 
   /**
@@ -99,30 +215,51 @@ final class PinRoutes implements Routes {
   }
 
   /** A change to the pinset: the pin in IPFS Cluster's shape, and the log index of the change in a header. */
-  private static void sendChange(RoutingContext ctx, Future<PinReply.Change> change) {
-    change.onSuccess(changed -> {
-      ctx.response().putHeader(INDEX_HEADER, String.valueOf(changed.committed()));
-      Json.send(ctx, clusterPin(changed.pin().toJson()));
+  private void sendChange(RoutingContext ctx, Future<JsonObject> change) {
+    change.onSuccess(pin -> {
+      ctx.response().putHeader(INDEX_HEADER, String.valueOf(pin.getLong("committed", 0L)));
+      Json.send(ctx, json.pin(pin));
     }).onFailure(ctx::fail);
   }
 
+  /** One pin's status, as IPFS Cluster's {@code GlobalPinInfo}. */
+  private void sendStatus(RoutingContext ctx, Future<JsonObject> status) {
+    status.compose(answer -> daemonIds(answer.getJsonObject("peer_map", new JsonObject()).fieldNames())
+            .map(ids -> json.globalPinInfo(answer, ids)))
+        .onSuccess(body -> Json.send(ctx, body)).onFailure(ctx::fail);
+  }
+
   /**
-   * {@code POST /add} with the query of {@code POST /pins/{cid}}: each file of the multipart body
-   * added to this node's daemon and pinned; one {@code {"name", "cid", "size", "allocations"}} per
-   * line. The name defaults to each file's name.
+   * {@code POST /add} with the query of {@code POST /pins/{cid}} and IPFS Cluster's add options
+   * ({@link AddOptions}): the files of the multipart body (a directory as paths in their file
+   * names) added to this node's daemon, or a CAR imported, and the roots pinned ({@link Adder});
+   * IPFS Cluster's {@code AddedOutput} one per line, or one JSON array with {@code stream-channels=false}.
    */
   private void add(RoutingContext ctx) {
     // Uploads listens to the body at once: nothing before it may wait, or the body's start is lost
-    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.addAll(files, options))
-        .onSuccess(lines -> Json.sendLines(ctx, lines))
+    AddOptions add;
+    try {
+      add = AddOptions.fromQuery(ctx.request()::getParam);
+    } catch (FerryException e) {
+      ctx.fail(e);
+      return;
+    }
+    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.add(files, add, options))
+        .onSuccess(lines -> {
+          if (add.streamChannels()) {
+            Json.sendLines(ctx, lines);
+          } else {
+            ctx.response().putHeader("Content-Type", Json.CONTENT_TYPE).end(new JsonArray(new ArrayList<>(lines)).encode());
+          }
+        })
         .onFailure(ctx::fail));
   }
 
   /** Runs {@code then} with the query's pin options, or fails the route saying what is wrong in them. */
-  private static void withPinOptions(RoutingContext ctx, Consumer<PinOptions> then) {
+  private void withPinOptions(RoutingContext ctx, Consumer<PinOptions> then) {
     PinOptions options;
     try {
-      options = PinOptions.fromQuery(ctx.request()::getParam);
+      options = PinOptions.fromQuery(ctx.request()::getParam, ctx.queryParams().names(), node.peerIds()::resolve);
     } catch (FerryException e) {
       ctx.fail(e);
       return;
@@ -139,22 +276,48 @@ final class PinRoutes implements Routes {
   private void statusAll(RoutingContext ctx) {
     String filter = ctx.request().getParam("filter");
     String cidList = ctx.request().getParam("cids");
-    List<String> cids = cidList == null ? null : List.of(cidList.split(","));
+    List<String> cids = cidList == null || cidList.isBlank() ? null : List.of(cidList.split(","));
     Future<Long> index = minIndex(ctx);
     Future<Boolean> onlyHere = flag(ctx, "local");
-    Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> LineStream.<String>send(ctx, after ->
-        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(page -> new LineStream.Page<>(
-            page.pins().stream().map(status -> globalPinInfo(status.toJson())).toList(), page.next()))));
+    Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
+        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(PinReply.StatusPage::toJson)));
+  }
+
+  /** Streams pages of statuses ({@code {"pins", "next"}}) as {@code GlobalPinInfo} lines. */
+  private void streamStatuses(RoutingContext ctx, java.util.function.Function<String, Future<JsonObject>> pages) {
+    LineStream.<String>send(ctx, after -> pages.apply(after).compose(page -> {
+      List<JsonObject> found = page.getJsonArray("pins").stream().map(p -> (JsonObject) p).toList();
+      Set<String> nodes = new TreeSet<>();
+      found.forEach(pin -> nodes.addAll(pin.getJsonObject("peer_map").fieldNames()));
+      return daemonIds(nodes).map(ids -> new LineStream.Page<>(
+          found.stream().map(pin -> json.globalPinInfo(pin, ids)).toList(), page.getString("next")));
+    }));
+  }
+
+  /** Each node's daemon peer ID (absent when its daemon did not say), asked at once; never fails. */
+  private Future<Map<String, String>> daemonIds(Collection<String> nodes) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    Map<String, Future<JsonObject>> asked = new TreeMap<>();
+    nodes.forEach(n -> asked.put(n, daemons.of(n, options)));
+    return Future.join(List.copyOf(asked.values())).transform(x -> {
+      Map<String, String> ids = new TreeMap<>();
+      asked.forEach((n, id) -> {
+        if (id.succeeded() && id.result().getString("id") != null) {
+          ids.put(n, id.result().getString("id"));
+        }
+      });
+      return Future.succeededFuture(ids);
+    });
   }
 
   /** A {@code true}/{@code false} query parameter, false when absent. */
-  private static Future<Boolean> flag(RoutingContext ctx, String name) {
+  static Future<Boolean> flag(RoutingContext ctx, String name) {
     String text = ctx.request().getParam(name);
-    if (text == null || text.equals("false")) {
-      return Future.succeededFuture(false);
+    try {
+      return Future.succeededFuture(AddOptions.bool(text, name, false));
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
     }
-    return text.equals("true") ? Future.succeededFuture(true)
-        : Future.failedFuture(FerryException.badRequest(name + ": expected true or false, got '" + text + "'"));
   }
 
   private static String cid(RoutingContext ctx) {
@@ -163,33 +326,5 @@ final class PinRoutes implements Routes {
 
   private static void send(RoutingContext ctx, Future<JsonObject> answer) {
     answer.onSuccess(body -> Json.send(ctx, body)).onFailure(ctx::fail);
-  }
-
-  /** A pinset entry as IPFS Cluster writes a pin. */
-  static JsonObject clusterPin(JsonObject pin) {
-    return new JsonObject().put("cid", pin.getString("cid")).put("name", pin.getString("name", ""))
-        .put("allocations", pin.getJsonArray("allocations", new JsonArray()))
-        .put("origins", new JsonArray()).put("timestamp", pin.getString("time", NO_TIME)).put("metadata", new JsonObject())
-        .put("mode", "recursive").put("type", DATA_PIN).put("max_depth", -1)
-        .put("replication_factor_min", pin.getInteger("replication_min")).put("replication_factor_max",
-            pin.getInteger("replication_max"))
-        .put("shard_size", 0).put("user_allocations", null).put("expire_at", NO_TIME).put("pin_update", null)
-        .put("reference", null);
-  }
-
-  /** A pin's status on each node as IPFS Cluster's {@code GlobalPinInfo}. */
-  static JsonObject globalPinInfo(JsonObject status) {
-    JsonObject peers = new JsonObject();
-    JsonObject peerMap = status.getJsonObject("peer_map", new JsonObject());
-    for (String node : peerMap.fieldNames()) {
-      JsonObject local = peerMap.getJsonObject(node);
-      peers.put(node, new JsonObject().put("peername", node).put("ipfs_peer_id", "")
-          .put("ipfs_peer_addresses", new JsonArray()).put("status", local.getString("status"))
-          .put("timestamp", local.getString("time")).put("error", local.getString("error", ""))
-          .put("attempt_count", local.getInteger("attempts", 0)).put("priority_pin", false));
-    }
-    return new JsonObject().put("cid", status.getString("cid")).put("name", status.getString("name", ""))
-        .put("allocations", status.getJsonArray("allocations", new JsonArray())).put("origins", new JsonArray())
-        .put("created", status.getString("time", NO_TIME)).put("metadata", null).put("peer_map", peers);
   }
 }

@@ -95,7 +95,7 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(clusterQueries()),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
-        new PinRoutes(vertx, config.pinRequestTimeout(), node.name(), ipfs, uploads),
+        new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());

@@ -121,6 +121,16 @@ class RequestsTest {
   }
 
   @Test
+  void anUnnamedRequestIsTheOneABodyWithoutOpNames() {
+    Requests<Shelf> older = REQUESTS.unnamed("get");
+    assertThat(older.decode(new JsonObject().put("key", "k"))).isEqualTo(new Shelf.Get("k"));
+    assertThat(older.decode(new JsonObject().put("op", "put").put("key", "k").put("count", 2)))
+        .isEqualTo(new Shelf.Put("k", 2, false));
+    assertBad(older, new JsonObject().put("op", 7).put("key", "k"), "field op: expected one of put, get, got 7");
+    assertBad(older, new JsonObject(), "field key: expected a string, got nothing");
+  }
+
+  @Test
   void answersAndFailuresGoBackTypedThroughTheClient() {
     BusClient client = BusClient.of(vertx);
     assertThat(Futures.await(client.ask("test.shelf", new Shelf.Put("jam", 4, false), OPTIONS, Count::fromJson), WAIT))

@@ -6,6 +6,7 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.SharedJvmCluster;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,26 @@ class MonitorTest {
     assertThat(await(watcher.receive(WAIT))).isEqualTo("marker");
     assertThat(watcher.messageCount()).isZero();
     watcher.close();
+  }
+
+  @Test
+  void aMalformedControlIsRefusedNamingWhatIsWrongAndNeverDelivered() {
+    Mailbox target = cluster.newMailbox(2);
+    String to = target.address().toString();
+    var bus = cluster.node(1).vertx().eventBus();
+    Throwable unknown = Futures.cause(bus.request(to, "x", new DeliveryOptions().addHeader("ferry-control", "explode")),
+        WAIT);
+    assertThat(unknown.getMessage()).startsWith("bad-request: header ferry-control: expected monitor, demonitor, down "
+        + "or watch, got 'explode'");
+    Throwable badWatcher = Futures.cause(bus.request(to, "nobody", new DeliveryOptions().addHeader("ferry-control",
+        "monitor")), WAIT);
+    assertThat(badWatcher.getMessage()).startsWith("bad-request: not a mailbox address: 'nobody'");
+    assertThat(watchersOf(2, target.address())).isZero();
+
+    await(target.address().send("after"));
+    assertThat(await(target.receive(WAIT))).isEqualTo("after");
+    assertThat(target.messageCount()).isZero();
+    target.close();
   }
 
   @Test

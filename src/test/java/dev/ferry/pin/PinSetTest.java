@@ -71,7 +71,7 @@ class PinSetTest {
   @Test
   void badOpsAreRefusedBeforeTheLogSayingWhichField() {
     PinSet set = new PinSet(10);
-    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, get, list, pin, unpin]");
+    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, expire, get, list, pin, unpin]");
     assertRefused(set, pin("not-a-cid", "node1"), "not a CID: 'not-a-cid'");
     assertRefused(set, pin(CID), "field allocations: expected a non-empty array");
     assertRefused(set, pin(CID, "node1", "node1"), "expected distinct node names");
@@ -277,6 +277,38 @@ class PinSetTest {
     assertThat(listed).containsExactlyElementsOf(onNode2.stream().sorted().toList());
     assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "list").put("node", 3)))
         .isInstanceOf(FerryException.class).hasMessageContaining("field node: expected the name of the node");
+  }
+
+  @Test
+  void aPinsTimeIsKeptAsANumberOnlyWhenItReadsBackAsTheSameText() {
+    java.util.Random random = new java.util.Random(13);
+    for (int n = 0; n < 20_000; n++) {
+      long second = -62_167_219_200L + (long) (random.nextDouble() * 315_537_897_600L);   // years 0000–9999
+      int nano = switch (n % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1_000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1_000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      java.time.Instant instant = java.time.Instant.ofEpochSecond(second, nano);
+      long packed = PinState.instantNanos(instant.toString());
+      boolean fits = Math.abs(second) < Long.MAX_VALUE / 1_000_000_000L - 1;   // years 1678–2261 in a long of ns
+      if (fits) {
+        assertThat(java.time.Instant.ofEpochSecond(0, packed)).as(instant.toString()).isEqualTo(instant);
+      } else {
+        assertThat(packed).as(instant.toString()).isEqualTo(Long.MIN_VALUE);   // kept as text
+      }
+    }
+    for (String text : List.of("2026-11-22T08:00:00.000Z", "2026-11-22T08:00:00.120000Z", "2026-11-22T08:00Z",
+        "2026-02-29T08:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T08:00:60Z", "2026-11-22 08:00:00Z",
+        "2026-11-22T08:00:00.1Z", "+12026-11-22T08:00:00Z", "2026-11-22T08:00:00", "yesterday", "",
+        "2026-13-01T08:00:00Z", "2026-11-22T08:00:00.12aZ")) {
+      assertThat(PinState.instantNanos(text)).as(text).isEqualTo(Long.MIN_VALUE);
+      PinState state = new PinState();
+      Pin pin = new Pin(CID, "", 1, 1, List.of("node1"), "node1", text, 3);
+      state.put(CID, pin);
+      assertThat(state.get(CID)).isEqualTo(pin);
+    }
   }
 
   private static void assertRefused(PinSet set, JsonObject op, String why) {

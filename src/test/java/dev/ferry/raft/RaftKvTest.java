@@ -130,6 +130,12 @@ class RaftKvTest {
   }
 
   @Test
+  void aNodesClientIsBuiltOnceFromItsSettings() {
+    assertThat(RaftClient.forNode(cluster.node(follower))).isSameAs(RaftClient.forNode(cluster.node(follower)))
+        .isNotSameAs(RaftClient.forNode(cluster.node(leader)));
+  }
+
+  @Test
   void theChangeFeedDeliversEveryCommittedOpInOrderFromAnyIndex() {
     RaftClient client = cluster.client(follower);
     long start = await(client.propose(KV, put("feed/0", "x"))).index();
@@ -139,7 +145,7 @@ class RaftKvTest {
       await(cluster.client(leader).propose(KV, put("feed/" + n, "v" + n)));
     }
     Eventually.await("six feed entries", RaftCluster.WAIT, () -> seen.size() == 6);
-    await(consumer.unregister());
+    await(consumer.stop());
     assertThat(seen).extracting(e -> e.op().getString("key"))
         .containsExactly("feed/0", "feed/1", "feed/2", "feed/3", "feed/4", "feed/5");
     assertThat(seen).extracting(FeedEntry::index).isSorted().doesNotHaveDuplicates();
@@ -157,7 +163,7 @@ class RaftKvTest {
     int count = 200;
     long start = cluster.status(leader, KV).commitIndex();
     List<List<FeedEntry>> seen = new ArrayList<>();
-    List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    List<FeedSubscription> consumers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       List<FeedEntry> node = new CopyOnWriteArrayList<>();
       seen.add(node);
@@ -168,11 +174,13 @@ class RaftKvTest {
       })));
     }
     List<JsonObject> raw = new CopyOnWriteArrayList<>();
-    consumers.add(cluster.node(follower).vertx().eventBus().<JsonObject>localConsumer(Addresses.raftLog(KV), m -> {
-      if (m.body().getJsonObject("op").getString("key", "").startsWith("together/")) {
-        raw.add(m.body());
-      }
-    }));
+    MessageConsumer<JsonObject> bridgeLike = cluster.node(follower).vertx().eventBus().<JsonObject>localConsumer(
+        Addresses.raftLog(KV), m -> {
+          if (m.body().getJsonObject("op").getString("key", "").startsWith("together/")) {
+            raw.add(m.body());
+          }
+        });
+    consumers.add(bridgeLike::unregister);
     List<Future<Committed>> proposals = new ArrayList<>();
     for (int n = 0; n < count; n++) {
       proposals.add(cluster.client(1 + n % 3).propose(KV, put("together/" + n, "v" + n)));
@@ -183,7 +191,7 @@ class RaftKvTest {
 
     Eventually.await("every node's follower to see " + count + " ops", RaftCluster.WAIT,
         () -> seen.stream().allMatch(node -> node.size() >= count) && raw.size() >= count);
-    consumers.forEach(c -> await(c.unregister()));
+    consumers.forEach(c -> await(c.stop()));
     List<String> keys = IntStream.range(0, count).mapToObj(n -> "together/" + n).toList();
     for (List<FeedEntry> node : seen) {
       assertThat(node).extracting(e -> e.op().getString("key")).containsExactlyInAnyOrderElementsOf(keys);
@@ -228,7 +236,7 @@ class RaftKvTest {
     await(client.propose(KV, put("resume/after", "x")));
     Eventually.await("the op proposed after resuming", RaftCluster.WAIT,
         () -> resumed.size() == rest.size() + 1);
-    await(consumer.unregister());
+    await(consumer.stop());
     assertThat(resumed.subList(0, rest.size())).isEqualTo(rest);
     assertThat(resumed.get(rest.size()).op().getString("key")).isEqualTo("resume/after");
   }

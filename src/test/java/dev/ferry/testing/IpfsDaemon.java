@@ -78,6 +78,29 @@ public final class IpfsDaemon implements AutoCloseable {
     return add(List.of(content), "cid-version=1&only-hash=true&pin=false").get(0);
   }
 
+  /** The CID the daemon gives {@code content} with Kubo's defaults (CIDv0), without storing it. */
+  public String cidOfV0(byte[] content) {
+    return add(List.of(content), "only-hash=true&pin=false").get(0);
+  }
+
+  /** The CARv1 of the DAG under {@code cid} ({@code dag/export}), which the daemon must hold. */
+  public byte[] exportCar(String cid) {
+    try {
+      var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api().resolve("/api/v0/dag/export?arg="
+          + cid)).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("dag/export on " + api() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * Adds each of {@code contents} as a file (CIDv1, raw leaves) in one request, without pinning:
    * the blocks are there for a pin to find at once. Their CIDs, in order, as canonical text.

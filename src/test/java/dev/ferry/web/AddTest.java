@@ -8,6 +8,7 @@ import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -64,7 +65,8 @@ class AddTest {
   @Order(1)
   void aFileIsPinnedOnItsAllocatedNodeAndNotKeptOnTheNodeThatAddedIt() {
     String content = "quarterly figures " + System.nanoTime();
-    HttpResponse<String> response = add(2, "?replication=1", Map.of("report.txt", content));
+    // CIDv1 as the connector's own add makes (IPFS Cluster's default is 0, below)
+    HttpResponse<String> response = add(2, "?replication=1&cid-version=1", Map.of("report.txt", content));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     List<JsonObject> lines = lines(response);
@@ -74,7 +76,7 @@ class AddTest {
     assertThat(added.getString("name")).isEqualTo("report.txt");
     assertThat(added.getLong("size")).isEqualTo(content.length());
     // a fresh cluster: no node holds a pin, so the tie goes to the first name, node1, not the node asked
-    assertThat(added.getJsonArray("allocations").getList()).containsExactly(nodes.nodes().name(1));
+    assertThat(added.getJsonArray("allocations").getList()).containsExactly(nodes.nodes().node(1).peerId().toString());
     Cid cid = Cid.parse(added.getString("cid"));
     assertThat(cid.version()).isEqualTo(1);
     // the file went to the daemon from its spool file: the daemon saw exactly the bytes uploaded
@@ -94,7 +96,8 @@ class AddTest {
     files.put("a.txt", "first " + System.nanoTime());
     files.put("b.txt", "second, a little longer " + System.nanoTime());
 
-    HttpResponse<String> response = add(1, "", files);
+    // CIDv1 with raw leaves: a small file's DAG is its bytes, so its size is the file's
+    HttpResponse<String> response = add(1, "?cid-version=1", files);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -159,6 +162,83 @@ class AddTest {
 
   @Test
   @Order(6)
+  void ipfsClustersDefaultsGiveACidV0AndStreamChannelsFalseOneJsonArray() {
+    String content = "as IPFS Cluster adds it " + System.nanoTime();
+    HttpResponse<String> response = add(1, "?stream-channels=false&replication=-1", Map.of("v0.txt", content));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonArray array = new JsonArray(response.body());
+    assertThat(array).hasSize(1);
+    JsonObject added = array.getJsonObject(0);
+    assertThat(added.getString("cid")).startsWith("Qm")
+        .isEqualTo(Cid.parse(nodes.daemon(1).cidOfV0(content.getBytes(StandardCharsets.UTF_8))).toString());
+    assertThat(added.getLong("size")).isGreaterThan((long) content.length());   // the dag-pb node around the bytes
+    awaitPinnedOnBoth(added);
+  }
+
+  @Test
+  @Order(7)
+  void aDirectoryIsAddedByPathsWrappedAndOnlyTheWrapperIsPinned() {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("docs/a.txt", "a " + System.nanoTime());
+    files.put("docs%2Fb.txt", "b " + System.nanoTime());   // escaped as IPFS Cluster's Go client sends paths
+    HttpResponse<String> response = add(2, "?wrap-with-directory=true&cid-version=1&name=site", files);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    List<JsonObject> lines = lines(response);
+    assertThat(lines).extracting(l -> l.getString("name")).containsExactly("docs/a.txt", "docs/b.txt", "docs", "site");
+    assertThat(lines.subList(0, 3)).allSatisfy(l -> assertThat(l.containsKey("allocations")).isFalse());
+    JsonObject root = lines.get(3);
+    assertThat(root.getJsonArray("allocations")).isEmpty();   // every node, the default
+    awaitPinnedOnBoth(root);
+    assertThat(new JsonObject(Http.get(nodes.nodes().apiPort(1), "/allocations/" + root.getString("cid")).body())
+        .getString("name")).isEqualTo("site");
+    assertThat(Http.get(nodes.nodes().apiPort(1), "/allocations/" + lines.get(0).getString("cid")).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  @Order(8)
+  void aCarIsImportedAndItsRootPinned() {
+    Cid cid = nodes.content(1, "exported as a CAR");
+    byte[] car = nodes.daemon(1).exportCar(cid.toString());
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.car\"\r\n"
+        + "Content-Type: application/vnd.ipld.car\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(car);
+    body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> response = post(2, "?format=car&stream-channels=false", BodyPublishers.ofByteArray(
+        body.toByteArray()), multipartType());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonObject added = new JsonArray(response.body()).getJsonObject(0);
+    assertThat(added.getString("cid")).isEqualTo(cid.toString());
+    awaitPinnedOnBoth(added);
+  }
+
+  @Test
+  @Order(9)
+  void progressLinesComeFirstAndNoPinLeavesThePinsetAlone() {
+    String content = "not pinned " + System.nanoTime();
+    HttpResponse<String> response = add(1, "?progress=true&no-pin=true", Map.of("p.txt", content));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    List<JsonObject> lines = lines(response);
+    assertThat(lines.get(0)).isEqualTo(new JsonObject().put("name", "p.txt").put("bytes", content.length()));
+    assertThat(lines.get(1).containsKey("allocations")).isFalse();
+    assertThat(Http.get(nodes.nodes().apiPort(1), "/allocations/" + lines.get(1).getString("cid")).statusCode())
+        .isEqualTo(404);
+
+    assertError(add(1, "?format=zip", Map.of("f.txt", "x")), 400, "bad-request", "format: expected unixfs or car");
+    assertError(add(1, "?cid-version=2", Map.of("f.txt", "x")), 400, "bad-request", "cid-version: expected 0 or 1");
+    assertError(add(1, "?layout=spiral", Map.of("f.txt", "x")), 400, "bad-request", "layout");
+    assertError(add(1, "?local=perhaps", Map.of("f.txt", "x")), 400, "bad-request", "local: expected true or false");
+    assertError(add(1, "?nocopy=true", Map.of("f.txt", "x")), 501, "not-implemented", "nocopy");
+  }
+
+  @Test
+  @Order(10)
   void aNodeWhoseDaemonIsDownAnswers503WithTheConnectorsMessage() {
     nodes.daemon(2).stop();
 

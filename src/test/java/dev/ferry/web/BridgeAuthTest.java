@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.security.Passwords;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Http;
 import dev.ferry.testing.NodeScript;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
@@ -13,6 +14,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -78,6 +81,18 @@ class BridgeAuthTest {
         "FERRY_READER", READER), 120, line -> { });
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).contains("pass 3").contains("fail 0");
+  }
+
+  @Test
+  void theSockJsRequestsNeedNoCredentialsButWrongOnesAre401() {
+    // the sockets log in themselves; credentials on the HTTP request, if any, must be right
+    assertThat(Http.get(cluster.apiPort(1), "/eventbus/info").statusCode()).isEqualTo(200);
+    assertThat(Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.apiPort(1) + "/eventbus/info"))
+        .header("Authorization", basic("bob:wrong"))).statusCode()).isEqualTo(401);
+    assertThat(Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.apiPort(1) + "/eventbus/info"))
+        .header("Authorization", basic(READER))).statusCode()).isEqualTo(200);
+    // everything else still needs them
+    assertThat(Http.get(cluster.apiPort(1), "/peers").statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -2,7 +2,9 @@ package dev.ferry.circuit.impl;
 
 import dev.ferry.circuit.CircuitConfig;
 import dev.ferry.circuit.Fragment;
+import dev.ferry.circuit.impl.NodeRequest.LinkAt;
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.node.BusTls;
@@ -11,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -41,9 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Links {
   private static final Logger log = LoggerFactory.getLogger(Links.class);
-  /** Request body on {@code ferry.node.<name>.circuits} asking where that node's link server is. */
-  public static final String OP = "link";
-
   /**
    * The circuit ends on this node, as the links see them (the circuit service implements it): the
    * links hand them what arrives, by ids, and ask which circuits cross to a node. The per-circuit
@@ -160,13 +158,12 @@ public final class Links {
   }
 
   /** Answers {@code {"op": "link"}} on {@code ferry.node.<name>.circuits}: where this node's link server is. */
-  public Future<JsonObject> where() {
+  public Future<LinkAt> where() {
     if (server == null) {
       return Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, "node " + node.name()
           + " has no circuit link (circuit.link = false)"));
     }
-    return Future.succeededFuture(new JsonObject().put("host", node.config().cluster().host()).put("port", port())
-        .put("incarnation", node.incarnation().id()));
+    return Future.succeededFuture(new LinkAt(node.config().cluster().host(), port(), node.incarnation().id()));
   }
 
   /** The node left the cluster: its link goes quietly (its circuits close with {@code node-down}). */
@@ -178,6 +175,12 @@ public final class Links {
   }
 
   // ---- inside ----
+
+  /** Asks node {@code other}'s circuit service where its link server is. */
+  private Future<LinkAt> whereIsLink(String other) {
+    return BusClient.of(vertx()).ask(Addresses.circuitNode(other), new NodeRequest.WhereIsLink(),
+        new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()), LinkAt::fromJson);
+  }
 
   private Vertx vertx() {
     return node.vertx();
@@ -203,15 +206,13 @@ public final class Links {
 
   /** Asks the node where its link server is, checks it is the expected incarnation, connects. */
   private void connect(Link link) {
-    context.runOnContext(v -> vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()),
-            new JsonObject().put("op", OP), new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
-        .compose(reply -> {
-          JsonObject at = reply.body();
-          if (!link.incarnation().equals(at.getString("incarnation"))) {
-            return Future.failedFuture("node " + link.node() + " is now incarnation " + at.getString("incarnation")
+    context.runOnContext(v -> whereIsLink(link.node())
+        .compose(at -> {
+          if (!link.incarnation().equals(at.incarnation())) {
+            return Future.failedFuture("node " + link.node() + " is now incarnation " + at.incarnation()
                 + ", not " + link.incarnation());
           }
-          SocketAddress address = SocketAddress.inetSocketAddress(at.getInteger("port"), at.getString("host"));
+          SocketAddress address = SocketAddress.inetSocketAddress(at.port(), at.host());
           link.found(address);
           return client.connect(address).compose(socket -> certified(socket, link.node()));
         })
@@ -259,10 +260,7 @@ public final class Links {
     context.runOnContext(v -> {
       boolean member = node.members().isUp(link.node(), link.incarnation());
       Future<Boolean> alive = !member ? Future.succeededFuture(false)
-          : vertx().eventBus().<JsonObject>request(Addresses.circuitNode(link.node()), new JsonObject().put("op", OP),
-                  new DeliveryOptions().setSendTimeout(config.openTimeout().toMillis()))
-              .map(reply -> link.incarnation().equals(reply.body().getString("incarnation")))
-              .otherwise(false);
+          : whereIsLink(link.node()).map(at -> link.incarnation().equals(at.incarnation())).otherwise(false);
       alive.onSuccess(up -> {
         if (up) {
           closeCircuits(link);

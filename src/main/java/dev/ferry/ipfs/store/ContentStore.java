@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -110,6 +111,22 @@ public final class ContentStore implements IpfsConnector, Shareable {
     return Future.succeededFuture(new IpfsId("", List.of(), AGENT + "/" + Version.current()));
   }
 
+  /** Only {@code /ipfs/<cid>} itself: walking UnixFS directories, IPNS and IPLD paths are not built yet (501). */
+  @Override
+  public Future<Cid> resolve(String path) {
+    String[] parts = path.split("/");
+    if (parts.length == 3 && parts[0].isEmpty() && parts[1].equals("ipfs")) {
+      try {
+        return Future.succeededFuture(Cid.parse(parts[2]));
+      } catch (FerryException e) {
+        return Future.failedFuture(FerryException.badRequest(path + ": " + e.getMessage()));
+      }
+    }
+    return Future.failedFuture(new FerryException(FerryException.NOT_IMPLEMENTED, path + ": the embedded IPFS store "
+        + "resolves only /ipfs/<cid> itself, not paths below a CID, IPNS names or IPLD paths; pin the CID, or set "
+        + "ipfs.api to a Kubo daemon"));
+  }
+
   @Override
   public Future<Cid> add(Buffer content, String name) {
     return blocking(store -> importAndPin(store, new java.io.ByteArrayInputStream(content.getBytes()), name));
@@ -146,6 +163,34 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * Pins {@code cid} recursively; blocks of its DAG that are not here are fetched from the
    * {@link BlockSource} first, within {@code timeout}.
    */
+  @Override
+  public Future<List<Added>> add(List<AddEntry> entries, Map<String, String> options) {
+    ImportOptions parsed;
+    try {
+      parsed = ImportOptions.fromKubo(options::get);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    return blocking(store -> {
+      List<Importer.Entry> files = entries.stream().map(e -> new Importer.Entry(e.path(), e.file())).toList();
+      List<Added> added = new Importer(parsed, store.blocks()::putTrusted).add(files).stream()
+          .map(i -> new Added(i.path(), i.cid(), i.size())).toList();
+      store.blocks().sync();
+      return added;
+    });
+  }
+
+  @Override
+  public Future<List<Cid>> importCar(Path car) {
+    return blocking(store -> {
+      try (InputStream in = Files.newInputStream(car)) {
+        List<Cid> roots = Car.read(in, store.blocks());
+        store.blocks().sync();
+        return roots;
+      }
+    });
+  }
+
   @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);

@@ -48,10 +48,10 @@ class StoreProxyTest {
     CommandRun added = ctl("add", report.toString());
 
     assertThat(added.code()).as(added.err()).isZero();
-    String cid = added.out().split(" \\| ")[0].strip();
-    assertThat(added.out()).contains("report.txt").contains(Files.size(report) + " bytes");
+    String cid = added.out().split(" ")[1];   // "added <cid> <name>", as ipfs-cluster-ctl prints it
+    assertThat(added.out()).isEqualTo("added " + cid + " report.txt\n");
     Eventually.await("the node to pin " + cid + " in its embedded store", WAIT,
-        () -> ctl("status", cid).out().contains("node1: pinned"));
+        () -> ctl("status", cid).out().contains(" : PINNED | "));
     assertThat(new JsonObject(proxy("/api/v0/pin/ls").body()).getJsonObject("Keys").containsKey(cid)).isTrue();
   }
 
