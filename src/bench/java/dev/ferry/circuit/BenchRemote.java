@@ -69,7 +69,7 @@ public final class BenchRemote {
     return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  static long usedHeap() {
+  public static long usedHeap() {
     for (int i = 0; i < GC_ROUNDS; i++) {
       System.gc();
     }

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * everything once more with the nodes' TLS (event bus and circuit link) in the same run.
  */
 @Timeout(1800)
-class CircuitBench {
+public class CircuitBench {
   private static final int MIB = 1024 * 1024;
   private static final long TOTAL = Long.getLong("bench.bytes", 512L * MIB);
   private static final long WARMUP = Long.getLong("bench.warmup", 128L * MIB);
@@ -223,7 +223,7 @@ class CircuitBench {
   }
 
   /** MB/s of {@code total} bytes over {@code streams} NetSocket connections, until the sink confirms all. */
-  private static double tcp(Vertx vertx, int port, int streams, long total) {
+  public static double tcp(Vertx vertx, int port, int streams, long total) {
     Buffer chunk = Buffer.buffer(new byte[FRAGMENT]);
     long each = total / streams;
     long start = System.nanoTime();
@@ -330,7 +330,8 @@ class CircuitBench {
     return bytes / 1e6 / ((System.nanoTime() - startNanos) / 1e9);
   }
 
-  private Process launchRemote(Path dir, Path peersFile, int tcpPort, Optional<Path> certs) throws Exception {
+  /** Starts node2 of {@code peersFile} as a {@link BenchRemote} process with its data in {@code dir}/node2. */
+  public static Process launchRemote(Path dir, Path peersFile, int tcpPort, Optional<Path> certs) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
