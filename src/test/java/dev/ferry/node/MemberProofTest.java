@@ -3,6 +3,8 @@ package dev.ferry.node;
 import static dev.ferry.node.BusTlsTest.certs;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.impl.MemberImpl;
 import dev.ferry.core.Incarnation;
 import dev.ferry.core.Members.Member;
 import dev.ferry.core.NodeConfig;
@@ -18,9 +20,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +79,36 @@ class MemberProofTest {
             .isEqualTo("node3");
       }
     }
+  }
+
+  @Test
+  void tamperedOrUntimelyAttributesAreRefusedWithTheReason() throws Exception {
+    Path certs = certs(dir.resolve("certs"), "node1");
+    BusTls tls = tls(certs, "node1");
+    Instant now = Instant.now();
+    Map<String, String> signed = MemberProof.attributes(tls, "node1", "inc-1", "127.0.0.1:9096", now);
+
+    assertThat(MemberProof.refusal(member("127.0.0.1", signed, "inc-1"), tls, now)).isEmpty();
+    assertThat(MemberProof.refusal(member("127.0.0.1", signed, "inc-2"), tls, now))
+        .hasValueSatisfying(r -> assertThat(r).contains("the signature over its member attributes is not its certificate's"));
+    assertThat(MemberProof.refusal(member("192.0.2.7", signed, "inc-1"), tls, now))
+        .hasValueSatisfying(r -> assertThat(r).contains("its signed bus address 127.0.0.1:9096 is not on its membership host"));
+    Map<String, String> future = MemberProof.attributes(tls, "node1", "inc-1", "127.0.0.1:9096",
+        now.plus(tls.memberClockSkew()).plusSeconds(1));
+    assertThat(MemberProof.refusal(member("127.0.0.1", future, "inc-1"), tls, now))
+        .hasValueSatisfying(r -> assertThat(r).contains("later than now").contains("tls.member_clock_skew_ms"));
+    Map<String, String> garbled = new HashMap<>(signed);
+    garbled.put(MemberProof.ATTR_CERT, "not base64!");
+    assertThat(MemberProof.refusal(member("127.0.0.1", garbled, "inc-1"), tls, now))
+        .hasValueSatisfying(r -> assertThat(r).contains("its member attributes are malformed"));
+  }
+
+  private static com.hazelcast.cluster.Member member(String host, Map<String, String> proof, String incarnation)
+      throws Exception {
+    Map<String, String> attributes = new HashMap<>(proof);
+    attributes.put(HazelcastSetup.ATTR_NAME, "node1");
+    attributes.put(HazelcastSetup.ATTR_INCARNATION, incarnation);
+    return new MemberImpl.Builder(new Address(host, 5701)).uuid(UUID.randomUUID()).attributes(attributes).build();
   }
 
   private BusTls tls(Path certs, String name) {
