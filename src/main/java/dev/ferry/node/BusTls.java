@@ -21,12 +21,15 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * {@code {name}} in a path is the node's name): client authentication required and only the
  * cluster CA trusted, so a node without a certificate of that CA cannot exchange a message.
  * Checked before the node touches the network: the files are readable, the certificate is the
- * CA's, names this node (its CN) and is valid now, and the key is its key.
+ * CA's, names this node (its CN) and is valid now, and the key is its key. The same key signs the
+ * node's Hazelcast member attributes ({@link MemberProof}).
  *
  * <p>{@link #checkExposure} is the {@code --insecure} guard: a node whose bus is reachable from
  * other machines does not start without TLS unless told to. Immutable and thread-safe.
@@ -58,12 +62,19 @@ public final class BusTls {
   private final Path cert;
   private final Path key;
   private final List<X509Certificate> trusted;
+  private final X509Certificate own;
+  private final PrivateKey privateKey;
+  private final Duration memberClockSkew;
 
-  private BusTls(Path ca, Path cert, Path key, List<X509Certificate> trusted) {
+  private BusTls(Path ca, Path cert, Path key, List<X509Certificate> trusted, X509Certificate own,
+      PrivateKey privateKey, Duration memberClockSkew) {
     this.ca = ca;
     this.cert = cert;
     this.key = key;
     this.trusted = trusted;
+    this.own = own;
+    this.privateKey = privateKey;
+    this.memberClockSkew = memberClockSkew;
   }
 
   /** The node's TLS, or empty when {@code tls.ca}, {@code tls.cert} and {@code tls.key} are all unset. */
@@ -83,7 +94,7 @@ public final class BusTls {
       throw new ConfigException(String.join(", ", missing) + ": TLS needs tls.ca, tls.cert and tls.key together "
           + "(files from 'ferry certs init')");
     }
-    return Optional.of(check(config.name(), ca.get(), cert.get(), key.get()));
+    return Optional.of(check(config.name(), ca.get(), cert.get(), key.get(), section.millis("member_clock_skew_ms")));
   }
 
   /**
@@ -173,7 +184,38 @@ public final class BusTls {
     return subject;
   }
 
-  private static BusTls check(String name, Path ca, Path cert, Path key) {
+  /** Signs {@code data} with this node's key (its signed member attributes, {@link MemberProof}). */
+  byte[] sign(byte[] data) {
+    try {
+      Signature signer = Signature.getInstance(signatureAlgorithm(privateKey.getAlgorithm()));
+      signer.initSign(privateKey);
+      signer.update(data);
+      return signer.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign with the key of tls.key (" + key + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** This node's certificate, DER-encoded. */
+  byte[] certificateDer() {
+    try {
+      return own.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("cannot encode the certificate of tls.cert (" + cert + ")", e);
+    }
+  }
+
+  /** How far in the future another member's signing time may be ({@code tls.member_clock_skew_ms}). */
+  Duration memberClockSkew() {
+    return memberClockSkew;
+  }
+
+  /** The signature algorithm ferry uses with a key of this algorithm ({@code EC} or {@code RSA}). */
+  static String signatureAlgorithm(String keyAlgorithm) {
+    return keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+  }
+
+  private static BusTls check(String name, Path ca, Path cert, Path key, Duration memberClockSkew) {
     List<X509Certificate> cas = certificates("tls.ca", ca);
     X509Certificate own = certificates("tls.cert", cert).get(0);
     String cn = commonName(own);
@@ -194,8 +236,9 @@ public final class BusTls {
       throw new ConfigException("tls.cert: " + cert + " is not signed by the CA in tls.ca (" + ca
           + "): use the certificates of one 'ferry certs init'");
     }
-    checkKeyMatches(privateKey(key), own.getPublicKey(), key, cert);
-    return new BusTls(ca, cert, key, cas);
+    PrivateKey privateKey = privateKey(key);
+    checkKeyMatches(privateKey, own.getPublicKey(), key, cert);
+    return new BusTls(ca, cert, key, cas, own, privateKey, memberClockSkew);
   }
 
   private static List<X509Certificate> certificates(String setting, Path file) {
@@ -238,8 +281,7 @@ public final class BusTls {
   }
 
   private static void checkKeyMatches(PrivateKey key, PublicKey certified, Path keyFile, Path certFile) {
-    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    if (KeyPairs.matches(key, certified, algorithm)) {
+    if (KeyPairs.matches(key, certified, signatureAlgorithm(key.getAlgorithm()))) {
       return;
     }
     throw new ConfigException("tls.key: " + keyFile + " is not the key of " + certFile

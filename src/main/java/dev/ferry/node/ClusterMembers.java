@@ -13,9 +13,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@link Members} kept from Hazelcast's membership (heartbeats and failure detection). Every
  * change is logged once and published node-locally on
  * {@link Addresses#MEMBER_EVENTS} as {@code {"event": "joined"|"left", "node", "incarnation",
- * "members": [...]}}; services subscribe there, or read {@link #current()}.
+ * "members": [...]}}; services subscribe there, or read {@link #current()}. With TLS, a Hazelcast
+ * member whose signed attributes do not prove it a node of the cluster CA ({@link MemberProof}) is
+ * not a member here: no events, not in {@link #current()}; one ERROR line says which and why.
  *
  * <p>Thread-safe: Hazelcast's event threads write, anyone reads.
  */
@@ -41,10 +45,15 @@ public final class ClusterMembers implements Members {
   private final ConcurrentMap<UUID, Member> members = new ConcurrentHashMap<>();
   /** The newest run of each node name, for the check every send makes. */
   private final ConcurrentMap<String, Member> byName = new ConcurrentHashMap<>();
+  /** With TLS: the Hazelcast members whose attributes do not prove them nodes of the cluster, until they leave. */
+  private final Set<UUID> refused = ConcurrentHashMap.newKeySet();
+  private final Optional<BusTls> tls;
 
-  ClusterMembers(Vertx vertx, KnownPeerIds peerIds) {
+  /** @param tls the node's TLS; with it, only members whose signed attributes pass {@link MemberProof} count */
+  ClusterMembers(Vertx vertx, KnownPeerIds peerIds, Optional<BusTls> tls) {
     this.vertx = vertx;
     this.peerIds = peerIds;
+    this.tls = tls;
   }
 
   /** Follows the membership of a started Hazelcast instance; the listener first sees the current members. */
@@ -89,7 +98,11 @@ public final class ClusterMembers implements Members {
   }
 
   private void joined(com.hazelcast.cluster.Member hazelcastMember, UUID localUuid) {
-    Member member = describe(hazelcastMember, hazelcastMember.getUuid().equals(localUuid));
+    boolean local = hazelcastMember.getUuid().equals(localUuid);
+    if (!local && !proven(hazelcastMember)) {
+      return;
+    }
+    Member member = describe(hazelcastMember, local);
     if (members.putIfAbsent(hazelcastMember.getUuid(), member) == null) {
       // a restarted node can join before its former run is seen to leave: the new run wins
       byName.put(member.name(), member);
@@ -99,7 +112,22 @@ public final class ClusterMembers implements Members {
     }
   }
 
+  /** Whether a member counts: always without TLS; with it, when its signed attributes pass (an ERROR once when not). */
+  private boolean proven(com.hazelcast.cluster.Member hazelcastMember) {
+    if (tls.isEmpty()) {
+      return true;
+    }
+    Optional<String> refusal = MemberProof.refusal(hazelcastMember, tls.get(), Instant.now());
+    if (refusal.isPresent() && refused.add(hazelcastMember.getUuid())) {
+      log.error("refusing the cluster member at {} (Hazelcast member {}, claims to be '{}'): {}; it is not part of "
+          + "the cluster", hazelcastMember.getAddress(), hazelcastMember.getUuid(),
+          hazelcastMember.getAttribute(HazelcastSetup.ATTR_NAME), refusal.get());
+    }
+    return refusal.isEmpty();
+  }
+
   private void left(com.hazelcast.cluster.Member hazelcastMember) {
+    refused.remove(hazelcastMember.getUuid());
     Member member = members.remove(hazelcastMember.getUuid());
     if (member != null) {
       byName.remove(member.name(), member);

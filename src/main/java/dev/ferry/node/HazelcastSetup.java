@@ -11,11 +11,14 @@ import dev.ferry.peers.PeerId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Builds the Hazelcast configuration of a node: {@code conf/cluster.xml} for the data structures
  * Vert.x needs, then the network from the resolved {@link NodeConfig}: TCP-IP join with exactly
  * the peers' membership addresses, no multicast or auto-detection, bound to the node's address.
+ * With TLS, the member attributes carry a signature and the node's certificate ({@link MemberProof}).
  */
 final class HazelcastSetup {
   static final String CLUSTER_XML = "conf/cluster.xml";
@@ -26,7 +29,13 @@ final class HazelcastSetup {
 
   private HazelcastSetup() {}
 
+  /** The configuration of a node without TLS, whose member attributes are not signed. */
   static Config config(NodeConfig node, Incarnation incarnation, PeerId peerId) {
+    return config(node, incarnation, peerId, Optional.empty());
+  }
+
+  /** The configuration of a node; with {@code tls}, its member attributes are signed ({@link MemberProof}). */
+  static Config config(NodeConfig node, Incarnation incarnation, PeerId peerId, Optional<BusTls> tls) {
     Config config = baseConfig();
     var cluster = node.cluster();
     config.setClusterName(cluster.name());
@@ -45,6 +54,8 @@ final class HazelcastSetup {
     config.getMemberAttributeConfig().setAttribute(ATTR_NAME, node.name());
     config.getMemberAttributeConfig().setAttribute(ATTR_INCARNATION, incarnation.id());
     config.getMemberAttributeConfig().setAttribute(ATTR_PEER_ID, peerId.toString());
+    tls.ifPresent(t -> MemberProof.attributes(t, node.name(), incarnation.id(), cluster.host() + ":" + cluster.port(),
+        Instant.now()).forEach(config.getMemberAttributeConfig()::setAttribute));
 
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");

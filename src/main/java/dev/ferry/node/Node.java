@@ -56,13 +56,13 @@ public final class Node implements NodeContext {
   private final Health health = new Health();
 
   private Node(NodeConfig config, Incarnation incarnation, NodeKey key, KnownPeerIds peerIds, Vertx vertx,
-      PrometheusMeterRegistry meters) {
+      PrometheusMeterRegistry meters, Optional<BusTls> tls) {
     this.config = config;
     this.incarnation = incarnation;
     this.key = key;
     this.peerIds = peerIds;
     this.vertx = vertx;
-    this.members = new ClusterMembers(vertx, peerIds);
+    this.members = new ClusterMembers(vertx, peerIds, tls);
     this.meters = meters;
   }
 
@@ -86,7 +86,7 @@ public final class Node implements NodeContext {
       Files.createDirectories(config.dataDir());
       key = NodeKey.loadOrCreate(config.dataDir());
       peerIds = KnownPeerIds.load(config, key.peerId());
-      hazelcast = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation, key.peerId()));
+      hazelcast = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation, key.peerId(), tls));
     } catch (IOException e) {
       return Future.failedFuture(new ConfigException("data_dir: cannot create " + config.dataDir() + ": " + e, e));
     } catch (RuntimeException e) {
@@ -124,7 +124,7 @@ public final class Node implements NodeContext {
             + cluster.host() + ":" + cluster.port() + "): " + e.getMessage()
             + ". Check that no other process uses these ports.", e)))
         .onSuccess(vertx -> {
-          Node node = new Node(config, incarnation, key, peerIds, vertx, meters);
+          Node node = new Node(config, incarnation, key, peerIds, vertx, meters, tls);
           peerIds.persistWith(vertx);
           node.members.follow(hazelcast.getHazelcastInstance());
           node.serveIdentity()

@@ -191,7 +191,7 @@ class BusTlsTest {
         .isEqualTo("node1");
   }
 
-  private static Path certs(Path out, String... names) {
+  static Path certs(Path out, String... names) {
     Certificates.init(out, Arrays.stream(names).map(NodeIdentity::local).toList(), Duration.ofDays(1), false);
     return out;
   }
@@ -240,13 +240,17 @@ class BusTlsTest {
     }
   }
 
-  /** ERROR lines of the cluster manager's check while it is open. */
-  private static final class Logged implements AutoCloseable {
-    private final ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CertifiedClusterManager.class);
+  /** ERROR lines of a class (the cluster manager's check by default) while it is open. */
+  static final class Logged implements AutoCloseable {
+    private final ch.qos.logback.classic.Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     Logged() {
+      this(CertifiedClusterManager.class);
+    }
+
+    Logged(Class<?> source) {
+      logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(source);
       appender.start();
       logger.addAppender(appender);
     }

@@ -1,0 +1,146 @@
+package dev.ferry.node;
+
+import com.hazelcast.cluster.Member;
+import io.vertx.core.json.JsonArray;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Signed Hazelcast member attributes, which make membership unforgeable although Hazelcast itself
+ * has no TLS: a node with {@code tls} signs (name, incarnation, event-bus address, time) with its
+ * certificate's key and puts the signature and its certificate (base64 DER, about 600 characters
+ * for EC P-256, far below Hazelcast's attribute limits) into its member attributes. Every node
+ * checks another member's against the cluster CA ({@link #refusal}) before it counts it as a member.
+ *
+ * <p>What the signature proves: the holder of a certificate of the cluster CA for that name made
+ * these attributes. It does not prove that the Hazelcast member showing them is that holder (the
+ * attributes can be copied); a copy names the real node's bus address, so bus traffic still goes to
+ * the real node, and its membership host must be the signed bus host. Stateless and thread-safe.
+ */
+final class MemberProof {
+  static final String ATTR_CERT = "ferry.cert";
+  static final String ATTR_SIGNATURE = "ferry.signature";
+  static final String ATTR_SIGNED_AT = "ferry.signed_at";
+  static final String ATTR_BUS = "ferry.bus";
+
+  private MemberProof() {}
+
+  /** The attributes a node with TLS adds to its member attributes. */
+  static Map<String, String> attributes(BusTls tls, String name, String incarnation, String busAddress, Instant at) {
+    String signedAt = Long.toString(at.toEpochMilli());
+    byte[] signature = tls.sign(payload(name, incarnation, busAddress, signedAt));
+    Base64.Encoder base64 = Base64.getEncoder();
+    return Map.of(ATTR_CERT, base64.encodeToString(tls.certificateDer()),
+        ATTR_SIGNATURE, base64.encodeToString(signature),
+        ATTR_SIGNED_AT, signedAt,
+        ATTR_BUS, busAddress);
+  }
+
+  /**
+   * Why {@code member} is not a node of this cluster, or empty when its attributes prove it is: its
+   * certificate chains to tls.ca, is valid now and was when it signed, its CN is the name it claims,
+   * its signature over its attributes is valid, the signing time is not later than now plus
+   * {@code tls.member_clock_skew_ms}, and its membership host is its signed bus host.
+   */
+  static Optional<String> refusal(Member member, BusTls tls, Instant now) {
+    String name = member.getAttribute(HazelcastSetup.ATTR_NAME);
+    String incarnation = member.getAttribute(HazelcastSetup.ATTR_INCARNATION);
+    String encoded = member.getAttribute(ATTR_CERT);
+    String signature = member.getAttribute(ATTR_SIGNATURE);
+    String signedAt = member.getAttribute(ATTR_SIGNED_AT);
+    String bus = member.getAttribute(ATTR_BUS);
+    if (name == null || incarnation == null) {
+      return Optional.of("it is not a ferry node (no ferry name or incarnation in its member attributes)");
+    }
+    if (encoded == null || signature == null || signedAt == null || bus == null) {
+      return Optional.of("it shows no signed member attributes (no certificate, or runs without tls)");
+    }
+    X509Certificate certificate;
+    byte[] signatureBytes;
+    Instant signed;
+    try {
+      certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(encoded)));
+      signatureBytes = Base64.getDecoder().decode(signature);
+      signed = Instant.ofEpochMilli(Long.parseLong(signedAt));
+    } catch (CertificateException | IllegalArgumentException | ClassCastException e) {
+      return Optional.of("its member attributes are malformed (" + e.getMessage() + ")");
+    }
+    if (!tls.trusts(certificate)) {
+      return Optional.of("its certificate is not signed by the cluster CA");
+    }
+    String cn = BusTls.commonName(certificate);
+    if (!cn.equals(name)) {
+      return Optional.of("it claims to be '" + name + "' but its certificate is for '" + cn + "'");
+    }
+    if (signed.isAfter(now.plus(tls.memberClockSkew()))) {
+      return Optional.of("it signed its attributes at " + signed + ", later than now (" + now + ") plus "
+          + "tls.member_clock_skew_ms: check the clocks");
+    }
+    for (Instant at : new Instant[] {signed, now}) {
+      try {
+        certificate.checkValidity(Date.from(at));
+      } catch (CertificateException e) {
+        return Optional.of("its certificate is not valid at " + at + " (valid " + certificate.getNotBefore().toInstant()
+            + " to " + certificate.getNotAfter().toInstant() + ")");
+      }
+    }
+    if (!verifies(certificate, payload(name, incarnation, bus, signedAt), signatureBytes)) {
+      return Optional.of("the signature over its member attributes is not its certificate's");
+    }
+    String membershipHost = member.getAddress().getHost();
+    if (!sameHost(hostOf(bus), membershipHost)) {
+      return Optional.of("its signed bus address " + bus + " is not on its membership host " + membershipHost);
+    }
+    return Optional.empty();
+  }
+
+  /** What is signed; a JSON array, so that no field can run into the next. */
+  private static byte[] payload(String name, String incarnation, String busAddress, String signedAt) {
+    return new JsonArray().add(name).add(incarnation).add(busAddress).add(signedAt).encode()
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static boolean verifies(X509Certificate certificate, byte[] payload, byte[] signature) {
+    try {
+      Signature verifier = Signature.getInstance(BusTls.signatureAlgorithm(certificate.getPublicKey().getAlgorithm()));
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(payload);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private static String hostOf(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return colon < 0 ? hostPort : hostPort.substring(0, colon);
+  }
+
+  /** Whether two host names or addresses share an address (this runs on Hazelcast's event thread, which may resolve). */
+  private static boolean sameHost(String a, String b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    try {
+      InetAddress[] left = InetAddress.getAllByName(a);
+      InetAddress[] right = InetAddress.getAllByName(b);
+      return Arrays.stream(left).anyMatch(l -> Arrays.asList(right).contains(l));
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}
