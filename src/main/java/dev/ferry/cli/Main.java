@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "A clustered Vert.x node: peers, mailboxes, Raft, circuits, IPFS pinning.",
-    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class, CertsCommand.class, UsersCommand.class,
+    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class, dev.ferry.ctl.StateCommand.class, CertsCommand.class, UsersCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");
