@@ -86,7 +86,7 @@ class StoreProxyTest {
   void aMalformedBlockIsRefusedWith400AndNothingIsStored() {
     long before = objects();
     HttpResponse<String> refused = upload("/api/v0/block/put?cid-codec=dag-pb", "not a dag-pb node".getBytes());
-    assertKuboError(refused, 400);
+    assertKuboError(refused, 400, "malformed dag-pb block");
     assertThat(objects()).as("blocks stored").isEqualTo(before);
   }
 
