@@ -13,7 +13,6 @@ import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -21,7 +20,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,31 +28,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pin service on three clustered nodes in this JVM, each with its own real js-ipfs daemon,
- * the daemons connected to each other. The last test stops a node.
+ * The pin service on three clustered nodes in this JVM, run twice: on nodes each with its own real
+ * js-ipfs daemon, the daemons connected to each other ({@link PinServiceOnJsIpfsTest}), and on nodes with their
+ * embedded stores ({@link PinServiceOnEmbeddedStoresTest}), each of which starts its nodes with {@link #start}. The last test stops a node.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PinServiceTest {
+abstract class PinServiceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  @TempDir
-  static Path dir;
   private static IpfsCluster nodes;
   private static JvmCluster cluster;
 
-  @BeforeAll
-  static void start() {
+  static void start(IpfsCluster.Kind kind, Path dir) {
     // short pin timeouts and recovery, so a pin of content nobody has yet fails and is retried quickly
-    nodes = IpfsCluster.start(dir, 3, i -> new JsonObject().put("pin", new JsonObject()
+    nodes = IpfsCluster.start(kind, dir, 3, i -> new JsonObject().put("pin", new JsonObject()
         .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000).put("list_page_size", 2)));
     cluster = nodes.nodes();
   }
@@ -63,6 +57,7 @@ class PinServiceTest {
   static void stop() {
     if (nodes != null) {
       nodes.close();
+      nodes = null;
     }
   }
 
@@ -154,7 +149,7 @@ class PinServiceTest {
   @Order(4)
   void aPinWhoseContentAppearsLaterIsRetriedUntilItIsPinned() {
     String text = "appears later " + System.nanoTime();
-    Cid cid = Cid.parse(nodes.daemon(1).cidOf(text.getBytes(StandardCharsets.UTF_8)));
+    Cid cid = nodes.cidOf(text);
     JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())
         .put("replication_min", 1).put("replication_max", 1));
     String allocated = pin.getJsonArray("allocations").getString(0);
@@ -163,10 +158,7 @@ class PinServiceTest {
         pinService(2, status).getJsonObject("peer_map").getJsonObject(allocated).getString("status")));
 
     // the content appears on daemon 1; no recover is asked for
-    assertThat(await(nodes.ipfs(1).add(Buffer.buffer(text), "file.txt"))).isEqualTo(cid);
-    if (!allocated.equals(cluster.name(1))) {
-      await(nodes.ipfs(1).unpin(cid));
-    }
+    assertThat(nodes.appears(1, text)).isEqualTo(cid);
     Eventually.await("the allocated node to pin it by itself", WAIT, () -> "pinned".equals(
         pinService(2, status).getJsonObject("peer_map").getJsonObject(allocated).getString("status")));
     assertThat(pinService(3, status).getJsonObject("peer_map").getJsonObject(allocated).getInteger("attempts"))

@@ -3,44 +3,77 @@ package dev.ferry.testing;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.ipfs.store.HashFunction;
+import dev.ferry.ipfs.store.ImportOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * In-JVM nodes, each with its own real js-ipfs daemon ({@link IpfsDaemon}), the daemons connected
- * to each other so content added to one can be pinned by the others. {@link #close()} stops the
- * nodes, then the daemons.
+ * In-JVM nodes that keep content in IPFS, either each with its own real js-ipfs daemon
+ * ({@link IpfsDaemon}, {@link #start}), the daemons connected to each other so content added to
+ * one can be pinned by the others, or each with its embedded store ({@link #embedded}). The same
+ * pin tests run on both ({@link Kind}). {@link #close()} stops the nodes, then the daemons.
  */
 public final class IpfsCluster implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(60);
   /** A well-formed CID that no test pins. */
   private static final String NEVER_PINNED = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+  /** What the Kubo connector and the embedded store's {@code add} make: CIDv1, raw leaves. */
+  private static final ImportOptions ONLY_HASH = new ImportOptions(ImportOptions.DEFAULT_CHUNK_SIZE, 1, true,
+      HashFunction.SHA2_256, false, true);
 
+  /** Where the nodes keep content. */
+  public enum Kind {
+    /** A real js-ipfs daemon per node, {@code ipfs.api} set to it. */
+    JS_IPFS,
+    /** The node's embedded store ({@code ipfs.api} unset, the default). */
+    EMBEDDED
+  }
+
+  private final Kind kind;
   private final IpfsDaemon[] daemons;
   private final KuboRpcConnector[] ipfs;
   private TestCluster.JvmCluster cluster;
 
-  private IpfsCluster(int size) {
+  private IpfsCluster(Kind kind, int size) {
+    this.kind = kind;
     daemons = new IpfsDaemon[size + 1];
     ipfs = new KuboRpcConnector[size + 1];
   }
 
   /** {@code size} nodes whose daemons keep their repositories under {@code dir}; node {@code i} also gets {@code settings.apply(i)}. */
   public static IpfsCluster start(Path dir, int size, IntFunction<JsonObject> settings) {
-    IpfsCluster started = new IpfsCluster(size);
+    return start(Kind.JS_IPFS, dir, size, settings);
+  }
+
+  /** {@code size} nodes, each with its embedded store; node {@code i} also gets {@code settings.apply(i)}. */
+  public static IpfsCluster embedded(int size, IntFunction<JsonObject> settings) {
+    return start(Kind.EMBEDDED, null, size, settings);
+  }
+
+  /** {@code size} nodes of {@code kind}; daemons (if any) keep their repositories under {@code dir}. */
+  public static IpfsCluster start(Kind kind, Path dir, int size, IntFunction<JsonObject> settings) {
+    IpfsCluster started = new IpfsCluster(kind, size);
     try {
-      started.startDaemons(dir);
-      started.cluster = TestCluster.inJvm(size, i -> settings.apply(i).copy()
-          .put("ipfs", new JsonObject().put("api", started.daemons[i].api().toString())), i -> Map.of());
+      if (kind == Kind.JS_IPFS) {
+        started.startDaemons(dir);
+      }
+      started.cluster = TestCluster.inJvm(size, i -> kind == Kind.EMBEDDED ? settings.apply(i).copy()
+          : settings.apply(i).copy().put("ipfs", new JsonObject().put("api", started.daemons[i].api().toString())),
+          i -> Map.of());
       started.cluster.awaitFullMembership();
       started.awaitPinsetWrites();
-      for (int i = 1; i <= size; i++) {
+      for (int i = 1; kind == Kind.JS_IPFS && i <= size; i++) {
         started.ipfs[i] = new KuboRpcConnector(started.cluster.node(1).vertx(), started.daemons[i].api());
       }
       return started;
@@ -76,18 +109,39 @@ public final class IpfsCluster implements AutoCloseable {
     return cluster;
   }
 
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Node {@code i}'s js-ipfs daemon. */
   public IpfsDaemon daemon(int i) {
+    if (kind != Kind.JS_IPFS) {
+      throw new IllegalStateException("these nodes have no daemons: they use their embedded stores");
+    }
     return daemons[i];
   }
 
-  /** A connector to node {@code i}'s daemon, for checking what it pins. */
-  public KuboRpcConnector ipfs(int i) {
-    return ipfs[i];
+  /** A connector to node {@code i}'s daemon or embedded store (of its current run), for checking what it pins. */
+  public IpfsConnector ipfs(int i) {
+    return kind == Kind.JS_IPFS ? ipfs[i] : store(i);
+  }
+
+  private ContentStore store(int i) {
+    return ContentStore.embedded(cluster.node(i).vertx(), cluster.node(i).config());
+  }
+
+  /** The CID of {@code text} as a file, as the nodes' {@code add} makes it; nothing is stored. */
+  public Cid cidOf(String text) {
+    if (kind == Kind.JS_IPFS) {
+      return Cid.parse(daemons[1].cidOf(text.getBytes(StandardCharsets.UTF_8)));
+    }
+    return Futures.await(store(1).add(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "file.txt",
+        ONLY_HASH), WAIT);
   }
 
   /** Whether node {@code i}'s daemon pins {@code cid} recursively. */
   public boolean pinnedOn(int i, Cid cid) {
-    return Futures.await(ipfs[i].pins(), WAIT).contains(cid);
+    return Futures.await(ipfs(i).pins(), WAIT).contains(cid);
   }
 
   /**
@@ -95,8 +149,16 @@ public final class IpfsCluster implements AutoCloseable {
    * blocks stay for other daemons to fetch, no pin says so.
    */
   public Cid content(int i, String text) {
-    Cid cid = Futures.await(ipfs[i].add(Buffer.buffer(text + " " + System.nanoTime()), "file.txt"), WAIT);
-    Futures.await(ipfs[i].unpin(cid), WAIT);
+    return appears(i, text + " " + System.nanoTime());
+  }
+
+  /**
+   * {@code text} added to node {@code i}'s daemon or store and unpinned there again, its CID: the
+   * other nodes fetch it from there (bitswap between daemons, the block exchange between stores).
+   */
+  public Cid appears(int i, String text) {
+    Cid cid = Futures.await(ipfs(i).add(Buffer.buffer(text), "file.txt"), WAIT);
+    Futures.await(ipfs(i).unpin(cid), WAIT);
     return cid;
   }
 

@@ -127,6 +127,16 @@ public final class BlockStore {
    *     function is unknown; {@code storage-full} when it does not fit; {@code storage-error} on I/O
    */
   public void put(Cid cid, byte[] block) {
+    check(cid, block);
+    putTrusted(cid, block);
+  }
+
+  /**
+   * Checks that {@code block} hashes to {@code cid}, storing nothing.
+   *
+   * @throws FerryException {@code bad-request} as {@link #put} does
+   */
+  public static void check(Cid cid, byte[] block) {
     if (HashFunction.of(cid).isEmpty()) {
       throw FerryException.badRequest("block " + cid + ": its hash function is not supported (sha2-256 or "
           + "blake2b-256)");
@@ -135,7 +145,6 @@ public final class BlockStore {
       throw FerryException.badRequest("block " + cid + ": its " + block.length + " bytes do not hash to its CID; "
           + "refused (the sender has other content under that name)");
     }
-    putTrusted(cid, block);
   }
 
   /** {@link #put} for a block whose CID was just computed from its bytes (the importer's). */

@@ -74,6 +74,17 @@ public final class Car {
    *     unpinned
    */
   public static List<Cid> read(InputStream in, BlockStore blocks) throws IOException {
+    return read(in, blocks::put);
+  }
+
+  /**
+   * Reads a CAR, handing each block to {@code sink} with its CID (unchecked: the sink checks, as
+   * {@link BlockStore#put} and {@link BlockStore#check} do); its roots. A reader that must store
+   * nothing of a bad CAR reads it twice: once into {@link BlockStore#check}, then into the store.
+   *
+   * @throws FerryException {@code bad-request} as {@link #read(InputStream, BlockStore)}
+   */
+  public static List<Cid> read(InputStream in, Importer.BlockSink sink) throws IOException {
     byte[] header = readSection(in, MAX_HEADER_BYTES, "the header");
     if (header == null) {
       throw FerryException.badRequest("not a CAR: it is empty");
@@ -87,7 +98,7 @@ public final class Car {
       int cidLength = cidLength(section, n);
       byte[] cidBytes = java.util.Arrays.copyOf(section, cidLength);
       Cid cid = Cid.fromBytes(cidBytes);
-      blocks.put(cid, java.util.Arrays.copyOfRange(section, cidLength, section.length));
+      sink.put(cid, java.util.Arrays.copyOfRange(section, cidLength, section.length));
     }
   }
 

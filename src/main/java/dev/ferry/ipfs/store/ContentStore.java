@@ -11,7 +11,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +51,8 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private static final String AGENT = "ferry-embedded";
   /** One store per directory and Vert.x instance: the web and pin verticles share it. */
   private static final String STORES = "ferry.ipfs.stores";
+  private static final String SPOOL = "spool";
+  private final AtomicLong spooled = new AtomicLong();
 
   private final Vertx vertx;
   private final Path dir;
@@ -300,6 +306,126 @@ public final class ContentStore implements IpfsConnector, Shareable {
     });
   }
 
+  /** Writes {@link #cat}'s range to the file {@code to} instead of memory: for any size. */
+  public Future<Void> catTo(Cid cid, long offset, long length, Path to) {
+    return blocking(store -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(to))) {
+        new Exporter(store.blocks()).cat(cid, offset, length, out);
+      }
+      return null;
+    });
+  }
+
+  /** Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably unless only hashed; does not pin. */
+  public Future<List<Importer.Imported>> add(List<Importer.Entry> entries, ImportOptions options) {
+    return blocking(store -> {
+      if (options.onlyHash()) {
+        return new Importer(options, (cid, block) -> { }).add(entries);
+      }
+      try (Collector.Session session = store.collector().session()) {
+        List<Importer.Imported> added = new Importer(options, session::putTrusted).add(entries);
+        store.blocks().sync();
+        for (Importer.Imported entry : added) {
+          if (entry.path().indexOf('/') < 0) {
+            store.protectedRoots().add(entry.cid());  // the upload's roots: kept until the cluster pins them
+          }
+        }
+        return added;
+      }
+    });
+  }
+
+  /** Stores {@code block} under {@code cid} durably once it hashes to it ({@code bad-request} when not). */
+  public Future<Void> putBlock(Cid cid, byte[] block) {
+    return blocking(store -> {
+      try (Collector.Session session = store.collector().session()) {
+        session.put(cid, block);
+        store.blocks().sync();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Removes the block of {@code cid}: {@code not-found} when it is not here, {@code bad-request}
+   * when a pin reaches it (unpin first).
+   */
+  public Future<Void> removeBlock(Cid cid) {
+    return blocking(store -> {
+      if (!store.blocks().has(cid)) {
+        throw FerryException.notFound("block " + cid + " is not in the block store");
+      }
+      Set<Cid> kept = new HashSet<>(store.pins().all());
+      kept.addAll(store.protectedRoots().all());
+      if (store.direct().all().contains(cid) || new DagReader(store.blocks()).reachable(kept).contains(cid)) {
+        throw FerryException.badRequest("block " + cid + " is pinned: unpin what reaches it first");
+      }
+      store.blocks().delete(cid);
+      return null;
+    });
+  }
+
+  /** The entries of a directory, or the file itself ({@code ls}). */
+  public Future<List<DagReader.Listed>> ls(Cid cid) {
+    return blocking(store -> new DagReader(store.blocks()).ls(cid));
+  }
+
+  /** The CIDs under {@code root} ({@code refs}). */
+  public Future<List<Cid>> refs(Cid root, boolean recursive, boolean unique) {
+    return blocking(store -> new DagReader(store.blocks()).refs(root, recursive, unique));
+  }
+
+  /** Writes {@code root} as a tar archive named {@code name} to the file {@code to} ({@code get}). */
+  public Future<Void> tar(Cid root, String name, Path to) {
+    return blocking(store -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(to))) {
+        new DagReader(store.blocks()).tar(root, name, out);
+      }
+      return null;
+    });
+  }
+
+  /** Writes the DAG under {@code root} as a CARv1 to the file {@code to} ({@code dag/export}). */
+  public Future<Void> exportCar(Cid root, Path to) {
+    return blocking(store -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(to))) {
+        Car.export(store.blocks(), root, out);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Stores the blocks of the CAR in the file {@code car} durably; its roots. The whole CAR is
+   * checked first: a truncated or malformed CAR, or a block that does not hash to its CID, is a
+   * {@code bad-request} and nothing of it is stored. Pins nothing; the roots are protected from
+   * garbage collection as an add's are.
+   */
+  public Future<List<Cid>> importCar(Path car) {
+    return blocking(store -> {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(car))) {
+        Car.read(in, BlockStore::check);
+      }
+      try (Collector.Session session = store.collector().session();
+          InputStream in = new BufferedInputStream(Files.newInputStream(car))) {
+        List<Cid> roots = Car.read(in, session::putTrusted);
+        store.blocks().sync();
+        for (Cid root : roots) {
+          store.protectedRoots().add(root);  // kept until the cluster pins it
+        }
+        return roots;
+      }
+    });
+  }
+
+  /**
+   * A fresh file name in the store's spool directory ({@code <dir>/spool}, emptied when the store
+   * opens), for an upload or an answer on its way; the caller deletes it.
+   */
+  public Future<Path> spoolFile() {
+    return open().map(store -> dir.resolve(SPOOL).resolve(spooled.incrementAndGet() + "-" + System.nanoTime()));
+  }
+
   /** What {@code repo/stat} reports. */
   public Future<BlockStore.Stat> stat() {
     return blocking(store -> store.blocks().stat());
@@ -366,6 +492,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
     if (opened == null) {
       opened = vertx.executeBlocking(call(() -> {
         BlockStore blocks = BlockStore.open(dir, storageMax);
+        emptySpool();
         return new Opened(blocks, PinFile.load(dir.resolve("pins")), PinFile.load(dir.resolve("pins.direct")),
             PinFile.load(dir.resolve("protected")), new Collector(blocks));
       }), false);
@@ -376,6 +503,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
       });
     }
     return opened;
+  }
+
+  private void emptySpool() throws IOException {
+    Path spool = dir.resolve(SPOOL);
+    Files.createDirectories(spool);
+    try (var left = Files.list(spool)) {
+      for (Path file : (Iterable<Path>) left::iterator) {
+        Files.deleteIfExists(file);  // an upload or answer a crash cut short
+      }
+    }
   }
 
   /** {@code work} with I/O failures as {@code storage-error}s that name this store. */

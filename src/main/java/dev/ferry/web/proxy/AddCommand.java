@@ -60,17 +60,20 @@ final class AddCommand {
         if (answer.statusCode() != OK || answer.trailers().contains(KuboAnswers.STREAM_ERROR)) {
           return Future.succeededFuture();  // the daemon failed and says so itself
         }
-        return pinInCluster(roots.roots(), cluster);
+        return pinInCluster(pins, roots.roots(), cluster);
       }
     });
   }
 
-  /** Pins the roots one after the other; completes with what went wrong, or null. */
-  private Future<String> pinInCluster(List<AddedRoots.Root> roots, PinOptions cluster) {
+  /**
+   * Pins the roots one after the other, each named by its name in the upload unless the client
+   * named the pin; completes with what went wrong, or null. Also {@link StoreCommands}' {@code add}.
+   */
+  static Future<String> pinInCluster(PinClient pins, List<AddedRoots.Root> roots, PinOptions cluster) {
     return InOrder.each(roots, root -> pins.pin(root.cid().toString(), cluster.orName(root.name())))
         .<String>map(pinned -> null)
         .otherwise(e -> {
-          String message = "added to the IPFS daemon, but not pinned in the cluster: " + FerryException.from(e).getMessage();
+          String message = "added, but not pinned in the cluster: " + FerryException.from(e).getMessage();
           log.warn("IPFS proxy: {}", message);
           return message;
         });

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class IpfsProxyVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IpfsProxyVerticle.class);
   private static final String API = "/api/v0/";
+  /** The calls whose bodies are uploads, admitted by the node's {@link UploadGate}. */
+  private static final java.util.Set<String> UPLOADS = java.util.Set.of(API + "add", API + "dag/import", API + "block/put",
+      API + "dag/put");
   private static final int METHOD_NOT_ALLOWED = 405;
   private static final int INTERNAL = 500;
   private static final int NOT_IMPLEMENTED = 501;
@@ -73,7 +76,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
       commands = storeCommands(pins, uploads, ContentStore.embedded(vertx, node.config()));
       otherwise = (request, options) -> KuboAnswers.error(request.response(), NOT_IMPLEMENTED,
           request.path() + " needs a Kubo daemon: this node uses its embedded IPFS store, which answers only "
-              + StoreCommands.ANSWERED + "; set ipfs.api to a Kubo daemon's RPC API for the rest");
+              + answeredHere() + "; set ipfs.api to a Kubo daemon's RPC API for the rest");
     }
     // the same users as the HTTP API; every Kubo command is a POST, so only role admin gets through
     // HTTPS as the API's (api.tls)
@@ -97,8 +100,17 @@ public final class IpfsProxyVerticle extends VerticleBase {
   /** The commands answered by the embedded store, by path; everything else is refused. */
   private Map<String, ProxyCommand> storeCommands(PinClient pins, UploadGate uploads, ContentStore store) {
     Map<String, ProxyCommand> answered = new HashMap<>(pinCommands(pins));
-    answered.putAll(new StoreCommands(store, node.peerId()).commands());
+    PinCommands pin = new PinCommands(pins);
+    answered.put(API + "pin/update", (request, options) -> pin.update(options, request.response()));
+    new StoreCommands(vertx, store, node.peerId(), pins).commands().forEach((path, command) -> answered.put(path,
+        UPLOADS.contains(path) ? (request, options) -> admitted(uploads, request, () -> command.handle(request, options))
+            : command));
     return answered;
+  }
+
+  /** The calls answered without a daemon, for the refusal of every other. */
+  private String answeredHere() {
+    return String.join(", ", commands.keySet().stream().map(path -> path.substring(API.length())).sorted().toList());
   }
 
   /** pin/add, pin/rm and pin/ls: on the cluster's pinset, daemon or not. */

@@ -36,6 +36,21 @@ final class KuboAnswers {
   }
 
   /**
+   * One JSON object per line, then {@code late} (a failure after the lines were made, or null) in the
+   * {@value #STREAM_ERROR} trailer, as a daemon reports a failure at the end of a stream.
+   */
+  static void linesWithTrailer(HttpServerResponse response, List<JsonObject> lines, String late) {
+    StringBuilder body = new StringBuilder();
+    lines.forEach(line -> body.append(line.encode()).append('\n'));
+    response.setChunked(true).putHeader("Content-Type", CONTENT_TYPE).putHeader("X-Chunked-Output", "1")
+        .putHeader("Trailer", STREAM_ERROR);
+    if (late != null) {
+      response.putTrailer(STREAM_ERROR, headerSafe(late));
+    }
+    response.end(body.toString());
+  }
+
+  /**
    * A ferry failure as Kubo reports one: 400 for what the client got wrong ({@code bad-request}),
    * 500 for everything else, as the daemon does.
    */

@@ -71,6 +71,23 @@ final class KuboOptions {
     return value == null ? otherwise : value;
   }
 
+  /** The whole number {@code name}, at least -1; absent, {@code otherwise}. */
+  long number(String name, long otherwise) {
+    String value = params.get(name);
+    if (value == null || value.isEmpty()) {
+      return otherwise;
+    }
+    try {
+      long number = Long.parseLong(value);
+      if (number >= -1) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw FerryException.badRequest("option " + name + ": expected a whole number, got '" + value + "'");
+  }
+
   /** How the cluster should pin: {@code name}, {@code replication} (both bounds), {@code replication-min/-max}. */
   PinOptions clusterPin() {
     return PinOptions.fromQuery(params::get);

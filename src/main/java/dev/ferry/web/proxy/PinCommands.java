@@ -53,6 +53,26 @@ final class PinCommands {
   }
 
   /**
+   * {@code pin/update?arg=FROM&arg=TO[&unpin=false]}: pins TO in the cluster under FROM's name (unless
+   * named), then unpins FROM unless {@code unpin=false}; {@code {"Pins": [from, to]}}. FROM must be
+   * pinned. (Without a daemon; a daemon's own {@code pin/update} is forwarded to it.)
+   */
+  void update(KuboOptions options, HttpServerResponse response) {
+    List<Cid> cids = options.cids();
+    if (cids.size() != 2) {
+      throw FerryException.badRequest("pin/update: expected two arguments, from-path and to-path, got " + cids.size());
+    }
+    Cid from = cids.get(0);
+    Cid to = cids.get(1);
+    boolean unpin = options.flag("unpin", true);
+    PinOptions cluster = options.clusterPin();
+    answer(response, notPinnedSaysSo(from, pins.get(from.toString()))
+        .compose(old -> pins.pin(to.toString(), cluster.orName(old.name() == null ? "" : old.name())))
+        .compose(pinned -> unpin ? pins.unpin(from.toString()).mapEmpty() : Future.<Void>succeededFuture())
+        .map(done -> new JsonObject().put("Pins", new JsonArray().add(from.toString()).add(to.toString()))));
+  }
+
+  /**
    * {@code pin/ls[?arg=CID...][&type=T][&names=true][&stream=true]}: the cluster's pinset as
    * {@code {"Keys": {cid: {"Type": "recursive"}}}}, or one {@code {"Cid", "Type"}} line per pin
    * with {@code stream}; a CID asked for that is not in the pinset is an error, as with Kubo.

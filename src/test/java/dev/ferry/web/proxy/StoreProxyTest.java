@@ -3,15 +3,29 @@ package dev.ferry.web.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Version;
+import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.store.BlockStore;
+import dev.ferry.ipfs.store.Car;
+import dev.ferry.ipfs.store.ImportOptions;
+import dev.ferry.ipfs.store.Importer;
 import dev.ferry.testing.CommandRun;
+import dev.ferry.testing.Http;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.RawHttp;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +80,84 @@ class StoreProxyTest {
     JsonObject error = new JsonObject(refused.body());
     assertThat(error.getString("Type")).isEqualTo("error");
     assertThat(error.getString("Message")).contains("/api/v0/swarm/peers needs a Kubo daemon").contains("ipfs.api");
+  }
+
+  @Test
+  void aMalformedBlockIsRefusedWith400AndNothingIsStored() {
+    long before = objects();
+    HttpResponse<String> refused = upload("/api/v0/block/put?cid-codec=dag-pb", "not a dag-pb node".getBytes());
+    assertKuboError(refused, 400, "malformed dag-pb block");
+    assertThat(objects()).as("blocks stored").isEqualTo(before);
+  }
+
+  @Test
+  void aCarWithABlockThatDoesNotHashToItsCidIsRefusedWith400AndNothingIsStored(@TempDir Path dir) throws IOException {
+    byte[] car = car(dir, "honest content " + System.nanoTime());
+    car[car.length - 1] ^= 1;  // the last block's last byte: its bytes no longer hash to its CID
+    long before = objects();
+    HttpResponse<String> refused = upload("/api/v0/dag/import", car);
+    assertKuboError(refused, 400, "do not hash to its CID");
+    assertThat(objects()).as("blocks stored").isEqualTo(before);
+  }
+
+  @Test
+  void aTruncatedCarIsRefusedWith400AndNothingIsStoredOrPinned(@TempDir Path dir) throws IOException {
+    byte[] car = car(dir, "truncated " + System.nanoTime());
+    long before = objects();
+    int pins = pins();
+    HttpResponse<String> refused = upload("/api/v0/dag/import", Arrays.copyOf(car, car.length - 10));
+    assertKuboError(refused, 400, "truncated");
+    assertThat(objects()).as("blocks stored").isEqualTo(before);
+    assertThat(pins()).as("pins").isEqualTo(pins);
+  }
+
+  @Test
+  void anUploadThatIsNotMultipartIsRefusedWith400() {
+    HttpResponse<String> refused = Http.send(HttpRequest.newBuilder(proxyUri("/api/v0/add"))
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hello")));
+    assertKuboError(refused, 400, "expected a multipart/form-data body");
+  }
+
+  /** A CAR of a 600 KB file (three blocks) of random bytes seeded by {@code text}, made by ferry's own exporter. */
+  private static byte[] car(Path dir, String text) throws IOException {
+    BlockStore blocks = BlockStore.open(dir.resolve("store"), Long.MAX_VALUE);
+    byte[] content = new byte[600_000];
+    new Random(text.hashCode()).nextBytes(content);
+    Cid root = new Importer(ImportOptions.DEFAULTS, blocks::put).file("f", new ByteArrayInputStream(content)).cid();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Car.export(blocks, root, out);
+    return out.toByteArray();
+  }
+
+  private static int pins() {
+    return new JsonObject(proxy("/api/v0/pin/ls").body()).getJsonObject("Keys").size();
+  }
+
+  private static long objects() {
+    return new JsonObject(proxy("/api/v0/repo/stat").body()).getLong("NumObjects");
+  }
+
+  private static HttpResponse<String> upload(String path, byte[] file) {
+    String boundary = "ferry-" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(file);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return Http.send(HttpRequest.newBuilder(proxyUri(path))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+  }
+
+  private static void assertKuboError(HttpResponse<String> answer, int status, String... named) {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
+    JsonObject error = new JsonObject(answer.body());
+    assertThat(error.getString("Type")).isEqualTo("error");
+    assertThat(error.getString("Message")).contains(named);
+  }
+
+  private static URI proxyUri(String path) {
+    return URI.create("http://127.0.0.1:" + cluster.peer(1).proxyPort().orElseThrow() + path);
   }
 
   private static RawHttp.Answer proxy(String path) {

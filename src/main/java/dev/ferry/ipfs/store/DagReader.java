@@ -1,0 +1,184 @@
+package dev.ferry.ipfs.store;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads UnixFS DAGs out of a {@link BlockStore} as Kubo's {@code ls}, {@code refs} and {@code get}
+ * do: a directory's entries with their types and sizes, the CIDs a DAG links to, and a file or
+ * directory as a tar archive (ustar, written as Kubo writes it: directories as entries of their own,
+ * files with their bytes, mode 0755/0644).
+ *
+ * <p>Blocking (reads files): callers run it on a worker. Stateless beyond its store.
+ */
+public final class DagReader {
+  /** What {@code ls} says of one entry. Kubo's types: 1 directory, 2 file. */
+  public record Listed(String name, Cid cid, long size, int type) {
+    public static final int DIRECTORY = 1;
+    public static final int FILE = 2;
+  }
+
+  private static final int TAR_BLOCK = 512;
+  private static final int NAME_BYTES = 100;
+  private static final int PREFIX_BYTES = 155;
+
+  private final BlockStore blocks;
+
+  DagReader(BlockStore blocks) {
+    this.blocks = blocks;
+  }
+
+  /** The entries of the directory {@code cid}, in link order; a file lists as itself, without a name. */
+  List<Listed> ls(Cid cid) {
+    UnixFs data = unixFs(cid);
+    if (data == null || data.type() != UnixFs.Type.DIRECTORY) {
+      return List.of(new Listed("", cid, size(cid, data), Listed.FILE));
+    }
+    List<Listed> listed = new ArrayList<>();
+    for (DagPb.Link link : DagPb.decode(blocks.get(cid)).links()) {
+      UnixFs child = unixFs(link.hash());
+      boolean directory = child != null && child.type() == UnixFs.Type.DIRECTORY;
+      listed.add(new Listed(link.name() == null ? "" : link.name(), link.hash(),
+          directory ? 0 : size(link.hash(), child), directory ? Listed.DIRECTORY : Listed.FILE));
+    }
+    return listed;
+  }
+
+  /**
+   * The CIDs {@code root} links to: its direct links, or with {@code recursive} every block below it
+   * (depth first, in link order); {@code unique} names each once.
+   */
+  List<Cid> refs(Cid root, boolean recursive, boolean unique) {
+    List<Cid> out = new ArrayList<>();
+    Set<Cid> seen = new HashSet<>();
+    Deque<Cid> todo = new ArrayDeque<>(links(root));
+    while (!todo.isEmpty()) {
+      Cid cid = todo.pop();
+      if (unique && !seen.add(cid)) {
+        continue;
+      }
+      out.add(cid);
+      if (recursive) {
+        List<Cid> below = links(cid);
+        for (int i = below.size() - 1; i >= 0; i--) {
+          todo.push(below.get(i));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every CID in the DAGs under {@code roots}, the roots included. */
+  Set<Cid> reachable(Set<Cid> roots) {
+    Set<Cid> seen = new LinkedHashSet<>();
+    Deque<Cid> todo = new ArrayDeque<>(roots);
+    while (!todo.isEmpty()) {
+      Cid cid = todo.pop();
+      if (seen.add(cid) && blocks.has(cid)) {
+        todo.addAll(links(cid));
+      }
+    }
+    return seen;
+  }
+
+  /** Writes the file or directory {@code root} as a tar archive whose top entry is {@code name}. */
+  void tar(Cid root, String name, OutputStream out) throws IOException {
+    entry(root, name, out);
+    out.write(new byte[2 * TAR_BLOCK]);  // the end of the archive
+  }
+
+  private void entry(Cid cid, String path, OutputStream out) throws IOException {
+    UnixFs data = unixFs(cid);
+    if (data != null && data.type() == UnixFs.Type.DIRECTORY) {
+      header(path + "/", 0, '5', 0755, out);
+      for (DagPb.Link link : DagPb.decode(blocks.get(cid)).links()) {
+        entry(link.hash(), path + "/" + link.name(), out);
+      }
+      return;
+    }
+    long size = size(cid, data);
+    header(path, size, '0', 0644, out);
+    new Exporter(blocks).cat(cid, 0, -1, out);
+    int pad = (int) ((TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK);
+    out.write(new byte[pad]);
+  }
+
+  private static void header(String path, long size, char type, int mode, OutputStream out) throws IOException {
+    byte[] header = new byte[TAR_BLOCK];
+    byte[] name = path.getBytes(StandardCharsets.UTF_8);
+    if (name.length <= NAME_BYTES) {
+      System.arraycopy(name, 0, header, 0, name.length);
+    } else {
+      int split = path.lastIndexOf('/', path.length() - 2);
+      byte[] prefix = split < 0 ? name : path.substring(0, split).getBytes(StandardCharsets.UTF_8);
+      byte[] rest = split < 0 ? name : path.substring(split + 1).getBytes(StandardCharsets.UTF_8);
+      if (split < 0 || prefix.length > PREFIX_BYTES || rest.length > NAME_BYTES) {
+        throw FerryException.badRequest("get: the path '" + path + "' is too long for a tar archive");
+      }
+      System.arraycopy(rest, 0, header, 0, rest.length);
+      System.arraycopy(prefix, 0, header, 345, prefix.length);
+    }
+    octal(header, 100, 8, mode);
+    octal(header, 108, 8, 0);
+    octal(header, 116, 8, 0);
+    octal(header, 124, 12, size);
+    octal(header, 136, 12, 0);
+    header[156] = (byte) type;
+    System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, header, 257, 6);
+    header[263] = '0';
+    header[264] = '0';
+    java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+    long sum = 0;
+    for (byte b : header) {
+      sum += b & 0xff;
+    }
+    octal(header, 148, 7, sum);
+    out.write(header);
+  }
+
+  /** {@code value} in octal, zero-padded, NUL-terminated, in {@code length} bytes at {@code at}. */
+  private static void octal(byte[] header, int at, int length, long value) {
+    String text = Long.toOctalString(value);
+    if (text.length() > length - 1) {
+      throw FerryException.badRequest("get: " + value + " does not fit a tar header");
+    }
+    byte[] digits = ("0".repeat(length - 1 - text.length()) + text).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(digits, 0, header, at, digits.length);
+    header[at + length - 1] = 0;
+  }
+
+  /** The UnixFS data of a dag-pb block, or null for a raw block. */
+  private UnixFs unixFs(Cid cid) {
+    if (cid.codec() != Cid.DAG_PB) {
+      blocks.get(cid);  // not-found when missing, as for a dag-pb block
+      return null;
+    }
+    DagPb.Node node = DagPb.decode(blocks.get(cid));
+    if (node.data() == null) {
+      throw FerryException.badRequest(cid + " is a dag-pb node without UnixFS data");
+    }
+    return UnixFs.decode(node.data());
+  }
+
+  /** A file's size: a raw block's length, else what its UnixFS data says. */
+  private long size(Cid cid, UnixFs data) {
+    return data == null ? blocks.get(cid).length : data.contentSize();
+  }
+
+  private List<Cid> links(Cid cid) {
+    if (cid.codec() != Cid.DAG_PB) {
+      return List.of();
+    }
+    return DagPb.decode(blocks.get(cid)).links().stream().map(DagPb.Link::hash).toList();
+  }
+}

@@ -1,0 +1,90 @@
+// The npm kubo-rpc-client against the IPFS proxy of a node with no IPFS daemon behind it (its
+// embedded store answers). Started by dev.ferry.web.proxy.KuboRpcClientJsTest, which passes
+//   FERRY_PROXY  the proxy's API URL (http://127.0.0.1:PORT/api/v0)
+//   FERRY_PEER_ID  the node's peer ID, which the store's id reports
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { create } from 'kubo-rpc-client';
+
+const ipfs = create({ url: process.env.FERRY_PROXY });
+const text = (s) => new TextEncoder().encode(s);
+
+async function bytes(iterable) {
+  const chunks = [];
+  for await (const chunk of iterable) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function all(iterable) {
+  const items = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+test('add gives Kubo\'s CID, pins in the cluster, and cat reads ranges', async () => {
+  const added = await ipfs.add({ path: 'hello.txt', content: text('hello world\n') });
+  assert.equal(added.cid.toString(), 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o');  // Kubo's, for these bytes
+  assert.equal(added.path, 'hello.txt');
+  assert.equal((await bytes(ipfs.cat(added.cid))).toString(), 'hello world\n');
+  assert.equal((await bytes(ipfs.cat(added.cid, { offset: 6, length: 5 }))).toString(), 'world');
+  const pins = await all(ipfs.pin.ls({ paths: [added.cid] }));
+  assert.deepEqual(pins.map((p) => [p.cid.toString(), p.type]), [[added.cid.toString(), 'recursive']]);
+  const v1 = await ipfs.add(text('hello world\n'), { cidVersion: 1, pin: false });
+  assert.equal(v1.cid.toString(), 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4');  // sha2-256 of the bytes, as a raw CIDv1
+});
+
+test('directories: addAll, ls, refs and get as a tar', async () => {
+  const added = await all(ipfs.addAll([{ path: 'd/a.txt', content: text('A') }, { path: 'd/b/c.txt', content: text('C') }]));
+  assert.deepEqual(added.map((f) => f.path), ['d/a.txt', 'd/b/c.txt', 'd/b', 'd']);
+  const root = added[3].cid;
+  const listed = await all(ipfs.ls(root));
+  assert.deepEqual(listed.map((e) => [e.name, e.type]), [['a.txt', 'file'], ['b', 'dir']]);
+  const refs = await all(ipfs.refs(root, { recursive: true }));
+  assert.equal(refs.length, 3);
+  const tar = await bytes(ipfs.get(root));
+  assert.equal(tar.length % 512, 0);
+  assert.ok(tar.includes(Buffer.from(`${root}/b/c.txt`)), 'the tar holds the nested file under the root\'s name');
+});
+
+test('blocks: put, stat, get and rm; dag put, get, export and import', async () => {
+  const cid = await ipfs.block.put(text('a block'));
+  assert.equal((await ipfs.block.stat(cid)).size, 7);
+  assert.equal(new TextDecoder().decode(await ipfs.block.get(cid)), 'a block');
+  const removed = await all(ipfs.block.rm(cid));
+  assert.equal(removed[0].error, undefined);
+  await assert.rejects(ipfs.block.stat(cid), /not in the block store/);
+
+  const node = await ipfs.dag.put({ hello: 'world' });
+  assert.deepEqual((await ipfs.dag.get(node)).value, { hello: 'world' });
+
+  const file = await ipfs.add(text('exported ' + Date.now()), { pin: false });
+  const car = await bytes(ipfs.dag.export(file.cid));
+  const imported = await all(ipfs.dag.import([car]));
+  assert.deepEqual(imported.map((r) => [r.root.cid.toString(), r.root.pinErrorMsg]), [[file.cid.toString(), '']]);
+  assert.ok((await all(ipfs.pin.ls({ paths: [file.cid] }))).length === 1, 'dag/import pins its roots in the cluster');
+});
+
+test('pin update and rm act on the cluster', async () => {
+  const a = await ipfs.add(text('first ' + Date.now()));
+  const b = await ipfs.add(text('second ' + Date.now()), { pin: false });
+  const updated = await ipfs.pin.update(a.cid, b.cid);
+  assert.deepEqual(updated.map(String), [a.cid.toString(), b.cid.toString()]);
+  const pinned = (await all(ipfs.pin.ls())).map((p) => p.cid.toString());
+  assert.ok(pinned.includes(b.cid.toString()) && !pinned.includes(a.cid.toString()));
+  assert.deepEqual((await ipfs.pin.rm(b.cid)).toString(), b.cid.toString());
+});
+
+test('id, version and repo stat describe the store; gc collects what no pin reaches; other calls need a daemon', async () => {
+  const id = await ipfs.id();
+  assert.equal(id.id.toString(), process.env.FERRY_PEER_ID);
+  assert.match(id.agentVersion, /^ferry-embedded\//);
+  assert.ok((await ipfs.version()).version);
+  const stat = await ipfs.repo.stat();
+  assert.equal(stat.storageMax, BigInt(process.env.FERRY_STORAGE_MAX));
+  assert.ok(stat.numObjects > 0n && stat.repoSize > 0n);
+  const loose = await ipfs.block.put(text('unpinned ' + Date.now()));
+  const collected = (await all(ipfs.repo.gc())).map((r) => r.cid?.toString());
+  assert.ok(collected.includes(loose.toString()), 'the unpinned block is collected');
+  await assert.rejects(ipfs.block.stat(loose), /not in the block store/);
+  await assert.rejects(ipfs.swarm.peers(), /needs a Kubo daemon.*ipfs\.api/);
+});
