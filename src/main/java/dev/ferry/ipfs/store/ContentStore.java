@@ -187,17 +187,6 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   @Override
-  public Future<List<Cid>> importCar(Path car) {
-    return blocking(store -> {
-      try (InputStream in = Files.newInputStream(car)) {
-        List<Cid> roots = Car.read(in, store.blocks());
-        store.blocks().sync();
-        return roots;
-      }
-    });
-  }
-
-  @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     return open().compose(store -> {
@@ -401,6 +390,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * {@code bad-request} and nothing of it is stored. Pins nothing; the roots are protected from
    * garbage collection as an add's are.
    */
+  @Override
   public Future<List<Cid>> importCar(Path car) {
     return blocking(store -> {
       try (InputStream in = new BufferedInputStream(Files.newInputStream(car))) {
