@@ -179,10 +179,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
     }
     return blocking(store -> {
       List<Importer.Entry> files = entries.stream().map(e -> new Importer.Entry(e.path(), e.file())).toList();
-      List<Added> added = new Importer(parsed, store.blocks()::putTrusted).add(files).stream()
-          .map(i -> new Added(i.path(), i.cid(), i.size())).toList();
-      store.blocks().sync();
-      return added;
+      // in a collector session, and every root protected, as the other adds: a GC cannot drop the only copy
+      try (Collector.Session session = store.collector().session()) {
+        List<Added> added = new Importer(parsed, session::putTrusted).add(files).stream()
+            .map(i -> new Added(i.path(), i.cid(), i.size())).toList();
+        store.blocks().sync();
+        for (Added root : added) {
+          store.protectedRoots().add(root.cid());
+        }
+        return added;
+      }
     });
   }
 

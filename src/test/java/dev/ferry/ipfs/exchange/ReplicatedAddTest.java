@@ -57,7 +57,8 @@ class ReplicatedAddTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject added = new JsonObject(response.body().lines().findFirst().orElseThrow());
     Cid cid = Cid.parse(added.getString("cid"));
-    assertThat(added.getJsonArray("allocations").getList()).containsExactlyInAnyOrder(cluster.name(1), cluster.name(2));
+    // the API names nodes by their libp2p peer IDs, as IPFS Cluster does
+    assertThat(added.getJsonArray("allocations").getList()).containsExactlyInAnyOrder(peerId(1), peerId(2));
 
     // at once, before the allocated nodes need have fetched anything: a collection on the adder keeps the only copy
     await(store(cluster.node(3)).collectGarbage(), WAIT);
@@ -92,5 +93,11 @@ class ReplicatedAddTest {
         + "\"\r\nContent-Type: text/plain\r\n\r\n" + content + "\r\n--" + BOUNDARY + "--\r\n")
         .getBytes(StandardCharsets.UTF_8));
     return body.toByteArray();
+  }
+
+  private String peerId(int node) {
+    HttpResponse<String> id = Http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + cluster.apiPort(node) + "/id")).GET());
+    return new JsonObject(id.body()).getString("id");
   }
 }
