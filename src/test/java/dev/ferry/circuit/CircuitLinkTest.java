@@ -107,7 +107,7 @@ class CircuitLinkTest {
   @AfterEach
   void everyCircuitIsClosed() {
     for (Node node : List.of(one, two)) {
-      circuits(node).localPeers().forEach(p -> await(p.close("test over")));
+      CircuitTesting.Held.now(node).closeOthers(node);
       Eventually.await("no circuits left on " + node.name(), DEADLINE, () -> circuits(node).openCircuits() == 0);
     }
     inbox.clear();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.exchange.ExchangeVerticle;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
 import io.vertx.core.Future;
@@ -12,6 +13,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +49,29 @@ public final class CircuitTesting {
 
   static Circuits circuits(Node node) {
     return Circuits.of(node.vertx());
+  }
+
+  /**
+   * What a node's own services hold in its circuit service (the block exchange's peer, one
+   * address each): tests count consumers from it and leave those peers open.
+   */
+  record Held(Set<String> peers, int consumers) {
+    static Held now(Node node) {
+      Set<String> own = circuits(node).localPeers().stream().filter(p -> p.service().equals(ExchangeVerticle.SERVICE))
+          .map(LocalPeer::id).collect(Collectors.toSet());
+      return new Held(own, own.size());
+    }
+
+    /** Closes every peer a test started on the node, leaving the node's own. */
+    void closeOthers(Node node) {
+      circuits(node).localPeers().stream().filter(p -> !peers.contains(p.id()))
+          .forEach(p -> await(p.close("test over")));
+    }
+
+    /** The consumers the node should hold when a test's peers and circuits hold {@code added}. */
+    int plus(int added) {
+      return consumers + added;
+    }
   }
 
   /**
