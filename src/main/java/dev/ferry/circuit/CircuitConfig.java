@@ -1,6 +1,7 @@
 package dev.ferry.circuit;
 
 import dev.ferry.core.ConfigSection;
+import dev.ferry.core.NodeConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
@@ -43,5 +44,18 @@ public record CircuitConfig(
         circuit.millis("remote_peer_idle_ms"),
         circuit.bool("link"),
         circuit.portOrZero("link_port", "any free one"));
+  }
+
+  /**
+   * Reads the fragment size {@code key} of a service that streams over circuits ({@code
+   * filesync}, {@code exchange}), which must fit this node's {@code circuit.max_payload_bytes}.
+   */
+  public static int fragmentBytes(NodeConfig node, ConfigSection section, String key) {
+    int fragment = section.intBytes(key);
+    int maxPayload = from(node.section("circuit")).maxPayloadBytes();
+    if (fragment > maxPayload) {
+      throw section.invalid(key, fragment + " exceeds circuit.max_payload_bytes = " + maxPayload);
+    }
+    return fragment;
   }
 }

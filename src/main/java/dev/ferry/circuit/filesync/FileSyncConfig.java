@@ -30,11 +30,7 @@ public record FileSyncConfig(
   /** Reads {@code filesync.*}; the fragment size must fit {@code circuit.max_payload_bytes}. */
   public static FileSyncConfig from(NodeConfig node) {
     ConfigSection f = node.section("filesync");
-    int fragment = f.intBytes("fragment_bytes");
-    int maxPayload = CircuitConfig.from(node.section("circuit")).maxPayloadBytes();
-    if (fragment > maxPayload) {
-      throw f.invalid("fragment_bytes", fragment + " exceeds circuit.max_payload_bytes = " + maxPayload);
-    }
+    int fragment = CircuitConfig.fragmentBytes(node, f, "fragment_bytes");
     return new FileSyncConfig(
         f.optionalString("root").map(Path::of).orElse(node.dataDir().resolve("files")),
         fragment,

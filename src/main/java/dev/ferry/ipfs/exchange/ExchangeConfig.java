@@ -35,11 +35,7 @@ public record ExchangeConfig(
   /** Reads {@code exchange.*}; the fragment size must fit {@code circuit.max_payload_bytes}. */
   public static ExchangeConfig from(NodeConfig node) {
     ConfigSection e = node.section("exchange");
-    int fragment = e.intBytes("fragment_bytes");
-    int maxPayload = CircuitConfig.from(node.section("circuit")).maxPayloadBytes();
-    if (fragment > maxPayload) {
-      throw e.invalid("fragment_bytes", fragment + " exceeds circuit.max_payload_bytes = " + maxPayload);
-    }
+    int fragment = CircuitConfig.fragmentBytes(node, e, "fragment_bytes");
     return new ExchangeConfig(
         fragment,
         e.intBytes("max_block_bytes"),
