@@ -82,6 +82,7 @@ public final class GroupVerticle extends VerticleBase {
   private volatile long commitIndex;
   private final List<Meter> meters = new ArrayList<>();
   private Counter leaderChanges;
+  private Counter appliedOps;
   private boolean stopping;
   private boolean resetting;
 
@@ -245,7 +246,9 @@ public final class GroupVerticle extends VerticleBase {
     Feed feed = new Feed(vertx, group, settings.feedHistory());
     StateMachine machine = machines.get();
     records = new StoreRecords(store.id());
-    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records);
+    SnapshotPolicy snapshots = new SnapshotPolicy(group, settings.snapshotEveryOps(), settings.snapshotEveryBytes(),
+        store::logBytesWritten, appliedOps);
+    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots);
     var builder = RaftNode.newBuilder()
         .setGroupId(group)
         .setConfig(settings.raftConfig())
@@ -263,6 +266,12 @@ public final class GroupVerticle extends VerticleBase {
     }
     RaftNode built = builder.build();
     adapter.currentTerm(() -> built.getTerm().getTerm());
+    snapshots.requestWith(done -> Future.fromCompletionStage(built.takeSnapshot(), context).onComplete(ar -> {
+      if (ar.failed()) {
+        log.debug("raft group {}: no snapshot taken: {}", group, ar.cause().toString());
+      }
+      done.run();
+    }));
     records.watch((NodeEndpoint) built.getLocalEndpoint(), this::lostStore);
     recorder = new StoreRecorder(vertx, group, settings, built, records);
     requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::toldRemoved,
@@ -311,7 +320,10 @@ public final class GroupVerticle extends VerticleBase {
     Requests.reply(message, answer, e -> storeWatch.failure() != null ? storeWatch.failure() : RaftErrors.of(group, e));
   }
 
-  /** ferry_raft_term, ferry_raft_commit_index and ferry_raft_leader_changes_total, tagged with the group. */
+  /**
+   * ferry_raft_term, ferry_raft_commit_index, ferry_raft_leader_changes_total and
+   * ferry_raft_applied_ops_total, tagged with the group.
+   */
   private void registerMetrics() {
     meters.add(Gauge.builder("ferry.raft.term", this, g -> g.term).tag("group", group)
         .description("Raft term this node last saw").register(node.meters()));
@@ -320,6 +332,10 @@ public final class GroupVerticle extends VerticleBase {
     leaderChanges = Counter.builder("ferry.raft.leader.changes").tag("group", group)
         .description("Leaders this node has seen take over").register(node.meters());
     meters.add(leaderChanges);
+    appliedOps = Counter.builder("ferry.raft.applied.ops").tag("group", group)
+        .description("Client ops this node's replica applied since it started (a restart replays the log first)")
+        .register(node.meters());
+    meters.add(appliedOps);
   }
 
   /** MicroRaft's reports (on the Raft executor): log leader changes, wake waiters, notice removal. */
