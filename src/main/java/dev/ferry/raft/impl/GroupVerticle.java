@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * (peer traffic, the client API on every node, this node's own API). Deployed by
  * {@link dev.ferry.raft.RaftVerticle} as a worker verticle, so its context is the ordered worker
  * context the Raft executor, the store's fsyncs and every handler here share: all state of the
- * group is confined to it and needs no locks.
+ * group is confined to it and needs no locks. Replacing the replica (after a removal, when stuck, on
+ * a lost store) is {@link ReplicaReplacement}'s, the group's meters are {@link GroupMetrics}, when
+ * to snapshot is {@link SnapshotPolicy}'s.
  */
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
