@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -66,8 +67,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinBench}; {@code -Dbench.pins.window=10000},
  * {@code -Dbench.pins.marks=100000,1000000}, {@code -Dbench.inflight=64,256},
- * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dbench.raft.snapshot_every=N} the nodes'
- * {@code raft.snapshot_every}, {@code -Dferry.node.heap=2g} the nodes' heap
+ * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dbench.raft.snapshot_every=N},
+ * {@code -Dbench.raft.snapshot_every_ops=N} and {@code -Dbench.raft.snapshot_every_bytes=N} the nodes'
+ * {@code raft.*} settings of those names, {@code -Dferry.node.heap=2g} the nodes' heap
  * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
  * one of the two. The tables are printed and written to {@code target/bench/PinBench*.md}.
  */
@@ -98,7 +100,7 @@ class PinBench {
       WebClient client = WebClient.create(vertx, new WebClientOptions(),
           new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
       awaitPinsetWrites(ports);
-      double emptyRestart = restart(cluster, ports[MEASURED - 1], cid(-1), 404);
+      double emptyRestart = restart(cluster, ports[MEASURED - 1], cid(-1), false);
 
       // warm-up: the same paths, so the first measured window is not the JIT's cold start; the
       // warm-up's pins are removed again, so the pinset starts empty
@@ -154,15 +156,18 @@ class PinBench {
 
       notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
           + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
-          MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), 200), emptyRestart));
+          MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), true), emptyRestart));
+      notes.add(String.format(Locale.ROOT, "ops of the `pins` group node %d applied by then (the log it replayed "
+          + "after its snapshot, `ferry_raft_applied_ops_total`): %,.0f", MEASURED,
+          appliedOps(ports[MEASURED - 1], "pins")));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (int i = 1; i <= 3; i++) {
         daemons[i].close();
       }
     }
-    report("PinBench.md", "stand-in daemons that answer at once, raft.snapshot_every "
-        + System.getProperty("bench.raft.snapshot_every", "as in conf/node.json") + ", warm-up " + WARM_UP
+    report("PinBench.md", "stand-in daemons that answer at once, raft "
+        + (raftSettings().isEmpty() ? "settings as in conf/node.json" : raftSettings().encode()) + ", warm-up " + WARM_UP
         + " Raft writes, pins and unpins; fills between marks at " + MOST_IN_FLIGHT + " in flight");
   }
 
@@ -211,23 +216,45 @@ class PinBench {
     report("PinBench-js-ipfs.md", "real js-ipfs daemons (content added to each first), no warm-up; ÷ floor is 1");
   }
 
-  /** {@code settings} with {@code raft.snapshot_every} from {@code bench.raft.snapshot_every}, if given. */
+  /** {@code settings} with the {@code raft} settings given as {@code bench.raft.*} properties. */
   private static JsonObject withRaftSettings(JsonObject settings) {
-    Integer every = Integer.getInteger("bench.raft.snapshot_every");
-    return every == null ? settings : settings.put("raft", new JsonObject().put("snapshot_every", every));
+    return raftSettings().isEmpty() ? settings : settings.put("raft", raftSettings());
+  }
+
+  /** {@code raft.snapshot_every}, {@code …_ops} and {@code …_bytes} from the {@code bench.raft.*} of those names. */
+  private static JsonObject raftSettings() {
+    JsonObject raft = new JsonObject();
+    for (String key : List.of("snapshot_every", "snapshot_every_ops", "snapshot_every_bytes")) {
+      Long value = Long.getLong("bench.raft." + key);
+      if (value != null) {
+        raft.put(key, value);
+      }
+    }
+    return raft;
+  }
+
+  /** {@code ferry_raft_applied_ops_total} of {@code group} on the node whose API is at {@code port}. */
+  private static double appliedOps(int port, String group) {
+    Matcher m = Pattern.compile("^ferry_raft_applied_ops_total\\{[^}]*group=\"" + group + "\"[^}]*} (\\S+)$",
+        Pattern.MULTILINE).matcher(Http.get(port, "/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN; // NaN: not found (a node without the counter)
   }
 
   /**
    * Stops node {@code i} (SIGTERM), starts it again and waits until {@code GET /pins/{cid}} on it
-   * answers {@code status}; the seconds from its start.
+   * answers 200, with the pin's allocations if {@code pinned} (a CID outside the node's replica is
+   * answered too, as in IPFS Cluster: "unpinned" everywhere, no allocations); the seconds from its
+   * start.
    */
-  private static double restart(ProcessCluster cluster, int port, String cid, int status) {
+  private static double restart(ProcessCluster cluster, int port, String cid, boolean pinned) {
     cluster.stop(MEASURED);
     long restarting = System.nanoTime();
     cluster.restart(MEASURED);
     Eventually.await("node " + MEASURED + " to serve GET /pins/{cid} again", RESTART, () -> {
       try {
-        return Http.get(port, "/pins/" + cid).statusCode() == status;
+        HttpResponse<String> answer = Http.get(port, "/pins/" + cid);
+        return answer.statusCode() == 200
+            && (!pinned || !new JsonObject(answer.body()).getJsonArray("allocations", new JsonArray()).isEmpty());
       } catch (RuntimeException e) {
         return false;   // not listening yet
       }

@@ -17,7 +17,11 @@ import java.util.Map;
  *     seconds MicroRaft counts in)
  * @param heartbeatTimeoutSecs silence after which followers elect a new leader and a leader without
  *     a quorum steps down ({@code heartbeat_timeout_ms}, whole seconds likewise)
- * @param snapshotEvery commits between snapshots ({@code snapshot_every})
+ * @param snapshotEvery log entries committed between snapshots ({@code snapshot_every}; MicroRaft's own
+ *     count, which also sizes its log: an entry may be a batch of up to {@code batchMaxOps} ops)
+ * @param snapshotEveryOps client ops applied between snapshots ({@code snapshot_every_ops}), whatever
+ *     the entries that carried them
+ * @param snapshotEveryBytes bytes of log written between snapshots ({@code snapshot_every_bytes})
  * @param maxPendingEntries uncommitted entries a leader holds before it rejects proposals
  *     ({@code max_pending_entries}, backpressure: code {@code rejected})
  * @param appendBatchSize entries per AppendEntries message ({@code append_batch_size})
@@ -49,6 +53,8 @@ public record RaftSettings(
     int heartbeatPeriodSecs,
     int heartbeatTimeoutSecs,
     int snapshotEvery,
+    int snapshotEveryOps,
+    long snapshotEveryBytes,
     int maxPendingEntries,
     int appendBatchSize,
     int batchMaxOps,
@@ -81,6 +87,8 @@ public record RaftSettings(
         seconds(raft, "heartbeat_period_ms"),
         seconds(raft, "heartbeat_timeout_ms"),
         raft.positive("snapshot_every"),
+        raft.positive("snapshot_every_ops"),
+        raft.bytes("snapshot_every_bytes"),
         raft.positive("max_pending_entries"),
         raft.positive("append_batch_size"),
         raft.positive("batch_max_ops"),

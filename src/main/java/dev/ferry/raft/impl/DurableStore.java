@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
@@ -77,13 +78,16 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private final Path file;
   private final OnFailure onFailure;
   private final String id;
+  /** Bytes of log entries written since the store was opened (encoded by {@link Serializer}). */
+  private final AtomicLong logBytes;
   private RuntimeException failure;
   /** Whether a term is in the file (restored, or written since it was opened). */
   private boolean hasTerm;
   private boolean closed;
 
-  private DurableStore(RaftSqliteStore store, ModelCodec codec, Path file, OnFailure onFailure) {
+  private DurableStore(RaftSqliteStore store, ModelCodec codec, Path file, OnFailure onFailure, AtomicLong logBytes) {
     this.store = store;
+    this.logBytes = logBytes;
     this.connection = connectionOf(store);
     this.codec = codec;
     this.file = file;
@@ -98,8 +102,9 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   /** Opens (creating if needed) the store file; blocking. {@code onFailure} hears of the first failed write. */
   public static DurableStore open(Path file, ModelCodec codec, OnFailure onFailure) {
-    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new Serializer(codec)), codec,
-        file, onFailure);
+    AtomicLong logBytes = new AtomicLong();
+    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new Serializer(codec, logBytes)),
+        codec, file, onFailure, logBytes);
   }
 
   /**
@@ -152,6 +157,11 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
         Files.move(part, file.resolveSibling(file.getFileName() + ".set-aside-" + id + suffix));
       }
     }
+  }
+
+  /** Bytes of log entries this store was given to write since it was opened; only grows. */
+  public long logBytesWritten() {
+    return logBytes.get();
   }
 
   /** The failure that fenced this store, or null while it takes writes. */
@@ -320,8 +330,8 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     }
   }
 
-  /** The store's records as ferry's JSON; no Java serialization. */
-  private record Serializer(ModelCodec codec) implements RaftStoreSerializer {
+  /** The store's records as ferry's JSON; no Java serialization. Counts the bytes of log entries it encodes. */
+  private record Serializer(ModelCodec codec, AtomicLong logBytes) implements RaftStoreSerializer {
     @Override
     public Serializer<RaftGroupMembersView> raftGroupMembersViewSerializer() {
       return new Serializer<>() {
@@ -354,7 +364,9 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     public Serializer<LogEntry> logEntrySerializer() {
       return new Serializer<>() {
         public byte[] serialize(LogEntry e) {
-          return codec.encodeLogEntry(e);
+          byte[] encoded = codec.encodeLogEntry(e);
+          logBytes.addAndGet(encoded.length);
+          return encoded;
         }
 
         public LogEntry deserialize(byte[] b) {

@@ -10,9 +10,6 @@ import dev.ferry.core.Requests;
 import dev.ferry.raft.RaftRequest;
 import dev.ferry.raft.RaftSettings;
 import dev.ferry.raft.StateMachine;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
@@ -44,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * (peer traffic, the client API on every node, this node's own API). Deployed by
  * {@link dev.ferry.raft.RaftVerticle} as a worker verticle, so its context is the ordered worker
  * context the Raft executor, the store's fsyncs and every handler here share: all state of the
- * group is confined to it and needs no locks.
+ * group is confined to it and needs no locks. Replacing the replica (after a removal, when stuck, on
+ * a lost store) is {@link ReplicaReplacement}'s, the group's meters are {@link GroupMetrics}, when
+ * to snapshot is {@link SnapshotPolicy}'s.
  */
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
@@ -77,13 +76,9 @@ public final class GroupVerticle extends VerticleBase {
   private boolean replicaStarted;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private String leader;
-  /** Last seen in MicroRaft's reports, for the metrics gauges (read off this context). */
-  private volatile long term;
-  private volatile long commitIndex;
-  private final List<Meter> meters = new ArrayList<>();
-  private Counter leaderChanges;
+  private GroupMetrics metrics;
   private boolean stopping;
-  private boolean resetting;
+  private ReplicaReplacement replacement;
 
   /**
    * @param machines makes the group's (empty) state machine
@@ -100,25 +95,27 @@ public final class GroupVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registerMetrics();
+    metrics = new GroupMetrics(node.meters(), group);
     executor = new ContextExecutor(vertx, context);
     identity = new StoreIdentity(node, group);
     history = new StoreHistory(vertx, node, group, settings);
     storeWatch = new StoreWatch(vertx, node, group, settings, storeFile(node, group), executor,
-        () -> restartReplica(0));
-    staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, this::restartReplica);
+        () -> replacement.restart(0));
+    replacement = new ReplicaReplacement(node, group, voters, storeFile(node, group), context, executor, storeWatch,
+        new Replica());
+    staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, replacement::restart);
     return startRaft()
         .compose(v -> serve())
         .onSuccess(v -> watch = new StuckFollowerWatch(vertx, group, () -> raft, settings, node.members()::isUp))
         .onSuccess(v -> silentLeader = new SilentLeaderWatch(vertx, group, () -> raft, settings,
-            () -> restartReplica(0)))
+            () -> replacement.restart(0)))
         .onSuccess(v -> logStarted());
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
-    meters.forEach(node.meters()::remove);
+    metrics.remove();
     if (watch != null) {
       watch.stop();
     }
@@ -245,7 +242,9 @@ public final class GroupVerticle extends VerticleBase {
     Feed feed = new Feed(vertx, group, settings.feedHistory());
     StateMachine machine = machines.get();
     records = new StoreRecords(store.id());
-    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records);
+    SnapshotPolicy snapshots = new SnapshotPolicy(group, settings.snapshotEveryOps(), settings.snapshotEveryBytes(),
+        store::logBytesWritten, metrics.appliedOps());
+    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots);
     var builder = RaftNode.newBuilder()
         .setGroupId(group)
         .setConfig(settings.raftConfig())
@@ -263,9 +262,15 @@ public final class GroupVerticle extends VerticleBase {
     }
     RaftNode built = builder.build();
     adapter.currentTerm(() -> built.getTerm().getTerm());
-    records.watch((NodeEndpoint) built.getLocalEndpoint(), this::lostStore);
+    snapshots.requestWith(done -> Future.fromCompletionStage(built.takeSnapshot(), context).onComplete(ar -> {
+      if (ar.failed()) {
+        log.debug("raft group {}: no snapshot taken: {}", group, ar.cause().toString());
+      }
+      done.run();
+    }));
+    records.watch((NodeEndpoint) built.getLocalEndpoint(), replacement::lostStore);
     recorder = new StoreRecorder(vertx, group, settings, built, records);
-    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, this::toldRemoved,
+    requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, replacement::toldRemoved,
         records);
     return built;
   }
@@ -311,24 +316,12 @@ public final class GroupVerticle extends VerticleBase {
     Requests.reply(message, answer, e -> storeWatch.failure() != null ? storeWatch.failure() : RaftErrors.of(group, e));
   }
 
-  /** ferry_raft_term, ferry_raft_commit_index and ferry_raft_leader_changes_total, tagged with the group. */
-  private void registerMetrics() {
-    meters.add(Gauge.builder("ferry.raft.term", this, g -> g.term).tag("group", group)
-        .description("Raft term this node last saw").register(node.meters()));
-    meters.add(Gauge.builder("ferry.raft.commit.index", this, g -> g.commitIndex).tag("group", group)
-        .description("Raft commit index this node last saw").register(node.meters()));
-    leaderChanges = Counter.builder("ferry.raft.leader.changes").tag("group", group)
-        .description("Leaders this node has seen take over").register(node.meters());
-    meters.add(leaderChanges);
-  }
-
   /** MicroRaft's reports (on the Raft executor): log leader changes, wake waiters, notice removal. */
   private void onReport(RaftNodeReport report) {
-    term = report.getTerm().getTerm();
-    commitIndex = report.getLog().getCommitIndex();
+    metrics.reported(report);
     String now = NodeEndpoint.nameOf(report.getTerm().getLeaderEndpoint());
     if (now != null && !now.equals(leader)) {
-      leaderChanges.increment();
+      metrics.leaderChanged();
       log.info("raft group {}: leader is {} (term {}), seen from {}", group, now, report.getTerm().getTerm(),
           node.name());
       vertx.eventBus().publish(Addresses.events("raft"), new JsonObject().put("group", group)
@@ -352,11 +345,11 @@ public final class GroupVerticle extends VerticleBase {
    * failed store never do.
    */
   private void terminated(RaftNodeReport report) {
-    if (stopping || resetting || !replicaStarted || store.failure() != null) {
+    if (stopping || replacement.underway() || !replicaStarted || store.failure() != null) {
       return;
     }
     if (!report.getCommittedMembers().getMembers().contains(report.getEndpoint())) {
-      removed();
+      replacement.removed();
       return;
     }
     storeWatch.failed(new FerryException(FerryException.STORAGE_ERROR, "raft group " + group + " on "
@@ -364,125 +357,40 @@ public final class GroupVerticle extends VerticleBase {
         + storeFile(node, group) + " every " + settings.storageRetry().toMillis() + " ms until it runs"));
   }
 
-  /**
-   * This node is no longer a member (it applied its own removal, or the leader said so): MicroRaft
-   * ends a removed member's replica for good, or never tells a removed follower, so the store is
-   * dropped and an empty replica runs outside the group, which answers requests like any
-   * non-member and asks nobody for votes. It has the next store generation, so it may join again
-   * as a new member (its removal, replayed from the log, is another member's).
-   */
-  private void removed() {
-    if (!stopping && !resetting) {
-      resetting = true;
-      log.info("raft group {}: {} left the group; its replica starts over, empty, outside the group", group,
-          node.name());
-      executor.submit(() -> replaceReplica(Fresh.DELETE, 0));
+  /** The group's current replica, as {@link ReplicaReplacement} sees and replaces it. */
+  private final class Replica implements ReplicaReplacement.Host {
+    @Override
+    public RaftNode raft() {
+      return raft;
     }
-  }
 
-  /**
-   * The leader said this node was removed (it checked with the leader's members): acted on only if
-   * this replica still counts itself a member. A replica already outside the group (a new
-   * generation after a lost store, a {@code "voter": false} node) was not removed from anything,
-   * and starting it over would only change the endpoint a concurrent join is adding.
-   */
-  private void toldRemoved() {
-    if (raft.getCommittedMembers().getMembers().contains(raft.getLocalEndpoint())) {
-      removed();
+    @Override
+    public DurableStore store() {
+      return store;
     }
-  }
 
-  /**
-   * The replica is stuck in a state only a restart clears: a snapshot transfer MicroRaft would
-   * never finish nor drop ({@link StaleSnapshotTransfer}; its chunks at {@code dropChunksAt} go
-   * too), or a stale pre-vote ({@link SilentLeaderWatch}; 0).
-   */
-  private void restartReplica(long dropChunksAt) {
-    if (!stopping && !resetting) {
-      resetting = true;
-      replaceReplica(Fresh.NO, dropChunksAt);
+    @Override
+    public StoreRecords records() {
+      return records;
     }
-  }
 
-  /** Whether a replaced replica gets a fresh store, and what becomes of the old one. */
-  private enum Fresh {
-    /** No: restarted from its store. */
-    NO,
-    /** A removed member's store is deleted. */
-    DELETE,
-    /** A store the group says is not the member's ({@link #lostStore}) is moved aside, not deleted. */
-    SET_ASIDE
-  }
-
-  /**
-   * Ends the current replica and starts a new one on the group's store file: a fresh one ({@code
-   * fresh}), or restored from what is on disk, as after a process restart, less the incomplete
-   * snapshot chunks at {@code dropChunksAt} (0: none). A replica on an empty store runs as the next
-   * generation after every one of this node the group has recorded.
-   */
-  private void replaceReplica(Fresh fresh, long dropChunksAt) {
-    NodeEndpoint current = (NodeEndpoint) raft.getLocalEndpoint();
-    NodeEndpoint next = new NodeEndpoint(node.name(), Math.max(current.generation(),
-        records.latest(node.name()).map(NodeEndpoint::generation).orElse(0)) + 1);
-    String oldId = store.id();
-    Future.fromCompletionStage(raft.terminate(), context)
-        .transform(x -> {
-          store.close(); // no-op if MicroRaft closed it; a replica that applied its removal it does not close
-          Path file = storeFile(node, group);
-          Optional<RestoredRaftState> restored = Optional.empty();
-          try {
-            if (fresh == Fresh.DELETE) {
-              DurableStore.delete(file);
-            } else if (fresh == Fresh.SET_ASIDE) {
-              DurableStore.setAside(file, oldId);
-            }
-            store = DurableStore.open(file, codec, this::storeFailed);
-            if (dropChunksAt > 0) {
-              store.dropSnapshotChunks(dropChunksAt);
-            }
-            if (fresh == Fresh.NO) {
-              restored = store.restore();
-            }
-          } catch (IOException | RuntimeException e) {
-            return Future.failedFuture(new IllegalStateException("cannot reopen the store " + file, e));
-          }
-          List<String> others = voters.stream().filter(v -> !v.equals(node.name())).toList();
-          // an empty store (fresh, or gone since) never restarts as the member it was
-          raft = restored.isEmpty()
-              ? build(restored, next, others.isEmpty() ? voters : others)
-              : build(restored, current, voters);
-          staleSnapshots.reset();
-          return Future.fromCompletionStage(raft.start(), context).compose(v -> replicaUp(true));
-        })
-        .onComplete(ar -> resetting = false)
-        .onFailure(e -> {
-          if (!stopping) {
-            storeWatch.failed(e); // logged there; tried again every raft.storage_retry_ms
-          }
-        });
-  }
-
-  /**
-   * The group recorded this replica's endpoint (or a later generation of this node) with another
-   * store than the one it runs on ({@link StoreRecords}, on the Raft executor while it applies): this
-   * node lost the store that member ran on, as when its whole data dir was replaced while no other
-   * node could tell it at start-up. It must not vote as that member, so its replica ends and comes
-   * back as the next generation outside the group, on a fresh store; the store it ran on is kept
-   * aside.
-   */
-  private void lostStore(NodeEndpoint recorded, String recordedId) {
-    if (stopping || resetting) {
-      return;
+    @Override
+    public boolean stopping() {
+      return stopping;
     }
-    resetting = true;
-    NodeEndpoint self = (NodeEndpoint) raft.getLocalEndpoint();
-    log.error("raft group {}: the group recorded {} on store {}, but {} runs as {} on store {} ({}): it lost the "
-        + "store it had as {} (its data dir was replaced?) and forgot what it acknowledged, so it must not vote as "
-        + "{}; its replica restarts outside the group as a new generation, on a new store (the one it ran on is "
-        + "kept beside it, named *.set-aside-{}; delete it when you like). To make it a voter again: `leave {}`, "
-        + "then `join {}` (it catches up as a learner first; docs/RAFT.md)", group, recorded, recordedId,
-        node.name(), self, store.id(), storeFile(node, group), recorded, self, store.id(), node.name(), node.name());
-    executor.submit(() -> replaceReplica(Fresh.SET_ASIDE, 0));
+
+    @Override
+    public DurableStore openStore() {
+      store = DurableStore.open(storeFile(node, group), codec, GroupVerticle.this::storeFailed);
+      return store;
+    }
+
+    @Override
+    public Future<Void> startReplica(Optional<RestoredRaftState> restored, NodeEndpoint self, List<String> initial) {
+      raft = build(restored, self, initial);
+      staleSnapshots.reset();
+      return Future.fromCompletionStage(raft.start(), context).compose(v -> replicaUp(true));
+    }
   }
 
   private void logStarted() {

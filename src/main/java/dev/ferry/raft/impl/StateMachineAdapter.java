@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * leader's batch of them, in order) are applied and fed to the change feed, queries
  * ({@link QueryOp}) are answered, Raft's own entries are skipped, the group's records of its stores
  * ({@link StoreRecordOp}) are kept in {@link StoreRecords}, and snapshots carry the state machine's
- * chunks plus the term of the last applied entry and those records.
+ * chunks plus the term of the last applied entry and those records. The ops applied are counted
+ * for {@link SnapshotPolicy}, which asks for a snapshot when they add up.
  *
  * <p>Results are returned, not thrown: a {@link FerryException} from the state machine becomes the
  * operation's result (the same on every replica) and the proposer receives it as the failure.
@@ -29,15 +30,17 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
   private final StateMachine machine;
   private final Feed feed;
   private final StoreRecords stores;
+  private final SnapshotPolicy snapshots;
   private IntSupplier currentTerm = () -> 0;
   /** The term of the latest new-term marker applied: the term of every op applied after it. */
   private int appliedTerm;
 
-  StateMachineAdapter(String group, StateMachine machine, Feed feed, StoreRecords stores) {
+  StateMachineAdapter(String group, StateMachine machine, Feed feed, StoreRecords stores, SnapshotPolicy snapshots) {
     this.group = group;
     this.machine = machine;
     this.feed = feed;
     this.stores = stores;
+    this.snapshots = snapshots;
   }
 
   /** Where the leader's current term is read when it starts a term (set once the node exists). */
@@ -63,13 +66,16 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
       return null;
     }
     if (operation instanceof JsonObject op) {
-      return apply(index, 0, op);
+      Object result = apply(index, 0, op);
+      snapshots.applied(1);
+      return result;
     }
     if (operation instanceof BatchOp batch) {
       List<Object> results = new ArrayList<>(batch.ops().size());
       for (JsonObject op : batch.ops()) {
         results.add(apply(index, results.size(), op));
       }
+      snapshots.applied(results.size());
       return results;
     }
     return null; // MicroRaft's own no-op (a read barrier)
@@ -93,6 +99,7 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
       JsonObject chunk = new JsonObject().put("data", data.get(i));
       chunks.accept(i == 0 ? chunk.put("term", appliedTerm).put("stores", stores.toJson()) : chunk);
     }
+    snapshots.snapshotted();
   }
 
   @Override
@@ -109,6 +116,7 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
     }
     machine.restore(data);
     stores.restore(records);
+    snapshots.snapshotted();
     feed.snapshotInstalled(index, appliedTerm);
     log.debug("group {}: state restored from the snapshot at index {}", group, index);
   }
