@@ -2,8 +2,8 @@ package dev.ferry.circuit;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.mailbox.BenchTls;
 import dev.ferry.node.Node;
-import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +31,7 @@ public final class BenchRemote {
   public static void main(String[] args) throws Exception {
     JsonObject flags = new JsonObject().put("peers", args[0]).put("name", args[1]).put("data_dir", args[2]);
     if (args.length > 4) {
-      flags.mergeIn(TestCluster.tls(Path.of(args[4])));   // a directory of 'ferry certs init' files
+      flags.mergeIn(BenchTls.settings(Path.of(args[4])));   // a directory of 'ferry certs init' files
     }
     Node node = Node.start(NodeConfig.resolve(NodeConfig.Sources.ofProcess(Optional.empty(), flags)), Map.of()).await();
     node.vertx().eventBus().consumer("bench.heap." + args[1],

@@ -3,6 +3,7 @@ package dev.ferry.circuit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.NodeConfig;
+import dev.ferry.mailbox.BenchTls;
 import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
@@ -12,7 +13,6 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.PeerJvmFlags;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.ProcessCluster;
-import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -77,7 +77,8 @@ public class CircuitBench {
       Path certs = dir.resolve("certs");
       Certificates.init(certs, List.of(NodeIdentity.local("node1"), NodeIdentity.local("node2")), Duration.ofDays(1),
           false);
-      table += "\n\nWith TLS (event bus and circuit link; raw TCP stays plaintext):\n\n" + measure(Optional.of(certs));
+      table += "\n\nWith TLS (event bus and circuit link, tls.engine " + BenchTls.engine()
+          + "; raw TCP stays plaintext):\n\n" + measure(Optional.of(certs));
     }
     System.out.println("\n" + table + "\n");
     Files.createDirectories(Path.of("target", "bench"));
@@ -102,7 +103,7 @@ public class CircuitBench {
     try {
       JsonObject flags = new JsonObject().put("name", "node1").put("peers", peersFile.toString())
           .put("data_dir", dir.resolve("node1").toString());
-      certs.ifPresent(c -> flags.mergeIn(TestCluster.tls(c)));
+      certs.ifPresent(c -> flags.mergeIn(BenchTls.settings(c)));
       node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir)),
           Map.of()).await();
       Circuits circuits = Circuits.of(node.vertx());
@@ -337,6 +338,7 @@ public class CircuitBench {
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-")).toList());
     command.addAll(PeerJvmFlags.get());
+    command.addAll(BenchTls.jvmFlags());
     command.addAll(List.of("-cp", ProcessCluster.jar().toAbsolutePath() + File.pathSeparator
             + Path.of("target", "test-classes").toAbsolutePath(),
         BenchRemote.class.getName(), peersFile.toString(), "node2", dir.resolve("node2").toString(),

@@ -2,7 +2,6 @@ package dev.ferry.mailbox;
 
 import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
-import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,7 +18,7 @@ public final class BenchPeer {
   public static void main(String[] args) throws Exception {
     JsonObject flags = new JsonObject().put("peers", args[0]).put("name", args[1]).put("data_dir", args[2]);
     if (args.length > 3) {
-      flags.mergeIn(TestCluster.tls(Path.of(args[3])));
+      flags.mergeIn(BenchTls.settings(Path.of(args[3])));
     }
     NodeConfig config = NodeConfig.resolve(NodeConfig.Sources.ofProcess(Optional.empty(), flags));
     Node node = Node.start(config, Map.of()).toCompletionStage().toCompletableFuture().get();

@@ -86,7 +86,7 @@ class MailboxBench {
     try {
       var flags = new JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
           .put("data_dir", dir.resolve("n1").toString());
-      certs.ifPresent(c -> flags.mergeIn(TestCluster.tls(c)));
+      certs.ifPresent(c -> flags.mergeIn(BenchTls.settings(c)));
       Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(
           Optional.empty(), Map.of(), flags, "localhost", dir, dir)), Map.of()).await();
       node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));
@@ -231,6 +231,7 @@ class MailboxBench {
   private static Process startPeer(Path peers, String name, Path dir, Optional<Path> certs) throws Exception {
     List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
     command.addAll(PeerJvmFlags.get());
+    command.addAll(BenchTls.jvmFlags());
     // the same --add-opens / --add-exports this JVM got for Hazelcast
     List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < jvmArgs.size(); i++) {
@@ -264,7 +265,8 @@ class MailboxBench {
     String table = "| where | what | raw event bus | ferry mailboxes | ratio |\n|---|---|---|---|---|\n"
         + String.join("\n", rows) + "\n";
     if (TLS) {
-      StringBuilder tls = new StringBuilder("\n| what | raw bus: plaintext | TLS | TLS/plaintext | mailboxes: plaintext "
+      StringBuilder tls = new StringBuilder("\nTLS: tls.engine " + BenchTls.engine()
+          + "\n\n| what | raw bus: plaintext | TLS | TLS/plaintext | mailboxes: plaintext "
           + "| TLS | TLS/plaintext |\n|---|---|---|---|---|---|---|\n");
       medians.forEach((key, plain) -> {
         String[] parts = key.split("\\|", 2);

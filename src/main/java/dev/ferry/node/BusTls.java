@@ -4,13 +4,17 @@ import dev.ferry.core.ConfigException;
 import dev.ferry.core.KeyPairs;
 import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeConfig;
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLEngineOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -34,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -65,9 +70,41 @@ public final class BusTls {
   private final X509Certificate own;
   private final PrivateKey privateKey;
   private final Duration memberClockSkew;
+  private final Engine engine;
+
+  /**
+   * Which TLS implementation the bus and the circuit link use ({@code tls.engine}): BoringSSL
+   * through netty-tcnative (a native library shipped in the jar for Linux x86-64 and aarch64)
+   * costs about half the CPU per byte of the JDK's (docs/BENCHMARKS.md, "The cost of TLS");
+   * {@code auto} takes it where it loads and falls back to the JDK's elsewhere.
+   */
+  public enum Engine {
+    AUTO, OPENSSL, JDK;
+
+    /** The engine a setting names; {@code auto} resolved to what loads here. */
+    static Engine resolve(ConfigSection section) {
+      String value = section.string("engine");
+      Engine engine;
+      try {
+        engine = valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw section.invalid("engine", "expected \"auto\", \"openssl\" or \"jdk\", got '" + value + "'");
+      }
+      boolean openSsl = OpenSSLEngineOptions.isAvailable();
+      if (engine == OPENSSL && !openSsl) {
+        throw section.invalid("engine", "openssl, but netty-tcnative's BoringSSL does not load on this platform ("
+            + OpenSsl.unavailabilityCause() + "): set it to \"auto\" or \"jdk\"");
+      }
+      return engine == AUTO ? (openSsl ? OPENSSL : JDK) : engine;
+    }
+
+    SSLEngineOptions options() {
+      return this == OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    }
+  }
 
   private BusTls(Path ca, Path cert, Path key, List<X509Certificate> trusted, X509Certificate own,
-      PrivateKey privateKey, Duration memberClockSkew) {
+      PrivateKey privateKey, Duration memberClockSkew, Engine engine) {
     this.ca = ca;
     this.cert = cert;
     this.key = key;
@@ -75,6 +112,7 @@ public final class BusTls {
     this.own = own;
     this.privateKey = privateKey;
     this.memberClockSkew = memberClockSkew;
+    this.engine = engine;
   }
 
   /** The node's TLS, or empty when {@code tls.ca}, {@code tls.cert} and {@code tls.key} are all unset. */
@@ -94,7 +132,8 @@ public final class BusTls {
       throw new ConfigException(String.join(", ", missing) + ": TLS needs tls.ca, tls.cert and tls.key together "
           + "(files from 'ferry certs init')");
     }
-    return Optional.of(check(config.name(), ca.get(), cert.get(), key.get(), section.millis("member_clock_skew_ms")));
+    return Optional.of(check(config.name(), ca.get(), cert.get(), key.get(), section.millis("member_clock_skew_ms"),
+        Engine.resolve(section)));
   }
 
   /**
@@ -118,7 +157,13 @@ public final class BusTls {
 
   /** Turns TLS on for the bus: this node's key and certificate, the CA only, client certificates required. */
   EventBusOptions apply(EventBusOptions options) {
+    options.setSslEngineOptions(engine.options());
     return options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /** The TLS implementation in use ({@code tls.engine}, {@code auto} resolved). */
+  public Engine engine() {
+    return engine;
   }
 
   /**
@@ -127,11 +172,13 @@ public final class BusTls {
    * by its user against {@link #peerName}.
    */
   public NetServerOptions secure(NetServerOptions options) {
+    options.setSslEngineOptions(engine.options());
     return options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED);
   }
 
   /** TLS for a client of such a server: this node's certificate, the cluster CA only; names are checked by {@link #peerName}. */
   public NetClientOptions secure(NetClientOptions options) {
+    options.setSslEngineOptions(engine.options());
     return options.setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust()).setHostnameVerificationAlgorithm("");
   }
 
@@ -152,8 +199,7 @@ public final class BusTls {
   /** Options for a connection to another node's bus that shows its certificate ({@link CertifiedClusterManager}). */
   NetClientOptions probeOptions(int connectTimeoutMs) {
     // names are checked against the certificate's CN, not against the host connected to
-    return new NetClientOptions().setSsl(true).setKeyCertOptions(keyCert()).setTrustOptions(trust())
-        .setHostnameVerificationAlgorithm("").setConnectTimeout(connectTimeoutMs);
+    return secure(new NetClientOptions()).setConnectTimeout(connectTimeoutMs);
   }
 
   private PemKeyCertOptions keyCert() {
@@ -215,7 +261,7 @@ public final class BusTls {
     return keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
   }
 
-  private static BusTls check(String name, Path ca, Path cert, Path key, Duration memberClockSkew) {
+  private static BusTls check(String name, Path ca, Path cert, Path key, Duration memberClockSkew, Engine engine) {
     List<X509Certificate> cas = certificates("tls.ca", ca);
     X509Certificate own = certificates("tls.cert", cert).get(0);
     String cn = commonName(own);
@@ -238,7 +284,7 @@ public final class BusTls {
     }
     PrivateKey privateKey = privateKey(key);
     checkKeyMatches(privateKey, own.getPublicKey(), key, cert);
-    return new BusTls(ca, cert, key, cas, own, privateKey, memberClockSkew);
+    return new BusTls(ca, cert, key, cas, own, privateKey, memberClockSkew, engine);
   }
 
   private static List<X509Certificate> certificates(String setting, Path file) {

@@ -25,6 +25,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -95,7 +96,7 @@ public final class Node implements NodeContext {
     var cluster = config.cluster();
     log.info("node {} starting (incarnation {}, peer ID {}); joining cluster '{}' at {}:{} with members {}; event bus {}",
         config.name(), incarnation, key.peerId(), cluster.name(), cluster.host(), cluster.membershipPort(),
-        cluster.members(), tls.isPresent() ? "with TLS" : "in plaintext");
+        cluster.members(), tls.map(t -> "with TLS (" + t.engine().name().toLowerCase(Locale.ROOT) + ")").orElse("in plaintext"));
     // one registry per node, so several nodes in one JVM keep their metrics apart
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var eventBus = new EventBusOptions()

@@ -132,6 +132,8 @@ final class FileParts {
         }
       });
     });
+    // with api.users the request comes paused (ApiAuth checks the caller first): the reader resumes it
+    request.resume();
     return result.future();
   }
 

@@ -68,6 +68,39 @@ class BusTlsTest {
   }
 
   @Test
+  void nodesOfEitherTlsEngineTalkToEachOther() {
+    Path certs = certs(dir.resolve("certs"), "node1", "node2");
+    assertThat(io.vertx.core.net.OpenSSLEngineOptions.isAvailable()).as("BoringSSL from netty-tcnative loads here").isTrue();
+    try (var cluster = TestCluster.inJvm(2, i -> engine(TestCluster.tls(certs), i == 1 ? "jdk" : "auto"), i -> Map.of())
+        .awaitFullMembership()) {
+      assertThat(BusTls.of(cluster.config(1)).orElseThrow().engine()).isEqualTo(BusTls.Engine.JDK);
+      assertThat(BusTls.of(cluster.config(2)).orElseThrow().engine()).isEqualTo(BusTls.Engine.OPENSSL);
+      for (int i = 1; i <= 2; i++) {
+        int other = 3 - i;
+        cluster.node(other).vertx().eventBus().<String>consumer("test.echo" + other, m -> m.reply("node" + other))
+            .completion().await();
+      }
+      assertThat(cluster.node(1).vertx().eventBus().<String>request("test.echo2", "?", QUICK).await().body())
+          .isEqualTo("node2");
+      assertThat(cluster.node(2).vertx().eventBus().<String>request("test.echo1", "?", QUICK).await().body())
+          .isEqualTo("node1");
+    }
+  }
+
+  @Test
+  void anUnknownTlsEngineNamesTheSetting() {
+    Path certs = certs(dir.resolve("certs"), "node1");
+    assertThatThrownBy(() -> BusTls.of(config(engine(TestCluster.tls(certs), "gnutls"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.engine").hasMessageContaining("expected \"auto\", \"openssl\" or \"jdk\", got 'gnutls'");
+  }
+
+  private static JsonObject engine(JsonObject tls, String engine) {
+    tls.getJsonObject("tls").put("engine", engine);
+    return tls;
+  }
+
+  @Test
   void aNodeWithACertificateOfAnotherCaExchangesNothing() {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3");
     Path foreign = certs(dir.resolve("foreign"), "node2");

@@ -17,11 +17,13 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -202,6 +205,16 @@ class ApiAuthTest {
     assertThat(with.out()).contains("node1");
     assertThat(malformed.code()).isEqualTo(2);
     assertThat(malformed.out()).contains("Code: 401");
+  }
+
+  @Test
+  void anAdminAddsAFileThroughTheCheck(@TempDir Path dir) throws IOException {
+    // the check pauses the request while it runs: the multipart reader must still get the whole body
+    Path file = Files.writeString(dir.resolve("hello.txt"), "added past the login " + System.nanoTime());
+    CommandRun add = CommandRun.of("ctl", "--host", "http://127.0.0.1:" + port, "--basic-auth", "alice:" + ADMIN_PW,
+        "add", file.toString());
+    assertThat(add.code()).as(add.out() + add.err()).isZero();
+    assertThat(add.out()).startsWith("added ").contains("hello.txt");
   }
 
   private static String signed(String secret, JsonObject claims) {

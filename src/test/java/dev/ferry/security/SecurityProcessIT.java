@@ -1,0 +1,426 @@
+package dev.ferry.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testing.CommandRun;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Ports;
+import dev.ferry.testing.ProcessCluster;
+import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17's attacks, replayed against three processes of the fat jar whose certificates come
+ * from {@code ferry certs init} run as a command: the cluster forms over TLS and serves kv and
+ * pins to its users over HTTPS; two more processes on the same machine try to join it as the
+ * issue's attacker did — one claims node2's name with a certificate of its own CA, the other is a
+ * node4 without any certificate whose own peers.json lists itself next to the real three. Neither
+ * appears in {@code /peers} or in a pin's allocations, neither takes a Raft message meant for a
+ * real node (every PUT is stored, nothing reaches their disks), nor writes the cluster's kv; the
+ * bus port speaks only TLS and asks for a client certificate; the API and the IPFS proxy refuse
+ * callers without credentials, with wrong ones, and a read user's changes, with a message that
+ * says why. What needs a modified node (a certificate of the cluster CA for another name, forged
+ * member attributes) is covered in this JVM by BusTlsTest, MemberProofTest and
+ * CircuitLinkTlsTest; the bridge's refusals by BridgeAuthTest.
+ */
+@Timeout(420)
+class SecurityProcessIT {
+  private static final Duration FORM = Duration.ofSeconds(120);
+  private static final Duration NOTICE = Duration.ofSeconds(60);
+  private static final String ADMIN = "alice";
+  private static final String ADMIN_PW = "correct horse";
+  private static final String READER = "bob";
+  private static final String READER_PW = "battery staple";
+  /** Fast logins in a test; the CLI's default is much higher. */
+  private static final int FEW_ITERATIONS = 1000;
+  private static final int WRITES = 20;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aClusterOfTheCaServesItsUsersAndShutsOutNodesOfNoneOrAnotherCa() throws Exception {
+    Path certs = dir.resolve("certs");
+    Path foreign = dir.resolve("foreign");
+    certsInit(certs, "node1,node2,node3");
+    certsInit(foreign, "node2");
+    JsonObject users = new JsonObject()
+        .put(ADMIN, new JsonObject().put("password", Passwords.hash(ADMIN_PW, FEW_ITERATIONS)).put("role", "admin"))
+        .put(READER, new JsonObject().put("password", Passwords.hash(READER_PW, FEW_ITERATIONS)).put("role", "read"));
+
+    try (ProcessCluster cluster = TestCluster.processes(3, i -> TestCluster.tls(certs)
+        .put("api", new JsonObject().put("users", users).put("login_max_failures", 1000)
+            .put("tls", new JsonObject().put("cert", certs.resolve("{name}.crt").toString())
+                .put("key", certs.resolve("{name}.key").toString())))
+        .put("bridge", new JsonObject().put("token", "a bridge token does not open the API")))) {
+      Https https = new Https(certs.resolve("ca.crt"));
+      String admin = basic(ADMIN, ADMIN_PW);
+      List<String> genuine = cluster.names(1, 2, 3);
+      for (int i = 1; i <= 3; i++) {
+        int node = i;
+        Eventually.await("/peers on node" + node + " to list the three nodes", FORM,
+            () -> peers(https, cluster, node).equals(genuine));
+      }
+      awaitKvWrites(https, cluster, admin);
+
+      // the issue's attackers, on this machine with the same network access as the nodes
+      List<Integer> node4Ports = Ports.free(4);
+      try (Rogue otherCa = Rogue.start(cluster, dir, "node2", cluster.peersFile(), TestCluster.tls(foreign), Ports.free(4));
+          Rogue noCert = Rogue.start(cluster, dir, "node4", ownPeers(cluster, node4Ports), new JsonObject(), node4Ports)) {
+        for (int i = 1; i <= 3; i++) {
+          Path log = cluster.log(i);
+          for (Rogue rogue : List.of(otherCa, noCert)) {
+            Eventually.await(cluster.name(i) + " to refuse the member at " + rogue.membershipAddress(), NOTICE,
+                () -> read(log).lines().anyMatch(l -> l.contains("ERROR") && l.contains(rogue.membershipAddress())
+                    && l.contains("it is not part of the cluster")));
+          }
+        }
+        String logs = read(cluster.log(1));
+        assertThat(logs).contains("claims to be 'node2'): its certificate is not signed by the cluster CA")
+            .contains("claims to be 'node4'): it shows no signed member attributes");
+        for (int i = 1; i <= 3; i++) {
+          assertThat(peers(https, cluster, i)).as("GET /peers on node%d", i).isEqualTo(genuine);
+        }
+
+        // every write through a real node is stored: none is answered by a rogue holding node2's Raft addresses
+        String marker = "stored-" + System.nanoTime();
+        List<Long> indexes = new ArrayList<>();
+        for (int n = 0; n < WRITES; n++) {
+          var put = https.send(cluster.apiPort(1 + n % 3), "PUT", "/kv/w" + n, admin, marker + "-" + n);
+          assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+          indexes.add(new JsonObject(put.body()).getLong("index"));
+        }
+        for (int i = 1; i <= 3; i++) {
+          for (int n = 0; n < WRITES; n++) {
+            var got = https.send(cluster.apiPort(i), "GET", "/kv/w" + n, admin, null);
+            assertThat(got.statusCode()).as("w%d on node%d: %s", n, i, got.body()).isEqualTo(200);
+            assertThat(new JsonObject(got.body()).getString("value")).isEqualTo(marker + "-" + n);
+            assertThat(new JsonObject(got.body()).getLong("index")).isEqualTo(indexes.get(n));
+          }
+        }
+        // the leader's appends reached the real node2 and neither rogue
+        assertThat(holds(cluster.dataDir(2), marker)).as("node2's data holds the values").isTrue();
+        assertThat(holds(otherCa.dataDir, marker)).as("the other CA's node2 got no append").isFalse();
+        assertThat(holds(noCert.dataDir, marker)).as("node4 got no append").isFalse();
+        Eventually.await("a node to name the rogue's bus address and why it is refused", NOTICE,
+            () -> Stream.of(1, 2, 3).map(i -> read(cluster.log(i))).anyMatch(l -> l.contains(otherCa.busAddress())
+                && l.contains("no TLS handshake")));
+
+        // a rogue cannot write the cluster's kv through itself either
+        for (Rogue rogue : List.of(otherCa, noCert)) {
+          rogue.tryPut("/kv/rogue", "forged");
+        }
+        assertThat(https.send(cluster.apiPort(1), "GET", "/kv/rogue", admin, null).statusCode()).isEqualTo(404);
+
+        // pins are allocated among the real nodes only and pinned there
+        String cid = addWithCtl(cluster, dir);
+        Eventually.await("the added file to be pinned on the three nodes", NOTICE, () -> {
+          var status = https.send(cluster.apiPort(1), "GET", "/pins/" + cid, admin, null);
+          if (status.statusCode() != 200) {
+            return false;
+          }
+          JsonObject peerMap = new JsonObject(status.body()).getJsonObject("peer_map");
+          return peerMap.size() == 3 && peerMap.stream()
+              .allMatch(e -> "pinned".equals(((JsonObject) e.getValue()).getString("status")));
+        });
+        List<String> genuineIds = Stream.of(1, 2, 3)
+            .map(i -> new JsonObject(https.send(cluster.apiPort(i), "GET", "/id", admin, null).body()).getString("id"))
+            .sorted().toList();
+        JsonObject peerMap = new JsonObject(https.send(cluster.apiPort(2), "GET", "/pins/" + cid, admin, null).body())
+            .getJsonObject("peer_map");
+        assertThat(peerMap.fieldNames().stream().sorted().toList()).as("the pin's peers").isEqualTo(genuineIds);
+
+        assertBusPortAsksForAClientCertificate(cluster, certs);
+        assertApiRefusals(https, cluster, cid);
+      }
+      // the cluster kept serving through all of it
+      var after = https.send(cluster.apiPort(3), "PUT", "/kv/after", admin, "still serving");
+      assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+    }
+  }
+
+  /** The API and the proxy over HTTPS: who may do what, and what a refused caller is told. */
+  private static void assertApiRefusals(Https https, ProcessCluster cluster, String cid) {
+    int api = cluster.apiPort(1);
+    var none = https.send(api, "DELETE", "/pins/" + cid, null, null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"ferry\"");
+    assertThat(new JsonObject(none.body()).getString("message")).contains("needs credentials");
+    var wrong = https.send(api, "DELETE", "/pins/" + cid, basic(ADMIN, "not the password"), null);
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(wrong.body()).getString("message")).isEqualTo("wrong user name or password");
+    var bridgeToken = https.send(api, "DELETE", "/pins/" + cid, "Bearer a bridge token does not open the API", null);
+    assertThat(bridgeToken.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(bridgeToken.body()).getString("message")).contains("expired or invalid");
+    var reader = https.send(api, "DELETE", "/pins/" + cid, basic(READER, READER_PW), null);
+    assertThat(reader.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(reader.body()).getString("message")).contains("role read");
+    assertThat(https.send(api, "GET", "/pins/" + cid, basic(READER, READER_PW), null).statusCode()).isEqualTo(200);
+    assertThat(https.send(api, "GET", "/kv", null, null).statusCode()).isEqualTo(401);
+
+    // a token: works as Bearer, and not once tampered with
+    var issued = https.send(api, "POST", "/token", basic(READER, READER_PW), null);
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+    String token = new JsonObject(issued.body()).getString("token");
+    assertThat(https.send(api, "GET", "/peers", "Bearer " + token, null).statusCode()).isEqualTo(200);
+    String[] parts = token.split("\\.");
+    String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+        new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace(READER, ADMIN)
+            .getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    var tampered = https.send(api, "PUT", "/kv/forged", "Bearer " + forged, "x");
+    assertThat(tampered.statusCode()).isEqualTo(401);
+    // a token is the issuing node's only
+    assertThat(https.send(cluster.apiPort(2), "GET", "/peers", "Bearer " + token, null).statusCode()).isEqualTo(401);
+
+    // the IPFS proxy asks for an admin too
+    int proxy = cluster.peer(1).proxyPort().orElseThrow();
+    var proxyNone = https.send(proxy, "POST", "/api/v0/pin/ls", null, null);
+    assertThat(proxyNone.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(proxyNone.body()).getString("Message")).contains("needs credentials");
+    assertThat(https.send(proxy, "POST", "/api/v0/pin/rm?arg=" + cid, basic(READER, READER_PW), null).statusCode())
+        .isEqualTo(403);
+
+    // after all that the pin is still there
+    var pin = https.send(api, "GET", "/pins/" + cid, basic(ADMIN, ADMIN_PW), null);
+    assertThat(new JsonObject(pin.body()).getJsonObject("peer_map")).hasSize(3);
+  }
+
+  /**
+   * The bus port speaks TLS with the node's certificate and completes no exchange with a client
+   * that has no certificate of the cluster CA: what a packet capture or a plain client sees.
+   */
+  private static void assertBusPortAsksForAClientCertificate(ProcessCluster cluster, Path certs) throws Exception {
+    SSLContext trustingTheCa = Https.context(certs.resolve("ca.crt"));
+    try (SSLSocket socket = (SSLSocket) trustingTheCa.getSocketFactory().createSocket("127.0.0.1", cluster.peer(1).port())) {
+      socket.setSoTimeout((int) NOTICE.toMillis());
+      socket.startHandshake();
+      X509Certificate presented = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      assertThat(presented.getSubjectX500Principal().getName()).contains("CN=node1");
+      // TLS 1.3: the server refuses the missing client certificate after the client's Finished
+      assertThatThrownBy(() -> {
+        socket.getOutputStream().write(new byte[] {0, 0, 0, 1, 0});
+        socket.getOutputStream().flush();
+        if (socket.getInputStream().read() < 0) {
+          throw new SSLException("closed without a word");
+        }
+      }).isInstanceOf(IOException.class);
+    }
+  }
+
+  private static void awaitKvWrites(Https https, ProcessCluster cluster, String admin) {
+    Eventually.await("the kv group to take a write", FORM,
+        () -> https.send(cluster.apiPort(1), "PUT", "/kv/formed", admin, "yes").statusCode() == 200);
+  }
+
+  /** {@code ferry ctl add} with credentials over HTTPS; the CID it printed. */
+  private static String addWithCtl(ProcessCluster cluster, Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("hello.txt"), "pinned by the TLS cluster " + System.nanoTime());
+    CommandRun add = CommandRun.of("ctl", "--host", "/ip4/127.0.0.1/tcp/" + cluster.apiPort(1),
+        "--basic-auth", ADMIN + ":" + ADMIN_PW, "--no-check-certificate", "add", file.toString());
+    assertThat(add.code()).as(add.out() + add.err()).isZero();
+    String line = add.lines().stream().filter(l -> l.startsWith("added ")).findFirst().orElseThrow();
+    CommandRun without = CommandRun.of("ctl", "--host", "/ip4/127.0.0.1/tcp/" + cluster.apiPort(1),
+        "--https", "--no-check-certificate", "id");
+    assertThat(without.code()).isNotZero();
+    assertThat(without.out()).contains("Code: 401").contains("--basic-auth USER:PASSWORD");
+    return line.split(" ")[1];
+  }
+
+  private static List<String> peers(Https https, ProcessCluster cluster, int i) {
+    try {
+      var response = https.send(cluster.apiPort(i), "GET", "/peers", basic(ADMIN, ADMIN_PW), null);
+      if (response.statusCode() != 200) {
+        return List.of();
+      }
+      return response.body().lines().filter(l -> !l.isBlank())
+          .map(l -> new JsonObject(l).getString("peername")).sorted().toList();
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  /** {@code ferry certs init} as a process of the fat jar, as an operator runs it. */
+  private static void certsInit(Path out, String nodes) throws Exception {
+    Process process = new ProcessBuilder(ProcessCluster.command("certs", "init", "--nodes", nodes, "--out", out.toString()))
+        .redirectErrorStream(true).start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(output).isZero();
+    for (String name : nodes.split(",")) {
+      assertThat(out.resolve(name + ".key")).exists();
+    }
+  }
+
+  /** The issue's attacker's peers.json: the real three and itself. */
+  private Path ownPeers(ProcessCluster cluster, List<Integer> ports) throws IOException {
+    JsonObject peers = new JsonObject(Files.readString(cluster.peersFile()));
+    JsonArray replicas = peers.getJsonArray("replicas");
+    replicas.add(replicas.getJsonObject(replicas.size() - 1).copy().put("pid", replicas.size() + 1).put("name", "node4")
+        .put("port", ports.get(0)).put("membership_port", ports.get(1)).put("api_port", ports.get(2))
+        .put("proxy_port", ports.get(3)));
+    return Files.writeString(dir.resolve("node4-peers.json"), peers.encodePrettily());
+  }
+
+  /** Whether a file under {@code root} holds {@code text}'s bytes. */
+  private static boolean holds(Path root, String text) throws IOException {
+    if (!Files.exists(root)) {
+      return false;
+    }
+    byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        if (indexOf(Files.readAllBytes(file), needle) >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * An unmodified ferry node process on ports of its own, joining with the given peers.json and
+   * settings under a name of its choosing. Stopped by its PID.
+   */
+  private record Rogue(Process process, Path dataDir, int busPort, int membershipPort, int apiPort) implements AutoCloseable {
+    /** @param ports its bus, membership, API and proxy ports */
+    static Rogue start(ProcessCluster cluster, Path dir, String name, Path peers, JsonObject settings,
+        List<Integer> ports) throws IOException {
+      Path config = Files.writeString(dir.resolve("rogue-" + name + ".json"), settings.encodePrettily());
+      Path data = dir.resolve("rogue-" + name);
+      Path log = cluster.log(1).resolveSibling("rogue-" + name + ".log");
+      ProcessBuilder builder = new ProcessBuilder(ProcessCluster.command("node", "--config", config.toString(),
+          "--peers", peers.toString(), "--name", name, "--data", data.toString(),
+          "--set", "cluster.port=" + ports.get(0), "--set", "cluster.membership_port=" + ports.get(1),
+          "--set", "api.port=" + ports.get(2), "--set", "proxy.port=" + ports.get(3)));
+      builder.environment().remove("FERRY_PEERS");
+      builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      return new Rogue(builder.start(), data, ports.get(0), ports.get(1), ports.get(2));
+    }
+
+    /** How a node's log names its Hazelcast member address. */
+    String membershipAddress() {
+      return "[127.0.0.1]:" + membershipPort;
+    }
+
+    String busAddress() {
+      return "127.0.0.1:" + busPort;
+    }
+
+    /** A PUT through the rogue's own API: whatever it answers, or nothing. */
+    void tryPut(String path, String value) {
+      try {
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            .timeout(Duration.ofSeconds(20)).PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
+            HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        // refused or timed out: the rogue could not write
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** A blocking HTTPS client that trusts the cluster CA only (the nodes' certificates name 127.0.0.1). */
+  private static final class Https {
+    private final HttpClient client;
+
+    Https(Path ca) throws Exception {
+      client = HttpClient.newBuilder().sslContext(context(ca)).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    static SSLContext context(Path ca) throws Exception {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      try (InputStream in = Files.newInputStream(ca)) {
+        trust.setCertificateEntry("ferry-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    }
+
+    HttpResponse<String> send(int port, String method, String path, String authorization, String body) {
+      var request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(30))
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      try {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
