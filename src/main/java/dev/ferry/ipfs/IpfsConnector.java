@@ -65,7 +65,30 @@ public interface IpfsConnector {
   /** Pins {@code cid} recursively, fetching what is missing; fails with {@code timeout} after {@code timeout}. */
   Future<Void> pin(Cid cid, Duration timeout);
 
-  /** Removes the recursive pin of {@code cid}; succeeds when it was not pinned. */
+  /**
+   * Pins the block of {@code cid} alone (Kubo's {@code pin/add?recursive=false}, IPFS Cluster's
+   * {@code mode=direct}), fetching that block, and nothing below it, when it is missing; fails
+   * with {@code timeout} after {@code timeout}. A CID already pinned recursively stays so (that
+   * pin keeps its block too).
+   */
+  Future<Void> pinDirect(Cid cid, Duration timeout);
+
+  /**
+   * Pins {@code to} recursively where {@code from} is pinned recursively, the way Kubo's
+   * {@code pin/update?unpin=false} does: only the part of {@code to}'s DAG that is not also part of
+   * {@code from}'s is walked and fetched; {@code from} stays pinned. When {@code from} is not
+   * pinned here, a plain {@link #pin}.
+   */
+  Future<Void> pinUpdate(Cid from, Cid to, Duration timeout);
+
+  /**
+   * Asks the daemon to connect to {@code origins} (multiaddrs ending in {@code /p2p/<peer ID>}), as
+   * IPFS Cluster does before a pin with {@code origins}, so content held there is found at once;
+   * completes once every one was tried, failed when one could not be reached.
+   */
+  Future<Void> connect(List<String> origins);
+
+  /** Removes the pin of {@code cid}, recursive or direct (as Kubo's {@code pin/rm}); succeeds when it was not pinned. */
   Future<Void> unpin(Cid cid);
 
   /**
@@ -74,6 +97,9 @@ public interface IpfsConnector {
    * list has ended. A failure of {@code each} ends the listing with that failure.
    */
   Future<Long> pinLs(Consumer<Cid> each);
+
+  /** {@link #pinLs}, for the CIDs pinned directly (the block alone). */
+  Future<Long> pinLsDirect(Consumer<Cid> each);
 
   /** The CIDs pinned recursively, as one set: for small pinsets (tests, tools); trackers use {@link #pinLs}. */
   default Future<Set<Cid>> pins() {

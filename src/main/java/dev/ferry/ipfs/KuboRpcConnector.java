@@ -46,6 +46,8 @@ public final class KuboRpcConnector implements IpfsConnector {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   /** The daemon's answer to unpinning what is not pinned: for us, already done. */
   private static final String NOT_PINNED = "not pinned";
+  /** The daemon's answer to a direct pin of what it pins recursively: that pin keeps the block already. */
+  private static final String PINNED_RECURSIVELY = "already pinned recursively";
   /** The trailer in which Kubo reports a failure after a streamed answer has begun. */
   private static final String STREAM_ERROR = "X-Stream-Error";
 
@@ -248,6 +250,43 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
+  public Future<Void> pinDirect(Cid cid, Duration timeout) {
+    return call("pin/add", timeout.plusSeconds(5)).addQueryParam("arg", cid.toString())
+        .addQueryParam("recursive", "false").addQueryParam("timeout", timeout.toMillis() + "ms")
+        .send()
+        .transform(r -> json("direct pin " + cid, r.map(Answer::of)))
+        .<Void>mapEmpty()
+        .recover(e -> String.valueOf(e.getMessage()).contains(PINNED_RECURSIVELY)
+            ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  /**
+   * {@inheritDoc} Kubo's {@code pin/update} with {@code unpin=false}, as IPFS Cluster's connector
+   * calls it. A daemon without that command (js-ipfs answers 404) or that does not pin
+   * {@code from} recursively gets a plain {@code pin/add} instead; a timeout is not tried again.
+   */
+  @Override
+  public Future<Void> pinUpdate(Cid from, Cid to, Duration timeout) {
+    return call("pin/update", timeout.plusSeconds(5)).addQueryParam("arg", from.toString())
+        .addQueryParam("arg", to.toString()).addQueryParam("unpin", "false")
+        .addQueryParam("timeout", timeout.toMillis() + "ms")
+        .send()
+        .transform(r -> json("pin update " + from + " to " + to, r.map(Answer::of)))
+        .<Void>mapEmpty()
+        .recover(e -> FerryException.TIMEOUT.equals(FerryException.from(e).code()) ? Future.failedFuture(e)
+            : pin(to, timeout));
+  }
+
+  /** {@inheritDoc} One {@code swarm/connect} per origin, all at once. */
+  @Override
+  public Future<Void> connect(List<String> origins) {
+    List<Future<JsonObject>> tried = origins.stream().map(origin -> call("swarm/connect", CALL_TIMEOUT)
+        .addQueryParam("arg", origin).send()
+        .transform(r -> json("connect to " + origin, r.map(Answer::of)))).toList();
+    return Future.join(tried).mapEmpty();
+  }
+
+  @Override
   public Future<Void> unpin(Cid cid) {
     return call("pin/rm", CALL_TIMEOUT).addQueryParam("arg", cid.toString()).send()
         .transform(r -> json("unpin " + cid, r.map(Answer::of)))
@@ -258,10 +297,20 @@ public final class KuboRpcConnector implements IpfsConnector {
 
   @Override
   public Future<Long> pinLs(Consumer<Cid> each) {
+    return pinLs("recursive", each);
+  }
+
+  @Override
+  public Future<Long> pinLsDirect(Consumer<Cid> each) {
+    return pinLs("direct", each);
+  }
+
+  /** The pins of {@code type} ({@code recursive}, {@code direct}), handed to {@code each}. */
+  private Future<Long> pinLs(String type, Consumer<Cid> each) {
     // streamed: one JSON object per line ({"Cid", "Type"}), each handed on as it arrives; a daemon
     // that ignores stream=true answers one {"Keys": {...}} object, read the same way
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setURI("/api/v0/pin/ls?type=recursive&stream=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
+        .setURI("/api/v0/pin/ls?type=" + type + "&stream=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
     return streams.request(options).compose(HttpClientRequest::send).compose(response -> {
       if (response.statusCode() != 200) {
         return response.body().transform(body -> json("pin/ls",

@@ -258,11 +258,19 @@ final class PinTracker {
     boolean had = before != null && before.isAllocatedTo(node);
     remote += (after != null && !wanted ? 1 : 0) - (before != null && !had ? 1 : 0);
     metrics.remote(remote);
-    if (wanted && !had) {
+    if (wanted && !had || wanted && upgraded(before, after)) {
       pinHere(after);
     } else if (!wanted && had) {
       unpinHere(before.cid());
     }
+  }
+
+  /**
+   * Whether a pin that was direct is now recursive: its DAG is pinned then. The other way round
+   * nothing is done, as in IPFS Cluster: the recursive pin keeps the block too.
+   */
+  private static boolean upgraded(Pin before, Pin after) {
+    return before.extras().mode().equals(Pin.Extras.DIRECT) && after.extras().mode().equals(Pin.Extras.RECURSIVE);
   }
 
   /** Queues a pin of {@code pin} here, unless one is queued or running. */
@@ -344,7 +352,7 @@ final class PinTracker {
     busy.add(cid);
     local.put(cid, new Local(PINNING, "", now(), attempt));
     long started = System.nanoTime();
-    ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(pinned -> {
+    onDaemon(pin).onComplete(pinned -> {
       metrics.pinned(Duration.ofNanos(System.nanoTime() - started));
       Local now = local.get(cid);
       if (now != null && now.status().equals(PINNING)) {
@@ -363,6 +371,25 @@ final class PinTracker {
       }
       done(cid);
     });
+  }
+
+  /**
+   * The daemon call that pins {@code pin} as its options say, as IPFS Cluster's connector makes it:
+   * after asking the daemon to connect to the pin's {@code origins} (an origin it cannot reach is
+   * only logged), the block alone for {@code mode=direct}, an update from the pin it replaces
+   * ({@code pin_update}: only what differs is fetched), else a recursive pin.
+   */
+  private Future<Void> onDaemon(Pin pin) {
+    Cid cid = Cid.parse(pin.cid());
+    Pin.Extras extras = pin.extras();
+    Future<Void> connected = extras.origins().isEmpty() ? Future.succeededFuture()
+        : ipfs.connect(extras.origins()).recover(e -> {
+          log.info("pin {} on {}: not every origin was reached ({}); pinning without them", cid, node, e.getMessage());
+          return Future.succeededFuture();
+        });
+    return connected.compose(x -> extras.mode().equals(Pin.Extras.DIRECT) ? ipfs.pinDirect(cid, config.pinTimeout())
+        : !extras.pinUpdate().isEmpty() ? ipfs.pinUpdate(Cid.parse(extras.pinUpdate()), cid, config.pinTimeout())
+        : ipfs.pin(cid, config.pinTimeout()));
   }
 
   private void startUnpin(String cid, int attempt) {

@@ -15,7 +15,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -142,6 +144,13 @@ public final class IpfsCluster implements AutoCloseable {
   /** Whether node {@code i}'s daemon pins {@code cid} recursively. */
   public boolean pinnedOn(int i, Cid cid) {
     return Futures.await(ipfs(i).pins(), WAIT).contains(cid);
+  }
+
+  /** Whether node {@code i}'s daemon pins {@code cid} directly (the block alone). */
+  public boolean pinnedDirectlyOn(int i, Cid cid) {
+    Set<Cid> direct = new HashSet<>();
+    Futures.await(ipfs(i).pinLsDirect(direct::add), WAIT);
+    return direct.contains(cid);
   }
 
   /**
