@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset
- * ({@link PinsetFollower}: read a page at a time, then the Raft change feed) and pins what is allocated here, unpins what no longer is, and remembers each CID's
+ * ({@link PinsetFollower}: read a page at a time, then the Raft change feed) and pins what is allocated here (as
+ * its options say: recursively or directly, updating from its {@code pin_update}, after connecting to its
+ * {@code origins}), unpins what no longer is, and remembers each CID's
  * local status ({@code pin_queued}, {@code pinning}, {@code pinned}, {@code pin_error},
  * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error},
  * {@code unexpectedly_unpinned}), as IPFS Cluster's trackers do. Work waits in a queue with two
