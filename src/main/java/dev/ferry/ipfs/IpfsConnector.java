@@ -107,6 +107,26 @@ public interface IpfsConnector {
     return pinLs(pinned::add).map(count -> pinned);
   }
 
+  /** What a garbage collection removed (each block's CID), and what the daemon reported failing on the way. */
+  record Garbage(List<Cid> removed, List<String> errors) {
+    public Garbage {
+      removed = List.copyOf(removed);
+      errors = List.copyOf(errors);
+    }
+  }
+
+  /**
+   * Runs the daemon's garbage collection (Kubo's {@code repo/gc}): it removes every block no pin
+   * keeps. Fails with {@code timeout} after {@code timeout}.
+   */
+  Future<Garbage> repoGc(Duration timeout);
+
+  /** What {@code repo/stat} tells of a repository: bytes stored, the most it may hold, blocks, where, which version. */
+  record RepoStat(long repoSize, long storageMax, long numObjects, String repoPath, String version) {}
+
+  /** The daemon's {@code repo/stat}. */
+  Future<RepoStat> repoStat();
+
   /** Releases the connection pool. */
   Future<Void> close();
 }

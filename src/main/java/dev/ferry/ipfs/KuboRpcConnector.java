@@ -23,6 +23,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.multipart.MultipartForm;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -234,7 +235,8 @@ public final class KuboRpcConnector implements IpfsConnector {
   /** Every JSON line of a daemon's streamed answer, or the failure that says what went wrong with {@code what}. */
   private Future<List<JsonObject>> lines(String what, AsyncResult<Answer> result) {
     return json(what, result).map(last -> {
-      String text = result.result().bodyAsString().strip();
+      String body = result.result().bodyAsString();
+      String text = body == null ? "" : body.strip();  // an empty answer (nothing collected, nothing added)
       return text.lines().filter(line -> !line.isBlank()).map(JsonObject::new).toList();
     });
   }
@@ -363,6 +365,45 @@ public final class KuboRpcConnector implements IpfsConnector {
     }
     throw new FerryException(FerryException.UNAVAILABLE, this + ": pin/ls: "
         + item.getString("Message", "unexpected line " + item.encode()));
+  }
+
+  /** {@inheritDoc} Its lines, {@code {"Key": {"/": cid}}} or {@code {"Error"}}, read once it has ended. */
+  @Override
+  public Future<Garbage> repoGc(Duration timeout) {
+    return call("repo/gc", timeout).send().transform(r -> lines("repo/gc", r.map(Answer::of))).map(lines -> {
+      List<Cid> removed = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      for (JsonObject line : lines) {
+        Object key = line.getValue("Key");
+        if (key instanceof JsonObject link && link.getString("/") != null) {
+          removed.add(Cid.parse(link.getString("/")));
+        } else if (key instanceof String text && !text.isEmpty()) {
+          removed.add(Cid.parse(text));
+        }
+        if (line.getString("Error") != null && !line.getString("Error").isEmpty()) {
+          errors.add(line.getString("Error"));
+        }
+      }
+      return new Garbage(removed, errors);
+    });
+  }
+
+  @Override
+  public Future<RepoStat> repoStat() {
+    return call("repo/stat", CALL_TIMEOUT).send().transform(r -> json("repo/stat", r.map(Answer::of)))
+        .map(body -> new RepoStat(number(body, "RepoSize"), number(body, "StorageMax"), number(body, "NumObjects"),
+            body.getString("RepoPath", ""), body.getString("Version", "")));
+  }
+
+  /** A whole number the daemon answered as a JSON number or string (uint64 beyond a long is capped). */
+  private static long number(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    try {
+      return value == null ? 0 : new BigDecimal(value.toString()).min(BigDecimal.valueOf(Long.MAX_VALUE))
+          .longValue();
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   @Override

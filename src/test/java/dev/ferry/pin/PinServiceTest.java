@@ -346,6 +346,36 @@ abstract class PinServiceTest {
     }
   }
 
+  @Test
+  @Order(11)
+  void aGarbageCollectionRunsOnEveryNodesDaemonAndKeepsWhatThePinsetPins() {
+    Cid kept = addedToDaemon1("kept by the collection");
+    assertThat(post(cluster.apiPort(1), "/pins/" + kept + "?replication=-1").statusCode()).isEqualTo(200);
+    Eventually.await("every node to pin it", WAIT, () -> pinnedOn(1, kept) && pinnedOn(2, kept) && pinnedOn(3, kept));
+    Cid garbage = nodes.garbage(1, "collected");
+
+    HttpResponse<String> collected = post(cluster.apiPort(2), "/ipfs/gc");
+    assertThat(collected.statusCode()).as(collected.body()).isEqualTo(200);
+    JsonObject peers = new JsonObject(collected.body()).getJsonObject("peer_map");
+    assertThat(peers.fieldNames()).containsExactlyInAnyOrder(peerId(1), peerId(2), peerId(3));
+    for (int i = 1; i <= 3; i++) {
+      JsonObject peer = peers.getJsonObject(peerId(i));
+      assertThat(peer.getString("peer")).isEqualTo(peerId(i));
+      assertThat(peer.getString("peername")).isEqualTo(cluster.name(i));
+      assertThat(peer.containsKey("error")).as(peer.encode()).isFalse();
+      assertThat(peer.getJsonArray("keys")).doesNotContain(new JsonObject().put("key", kept.toString()));
+    }
+    assertThat(peers.getJsonObject(peerId(1)).getJsonArray("keys"))
+        .contains(new JsonObject().put("key", garbage.toString()));
+    assertThat(pinnedOn(1, kept) && pinnedOn(2, kept) && pinnedOn(3, kept)).as("still pinned everywhere").isTrue();
+
+    HttpResponse<String> local = post(cluster.apiPort(3), "/ipfs/gc?local=true");
+    assertThat(local.statusCode()).as(local.body()).isEqualTo(200);
+    assertThat(new JsonObject(local.body()).getJsonObject("peer_map").fieldNames()).containsExactly(peerId(3));
+    assertThat(post(cluster.apiPort(3), "/ipfs/gc?local=perhaps").statusCode()).isEqualTo(400);
+    pinService(1, new JsonObject().put("op", "unpin").put("cid", kept.toString()));
+  }
+
   /** The nodes (by number) a pin in the HTTP API's shape is allocated to. */
   private static List<Integer> allocatedNodes(JsonObject pin) {
     List<String> peerIds = strings(pin.getJsonArray("allocations").getList());

@@ -146,6 +146,20 @@ public final class IpfsCluster implements AutoCloseable {
     return Futures.await(ipfs(i).pins(), WAIT).contains(cid);
   }
 
+  /**
+   * A new block stored on node {@code i} that nothing keeps, neither a pin nor (on the embedded
+   * store) an add's protection: garbage, for a collection to remove. Its CID.
+   */
+  public Cid garbage(int i, String text) {
+    String unique = text + " " + System.nanoTime();
+    if (kind == Kind.JS_IPFS) {
+      return appears(i, unique);
+    }
+    Cid cid = cidOf(unique);  // a small file: one raw block of its bytes
+    Futures.await(store(i).putBlock(cid, unique.getBytes(StandardCharsets.UTF_8)), WAIT);
+    return cid;
+  }
+
   /** Whether node {@code i}'s daemon pins {@code cid} directly (the block alone). */
   public boolean pinnedDirectlyOn(int i, Cid cid) {
     Set<Cid> direct = new HashSet<>();

@@ -353,6 +353,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
         store.direct().all(), store.protectedRoots().all())));
   }
 
+  /** {@inheritDoc} {@link #collectGarbage}, which reports no errors: a failure fails it. */
+  @Override
+  public Future<Garbage> repoGc(Duration timeout) {
+    return collectGarbage().map(collected -> new Garbage(collected.removed(), List.of()));
+  }
+
   /** The stored block of {@code cid}, checked against its hash; {@code not-found} when it is not here. */
   public Future<Buffer> block(Cid cid) {
     return blocking(store -> Buffer.buffer(store.blocks().get(cid)));
@@ -515,6 +521,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
    */
   public Future<Path> spoolFile() {
     return open().map(store -> dir.resolve(SPOOL).resolve(spooled.incrementAndGet() + "-" + System.nanoTime()));
+  }
+
+  @Override
+  public Future<RepoStat> repoStat() {
+    return stat().map(stat -> new RepoStat(stat.repoSize(), stat.storageMax(), stat.numObjects(), stat.path().toString(),
+        AGENT + "/" + Version.current()));
   }
 
   /** What {@code repo/stat} reports. */
