@@ -74,6 +74,20 @@ test('pin update and rm act on the cluster', async () => {
   assert.deepEqual((await ipfs.pin.rm(b.cid)).toString(), b.cid.toString());
 });
 
+test('a direct pin, a block put with pin, and GET with the argument in the path act on the cluster', async () => {
+  const cid = await ipfs.block.put(text('direct ' + Date.now()));
+  await ipfs.pin.add(cid, { recursive: false });
+  const direct = await all(ipfs.pin.ls({ type: 'direct' }));
+  assert.deepEqual(direct.filter((p) => p.cid.toString() === cid.toString()).map((p) => p.type), ['direct']);
+  assert.ok(!(await all(ipfs.pin.ls({ type: 'recursive' }))).some((p) => p.cid.toString() === cid.toString()));
+  await ipfs.pin.rm(cid);
+  const pinned = await ipfs.block.put(text('pinned block ' + Date.now()), { pin: true });
+  const viaGet = await fetch(`${process.env.FERRY_PROXY}/pin/ls/${pinned}`);  // IPFS Cluster's proxy takes GET and the slash form
+  assert.equal(viaGet.status, 200);
+  assert.deepEqual((await viaGet.json()).Keys[pinned.toString()], { Type: 'recursive' });
+  await ipfs.pin.rm(pinned);
+});
+
 test('id, version and repo stat describe the store; gc collects what no pin reaches; other calls need a daemon', async () => {
   const id = await ipfs.id();
   assert.equal(id.id.toString(), process.env.FERRY_PEER_ID);

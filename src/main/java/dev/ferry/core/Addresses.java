@@ -32,6 +32,16 @@ public final class Addresses {
     return "ferry.node." + node + ".ipfs";
   }
 
+  /** Node-internal request/reply: a garbage collection of node {@code node}'s IPFS daemon (its {@code RepoGC}). */
+  public static String nodeIpfsGc(String node) {
+    return "ferry.node." + node + ".ipfs.gc";
+  }
+
+  /** Node-internal request/reply: node {@code node}'s IPFS daemon's {@code repo/stat}. */
+  public static String nodeIpfsStat(String node) {
+    return "ferry.node." + node + ".ipfs.stat";
+  }
+
   /** Node-internal request/reply: the mailboxes of node {@code node} and their queue lengths. */
   public static String nodeMailboxes(String node) {
     return "ferry.node." + node + ".mailboxes";

@@ -102,7 +102,7 @@ final class CtlAddCommand extends CtlAction {
     if (nocopy) {
       throw new CtlException("", "nocopy option is only valid for URLs");
     }
-    Map<String, Object> query = pin.query(pin.min, pin.max, false);
+    Map<String, Object> query = pin.query(pin.min(), pin.max(), false);
     int version = hash.equals(DEFAULT_HASH) ? cidVersion : 1;
     query.put("shard", false);
     query.put("local", local);
@@ -161,7 +161,7 @@ final class CtlAddCommand extends CtlAction {
     }
     if (await) {
       String cid = Formats.cid(last[0]);
-      int min = pin.min;
+      int min = pin.min();
       try {
         min = Output.object(api.call("GET", "/allocations/" + cid)).getInteger("replication_factor_min", min);
       } catch (CtlException e) {

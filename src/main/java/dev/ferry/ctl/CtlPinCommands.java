@@ -128,8 +128,8 @@ final class CtlPinCommands {
     @Override
     void run(Api api, Output out) throws CtlException {
       String path = pinPath(arg);
-      int min = replication != 0 ? replication : options.min;
-      int max = replication != 0 ? replication : options.max;
+      int min = replication != 0 ? replication : options.min();
+      int max = replication != 0 ? replication : options.max();
       Map<String, Object> query = options.query(min, max, true);
       query.put("mode", mode.equals("direct") ? "direct" : "recursive");
       after.print(api, out, api.call("POST", "/pins" + path + Api.query(query)), "pinned");

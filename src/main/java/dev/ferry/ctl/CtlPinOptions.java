@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The pin options that {@code ctl pin add} and {@code ctl add} share, as ipfs-cluster-ctl names
- * them ({@code --name}, {@code --rmin}, {@code --rmax}, {@code --allocations},
- * {@code --expire-in}, {@code --metadata}), turned into IPFS Cluster's query
+ * them ({@code --name}, {@code --expire-in}, {@code --metadata}, and {@link PlacementOptions}'s
+ * {@code --rmin}, {@code --rmax}, {@code --allocations}), turned into IPFS Cluster's query
  * ({@code api.PinOptions.ToQuery}). A replication of 0 means the node's default in IPFS Cluster
  * and is left out of the query, which means the same to ferry. Filled by picocli; one per command.
  */
@@ -20,17 +21,8 @@ final class CtlPinOptions {
   @Option(names = {"--name", "-n"}, paramLabel = "NAME", description = "Sets a name for this pin")
   String name = "";
 
-  @Option(names = {"--replication-min", "--rmin"}, paramLabel = "N",
-      description = "Sets the minimum replication factor for this pin (0: the cluster's default; -1: everywhere)")
-  int min;
-
-  @Option(names = {"--replication-max", "--rmax"}, paramLabel = "N",
-      description = "Sets the maximum replication factor for this pin (0: the cluster's default; -1: everywhere)")
-  int max;
-
-  @Option(names = {"--allocations", "--allocs"}, paramLabel = "PEERS",
-      description = "Optional comma-separated list of peer IDs to allocate the pin to first")
-  String allocations;
+  @Mixin
+  PlacementOptions placement = new PlacementOptions();
 
   @Option(names = "--expire-in", paramLabel = "DURATION",
       description = "Duration after which the pin should be unpinned automatically (e.g. 1h30m)")
@@ -39,6 +31,16 @@ final class CtlPinOptions {
   @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Pin metadata: key=value. Can be added "
       + "multiple times")
   List<String> metadata = new ArrayList<>();
+
+  /** {@code --rmin}, 0 (the cluster's default) when not given. */
+  int min() {
+    return placement.min == null ? 0 : placement.min;
+  }
+
+  /** {@code --rmax}, 0 (the cluster's default) when not given. */
+  int max() {
+    return placement.max == null ? 0 : placement.max;
+  }
 
   /**
    * The query parameters, in IPFS Cluster's names.
@@ -59,11 +61,11 @@ final class CtlPinOptions {
   }
 
   private String allocations(boolean strict) throws CtlException {
-    if (allocations == null || allocations.isEmpty()) {
+    if (placement.allocations == null || placement.allocations.isEmpty()) {
       return null;
     }
     List<String> peers = new ArrayList<>();
-    for (String peer : allocations.split(",")) {
+    for (String peer : placement.allocations.split(",")) {
       try {
         peers.add(PeerId.parse(peer.strip()).toString());
       } catch (IllegalArgumentException e) {

@@ -100,7 +100,8 @@ public final class StateCommand {
   @Command(name = "import", mixinStandardHelpOptions = true,
       description = {"Pin every pin of an export (ferry's or IPFS Cluster 1.1's) through POST /pins/{cid}, with its "
           + "name, mode, replication, expiry, metadata and origins. Its allocations are kept where they name a node of "
-          + "this cluster and dropped otherwise. The whole file is checked before anything is pinned."})
+          + "this cluster and dropped otherwise. --rmin, --rmax and --allocations, when given, replace each pin's own. The "
+          + "whole file is checked before anything is pinned."})
   static final class Import implements Callable<Integer> {
     @ParentCommand
     StateCommand state;
@@ -108,17 +109,9 @@ public final class StateCommand {
     @Parameters(paramLabel = "FILE", description = "the export, one JSON pin per line")
     Path file;
 
-    @Option(names = {"--replication-min", "--rmin"}, paramLabel = "N",
-        description = "the minimum replication of every pin instead of each pin's own")
-    Integer replicationMin;
-
-    @Option(names = {"--replication-max", "--rmax"}, paramLabel = "N",
-        description = "the maximum replication of every pin instead of each pin's own")
-    Integer replicationMax;
-
-    @Option(names = {"--allocations", "--allocs"}, paramLabel = "PEERS",
-        description = "comma-separated peer IDs or node names to allocate every pin to first, instead of each pin's own")
-    String allocations;
+    /** Given, they replace each pin's own replication and allocations (peer IDs or node names). */
+    @Mixin
+    PlacementOptions placement = new PlacementOptions();
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
         description = "how many pins may be in flight at once (default: ${DEFAULT-VALUE})")
@@ -197,14 +190,14 @@ public final class StateCommand {
       Map<String, Object> query = new LinkedHashMap<>();
       query.put("name", pin.getString("name"));
       query.put("mode", pin.getString("mode"));
-      query.put("replication-min", replicationMin != null ? replicationMin : pin.getInteger("replication_factor_min"));
-      query.put("replication-max", replicationMax != null ? replicationMax : pin.getInteger("replication_factor_max"));
+      query.put("replication-min", placement.min != null ? placement.min : pin.getInteger("replication_factor_min"));
+      query.put("replication-max", placement.max != null ? placement.max : pin.getInteger("replication_factor_max"));
       String expireAt = pin.getString("expire_at");
       if (expireAt != null && !expireAt.isEmpty() && !NO_EXPIRY.equals(expireAt)) {
         query.put("expire-at", expireAt);
       }
-      if (allocations != null) {
-        query.put("user-allocations", allocations);
+      if (placement.allocations != null) {
+        query.put("user-allocations", placement.allocations);
       } else if (pin.getJsonArray("allocations") != null) {
         List<String> known = new ArrayList<>();
         for (Object peer : pin.getJsonArray("allocations")) {

@@ -65,7 +65,30 @@ public interface IpfsConnector {
   /** Pins {@code cid} recursively, fetching what is missing; fails with {@code timeout} after {@code timeout}. */
   Future<Void> pin(Cid cid, Duration timeout);
 
-  /** Removes the recursive pin of {@code cid}; succeeds when it was not pinned. */
+  /**
+   * Pins the block of {@code cid} alone (Kubo's {@code pin/add?recursive=false}, IPFS Cluster's
+   * {@code mode=direct}), fetching that block, and nothing below it, when it is missing; fails
+   * with {@code timeout} after {@code timeout}. A CID already pinned recursively stays so (that
+   * pin keeps its block too).
+   */
+  Future<Void> pinDirect(Cid cid, Duration timeout);
+
+  /**
+   * Pins {@code to} recursively where {@code from} is pinned recursively, the way Kubo's
+   * {@code pin/update?unpin=false} does: only the part of {@code to}'s DAG that is not also part of
+   * {@code from}'s is walked and fetched; {@code from} stays pinned. When {@code from} is not
+   * pinned here, a plain {@link #pin}.
+   */
+  Future<Void> pinUpdate(Cid from, Cid to, Duration timeout);
+
+  /**
+   * Asks the daemon to connect to {@code origins} (multiaddrs ending in {@code /p2p/<peer ID>}), as
+   * IPFS Cluster does before a pin with {@code origins}, so content held there is found at once;
+   * completes once every one was tried, failed when one could not be reached.
+   */
+  Future<Void> connect(List<String> origins);
+
+  /** Removes the pin of {@code cid}, recursive or direct (as Kubo's {@code pin/rm}); succeeds when it was not pinned. */
   Future<Void> unpin(Cid cid);
 
   /**
@@ -75,11 +98,34 @@ public interface IpfsConnector {
    */
   Future<Long> pinLs(Consumer<Cid> each);
 
+  /** {@link #pinLs}, for the CIDs pinned directly (the block alone). */
+  Future<Long> pinLsDirect(Consumer<Cid> each);
+
   /** The CIDs pinned recursively, as one set: for small pinsets (tests, tools); trackers use {@link #pinLs}. */
   default Future<Set<Cid>> pins() {
     Set<Cid> pinned = new HashSet<>();
     return pinLs(pinned::add).map(count -> pinned);
   }
+
+  /** What a garbage collection removed (each block's CID), and what the daemon reported failing on the way. */
+  record Garbage(List<Cid> removed, List<String> errors) {
+    public Garbage {
+      removed = List.copyOf(removed);
+      errors = List.copyOf(errors);
+    }
+  }
+
+  /**
+   * Runs the daemon's garbage collection (Kubo's {@code repo/gc}): it removes every block no pin
+   * keeps. Fails with {@code timeout} after {@code timeout}.
+   */
+  Future<Garbage> repoGc(Duration timeout);
+
+  /** What {@code repo/stat} tells of a repository: bytes stored, the most it may hold, blocks, where, which version. */
+  record RepoStat(long repoSize, long storageMax, long numObjects, String repoPath, String version) {}
+
+  /** The daemon's {@code repo/stat}. */
+  Future<RepoStat> repoStat();
 
   /** Releases the connection pool. */
   Future<Void> close();

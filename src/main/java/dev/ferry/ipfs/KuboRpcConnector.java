@@ -23,6 +23,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.multipart.MultipartForm;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +47,8 @@ public final class KuboRpcConnector implements IpfsConnector {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   /** The daemon's answer to unpinning what is not pinned: for us, already done. */
   private static final String NOT_PINNED = "not pinned";
+  /** The daemon's answer to a direct pin of what it pins recursively: that pin keeps the block already. */
+  private static final String PINNED_RECURSIVELY = "already pinned recursively";
   /** The trailer in which Kubo reports a failure after a streamed answer has begun. */
   private static final String STREAM_ERROR = "X-Stream-Error";
 
@@ -232,7 +235,8 @@ public final class KuboRpcConnector implements IpfsConnector {
   /** Every JSON line of a daemon's streamed answer, or the failure that says what went wrong with {@code what}. */
   private Future<List<JsonObject>> lines(String what, AsyncResult<Answer> result) {
     return json(what, result).map(last -> {
-      String text = result.result().bodyAsString().strip();
+      String body = result.result().bodyAsString();
+      String text = body == null ? "" : body.strip();  // an empty answer (nothing collected, nothing added)
       return text.lines().filter(line -> !line.isBlank()).map(JsonObject::new).toList();
     });
   }
@@ -248,6 +252,43 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
+  public Future<Void> pinDirect(Cid cid, Duration timeout) {
+    return call("pin/add", timeout.plusSeconds(5)).addQueryParam("arg", cid.toString())
+        .addQueryParam("recursive", "false").addQueryParam("timeout", timeout.toMillis() + "ms")
+        .send()
+        .transform(r -> json("direct pin " + cid, r.map(Answer::of)))
+        .<Void>mapEmpty()
+        .recover(e -> String.valueOf(e.getMessage()).contains(PINNED_RECURSIVELY)
+            ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  /**
+   * {@inheritDoc} Kubo's {@code pin/update} with {@code unpin=false}, as IPFS Cluster's connector
+   * calls it. A daemon without that command (js-ipfs answers 404) or that does not pin
+   * {@code from} recursively gets a plain {@code pin/add} instead; a timeout is not tried again.
+   */
+  @Override
+  public Future<Void> pinUpdate(Cid from, Cid to, Duration timeout) {
+    return call("pin/update", timeout.plusSeconds(5)).addQueryParam("arg", from.toString())
+        .addQueryParam("arg", to.toString()).addQueryParam("unpin", "false")
+        .addQueryParam("timeout", timeout.toMillis() + "ms")
+        .send()
+        .transform(r -> json("pin update " + from + " to " + to, r.map(Answer::of)))
+        .<Void>mapEmpty()
+        .recover(e -> FerryException.TIMEOUT.equals(FerryException.from(e).code()) ? Future.failedFuture(e)
+            : pin(to, timeout));
+  }
+
+  /** {@inheritDoc} One {@code swarm/connect} per origin, all at once. */
+  @Override
+  public Future<Void> connect(List<String> origins) {
+    List<Future<JsonObject>> tried = origins.stream().map(origin -> call("swarm/connect", CALL_TIMEOUT)
+        .addQueryParam("arg", origin).send()
+        .transform(r -> json("connect to " + origin, r.map(Answer::of)))).toList();
+    return Future.join(tried).mapEmpty();
+  }
+
+  @Override
   public Future<Void> unpin(Cid cid) {
     return call("pin/rm", CALL_TIMEOUT).addQueryParam("arg", cid.toString()).send()
         .transform(r -> json("unpin " + cid, r.map(Answer::of)))
@@ -258,10 +299,20 @@ public final class KuboRpcConnector implements IpfsConnector {
 
   @Override
   public Future<Long> pinLs(Consumer<Cid> each) {
+    return pinLs("recursive", each);
+  }
+
+  @Override
+  public Future<Long> pinLsDirect(Consumer<Cid> each) {
+    return pinLs("direct", each);
+  }
+
+  /** The pins of {@code type} ({@code recursive}, {@code direct}), handed to {@code each}. */
+  private Future<Long> pinLs(String type, Consumer<Cid> each) {
     // streamed: one JSON object per line ({"Cid", "Type"}), each handed on as it arrives; a daemon
     // that ignores stream=true answers one {"Keys": {...}} object, read the same way
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setURI("/api/v0/pin/ls?type=recursive&stream=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
+        .setURI("/api/v0/pin/ls?type=" + type + "&stream=true").setIdleTimeout(CALL_TIMEOUT.toMillis());
     return streams.request(options).compose(HttpClientRequest::send).compose(response -> {
       if (response.statusCode() != 200) {
         return response.body().transform(body -> json("pin/ls",
@@ -314,6 +365,45 @@ public final class KuboRpcConnector implements IpfsConnector {
     }
     throw new FerryException(FerryException.UNAVAILABLE, this + ": pin/ls: "
         + item.getString("Message", "unexpected line " + item.encode()));
+  }
+
+  /** {@inheritDoc} Its lines, {@code {"Key": {"/": cid}}} or {@code {"Error"}}, read once it has ended. */
+  @Override
+  public Future<Garbage> repoGc(Duration timeout) {
+    return call("repo/gc", timeout).send().transform(r -> lines("repo/gc", r.map(Answer::of))).map(lines -> {
+      List<Cid> removed = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      for (JsonObject line : lines) {
+        Object key = line.getValue("Key");
+        if (key instanceof JsonObject link && link.getString("/") != null) {
+          removed.add(Cid.parse(link.getString("/")));
+        } else if (key instanceof String text && !text.isEmpty()) {
+          removed.add(Cid.parse(text));
+        }
+        if (line.getString("Error") != null && !line.getString("Error").isEmpty()) {
+          errors.add(line.getString("Error"));
+        }
+      }
+      return new Garbage(removed, errors);
+    });
+  }
+
+  @Override
+  public Future<RepoStat> repoStat() {
+    return call("repo/stat", CALL_TIMEOUT).send().transform(r -> json("repo/stat", r.map(Answer::of)))
+        .map(body -> new RepoStat(number(body, "RepoSize"), number(body, "StorageMax"), number(body, "NumObjects"),
+            body.getString("RepoPath", ""), body.getString("Version", "")));
+  }
+
+  /** A whole number the daemon answered as a JSON number or string (uint64 beyond a long is capped). */
+  private static long number(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    try {
+      return value == null ? 0 : new BigDecimal(value.toString()).min(BigDecimal.valueOf(Long.MAX_VALUE))
+          .longValue();
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   @Override

@@ -247,7 +247,7 @@ final class PinService {
    */
   private Future<JsonObject> status(String cid, ReadFrom from, boolean recover, boolean onlyHere) {
     return read(from, get(cid))
-        .compose(pin -> statuses.gather(List.of(pin), recover ? "recover" : "status", onlyHere))
+        .compose(pin -> statuses.gather(List.of(pin), recover, onlyHere))
         .map(gathered -> gathered.get(0));
   }
 
@@ -262,8 +262,7 @@ final class PinService {
     Future<PinPage> page = request.cids() == null
         ? read(request.from(), list(request.from(), request.after(), request.limit())).map(PinPage::of)
         : pinsOf(request.from(), request.cids());
-    String nodeOp = request.recover() ? "recover" : "status";
-    return page.compose(pins -> statuses.gather(pins.pins(), nodeOp, request.onlyHere()).map(gathered ->
+    return page.compose(pins -> statuses.gather(pins.pins(), request.recover(), request.onlyHere()).map(gathered ->
         new JsonObject().put("pins", new JsonArray(gathered.stream()
                 .filter(p -> PinStatuses.matches(p, request.filter())).toList()))
             .put("next", pins.next())));

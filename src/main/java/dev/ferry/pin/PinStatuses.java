@@ -45,19 +45,19 @@ final class PinStatuses {
    * each is allocated to (every live node for a pin without allocations), or only this node when
    * {@code onlyHere}.
    *
-   * @param nodeOp {@code status}, or {@code recover} to have each node retry a failed pin first
+   * @param recover whether each node retries a failed pin first ({@link TrackerRequest.Batch})
    */
-  Future<List<JsonObject>> gather(List<JsonObject> pins, String nodeOp, boolean onlyHere) {
+  Future<List<JsonObject>> gather(List<JsonObject> pins, boolean recover, boolean onlyHere) {
     Set<String> live = new TreeSet<>(node.members().names());
-    Map<String, JsonArray> cidsOf = new TreeMap<>();
+    Map<String, List<String>> cidsOf = new TreeMap<>();
     for (JsonObject pin : pins) {
-      nodesOf(pin, live, onlyHere).forEach(n -> cidsOf.computeIfAbsent(n, x -> new JsonArray()).add(pin.getString("cid")));
+      nodesOf(pin, live, onlyHere).forEach(n -> cidsOf.computeIfAbsent(n, x -> new ArrayList<>()).add(pin.getString("cid")));
     }
     // shorter than the request that asks for the status, so a silent node shows as cluster_error
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
     Map<String, Future<JsonObject>> answers = new LinkedHashMap<>();
     cidsOf.forEach((n, cids) -> answers.put(n, node.vertx().eventBus().<JsonObject>request(Addresses.nodePin(n),
-        new JsonObject().put("op", nodeOp).put("cids", cids), options).map(reply -> reply.body().getJsonObject("statuses"))));
+        new TrackerRequest.Batch(cids, recover).toJson(), options).map(reply -> reply.body().getJsonObject("statuses"))));
     return Future.join(List.copyOf(answers.values())).transform(x -> {
       String now = Instant.now().toString();
       List<JsonObject> merged = new ArrayList<>(pins.size());

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's IPFS daemon in line with the pinset: it mirrors the pinset
- * ({@link PinsetFollower}: read a page at a time, then the Raft change feed) and pins what is allocated here, unpins what no longer is, and remembers each CID's
+ * ({@link PinsetFollower}: read a page at a time, then the Raft change feed) and pins what is allocated here (as
+ * its options say: recursively or directly, updating from its {@code pin_update}, after connecting to its
+ * {@code origins}), unpins what no longer is, and remembers each CID's
  * local status ({@code pin_queued}, {@code pinning}, {@code pinned}, {@code pin_error},
  * {@code unpin_queued}, {@code unpinning}, {@code unpinned}, {@code unpin_error},
  * {@code unexpectedly_unpinned}), as IPFS Cluster's trackers do. Work waits in a queue with two
@@ -258,11 +260,19 @@ final class PinTracker {
     boolean had = before != null && before.isAllocatedTo(node);
     remote += (after != null && !wanted ? 1 : 0) - (before != null && !had ? 1 : 0);
     metrics.remote(remote);
-    if (wanted && !had) {
+    if (wanted && !had || wanted && upgraded(before, after)) {
       pinHere(after);
     } else if (!wanted && had) {
       unpinHere(before.cid());
     }
+  }
+
+  /**
+   * Whether a pin that was direct is now recursive: its DAG is pinned then. The other way round
+   * nothing is done, as in IPFS Cluster: the recursive pin keeps the block too.
+   */
+  private static boolean upgraded(Pin before, Pin after) {
+    return before.extras().mode().equals(Pin.Extras.DIRECT) && after.extras().mode().equals(Pin.Extras.RECURSIVE);
   }
 
   /** Queues a pin of {@code pin} here, unless one is queued or running. */
@@ -344,7 +354,7 @@ final class PinTracker {
     busy.add(cid);
     local.put(cid, new Local(PINNING, "", now(), attempt));
     long started = System.nanoTime();
-    ipfs.pin(Cid.parse(cid), config.pinTimeout()).onComplete(pinned -> {
+    onDaemon(pin).onComplete(pinned -> {
       metrics.pinned(Duration.ofNanos(System.nanoTime() - started));
       Local now = local.get(cid);
       if (now != null && now.status().equals(PINNING)) {
@@ -363,6 +373,25 @@ final class PinTracker {
       }
       done(cid);
     });
+  }
+
+  /**
+   * The daemon call that pins {@code pin} as its options say, as IPFS Cluster's connector makes it:
+   * after asking the daemon to connect to the pin's {@code origins} (an origin it cannot reach is
+   * only logged), the block alone for {@code mode=direct}, an update from the pin it replaces
+   * ({@code pin_update}: only what differs is fetched), else a recursive pin.
+   */
+  private Future<Void> onDaemon(Pin pin) {
+    Cid cid = Cid.parse(pin.cid());
+    Pin.Extras extras = pin.extras();
+    Future<Void> connected = extras.origins().isEmpty() ? Future.succeededFuture()
+        : ipfs.connect(extras.origins()).recover(e -> {
+          log.info("pin {} on {}: not every origin was reached ({}); pinning without them", cid, node, e.getMessage());
+          return Future.succeededFuture();
+        });
+    return connected.compose(x -> extras.mode().equals(Pin.Extras.DIRECT) ? ipfs.pinDirect(cid, config.pinTimeout())
+        : !extras.pinUpdate().isEmpty() ? ipfs.pinUpdate(Cid.parse(extras.pinUpdate()), cid, config.pinTimeout())
+        : ipfs.pin(cid, config.pinTimeout()));
   }
 
   private void startUnpin(String cid, int attempt) {

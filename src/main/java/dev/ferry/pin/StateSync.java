@@ -1,5 +1,6 @@
 package dev.ferry.pin;
 
+import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compares this node's IPFS daemon with the pinset, as IPFS Cluster's state sync does: it reads the
- * daemon's recursive pins as a stream ({@link IpfsConnector#pinLs}), tells the tracker of each one
+ * daemon's recursive pins, then its direct ones, as streams ({@link IpfsConnector#pinLs},
+ * {@link IpfsConnector#pinLsDirect}), tells the tracker of each one
  * that is allocated here ({@link PinTracker#onDaemon}), then walks the pins allocated here a page at
  * a time and tells it of each that the daemon did not list ({@link PinTracker#missing}), counting
  * on the way the pins allocated elsewhere only ({@link PinTracker#remoteCounted}). Pins the
@@ -62,21 +64,10 @@ final class StateSync {
     Instant started = Instant.now();
     Set<String> seen = new HashSet<>();
     long[] unexpected = {0};
-    return ipfs.pinLs(cid -> {
-      String text = cid.toString();
-      Pin pin = tracker.pinset().get(text);
-      if (pin != null && pin.isAllocatedTo(node)) {
-        seen.add(text);
-        tracker.onDaemon(text);
-      } else if (!tracker.tracks(text)) {
-        if (starting && pin != null) {
-          tracker.notHere(text);
-        } else if (++unexpected[0] == 1) {
-          log.info("state sync on {}: the IPFS daemon pins {}, which the pinset {} here; left pinned", node, text,
-              pin == null ? "does not know" : "does not allocate");
-        }
-      }
-    }).recover(e -> {
+    return ipfs.pinLs(cid -> listed(cid, false, starting, seen, unexpected))
+        .compose(recursive -> ipfs.pinLsDirect(cid -> listed(cid, true, starting, seen, unexpected))
+            .map(direct -> recursive + direct))
+        .recover(e -> {
       if (!starting) {
         return Future.failedFuture(e);
       }
@@ -101,6 +92,29 @@ final class StateSync {
             run(true);
           }
         });
+  }
+
+  /**
+   * One CID the daemon pins ({@code direct}: the block alone): a pin allocated here is pinned if
+   * the daemon's pin is the kind it needs (a direct one does for {@code mode=direct} only);
+   * otherwise it is counted, or unpinned at a start when the pinset allocates it elsewhere.
+   */
+  private void listed(Cid cid, boolean direct, boolean starting, Set<String> seen, long[] unexpected) {
+    String text = cid.toString();
+    Pin pin = tracker.pinset().get(text);
+    if (pin != null && pin.isAllocatedTo(node)) {
+      if (!direct || pin.extras().mode().equals(Pin.Extras.DIRECT)) {
+        seen.add(text);
+        tracker.onDaemon(text);
+      }
+    } else if (!tracker.tracks(text)) {
+      if (starting && pin != null) {
+        tracker.notHere(text);
+      } else if (++unexpected[0] == 1) {
+        log.info("state sync on {}: the IPFS daemon pins {}, which the pinset {} here; left pinned", node, text,
+            pin == null ? "does not know" : "does not allocate");
+      }
+    }
   }
 
   /**

@@ -73,7 +73,9 @@ final class Adder {
           : Future.failedFuture(FerryException.badRequest("format=car: the CAR must have exactly one root, "
               + name(car) + " has " + roots.size())));
     } else {
-      added = ipfs.add(files.stream().map(file -> new AddEntry(name(file), file.file())).toList(), add.kuboOptions());
+      // a directory part (as ipfs-cluster-ctl add -r sends one) is a directory, not an empty file
+      added = ipfs.add(files.stream().map(file -> new AddEntry(name(file), file.directory() ? null : file.file()))
+          .toList(), add.kuboOptions());
     }
     String names = String.join(", ", files.stream().map(Adder::name).toList());
     return added

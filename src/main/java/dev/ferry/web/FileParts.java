@@ -27,8 +27,19 @@ import java.util.UUID;
  * handler that sees the request, before any of the body has been read.
  */
 final class FileParts {
-  /** One uploaded file: the name the client gave it, where it is spooled, and its size in bytes. */
-  record FilePart(String fileName, Path file, long size) {}
+  /**
+   * One uploaded file: the name the client gave it, where it is spooled, its size in bytes, and
+   * its content type ({@value #DIRECTORY} for a directory, as IPFS Cluster's clients send one).
+   */
+  record FilePart(String fileName, Path file, long size, String contentType) {
+    /** Whether the part stands for a directory rather than a file (its spooled file is empty). */
+    boolean directory() {
+      return DIRECTORY.equals(contentType);
+    }
+  }
+
+  /** The content type of a part that is a directory in a multipart upload (Kubo's, IPFS Cluster's). */
+  static final String DIRECTORY = "application/x-directory";
 
   /**
    * A part being written: its upload, where, and when it is all on disk; whether its last byte
@@ -127,7 +138,7 @@ final class FileParts {
         if (written.failed()) {
           failWith(written.cause());
         } else if (!result.tryComplete(parts.stream()
-            .map(p -> new FilePart(p.upload.filename(), p.file, p.upload.size())).toList())) {
+            .map(p -> new FilePart(p.upload.filename(), p.file, p.upload.size(), p.upload.contentType())).toList())) {
           discard();   // failed meanwhile
         }
       });

@@ -16,8 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * {@code /health} (204, or 503 naming what fails), {@code /id}, {@code /version}, {@code /peers}:
- * the node itself, in IPFS Cluster's shapes; {@code POST /ipfs/gc} and {@code GET /health/bandwidth},
- * which ferry does not offer, answer 501 saying so. Each ID object is the node's own answer
+ * the node itself, in IPFS Cluster's shapes. Each ID object is the node's own answer
  * ({@code ferry.node.<name>.id}) with its daemon's ({@link DaemonIdentity}) as {@code ipfs}.
  */
 final class NodeRoutes implements Routes {
@@ -38,12 +37,6 @@ final class NodeRoutes implements Routes {
         .onComplete(ipfs -> Json.send(ctx, Identity.of(node).put("ipfs", ipfs.result()))));
     router.get("/version").handler(ctx -> Json.send(ctx, new JsonObject().put("version", node.version())));
     router.get("/peers").handler(this::peers);
-    router.post("/ipfs/gc").handler(ctx -> ctx.fail(new FerryException(FerryException.NOT_IMPLEMENTED,
-        "POST /ipfs/gc: ferry's IPFS connectors cannot collect a daemon's garbage yet; run 'ipfs repo gc' on each "
-            + "node's daemon")));
-    router.get("/health/bandwidth").handler(ctx -> ctx.fail(new FerryException(FerryException.NOT_IMPLEMENTED,
-        "GET /health/bandwidth: ferry does not measure its nodes' bandwidth; see GET /metrics for the circuit and "
-            + "event-bus byte counters")));
   }
 
   /**

@@ -38,6 +38,8 @@ public final class WebVerticle extends VerticleBase {
   private IpfsConnector ipfs;
   private DaemonIdentity daemon;
   private Uploads uploads;
+  private RepoGc repoGc;
+  private RepoStats repoStats;
 
   public WebVerticle(NodeContext node) {
     this.node = node;
@@ -49,6 +51,8 @@ public final class WebVerticle extends VerticleBase {
     config = WebConfig.from(node.config());
     ipfs = ContentStore.forNode(vertx, node.config());
     daemon = new DaemonIdentity(vertx, node, ipfs);
+    repoGc = new RepoGc(vertx, node, node.config().section("ipfs").millis("gc_timeout_ms"));
+    repoStats = new RepoStats(vertx, node, node.config().cluster().requestTimeout());
     bridge = config.bridge();
     status = new StatusService(vertx, node, clusterQueries());
     uploads = new Uploads(vertx, UploadGate.of(vertx, config.uploads()), config.maxAddBytes(),
@@ -60,7 +64,8 @@ public final class WebVerticle extends VerticleBase {
       guard = new BridgeGuard(bridge, Mailboxes.of(vertx), auth.result(), BridgeGuard.serviceGroups(config.raft()));
       return Future.all(listen(router(auth.result()), connections, tls.result()),
           new TcpBridge(vertx, bridge, guard).listen());
-    }), serveSocketAddresses(), status.serve(), daemon.serve());
+    }), serveSocketAddresses(), status.serve(), daemon.serve(), repoGc.serve(ipfs),
+        repoStats.serve(ipfs));
   }
 
   @Override
@@ -96,6 +101,8 @@ public final class WebVerticle extends VerticleBase {
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
         new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
+        repoGc,
+        new Bandwidth(vertx, node),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());

@@ -272,6 +272,49 @@ class CtlCommandTest {
     assertThat(ok(ctl("status", failing)).out()).contains(": PIN_ERROR: ");
   }
 
+  @Test
+  @Order(8)
+  void ipfsGcPrintsWhatEachPeersDaemonCollected() {
+    Cid garbage = nodes.garbage(2, "collected by ctl");
+
+    CommandRun gc = ok(ctl("ipfs", "gc"));
+
+    // textFormatPrintGlobalRepoGC: per peer (by name), its "  > CIDs:" and one "    - CID" line each
+    List<String> lines = gc.lines();
+    assertThat(lines).contains(String.format("%-15s", "node1"), String.format("%-15s", "node2"), "  > CIDs:",
+        "    - " + garbage);
+    assertThat(lines.indexOf("    - " + garbage)).isGreaterThan(lines.indexOf(String.format("%-15s", "node2")));
+    assertThat(ok(ctl("ipfs", "gc", "--local")).lines()).startsWith(String.format("%-15s", "node1"), "  > CIDs:");
+  }
+
+  @Test
+  @Order(9)
+  void addRecursiveUploadsADirectoryTreeAndPinsItsRoot() throws Exception {
+    Path tree = Files.createDirectories(dir.resolve("tree").resolve("sub"));
+    Files.writeString(tree.getParent().resolve("a.txt"), "tree a " + System.nanoTime());
+    Files.writeString(tree.resolve("b.txt"), "tree b " + System.nanoTime());
+    Files.writeString(tree.getParent().resolve(".hidden"), "hidden " + System.nanoTime());
+    String root = tree.getParent().toString();
+
+    // as ipfs-cluster-ctl prints it: each file, then each directory after its contents, the root last
+    List<String> lines = ok(ctl("add", "-r", root)).lines();
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0)).matches("added \\w+ tree/a\\.txt");
+    assertThat(lines.get(1)).matches("added \\w+ tree/sub/b\\.txt");
+    assertThat(lines.get(2)).matches("added \\w+ tree/sub");
+    assertThat(lines.get(3)).matches("added \\w+ tree");
+    Cid cid = Cid.parse(lines.get(3).split(" ")[1]);
+    awaitPinned(cid);
+    assertThat(ok(ctl("pin", "ls", cid.toString())).out()).startsWith(cid + " | tree | PIN | ");
+
+    assertThat(ok(ctl("add", "-r", "-Q", root)).out()).isEqualTo(cid + "\n");
+    List<String> hidden = ok(ctl("add", "-r", "--hidden", "-q", root)).lines();
+    assertThat(hidden).hasSize(5);
+    assertThat(hidden.get(4)).isNotEqualTo(cid.toString());
+    ok(ctl("pin", "rm", cid.toString()));
+    ok(ctl("pin", "rm", hidden.get(4)));
+  }
+
   // ---- ipfs-cluster-ctl's formatters.go, rendered independently of Formats from the format strings ----
 
   /** textFormatPrintID. */

@@ -1,6 +1,7 @@
 package dev.ferry.pin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
@@ -11,6 +12,7 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
+import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pin service on three clustered nodes in this JVM, run twice: on nodes each with its own real
@@ -275,6 +278,118 @@ abstract class PinServiceTest {
 
   @Test
   @Order(8)
+  void aDirectPinPinsTheBlockAloneOnItsNodesAndAnUnpinRemovesIt() {
+    Cid cid = addedToDaemon1("pinned directly");
+    int api = cluster.apiPort(2);
+    HttpResponse<String> pinned = post(api, "/pins/" + cid + "?mode=direct&replication=2");
+    assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+    JsonObject pin = new JsonObject(pinned.body());
+    assertThat(pin.getString("mode")).isEqualTo("direct");
+    assertThat(pin.getInteger("max_depth")).isZero();
+    List<Integer> allocated = allocatedNodes(pin);
+
+    Eventually.await("both allocated nodes to report pinned", WAIT, () -> {
+      JsonObject peers = new JsonObject(Http.get(api, "/pins/" + cid).body()).getJsonObject("peer_map");
+      return peers.size() == 2 && peers.fieldNames().stream()
+          .allMatch(n -> "pinned".equals(peers.getJsonObject(n).getString("status")));
+    });
+    for (int i : allocated) {
+      assertThat(nodes.pinnedDirectlyOn(i, cid)).as("pinned directly on node%d", i).isTrue();
+      assertThat(pinnedOn(i, cid)).as("not recursively on node%d", i).isFalse();
+    }
+    assertThat(new JsonObject(Http.get(api, "/allocations/" + cid).body()).getString("mode")).isEqualTo("direct");
+
+    HttpResponse<String> unpinned = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/pins/"
+        + cid)).DELETE());
+    assertThat(unpinned.statusCode()).as(unpinned.body()).isEqualTo(200);
+    Eventually.await("no daemon to keep the direct pin", WAIT,
+        () -> allocated.stream().noneMatch(i -> nodes.pinnedDirectlyOn(i, cid)));
+  }
+
+  @Test
+  @Order(9)
+  void aPinUpdatePinsTheNewCidWhereTheOldOneIsAndKeepsTheOld() {
+    Cid from = addedToDaemon1("version 1");
+    Cid to = addedToDaemon1("version 2");
+    HttpResponse<String> old = post(cluster.apiPort(1), "/pins/" + from + "?replication=2&name=v1");
+    assertThat(old.statusCode()).as(old.body()).isEqualTo(200);
+    List<Integer> allocated = allocatedNodes(new JsonObject(old.body()));
+    Eventually.await("the old pin on its nodes", WAIT, () -> allocated.stream().allMatch(i -> pinnedOn(i, from)));
+
+    HttpResponse<String> updated = post(cluster.apiPort(3), "/pins/" + to + "?pin-update=" + from + "&name=v2");
+    assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+    JsonObject pin = new JsonObject(updated.body());
+    assertThat(pin.getString("pin_update")).isEqualTo(from.toString());
+    assertThat(allocatedNodes(pin)).isEqualTo(allocated);
+    Eventually.await("the new pin on the old one's nodes", WAIT,
+        () -> allocated.stream().allMatch(i -> pinnedOn(i, to)));
+    assertThat(allocated).allSatisfy(i -> assertThat(pinnedOn(i, from)).as("old pin kept on node%d", i).isTrue());
+    pinService(1, new JsonObject().put("op", "unpin").put("cid", from.toString()));
+    pinService(1, new JsonObject().put("op", "unpin").put("cid", to.toString()));
+  }
+
+  @Test
+  @Order(10)
+  void aPinWithOriginsFindsContentOnADaemonNoNodeIsConnectedTo(@TempDir Path dir) {
+    assumeTrue(nodes.kind() == IpfsCluster.Kind.JS_IPFS, "the embedded store has no libp2p host: origins are "
+        + "stored and ignored there (docs/API.md)");
+    try (IpfsDaemon outsider = IpfsDaemon.start(dir)) {
+      String cid = outsider.addUnpinned(List.of(("from an origin " + System.nanoTime()).getBytes())).get(0);
+      HttpResponse<String> pinned = post(cluster.apiPort(1), "/pins/" + cid + "?replication=1&origins="
+          + outsider.p2pAddress());
+      assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+      assertThat(new JsonObject(pinned.body()).getJsonArray("origins")).containsExactly(outsider.p2pAddress());
+      int allocated = allocatedNodes(new JsonObject(pinned.body())).get(0);
+      Eventually.await("the allocated daemon to fetch it from the origin", WAIT,
+          () -> pinnedOn(allocated, Cid.parse(cid)));
+      pinService(1, new JsonObject().put("op", "unpin").put("cid", cid));
+    }
+  }
+
+  @Test
+  @Order(11)
+  void aGarbageCollectionRunsOnEveryNodesDaemonAndKeepsWhatThePinsetPins() {
+    Cid kept = addedToDaemon1("kept by the collection");
+    assertThat(post(cluster.apiPort(1), "/pins/" + kept + "?replication=-1").statusCode()).isEqualTo(200);
+    Eventually.await("every node to pin it", WAIT, () -> pinnedOn(1, kept) && pinnedOn(2, kept) && pinnedOn(3, kept));
+    Cid garbage = nodes.garbage(1, "collected");
+
+    HttpResponse<String> collected = post(cluster.apiPort(2), "/ipfs/gc");
+    assertThat(collected.statusCode()).as(collected.body()).isEqualTo(200);
+    JsonObject peers = new JsonObject(collected.body()).getJsonObject("peer_map");
+    assertThat(peers.fieldNames()).containsExactlyInAnyOrder(peerId(1), peerId(2), peerId(3));
+    for (int i = 1; i <= 3; i++) {
+      JsonObject peer = peers.getJsonObject(peerId(i));
+      assertThat(peer.getString("peer")).isEqualTo(peerId(i));
+      assertThat(peer.getString("peername")).isEqualTo(cluster.name(i));
+      assertThat(peer.containsKey("error")).as(peer.encode()).isFalse();
+      assertThat(peer.getJsonArray("keys")).doesNotContain(new JsonObject().put("key", kept.toString()));
+    }
+    assertThat(peers.getJsonObject(peerId(1)).getJsonArray("keys"))
+        .contains(new JsonObject().put("key", garbage.toString()));
+    assertThat(pinnedOn(1, kept) && pinnedOn(2, kept) && pinnedOn(3, kept)).as("still pinned everywhere").isTrue();
+
+    HttpResponse<String> local = post(cluster.apiPort(3), "/ipfs/gc?local=true");
+    assertThat(local.statusCode()).as(local.body()).isEqualTo(200);
+    assertThat(new JsonObject(local.body()).getJsonObject("peer_map").fieldNames()).containsExactly(peerId(3));
+    assertThat(post(cluster.apiPort(3), "/ipfs/gc?local=perhaps").statusCode()).isEqualTo(400);
+    pinService(1, new JsonObject().put("op", "unpin").put("cid", kept.toString()));
+  }
+
+  /** The nodes (by number) a pin in the HTTP API's shape is allocated to. */
+  private static List<Integer> allocatedNodes(JsonObject pin) {
+    List<String> peerIds = strings(pin.getJsonArray("allocations").getList());
+    List<Integer> allocated = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      if (peerIds.contains(peerId(i))) {
+        allocated.add(i);
+      }
+    }
+    return allocated;
+  }
+
+  @Test
+  @Order(20)
   void thePinsOfANodeThatLeavesMoveToALiveNode() {
     Cid cid = addedToDaemon1("moves when a node leaves");
     JsonObject pin = pinService(1, new JsonObject().put("op", "pin").put("cid", cid.toString())

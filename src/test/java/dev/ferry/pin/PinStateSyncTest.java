@@ -84,6 +84,24 @@ class PinStateSyncTest {
     Eventually.await("the count to drop once it is gone", WAIT, () -> gauge("ferry.pins.unexpected") == 0);
   }
 
+  @Test
+  void aDirectPinIsPinnedDirectlyOnTheDaemonAndStateSyncsLeaveItPinned() {
+    Cid direct = nodes.content(1, "direct");
+    ask(Addresses.PIN, new JsonObject().put("op", "pin").put("cid", direct.toString()).put("mode", "direct"));
+    Eventually.await("the direct pin to be pinned", WAIT, () -> "pinned".equals(status(direct)));
+    assertThat(nodes.pinnedDirectlyOn(1, direct)).as("pinned directly").isTrue();
+    assertThat(nodes.pinnedOn(1, direct)).as("not recursively").isFalse();
+
+    double repairsBefore = counter("ferry.pin.state.sync.repairs");
+    double syncs = counter("ferry.pin.state.syncs");
+    Eventually.await("two more state syncs", WAIT, () -> counter("ferry.pin.state.syncs") >= syncs + 2);
+    assertThat(status(direct)).isEqualTo("pinned");
+    assertThat(counter("ferry.pin.state.sync.repairs")).isEqualTo(repairsBefore);
+
+    unpin(direct);
+    Eventually.await("the direct pin to be removed from the daemon", WAIT, () -> !nodes.pinnedDirectlyOn(1, direct));
+  }
+
   private static void pin(Cid cid) {
     ask(Addresses.PIN, new JsonObject().put("op", "pin").put("cid", cid.toString()));
   }

@@ -15,7 +15,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -142,6 +144,27 @@ public final class IpfsCluster implements AutoCloseable {
   /** Whether node {@code i}'s daemon pins {@code cid} recursively. */
   public boolean pinnedOn(int i, Cid cid) {
     return Futures.await(ipfs(i).pins(), WAIT).contains(cid);
+  }
+
+  /**
+   * A new block stored on node {@code i} that nothing keeps, neither a pin nor (on the embedded
+   * store) an add's protection: garbage, for a collection to remove. Its CID.
+   */
+  public Cid garbage(int i, String text) {
+    String unique = text + " " + System.nanoTime();
+    if (kind == Kind.JS_IPFS) {
+      return appears(i, unique);
+    }
+    Cid cid = cidOf(unique);  // a small file: one raw block of its bytes
+    Futures.await(store(i).putBlock(cid, unique.getBytes(StandardCharsets.UTF_8)), WAIT);
+    return cid;
+  }
+
+  /** Whether node {@code i}'s daemon pins {@code cid} directly (the block alone). */
+  public boolean pinnedDirectlyOn(int i, Cid cid) {
+    Set<Cid> direct = new HashSet<>();
+    Futures.await(ipfs(i).pinLsDirect(direct::add), WAIT);
+    return direct.contains(cid);
   }
 
   /**

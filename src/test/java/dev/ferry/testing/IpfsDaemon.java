@@ -61,13 +61,17 @@ public final class IpfsDaemon implements AutoCloseable {
     return "/ip4/127.0.0.1/tcp/" + swarmPort;
   }
 
+  /** The daemon's full libp2p address, {@code /ip4/127.0.0.1/tcp/<port>/p2p/<its peer ID>}: an origin of content it holds. */
+  public String p2pAddress() {
+    return swarmAddress() + "/p2p/" + rpc(this, "id", "").getString("ID");
+  }
+
   /**
    * Connects this daemon to {@code other} (swarm connect), so content added to one can be fetched
    * by the other: with bootstrap and discovery off, daemons find nobody by themselves.
    */
   public void connectTo(IpfsDaemon other) {
-    String otherId = rpc(other, "id", "").getString("ID");
-    rpc(this, "swarm/connect", "arg=" + other.swarmAddress() + "/p2p/" + otherId);
+    rpc(this, "swarm/connect", "arg=" + other.p2pAddress());
   }
 
   /**

@@ -171,6 +171,40 @@ class IpfsClusterApiTest {
   }
 
   @Test
+  void aRepoGcIsAGlobalRepoGcOfEveryPeer() {
+    JsonObject gc = ok(post(2, "/ipfs/gc"));
+    JsonObject peers = gc.getJsonObject("peer_map");
+    assertThat(peers).hasSize(2);
+    for (String peer : peers.fieldNames()) {
+      PeerId.parse(peer);
+      JsonObject repoGc = peers.getJsonObject(peer);
+      assertThat(repoGc.getString("peer")).isEqualTo(peer);
+      assertThat(repoGc.getString("peername")).isIn("node1", "node2");
+      repoGc.getJsonArray("keys").forEach(key -> Cid.parse(((JsonObject) key).getString("key")));
+    }
+  }
+
+  @Test
+  void bandwidthIsABandwidthByProtocolOfTheCircuitsBytes() {
+    Cid cid = nodes.content(1, "bandwidth");
+    JsonObject first = ok(Http.get(api(2), "/health/bandwidth"));
+    ok(post(2, "/pins/" + cid + "?replication=-1"));
+    Eventually.await("node2 to pin it", WAIT, () -> nodes.pinnedOn(2, cid));
+    JsonObject second = ok(Http.get(api(2), "/health/bandwidth"));
+    for (JsonObject answer : List.of(first, second)) {
+      assertThat(answer.fieldNames()).containsExactly("/ferry/circuit");
+      JsonObject circuits = answer.getJsonObject("/ferry/circuit");
+      assertThat(circuits.getLong("total_in")).isNotNegative();
+      assertThat(circuits.getLong("total_out")).isNotNegative();
+      assertThat(circuits.getDouble("rate_in")).isNotNegative();
+      assertThat(circuits.getDouble("rate_out")).isNotNegative();
+    }
+    assertThat(second.getJsonObject("/ferry/circuit").getLong("total_in"))
+        .isGreaterThanOrEqualTo(first.getJsonObject("/ferry/circuit").getLong("total_in"));
+    delete(1, "/pins/" + cid);
+  }
+
+  @Test
   void badOptionsAndWhatFerryDoesNotDoAreJsonErrorsSayingSo() {
     assertError(post(1, "/pins/" + NEVER_PINNED + "?replication-min=3&replication-max=2"), 400,
         "replication-min (3) must not exceed replication-max (2)");
@@ -179,8 +213,6 @@ class IpfsClusterApiTest {
     assertError(post(1, "/pins/" + NEVER_PINNED + "?expire-in=soon"), 400, "expire-in");
     assertError(post(1, "/pins/" + NEVER_PINNED + "?mode=deep"), 400, "mode: expected recursive or direct");
     assertError(Http.get(api(1), "/pins/" + NEVER_PINNED + "?local=perhaps"), 400, "local: expected true or false");
-    assertError(Http.send(request(1, "/ipfs/gc").POST(HttpRequest.BodyPublishers.noBody())), 501, "garbage");
-    assertError(Http.get(api(1), "/health/bandwidth"), 501, "bandwidth");
     assertError(Http.get(api(1), "/no/such/route"), 404, "");
     assertError(Http.send(request(1, "/pins/" + NEVER_PINNED).PUT(HttpRequest.BodyPublishers.noBody())), 405, "");
   }

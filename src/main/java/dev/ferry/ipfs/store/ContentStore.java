@@ -232,6 +232,92 @@ public final class ContentStore implements IpfsConnector, Shareable {
     });
   }
 
+  /**
+   * {@inheritDoc} A block that is not here is fetched from the {@link BlockSource} alone: asked
+   * for as the raw CID of its multihash, which has no links to follow.
+   */
+  @Override
+  public Future<Void> pinDirect(Cid cid, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    return open().compose(store -> {
+      Collector.Session session = store.collector().session();
+      return vertx.executeBlocking(call(() -> session.has(cid)), false)
+          .compose(here -> {
+            BlockSource from = source;
+            return here ? Future.<Void>succeededFuture() : from == null ? Future.failedFuture(notHere(cid, cid))
+                : from.fetch(Cid.v1(Cid.RAW, cid.multihash()), session, deadline);
+          })
+          .compose(fetched -> pinDirect(cid))
+          .onComplete(x -> session.close());
+    });
+  }
+
+  /**
+   * {@inheritDoc} Walks {@code to}'s DAG beside {@code from}'s ({@link Diff}), as Kubo's
+   * {@code pin/update} does: a subtree the two share is neither walked nor fetched. A missing node
+   * of {@code to} that has a partner in {@code from} is fetched alone and compared in turn; a
+   * missing subtree without one is fetched whole. {@code from} must still be pinned when
+   * {@code to}'s pin is saved (checked in one step with the save); if it was unpinned meanwhile,
+   * {@code to}'s whole DAG is checked first, as {@link #pin} does.
+   */
+  @Override
+  public Future<Void> pinUpdate(Cid from, Cid to, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    List<Diff.Pair> whole = List.of(new Diff.Pair(to, from));
+    return blocking(store -> store.pins().contains(from)).compose(pinned -> pinned ? open() : Future.<Opened>succeededFuture()).compose(store -> {
+      if (store == null) {
+        return pin(to, timeout);
+      }
+      Collector.Session session = store.collector().session();
+      return fetchDiff(session, whole, to, deadline)
+          .compose(fetched -> vertx.executeBlocking(call(() -> {
+            List<Diff.Pair> left = Diff.missing(session, whole);
+            if (!left.isEmpty()) {
+              throw notHere(to, left.get(0).next());  // a source that says done must have stored them
+            }
+            store.blocks().sync();
+            synchronized (store.pins()) {
+              if (!store.pins().contains(from)) {
+                Cid lacking = missingBlock(session, to);  // from's DAG no longer kept: every block checked
+                if (lacking != null) {
+                  throw notHere(to, lacking);
+                }
+              }
+              store.pins().add(to);
+            }
+            return (Void) null;
+          }), false))
+          .onComplete(x -> session.close());
+    });
+  }
+
+  /**
+   * Fetches what {@link Diff} finds missing from {@code starts} on: a node with a partner alone
+   * (asked as the raw CID of its multihash, which has no links to follow), then compared again;
+   * a subtree without one whole.
+   */
+  private Future<Void> fetchDiff(Collector.Session session, List<Diff.Pair> starts, Cid root, Instant deadline) {
+    return vertx.executeBlocking(call(() -> Diff.missing(session, starts)), false).compose(missing -> {
+      BlockSource from = source;
+      if (missing.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      if (from == null) {
+        return Future.failedFuture(notHere(root, missing.get(0).next()));
+      }
+      List<Diff.Pair> again = missing.stream().filter(pair -> pair.old() != null).toList();
+      return Future.all(missing.stream().map(pair -> from.fetch(pair.old() == null ? pair.next()
+              : Cid.v1(Cid.RAW, pair.next().multihash()), session, deadline)).toList())
+          .compose(fetched -> again.isEmpty() ? Future.succeededFuture() : fetchDiff(session, again, root, deadline));
+    });
+  }
+
+  /** {@inheritDoc} The embedded store has no libp2p host to connect: its blocks come from the cluster's nodes. */
+  @Override
+  public Future<Void> connect(List<String> origins) {
+    return Future.succeededFuture();
+  }
+
   /** Removes the direct pin of {@code cid}; succeeds when it was not pinned. */
   public Future<Void> unpinDirect(Cid cid) {
     return blocking(store -> {
@@ -267,6 +353,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
         store.direct().all(), store.protectedRoots().all())));
   }
 
+  /** {@inheritDoc} {@link #collectGarbage}, which reports no errors: a failure fails it. */
+  @Override
+  public Future<Garbage> repoGc(Duration timeout) {
+    return collectGarbage().map(collected -> new Garbage(collected.removed(), List.of()));
+  }
+
   /** The stored block of {@code cid}, checked against its hash; {@code not-found} when it is not here. */
   public Future<Buffer> block(Cid cid) {
     return blocking(store -> Buffer.buffer(store.blocks().get(cid)));
@@ -276,7 +368,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
   public Future<Void> unpin(Cid cid) {
     return blocking(store -> {
       store.pins().remove(cid);
+      store.direct().remove(cid);
       return null;
+    });
+  }
+
+  @Override
+  public Future<Long> pinLsDirect(Consumer<Cid> each) {
+    return directPins().map(pins -> {
+      pins.forEach(each);
+      return (long) pins.size();
     });
   }
 
@@ -420,6 +521,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
    */
   public Future<Path> spoolFile() {
     return open().map(store -> dir.resolve(SPOOL).resolve(spooled.incrementAndGet() + "-" + System.nanoTime()));
+  }
+
+  @Override
+  public Future<RepoStat> repoStat() {
+    return stat().map(stat -> new RepoStat(stat.repoSize(), stat.storageMax(), stat.numObjects(), stat.path().toString(),
+        AGENT + "/" + Version.current()));
   }
 
   /** What {@code repo/stat} reports. */

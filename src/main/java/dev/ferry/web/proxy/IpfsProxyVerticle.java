@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
+import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.PinClient;
 import dev.ferry.security.ApiTls;
@@ -9,6 +10,8 @@ import dev.ferry.web.ApiAuth;
 import dev.ferry.web.ContentLength;
 import dev.ferry.web.HttpConnectionGuard;
 import dev.ferry.web.InvalidRequests;
+import dev.ferry.web.RepoGc;
+import dev.ferry.web.RepoStats;
 import dev.ferry.web.UploadGate;
 import dev.ferry.web.UriCheck;
 import io.vertx.core.Future;
@@ -20,6 +23,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -27,16 +31,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The IPFS proxy on {@code proxy.host:proxy.port}: to its clients it is an IPFS daemon's Kubo RPC
- * API. {@code pin/add}, {@code pin/rm} and {@code pin/ls} act on the cluster's pinset
- * ({@link PinCommands}). With a daemon ({@code ipfs.api} set), {@code add} goes to the daemon and
- * pins what it added in the cluster ({@link AddCommand}), and every other request is forwarded to
- * the daemon unchanged ({@link DaemonPipe}). Without one, the node's embedded store answers the
+ * API. As IPFS Cluster's proxy: {@code pin/add}, {@code pin/rm}, {@code pin/ls} and
+ * {@code pin/update} act on the cluster's pinset ({@link PinCommands}), {@code repo/stat} and
+ * {@code repo/gc} on every node's daemon ({@link RepoCommands}). With a daemon ({@code ipfs.api}
+ * set), {@code add} goes to the daemon and pins what it added in the cluster ({@link AddCommand}),
+ * as do {@code block/put} and {@code dag/put} with {@code pin=true} ({@link PutCommand}), and
+ * every other request is forwarded to the daemon unchanged ({@link DaemonPipe}). Without one, the node's embedded store answers the
  * calls it knows ({@link StoreCommands}) and every other call is refused in Kubo's error shape,
  * saying it needs a Kubo daemon. Stateless: instances share the port.
  */
 public final class IpfsProxyVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IpfsProxyVerticle.class);
   private static final String API = "/api/v0/";
+  /**
+   * The calls IPFS Cluster's proxy answers itself, which it takes with GET and PUT as well as POST;
+   * {@code pin/add}, {@code pin/rm} and {@code pin/ls} also take their argument as a last path
+   * segment ({@code /api/v0/pin/add/<arg>}).
+   */
+  private static final java.util.Set<String> CLUSTER_CALLS = java.util.Set.of(API + "pin/add", API + "pin/rm",
+      API + "pin/ls", API + "pin/update", API + "add", API + "repo/stat", API + "repo/gc", API + "block/put",
+      API + "dag/put");
+  private static final java.util.Set<String> SLASH_FORMS = java.util.Set.of(API + "pin/add/", API + "pin/rm/",
+      API + "pin/ls/");
+  private static final java.util.Set<HttpMethod> CLUSTER_METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.POST,
+      HttpMethod.PUT);
   /** The calls whose bodies are uploads, admitted by the node's {@link UploadGate}. */
   private static final java.util.Set<String> UPLOADS = java.util.Set.of(API + "add", API + "dag/import", API + "block/put",
       API + "dag/put");
@@ -52,6 +70,8 @@ public final class IpfsProxyVerticle extends VerticleBase {
   /** Where calls the proxy does not answer itself go: the daemon, or a refusal without one. */
   private ProxyCommand otherwise;
   private DaemonPipe daemon;
+  /** The node's daemon or embedded store, for resolving the paths of pin commands. */
+  private IpfsConnector ipfs;
   private Map<String, ProxyCommand> commands;
   private ApiAuth auth;
 
@@ -67,6 +87,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     UploadGate uploads = UploadGate.of(vertx, config.uploads());
+    ipfs = ContentStore.forNode(vertx, node.config());
     PinClient pins = new PinClient(vertx, config.pinTimeout());
     if (config.daemon().isPresent()) {
       daemon = new DaemonPipe(vertx, config, config.daemon().get());
@@ -89,22 +110,29 @@ public final class IpfsProxyVerticle extends VerticleBase {
         .onSuccess(server -> logOnce());
   }
 
-  /** The commands answered here with a daemon, by path; everything else goes to the daemon. */
+  /**
+   * The commands answered here with a daemon, by path; everything else goes to the daemon.
+   * {@code block/put} and {@code dag/put} go to the daemon too, and pin in the cluster with
+   * {@code pin=true} ({@link PutCommand}).
+   */
   private Map<String, ProxyCommand> daemonCommands(PinClient pins, UploadGate uploads) {
     AddCommand add = new AddCommand(daemon, pins);
+    PutCommand put = new PutCommand(daemon, pins);
     Map<String, ProxyCommand> answered = new HashMap<>(pinCommands(pins));
     answered.put(API + "add", (request, options) -> admitted(uploads, request, () -> add.handle(request, options)));
+    for (String path : List.of(API + "block/put", API + "dag/put")) {
+      answered.put(path, (request, options) -> admitted(uploads, request, () -> put.handle(request, options)));
+    }
     return answered;
   }
 
   /** The commands answered by the embedded store, by path; everything else is refused. */
   private Map<String, ProxyCommand> storeCommands(PinClient pins, UploadGate uploads, ContentStore store) {
-    Map<String, ProxyCommand> answered = new HashMap<>(pinCommands(pins));
-    PinCommands pin = new PinCommands(pins);
-    answered.put(API + "pin/update", (request, options) -> pin.update(options, request.response()));
+    Map<String, ProxyCommand> answered = new HashMap<>();
     new StoreCommands(vertx, store, node.peerId(), pins).commands().forEach((path, command) -> answered.put(path,
         UPLOADS.contains(path) ? (request, options) -> admitted(uploads, request, () -> command.handle(request, options))
             : command));
+    answered.putAll(pinCommands(pins));
     return answered;
   }
 
@@ -113,13 +141,21 @@ public final class IpfsProxyVerticle extends VerticleBase {
     return String.join(", ", commands.keySet().stream().map(path -> path.substring(API.length())).sorted().toList());
   }
 
-  /** pin/add, pin/rm and pin/ls: on the cluster's pinset, daemon or not. */
-  private static Map<String, ProxyCommand> pinCommands(PinClient pins) {
-    PinCommands pin = new PinCommands(pins);
+  /**
+   * pin/add, pin/rm, pin/ls and pin/update on the cluster's pinset, and repo/gc and repo/stat over
+   * every node's daemon ({@link RepoCommands}), daemon or not.
+   */
+  private Map<String, ProxyCommand> pinCommands(PinClient pins) {
+    PinCommands pin = new PinCommands(pins, ipfs);
+    RepoCommands repo = new RepoCommands(new RepoGc(vertx, node, node.config().section("ipfs").millis("gc_timeout_ms")),
+        new RepoStats(vertx, node, node.config().cluster().requestTimeout()));
     return Map.of(
         API + "pin/add", (request, options) -> pin.add(options, request.response()),
         API + "pin/rm", (request, options) -> pin.rm(options, request.response()),
-        API + "pin/ls", (request, options) -> pin.ls(options, request.response()));
+        API + "pin/ls", (request, options) -> pin.ls(options, request.response()),
+        API + "pin/update", (request, options) -> pin.update(options, request.response()),
+        API + "repo/gc", (request, options) -> repo.gc(options, request.response()),
+        API + "repo/stat", (request, options) -> repo.stat(request.response()));
   }
 
   /**
@@ -146,7 +182,8 @@ public final class IpfsProxyVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap(LOGGED).remove(deploymentID());
-    return daemon == null ? Future.succeededFuture() : daemon.close();
+    return Future.all(daemon == null ? Future.succeededFuture() : daemon.close(),
+        ipfs == null ? Future.succeededFuture() : ipfs.close());
   }
 
   private Future<HttpServer> listen(Optional<ApiTls> tls) {
@@ -198,16 +235,25 @@ public final class IpfsProxyVerticle extends VerticleBase {
 
   private void dispatch(HttpServerRequest request) {
     try {
-      ProxyCommand command = commands.get(request.path());
+      String path = request.path();
+      String slashArg = null;
+      for (String prefix : SLASH_FORMS) {
+        if (path.startsWith(prefix) && path.length() > prefix.length()) {
+          slashArg = path.substring(prefix.length());
+          path = prefix.substring(0, prefix.length() - 1);
+        }
+      }
+      ProxyCommand command = commands.get(path);
       Optional<FerryException> badUri = UriCheck.problem(request.uri());
       if (badUri.isPresent()) {
         KuboAnswers.error(request.response(), badUri.get());
       } else if (command == null) {
         otherwise.handle(request, null);
-      } else if (request.method() != HttpMethod.POST) {
+      } else if (request.method() != HttpMethod.POST
+          && !(CLUSTER_CALLS.contains(path) && CLUSTER_METHODS.contains(request.method()))) {
         KuboAnswers.error(request.response(), METHOD_NOT_ALLOWED, "405 - Method Not Allowed: use POST");
       } else {
-        command.handle(request, KuboOptions.of(request));
+        command.handle(request, KuboOptions.of(request, slashArg));
       }
     } catch (FerryException e) {
       KuboAnswers.error(request.response(), e);

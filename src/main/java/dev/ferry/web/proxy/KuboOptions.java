@@ -5,7 +5,10 @@ import dev.ferry.ipfs.Cid;
 import dev.ferry.pin.PinOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,8 +33,23 @@ final class KuboOptions {
   }
 
   static KuboOptions of(HttpServerRequest request) {
+    return of(request, null);
+  }
+
+  /**
+   * The request's options, with {@code slashArg} (the argument of a slash form such as
+   * {@code pin/add/<arg>}, percent-decoded, or null) as the first {@code arg}.
+   */
+  static KuboOptions of(HttpServerRequest request, String slashArg) {
     try {
-      return new KuboOptions(request.params());
+      MultiMap params = request.params();
+      if (slashArg == null) {
+        return new KuboOptions(params);
+      }
+      MultiMap withArg = MultiMap.caseInsensitiveMultiMap().add("arg", URLDecoder.decode(slashArg,
+          StandardCharsets.UTF_8));
+      params.forEach(withArg::add);
+      return new KuboOptions(withArg);
     } catch (IllegalArgumentException e) {
       throw FerryException.badRequest("malformed query string: " + e.getMessage());
     }
@@ -44,6 +62,29 @@ final class KuboOptions {
       throw FerryException.badRequest("argument \"ipfs-path\" is required");
     }
     return args.stream().map(KuboOptions::cid).toList();
+  }
+
+  /** Every {@code arg} as it came (a CID or an IPFS path); at least one. */
+  List<String> args() {
+    List<String> args = params.getAll("arg");
+    if (args.isEmpty()) {
+      throw FerryException.badRequest("argument \"ipfs-path\" is required");
+    }
+    return args;
+  }
+
+  /**
+   * The CID {@code arg} is, bare or as {@code /ipfs/CID}; empty for a path that needs resolving
+   * (below a CID, {@code /ipns/}, {@code /ipld/}).
+   *
+   * @throws FerryException {@code bad-request} for what is neither a CID nor a path
+   */
+  static Optional<Cid> plainCid(String arg) {
+    String text = arg.startsWith(IPFS_PREFIX) ? arg.substring(IPFS_PREFIX.length()) : arg;
+    if (text.contains("/") || arg.startsWith("/ipns/") || arg.startsWith("/ipld/")) {
+      return Optional.empty();
+    }
+    return Optional.of(Cid.parse(text));
   }
 
   /** Every {@code arg}, read as a CID; none is fine. */

@@ -2,6 +2,7 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
@@ -13,63 +14,99 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code pin/add}, {@code pin/rm} and {@code pin/ls} through the proxy: they act on the cluster's
  * pinset (the pin service, {@code ferry.pin}) instead of the daemon's own pins, and answer in
- * Kubo's shapes. Every pin of the cluster is recursive.
+ * Kubo's shapes. A cluster pin is recursive or direct ({@code recursive=false}), as its mode says.
  *
  * <p>Stateless; each call runs on the proxy instance's context.
  */
 final class PinCommands {
-  private static final String RECURSIVE = "recursive";
-  /** The pin types Kubo lists; the cluster has pins of the first two only. */
-  private static final Set<String> LISTING_RECURSIVE = Set.of("all", RECURSIVE);
-  private static final Set<String> TYPES = Set.of("all", RECURSIVE, "direct", "indirect");
+  private static final String RECURSIVE = Pin.Extras.RECURSIVE;
+  private static final String ALL = "all";
+  /** The pin types Kubo lists; the cluster's pins are recursive or direct, never indirect. */
+  private static final Set<String> TYPES = Set.of(ALL, RECURSIVE, Pin.Extras.DIRECT, "indirect");
 
   private final PinClient pins;
+  private final IpfsConnector ipfs;
 
-  PinCommands(PinClient pins) {
+  /** @param ipfs resolves the IPFS paths and IPNS names of {@code pin/add}, {@code pin/rm} and {@code pin/update} */
+  PinCommands(PinClient pins, IpfsConnector ipfs) {
     this.pins = pins;
+    this.ipfs = ipfs;
   }
 
-  /** {@code pin/add?arg=CID...}: pins each CID in the cluster; {@code {"Pins": [cid, ...]}}. */
+  /** {@code pin/add?arg=CID|PATH...}: pins each in the cluster; {@code {"Pins": [cid, ...]}}. */
   void add(KuboOptions options, HttpServerResponse response) {
-    List<Cid> cids = options.cids();
-    if (!options.flag(RECURSIVE, true)) {
-      throw FerryException.badRequest("the cluster pins recursively only: recursive=false is not supported");
-    }
-    PinOptions cluster = options.clusterPin();
-    answer(response, InOrder.each(cids, cid -> pins.pin(cid.toString(), cluster).map(change -> change.pin().cid()))
+    List<String> args = options.args();
+    PinOptions given = options.clusterPin();
+    PinOptions cluster = options.flag(RECURSIVE, true) ? given
+        : with(given, Pin.Extras.DIRECT, given.extras().pinUpdate());
+    answer(response, InOrder.each(args, arg -> resolve(arg).compose(cid -> pins.pin(cid.toString(), cluster))
+            .map(change -> change.pin().cid()))
         .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
   }
 
-  /** {@code pin/rm?arg=CID...}: unpins each CID in the cluster; {@code {"Pins": [cid, ...]}}. */
+  /** {@code options} with another {@code mode} ({@code recursive=false}: direct) and {@code pin-update}. */
+  private static PinOptions with(PinOptions options, String mode, String pinUpdate) {
+    Pin.Extras extras = options.extras();
+    return new PinOptions(options.name(), options.replicationMin(), options.replicationMax(), new Pin.Extras(
+        mode, extras.userAllocations(), extras.expireAt(), extras.metadata(), extras.origins(), pinUpdate));
+  }
+
+  /**
+   * The CID an argument names: a CID, bare or as {@code /ipfs/CID}, as it is; a path below one, an
+   * {@code /ipns/} name or an {@code /ipld/} path resolved by the node's daemon, as IPFS Cluster's
+   * proxy resolves them (the embedded store resolves only CIDs: 501 for the rest).
+   */
+  private Future<Cid> resolve(String arg) {
+    try {
+      Optional<Cid> plain = KuboOptions.plainCid(arg);
+      if (plain.isPresent()) {
+        return Future.succeededFuture(plain.get());
+      }
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    return ipfs.resolve(arg.startsWith("/") ? arg : "/ipfs/" + arg);
+  }
+
+  /** {@code pin/rm?arg=CID|PATH...}: unpins each in the cluster; {@code {"Pins": [cid, ...]}}. */
   void rm(KuboOptions options, HttpServerResponse response) {
-    List<Cid> cids = options.cids();
-    answer(response, InOrder.each(cids, cid -> notPinnedSaysSo(cid, pins.unpin(cid.toString())))
+    List<String> args = options.args();
+    answer(response, InOrder.each(args, arg -> resolve(arg).compose(cid -> notPinnedSaysSo(cid,
+            pins.unpin(cid.toString()))))
         .map(removed -> new JsonObject().put("Pins", new JsonArray(removed.stream().map(p -> p.pin().cid()).toList()))));
   }
 
   /**
-   * {@code pin/update?arg=FROM&arg=TO[&unpin=false]}: pins TO in the cluster under FROM's name (unless
-   * named), then unpins FROM unless {@code unpin=false}; {@code {"Pins": [from, to]}}. FROM must be
-   * pinned. (Without a daemon; a daemon's own {@code pin/update} is forwarded to it.)
+   * {@code pin/update?arg=FROM&arg=TO[&unpin=false]}, as IPFS Cluster's proxy serves it: pins TO in
+   * the cluster with {@code pin-update} FROM (so it goes where FROM is, and each of those nodes
+   * updates its daemon's pin) under FROM's name (unless named), then unpins FROM unless
+   * {@code unpin=false}; {@code {"Pins": [from, to]}}. FROM must be pinned.
    */
   void update(KuboOptions options, HttpServerResponse response) {
-    List<Cid> cids = options.cids();
-    if (cids.size() != 2) {
-      throw FerryException.badRequest("pin/update: expected two arguments, from-path and to-path, got " + cids.size());
+    List<String> args = options.args();
+    if (args.size() != 2) {
+      throw FerryException.badRequest("pin/update: expected two arguments, from-path and to-path, got " + args.size());
     }
-    Cid from = cids.get(0);
-    Cid to = cids.get(1);
     boolean unpin = options.flag("unpin", true);
-    PinOptions cluster = options.clusterPin();
-    answer(response, notPinnedSaysSo(from, pins.get(from.toString()))
+    PinOptions given = options.clusterPin();
+    answer(response, Future.all(resolve(args.get(0)), resolve(args.get(1))).compose(both -> {
+      Cid from = both.resultAt(0);
+      Cid to = both.resultAt(1);
+      return update(from, to, with(given, given.extras().mode(), from.toString()), unpin);
+    }));
+  }
+
+  private Future<JsonObject> update(Cid from, Cid to, PinOptions cluster, boolean unpin) {
+    return notPinnedSaysSo(from, pins.get(from.toString()))
         .compose(old -> pins.pin(to.toString(), cluster.orName(old.name() == null ? "" : old.name())))
         .compose(pinned -> unpin ? pins.unpin(from.toString()).mapEmpty() : Future.<Void>succeededFuture())
-        .map(done -> new JsonObject().put("Pins", new JsonArray().add(from.toString()).add(to.toString()))));
+        .map(done -> new JsonObject().put("Pins", new JsonArray().add(from.toString()).add(to.toString())));
   }
 
   /**
@@ -79,15 +116,14 @@ final class PinCommands {
    */
   void ls(KuboOptions options, HttpServerResponse response) {
     List<Cid> asked = options.optionalCids();
-    String type = options.string("type", "all");
+    String type = options.string("type", ALL);
     if (!TYPES.contains(type)) {
       throw FerryException.badRequest("invalid type '" + type + "', must be one of {direct, indirect, recursive, all}");
     }
     boolean names = options.flag("names", false);
     boolean stream = options.flag("stream", false);
-    boolean listed = LISTING_RECURSIVE.contains(type);
-    if (asked.isEmpty() && listed) {
-      new Listing(response, names, stream).page(null);
+    if (asked.isEmpty() && !type.equals("indirect")) {
+      new Listing(response, type, names, stream).page(null);
       return;
     }
     Future<List<JsonObject>> found;
@@ -96,8 +132,8 @@ final class PinCommands {
     } else {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Cid cid : asked) {
-        each.add(listed ? notPinnedSaysSo(cid, pins.get(cid.toString()).map(Pin::toJson))
-            : Future.failedFuture(notPinned(cid)));
+        each.add(notPinnedSaysSo(cid, pins.get(cid.toString()))
+            .compose(pin -> ofType(pin, type) ? Future.succeededFuture(pin.toJson()) : Future.failedFuture(notPinned(cid))));
       }
       found = Future.all(each).map(all -> each.stream().map(Future::result).toList());
     }
@@ -120,12 +156,16 @@ final class PinCommands {
    */
   private final class Listing {
     private final HttpServerResponse response;
+    private final String type;
     private final boolean names;
     private final boolean stream;
     private boolean started;
+    /** Whether a {@code Keys} entry has been written (the next needs a comma). */
+    private boolean wrote;
 
-    Listing(HttpServerResponse response, boolean names, boolean stream) {
+    Listing(HttpServerResponse response, String type, boolean names, boolean stream) {
       this.response = response;
+      this.type = type;
       this.names = names;
       this.stream = stream;
     }
@@ -139,7 +179,7 @@ final class PinCommands {
           KuboAnswers.error(response, FerryException.from(read.cause()));
           return;
         }
-        List<Pin> found = read.result().pins();
+        List<Pin> found = read.result().pins().stream().filter(pin -> ofType(pin, type)).toList();
         Buffer chunk = Buffer.buffer();
         if (!started) {
           started = true;
@@ -149,16 +189,15 @@ final class PinCommands {
           } else {
             chunk.appendString("{\"Keys\":{");
           }
-        } else if (!stream && !found.isEmpty()) {
-          chunk.appendString(",");
         }
-        for (int i = 0; i < found.size(); i++) {
-          JsonObject pin = found.get(i).toJson();
+        for (Pin each : found) {
+          JsonObject pin = each.toJson();
           String cid = pin.getString("cid");
           if (stream) {
             chunk.appendString(entry(pin, names).put("Cid", cid).encode()).appendString("\n");
           } else {
-            chunk.appendString((i == 0 ? "" : ",") + Json.encode(cid) + ":" + entry(pin, names).encode());
+            chunk.appendString((wrote ? "," : "") + Json.encode(cid) + ":" + entry(pin, names).encode());
+            wrote = true;
           }
         }
         String next = read.result().next();
@@ -176,8 +215,13 @@ final class PinCommands {
     }
   }
 
+  /** Whether {@code pin/ls?type=} lists {@code pin}: its mode, or {@code all}. */
+  private static boolean ofType(Pin pin, String type) {
+    return type.equals(ALL) || type.equals(pin.extras().mode());
+  }
+
   private static JsonObject entry(JsonObject pin, boolean names) {
-    JsonObject entry = new JsonObject().put("Type", RECURSIVE);
+    JsonObject entry = new JsonObject().put("Type", pin.getString("mode", RECURSIVE));
     return names ? entry.put("Name", pin.getString("name", "")) : entry;
   }
 

@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +176,108 @@ class IpfsProxyTest {
   }
 
   @Test
+  @Order(4)
+  void aPinWithoutRecursiveIsADirectClusterPinListedAsDirect() {
+    String cid = addedToDaemon1("pinned directly through the proxy").toString();
+    HttpResponse<String> pinned = rpc(proxy(1), "pin/add?arg=" + cid + "&recursive=false&replication=1");
+    assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body())).isEqualTo(new JsonObject().put("Pins", List.of(cid)));
+    assertThat(pinService(new JsonObject().put("op", "get").put("cid", cid)).getString("mode")).isEqualTo("direct");
+
+    assertThat(new JsonObject(rpc(proxy(2), "pin/ls?type=direct").body()).getJsonObject("Keys").getJsonObject(cid))
+        .isEqualTo(new JsonObject().put("Type", "direct"));
+    assertThat(new JsonObject(rpc(proxy(2), "pin/ls?type=recursive").body()).getJsonObject("Keys").containsKey(cid))
+        .isFalse();
+    assertThat(rpc(proxy(3), "pin/ls?arg=" + cid + "&type=recursive").statusCode()).isEqualTo(500);
+    Eventually.await("a daemon to pin " + cid + " directly", WAIT, () -> pinnedDirectlyOn(1, cid)
+        || pinnedDirectlyOn(2, cid) || pinnedDirectlyOn(3, cid));
+
+    assertThat(rpc(proxy(3), "pin/rm?arg=" + cid).statusCode()).isEqualTo(200);
+    Eventually.await("no daemon to pin " + cid, WAIT,
+        () -> !pinnedDirectlyOn(1, cid) && !pinnedDirectlyOn(2, cid) && !pinnedDirectlyOn(3, cid));
+  }
+
+  @Test
+  @Order(4)
+  void slashFormsGetPinUpdateAndPutsWithPinActOnTheClusterAsIpfsClusterProxyDoes() {
+    String cid = addedToDaemon1("slash form").toString();
+    // GET and the argument as the last path segment, as IPFS Cluster's proxy takes them
+    HttpResponse<String> pinned = Http.get(proxy(2), "/api/v0/pin/add/" + cid + "?replication=2");
+    assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body())).isEqualTo(new JsonObject().put("Pins", List.of(cid)));
+    assertThat(new JsonObject(Http.get(proxy(3), "/api/v0/pin/ls/" + cid).body()).getJsonObject("Keys")
+        .containsKey(cid)).isTrue();
+    List<String> allocated = strings(pinService(new JsonObject().put("op", "get").put("cid", cid))
+        .getJsonArray("allocations").getList());
+
+    // pin/update acts on the cluster: the new CID where the old one is, then the old one unpinned
+    String next = addedToDaemon1("slash form, updated").toString();
+    HttpResponse<String> updated = rpc(proxy(1), "pin/update?arg=" + cid + "&arg=" + next);
+    assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+    assertThat(new JsonObject(updated.body())).isEqualTo(new JsonObject().put("Pins", List.of(cid, next)));
+    JsonObject nextPin = pinService(new JsonObject().put("op", "get").put("cid", next));
+    assertThat(strings(nextPin.getJsonArray("allocations").getList())).isEqualTo(allocated);
+    assertThat(nextPin.getString("pin_update")).isEqualTo(cid);
+    assertThat(isPinned(cid)).isFalse();
+    assertThat(Http.send(post(proxy(1), "pin/rm/" + next, HttpRequest.BodyPublishers.noBody())).statusCode())
+        .isEqualTo(200);
+
+    // block/put and dag/put with pin=true: stored by the daemon, pinned in the cluster, not on the daemon itself
+    HttpResponse<String> put = Http.send(post(proxy(1), "block/put?pin=true&replication=1",
+        HttpRequest.BodyPublishers.ofByteArray(multipart(Map.of("b", ("block " + System.nanoTime())
+            .getBytes(StandardCharsets.UTF_8))))).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    String blockCid = new JsonObject(put.body().strip()).getString("Key");
+    assertThat(isPinned(blockCid)).isTrue();
+    HttpResponse<String> dag = Http.send(post(proxy(2), "dag/put?pin=true&replication=1",
+        HttpRequest.BodyPublishers.ofByteArray(multipart(Map.of("d", ("{\"at\": " + System.nanoTime() + "}")
+            .getBytes(StandardCharsets.UTF_8))))).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY));
+    assertThat(dag.statusCode()).as(dag.body()).isEqualTo(200);
+    String dagCid = new JsonObject(dag.body().strip()).getJsonObject("Cid").getString("/");
+    assertThat(isPinned(dagCid)).isTrue();
+    for (String each : List.of(blockCid, dagCid)) {
+      assertThat(rpc(proxy(3), "pin/rm?arg=" + each).statusCode()).isEqualTo(200);
+    }
+
+    // repo/stat is the sum over the cluster's daemons, as IPFS Cluster's proxy answers it
+    JsonObject total = new JsonObject(rpc(proxy(3), "repo/stat").body());
+    long storageMax = 0;
+    for (int i = 1; i <= 3; i++) {
+      storageMax += Long.parseLong(String.valueOf(new JsonObject(rpc(daemons[i].api().getPort(), "repo/stat").body())
+          .getValue("StorageMax")));
+    }
+    assertThat(total.getLong("StorageMax")).isEqualTo(storageMax);
+    assertThat(total.getLong("NumObjects")).isPositive();
+    assertThat(total.getLong("RepoSize")).isPositive();
+
+    // repo/gc runs on every node's daemon: content left unpinned on daemon 2 is collected through node 1
+    Cid loose = Futures.await(ipfs[2].add(Buffer.buffer("loose " + System.nanoTime()), "loose.txt"), WAIT);
+    Futures.await(ipfs[2].unpin(loose), WAIT);
+    HttpResponse<String> gc = rpc(proxy(1), "repo/gc");
+    assertThat(gc.statusCode()).as(gc.body()).isEqualTo(200);
+    assertThat(gc.body().lines().map(line -> new JsonObject(line).getJsonObject("Key").getString("/"))
+        .map(key -> Cid.parse(key).toString())).contains(loose.toString());
+  }
+
+  @Test
+  @Order(4)
+  void pathsBelowACidAreResolvedByTheDaemonAsIpfsClusterProxyDoes() {
+    // a directory on daemon 1, pinned nowhere
+    Map<String, String> added = names(add(proxy(1), "?pin=false", Map.of("d/a.txt", ("in a directory "
+        + System.nanoTime()).getBytes(StandardCharsets.UTF_8))));
+    String fileCid = Cid.parse(added.get("d/a.txt")).toString();
+    String dirCid = Cid.parse(added.get("d")).toString();
+
+    HttpResponse<String> pinned = rpc(proxy(1), "pin/add?arg=/ipfs/" + dirCid + "/a.txt&replication=1");
+    assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body())).isEqualTo(new JsonObject().put("Pins", List.of(fileCid)));
+    assertThat(isPinned(fileCid)).isTrue();
+    HttpResponse<String> removed = rpc(proxy(2), "pin/rm?arg=" + dirCid + "/a.txt");
+    assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+    assertThat(isPinned(fileCid)).isFalse();
+  }
+
+  @Test
   @Order(5)
   void forwardedCommandsAnswerAsTheDaemonDoes() {
     int daemon1 = daemons[1].api().getPort();
@@ -206,12 +309,15 @@ class IpfsProxyTest {
     assertBadRequest(rpc(proxy(3), "pin/rm"), "argument \"ipfs-path\" is required");
     String cid = addedToDaemon1("never pinned").toString();
     assertBadRequest(rpc(proxy(1), "pin/add?arg=" + cid + "&replication=two"), "replication: expected a whole number");
-    assertBadRequest(rpc(proxy(1), "pin/add?arg=/ipfs/" + cid + "/sub/path"), "is a path");
+    HttpResponse<String> noSuchPath = rpc(proxy(1), "pin/add?arg=/ipfs/" + cid + "/sub/path");
+    assertThat(noSuchPath.statusCode()).as(noSuchPath.body()).isIn(400, 500);
+    assertThat(new JsonObject(noSuchPath.body()).getString("Message")).contains("resolve /ipfs/" + cid + "/sub/path");
     assertBadRequest(rpc(proxy(1), "pin/ls?type=sideways"), "invalid type 'sideways'");
     assertBadRequest(add(proxy(1), "?pin=maybe", Map.of("m.txt", new byte[] {1})), "option pin: expected true or false");
-    HttpResponse<String> viaGet = Http.get(proxy(2), "/api/v0/pin/ls");
-    assertThat(viaGet.statusCode()).isEqualTo(405);
-    assertThat(new JsonObject(viaGet.body()).getString("Type")).isEqualTo("error");
+    HttpResponse<String> viaDelete = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy(2)
+        + "/api/v0/pin/ls")).DELETE());
+    assertThat(viaDelete.statusCode()).isEqualTo(405);
+    assertThat(new JsonObject(viaDelete.body()).getString("Type")).isEqualTo("error");
     HttpResponse<String> notPinned = rpc(proxy(2), "pin/rm?arg=" + cid);
     assertThat(notPinned.statusCode()).isEqualTo(500);
     assertThat(new JsonObject(notPinned.body())).isEqualTo(kuboError("path '" + cid + "' is not pinned", 0));
@@ -324,6 +430,12 @@ class IpfsProxyTest {
 
   private static boolean pinnedOn(int i, String cid) {
     return Futures.await(ipfs[i].pins(), WAIT).contains(Cid.parse(cid));
+  }
+
+  private static boolean pinnedDirectlyOn(int i, String cid) {
+    Set<Cid> direct = new HashSet<>();
+    Futures.await(ipfs[i].pinLsDirect(direct::add), WAIT);
+    return direct.contains(Cid.parse(cid));
   }
 
   private static JsonObject pinService(JsonObject request) {
