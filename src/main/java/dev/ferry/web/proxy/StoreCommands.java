@@ -126,7 +126,7 @@ final class StoreCommands {
     Cid cid = one(options);
     long offset = options.number("offset", 0);
     long length = options.number("length", -1);
-    sendSpooled(request, "text/plain", to -> store.catTo(cid, offset, length, to));
+    sendSpooled(request, "text/plain", to -> store.reader().catTo(cid, offset, length, to));
   }
 
   private void get(HttpServerRequest request, KuboOptions options) {
@@ -134,12 +134,12 @@ final class StoreCommands {
     if (options.flag("compress", false)) {
       throw FerryException.badRequest("get: compress is not supported by the embedded store; leave it out");
     }
-    sendSpooled(request, "application/x-tar", to -> store.tar(cid, cid.toString(), to));
+    sendSpooled(request, "application/x-tar", to -> store.reader().tar(cid, cid.toString(), to));
   }
 
   private void ls(HttpServerRequest request, KuboOptions options) {
     Cid cid = one(options);
-    answer(request, store.ls(cid).map(listed -> {
+    answer(request, store.reader().ls(cid).map(listed -> {
       JsonArray links = new JsonArray();
       boolean file = listed.size() == 1 && listed.get(0).name().isEmpty() && listed.get(0).cid().equals(cid);
       if (!file) {
@@ -155,7 +155,7 @@ final class StoreCommands {
     List<Cid> roots = options.cids();
     boolean recursive = options.flag("recursive", false);
     boolean unique = options.flag("unique", false);
-    Future<List<JsonObject>> lines = InOrder.each(roots, root -> store.refs(root, recursive, unique))
+    Future<List<JsonObject>> lines = InOrder.each(roots, root -> store.reader().refs(root, recursive, unique))
         .map(each -> each.stream().flatMap(List::stream)
             .map(cid -> new JsonObject().put("Ref", cid.toString()).put("Err", "")).toList());
     lines.onSuccess(list -> KuboAnswers.lines(request.response(), list))
@@ -256,7 +256,7 @@ final class StoreCommands {
 
   private void dagExport(HttpServerRequest request, KuboOptions options) {
     Cid cid = one(options);
-    sendSpooled(request, "application/vnd.ipld.car", to -> store.exportCar(cid, to));
+    sendSpooled(request, "application/vnd.ipld.car", to -> store.reader().exportCar(cid, to));
   }
 
   // ---- the repository and the node
