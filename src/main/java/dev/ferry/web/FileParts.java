@@ -132,6 +132,7 @@ final class FileParts {
         }
       });
     });
+    request.resume();  // ApiAuth pauses the request while it checks the caller: the parts arrive from here
     return result.future();
   }
 

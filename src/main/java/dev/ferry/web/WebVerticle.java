@@ -96,6 +96,7 @@ public final class WebVerticle extends VerticleBase {
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
         new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
+        new GatewayRoutes(ipfs, node.config().ipfsApi()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());
