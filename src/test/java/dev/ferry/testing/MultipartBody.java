@@ -4,7 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** A {@code multipart/form-data} body for tests: one part named "file" per file, its name as the part's file name. */
+/**
+ * A {@code multipart/form-data} body for tests: one part named "file" per file, its name as the
+ * part's file name. Stateless.
+ */
 public final class MultipartBody {
   private MultipartBody() {}
 
