@@ -103,6 +103,7 @@ public final class WebVerticle extends VerticleBase {
         new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
         repoGc,
         new Bandwidth(vertx, node),
+        new GatewayRoutes(ipfs, node.config().ipfsApi()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());

@@ -3,7 +3,6 @@ package dev.ferry.testing;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class IpfsDaemon implements AutoCloseable {
   private static final Path JSIPFS = Path.of("tools", "ipfs", "node_modules", ".bin", "jsipfs");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final String BOUNDARY = "ferry-ipfs-daemon-part";
 
   private final Path repo;
   private final Path log;
@@ -106,6 +108,28 @@ public final class IpfsDaemon implements AutoCloseable {
   }
 
   /**
+   * Imports the CARv1 {@code car} ({@code dag/import}); with {@code pinRoots} its roots are pinned
+   * (so their whole DAGs must be in it, or the pin waits for blocks no peer has) and answered, as
+   * canonical text; without, nothing is answered.
+   */
+  public List<String> importCar(byte[] car, boolean pinRoots) {
+    String answer = send(HttpRequest.newBuilder(api().resolve("/api/v0/dag/import?pin-roots=" + pinRoots))
+        .header("Content-Type", MultipartBody.type(BOUNDARY))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(MultipartBody.of(BOUNDARY, Map.of("car", car))))
+        .timeout(Duration.ofSeconds(60)).build(), "dag/import");
+    return answer.lines().filter(l -> !l.isBlank())
+        .map(l -> Cid.parse(new JsonObject(l).getJsonObject("Root").getJsonObject("Cid").getString("/")).toString())
+        .toList();
+  }
+
+  /** The bytes of the file at the IPFS path {@code path} ({@code cat}), which must be in this daemon's store. */
+  public byte[] cat(String path) {
+    return send(HttpRequest.newBuilder(api().resolve("/api/v0/cat?timeout=30s&arg=" + path))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofByteArray(), "cat " + path);
+  }
+
+  /**
    * Adds each of {@code contents} as a file (CIDv1, raw leaves) in one request, without pinning:
    * the blocks are there for a pin to find at once. Their CIDs, in order, as canonical text.
    */
@@ -123,18 +147,13 @@ public final class IpfsDaemon implements AutoCloseable {
 
   /** {@code add} with {@code query}, one multipart file per item of {@code contents}; their CIDs, in order. */
   private List<String> add(List<byte[]> contents, String query) {
-    String boundary = "ferry-" + System.nanoTime();
-    var body = new ByteArrayOutputStream();
+    Map<String, byte[]> files = new LinkedHashMap<>();
     for (int n = 0; n < contents.size(); n++) {
-      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + n
-          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      body.writeBytes(contents.get(n));
-      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+      files.put("f" + n, contents.get(n));
     }
-    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     String answer = send(HttpRequest.newBuilder(api().resolve("/api/v0/add?" + query))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+        .header("Content-Type", MultipartBody.type(BOUNDARY))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(MultipartBody.of(BOUNDARY, files)))
         .timeout(Duration.ofSeconds(120)).build(), "add?" + query);
     List<String> cids = answer.lines().filter(l -> !l.isBlank())
         .map(l -> Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
@@ -152,10 +171,15 @@ public final class IpfsDaemon implements AutoCloseable {
 
   /** The body of the daemon's 200 answer to {@code request}; anything else fails naming {@code command}. */
   private String send(HttpRequest request, String command) {
+    return send(request, HttpResponse.BodyHandlers.ofString(), command);
+  }
+
+  private <T> T send(HttpRequest request, HttpResponse.BodyHandler<T> body, String command) {
     try {
-      var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      var response = HttpClient.newHttpClient().send(request, body);
       if (response.statusCode() != 200) {
-        throw new IllegalStateException(command + " on " + api() + ": " + response.body());
+        throw new IllegalStateException(command + " on " + api() + ": " + (response.body() instanceof byte[] bytes
+            ? new String(bytes, StandardCharsets.UTF_8) : response.body()));
       }
       return response.body();
     } catch (IOException e) {

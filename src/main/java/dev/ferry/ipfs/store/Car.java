@@ -41,29 +41,80 @@ public final class Car {
 
   /** Writes the DAG under {@code root} from {@code blocks} as a CAR with that one root; the number of blocks. */
   public static long export(BlockStore blocks, Cid root, OutputStream out) throws IOException {
-    writeSection(out, header(List.of(root)));
-    Deque<Cid> todo = new ArrayDeque<>(List.of(root));
-    Set<Cid> seen = new HashSet<>();
-    long count = 0;
-    while (!todo.isEmpty()) {
-      Cid cid = todo.pop();
-      if (!seen.add(cid)) {
-        continue;
+    Walk walk = new Walk(List.of(root), List.of(), root, true, false);
+    while (walk.write(blocks, out, Long.MAX_VALUE)) {
+      // one call writes it all
+    }
+    return walk.count;
+  }
+
+  /**
+   * A CAR written a few sections at a time, so that an answer can be streamed with memory held to
+   * one piece: the header, then single blocks (those that prove a path, root first), then the DAG
+   * under one CID depth first in link order, or that CID's block alone. Blocks with an identity
+   * multihash are left out (their bytes are in the CID itself), as the trustless gateway
+   * specification requires. Not thread-safe: one caller at a time, on a worker.
+   */
+  static final class Walk {
+    private final Deque<Cid> todo = new ArrayDeque<>();
+    private final Set<Cid> seen = new HashSet<>();
+    private final boolean dups;
+    private final Cid dag;
+    private final boolean whole;
+    private byte[] header;
+    private long count;
+
+    /**
+     * @param roots the header's roots
+     * @param first blocks written alone before {@code dag}, in order
+     * @param whole whether to write the DAG under {@code dag} or only its block
+     * @param dups whether a block the DAG reaches twice is written twice (the gateway's {@code dups=y})
+     */
+    Walk(List<Cid> roots, List<Cid> first, Cid dag, boolean whole, boolean dups) {
+      this.header = header(roots);
+      this.dag = dag;
+      this.whole = whole;
+      this.dups = dups;
+      todo.addAll(first);
+      todo.add(dag);
+    }
+
+    /**
+     * Writes sections until at least {@code budget} bytes are written or the CAR is done; whether
+     * there is more to write.
+     *
+     * @throws FerryException {@code not-found} when a block of the DAG is not stored
+     */
+    boolean write(BlockStore blocks, OutputStream out, long budget) throws IOException {
+      long written = 0;
+      if (header != null) {
+        writeSection(out, header);
+        written += header.length;
+        header = null;
       }
-      byte[] block = blocks.get(cid);
-      ByteArrayOutputStream section = new ByteArrayOutputStream(block.length + 40);
-      section.writeBytes(cid.toBytes());
-      section.writeBytes(block);
-      writeSection(out, section.toByteArray());
-      count++;
-      if (cid.codec() == Cid.DAG_PB) {
-        List<DagPb.Link> links = DagPb.decode(block).links();
-        for (int i = links.size() - 1; i >= 0; i--) {
-          todo.push(links.get(i).hash());  // pushed in reverse: exported in link order
+      while (!todo.isEmpty() && written < budget) {
+        Cid cid = todo.pop();
+        if (!seen.add(cid) && !dups) {
+          continue;
+        }
+        byte[] block = Exporter.block(blocks, cid);
+        if (!Exporter.isIdentity(cid)) {
+          byte[] id = cid.toBytes();
+          out.write(Varint.encode(id.length + block.length));
+          out.write(id);
+          out.write(block);
+          written += id.length + block.length;
+          count++;
+        }
+        if (whole && cid.codec() == Cid.DAG_PB && seen.contains(dag)) {
+          List<DagPb.Link> links = DagPb.decode(block).links();
+          for (int i = links.size() - 1; i >= 0; i--) {
+            todo.push(links.get(i).hash());  // pushed in reverse: written in link order
+          }
         }
       }
+      return !todo.isEmpty();
     }
-    return count;
   }
 
   /**

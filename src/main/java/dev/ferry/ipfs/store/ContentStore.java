@@ -12,9 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +39,8 @@ import java.util.function.Consumer;
  * keeps its root <em>protected</em> until {@link #release} (the exchange releases it once the
  * nodes the cluster allocated it to have pinned it); {@link #collectGarbage} removes the blocks no
  * recursive or direct pin and no protected root reaches, safely against concurrent adds and pins
- * ({@link Collector}).
+ * ({@link Collector}). Reading files, directories and DAGs back out is {@link ContentReader}'s
+ * ({@link #reader()}).
  *
  * <p>Thread-safe. Every call returns at once; the blocking work (files, hashing) runs on Vert.x
  * worker threads, never the caller's event loop. The store opens on first use.
@@ -61,6 +59,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private Future<Opened> opened;
   /** Where missing blocks come from (the block exchange), or null. */
   private volatile BlockSource source;
+  private final ContentReader reader = new ContentReader(this);
 
   private record Opened(BlockStore blocks, PinFile pins, PinFile direct, PinFile protectedRoots,
       Collector collector) {}
@@ -391,25 +390,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   /**
-   * {@code length} bytes of the file {@code cid} from {@code offset} ({@code length} negative: to
-   * the end), held in memory: for ranges, not whole large files.
+   * {@code length} bytes of the file {@code cid} from {@code offset}, held in memory: the same as
+   * {@code reader().cat(...)} ({@link ContentReader#cat}).
    */
   public Future<Buffer> cat(Cid cid, long offset, long length) {
-    return blocking(store -> {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      new Exporter(store.blocks()).cat(cid, offset, length, out);
-      return Buffer.buffer(out.toByteArray());
-    });
+    return reader.cat(cid, offset, length);
   }
 
-  /** Writes {@link #cat}'s range to the file {@code to} instead of memory: for any size. */
-  public Future<Void> catTo(Cid cid, long offset, long length, Path to) {
-    return blocking(store -> {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(to))) {
-        new Exporter(store.blocks()).cat(cid, offset, length, out);
-      }
-      return null;
-    });
+  /** What reads files, directories and DAGs out of this store (ls, refs, get, cat, CAR export, paths). */
+  public ContentReader reader() {
+    return reader;
   }
 
   /** Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably unless only hashed; does not pin. */
@@ -457,36 +447,6 @@ public final class ContentStore implements IpfsConnector, Shareable {
         throw FerryException.badRequest("block " + cid + " is pinned: unpin what reaches it first");
       }
       store.blocks().delete(cid);
-      return null;
-    });
-  }
-
-  /** The entries of a directory, or the file itself ({@code ls}). */
-  public Future<List<DagReader.Listed>> ls(Cid cid) {
-    return blocking(store -> new DagReader(store.blocks()).ls(cid));
-  }
-
-  /** The CIDs under {@code root} ({@code refs}). */
-  public Future<List<Cid>> refs(Cid root, boolean recursive, boolean unique) {
-    return blocking(store -> new DagReader(store.blocks()).refs(root, recursive, unique));
-  }
-
-  /** Writes {@code root} as a tar archive named {@code name} to the file {@code to} ({@code get}). */
-  public Future<Void> tar(Cid root, String name, Path to) {
-    return blocking(store -> {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(to))) {
-        new DagReader(store.blocks()).tar(root, name, out);
-      }
-      return null;
-    });
-  }
-
-  /** Writes the DAG under {@code root} as a CARv1 to the file {@code to} ({@code dag/export}). */
-  public Future<Void> exportCar(Cid root, Path to) {
-    return blocking(store -> {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(to))) {
-        Car.export(store.blocks(), root, out);
-      }
       return null;
     });
   }
@@ -585,6 +545,17 @@ public final class ContentStore implements IpfsConnector, Shareable {
   @FunctionalInterface
   private interface Work<T> {
     T run(Opened store) throws IOException;
+  }
+
+  /** What a reader does with the store's blocks, on a worker. */
+  @FunctionalInterface
+  interface BlockWork<T> {
+    T run(BlockStore blocks) throws IOException;
+  }
+
+  /** Runs {@code work} on the open store's blocks on a worker, I/O failures as {@code storage-error}s. */
+  <T> Future<T> onBlocks(BlockWork<T> work) {
+    return blocking(store -> work.run(store.blocks()));
   }
 
   private <T> Future<T> blocking(Work<T> work) {

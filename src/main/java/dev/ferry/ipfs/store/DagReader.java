@@ -45,13 +45,27 @@ public final class DagReader {
       return List.of(new Listed("", cid, size(cid, data), Listed.FILE));
     }
     List<Listed> listed = new ArrayList<>();
-    for (DagPb.Link link : DagPb.decode(blocks.get(cid)).links()) {
+    for (DagPb.Link link : entries(cid)) {
       UnixFs child = unixFs(link.hash());
       boolean directory = child != null && child.type() == UnixFs.Type.DIRECTORY;
       listed.add(new Listed(link.name() == null ? "" : link.name(), link.hash(),
           directory ? 0 : size(link.hash(), child), directory ? Listed.DIRECTORY : Listed.FILE));
     }
     return listed;
+  }
+
+  /**
+   * The entries of the UnixFS directory {@code directory}: its named links, in link order. The one
+   * place that reads a directory's entries ({@code ls}, {@code get}, paths below a CID), so that a
+   * directory of another layout (HAMT-sharded) is read here for all of them.
+   */
+  List<DagPb.Link> entries(Cid directory) {
+    DagPb.Node node = DagPb.decode(blocks.get(directory));
+    if (node.data() != null && UnixFs.decode(node.data()).type() == UnixFs.Type.HAMT_SHARD) {
+      throw new FerryException(FerryException.NOT_IMPLEMENTED, directory + " is a HAMT-sharded directory, which the "
+          + "embedded store does not read yet; set ipfs.api to a Kubo daemon to read it");
+    }
+    return node.links();
   }
 
   /**
@@ -101,7 +115,7 @@ public final class DagReader {
     UnixFs data = unixFs(cid);
     if (data != null && data.type() == UnixFs.Type.DIRECTORY) {
       header(path + "/", 0, '5', 0755, out);
-      for (DagPb.Link link : DagPb.decode(blocks.get(cid)).links()) {
+      for (DagPb.Link link : entries(cid)) {
         entry(link.hash(), path + "/" + link.name(), out);
       }
       return;

@@ -8,9 +8,11 @@ import java.io.OutputStream;
 /**
  * Reads files back out of a {@link BlockStore}: the bytes of a UnixFS file (a raw block, or a
  * dag-pb file node and its children) from an offset, skipping the subtrees before it by their
- * sizes, so memory stays at one block. Blocking I/O: run it on a worker. Stateless, thread-safe.
+ * sizes, so memory stays at one block. Identity CIDs are read from themselves. Blocking I/O: run it on a worker. Stateless, thread-safe.
  */
 final class Exporter {
+  /** The multihash code of the identity "hash": the digest is the block itself. */
+  private static final int IDENTITY = 0x00;
   private final BlockStore blocks;
 
   Exporter(BlockStore blocks) {
@@ -31,9 +33,35 @@ final class Exporter {
     write(cid, offset, length < 0 ? Long.MAX_VALUE : length, out);
   }
 
+  /**
+   * The block of {@code cid}: stored, or for a CID with an identity multihash (such as the
+   * gateway's probe {@code bafkqaaa}) the bytes the CID carries itself.
+   */
+  static byte[] block(BlockStore blocks, Cid cid) {
+    if (!isIdentity(cid)) {
+      return blocks.get(cid);
+    }
+    byte[] multihash = cid.multihash();
+    int at = 1;
+    long length = 0;
+    for (int shift = 0; ; shift += 7) {
+      int b = multihash[at++] & 0xff;
+      length |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+    }
+    return java.util.Arrays.copyOfRange(multihash, at, at + (int) length);
+  }
+
+  /** Whether {@code cid} has an identity multihash (code 0x00): its block is in the CID, never stored. */
+  static boolean isIdentity(Cid cid) {
+    return cid.multihash()[0] == IDENTITY;
+  }
+
   /** Writes from {@code skip} bytes into the file under {@code cid}, at most {@code left}; what it wrote. */
   private long write(Cid cid, long skip, long left, OutputStream out) throws IOException {
-    byte[] block = blocks.get(cid);
+    byte[] block = block(blocks, cid);
     if (cid.codec() == Cid.RAW) {
       return slice(block, skip, left, out);
     }

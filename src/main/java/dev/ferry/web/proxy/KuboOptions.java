@@ -57,11 +57,16 @@ final class KuboOptions {
 
   /** Every {@code arg}, read as a CID; at least one. */
   List<Cid> cids() {
+    return args().stream().map(KuboOptions::cid).toList();
+  }
+
+  /** Every {@code arg} as given; at least one. */
+  List<String> args() {
     List<String> args = params.getAll("arg");
     if (args.isEmpty()) {
       throw FerryException.badRequest("argument \"ipfs-path\" is required");
     }
-    return args.stream().map(KuboOptions::cid).toList();
+    return args;
   }
 
   /** Every {@code arg} as it came (a CID or an IPFS path); at least one. */

@@ -24,6 +24,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,7 @@ import java.util.function.Function;
  */
 final class StoreCommands {
   private static final String API = "/api/v0/";
+  private static final String IPFS_PREFIX = "/ipfs/";
   /** The Kubo RPC version whose answers these follow. */
   private static final String KUBO_VERSION = "0.29.0";
   /** The multicodecs {@code block/put} and {@code dag/put} store as they come. */
@@ -123,39 +125,76 @@ final class StoreCommands {
   // ---- reading files and DAGs
 
   private void cat(HttpServerRequest request, KuboOptions options) {
-    Cid cid = one(options);
+    IpfsPath path = onePath(options);
     long offset = options.number("offset", 0);
     long length = options.number("length", -1);
-    sendSpooled(request, "text/plain", to -> store.catTo(cid, offset, length, to));
+    sendSpooled(request, "text/plain", to -> resolve(path).compose(cid ->
+        store.reader().catTo(cid, offset, length, to)));
   }
 
+  /** {@code get}: a tar whose top entry is named by the path's last segment, or the CID without one (as Kubo names it). */
   private void get(HttpServerRequest request, KuboOptions options) {
-    Cid cid = one(options);
+    IpfsPath path = onePath(options);
     if (options.flag("compress", false)) {
       throw FerryException.badRequest("get: compress is not supported by the embedded store; leave it out");
     }
-    sendSpooled(request, "application/x-tar", to -> store.tar(cid, cid.toString(), to));
+    String name = path.segments().isEmpty() ? path.root().toString()
+        : path.segments().get(path.segments().size() - 1);
+    sendSpooled(request, "application/x-tar", to -> resolve(path).compose(cid -> store.reader().tar(cid, name, to)));
   }
 
+  /** {@code ls}: {@code Hash} is the argument as given when it is a path (as Kubo answers), else the CID. */
   private void ls(HttpServerRequest request, KuboOptions options) {
-    Cid cid = one(options);
-    answer(request, store.ls(cid).map(listed -> {
+    IpfsPath path = onePath(options);
+    String hash = path.segments().isEmpty() ? path.root().toString() : path.text();
+    answer(request, resolve(path).compose(cid -> store.reader().ls(cid).map(listed -> {
       JsonArray links = new JsonArray();
       boolean file = listed.size() == 1 && listed.get(0).name().isEmpty() && listed.get(0).cid().equals(cid);
       if (!file) {
         listed.forEach(entry -> links.add(new JsonObject().put("Name", entry.name()).put("Hash", entry.cid().toString())
             .put("Size", entry.size()).put("Type", entry.type()).put("Target", "")));
       }
-      return new JsonObject().put("Objects", new JsonArray().add(new JsonObject().put("Hash", cid.toString())
+      return new JsonObject().put("Objects", new JsonArray().add(new JsonObject().put("Hash", hash)
           .put("Links", links)));
-    }));
+    })));
+  }
+
+  /** An IPFS path as a call's argument: its CID and the names below it ({@code text} as given). */
+  private record IpfsPath(String text, Cid root, List<String> segments) {}
+
+  /**
+   * The one argument of {@code cat}, {@code ls} or {@code get}: a CID, bare or as {@code /ipfs/CID},
+   * with a path below it or not ({@code /ipfs/CID/a/b}); an {@code /ipns/} name needs a daemon.
+   */
+  private static IpfsPath onePath(KuboOptions options) {
+    List<String> args = options.args();
+    if (args.size() > 1) {
+      throw FerryException.badRequest("expected one argument, got " + args.size());
+    }
+    String text = args.get(0);
+    if (text.startsWith("/ipns/")) {
+      throw FerryException.badRequest("'" + text + "': the embedded store resolves no IPNS names; give an /ipfs/ "
+          + "path, or set ipfs.api to a Kubo daemon");
+    }
+    String bare = text.startsWith(IPFS_PREFIX) ? text.substring(IPFS_PREFIX.length()) : text;
+    List<String> segments = new ArrayList<>(Arrays.stream(bare.split("/")).filter(s -> !s.isEmpty()).toList());
+    if (segments.isEmpty()) {
+      throw FerryException.badRequest("'" + text + "' names no CID");
+    }
+    return new IpfsPath(text, Cid.parse(segments.remove(0)), List.copyOf(segments));
+  }
+
+  /** The CID {@code path} names in the store: the root itself, or what its segments lead to. */
+  private Future<Cid> resolve(IpfsPath path) {
+    return path.segments().isEmpty() ? Future.succeededFuture(path.root())
+        : store.reader().resolve(path.root(), path.segments()).map(resolved -> resolved.cid());
   }
 
   private void refs(HttpServerRequest request, KuboOptions options) {
     List<Cid> roots = options.cids();
     boolean recursive = options.flag("recursive", false);
     boolean unique = options.flag("unique", false);
-    Future<List<JsonObject>> lines = InOrder.each(roots, root -> store.refs(root, recursive, unique))
+    Future<List<JsonObject>> lines = InOrder.each(roots, root -> store.reader().refs(root, recursive, unique))
         .map(each -> each.stream().flatMap(List::stream)
             .map(cid -> new JsonObject().put("Ref", cid.toString()).put("Err", "")).toList());
     lines.onSuccess(list -> KuboAnswers.lines(request.response(), list))
@@ -256,7 +295,7 @@ final class StoreCommands {
 
   private void dagExport(HttpServerRequest request, KuboOptions options) {
     Cid cid = one(options);
-    sendSpooled(request, "application/vnd.ipld.car", to -> store.exportCar(cid, to));
+    sendSpooled(request, "application/vnd.ipld.car", to -> store.reader().exportCar(cid, to));
   }
 
   // ---- the repository and the node
