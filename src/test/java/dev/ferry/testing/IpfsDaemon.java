@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -119,12 +122,32 @@ public final class IpfsDaemon implements AutoCloseable {
 
   /** {@code add} with {@code query}, one multipart file per item of {@code contents}; their CIDs, in order. */
   private List<String> add(List<byte[]> contents, String query) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (int n = 0; n < contents.size(); n++) {
+      files.put("f" + n, contents.get(n));
+    }
+    List<String> cids = addFiles(files, query).stream().map(l -> Cid.parse(l.getString("Hash")).toString()).toList();
+    if (cids.size() != contents.size()) {
+      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
+          + " CIDs back");
+    }
+    return cids;
+  }
+
+  /**
+   * {@code add} with {@code query} (Kubo's and js-ipfs's options, such as {@code trickle=true} or
+   * {@code shard-split-threshold=N}) of {@code files} by their paths ({@code dir/a.txt}: the daemon
+   * makes the directories) in one request; its answer, one object per line ({@code Name},
+   * {@code Hash}, {@code Size}), the files first and each directory after what it holds.
+   */
+  public List<JsonObject> addFiles(Map<String, byte[]> files, String query) {
     String boundary = "ferry-" + System.nanoTime();
     var body = new ByteArrayOutputStream();
-    for (int n = 0; n < contents.size(); n++) {
-      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f" + n
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+          + URLEncoder.encode(file.getKey(), StandardCharsets.UTF_8).replace("+", "%20")
           + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      body.writeBytes(contents.get(n));
+      body.writeBytes(file.getValue());
       body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
     body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
@@ -132,13 +155,7 @@ public final class IpfsDaemon implements AutoCloseable {
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
         .timeout(Duration.ofSeconds(120)).build(), "add?" + query);
-    List<String> cids = answer.lines().filter(l -> !l.isBlank())
-        .map(l -> Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
-    if (cids.size() != contents.size()) {
-      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
-          + " CIDs back: " + answer);
-    }
-    return cids;
+    return answer.lines().filter(l -> !l.isBlank()).map(JsonObject::new).toList();
   }
 
   private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {

@@ -46,6 +46,22 @@ final class KuboOptions {
     return args.stream().map(KuboOptions::cid).toList();
   }
 
+  /**
+   * The one {@code arg} as a path below a CID ({@code CID}, {@code CID/a/b} or {@code /ipfs/CID/a/b}),
+   * written {@code /ipfs/CID[/a/b]}, for the calls that read content and resolve it.
+   */
+  String ipfsPath() {
+    List<String> args = params.getAll("arg");
+    if (args.size() != 1) {
+      throw FerryException.badRequest(args.isEmpty() ? "argument \"ipfs-path\" is required"
+          : "expected one argument, got " + args.size());
+    }
+    String text = args.get(0).startsWith(IPFS_PREFIX) ? args.get(0).substring(IPFS_PREFIX.length()) : args.get(0);
+    int slash = text.indexOf('/');
+    Cid.parse(slash < 0 ? text : text.substring(0, slash));  // a bad-request naming what is wrong
+    return IPFS_PREFIX + text;
+  }
+
   /** Every {@code arg}, read as a CID; none is fine. */
   List<Cid> optionalCids() {
     return params.contains("arg") ? cids() : List.of();

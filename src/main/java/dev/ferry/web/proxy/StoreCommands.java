@@ -122,33 +122,38 @@ final class StoreCommands {
 
   // ---- reading files and DAGs
 
+  // cat, get and ls take a path below a CID (/ipfs/CID/a/b), through plain and sharded directories
+
   private void cat(HttpServerRequest request, KuboOptions options) {
-    Cid cid = one(options);
+    String path = options.ipfsPath();
     long offset = options.number("offset", 0);
     long length = options.number("length", -1);
-    sendSpooled(request, "text/plain", to -> store.catTo(cid, offset, length, to));
+    sendSpooled(request, "text/plain", to -> store.resolve(path).compose(cid -> store.catTo(cid, offset, length, to)));
   }
 
   private void get(HttpServerRequest request, KuboOptions options) {
-    Cid cid = one(options);
+    String path = options.ipfsPath();
     if (options.flag("compress", false)) {
       throw FerryException.badRequest("get: compress is not supported by the embedded store; leave it out");
     }
-    sendSpooled(request, "application/x-tar", to -> store.tar(cid, cid.toString(), to));
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    sendSpooled(request, "application/x-tar", to -> store.resolve(path).compose(cid -> store.tar(cid, name, to)));
   }
 
   private void ls(HttpServerRequest request, KuboOptions options) {
-    Cid cid = one(options);
-    answer(request, store.ls(cid).map(listed -> {
+    String path = options.ipfsPath();
+    answer(request, store.resolve(path).compose(cid -> store.ls(cid).map(listed -> {
       JsonArray links = new JsonArray();
       boolean file = listed.size() == 1 && listed.get(0).name().isEmpty() && listed.get(0).cid().equals(cid);
       if (!file) {
         listed.forEach(entry -> links.add(new JsonObject().put("Name", entry.name()).put("Hash", entry.cid().toString())
             .put("Size", entry.size()).put("Type", entry.type()).put("Target", "")));
       }
-      return new JsonObject().put("Objects", new JsonArray().add(new JsonObject().put("Hash", cid.toString())
+      // Kubo names the object by the path asked for, a bare CID by itself
+      String hash = path.indexOf('/', "/ipfs/".length()) < 0 ? cid.toString() : options.string("arg", path);
+      return new JsonObject().put("Objects", new JsonArray().add(new JsonObject().put("Hash", hash)
           .put("Links", links)));
-    }));
+    })));
   }
 
   private void refs(HttpServerRequest request, KuboOptions options) {
