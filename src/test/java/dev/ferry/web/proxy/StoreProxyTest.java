@@ -153,6 +153,31 @@ class StoreProxyTest {
     assertThat(missing.body()).contains("no link named 'nothing.txt' under " + root);
   }
 
+  @Test
+  void trickleAddsGiveTheTrickleCidOnTheProxyAndTheApi() throws IOException {
+    byte[] content = new byte[3 * 1024 * 1024 + 5];
+    new Random(7).nextBytes(content);
+    Cid expected = new Importer(ImportOptions.fromKubo(Map.of("trickle", "true")::get), (c, b) -> { })
+        .file("t", new ByteArrayInputStream(content)).cid();   // checked against js-ipfs by TrickleAndShardingTest
+
+    HttpResponse<String> proxied = upload("/api/v0/add?pin=false&trickle=true", content);
+    assertThat(proxied.statusCode()).as(proxied.body()).isEqualTo(200);
+    assertThat(new JsonObject(proxied.body()).getString("Hash")).isEqualTo(expected.toString());
+    for (String query : List.of("?no-pin=true&trickle=true", "?no-pin=true&layout=trickle")) {
+      HttpResponse<String> added = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.apiPort(1)
+          + "/add" + query)).header("Content-Type", "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers
+          .ofByteArray(multipart("b", content))));
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+      assertThat(new JsonObject(added.body().lines().findFirst().orElseThrow()).getString("cid")).as(query)
+          .isEqualTo(expected.toString());
+    }
+    HttpResponse<String> contradicting = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + cluster.apiPort(1) + "/add?layout=balanced&trickle=true")).header("Content-Type",
+        "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers.ofByteArray(multipart("b", content))));
+    assertThat(contradicting.statusCode()).isEqualTo(400);
+    assertThat(contradicting.body()).contains("trickle: true contradicts layout=balanced");
+  }
+
   private static int pins() {
     return new JsonObject(proxy("/api/v0/pin/ls").body()).getJsonObject("Keys").size();
   }
@@ -173,6 +198,16 @@ class StoreProxyTest {
 
   private static HttpResponse<String> upload(String path, List<Map.Entry<String, byte[]>> files) {
     String boundary = "ferry-" + System.nanoTime();
+    return Http.send(HttpRequest.newBuilder(proxyUri(path))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, files))));
+  }
+
+  private static byte[] multipart(String boundary, byte[] file) {
+    return multipart(boundary, List.of(Map.entry("f", file)));
+  }
+
+  private static byte[] multipart(String boundary, List<Map.Entry<String, byte[]>> files) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> file : files) {
       body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
@@ -181,9 +216,7 @@ class StoreProxyTest {
       body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
     body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return Http.send(HttpRequest.newBuilder(proxyUri(path))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    return body.toByteArray();
   }
 
   private static void assertKuboError(HttpResponse<String> answer, int status, String... named) {
