@@ -34,6 +34,12 @@ record AddOptions(boolean local, boolean recursive, boolean hidden, boolean wrap
     if (!LAYOUTS.contains(layout)) {
       throw FerryException.badRequest("layout: expected balanced or trickle, got '" + layout + "'");
     }
+    if (bool(param.apply("trickle"), "trickle", false)) {  // Kubo's name for layout=trickle
+      if (param.apply("layout") != null && !layout.equals("trickle")) {
+        throw FerryException.badRequest("trickle: true contradicts layout=" + layout + "; give one of them");
+      }
+      layout = "trickle";
+    }
     if (bool(param.apply("shard"), "shard", false)) {
       throw FerryException.badRequest("shard: sharding is not supported by ferry; leave shard out or false");
     }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -151,17 +152,26 @@ public final class IpfsDaemon implements AutoCloseable {
     for (int n = 0; n < contents.size(); n++) {
       files.put("f" + n, contents.get(n));
     }
+    List<String> cids = addFiles(files, query).stream().map(l -> Cid.parse(l.getString("Hash")).toString()).toList();
+    if (cids.size() != contents.size()) {
+      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
+          + " CIDs back");
+    }
+    return cids;
+  }
+
+  /**
+   * {@code add} with {@code query} (Kubo's and js-ipfs's options, such as {@code trickle=true} or
+   * {@code shard-split-threshold=N}) of {@code files} by their paths ({@code dir/a.txt}: the daemon
+   * makes the directories) in one request; its answer, one object per line ({@code Name},
+   * {@code Hash}, {@code Size}), the files first and each directory after what it holds.
+   */
+  public List<JsonObject> addFiles(Map<String, byte[]> files, String query) {
     String answer = send(HttpRequest.newBuilder(api().resolve("/api/v0/add?" + query))
         .header("Content-Type", MultipartBody.type(BOUNDARY))
         .POST(HttpRequest.BodyPublishers.ofByteArray(MultipartBody.of(BOUNDARY, files)))
         .timeout(Duration.ofSeconds(120)).build(), "add?" + query);
-    List<String> cids = answer.lines().filter(l -> !l.isBlank())
-        .map(l -> Cid.parse(new JsonObject(l).getString("Hash")).toString()).toList();
-    if (cids.size() != contents.size()) {
-      throw new IllegalStateException("add on " + api() + ": " + contents.size() + " files sent, " + cids.size()
-          + " CIDs back: " + answer);
-    }
-    return cids;
+    return answer.lines().filter(l -> !l.isBlank()).map(JsonObject::new).toList();
   }
 
   private static JsonObject rpc(IpfsDaemon daemon, String command, String query) {

@@ -1,6 +1,7 @@
 package dev.ferry.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -11,12 +12,12 @@ import java.util.Map;
 public final class MultipartBody {
   private MultipartBody() {}
 
-  /** The body with {@code boundary}, one part per entry of {@code files} (file name to bytes), in its order. */
+  /** The body with {@code boundary}, one part per entry of {@code files} (file name, URL-encoded as js-ipfs and Kubo read it, to bytes), in its order. */
   public static byte[] of(String boundary, Map<String, byte[]> files) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     files.forEach((name, bytes) -> {
-      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
-          + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+          + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20") + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
       body.writeBytes(bytes);
       body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     });

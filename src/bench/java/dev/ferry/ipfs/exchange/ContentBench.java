@@ -11,6 +11,7 @@ import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.ipfs.store.ImportOptions;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Vertx;
@@ -19,10 +20,15 @@ import io.vertx.core.net.NetSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -149,6 +155,99 @@ class ContentBench {
         remote.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * Add through the HTTP API ({@code POST /add?no-pin=true}, the embedded store importing, hashing
+   * and storing durably) of a {@value #MIB}-byte-multiple file, CIDv0 and CIDv1, against the same
+   * file through a real js-ipfs daemon's {@code add} ({@code pin=false}), in alternating rounds; each
+   * round a fresh file, and both stores collect their garbage after each add so none dedups.
+   */
+  @Test
+  void addThroughTheApiAgainstJsIpfs() throws Exception {
+    Path peersFile = dir.resolve("peers.json");
+    int apiPort = TestCluster.writePeers(peersFile, 1).get(0).apiPort().orElseThrow();
+    JsonObject flags = new JsonObject().put("name", "node1").put("peers", peersFile.toString())
+        .put("data_dir", dir.resolve("node1").toString())
+        .put("api", new JsonObject().put("max_add_bytes", 2 * SIZE));  // the file and its multipart framing
+    Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir,
+        dir)), Map.of()).await();
+    try (IpfsDaemon daemon = IpfsDaemon.start(dir.resolve("js-ipfs"))) {
+      ContentStore store = ContentStore.embedded(node.vertx(), node.config());
+      URI api = URI.create("http://127.0.0.1:" + apiPort + "/add?no-pin=true");
+      URI js = daemon.api().resolve("/api/v0/add?pin=false");
+      Map<String, List<Double>> mbps = new LinkedHashMap<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        for (int version = 0; version <= 1; version++) {
+          Path file = randomFile(SIZE, 100 + round * 2 + version);
+          String query = "&cid-version=" + version;
+          String ferryCid = timedAdd(URI.create(api + query), file, mbps, "ferry v" + version, "cid");
+          store.release(Cid.parse(ferryCid)).await();
+          store.collectGarbage().await();
+          String jsCid = timedAdd(URI.create(js + query), file, mbps, "js-ipfs v" + version, "Hash");
+          post(daemon.api().resolve("/api/v0/repo/gc"));
+          assertThat(Cid.parse(ferryCid)).as("the same CID from both").isEqualTo(Cid.parse(jsCid));
+          Files.delete(file);
+          System.out.printf(Locale.ROOT, "round %d, v%d: ferry %.0f MB/s, js-ipfs %.0f MB/s%n", round + 1, version,
+              last(mbps.get("ferry v" + version)), last(mbps.get("js-ipfs v" + version)));
+        }
+      }
+      List<String> rows = new ArrayList<>(List.of(
+          "| add of a " + SIZE / MIB + " MiB file | ferry `POST /add` (embedded store) | js-ipfs `add` | ferry / js-ipfs |",
+          "|---|---|---|---|"));
+      for (int version = 0; version <= 1; version++) {
+        List<Double> ferry = mbps.get("ferry v" + version);
+        List<Double> jsIpfs = mbps.get("js-ipfs v" + version);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < ferry.size(); i++) {
+          ratios.add(ferry.get(i) / jsIpfs.get(i));
+        }
+        rows.add(String.format(Locale.ROOT, "| CIDv%d%s | %.0f MB/s (%.0f–%.0f) | %.0f MB/s (%.0f–%.0f) | %.1fx |", version,
+            version == 0 ? ", dag-pb leaves" : ", raw leaves", median(ferry), min(ferry), max(ferry), median(jsIpfs),
+            min(jsIpfs), max(jsIpfs), median(ratios)));
+      }
+      rows.add("");
+      rows.add(String.format(Locale.ROOT, "Medians of %d alternating rounds (range in brackets; ratio: median of each "
+          + "round's ratio). The file is streamed from disk in a multipart body over loopback HTTP; ferry answers once "
+          + "every block is stored and fsynced. %d cores; Java %s; load average at the start %.1f.", ROUNDS,
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+      String table = String.join("\n", rows);
+      System.out.println("\n" + table + "\n");
+      Files.createDirectories(Path.of("target", "bench"));
+      Files.writeString(Path.of("target", "bench", "ContentBench-add.md"), table + "\n");
+    } finally {
+      node.close().await();
+    }
+  }
+
+  /** Posts {@code file} as a multipart upload, streamed from disk, timed into {@code mbps}; the CID in {@code field}. */
+  private static String timedAdd(URI uri, Path file, Map<String, List<Double>> mbps, String series, String field)
+      throws Exception {
+    String boundary = "bench-" + System.nanoTime();
+    HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .timeout(LONG).POST(HttpRequest.BodyPublishers.concat(
+            HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; "
+                + "filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"),
+            HttpRequest.BodyPublishers.ofFile(file),
+            HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n"))).build();
+    long start = System.nanoTime();
+    HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    mbps.computeIfAbsent(series, s -> new ArrayList<>()).add(Files.size(file) / 1e6 / seconds);
+    String first = response.body().strip().lines().filter(l -> l.contains(field)).findFirst().orElseThrow();
+    return new JsonObject(first).getString(field);
+  }
+
+  private static void post(URI uri) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(LONG)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
+  private static double last(List<Double> values) {
+    return values.get(values.size() - 1);
   }
 
   private record Fetched(double mbps, long peakHeap) {}

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,19 +117,26 @@ public final class ContentStore implements IpfsConnector, Shareable {
     return Future.succeededFuture(new IpfsId("", List.of(), AGENT + "/" + Version.current()));
   }
 
-  /** Only {@code /ipfs/<cid>} itself: walking UnixFS directories, IPNS and IPLD paths are not built yet (501). */
+  /**
+   * {@code /ipfs/<cid>} and paths below it through UnixFS directories, plain or sharded
+   * ({@link DagReader#resolve}); IPNS names and IPLD paths are not built (501).
+   */
   @Override
   public Future<Cid> resolve(String path) {
     String[] parts = path.split("/");
-    if (parts.length == 3 && parts[0].isEmpty() && parts[1].equals("ipfs")) {
+    if (parts.length >= 3 && parts[0].isEmpty() && parts[1].equals("ipfs")) {
+      Cid root;
       try {
-        return Future.succeededFuture(Cid.parse(parts[2]));
+        root = Cid.parse(parts[2]);
       } catch (FerryException e) {
         return Future.failedFuture(FerryException.badRequest(path + ": " + e.getMessage()));
       }
+      List<String> names = Arrays.stream(parts, 3, parts.length).filter(name -> !name.isEmpty()).toList();
+      return names.isEmpty() ? Future.succeededFuture(root)
+          : blocking(store -> new DagReader(store.blocks()).resolve(root, names));
     }
     return Future.failedFuture(new FerryException(FerryException.NOT_IMPLEMENTED, path + ": the embedded IPFS store "
-        + "resolves only /ipfs/<cid> itself, not paths below a CID, IPNS names or IPLD paths; pin the CID, or set "
+        + "resolves /ipfs/<cid> and paths below it, not IPNS names or IPLD paths; pin the CID, or set "
         + "ipfs.api to a Kubo daemon"));
   }
 

@@ -17,7 +17,8 @@ import java.util.Set;
  * Reads UnixFS DAGs out of a {@link BlockStore} as Kubo's {@code ls}, {@code refs} and {@code get}
  * do: a directory's entries with their types and sizes, the CIDs a DAG links to, and a file or
  * directory as a tar archive (ustar, written as Kubo writes it: directories as entries of their own,
- * files with their bytes, mode 0755/0644).
+ * files with their bytes, mode 0755/0644); and resolves a path below a CID. Directories are plain
+ * or HAMT-sharded ({@link Hamt}) alike.
  *
  * <p>Blocking (reads files): callers run it on a worker. Stateless beyond its store.
  */
@@ -38,34 +39,53 @@ public final class DagReader {
     this.blocks = blocks;
   }
 
-  /** The entries of the directory {@code cid}, in link order; a file lists as itself, without a name. */
+  /**
+   * The entries of the directory {@code cid}, in link order (a sharded directory's in the order of
+   * its shards); a file lists as itself, without a name.
+   */
   List<Listed> ls(Cid cid) {
     UnixFs data = unixFs(cid);
-    if (data == null || data.type() != UnixFs.Type.DIRECTORY) {
+    if (!isDirectory(data)) {
       return List.of(new Listed("", cid, size(cid, data), Listed.FILE));
     }
     List<Listed> listed = new ArrayList<>();
-    for (DagPb.Link link : entries(cid)) {
-      UnixFs child = unixFs(link.hash());
-      boolean directory = child != null && child.type() == UnixFs.Type.DIRECTORY;
-      listed.add(new Listed(link.name() == null ? "" : link.name(), link.hash(),
-          directory ? 0 : size(link.hash(), child), directory ? Listed.DIRECTORY : Listed.FILE));
+    for (Hamt.Found entry : entries(cid, data)) {
+      Cid child = entry.link().hash();
+      UnixFs childData = unixFs(child);
+      boolean directory = isDirectory(childData);
+      listed.add(new Listed(entry.name(), child, directory ? 0 : size(child, childData),
+          directory ? Listed.DIRECTORY : Listed.FILE));
     }
     return listed;
   }
 
   /**
-   * The entries of the UnixFS directory {@code directory}: its named links, in link order. The one
-   * place that reads a directory's entries ({@code ls}, {@code get}, paths below a CID), so that a
-   * directory of another layout (HAMT-sharded) is read here for all of them.
+   * The CID that the path {@code names} below {@code root} leads to, through plain and sharded
+   * directories.
+   *
+   * @throws FerryException {@code not-found} when a directory has no such entry or a block is
+   *     missing, {@code bad-request} when the path goes below a file
    */
-  List<DagPb.Link> entries(Cid directory) {
-    DagPb.Node node = DagPb.decode(blocks.get(directory));
-    if (node.data() != null && UnixFs.decode(node.data()).type() == UnixFs.Type.HAMT_SHARD) {
-      throw new FerryException(FerryException.NOT_IMPLEMENTED, directory + " is a HAMT-sharded directory, which the "
-          + "embedded store does not read yet; set ipfs.api to a Kubo daemon to read it");
+  Cid resolve(Cid root, List<String> names) {
+    Cid cid = root;
+    StringBuilder at = new StringBuilder(root.toString());
+    for (String name : names) {
+      UnixFs data = unixFs(cid);
+      DagPb.Link link;
+      if (data != null && data.type() == UnixFs.Type.HAMT_SHARD) {
+        link = Hamt.find(cid, data, name, this::node);
+      } else if (isDirectory(data)) {
+        link = node(cid).links().stream().filter(l -> name.equals(l.name())).findFirst().orElse(null);
+      } else {
+        throw FerryException.badRequest(at + " is a file, not a directory: it has no entry '" + name + "'");
+      }
+      if (link == null) {
+        throw FerryException.notFound("no link named '" + name + "' under " + at);
+      }
+      cid = link.hash();
+      at.append('/').append(name);
     }
-    return node.links();
+    return cid;
   }
 
   /**
@@ -113,10 +133,10 @@ public final class DagReader {
 
   private void entry(Cid cid, String path, OutputStream out) throws IOException {
     UnixFs data = unixFs(cid);
-    if (data != null && data.type() == UnixFs.Type.DIRECTORY) {
+    if (isDirectory(data)) {
       header(path + "/", 0, '5', 0755, out);
-      for (DagPb.Link link : entries(cid)) {
-        entry(link.hash(), path + "/" + link.name(), out);
+      for (Hamt.Found child : entries(cid, data)) {
+        entry(child.link().hash(), path + "/" + child.name(), out);
       }
       return;
     }
@@ -169,6 +189,39 @@ public final class DagReader {
     byte[] digits = ("0".repeat(length - 1 - text.length()) + text).getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(digits, 0, header, at, digits.length);
     header[at + length - 1] = 0;
+  }
+
+  /** Whether UnixFS data is a directory's, plain or sharded. */
+  private static boolean isDirectory(UnixFs data) {
+    return data != null && (data.type() == UnixFs.Type.DIRECTORY || data.type() == UnixFs.Type.HAMT_SHARD);
+  }
+
+  /** The entries of the directory {@code cid} whose UnixFS data is {@code data}, plain or sharded. */
+  private List<Hamt.Found> entries(Cid cid, UnixFs data) {
+    if (data.type() == UnixFs.Type.HAMT_SHARD) {
+      return Hamt.entries(cid, data, this::node);
+    }
+    return node(cid).links().stream().map(l -> new Hamt.Found(l.name() == null ? "" : l.name(), l)).toList();
+  }
+
+  /**
+   * The entries of the UnixFS directory {@code directory}, plain or HAMT-sharded, as links named by
+   * their entries' names (a shard's name prefixes taken off), in link order: what the gateway lists
+   * and walks.
+   */
+  List<DagPb.Link> entries(Cid directory) {
+    UnixFs data = unixFs(directory);
+    if (!isDirectory(data)) {
+      throw FerryException.badRequest(directory + " is not a UnixFS directory");
+    }
+    return entries(directory, data).stream().map(f -> new DagPb.Link(f.link().hash(), f.name(), f.link().tsize())).toList();
+  }
+
+  private DagPb.Node node(Cid cid) {
+    if (cid.codec() != Cid.DAG_PB) {
+      throw FerryException.badRequest(cid + " is linked as a directory node but is not dag-pb");
+    }
+    return DagPb.decode(blocks.get(cid));
   }
 
   /** The UnixFS data of a dag-pb block, or null for a raw block. */

@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * Turns files and directories into UnixFS blocks with the CIDs Kubo gives them: fixed-size chunks,
- * the balanced layout (at most {@value #MAX_LINKS} links a node, all leaves at one depth), plain
- * directories with their links sorted by name. Each block goes to a {@link BlockSink} as soon as it
- * is made, so memory stays flat in the file size.
+ * the balanced layout (at most {@value #MAX_LINKS} links a node, all leaves at one depth) or the
+ * trickle layout, plain directories with their links sorted by name, and HAMT-sharded directories
+ * ({@link Hamt}) from {@link ImportOptions#shardSplitThreshold()} entries on. Each block goes to a
+ * {@link BlockSink} as soon as it is made, so memory stays flat in the file size.
  *
  * <p>Blocking (reads files, hashes): run it on a worker thread, never on an event loop. One
  * instance per add; not thread-safe.
@@ -25,11 +26,8 @@ import java.util.Map;
 public final class Importer {
   /** The balanced layout's fan-out in Kubo and js-ipfs: a node of 174 links stays under 8 KiB. */
   public static final int MAX_LINKS = 174;
-  /**
-   * Above this estimate of a directory's size (names plus CIDs of its links) Kubo writes a
-   * HAMT-sharded directory, which the embedded store does not build yet: such an add is refused.
-   */
-  static final int KUBO_SHARDING_THRESHOLD_BYTES = 262144;
+  /** The trickle layout's repeat: each depth of subtrees comes this many times (Kubo's {@code layerRepeat}). */
+  static final int LAYER_REPEAT = 4;
 
   /** Where the importer puts each block it makes. */
   @FunctionalInterface
@@ -56,7 +54,7 @@ public final class Importer {
 
   /** Adds the bytes of {@code in} as one file; its root. The stream is read to its end, not closed. */
   public Imported file(String name, InputStream in) throws IOException {
-    Ref root = balanced(in);
+    Ref root = layout(in);
     return new Imported(name, root.cid(), root.dagSize());
   }
 
@@ -84,7 +82,7 @@ public final class Importer {
       }
       Ref file;
       try (InputStream in = Files.newInputStream(entry.file())) {
-        file = balanced(in);
+        file = layout(in);
       }
       parent.put(entry.path(), name, file);
       out.add(new Imported(String.join("/", parts), file.cid(), file.dagSize()));
@@ -125,32 +123,45 @@ public final class Importer {
     }
   }
 
-  /** Writes {@code dir} after its subdirectories; its reference. */
+  /**
+   * Writes {@code dir} after its subdirectories, as a plain directory or, from
+   * {@link ImportOptions#shardSplitThreshold()} entries on, a HAMT-sharded one; its reference.
+   */
   private Ref write(Directory dir, List<Imported> out) throws IOException {
-    List<Map.Entry<byte[], Ref>> links = new ArrayList<>();
+    List<Hamt.Entry> entries = new ArrayList<>();
     for (Map.Entry<String, Object> child : dir.children.entrySet()) {
       Ref ref = child.getValue() instanceof Directory d ? write(d, out) : (Ref) child.getValue();
-      links.add(Map.entry(child.getKey().getBytes(StandardCharsets.UTF_8), ref));
+      entries.add(new Hamt.Entry(child.getKey(), ref.cid(), ref.dagSize()));
     }
-    links.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
-    long estimate = 0;
-    List<DagPb.Link> pbLinks = new ArrayList<>();
-    long dagSize = 0;
-    for (Map.Entry<byte[], Ref> link : links) {
-      Ref ref = link.getValue();
-      estimate += link.getKey().length + ref.cid().toBytes().length;
-      pbLinks.add(new DagPb.Link(ref.cid(), new String(link.getKey(), StandardCharsets.UTF_8), ref.dagSize()));
-      dagSize += ref.dagSize();
+    Ref ref;
+    if (entries.size() >= options.shardSplitThreshold()) {
+      Hamt.Written root = Hamt.write(entries, this::dagPb);
+      ref = new Ref(root.cid(), root.dagSize(), 0);
+    } else {
+      ref = plain(entries);
     }
-    if (estimate > KUBO_SHARDING_THRESHOLD_BYTES) {
-      throw FerryException.badRequest("directory '" + dir.path + "' has " + links.size() + " entries: Kubo shards "
-          + "a directory that large (HAMT), which the embedded store does not build yet; split it, or set "
-          + "ipfs.api to a Kubo daemon");
-    }
-    byte[] block = DagPb.encode(new DagPb.Node(pbLinks, UnixFs.directory().encode()));
-    Ref ref = new Ref(dagPb(block), dagSize + block.length, 0);
     out.add(new Imported(dir.path, ref.cid(), ref.dagSize()));
     return ref;
+  }
+
+  /** A plain directory: one node, its links sorted by the bytes of their names. */
+  private Ref plain(List<Hamt.Entry> entries) throws IOException {
+    List<Hamt.Entry> sorted = new ArrayList<>(entries);
+    sorted.sort((a, b) -> Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8),
+        b.name().getBytes(StandardCharsets.UTF_8)));
+    List<DagPb.Link> links = new ArrayList<>();
+    long dagSize = 0;
+    for (Hamt.Entry entry : sorted) {
+      links.add(new DagPb.Link(entry.cid(), entry.name(), entry.dagSize()));
+      dagSize += entry.dagSize();
+    }
+    byte[] block = DagPb.encode(new DagPb.Node(links, UnixFs.directory().encode()));
+    return new Ref(dagPb(block), dagSize + block.length, 0);
+  }
+
+  /** The file's DAG in the layout the options name; its root. */
+  private Ref layout(InputStream in) throws IOException {
+    return options.trickle() ? trickle(new Chunks(in)) : balanced(in);
   }
 
   /** Chunks {@code in} into leaves and builds the balanced tree over them; its root. */
@@ -164,7 +175,7 @@ public final class Importer {
         break;
       }
       first = false;
-      levels.get(0).add(leaf(chunk));
+      levels.get(0).add(leaf(chunk, UnixFs.Type.FILE));
       for (int level = 0; levels.get(level).size() == MAX_LINKS; level++) {
         if (levels.size() == level + 1) {
           levels.add(new ArrayList<>());
@@ -192,13 +203,66 @@ public final class Importer {
     }
   }
 
-  private Ref leaf(byte[] chunk) throws IOException {
+  /**
+   * The trickle layout, as Kubo's {@code trickle.Layout} builds it: a node holds up to
+   * {@value #MAX_LINKS} leaves, then {@value #LAYER_REPEAT} subtrees of depth 1, 4 of depth 2, and
+   * so on, up to {@code maxDepth} (unbounded at the root: -1); a subtree of depth d is such a node
+   * with depths below d. Leaves in dag-pb are of type Raw; even a file of one chunk gets a root above
+   * its leaf. Reads chunks as it goes: memory grows with the depth, not the file.
+   */
+  private Ref trickle(Chunks chunks) throws IOException {
+    return trickleNode(chunks, -1);
+  }
+
+  private Ref trickleNode(Chunks chunks, int maxDepth) throws IOException {
+    List<Ref> children = new ArrayList<>();
+    while (children.size() < MAX_LINKS && chunks.hasNext()) {
+      children.add(leaf(chunks.next(), UnixFs.Type.RAW));
+    }
+    for (int depth = 1; (maxDepth < 0 || depth < maxDepth) && chunks.hasNext(); depth++) {
+      for (int repeat = 0; repeat < LAYER_REPEAT && chunks.hasNext(); repeat++) {
+        children.add(trickleNode(chunks, depth));
+      }
+    }
+    return parent(children);
+  }
+
+  /** The chunks of a stream with one chunk of look-ahead; an empty stream has none. */
+  private final class Chunks {
+    private final InputStream in;
+    private byte[] next;
+    private boolean ended;
+
+    Chunks(InputStream in) {
+      this.in = in;
+    }
+
+    boolean hasNext() throws IOException {
+      if (next == null && !ended) {
+        byte[] chunk = in.readNBytes(options.chunkSize());
+        ended = chunk.length < options.chunkSize();
+        next = chunk.length > 0 ? chunk : null;
+      }
+      return next != null;
+    }
+
+    byte[] next() throws IOException {
+      hasNext();
+      byte[] chunk = next;
+      next = null;
+      return chunk;
+    }
+  }
+
+  /** A leaf: a raw block, or with raw leaves off a dag-pb node of {@code type} (File or Raw) holding the chunk. */
+  private Ref leaf(byte[] chunk, UnixFs.Type type) throws IOException {
     if (options.rawLeaves()) {
       Cid cid = Cid.v1(Cid.RAW, options.hash().multihash(chunk));
       sink.put(cid, chunk);
       return new Ref(cid, chunk.length, chunk.length);
     }
-    byte[] block = DagPb.encode(new DagPb.Node(List.of(), UnixFs.file(chunk, List.of()).encode()));
+    UnixFs data = type == UnixFs.Type.RAW ? UnixFs.raw(chunk) : UnixFs.file(chunk, List.of());
+    byte[] block = DagPb.encode(new DagPb.Node(List.of(), data.encode()));
     return new Ref(dagPb(block), block.length, chunk.length);
   }
 

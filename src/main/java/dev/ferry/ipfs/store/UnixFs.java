@@ -45,6 +45,19 @@ public record UnixFs(Type type, byte[] data, Long fileSize, List<Long> blockSize
     return new UnixFs(Type.FILE, data, size, blockSizes, null, null, null);
   }
 
+  /** A leaf of the trickle layout in dag-pb: type Raw, holding {@code data} (Kubo's {@code TRaw} leaf). */
+  public static UnixFs raw(byte[] data) {
+    return new UnixFs(Type.RAW, data, (long) data.length, List.of(), null, null, null);
+  }
+
+  /**
+   * A node of a HAMT-sharded directory: which of its {@code fanout} slots are used (a big-endian
+   * bit field, bit {@code i} for slot {@code i}) and the hash function's multicodec.
+   */
+  public static UnixFs hamtShard(byte[] bitField, long fanout, long hashType) {
+    return new UnixFs(Type.HAMT_SHARD, bitField, null, List.of(), hashType, fanout, null);
+  }
+
   /** A plain (not sharded) directory. */
   public static UnixFs directory() {
     return new UnixFs(Type.DIRECTORY, null, null, List.of(), null, null, null);

@@ -69,15 +69,6 @@ final class KuboOptions {
     return args;
   }
 
-  /** Every {@code arg} as it came (a CID or an IPFS path); at least one. */
-  List<String> args() {
-    List<String> args = params.getAll("arg");
-    if (args.isEmpty()) {
-      throw FerryException.badRequest("argument \"ipfs-path\" is required");
-    }
-    return args;
-  }
-
   /**
    * The CID {@code arg} is, bare or as {@code /ipfs/CID}; empty for a path that needs resolving
    * (below a CID, {@code /ipns/}, {@code /ipld/}).

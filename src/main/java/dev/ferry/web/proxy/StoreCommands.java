@@ -124,6 +124,8 @@ final class StoreCommands {
 
   // ---- reading files and DAGs
 
+  // cat, get and ls take a path below a CID (/ipfs/CID/a/b), through plain and sharded directories
+
   private void cat(HttpServerRequest request, KuboOptions options) {
     IpfsPath path = onePath(options);
     long offset = options.number("offset", 0);

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the embedded store resolves of an IPFS path for {@code /pins/ipfs/...}: the CID itself, else a clear 501. */
+/**
+ * What the embedded store resolves of an IPFS path for {@code /pins/ipfs/...}: the CID itself, a path
+ * below it through its directories (TrickleAndShardingTest walks one), not IPNS (a clear 501).
+ */
 class ContentStoreResolveTest {
   private static final String CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
   @TempDir
@@ -31,13 +34,16 @@ class ContentStoreResolveTest {
   }
 
   @Test
-  void aCidPathIsItsCidAndAnythingElseIsNotImplementedSayingWhatToDo() {
+  void aCidPathIsItsCidAPathBelowOneNeedsItsBlocksAndIpnsIsNotImplementedSayingWhatToDo() {
     ContentStore store = new ContentStore(vertx, dir, 1 << 20);
     assertThat(Futures.await(store.resolve("/ipfs/" + CID), Duration.ofSeconds(10))).isEqualTo(Cid.parse(CID));
-    Throwable below = store.resolve("/ipfs/" + CID + "/a.txt").cause();
-    assertThat(below).isInstanceOfSatisfying(FerryException.class, e -> {
+    Throwable below = Futures.cause(store.resolve("/ipfs/" + CID + "/a.txt"), Duration.ofSeconds(10));
+    assertThat(below).isInstanceOfSatisfying(FerryException.class,
+        e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(FerryException.NOT_FOUND));
+    Throwable ipns = store.resolve("/ipns/example.org").cause();
+    assertThat(ipns).isInstanceOfSatisfying(FerryException.class, e -> {
       assertThat(e.code()).isEqualTo(FerryException.NOT_IMPLEMENTED);
-      assertThat(e.getMessage()).contains("/ipfs/" + CID + "/a.txt").contains("set ipfs.api to a Kubo daemon");
+      assertThat(e.getMessage()).contains("/ipns/example.org").contains("set ipfs.api to a Kubo daemon");
     });
     assertThat(store.resolve("/ipfs/QmNotACid").cause()).isInstanceOfSatisfying(FerryException.class,
         e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST));

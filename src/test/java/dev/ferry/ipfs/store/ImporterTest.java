@@ -147,25 +147,17 @@ class ImporterTest {
         .hasMessageContaining("'md5' is not supported");
     assertThatThrownBy(() -> ImportOptions.fromKubo(Map.of("raw-leaves", "yes")::get))
         .hasMessageContaining("raw-leaves: 'yes' is not true or false");
-    assertThatThrownBy(() -> ImportOptions.fromKubo(Map.of("trickle", "true")::get))
-        .hasMessageContaining("trickle layout is not supported");
+    assertThatThrownBy(() -> ImportOptions.fromKubo(Map.of("trickle", "maybe")::get))
+        .hasMessageContaining("trickle: 'maybe' is not true or false");
+    assertThatThrownBy(() -> ImportOptions.fromKubo(Map.of("shard-split-threshold", "0")::get))
+        .hasMessageContaining("shard-split-threshold: 0 is not a number of entries (1 or more)");
+    assertThatThrownBy(() -> ImportOptions.fromKubo(Map.of("shard-split-threshold", "many")::get))
+        .hasMessageContaining("shard-split-threshold: 'many' is not a number of entries");
     Importer importer = new Importer(ImportOptions.DEFAULTS, (cid, block) -> { });
     assertThatThrownBy(() -> importer.add(List.of(new Importer.Entry("a/../b", null))))
         .hasMessageContaining("path 'a/../b' is not a relative path");
     assertThatThrownBy(() -> importer.add(List.of(new Importer.Entry("a", randomFile("a", 1)),
         new Importer.Entry("a/b", null)))).hasMessageContaining("'a' is a file and a directory");
-  }
-
-  @Test
-  void aDirectoryKuboWouldShardIsRefusedNamingTheWayOut() throws IOException {
-    Path file = randomFile("tiny", 1);
-    List<Importer.Entry> entries = new ArrayList<>();
-    for (int i = 0; i < 6000; i++) {
-      entries.add(new Importer.Entry("big/" + "f".repeat(10) + i, file));
-    }
-    Importer importer = new Importer(ImportOptions.DEFAULTS, (cid, block) -> { });
-    assertThatThrownBy(() -> importer.add(entries)).isInstanceOf(FerryException.class)
-        .hasMessageContaining("directory 'big' has 6000 entries").hasMessageContaining("HAMT");
   }
 
   private static Path randomFile(String name, int size) throws IOException {

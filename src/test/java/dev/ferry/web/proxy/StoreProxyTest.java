@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +132,52 @@ class StoreProxyTest {
     return out.toByteArray();
   }
 
+  @Test
+  void catLsAndGetTakeAPathBelowACidThroughAShardedDirectory() {
+    // js-ipfs's shard-split-threshold, low: a directory of three entries is sharded
+    HttpResponse<String> added = upload("/api/v0/add?pin=false&shard-split-threshold=3", new String[][] {
+        {"docs/a.txt", "alpha"}, {"docs/b.txt", "bravo"}, {"docs/sub/c.txt", "charlie"}});
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+    String root = added.body().lines().map(JsonObject::new).filter(l -> l.getString("Name").equals("docs"))
+        .findFirst().orElseThrow().getString("Hash");
+
+    assertThat(proxy("/api/v0/cat?arg=/ipfs/" + root + "/b.txt").body()).isEqualTo("bravo");
+    assertThat(proxy("/api/v0/cat?arg=" + root + "/sub/c.txt").body()).isEqualTo("charlie");
+    JsonObject listed = new JsonObject(proxy("/api/v0/ls?arg=" + root).body()).getJsonArray("Objects").getJsonObject(0);
+    assertThat(listed.getString("Hash")).isEqualTo(root);
+    assertThat(listed.getJsonArray("Links").stream().map(l -> ((JsonObject) l).getString("Name")))
+        .containsExactlyInAnyOrder("a.txt", "b.txt", "sub");
+    assertThat(proxy("/api/v0/get?arg=/ipfs/" + root + "/sub").body()).contains("sub/c.txt").contains("charlie");
+    RawHttp.Answer missing = proxy("/api/v0/cat?arg=/ipfs/" + root + "/nothing.txt");
+    assertThat(missing.status()).as("Kubo answers 500 for a missing link").isEqualTo(500);
+    assertThat(missing.body()).contains("no link named 'nothing.txt' under " + root);
+  }
+
+  @Test
+  void trickleAddsGiveTheTrickleCidOnTheProxyAndTheApi() throws IOException {
+    byte[] content = new byte[3 * 1024 * 1024 + 5];
+    new Random(7).nextBytes(content);
+    Cid expected = new Importer(ImportOptions.fromKubo(Map.of("trickle", "true")::get), (c, b) -> { })
+        .file("t", new ByteArrayInputStream(content)).cid();   // checked against js-ipfs by TrickleAndShardingTest
+
+    HttpResponse<String> proxied = upload("/api/v0/add?pin=false&trickle=true", content);
+    assertThat(proxied.statusCode()).as(proxied.body()).isEqualTo(200);
+    assertThat(new JsonObject(proxied.body()).getString("Hash")).isEqualTo(expected.toString());
+    for (String query : List.of("?no-pin=true&trickle=true", "?no-pin=true&layout=trickle")) {
+      HttpResponse<String> added = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.apiPort(1)
+          + "/add" + query)).header("Content-Type", "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers
+          .ofByteArray(multipart("b", content))));
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+      assertThat(new JsonObject(added.body().lines().findFirst().orElseThrow()).getString("cid")).as(query)
+          .isEqualTo(expected.toString());
+    }
+    HttpResponse<String> contradicting = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + cluster.apiPort(1) + "/add?layout=balanced&trickle=true")).header("Content-Type",
+        "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers.ofByteArray(multipart("b", content))));
+    assertThat(contradicting.statusCode()).isEqualTo(400);
+    assertThat(contradicting.body()).contains("trickle: true contradicts layout=balanced");
+  }
+
   private static int pins() {
     return new JsonObject(proxy("/api/v0/pin/ls").body()).getJsonObject("Keys").size();
   }
@@ -138,15 +187,36 @@ class StoreProxyTest {
   }
 
   private static HttpResponse<String> upload(String path, byte[] file) {
+    return upload(path, List.of(Map.entry("f", file)));
+  }
+
+  /** Uploads files named by their paths ({@code {path, text}}, percent-encoded as Kubo's clients send them). */
+  private static HttpResponse<String> upload(String path, String[][] files) {
+    return upload(path, Arrays.stream(files).map(f -> Map.entry(URLEncoder.encode(f[0], StandardCharsets.UTF_8),
+        f[1].getBytes(StandardCharsets.UTF_8))).toList());
+  }
+
+  private static HttpResponse<String> upload(String path, List<Map.Entry<String, byte[]>> files) {
     String boundary = "ferry-" + System.nanoTime();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n"
-        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(file);
-    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return Http.send(HttpRequest.newBuilder(proxyUri(path))
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, files))));
+  }
+
+  private static byte[] multipart(String boundary, byte[] file) {
+    return multipart(boundary, List.of(Map.entry("f", file)));
+  }
+
+  private static byte[] multipart(String boundary, List<Map.Entry<String, byte[]>> files) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (Map.Entry<String, byte[]> file : files) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+          + file.getKey() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.writeBytes(file.getValue());
+      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return body.toByteArray();
   }
 
   private static void assertKuboError(HttpResponse<String> answer, int status, String... named) {
