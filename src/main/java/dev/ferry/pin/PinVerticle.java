@@ -14,6 +14,7 @@ import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,8 @@ public final class PinVerticle extends VerticleBase {
     RaftClient raft = RaftClient.forNode(node);
     ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
-    PinService service = new PinService(node, config, raft);
+    PinService service = new PinService(node, config, raft,
+        List.copyOf(RaftSettings.from(node.config().section("raft")).groups().keySet()));
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {
           service.expireEvery();
