@@ -14,12 +14,19 @@ import java.util.Objects;
  * for every peer (Raft trusts all its members, as IPFS Cluster's Raft consensus does);
  * {@code ipfs_links} has every daemon that answered, with its swarm peers among them. An embedded
  * store (its ID is its node's peer ID) exchanges blocks with every other live node's store, so its
- * links are the other embedded stores that answered; a Kubo daemon's swarm is not asked, and its
- * links are empty, as IPFS Cluster shows a daemon whose swarm peers it could not read. Stateless.
+ * links are the other embedded stores that answered; a Kubo daemon's are its swarm peers (its
+ * {@code swarm/peers}), empty when they could not be read, as IPFS Cluster records them. Stateless.
  */
 final class ConnectGraph {
-  /** A peer: its peer ID and its ID object ({@code GET /id}'s shape with {@code ipfs}), null when down. */
-  record Peer(String peerId, JsonObject id) {}
+  /**
+   * A peer: its peer ID, its ID object ({@code GET /id}'s shape with {@code ipfs}; null when down)
+   * and its daemon's swarm peers (empty when not read).
+   */
+  record Peer(String peerId, JsonObject id, List<String> swarm) {
+    Peer {
+      swarm = swarm == null ? List.of() : List.copyOf(swarm);
+    }
+  }
 
   private ConnectGraph() {}
 
@@ -49,7 +56,7 @@ final class ConnectGraph {
       String daemon = daemonId(peer);
       toIpfs.put(p, daemon);
       ipfsLinks.put(daemon, new JsonArray(embedded.contains(p)
-          ? embedded.stream().filter(other -> !other.equals(p)).toList() : List.of()));
+          ? embedded.stream().filter(other -> !other.equals(p)).toList() : peer.swarm()));
     }
     return new JsonObject()
         .put("cluster_id", self)

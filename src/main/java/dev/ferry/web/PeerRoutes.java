@@ -9,6 +9,7 @@ import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -25,7 +26,7 @@ import java.util.List;
  * service's {@code peer-add} and {@code peer-rm}, asked with a deadline that covers a join's
  * catch-up in every group and the moving of the pins. {@code GET /health/graph}: the
  * connectivity of the cluster's peers and their daemons ({@link ConnectGraph}), each peer's ID
- * object asked at once. Stateless (one instance per web verticle instance).
+ * object and its daemon's swarm peers asked at once. Stateless (one instance per web verticle instance).
  */
 final class PeerRoutes implements Routes {
   private static final String MAX_BODY = "raft.max_op_bytes";
@@ -33,6 +34,8 @@ final class PeerRoutes implements Routes {
   private final NodeContext node;
   private final RaftSettings raft;
   private final MemberIds ids;
+  private final DaemonIdentity daemon;
+  private final DeliveryOptions options;
   private final PinClient peers;
   private final RaftClient groups;
   private final String pinGroup;
@@ -41,6 +44,8 @@ final class PeerRoutes implements Routes {
     this.node = node;
     this.raft = raft;
     this.ids = new MemberIds(vertx, node, daemon);
+    this.daemon = daemon;
+    this.options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
     PinConfig pin = PinConfig.from(node.config().section("pin"));
     this.groups = RaftClient.forNode(node);
     this.pinGroup = pin.group();
@@ -56,19 +61,23 @@ final class PeerRoutes implements Routes {
     router.get("/health/graph").handler(this::graph);
   }
 
-  /** The pinset group's members (the cluster's peers), each one's ID object asked at once. */
+  /** The pinset group's members (the cluster's peers), each one's ID object and swarm peers asked at once. */
   private void graph(RoutingContext ctx) {
     groups.status(pinGroup).compose(status -> {
       List<String> names = status.members();
       List<Future<JsonObject>> answers = names.stream()
           .map(name -> node.members().byName(name).map(ids::of).orElseGet(() -> Future.succeededFuture(null)))
           .toList();
-      return Future.join(answers).map(x -> {
+      List<Future<List<String>>> swarms = names.stream()
+          .map(name -> node.members().isUp(name) ? daemon.swarmOf(name, options)
+              : Future.<List<String>>succeededFuture(List.of()))
+          .toList();
+      return Future.join(Future.join(answers), Future.join(swarms)).map(x -> {
         List<ConnectGraph.Peer> peers = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
           String name = names.get(i);
           peers.add(new ConnectGraph.Peer(node.peerIds().peerId(name).map(PeerId::toString).orElse(name),
-              answers.get(i).result()));
+              answers.get(i).result(), swarms.get(i).result()));
         }
         return ConnectGraph.of(node.peerId().toString(), peers);
       });

@@ -9,6 +9,7 @@ import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
+import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -31,6 +33,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code DELETE /peers/{peer}} ({@code ferry ctl peers rm}) and {@code POST /peers} on three nodes
@@ -123,6 +126,24 @@ class PeersApiTest {
           .contains(c1 + " [label=< <B> node1 </B>").contains("peripheries=\"2\"")
           .contains("I2 [label=< <B> IPFS </B> <BR/> <B> Errored </B> >");
       assertThat(dot.out().lines().filter(l -> l.contains(" -> ")).count()).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void theHealthGraphLinksJsIpfsDaemonsByTheirSwarmPeers(@TempDir Path dir) {
+    try (IpfsCluster nodes = IpfsCluster.start(dir, 2, i -> new JsonObject())) {
+      JvmCluster cluster = nodes.nodes();
+      String p1 = cluster.node(1).peerId().toString();
+      String p2 = cluster.node(2).peerId().toString();
+      String d1 = Futures.await(nodes.ipfs(1).id(), WAIT).id();
+      String d2 = Futures.await(nodes.ipfs(2).id(), WAIT).id();
+
+      JsonObject graph = new JsonObject(Http.get(cluster.apiPort(2), "/health/graph").body());
+      assertThat(graph.getString("cluster_id")).isEqualTo(p2);
+      assertThat(graph.getJsonObject("cluster_to_ipfs")).isEqualTo(new JsonObject().put(p1, d1).put(p2, d2));
+      assertThat(graph.getJsonObject("ipfs_links").fieldNames()).containsExactlyInAnyOrder(d1, d2);
+      assertThat(graph.getJsonObject("ipfs_links").getJsonArray(d1).getList()).contains(d2);
+      assertThat(graph.getJsonObject("ipfs_links").getJsonArray(d2).getList()).contains(d1);
     }
   }
 
