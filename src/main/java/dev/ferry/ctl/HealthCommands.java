@@ -88,10 +88,9 @@ final class HealthCommands {
 
   @Command(name = "bandwidth", mixinStandardHelpOptions = true,
       description = "List bytes sent and received and the current rates per protocol (GET /health/bandwidth).")
-  static final class Bandwidth extends CtlAction {
-    @Override
-    void run(Api api, Output out) throws CtlException {
-      out.print(api.call("GET", "/health/bandwidth"), Formats::bandwidth);
+  static final class Bandwidth extends ShowAction {
+    Bandwidth() {
+      super("/health/bandwidth", Formats::bandwidth);
     }
   }
 

@@ -14,10 +14,9 @@ final class InfoCommands {
 
   @Command(name = "id", mixinStandardHelpOptions = true,
       description = "Retrieve peer information: the contacted node's ID, addresses and IPFS daemon (GET /id).")
-  static final class Id extends CtlAction {
-    @Override
-    void run(Api api, Output out) throws CtlException {
-      out.print(api.call("GET", "/id"), Formats::id);
+  static final class Id extends ShowAction {
+    Id() {
+      super("/id", Formats::id);
     }
   }
 
@@ -53,10 +52,9 @@ final class InfoCommands {
 
   @Command(name = "version", mixinStandardHelpOptions = true,
       description = "Retrieve the cluster's version, to check that it matches ctl's (GET /version).")
-  static final class Version extends CtlAction {
-    @Override
-    void run(Api api, Output out) throws CtlException {
-      out.print(api.call("GET", "/version"), Formats::version);
+  static final class Version extends ShowAction {
+    Version() {
+      super("/version", Formats::version);
     }
   }
 

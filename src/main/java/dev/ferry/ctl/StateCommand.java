@@ -41,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "state", mixinStandardHelpOptions = true,
     description = {"Export or import the cluster's pinset as IPFS Cluster's `state export` NDJSON, through a node's "
         + "HTTP API at --host (default " + Endpoints.DEFAULT + ")."},
-    subcommands = {StateCommand.Export.class, StateCommand.Import.class})
+    subcommands = {StateCommand.Export.class, StateCommand.Import.class, StateCleanup.class})
 public final class StateCommand {
   @Mixin
   ApiOptions connection;

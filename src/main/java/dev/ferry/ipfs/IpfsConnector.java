@@ -25,6 +25,14 @@ public interface IpfsConnector {
   Future<IpfsId> id();
 
   /**
+   * The peer IDs of the daemon's swarm peers (its {@code swarm/peers}), for {@code GET
+   * /health/graph}; a store without a libp2p swarm of its own (the embedded store) has none.
+   */
+  default Future<List<String>> swarmPeers() {
+    return Future.succeededFuture(List.of());
+  }
+
+  /**
    * The CID an IPFS path names ({@code /ipfs/<cid>/a/b}, {@code /ipns/<name>}, {@code /ipld/...}),
    * resolved by the daemon as its {@code resolve} does (recursively).
    *

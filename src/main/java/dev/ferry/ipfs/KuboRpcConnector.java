@@ -101,6 +101,16 @@ public final class KuboRpcConnector implements IpfsConnector {
   }
 
   @Override
+  public Future<List<String>> swarmPeers() {
+    return call("swarm/peers", CALL_TIMEOUT).send().transform(r -> json("swarm/peers", r.map(Answer::of)))
+        .map(body -> {
+          JsonArray peers = body.getJsonArray("Peers");
+          return peers == null ? List.<String>of() : peers.stream()
+              .map(p -> ((JsonObject) p).getString("Peer")).filter(p -> p != null).toList();
+        });
+  }
+
+  @Override
   public Future<Cid> resolve(String path) {
     return call("resolve", CALL_TIMEOUT).addQueryParam("arg", path).addQueryParam("recursive", "true").send()
         .transform(r -> json("resolve " + path, r.map(Answer::of)))

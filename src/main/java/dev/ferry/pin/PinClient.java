@@ -113,6 +113,23 @@ public final class PinClient {
   }
 
   /**
+   * Adds node {@code node} to the cluster ({@link PinRequest.AddPeer}): completes once it is a voter
+   * of every Raft group. Give this client a timeout that covers a join's catch-up
+   * ({@code raft.membership_timeout_ms} per group).
+   */
+  public Future<Void> addPeer(String node) {
+    return ask(() -> new PinRequest.AddPeer(node), json -> null);
+  }
+
+  /**
+   * Removes node {@code node} from the cluster ({@link PinRequest.RemovePeer}): completes once it left
+   * every Raft group and its pins were moved to live nodes.
+   */
+  public Future<Void> removePeer(String node) {
+    return ask(() -> new PinRequest.RemovePeer(node), json -> null);
+  }
+
+  /**
    * Sends the request {@code request} makes and reads the answer with {@code answer}; a request
    * that cannot be made (a malformed CID or filter) fails with its {@code bad-request} unsent.
    */

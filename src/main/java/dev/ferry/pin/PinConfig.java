@@ -24,17 +24,20 @@ import java.time.Duration;
  * @param listPage how many pins one read of a listing from this node's replica takes (a listing
  *     streams page by page, so this bounds what one step holds in memory)
  * @param expiryInterval how often the lowest-named live node looks for pins past their {@code expire_at}
+ * @param membersRefresh how old this node's view of the pinset group's members (the nodes pins may be
+ *     allocated to) may be before a pin reads it again
  */
 public record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
     Duration retryInterval, Duration reallocateWithin, Duration recoverInterval, int maxAttempts,
-    int concurrentPins, Duration stateSyncInterval, int listPage, Duration expiryInterval) {
+    int concurrentPins, Duration stateSyncInterval, int listPage, Duration expiryInterval,
+    Duration membersRefresh) {
   /** Reads and checks the {@code pin} section ({@code node.config().section("pin")}). */
   public static PinConfig from(ConfigSection pin) {
     return new PinConfig(pin.string("group"), replication(pin, "replication_min"), replication(pin, "replication_max"),
         pin.millis("pin_timeout_ms"), pin.millis("request_timeout_ms"), pin.millis("retry_interval_ms"),
         pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"),
         pin.positive("concurrent_pins"), pin.millis("state_sync_interval_ms"), pin.positive("list_page_size"),
-        pin.millis("expiry_interval_ms"));
+        pin.millis("expiry_interval_ms"), pin.millis("members_refresh_ms"));
   }
 
   private static int replication(ConfigSection pin, String key) {

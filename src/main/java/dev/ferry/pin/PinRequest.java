@@ -129,6 +129,28 @@ sealed interface PinRequest extends BusJson {
   }
 
   /**
+   * Adds node {@code node} (named in peers.json, running) to the cluster: it joins every Raft group,
+   * as a learner first, then as a voter once it caught up; pins may then be allocated to it.
+   */
+  record AddPeer(String node) implements PinRequest {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Requests.OP, "peer-add").put("node", node);
+    }
+  }
+
+  /**
+   * Removes node {@code node} from the cluster: it leaves every Raft group, is no longer allocated
+   * to, and its pins move to the live nodes that remain.
+   */
+  record RemovePeer(String node) implements PinRequest {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Requests.OP, "peer-rm").put("node", node);
+    }
+  }
+
+  /**
    * Where a read is answered: through the Raft leader (linearizable), or from the answering node's
    * replica once it has applied {@code minIndex} and every change proposed through that node.
    */
@@ -161,7 +183,9 @@ sealed interface PinRequest extends BusJson {
       .on("recover", f -> new Status(cid(f), ReadFrom.of(f), true, f.bool("only_here", false)))
       .on("statuses", f -> new Statuses(ReadFrom.of(f), f.string("after", null), f.integer("limit", 1, null),
           PinStatuses.filter(f.json().getValue("filter")), f.bool("only_here", false), f.strings("cids", "CID strings"),
-          f.bool("recover", false)));
+          f.bool("recover", false)))
+      .on("peer-add", f -> new AddPeer(nodeName(f)))
+      .on("peer-rm", f -> new RemovePeer(nodeName(f)));
 
   private static JsonObject op(String op, String cid) {
     return new JsonObject().put(Requests.OP, op).put("cid", cid);
@@ -177,6 +201,15 @@ sealed interface PinRequest extends BusJson {
   /** {@code text} as a canonical CID, or a {@code bad-request} saying why it is none. */
   private static String canonical(String text) {
     return Cid.parse(text).toString();
+  }
+
+  /** A node's name, as peers.json allows it. */
+  private static String nodeName(Fields f) {
+    String node = f.string("node");
+    if (!node.matches("[A-Za-z0-9_-]+")) {
+      throw Fields.bad("node", "a node name (letters, digits, - and _)", node);
+    }
+    return node;
   }
 
   private static String cid(Fields f) {

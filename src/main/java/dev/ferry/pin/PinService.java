@@ -5,9 +5,11 @@ import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinRequest.Add;
+import dev.ferry.pin.PinRequest.AddPeer;
 import dev.ferry.pin.PinRequest.Get;
 import dev.ferry.pin.PinRequest.ListPins;
 import dev.ferry.pin.PinRequest.ReadFrom;
+import dev.ferry.pin.PinRequest.RemovePeer;
 import dev.ferry.pin.PinRequest.Status;
 import dev.ferry.pin.PinRequest.Statuses;
 import dev.ferry.pin.PinRequest.Unpin;
@@ -15,6 +17,7 @@ import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -28,9 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's pin service as any node answers it on {@code ferry.pin} (docs/ADDRESSES.md):
- * proposes pinset changes to Raft (a pin is one proposal that names the live nodes; the pinset
- * allocates it when it applies it), gathers each allocated node's status, and moves the pins of a
- * node that left to live nodes.
+ * proposes pinset changes to Raft (a pin is one proposal that names the live nodes of the pinset's
+ * group, {@link GroupMembers}; the pinset allocates it when it applies it), gathers each allocated
+ * node's status, moves the pins of a node that left to live nodes, and adds and removes peers
+ * (every Raft group's membership, and the pins of a removed node).
  *
  * <p>Runs on its verticle's context.
  */
@@ -41,14 +45,19 @@ final class PinService {
   private final PinConfig config;
   private final RaftClient raft;
   private final PinStatuses statuses;
+  /** Every Raft group of the node, in configuration order: a peer joins and leaves them all. */
+  private final List<String> groups;
+  private final GroupMembers members;
   /** The highest log index of a change proposed through this node: reads here wait until the replica has it. */
   private long written;
 
-  PinService(NodeContext node, PinConfig config, RaftClient raft) {
+  PinService(NodeContext node, PinConfig config, RaftClient raft, List<String> groups) {
     this.node = node;
     this.config = config;
     this.raft = raft;
     this.statuses = new PinStatuses(node);
+    this.groups = List.copyOf(groups);
+    this.members = new GroupMembers(raft, config.group(), config.membersRefresh());
   }
 
   /** The requests on {@code ferry.pin}, each answered with the pinset's JSON (docs/ADDRESSES.md). */
@@ -60,6 +69,8 @@ final class PinService {
         .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> json(statusPage(r)))
+        .on(AddPeer.class, r -> json(addPeer(r.node())))
+        .on(RemovePeer.class, r -> json(removePeer(r.node())))
         .build();
   }
 
@@ -82,24 +93,34 @@ final class PinService {
     if (live.isEmpty() || !live.iterator().next().equals(node.name())) {
       return;
     }
-    moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos());
+    moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true).onFailure(e -> notMoved(gone, e));
     node.vertx().setTimer(config.requestTimeout().toMillis(),
-        t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos()));
+        t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true)
+            .onFailure(e -> notMoved(gone, e)));
   }
 
-  private void moveOff(String gone, long deadline) {
-    if (live().contains(gone)) {
-      return;   // back already: its pins stay where they are
-    }
-    movePage(gone, null)
-        .onFailure(e -> {
-          if (System.nanoTime() < deadline) {
-            log.debug("pins of {} not moved yet: {}; trying again", gone, e.getMessage());
-            node.vertx().setTimer(config.retryInterval().toMillis(), t -> moveOff(gone, deadline));
-          } else {
-            log.warn("pins of {} were not moved: {}; they stay under-replicated until it returns or they are "
-                + "pinned again", gone, e.getMessage());
+  private static void notMoved(String gone, Throwable e) {
+    log.warn("pins of {} were not moved: {}; they stay under-replicated until it returns or they are "
+        + "pinned again", gone, e.getMessage());
+  }
+
+  /**
+   * Moves every pin of {@code gone} to nodes pins may be allocated to, trying again every
+   * {@code pin.retry_interval_ms} until {@code deadline} ({@link System#nanoTime()}); with
+   * {@code unlessBack}, nothing moves once {@code gone} may be allocated to again (it came back).
+   */
+  private Future<Void> moveOff(String gone, long deadline, boolean unlessBack) {
+    Future<Boolean> back = unlessBack ? allocatable().map(nodes -> nodes.contains(gone)) : Future.succeededFuture(false);
+    return back.compose(isBack -> isBack ? Future.<Void>succeededFuture() : movePage(gone, null))
+        .recover(e -> {
+          if (System.nanoTime() >= deadline) {
+            return Future.failedFuture(e);
           }
+          log.debug("pins of {} not moved yet: {}; trying again", gone, e.getMessage());
+          Promise<Void> again = Promise.promise();
+          node.vertx().setTimer(config.retryInterval().toMillis(),
+              t -> moveOff(gone, deadline, unlessBack).onComplete(again));
+          return again.future();
         });
   }
 
@@ -113,13 +134,60 @@ final class PinService {
     if (after != null) {
       op.put("after", after);
     }
-    return query(op).compose(page -> {
+    return Future.all(query(op), allocatable()).compose(read -> {
+      JsonObject page = read.resultAt(0);
+      SortedSet<String> to = new TreeSet<>(read.<SortedSet<String>>resultAt(1));
+      to.remove(gone);
       List<Pin> pins = page.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
       List<Future<?>> moves = new ArrayList<>();
-      pins.forEach(pin -> moves.add(move(pin, gone)));
+      pins.forEach(pin -> moves.add(move(pin, gone, to)));
       return Future.all(moves).compose(moved -> page.getBoolean("more") && !pins.isEmpty()
           ? movePage(gone, pins.get(pins.size() - 1).cid()) : Future.succeededFuture());
     });
+  }
+
+  /**
+   * Removes node {@code gone} from the cluster: it leaves every Raft group, then its pins move to
+   * the nodes that may be allocated to (itself excluded, whatever this node's replica says yet).
+   * A pin a node allocated to it from an older view of the group's members commits within a pin
+   * request's deadline and such a view lasts {@code pin.members_refresh_ms}, so a second pass
+   * after both moves those too, unless it was added again meanwhile.
+   */
+  private Future<JsonObject> removePeer(String gone) {
+    Future<Void> left = Future.succeededFuture();
+    for (String group : groups) {
+      left = left.compose(v -> raft.leave(group, gone).<Void>mapEmpty());
+    }
+    return left
+        .compose(v -> members.refresh())
+        .compose(v -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), false))
+        .onSuccess(v -> {
+          log.info("{} was removed from the cluster (groups {}); its pins were moved", gone, groups);
+          node.vertx().setTimer(config.requestTimeout().plus(config.membersRefresh()).toMillis(),
+              t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true)
+                  .onFailure(e -> notMoved(gone, e)));
+        })
+        .map(v -> new JsonObject().put("removed", gone).put("groups", new JsonArray(groups)));
+  }
+
+  /**
+   * Adds node {@code name}, which peers.json names and which runs, to every Raft group (each join
+   * waits until it caught up as a learner, then makes it a voter); pins may be allocated to it then.
+   */
+  private Future<JsonObject> addPeer(String name) {
+    if (node.config().peers().get(name).isEmpty()) {
+      return Future.failedFuture(FerryException.badRequest(name + " is not in peers.json ("
+          + String.join(", ", node.config().peers().names()) + "): add its entry to peers.json on every node, start "
+          + "it, then add it"));
+    }
+    Future<Void> joined = Future.succeededFuture();
+    for (String group : groups) {
+      joined = joined.compose(v -> raft.join(group, name, false).<Void>mapEmpty());
+    }
+    return joined
+        .compose(v -> members.refresh())
+        .onSuccess(v -> log.info("{} was added to the cluster (groups {})", name, groups))
+        .map(v -> new JsonObject().put("added", name).put("groups", new JsonArray(groups)));
   }
 
   /**
@@ -160,11 +228,9 @@ final class PinService {
     }).onFailure(e -> log.debug("expired pins not looked for now: {}", e.getMessage()));
   }
 
-  /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among the live ones. */
-  private Future<?> move(Pin pin, String gone) {
-    SortedSet<String> live = live();
-    live.remove(gone);
-    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(live)))
+  /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among {@code to}. */
+  private Future<?> move(Pin pin, String gone, SortedSet<String> to) {
+    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(to)))
         .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,
             moved.getJsonArray("allocations")));
   }
@@ -201,12 +267,13 @@ final class PinService {
         : "replication_min", request.replicationMax() == null ? "the default pin.replication_max"
         : "replication_max");
     // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
-    // this node sees live and the pins each holds then; too few live nodes fails here already
-    SortedSet<String> live = live();
-    Allocator.allocate(min, max, List.of(), live, n -> 0, true);
-    Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
-        request.extras());
-    return propose(new PinOp.Place(pin, List.copyOf(live)));
+    // this node sees live in the group and the pins each holds then; too few fails here already
+    return allocatable().compose(live -> {
+      Allocator.allocate(min, max, List.of(), live, n -> 0, true);
+      Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
+          request.extras());
+      return propose(new PinOp.Place(pin, List.copyOf(live)));
+    });
   }
 
   /**
@@ -302,5 +369,14 @@ final class PinService {
 
   private SortedSet<String> live() {
     return new TreeSet<>(node.members().names());
+  }
+
+  /** The nodes pins may be allocated to: the live members of the pinset's group ({@link GroupMembers}). */
+  private Future<SortedSet<String>> allocatable() {
+    return members.get().map(inGroup -> {
+      SortedSet<String> live = live();
+      live.retainAll(inGroup);
+      return live;
+    });
   }
 }

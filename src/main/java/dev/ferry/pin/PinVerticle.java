@@ -14,13 +14,15 @@ import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Collective pinning on this node: answers {@code ferry.pin} for the cluster ({@link PinService}),
  * keeps this node's IPFS daemon in line with the pinset ({@link PinTracker}, asked on
- * {@code ferry.node.<name>.pin}), and moves the pins of a node that leaves. Requests on both
+ * {@code ferry.node.<name>.pin}), moves the pins of a node that leaves, and backs the pinset up
+ * when it stops ({@link PinsetBackups}). Requests on both
  * addresses are records ({@link PinRequest}, {@link TrackerRequest}) decoded at the consumer.
  *
  * <p>Everything runs on this verticle's event loop; the service and the tracker keep their state there.
@@ -31,6 +33,7 @@ public final class PinVerticle extends VerticleBase {
   private final NodeContext node;
   private IpfsConnector ipfs;
   private PinTracker tracker;
+  private PinsetBackups backups;
 
   public PinVerticle(NodeContext node) {
     this.node = node;
@@ -39,16 +42,20 @@ public final class PinVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     PinConfig config;
+    int keepBackups;
     try {
       config = PinConfig.from(node.config().section("pin"));
       checkGroup(config);
+      keepBackups = node.config().section("raft").nonNegative("backups");
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     RaftClient raft = RaftClient.forNode(node);
     ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
-    PinService service = new PinService(node, config, raft);
+    backups = new PinsetBackups(vertx, node, config, raft, keepBackups);
+    PinService service = new PinService(node, config, raft,
+        List.copyOf(RaftSettings.from(node.config().section("raft")).groups().keySet()));
     return Future.all(serve(service), serveTracker(), followMembers(service))
         .onSuccess(x -> {
           service.expireEvery();
@@ -60,7 +67,10 @@ public final class PinVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return (tracker == null ? Future.succeededFuture() : tracker.stop())
+    // the Raft groups stop after this verticle, so the replica still answers the backup's reads
+    Future<?> backedUp = backups == null ? Future.succeededFuture() : backups.write()
+        .onFailure(e -> log.warn("no pinset backup on {}: {}", node.name(), e.getMessage()));
+    return backedUp.transform(x -> tracker == null ? Future.succeededFuture() : tracker.stop())
         .eventually(() -> ipfs == null ? Future.succeededFuture() : ipfs.close());
   }
 

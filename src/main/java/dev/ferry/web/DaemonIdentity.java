@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
@@ -8,6 +9,7 @@ import dev.ferry.node.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,9 @@ import java.util.Optional;
  * <p>Used on its web verticle's event loop; the connector is that instance's own.
  */
 final class DaemonIdentity {
+  /** The request for a daemon's swarm peers on {@code ferry.node.<name>.ipfs}. */
+  private static final String SWARM = "swarm";
+
   private final Vertx vertx;
   private final NodeContext node;
   private final IpfsConnector ipfs;
@@ -33,10 +38,30 @@ final class DaemonIdentity {
     this.ipfs = ipfs;
   }
 
-  /** Answers other nodes' questions for this node's daemon (one consumer per web verticle instance). */
+  /**
+   * Answers other nodes' questions for this node's daemon (one consumer per web verticle instance):
+   * its ID, or with {@code {"op": "swarm"}} its swarm peers ({@code {"peers": [peer ID...]}}).
+   */
   Future<Void> serve() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeIpfsId(node.name()),
-        message -> local().onSuccess(message::reply)).completion();
+    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeIpfsId(node.name()), message -> {
+      if (message.body() != null && SWARM.equals(message.body().getString("op"))) {
+        ipfs.swarmPeers().onSuccess(peers -> message.reply(new JsonObject().put("peers", new JsonArray(peers))))
+            .onFailure(e -> FerryException.from(e).failReply(message));
+      } else {
+        local().onSuccess(message::reply);
+      }
+    }).completion();
+  }
+
+  /**
+   * The swarm peers of node {@code name}'s daemon ({@link IpfsConnector#swarmPeers}); empty when
+   * they could not be read, as IPFS Cluster records a daemon whose swarm it could not read. Never fails.
+   */
+  Future<List<String>> swarmOf(String name, DeliveryOptions options) {
+    Future<List<String>> peers = name.equals(node.name()) ? ipfs.swarmPeers()
+        : vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsId(name), new JsonObject().put("op", SWARM), options)
+            .map(reply -> reply.body().getJsonArray("peers", new JsonArray()).stream().map(String::valueOf).toList());
+    return peers.otherwise(e -> List.of());
   }
 
   /** This node's daemon; never fails. */

@@ -1,12 +1,10 @@
 package dev.ferry.web;
 
-import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.node.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -64,16 +62,7 @@ final class NodeRoutes implements Routes {
    * peer ID and error. Each member's ID object and its daemon's are asked at once.
    */
   private void peers(RoutingContext ctx) {
-    var options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    List<Future<JsonObject>> answers = node.members().current().stream()
-        .map(member -> {
-          Future<JsonObject> ipfs = daemon.of(member.name(), options);
-          return vertx.eventBus().<JsonObject>request(Addresses.nodeId(member.name()), null, options)
-              .map(reply -> reply.body())
-              .otherwise(e -> Identity.unreachable(member, e.getMessage()))
-              .compose(id -> ipfs.map(daemonId -> id.put("ipfs", daemonId)));
-        })
-        .toList();
+    List<Future<JsonObject>> answers = new MemberIds(vertx, node, daemon).all();
     Future.join(answers).onComplete(x -> Json.sendLines(ctx, answers.stream().map(Future::result).toList()));
   }
 }

@@ -2,6 +2,7 @@ package dev.ferry.web;
 
 import dev.ferry.core.PeerIds;
 import dev.ferry.peers.PeerId;
+import dev.ferry.pin.PinExport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
@@ -19,12 +20,9 @@ import java.util.Map;
  */
 final class PinJson {
   /** Go's zero {@code time.Time}, what IPFS Cluster writes for a time not set. */
-  static final String NO_TIME = "0001-01-01T00:00:00Z";
+  static final String NO_TIME = PinExport.NO_TIME;
   /** IPFS Cluster's type of a plain data pin (its {@code PinType} "DataType"). */
-  static final String DATA_PIN = "pin";
-  /** IPFS Cluster's max_depth of a recursive pin and a direct one. */
-  private static final int RECURSIVE_DEPTH = -1;
-  private static final int DIRECT_DEPTH = 0;
+  static final String DATA_PIN = PinExport.DATA_PIN;
 
   private final PeerIds peers;
 
@@ -39,24 +37,7 @@ final class PinJson {
 
   /** A pin ({@code ferry.pin}'s) as IPFS Cluster's {@code api.Pin}. */
   JsonObject pin(JsonObject pin) {
-    String mode = pin.getString("mode", "recursive");
-    return new JsonObject()
-        .put("replication_factor_min", pin.getInteger("replication_min"))
-        .put("replication_factor_max", pin.getInteger("replication_max"))
-        .put("name", pin.getString("name", ""))
-        .put("mode", mode)
-        .put("shard_size", 0)
-        .put("user_allocations", peerIds(pin.getJsonArray("user_allocations")))
-        .put("expire_at", pin.getString("expire_at", NO_TIME))
-        .put("metadata", pin.getJsonObject("metadata"))
-        .put("pin_update", pin.getString("pin_update"))
-        .put("origins", pin.getJsonArray("origins"))
-        .put("cid", pin.getString("cid"))
-        .put("type", DATA_PIN)
-        .put("allocations", peerIds(pin.getJsonArray("allocations", new JsonArray())))
-        .put("max_depth", mode.equals("direct") ? DIRECT_DEPTH : RECURSIVE_DEPTH)
-        .put("reference", null)
-        .put("timestamp", pin.getString("time", NO_TIME));
+    return PinExport.apiPin(pin, this::peerId);
   }
 
   /**
@@ -103,11 +84,7 @@ final class PinJson {
 
   /** Node names as peer IDs; null stays null (Go's nil slice). */
   JsonArray peerIds(JsonArray names) {
-    if (names == null) {
-      return null;
-    }
-    JsonArray ids = new JsonArray();
-    names.forEach(name -> ids.add(peerId(String.valueOf(name))));
-    return ids;
+    return PinExport.peerIds(names, this::peerId);
   }
+
 }

@@ -97,6 +97,7 @@ public final class WebVerticle extends VerticleBase {
   private List<Routes> routes() {
     return List.of(
         new NodeRoutes(vertx, node, daemon),
+        new PeerRoutes(vertx, node, config.raft(), daemon),
         new MailboxRoutes(clusterQueries()),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),

@@ -23,7 +23,7 @@ import java.util.Optional;
  * group's Raft executor, a worker context.
  */
 final class StoreIdentity {
-  static final String DIRECTORY = "raft-identity";
+  static final String DIRECTORY = dev.ferry.raft.RaftData.IDENTITY;
 
   private final Path file;
 
