@@ -81,6 +81,12 @@ public interface IpfsConnector {
     return pinLs(pinned::add).map(count -> pinned);
   }
 
+  /** What a repo holds and may hold, in bytes ({@code repo/stat}'s {@code RepoSize} and {@code StorageMax}). */
+  record RepoStat(long repoSize, long storageMax) {}
+
+  /** The repo's size and its limit, as {@code repo/stat} reports them (the {@code freespace} informer's source). */
+  Future<RepoStat> repoStat();
+
   /** Releases the connection pool. */
   Future<Void> close();
 }

@@ -316,6 +316,25 @@ public final class KuboRpcConnector implements IpfsConnector {
         + item.getString("Message", "unexpected line " + item.encode()));
   }
 
+  /** {@code repo/stat?size-only=true} (no object count: Kubo walks every block for one). */
+  @Override
+  public Future<RepoStat> repoStat() {
+    return call("repo/stat", CALL_TIMEOUT).addQueryParam("size-only", "true").send()
+        .transform(r -> json("repo/stat", r.map(Answer::of)))
+        .map(body -> new RepoStat(bytes(body, "RepoSize"), bytes(body, "StorageMax")));
+  }
+
+  /** A byte count of a daemon's answer: Kubo writes a number, js-ipfs a string of digits. */
+  private long bytes(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    try {
+      return value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
+    } catch (NumberFormatException e) {
+      throw new FerryException(FerryException.UNAVAILABLE, this + ": repo/stat answered " + field + " " + value
+          + ", not a number of bytes");
+    }
+  }
+
   @Override
   public Future<Void> close() {
     client.close();

@@ -9,6 +9,8 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.TrackerRequest.Batch;
 import dev.ferry.pin.TrackerRequest.One;
+import dev.ferry.pin.monitor.Monitor;
+import dev.ferry.pin.monitor.MonitorConfig;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Collective pinning on this node: answers {@code ferry.pin} for the cluster ({@link PinService}),
  * keeps this node's IPFS daemon in line with the pinset ({@link PinTracker}, asked on
- * {@code ferry.node.<name>.pin}), and moves the pins of a node that leaves. Requests on both
+ * {@code ferry.node.<name>.pin}), moves the pins of a node that leaves, and runs the node's
+ * {@link Monitor} (its metrics, every node's latest, alerts). Requests on both
  * addresses are records ({@link PinRequest}, {@link TrackerRequest}) decoded at the consumer.
  *
  * <p>Everything runs on this verticle's event loop; the service and the tracker keep their state there.
@@ -31,6 +34,7 @@ public final class PinVerticle extends VerticleBase {
   private final NodeContext node;
   private IpfsConnector ipfs;
   private PinTracker tracker;
+  private Monitor monitor;
 
   public PinVerticle(NodeContext node) {
     this.node = node;
@@ -39,8 +43,10 @@ public final class PinVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     PinConfig config;
+    MonitorConfig monitorConfig;
     try {
       config = PinConfig.from(node.config().section("pin"));
+      monitorConfig = MonitorConfig.from(node.config().section("pin"));
       checkGroup(config);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -48,8 +54,9 @@ public final class PinVerticle extends VerticleBase {
     RaftClient raft = RaftClient.forNode(node);
     ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
+    monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength);
     PinService service = new PinService(node, config, raft);
-    return Future.all(serve(service), serveTracker(), followMembers(service))
+    return Future.all(serve(service), serveTracker(), followMembers(service), monitor.start())
         .onSuccess(x -> {
           service.expireEvery();
           log.info("pinning up on {}: pinset in Raft group {}, content in {}", node.name(), config.group(), ipfs);
@@ -60,7 +67,8 @@ public final class PinVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return (tracker == null ? Future.succeededFuture() : tracker.stop())
+    return (monitor == null ? Future.succeededFuture() : monitor.stop())
+        .eventually(() -> tracker == null ? Future.succeededFuture() : tracker.stop())
         .eventually(() -> ipfs == null ? Future.succeededFuture() : ipfs.close());
   }
 

@@ -96,6 +96,7 @@ public final class WebVerticle extends VerticleBase {
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
         new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
+        new MonitorRoutes(vertx, node, config.pinRequestTimeout()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());

@@ -428,6 +428,11 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   @Override
+  public Future<RepoStat> repoStat() {
+    return stat().map(stat -> new RepoStat(stat.repoSize(), stat.storageMax()));
+  }
+
+  @Override
   public Future<Void> close() {
     return Future.succeededFuture();  // nothing held open between calls
   }
