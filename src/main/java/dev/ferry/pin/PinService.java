@@ -41,14 +41,17 @@ final class PinService {
   private final PinConfig config;
   private final RaftClient raft;
   private final PinStatuses statuses;
+  private final Placement placement;
   /** The highest log index of a change proposed through this node: reads here wait until the replica has it. */
   private long written;
 
-  PinService(NodeContext node, PinConfig config, RaftClient raft) {
+  /** @param placement where pins may go, by the metrics this node's monitor holds */
+  PinService(NodeContext node, PinConfig config, RaftClient raft, Placement placement) {
     this.node = node;
     this.config = config;
     this.raft = raft;
     this.statuses = new PinStatuses(node);
+    this.placement = placement;
   }
 
   /** The requests on {@code ferry.pin}, each answered with the pinset's JSON (docs/ADDRESSES.md). */
@@ -164,7 +167,8 @@ final class PinService {
   private Future<?> move(Pin pin, String gone) {
     SortedSet<String> live = live();
     live.remove(gone);
-    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(live)))
+    Placement.Candidates candidates = placement.candidates(live, null);
+    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(candidates.live()), candidates.by()))
         .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,
             moved.getJsonArray("allocations")));
   }
@@ -189,7 +193,7 @@ final class PinService {
               request.replicationMin() != null ? request.replicationMin() : old.getInteger("replication_min"),
               request.replicationMax() != null ? request.replicationMax() : old.getInteger("replication_max"),
               extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where, extras.expireAt(),
-                  extras.metadata(), extras.origins(), extras.pinUpdate()) : extras));
+                  extras.metadata(), extras.origins(), extras.pinUpdate()) : extras, request.size()));
         });
   }
 
@@ -201,12 +205,17 @@ final class PinService {
         : "replication_min", request.replicationMax() == null ? "the default pin.replication_max"
         : "replication_max");
     // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
-    // this node sees live and the pins each holds then; too few live nodes fails here already
-    SortedSet<String> live = live();
-    Allocator.allocate(min, max, List.of(), live, n -> 0, true);
+    // this node sees live that have room for it, ranked by the metrics this node holds, and the
+    // pins each holds then; too few candidates fails here already
+    Placement.Candidates candidates = placement.candidates(live(), request.size());
+    try {
+      Allocator.allocate(min, max, List.of(), candidates.live(), n -> 0, true);
+    } catch (FerryException e) {
+      return Future.failedFuture(new FerryException(e.code(), e.getMessage() + candidates.whyFewer(), e));
+    }
     Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
         request.extras());
-    return propose(new PinOp.Place(pin, List.copyOf(live)));
+    return propose(new PinOp.Place(pin, List.copyOf(candidates.live()), candidates.by()));
   }
 
   /**

@@ -44,9 +44,11 @@ public final class PinVerticle extends VerticleBase {
   public Future<?> start() {
     PinConfig config;
     MonitorConfig monitorConfig;
+    AllocationConfig allocation;
     try {
       config = PinConfig.from(node.config().section("pin"));
       monitorConfig = MonitorConfig.from(node.config().section("pin"));
+      allocation = AllocationConfig.from(node.config().section("pin"));
       checkGroup(config);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -55,7 +57,7 @@ public final class PinVerticle extends VerticleBase {
     ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
     monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength);
-    PinService service = new PinService(node, config, raft);
+    PinService service = new PinService(node, config, raft, new Placement(allocation, monitor::latest));
     return Future.all(serve(service), serveTracker(), followMembers(service), monitor.start())
         .onSuccess(x -> {
           service.expireEvery();

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's monitor, as IPFS Cluster's: publishes this node's metrics ({@link Informers}) on
  * {@code ferry.monitor.metrics} every {@code pin.monitor.metric_interval_ms} and its {@code ping}
- * every {@code pin.monitor.ping_interval_ms}; keeps the last valid metric of each node and name
+ * every {@code pin.monitor.ping_interval_ms}, and both at once when a member joins (it missed them);
+ * keeps the last valid metric of each node and name
  * that every node publishes ({@link MetricStore}, for nodes this one knows only); every
  * {@code pin.monitor.check_interval_ms} raises an alert for each node whose {@code ping} expired,
  * cleared when that node pings again. Alerts raised and cleared are published node-locally on
@@ -44,6 +45,7 @@ public final class Monitor {
   private final MetricStore store;
   private final List<Long> timers = new ArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private boolean measuring;
 
   /**
    * @param numpin how many pins this node holds (read on this context)
@@ -66,7 +68,12 @@ public final class Monitor {
         m -> MonitorRequest.REQUESTS.serve(m, dispatch::apply));
     consumers.add(reports);
     consumers.add(requests);
-    return Future.all(reports.completion(), requests.completion()).<Void>mapEmpty().onSuccess(x -> {
+    // a node that joins has missed what the others published before: each tells it again at once
+    Future<Void> joins = node.members().onJoined(joined -> {
+      ping();
+      measure();
+    });
+    return Future.all(reports.completion(), requests.completion(), joins).<Void>mapEmpty().onSuccess(x -> {
       ping();
       measure();
       timers.add(vertx.setPeriodic(config.pingInterval().toMillis(), t -> ping()));
@@ -105,8 +112,14 @@ public final class Monitor {
     publish(List.of(informers.ping()));
   }
 
+  /** Measures and publishes, unless the last measurement has not ended (a slow daemon's {@code repo/stat}). */
   private void measure() {
-    informers.measure().onSuccess(this::publish);
+    if (measuring) {
+      return;
+    }
+    measuring = true;
+    informers.measure().onComplete(samples -> publish(samples), e -> log.debug("metrics not measured: {}",
+        e.getMessage())).onComplete(x -> measuring = false);
   }
 
   private void publish(List<Report.Sample> samples) {

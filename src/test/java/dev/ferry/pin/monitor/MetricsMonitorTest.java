@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code MonitorAlertIT}'s.
  */
 @Timeout(120)
-class MetricsMonitorTest {
-  static final long PING_TTL_MS = 1000;
+public class MetricsMonitorTest {
+  public static final long PING_TTL_MS = 1000;
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long STORAGE_MAX = 5_000_000_000L;
 
@@ -41,7 +41,8 @@ class MetricsMonitorTest {
             .put("monitor", fastMonitor()));
   }
 
-  static JsonObject fastMonitor() {
+  /** {@code pin.monitor} with timings for tests: pings every 200 ms, alive for {@link #PING_TTL_MS}. */
+  public static JsonObject fastMonitor() {
     return new JsonObject().put("ping_interval_ms", 200).put("ping_ttl_ms", PING_TTL_MS)
         .put("metric_interval_ms", 200).put("metric_ttl_ms", PING_TTL_MS).put("check_interval_ms", 100);
   }
@@ -126,7 +127,7 @@ class MetricsMonitorTest {
   }
 
   /** IPFS Cluster 1.1's {@code api.Metric}, field by field as its Go JSON decoder would read it. */
-  static void assertIpfsClusterMetric(JsonObject metric, String name) {
+  public static void assertIpfsClusterMetric(JsonObject metric, String name) {
     assertThat(metric.getString("name")).isEqualTo(name);
     PeerId.parse(metric.getString("peer"));
     assertThat(metric.getValue("value")).isInstanceOf(String.class);
@@ -138,7 +139,8 @@ class MetricsMonitorTest {
     assertThat(metric.getValue("partitionable")).isInstanceOf(Boolean.class);
   }
 
-  static JsonArray array(int port, String path) {
+  /** The JSON array {@code GET path} answers with 200. */
+  public static JsonArray array(int port, String path) {
     HttpResponse<String> answer = Http.get(port, path);
     assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(200);
     assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
