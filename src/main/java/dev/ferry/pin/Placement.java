@@ -14,7 +14,10 @@ import java.util.function.Function;
  * What the node that proposes a pin tells the pinset about where it may go, from the metrics its
  * monitor holds now: the live nodes that can take it (without those whose reported free space is
  * smaller than the pin, when its size is known) and {@code pin.allocate_by} as plain values
- * ({@link Ranking}s), so every replica allocates the same way from the op alone. Reads no pinset.
+ * ({@link Ranking}s), so every replica allocates the same way from the op alone. A metric that
+ * some candidate has not reported yet (a node just started) is left out of the op: the nodes
+ * cannot be compared by it, and the pin goes by fewest pins instead of to whoever reported first.
+ * Reads no pinset.
  *
  * <p>Runs on the pin verticle's context, where the monitor's metrics are read.
  */
@@ -61,7 +64,9 @@ final class Placement {
             values.put(node, m.value());
           }
         });
-        by.add(Ranking.groups(name, values));
+        if (values.keySet().containsAll(fit)) {
+          by.add(Ranking.groups(name, values));
+        }
       } else {
         long step = AllocationConfig.FREESPACE.equals(name) ? config.freespaceStep() : 1;
         Map<String, Long> values = new TreeMap<>();
@@ -70,7 +75,9 @@ final class Placement {
             values.put(node, Math.floorDiv(m.weight(), step));
           }
         });
-        by.add(Ranking.ranks(name, values));
+        if (values.keySet().containsAll(fit)) {
+          by.add(Ranking.ranks(name, values));
+        }
       }
     }
     return new Candidates(fit, by, tooFull);

@@ -35,10 +35,13 @@ class AllocationByMetricsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long SMALL = 300_000;
   private static final long BIG = 50_000_000_000L;
+  private static final long METRIC_TTL_MS = 60_000;
 
   private static JsonObject node(long storageMax, String group) {
     return new JsonObject().put("ipfs", new JsonObject().put("storage_max", storageMax))
-        .put("pin", new JsonObject().put("tags", new JsonObject().put("group", group)).put("monitor", fastMonitor()));
+        .put("pin", new JsonObject().put("tags", new JsonObject().put("group", group))
+            // metrics sent every 200 ms that stay valid a minute: a loaded machine cannot let them lapse mid-test
+            .put("monitor", fastMonitor().put("metric_ttl_ms", METRIC_TTL_MS)));
   }
 
   /** Pins {@code cid} of {@code size} bytes from node 1 with replication {@code min}..{@code max}. */
