@@ -141,3 +141,11 @@ test('a failure is an error with the status', async () => {
   await assert.rejects(one.pin('QmNotACid'), /^Error: 400/)
   await assert.rejects(one.allocation('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'), /^Error: 404/)
 })
+
+test('metricNames lists the monitor\'s metrics', async () => {
+  const names = await eventually('every metric name', async () => {
+    const got = await one.metricNames()
+    return got.includes('ping') && got.includes('freespace') ? got : null
+  })
+  assert.deepEqual(names, ['freespace', 'numpin', 'ping', 'pinqueue', 'tag:group'])
+})

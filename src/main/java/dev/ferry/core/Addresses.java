@@ -16,6 +16,10 @@ public final class Addresses {
   public static final String REGISTRY = "ferry.registry";
   /** The pinning service. */
   public static final String PIN = "ferry.pin";
+  /** Published (cluster-wide, node to node, never bridged): each node's metrics, for every node's monitor. */
+  public static final String METRICS = "ferry.monitor.metrics";
+  /** Published (node-local) when this node's monitor raises or clears an alert. */
+  public static final String ALERT_EVENTS = "ferry.events.alerts";
 
   private Addresses() {}
 
@@ -55,6 +59,11 @@ public final class Addresses {
   /** Node-internal request/reply: the pin tracker of node {@code node} (its local pin status). */
   public static String nodePin(String node) {
     return "ferry.node." + node + ".pin";
+  }
+
+  /** Node-internal request/reply: the monitor of node {@code node} (metric names, latest metrics, alerts). */
+  public static String nodeMonitor(String node) {
+    return "ferry.node." + node + ".monitor";
   }
 
   /** Node-internal prefix of everything addressed to one node's services. */

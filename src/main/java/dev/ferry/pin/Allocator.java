@@ -5,37 +5,46 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
 /**
- * Chooses the nodes a CID is pinned on: the live nodes that hold the fewest pins, ties broken by
- * name, up to the replication maximum; fewer live nodes than the minimum is an error. A pin for
- * every node (maximum -1) has no allocations: every node's tracker pins it. Deterministic: the
- * same arguments give the same allocations on every replica. Stateless.
+ * Chooses the nodes a CID is pinned on, as IPFS Cluster's balanced allocator: the nodes a pin
+ * keeps (its user allocations, or the nodes it has) come first while live; the others are taken
+ * from the live nodes in the order of the op's {@link Ranking}s ({@code pin.allocate_by} as the
+ * proposer saw it): a tag parts the nodes into groups that take turns (so replicas land in
+ * different groups), the group whose best node ranks first going first; a rank orders the nodes,
+ * larger first; nodes with equal ranks, and in the end every tie, go by fewest pins, then by name.
+ * A node without a value of a ranking comes after those with one. Up to the replication maximum;
+ * fewer than the minimum is an error. A pin for every node (maximum -1) has no allocations: every
+ * node's tracker pins it. Deterministic: the same arguments give the same allocations on every
+ * replica. Stateless.
  */
 final class Allocator {
   private Allocator() {}
 
   /**
    * Allocations for a new pin, or for a pin that lost nodes: those of {@code keep} that are live
-   * stay (at most {@code max} of them, by name), others are added from {@code live} until there are
-   * {@code max} (or every live node). Costs O(live nodes), whatever the size of the pinset.
+   * stay (at most {@code max} of them, by name), others are added from {@code live} in the order
+   * of {@code by} until there are {@code max} (or every live node). Costs O(n log n) in the live
+   * nodes, whatever the size of the pinset.
    *
    * @param load how many pins a node holds now
    * @param requireMin whether fewer than {@code min} nodes is an error (a new pin) or the best
    *     that can be done now (a pin that lost a node stays under-replicated rather than lost)
+   * @param by the rankings, in {@code pin.allocate_by}'s order (none: by fewest pins, then name)
    * @throws FerryException {@code unavailable} when {@code requireMin} and too few nodes are live
    */
   static List<String> allocate(int min, int max, Collection<String> keep, SortedSet<String> live,
-      ToIntFunction<String> load, boolean requireMin) {
+      ToIntFunction<String> load, boolean requireMin, List<Ranking> by) {
     if (max == Pin.EVERYWHERE) {
       return List.of();
     }
     List<String> chosen = new ArrayList<>(keep.stream().filter(live::contains).sorted().limit(max).toList());
-    live.stream()
-        .filter(node -> !chosen.contains(node))
-        .sorted(Comparator.<String>comparingInt(load).thenComparing(node -> node))
+    List<String> candidates = live.stream().filter(node -> !chosen.contains(node)).toList();
+    new Order(by, load).of(candidates, 0).stream()
         .limit(Math.max(0, max - chosen.size()))
         .forEach(chosen::add);
     int least = min == Pin.EVERYWHERE ? live.size() : min;
@@ -44,5 +53,83 @@ final class Allocator {
           + chosen.size() + " node(s) can take the pin (" + String.join(", ", live) + "); lower it or add nodes");
     }
     return chosen.stream().sorted().toList();
+  }
+
+  /** Allocations by fewest pins, then name: an op without rankings. */
+  static List<String> allocate(int min, int max, Collection<String> keep, SortedSet<String> live,
+      ToIntFunction<String> load, boolean requireMin) {
+    return allocate(min, max, keep, live, load, requireMin, List.of());
+  }
+
+  /** The order of candidates under the rankings from one level down. */
+  private record Order(List<Ranking> by, ToIntFunction<String> load) {
+    List<String> of(List<String> nodes, int level) {
+      if (nodes.size() <= 1) {
+        return nodes;
+      }
+      if (level == by.size()) {
+        return nodes.stream().sorted(last()).toList();
+      }
+      Ranking ranking = by.get(level);
+      return ranking.partitions() ? turns(nodes, ranking, level) : ranked(nodes, ranking, level);
+    }
+
+    /** Groups by the tag's value (nodes without one last), each ordered below; the groups take turns. */
+    private List<String> turns(List<String> nodes, Ranking ranking, int level) {
+      Map<String, List<String>> groups = new TreeMap<>();
+      List<String> untagged = new ArrayList<>();
+      for (String node : nodes) {
+        Object value = ranking.values().get(node);
+        (value == null ? untagged : groups.computeIfAbsent((String) value, v -> new ArrayList<>())).add(node);
+      }
+      List<List<String>> ordered = new ArrayList<>();
+      groups.values().forEach(group -> ordered.add(of(group, level + 1)));
+      ordered.sort(Comparator.comparing(group -> group.get(0), best(level + 1)));
+      if (!untagged.isEmpty()) {
+        ordered.add(of(untagged, level + 1));
+      }
+      List<String> result = new ArrayList<>();
+      for (int turn = 0; result.size() < nodes.size(); turn++) {
+        for (List<String> group : ordered) {
+          if (turn < group.size()) {
+            result.add(group.get(turn));
+          }
+        }
+      }
+      return result;
+    }
+
+    /** Larger rank first (nodes without one last); nodes of equal rank ordered below. */
+    private List<String> ranked(List<String> nodes, Ranking ranking, int level) {
+      Map<Long, List<String>> byRank = new TreeMap<>(Comparator.reverseOrder());
+      List<String> unranked = new ArrayList<>();
+      for (String node : nodes) {
+        Object value = ranking.values().get(node);
+        (value == null ? unranked : byRank.computeIfAbsent((Long) value, v -> new ArrayList<>())).add(node);
+      }
+      List<String> result = new ArrayList<>();
+      byRank.values().forEach(same -> result.addAll(of(same, level + 1)));
+      result.addAll(of(unranked, level + 1));
+      return result;
+    }
+
+    /**
+     * Which of two nodes ranks first by the ranks from {@code level} down (tags there do not
+     * compare), then fewest pins, then name: which group's best node goes first.
+     */
+    private Comparator<String> best(int level) {
+      Comparator<String> order = (a, b) -> 0;
+      for (Ranking ranking : by.subList(level, by.size())) {
+        if (!ranking.partitions()) {
+          order = order.thenComparing(node -> (Long) ranking.values().get(node),
+              Comparator.nullsLast(Comparator.<Long>reverseOrder()));
+        }
+      }
+      return order.thenComparing(last());
+    }
+
+    private Comparator<String> last() {
+      return Comparator.<String>comparingInt(load).thenComparing(node -> node);
+    }
   }
 }

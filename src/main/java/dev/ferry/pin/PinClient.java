@@ -45,6 +45,15 @@ public final class PinClient {
         options.extras()), Change::fromJson);
   }
 
+  /**
+   * Pins {@code cid} of {@code size} bytes (its DAG size, as an add knows it): a node whose
+   * reported free space is smaller is not allocated it.
+   */
+  public Future<Change> pin(String cid, PinOptions options, long size) {
+    return ask(() -> new PinRequest.Add(cid, options.name(), options.replicationMin(), options.replicationMax(),
+        options.extras(), size), Change::fromJson);
+  }
+
   /** Removes the pin of {@code cid}, answering it and the change's log index; {@code not-found} if there is none. */
   public Future<Change> unpin(String cid) {
     return ask(() -> new PinRequest.Unpin(cid), Change::fromJson);

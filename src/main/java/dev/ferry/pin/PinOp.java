@@ -40,9 +40,10 @@ sealed interface PinOp {
     String name = op.getString("op");
     boolean atApply = op.getValue("allocations") == null && op.getValue(LIVE) != null;
     return switch (String.valueOf(name)) {
-      case "pin" -> atApply ? new Place(Pin.fromOp(op, true), live(op)) : new Add(Pin.fromOp(op, false));
+      case "pin" -> atApply ? new Place(Pin.fromOp(op, true), live(op), Ranking.of(op)) : new Add(Pin.fromOp(op, false));
       case "unpin" -> new Remove(cid(op));
-      case "allocate" -> atApply ? new Reallocate(cid(op), live(op)) : new Allocate(cid(op), Pin.allocations(op));
+      case "allocate" -> atApply ? new Reallocate(cid(op), live(op), Ranking.of(op))
+          : new Allocate(cid(op), Pin.allocations(op));
       case "expire" -> new Expire(cid(op), Instant.parse(Pin.instant(String.valueOf(op.getValue("at")), "field at")));
       default -> throw FerryException.badRequest("field op: expected one of [allocate, expire, pin, unpin], got " + name);
     };
@@ -65,13 +66,21 @@ sealed interface PinOp {
   }
 
   /**
-   * Pins a CID (or replaces its pin) on the live nodes ({@code live}, as the proposer saw them)
-   * that hold the fewest pins when the op is applied; a pin the CID already has keeps those of its
-   * nodes that are live. Fewer live nodes than the pin's minimum is {@code unavailable}.
+   * Pins a CID (or replaces its pin) on the live nodes ({@code live}, as the proposer saw them,
+   * without those too full for the pin) chosen by the {@link Allocator}: its user allocations or
+   * the nodes it has first, then in the order of the proposer's {@code by} ({@code pin.allocate_by}
+   * as it saw the metrics), ties by fewest pins when the op is applied. Fewer live nodes than the
+   * pin's minimum is {@code unavailable}.
    */
-  record Place(Pin pin, List<String> live) implements PinOp {
+  record Place(Pin pin, List<String> live, List<Ranking> by) implements PinOp {
     public Place {
       live = List.copyOf(live);
+      by = List.copyOf(by);
+    }
+
+    /** By fewest pins, then name: no rankings. */
+    Place(Pin pin, List<String> live) {
+      this(pin, live, List.of());
     }
 
     @Override
@@ -84,13 +93,13 @@ sealed interface PinOp {
       JsonObject json = pin.toJson().put("op", "pin").put(LIVE, new JsonArray(live));
       json.remove("index");
       json.remove("allocations");
-      return json;
+      return by.isEmpty() ? json : json.put(Ranking.FIELD, Ranking.toJson(by));
     }
 
     @Override
     public PinState.Change applyTo(PinState state, long index) {
       List<String> keep = pin.preferred(state.get(pin.cid()));
-      return state.put(pin.cid(), pin.allocatedTo(state.allocate(pin, keep, live, true)).at(index));
+      return state.put(pin.cid(), pin.allocatedTo(state.allocate(pin, keep, live, true, by)).at(index));
     }
   }
 
@@ -151,22 +160,25 @@ sealed interface PinOp {
 
   /**
    * Moves a CID's pin off nodes that left: those of its nodes that are in {@code live} stay, the
-   * live nodes that hold the fewest pins when the op is applied make up the rest.
+   * live nodes first in the order of {@code by} (then fewest pins when the op is applied) make up
+   * the rest.
    */
-  record Reallocate(String cid, List<String> live) implements PinOp {
+  record Reallocate(String cid, List<String> live, List<Ranking> by) implements PinOp {
     public Reallocate {
       live = List.copyOf(live);
+      by = List.copyOf(by);
     }
 
     @Override
     public JsonObject toJson() {
-      return new JsonObject().put("op", "allocate").put("cid", cid).put(LIVE, new JsonArray(live));
+      JsonObject json = new JsonObject().put("op", "allocate").put("cid", cid).put(LIVE, new JsonArray(live));
+      return by.isEmpty() ? json : json.put(Ranking.FIELD, Ranking.toJson(by));
     }
 
     @Override
     public PinState.Change applyTo(PinState state, long index) {
       Pin pin = state.existing(cid);
-      return state.put(cid, pin.allocatedTo(state.allocate(pin, pin.allocations(), live, false)));
+      return state.put(cid, pin.allocatedTo(state.allocate(pin, pin.allocations(), live, false, by)));
     }
   }
 

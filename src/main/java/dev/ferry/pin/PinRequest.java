@@ -20,14 +20,24 @@ sealed interface PinRequest extends BusJson {
   /**
    * Pins {@code cid} as {@code name} ({@code ""}: none) on at least {@code replicationMin} and at
    * most {@code replicationMax} nodes; a null bound is the service's default ({@code pin.replication_*});
-   * with IPFS Cluster's further options ({@link Pin.Extras}).
+   * with IPFS Cluster's further options ({@link Pin.Extras}). {@code size} is the content's size in
+   * bytes when the caller knows it (an add does), null otherwise: a node whose reported free space
+   * is smaller is not allocated the pin.
    */
-  record Add(String cid, String name, Integer replicationMin, Integer replicationMax, Pin.Extras extras)
+  record Add(String cid, String name, Integer replicationMin, Integer replicationMax, Pin.Extras extras, Long size)
       implements PinRequest {
     public Add {
       cid = canonical(cid);
       name = name == null ? "" : name;
       extras = extras == null ? Pin.Extras.NONE : extras;
+      if (size != null && size < 0) {
+        throw Fields.bad("size", "a whole number of bytes >= 0", size);
+      }
+    }
+
+    /** A pin of content whose size is not known. */
+    public Add(String cid, String name, Integer replicationMin, Integer replicationMax, Pin.Extras extras) {
+      this(cid, name, replicationMin, replicationMax, extras, null);
     }
 
     /** A pin without IPFS Cluster's further options. */
@@ -40,7 +50,7 @@ sealed interface PinRequest extends BusJson {
       JsonObject json = op("pin", cid).put("name", name).put("replication_min", replicationMin)
           .put("replication_max", replicationMax);
       extras.writeTo(json);
-      return json;
+      return size == null ? json : json.put("size", size);
     }
   }
 
@@ -175,7 +185,7 @@ sealed interface PinRequest extends BusJson {
   /** How the pin service reads its requests. */
   Requests<PinRequest> REQUESTS = Requests.<PinRequest>of("pin")
       .on("pin", f -> new Add(cid(f), name(f), replication(f, "replication_min"), replication(f, "replication_max"),
-          Pin.Extras.from(f.json())))
+          Pin.Extras.from(f.json()), f.wholeNumber("size", 0, null)))
       .on("unpin", f -> new Unpin(cid(f)))
       .on("get", f -> new Get(cid(f), ReadFrom.of(f)))
       .on("list", f -> new ListPins(ReadFrom.of(f), f.string("after", null), f.integer("limit", 1, null)))

@@ -48,16 +48,19 @@ final class PinService {
   /** Every Raft group of the node, in configuration order: a peer joins and leaves them all. */
   private final List<String> groups;
   private final GroupMembers members;
+  private final Placement placement;
   /** The highest log index of a change proposed through this node: reads here wait until the replica has it. */
   private long written;
 
-  PinService(NodeContext node, PinConfig config, RaftClient raft, List<String> groups) {
+  /** @param placement where pins may go, by the metrics this node's monitor holds */
+  PinService(NodeContext node, PinConfig config, RaftClient raft, List<String> groups, Placement placement) {
     this.node = node;
     this.config = config;
     this.raft = raft;
     this.statuses = new PinStatuses(node);
     this.groups = List.copyOf(groups);
     this.members = new GroupMembers(raft, config.group(), config.membersRefresh());
+    this.placement = placement;
   }
 
   /** The requests on {@code ferry.pin}, each answered with the pinset's JSON (docs/ADDRESSES.md). */
@@ -230,7 +233,8 @@ final class PinService {
 
   /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among {@code to}. */
   private Future<?> move(Pin pin, String gone, SortedSet<String> to) {
-    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(to)))
+    Placement.Candidates candidates = placement.candidates(to, null);
+    return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(candidates.live()), candidates.by()))
         .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,
             moved.getJsonArray("allocations")));
   }
@@ -255,7 +259,7 @@ final class PinService {
               request.replicationMin() != null ? request.replicationMin() : old.getInteger("replication_min"),
               request.replicationMax() != null ? request.replicationMax() : old.getInteger("replication_max"),
               extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where, extras.expireAt(),
-                  extras.metadata(), extras.origins(), extras.pinUpdate()) : extras));
+                  extras.metadata(), extras.origins(), extras.pinUpdate()) : extras, request.size()));
         });
   }
 
@@ -267,12 +271,18 @@ final class PinService {
         : "replication_min", request.replicationMax() == null ? "the default pin.replication_max"
         : "replication_max");
     // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
-    // this node sees live in the group and the pins each holds then; too few fails here already
+    // this node sees live in the group that have room for it, ranked by the metrics this node
+    // holds, and the pins each holds then; too few candidates fails here already
     return allocatable().compose(live -> {
-      Allocator.allocate(min, max, List.of(), live, n -> 0, true);
+      Placement.Candidates candidates = placement.candidates(live, request.size());
+      try {
+        Allocator.allocate(min, max, List.of(), candidates.live(), n -> 0, true);
+      } catch (FerryException e) {
+        return Future.failedFuture(new FerryException(e.code(), e.getMessage() + candidates.whyFewer(), e));
+      }
       Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
           request.extras());
-      return propose(new PinOp.Place(pin, List.copyOf(live)));
+      return propose(new PinOp.Place(pin, List.copyOf(candidates.live()), candidates.by()));
     });
   }
 

@@ -16,24 +16,30 @@ import java.util.function.Consumer;
  * The cluster's pinset, a Raft state machine ({@code pinset}): which CIDs are pinned, with which
  * replication factor, on which nodes, and how many pins each node holds. An op either names the
  * allocations its proposer decided, or names the nodes its proposer saw live ({@code live}) and
- * leaves the choice to the pinset: when it is applied, the live nodes that hold the fewest pins
- * (ties by name) are chosen, so allocating costs the same whatever the size of the pinset and
- * every replica, applying the same op to the same state, chooses the same nodes. The writes are
+ * leaves the choice to the pinset: when it is applied, the {@link Allocator} chooses among them by
+ * the metrics the op carries ({@code "metrics"}: {@code pin.allocate_by} as the proposer saw it,
+ * plain values, {@link Ranking}), then the fewest pins (ties by name), so allocating costs the same
+ * whatever the size of the pinset and every replica, applying the same op to the same state,
+ * chooses the same nodes. The writes are
  * {@link PinOp}s, applied to a {@link PinState} exactly as each node's tracker applies them to its
  * mirror. Ops (JSON):
  *
  * <pre>
  * {"op": "pin", "cid", "name", "replication_min", "replication_max", "live": [node...], "origin", "time",
- *  and optionally "mode", "user_allocations", "expire_at", "metadata", "origins", "pin_update"}
- *                                                → the pin ({@link Pin#toJson()}) on the least loaded live
- *                                                  nodes (an existing pin keeps its live ones);
+ *  and optionally "mode", "user_allocations", "expire_at", "metadata", "origins", "pin_update",
+ *  "metrics": [{"name", "values": {node: text or rank}}...]}
+ *                                                → the pin ({@link Pin#toJson()}) on live nodes chosen by
+ *                                                  the metrics, then the fewest pins (its user
+ *                                                  allocations, or an existing pin's live nodes, first);
  *                                                  unavailable when fewer than replication_min are live
  * {"op": "pin", ..., "allocations": [node...]}   → the pin on exactly these nodes
  * {"op": "unpin", "cid"}                         → the pin removed; not-found when absent
  * {"op": "expire", "cid", "at"}                  → the pin removed if its expire_at is at or before at;
  *                                                  bad-request (nothing changes) when it is not
- * {"op": "allocate", "cid", "live": [node...]}   → the pin keeps its live nodes and takes the least loaded
- *                                                  live ones for the rest; not-found when absent
+ * {"op": "allocate", "cid", "live": [node...], and optionally "metrics"}
+ *                                                → the pin keeps its live nodes and takes the first live
+ *                                                  ones by the metrics, then fewest pins, for the rest;
+ *                                                  not-found when absent
  * {"op": "allocate", "cid", "allocations"}       → the pin with these allocations; not-found when absent
  * {"op": "get", "cid"}                           → the pin; not-found when absent
  * {"op": "list"}                                 → {"pins": [pin...]}, ordered by CID

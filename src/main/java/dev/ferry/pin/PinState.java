@@ -124,13 +124,13 @@ final class PinState {
   }
 
   /**
-   * Allocations for {@code pin} by the pins each node holds now ({@link Allocator}).
+   * Allocations for {@code pin} by the rankings {@code by}, then the pins each node holds now ({@link Allocator}).
    *
    * @param keep nodes that stay if live
    */
-  List<String> allocate(Pin pin, List<String> keep, List<String> live, boolean requireMin) {
+  List<String> allocate(Pin pin, List<String> keep, List<String> live, boolean requireMin, List<Ranking> by) {
     return Allocator.allocate(pin.replicationMin(), pin.replicationMax(), keep, new TreeSet<>(live), this::load,
-        requireMin);
+        requireMin, by);
   }
 
   /** Sets (or with null, removes) the pin of {@code cid}; for {@link PinOp}s and restores only. */

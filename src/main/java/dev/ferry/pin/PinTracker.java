@@ -120,6 +120,16 @@ final class PinTracker {
     return pinsetFeed.start();
   }
 
+  /** How many CIDs this node's daemon holds pinned for the pinset now (the {@code numpin} metric). */
+  long pinnedHere() {
+    return metrics.count("pinned");
+  }
+
+  /** How many pins and unpins wait in this tracker's queue (the {@code pinqueue} metric). */
+  long queueLength() {
+    return queued.size();
+  }
+
   Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(recovery);

@@ -9,6 +9,8 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.TrackerRequest.Batch;
 import dev.ferry.pin.TrackerRequest.One;
+import dev.ferry.pin.monitor.Monitor;
+import dev.ferry.pin.monitor.MonitorConfig;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Collective pinning on this node: answers {@code ferry.pin} for the cluster ({@link PinService}),
  * keeps this node's IPFS daemon in line with the pinset ({@link PinTracker}, asked on
- * {@code ferry.node.<name>.pin}), moves the pins of a node that leaves, and backs the pinset up
- * when it stops ({@link PinsetBackups}). Requests on both
+ * {@code ferry.node.<name>.pin}), moves the pins of a node that leaves, runs the node's
+ * {@link Monitor} (its metrics, every node's latest, alerts), and backs the pinset up when it
+ * stops ({@link PinsetBackups}). Requests on both
  * addresses are records ({@link PinRequest}, {@link TrackerRequest}) decoded at the consumer.
  *
  * <p>Everything runs on this verticle's event loop; the service and the tracker keep their state there.
@@ -34,6 +37,7 @@ public final class PinVerticle extends VerticleBase {
   private IpfsConnector ipfs;
   private PinTracker tracker;
   private PinsetBackups backups;
+  private Monitor monitor;
 
   public PinVerticle(NodeContext node) {
     this.node = node;
@@ -43,8 +47,12 @@ public final class PinVerticle extends VerticleBase {
   public Future<?> start() {
     PinConfig config;
     int keepBackups;
+    MonitorConfig monitorConfig;
+    AllocationConfig allocation;
     try {
       config = PinConfig.from(node.config().section("pin"));
+      monitorConfig = MonitorConfig.from(node.config().section("pin"));
+      allocation = AllocationConfig.from(node.config().section("pin"));
       checkGroup(config);
       keepBackups = node.config().section("raft").nonNegative("backups");
     } catch (RuntimeException e) {
@@ -54,9 +62,11 @@ public final class PinVerticle extends VerticleBase {
     ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
     backups = new PinsetBackups(vertx, node, config, raft, keepBackups);
+    monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength);
     PinService service = new PinService(node, config, raft,
-        List.copyOf(RaftSettings.from(node.config().section("raft")).groups().keySet()));
-    return Future.all(serve(service), serveTracker(), followMembers(service))
+        List.copyOf(RaftSettings.from(node.config().section("raft")).groups().keySet()),
+        new Placement(allocation, monitor::latest));
+    return Future.all(serve(service), serveTracker(), followMembers(service), monitor.start())
         .onSuccess(x -> {
           service.expireEvery();
           log.info("pinning up on {}: pinset in Raft group {}, content in {}", node.name(), config.group(), ipfs);
@@ -70,7 +80,8 @@ public final class PinVerticle extends VerticleBase {
     // the Raft groups stop after this verticle, so the replica still answers the backup's reads
     Future<?> backedUp = backups == null ? Future.succeededFuture() : backups.write()
         .onFailure(e -> log.warn("no pinset backup on {}: {}", node.name(), e.getMessage()));
-    return backedUp.transform(x -> tracker == null ? Future.succeededFuture() : tracker.stop())
+    return backedUp.transform(x -> monitor == null ? Future.succeededFuture() : monitor.stop())
+        .eventually(() -> tracker == null ? Future.succeededFuture() : tracker.stop())
         .eventually(() -> ipfs == null ? Future.succeededFuture() : ipfs.close());
   }
 

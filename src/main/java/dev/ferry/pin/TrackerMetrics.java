@@ -65,6 +65,11 @@ final class TrackerMetrics {
     unpins = register(duration("unpin"));
   }
 
+  /** How many pins have {@code status} now (one of {@link #STATUSES}). */
+  long count(String status) {
+    return statuses.get(status).get();
+  }
+
   private static Timer.Builder duration(String op) {
     return Timer.builder("ferry.pin.duration").tag("op", op).publishPercentileHistogram()
         .description("How long pin and unpin calls on this node's IPFS daemon took, failed ones too");

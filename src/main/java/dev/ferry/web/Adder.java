@@ -99,7 +99,7 @@ final class Adder {
         if (!root || add.noPin()) {
           return Future.succeededFuture(done);
         }
-        return pins.pin(entry.cid().toString(), pin.orName(entry.path().isEmpty() ? null : entry.path()))
+        return pins.pin(entry.cid().toString(), pin.orName(entry.path().isEmpty() ? null : entry.path()), entry.size())
             .map(changed -> changed.pin().toJson())
             .recover(e -> Future.failedFuture(failedAfter(entry, done, e)))
             .map(pinned -> {

@@ -105,6 +105,7 @@ public final class WebVerticle extends VerticleBase {
         repoGc,
         new Bandwidth(vertx, node),
         new GatewayRoutes(ipfs, node.config().ipfsApi()),
+        new MonitorRoutes(vertx, node, config.pinRequestTimeout()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
         new DashboardRoutes());

@@ -21,6 +21,7 @@ class PinRequestTest {
   @Test
   void everyRequestReadsBackFromItsJson() {
     List<PinRequest> all = List.of(new PinRequest.Add(A, "doc", 2, 3), new PinRequest.Add(A, "", null, null),
+        new PinRequest.Add(A, "sized", 1, 1, Pin.Extras.NONE, 4096L),
         new PinRequest.Unpin(A), new PinRequest.Get(A, ReadFrom.LEADER), new PinRequest.Get(A, ReadFrom.replica(7)),
         new PinRequest.ListPins(ReadFrom.LEADER, null, null), new PinRequest.ListPins(ReadFrom.replica(3), A, 10),
         new PinRequest.Status(A, ReadFrom.replica(0), false), new PinRequest.Status(A, ReadFrom.LEADER, true),
@@ -66,6 +67,8 @@ class PinRequestTest {
     assertBad(new JsonObject().put("op", "pin"), "field cid: expected a string, got nothing");
     assertBad(new JsonObject().put("op", "pin").put("cid", 7), "field cid: expected a string, got 7");
     assertBad(new JsonObject().put("op", "pin").put("cid", "QmNotACid"), "not a CID: 'QmNotACid'");
+    assertBad(new JsonObject().put("op", "pin").put("cid", A).put("size", -1), "field size: expected a whole number "
+        + ">= 0, got -1");
     assertBad(new JsonObject().put("op", "pin").put("cid", A).put("replication_min", 0),
         "field replication_min: expected a positive whole number or -1 (every node), got 0");
     assertBad(new JsonObject().put("op", "pin").put("cid", A).put("replication_max", "two"),

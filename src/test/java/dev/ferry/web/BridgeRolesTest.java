@@ -3,12 +3,14 @@ package dev.ferry.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.Addresses;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigLayers;
 import dev.ferry.core.ConfigSection;
 import dev.ferry.security.ApiUsers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code bridge.roles}: the shipped rules for {@code read}, and bad rules named with their key. */
@@ -39,6 +41,18 @@ class BridgeRolesTest {
     assertThat(mayRead(read, "ferry.mbx.node1.a.1", null)).isFalse();
     assertThat(read.outbound().stream().anyMatch(r -> r.matches("ferry.raft.kv.log"))).isTrue();
     assertThat(read.outbound().stream().anyMatch(r -> r.matches("ferry.circuit.p1"))).isFalse();
+  }
+
+  @Test
+  void alertEventsReachEveryRoleAndTheMonitorsInternalAddressesNoClient() {
+    BridgeConfig bridge = bridge(null);
+    BridgeRoles.Rules read = bridge.roles().of(ApiUsers.Role.READ).orElseThrow();
+    assertThat(bridge.outboundAllows(Addresses.ALERT_EVENTS)).isTrue();
+    assertThat(read.outbound().stream().anyMatch(r -> r.matches(Addresses.ALERT_EVENTS))).isTrue();
+    for (String internal : List.of(Addresses.METRICS, Addresses.nodeMonitor("node1"))) {
+      assertThat(bridge.outboundAllows(internal)).as(internal).isFalse();
+      assertThat(bridge.inboundAllows(internal)).as(internal).isFalse();
+    }
   }
 
   @Test

@@ -45,7 +45,7 @@ class IpfsClusterClientTest {
           "FERRY_HELD", held.toString()), 240, line -> { });
 
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("pass 8").contains("fail 0");
+      assertThat(result.output()).contains("pass 9").contains("fail 0");
     }
   }
 }

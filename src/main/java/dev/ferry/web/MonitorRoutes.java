@@ -1,0 +1,37 @@
+package dev.ferry.web;
+
+import dev.ferry.core.NodeContext;
+import dev.ferry.pin.monitor.MonitorClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+
+/**
+ * The monitor over HTTP, in IPFS Cluster 1.1's shapes: {@code GET /monitor/metrics} (the metric
+ * names, a JSON array of strings), {@code GET /monitor/metrics/{name}} (the latest valid metric of
+ * that name of each node, {@code api.Metric}s with peer IDs) and {@code GET /health/alerts}
+ * ({@code api.Alert}s not yet cleared), each read from this node's monitor. Stateless (one instance
+ * per web verticle instance).
+ */
+final class MonitorRoutes implements Routes {
+  private final MonitorClient monitor;
+
+  MonitorRoutes(Vertx vertx, NodeContext node, Duration timeout) {
+    this.monitor = new MonitorClient(vertx, node.name(), timeout);
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/monitor/metrics").handler(ctx -> reply(ctx, monitor.names()));
+    router.get("/monitor/metrics/:name").handler(ctx -> reply(ctx, monitor.metrics(ctx.pathParam("name"))));
+    router.get("/health/alerts").handler(ctx -> reply(ctx, monitor.alerts()));
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonArray> answer) {
+    answer.onSuccess(items -> ctx.response().putHeader("Content-Type", Json.CONTENT_TYPE).end(items.encode()))
+        .onFailure(ctx::fail);
+  }
+}

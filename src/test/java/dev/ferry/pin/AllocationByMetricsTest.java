@@ -1,0 +1,129 @@
+package dev.ferry.pin;
+
+import static dev.ferry.pin.monitor.MetricsMonitorTest.array;
+import static dev.ferry.pin.monitor.MetricsMonitorTest.fastMonitor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
+import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
+import dev.ferry.testing.Http;
+import dev.ferry.testing.IpfsDaemon;
+import dev.ferry.testing.TestCluster;
+import dev.ferry.testing.TestCluster.JvmCluster;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The balanced allocator on real nodes, with the metrics their monitors publish: a node whose IPFS
+ * repo (embedded store, or a js-ipfs daemon whose {@code Datastore.StorageMax} is small) reports
+ * too little free space never gets a pin of known size that does not fit, and too few nodes with
+ * room is a clear error; with {@code tag:group} replicas land in different groups.
+ */
+@Timeout(180)
+class AllocationByMetricsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final long SMALL = 300_000;
+  private static final long BIG = 50_000_000_000L;
+  private static final long METRIC_TTL_MS = 60_000;
+
+  private static JsonObject node(long storageMax, String group) {
+    return new JsonObject().put("ipfs", new JsonObject().put("storage_max", storageMax))
+        .put("pin", new JsonObject().put("tags", new JsonObject().put("group", group))
+            // metrics sent every 200 ms that stay valid a minute: a loaded machine cannot let them lapse mid-test
+            .put("monitor", fastMonitor().put("metric_ttl_ms", METRIC_TTL_MS)));
+  }
+
+  /** Pins {@code cid} of {@code size} bytes from node 1 with replication {@code min}..{@code max}. */
+  private static JsonObject pin(JvmCluster cluster, String cid, Long size, int min, int max) {
+    JsonObject request = new JsonObject().put("op", "pin").put("cid", cid).put("replication_min", min)
+        .put("replication_max", max);
+    return TrackerAsk.ask(cluster, Addresses.PIN, size == null ? request : request.put("size", size));
+  }
+
+  private static FerryException refused(JvmCluster cluster, String cid, long size, int min) {
+    JsonObject request = new JsonObject().put("op", "pin").put("cid", cid).put("replication_min", min)
+        .put("replication_max", min).put("size", size);
+    Throwable failure = Futures.cause(TrackerAsk.request(cluster, Addresses.PIN, request), WAIT);
+    return FerryException.from(failure);
+  }
+
+  private static List<String> allocations(JsonObject pin) {
+    return pin.getJsonArray("allocations").stream().map(String::valueOf).toList();
+  }
+
+  private static void awaitMetrics(JvmCluster cluster, String name, int nodes) {
+    Eventually.await(nodes + " nodes' " + name + " on node1", WAIT,
+        () -> array(cluster.apiPort(1), "/monitor/metrics/" + name).size() == nodes);
+  }
+
+  @Test
+  void aNodeWithTooLittleFreeSpaceNeverGetsAPinThatDoesNotFit() {
+    try (JvmCluster cluster = TestCluster.inJvm(3, i -> node(i == 3 ? SMALL : BIG, "default"), i -> Map.of())
+        .awaitFullMembership()) {
+      awaitMetrics(cluster, "freespace", 3);
+      for (int n = 0; n < 6; n++) {
+        assertThat(allocations(pin(cluster, PinSetTest.cid(n), 2 * SMALL, 2, 2)))
+            .containsExactly(cluster.name(1), cluster.name(2));
+      }
+      // small enough for node3: it may take it
+      assertThat(allocations(pin(cluster, PinSetTest.cid(50), SMALL / 10, 3, 3))).contains(cluster.name(3));
+      // a size nobody knows keeps node3 a candidate
+      assertThat(allocations(pin(cluster, PinSetTest.cid(51), null, 3, 3))).hasSize(3);
+
+      FerryException tooFew = refused(cluster, PinSetTest.cid(60), 2 * SMALL, 3);
+      assertThat(tooFew.code()).isEqualTo(FerryException.UNAVAILABLE);
+      assertThat(tooFew.getMessage()).contains("replication_min is 3 but only 2 node(s) can take the pin")
+          .contains("too little free space on " + cluster.name(3) + " (").contains("the pin needs " + 2 * SMALL + ")");
+    }
+  }
+
+  @Test
+  void withTagGroupReplicasLandInDifferentGroups() {
+    try (JvmCluster cluster = TestCluster.inJvm(4, i -> node(BIG, i <= 2 ? "east" : "west"), i -> Map.of())
+        .awaitFullMembership()) {
+      awaitMetrics(cluster, "tag:group", 4);
+      Set<String> east = Set.of(cluster.name(1), cluster.name(2));
+      Set<String> west = Set.of(cluster.name(3), cluster.name(4));
+      for (int n = 0; n < 8; n++) {
+        List<String> nodes = allocations(pin(cluster, PinSetTest.cid(n), null, 2, 2));
+        assertThat(nodes).hasSize(2);
+        assertThat(nodes.stream().filter(east::contains)).as(nodes.toString()).hasSize(1);
+        assertThat(nodes.stream().filter(west::contains)).as(nodes.toString()).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void aJsIpfsDaemonWhoseStorageMaxIsSmallReportsItAndIsPassedOver(@TempDir Path dir) {
+    try (IpfsDaemon daemon = IpfsDaemon.start(dir.resolve("ipfs"))) {
+      // js-ipfs reads Datastore.StorageMax at every repo/stat
+      URI config = daemon.api().resolve("/api/v0/config?arg=Datastore.StorageMax&arg=" + SMALL + "B");
+      assertThat(Http.send(HttpRequest.newBuilder(config).POST(HttpRequest.BodyPublishers.noBody())).statusCode())
+          .isEqualTo(200);
+      try (JvmCluster cluster = TestCluster.inJvm(2, i -> i == 2
+          ? node(BIG, "default").put("ipfs", new JsonObject().put("api", daemon.api().toString()))
+          : node(BIG, "default"), i -> Map.of()).awaitFullMembership()) {
+        awaitMetrics(cluster, "freespace", 2);
+        JsonObject onDaemon = array(cluster.apiPort(1), "/monitor/metrics/freespace").stream()
+            .map(JsonObject.class::cast)
+            .filter(m -> m.getString("peer").equals(cluster.node(2).peerId().toString())).findFirst().orElseThrow();
+        assertThat(onDaemon.getLong("weight")).isBetween(0L, SMALL - 1);
+        assertThat(allocations(pin(cluster, PinSetTest.cid(1), SMALL, 1, 2))).containsExactly(cluster.name(1));
+        assertThat(refused(cluster, PinSetTest.cid(2), SMALL, 2).getMessage())
+            .contains("too little free space on " + cluster.name(2));
+      }
+    }
+  }
+
+}
