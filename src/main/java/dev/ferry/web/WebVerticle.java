@@ -98,7 +98,8 @@ public final class WebVerticle extends VerticleBase {
         new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
         status,
         new BridgeRoutes(vertx, bridge, guard),
-        new DashboardRoutes());
+        new DashboardRoutes(vertx, clusterQueries(), DashboardConfig.from(node.config().section("dashboard")),
+            config.pinRequestTimeout()));
   }
 
   private ClusterQueries clusterQueries() {
