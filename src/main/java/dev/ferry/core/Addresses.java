@@ -119,6 +119,11 @@ public final class Addresses {
     return "ferry.node." + node + ".circuits";
   }
 
+  /** Node-internal request/reply: node {@code node}'s recent samples of its meters, for the dashboard. */
+  public static String nodeHistory(String node) {
+    return "ferry.node." + node + ".history";
+  }
+
   /** Published events on a topic. */
   public static String events(String topic) {
     return "ferry.events." + topic;

@@ -27,10 +27,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Who may call the HTTP API (and the IPFS proxy, which asks {@link #check} itself): with users in {@code api.users}, every request must carry HTTP basic
  * credentials of one of them or {@code Authorization: Bearer TOKEN} from {@code POST /token}
- * (except the {@code api.open_paths}, for health probes and metric scrapers, and the SockJS
+ * (except the {@code api.open_paths}, for health probes and metric scrapers, the dashboard's files under
+ * {@code /ui/}, which hold no data, and the SockJS
  * bridge's requests without credentials, whose sockets log in with a frame: {@link BridgeGuard}); a {@code read} user
  * may only {@code GET}/{@code HEAD}. 401 without valid credentials, 403 for a role that may not,
  * 429 with {@code Retry-After} for an address that failed too many logins ({@link LoginThrottle}).
+ * A 401 challenges Basic, or Bearer for a script's request ({@value #SCRIPT_HEADER}), which a
+ * browser leaves to the page instead of opening its own login dialog.
  * With no users the API stays open, as before users existed.
  *
  * <p>Mounted first on the router, so no route runs for a caller it refuses. Password checks
@@ -40,6 +43,13 @@ public final class ApiAuth implements Routes {
   private static final Logger log = LoggerFactory.getLogger(ApiAuth.class);
   static final String TOKEN_PATH = "/token";
   private static final String REALM = "Basic realm=\"ferry\"";
+  /**
+   * The challenge for a script's request ({@value #SCRIPT_HEADER} set, as the dashboard's are): a
+   * browser answers a Basic challenge with its own login dialog over the page, never a Bearer one.
+   */
+  private static final String BEARER_REALM = "Bearer realm=\"ferry\"";
+  /** The header by which a page's scripts say a request is theirs (the convention of browser libraries). */
+  static final String SCRIPT_HEADER = "X-Requested-With";
 
   private final Vertx vertx;
   private final ApiUsers users;
@@ -180,7 +190,8 @@ public final class ApiAuth implements Routes {
   private void authenticate(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
     boolean looking = method == HttpMethod.GET || method == HttpMethod.HEAD;
-    if (looking && openPaths.contains(ctx.normalizedPath())) {
+    // the dashboard's files hold no data: the page itself asks for a login and sends the token on every call
+    if (looking && (openPaths.contains(ctx.normalizedPath()) || DashboardRoutes.isUiPath(ctx.normalizedPath()))) {
       ctx.next();
       return;
     }
@@ -196,6 +207,9 @@ public final class ApiAuth implements Routes {
         ctx.next();
       } else if (checked.cause() instanceof Refused refused) {
         refused.addHeaders(ctx.response());
+        if (refused.status() == 401 && ctx.request().getHeader(SCRIPT_HEADER) != null) {
+          ctx.response().putHeader("WWW-Authenticate", BEARER_REALM);   // the page asks for the login itself
+        }
         HttpErrors.send(ctx.response(), refused.status(), refused.code(), refused.getMessage());
       } else {
         ctx.fail(checked.cause());

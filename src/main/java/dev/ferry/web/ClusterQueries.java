@@ -15,10 +15,11 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Questions the HTTP API and the dashboard ask the cluster, answered over the bus: members, every
- * node's mailboxes, the registry's claims, Raft group status, this node's circuits. A node that does not answer in
+ * node's mailboxes and recent samples, the registry's claims, Raft group status, this node's circuits. A node that does not answer in
  * {@code cluster.request_timeout_ms} is reported with an {@code error} instead of failing the whole.
  */
 final class ClusterQueries {
@@ -42,10 +43,20 @@ final class ClusterQueries {
 
   /** {@code {name: {"incarnation", "mailboxes": [...]} or {"error"}}} for every member. */
   Future<JsonObject> mailboxes() {
+    return everyMember(Addresses::nodeMailboxes);
+  }
+
+  /** {@code {name: history or {"error"}}}: every member's recent samples ({@link HistoryVerticle}). */
+  Future<JsonObject> histories() {
+    return everyMember(Addresses::nodeHistory);
+  }
+
+  /** {@code {name: answer or {"error"}}}: an empty request to each member's {@code address(name)}, at once. */
+  private Future<JsonObject> everyMember(Function<String, String> address) {
     var options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
     List<String> names = node.members().current().stream().map(Members.Member::name).toList();
     List<Future<JsonObject>> answers = names.stream()
-        .map(name -> vertx.eventBus().<JsonObject>request(Addresses.nodeMailboxes(name), null, options)
+        .map(name -> vertx.eventBus().<JsonObject>request(address.apply(name), null, options)
             .map(reply -> reply.body())
             .otherwise(e -> new JsonObject().put("error", e.getMessage())))
         .toList();

@@ -108,7 +108,8 @@ public final class WebVerticle extends VerticleBase {
         new MonitorRoutes(vertx, node, config.pinRequestTimeout()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
-        new DashboardRoutes());
+        new DashboardRoutes(vertx, clusterQueries(), DashboardConfig.from(node.config().section("dashboard")),
+            config.pinRequestTimeout()));
   }
 
   private ClusterQueries clusterQueries() {

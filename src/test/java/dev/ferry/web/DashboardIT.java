@@ -2,10 +2,12 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.security.Passwords;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.NodeScript;
 import dev.ferry.testing.ProcessCluster;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,31 +18,67 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The dashboard in headless Chromium (src/test/js/dashboard.test.mjs, playwright-core) against
- * three processes of the fat jar; the script kills node3 by its PID and watches it go down.
- * The screenshot is saved as target/dashboard.png.
+ * three processes of the fat jar, one cluster for every case: live members and charts, a file
+ * dropped on the page, pin/unpin/recover, phone width and keyboard, login on node1 (whose API has an
+ * admin and a read user), and node3 killed by its PID and started again here when the script says
+ * {@value #RESTART}. Screenshots of each state: target/dashboard-*.png.
  */
-@Timeout(240)
+@Timeout(480)
 class DashboardIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final String RESTART = "restart node3";
+  private static final String ADMIN = "alice:admin-password";
+  private static final String READER = "bob:reader-password";
+  /** Cheap hashes for a test: the iterations only slow each login down. */
+  private static final int FEW_ITERATIONS = 1000;
+  /** Pins of missing content fail soon, so the page can recover one. */
+  private static final long PIN_TIMEOUT_MS = 3000;
 
   @Test
-  void theDashboardShowsThreeMembersAndThenTheKilledOneDown() throws Exception {
+  void theDashboardWatchesAndDrivesTheCluster() throws Exception {
     if (!Files.isExecutable(CHROMIUM)) {
       throw new IllegalStateException(CHROMIUM + " is missing: run bin/test (it installs Debian's chromium)");
     }
-    Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
-    Files.deleteIfExists(screenshot);
-    try (ProcessCluster cluster = TestCluster.processes(3)) {
-      List<String> all = cluster.names(1, 2, 3);
-      Eventually.await("node1 to list all three", Duration.ofSeconds(90), () -> cluster.peersSeenBy(1).equals(all));
-      var result = NodeScript.run("src/test/js/dashboard.test.mjs", Map.of(
-          "FERRY_DASHBOARD_URL", "http://127.0.0.1:" + cluster.apiPort(1) + "/ui/",
-          "FERRY_KILL_PID", String.valueOf(cluster.process(3).pid()),
-          "FERRY_SCREENSHOT", screenshot.toString(),
-          "CHROMIUM", CHROMIUM.toString()), 180, line -> { });
-      assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("pass 1").contains("fail 0");
-      assertThat(screenshot).isNotEmptyFile();
+    Path shots = Path.of("target").toAbsolutePath();
+    for (String state : List.of("charts", "add", "pins", "phone", "login", "read", "down", "back")) {
+      Files.deleteIfExists(shots.resolve("dashboard-" + state + ".png"));
     }
+    try (ProcessCluster cluster = TestCluster.processes(3, DashboardIT::settings)) {
+      List<String> all = cluster.names(1, 2, 3);
+      Eventually.await("node2 to list all three", Duration.ofSeconds(90), () -> cluster.peersSeenBy(2).equals(all));
+      var result = NodeScript.run("src/test/js/dashboard.test.mjs", Map.of(
+          "FERRY_DASHBOARD_URL", "http://127.0.0.1:" + cluster.apiPort(2) + "/ui/",
+          "FERRY_AUTH_URL", "http://127.0.0.1:" + cluster.apiPort(1) + "/ui/",
+          "FERRY_ADMIN", ADMIN,
+          "FERRY_READER", READER,
+          "FERRY_KILL_PID", String.valueOf(cluster.process(3).pid()),
+          "FERRY_SCREENSHOTS", shots.resolve("dashboard-").toString(),
+          "CHROMIUM", CHROMIUM.toString()), 420, line -> {
+            if (line.contains(RESTART)) {
+              cluster.restart(3);
+            }
+          });
+      assertThat(result.exitCode()).as(result.output()).isZero();
+      assertThat(result.output()).contains("pass 6").contains("fail 0");
+      for (String state : List.of("charts", "add", "pins", "phone", "login", "read", "down", "back")) {
+        assertThat(shots.resolve("dashboard-" + state + ".png")).isNotEmptyFile();
+      }
+    }
+  }
+
+  /** Every node: pins of missing content fail soon; node1's API has an admin and a read user. */
+  private static JsonObject settings(int node) {
+    JsonObject settings = new JsonObject().put("pin", new JsonObject().put("pin_timeout_ms", PIN_TIMEOUT_MS));
+    if (node == 1) {
+      settings.put("api", new JsonObject().put("users", new JsonObject()
+          .put(ADMIN.split(":")[0], user(ADMIN, "admin"))
+          .put(READER.split(":")[0], user(READER, "read"))));
+    }
+    return settings;
+  }
+
+  private static JsonObject user(String userPassword, String role) {
+    return new JsonObject().put("password", Passwords.hash(userPassword.split(":", 2)[1], FEW_ITERATIONS))
+        .put("role", role);
   }
 }
