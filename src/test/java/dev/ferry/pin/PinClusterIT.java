@@ -184,12 +184,20 @@ class PinClusterIT {
     }
   }
 
-  /** Every pin's allocations, as node {@code i} answers {@code GET /allocations}. */
+  /**
+   * Every pin's allocations as node names, from node {@code i}'s {@code GET /allocations} (which
+   * names nodes by peer ID, as IPFS Cluster does) and its {@code GET /peers} (peer ID to name).
+   */
   private static Map<String, List<String>> allocations(ProcessCluster cluster, int i) {
+    Map<String, String> names = new HashMap<>();
+    Http.get(cluster.apiPort(i), "/peers").body().lines().filter(l -> !l.isBlank()).map(JsonObject::new)
+        .filter(peer -> peer.getString("id") != null && peer.getString("peername") != null)
+        .forEach(peer -> names.put(peer.getString("id"), peer.getString("peername")));
     HttpResponse<String> response = Http.get(cluster.apiPort(i), "/allocations");
     Map<String, List<String>> byCid = new HashMap<>();
     response.body().lines().filter(l -> !l.isBlank()).map(JsonObject::new).forEach(pin -> byCid.put(
-        pin.getString("cid"), pin.getJsonArray("allocations").stream().map(String::valueOf).toList()));
+        pin.getString("cid"), pin.getJsonArray("allocations").stream().map(String::valueOf)
+            .map(id -> names.getOrDefault(id, id)).toList()));
     return byCid;
   }
 

@@ -66,9 +66,11 @@ class DashboardIT {
     }
   }
 
-  /** Every node: pins of missing content fail soon; node1's API has an admin and a read user. */
+  /** Every node: pins of missing content fail soon, a silent node is alerted soon; node1's API has an admin and a read user. */
   private static JsonObject settings(int node) {
-    JsonObject settings = new JsonObject().put("pin", new JsonObject().put("pin_timeout_ms", PIN_TIMEOUT_MS));
+    // pings every second, valid for 3: a killed node is alerted well within the 10 s
+    JsonObject settings = new JsonObject().put("pin", new JsonObject().put("pin_timeout_ms", PIN_TIMEOUT_MS)
+        .put("monitor", new JsonObject().put("ping_interval_ms", 1000).put("ping_ttl_ms", 3000)));
     if (node == 1) {
       settings.put("api", new JsonObject().put("users", new JsonObject()
           .put(ADMIN.split(":")[0], user(ADMIN, "admin"))
