@@ -150,7 +150,7 @@ class StoreProxyTest {
     assertThat(proxy("/api/v0/get?arg=/ipfs/" + root + "/sub").body()).contains("sub/c.txt").contains("charlie");
     RawHttp.Answer missing = proxy("/api/v0/cat?arg=/ipfs/" + root + "/nothing.txt");
     assertThat(missing.status()).as("Kubo answers 500 for a missing link").isEqualTo(500);
-    assertThat(missing.body()).contains("no link named 'nothing.txt' under " + root);
+    assertThat(missing.body()).contains("the directory /ipfs/" + root + " has no entry 'nothing.txt'");
   }
 
   @Test
