@@ -62,9 +62,16 @@ class AllocationByMetricsTest {
     return pin.getJsonArray("allocations").stream().map(String::valueOf).toList();
   }
 
+  /**
+   * Waits until every node's monitor holds {@code nodes} nodes' metric {@code name}: a pin request
+   * sent from node 1 may be served by any node's pin service, which ranks by its own monitor.
+   */
   private static void awaitMetrics(JvmCluster cluster, String name, int nodes) {
-    Eventually.await(nodes + " nodes' " + name + " on node1", WAIT,
-        () -> array(cluster.apiPort(1), "/monitor/metrics/" + name).size() == nodes);
+    for (int i = 1; i <= cluster.size(); i++) {
+      int node = i;
+      Eventually.await(nodes + " nodes' " + name + " on " + cluster.name(node), WAIT,
+          () -> array(cluster.apiPort(node), "/monitor/metrics/" + name).size() == nodes);
+    }
   }
 
   @Test

@@ -98,6 +98,31 @@ class RaftMembershipTest {
     }
   }
 
+  /**
+   * The leader asked to remove itself (directly, then as the new leader through a follower) hands
+   * the leadership on and is removed; the answer is the group's status after the change, and
+   * writes carry on at once.
+   */
+  @Test
+  void aLeaderAskedToLeaveHandsOverAndLeaves() {
+    try (RaftCluster cluster = RaftCluster.start(4)) {
+      int leader = cluster.leader(KV);
+      String name = cluster.name(leader);
+      GroupStatus left = await(cluster.client(leader).leave(KV, name));
+      assertThat(left.members()).doesNotContain(name).hasSize(3);
+      assertThat(left.role()).isEqualTo("leader");
+      Eventually.await(name + " to start over outside the group", WAIT,
+          () -> cluster.status(leader, KV).role().equals("out"));
+
+      int[] rest = cluster.running().stream().mapToInt(Integer::intValue).filter(i -> i != leader).toArray();
+      int next = cluster.leader(KV, rest);
+      int follower = cluster.other(leader, next);
+      GroupStatus again = await(cluster.client(follower).leave(KV, cluster.name(next)));
+      assertThat(again.members()).doesNotContain(name, cluster.name(next)).hasSize(2);
+      assertThat(await(cluster.client(follower).propose(KV, put("l/after", "1"))).index()).isPositive();
+    }
+  }
+
   @Test
   void leadershipMovesToTheNamedVoter() {
     try (RaftCluster cluster = RaftCluster.start(3)) {

@@ -101,9 +101,7 @@ final class GroupRequests {
         .on(Join.class, join -> hop -> onLeader(join, hop, () -> endpointOf(join.node())
             .compose(endpoint -> membership.join(endpoint, join.learner()))
             .compose(v -> status())))
-        .on(Leave.class, leave -> hop -> onLeader(leave, hop, () -> membership.leave(leave.node())
-            .onSuccess(v -> tellRemoved(leave.node()))
-            .compose(v -> status())))
+        .on(Leave.class, leave -> hop -> onLeader(leave, hop, () -> leave(leave, hop)))
         .on(Transfer.class, transfer -> hop -> onLeader(transfer, hop,
             () -> membership.transfer(transfer.node()).map(BusJson.class::cast)))
         .on(RaftRequest.Feed.class, request -> hop -> Future.succeededFuture(feed.after(request.after(),
@@ -113,6 +111,27 @@ final class GroupRequests {
             stores.asMap())))
         .on(Removed.class, removed -> hop -> removed(removed.by()))
         .build();
+  }
+
+  /**
+   * Removes a member, on the leader. A leader asked to remove itself first hands the leadership to
+   * another voter and passes the request on to it: a replica that removed itself stops at once and
+   * could not answer, and the group would wait an election timeout for a new leader.
+   */
+  private Future<BusJson> leave(Leave leave, Hop hop) {
+    if (!leave.node().equals(node.name())) {
+      return membership.leave(leave.node())
+          .onSuccess(v -> tellRemoved(leave.node()))
+          .compose(v -> status());
+    }
+    Optional<String> successor = membership.anotherVoter(node.name());
+    if (successor.isEmpty()) {
+      return Future.failedFuture(FerryException.badRequest(node.name() + " is the only voter of group " + group
+          + ": add another node before removing it"));
+    }
+    return membership.transfer(successor.get()).compose(moved -> hop.forwarded()
+        ? Future.succeededFuture(new Redirect(moved.leader()))
+        : forward(moved.leader(), leave, hop, 1, () -> leave(leave, hop)));
   }
 
   private Future<BusJson> status() {
@@ -251,6 +270,11 @@ final class GroupRequests {
             ? Future.failedFuture(RaftErrors.noLeader(group, null, "leadership was lost"))
             : forward(hint, request, hop, 0, local);
       });
+    }
+    if (hop.forwarded() && leader == null) {
+      // sent here as the leader mid-election (a hand-over, say): answer once this node knows who leads
+      return awaitLeader().compose(v -> node.name().equals(leader())
+          ? local.get() : Future.succeededFuture(new Redirect(leader())));
     }
     if (hop.forwarded()) {
       return Future.succeededFuture(new Redirect(leader));

@@ -7,6 +7,7 @@ import io.microraft.MembershipChangeMode;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftRole;
+import io.microraft.exception.CannotReplicateException;
 import io.microraft.exception.MismatchingRaftGroupMembersCommitIndexException;
 import io.microraft.report.RaftGroupMembers;
 import io.vertx.core.Future;
@@ -79,6 +80,12 @@ final class Membership {
         .orElse(Future.succeededFuture());
   }
 
+  /** A voting member other than {@code name}, the first by name, if the group has one. */
+  Optional<String> anotherVoter(String name) {
+    return raft.getCommittedMembers().getVotingMembers().stream().map(NodeEndpoint.class::cast)
+        .map(NodeEndpoint::name).filter(voter -> !voter.equals(name)).sorted().findFirst();
+  }
+
   Future<Transferred> transfer(String name) {
     Optional<NodeEndpoint> voter = named(raft.getCommittedMembers().getVotingMembers(), name);
     if (voter.isEmpty()) {
@@ -99,9 +106,23 @@ final class Membership {
     return Future.fromCompletionStage(raft.changeMembership(endpoint, mode, expected))
         .timeout(settings.membershipTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
-        .recover(e -> RaftErrors.unwrap(e) instanceof MismatchingRaftGroupMembersCommitIndexException && retries > 0
-            ? change(endpoint, mode, retries - 1)
-            : Future.failedFuture(e));
+        .recover(e -> {
+          Throwable cause = RaftErrors.unwrap(e);
+          if (retries == 0) {
+            return Future.failedFuture(e);
+          }
+          if (cause instanceof MismatchingRaftGroupMembersCommitIndexException) {
+            return change(endpoint, mode, retries - 1);
+          }
+          if (cause instanceof CannotReplicateException) {
+            // a leader just elected commits an entry of its term first; a change waits for that
+            Promise<Void> later = Promise.promise();
+            vertx.setTimer(settings.electionTimeout().toMillis(),
+                id -> change(endpoint, mode, retries - 1).onComplete(later));
+            return later.future();
+          }
+          return Future.failedFuture(e);
+        });
   }
 
   /** Completes once the learner's match index is close enough to the commit index. */
