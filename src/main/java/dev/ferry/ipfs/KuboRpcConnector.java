@@ -401,6 +401,10 @@ public final class KuboRpcConnector implements IpfsConnector {
   @Override
   public Future<RepoStat> repoStat() {
     return call("repo/stat", CALL_TIMEOUT).send().transform(r -> json("repo/stat", r.map(Answer::of)))
+        .compose(body -> body.containsKey("RepoSize") && body.containsKey("StorageMax") ? Future.succeededFuture(body)
+            // an unknown size is not zero free space: the freespace informer reports nothing rather than a full disk
+            : Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, this
+                + ": repo/stat answered without RepoSize and StorageMax: " + body.encode())))
         .map(body -> new RepoStat(number(body, "RepoSize"), number(body, "StorageMax"), number(body, "NumObjects"),
             body.getString("RepoPath", ""), body.getString("Version", "")));
   }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for an IPFS daemon's Kubo RPC API that reads every request body and discards it:
- * {@code add} answers one fixed CID, the pin commands answer as if they had done their work. For
+ * {@code add} answers one fixed CID, the pin commands answer as if they had done their work, and
+ * {@code repo/stat} answers no sizes (so the node measures no free space and allocates by pin count). For
  * tests that measure that ferry does not hold what passes through it (a real daemon would make
  * them measure the daemon); where ferry's work with a daemon matters, tests use
  * {@link IpfsDaemon}. Thread-safe; a thread per request.
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DiscardingDaemon implements AutoCloseable {
   /** What {@code add} answers: the CIDv1 of "hello world" (raw leaves). */
   public static final String CID = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e";
+  /** The size {@code add} answers for {@link #CID}, whatever was sent. */
+  public static final long SIZE = 11;
 
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -62,7 +65,7 @@ public final class DiscardingDaemon implements AutoCloseable {
     }
     String path = exchange.getRequestURI().getPath();
     String answer = switch (path) {
-      case "/api/v0/add" -> "{\"Name\":\"file\",\"Hash\":\"" + CID + "\",\"Size\":\"11\"}\n";
+      case "/api/v0/add" -> "{\"Name\":\"file\",\"Hash\":\"" + CID + "\",\"Size\":\"" + SIZE + "\"}\n";
       case "/api/v0/pin/add", "/api/v0/pin/rm" -> "{\"Pins\":[\"" + CID + "\"]}";
       case "/api/v0/pin/ls" -> "{\"Keys\":{}}";
       case "/api/v0/id" -> "{\"ID\":\"12D3KooWStandIn\",\"Addresses\":[],\"AgentVersion\":\"discarding-daemon\"}";

@@ -151,13 +151,17 @@ class MemoryExhaustionIT {
 
   @Test
   void concurrentLargeUploadsToAddAreSpooledAndThoseBeyondTheBoundGet503() throws Exception {
+    long receivedBefore = daemon.received();
     List<Answer> answers = concurrently(UPLOADS, i -> upload(node.apiPort(), "/add?replication=1", UPLOAD_BYTES));
 
     assertThat(answers).allSatisfy(a -> assertThat(a.status()).as(a.toString()).isIn(200, 503));
     List<Answer> added = answers.stream().filter(a -> a.status() == 200).toList();
     List<Answer> refused = answers.stream().filter(a -> a.status() == 503).toList();
+    // each added upload reached the daemon whole; the answer's size is the one the daemon reported
     assertThat(added).as("uploads added").isNotEmpty()
-        .allSatisfy(a -> assertThat(new JsonObject(a.body().strip()).getLong("size")).isEqualTo(UPLOAD_BYTES));
+        .allSatisfy(a -> assertThat(new JsonObject(a.body().strip()).getLong("size")).isEqualTo(DiscardingDaemon.SIZE));
+    assertThat(daemon.received() - receivedBefore).as("bytes the daemon received")
+        .isGreaterThanOrEqualTo((long) added.size() * UPLOAD_BYTES);
     assertThat(refused).as("uploads beyond api.max_concurrent_uploads").isNotEmpty().allSatisfy(a -> {
       assertThat(a.header("retry-after")).isEqualTo("3");
       JsonObject error = new JsonObject(a.body());
