@@ -295,6 +295,19 @@ final class GroupRequests {
     });
   }
 
+  /**
+   * Runs {@code local} here once this node sees itself lead: a leader pointed here (it handed the
+   * leadership over) and this node's own election may not have finished yet.
+   */
+  private Future<BusJson> asLeader(Supplier<Future<BusJson>> local) {
+    if (node.name().equals(leader())) {
+      return local.get();
+    }
+    return awaitLeader().compose(v -> node.name().equals(leader()) ? local.get()
+        : Future.failedFuture(RaftErrors.noLeader(group, leader(), "the leadership was handed to this node, "
+            + "which does not lead (yet)")));
+  }
+
   /** Sends the request to the leader's node; its answer is passed on as it came, unless it redirects. */
   private Future<BusJson> forward(String target, RaftRequest request, Hop hop, int retries,
       Supplier<Future<BusJson>> local) {
@@ -305,7 +318,7 @@ final class GroupRequests {
           }
           String next = Redirect.fromJson(reply).leader();
           if (retries > 0 && next != null && !next.equals(target)) {
-            return next.equals(node.name()) ? local.get() : forward(next, request, hop, retries - 1, local);
+            return next.equals(node.name()) ? asLeader(local) : forward(next, request, hop, retries - 1, local);
           }
           return Future.failedFuture(RaftErrors.noLeader(group, next, target + " is no longer the leader"));
         });
