@@ -1,6 +1,5 @@
 package dev.ferry.chat;
 
-import dev.ferry.core.ConfigException;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.Mailboxes;
@@ -16,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,16 +47,11 @@ public final class ChatCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("ferry chat: --name is required: the chatter's node name");
       return 2;
     }
-    Node node;
-    try {
-      node = Node.start(options.resolve(), Map.of()).toCompletionStage().toCompletableFuture().get();
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("ferry chat: " + e.getMessage());
-      return 1;
-    } catch (ExecutionException e) {
-      spec.commandLine().getErr().println("ferry chat: " + e.getCause().getMessage());
+    Optional<Node> started = options.start(Map.of(), spec.commandLine().getErr(), "ferry chat");
+    if (started.isEmpty()) {
       return 1;
     }
+    Node node = started.get();
     try {
       Registry registry = Registry.of(node.vertx());
       Mailbox inbox = join(Mailboxes.of(node.vertx()).create());

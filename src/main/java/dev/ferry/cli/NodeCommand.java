@@ -1,12 +1,11 @@
 package dev.ferry.cli;
 
-import dev.ferry.core.ConfigException;
 import dev.ferry.node.Node;
 import dev.ferry.node.NodeOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,17 +29,11 @@ final class NodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     // the node runs on Vert.x's threads; this returns once it is up and a shutdown hook stops it
-    Node node;
-    try {
-      node = Node.start(options.resolve(), instances).toCompletionStage().toCompletableFuture().get();
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("ferry: " + e.getMessage());
-      return 1;
-    } catch (ExecutionException e) {
-      spec.commandLine().getErr().println("ferry: " + e.getCause().getMessage());
+    Optional<Node> node = options.start(instances, spec.commandLine().getErr(), "ferry");
+    if (node.isEmpty()) {
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(node::closeAndWait, "ferry-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(node.get()::closeAndWait, "ferry-shutdown"));
     return RUNNING;
   }
 

@@ -195,18 +195,11 @@ public final class Cid {
   }
 
   private static long varint(String text, byte[] bytes, int[] at) {
-    long value = 0;
-    for (int shift = 0; shift < 63; shift += 7) {
-      if (at[0] >= bytes.length) {
-        throw invalid(text, "it ends inside a varint (byte " + at[0] + ")");
-      }
-      int b = bytes[at[0]++] & 0xff;
-      value |= (long) (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        return value;
-      }
+    try {
+      return Varint.read(bytes, at);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
     }
-    throw invalid(text, "a varint longer than 9 bytes at byte " + at[0]);
   }
 
   private static byte[] decode58(String text, int from) {

@@ -1,10 +1,12 @@
 package dev.ferry.ipfs;
 
+import dev.ferry.peers.Leb128;
 import java.io.ByteArrayOutputStream;
 
 /**
  * Unsigned LEB128 varints as multiformats and protobuf write them (seven bits a byte, least
- * significant group first, the high bit set on every byte but the last). Stateless, thread-safe.
+ * significant group first, the high bit set on every byte but the last), for the IPFS code; the
+ * reading and writing itself is {@link Leb128}'s, shared with peer IDs. Stateless, thread-safe.
  */
 public final class Varint {
   private Varint() {}
@@ -21,11 +23,16 @@ public final class Varint {
     if (value < 0) {
       throw new IllegalArgumentException("a varint is unsigned, got " + value);
     }
-    while ((value & ~0x7fL) != 0) {
-      out.write((int) ((value & 0x7f) | 0x80));
-      value >>>= 7;
-    }
-    out.write((int) value);
+    Leb128.write(out, value);
+  }
+
+  /**
+   * The varint at {@code at[0]} in {@code bytes}; {@code at[0]} moves past it.
+   *
+   * @throws IllegalArgumentException when the bytes end inside it or it is longer than 9 bytes
+   */
+  public static long read(byte[] bytes, int[] at) {
+    return Leb128.read(bytes, at);
   }
 
   /** How many bytes {@code value} takes. */

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -230,12 +231,7 @@ public final class Mailboxes {
   }
 
   Future<Void> monitor(Address target, Address watcher) {
-    Mailbox w = local(watcher);
-    if (w == null) {
-      return Future.failedFuture(FerryException.badRequest("the watcher " + watcher
-          + " must be an open mailbox of this node (" + node.name() + ")"));
-    }
-    w.onOwner(() -> {
+    return onWatcher(watcher, w -> {
       if (!w.watch(target)) {
         return;
       }
@@ -246,6 +242,19 @@ public final class Mailboxes {
       }
       askToBeTold(w, target, MONITOR_ATTEMPTS);
     });
+  }
+
+  /**
+   * Runs {@code change} on the owner of {@code watcher}'s mailbox; fails ({@code bad-request}) when
+   * {@code watcher} is not an open mailbox of this node.
+   */
+  private Future<Void> onWatcher(Address watcher, Consumer<Mailbox> change) {
+    Mailbox w = local(watcher);
+    if (w == null) {
+      return Future.failedFuture(FerryException.badRequest("the watcher " + watcher
+          + " must be an open mailbox of this node (" + node.name() + ")"));
+    }
+    w.onOwner(() -> change.accept(w));
     return Future.succeededFuture();
   }
 
@@ -269,17 +278,11 @@ public final class Mailboxes {
   }
 
   Future<Void> demonitor(Address target, Address watcher) {
-    Mailbox w = local(watcher);
-    if (w == null) {
-      return Future.failedFuture(FerryException.badRequest("the watcher " + watcher
-          + " must be an open mailbox of this node (" + node.name() + ")"));
-    }
-    w.onOwner(() -> {
+    return onWatcher(watcher, w -> {
       if (w.unwatch(target)) {
         sendControl(target, new MailboxControl.Demonitor(watcher));
       }
     });
-    return Future.succeededFuture();
   }
 
   Future<Void> link(Address other, Address mine) {

@@ -1,12 +1,16 @@
 package dev.ferry.node;
 
+import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigLayers;
 import dev.ferry.core.NodeConfig;
 import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,6 +37,23 @@ public final class NodeOptions {
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting of conf/node.json, e.g. api.port=9100")
   List<String> settings = new ArrayList<>();
+
+  /**
+   * Starts a node from these options with {@code instances} (verticle name to count) and waits
+   * until it is up. A bad configuration or a failed start is printed to {@code err} as
+   * {@code <command>: <why>} and the answer is empty (the command then exits 1).
+   */
+  public Optional<Node> start(Map<String, Integer> instances, PrintWriter err, String command)
+      throws InterruptedException {
+    try {
+      return Optional.of(Node.start(resolve(), instances).toCompletionStage().toCompletableFuture().get());
+    } catch (ConfigException e) {
+      err.println(command + ": " + e.getMessage());
+    } catch (ExecutionException e) {
+      err.println(command + ": " + e.getCause().getMessage());
+    }
+    return Optional.empty();
+  }
 
   /** The node's configuration: conf/node.json, --config, FERRY_* and these flags. */
   public NodeConfig resolve() {

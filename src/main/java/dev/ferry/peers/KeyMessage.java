@@ -37,9 +37,9 @@ public record KeyMessage(int type, byte[] data) {
   public byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 8);
     out.write(TYPE_TAG);
-    writeVarint(out, type);
+    Leb128.write(out, type);
     out.write(DATA_TAG);
-    writeVarint(out, data.length);
+    Leb128.write(out, data.length);
     out.writeBytes(data);
     return out.toByteArray();
   }
@@ -55,15 +55,15 @@ public record KeyMessage(int type, byte[] data) {
     int[] at = {0};
     while (at[0] < bytes.length) {
       int start = at[0];
-      long tag = readVarint(bytes, at);
+      long tag = Leb128.read(bytes, at);
       if (tag == TYPE_TAG && type == null) {
-        long value = readVarint(bytes, at);
+        long value = Leb128.read(bytes, at);
         if (value > Integer.MAX_VALUE) {
           throw new IllegalArgumentException("key type " + value + " at byte " + start + " is out of range");
         }
         type = (int) value;
       } else if (tag == DATA_TAG && data == null) {
-        long length = readVarint(bytes, at);
+        long length = Leb128.read(bytes, at);
         if (length > bytes.length - at[0]) {
           throw new IllegalArgumentException("the key data at byte " + start + " says " + length + " bytes, but "
               + (bytes.length - at[0]) + " follow");
@@ -94,29 +94,5 @@ public record KeyMessage(int type, byte[] data) {
   @Override
   public String toString() {
     return "KeyMessage[" + typeName(type) + ", " + data.length + " bytes]";
-  }
-
-  static void writeVarint(ByteArrayOutputStream out, long value) {
-    while ((value & ~0x7fL) != 0) {
-      out.write((int) (value & 0x7f) | 0x80);
-      value >>>= 7;
-    }
-    out.write((int) value);
-  }
-
-  /** An unsigned varint at {@code at[0]}, which moves past it. */
-  static long readVarint(byte[] bytes, int[] at) {
-    long value = 0;
-    for (int shift = 0; shift < 63; shift += 7) {
-      if (at[0] >= bytes.length) {
-        throw new IllegalArgumentException("it ends inside a varint (byte " + at[0] + ")");
-      }
-      int b = bytes[at[0]++] & 0xff;
-      value |= (long) (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException("a varint longer than 9 bytes at byte " + at[0]);
   }
 }

@@ -39,8 +39,8 @@ public final class PeerId {
     }
     byte[] message = new KeyMessage(KeyMessage.ED25519, publicKey).encode();
     ByteArrayOutputStream multihash = new ByteArrayOutputStream();
-    KeyMessage.writeVarint(multihash, IDENTITY);
-    KeyMessage.writeVarint(multihash, message.length);
+    Leb128.write(multihash, IDENTITY);
+    Leb128.write(multihash, message.length);
     multihash.writeBytes(message);
     return new PeerId(multihash.toByteArray());
   }
@@ -68,8 +68,8 @@ public final class PeerId {
     long code;
     long length;
     try {
-      code = KeyMessage.readVarint(bytes, at);
-      length = KeyMessage.readVarint(bytes, at);
+      code = Leb128.read(bytes, at);
+      length = Leb128.read(bytes, at);
     } catch (IllegalArgumentException e) {
       throw invalid(text, "its multihash is cut short: " + e.getMessage());
     }
@@ -108,7 +108,7 @@ public final class PeerId {
       return Optional.empty();
     }
     int[] at = {1};
-    KeyMessage.readVarint(multihash, at);
+    Leb128.read(multihash, at);
     KeyMessage key = KeyMessage.decode(Arrays.copyOfRange(multihash, at[0], multihash.length));
     return key.type() == KeyMessage.ED25519 && key.data().length == ED25519_KEY_BYTES
         ? Optional.of(key.data()) : Optional.empty();

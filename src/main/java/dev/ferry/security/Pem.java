@@ -1,5 +1,6 @@
 package dev.ferry.security;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -34,30 +35,17 @@ final class Pem {
   private Pem() {}
 
   static X509Certificate readCertificate(Path file) {
-    try (var in = Files.newInputStream(file)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    } catch (NoSuchFileException e) {
-      throw new CertsException(file + ": no such certificate file");
-    } catch (AccessDeniedException e) {
-      throw new CertsException(file + ": cannot read the certificate: permission denied");
-    } catch (IOException e) {
-      throw new CertsException(file + ": cannot read the certificate: " + e.getMessage(), e);
+    byte[] bytes = read(file, "certificate", Files::readAllBytes);
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(bytes));
     } catch (CertificateException e) {
       throw new CertsException(file + ": not a PEM certificate (" + e.getMessage() + ")", e);
     }
   }
 
   static PrivateKey readKey(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new CertsException(file + ": no such key file");
-    } catch (AccessDeniedException e) {
-      throw new CertsException(file + ": cannot read the key: permission denied");
-    } catch (IOException e) {
-      throw new CertsException(file + ": cannot read the key: " + e.getMessage(), e);
-    }
+    String text = read(file, "key", Files::readString);
     try (PEMParser parser = new PEMParser(new StringReader(text))) {
       Object object = parser.readObject();
       var converter = new JcaPEMKeyConverter();
@@ -70,6 +58,25 @@ final class Pem {
       throw new CertsException(file + ": not a PEM private key (expected BEGIN PRIVATE KEY)");
     } catch (IOException e) {
       throw new CertsException(file + ": not a readable PEM private key (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** How a file is read: {@link Files#readAllBytes}, {@link Files#readString}. */
+  @FunctionalInterface
+  private interface Reading<T> {
+    T read(Path file) throws IOException;
+  }
+
+  /** {@code file}, a {@code what} (certificate, key), as {@code reading} reads it; a failure names both. */
+  private static <T> T read(Path file, String what, Reading<T> reading) {
+    try {
+      return reading.read(file);
+    } catch (NoSuchFileException e) {
+      throw new CertsException(file + ": no such " + what + " file");
+    } catch (AccessDeniedException e) {
+      throw new CertsException(file + ": cannot read the " + what + ": permission denied");
+    } catch (IOException e) {
+      throw new CertsException(file + ": cannot read the " + what + ": " + e.getMessage(), e);
     }
   }
 

@@ -11,7 +11,6 @@ import dev.ferry.registry.Claim;
 import dev.ferry.registry.Registry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -53,19 +52,12 @@ final class ClusterQueries {
 
   /** {@code {name: answer or {"error"}}}: an empty request to each member's {@code address(name)}, at once. */
   private Future<JsonObject> everyMember(Function<String, String> address) {
-    var options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
     List<String> names = node.members().current().stream().map(Members.Member::name).toList();
-    List<Future<JsonObject>> answers = names.stream()
-        .map(name -> vertx.eventBus().<JsonObject>request(address.apply(name), null, options)
-            .map(reply -> reply.body())
-            .otherwise(e -> new JsonObject().put("error", e.getMessage())))
-        .toList();
-    return Future.join(answers).transform(x -> {
+    return AskEach.ask(vertx, names, address, node.config().cluster().requestTimeout()).map(answers -> {
       JsonObject nodes = new JsonObject();
-      for (int i = 0; i < names.size(); i++) {
-        nodes.put(names.get(i), answers.get(i).result());
-      }
-      return Future.succeededFuture(nodes);
+      answers.forEach((name, answer) -> nodes.put(name, answer.succeeded() ? answer.result()
+          : new JsonObject().put("error", answer.cause().getMessage())));
+      return nodes;
     });
   }
 

@@ -6,15 +6,12 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Garbage collection of the cluster's IPFS daemons, as IPFS Cluster's {@code RepoGC}: each node
@@ -69,16 +66,14 @@ public final class RepoGc implements Routes {
   }
 
   private Future<JsonObject> of(List<String> names) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
-    Map<String, Future<JsonObject>> asked = new TreeMap<>();
-    names.forEach(name -> asked.put(name, vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsGc(name), null,
-        options).map(reply -> reply.body())
-        .otherwise(e -> failed(name, "node " + name + " did not collect its IPFS daemon's garbage: "
-            + e.getMessage()))));
-    return Future.join(List.copyOf(asked.values())).transform(x -> {
+    return AskEach.ask(vertx, names, Addresses::nodeIpfsGc, timeout).map(answers -> {
       JsonObject peers = new JsonObject();
-      asked.forEach((name, gc) -> peers.put(gc.result().getString("peer"), gc.result()));
-      return Future.succeededFuture(new JsonObject().put("peer_map", peers));
+      answers.forEach((name, answer) -> {
+        JsonObject gc = answer.succeeded() ? answer.result() : failed(name, "node " + name
+            + " did not collect its IPFS daemon's garbage: " + answer.cause().getMessage());
+        peers.put(gc.getString("peer"), gc);
+      });
+      return new JsonObject().put("peer_map", peers);
     });
   }
 

@@ -3,14 +3,13 @@ package dev.ferry.web;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,17 +49,14 @@ public final class RepoStats {
 
   /** The sum over every member's repository; fails only when no node answered. */
   public Future<JsonObject> summed() {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
-    Map<String, Future<JsonObject>> asked = new TreeMap<>();
-    node.members().names().forEach(name -> asked.put(name, vertx.eventBus().<JsonObject>request(
-        Addresses.nodeIpfsStat(name), null, options).map(reply -> reply.body())));
-    return Future.join(List.copyOf(asked.values())).transform(x -> {
+    List<String> names = node.members().names().stream().sorted().toList();
+    return AskEach.ask(vertx, names, Addresses::nodeIpfsStat, timeout).compose(answers -> {
       JsonObject total = new JsonObject();
       for (String field : SUMMED) {
         total.put(field, 0L);
       }
       int answered = 0;
-      for (Map.Entry<String, Future<JsonObject>> each : asked.entrySet()) {
+      for (Map.Entry<String, AsyncResult<JsonObject>> each : answers.entrySet()) {
         if (each.getValue().failed()) {
           log.warn("repo/stat: node {} did not answer: {}", each.getKey(), each.getValue().cause().getMessage());
           continue;
@@ -74,7 +70,8 @@ public final class RepoStats {
           total.put("RepoPath", stat.getString("RepoPath")).put("Version", stat.getString("Version"));
         }
       }
-      return answered == 0 ? Future.failedFuture(asked.values().iterator().next().cause()) : Future.succeededFuture(total);
+      return answered == 0 ? Future.failedFuture(answers.values().iterator().next().cause())
+          : Future.succeededFuture(total);
     });
   }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -87,30 +86,28 @@ public final class ContentReader {
 
   /**
    * Follows {@code path} (names, one per segment, already unescaped) from {@code root} through
-   * UnixFS directories, each directory's entries read by {@link DagReader#entries}.
+   * UnixFS directories ({@link DagReader#walk}).
    *
    * @throws FerryException (as the future's failure) {@code not-found} when a block is not in this
-   *     node's store or a segment names no entry (saying which, as {@code /ipfs/root/a/b}),
-   *     {@code bad-request} for a path below a file or a block that is not UnixFS
+   *     node's store, a segment names no entry, or the path goes on below a file or a block that is
+   *     not UnixFS (saying which, as {@code /ipfs/root/a/b})
    */
   public Future<Resolved> resolve(Cid root, List<String> path) {
     return store.onBlocks(blocks -> {
-      DagReader dag = new DagReader(blocks);
-      List<Cid> roots = new ArrayList<>(List.of(root));
-      StringBuilder walked = new StringBuilder("/ipfs/").append(root);
-      Cid at = root;
-      for (String name : path) {
-        Kind kind = kind(blocks, at);
-        if (kind != Kind.DIRECTORY) {
-          throw FerryException.notFound(walked + " is " + (kind == Kind.FILE ? "a file" : "not UnixFS")
+      List<Cid> roots = new DagReader(blocks).walk(root, path, new DagReader.DeadEnds() {
+        @Override
+        public FerryException notADirectory(String walked, Cid at, String name) {
+          Kind kind = kind(blocks, at);
+          return FerryException.notFound("/ipfs/" + walked + " is " + (kind == Kind.FILE ? "a file" : "not UnixFS")
               + ": there is no '" + name + "' below it");
         }
-        String here = walked.toString();
-        at = dag.entries(at).stream().filter(link -> name.equals(link.name())).map(DagPb.Link::hash).findFirst()
-            .orElseThrow(() -> FerryException.notFound("the directory " + here + " has no entry '" + name + "'"));
-        walked.append('/').append(name);
-        roots.add(at);
-      }
+
+        @Override
+        public FerryException noEntry(String walked, String name) {
+          return FerryException.notFound("the directory /ipfs/" + walked + " has no entry '" + name + "'");
+        }
+      });
+      Cid at = roots.get(roots.size() - 1);
       Kind kind = kind(blocks, at);
       return new Resolved(root, roots, at, kind, size(blocks, at, kind));
     });

@@ -61,31 +61,71 @@ public final class DagReader {
 
   /**
    * The CID that the path {@code names} below {@code root} leads to, through plain and sharded
-   * directories.
+   * directories ({@link #walk}).
    *
    * @throws FerryException {@code not-found} when a directory has no such entry or a block is
    *     missing, {@code bad-request} when the path goes below a file
    */
   Cid resolve(Cid root, List<String> names) {
-    Cid cid = root;
-    StringBuilder at = new StringBuilder(root.toString());
-    for (String name : names) {
-      UnixFs data = unixFs(cid);
-      DagPb.Link link;
-      if (data != null && data.type() == UnixFs.Type.HAMT_SHARD) {
-        link = Hamt.find(cid, data, name, this::node);
-      } else if (isDirectory(data)) {
-        link = node(cid).links().stream().filter(l -> name.equals(l.name())).findFirst().orElse(null);
-      } else {
-        throw FerryException.badRequest(at + " is a file, not a directory: it has no entry '" + name + "'");
+    List<Cid> through = walk(root, names, new DeadEnds() {
+      @Override
+      public FerryException notADirectory(String walked, Cid at, String name) {
+        unixFs(at);  // a missing block: not-found; a dag-pb node without UnixFS data: bad-request
+        return FerryException.badRequest(walked + " is a file, not a directory: it has no entry '" + name + "'");
       }
+
+      @Override
+      public FerryException noEntry(String walked, String name) {
+        return FerryException.notFound("no link named '" + name + "' under " + walked);
+      }
+    });
+    return through.get(through.size() - 1);
+  }
+
+  /** How a caller of {@link #walk} words the two places a path can stop short. */
+  interface DeadEnds {
+    /**
+     * The path goes on with {@code name} below {@code at}, which is not a UnixFS directory (a file,
+     * a raw or other block, or one that is not here); {@code walked} is the path so far as
+     * {@code <root CID>/a/b}.
+     */
+    FerryException notADirectory(String walked, Cid at, String name);
+
+    /** The directory at {@code walked} has no entry {@code name}. */
+    FerryException noEntry(String walked, String name);
+  }
+
+  /**
+   * Follows the path {@code names} (one per segment, already unescaped) from {@code root} through
+   * UnixFS directories, plain or sharded (a sharded one by the name's hash, {@link Hamt#find}): the
+   * one path walker of the store, for the pin API's {@code resolve} and the gateway's and proxy's
+   * paths alike.
+   *
+   * @return the CIDs the path goes through: {@code root}, then one per name, the last being what
+   *     the path names
+   * @throws FerryException what {@code deadEnds} makes of a dead end; {@code not-found} for a
+   *     missing block of a directory
+   */
+  List<Cid> walk(Cid root, List<String> names, DeadEnds deadEnds) {
+    List<Cid> through = new ArrayList<>(names.size() + 1);
+    through.add(root);
+    Cid cid = root;
+    StringBuilder walked = new StringBuilder(root.toString());
+    for (String name : names) {
+      UnixFs data = directoryData(cid);
+      if (data == null) {
+        throw deadEnds.notADirectory(walked.toString(), cid, name);
+      }
+      DagPb.Link link = data.type() == UnixFs.Type.HAMT_SHARD ? Hamt.find(cid, data, name, this::node)
+          : node(cid).links().stream().filter(l -> name.equals(l.name())).findFirst().orElse(null);
       if (link == null) {
-        throw FerryException.notFound("no link named '" + name + "' under " + at);
+        throw deadEnds.noEntry(walked.toString(), name);
       }
       cid = link.hash();
-      at.append('/').append(name);
+      walked.append('/').append(name);
+      through.add(cid);
     }
-    return cid;
+    return through;
   }
 
   /**
@@ -235,6 +275,19 @@ public final class DagReader {
       throw FerryException.badRequest(cid + " is a dag-pb node without UnixFS data");
     }
     return UnixFs.decode(node.data());
+  }
+
+  /**
+   * The UnixFS data of {@code cid} when it is a directory, plain or sharded; null for anything else,
+   * read or not (a raw or other block, a dag-pb node without UnixFS data, a file).
+   */
+  private UnixFs directoryData(Cid cid) {
+    if (cid.codec() != Cid.DAG_PB) {
+      return null;
+    }
+    byte[] data = DagPb.decode(Exporter.block(blocks, cid)).data();
+    UnixFs unixFs = data == null ? null : UnixFs.decode(data);
+    return isDirectory(unixFs) ? unixFs : null;
   }
 
   /** A file's size: a raw block's length, else what its UnixFS data says. */

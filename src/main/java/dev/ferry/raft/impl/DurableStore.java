@@ -1,6 +1,5 @@
 package dev.ferry.raft.impl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.microraft.RaftEndpoint;
 import io.microraft.lifecycle.RaftNodeLifecycleAware;
 import io.microraft.model.log.LogEntry;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
@@ -334,58 +334,27 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private record Serializer(ModelCodec codec, AtomicLong logBytes) implements RaftStoreSerializer {
     @Override
     public Serializer<RaftGroupMembersView> raftGroupMembersViewSerializer() {
-      return new Serializer<>() {
-        public byte[] serialize(RaftGroupMembersView v) {
-          return codec.encodeView(v);
-        }
-
-        public RaftGroupMembersView deserialize(byte[] b) {
-          return codec.decodeView(b);
-        }
-      };
+      return of(codec::encodeView, codec::decodeView);
     }
 
     @Override
     public Serializer<RaftEndpoint> raftEndpointSerializer() {
-      return new Serializer<>() {
-        public byte[] serialize(RaftEndpoint e) {
-          return ("{\"node\":" + Json.encode(NodeEndpoint.idOf(e)) + "}")
-              .getBytes(StandardCharsets.UTF_8);
-        }
-
-        public RaftEndpoint deserialize(byte[] b) {
-          JsonNode node = ModelCodec.tree(b);
-          return NodeEndpoint.parse(ModelReader.text(node, "node"));
-        }
-      };
+      return of(e -> ("{\"node\":" + Json.encode(NodeEndpoint.idOf(e)) + "}").getBytes(StandardCharsets.UTF_8),
+          b -> NodeEndpoint.parse(ModelReader.text(ModelCodec.tree(b), "node")));
     }
 
     @Override
     public Serializer<LogEntry> logEntrySerializer() {
-      return new Serializer<>() {
-        public byte[] serialize(LogEntry e) {
-          byte[] encoded = codec.encodeLogEntry(e);
-          logBytes.addAndGet(encoded.length);
-          return encoded;
-        }
-
-        public LogEntry deserialize(byte[] b) {
-          return codec.decodeLogEntry(b);
-        }
-      };
+      return of(e -> {
+        byte[] encoded = codec.encodeLogEntry(e);
+        logBytes.addAndGet(encoded.length);
+        return encoded;
+      }, codec::decodeLogEntry);
     }
 
     @Override
     public Serializer<SnapshotChunk> snapshotChunkSerializer() {
-      return new Serializer<>() {
-        public byte[] serialize(SnapshotChunk c) {
-          return codec.encodeChunk(c);
-        }
-
-        public SnapshotChunk deserialize(byte[] b) {
-          return codec.decodeChunk(b);
-        }
-      };
+      return of(codec::encodeChunk, codec::decodeChunk);
     }
 
     @Override
@@ -396,6 +365,21 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     @Override
     public Serializer<RaftTermPersistentState> raftTermPersistentState() {
       throw new UnsupportedOperationException("RaftSqliteStore keeps the term in its own columns");
+    }
+
+    /** A serializer of one record type from its two halves. */
+    private static <T> Serializer<T> of(Function<T, byte[]> encode, Function<byte[], T> decode) {
+      return new Serializer<>() {
+        @Override
+        public byte[] serialize(T value) {
+          return encode.apply(value);
+        }
+
+        @Override
+        public T deserialize(byte[] bytes) {
+          return decode.apply(bytes);
+        }
+      };
     }
   }
 }
