@@ -170,7 +170,7 @@ public final class Importer {
     levels.add(new ArrayList<>());
     boolean first = true;
     while (true) {
-      byte[] chunk = in.readNBytes(options.chunkSize());
+      byte[] chunk = readChunk(in);
       if (chunk.length == 0 && !first) {
         break;
       }
@@ -239,7 +239,7 @@ public final class Importer {
 
     boolean hasNext() throws IOException {
       if (next == null && !ended) {
-        byte[] chunk = in.readNBytes(options.chunkSize());
+        byte[] chunk = readChunk(in);
         ended = chunk.length < options.chunkSize();
         next = chunk.length > 0 ? chunk : null;
       }
@@ -252,6 +252,16 @@ public final class Importer {
       next = null;
       return chunk;
     }
+  }
+
+  /**
+   * The next chunk of {@code in}: {@link ImportOptions#chunkSize()} bytes, fewer at its end. Read
+   * straight into the chunk's array ({@code readNBytes(int)} reads 8 KiB at a time and copies).
+   */
+  private byte[] readChunk(InputStream in) throws IOException {
+    byte[] chunk = new byte[options.chunkSize()];
+    int read = in.readNBytes(chunk, 0, chunk.length);
+    return read == chunk.length ? chunk : Arrays.copyOf(chunk, read);
   }
 
   /** A leaf: a raw block, or with raw leaves off a dag-pb node of {@code type} (File or Raw) holding the chunk. */

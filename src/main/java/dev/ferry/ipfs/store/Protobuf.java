@@ -3,6 +3,8 @@ package dev.ferry.ipfs.store;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Varint;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The two halves of the protobuf wire format that dag-pb and UnixFS need: a writer that puts
@@ -20,25 +22,55 @@ final class Protobuf {
 
   private Protobuf() {}
 
-  /** Writes fields in call order. */
+  /**
+   * Writes fields in call order. A value of {@value #BY_REFERENCE} bytes or more (a chunk of file
+   * data) is kept by reference and copied once, into the message's array: the caller does not
+   * change it before {@link #toByteArray}.
+   */
   static final class Writer {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private static final int BY_REFERENCE = 1024;
+    /** The message so far: whole arrays, then what {@link #tail} holds. */
+    private final List<byte[]> parts = new ArrayList<>();
+    private final ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    private int partBytes;
 
     Writer varint(int field, long value) {
-      Varint.write(out, (long) field << 3 | VARINT);
-      Varint.write(out, value);
+      Varint.write(tail, (long) field << 3 | VARINT);
+      Varint.write(tail, value);
       return this;
     }
 
     Writer bytes(int field, byte[] value) {
-      Varint.write(out, (long) field << 3 | LENGTH_DELIMITED);
-      Varint.write(out, value.length);
-      out.writeBytes(value);
+      Varint.write(tail, (long) field << 3 | LENGTH_DELIMITED);
+      Varint.write(tail, value.length);
+      if (value.length < BY_REFERENCE) {
+        tail.writeBytes(value);
+      } else {
+        add(tail.toByteArray());
+        tail.reset();
+        add(value);
+      }
       return this;
     }
 
+    private void add(byte[] part) {
+      parts.add(part);
+      partBytes += part.length;
+    }
+
     byte[] toByteArray() {
-      return out.toByteArray();
+      if (parts.isEmpty()) {
+        return tail.toByteArray();
+      }
+      byte[] out = new byte[partBytes + tail.size()];
+      int at = 0;
+      for (byte[] part : parts) {
+        System.arraycopy(part, 0, out, at, part.length);
+        at += part.length;
+      }
+      byte[] rest = tail.toByteArray();
+      System.arraycopy(rest, 0, out, at, rest.length);
+      return out;
     }
   }
 
