@@ -136,15 +136,69 @@ public final class Car {
    * @throws FerryException {@code bad-request} as {@link #read(InputStream, BlockStore)}
    */
   public static List<Cid> read(InputStream in, Importer.BlockSink sink) throws IOException {
+    List<Cid> roots = readRoots(in);
+    readBlocks(in, sink);
+    return roots;
+  }
+
+  /**
+   * What a CAR holds, read whole and checked as {@link #read} checks it, storing nothing: its roots,
+   * its blocks and their bytes, and the size of the file its single root is (IPFS Cluster's
+   * {@code size} of an added CAR): a UnixFS file's size or a raw block's length, else 0 (a
+   * directory, another codec, or a root not in the CAR).
+   */
+  public record Summary(List<Cid> roots, long blocks, long bytes, long rootSize) {}
+
+  /**
+   * Reads a whole CAR, checking every block against its CID and storing nothing; what it holds.
+   *
+   * @throws FerryException {@code bad-request} as {@link #read(InputStream, BlockStore)}
+   */
+  public static Summary check(InputStream in) throws IOException {
+    List<Cid> roots = readRoots(in);
+    long[] counts = new long[3];  // blocks, bytes, the root's size
+    readBlocks(in, (cid, block) -> {
+      BlockStore.check(cid, block);
+      counts[0]++;
+      counts[1] += block.length;
+      if (roots.size() == 1 && roots.get(0).equals(cid)) {
+        counts[2] = fileSize(cid, block);
+      }
+    });
+    return new Summary(roots, counts[0], counts[1], counts[2]);
+  }
+
+  /** The size of the file {@code block} is the root of; 0 when it is no file. */
+  private static long fileSize(Cid cid, byte[] block) {
+    if (cid.codec() == Cid.RAW) {
+      return block.length;
+    }
+    if (cid.codec() != Cid.DAG_PB) {
+      return 0;
+    }
+    try {
+      UnixFs node = UnixFs.decode(DagPb.decode(block).data());
+      return node.type() == UnixFs.Type.FILE || node.type() == UnixFs.Type.RAW ? node.contentSize() : 0;
+    } catch (FerryException e) {
+      return 0;  // dag-pb that is not UnixFS: no file
+    }
+  }
+
+  /** The roots in the header at the start of {@code in}. */
+  private static List<Cid> readRoots(InputStream in) throws IOException {
     byte[] header = readSection(in, MAX_HEADER_BYTES, "the header");
     if (header == null) {
       throw FerryException.badRequest("not a CAR: it is empty");
     }
-    List<Cid> roots = roots(header);
+    return roots(header);
+  }
+
+  /** Hands every block section after the header to {@code sink}. */
+  private static void readBlocks(InputStream in, Importer.BlockSink sink) throws IOException {
     for (long n = 1; ; n++) {
       byte[] section = readSection(in, MAX_SECTION_BYTES, "section " + n);
       if (section == null) {
-        return roots;
+        return;
       }
       int cidLength = cidLength(section, n);
       byte[] cidBytes = java.util.Arrays.copyOf(section, cidLength);
