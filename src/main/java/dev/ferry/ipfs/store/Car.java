@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * CARv1 archives, per the CAR specification: a varint-prefixed DAG-CBOR header
  * {@code {"roots": [CID, ...], "version": 1}}, then one varint-prefixed section per block, the
- * block's binary CID followed by its bytes. Export walks a DAG depth first, each block once;
+ * block's binary CID followed by its bytes. Export walks a DAG depth first, each block once,
+ * following dag-pb and dag-cbor links ({@link Links});
  * import checks every block against its CID before storing it. Blocking I/O: run on a worker.
  * Stateless, thread-safe.
  */
@@ -29,13 +30,12 @@ public final class Car {
   static final int MAX_HEADER_BYTES = 64 * 1024;
   private static final byte[] ROOTS = "roots".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VERSION = "version".getBytes(StandardCharsets.US_ASCII);
-  /** CBOR major types (the top three bits of an item's first byte) and the tag DAG-CBOR gives CIDs. */
-  private static final int CBOR_BYTES = 2;
-  private static final int CBOR_TEXT = 3;
-  private static final int CBOR_ARRAY = 4;
-  private static final int CBOR_MAP = 5;
-  private static final int CBOR_TAG = 6;
-  private static final int CBOR_CID_TAG = 42;
+  private static final int CBOR_BYTES = DagCbor.BYTES;
+  private static final int CBOR_TEXT = DagCbor.TEXT;
+  private static final int CBOR_ARRAY = DagCbor.ARRAY;
+  private static final int CBOR_MAP = DagCbor.MAP;
+  private static final int CBOR_TAG = DagCbor.TAG;
+  private static final int CBOR_CID_TAG = DagCbor.CID_TAG;
 
   private Car() {}
 
@@ -106,10 +106,10 @@ public final class Car {
           written += id.length + block.length;
           count++;
         }
-        if (whole && cid.codec() == Cid.DAG_PB && seen.contains(dag)) {
-          List<DagPb.Link> links = DagPb.decode(block).links();
+        if (whole && seen.contains(dag)) {
+          List<Cid> links = Links.of(cid, block);
           for (int i = links.size() - 1; i >= 0; i--) {
-            todo.push(links.get(i).hash());  // pushed in reverse: written in link order
+            todo.push(links.get(i));  // pushed in reverse: written in link order
           }
         }
       }
@@ -248,7 +248,7 @@ public final class Car {
 
   /** The roots of a CARv1 header; its two keys in either order. */
   private static List<Cid> roots(byte[] header) {
-    CborReader cbor = new CborReader(header);
+    DagCbor.Reader cbor = new DagCbor.Reader(header, Car::notCar);
     List<Cid> roots = null;
     Long version = null;
     long keys = cbor.head(CBOR_MAP, "the header");
@@ -350,52 +350,5 @@ public final class Car {
 
   private static FerryException notCar(String why) {
     return FerryException.badRequest("not a CARv1 header: " + why);
-  }
-
-  /** Reads the few CBOR items a CAR header holds. */
-  private static final class CborReader {
-    private final byte[] bytes;
-    private int at;
-
-    CborReader(byte[] bytes) {
-      this.bytes = bytes;
-    }
-
-    /** An item's head of major type {@code major}: its count, length or value. */
-    long head(int major, String what) {
-      int first = next(what);
-      if (first >>> 5 != major) {
-        throw notCar(what + " has CBOR major type " + (first >>> 5) + ", expected " + major);
-      }
-      int info = first & 31;
-      if (info < 24) {
-        return info;
-      }
-      if (info > 27) {
-        throw notCar(what + " has an indefinite or reserved length");
-      }
-      long value = 0;
-      for (int i = 0; i < 1 << (info - 24); i++) {
-        value = value << 8 | next(what);
-      }
-      return value;
-    }
-
-    byte[] bytes(int major, String what) {
-      long length = head(major, what);
-      if (length > bytes.length - at) {
-        throw notCar(what + " is cut short");
-      }
-      byte[] out = java.util.Arrays.copyOfRange(bytes, at, at + (int) length);
-      at += (int) length;
-      return out;
-    }
-
-    private int next(String what) {
-      if (at >= bytes.length) {
-        throw notCar("it ends inside " + what);
-      }
-      return bytes[at++] & 0xff;
-    }
   }
 }
