@@ -49,18 +49,40 @@ public final class Car {
   }
 
   /**
+   * Bytes {@code first} to {@code last} (inclusive, {@code first <= last}) of a file: a CAR of a
+   * file's DAG with a range carries the blocks needed to read those bytes and no other leaves.
+   */
+  public record Range(long first, long last) {
+    public Range {
+      if (first < 0 || last < first) {
+        throw new IllegalArgumentException("range " + first + "-" + last);
+      }
+    }
+
+    boolean overlaps(long start, long length) {
+      return length > 0 && start <= last && start + length > first;
+    }
+  }
+
+  /**
    * A CAR written a few sections at a time, so that an answer can be streamed with memory held to
    * one piece: the header, then single blocks (those that prove a path, root first), then the DAG
-   * under one CID depth first in link order, or that CID's block alone. Blocks with an identity
-   * multihash are left out (their bytes are in the CID itself), as the trustless gateway
-   * specification requires. Not thread-safe: one caller at a time, on a worker.
+   * under one CID depth first in link order (with a {@link Range}, of a UnixFS file, only the
+   * subtrees holding bytes of the range: skipped by the {@code blocksizes} of each node, as
+   * {@code cat} skips them), or that CID's block alone. Blocks with an identity multihash are left
+   * out (their bytes are in the CID itself), as the trustless gateway specification requires. Not
+   * thread-safe: one caller at a time, on a worker.
    */
   static final class Walk {
-    private final Deque<Cid> todo = new ArrayDeque<>();
+    /** A block to write and, below a ranged file's root, the offset in the file where its bytes begin. */
+    private record At(Cid cid, long offset) {}
+
+    private final Deque<At> todo = new ArrayDeque<>();
     private final Set<Cid> seen = new HashSet<>();
     private final boolean dups;
     private final Cid dag;
     private final boolean whole;
+    private final Range range;
     private byte[] header;
     private long count;
 
@@ -71,19 +93,26 @@ public final class Car {
      * @param dups whether a block the DAG reaches twice is written twice (the gateway's {@code dups=y})
      */
     Walk(List<Cid> roots, List<Cid> first, Cid dag, boolean whole, boolean dups) {
+      this(roots, first, dag, whole, dups, null);
+    }
+
+    /** @param range with {@code whole}, the bytes of the file {@code dag} whose blocks to write; null: all */
+    Walk(List<Cid> roots, List<Cid> first, Cid dag, boolean whole, boolean dups, Range range) {
       this.header = header(roots);
       this.dag = dag;
       this.whole = whole;
       this.dups = dups;
-      todo.addAll(first);
-      todo.add(dag);
+      this.range = range;
+      first.forEach(cid -> todo.add(new At(cid, 0)));
+      todo.add(new At(dag, 0));
     }
 
     /**
      * Writes sections until at least {@code budget} bytes are written or the CAR is done; whether
      * there is more to write.
      *
-     * @throws FerryException {@code not-found} when a block of the DAG is not stored
+     * @throws FerryException {@code not-found} when a block of the DAG is not stored,
+     *     {@code bad-request} when a ranged file's node is not a well-formed UnixFS file
      */
     boolean write(BlockStore blocks, OutputStream out, long budget) throws IOException {
       long written = 0;
@@ -93,12 +122,15 @@ public final class Car {
         header = null;
       }
       while (!todo.isEmpty() && written < budget) {
-        Cid cid = todo.pop();
-        if (!seen.add(cid) && !dups) {
+        At at = todo.pop();
+        Cid cid = at.cid();
+        boolean fresh = seen.add(cid);
+        // a ranged file walks a repeated subtree again: at another offset it may hold other bytes of the range
+        if (!fresh && !dups && (range == null || !seen.contains(dag))) {
           continue;
         }
         byte[] block = Exporter.block(blocks, cid);
-        if (!Exporter.isIdentity(cid)) {
+        if ((fresh || dups) && !Exporter.isIdentity(cid)) {
           byte[] id = cid.toBytes();
           out.write(Varint.encode(id.length + block.length));
           out.write(id);
@@ -107,13 +139,42 @@ public final class Car {
           count++;
         }
         if (whole && seen.contains(dag)) {
-          List<Cid> links = Links.of(cid, block);
-          for (int i = links.size() - 1; i >= 0; i--) {
-            todo.push(links.get(i));  // pushed in reverse: written in link order
+          if (range != null) {
+            pushInRange(at, block);
+          } else {
+            List<Cid> links = Links.of(cid, block);
+            for (int i = links.size() - 1; i >= 0; i--) {
+              todo.push(new At(links.get(i), 0));  // pushed in reverse: written in link order
+            }
           }
         }
       }
       return !todo.isEmpty();
+    }
+
+    /** Pushes the children of the file node {@code at} whose bytes overlap the range, to be written in order. */
+    private void pushInRange(At at, byte[] block) {
+      if (at.cid().codec() != Cid.DAG_PB) {
+        return;  // a raw leaf: no children
+      }
+      DagPb.Node node = DagPb.decode(block);
+      UnixFs data = node.data() == null ? null : UnixFs.decode(node.data());
+      if (data == null || data.blockSizes().size() != node.links().size()) {
+        throw FerryException.badRequest(at.cid() + " is not a well-formed UnixFS file node: its bytes cannot be "
+            + "ranged (entity-bytes)");
+      }
+      long start = at.offset() + data.data().length;  // a node's own bytes come before its children's
+      List<At> children = new ArrayList<>();
+      for (int i = 0; i < node.links().size(); i++) {
+        long size = data.blockSizes().get(i);
+        if (range.overlaps(start, size)) {
+          children.add(new At(node.links().get(i).hash(), start));
+        }
+        start += size;
+      }
+      for (int i = children.size() - 1; i >= 0; i--) {
+        todo.push(children.get(i));
+      }
     }
   }
 
