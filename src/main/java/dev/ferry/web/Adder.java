@@ -1,19 +1,26 @@
 package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.IpfsConnector.AddEntry;
 import dev.ferry.ipfs.IpfsConnector.Added;
+import dev.ferry.ipfs.store.Car;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import dev.ferry.web.FileParts.FilePart;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code POST /add} behind the HTTP handler: adds the uploaded files (spooled on disk by
@@ -30,6 +37,7 @@ final class Adder {
   /** The name a file part without one is added under (the daemon needs one). */
   private static final String UNNAMED = "file";
 
+  private final Vertx vertx;
   private final IpfsConnector ipfs;
   private final PinClient pins;
   private final PinJson json;
@@ -38,7 +46,8 @@ final class Adder {
    * @param pins the cluster's pin service
    * @param json how nodes are named in answers (peer IDs)
    */
-  Adder(IpfsConnector ipfs, PinClient pins, PinJson json) {
+  Adder(Vertx vertx, IpfsConnector ipfs, PinClient pins, PinJson json) {
+    this.vertx = vertx;
     this.ipfs = ipfs;
     this.pins = pins;
     this.json = json;
@@ -61,39 +70,74 @@ final class Adder {
     if (add.progress()) {
       files.forEach(file -> lines.add(new JsonObject().put("name", name(file)).put("bytes", file.size())));
     }
-    Future<List<Added>> added;
     if (add.format().equals("car")) {
-      if (files.size() != 1) {
-        return Future.failedFuture(FerryException.badRequest("format=car: expected one CAR file part, got "
-            + files.size()));
-      }
-      FilePart car = files.get(0);
-      added = ipfs.importCar(car.file()).compose(roots -> roots.size() == 1
-          ? Future.succeededFuture(List.of(new Added(name(car), roots.get(0), car.size())))
-          : Future.failedFuture(FerryException.badRequest("format=car: the CAR must have exactly one root, "
-              + name(car) + " has " + roots.size())));
-    } else {
-      // a directory part (as ipfs-cluster-ctl add -r sends one) is a directory, not an empty file
-      added = ipfs.add(files.stream().map(file -> new AddEntry(name(file), file.directory() ? null : file.file()))
-          .toList(), add.kuboOptions());
+      return addCar(files, add, pin, lines);
     }
+    // a directory part (as ipfs-cluster-ctl add -r sends one) is a directory, not an empty file
+    Future<List<Added>> added = ipfs.add(files.stream()
+        .map(file -> new AddEntry(name(file), file.directory() ? null : file.file())).toList(), add.kuboOptions());
+    return named(files, added).compose(entries -> pinRoots(entries, add, pin, lines, Adder::line));
+  }
+
+  /**
+   * {@code format=car}: the one part is a CARv1 with one root. It is read whole on a worker first
+   * ({@link Car#check}: every block against its CID, its roots), so a bad CAR reaches neither the
+   * store nor a daemon and pins nothing; then its blocks are imported ({@link IpfsConnector#importCar},
+   * the store's or the daemon's {@code dag/import}) and its root pinned. The line is IPFS
+   * Cluster's for a CAR: {@code bytes} the blocks' bytes, {@code size} the root's file size (0 for
+   * no file); the pin's expected size is the blocks' bytes.
+   */
+  private Future<List<JsonObject>> addCar(List<FilePart> files, AddOptions add, PinOptions pin,
+      List<JsonObject> lines) {
+    if (add.wrap()) {
+      return Future.failedFuture(FerryException.badRequest("format=car: a CAR cannot be wrapped in a directory "
+          + "(its root is pinned as it is); leave wrap-with-directory out"));
+    }
+    if (files.size() != 1) {
+      return Future.failedFuture(FerryException.badRequest("format=car: expected one CAR file part, got "
+          + files.size() + "; send one CAR per request"));
+    }
+    FilePart car = files.get(0);
+    Future<Car.Summary> checked = vertx.executeBlocking(() -> {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(car.file()))) {
+        return Car.check(in);
+      }
+    }, false);
+    Future<List<Added>> added = checked.compose(summary -> {
+      List<Cid> roots = summary.roots();
+      if (roots.size() != 1) {
+        return Future.failedFuture(FerryException.badRequest("format=car: the CAR must have exactly one root, the "
+            + "DAG to pin; it has " + (roots.isEmpty() ? "none"
+            : roots.size() + " (" + String.join(", ", roots.stream().map(Cid::toString).toList()) + ")")
+            + ": send one CAR per root, or import it through the IPFS proxy's dag/import"));
+      }
+      return ipfs.importCar(car.file()).map(imported -> List.of(new Added(name(car), roots.get(0), summary.bytes())));
+    });
+    return named(files, added).compose(entries -> pinRoots(entries, add, pin, lines, entry -> line(entry)
+        .put("bytes", checked.result().bytes()).put("size", checked.result().rootSize())));
+  }
+
+  /** {@code added}, its failure naming the files. */
+  private static Future<List<Added>> named(List<FilePart> files, Future<List<Added>> added) {
     String names = String.join(", ", files.stream().map(Adder::name).toList());
-    return added
-        .recover(e -> {
-          FerryException cause = FerryException.from(e);
-          return Future.failedFuture(new FerryException(cause.code(), names + ": " + cause.getMessage(), cause));
-        })
-        .compose(entries -> pinRoots(entries, add, pin, lines));
+    return added.recover(e -> {
+      FerryException cause = FerryException.from(e);
+      return Future.failedFuture(new FerryException(cause.code(), names + ": " + cause.getMessage(), cause));
+    });
+  }
+
+  /** An added entry's line: {@code {"name", "cid", "size"}}, its DAG size. */
+  private static JsonObject line(Added entry) {
+    return new JsonObject().put("name", entry.path()).put("cid", entry.cid().toString()).put("size", entry.size());
   }
 
   /** One line per entry, the roots pinned one after the other (each line after its pin). */
   private Future<List<JsonObject>> pinRoots(List<Added> entries, AddOptions add, PinOptions pin,
-      List<JsonObject> lines) {
+      List<JsonObject> lines, Function<Added, JsonObject> lineOf) {
     Future<List<JsonObject>> chain = Future.succeededFuture(lines);
     for (Added entry : entries) {
       boolean root = add.wrap() ? entry.path().isEmpty() : !entry.path().contains("/");
-      JsonObject line = new JsonObject().put("name", entry.path()).put("cid", entry.cid().toString())
-          .put("size", entry.size());
+      JsonObject line = lineOf.apply(entry);
       chain = chain.compose(done -> {
         done.add(line);
         if (!root || add.noPin()) {

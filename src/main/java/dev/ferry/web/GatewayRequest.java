@@ -19,15 +19,15 @@ import java.util.Optional;
  * A request to the gateway ({@code GET|HEAD /ipfs/{cid}[/{path}]}), read and checked at the edge
  * as the IPFS path gateway specification reads it: the CID, the path's segments (unescaped), the
  * response format from {@code format} or, failing that, {@code Accept} ({@code format} wins), the
- * CAR's parameters ({@code dag-scope}, {@code car-dups} or the {@code Accept} type's
- * {@code dups}), a {@code Range}, {@code If-None-Match} and {@code Cache-Control: only-if-cached}.
+ * CAR's parameters ({@code dag-scope}, {@code entity-bytes}, {@code car-dups} or the {@code Accept}
+ * type's {@code dups}), a {@code Range}, {@code If-None-Match} and {@code Cache-Control: only-if-cached}.
  * A malformed CID or option is a {@code bad-request} naming it; a format this gateway does not
  * produce is a {@link NotAcceptable} (406).
  *
  * <p>Immutable.
  */
 record GatewayRequest(Cid root, List<String> path, boolean trailingSlash, String contentPath, Format format,
-    boolean negotiated, Scope scope, boolean dups, Optional<String> range, Optional<String> ifNoneMatch,
+    boolean negotiated, Scope scope, boolean dups, Optional<EntityBytes> entityBytes, Optional<String> range, Optional<String> ifNoneMatch,
     boolean onlyIfCached, Optional<String> filename, boolean download) {
 
   /** What the answer is: the file (or directory) itself, one raw block, or a CAR. */
@@ -85,11 +85,18 @@ record GatewayRequest(Cid root, List<String> path, boolean trailingSlash, String
     Map<String, String> car = format == Format.CAR && byAccept == Format.CAR ? accepted.get().params() : Map.of();
     Scope scope = Scope.ALL;
     boolean dups = false;
+    Optional<EntityBytes> entityBytes = Optional.empty();
     if (format == Format.CAR) {
       scope = scope(request.getParam("dag-scope"));
-      if (request.getParam("entity-bytes") != null) {
-        throw FerryException.badRequest("entity-bytes is not supported by this gateway: ask for the whole entity "
-            + "(dag-scope=entity), or for the file itself with a Range header");
+      String bytes = request.getParam(EntityBytes.PARAM);
+      if (bytes != null) {
+        entityBytes = Optional.of(EntityBytes.parse(bytes));
+        String asked = request.getParam("dag-scope");
+        if (asked != null && !asked.isEmpty() && scope != Scope.ENTITY) {
+          throw FerryException.badRequest(EntityBytes.PARAM + "=" + bytes + " ranges an entity: it goes with "
+              + "dag-scope=entity (which it implies), not dag-scope=" + asked);
+        }
+        scope = Scope.ENTITY;
       }
       checkCarVersion(param(request, "car-version", car.get("version")));
       String order = param(request, "car-order", car.get("order"));
@@ -100,7 +107,7 @@ record GatewayRequest(Cid root, List<String> path, boolean trailingSlash, String
     }
     String cacheControl = request.getHeader(HttpHeaders.CACHE_CONTROL);
     return new GatewayRequest(root, List.copyOf(segments), raw.endsWith("/"), raw, format,
-        negotiated, scope, dups, Optional.ofNullable(request.getHeader("Range")),
+        negotiated, scope, dups, entityBytes, Optional.ofNullable(request.getHeader("Range")),
         Optional.ofNullable(request.getHeader(HttpHeaders.IF_NONE_MATCH)),
         cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("only-if-cached"),
         Optional.ofNullable(request.getParam("filename")).filter(name -> !name.isEmpty()),

@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.ipfs.store.Car;
 import dev.ferry.ipfs.store.ContentReader;
 import dev.ferry.ipfs.store.ContentReader.Kind;
 import dev.ferry.ipfs.store.ContentReader.Resolved;
@@ -137,14 +138,19 @@ final class GatewayRoutes implements Routes {
   private void car(RoutingContext ctx, GatewayRequest request, Resolved resolved) {
     String scope = request.scope().name().toLowerCase(java.util.Locale.ROOT);
     String dups = request.dups() ? "y" : "n";
+    // entity-bytes ranges a file only; of anything else it is ignored, as the specification says
+    Optional<EntityBytes> bytes = request.entityBytes().filter(b -> resolved.kind() == Kind.FILE);
     String etag = "\"" + resolved.root() + (request.path().isEmpty() ? "" : "/" + String.join("/", request.path())
-        .hashCode()) + ".car." + scope + ".dups-" + dups + "\"";
+        .hashCode()) + ".car." + scope + bytes.map(b -> ".bytes-" + b).orElse("") + ".dups-" + dups + "\"";
     if (notModified(ctx, request, resolved, etag)) {
       return;
     }
+    Car.Range range = bytes.flatMap(b -> b.of(resolved.size())).orElse(null);
     boolean whole = switch (request.scope()) {
       case ALL -> true;
-      case ENTITY -> resolved.kind() == Kind.FILE;  // a file's every block; a directory's or other block alone
+      // a file's every block (or those of its range: none past the root when the range holds no byte of it);
+      // a directory's or other block alone
+      case ENTITY -> resolved.kind() == Kind.FILE && (bytes.isEmpty() || range != null);
       case BLOCK -> false;
     };
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, GatewayRequest.CAR_TYPE + "; version=1; order=dfs; dups=" + dups)
@@ -155,7 +161,7 @@ final class GatewayRoutes implements Routes {
       return;
     }
     ctx.response().setChunked(true);
-    send(ctx, reader.get().car(resolved, whole, request.dups()));
+    send(ctx, reader.get().car(resolved, whole, request.dups(), range));
   }
 
   /** A file's bytes, or one range of them (206, or 416 when the range starts past its end). */

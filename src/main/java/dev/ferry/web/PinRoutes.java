@@ -63,7 +63,7 @@ final class PinRoutes implements Routes {
     this.node = node;
     this.pins = new PinClient(vertx, requestTimeout);
     this.json = new PinJson(node.peerIds());
-    this.adder = new Adder(ipfs, pins, json);
+    this.adder = new Adder(vertx, ipfs, pins, json);
     this.daemons = daemons;
     this.ipfs = ipfs;
     this.uploads = uploads;

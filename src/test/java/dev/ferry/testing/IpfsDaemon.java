@@ -123,6 +123,19 @@ public final class IpfsDaemon implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * Stores {@code json} (DAG-JSON: links as {@code {"/": "<cid>"}}) as a DAG-CBOR block
+   * ({@code dag/put}); its CID, as canonical text.
+   */
+  public String dagPut(String json) {
+    String answer = send(HttpRequest.newBuilder(api().resolve("/api/v0/dag/put?store-codec=dag-cbor&input-codec=dag-json"))
+        .header("Content-Type", MultipartBody.type(BOUNDARY))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(MultipartBody.of(BOUNDARY,
+            Map.of("node.json", json.getBytes(StandardCharsets.UTF_8)))))
+        .timeout(Duration.ofSeconds(30)).build(), "dag/put");
+    return Cid.parse(new JsonObject(answer.strip()).getJsonObject("Cid").getString("/")).toString();
+  }
+
   /** The bytes of the file at the IPFS path {@code path} ({@code cat}), which must be in this daemon's store. */
   public byte[] cat(String path) {
     return send(HttpRequest.newBuilder(api().resolve("/api/v0/cat?timeout=30s&arg=" + path))

@@ -214,7 +214,26 @@ class AddTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject added = new JsonArray(response.body()).getJsonObject(0);
     assertThat(added.getString("cid")).isEqualTo(cid.toString());
+    assertThat(added.getLong("bytes")).as("the blocks' bytes, as IPFS Cluster answers").isPositive();
     awaitPinnedOnBoth(added);
+
+    // checked before the daemon sees it: a block that does not hash to its CID pins nothing
+    Cid damaged = nodes.content(1, "damaged in its CAR");
+    byte[] bad = nodes.daemon(1).exportCar(damaged.toString());
+    bad[bad.length - 1] ^= 1;
+    assertError(post(2, "?format=car", BodyPublishers.ofByteArray(carBody(bad)), multipartType()), 400, "bad-request",
+        "x.car: block " + damaged + ": its");
+    assertThat(Http.get(nodes.nodes().apiPort(1), "/allocations/" + damaged).statusCode()).isEqualTo(404);
+    assertThat(nodes.pinnedOn(2, damaged)).isFalse();
+  }
+
+  private static byte[] carBody(byte[] car) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.car\"\r\n"
+        + "Content-Type: application/vnd.ipld.car\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(car);
+    body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return body.toByteArray();
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.BlockStore;
 import dev.ferry.ipfs.store.Car;
+import dev.ferry.ipfs.store.DagPb;
+import dev.ferry.ipfs.store.UnixFs;
 import dev.ferry.security.Passwords;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.MultipartBody;
@@ -249,6 +251,41 @@ class GatewayTest {
   }
 
   @Test
+  void entityBytesGivesTheRootAndExactlyTheLeavesThatHoldTheRangeWhoseBytesAreTheRange() throws IOException {
+    // the file: a CIDv0 root over five dag-pb leaves of 256 KiB (the last 1,000 bytes)
+    List<Cid> leaves = DagPb.decode(block(file)).links().stream().map(DagPb.Link::hash).toList();
+    assertThat(leaves).hasSize(5);
+    Cid root = Cid.parse(file);
+    String car = "/ipfs/" + file + "?format=car&dag-scope=entity&entity-bytes=";
+
+    HttpResponse<byte[]> middle = get(car + "300000:600000");
+    assertThat(middle.statusCode()).as(text(middle)).isEqualTo(200);
+    Map<Cid, byte[]> blocks = blocksWithBytes(middle.body());
+    assertThat(blocks.keySet()).containsExactly(root, leaves.get(1), leaves.get(2));
+    byte[] read = concat(fileBytes(blocks, leaves.get(1)), fileBytes(blocks, leaves.get(2)));
+    assertThat(Arrays.copyOfRange(read, 300_000 - 262_144, 600_001 - 262_144))
+        .isEqualTo(Arrays.copyOfRange(content, 300_000, 600_001));
+    assertThat(header(middle, "ETag")).isEqualTo("\"" + file + ".car.entity.bytes-300000:600000.dups-n\"");
+
+    assertThat(blocksOf(get(car + "0:0").body())).containsExactly(root, leaves.get(0));
+    assertThat(blocksOf(get(car + "-1000:*").body())).as("the last 1,000 bytes").containsExactly(root, leaves.get(4));
+    assertThat(blocksOf(get(car + "499:-1001").body())).as("to the byte before the last leaf")
+        .containsExactly(root, leaves.get(0), leaves.get(1), leaves.get(2), leaves.get(3));
+    assertThat(blocksOf(get("/ipfs/" + file + "?format=car&entity-bytes=0:*").body())).as("implies dag-scope=entity")
+        .containsExactlyElementsOf(blocksOf(get("/ipfs/" + file + "?format=car").body())).hasSize(6);
+    assertThat(blocksOf(get(car + "2000000:*").body())).as("past the end: the root alone").containsExactly(root);
+    assertThat(blocksOf(get("/ipfs/" + site + "?format=car&entity-bytes=0:10").body())).as("a directory: ignored")
+        .containsExactlyElementsOf(blocksOf(get("/ipfs/" + site + "?format=car&dag-scope=entity").body()));
+
+    for (String bad : new String[] {"abc", "10", "10:5", "1:2:3", "*:10", "1.5:2"}) {
+      HttpResponse<byte[]> refused = get(car + bad);
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(text(refused)).contains("entity-bytes=" + bad);
+    }
+    assertThat(text(get("/ipfs/" + file + "?format=car&dag-scope=all&entity-bytes=0:9"))).contains("dag-scope=entity");
+  }
+
+  @Test
   void theGatewayNeedsCredentialsWhenTheApiHasUsers() {
     HttpResponse<String> anonymous = Http.send(HttpRequest.newBuilder(uri("/ipfs/" + file)).GET());
     assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -274,6 +311,34 @@ class GatewayTest {
     added.body().lines().map(JsonObject::new).filter(line -> line.containsKey("cid"))
         .forEach(line -> cids.put(line.getString("name"), line.getString("cid")));
     return cids;
+  }
+
+  /** A CAR's blocks by CID, in order, each checked against its CID. */
+  private static Map<Cid, byte[]> blocksWithBytes(byte[] car) throws IOException {
+    Map<Cid, byte[]> blocks = new LinkedHashMap<>();
+    Car.read(new ByteArrayInputStream(car), (cid, block) -> {
+      BlockStore.check(cid, block);
+      blocks.put(cid, block);
+    });
+    return blocks;
+  }
+
+  /** The block of {@code cid} through the gateway ({@code format=raw}). */
+  private static byte[] block(String cid) {
+    HttpResponse<byte[]> raw = get("/ipfs/" + cid + "?format=raw");
+    assertThat(raw.statusCode()).isEqualTo(200);
+    return raw.body();
+  }
+
+  /** The file bytes a leaf holds: a raw leaf's block, or a dag-pb leaf's UnixFS data. */
+  private static byte[] fileBytes(Map<Cid, byte[]> blocks, Cid leaf) {
+    return leaf.codec() == Cid.RAW ? blocks.get(leaf) : UnixFs.decode(DagPb.decode(blocks.get(leaf)).data()).data();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   /** The CIDs of a CAR's blocks, in order. */

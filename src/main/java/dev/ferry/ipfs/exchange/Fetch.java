@@ -7,7 +7,7 @@ import dev.ferry.circuit.LocalPeer;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.BlockSource.LocalBlocks;
-import dev.ferry.ipfs.store.DagPb;
+import dev.ferry.ipfs.store.Links;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -165,7 +165,7 @@ final class Fetch {
     ctx.executeBlocking(() -> {
       List<List<Cid>> found = new ArrayList<>();  // per CID: its links when here, null when not
       for (Cid cid : batch) {
-        found.add(!into.has(cid) ? null : cid.codec() == Cid.DAG_PB ? links(into.get(cid)) : List.of());
+        found.add(!into.has(cid) ? null : Links.mayLink(cid) ? Links.of(cid, into.get(cid)) : List.of());
       }
       return found;
     }, false).onComplete(on(checked -> {
@@ -338,7 +338,7 @@ final class Fetch {
         }
         throw e;
       }
-      return cid.codec() == Cid.DAG_PB ? links(block) : List.<Cid>of();
+      return Links.of(cid, block);
     }, false).onComplete(on(stored -> {
       pendingWrites--;
       pendingWriteBytes -= block.length;
@@ -442,10 +442,6 @@ final class Fetch {
         s.circuit.close(failure == null ? "fetch-done" : "fetch-failed");
       }
     }
-  }
-
-  private static List<Cid> links(byte[] block) {
-    return DagPb.decode(block).links().stream().map(DagPb.Link::hash).toList();
   }
 
   /** {@code handler} on this fetch's context, whichever context completes the future. */

@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * CARv1 archives, per the CAR specification: a varint-prefixed DAG-CBOR header
  * {@code {"roots": [CID, ...], "version": 1}}, then one varint-prefixed section per block, the
- * block's binary CID followed by its bytes. Export walks a DAG depth first, each block once;
+ * block's binary CID followed by its bytes. Export walks a DAG depth first, each block once,
+ * following dag-pb and dag-cbor links ({@link Links});
  * import checks every block against its CID before storing it. Blocking I/O: run on a worker.
  * Stateless, thread-safe.
  */
@@ -29,13 +30,12 @@ public final class Car {
   static final int MAX_HEADER_BYTES = 64 * 1024;
   private static final byte[] ROOTS = "roots".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VERSION = "version".getBytes(StandardCharsets.US_ASCII);
-  /** CBOR major types (the top three bits of an item's first byte) and the tag DAG-CBOR gives CIDs. */
-  private static final int CBOR_BYTES = 2;
-  private static final int CBOR_TEXT = 3;
-  private static final int CBOR_ARRAY = 4;
-  private static final int CBOR_MAP = 5;
-  private static final int CBOR_TAG = 6;
-  private static final int CBOR_CID_TAG = 42;
+  private static final int CBOR_BYTES = DagCbor.BYTES;
+  private static final int CBOR_TEXT = DagCbor.TEXT;
+  private static final int CBOR_ARRAY = DagCbor.ARRAY;
+  private static final int CBOR_MAP = DagCbor.MAP;
+  private static final int CBOR_TAG = DagCbor.TAG;
+  private static final int CBOR_CID_TAG = DagCbor.CID_TAG;
 
   private Car() {}
 
@@ -49,18 +49,40 @@ public final class Car {
   }
 
   /**
+   * Bytes {@code first} to {@code last} (inclusive, {@code first <= last}) of a file: a CAR of a
+   * file's DAG with a range carries the blocks needed to read those bytes and no other leaves.
+   */
+  public record Range(long first, long last) {
+    public Range {
+      if (first < 0 || last < first) {
+        throw new IllegalArgumentException("range " + first + "-" + last);
+      }
+    }
+
+    boolean overlaps(long start, long length) {
+      return length > 0 && start <= last && start + length > first;
+    }
+  }
+
+  /**
    * A CAR written a few sections at a time, so that an answer can be streamed with memory held to
    * one piece: the header, then single blocks (those that prove a path, root first), then the DAG
-   * under one CID depth first in link order, or that CID's block alone. Blocks with an identity
-   * multihash are left out (their bytes are in the CID itself), as the trustless gateway
-   * specification requires. Not thread-safe: one caller at a time, on a worker.
+   * under one CID depth first in link order (with a {@link Range}, of a UnixFS file, only the
+   * subtrees holding bytes of the range: skipped by the {@code blocksizes} of each node, as
+   * {@code cat} skips them), or that CID's block alone. Blocks with an identity multihash are left
+   * out (their bytes are in the CID itself), as the trustless gateway specification requires. Not
+   * thread-safe: one caller at a time, on a worker.
    */
   static final class Walk {
-    private final Deque<Cid> todo = new ArrayDeque<>();
+    /** A block to write and, below a ranged file's root, the offset in the file where its bytes begin. */
+    private record At(Cid cid, long offset) {}
+
+    private final Deque<At> todo = new ArrayDeque<>();
     private final Set<Cid> seen = new HashSet<>();
     private final boolean dups;
     private final Cid dag;
     private final boolean whole;
+    private final Range range;
     private byte[] header;
     private long count;
 
@@ -71,19 +93,26 @@ public final class Car {
      * @param dups whether a block the DAG reaches twice is written twice (the gateway's {@code dups=y})
      */
     Walk(List<Cid> roots, List<Cid> first, Cid dag, boolean whole, boolean dups) {
+      this(roots, first, dag, whole, dups, null);
+    }
+
+    /** @param range with {@code whole}, the bytes of the file {@code dag} whose blocks to write; null: all */
+    Walk(List<Cid> roots, List<Cid> first, Cid dag, boolean whole, boolean dups, Range range) {
       this.header = header(roots);
       this.dag = dag;
       this.whole = whole;
       this.dups = dups;
-      todo.addAll(first);
-      todo.add(dag);
+      this.range = range;
+      first.forEach(cid -> todo.add(new At(cid, 0)));
+      todo.add(new At(dag, 0));
     }
 
     /**
      * Writes sections until at least {@code budget} bytes are written or the CAR is done; whether
      * there is more to write.
      *
-     * @throws FerryException {@code not-found} when a block of the DAG is not stored
+     * @throws FerryException {@code not-found} when a block of the DAG is not stored,
+     *     {@code bad-request} when a ranged file's node is not a well-formed UnixFS file
      */
     boolean write(BlockStore blocks, OutputStream out, long budget) throws IOException {
       long written = 0;
@@ -93,12 +122,15 @@ public final class Car {
         header = null;
       }
       while (!todo.isEmpty() && written < budget) {
-        Cid cid = todo.pop();
-        if (!seen.add(cid) && !dups) {
+        At at = todo.pop();
+        Cid cid = at.cid();
+        boolean fresh = seen.add(cid);
+        // a ranged file walks a repeated subtree again: at another offset it may hold other bytes of the range
+        if (!fresh && !dups && (range == null || !seen.contains(dag))) {
           continue;
         }
         byte[] block = Exporter.block(blocks, cid);
-        if (!Exporter.isIdentity(cid)) {
+        if ((fresh || dups) && !Exporter.isIdentity(cid)) {
           byte[] id = cid.toBytes();
           out.write(Varint.encode(id.length + block.length));
           out.write(id);
@@ -106,14 +138,43 @@ public final class Car {
           written += id.length + block.length;
           count++;
         }
-        if (whole && cid.codec() == Cid.DAG_PB && seen.contains(dag)) {
-          List<DagPb.Link> links = DagPb.decode(block).links();
-          for (int i = links.size() - 1; i >= 0; i--) {
-            todo.push(links.get(i).hash());  // pushed in reverse: written in link order
+        if (whole && seen.contains(dag)) {
+          if (range != null) {
+            pushInRange(at, block);
+          } else {
+            List<Cid> links = Links.of(cid, block);
+            for (int i = links.size() - 1; i >= 0; i--) {
+              todo.push(new At(links.get(i), 0));  // pushed in reverse: written in link order
+            }
           }
         }
       }
       return !todo.isEmpty();
+    }
+
+    /** Pushes the children of the file node {@code at} whose bytes overlap the range, to be written in order. */
+    private void pushInRange(At at, byte[] block) {
+      if (at.cid().codec() != Cid.DAG_PB) {
+        return;  // a raw leaf: no children
+      }
+      DagPb.Node node = DagPb.decode(block);
+      UnixFs data = node.data() == null ? null : UnixFs.decode(node.data());
+      if (data == null || data.blockSizes().size() != node.links().size()) {
+        throw FerryException.badRequest(at.cid() + " is not a well-formed UnixFS file node: its bytes cannot be "
+            + "ranged (entity-bytes)");
+      }
+      long start = at.offset() + data.data().length;  // a node's own bytes come before its children's
+      List<At> children = new ArrayList<>();
+      for (int i = 0; i < node.links().size(); i++) {
+        long size = data.blockSizes().get(i);
+        if (range.overlaps(start, size)) {
+          children.add(new At(node.links().get(i).hash(), start));
+        }
+        start += size;
+      }
+      for (int i = children.size() - 1; i >= 0; i--) {
+        todo.push(children.get(i));
+      }
     }
   }
 
@@ -136,15 +197,69 @@ public final class Car {
    * @throws FerryException {@code bad-request} as {@link #read(InputStream, BlockStore)}
    */
   public static List<Cid> read(InputStream in, Importer.BlockSink sink) throws IOException {
+    List<Cid> roots = readRoots(in);
+    readBlocks(in, sink);
+    return roots;
+  }
+
+  /**
+   * What a CAR holds, read whole and checked as {@link #read} checks it, storing nothing: its roots,
+   * its blocks and their bytes, and the size of the file its single root is (IPFS Cluster's
+   * {@code size} of an added CAR): a UnixFS file's size or a raw block's length, else 0 (a
+   * directory, another codec, or a root not in the CAR).
+   */
+  public record Summary(List<Cid> roots, long blocks, long bytes, long rootSize) {}
+
+  /**
+   * Reads a whole CAR, checking every block against its CID and storing nothing; what it holds.
+   *
+   * @throws FerryException {@code bad-request} as {@link #read(InputStream, BlockStore)}
+   */
+  public static Summary check(InputStream in) throws IOException {
+    List<Cid> roots = readRoots(in);
+    long[] counts = new long[3];  // blocks, bytes, the root's size
+    readBlocks(in, (cid, block) -> {
+      BlockStore.check(cid, block);
+      counts[0]++;
+      counts[1] += block.length;
+      if (roots.size() == 1 && roots.get(0).equals(cid)) {
+        counts[2] = fileSize(cid, block);
+      }
+    });
+    return new Summary(roots, counts[0], counts[1], counts[2]);
+  }
+
+  /** The size of the file {@code block} is the root of; 0 when it is no file. */
+  private static long fileSize(Cid cid, byte[] block) {
+    if (cid.codec() == Cid.RAW) {
+      return block.length;
+    }
+    if (cid.codec() != Cid.DAG_PB) {
+      return 0;
+    }
+    try {
+      UnixFs node = UnixFs.decode(DagPb.decode(block).data());
+      return node.type() == UnixFs.Type.FILE || node.type() == UnixFs.Type.RAW ? node.contentSize() : 0;
+    } catch (FerryException e) {
+      return 0;  // dag-pb that is not UnixFS: no file
+    }
+  }
+
+  /** The roots in the header at the start of {@code in}. */
+  private static List<Cid> readRoots(InputStream in) throws IOException {
     byte[] header = readSection(in, MAX_HEADER_BYTES, "the header");
     if (header == null) {
       throw FerryException.badRequest("not a CAR: it is empty");
     }
-    List<Cid> roots = roots(header);
+    return roots(header);
+  }
+
+  /** Hands every block section after the header to {@code sink}. */
+  private static void readBlocks(InputStream in, Importer.BlockSink sink) throws IOException {
     for (long n = 1; ; n++) {
       byte[] section = readSection(in, MAX_SECTION_BYTES, "section " + n);
       if (section == null) {
-        return roots;
+        return;
       }
       int cidLength = cidLength(section, n);
       byte[] cidBytes = java.util.Arrays.copyOf(section, cidLength);
@@ -194,7 +309,7 @@ public final class Car {
 
   /** The roots of a CARv1 header; its two keys in either order. */
   private static List<Cid> roots(byte[] header) {
-    CborReader cbor = new CborReader(header);
+    DagCbor.Reader cbor = new DagCbor.Reader(header, Car::notCar);
     List<Cid> roots = null;
     Long version = null;
     long keys = cbor.head(CBOR_MAP, "the header");
@@ -296,52 +411,5 @@ public final class Car {
 
   private static FerryException notCar(String why) {
     return FerryException.badRequest("not a CARv1 header: " + why);
-  }
-
-  /** Reads the few CBOR items a CAR header holds. */
-  private static final class CborReader {
-    private final byte[] bytes;
-    private int at;
-
-    CborReader(byte[] bytes) {
-      this.bytes = bytes;
-    }
-
-    /** An item's head of major type {@code major}: its count, length or value. */
-    long head(int major, String what) {
-      int first = next(what);
-      if (first >>> 5 != major) {
-        throw notCar(what + " has CBOR major type " + (first >>> 5) + ", expected " + major);
-      }
-      int info = first & 31;
-      if (info < 24) {
-        return info;
-      }
-      if (info > 27) {
-        throw notCar(what + " has an indefinite or reserved length");
-      }
-      long value = 0;
-      for (int i = 0; i < 1 << (info - 24); i++) {
-        value = value << 8 | next(what);
-      }
-      return value;
-    }
-
-    byte[] bytes(int major, String what) {
-      long length = head(major, what);
-      if (length > bytes.length - at) {
-        throw notCar(what + " is cut short");
-      }
-      byte[] out = java.util.Arrays.copyOfRange(bytes, at, at + (int) length);
-      at += (int) length;
-      return out;
-    }
-
-    private int next(String what) {
-      if (at >= bytes.length) {
-        throw notCar("it ends inside " + what);
-      }
-      return bytes[at++] & 0xff;
-    }
   }
 }

@@ -93,10 +93,10 @@ final class Collector {
     todo.addAll(roots.protectedRoots());
     while (!todo.isEmpty()) {
       Cid cid = todo.pop();
-      if (!live.add(key(cid)) || cid.codec() != Cid.DAG_PB || !blocks.has(cid)) {
+      if (!live.add(key(cid)) || !Links.mayLink(cid) || !blocks.has(cid)) {
         continue;  // seen, a leaf, or not here (a pin of a partial DAG keeps what there is)
       }
-      DagPb.decode(blocks.get(cid)).links().forEach(link -> todo.push(link.hash()));
+      Links.of(cid, blocks.get(cid)).forEach(todo::push);
     }
     return live;
   }

@@ -151,8 +151,19 @@ public final class ContentReader {
    * once unless {@code dups}; as {@link Pieces}.
    */
   public Pieces car(Resolved resolved, boolean whole, boolean dups) {
+    return car(resolved, whole, dups, null);
+  }
+
+  /**
+   * {@link #car(Resolved, boolean, boolean)} of a file with only the blocks that hold bytes
+   * {@code range} of it (the trustless gateway's {@code entity-bytes}): its root, then the
+   * subtrees that overlap the range, leaves included, and no other.
+   *
+   * @param range bytes of the file {@code resolved} names; null: the whole DAG
+   */
+  public Pieces car(Resolved resolved, boolean whole, boolean dups, Car.Range range) {
     Car.Walk walk = new Car.Walk(List.of(resolved.root()), resolved.roots().subList(0, resolved.roots().size() - 1),
-        resolved.cid(), whole, dups);
+        resolved.cid(), whole, dups, range);
     return new Pieces(blocks -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream(PIECE_BYTES);
       boolean more = walk.write(blocks, out, PIECE_BYTES);

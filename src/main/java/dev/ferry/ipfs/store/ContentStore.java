@@ -536,8 +536,8 @@ public final class ContentStore implements IpfsConnector, Shareable {
       if (!blocks.has(cid)) {
         return cid;
       }
-      if (cid.codec() == Cid.DAG_PB) {
-        DagPb.decode(blocks.get(cid)).links().forEach(link -> todo.push(link.hash()));
+      if (Links.mayLink(cid)) {
+        Links.of(cid, blocks.get(cid)).forEach(todo::push);
       }
     }
     return null;

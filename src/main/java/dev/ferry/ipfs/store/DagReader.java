@@ -296,9 +296,6 @@ public final class DagReader {
   }
 
   private List<Cid> links(Cid cid) {
-    if (cid.codec() != Cid.DAG_PB) {
-      return List.of();
-    }
-    return DagPb.decode(blocks.get(cid)).links().stream().map(DagPb.Link::hash).toList();
+    return Links.mayLink(cid) ? Links.of(cid, blocks.get(cid)) : List.of();
   }
 }

@@ -52,6 +52,9 @@ final class Diff {
         continue;
       }
       if (next.codec() != Cid.DAG_PB) {
+        if (Links.mayLink(next)) {  // dag-cbor: no names to pair its links by, walked whole
+          Links.of(next, blocks.get(next)).forEach(link -> todo.push(new Pair(link, null)));
+        }
         continue;
       }
       Set<Cid> shared = new HashSet<>();
