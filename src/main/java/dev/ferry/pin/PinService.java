@@ -98,22 +98,23 @@ final class PinService {
   /**
    * A member left. Its pins stay where they are for {@code pin.reallocate_after_ms}, as IPFS Cluster
    * repins only once a peer's {@code ping} expired: a node that is only restarting is back by then
-   * and keeps them (meanwhile new pins go to the live nodes only). Then, unless it is back, the
-   * lowest-named live node moves its pins to live nodes; deciding that only then lets another node
-   * move them if the lowest-named one left meanwhile. A node that leaves again restarts its wait.
+   * and keeps them (meanwhile new pins go to the live nodes only). Then the lowest-named live node
+   * other than the one that left moves its pins to live nodes, unless it is back; deciding who only
+   * then lets another node do it if that one left meanwhile, and leaving the node that left out
+   * lets it come back as the lowest-named. A node that leaves again restarts its wait.
    */
   void nodeLeft(String gone) {
     Long waiting = graceTimers.remove(gone);
     if (waiting != null) {
       node.vertx().cancelTimer(waiting);
     }
-    if (isLowestLive()) {
+    if (isLowestLive(gone)) {
       log.info("{} left: its pins move in {} ms unless it is back by then (pin.reallocate_after_ms)", gone,
           config.reallocateAfter().toMillis());
     }
     graceTimers.put(gone, node.vertx().setTimer(Math.max(1, config.reallocateAfter().toMillis()), t -> {
       graceTimers.remove(gone);
-      if (isLowestLive()) {
+      if (isLowestLive(gone)) {
         moveLeft(gone);
       }
     }));
@@ -245,7 +246,7 @@ final class PinService {
    */
   void expireEvery() {
     node.vertx().setPeriodic(config.expiryInterval().toMillis(), t -> {
-      if (isLowestLive()) {
+      if (isLowestLive(null)) {
         expireAfter(null, Instant.now());
       }
     });
@@ -420,9 +421,15 @@ final class PinService {
     return raft.query(config.group(), op).map(Committed::result);
   }
 
-  /** Whether this node is the lowest-named live one, which moves the pins of nodes that left and expires pins. */
-  private boolean isLowestLive() {
+  /**
+   * Whether this node is the lowest-named live one, {@code besides} (null: none) left out: the one
+   * that moves the pins of a node that left and removes expired pins.
+   */
+  private boolean isLowestLive(String besides) {
     SortedSet<String> live = live();
+    if (besides != null) {
+      live.remove(besides);
+    }
     return !live.isEmpty() && live.first().equals(node.name());
   }
 
