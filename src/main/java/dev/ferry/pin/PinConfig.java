@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param requestTimeout how long a pin service request may take (Raft and node-to-node calls)
  * @param retryInterval how long a tracker waits before reading the pinset again when its Raft group
  *     cannot answer yet (no quorum while the cluster forms)
+ * @param reallocateAfter how long a node that left may stay away before its pins move to live nodes
+ *     (0: at once); one back by then keeps them, so a restart moves nothing
  * @param reallocateWithin how long the node that moves a departed node's pins keeps trying (the
  *     pinset's group may be electing a leader)
  * @param recoverInterval how often a tracker pins again what failed on its node
@@ -28,14 +30,14 @@ import java.time.Duration;
  *     allocated to) may be before a pin reads it again
  */
 public record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
-    Duration retryInterval, Duration reallocateWithin, Duration recoverInterval, int maxAttempts,
+    Duration retryInterval, Duration reallocateAfter, Duration reallocateWithin, Duration recoverInterval, int maxAttempts,
     int concurrentPins, Duration stateSyncInterval, int listPage, Duration expiryInterval,
     Duration membersRefresh) {
   /** Reads and checks the {@code pin} section ({@code node.config().section("pin")}). */
   public static PinConfig from(ConfigSection pin) {
     return new PinConfig(pin.string("group"), replication(pin, "replication_min"), replication(pin, "replication_max"),
         pin.millis("pin_timeout_ms"), pin.millis("request_timeout_ms"), pin.millis("retry_interval_ms"),
-        pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"),
+        pin.millisOrZero("reallocate_after_ms", "at once"), pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"),
         pin.positive("concurrent_pins"), pin.millis("state_sync_interval_ms"), pin.positive("list_page_size"),
         pin.millis("expiry_interval_ms"), pin.millis("members_refresh_ms"));
   }

@@ -16,14 +16,16 @@ import dev.ferry.pin.PinRequest.Unpin;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.RaftClient;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -51,6 +53,12 @@ final class PinService {
   private final Placement placement;
   /** The highest log index of a change proposed through this node: reads here wait until the replica has it. */
   private long written;
+  /** The wait of each node that left, until its pins move ({@code pin.reallocate_after_ms}), by name. */
+  private final Map<String, Long> graceTimers = new HashMap<>();
+  /** Pins this node moved off a node that left or was removed (one {@code allocate} op each). */
+  private final Counter reallocations;
+  /** Nodes that left and were back within {@code pin.reallocate_after_ms}, so their pins stayed. */
+  private final Counter returned;
 
   /** @param placement where pins may go, by the metrics this node's monitor holds */
   PinService(NodeContext node, PinConfig config, RaftClient raft, List<String> groups, Placement placement) {
@@ -61,6 +69,11 @@ final class PinService {
     this.groups = List.copyOf(groups);
     this.members = new GroupMembers(raft, config.group(), config.membersRefresh());
     this.placement = placement;
+    this.reallocations = Counter.builder("ferry.pin.reallocations")
+        .description("Pins this node moved off a node that left or was removed").register(node.meters());
+    this.returned = Counter.builder("ferry.pin.returns")
+        .description("Nodes that left and came back within pin.reallocate_after_ms, keeping their pins")
+        .register(node.meters());
   }
 
   /** The requests on {@code ferry.pin}, each answered with the pinset's JSON (docs/ADDRESSES.md). */
@@ -83,23 +96,53 @@ final class PinService {
   }
 
   /**
-   * A member left: if this node is the lowest-named live one, it moves that node's pins to live
-   * nodes. The pinset's group may be electing a new leader (the one that left may have led it), so
+   * A member left. Its pins stay where they are for {@code pin.reallocate_after_ms}, as IPFS Cluster
+   * repins only once a peer's {@code ping} expired: a node that is only restarting is back by then
+   * and keeps them (meanwhile new pins go to the live nodes only). Then the lowest-named live node
+   * other than the one that left moves its pins to live nodes, unless it is back; deciding who only
+   * then lets another node do it if that one left meanwhile, and leaving the node that left out
+   * lets it come back as the lowest-named. A node that leaves again restarts its wait.
+   */
+  void nodeLeft(String gone) {
+    Long waiting = graceTimers.remove(gone);
+    if (waiting != null) {
+      node.vertx().cancelTimer(waiting);
+    }
+    if (isLowestLive(gone)) {
+      log.info("{} left: its pins move in {} ms unless it is back by then (pin.reallocate_after_ms)", gone,
+          config.reallocateAfter().toMillis());
+    }
+    graceTimers.put(gone, node.vertx().setTimer(Math.max(1, config.reallocateAfter().toMillis()), t -> {
+      graceTimers.remove(gone);
+      if (isLowestLive(gone)) {
+        moveLeft(gone);
+      }
+    }));
+  }
+
+  /**
+   * Moves the pins of {@code gone}, which left {@code pin.reallocate_after_ms} ago, unless it is
+   * back. The pinset's group may be electing a new leader (the one that left may have led it), so
    * a failed pass is tried again every {@code pin.retry_interval_ms} for up to
    * {@code pin.reallocate_within_ms}. A node that had not yet seen the member leave may still
    * allocate a pin to it, and that pin may commit after the first pass read the pinset; it commits
    * within a pin request's deadline ({@code pin.request_timeout_ms}), so a second pass after that
    * moves it too.
    */
-  void nodeLeft(String gone) {
-    Set<String> live = live();
-    if (live.isEmpty() || !live.iterator().next().equals(node.name())) {
-      return;
-    }
-    moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true).onFailure(e -> notMoved(gone, e));
-    node.vertx().setTimer(config.requestTimeout().toMillis(),
-        t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true)
-            .onFailure(e -> notMoved(gone, e)));
+  private void moveLeft(String gone) {
+    moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true)
+        .onSuccess(moved -> {
+          if (!moved) {
+            returned.increment();
+            log.info("{} is back within pin.reallocate_after_ms: its pins stay", gone);
+            return;
+          }
+          log.info("{} stayed away for pin.reallocate_after_ms: its pins were moved", gone);
+          node.vertx().setTimer(config.requestTimeout().toMillis(),
+              t -> moveOff(gone, System.nanoTime() + config.reallocateWithin().toNanos(), true)
+                  .onFailure(e -> notMoved(gone, e)));
+        })
+        .onFailure(e -> notMoved(gone, e));
   }
 
   private static void notMoved(String gone, Throwable e) {
@@ -111,16 +154,17 @@ final class PinService {
    * Moves every pin of {@code gone} to nodes pins may be allocated to, trying again every
    * {@code pin.retry_interval_ms} until {@code deadline} ({@link System#nanoTime()}); with
    * {@code unlessBack}, nothing moves once {@code gone} may be allocated to again (it came back).
+   * Whether it moved them (false: it was back).
    */
-  private Future<Void> moveOff(String gone, long deadline, boolean unlessBack) {
+  private Future<Boolean> moveOff(String gone, long deadline, boolean unlessBack) {
     Future<Boolean> back = unlessBack ? allocatable().map(nodes -> nodes.contains(gone)) : Future.succeededFuture(false);
-    return back.compose(isBack -> isBack ? Future.<Void>succeededFuture() : movePage(gone, null))
+    return back.compose(isBack -> isBack ? Future.succeededFuture(false) : movePage(gone, null).map(true))
         .recover(e -> {
           if (System.nanoTime() >= deadline) {
             return Future.failedFuture(e);
           }
           log.debug("pins of {} not moved yet: {}; trying again", gone, e.getMessage());
-          Promise<Void> again = Promise.promise();
+          Promise<Boolean> again = Promise.promise();
           node.vertx().setTimer(config.retryInterval().toMillis(),
               t -> moveOff(gone, deadline, unlessBack).onComplete(again));
           return again.future();
@@ -202,8 +246,7 @@ final class PinService {
    */
   void expireEvery() {
     node.vertx().setPeriodic(config.expiryInterval().toMillis(), t -> {
-      Set<String> live = live();
-      if (!live.isEmpty() && live.iterator().next().equals(node.name())) {
+      if (isLowestLive(null)) {
         expireAfter(null, Instant.now());
       }
     });
@@ -235,6 +278,7 @@ final class PinService {
   private Future<?> move(Pin pin, String gone, SortedSet<String> to) {
     Placement.Candidates candidates = placement.candidates(to, null);
     return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(candidates.live()), candidates.by()))
+        .onSuccess(x -> reallocations.increment())
         .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,
             moved.getJsonArray("allocations")));
   }
@@ -375,6 +419,18 @@ final class PinService {
 
   private Future<JsonObject> query(JsonObject op) {
     return raft.query(config.group(), op).map(Committed::result);
+  }
+
+  /**
+   * Whether this node is the lowest-named live one, {@code besides} (null: none) left out: the one
+   * that moves the pins of a node that left and removes expired pins.
+   */
+  private boolean isLowestLive(String besides) {
+    SortedSet<String> live = live();
+    if (besides != null) {
+      live.remove(besides);
+    }
+    return !live.isEmpty() && live.first().equals(node.name());
   }
 
   private SortedSet<String> live() {

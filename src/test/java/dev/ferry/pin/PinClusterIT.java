@@ -73,8 +73,10 @@ class PinClusterIT {
     assertThat(daemons[2].addUnpinned(contents)).isEqualTo(cids);
     assertThat(daemons[3].addUnpinned(contents)).isEqualTo(cids);
 
+    // a short grace before the killed node's pins move (pin.reallocate_after_ms): the test waits for them
     try (ProcessCluster cluster = TestCluster.processes(3, i -> new JsonObject()
-        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString())))) {
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))
+        .put("pin", new JsonObject().put("reallocate_after_ms", 1_000)))) {
       awaitPinsetWrites(cluster, cids.get(0));
 
       List<String> first = cids.subList(0, TOGETHER);

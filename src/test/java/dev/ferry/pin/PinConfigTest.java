@@ -35,6 +35,17 @@ class PinConfigTest {
   }
 
   @Test
+  void aNodeThatLeftKeepsItsPinsAsLongAsAPingLivesByDefaultAndZeroMovesThemAtOnce() {
+    JsonObject defaults = ConfigLayers.defaults();
+    long pingTtl = defaults.getJsonObject("pin").getJsonObject("monitor").getLong("ping_ttl_ms");
+    assertThat(PinConfig.from(ConfigSection.root(defaults).section("pin")).reallocateAfter())
+        .isEqualTo(Duration.ofMillis(pingTtl));
+    assertThat(read("reallocate_after_ms", 0).reallocateAfter()).isZero();
+    assertThatThrownBy(() -> read("reallocate_after_ms", -1)).isInstanceOf(ConfigException.class)
+        .hasMessage("pin.reallocate_after_ms: expected a non-negative number of milliseconds (0: at once), got -1");
+  }
+
+  @Test
   void aBadValueNamesItsFullKeyTheValueAndWhatIsExpected() {
     assertThatThrownBy(() -> read("retry_interval_ms", -5)).isInstanceOf(ConfigException.class)
         .hasMessage("pin.retry_interval_ms: expected a positive number of milliseconds, got -5");

@@ -50,9 +50,11 @@ abstract class PinServiceTest {
   private static JvmCluster cluster;
 
   static void start(IpfsCluster.Kind kind, Path dir) {
-    // short pin timeouts and recovery, so a pin of content nobody has yet fails and is retried quickly
+    // short pin timeouts and recovery, so a pin of content nobody has yet fails and is retried quickly;
+    // a short grace before the pins of a node that left move, as the last test stops a node and waits for them
     nodes = IpfsCluster.start(kind, dir, 3, i -> new JsonObject().put("pin", new JsonObject()
-        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000).put("list_page_size", 2)));
+        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000).put("list_page_size", 2)
+        .put("reallocate_after_ms", 1_000)));
     cluster = nodes.nodes();
   }
 
