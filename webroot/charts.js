@@ -75,7 +75,7 @@
           return { label: g, value: function (row) { return max(row, 'raft.' + g + '.commits'); } };
         });
       } },
-    { id: 'mailboxes', title: 'mailbox messages waiting', series: function () { return perNode('mailbox.queued'); } },
+    { id: 'mailboxes', title: 'mailbox messages per second', series: function () { return perNode('mailbox.rate'); } },
     { id: 'circuits', title: 'circuit bytes per second (sent + received)', format: f.bytes,
       series: function () {
         return nodeNames().map(function (n) {

@@ -28,9 +28,11 @@
 
   function store(node) {
     if (!node || !node.store) return '—';
-    if (node.store.kind === 'kubo') return 'Kubo at ' + (node.store.api || '?');
+    var kind = node.store.kind === 'kubo' ? 'Kubo at ' + (node.store.api || '?') : 'embedded';
     var v = node.last ? node.last.values : {};
-    return 'embedded, ' + f.bytes(v['store.used']) + ' of ' + f.bytes(v['store.max']);
+    // used and maximum from the node's samples: the embedded store's figures or the daemon's repo/stat?size-only
+    if (typeof v['store.used'] !== 'number' || typeof v['store.max'] !== 'number') return kind + ', space not measured';
+    return kind + ', ' + f.bytes(v['store.used']) + ' of ' + f.bytes(v['store.max']);
   }
 
   function alertsOf(name) {
@@ -58,6 +60,9 @@
       tr.dataset.node = name;
       tr.dataset.peer = p.id || '';
       tr.dataset.store = samples[name] && samples[name].store ? samples[name].store.kind : '';
+      var values = samples[name] && samples[name].last ? samples[name].last.values : {};
+      tr.dataset.storeUsed = typeof values['store.used'] === 'number' ? String(values['store.used']) : '';
+      tr.dataset.storeMax = typeof values['store.max'] === 'number' ? String(values['store.max']) : '';
       tr.dataset.state = m.up ? 'up' : 'down';
       tr.dataset.alerts = String(mine.length);
       if (mine.length) {

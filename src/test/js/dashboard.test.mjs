@@ -112,10 +112,13 @@ test('members show live, and the charts render and move as pins are added', { ti
     null, { timeout: 30000 });
   const names = await page.$$eval('#members tr', (rows) => rows.map((r) => r.dataset.node));
   assert.deepEqual(names, ['node1', 'node2', 'node3']);
-  // each member's peer ID, version, uptime and store from GET /peers and its samples
+  // each member's peer ID, version, uptime and store (kind, used of maximum) from GET /peers and its samples
   await page.waitForFunction(() => [...document.querySelectorAll('#members tr[data-node]')]
-    .every((r) => r.dataset.peer.startsWith('12D3Koo') && r.dataset.store === 'embedded'),
+    .every((r) => r.dataset.peer.startsWith('12D3Koo') && r.dataset.store === 'embedded'
+      && Number(r.dataset.storeMax) > 0 && r.dataset.storeUsed !== '' && Number(r.dataset.storeUsed) <= Number(r.dataset.storeMax)),
   null, { timeout: 20000 });
+  const storeCells = await page.$$eval('#members tr[data-node]', (rows) => rows.map((r) => r.children[6].textContent));
+  storeCells.forEach((text) => assert.match(text, /^embedded, .+ of .+$/));
   await page.waitForFunction(() => document.querySelectorAll('#mailboxes tr[data-node]').length === 3,
     null, { timeout: 20000 });
   await page.waitForFunction(() => {
@@ -146,6 +149,16 @@ test('members show live, and the charts render and move as pins are added', { ti
   // counts by status per node, from each node's samples
   assert.deepEqual(await page.$$eval('#pin-counts tr[data-node]', (rows) => rows.map((r) => r.dataset.node)),
     ['node1', 'node2', 'node3']);
+  // the mailbox chart is messages per second per node (the mailbox.rate series), not queue lengths
+  assert.equal(await page.$eval('figure[data-chart=mailboxes] figcaption', (c) => c.textContent),
+    'mailbox messages per second');
+  const history = JSON.parse(await api('GET', '/dashboard/history'));
+  assert.deepEqual(Object.keys(history.nodes).sort(), ['node1', 'node2', 'node3']);
+  for (const node of Object.values(history.nodes)) {
+    assert.ok(node.series['mailbox.rate']?.some((v) => typeof v === 'number' && v >= 0), JSON.stringify(node.series));
+  }
+  await page.waitForFunction(() => Object.values(JSON.parse(document.querySelector('figure[data-chart=mailboxes]')
+    .dataset.last || '{}')).filter((v) => typeof v === 'number').length === 3, null, { timeout: 20000 });
   await page.screenshot({ path: `${SHOTS}charts.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });

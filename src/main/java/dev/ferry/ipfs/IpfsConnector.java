@@ -132,8 +132,20 @@ public interface IpfsConnector {
   /** What {@code repo/stat} tells of a repository: bytes stored, the most it may hold, blocks, where, which version. */
   record RepoStat(long repoSize, long storageMax, long numObjects, String repoPath, String version) {}
 
-  /** The daemon's {@code repo/stat}. */
+  /** The daemon's {@code repo/stat}. On Kubo it walks every block to count them: slow on a large repository. */
   Future<RepoStat> repoStat();
+
+  /** What {@code repo/stat?size-only=true} tells of a repository: bytes stored and the most it may hold. */
+  record RepoSpace(long repoSize, long storageMax) {}
+
+  /**
+   * The repository's size and maximum alone, without counting its blocks (Kubo's
+   * {@code repo/stat?size-only=true}), for what asks often, such as the {@code freespace} informer.
+   * This default reads the full {@link #repoStat()}, for a store that answers it cheaply anyway.
+   */
+  default Future<RepoSpace> repoSpace() {
+    return repoStat().map(stat -> new RepoSpace(stat.repoSize(), stat.storageMax()));
+  }
 
   /** Releases the connection pool. */
   Future<Void> close();

@@ -400,13 +400,25 @@ public final class KuboRpcConnector implements IpfsConnector {
 
   @Override
   public Future<RepoStat> repoStat() {
-    return call("repo/stat", CALL_TIMEOUT).send().transform(r -> json("repo/stat", r.map(Answer::of)))
+    return sized(call("repo/stat", CALL_TIMEOUT))
+        .map(body -> new RepoStat(number(body, "RepoSize"), number(body, "StorageMax"), number(body, "NumObjects"),
+            body.getString("RepoPath", ""), body.getString("Version", "")));
+  }
+
+  /** {@code repo/stat?size-only=true}: the daemon answers from its datastore's size, counting no blocks. */
+  @Override
+  public Future<RepoSpace> repoSpace() {
+    return sized(call("repo/stat", CALL_TIMEOUT).addQueryParam("size-only", "true"))
+        .map(body -> new RepoSpace(number(body, "RepoSize"), number(body, "StorageMax")));
+  }
+
+  /** The answer of a {@code repo/stat} call, which must carry {@code RepoSize} and {@code StorageMax}. */
+  private Future<JsonObject> sized(HttpRequest<Buffer> stat) {
+    return stat.send().transform(r -> json("repo/stat", r.map(Answer::of)))
         .compose(body -> body.containsKey("RepoSize") && body.containsKey("StorageMax") ? Future.succeededFuture(body)
             // an unknown size is not zero free space: the freespace informer reports nothing rather than a full disk
             : Future.failedFuture(new FerryException(FerryException.UNAVAILABLE, this
-                + ": repo/stat answered without RepoSize and StorageMax: " + body.encode())))
-        .map(body -> new RepoStat(number(body, "RepoSize"), number(body, "StorageMax"), number(body, "NumObjects"),
-            body.getString("RepoPath", ""), body.getString("Version", "")));
+                + ": repo/stat answered without RepoSize and StorageMax: " + body.encode())));
   }
 
   /** A whole number the daemon answered as a JSON number or string (uint64 beyond a long is capped). */

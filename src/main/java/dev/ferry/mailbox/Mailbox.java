@@ -228,6 +228,9 @@ public final class Mailbox {
   }
 
   private void offer(Object item) {
+    if (!(item instanceof MailboxDown)) {
+      mailboxes.countReceived();
+    }
     if (waiting != null && matches(waiting, item)) {
       Waiting w = waiting;
       waiting = null;

@@ -2,6 +2,7 @@ package dev.ferry.mailbox;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.NodeContext;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,6 +45,8 @@ public final class MailboxVerticle extends VerticleBase {
         .description("Open mailboxes on this node").register(node.meters());
     Gauge.builder("ferry.mailbox.messages", mailboxes, Mailboxes::queuedMessages)
         .description("Messages waiting in this node's mailboxes").register(node.meters());
+    FunctionCounter.builder("ferry.mailbox.received", mailboxes, Mailboxes::receivedMessages)
+        .description("Messages that reached this node's mailboxes").register(node.meters());
   }
 
   /** Monitors of mailboxes on a node that left fire {@code node-down}. */

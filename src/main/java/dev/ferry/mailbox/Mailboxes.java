@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ public final class Mailboxes {
   private final MessageCodec codec;
   private final MailboxConfig config;
   private final AtomicLong next = new AtomicLong();
+  /** Messages that reached a mailbox here since the node started (taken by a receive or queued). */
+  private final LongAdder received = new LongAdder();
   private final ConcurrentMap<Long, Mailbox> local = new ConcurrentHashMap<>();
   /** Addresses held outside this JVM's mailboxes: bridge clients receive on them themselves. */
   private final Set<Long> reserved = ConcurrentHashMap.newKeySet();
@@ -132,6 +135,11 @@ public final class Mailboxes {
     return local.size();
   }
 
+  /** Messages that reached a mailbox here since the node started, for a rate ({@code ferry_mailbox_received_total}). */
+  public long receivedMessages() {
+    return received.sum();
+  }
+
   /** Messages waiting in all mailboxes here. */
   public long queuedMessages() {
     long total = 0;
@@ -142,6 +150,11 @@ public final class Mailboxes {
   }
 
   // ---- used by Address, Mailbox, Request ----
+
+  /** Counts a message that reached one of the mailboxes here (any mailbox's owner thread). */
+  void countReceived() {
+    received.increment();
+  }
 
   Vertx vertx() {
     return vertx;

@@ -13,10 +13,12 @@ import dev.ferry.pin.monitor.Monitor;
 import dev.ferry.pin.monitor.MonitorConfig;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
+import dev.ferry.raft.RaftVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +64,8 @@ public final class PinVerticle extends VerticleBase {
     ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
     backups = new PinsetBackups(vertx, node, config, raft, keepBackups);
-    monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength);
+    monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength,
+        () -> raft.status(config.group()).map(status -> Set.copyOf(status.members())), RaftVerticle.voters(node.config()));
     PinService service = new PinService(node, config, raft,
         List.copyOf(RaftSettings.from(node.config().section("raft")).groups().keySet()),
         new Placement(allocation, monitor::latest));

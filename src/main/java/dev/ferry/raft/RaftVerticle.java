@@ -64,7 +64,7 @@ public final class RaftVerticle extends VerticleBase {
    * (such a node starts outside the groups and may {@code join} later), or this node alone when
    * there is no peers.json.
    */
-  static List<String> voters(NodeConfig config) {
+  public static List<String> voters(NodeConfig config) {
     if (config.peers().isEmpty()) {
       return List.of(config.name());
     }

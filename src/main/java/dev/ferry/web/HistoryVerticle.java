@@ -2,12 +2,12 @@ package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
 import dev.ferry.core.NodeContext;
+import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,12 +16,14 @@ import org.slf4j.LoggerFactory;
  * The node's recent history for the dashboard (a per-node singleton): every
  * {@code dashboard.sample_interval_ms} it takes one sample of its meters ({@link Sampler}), its
  * event loop's delay (how long a task put on this verticle's event loop waited to run) and its
- * embedded store's used and maximum bytes, keeps the last {@code dashboard.history_ms} of them
+ * IPFS store's used and maximum bytes (the embedded store's, or the Kubo daemon's
+ * {@code repo/stat?size-only=true}), keeps the last {@code dashboard.history_ms} of them
  * ({@link SampleRing}), answers {@code ferry.node.<name>.history} with them (a dashboard seeds its
  * charts from it) and publishes each sample on {@value #EVENTS} (the dashboard follows it through the
  * bridge).
  *
- * <p>All state belongs to this verticle's event loop; the store's figures are read on a worker.
+ * <p>All state belongs to this verticle's event loop; the embedded store's figures are read on a
+ * worker, a daemon's over HTTP.
  */
 public final class HistoryVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HistoryVerticle.class);
@@ -32,7 +34,8 @@ public final class HistoryVerticle extends VerticleBase {
   private DashboardConfig config;
   private SampleRing ring;
   private Sampler sampler;
-  private Optional<ContentStore> store;
+  /** The node's IPFS store: its embedded store or its Kubo daemon ({@code ipfs.api}). */
+  private IpfsConnector ipfs;
   private long startedAt;
   private boolean sampling;
 
@@ -45,8 +48,7 @@ public final class HistoryVerticle extends VerticleBase {
     config = DashboardConfig.from(node.config().section("dashboard"));
     ring = new SampleRing(config.samples());
     sampler = new Sampler(node.meters());
-    store = node.config().ipfsApi().isPresent() ? Optional.empty()
-        : Optional.of(ContentStore.embedded(vertx, node.config()));
+    ipfs = ContentStore.forNode(vertx, node.config());
     startedAt = System.currentTimeMillis();
     sampleEveryInterval();
     return serveHistory().onSuccess(x -> log.debug("history of {} sampled every {} ms, {} samples kept",
@@ -79,14 +81,16 @@ public final class HistoryVerticle extends VerticleBase {
         }));
   }
 
-  /** {@code store.used} and {@code store.max} of the embedded store (none with a Kubo daemon, or if it fails). */
+  /** {@code store.used} and {@code store.max} of the node's IPFS store (none if it does not say). */
   private Future<Map<String, Double>> storeFigures() {
-    if (store.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    return store.get().stat()
-        .map(stat -> Map.of("store.used", (double) stat.repoSize(), "store.max", (double) stat.storageMax()))
+    return ipfs.repoSpace()
+        .map(space -> Map.of("store.used", (double) space.repoSize(), "store.max", (double) space.storageMax()))
         .otherwise(e -> Map.of());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ipfs == null ? Future.succeededFuture() : ipfs.close();
   }
 
   private Future<Void> serveHistory() {
@@ -106,7 +110,7 @@ public final class HistoryVerticle extends VerticleBase {
 
   /** {@code {"kind": "embedded"}}, or {@code {"kind": "kubo", "api"}} with a Kubo daemon at {@code ipfs.api}. */
   private JsonObject storeKind() {
-    return store.isPresent() ? new JsonObject().put("kind", "embedded")
-        : new JsonObject().put("kind", "kubo").put("api", node.config().ipfsApi().map(Object::toString).orElse(null));
+    return node.config().ipfsApi().map(api -> new JsonObject().put("kind", "kubo").put("api", api.toString()))
+        .orElseGet(() -> new JsonObject().put("kind", "embedded"));
   }
 }

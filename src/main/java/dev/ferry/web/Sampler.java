@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
  * {@code ferry_pin_duration_seconds_count}), {@code pin.queue} (both lanes of the tracker's queue),
  * {@code raft.<group>.commits} (entries committed per second, from {@code ferry_raft_commit_index})
  * and {@code raft.<group>.leader_changes} (leaders seen take over since the last sample),
- * {@code mailbox.queued} (messages waiting in the node's mailboxes), {@code circuit.sent} and
+ * {@code mailbox.queued} (messages waiting in the node's mailboxes), {@code mailbox.rate} (messages
+ * that reached them per second, from {@code ferry_mailbox_received_total}), {@code circuit.sent} and
  * {@code circuit.received} (circuit bytes per second), {@code heap.used}, {@code heap.max} (bytes),
  * {@code cpu} (the process's share of the machine's CPU, 0 to 1). A meter the node lacks (no pin
  * service, say) gives no series. Rates are the difference from the previous sample over the time
@@ -68,6 +70,10 @@ final class Sampler {
     Gauge mailboxes = meters.find("ferry.mailbox.messages").gauge();
     if (mailboxes != null) {
       values.put("mailbox.queued", mailboxes.value());
+    }
+    FunctionCounter received = meters.find("ferry.mailbox.received").functionCounter();
+    if (received != null) {
+      totals.put("mailbox.rate", received.count());
     }
     for (Counter counter : meters.find("ferry.circuit.bytes").counters()) {
       totals.merge("circuit." + counter.getId().getTag("direction"), counter.count(), Double::sum);

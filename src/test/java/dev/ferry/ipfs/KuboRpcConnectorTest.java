@@ -7,6 +7,7 @@ import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.testing.DiscardingDaemon;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.IpfsDaemon;
 import dev.ferry.testing.Ports;
@@ -110,6 +111,28 @@ class KuboRpcConnectorTest {
         .hasMessageContaining("pin " + missing)
         .hasMessageContaining("timed out");
     assertThat(await(ipfs.pins())).doesNotContain(missing);
+  }
+
+  @Test
+  void theSizeOnlyRepoStatAnswersTheRepositorysSizeAndMaximum() {
+    await(ipfs.add(Buffer.buffer("sized " + System.nanoTime()), "sized.txt"));
+    IpfsConnector.RepoStat full = await(ipfs.repoStat());
+    IpfsConnector.RepoSpace space = await(ipfs.repoSpace());
+    assertThat(space.repoSize()).isPositive().isEqualTo(full.repoSize());
+    assertThat(space.storageMax()).isPositive().isEqualTo(full.storageMax());
+  }
+
+  @Test
+  void aRepoStatWithoutSizesIsUnmeasuredNotZero() {
+    try (var standIn = new DiscardingDaemon()) {
+      var sizeless = new KuboRpcConnector(vertx, standIn.api());
+      for (Future<?> stat : List.of(sizeless.repoStat(), sizeless.repoSpace())) {
+        assertThat(Futures.cause(stat, Duration.ofSeconds(30)))
+            .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.UNAVAILABLE))
+            .hasMessageContaining("repo/stat answered without RepoSize and StorageMax");
+      }
+      await(sizeless.close());
+    }
   }
 
   @Test

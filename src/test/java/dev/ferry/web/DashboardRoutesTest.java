@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.HashFunction;
+import dev.ferry.mailbox.Address;
+import dev.ferry.mailbox.Mailbox;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
@@ -74,7 +76,7 @@ class DashboardRoutesTest {
     assertThat(node1.getLong("started_at")).isPositive();
     JsonObject series = node1.getJsonObject("series");
     assertThat(series.fieldNames()).contains("heap.used", "cpu", "loop.delay_ms", "pins.pinned", "pins.pinning",
-        "pin.queue", "pin.rate", "unpin.rate", "raft.pins.commits", "raft.kv.leader_changes", "mailbox.queued",
+        "pin.queue", "pin.rate", "unpin.rate", "raft.pins.commits", "raft.kv.leader_changes", "mailbox.queued", "mailbox.rate",
         "store.used", "store.max");
     for (String name : series.fieldNames()) {
       assertThat(series.getJsonArray(name)).as(name).hasSize(KEPT);
@@ -87,6 +89,24 @@ class DashboardRoutesTest {
       JsonObject r = get(1, "/dashboard/history").getJsonObject("nodes").getJsonObject("node2").getJsonObject("series");
       return last(s, "pins.remote") + last(r, "pins.remote") + local(s) + local(r) == 2.0 * PINS;
     });
+  }
+
+  @Test
+  void theMailboxSeriesIsMessagesPerSecondThatReachedTheNodesMailboxes() {
+    Mailbox inbox = cluster.mailboxes(1).create().await();
+    Address to = cluster.mailboxes(2).address(inbox.address().toString());
+    try {
+      Eventually.await("node1's samples to count messages sent to its mailbox", Duration.ofSeconds(30), () -> {
+        for (int i = 0; i < 50; i++) {
+          to.send("message " + i).await();
+        }
+        JsonArray rates = get(2, "/dashboard/history").getJsonObject("nodes").getJsonObject("node1")
+            .getJsonObject("series").getJsonArray("mailbox.rate");
+        return rates.stream().anyMatch(rate -> rate instanceof Number n && n.doubleValue() > 0);
+      });
+    } finally {
+      inbox.close().await();
+    }
   }
 
   @Test

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's informers, as IPFS Cluster's: {@code freespace} (the IPFS repo's {@code StorageMax}
- * less its {@code RepoSize}, from the connector's {@code repo/stat}, embedded store or daemon alike;
+ * less its {@code RepoSize}, from the connector's {@code repo/stat?size-only=true}, which on Kubo
+ * counts no blocks; embedded store or daemon alike;
  * weight the free bytes, so more free space ranks first), {@code numpin} (pins this node holds;
  * weight minus that count, so fewer ranks first), {@code pinqueue} (pins and unpins waiting in its
  * tracker; weight minus the length), one {@code tag:<key>} per {@code pin.tags} entry
@@ -49,9 +50,9 @@ final class Informers {
     samples.add(numeric("pinqueue", queued, -queued));
     config.tags().forEach((key, value) ->
         samples.add(new Sample("tag:" + key, value, 0, true, true, config.metricTtl())));
-    return ipfs.repoStat()
-        .map(stat -> {
-          long free = Math.max(0, stat.storageMax() - stat.repoSize());
+    return ipfs.repoSpace()
+        .map(space -> {
+          long free = Math.max(0, space.storageMax() - space.repoSize());
           return numeric("freespace", free, free);
         })
         .recover(e -> {

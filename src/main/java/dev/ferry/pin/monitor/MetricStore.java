@@ -101,6 +101,12 @@ final class MetricStore {
     return found;
   }
 
+  /** Forgets every metric of {@code peer} and its alert: the alert that was dropped, or null. */
+  Alert remove(String peer) {
+    latest.remove(peer);
+    return alerts.remove(peer);
+  }
+
   /** The nodes with any metric held. */
   Set<String> peers() {
     return latest.keySet();

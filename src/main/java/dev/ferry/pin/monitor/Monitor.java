@@ -15,9 +15,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@code pin.monitor.check_interval_ms} raises an alert for each node whose {@code ping} expired,
  * cleared when that node pings again. Alerts raised and cleared are published node-locally on
  * {@code ferry.events.alerts}. Answers {@code ferry.node.<node>.monitor} ({@link MonitorRequest}),
- * and gives the allocator the latest metrics ({@link #latest}).
+ * and gives the allocator the latest metrics ({@link #latest}). Every check it also reads the
+ * pinset group's members: a node that was a member (an initial voter, or seen as one since) and is
+ * no longer was removed from the cluster ({@code DELETE /peers/{peer}}), so its metrics and alert are
+ * dropped and its reports ignored until it is a member again ({@code POST /peers}).
  *
  * <p>Runs on the context of the verticle that starts it (the pin verticle's event loop); every
  * method is called there.
@@ -45,19 +52,29 @@ public final class Monitor {
   private final MetricStore store;
   private final List<Long> timers = new ArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final Supplier<Future<Set<String>>> groupMembers;
+  /** The nodes known to have been members of the pinset's group: the initial voters, and every member read since. */
+  private final Set<String> wereMembers;
+  /** The nodes that were members and are no longer, as last read: their reports are ignored. */
+  private Set<String> removed = Set.of();
   private boolean measuring;
+  private boolean readingMembers;
 
   /**
    * @param numpin how many pins this node holds (read on this context)
    * @param pinqueue how many pins and unpins wait in this node's tracker (read on this context)
+   * @param groupMembers reads the members of the pinset's Raft group from this node's replica
+   * @param initialVoters the group's members at its start (peers.json)
    */
   public Monitor(NodeContext node, MonitorConfig config, IpfsConnector ipfs, LongSupplier numpin,
-      LongSupplier pinqueue) {
+      LongSupplier pinqueue, Supplier<Future<Set<String>>> groupMembers, Collection<String> initialVoters) {
     this.node = node;
     this.vertx = node.vertx();
     this.config = config;
     this.informers = new Informers(config, ipfs, numpin, pinqueue);
     this.store = new MetricStore(config.maxMetricNames());
+    this.groupMembers = groupMembers;
+    this.wereMembers = new HashSet<>(initialVoters);
   }
 
   /** Listens for metrics and requests, then publishes this node's metrics and checks for alerts on timers. */
@@ -139,6 +156,10 @@ public final class Monitor {
       log.debug("metrics of {} dropped: not a node of this cluster", report.peer());
       return;
     }
+    if (removed.contains(report.peer())) {
+      log.debug("metrics of {} dropped: it was removed from the cluster", report.peer());
+      return;
+    }
     long now = nowNanos();
     for (Report.Sample sample : report.metrics()) {
       if (!store.put(sample.received(report.peer(), now))) {
@@ -153,10 +174,44 @@ public final class Monitor {
   }
 
   private void check() {
+    dropRemoved();
     for (Alert alert : store.check(nowNanos(), Instant.now())) {
       log.warn("{} has not pinged for {} ms: alert raised", alert.metric().peer(), config.pingTtl().toMillis());
       announce(alert, false);
     }
+  }
+
+  /**
+   * Reads the pinset group's members and forgets the nodes removed since the last reading (their
+   * alerts are announced cleared); a failed reading changes nothing (the group may have no replica
+   * here yet).
+   */
+  private void dropRemoved() {
+    if (readingMembers) {
+      return;
+    }
+    readingMembers = true;
+    groupMembers.get().onComplete(read -> {
+      readingMembers = false;
+      if (read.failed()) {
+        log.debug("the pinset group's members not read: {}", read.cause().getMessage());
+        return;
+      }
+      Set<String> members = read.result();
+      wereMembers.addAll(members);
+      Set<String> now = new HashSet<>(wereMembers);
+      now.removeAll(members);
+      for (String peer : now) {
+        if (!removed.contains(peer)) {
+          log.info("{} was removed from the cluster: its metrics and alert are dropped", peer);
+        }
+        Alert alert = store.remove(peer);
+        if (alert != null) {
+          announce(alert, true);
+        }
+      }
+      removed = Set.copyOf(now);
+    });
   }
 
   /** Publishes a raised or cleared alert on {@code ferry.events.alerts}, on this node only. */

@@ -146,7 +146,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
    * every node's daemon ({@link RepoCommands}), daemon or not.
    */
   private Map<String, ProxyCommand> pinCommands(PinClient pins) {
-    PinCommands pin = new PinCommands(pins, ipfs);
+    PinCommands pin = new PinCommands(vertx, pins, ipfs, config.pinProgress());
     RepoCommands repo = new RepoCommands(new RepoGc(vertx, node, node.config().section("ipfs").millis("gc_timeout_ms")),
         new RepoStats(vertx, node, node.config().cluster().requestTimeout()));
     return Map.of(

@@ -6,6 +6,9 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
+import dev.ferry.pin.PinReply.Change;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,7 +25,8 @@ import java.util.Set;
  * pinset (the pin service, {@code ferry.pin}) instead of the daemon's own pins, and answer in
  * Kubo's shapes. A cluster pin is recursive or direct ({@code recursive=false}), as its mode says.
  *
- * <p>Stateless; each call runs on the proxy instance's context.
+ * <p>Stateless (a {@code pin/add?progress=true} answer keeps its own, {@link PinProgress}); each
+ * call runs on the proxy instance's context.
  */
 final class PinCommands {
   private static final String RECURSIVE = Pin.Extras.RECURSIVE;
@@ -30,24 +34,41 @@ final class PinCommands {
   /** The pin types Kubo lists; the cluster's pins are recursive or direct, never indirect. */
   private static final Set<String> TYPES = Set.of(ALL, RECURSIVE, Pin.Extras.DIRECT, "indirect");
 
+  private final Vertx vertx;
   private final PinClient pins;
   private final IpfsConnector ipfs;
+  private final Duration progressInterval;
 
-  /** @param ipfs resolves the IPFS paths and IPNS names of {@code pin/add}, {@code pin/rm} and {@code pin/update} */
-  PinCommands(PinClient pins, IpfsConnector ipfs) {
+  /**
+   * @param ipfs resolves the IPFS paths and IPNS names of {@code pin/add}, {@code pin/rm} and {@code pin/update}
+   * @param progressInterval how often {@code pin/add?progress=true} reports ({@link PinProgress})
+   */
+  PinCommands(Vertx vertx, PinClient pins, IpfsConnector ipfs, Duration progressInterval) {
+    this.vertx = vertx;
     this.pins = pins;
     this.ipfs = ipfs;
+    this.progressInterval = progressInterval;
   }
 
-  /** {@code pin/add?arg=CID|PATH...}: pins each in the cluster; {@code {"Pins": [cid, ...]}}. */
+  /**
+   * {@code pin/add?arg=CID|PATH...}: pins each in the cluster; {@code {"Pins": [cid, ...]}} once they
+   * are in the pinset, or with {@code progress=true} once every allocated node has pinned them,
+   * {@code {"Progress": n}} lines coming first ({@link PinProgress}).
+   */
   void add(KuboOptions options, HttpServerResponse response) {
     List<String> args = options.args();
+    boolean progress = options.flag("progress", false);
     PinOptions given = options.clusterPin();
     PinOptions cluster = options.flag(RECURSIVE, true) ? given
         : with(given, Pin.Extras.DIRECT, given.extras().pinUpdate());
-    answer(response, InOrder.each(args, arg -> resolve(arg).compose(cid -> pins.pin(cid.toString(), cluster))
-            .map(change -> change.pin().cid()))
-        .map(pinned -> new JsonObject().put("Pins", new JsonArray(pinned))));
+    Future<List<Change>> pinned = InOrder.each(args, arg -> resolve(arg).compose(cid -> pins.pin(cid.toString(), cluster)));
+    if (progress) {
+      pinned.onSuccess(changes -> new PinProgress(vertx, pins, progressInterval, changes, response).start())
+          .onFailure(e -> KuboAnswers.error(response, FerryException.from(e)));
+      return;
+    }
+    answer(response, pinned.map(changes -> new JsonObject().put("Pins",
+        new JsonArray(changes.stream().map(change -> change.pin().cid()).toList()))));
   }
 
   /** {@code options} with another {@code mode} ({@code recursive=false}: direct) and {@code pin-update}. */

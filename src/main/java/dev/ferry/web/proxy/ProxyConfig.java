@@ -29,9 +29,12 @@ import java.util.Optional;
  *     address may hold ({@code proxy.header_timeout_ms}, {@code proxy.body_timeout_ms},
  *     {@code proxy.idle_timeout_ms} for client connections too, {@code proxy.max_connections_per_address})
  * @param uploads {@code add} uploads at once through the proxy, node-wide ({@code proxy.max_concurrent_uploads})
+ * @param pinProgress how often {@code pin/add?progress=true} reads the allocated nodes' statuses and
+ *     writes a {@code {"Progress": n}} line ({@code proxy.pin_progress_interval_ms})
  */
 record ProxyConfig(NodeConfig.HostPort listen, Optional<URI> daemon, Duration connectTimeout, Duration idleTimeout,
-    int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits, UploadGate.Limits uploads) {
+    int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits, UploadGate.Limits uploads,
+    Duration pinProgress) {
 
   /** Reads and checks the proxy's settings, once at the proxy verticle's start. */
   static ProxyConfig from(NodeConfig node) {
@@ -43,7 +46,8 @@ record ProxyConfig(NodeConfig.HostPort listen, Optional<URI> daemon, Duration co
         proxy.intBytes("max_url_bytes"),
         PinConfig.from(node.section("pin")).requestTimeout(),
         ServerLimits.from(proxy),
-        UploadGate.Limits.from(proxy));
+        UploadGate.Limits.from(proxy),
+        proxy.millis("pin_progress_interval_ms"));
   }
 
   /** The proxy speaks plain HTTP to the daemon, as Kubo's RPC API is served. */

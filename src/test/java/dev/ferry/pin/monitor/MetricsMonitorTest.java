@@ -11,6 +11,8 @@ import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -124,6 +126,55 @@ public class MetricsMonitorTest {
       assertThat(events.get(1).getString("peer")).isEqualTo(node3);
       assertThat(events.get(1).getBoolean("cleared")).isTrue();
     }
+  }
+
+  @Test
+  void aRemovedNodesMetricsVanishFromEveryNodeAndStayAwayUntilItIsAddedBack() {
+    try (JvmCluster cluster = TestCluster.inJvm(3, MetricsMonitorTest::settings, i -> Map.of()).awaitFullMembership()) {
+      String node3 = cluster.node(3).peerId().toString();
+      for (int i = 1; i <= 2; i++) {
+        int api = cluster.apiPort(i);
+        Eventually.await("node3's metrics on node" + i, WAIT, () -> peers(api, "ping").contains(node3)
+            && peers(api, "numpin").contains(node3));
+      }
+      List<String> reportsOf3 = new CopyOnWriteArrayList<>();
+      cluster.node(1).vertx().eventBus().<JsonObject>consumer(Addresses.METRICS, m -> {
+        if ("node3".equals(m.body().getString("peer"))) {
+          reportsOf3.add(m.body().encode());
+        }
+      }).completion().await();
+
+      HttpResponse<String> removed = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + cluster.apiPort(1) + "/peers/" + node3)).DELETE());
+      assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
+      for (int i = 1; i <= 2; i++) {
+        int api = cluster.apiPort(i);
+        Eventually.await("node3's metrics gone from node" + i, WAIT, () -> peers(api, "ping").size() == 2
+            && !peers(api, "ping").contains(node3) && !peers(api, "numpin").contains(node3)
+            && !peers(api, "freespace").contains(node3));
+      }
+
+      // node3 still runs and reports: what it says is not taken any more
+      int seen = reportsOf3.size();
+      Eventually.await("three more reports of node3", WAIT, () -> reportsOf3.size() >= seen + 3);
+      for (int i = 1; i <= 2; i++) {
+        assertThat(peers(cluster.apiPort(i), "ping")).doesNotContain(node3);
+        assertThat(array(cluster.apiPort(i), "/health/alerts")).isEmpty();
+      }
+
+      HttpResponse<String> added = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + cluster.apiPort(2) + "/peers")).POST(HttpRequest.BodyPublishers.ofString("{\"peer_id\": \"node3\"}")));
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+      for (int i = 1; i <= 2; i++) {
+        int api = cluster.apiPort(i);
+        Eventually.await("node3's metrics back on node" + i, WAIT, () -> peers(api, "ping").contains(node3));
+      }
+    }
+  }
+
+  /** The peer IDs of the nodes whose metric {@code name} a node's API serves. */
+  private static List<String> peers(int api, String name) {
+    return array(api, "/monitor/metrics/" + name).stream().map(m -> ((JsonObject) m).getString("peer")).toList();
   }
 
   /** IPFS Cluster 1.1's {@code api.Metric}, field by field as its Go JSON decoder would read it. */
