@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Reported: each import's rate, the export's time and rate, and the peak heap of this JVM
  * (nodes and command together, garbage included, sampled every {@value #SAMPLE_MS} ms) during each
- * phase, beside its used heap after a full GC before and after the phase (what the nodes hold).
+ * phase, its used heap after a full GC before and after the phase (what the nodes hold), and how far
+ * the used heap after a full GC every {@code bench.state.gc_every_ms} (10 s) during the phase rose
+ * above the line between those two (what the phase held beyond the nodes' growing state).
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=StateBench}; {@code -Dbench.state.pins=100000},
  * {@code -Dbench.state.parallel=8} (the import's {@code --parallel}) change the sizes. The table
@@ -53,6 +55,7 @@ class StateBench {
   private static final int PARALLEL = Integer.getInteger("bench.state.parallel", 8);
   private static final int PROGRESS_EVERY = 10_000;
   private static final long SAMPLE_MS = 20;
+  private static final long GC_EVERY_MS = Long.getLong("bench.state.gc_every_ms", 10_000);
   private static final Duration FORM = Duration.ofSeconds(60);
   /** What a fresh cluster sets anew for an imported pin: its allocations and the time it was pinned. */
   private static final List<String> SET_ANEW = List.of("allocations", "timestamp");
@@ -87,8 +90,9 @@ class StateBench {
     long compared = sameExports(first, second);
 
     String text = String.join("\n",
-        "| phase | pins | seconds | pins/s | heap used before (after GC) | peak heap during | heap used after (after GC) |",
-        "|---|---:|---:|---:|---:|---:|---:|")
+        "| phase | pins | seconds | pins/s | heap used before (after GC) | peak heap during | heap used after (after GC) "
+            + "| most live heap above the line before → after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|")
         + "\n" + String.join("\n", rows)
         + String.format(Locale.ROOT, "%n%nboth exports equal pin by pin (%,d pins; but allocations and timestamp); "
             + "every pin of the first carries its generated name, mode, replication and metadata%n", compared)
@@ -206,14 +210,28 @@ class StateBench {
     }
   }
 
-  /** Runs {@code work} while sampling the heap; adds its row. */
+  /**
+   * Runs {@code work} while sampling the heap; adds its row. Besides the peak (garbage included),
+   * the heap used after a full GC every {@code bench.state.gc_every_ms} ms: what the nodes' state holds grows
+   * with the pins imported, close to a line from the figure before to the one after, so the most a
+   * sample lies above that line is what the phase held beyond it (an import holding every line of
+   * its file would lie well above it for the whole import).
+   */
   private void phase(String what, Runnable work) throws InterruptedException {
     long before = usedAfterGc();
     AtomicLong peak = new AtomicLong(before);
     AtomicBoolean running = new AtomicBoolean(true);
+    List<long[]> live = java.util.Collections.synchronizedList(new ArrayList<>());
+    long started = System.nanoTime();
     Thread sampler = new Thread(() -> {
+      long lastGc = System.nanoTime();
       while (running.get()) {
         peak.accumulateAndGet(MEMORY.getHeapMemoryUsage().getUsed(), Math::max);
+        if (System.nanoTime() - lastGc > GC_EVERY_MS * 1_000_000) {
+          long used = usedAfterGc();
+          lastGc = System.nanoTime();
+          live.add(new long[] {lastGc - started, used});
+        }
         try {
           Thread.sleep(SAMPLE_MS);
         } catch (InterruptedException e) {
@@ -223,16 +241,22 @@ class StateBench {
     }, "state-bench-heap");
     sampler.setDaemon(true);
     sampler.start();
-    long started = System.nanoTime();
     try {
       work.run();
     } finally {
       running.set(false);
       sampler.join();
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    rows.add(String.format(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %,d MB | %,d MB | %,d MB |", what, PINS, seconds,
-        PINS / seconds, before >> 20, peak.get() >> 20, usedAfterGc() >> 20));
+    long took = System.nanoTime() - started;
+    long after = usedAfterGc();
+    long above = 0;
+    for (long[] sample : live) {
+      above = Math.max(above, sample[1] - (before + (long) ((after - before) * (sample[0] / (double) took))));
+    }
+    double seconds = took / 1e9;
+    rows.add(String.format(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %,d MB | %,d MB | %,d MB | %s |", what, PINS,
+        seconds, PINS / seconds, before >> 20, peak.get() >> 20, after >> 20,
+        live.isEmpty() ? "–" : String.format(Locale.ROOT, "%,d MB (%d GCs)", above >> 20, live.size())));
     System.out.println(rows.get(rows.size() - 1));
   }
 
