@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +35,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code ipfs-cluster-service state export}, one {@code api.Pin} JSON object per line, through a
  * node's HTTP API ({@code GET /allocations}, {@code POST /pins/{cid}}), reached with the same
  * options and client as {@code ferry ctl} ({@link ApiOptions}). Export streams on the calling
- * thread; import checks the whole file first, then runs {@code --parallel} worker threads, each
- * with its own {@link Api}, so at most that many pins are in flight. Exit codes: 0 done, 1 the file
+ * thread; import reads the file twice, a line at a time: first to check every line (nothing is
+ * pinned from a file with a malformed one), then the calling thread hands each pin through a
+ * bounded queue to {@code --parallel} worker threads, each with its own {@link Api}, so at most
+ * that many pins are in flight and neither the file nor the pinset is ever held whole. Exit codes: 0 done, 1 the file
  * or the API could not be used (nothing or not everything imported), 2 some pins were refused.
  * One instance per invocation; filled by picocli.
  */
@@ -51,6 +55,8 @@ public final class StateCommand {
 
   /** IPFS Cluster's zero time, Go's {@code time.Time{}}: no expiry. */
   static final String NO_EXPIRY = "0001-01-01T00:00:00Z";
+  /** How many malformed lines, or refused pins, an import names at most (it counts them all). */
+  static final int LISTED = 100;
   /** The pin type ferry holds; IPFS Cluster's sharding types are not imported. */
   static final String DATA_TYPE = "pin";
 
@@ -135,8 +141,8 @@ public final class StateCommand {
         Api api = state.connection.api(err);
         Set<String> peers = new HashSet<>();
         api.stream("GET", "/peers", null, peer -> peers.add(((JsonObject) peer).getString("id")));
-        List<Request> requests = read(peers);
-        return send(requests, out, err);
+        int total = check(peers);
+        return send(total, peers, out, err);
       } catch (CtlException e) {
         err.println(e.line());
         return e.exitCode();
@@ -146,31 +152,55 @@ public final class StateCommand {
       }
     }
 
-    private List<Request> read(Set<String> peers) throws CtlException {
-      List<Request> requests = new ArrayList<>();
-      List<String> problems = new ArrayList<>();
+    /** What {@link #lines} does with each non-blank line: its number and its text, stripped. */
+    private interface Line {
+      void accept(int number, String text) throws CtlException;
+    }
+
+    /** Reads the file a line at a time (never whole), giving each non-blank line to {@code each}. */
+    private void lines(Line each) throws CtlException {
       try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         String text;
         int line = 0;
         while ((text = reader.readLine()) != null) {
           line++;
-          if (text.isBlank()) {
-            continue;
-          }
-          try {
-            requests.add(request(line, text.strip(), peers));
-          } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
-            problems.add(file + ":" + line + ": " + e.getMessage());
+          if (!text.isBlank()) {
+            each.accept(line, text.strip());
           }
         }
       } catch (IOException e) {
         throw new CtlException("reading " + file, e.getMessage());
       }
-      if (!problems.isEmpty()) {
-        throw new CtlException("reading " + file, problems.size() + " malformed line(s), nothing imported:\n  "
-            + String.join("\n  ", problems));
+    }
+
+    /**
+     * The first pass: every line checked and let go, so nothing is pinned from a file with a
+     * malformed line; the number of pins. At most {@value #LISTED} problems are kept to be named.
+     */
+    private int check(Set<String> peers) throws CtlException {
+      List<String> problems = new ArrayList<>();
+      AtomicInteger malformed = new AtomicInteger();
+      AtomicInteger pins = new AtomicInteger();
+      lines((line, text) -> {
+        try {
+          request(line, text, peers);
+          pins.incrementAndGet();
+        } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+          if (malformed.getAndIncrement() < LISTED) {
+            problems.add(file + ":" + line + ": " + e.getMessage());
+          }
+        }
+      });
+      if (malformed.get() > 0) {
+        throw new CtlException("reading " + file, malformed.get() + " malformed line(s), nothing imported:\n  "
+            + String.join("\n  ", problems) + more(malformed.get()));
       }
-      return requests;
+      return pins.get();
+    }
+
+    /** "  ... and N more" when more than {@value #LISTED} were found, else nothing. */
+    private static String more(int found) {
+      return found > LISTED ? "\n  ... and " + (found - LISTED) + " more" : "";
     }
 
     /** The request that pins one line's pin; an IllegalArgumentException names what is wrong with it. */
@@ -219,61 +249,116 @@ public final class StateCommand {
       return new Request(line, cid, query);
     }
 
-    private int send(List<Request> requests, PrintWriter out, PrintWriter err) throws CtlException {
-      AtomicInteger next = new AtomicInteger();
+    /**
+     * The second pass: the calling thread reads the file again a line at a time and hands each
+     * pin to the workers through a queue of {@code 2 × --parallel}, so at most that many pins
+     * beyond those in flight are held, whatever the file's size.
+     */
+    private int send(int total, Set<String> peers, PrintWriter out, PrintWriter err) throws CtlException {
       AtomicInteger done = new AtomicInteger();
+      AtomicInteger refusals = new AtomicInteger();
       AtomicBoolean unreachable = new AtomicBoolean();
       List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
       List<ApiError> lost = java.util.Collections.synchronizedList(new ArrayList<>());
+      BlockingQueue<Request> queue = new ArrayBlockingQueue<>(2 * parallel);
+      Request end = new Request(0, null, Map.of());
       List<Thread> workers = new ArrayList<>();
-      for (int w = 0; w < Math.min(parallel, Math.max(1, requests.size())); w++) {
+      int count = Math.min(parallel, Math.max(1, total));
+      for (int w = 0; w < count; w++) {
         Api api = state.connection.api(err);
         Thread worker = new Thread(() -> {
-          for (int i = next.getAndIncrement(); i < requests.size() && !unreachable.get(); i = next.getAndIncrement()) {
-            Request request = requests.get(i);
-            try {
-              api.call("POST", "/pins/" + request.cid() + Api.query(request.query()));
-            } catch (ApiError e) {
-              if (e.code() == 0) {
-                unreachable.set(true);
-                lost.add(e);
-                return;
+          try {
+            for (Request request = queue.take(); request != end; request = queue.take()) {
+              if (unreachable.get()) {
+                continue;   // drain what the reader put before it saw the failure
               }
-              refused.add(file + ":" + request.line() + " (" + request.cid() + "): " + e.getMessage());
-            } catch (CtlException e) {
-              refused.add(file + ":" + request.line() + " (" + request.cid() + "): " + e.getMessage());
-            }
-            int n = done.incrementAndGet();
-            if (n % progressEvery == 0) {
-              synchronized (out) {
-                out.println("imported " + n + " of " + requests.size() + " pins");
-                out.flush();
+              try {
+                api.call("POST", "/pins/" + request.cid() + Api.query(request.query()));
+              } catch (ApiError e) {
+                if (e.code() == 0) {
+                  unreachable.set(true);
+                  lost.add(e);
+                  continue;
+                }
+                refuse(refused, refusals, request, e);
+              } catch (CtlException e) {
+                refuse(refused, refusals, request, e);
+              } catch (RuntimeException e) {
+                // an answer the client could not read: this pin is refused, the worker takes the next
+                refuse(refused, refusals, request, new CtlException("pinning", String.valueOf(e)));
+              }
+              int n = done.incrementAndGet();
+              if (n % progressEvery == 0) {
+                synchronized (out) {
+                  out.println("imported " + n + " of " + total + " pins");
+                  out.flush();
+                }
               }
             }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
         }, "ferry-state-import-" + w);
         worker.start();
         workers.add(worker);
       }
-      for (Thread worker : workers) {
+      try {
         try {
-          worker.join();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CtlException("importing " + file, "interrupted after " + done.get() + " pins");
+          lines((line, text) -> {
+            if (unreachable.get()) {
+              return;
+            }
+            Request request;
+            try {
+              request = request(line, text, peers);
+            } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+              // the file changed since it was checked: this line is refused, the others go on
+              refuse(refused, refusals, new Request(line, "?", Map.of()), new CtlException("reading", e.getMessage()));
+              return;
+            }
+            put(queue, request);
+          });
+        } finally {
+          for (int w = 0; w < count; w++) {
+            put(queue, end);
+          }
         }
+        for (Thread worker : workers) {
+          worker.join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        workers.forEach(Thread::interrupt);
+        throw new CtlException("importing " + file, "interrupted after " + done.get() + " pins");
       }
       if (!lost.isEmpty()) {
         throw new CtlException("importing " + file, lost.get(0).getMessage() + " (stopped after " + done.get()
-            + " of " + requests.size() + " pins; importing again is safe: a pin the cluster holds is pinned again)");
+            + " of " + total + " pins; importing again is safe: a pin the cluster holds is pinned again)");
       }
-      out.println("imported " + (done.get() - refused.size()) + " of " + requests.size() + " pins from " + file);
-      if (!refused.isEmpty()) {
-        err.println("error importing " + file + ": " + refused.size() + " pin(s) refused:\n  "
-            + String.join("\n  ", refused));
+      out.println("imported " + (done.get() - refusals.get()) + " of " + total + " pins from " + file);
+      if (refusals.get() > 0) {
+        err.println("error importing " + file + ": " + refusals.get() + " pin(s) refused:\n  "
+            + String.join("\n  ", refused) + more(refusals.get()));
         return 2;
       }
       return 0;
+    }
+
+    /** Counts a refused pin; names it if fewer than {@value #LISTED} were named before. */
+    private void refuse(List<String> refused, AtomicInteger refusals, Request request, CtlException e) {
+      if (refusals.getAndIncrement() < LISTED) {
+        refused.add(file + ":" + request.line() + " (" + request.cid() + "): " + e.getMessage());
+      }
+    }
+
+    /** Waits until the workers have room for {@code request}. */
+    private void put(BlockingQueue<Request> queue, Request request) throws CtlException {
+      try {
+        queue.put(request);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CtlException("importing " + file, "interrupted");
+      }
     }
   }
 }
