@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Multibase;
 import dev.ferry.ipfs.store.BlockStore;
+import dev.ferry.ipfs.store.ImportOptions;
+import dev.ferry.ipfs.store.Importer;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.ProcessCluster;
@@ -25,6 +27,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,13 +37,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a node while its block exchange fetches a file (issue 16, "bad input and faults"): two
+ * kill -9 of a node while it adds or fetches a file (issue 16, "bad input and faults"). Fetch: two
  * node processes with their embedded stores; node1 adds 128 MiB of random bytes allocated to node2
  * alone, node2 fetches it and is killed by its PID once some but not all blocks are stored. Every
  * block file it left hashes to its name; restarted, it deletes what was left in {@code blocks/.temp},
  * pins the file by fetching only the blocks it lacks (its fetch's log line counts both), and
  * serves the bytes that were added. Two nodes, not three: with a quorum left, the cluster would move
- * the killed node's pin elsewhere.
+ * the killed node's pin elsewhere. Add: one node killed while it imports a 128 MiB upload keeps
+ * only whole blocks, empties its temp and spool directories when restarted, and the same upload
+ * then gives the CID the importer computes. The test thread only starts, kills and reads processes
+ * and files; each add runs on a thread of its own.
  */
 @Timeout(240)
 class FetchKillIT {
@@ -58,8 +65,7 @@ class FetchKillIT {
     Path file = tmp.resolve("random.bin");
     String sha256 = writeRandom(file);
     // node1 takes the 128 MiB upload; node2 asks one block at a time: slower, so the kill lands mid-fetch
-    try (ProcessCluster cluster = TestCluster.processes(2, i -> i == 1
-        ? new JsonObject().put("api", new JsonObject().put("max_add_bytes", 2 * SIZE))
+    try (ProcessCluster cluster = TestCluster.processes(2, i -> i == 1 ? takesTheUpload()
         : new JsonObject().put("exchange", new JsonObject().put("wants_per_node", 1)))) {
       Eventually.await("both nodes to see each other", FORM,
           () -> cluster.peersSeenBy(1).size() == 2 && cluster.peersSeenBy(2).size() == 2);
@@ -96,6 +102,57 @@ class FetchKillIT {
       assertThat(sha256Of(cluster.apiPort(2), cid)).as("the file node2's gateway serves (it fetches nothing)")
           .isEqualTo(sha256);
     }
+  }
+
+  @Test
+  void aNodeKilledMidAddKeepsOnlyWholeBlocksAndTheAddRepeatsToTheSameCid(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("random.bin");
+    String sha256 = writeRandom(file);
+    Cid expected;
+    try (InputStream in = Files.newInputStream(file)) {
+      expected = new Importer(ImportOptions.DEFAULTS, (cid, block) -> { }).file("random.bin", in).cid();
+    }
+    try (ProcessCluster cluster = TestCluster.processes(1, i -> takesTheUpload())) {
+      Eventually.await("node1's API", FORM, () -> cluster.peersSeenBy(1).size() == 1);
+      Path ipfs = cluster.dataDir(1).resolve("ipfs");
+      Path blocks = ipfs.resolve("blocks");
+
+      CompletableFuture<Cid> added = CompletableFuture.supplyAsync(() -> {
+        try {
+          return add(cluster.apiPort(1), file, "");
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      });
+      Eventually.await("node1 to have stored " + KILL_AFTER_BLOCKS + " blocks of the add", WAIT,
+          () -> blockFiles(blocks).size() >= KILL_AFTER_BLOCKS || added.isDone());
+      cluster.kill(1);
+      assertThat(added).as("the add, cut short by the kill (one that finished first proves nothing)")
+          .failsWithin(WAIT);
+
+      List<Path> survivors = blockFiles(blocks);
+      assertThat((long) survivors.size()).isBetween((long) KILL_AFTER_BLOCKS, LEAVES - 1);
+      survivors.forEach(FetchKillIT::verify);
+      System.out.printf("killed node1 mid-add holding %d of %d+ blocks, %d files in blocks/.temp%n",
+          survivors.size(), LEAVES, list(blocks.resolve(".temp")).size());
+
+      cluster.restart(1);
+      Eventually.await("node1's API after the restart", FORM, () -> cluster.peersSeenBy(1).size() == 1);
+      assertThat(list(blocks.resolve(".temp"))).as("temp files of the killed run").isEmpty();
+      assertThat(list(ipfs.resolve("spool"))).as("the upload spooled by the killed run").isEmpty();
+      blockFiles(blocks).forEach(FetchKillIT::verify);
+
+      assertThat(add(cluster.apiPort(1), file, "")).as("the add again, as the importer makes it").isEqualTo(expected);
+      List<Path> all = blockFiles(blocks);
+      all.forEach(FetchKillIT::verify);
+      assertThat(all).containsAll(survivors);
+      assertThat(sha256Of(cluster.apiPort(1), expected)).isEqualTo(sha256);
+    }
+  }
+
+  /** Settings of the node the file is posted to: a body of twice the file is accepted. */
+  private static JsonObject takesTheUpload() {
+    return new JsonObject().put("api", new JsonObject().put("max_add_bytes", 2 * SIZE));
   }
 
   /** Writes {@link #SIZE} random bytes to {@code file}, 1 MiB at a time; answers their SHA-256. */
