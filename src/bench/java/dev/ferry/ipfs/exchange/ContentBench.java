@@ -47,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * checks and stores it; against raw TCP between the same two processes ({@link CircuitBench#tcp},
  * 1 stream, 256 KiB chunks) in alternating rounds. Each round unpins the file and collects garbage
  * first, so every fetch starts from nothing. Memory: node1's peak used heap while fetching a 64 MiB
- * and the 256 MiB file (sampled), and its heap after GC once each was fetched. Prints a Markdown
- * table and writes it to target/bench/ContentBench.md.
+ * and the 256 MiB file (sampled), and its heap after GC once each was fetched. Then the baseline of
+ * issue 16: the same file fetched by js-ipfs's bitswap between two js-ipfs daemons ({@link #bitswap}).
+ * Prints a Markdown table and writes it to target/bench/ContentBench.md.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=ContentBench}.
  */
@@ -125,6 +126,9 @@ class ContentBench {
       long heapAfterSmall = BenchRemote.usedHeap();
       Fetched bigRun = fetch(store1, big, SIZE);
       long heapAfterBig = BenchRemote.usedHeap();
+      double bitswap = bitswap(randomFile(SIZE, 1), big);
+      System.out.printf(Locale.ROOT, "js-ipfs bitswap: %.1f MB/s; ferry's fetch (median) %.1fx it%n", bitswap,
+          median(fetch) / bitswap);
 
       String table = String.join("\n",
           "| measurement | raw TCP (NetSocket, 1 stream) | node-to-node fetch | fetch / TCP |",
@@ -136,12 +140,15 @@ class ContentBench {
               bigRun.peakHeap() / MIB),
           String.format(Locale.ROOT, "| heap after GC (before; after the %d MiB; after the %d MiB fetch) | | %d; %d; "
               + "%d MiB | |", SMALL / MIB, SIZE / MIB, heapBefore / MIB, heapAfterSmall / MIB, heapAfterBig / MIB),
+          String.format(Locale.ROOT, "| the same file, js-ipfs bitswap between two js-ipfs daemons (`pin/add`, 1 run) "
+              + "| | %.1f MB/s | ferry's fetch / bitswap: %.1fx |", bitswap, median(fetch) / bitswap),
           "",
           String.format(Locale.ROOT, "Medians of %d alternating rounds (ratio: median of each round's ratio, range "
               + "in brackets). node1 in the benchmark's JVM (-Xmx2g) fetches, node2 (a process, -Xmx1g) serves; "
               + "CIDv1, raw leaves, 256 KiB chunks (%d blocks); each block checked (SHA-256) and written to its own "
-              + "file, fsynced before the pin is recorded. %d cores; Java %s.", ROUNDS, SIZE / (256 * 1024) + 1,
-              Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+              + "file, fsynced before the pin is recorded. %d cores; Java %s; load average at the end %.1f.", ROUNDS,
+              SIZE / (256 * 1024) + 1, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+              ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
       System.out.println("\n" + table + "\n");
       Files.createDirectories(Path.of("target", "bench"));
       Files.writeString(Path.of("target", "bench", "ContentBench.md"), table + "\n");
@@ -248,6 +255,27 @@ class ContentBench {
 
   private static double last(List<Double> values) {
     return values.get(values.size() - 1);
+  }
+
+  /**
+   * js-ipfs's bitswap on the same file: one js-ipfs daemon adds {@code file} (CIDv1, raw leaves: the
+   * CID node2 holds, checked), a second one, connected to it ({@code swarm/connect}), pins it, which
+   * fetches every block over bitswap; the pin is timed. Both daemons are stopped after.
+   */
+  private double bitswap(Path file, Cid expected) throws Exception {
+    try (IpfsDaemon holder = IpfsDaemon.start(dir.resolve("js-ipfs-holder"));
+        IpfsDaemon fetcher = IpfsDaemon.start(dir.resolve("js-ipfs-fetcher"))) {
+      String cid = timedAdd(holder.api().resolve("/api/v0/add?cid-version=1"), file, new LinkedHashMap<>(), "add",
+          "Hash");
+      Files.delete(file);
+      assertThat(Cid.parse(cid)).as("js-ipfs's CID of the file ferry fetches").isEqualTo(expected);
+      fetcher.connectTo(holder);
+      long start = System.nanoTime();
+      post(fetcher.api().resolve("/api/v0/pin/add?arg=" + cid + "&timeout=" + LONG.toMinutes() / 2 + "m"));  // js-ipfs answers its timeout before ours
+      double mbps = SIZE / 1e6 / ((System.nanoTime() - start) / 1e9);
+      assertThat(fetcher.pins()).contains(Cid.parse(cid).toString());
+      return mbps;
+    }
   }
 
   private record Fetched(double mbps, long peakHeap) {}

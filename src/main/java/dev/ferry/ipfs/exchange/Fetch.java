@@ -78,6 +78,8 @@ final class Fetch {
   private boolean paused;
   private long storedBlocks;
   private long storedBytes;
+  /** Blocks of the DAG found in the store before asking: what an earlier, cut-short fetch left. */
+  private long alreadyHere;
   private long deadlineTimer = -1;
   private long retryTimer = -1;
 
@@ -179,6 +181,7 @@ final class Fetch {
         if (links == null) {
           wanted.add(batch.get(i));
         } else {
+          alreadyHere++;
           expand(links);
         }
       }
@@ -428,7 +431,8 @@ final class Fetch {
       return;
     }
     if (failure == null) {
-      log.debug("fetch of {}: {} blocks ({} bytes) fetched", root, storedBlocks, storedBytes);
+      log.info("fetch of {}: {} blocks ({} bytes) fetched from other nodes, {} were here already", root,
+          storedBlocks, storedBytes, alreadyHere);
       result.complete();
     } else {
       result.fail(failure);
