@@ -273,8 +273,7 @@ final class GroupRequests {
     }
     if (hop.forwarded() && leader == null) {
       // sent here as the leader mid-election (a hand-over, say): answer once this node knows who leads
-      return awaitLeader().compose(v -> node.name().equals(leader())
-          ? local.get() : Future.succeededFuture(new Redirect(leader())));
+      return onceElected(local, elected -> Future.succeededFuture(new Redirect(elected)));
     }
     if (hop.forwarded()) {
       return Future.succeededFuture(new Redirect(leader));
@@ -285,14 +284,18 @@ final class GroupRequests {
     if (!isVoter() && !hop.relayed()) {
       return relay(request, hop);
     }
-    return awaitLeader().compose(v -> {
-      String elected = leader();
-      if (elected == null) {
-        return Future.failedFuture(RaftErrors.noLeader(group, null, "no leader was elected in "
-            + settings.leaderWait().toMillis() + " ms (no quorum?)"));
-      }
-      return elected.equals(node.name()) ? local.get() : forward(elected, request, hop, 1, local);
-    });
+    return onceElected(local, elected -> elected == null
+        ? Future.failedFuture(RaftErrors.noLeader(group, null, "no leader was elected in "
+            + settings.leaderWait().toMillis() + " ms (no quorum?)"))
+        : forward(elected, request, hop, 1, local));
+  }
+
+  /**
+   * Waits for a leader (at most {@code raft.leader_wait_ms}), then runs {@code local} if this node
+   * leads, or {@code otherwise} with the leader this node knows (null: none yet).
+   */
+  private Future<BusJson> onceElected(Supplier<Future<BusJson>> local, Function<String, Future<BusJson>> otherwise) {
+    return awaitLeader().compose(v -> node.name().equals(leader()) ? local.get() : otherwise.apply(leader()));
   }
 
   /**
@@ -303,9 +306,8 @@ final class GroupRequests {
     if (node.name().equals(leader())) {
       return local.get();
     }
-    return awaitLeader().compose(v -> node.name().equals(leader()) ? local.get()
-        : Future.failedFuture(RaftErrors.noLeader(group, leader(), "the leadership was handed to this node, "
-            + "which does not lead (yet)")));
+    return onceElected(local, elected -> Future.failedFuture(RaftErrors.noLeader(group, elected,
+        "the leadership was handed to this node, which does not lead (yet)")));
   }
 
   /** Sends the request to the leader's node; its answer is passed on as it came, unless it redirects. */
