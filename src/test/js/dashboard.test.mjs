@@ -143,7 +143,8 @@ test('members show live, and the charts render and move as pins are added', { ti
     const f = document.querySelector('figure[data-chart=pins]');
     const sum = Object.values(JSON.parse(f.dataset.last)).reduce((n, v) => n + (v || 0), 0);
     return Number(f.dataset.points) > points && sum >= pinsBefore + added;
-  }, [before.points, total(before.last), MISSING.length], { timeout: 30000 });
+    // 60 s: a loaded CI machine twice missed 30 s here (cause not found; see the issue note)
+  }, [before.points, total(before.last), MISSING.length], { timeout: 60000 });
   await page.waitForFunction((n) => document.querySelector('#pins').dataset.count === String(n), MISSING.length,
     { timeout: 20000 });
   // counts by status per node, from each node's samples
