@@ -8,14 +8,17 @@ import dev.ferry.ipfs.KuboRpcConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.ipfs.store.HashFunction;
 import dev.ferry.ipfs.store.ImportOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -176,13 +179,31 @@ public final class IpfsCluster implements AutoCloseable {
   }
 
   /**
-   * {@code text} added to node {@code i}'s daemon or store and unpinned there again, its CID: the
+   * {@code text} added to node {@code i}'s daemon or store without pinning it there, its CID: the
    * other nodes fetch it from there (bitswap between daemons, the block exchange between stores).
+   * Never pinned, not even for a moment: an add that pins and then unpins would race node
+   * {@code i}'s own tracker when the cluster has allocated the CID to it (the tracker's pin lands,
+   * then the unpin removes it).
    */
   public Cid appears(int i, String text) {
-    Cid cid = Futures.await(ipfs(i).add(Buffer.buffer(text), "file.txt"), WAIT);
-    Futures.await(ipfs(i).unpin(cid), WAIT);
-    return cid;
+    Path file = null;
+    try {
+      file = Files.createTempFile("ferry-appears", ".txt");
+      Files.writeString(file, text);
+      List<IpfsConnector.Added> added = Futures.await(ipfs(i).add(List.of(new IpfsConnector.AddEntry("file.txt", file)),
+          Map.of("cid-version", "1")), WAIT);
+      Cid cid = added.get(added.size() - 1).cid();
+      if (kind == Kind.EMBEDDED) {
+        Futures.await(store(i).release(cid), WAIT);   // as unpinned content: garbage unless a pin reaches it
+      }
+      return cid;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (file != null) {
+        file.toFile().delete();
+      }
+    }
   }
 
   @Override
