@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -58,7 +59,7 @@ final class PinsetFollower {
   private PinState pinset = new PinState();
   private FeedSubscription feed;
   /** Ops that arrived while a read or a lookup ran: applied in order after it. */
-  private final ArrayDeque<FeedEntry> backlog = new ArrayDeque<>();
+  private final ArrayDeque<Heard> backlog = new ArrayDeque<>();
   /** Bumped by every new read: answers of an older one are dropped. */
   private int generation;
   private boolean loading;
@@ -194,9 +195,20 @@ final class PinsetFollower {
       read(Promise.promise());
       return;
     }
-    backlog.add(entry);
+    List<PinOp> ops;
+    try {
+      ops = PinOp.parseEach(entry.op());
+    } catch (FerryException e) {
+      backlog.add(new Heard(entry.index(), null));   // a proposed query: the pinset is unchanged
+      drain();
+      return;
+    }
+    ops.forEach(op -> backlog.add(new Heard(entry.index(), op)));
     drain();
   }
+
+  /** One op of the feed and the index of its entry (a {@code pins} op's ops share it); op null: none to apply. */
+  private record Heard(long index, PinOp op) {}
 
   private void drain() {
     while (!loading && !lookingUp && !backlog.isEmpty()) {
@@ -209,13 +221,11 @@ final class PinsetFollower {
     }
   }
 
-  private void handle(FeedEntry entry) {
-    PinOp op;
-    try {
-      op = PinOp.parse(entry.op());
-    } catch (FerryException e) {
+  private void handle(Heard entry) {
+    PinOp op = entry.op();
+    if (op == null) {
       position = Math.max(position, entry.index());
-      return;   // a proposed query: the pinset is unchanged
+      return;
     }
     if (!exact) {
       if (entry.index() <= readAt(op.cid())) {
