@@ -61,19 +61,23 @@ public class StateRoundTripTest {
         }
       }
       long started = System.nanoTime();
-      CommandRun imported = imported(source, seed);
+      CommandRun imported = imported(source, seed, PINS);
       System.out.printf("StateRoundTripTest: %,d pins imported in %.1f s%n", PINS, (System.nanoTime() - started) / 1e9);
       assertThat(imported.lines()).contains("imported 50000 of " + PINS + " pins");
-      exported(source, first);
-      checkAgainstSeed(first, node3);
+      exported(source, first, PINS);
+      checkAgainstSeed(first, node3, PINS);
     }
     try (JvmCluster fresh = cluster()) {
-      imported(fresh, first);
-      exported(fresh, second);
-      Set<String> nodes = Set.of(fresh.node(1).peerId().toString(), fresh.node(2).peerId().toString(),
-          fresh.node(3).peerId().toString());
-      sameExports(first, second, nodes);
+      imported(fresh, first, PINS);
+      exported(fresh, second, PINS);
+      sameExports(first, second, peers(fresh), PINS);
     }
+  }
+
+  /** The peer IDs of {@code cluster}'s three nodes. */
+  public static Set<String> peers(JvmCluster cluster) {
+    return Set.of(cluster.node(1).peerId().toString(), cluster.node(2).peerId().toString(),
+        cluster.node(3).peerId().toString());
   }
 
   /** Three nodes in this JVM, replication 2, once the pinset takes writes on each. */
@@ -114,10 +118,13 @@ public class StateRoundTripTest {
     return pin;
   }
 
-  /** Every pin of {@code export} carries its generated fields and allocations as documented; all are there. */
-  public static void checkAgainstSeed(Path export, String node) throws IOException {
-    Map<String, Integer> numbers = new HashMap<>(PINS * 2);
-    for (int i = 0; i < PINS; i++) {
+  /**
+   * Every pin of {@code export} carries its generated fields ({@link #seeded}, {@code node} the
+   * cluster's node 3) and allocations as documented; all {@code pins} are there.
+   */
+  public static void checkAgainstSeed(Path export, String node, int pins) throws IOException {
+    Map<String, Integer> numbers = new HashMap<>(pins * 2);
+    for (int i = 0; i < pins; i++) {
       numbers.put(PinSetTest.cid(i), i);
     }
     long lines = 0;
@@ -145,7 +152,7 @@ public class StateRoundTripTest {
         }
       }
     }
-    assertThat(lines).as("pins exported").isEqualTo(PINS);
+    assertThat(lines).as("pins exported").isEqualTo(pins);
   }
 
   /**
@@ -153,7 +160,7 @@ public class StateRoundTripTest {
    * anew ({@link #SET_ANEW}); on the second, every pin is allocated to {@code nodes} and keeps no
    * user allocation (those of the first named the first cluster's nodes). The number of pins.
    */
-  public static long sameExports(Path first, Path second, Set<String> nodes) throws IOException {
+  public static long sameExports(Path first, Path second, Set<String> nodes, int pins) throws IOException {
     long n = 0;
     try (BufferedReader a = Files.newBufferedReader(first, StandardCharsets.UTF_8);
         BufferedReader b = Files.newBufferedReader(second, StandardCharsets.UTF_8)) {
@@ -170,7 +177,7 @@ public class StateRoundTripTest {
       assertThat(left).as("the first export goes on after %d pins", n).isNull();
       assertThat(right).as("the second export goes on after %d pins", n).isNull();
     }
-    assertThat(n).isEqualTo(PINS);
+    assertThat(n).isEqualTo(pins);
     return n;
   }
 
@@ -180,20 +187,22 @@ public class StateRoundTripTest {
     return copy;
   }
 
-  /** {@code ferry state import} of {@code file} into node 1: every pin imported. */
-  public static CommandRun imported(JvmCluster cluster, Path file) {
-    CommandRun run = CommandRun.of("state", "import", file.toString(), "--host", host(cluster),
-        "--progress-every", "10000");
+  /** {@code ferry state import} of {@code file} into node 1 with {@code options}: all {@code pins} imported. */
+  public static CommandRun imported(JvmCluster cluster, Path file, int pins, String... options) {
+    List<String> args = new java.util.ArrayList<>(List.of("state", "import", file.toString(), "--host", host(cluster),
+        "--progress-every", "10000"));
+    args.addAll(List.of(options));
+    CommandRun run = CommandRun.of(args.toArray(String[]::new));
     assertThat(run.code()).as(run.err()).isZero();
-    assertThat(run.lines()).contains("imported " + PINS + " of " + PINS + " pins from " + file);
+    assertThat(run.lines()).contains("imported " + pins + " of " + pins + " pins from " + file);
     return run;
   }
 
-  /** {@code ferry state export --file} from node 1. */
-  public static void exported(JvmCluster cluster, Path file) {
+  /** {@code ferry state export --file} from node 1: {@code pins} exported. */
+  public static void exported(JvmCluster cluster, Path file, int pins) {
     CommandRun run = CommandRun.of("state", "export", "--file", file.toString(), "--host", host(cluster));
     assertThat(run.code()).as(run.err()).isZero();
-    assertThat(run.out()).isEqualTo("exported " + PINS + " pins to " + file + "\n");
+    assertThat(run.out()).isEqualTo("exported " + pins + " pins to " + file + "\n");
   }
 
   private static String host(JvmCluster cluster) {
