@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@link PinOp.Reallocate}) is not applied but its outcome read from this node's replica (a
  * {@code get} at the op's index); the mirror is exact again, and applies every op itself, once
  * the feed has passed every index it was read at. A snapshot installed by the replica starts a
- * new read.
+ * new read. The ops of a {@code pins} op ({@link PinOp#parseEach}) are handled one by one, each as
+ * an op of its own at the entry's index.
  *
  * <p>Runs on its tracker's context.
  */
