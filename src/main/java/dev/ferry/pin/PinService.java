@@ -366,7 +366,7 @@ final class PinService {
       List<PinReply.Batch.Refusal> refused = new ArrayList<>();
       List<List<Integer>> chunks = new ArrayList<>();
       List<List<PinOp>> chunkOps = new ArrayList<>();
-      int bytes = Integer.MAX_VALUE;
+      long bytes = Long.MAX_VALUE / 2;   // no proposal yet: the first op starts one
       for (int at = 0; at < request.pins().size(); at++) {
         Add add = request.pins().get(at);
         PinOp op;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code api.Pin} JSON, one per line, as {@code ipfs-cluster-service state export} writes it)
  * imports as it is, and an export of a few hundred pins imports onto a fresh cluster with every
  * pin and option the same; of many bad lines only the first are named. The issue's 100,000-pin
- * round trip is {@code StateBench} (src/bench), too slow for this suite.
+ * round trip is {@code pin.StateRoundTripTest}.
  */
 @Timeout(300)
 class StateCommandTest {
