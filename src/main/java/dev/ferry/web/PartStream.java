@@ -58,7 +58,9 @@ final class PartStream implements Importer.Entries {
     Pipe pipe = new Pipe();
     pipes.add(pipe);
     begun.add(path);
-    if (directory) {
+    if (failure != null) {
+      pipe.fail(failure);
+    } else if (directory) {
       pipe.closeInput();
     }
     arrived.add(new Importer.Streamed(path, directory ? null : pipe.input()));
