@@ -48,7 +48,6 @@ final class PinRoutes implements Routes {
   private final NodeContext node;
   private final PinClient pins;
   private final Adder adder;
-  private final Uploads uploads;
   private final PinJson json;
   private final DaemonIdentity daemons;
   private final IpfsConnector ipfs;
@@ -56,17 +55,16 @@ final class PinRoutes implements Routes {
   /**
    * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
    * @param daemons each node's daemon identity, for {@code ipfs_peer_id}
-   * @param uploads how {@code POST /add} bodies are received (bounded, spooled to disk)
+   * @param uploads how {@code POST /add} bodies are received (bounded; streamed into the embedded store, else spooled to disk)
    */
   PinRoutes(Vertx vertx, Duration requestTimeout, NodeContext node, IpfsConnector ipfs, DaemonIdentity daemons,
       Uploads uploads) {
     this.node = node;
     this.pins = new PinClient(vertx, requestTimeout);
     this.json = new PinJson(node.peerIds());
-    this.adder = new Adder(vertx, ipfs, pins, json);
+    this.adder = new Adder(vertx, ipfs, pins, json, uploads);
     this.daemons = daemons;
     this.ipfs = ipfs;
-    this.uploads = uploads;
   }
 
   @Override
@@ -244,7 +242,7 @@ final class PinRoutes implements Routes {
       ctx.fail(e);
       return;
     }
-    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.add(files, add, options))
+    withPinOptions(ctx, options -> adder.add(ctx, add, options)
         .onSuccess(lines -> {
           if (add.streamChannels()) {
             Json.sendLines(ctx, lines);

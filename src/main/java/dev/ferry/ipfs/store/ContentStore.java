@@ -8,6 +8,7 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
@@ -172,10 +173,6 @@ public final class ContentStore implements IpfsConnector, Shareable {
     });
   }
 
-  /**
-   * Pins {@code cid} recursively; blocks of its DAG that are not here are fetched from the
-   * {@link BlockSource} first, within {@code timeout}.
-   */
   @Override
   public Future<List<Added>> add(List<AddEntry> entries, Map<String, String> options) {
     ImportOptions parsed;
@@ -184,21 +181,36 @@ public final class ContentStore implements IpfsConnector, Shareable {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    return blocking(store -> {
-      List<Importer.Entry> files = entries.stream().map(e -> new Importer.Entry(e.path(), e.file())).toList();
-      // in a collector session, and every root protected, as the other adds: a GC cannot drop the only copy
-      try (Collector.Session session = store.collector().session()) {
-        List<Added> added = new Importer(parsed, session::putTrusted).add(files).stream()
-            .map(i -> new Added(i.path(), i.cid(), i.size())).toList();
-        store.blocks().sync();
-        for (Added root : added) {
-          store.protectedRoots().add(root.cid());
-        }
-        return added;
-      }
-    });
+    List<Importer.Entry> files = entries.stream().map(e -> new Importer.Entry(e.path(), e.file())).toList();
+    return add(files, parsed).map(ContentStore::added);
   }
 
+  /**
+   * Adds entries that stream in while they are imported (the parts of an upload as they arrive),
+   * as {@link #add(List, Map)} does with Kubo's {@code add} options. The import lasts as long as
+   * the entries keep coming, so it runs on {@code worker}, the caller's executor sized to its
+   * uploads, not on the shared worker pool; a failure of {@code entries} fails the add, whose
+   * blocks then stay unprotected, for the next garbage collection.
+   */
+  public Future<List<Added>> add(Importer.Entries entries, Map<String, String> options, WorkerExecutor worker) {
+    ImportOptions parsed;
+    try {
+      parsed = ImportOptions.fromKubo(options::get);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    return open().compose(store -> worker.executeBlocking(call(() -> importEntries(store, entries, parsed)), false))
+        .map(ContentStore::added);
+  }
+
+  private static List<Added> added(List<Importer.Imported> imported) {
+    return imported.stream().map(i -> new Added(i.path(), i.cid(), i.size())).toList();
+  }
+
+  /**
+   * Pins {@code cid} recursively; blocks of its DAG that are not here are fetched from the
+   * {@link BlockSource} first, within {@code timeout}.
+   */
   @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
@@ -412,21 +424,29 @@ public final class ContentStore implements IpfsConnector, Shareable {
 
   /** Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably unless only hashed; does not pin. */
   public Future<List<Importer.Imported>> add(List<Importer.Entry> entries, ImportOptions options) {
-    return blocking(store -> {
-      if (options.onlyHash()) {
-        return new Importer(options, (cid, block) -> { }).add(entries);
-      }
-      try (Collector.Session session = store.collector().session()) {
-        List<Importer.Imported> added = new Importer(options, session::putTrusted).add(entries);
-        store.blocks().sync();
-        for (Importer.Imported entry : added) {
-          if (entry.path().indexOf('/') < 0) {
-            store.protectedRoots().add(entry.cid());  // the upload's roots: kept until the cluster pins them
-          }
+    return blocking(store -> importEntries(store, Importer.entries(entries), options));
+  }
+
+  /**
+   * Imports the entries durably unless only hashed, in a collector session, and protects the
+   * upload's roots (its top-level entries) until the cluster pins them: a garbage collection
+   * cannot drop the only copy. Blocking.
+   */
+  private static List<Importer.Imported> importEntries(Opened store, Importer.Entries entries, ImportOptions options)
+      throws IOException {
+    if (options.onlyHash()) {
+      return new Importer(options, (cid, block) -> { }).add(entries);
+    }
+    try (Collector.Session session = store.collector().session()) {
+      List<Importer.Imported> added = new Importer(options, session::putTrusted).add(entries);
+      store.blocks().sync();
+      for (Importer.Imported entry : added) {
+        if (entry.path().indexOf('/') < 0) {
+          store.protectedRoots().add(entry.cid());
         }
-        return added;
       }
-    });
+      return added;
+    }
   }
 
   /** Stores {@code block} under {@code cid} durably once it hashes to it ({@code bad-request} when not). */

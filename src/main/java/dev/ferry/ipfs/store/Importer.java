@@ -59,6 +59,21 @@ public final class Importer {
   }
 
   /**
+   * Entries that come one after the other, as the parts of an upload arrive: {@link #next} blocks
+   * until the next one has begun (its bytes may still be arriving) and answers null after the last.
+   */
+  @FunctionalInterface
+  public interface Entries {
+    Streamed next() throws IOException;
+  }
+
+  /**
+   * A file named {@code path} whose bytes {@code content} streams (read to its end, then closed), or,
+   * with no content, a directory.
+   */
+  public record Streamed(String path, InputStream content) {}
+
+  /**
    * Adds files and directories by their paths ({@code a/b/c.txt}; parent directories are made as
    * needed); the files first, in order, then each directory after its contents, the root last (with
    * {@link ImportOptions#wrapWithDirectory()}, the wrapping directory, path {@code ""}).
@@ -67,24 +82,45 @@ public final class Importer {
    *     or names one entry twice
    */
   public List<Imported> add(List<Entry> entries) throws IOException {
+    return add(entries(entries));
+  }
+
+  /** The entries of {@code entries}, each file opened when it is asked for. */
+  public static Entries entries(List<Entry> entries) {
+    var files = List.copyOf(entries).iterator();
+    return () -> {
+      if (!files.hasNext()) {
+        return null;
+      }
+      Entry entry = files.next();
+      return new Streamed(entry.path(), entry.file() == null ? null : Files.newInputStream(entry.file()));
+    };
+  }
+
+  /**
+   * {@link #add(List)} for entries that stream in: each file is imported while its bytes arrive,
+   * before the next entry is asked for, so memory stays flat in the files' sizes.
+   */
+  public List<Imported> add(Entries entries) throws IOException {
     Directory top = new Directory("");
     List<Imported> out = new ArrayList<>();
-    for (Entry entry : entries) {
-      List<String> parts = components(entry.path());
-      Directory parent = top;
-      for (String part : parts.subList(0, parts.size() - 1)) {
-        parent = parent.subdirectory(entry.path(), part);
-      }
-      String name = parts.get(parts.size() - 1);
-      if (entry.file() == null) {
-        parent.subdirectory(entry.path(), name);
-        continue;
-      }
+    for (Streamed entry = entries.next(); entry != null; entry = entries.next()) {
       Ref file;
-      try (InputStream in = Files.newInputStream(entry.file())) {
+      List<String> parts;
+      try (InputStream in = entry.content()) {
+        parts = components(entry.path());
+        Directory parent = top;
+        for (String part : parts.subList(0, parts.size() - 1)) {
+          parent = parent.subdirectory(entry.path(), part);
+        }
+        String name = parts.get(parts.size() - 1);
+        if (in == null) {
+          parent.subdirectory(entry.path(), name);
+          continue;
+        }
         file = layout(in);
+        parent.put(entry.path(), name, file);
       }
-      parent.put(entry.path(), name, file);
       out.add(new Imported(String.join("/", parts), file.cid(), file.dagSize()));
     }
     if (options.wrapWithDirectory()) {
