@@ -110,6 +110,7 @@ class PinBench {
       run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
           + cid(-2 - n)).send().compose(PinBench::ok));
       long heapBefore = usedHeapAfterGc(cluster.process(MEASURED).pid());
+      String classesBefore = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
 
       Map<Integer, Load> floors = new TreeMap<>();
       for (int inFlight : IN_FLIGHT) {
@@ -151,8 +152,13 @@ class PinBench {
 
       Path histogram = Path.of("target", "bench", "PinBench-heap.txt");
       Files.createDirectories(histogram.getParent());
-      Files.writeString(histogram, jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram"));
-      notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "`");
+      String classesAfter = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
+      Files.writeString(histogram, classesAfter);
+      Files.writeString(Path.of("target", "bench", "PinBench-heap-before.txt"), classesBefore);
+      Path growth = Path.of("target", "bench", "PinBench-heap-growth.md");
+      Files.writeString(growth, classGrowth(classesBefore, classesAfter, pinned));
+      notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "` (before the pins: `"
+          + "PinBench-heap-before.txt`; what grew, per pin: `" + growth + "`)");
 
       notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
           + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
@@ -282,6 +288,35 @@ class PinBench {
       used += Long.parseLong(m.group(1)) << 10;
     }
     return used;
+  }
+
+  /** A class's line of {@code GC.class_histogram}: "   1:   946698   74882256  [B (java.base@17.0.15)". */
+  private static final Pattern CLASS_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)",
+      Pattern.MULTILINE);
+
+  /**
+   * The classes whose instances grew most between two class histograms, as a Markdown table of
+   * bytes and instances per pin (the 40 largest growths), so what each pin costs a node can be
+   * read off without a heap dump.
+   */
+  private static String classGrowth(String before, String after, int pins) {
+    Map<String, long[]> grown = new TreeMap<>();
+    for (Matcher m = CLASS_LINE.matcher(after); m.find(); ) {
+      grown.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+    }
+    for (Matcher m = CLASS_LINE.matcher(before); m.find(); ) {
+      long[] counts = grown.computeIfAbsent(m.group(3), k -> new long[2]);
+      counts[0] -= Long.parseLong(m.group(1));
+      counts[1] -= Long.parseLong(m.group(2));
+    }
+    StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
+        "| class | bytes per pin | instances per pin |%n|---|---:|---:|%n"));
+    grown.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(40)
+        .forEach(e -> table.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.3f |%n", e.getKey(),
+            e.getValue()[1] / (double) pins, e.getValue()[0] / (double) pins)));
+    long total = grown.values().stream().mapToLong(counts -> counts[1]).sum();
+    return table.append(String.format(Locale.ROOT, "%nall classes: %.1f bytes per pin (%,d pins)%n",
+        total / (double) pins, pins)).toString();
   }
 
   /** A generation's line of {@code GC.heap_info} (Serial GC): "def new generation total 9216K, used 512K". */
