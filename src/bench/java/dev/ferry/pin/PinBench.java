@@ -59,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * pins at each concurrency ({@code bench.inflight}) while the pinset is empty, and again after it
  * has been filled (unmeasured, at the highest concurrency) to each of {@code bench.pins.marks};
  * the streamed listings of the whole pinset when it first reaches the first mark; the heap each
- * pin costs a node (node 3's used heap after a full GC, before and after, through {@code jcmd});
+ * pin costs a node (node 3's used heap after a full GC, after the floor's writes and at the end,
+ * through {@code jcmd}, with its class histograms then and what grew per pin);
  * and how long node 3, stopped and started again, takes until it answers {@code GET /pins/{cid}}.
  *
  * <p>{@link #realDaemons} pins content held by three real js-ipfs daemons instead, once, to give
@@ -109,14 +110,14 @@ class PinBench {
           + cid(-2 - n) + "?replication=2").send().compose(PinBench::ok));
       run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
           + cid(-2 - n)).send().compose(PinBench::ok));
-      long heapBefore = usedHeapAfterGc(cluster.process(MEASURED).pid());
-      String classesBefore = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
-
       Map<Integer, Load> floors = new TreeMap<>();
       for (int inFlight : IN_FLIGHT) {
         floors.put(inFlight, run(vertx, inFlight, WINDOW, n -> kvPut(client, ports, n)));
         row("Raft write over HTTP (`PUT /kv`), the floor", inFlight, floors.get(inFlight), floors.get(inFlight));
       }
+      // after the floor's writes, which the kv group keeps: they are not the pins' heap
+      long heapBefore = usedHeapAfterGc(cluster.process(MEASURED).pid());
+      String classesBefore = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
       int pinned = 0;
       Map<Integer, Load> firsts = new TreeMap<>();
       Map<Integer, Load> lasts = new TreeMap<>();
