@@ -95,8 +95,11 @@ class PinBench {
   void ingestStaysFlatAsThePinsetGrows() throws Exception {
     DiscardingDaemon[] daemons = {null, new DiscardingDaemon(), new DiscardingDaemon(), new DiscardingDaemon()};
     Vertx vertx = Vertx.vertx();
+    // the client's pool may hold MOST_IN_FLIGHT connections to one node; the listings and the
+    // restart's checks open more, which api.max_connections_per_address (256) would refuse
     try (ProcessCluster cluster = TestCluster.processes(3, i -> withRaftSettings(new JsonObject()
-        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))))) {
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))
+        .put("api", new JsonObject().put("max_connections_per_address", MOST_IN_FLIGHT + 64))))) {
       int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
       WebClient client = WebClient.create(vertx, new WebClientOptions(),
           new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
