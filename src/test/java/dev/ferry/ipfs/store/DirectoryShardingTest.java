@@ -116,8 +116,9 @@ class DirectoryShardingTest {
 
   @Test
   void aNameCountsByItsUtf8BytesNotItsCharacters() throws IOException {
-    // 29 characters, 30 bytes: one past the threshold only when counted in bytes, as Go's len() does
-    String accented = "last" + "x".repeat(nameBytes(0) - 6) + "é";
+    // 30 characters, 31 bytes: one past the threshold only when counted in bytes, as Go's len() does
+    String accented = "last" + "x".repeat(nameBytes(0) - 5) + "é";
+    assertThat(accented).hasSize(nameBytes(0));
     assertThat(accented.getBytes(StandardCharsets.UTF_8)).hasSize(nameBytes(0) + 1);
     assertThat(add(entries(nameBytes(0), accented), options(0, SIZE)).type()).isEqualTo(UnixFs.Type.HAMT_SHARD);
   }
