@@ -1,5 +1,6 @@
 package dev.ferry.ipfs.store;
 
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.Version;
@@ -57,6 +58,8 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private final Vertx vertx;
   private final Path dir;
   private final long storageMax;
+  /** How this node's adds decide to shard a directory ({@code ipfs.directory_sharding}). */
+  private final ImportOptions.DirectorySharding directorySharding;
   /** The store and its pins, opened once on a worker by the first call. */
   private Future<Opened> opened;
   /** Where missing blocks come from (the block exchange), or null. */
@@ -69,14 +72,23 @@ public final class ContentStore implements IpfsConnector, Shareable {
   /** What a garbage collection removed: the blocks (as raw CIDs of their multihashes) and their bytes. */
   public record Collected(List<Cid> removed, long bytes) {}
 
-  /** The store in {@code dir} holding at most {@code storageMax} bytes of blocks. */
+  /** The store in {@code dir} holding at most {@code storageMax} bytes of blocks; directories shard by count. */
   public ContentStore(Vertx vertx, Path dir, long storageMax) {
+    this(vertx, dir, storageMax, ImportOptions.DirectorySharding.COUNT);
+  }
+
+  /**
+   * The store in {@code dir} holding at most {@code storageMax} bytes of blocks, whose adds shard
+   * directories by {@code directorySharding}.
+   */
+  public ContentStore(Vertx vertx, Path dir, long storageMax, ImportOptions.DirectorySharding directorySharding) {
     if (storageMax <= 0) {
       throw FerryException.badRequest("ipfs.storage_max: " + storageMax + " is not a positive number of bytes");
     }
     this.vertx = vertx;
     this.dir = dir;
     this.storageMax = storageMax;
+    this.directorySharding = directorySharding;
   }
 
   /**
@@ -99,10 +111,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * instance every verticle of the node shares (the block exchange serves and fills it).
    */
   public static ContentStore embedded(Vertx vertx, NodeConfig config) {
-    long storageMax = config.section("ipfs").bytes("storage_max");
+    ConfigSection ipfs = config.section("ipfs");
+    long storageMax = ipfs.bytes("storage_max");
+    String rule = ipfs.string("directory_sharding");
+    ImportOptions.DirectorySharding sharding = ImportOptions.DirectorySharding.named(rule)
+        .orElseThrow(() -> ipfs.invalid("directory_sharding", "expected count (js-ipfs's rule: from "
+            + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries) or size (Kubo's: past "
+            + ImportOptions.HAMT_SHARDING_SIZE + " bytes of link names and CIDs), got '" + rule + "'"));
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, storageMax);
+    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding);
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }
@@ -195,7 +213,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   public Future<List<Added>> add(Importer.Entries entries, Map<String, String> options, WorkerExecutor worker) {
     ImportOptions parsed;
     try {
-      parsed = ImportOptions.fromKubo(options::get);
+      parsed = ImportOptions.fromKubo(options::get).shardedBy(directorySharding);
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
@@ -422,8 +440,18 @@ public final class ContentStore implements IpfsConnector, Shareable {
     return reader;
   }
 
-  /** Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably unless only hashed; does not pin. */
-  public Future<List<Importer.Imported>> add(List<Importer.Entry> entries, ImportOptions options) {
+  /**
+   * Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably
+   * unless only hashed; does not pin. Directories shard by this node's rule ({@code ipfs.directory_sharding}),
+   * whatever {@code asked} says.
+   */
+  public Future<List<Importer.Imported>> add(List<Importer.Entry> entries, ImportOptions asked) {
+    ImportOptions options;
+    try {
+      options = asked.shardedBy(directorySharding);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
     return blocking(store -> importEntries(store, Importer.entries(entries), options));
   }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * Turns files and directories into UnixFS blocks with the CIDs Kubo gives them: fixed-size chunks,
  * the balanced layout (at most {@value #MAX_LINKS} links a node, all leaves at one depth) or the
  * trickle layout, plain directories with their links sorted by name, and HAMT-sharded directories
- * ({@link Hamt}) from {@link ImportOptions#shardSplitThreshold()} entries on. Each block goes to a
+ * ({@link Hamt}) from {@link ImportOptions#shardSplitThreshold()} entries on (js-ipfs's rule) or past
+ * Kubo's size ({@link ImportOptions.DirectorySharding}). Each block goes to a
  * {@link BlockSink} as soon as it is made, so memory stays flat in the file size.
  *
  * <p>Blocking (reads files, hashes): run it on a worker thread, never on an event loop. One
@@ -160,8 +161,8 @@ public final class Importer {
   }
 
   /**
-   * Writes {@code dir} after its subdirectories, as a plain directory or, from
-   * {@link ImportOptions#shardSplitThreshold()} entries on, a HAMT-sharded one; its reference.
+   * Writes {@code dir} after its subdirectories, as a plain directory or, when the options' rule
+   * says so ({@link #sharded}), a HAMT-sharded one; its reference.
    */
   private Ref write(Directory dir, List<Imported> out) throws IOException {
     List<Hamt.Entry> entries = new ArrayList<>();
@@ -170,7 +171,7 @@ public final class Importer {
       entries.add(new Hamt.Entry(child.getKey(), ref.cid(), ref.dagSize()));
     }
     Ref ref;
-    if (entries.size() >= options.shardSplitThreshold()) {
+    if (sharded(entries)) {
       Hamt.Written root = Hamt.write(entries, this::dagPb);
       ref = new Ref(root.cid(), root.dagSize(), 0);
     } else {
@@ -178,6 +179,25 @@ public final class Importer {
     }
     out.add(new Imported(dir.path, ref.cid(), ref.dagSize()));
     return ref;
+  }
+
+  /**
+   * Whether a directory of {@code entries} is HAMT-sharded: from {@link ImportOptions#shardSplitThreshold()}
+   * entries on (js-ipfs), or when its links' names and CIDs take more than
+   * {@link ImportOptions#HAMT_SHARDING_SIZE} bytes (Kubo: boxo's link-size estimate, the name's length in
+   * bytes plus the CID's binary length, summed over the links).
+   */
+  private boolean sharded(List<Hamt.Entry> entries) {
+    return switch (options.directorySharding()) {
+      case COUNT -> entries.size() >= options.shardSplitThreshold();
+      case SIZE -> {
+        long size = 0;
+        for (Hamt.Entry entry : entries) {
+          size += entry.name().getBytes(StandardCharsets.UTF_8).length + entry.cid().toBytes().length;
+        }
+        yield size > ImportOptions.HAMT_SHARDING_SIZE;
+      }
+    };
   }
 
   /** A plain directory: one node, its links sorted by the bytes of their names. */
