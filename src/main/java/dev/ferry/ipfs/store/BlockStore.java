@@ -153,30 +153,28 @@ public final class BlockStore {
       return has(cid);
     }
     Path file = file(cid);
-    byte[] block;
-    try {
-      block = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      return false;
-    } catch (IOException e) {
-      throw failure("read block " + cid + " (" + file + ")", e);
-    }
-    if (matches(cid, block)) {
-      return true;
+    byte[] block = readIfThere(cid, file);
+    if (block == null || matches(cid, block)) {
+      return block != null;
     }
     synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
-      try {
-        block = Files.readAllBytes(file);  // again under the lock: a put may have replaced it meanwhile
-      } catch (NoSuchFileException e) {
-        return false;
-      } catch (IOException e) {
-        throw failure("read block " + cid + " (" + file + ")", e);
-      }
-      if (matches(cid, block)) {
-        return true;
+      block = readIfThere(cid, file);  // again under the lock: a put may have replaced it meanwhile
+      if (block == null || matches(cid, block)) {
+        return block != null;
       }
       removeDamaged(cid, file, block.length);
       return false;
+    }
+  }
+
+  /** The bytes of {@code cid}'s file, or null when there is none. */
+  private byte[] readIfThere(Cid cid, Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw failure("read block " + cid + " (" + file + ")", e);
     }
   }
 
