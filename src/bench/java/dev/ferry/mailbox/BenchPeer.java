@@ -17,6 +17,7 @@ public final class BenchPeer {
 
   public static void main(String[] args) throws Exception {
     JsonObject flags = new JsonObject().put("peers", args[0]).put("name", args[1]).put("data_dir", args[2]);
+    flags.mergeIn(BenchFlushes.settings(), true);
     if (args.length > 3) {
       flags.mergeIn(BenchTls.settings(Path.of(args[3])));
     }
