@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * {@code -Dbench.max_writes_per_flush=N}: the nodes' {@code cluster.max_writes_per_flush} for a
+ * {@code -Dbench.max_writes_per_flush=N}: the nodes' {@code tls.max_writes_per_flush} for a
  * benchmark run, the same in this JVM and in the processes it starts ({@link #jvmFlags} carries
  * it over); unset, the nodes keep conf/node.json's. 1 is Vert.x's own way (a flush per message),
  * so runs with 1 and without show what batching the bus's writes changes. Stateless.
@@ -18,7 +18,7 @@ public final class BenchFlushes {
   public static JsonObject settings() {
     String value = System.getProperty(PROPERTY);
     return value == null ? new JsonObject()
-        : new JsonObject().put("cluster", new JsonObject().put("max_writes_per_flush", Integer.parseInt(value)));
+        : new JsonObject().put("tls", new JsonObject().put("max_writes_per_flush", Integer.parseInt(value)));
   }
 
   /** The JVM flag that gives a benchmark's child process this run's setting. */

@@ -90,7 +90,7 @@ class MailboxBench {
       var flags = new JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
           .put("data_dir", dir.resolve("n1").toString());
       flags.mergeIn(BenchFlushes.settings(), true);
-      certs.ifPresent(c -> flags.mergeIn(BenchTls.settings(c)));
+      certs.ifPresent(c -> flags.mergeIn(BenchTls.settings(c), true));
       Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(
           Optional.empty(), Map.of(), flags, "localhost", dir, dir)), Map.of()).await();
       node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));

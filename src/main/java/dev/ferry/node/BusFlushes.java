@@ -18,13 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the clustered event bus's messages to another node in batches: Vert.x writes and flushes
- * each message on its own, so every message costs a socket write, and with TLS a record of its
- * own (a wrap, an authentication tag, a syscall). Netty's {@link FlushConsolidationHandler}, put
- * between TLS and Vert.x's handler on each connection this node opens to another node's bus,
- * turns the flushes of one event-loop turn into one (or one per {@code cluster.max_writes_per_flush}
- * messages), so a burst of messages goes out as one TLS record and one write. A lone message
- * waits only for the end of the event loop's current turn (docs/BENCHMARKS.md, "The cost of TLS").
+ * With TLS, sends the clustered event bus's messages to another node in batches: a message that
+ * Vert.x writes on the connection's own event loop is flushed on its own, so it costs a TLS record
+ * of its own (a wrap, an authentication tag, a syscall); writes handed over from other threads
+ * Vert.x already flushes together. Netty's {@link FlushConsolidationHandler}, put between TLS and
+ * Vert.x's handler on each connection this node opens to another node's bus, turns the flushes
+ * of one event-loop turn into one (or one per {@code tls.max_writes_per_flush} messages), so a
+ * burst goes out as one record per 16 KiB. A lone message waits only for the end of the event
+ * loop's current turn. A plaintext bus is left as Vert.x makes it: there batching only saves
+ * syscalls, and the benchmark could not show it does not cost latency (docs/BENCHMARKS.md, "The
+ * cost of TLS").
  *
  * <p>Vert.x 5.0 offers no hook into the pipeline of the bus's connections: the clustered bus
  * opens them with a {@link NetClient} of its own. {@link #install} swaps that client (a private
@@ -38,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BusFlushes {
   private static final Logger log = LoggerFactory.getLogger(BusFlushes.class);
-  static final String SETTING = "cluster.max_writes_per_flush";
+  static final String SETTING = "tls.max_writes_per_flush";
   /** The handler's name in a bus connection's pipeline. */
   static final String HANDLER = "ferry-flushes";
   /** Vert.x's name of its own handler, the last in the pipeline. */
@@ -48,7 +51,7 @@ final class BusFlushes {
 
   private BusFlushes() {}
 
-  /** {@code cluster.max_writes_per_flush}: at most this many messages per flush; 1 flushes each (Vert.x's own way). */
+  /** {@code tls.max_writes_per_flush}: at most this many messages per flush; 1 flushes each (Vert.x's own way). */
   static int maxWritesPerFlush(NodeConfig config) {
     return ConfigSection.root(config.json()).positive(SETTING);
   }
@@ -59,7 +62,7 @@ final class BusFlushes {
    */
   static void install(Vertx vertx, int maxWritesPerFlush) {
     if (maxWritesPerFlush <= 1) {
-      log.info("event bus flushes each message on its own ({} is 1)", SETTING);
+      log.debug("event bus flushes each message on its own ({} is 1)", SETTING);
       return;
     }
     Object bus = vertx.eventBus();

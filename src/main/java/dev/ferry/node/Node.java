@@ -128,7 +128,7 @@ public final class Node implements NodeContext {
             + ". Check that no other process uses these ports.", e)))
         .onSuccess(vertx -> {
           // before anything is deployed, so every connection to another node's bus batches its writes
-          BusFlushes.install(vertx, maxWritesPerFlush);
+          tls.ifPresent(t -> BusFlushes.install(vertx, maxWritesPerFlush));
           Node node = new Node(config, incarnation, key, peerIds, vertx, meters, tls);
           peerIds.persistWith(vertx);
           node.members.follow(hazelcast.getHazelcastInstance());

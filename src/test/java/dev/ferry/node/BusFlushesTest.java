@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bus's connections to other nodes batch their flushes ({@link BusFlushes}): a burst of
- * messages written in one event-loop turn leaves in a few flushes, whole and in order, with TLS;
- * with {@code cluster.max_writes_per_flush} 1 every message is flushed on its own, as Vert.x does.
+ * With TLS, the bus's connections to other nodes batch their flushes ({@link BusFlushes}): a burst
+ * of messages written in one turn of the connection's event loop leaves in a few flushes, whole
+ * and in order; a plaintext bus flushes every message on its own, as Vert.x does.
  * The flushes are counted by a handler put between the batching and TLS on node1's connection to
  * node2, found through Vert.x's internals (so a Vert.x that changes them fails here, not silently).
  */
@@ -57,9 +57,8 @@ class BusFlushesTest {
   }
 
   @Test
-  void withOneWritePerFlushEachMessageIsFlushedOnItsOwn() throws Exception {
-    JsonObject one = new JsonObject().put("cluster", new JsonObject().put("max_writes_per_flush", 1));
-    try (var cluster = TestCluster.inJvm(2, i -> one, i -> Map.of()).awaitFullMembership()) {
+  void aPlaintextBusFlushesEachMessageOnItsOwn() throws Exception {
+    try (var cluster = TestCluster.inJvm(2).awaitFullMembership()) {
       Burst burst = burst(cluster);
       assertThat(burst.batched).isFalse();
       assertThat(burst.flushes).as("flushes for %d messages", BURST).isGreaterThanOrEqualTo(BURST);
@@ -68,11 +67,11 @@ class BusFlushesTest {
 
   @Test
   void aSettingBelowOneNamesTheKey() {
-    JsonObject flags = new JsonObject().put("cluster", new JsonObject().put("max_writes_per_flush", 0))
+    JsonObject flags = new JsonObject().put("tls", new JsonObject().put("max_writes_per_flush", 0))
         .put("name", "node1").put("data_dir", dir.resolve("data").toString());
     NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
     assertThatThrownBy(() -> BusFlushes.maxWritesPerFlush(config)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("cluster.max_writes_per_flush").hasMessageContaining("got 0");
+        .hasMessageContaining("tls.max_writes_per_flush").hasMessageContaining("got 0");
   }
 
   private record Burst(boolean batched, int flushes) {}
