@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mailboxes against the raw Vert.x event bus with the same payload, in the same run: one-way
- * messages/s and request/reply round trips/s, within one node and across two processes.
+ * messages/s, request/reply round trips/s and the median round trip at 1 in flight, within one
+ * node and across two processes. {@code -Dbench.max_writes_per_flush=N} sets the nodes'
+ * {@code tls.max_writes_per_flush} ({@link BenchFlushes}).
  * Run: {@code mvn -B -Pbench verify -Dbench=MailboxBench}. Prints a table and writes it to
  * {@code target/bench/mailbox.md}. With {@code -Dbench.tls=true} the two-process half runs again
  * with the event bus's TLS, and a second table compares the two.
