@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * With TLS, the bus's connections to other nodes batch their flushes ({@link BusFlushes}): a burst
  * of messages written in one turn of the connection's event loop leaves in a few flushes, whole
- * and in order; a plaintext bus flushes every message on its own, as Vert.x does.
+ * and in order; a plaintext bus is left as Vert.x makes it.
  * The flushes are counted by a handler put between the batching and TLS on node1's connection to
  * node2, found through Vert.x's internals (so a Vert.x that changes them fails here, not silently).
  */
@@ -60,8 +60,9 @@ class BusFlushesTest {
   void aPlaintextBusFlushesEachMessageOnItsOwn() throws Exception {
     try (var cluster = TestCluster.inJvm(2).awaitFullMembership()) {
       Burst burst = burst(cluster);
+      // how many flushes Vert.x makes then depends on how many writes reach the connection from
+      // another thread (those it flushes together): 1,000 and 233 in two runs, so not asserted
       assertThat(burst.batched).isFalse();
-      assertThat(burst.flushes).as("flushes for %d messages", BURST).isGreaterThanOrEqualTo(BURST);
     }
   }
 
