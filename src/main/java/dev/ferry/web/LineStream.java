@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Streams a long listing as newline-delimited JSON, one page at a time: the first page's lines go
- * out before the next page is asked for, and a page is asked for only once the client has taken
- * the last one (the response's write queue drained), so the whole listing is never held. A failure
- * before the first line is the route's error answer; after it, the status is out, so the answer
- * ends with an {@value #STREAM_ERROR} trailer naming the failure (as IPFS Cluster and Kubo do).
+ * Streams a long listing as newline-delimited JSON, one page at a time: each page's lines go out
+ * as soon as it arrives, and the next page is asked for as a page is written, so gathering it
+ * overlaps writing this one; a page is written only once the client has taken the earlier ones
+ * (the response's write queue drained), so at most one page waits beside the one being written and
+ * the whole listing is never held. A failure before the first line is the route's error answer;
+ * after it, the status is out, so the answer ends with an {@value #STREAM_ERROR} trailer naming
+ * the failure (as IPFS Cluster and Kubo do).
  *
  * <p>Runs on the route's context; one instance per response.
  */
@@ -43,16 +45,33 @@ final class LineStream<C> {
 
   private void ask(C from) {
     pages.apply(from).onComplete(page -> {
-      HttpServerResponse response = ctx.response();
-      if (response.closed()) {
+      if (ctx.response().closed()) {
         return;   // the client went away: ask no further
       }
       if (page.failed()) {
         fail(page.cause());
       } else {
-        write(page.result());
+        whenTaken(page.result());
       }
     });
+  }
+
+  /** Writes {@code page} once the client has taken what was written before it. */
+  private void whenTaken(Page<C> page) {
+    HttpServerResponse response = ctx.response();
+    if (response.writeQueueFull()) {
+      response.drainHandler(x -> {
+        response.drainHandler(null);
+        if (!response.closed()) {
+          whenTaken(page);
+        }
+      });
+      return;
+    }
+    if (page.next() != null) {
+      ask(page.next());   // gathered while this page is encoded and written
+    }
+    write(page);
   }
 
   private void write(Page<C> page) {
@@ -65,13 +84,8 @@ final class LineStream<C> {
     page.lines().forEach(line -> chunk.appendString(line.encode()).appendByte((byte) '\n'));
     if (page.next() == null) {
       response.end(chunk);
-      return;
-    }
-    response.write(chunk);
-    if (response.writeQueueFull()) {
-      response.drainHandler(x -> ask(page.next()));
     } else {
-      ask(page.next());
+      response.write(chunk);
     }
   }
 
