@@ -23,8 +23,15 @@ final class LineStream<C> {
   /** The trailer that carries a failure after the answer began. */
   static final String STREAM_ERROR = "X-Stream-Error";
 
-  /** One page: its lines, and where the next one starts (null: this was the last). */
-  record Page<C>(List<JsonObject> lines, C next) {}
+  /** One page: its lines, encoded, each ending in a newline, and where the next one starts (null: this was the last). */
+  record Page<C>(Buffer lines, C next) {
+    /** A page of these JSON values, one per line. */
+    static <C> Page<C> of(List<JsonObject> lines, C next) {
+      Buffer chunk = Buffer.buffer();
+      lines.forEach(line -> chunk.appendString(line.encode()).appendByte((byte) '\n'));
+      return new Page<>(chunk, next);
+    }
+  }
 
   private final RoutingContext ctx;
   private final Function<C, Future<Page<C>>> pages;
@@ -80,12 +87,10 @@ final class LineStream<C> {
       started = true;
       response.setChunked(true).putHeader("Content-Type", Json.CONTENT_TYPE).putHeader("Trailer", STREAM_ERROR);
     }
-    Buffer chunk = Buffer.buffer();
-    page.lines().forEach(line -> chunk.appendString(line.encode()).appendByte((byte) '\n'));
     if (page.next() == null) {
-      response.end(chunk);
+      response.end(page.lines());
     } else {
-      response.write(chunk);
+      response.write(page.lines());
     }
   }
 

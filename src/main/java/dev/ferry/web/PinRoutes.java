@@ -163,14 +163,14 @@ final class PinRoutes implements Routes {
       return;
     }
     minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after -> !listed
-        ? Future.succeededFuture(new LineStream.Page<>(List.of(), null))
+        ? Future.succeededFuture(LineStream.Page.of(List.of(), null))
         : pins.page(after, Integer.MAX_VALUE, index).map(PinReply.Page::toJson).map(page -> {
           JsonArray found = page.getJsonArray("pins");
           List<JsonObject> lines = new ArrayList<>(found.size());
           found.forEach(pin -> lines.add(json.pin((JsonObject) pin)));
           String next = page.getBoolean("more") && !found.isEmpty()
               ? found.getJsonObject(found.size() - 1).getString("cid") : null;
-          return new LineStream.Page<>(lines, next);
+          return LineStream.Page.of(lines, next);
         })));
   }
 
@@ -296,8 +296,8 @@ final class PinRoutes implements Routes {
     LineStream.<String>send(ctx, after -> pages.apply(after).compose(page -> {
       Set<String> nodes = new TreeSet<>();
       page.pins().forEach(pin -> nodes.addAll(pin.peerMap().keySet()));
-      return daemonIds(nodes, asked).map(ids -> new LineStream.Page<>(
-          page.pins().stream().map(pin -> json.globalPinInfo(pin.toJson(), ids)).toList(), page.next()));
+      return daemonIds(nodes, asked).map(ids -> new LineStream.Page<>(json.globalPinInfoLines(page.pins(), ids),
+          page.next()));
     }));
   }
 
