@@ -195,6 +195,9 @@ class PinBench {
           + cid(-2 - n)).send().compose(PinBench::ok));
       int pinned = MARKS.get(0);
       run(vertx, MOST_IN_FLIGHT, pinned, n -> pin(client, ports, n));
+      // the pool's connections closed: up to api.max_connections_per_address of them would leave a
+      // listing's own connection refused, and the listings are timed alone
+      client.close();
       Map<String, List<Stream>> runs = new TreeMap<>();
       for (int i = 0; i < LISTING_RUNS; i++) {
         for (String path : List.of("/allocations", "/pins")) {
