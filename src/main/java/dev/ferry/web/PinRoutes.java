@@ -296,7 +296,7 @@ final class PinRoutes implements Routes {
     LineStream.<String>send(ctx, after -> pages.apply(after).compose(page -> {
       Set<String> nodes = new TreeSet<>();
       page.pins().forEach(pin -> nodes.addAll(pin.peerMap().keySet()));
-      return daemonIds(nodes, asked).map(ids -> new LineStream.Page<>(json.globalPinInfoLines(page.pins(), ids),
+      return daemonIds(nodes, asked).map(ids -> new LineStream.Page<>(() -> json.globalPinInfoLines(page.pins(), ids),
           page.next()));
     }));
   }
