@@ -38,8 +38,9 @@ class LineStreamTest {
     Router router = Router.router(vertx);
     router.get("/at-once").handler(ctx -> LineStream.<Integer>send(ctx, from -> Future.succeededFuture(page(from))));
     router.get("/later").handler(ctx -> LineStream.<Integer>send(ctx, from -> {
+      LineStream.Page<Integer> page = page(from);   // asked now, answered a little later
       Promise<LineStream.Page<Integer>> later = Promise.promise();
-      vertx.setTimer(5, t -> later.complete(page(from)));
+      vertx.setTimer(5, t -> later.complete(page));
       return later.future();
     }));
     server = Futures.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), Duration.ofSeconds(10));
@@ -64,7 +65,7 @@ class LineStreamTest {
     }
   }
 
-  /** Page {@code from} (null: 0) of {@value #PAGES}, each of {@value #LINES} lines. */
+  /** Page {@code from} (null: 0) of {@value #PAGES}, each of {@value #LINES} lines; noted as asked for now. */
   private LineStream.Page<Integer> page(Integer from) {
     int n = from == null ? 0 : from;
     synchronized (events) {
