@@ -2,8 +2,13 @@
 // Seeded at load from GET /dashboard/history (each member's last dashboard.history_ms of samples, one
 // per dashboard.sample_interval_ms), then fed by every node's sample on ferry.events.samples through
 // the bridge. Samples are kept in the page for the same span, lined up by sample interval so series of
-// several nodes add up. Each chart's element carries data-points (samples shown) and data-last (the
-// newest values by series), for tests and for reading without the canvas.
+// several nodes add up. A node's sample stands for it until its next one, for at most HOLD_SLOTS
+// intervals (as a Prometheus query looks back for the latest sample): the nodes' timers are not in
+// step, so the newest slot has some nodes' samples and not yet the others', and a late or early
+// sample leaves a slot without that node; without holding, a cluster-wide sum (the stacked pins
+// chart) dropped at every such slot, and its newest point counted only the nodes already reported.
+// Each chart's element carries data-points (samples shown) and data-last (the newest values by
+// series), for tests and for reading without the canvas.
 (function (f) {
   'use strict';
   var PIN_STATUSES = ['pinned', 'pinning', 'pin_queued', 'pin_error', 'unpinning', 'unpin_queued', 'unpin_error',
@@ -11,6 +16,9 @@
   var COLORS = ['#1e7f4f', '#2f6fb3', '#c9a227', '#b3261e', '#7b4fb3', '#3d9fa3', '#d36b2a', '#6b7785', '#a3457d'];
   var HEIGHT = 150;
   var REDRAW_MS = 500;
+  // how many intervals a node's sample stands for it when it has no newer one: covers a sample one
+  // slot late or two in one slot, and drops a node that stopped reporting after two intervals
+  var HOLD_SLOTS = 2;
 
   var intervalMs = 1000;
   var spanMs = 15 * 60 * 1000;
@@ -122,7 +130,7 @@
 
   function width(el) { return Math.max(200, el.clientWidth || 300); }
 
-  function build(chart, series) {
+  function build(chart, series, held) {
     var def = chart.def;
     var opts = {
       width: width(chart.el.querySelector('.plot')),
@@ -139,12 +147,28 @@
       plugins: def.marks ? [marksPlugin()] : []
     };
     if (chart.plot) chart.plot.destroy();
-    chart.plot = new uPlot(opts, data(def, series), chart.el.querySelector('.plot'));
+    chart.plot = new uPlot(opts, data(def, series, held), chart.el.querySelector('.plot'));
   }
 
-  function data(def, series) {
+  /**
+   * Each slot's row with every node's latest sample at or before it, no older than HOLD_SLOTS
+   * intervals: what the charts draw (the leader-change marks count the samples themselves).
+   */
+  function heldRows() {
+    var latest = {};   // node -> {slot, values}
+    return buckets.map(function (b) {
+      Object.keys(rows[b]).forEach(function (n) { latest[n] = { slot: b, values: rows[b][n] }; });
+      var row = {};
+      Object.keys(latest).forEach(function (n) {
+        if (b - latest[n].slot <= HOLD_SLOTS) row[n] = latest[n].values;
+      });
+      return row;
+    });
+  }
+
+  function data(def, series, held) {
     var xs = buckets.map(function (b) { return b * intervalMs / 1000; });
-    var ys = series.map(function (s) { return buckets.map(function (b) { return s.value(rows[b]); }); });
+    var ys = series.map(function (s) { return held.map(function (row) { return s.value(row); }); });
     if (!def.stacked) return [xs].concat(ys);
     // stacked: series k shows the sum of series k..end, drawn first-largest so each band shows its own share
     var stacked = ys.map(function (y, k) {
@@ -157,10 +181,10 @@
     return [xs].concat(stacked);
   }
 
-  function lastValues(series) {
+  function lastValues(series, held) {
     var last = {};
-    if (buckets.length === 0) return last;
-    var row = rows[buckets[buckets.length - 1]];
+    if (held.length === 0) return last;
+    var row = held[held.length - 1];
     series.forEach(function (s) { last[s.label] = s.value(row); });
     return last;
   }
@@ -169,6 +193,7 @@
     redrawTimer = null;
     prune();
     var container = document.getElementById('charts');
+    var held = heldRows();
     DEFS.forEach(function (def) {
       var chart = charts[def.id];
       if (!chart) {
@@ -185,12 +210,12 @@
       var key = series.map(function (s) { return s.label; }).join('|');
       if (key !== chart.key) {
         chart.key = key;
-        build(chart, series);
+        build(chart, series, held);
       } else {
-        chart.plot.setData(data(def, series));
+        chart.plot.setData(data(def, series, held));
       }
       chart.el.dataset.points = String(buckets.length);
-      chart.el.dataset.last = JSON.stringify(lastValues(series));
+      chart.el.dataset.last = JSON.stringify(lastValues(series, held));
       if (def.marks) chart.el.dataset.marks = String(leaderChangeSlots().length);
     });
     document.getElementById('charts-span').textContent = '(the last ' + Math.round(spanMs / 60000) + ' minutes, a sample every '

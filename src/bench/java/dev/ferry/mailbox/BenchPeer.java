@@ -17,8 +17,9 @@ public final class BenchPeer {
 
   public static void main(String[] args) throws Exception {
     JsonObject flags = new JsonObject().put("peers", args[0]).put("name", args[1]).put("data_dir", args[2]);
+    flags.mergeIn(BenchFlushes.settings(), true);
     if (args.length > 3) {
-      flags.mergeIn(BenchTls.settings(Path.of(args[3])));
+      flags.mergeIn(BenchTls.settings(Path.of(args[3])), true);
     }
     NodeConfig config = NodeConfig.resolve(NodeConfig.Sources.ofProcess(Optional.empty(), flags));
     Node node = Node.start(config, Map.of()).toCompletionStage().toCompletableFuture().get();

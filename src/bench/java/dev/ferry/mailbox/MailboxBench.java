@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,7 +35,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mailboxes against the raw Vert.x event bus with the same payload, in the same run: one-way
- * messages/s and request/reply round trips/s, within one node and across two processes.
+ * messages/s, request/reply round trips/s and the median round trip at 1 in flight, within one
+ * node and across two processes. {@code -Dbench.max_writes_per_flush=N} sets the nodes'
+ * {@code tls.max_writes_per_flush} ({@link BenchFlushes}).
  * Run: {@code mvn -B -Pbench verify -Dbench=MailboxBench}. Prints a table and writes it to
  * {@code target/bench/mailbox.md}. With {@code -Dbench.tls=true} the two-process half runs again
  * with the event bus's TLS, and a second table compares the two.
@@ -43,6 +46,8 @@ class MailboxBench {
   private static final int ONE_WAY = 200_000;
   private static final int ROUND_TRIPS = 40_000;
   private static final int IN_FLIGHT = 64;
+  /** Round trips one at a time, for the latency at low load. */
+  private static final int SEQUENTIAL = 2_000;
   private static final int RUNS = 7;
   private static final String PAYLOAD = "x".repeat(128);
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -86,7 +91,8 @@ class MailboxBench {
     try {
       var flags = new JsonObject().put("peers", peers.toString()).put("name", entries.get(0).name())
           .put("data_dir", dir.resolve("n1").toString());
-      certs.ifPresent(c -> flags.mergeIn(BenchTls.settings(c)));
+      flags.mergeIn(BenchFlushes.settings(), true);
+      certs.ifPresent(c -> flags.mergeIn(BenchTls.settings(c), true));
       Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(
           Optional.empty(), Map.of(), flags, "localhost", dir, dir)), Map.of()).await();
       node.vertx().eventBus().registerDefaultCodec(Sample.class, new RecordCodec<>(Sample.class));
@@ -121,6 +127,8 @@ class MailboxBench {
       oneWayMailbox(mailboxes, echo, sample, ONE_WAY);
       roundTripsRaw(vertx, ROUND_TRIPS);
       roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS);
+      medianLatencyRaw(vertx);
+      medianLatencyMailbox(vertx, echo);
     }
 
     compare(where, "one-way msgs/s, 128 B string", "msgs/s",
@@ -135,10 +143,13 @@ class MailboxBench {
     compare(where, "request/reply round trips/s, " + IN_FLIGHT + " in flight", "rt/s",
         () -> ROUND_TRIPS / seconds(roundTripsRaw(vertx, ROUND_TRIPS)),
         () -> ROUND_TRIPS / seconds(roundTripsMailbox(vertx, echo, PAYLOAD, ROUND_TRIPS)));
+    compare(where, "request/reply p50 latency µs, 1 in flight", "µs",
+        () -> medianLatencyRaw(vertx), () -> medianLatencyMailbox(vertx, echo));
   }
 
   /** Median of {@link #RUNS} runs of each, alternating, so drift hits both alike. */
   private void compare(String where, String what, String unit, Supplier<Double> raw, Supplier<Double> mailbox) {
+    Instant started = Instant.now();
     double[] r = new double[RUNS];
     double[] m = new double[RUNS];
     for (int i = 0; i < RUNS; i++) {
@@ -151,7 +162,8 @@ class MailboxBench {
     String row = String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.2fx |", where, what, rawMedian,
         mailboxMedian, mailboxMedian / rawMedian);
     rows.add(row);
-    System.out.println(row + "  (" + unit + ")");
+    // the times, to find the measurement in a flight recording
+    System.out.println(row + "  (" + unit + ", " + started + " to " + Instant.now() + ")");
   }
 
   private static long oneWayRaw(Vertx vertx, Object payload, int count) {
@@ -184,6 +196,42 @@ class MailboxBench {
 
   private static long roundTripsMailbox(Vertx vertx, Address echo, Object payload, int count) {
     return roundTrips(vertx, count, () -> echo.request(payload, TIMEOUT));
+  }
+
+  private static double medianLatencyRaw(Vertx vertx) {
+    var options = new DeliveryOptions().setSendTimeout(TIMEOUT.toMillis());
+    return medianLatency(vertx, () -> vertx.eventBus().request(EchoServices.RAW_ADDRESS, PAYLOAD, options));
+  }
+
+  private static double medianLatencyMailbox(Vertx vertx, Address echo) {
+    return medianLatency(vertx, () -> echo.request(PAYLOAD, TIMEOUT));
+  }
+
+  /** {@link #SEQUENTIAL} requests, each sent when the one before was answered; the median round trip in µs. */
+  private static double medianLatency(Vertx vertx, Supplier<Future<?>> request) {
+    double[] micros = new double[SEQUENTIAL];
+    onContext(vertx, done -> {
+      long start = System.nanoTime();
+      int[] answered = {0};
+      long[] sentAt = {System.nanoTime()};
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> request.get().onComplete(x -> {
+        long now = System.nanoTime();
+        if (x.failed()) {
+          done.fail(x.cause());
+          return;
+        }
+        micros[answered[0]] = (now - sentAt[0]) / 1e3;
+        if (++answered[0] == SEQUENTIAL) {
+          done.complete(now - start);
+        } else {
+          sentAt[0] = now;
+          next[0].run();
+        }
+      });
+      next[0].run();
+    });
+    return median(micros);
   }
 
   /** {@code count} requests, {@link #IN_FLIGHT} at a time, from one context; the nanoseconds taken. */
@@ -232,6 +280,7 @@ class MailboxBench {
     List<String> command = new ArrayList<>(List.of(BenchPeer.javaBinary().toString(), "-Xmx512m"));
     command.addAll(PeerJvmFlags.get());
     command.addAll(BenchTls.jvmFlags());
+    command.addAll(BenchFlushes.jvmFlags());
     // the same --add-opens / --add-exports this JVM got for Hazelcast
     List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
     for (int i = 0; i < jvmArgs.size(); i++) {

@@ -59,19 +59,22 @@ import org.junit.jupiter.api.io.TempDir;
  * pins at each concurrency ({@code bench.inflight}) while the pinset is empty, and again after it
  * has been filled (unmeasured, at the highest concurrency) to each of {@code bench.pins.marks};
  * the streamed listings of the whole pinset when it first reaches the first mark; the heap each
- * pin costs a node (node 3's used heap after a full GC, before and after, through {@code jcmd});
+ * pin costs a node (node 3's used heap after a full GC, after the floor's writes and at the end,
+ * through {@code jcmd}, with its class histograms then and what grew per pin);
  * and how long node 3, stopped and started again, takes until it answers {@code GET /pins/{cid}}.
+ *
+ * <p>{@link #listingsOfTheWholePinset} measures the two listings alone, several times each.
  *
  * <p>{@link #realDaemons} pins content held by three real js-ipfs daemons instead, once, to give
  * the ingest rate with real daemons behind the trackers.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinBench}; {@code -Dbench.pins.window=10000},
  * {@code -Dbench.pins.marks=100000,1000000}, {@code -Dbench.inflight=64,256},
- * {@code -Dbench.real.pins=1000} change the sizes, {@code -Dbench.raft.snapshot_every=N},
+ * {@code -Dbench.real.pins=1000}, {@code -Dbench.listings.runs=5} change the sizes, {@code -Dbench.raft.snapshot_every=N},
  * {@code -Dbench.raft.snapshot_every_ops=N} and {@code -Dbench.raft.snapshot_every_bytes=N} the nodes'
  * {@code raft.*} settings of those names, {@code -Dferry.node.heap=2g} the nodes' heap
  * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
- * one of the two. The tables are printed and written to {@code target/bench/PinBench*.md}.
+ * one of them. The tables are printed and written to {@code target/bench/PinBench*.md}.
  */
 @Timeout(7200)
 class PinBench {
@@ -81,6 +84,7 @@ class PinBench {
   private static final int MOST_IN_FLIGHT = IN_FLIGHT.stream().mapToInt(Integer::intValue).max().orElseThrow();
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 5_000);
   private static final int REAL_PINS = Integer.getInteger("bench.real.pins", 1_000);
+  private static final int LISTING_RUNS = Integer.getInteger("bench.listings.runs", 5);
   private static final Duration FORM = Duration.ofSeconds(120);
   private static final Duration RESTART = Duration.ofMinutes(5);
   private static final String HOST = "127.0.0.1";
@@ -94,8 +98,11 @@ class PinBench {
   void ingestStaysFlatAsThePinsetGrows() throws Exception {
     DiscardingDaemon[] daemons = {null, new DiscardingDaemon(), new DiscardingDaemon(), new DiscardingDaemon()};
     Vertx vertx = Vertx.vertx();
+    // the client's pool may hold MOST_IN_FLIGHT connections to one node; the listings and the
+    // restart's checks open more, which api.max_connections_per_address (256) would refuse
     try (ProcessCluster cluster = TestCluster.processes(3, i -> withRaftSettings(new JsonObject()
-        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))))) {
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))
+        .put("api", new JsonObject().put("max_connections_per_address", MOST_IN_FLIGHT + 64))))) {
       int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
       WebClient client = WebClient.create(vertx, new WebClientOptions(),
           new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
@@ -109,13 +116,14 @@ class PinBench {
           + cid(-2 - n) + "?replication=2").send().compose(PinBench::ok));
       run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
           + cid(-2 - n)).send().compose(PinBench::ok));
-      long heapBefore = usedHeapAfterGc(cluster.process(MEASURED).pid());
-
       Map<Integer, Load> floors = new TreeMap<>();
       for (int inFlight : IN_FLIGHT) {
         floors.put(inFlight, run(vertx, inFlight, WINDOW, n -> kvPut(client, ports, n)));
         row("Raft write over HTTP (`PUT /kv`), the floor", inFlight, floors.get(inFlight), floors.get(inFlight));
       }
+      // after the floor's writes, which the kv group keeps: they are not the pins' heap
+      long heapBefore = usedHeapAfterGc(cluster.process(MEASURED).pid());
+      String classesBefore = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
       int pinned = 0;
       Map<Integer, Load> firsts = new TreeMap<>();
       Map<Integer, Load> lasts = new TreeMap<>();
@@ -151,8 +159,13 @@ class PinBench {
 
       Path histogram = Path.of("target", "bench", "PinBench-heap.txt");
       Files.createDirectories(histogram.getParent());
-      Files.writeString(histogram, jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram"));
-      notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "`");
+      String classesAfter = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
+      Files.writeString(histogram, classesAfter);
+      Files.writeString(Path.of("target", "bench", "PinBench-heap-before.txt"), classesBefore);
+      Path growth = Path.of("target", "bench", "PinBench-heap-growth.md");
+      Files.writeString(growth, classGrowth(classesBefore, classesAfter, pinned));
+      notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "` (before the pins: `"
+          + "PinBench-heap-before.txt`; what grew, per pin: `" + growth + "`)");
 
       notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
           + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
@@ -169,6 +182,62 @@ class PinBench {
     report("PinBench.md", "stand-in daemons that answer at once, raft "
         + (raftSettings().isEmpty() ? "settings as in conf/node.json" : raftSettings().encode()) + ", warm-up " + WARM_UP
         + " Raft writes, pins and unpins; fills between marks at " + MOST_IN_FLIGHT + " in flight");
+  }
+
+  /**
+   * The streamed listings alone: the pinset filled to the first of {@code bench.pins.marks} (at the
+   * highest concurrency, after the same warm-up of pins), then {@code GET /allocations} and
+   * {@code GET /pins} of it read {@code bench.listings.runs} times each on node 2, with their medians.
+   */
+  @Test
+  void listingsOfTheWholePinset() throws Exception {
+    DiscardingDaemon[] daemons = {null, new DiscardingDaemon(), new DiscardingDaemon(), new DiscardingDaemon()};
+    Vertx vertx = Vertx.vertx();
+    try (ProcessCluster cluster = TestCluster.processes(3, i -> withRaftSettings(new JsonObject()
+        .put("ipfs", new JsonObject().put("api", daemons[i].api().toString()))))) {
+      int[] ports = {cluster.apiPort(1), cluster.apiPort(2), cluster.apiPort(3)};
+      WebClient client = WebClient.create(vertx, new WebClientOptions(),
+          new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
+      awaitPinsetWrites(ports);
+      run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.POST, ports[n % 3], HOST, "/pins/"
+          + cid(-2 - n) + "?replication=2").send().compose(PinBench::ok));
+      run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
+          + cid(-2 - n)).send().compose(PinBench::ok));
+      int pinned = MARKS.get(0);
+      run(vertx, MOST_IN_FLIGHT, pinned, n -> pin(client, ports, n));
+      // the pool's connections closed: up to api.max_connections_per_address of them would leave a
+      // listing's own connection refused, and the listings are timed alone
+      client.close();
+      Map<String, List<Stream>> runs = new TreeMap<>();
+      for (int i = 0; i < LISTING_RUNS; i++) {
+        for (String path : List.of("/allocations", "/pins")) {
+          Stream one = stream(ports[1], path);
+          runs.computeIfAbsent(path, p -> new ArrayList<>()).add(one);
+          System.out.printf(Locale.ROOT, "GET %s of %,d pins: %,d lines, first %.0f ms, all %.0f ms%n", path, pinned,
+              one.lines(), one.firstMillis(), one.allMillis());
+        }
+      }
+      runs.forEach((path, each) -> notes.add(String.format(Locale.ROOT, "`GET %s` of %,d pins, %d runs: first line "
+          + "%s ms (median **%.0f ms**), all %s ms (median **%.0f ms**), lines %s", path, MARKS.get(0), each.size(),
+          each.stream().map(s -> String.format(Locale.ROOT, "%.0f", s.firstMillis())).collect(joining(", ")),
+          median(each.stream().mapToDouble(Stream::firstMillis).toArray()),
+          each.stream().map(s -> String.format(Locale.ROOT, "%.0f", s.allMillis())).collect(joining(", ")),
+          median(each.stream().mapToDouble(Stream::allMillis).toArray()),
+          each.stream().map(s -> String.valueOf(s.lines())).distinct().collect(joining(", ")))));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      for (int i = 1; i <= 3; i++) {
+        daemons[i].close();
+      }
+    }
+    report("PinBench-listings.md", "stand-in daemons that answer at once, filled at " + MOST_IN_FLIGHT
+        + " in flight after a warm-up of " + WARM_UP + " pins and unpins");
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   /**
@@ -282,6 +351,35 @@ class PinBench {
       used += Long.parseLong(m.group(1)) << 10;
     }
     return used;
+  }
+
+  /** A class's line of {@code GC.class_histogram}: "   1:   946698   74882256  [B (java.base@17.0.15)". */
+  private static final Pattern CLASS_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)",
+      Pattern.MULTILINE);
+
+  /**
+   * The classes whose instances grew most between two class histograms, as a Markdown table of
+   * bytes and instances per pin (the 40 largest growths), so what each pin costs a node can be
+   * read off without a heap dump.
+   */
+  private static String classGrowth(String before, String after, int pins) {
+    Map<String, long[]> grown = new TreeMap<>();
+    for (Matcher m = CLASS_LINE.matcher(after); m.find(); ) {
+      grown.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+    }
+    for (Matcher m = CLASS_LINE.matcher(before); m.find(); ) {
+      long[] counts = grown.computeIfAbsent(m.group(3), k -> new long[2]);
+      counts[0] -= Long.parseLong(m.group(1));
+      counts[1] -= Long.parseLong(m.group(2));
+    }
+    StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
+        "| class | bytes per pin | instances per pin |%n|---|---:|---:|%n"));
+    grown.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(40)
+        .forEach(e -> table.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.3f |%n", e.getKey(),
+            e.getValue()[1] / (double) pins, e.getValue()[0] / (double) pins)));
+    long total = grown.values().stream().mapToLong(counts -> counts[1]).sum();
+    return table.append(String.format(Locale.ROOT, "%nall classes: %.1f bytes per pin (%,d pins)%n",
+        total / (double) pins, pins)).toString();
   }
 
   /** A generation's line of {@code GC.heap_info} (Serial GC): "def new generation total 9216K, used 512K". */

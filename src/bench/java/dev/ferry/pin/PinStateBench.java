@@ -1,5 +1,6 @@
 package dev.ferry.pin;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -19,9 +20,10 @@ import org.junit.jupiter.api.Timeout;
  * which the {@link PinSet} state machine and a tracker's mirror ({@link PinState}) apply pin ops
  * (allocated at apply time among three live nodes, replication 2, as {@link PinBench} pins) for
  * the first pins and around the last, the heap both take per pin (used heap after a full GC,
- * before and after), and the time and size of a snapshot of all of them and of restoring it. What
- * a node process adds to this (Raft's log until a snapshot, the tracker's statuses) is in
- * {@link PinBench}'s heap figure.
+ * before and after), the heap a tracker's statuses ({@link LocalStatuses}) of the pins allocated to
+ * one node add, and the time and size of a snapshot of all of them and of restoring it. What a
+ * node process adds to this (Raft's log until a snapshot, its change feed) is in {@link PinBench}'s
+ * heap figure.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinStateBench}; {@code -Dbench.state.pins=1000000},
  * {@code -Dbench.pins.window=10000}, {@code -Dbench.warmup=100000} change the sizes. The table is printed and written to
@@ -34,6 +36,8 @@ class PinStateBench {
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 100_000);
   private static final int CHUNK = 1_000;
   private static final List<String> LIVE = List.of("node1", "node2", "node3");
+  /** The node whose tracker statuses are measured. */
+  private static final String TRACKER = "node3";
 
   @Test
   void applyStaysFlatAndAPinCostsLittleHeap() throws Exception {
@@ -56,6 +60,15 @@ class PinStateBench {
     double first = apply(set, mirror, cids, 0, WINDOW);
     apply(set, mirror, cids, WINDOW, PINS - WINDOW);
     long filled = usedAfterGc();
+    // node3's tracker: a status for each pin allocated to it, as after its pins were pinned
+    LocalStatuses statuses = new LocalStatuses(new TrackerMetrics(new SimpleMeterRegistry()), mirror::sameKey);
+    for (Pin pin : mirror.pins()) {
+      if (pin.isAllocatedTo(TRACKER)) {
+        statuses.put(pin.cid(), new PinTracker.Local("pinned", "", Instant.now().toString(), 1));
+      }
+    }
+    long tracked = usedAfterGc();
+    int trackedPins = statuses.cids().size();
     // the last window: pins replaced (the same CIDs pinned again), so the set stays at its size
     double last = apply(set, mirror, cids, PINS - WINDOW, PINS);
 
@@ -64,6 +77,9 @@ class PinStateBench {
     set.snapshot(chunks::add);
     double snapshotSeconds = (System.nanoTime() - started) / 1e9;
     long withSnapshot = usedAfterGc();
+    if (statuses.get(cids.get(0)) == null && mirror.get(cids.get(0)).isAllocatedTo(TRACKER)) {
+      throw new AssertionError("a status went missing");   // also keeps the statuses reachable until here
+    }
     long packed = chunks.stream().mapToLong(c -> c.getString("pins").length()).sum();
 
     PinSet copy = new PinSet(CHUNK);
@@ -82,8 +98,11 @@ class PinStateBench {
         String.format(Locale.ROOT, "| apply, %,d pins pinned again at %,d | %,.0f /s (%.2f of the first) |", WINDOW, PINS,
             last, last / first),
         String.format(Locale.ROOT, "| heap per pin, state machine and mirror | %.0f B |", (filled - before) / (double) PINS),
+        String.format(Locale.ROOT, "| heap per pin, %s's tracker statuses (%,d of the pins, CIDs shared with the "
+            + "mirror) | %.0f B (%.0f B a status) |", TRACKER, trackedPins, (tracked - filled) / (double) PINS,
+            (tracked - filled) / (double) trackedPins),
         String.format(Locale.ROOT, "| heap per pin, the snapshot (%,d chunks) | %.0f B (%.0f B packed text) |",
-            chunks.size(), (withSnapshot - filled) / (double) PINS, packed / (double) PINS),
+            chunks.size(), (withSnapshot - tracked) / (double) PINS, packed / (double) PINS),
         String.format(Locale.ROOT, "| snapshot of %,d pins | %.1f s |", PINS, snapshotSeconds),
         String.format(Locale.ROOT, "| restore of %,d pins | %.1f s |", PINS, restoreSeconds))
         + "\n\ncores: " + Runtime.getRuntime().availableProcessors() + ", one thread, replication 2 among 3 live nodes\n";

@@ -80,8 +80,10 @@ public final class Node implements NodeContext {
     NodeKey key;
     KnownPeerIds peerIds;
     Optional<BusTls> tls;
+    int maxWritesPerFlush;
     try {
       tls = BusTls.of(config);
+      maxWritesPerFlush = BusFlushes.maxWritesPerFlush(config);
       BusTls.checkExposure(config, tls);
       plan = Deployer.plan(config.verticlesDir(), instances);
       Files.createDirectories(config.dataDir());
@@ -125,6 +127,8 @@ public final class Node implements NodeContext {
             + cluster.host() + ":" + cluster.port() + "): " + e.getMessage()
             + ". Check that no other process uses these ports.", e)))
         .onSuccess(vertx -> {
+          // before anything is deployed, so every connection to another node's bus batches its writes
+          tls.ifPresent(t -> BusFlushes.install(vertx, maxWritesPerFlush));
           Node node = new Node(config, incarnation, key, peerIds, vertx, meters, tls);
           peerIds.persistWith(vertx);
           node.members.follow(hazelcast.getHazelcastInstance());

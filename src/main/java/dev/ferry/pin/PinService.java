@@ -93,7 +93,7 @@ final class PinService {
         .on(Get.class, r -> json(read(r.from(), get(r.cid()))))
         .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
-        .on(Statuses.class, r -> json(statusPage(r)))
+        .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
         .on(AddPeer.class, r -> json(addPeer(r.node())))
         .on(RemovePeer.class, r -> json(removePeer(r.node())))
         .build();
@@ -434,12 +434,14 @@ final class PinService {
 
   /**
    * The pinset's {@code list} query: the whole pinset, or locally one page of the pins after
-   * {@code after}, at most {@code limit} and {@code pin.list_page_size} of them.
+   * {@code after}, at most {@code limit} and {@code pin.list_page_size} of them ({@code pin.first_page_size}
+   * for the first page, so a listing's first lines go out sooner).
    */
   private JsonObject list(ReadFrom from, String after, Integer limit) {
     JsonObject op = new JsonObject().put("op", "list");
     if (from.local()) {
-      op.put("limit", limit != null && limit < config.listPage() ? limit : config.listPage());
+      int most = after == null ? Math.min(config.firstPage(), config.listPage()) : config.listPage();
+      op.put("limit", limit != null && limit < most ? limit : most);
       if (after != null) {
         op.put("after", after);
       }

@@ -156,7 +156,7 @@ final class PinState {
   }
 
   /** What {@link #instantNanos} returns for a text that {@link Instant#toString()} would not write. */
-  private static final long NOT_AN_INSTANT = Long.MIN_VALUE;
+  static final long NOT_AN_INSTANT = Long.MIN_VALUE;
   private static final String INSTANT_SHAPE = "0000-00-00T00:00:00";
 
   /**
@@ -237,6 +237,16 @@ final class PinState {
       allocations.put(known, known);
     }
     return known;
+  }
+
+  /**
+   * The key this state holds that equals {@code bytes} (a CID's ASCII bytes), or {@code bytes}
+   * itself when it holds none: for a tracker's statuses to share the mirror's keys rather than
+   * keep a second copy of each CID.
+   */
+  byte[] sameKey(byte[] bytes) {
+    byte[] held = pins.ceilingKey(bytes);
+    return held != null && Arrays.equals(held, bytes) ? held : bytes;
   }
 
   /** A canonical CID's key: its ASCII bytes, which order as its text does. */

@@ -43,7 +43,8 @@ final class PinStatuses {
   /**
    * {@code pins} (as the pinset holds them) each with {@code "peer_map": {node: status}}: the nodes
    * each is allocated to (every live node for a pin without allocations), or only this node when
-   * {@code onlyHere}.
+   * {@code onlyHere}. The pins are the caller's, read for this answer: each gets its peer map put in
+   * place, not copied.
    *
    * @param recover whether each node retries a failed pin first ({@link TrackerRequest.Batch})
    */
@@ -69,7 +70,7 @@ final class PinStatuses {
               : new JsonObject().put("status", "cluster_error").put("error", "node " + n + " did not answer: "
                   + answer.cause().getMessage()).put("time", now).put("attempts", 0));
         }
-        merged.add(pin.copy().put("peer_map", peerMap));
+        merged.add(pin.put("peer_map", peerMap));
       }
       return Future.succeededFuture(merged);
     });

@@ -89,7 +89,7 @@ final class PinTracker {
     this.config = config;
     this.ipfs = ipfs;
     this.metrics = new TrackerMetrics(meters);
-    this.local = new LocalStatuses(metrics);
+    this.local = new LocalStatuses(metrics, bytes -> pinset().sameKey(bytes));   // the mirror's CID arrays
     this.sync = new StateSync(vertx, node, this, ipfs, config.listPage(), metrics);
     this.pinsetFeed = new PinsetFollower(vertx, node, config, raft, new PinsetFollower.Listener() {
       @Override

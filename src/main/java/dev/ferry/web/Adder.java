@@ -6,6 +6,7 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.IpfsConnector.AddEntry;
 import dev.ferry.ipfs.IpfsConnector.Added;
 import dev.ferry.ipfs.store.Car;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import dev.ferry.web.FileParts.FilePart;
@@ -13,44 +14,48 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * {@code POST /add} behind the HTTP handler: adds the uploaded files (spooled on disk by
- * {@link FileParts}, their multipart file names as paths, so directories come as {@code dir/a.txt})
- * to this node's IPFS daemon in one call with IPFS Cluster's add options ({@link AddOptions}), or
- * imports an uploaded CAR, then pins each root in the cluster through {@code ferry.pin}: every
- * top-level file and directory, or only the wrapping directory with {@code wrap-with-directory}.
+ * {@code POST /add} behind the HTTP handler: adds the uploaded files (their multipart file names as
+ * paths, so directories come as {@code dir/a.txt}) with IPFS Cluster's add options
+ * ({@link AddOptions}), or imports an uploaded CAR, then pins each root in the cluster through
+ * {@code ferry.pin}: every top-level file and directory, or only the wrapping directory with
+ * {@code wrap-with-directory}. Into the embedded store, files are imported while they arrive
+ * ({@link Uploads#stream}: receiving and importing overlap, and no spool file is written); to a
+ * Kubo daemon, and a CAR (checked whole before any of it is stored), they are spooled on disk first
+ * ({@link Uploads#receive}) and added in one call.
  *
  * <p>The daemon is told not to pin: the cluster's allocated nodes pin the content, this node's
  * daemon too only if it is allocated; the blocks stay in this daemon's store, where the allocated
  * nodes fetch them. Stateless; runs on its web verticle's event loop.
  */
 final class Adder {
-  /** The name a file part without one is added under (the daemon needs one). */
-  private static final String UNNAMED = "file";
-
   private final Vertx vertx;
   private final IpfsConnector ipfs;
   private final PinClient pins;
   private final PinJson json;
+  private final Uploads uploads;
 
   /**
    * @param pins the cluster's pin service
    * @param json how nodes are named in answers (peer IDs)
+   * @param uploads how request bodies are received
    */
-  Adder(Vertx vertx, IpfsConnector ipfs, PinClient pins, PinJson json) {
+  Adder(Vertx vertx, IpfsConnector ipfs, PinClient pins, PinJson json, Uploads uploads) {
     this.vertx = vertx;
     this.ipfs = ipfs;
     this.pins = pins;
     this.json = json;
+    this.uploads = uploads;
   }
 
   /**
@@ -59,24 +64,42 @@ final class Adder {
    * "size"}} per added entry (its DAG size), a pinned root named as its pin and with its
    * {@code "allocations"} (peer IDs).
    *
+   * @param ctx the request, whose body is not read yet
    * @param pin how to pin each root; without a name, each root's own name
    */
-  Future<List<JsonObject>> add(List<FilePart> files, AddOptions add, PinOptions pin) {
+  Future<List<JsonObject>> add(RoutingContext ctx, AddOptions add, PinOptions pin) {
     if (add.noCopy()) {
       return Future.failedFuture(new FerryException(FerryException.NOT_IMPLEMENTED, "nocopy: ferry adds content to "
           + "its daemon's block store; it does not reference files in place (the filestore); leave nocopy out"));
     }
+    if (add.format().equals("car")) {
+      return uploads.receive(ctx, files -> addCar(files, add, pin, progress(files, add)));
+    }
+    Map<String, String> options = add.kuboOptions();
+    if (ipfs instanceof ContentStore store) {
+      return uploads.stream(ctx, (parts, workers) -> named(parts::paths, store.add(parts, options, workers)))
+          .compose(streamed -> pinRoots(streamed.imported(), add, pin, progress(streamed.parts(), add), Adder::line));
+    }
+    return uploads.receive(ctx, files -> {
+      // a directory part (as ipfs-cluster-ctl add -r sends one) is a directory, not an empty file
+      Future<List<Added>> added = ipfs.add(files.stream()
+          .map(file -> new AddEntry(file.path(), file.directory() ? null : file.file())).toList(), options);
+      return named(() -> paths(files), added).compose(entries -> pinRoots(entries, add, pin, progress(files, add),
+          Adder::line));
+    });
+  }
+
+  /** With {@code progress}, the first lines: {@code {"name", "bytes"}} per file; else none yet. */
+  private static List<JsonObject> progress(List<FilePart> files, AddOptions add) {
     List<JsonObject> lines = new ArrayList<>();
     if (add.progress()) {
-      files.forEach(file -> lines.add(new JsonObject().put("name", name(file)).put("bytes", file.size())));
+      files.forEach(file -> lines.add(new JsonObject().put("name", file.path()).put("bytes", file.size())));
     }
-    if (add.format().equals("car")) {
-      return addCar(files, add, pin, lines);
-    }
-    // a directory part (as ipfs-cluster-ctl add -r sends one) is a directory, not an empty file
-    Future<List<Added>> added = ipfs.add(files.stream()
-        .map(file -> new AddEntry(name(file), file.directory() ? null : file.file())).toList(), add.kuboOptions());
-    return named(files, added).compose(entries -> pinRoots(entries, add, pin, lines, Adder::line));
+    return lines;
+  }
+
+  private static List<String> paths(List<FilePart> files) {
+    return files.stream().map(FilePart::path).toList();
   }
 
   /**
@@ -111,18 +134,18 @@ final class Adder {
             : roots.size() + " (" + String.join(", ", roots.stream().map(Cid::toString).toList()) + ")")
             + ": send one CAR per root, or import it through the IPFS proxy's dag/import"));
       }
-      return ipfs.importCar(car.file()).map(imported -> List.of(new Added(name(car), roots.get(0), summary.bytes())));
+      return ipfs.importCar(car.file()).map(imported -> List.of(new Added(car.path(), roots.get(0), summary.bytes())));
     });
-    return named(files, added).compose(entries -> pinRoots(entries, add, pin, lines, entry -> line(entry)
+    return named(() -> paths(files), added).compose(entries -> pinRoots(entries, add, pin, lines, entry -> line(entry)
         .put("bytes", checked.result().bytes()).put("size", checked.result().rootSize())));
   }
 
   /** {@code added}, its failure naming the files. */
-  private static Future<List<Added>> named(List<FilePart> files, Future<List<Added>> added) {
-    String names = String.join(", ", files.stream().map(Adder::name).toList());
+  private static Future<List<Added>> named(Supplier<List<String>> paths, Future<List<Added>> added) {
     return added.recover(e -> {
       FerryException cause = FerryException.from(e);
-      return Future.failedFuture(new FerryException(cause.code(), names + ": " + cause.getMessage(), cause));
+      return Future.failedFuture(new FerryException(cause.code(), String.join(", ", paths.get()) + ": "
+          + cause.getMessage(), cause));
     });
   }
 
@@ -155,25 +178,6 @@ final class Adder {
       });
     }
     return chain;
-  }
-
-  /**
-   * A part's path: its file name unescaped as IPFS Cluster reads it (Go's {@code url.QueryUnescape},
-   * as its Go client escapes paths; kept as sent when it is no valid escape), without a leading
-   * {@code /}.
-   */
-  static String name(FilePart file) {
-    String raw = file.fileName() == null ? "" : file.fileName();
-    String name;
-    try {
-      name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      name = raw;
-    }
-    while (name.startsWith("/")) {
-      name = name.substring(1);
-    }
-    return name.isBlank() ? UNNAMED : name;
   }
 
   /** The failure to pin one root, saying which, and what was added and pinned before it. */

@@ -6,11 +6,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.WriteStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,26 +20,37 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Streams the file parts of a {@code multipart/form-data} request to files in a spool directory,
- * never holding one in memory (a part waits while its file's write queue is full), and
- * refuses a body larger than a limit: at once when its {@code Content-Length} says so, else as
- * soon as more arrives. Form fields that are not files are left to Vert.x (and ignored). The
- * caller deletes the files ({@link #delete}); a failed read deletes what it wrote itself.
+ * Streams the file parts of a {@code multipart/form-data} request to files in a spool directory
+ * ({@link #read}), or into a {@link PartStream} whose importer takes each part while it arrives
+ * ({@link #stream}), never holding one in memory (a part waits while its file's write queue or its
+ * pipe is full), and refuses a body larger than a limit: at once when its {@code Content-Length}
+ * says so, else as soon as more arrives. Form fields that are not files are left to Vert.x (and
+ * ignored). The caller deletes spooled files ({@link #delete}); a failed read deletes what it
+ * wrote itself, and fails the part stream, so its importer stops.
  *
  * <p>One instance per request, on that request's event loop; it must be started by the first
  * handler that sees the request, before any of the body has been read.
  */
 final class FileParts {
   /**
-   * One uploaded file: the name the client gave it, where it is spooled, its size in bytes, and
-   * its content type ({@value #DIRECTORY} for a directory, as IPFS Cluster's clients send one).
+   * One uploaded file: the name the client gave it, where it is spooled (null when it was
+   * streamed), its size in bytes, and its content type ({@value #DIRECTORY} for a directory, as
+   * IPFS Cluster's clients send one).
    */
   record FilePart(String fileName, Path file, long size, String contentType) {
     /** Whether the part stands for a directory rather than a file (its spooled file is empty). */
     boolean directory() {
       return DIRECTORY.equals(contentType);
     }
+
+    /** Its path in the add ({@link FileParts#path}). */
+    String path() {
+      return FileParts.path(fileName);
+    }
   }
+
+  /** The name a file part without one is added under (the importer needs one). */
+  private static final String UNNAMED = "file";
 
   /** The content type of a part that is a directory in a multipart upload (Kubo's, IPFS Cluster's). */
   static final String DIRECTORY = "application/x-directory";
@@ -56,13 +69,15 @@ final class FileParts {
    */
   private static final class Spooling {
     final HttpServerFileUpload upload;
+    /** Its spool file; null when streamed. */
     final Path file;
     final Promise<Void> written = Promise.promise();
     boolean ended;
     boolean waitsForDisk;
     /** Chunks delivered so far, to tell a part still draining what it held back from one that is cut short. */
     long chunks;
-    AsyncFile out;
+    /** Its spool file or its pipe, once open. */
+    WriteStream<Buffer> out;
     /** Chunks received and not yet handed to the file, written {@value #WRITE_BYTES} bytes at a time; null when none. */
     Buffer batch;
 
@@ -80,17 +95,22 @@ final class FileParts {
   private final HttpServerRequest request;
   private final long limit;
   private final String setting;
+  /** Where parts are spooled; null when they are streamed. */
   private final Path spool;
+  /** Where parts are streamed; null when they are spooled. */
+  private final PartStream stream;
   private final Promise<List<FilePart>> result = Promise.promise();
   private final List<Spooling> parts = new ArrayList<>();
   private boolean requestEnded;
 
-  private FileParts(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
+  private FileParts(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool,
+      PartStream stream) {
     this.vertx = vertx;
     this.request = request;
     this.limit = limit;
     this.setting = setting;
     this.spool = spool;
+    this.stream = stream;
   }
 
   /**
@@ -99,7 +119,47 @@ final class FileParts {
    * past {@code limit} bytes (named by {@code setting} in the message).
    */
   static Future<List<FilePart>> read(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
-    return new FileParts(vertx, request, limit, setting, spool).start();
+    return new FileParts(vertx, request, limit, setting, spool, null).start();
+  }
+
+  /**
+   * Streams the request's file parts into {@code stream} as they arrive, and ends it once every
+   * part has come whole; fails as {@link #read} does, and then fails {@code stream} too. The
+   * reader's {@link #parts} are the parts in the order they came, with no files.
+   */
+  static FileParts stream(Vertx vertx, HttpServerRequest request, long limit, String setting, PartStream stream) {
+    FileParts reader = new FileParts(vertx, request, limit, setting, null, stream);
+    reader.start().onFailure(e -> stream.fail(FerryException.from(e)));
+    return reader;
+  }
+
+  /** The parts, once all have come whole; the failure of the read or of its {@link #cancel}. */
+  Future<List<FilePart>> parts() {
+    return result.future();
+  }
+
+  /** Stops reading (what still comes is dropped) and fails with {@code cause}, unless already done. */
+  void cancel(Throwable cause) {
+    failWith(cause);
+  }
+
+  /**
+   * A part's path in the add: its file name unescaped as IPFS Cluster reads it (Go's
+   * {@code url.QueryUnescape}, as its Go client escapes paths; kept as sent when it is no valid
+   * escape), without a leading {@code /}; {@value #UNNAMED} when it has none.
+   */
+  static String path(String fileName) {
+    String raw = fileName == null ? "" : fileName;
+    String name;
+    try {
+      name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      name = raw;
+    }
+    while (name.startsWith("/")) {
+      name = name.substring(1);
+    }
+    return name.isBlank() ? UNNAMED : name;
   }
 
   /** Deletes the spooled files of {@code parts}; a file already gone is no failure. */
@@ -132,7 +192,7 @@ final class FileParts {
       if (failed()) {
         return;
       }
-      Spooling part = new Spooling(upload, spool.resolve("upload-" + UUID.randomUUID()));
+      Spooling part = new Spooling(upload, spool == null ? null : spool.resolve("upload-" + UUID.randomUUID()));
       parts.add(part);
       spoolTo(part);
     });
@@ -151,6 +211,8 @@ final class FileParts {
         } else if (!result.tryComplete(parts.stream()
             .map(p -> new FilePart(p.upload.filename(), p.file, p.upload.size(), p.upload.contentType())).toList())) {
           discard();   // failed meanwhile
+        } else if (stream != null) {
+          stream.end();
         }
       });
     });
@@ -160,20 +222,19 @@ final class FileParts {
   }
 
   /**
-   * Writes the part to its file as it comes, pausing it while the disk is behind, so no more of
-   * it is in memory than the file's write queue.
+   * Writes the part to its file or pipe as it comes, pausing it while the disk or the importer is
+   * behind, so no more of it is in memory than the file's write queue or the pipe.
    */
   private void spoolTo(Spooling part) {
     part.upload.pause();   // nothing may arrive before the file is open
     part.waitsForDisk = true;
-    vertx.fileSystem().open(part.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
+    open(part)
         .onFailure(e -> {
           part.written.tryFail(e);
           failWith(e);
         })
         .onSuccess(out -> {
           part.out = out;
-          out.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
           out.exceptionHandler(e -> {
             part.written.tryFail(e);
             failWith(e);
@@ -197,10 +258,20 @@ final class FileParts {
           part.upload.endHandler(x -> {
             part.ended = true;
             writeBatch(part);
-            out.close().onComplete(part.written::handle);
+            out.end().onComplete(part.written::handle);
           });
           resume(part);
         });
+  }
+
+  /** The part's spool file, or its pipe into the part stream. */
+  private Future<WriteStream<Buffer>> open(Spooling part) {
+    if (stream != null) {
+      return Future.succeededFuture(stream.begin(path(part.upload.filename()),
+          DIRECTORY.equals(part.upload.contentType())));
+    }
+    return vertx.fileSystem().open(part.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
+        .map(file -> file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES));
   }
 
   /** Hands what the part's batch holds to its file. */
@@ -263,6 +334,9 @@ final class FileParts {
 
   private void fail(FerryException e) {
     if (result.tryFail(e)) {
+      if (stream != null) {
+        stream.fail(e);   // before the pipes end: the importer must not take a cut part for a whole one
+      }
       discard();
     }
   }
@@ -272,9 +346,11 @@ final class FileParts {
     for (Spooling part : parts) {
       part.upload.handler(null);   // what still comes is dropped
       part.upload.resume();
-      Future<Void> closed = part.out == null ? Future.succeededFuture() : part.out.close();
+      Future<Void> closed = part.out == null || part.file == null ? Future.succeededFuture() : part.out.end();
       part.written.tryFail("discarded");
-      closed.onComplete(x -> delete(vertx, List.of(part.file)));
+      if (part.file != null) {
+        closed.onComplete(x -> delete(vertx, List.of(part.file)));
+      }
     }
   }
 

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * {@code dashboard.sample_interval_ms} it takes one sample of its meters ({@link Sampler}), its
  * event loop's delay (how long a task put on this verticle's event loop waited to run) and its
  * IPFS store's used and maximum bytes (the embedded store's, or the Kubo daemon's
- * {@code repo/stat?size-only=true}), keeps the last {@code dashboard.history_ms} of them
+ * {@code repo/stat?size-only=true}: the store's latest answer, asked at each tick, one question at
+ * a time; a store that answers slowly or fails neither delays nor skips a sample, whose time is its
+ * tick), keeps the last {@code dashboard.history_ms} of them
  * ({@link SampleRing}), answers {@code ferry.node.<name>.history} with them (a dashboard seeds its
  * charts from it) and publishes each sample on {@value #EVENTS} (the dashboard follows it through the
  * bridge).
@@ -37,7 +39,9 @@ public final class HistoryVerticle extends VerticleBase {
   /** The node's IPFS store: its embedded store or its Kubo daemon ({@code ipfs.api}). */
   private IpfsConnector ipfs;
   private long startedAt;
-  private boolean sampling;
+  /** The store's latest figures ({@code store.used}, {@code store.max}); none until it answers, or when it fails. */
+  private Map<String, Double> storeFigures = Map.of();
+  private boolean askingStore;
 
   public HistoryVerticle(NodeContext node) {
     this.node = node;
@@ -50,6 +54,7 @@ public final class HistoryVerticle extends VerticleBase {
     sampler = new Sampler(node.meters());
     ipfs = ContentStore.forNode(vertx, node.config());
     startedAt = System.currentTimeMillis();
+    askStore();   // so the first sample has the store's figures
     sampleEveryInterval();
     return serveHistory().onSuccess(x -> log.debug("history of {} sampled every {} ms, {} samples kept",
         node.name(), config.sampleInterval().toMillis(), config.samples()));
@@ -57,35 +62,41 @@ public final class HistoryVerticle extends VerticleBase {
 
   private void sampleEveryInterval() {
     vertx.setPeriodic(config.sampleInterval().toMillis(), id -> {
-      if (!sampling) {   // a store that answers slowly skips a sample rather than piling them up
-        sampling = true;
-        sample().onComplete(x -> sampling = false);
-      }
+      askStore();
+      sample(System.currentTimeMillis());
     });
   }
 
-  /** One sample: the event loop's delay first (a task put on it now), then the meters and the store. */
-  private Future<Void> sample() {
+  /**
+   * One sample at {@code time} (the tick's): the event loop's delay (a task put on it now), then the
+   * meters and the store's latest figures. Nothing here waits for the store: a sample that waited
+   * for a slow store (a busy worker pool on a loaded machine) was taken late or skipped, and the
+   * dashboard, which lines the nodes' samples up by interval, then missed this node in that slot.
+   */
+  private void sample(long time) {
     long asked = System.nanoTime();
-    return Future.<Double>future(delay -> context.runOnContext(x -> delay.complete((System.nanoTime() - asked) / 1e6)))
-        .compose(loopDelay -> storeFigures().map(figures -> {
-          long time = System.currentTimeMillis();
-          Map<String, Double> values = new TreeMap<>(sampler.sample(time));
-          values.put("loop.delay_ms", loopDelay);
-          values.putAll(figures);
-          SampleRing.Sample sample = new SampleRing.Sample(time, values);
-          ring.add(sample);
-          vertx.eventBus().publish(EVENTS, sample.toJson().put("node", node.name()).put("started_at", startedAt)
-              .put("store", storeKind()));
-          return null;
-        }));
+    context.runOnContext(x -> {
+      Map<String, Double> values = new TreeMap<>(sampler.sample(time));
+      values.put("loop.delay_ms", (System.nanoTime() - asked) / 1e6);
+      values.putAll(storeFigures);
+      SampleRing.Sample sample = new SampleRing.Sample(time, values);
+      ring.add(sample);
+      vertx.eventBus().publish(EVENTS, sample.toJson().put("node", node.name()).put("started_at", startedAt)
+          .put("store", storeKind()));
+    });
   }
 
-  /** {@code store.used} and {@code store.max} of the node's IPFS store (none if it does not say). */
-  private Future<Map<String, Double>> storeFigures() {
-    return ipfs.repoSpace()
+  /** Asks the store for {@code store.used} and {@code store.max}, unless a question is still open. */
+  private void askStore() {
+    if (askingStore) {
+      return;
+    }
+    askingStore = true;
+    ipfs.repoSpace()
         .map(space -> Map.of("store.used", (double) space.repoSize(), "store.max", (double) space.storageMax()))
-        .otherwise(e -> Map.of());
+        .otherwise(e -> Map.of())
+        .onSuccess(figures -> storeFigures = figures)
+        .onComplete(x -> askingStore = false);
   }
 
   @Override

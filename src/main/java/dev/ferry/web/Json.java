@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -12,6 +13,11 @@ final class Json {
 
   static void send(RoutingContext ctx, JsonObject body) {
     ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+  }
+
+  /** A JSON value already encoded. */
+  static void send(RoutingContext ctx, Buffer body) {
+    ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(body);
   }
 
   /** Newline-delimited JSON, as IPFS Cluster streams lists. */

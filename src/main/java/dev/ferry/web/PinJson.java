@@ -1,11 +1,23 @@
 package dev.ferry.web;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ferry.core.PeerIds;
 import dev.ferry.peers.PeerId;
+import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinExport;
+import dev.ferry.pin.PinReply;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +35,9 @@ final class PinJson {
   static final String NO_TIME = PinExport.NO_TIME;
   /** IPFS Cluster's type of a plain data pin (its {@code PinType} "DataType"). */
   static final String DATA_PIN = PinExport.DATA_PIN;
+
+  /** Jackson's defaults, as {@link JsonObject#encode} uses them, but no separator between lines. */
+  private static final JsonFactory JSON = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
 
   private final PeerIds peers;
 
@@ -42,30 +57,134 @@ final class PinJson {
 
   /**
    * A pin with each node's status ({@code peer_map}: node name → {@code {"status", "error",
-   * "time", "attempts"}}) as IPFS Cluster's {@code GlobalPinInfo}.
+   * "time", "attempts"}}) as IPFS Cluster's {@code GlobalPinInfo}, encoded.
    *
    * @param daemons each node's daemon peer ID, for {@code ipfs_peer_id} (left out when unknown)
    */
-  JsonObject globalPinInfo(JsonObject status, Map<String, String> daemons) {
-    JsonObject peerMap = new JsonObject();
+  Buffer globalPinInfo(JsonObject status, Map<String, String> daemons) {
+    Map<String, PinReply.NodeStatus> peerMap = new LinkedHashMap<>();
     JsonObject statuses = status.getJsonObject("peer_map", new JsonObject());
     for (String node : statuses.fieldNames()) {
       JsonObject local = statuses.getJsonObject(node);
-      JsonObject info = new JsonObject().put("peername", node);
+      peerMap.put(node, new PinReply.NodeStatus(local.getString("status"), local.getString("error", ""),
+          local.getString("time", NO_TIME), local.getInteger("attempts", 0)));
+    }
+    JsonArray allocations = status.getJsonArray("allocations", new JsonArray());
+    JsonArray origins = status.getJsonArray("origins");
+    JsonObject metadata = status.getJsonObject("metadata");
+    return encode(out -> write(out, new Info(status.getString("cid"), status.getString("name", ""),
+        allocations == null ? null : strings(allocations), origins == null ? null : strings(origins),
+        status.getString("time", NO_TIME), metadata == null ? null : metadata.getMap(), peerMap), daemons));
+  }
+
+  /**
+   * Pins with each node's status as IPFS Cluster's {@code GlobalPinInfo}, one per line (the lines
+   * of a streamed {@code GET /pins}), written straight from the records: no JSON object per pin.
+   *
+   * @param daemons each node's daemon peer ID, for {@code ipfs_peer_id} (left out when unknown)
+   */
+  Buffer globalPinInfoLines(List<PinReply.Status> statuses, Map<String, String> daemons) {
+    return encode(out -> {
+      for (PinReply.Status status : statuses) {
+        Pin pin = status.pin();
+        Pin.Extras extras = pin.extras();
+        write(out, new Info(pin.cid(), pin.name(), pin.allocations(),
+            extras.origins().isEmpty() ? null : extras.origins(), pin.time(),
+            extras.metadata().isEmpty() ? null : extras.sortedMetadata(), status.peerMap()), daemons);
+        out.writeRaw('\n');
+      }
+    });
+  }
+
+  /** What a {@code GlobalPinInfo} says, read from a pin and its statuses; null for Go's nil list or map. */
+  private record Info(String cid, String name, List<String> allocations, List<String> origins, String created,
+      Map<String, ?> metadata, Map<String, PinReply.NodeStatus> peerMap) {}
+
+  /** {@code info} as IPFS Cluster's {@code GlobalPinInfo}, its fields in its order, as Go's encoding/json writes them. */
+  private void write(JsonGenerator out, Info info, Map<String, String> daemons) throws IOException {
+    out.writeStartObject();
+    writeNullable(out, "cid", info.cid());
+    writeNullable(out, "name", info.name());
+    out.writeFieldName("allocations");
+    writeStrings(out, info.allocations() == null ? null : info.allocations().stream().map(this::peerId).toList());
+    out.writeFieldName("origins");
+    writeStrings(out, info.origins());
+    writeNullable(out, "created", info.created());
+    out.writeFieldName("metadata");
+    if (info.metadata() == null) {
+      out.writeNull();
+    } else {
+      out.writeStartObject();
+      for (Map.Entry<String, ?> entry : info.metadata().entrySet()) {
+        writeNullable(out, entry.getKey(), entry.getValue() == null ? null : String.valueOf(entry.getValue()));
+      }
+      out.writeEndObject();
+    }
+    out.writeFieldName("peer_map");
+    out.writeStartObject();
+    for (Map.Entry<String, PinReply.NodeStatus> entry : info.peerMap().entrySet()) {
+      String node = entry.getKey();
+      PinReply.NodeStatus local = entry.getValue();
+      out.writeFieldName(peerId(node));
+      out.writeStartObject();
+      out.writeStringField("peername", node);
       String daemon = daemons.get(node);
       if (daemon != null && !daemon.isEmpty()) {
-        info.put("ipfs_peer_id", daemon);
+        out.writeStringField("ipfs_peer_id", daemon);
       }
-      peerMap.put(peerId(node), info.put("status", local.getString("status"))
-          .put("timestamp", local.getString("time", NO_TIME)).put("error", local.getString("error", ""))
-          .put("attempt_count", local.getInteger("attempts", 0)).put("priority_pin", false));
+      writeNullable(out, "status", local.status());
+      writeNullable(out, "timestamp", local.time());
+      writeNullable(out, "error", local.error());
+      out.writeNumberField("attempt_count", local.attempts());
+      out.writeBooleanField("priority_pin", false);
+      out.writeEndObject();
     }
-    return new JsonObject().put("cid", status.getString("cid")).put("name", status.getString("name", ""))
-        .put("allocations", peerIds(status.getJsonArray("allocations", new JsonArray())))
-        .put("origins", status.getJsonArray("origins"))
-        .put("created", status.getString("time", NO_TIME))
-        .put("metadata", status.getJsonObject("metadata"))
-        .put("peer_map", peerMap);
+    out.writeEndObject();
+    out.writeEndObject();
+  }
+
+  private static void writeStrings(JsonGenerator out, List<String> values) throws IOException {
+    if (values == null) {
+      out.writeNull();
+      return;
+    }
+    out.writeStartArray();
+    for (String value : values) {
+      out.writeString(value);
+    }
+    out.writeEndArray();
+  }
+
+  private static void writeNullable(JsonGenerator out, String field, String value) throws IOException {
+    if (value == null) {
+      out.writeNullField(field);
+    } else {
+      out.writeStringField(field, value);
+    }
+  }
+
+  private static List<String> strings(JsonArray array) {
+    List<String> values = new ArrayList<>(array.size());
+    array.forEach(value -> values.add(String.valueOf(value)));
+    return values;
+  }
+
+  /**
+   * What {@code writing} writes, in UTF-8, as {@link JsonObject#encode} writes the same values (as
+   * characters first, as it does: Jackson's UTF-8 writer would escape characters beyond 16 bits).
+   */
+  private static Buffer encode(Writing writing) {
+    StringWriter text = new StringWriter();
+    try (JsonGenerator out = JSON.createGenerator(text)) {
+      writing.to(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);   // writing to memory: not expected
+    }
+    return Buffer.buffer(text.toString());
+  }
+
+  private interface Writing {
+    void to(JsonGenerator out) throws IOException;
   }
 
   /**

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The pin service over HTTP in the shapes of IPFS Cluster's REST API (docs/API.md): {@code /pins}
@@ -51,7 +53,6 @@ final class PinRoutes implements Routes {
   private final NodeContext node;
   private final PinClient pins;
   private final Adder adder;
-  private final Uploads uploads;
   private final PinJson json;
   private final DaemonIdentity daemons;
   private final IpfsConnector ipfs;
@@ -60,7 +61,7 @@ final class PinRoutes implements Routes {
   /**
    * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
    * @param daemons each node's daemon identity, for {@code ipfs_peer_id}
-   * @param uploads how {@code POST /add} bodies are received (bounded, spooled to disk)
+   * @param uploads how {@code POST /add} bodies are received (bounded; streamed into the embedded store, else spooled to disk)
    * @param maxImportBytes the largest {@code POST /pins/import} body ({@value #MAX_IMPORT_BYTES})
    */
   PinRoutes(Vertx vertx, Duration requestTimeout, NodeContext node, IpfsConnector ipfs, DaemonIdentity daemons,
@@ -69,10 +70,9 @@ final class PinRoutes implements Routes {
     this.node = node;
     this.pins = new PinClient(vertx, requestTimeout);
     this.json = new PinJson(node.peerIds());
-    this.adder = new Adder(vertx, ipfs, pins, json);
+    this.adder = new Adder(vertx, ipfs, pins, json, uploads);
     this.daemons = daemons;
     this.ipfs = ipfs;
-    this.uploads = uploads;
   }
 
   @Override
@@ -215,7 +215,7 @@ final class PinRoutes implements Routes {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> local = flag(ctx, "local");
     Future.all(index, local).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
-        pins.recoverPage(after, local.result(), index.result()).map(PinReply.StatusPage::toJson)));
+        pins.recoverPage(after, local.result(), index.result())));
   }
 
   /**
@@ -232,14 +232,14 @@ final class PinRoutes implements Routes {
       return;
     }
     minIndex(ctx).onFailure(ctx::fail).onSuccess(index -> LineStream.<String>send(ctx, after -> !listed
-        ? Future.succeededFuture(new LineStream.Page<>(List.of(), null))
+        ? Future.succeededFuture(LineStream.Page.of(List.of(), null))
         : pins.page(after, Integer.MAX_VALUE, index).map(PinReply.Page::toJson).map(page -> {
           JsonArray found = page.getJsonArray("pins");
           List<JsonObject> lines = new ArrayList<>(found.size());
           found.forEach(pin -> lines.add(json.pin((JsonObject) pin)));
           String next = page.getBoolean("more") && !found.isEmpty()
               ? found.getJsonObject(found.size() - 1).getString("cid") : null;
-          return new LineStream.Page<>(lines, next);
+          return LineStream.Page.of(lines, next);
         })));
   }
 
@@ -295,7 +295,7 @@ final class PinRoutes implements Routes {
 
   /** One pin's status, as IPFS Cluster's {@code GlobalPinInfo}. */
   private void sendStatus(RoutingContext ctx, Future<JsonObject> status) {
-    status.compose(answer -> daemonIds(answer.getJsonObject("peer_map", new JsonObject()).fieldNames())
+    status.compose(answer -> daemonIds(answer.getJsonObject("peer_map", new JsonObject()).fieldNames(), new HashMap<>())
             .map(ids -> json.globalPinInfo(answer, ids)))
         .onSuccess(body -> Json.send(ctx, body)).onFailure(ctx::fail);
   }
@@ -315,7 +315,7 @@ final class PinRoutes implements Routes {
       ctx.fail(e);
       return;
     }
-    withPinOptions(ctx, options -> uploads.receive(ctx, files -> adder.add(files, add, options))
+    withPinOptions(ctx, options -> adder.add(ctx, add, options)
         .onSuccess(lines -> {
           if (add.streamChannels()) {
             Json.sendLines(ctx, lines);
@@ -351,32 +351,40 @@ final class PinRoutes implements Routes {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> onlyHere = flag(ctx, "local");
     Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
-        pins.statuses(after, filter, onlyHere.result(), cids, index.result()).map(PinReply.StatusPage::toJson)));
+        pins.statuses(after, filter, onlyHere.result(), cids, index.result())));
   }
 
-  /** Streams pages of statuses ({@code {"pins", "next"}}) as {@code GlobalPinInfo} lines. */
-  private void streamStatuses(RoutingContext ctx, java.util.function.Function<String, Future<JsonObject>> pages) {
+  /**
+   * Streams pages of statuses as {@code GlobalPinInfo} lines. Each node's daemon is asked for its
+   * peer ID once per listing, not per page: the live nodes' while the first page is gathered, any
+   * other node's when a page first names it.
+   */
+  private void streamStatuses(RoutingContext ctx, Function<String, Future<PinReply.StatusPage>> pages) {
+    Map<String, Future<String>> asked = new HashMap<>();
+    daemonIds(node.members().names(), asked);
     LineStream.<String>send(ctx, after -> pages.apply(after).compose(page -> {
-      List<JsonObject> found = page.getJsonArray("pins").stream().map(p -> (JsonObject) p).toList();
       Set<String> nodes = new TreeSet<>();
-      found.forEach(pin -> nodes.addAll(pin.getJsonObject("peer_map").fieldNames()));
-      return daemonIds(nodes).map(ids -> new LineStream.Page<>(
-          found.stream().map(pin -> json.globalPinInfo(pin, ids)).toList(), page.getString("next")));
+      page.pins().forEach(pin -> nodes.addAll(pin.peerMap().keySet()));
+      return daemonIds(nodes, asked).map(ids -> new LineStream.Page<>(() -> json.globalPinInfoLines(page.pins(), ids),
+          page.next()));
     }));
   }
 
-  /** Each node's daemon peer ID (absent when its daemon did not say), asked at once; never fails. */
-  private Future<Map<String, String>> daemonIds(Collection<String> nodes) {
+  /**
+   * Each node's daemon peer ID (absent when its daemon did not say); never fails. A node already in
+   * {@code asked} is not asked again; the others are asked and added to it.
+   */
+  private Future<Map<String, String>> daemonIds(Collection<String> nodes, Map<String, Future<String>> asked) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    Map<String, Future<JsonObject>> asked = new TreeMap<>();
-    nodes.forEach(n -> asked.put(n, daemons.of(n, options)));
-    return Future.join(List.copyOf(asked.values())).transform(x -> {
+    nodes.forEach(n -> asked.computeIfAbsent(n, x -> daemons.of(n, options).map(id -> id.getString("id"))));
+    return Future.join(nodes.stream().map(asked::get).toList()).transform(x -> {
       Map<String, String> ids = new TreeMap<>();
-      asked.forEach((n, id) -> {
-        if (id.succeeded() && id.result().getString("id") != null) {
-          ids.put(n, id.result().getString("id"));
+      for (String n : nodes) {
+        Future<String> id = asked.get(n);
+        if (id.succeeded() && id.result() != null) {
+          ids.put(n, id.result());
         }
-      });
+      }
       return Future.succeededFuture(ids);
     });
   }

@@ -55,7 +55,7 @@ public final class WebVerticle extends VerticleBase {
     repoStats = new RepoStats(vertx, node, node.config().cluster().requestTimeout());
     bridge = config.bridge();
     status = new StatusService(vertx, node, clusterQueries());
-    uploads = new Uploads(vertx, UploadGate.of(vertx, config.uploads()), config.maxAddBytes(),
+    uploads = new Uploads(vertx, config.uploads(), config.maxAddBytes(),
         PinRoutes.MAX_ADD_BYTES, node.config().dataDir().resolve("uploads"));
     HttpConnectionGuard connections = new HttpConnectionGuard(vertx, config.limits());
     Future<ApiAuth> auth = ApiAuth.load(vertx, node, node.config().section("api"));

@@ -46,6 +46,14 @@ class PinConfigTest {
   }
 
   @Test
+  void aListingsFirstPageIsSmallerThanTheOthersByDefault() {
+    PinConfig config = PinConfig.from(ConfigSection.root(ConfigLayers.defaults()).section("pin"));
+    assertThat(config.firstPage()).isEqualTo(100).isLessThan(config.listPage());
+    assertThatThrownBy(() -> read("first_page_size", 0)).isInstanceOf(ConfigException.class)
+        .hasMessage("pin.first_page_size: expected a positive integer, got 0");
+  }
+
+  @Test
   void aBadValueNamesItsFullKeyTheValueAndWhatIsExpected() {
     assertThatThrownBy(() -> read("retry_interval_ms", -5)).isInstanceOf(ConfigException.class)
         .hasMessage("pin.retry_interval_ms: expected a positive number of milliseconds, got -5");

@@ -53,7 +53,7 @@ abstract class PinServiceTest {
     // short pin timeouts and recovery, so a pin of content nobody has yet fails and is retried quickly;
     // a short grace before the pins of a node that left move, as the last test stops a node and waits for them
     nodes = IpfsCluster.start(kind, dir, 3, i -> new JsonObject().put("pin", new JsonObject()
-        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000).put("list_page_size", 2)
+        .put("pin_timeout_ms", 5_000).put("recover_interval_ms", 1_000).put("list_page_size", 2).put("first_page_size", 1)
         .put("reallocate_after_ms", 1_000)));
     cluster = nodes.nodes();
   }
@@ -217,7 +217,8 @@ abstract class PinServiceTest {
       index = Math.max(index, Long.parseLong(pinned.headers().firstValue("X-Ferry-Index").orElseThrow()));
     }
     for (int i = 1; i <= 3; i++) {
-      // five pins in pages of two (pin.list_page_size): every pin once, in CID order
+      // five pins in a first page of one (pin.first_page_size), then pages of two (pin.list_page_size):
+      // every pin once, in CID order
       HttpResponse<String> listed = Http.get(cluster.apiPort(i), "/allocations?min_index=" + index);
       assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
       List<String> lines = listed.body().lines().map(line -> new JsonObject(line).getString("cid")).toList();
@@ -226,6 +227,12 @@ abstract class PinServiceTest {
           .body());
       assertThat(one.getJsonArray("allocations")).hasSize(1);
     }
+    JsonObject first = pinService(2, new JsonObject().put("op", "list").put("local", true).put("min_index", index));
+    JsonObject second = pinService(2, new JsonObject().put("op", "list").put("local", true).put("min_index", index)
+        .put("after", first.getJsonArray("pins").getJsonObject(0).getString("cid")));
+    assertThat(first.getJsonArray("pins")).hasSize(1);
+    assertThat(second.getJsonArray("pins")).hasSize(2);
+    assertThat(second.getBoolean("more")).isTrue();
     HttpResponse<String> bad = Http.get(cluster.apiPort(2), "/allocations?min_index=soon");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(bad.body()).getString("message")).contains("min_index: expected a log index");

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One fetch of a DAG into this node's store: walks the DAG from its root, looks for each block
- * here first (so a fetch cut short resumes from what is stored), and asks the other nodes for the
+ * here first (so a fetch cut short resumes from what is stored; a damaged file is removed and
+ * fetched like a missing block), and asks the other nodes for the
  * rest over one exchange circuit each, spreading the want-lists over every node that has not said
  * it lacks a block. Each block is checked against its CID as it is stored; a node that sends bytes
  * that do not match is not asked again (its circuit closes), and its blocks go to other nodes, as
@@ -154,7 +155,11 @@ final class Fetch {
     }
   }
 
-  /** Looks for a batch of blocks in the store (on a worker): present ones are expanded, missing ones wanted. */
+  /**
+   * Looks for a batch of blocks in the store (on a worker): whole ones are expanded, missing ones
+   * wanted. A block file that exists but does not hash to its CID (cut short, or changed on disk)
+   * counts as missing: {@link LocalBlocks#has} removes it, with a WARN naming it, so it is fetched.
+   */
   private void checkHere() {
     if (checking > 0 || toCheck.isEmpty() || wanted.size() >= LOOKAHEAD_LISTS * config.wantsPerNode()) {
       return;

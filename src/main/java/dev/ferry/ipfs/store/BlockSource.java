@@ -28,7 +28,11 @@ public interface BlockSource {
    * serves is saved (or fails).
    */
   interface LocalBlocks {
-    /** Whether the block of {@code cid} is stored. */
+    /**
+     * Whether the block of {@code cid} is stored whole: a file that exists but does not hash to
+     * its CID (truncated, or changed on disk) is removed and counts as absent, so it is fetched
+     * again. Each block's file is read and hashed once per pin; blocks stored during it are not.
+     */
     boolean has(Cid cid);
 
     /** The stored block of {@code cid}, checked against its hash ({@code not-found} when absent). */

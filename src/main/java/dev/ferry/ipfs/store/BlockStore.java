@@ -29,6 +29,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blocks as files, laid out as Kubo's flatfs lays them out: {@code blocks/XY/KEY.data}, where KEY
@@ -40,13 +42,16 @@ import java.util.stream.Stream;
  * overlaps the writes that follow; {@link #sync()} waits for the fsyncs of every block put so far,
  * then fsyncs their directories, so that they survive a power loss too (call it before saying
  * content is pinned or added). Blocks are checked against their hash when put and when read, so a
- * file a power loss cut short is never served. {@code storage_max} bounds the bytes of all blocks.
+ * file a power loss cut short is never served; {@link #whole} checks a file before a pin counts it
+ * as stored, and removes a damaged one (truncated by a crash or a full disk, or changed on disk),
+ * as does a put of the block's right bytes. {@code storage_max} bounds the bytes of all blocks.
  *
  * <p>Blocking I/O: call it from worker threads, never an event loop. Thread-safe: puts of
  * different blocks run in parallel, puts of one block one at a time. The fsync threads end when
  * idle for {@value #FSYNC_IDLE_SECONDS} s, so a store needs no closing.
  */
 public final class BlockStore {
+  private static final Logger log = LoggerFactory.getLogger(BlockStore.class);
   /** What Kubo writes to a flatfs store's {@code SHARDING} file for this layout. */
   private static final String SHARDING = "/repo/flatfs/shard/v1/next-to-last/2";
   private static final String SUFFIX = ".data";
@@ -133,6 +138,54 @@ public final class BlockStore {
   }
 
   /**
+   * Whether the block of {@code cid} is stored <em>and whole</em>: its file is read and checked
+   * against its hash. A file that does not match (cut short by a crash or a full disk, or changed
+   * on disk) is removed, with a WARN naming the block and the file, and the answer is false, so that
+   * the block is fetched or added again. A block whose hash function ferry does not know is taken
+   * as stored when its file exists (the store never accepts one). The file's bytes as found are
+   * taken off {@code repo/stat}'s size; what a change behind the store's back added or took away
+   * is counted right when the store next opens.
+   *
+   * @throws FerryException {@code storage-error} when the file cannot be read or removed
+   */
+  public boolean whole(Cid cid) {
+    if (HashFunction.of(cid).isEmpty()) {
+      return has(cid);
+    }
+    Path file = file(cid);
+    byte[] block = readIfThere(cid, file);
+    if (block == null || matches(cid, block)) {
+      return block != null;
+    }
+    synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
+      block = readIfThere(cid, file);  // again under the lock: a put may have replaced it meanwhile
+      if (block == null || matches(cid, block)) {
+        return block != null;
+      }
+      removeDamaged(cid, file, block.length);
+      return false;
+    }
+  }
+
+  /** The bytes of {@code cid}'s file, or null when there is none. */
+  private byte[] readIfThere(Cid cid, Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw failure("read block " + cid + " (" + file + ")", e);
+    }
+  }
+
+  /** Deletes the damaged file of {@code cid} ({@code size} bytes read from it), saying so; call under its lock. */
+  private void removeDamaged(Cid cid, Path file, long size) {
+    log.warn("block {}: its file {} ({} bytes) does not hash to its CID (cut short or changed on disk); removed, "
+        + "to be fetched or added again", cid, file, size);
+    delete(cid);
+  }
+
+  /**
    * The block of {@code cid}, checked against its hash.
    *
    * @throws FerryException {@code not-found} when it is not stored; {@code storage-error} when its
@@ -158,7 +211,7 @@ public final class BlockStore {
 
   /**
    * Stores {@code block} under {@code cid} after checking that it hashes to it. A block already
-   * stored is left as it is.
+   * stored with these bytes is left as it is; a damaged file of it is replaced (WARN).
    *
    * @throws FerryException {@code bad-request} when the bytes do not hash to the CID or its hash
    *     function is unknown; {@code storage-full} when it does not fit; {@code storage-error} on I/O
@@ -189,7 +242,10 @@ public final class BlockStore {
     Path file = file(cid);
     synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
       if (Files.exists(file)) {
-        return;
+        if (sameBytes(file, block)) {
+          return;
+        }
+        removeDamaged(cid, file, sizeOrZero(file));  // its bytes are known right: they replace a damaged file
       }
       reserve(cid, block.length);
       boolean stored = false;
@@ -225,6 +281,25 @@ public final class BlockStore {
           deleteQuietly(part);
         }
       }
+    }
+  }
+
+  /** Whether {@code file} holds exactly {@code block} (false when it has gone meanwhile). */
+  private boolean sameBytes(Path file, byte[] block) {
+    try {
+      return Files.size(file) == block.length && Arrays.equals(Files.readAllBytes(file), block);
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw failure("read " + file, e);
+    }
+  }
+
+  private static long sizeOrZero(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
     }
   }
 

@@ -134,6 +134,12 @@ final class Collector {
   final class Session implements AutoCloseable, BlockSource.LocalBlocks {
     /** Guarded by the collector's monitor. */
     private final Set<String> keys = new HashSet<>();
+    /**
+     * Blocks this session found whole ({@link BlockStore#whole}) or stored itself (checked or
+     * computed from their bytes): asked about again, only their file's existence is looked at.
+     * Guarded by the collector's monitor.
+     */
+    private final Set<String> whole = new HashSet<>();
 
     /** Keeps {@code cid}'s block from collection until this session closes; call before looking for or writing it. */
     void hold(Cid cid) {
@@ -142,10 +148,31 @@ final class Collector {
       }
     }
 
+    /**
+     * {@inheritDoc} The first time this session is asked about a block, its file is read and
+     * checked against its hash ({@link BlockStore#whole}: a damaged file is removed and the
+     * answer is false); after that, and for blocks the session stored, only the file's existence.
+     */
     @Override
     public boolean has(Cid cid) {
       hold(cid);
-      return blocks.has(cid);
+      String key = key(cid);
+      synchronized (Collector.this) {
+        if (whole.contains(key)) {
+          return blocks.has(cid);
+        }
+      }
+      if (!blocks.whole(cid)) {
+        return false;
+      }
+      checked(key);
+      return true;
+    }
+
+    private void checked(String key) {
+      synchronized (Collector.this) {
+        whole.add(key);
+      }
     }
 
     @Override
@@ -158,12 +185,14 @@ final class Collector {
     public void put(Cid cid, byte[] block) {
       hold(cid);
       blocks.put(cid, block);
+      checked(key(cid));
     }
 
     /** {@link BlockStore#putTrusted}, held: the importer's sink. */
     void putTrusted(Cid cid, byte[] block) {
       hold(cid);
       blocks.putTrusted(cid, block);
+      checked(key(cid));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ferry.ipfs.store;
 
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.Version;
@@ -8,6 +9,7 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
@@ -56,6 +58,8 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private final Vertx vertx;
   private final Path dir;
   private final long storageMax;
+  /** How this node's adds decide to shard a directory ({@code ipfs.directory_sharding}). */
+  private final ImportOptions.DirectorySharding directorySharding;
   /** The store and its pins, opened once on a worker by the first call. */
   private Future<Opened> opened;
   /** Where missing blocks come from (the block exchange), or null. */
@@ -68,14 +72,23 @@ public final class ContentStore implements IpfsConnector, Shareable {
   /** What a garbage collection removed: the blocks (as raw CIDs of their multihashes) and their bytes. */
   public record Collected(List<Cid> removed, long bytes) {}
 
-  /** The store in {@code dir} holding at most {@code storageMax} bytes of blocks. */
+  /** The store in {@code dir} holding at most {@code storageMax} bytes of blocks; directories shard by count. */
   public ContentStore(Vertx vertx, Path dir, long storageMax) {
+    this(vertx, dir, storageMax, ImportOptions.DirectorySharding.COUNT);
+  }
+
+  /**
+   * The store in {@code dir} holding at most {@code storageMax} bytes of blocks, whose adds shard
+   * directories by {@code directorySharding}.
+   */
+  public ContentStore(Vertx vertx, Path dir, long storageMax, ImportOptions.DirectorySharding directorySharding) {
     if (storageMax <= 0) {
       throw FerryException.badRequest("ipfs.storage_max: " + storageMax + " is not a positive number of bytes");
     }
     this.vertx = vertx;
     this.dir = dir;
     this.storageMax = storageMax;
+    this.directorySharding = directorySharding;
   }
 
   /**
@@ -98,10 +111,16 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * instance every verticle of the node shares (the block exchange serves and fills it).
    */
   public static ContentStore embedded(Vertx vertx, NodeConfig config) {
-    long storageMax = config.section("ipfs").bytes("storage_max");
+    ConfigSection ipfs = config.section("ipfs");
+    long storageMax = ipfs.bytes("storage_max");
+    String rule = ipfs.string("directory_sharding");
+    ImportOptions.DirectorySharding sharding = ImportOptions.DirectorySharding.named(rule)
+        .orElseThrow(() -> ipfs.invalid("directory_sharding", "expected count (js-ipfs's rule: from "
+            + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries) or size (Kubo's: past "
+            + ImportOptions.HAMT_SHARDING_SIZE + " bytes of link names and CIDs), got '" + rule + "'"));
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, storageMax);
+    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding);
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }
@@ -172,10 +191,6 @@ public final class ContentStore implements IpfsConnector, Shareable {
     });
   }
 
-  /**
-   * Pins {@code cid} recursively; blocks of its DAG that are not here are fetched from the
-   * {@link BlockSource} first, within {@code timeout}.
-   */
   @Override
   public Future<List<Added>> add(List<AddEntry> entries, Map<String, String> options) {
     ImportOptions parsed;
@@ -184,21 +199,36 @@ public final class ContentStore implements IpfsConnector, Shareable {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    return blocking(store -> {
-      List<Importer.Entry> files = entries.stream().map(e -> new Importer.Entry(e.path(), e.file())).toList();
-      // in a collector session, and every root protected, as the other adds: a GC cannot drop the only copy
-      try (Collector.Session session = store.collector().session()) {
-        List<Added> added = new Importer(parsed, session::putTrusted).add(files).stream()
-            .map(i -> new Added(i.path(), i.cid(), i.size())).toList();
-        store.blocks().sync();
-        for (Added root : added) {
-          store.protectedRoots().add(root.cid());
-        }
-        return added;
-      }
-    });
+    List<Importer.Entry> files = entries.stream().map(e -> new Importer.Entry(e.path(), e.file())).toList();
+    return add(files, parsed).map(ContentStore::added);
   }
 
+  /**
+   * Adds entries that stream in while they are imported (the parts of an upload as they arrive),
+   * as {@link #add(List, Map)} does with Kubo's {@code add} options. The import lasts as long as
+   * the entries keep coming, so it runs on {@code worker}, the caller's executor sized to its
+   * uploads, not on the shared worker pool; a failure of {@code entries} fails the add, whose
+   * blocks then stay unprotected, for the next garbage collection.
+   */
+  public Future<List<Added>> add(Importer.Entries entries, Map<String, String> options, WorkerExecutor worker) {
+    ImportOptions parsed;
+    try {
+      parsed = ImportOptions.fromKubo(options::get).shardedBy(directorySharding);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    return open().compose(store -> worker.executeBlocking(call(() -> importEntries(store, entries, parsed)), false))
+        .map(ContentStore::added);
+  }
+
+  private static List<Added> added(List<Importer.Imported> imported) {
+    return imported.stream().map(i -> new Added(i.path(), i.cid(), i.size())).toList();
+  }
+
+  /**
+   * Pins {@code cid} recursively; blocks of its DAG that are not here are fetched from the
+   * {@link BlockSource} first, within {@code timeout}.
+   */
   @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
@@ -410,23 +440,41 @@ public final class ContentStore implements IpfsConnector, Shareable {
     return reader;
   }
 
-  /** Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably unless only hashed; does not pin. */
-  public Future<List<Importer.Imported>> add(List<Importer.Entry> entries, ImportOptions options) {
-    return blocking(store -> {
-      if (options.onlyHash()) {
-        return new Importer(options, (cid, block) -> { }).add(entries);
-      }
-      try (Collector.Session session = store.collector().session()) {
-        List<Importer.Imported> added = new Importer(options, session::putTrusted).add(entries);
-        store.blocks().sync();
-        for (Importer.Imported entry : added) {
-          if (entry.path().indexOf('/') < 0) {
-            store.protectedRoots().add(entry.cid());  // the upload's roots: kept until the cluster pins them
-          }
+  /**
+   * Imports files and directories ({@link Importer#add}) with Kubo's {@code add} options, durably
+   * unless only hashed; does not pin. Directories shard by this node's rule ({@code ipfs.directory_sharding}),
+   * whatever {@code asked} says.
+   */
+  public Future<List<Importer.Imported>> add(List<Importer.Entry> entries, ImportOptions asked) {
+    ImportOptions options;
+    try {
+      options = asked.shardedBy(directorySharding);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
+    }
+    return blocking(store -> importEntries(store, Importer.entries(entries), options));
+  }
+
+  /**
+   * Imports the entries durably unless only hashed, in a collector session, and protects the
+   * upload's roots (its top-level entries) until the cluster pins them: a garbage collection
+   * cannot drop the only copy. Blocking.
+   */
+  private static List<Importer.Imported> importEntries(Opened store, Importer.Entries entries, ImportOptions options)
+      throws IOException {
+    if (options.onlyHash()) {
+      return new Importer(options, (cid, block) -> { }).add(entries);
+    }
+    try (Collector.Session session = store.collector().session()) {
+      List<Importer.Imported> added = new Importer(options, session::putTrusted).add(entries);
+      store.blocks().sync();
+      for (Importer.Imported entry : added) {
+        if (entry.path().indexOf('/') < 0) {
+          store.protectedRoots().add(entry.cid());
         }
-        return added;
       }
-    });
+      return added;
+    }
   }
 
   /** Stores {@code block} under {@code cid} durably once it hashes to it ({@code bad-request} when not). */

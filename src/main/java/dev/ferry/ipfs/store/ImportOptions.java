@@ -1,6 +1,9 @@
 package dev.ferry.ipfs.store;
 
 import dev.ferry.core.FerryException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -16,27 +19,57 @@ import java.util.function.Function;
  * @param wrapWithDirectory whether the added entries go into one directory that becomes the root
  * @param onlyHash whether blocks are computed but not stored
  * @param trickle whether files take the trickle layout (Kubo's {@code --trickle}) rather than the balanced one
- * @param shardSplitThreshold the number of entries from which a directory is HAMT-sharded (js-ipfs's
- *     {@code shard-split-threshold}; see {@link #DEFAULT_SHARD_SPLIT_THRESHOLD})
+ * @param shardSplitThreshold the number of entries from which a directory is HAMT-sharded by
+ *     {@link DirectorySharding#COUNT} (js-ipfs's {@code shard-split-threshold}; see
+ *     {@link #DEFAULT_SHARD_SPLIT_THRESHOLD})
+ * @param directorySharding which rule decides that a directory is HAMT-sharded: js-ipfs's count or
+ *     Kubo's size
  */
 public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, HashFunction hash,
-    boolean wrapWithDirectory, boolean onlyHash, boolean trickle, int shardSplitThreshold) {
+    boolean wrapWithDirectory, boolean onlyHash, boolean trickle, int shardSplitThreshold,
+    DirectorySharding directorySharding) {
   /** Kubo's and js-ipfs's default chunk: 256 KiB. */
   public static final int DEFAULT_CHUNK_SIZE = 262144;
   /** Kubo refuses larger chunks: a block beyond 1 MiB is not exchanged by other IPFS nodes. */
   public static final int MAX_CHUNK_SIZE = 1048576;
   /**
-   * A directory of this many entries or more is HAMT-sharded: the rule of js-ipfs's importer
-   * (ipfs-unixfs-importer's {@code shardSplitThreshold}, which js-ipfs 0.66 applies with its sharding
-   * on), the reference ferry's CIDs are tested against. Kubo decides by size instead (names plus
-   * CIDs of the links past 256 KiB), so between the two thresholds Kubo keeps a directory plain
-   * that ferry shards (docs/CONTENT.md).
+   * With {@link DirectorySharding#COUNT}, a directory of this many entries or more is HAMT-sharded:
+   * the rule of js-ipfs's importer (ipfs-unixfs-importer's {@code shardSplitThreshold}, which js-ipfs
+   * 0.66 applies with its sharding on), the reference ferry's CIDs are tested against.
    */
   public static final int DEFAULT_SHARD_SPLIT_THRESHOLD = 1000;
+  /**
+   * With {@link DirectorySharding#SIZE}, a directory whose links' names and CIDs take more than this
+   * many bytes is HAMT-sharded: Kubo's {@code HAMTShardingSize} (boxo's {@code ipld/unixfs/io}, 256 KiB,
+   * Kubo's {@code Import.UnixFSHAMTDirectorySizeThreshold} default). A format constant like the
+   * 174 links: the same entries get Kubo's CID only with Kubo's number.
+   */
+  public static final int HAMT_SHARDING_SIZE = 262144;
   /** Kubo's {@code add} defaults. */
   public static final ImportOptions DEFAULTS =
       new ImportOptions(DEFAULT_CHUNK_SIZE, 0, false, HashFunction.SHA2_256, false, false);
   private static final String SIZE_CHUNKER = "size-";
+
+  /**
+   * When a directory becomes a HAMT shard: where Kubo and js-ipfs differ. The layout of the shard is
+   * the same under both; only the point at which a directory stops being one plain node differs.
+   */
+  public enum DirectorySharding {
+    /** js-ipfs's importer: from {@link ImportOptions#shardSplitThreshold()} entries on. */
+    COUNT,
+    /**
+     * Kubo's (boxo's {@code BasicDirectory} with its default size estimation): when the sum over its
+     * links of the name's UTF-8 bytes plus the CID's binary bytes exceeds {@link #HAMT_SHARDING_SIZE}
+     * (a directory exactly at it stays plain). Kubo checks as each entry is added and an add only
+     * adds, so the whole directory's sum decides.
+     */
+    SIZE;
+
+    /** The rule named {@code count} or {@code size} (as {@code ipfs.directory_sharding} writes it), if that is one. */
+    public static Optional<DirectorySharding> named(String name) {
+      return Arrays.stream(values()).filter(rule -> rule.name().toLowerCase(Locale.ROOT).equals(name)).findFirst();
+    }
+  }
 
   public ImportOptions {
     if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
@@ -52,19 +85,40 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
       throw FerryException.badRequest("shard-split-threshold: " + shardSplitThreshold + " is not a number of entries "
           + "(1 or more)");
     }
+    if (directorySharding == null) {
+      throw new IllegalArgumentException("directorySharding is null");
+    }
   }
 
   /** The balanced layout, directories sharded from {@value #DEFAULT_SHARD_SPLIT_THRESHOLD} entries. */
   public ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, HashFunction hash, boolean wrapWithDirectory,
       boolean onlyHash) {
-    this(chunkSize, cidVersion, rawLeaves, hash, wrapWithDirectory, onlyHash, false, DEFAULT_SHARD_SPLIT_THRESHOLD);
+    this(chunkSize, cidVersion, rawLeaves, hash, wrapWithDirectory, onlyHash, false, DEFAULT_SHARD_SPLIT_THRESHOLD,
+        DirectorySharding.COUNT);
+  }
+
+  /**
+   * These options with directories sharded by {@code rule}.
+   *
+   * @throws FerryException {@code bad-request} when the rule is {@link DirectorySharding#SIZE} and
+   *     a {@code shard-split-threshold} was asked, which only the count rule has
+   */
+  public ImportOptions shardedBy(DirectorySharding rule) {
+    if (rule == DirectorySharding.SIZE && shardSplitThreshold != DEFAULT_SHARD_SPLIT_THRESHOLD) {
+      throw FerryException.badRequest("shard-split-threshold: this node shards directories by size, as Kubo "
+          + "(ipfs.directory_sharding is size), which has no entry count; leave the parameter out, or set "
+          + "ipfs.directory_sharding to count");
+    }
+    return new ImportOptions(chunkSize, cidVersion, rawLeaves, hash, wrapWithDirectory, onlyHash, trickle,
+        shardSplitThreshold, rule);
   }
 
   /**
    * Options from Kubo's {@code add} parameters ({@code param} answers a parameter's value or
    * {@code null}): {@code chunker}, {@code cid-version}, {@code raw-leaves}, {@code hash},
    * {@code wrap-with-directory}, {@code only-hash}, {@code trickle}, and js-ipfs's
-   * {@code shard-split-threshold}.
+   * {@code shard-split-threshold}; directories are sharded by {@link DirectorySharding#COUNT} (a
+   * store applies its node's rule with {@link #shardedBy}).
    *
    * @throws FerryException {@code bad-request} naming the parameter that is wrong
    */
@@ -80,7 +134,7 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
     boolean rawLeaves = bool(param, "raw-leaves", cidVersion == 1);
     return new ImportOptions(chunkSize(param.apply("chunker")), cidVersion, rawLeaves, hash,
         bool(param, "wrap-with-directory", false), bool(param, "only-hash", false), bool(param, "trickle", false),
-        shardSplitThreshold(param.apply("shard-split-threshold")));
+        shardSplitThreshold(param.apply("shard-split-threshold")), DirectorySharding.COUNT);
   }
 
   private static int shardSplitThreshold(String value) {

@@ -17,7 +17,8 @@ import java.util.Map;
  * Turns files and directories into UnixFS blocks with the CIDs Kubo gives them: fixed-size chunks,
  * the balanced layout (at most {@value #MAX_LINKS} links a node, all leaves at one depth) or the
  * trickle layout, plain directories with their links sorted by name, and HAMT-sharded directories
- * ({@link Hamt}) from {@link ImportOptions#shardSplitThreshold()} entries on. Each block goes to a
+ * ({@link Hamt}) from {@link ImportOptions#shardSplitThreshold()} entries on (js-ipfs's rule) or past
+ * Kubo's size ({@link ImportOptions.DirectorySharding}). Each block goes to a
  * {@link BlockSink} as soon as it is made, so memory stays flat in the file size.
  *
  * <p>Blocking (reads files, hashes): run it on a worker thread, never on an event loop. One
@@ -59,6 +60,21 @@ public final class Importer {
   }
 
   /**
+   * Entries that come one after the other, as the parts of an upload arrive: {@link #next} blocks
+   * until the next one has begun (its bytes may still be arriving) and answers null after the last.
+   */
+  @FunctionalInterface
+  public interface Entries {
+    Streamed next() throws IOException;
+  }
+
+  /**
+   * A file named {@code path} whose bytes {@code content} streams (read to its end, then closed), or,
+   * with no content, a directory.
+   */
+  public record Streamed(String path, InputStream content) {}
+
+  /**
    * Adds files and directories by their paths ({@code a/b/c.txt}; parent directories are made as
    * needed); the files first, in order, then each directory after its contents, the root last (with
    * {@link ImportOptions#wrapWithDirectory()}, the wrapping directory, path {@code ""}).
@@ -67,24 +83,45 @@ public final class Importer {
    *     or names one entry twice
    */
   public List<Imported> add(List<Entry> entries) throws IOException {
+    return add(entries(entries));
+  }
+
+  /** The entries of {@code entries}, each file opened when it is asked for. */
+  public static Entries entries(List<Entry> entries) {
+    var files = List.copyOf(entries).iterator();
+    return () -> {
+      if (!files.hasNext()) {
+        return null;
+      }
+      Entry entry = files.next();
+      return new Streamed(entry.path(), entry.file() == null ? null : Files.newInputStream(entry.file()));
+    };
+  }
+
+  /**
+   * {@link #add(List)} for entries that stream in: each file is imported while its bytes arrive,
+   * before the next entry is asked for, so memory stays flat in the files' sizes.
+   */
+  public List<Imported> add(Entries entries) throws IOException {
     Directory top = new Directory("");
     List<Imported> out = new ArrayList<>();
-    for (Entry entry : entries) {
-      List<String> parts = components(entry.path());
-      Directory parent = top;
-      for (String part : parts.subList(0, parts.size() - 1)) {
-        parent = parent.subdirectory(entry.path(), part);
-      }
-      String name = parts.get(parts.size() - 1);
-      if (entry.file() == null) {
-        parent.subdirectory(entry.path(), name);
-        continue;
-      }
+    for (Streamed entry = entries.next(); entry != null; entry = entries.next()) {
       Ref file;
-      try (InputStream in = Files.newInputStream(entry.file())) {
+      List<String> parts;
+      try (InputStream in = entry.content()) {
+        parts = components(entry.path());
+        Directory parent = top;
+        for (String part : parts.subList(0, parts.size() - 1)) {
+          parent = parent.subdirectory(entry.path(), part);
+        }
+        String name = parts.get(parts.size() - 1);
+        if (in == null) {
+          parent.subdirectory(entry.path(), name);
+          continue;
+        }
         file = layout(in);
+        parent.put(entry.path(), name, file);
       }
-      parent.put(entry.path(), name, file);
       out.add(new Imported(String.join("/", parts), file.cid(), file.dagSize()));
     }
     if (options.wrapWithDirectory()) {
@@ -124,8 +161,8 @@ public final class Importer {
   }
 
   /**
-   * Writes {@code dir} after its subdirectories, as a plain directory or, from
-   * {@link ImportOptions#shardSplitThreshold()} entries on, a HAMT-sharded one; its reference.
+   * Writes {@code dir} after its subdirectories, as a plain directory or, when the options' rule
+   * says so ({@link #sharded}), a HAMT-sharded one; its reference.
    */
   private Ref write(Directory dir, List<Imported> out) throws IOException {
     List<Hamt.Entry> entries = new ArrayList<>();
@@ -134,7 +171,7 @@ public final class Importer {
       entries.add(new Hamt.Entry(child.getKey(), ref.cid(), ref.dagSize()));
     }
     Ref ref;
-    if (entries.size() >= options.shardSplitThreshold()) {
+    if (sharded(entries)) {
       Hamt.Written root = Hamt.write(entries, this::dagPb);
       ref = new Ref(root.cid(), root.dagSize(), 0);
     } else {
@@ -142,6 +179,25 @@ public final class Importer {
     }
     out.add(new Imported(dir.path, ref.cid(), ref.dagSize()));
     return ref;
+  }
+
+  /**
+   * Whether a directory of {@code entries} is HAMT-sharded: from {@link ImportOptions#shardSplitThreshold()}
+   * entries on (js-ipfs), or when its links' names and CIDs take more than
+   * {@link ImportOptions#HAMT_SHARDING_SIZE} bytes (Kubo: boxo's link-size estimate, the name's length in
+   * bytes plus the CID's binary length, summed over the links).
+   */
+  private boolean sharded(List<Hamt.Entry> entries) {
+    return switch (options.directorySharding()) {
+      case COUNT -> entries.size() >= options.shardSplitThreshold();
+      case SIZE -> {
+        long size = 0;
+        for (Hamt.Entry entry : entries) {
+          size += entry.name().getBytes(StandardCharsets.UTF_8).length + entry.cid().toBytes().length;
+        }
+        yield size > ImportOptions.HAMT_SHARDING_SIZE;
+      }
+    };
   }
 
   /** A plain directory: one node, its links sorted by the bytes of their names. */

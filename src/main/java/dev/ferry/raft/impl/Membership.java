@@ -116,10 +116,8 @@ final class Membership {
           }
           if (cause instanceof CannotReplicateException) {
             // a leader just elected commits an entry of its term first; a change waits for that
-            Promise<Void> later = Promise.promise();
-            vertx.setTimer(settings.electionTimeout().toMillis(),
-                id -> change(endpoint, mode, retries - 1).onComplete(later));
-            return later.future();
+            return vertx.timer(settings.electionTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .compose(fired -> change(endpoint, mode, retries - 1));
           }
           return Future.failedFuture(e);
         });

@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The leader's proposals, batched: the ops proposed while the group's context works through the
  * requests already queued on it go into one log entry ({@link BatchOp}), at most
- * {@code raft.batch_max_ops} of them, replicated when that turn is over. A lone op is replicated
- * as itself. Each proposer gets its own op's result, at the entry's index; a failure to replicate
+ * {@code raft.batch_max_ops} of them, replicated when that turn is over. A lone op is a batch of
+ * one too, so every client op in the log is kept as its text once applied ({@link BatchOp#applied}).
+ * Each proposer gets its own op's result, at the entry's index; a failure to replicate
  * the entry fails every op in it, each with the same error (none of them was applied).
  *
  * <p>Confined to the group's Raft executor context.
@@ -52,10 +53,6 @@ final class Proposals {
   private void replicate(List<Pending> entry) {
     if (batch == entry) {
       batch = null;
-    }
-    if (entry.size() == 1) {
-      Future.fromCompletionStage(raft.replicate(entry.get(0).op())).onComplete(entry.get(0).promise());
-      return;
     }
     BatchOp ops = new BatchOp(entry.stream().map(Pending::op).toList(), entry.stream().map(Pending::encoded).toList());
     Future.fromCompletionStage(raft.<List<Object>>replicate(ops)).onComplete(ar -> {

@@ -76,6 +76,7 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
         results.add(apply(index, results.size(), op));
       }
       snapshots.applied(results.size());
+      batch.applied();
       return results;
     }
     return null; // MicroRaft's own no-op (a read barrier)

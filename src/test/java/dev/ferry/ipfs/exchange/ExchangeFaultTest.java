@@ -6,28 +6,39 @@ import static dev.ferry.testing.Futures.await;
 import static dev.ferry.testing.Futures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ferry.circuit.Circuits;
 import dev.ferry.circuit.Fragment;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.Multibase;
+import dev.ferry.ipfs.store.BlockStore;
 import dev.ferry.ipfs.store.ImportOptions;
+import dev.ferry.ipfs.store.Links;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * Faults during a fetch, with three in-JVM nodes: a node that answers with wrong bytes is not
  * believed (the fetch takes the blocks from the honest node, and fails naming the liar when only it
- * claims them); a serving node that stops in the middle of a fetch has its blocks fetched from the
+ * claims them); block files damaged on the fetching node are removed and fetched again; a serving node that stops in the middle of a fetch has its blocks fetched from the
  * other; a fetch cut short (its only source stopped, the pin timed out) resumes from the blocks it
  * stored once the source is back.
  */
@@ -78,6 +89,62 @@ class ExchangeFaultTest {
     assertThat(failed).hasMessageContaining("was not found on any node")
         .hasMessageContaining("not believed (sent wrong bytes): " + cluster.name(3));
     assertThat(((FerryException) failed).code()).isEqualTo(FerryException.TIMEOUT);
+  }
+
+  @Test
+  void damagedBlockFilesAreRemovedAndFetchedAgainFromAnotherNode() throws Exception {
+    cluster = TestCluster.inJvm(2).awaitFullMembership();
+    byte[] content = bytes(2 * 1024 * 1024, 11);  // 512 raw leaves under 3 dag-pb parents and a root
+    ImportOptions v1 = ImportOptions.fromKubo(Map.of("cid-version", "1", "chunker", "size-4096")::get);
+    Cid cid = await(store(cluster.node(1)).add(new ByteArrayInputStream(content), "f", v1), WAIT);
+    assertThat(await(store(cluster.node(2)).add(new ByteArrayInputStream(content), "f", v1), WAIT)).isEqualTo(cid);
+    List<Cid> parents = Links.of(cid, await(store(cluster.node(1)).block(cid), WAIT).getBytes());
+    List<Cid> leaves = Links.of(parents.get(0), await(store(cluster.node(1)).block(parents.get(0)), WAIT).getBytes());
+    Path truncated = blockFile(1, leaves.get(10));
+    Path flipped = blockFile(1, leaves.get(100));
+    Path flippedParent = blockFile(1, parents.get(2));
+    Files.write(truncated, Arrays.copyOf(Files.readAllBytes(truncated), 1000));  // as a crash or a full disk leaves it
+    flipBytes(flipped);
+    flipBytes(flippedParent);
+    Logger logger = (Logger) LoggerFactory.getLogger(BlockStore.class);
+    ListAppender<ILoggingEvent> warned = new ListAppender<>();
+    warned.start();
+    logger.addAppender(warned);
+    try {
+      await(store(cluster.node(1)).pin(cid, WAIT), WAIT);
+    } finally {
+      logger.detachAppender(warned);
+    }
+
+    assertThat(await(store(cluster.node(1)).pins(), WAIT)).contains(cid);
+    assertThat(await(store(cluster.node(1)).cat(cid, 0, -1), WAIT).getBytes()).isEqualTo(content);
+    for (Cid damaged : List.of(leaves.get(10), leaves.get(100), parents.get(2))) {
+      assertThat(blockFile(1, damaged)).as("fetched again").hasBinaryContent(
+          await(store(cluster.node(2)).block(damaged), WAIT).getBytes());
+    }
+    List<String> warnings = warned.list.stream().filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage).toList();
+    assertThat(warnings).hasSize(3);
+    for (Path file : List.of(truncated, flipped, flippedParent)) {
+      assertThat(warnings).anyMatch(w -> w.contains(file.toString()) && w.contains("does not hash to its CID"));
+    }
+    assertThat(warnings).anyMatch(w -> w.startsWith("block " + leaves.get(10) + ": its file"));
+  }
+
+  /** Where node {@code i}'s store keeps the block of {@code cid} (Kubo's flatfs layout, docs/CONTENT.md). */
+  private Path blockFile(int i, Cid cid) {
+    String key = Multibase.base32(cid.multihash(), true);
+    return cluster.node(i).config().dataDir().resolve("ipfs").toAbsolutePath().resolve("blocks")
+        .resolve(key.substring(key.length() - 3, key.length() - 1)).resolve(key + ".data");
+  }
+
+  /** Inverts a few bytes in the middle of {@code file}, keeping its size, as a bad disk or tampering would. */
+  private static void flipBytes(Path file) throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    for (int i = bytes.length / 2; i < bytes.length / 2 + 4; i++) {
+      bytes[i] = (byte) ~bytes[i];
+    }
+    Files.write(file, bytes);
   }
 
   @Test

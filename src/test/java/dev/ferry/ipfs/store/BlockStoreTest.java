@@ -82,6 +82,30 @@ class BlockStoreTest {
   }
 
   @Test
+  void aDamagedFileIsNotWholeIsRemovedAndAPutOfTheRightBytesReplacesIt() throws Exception {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    Cid cid = Cid.v0(HashFunction.SHA2_256.multihash(EMPTY_DIRECTORY));
+    store.put(cid, EMPTY_DIRECTORY);
+    assertThat(store.whole(cid)).isTrue();
+    Files.write(store.file(cid), new byte[] {8, 2});  // changed on disk, same size
+
+    assertThat(store.has(cid)).as("the file is there").isTrue();
+    assertThat(store.whole(cid)).as("but not whole").isFalse();
+    assertThat(store.file(cid)).doesNotExist();
+    assertThat(store.stat().numObjects()).isZero();
+    assertThat(store.whole(cid)).as("a missing block is not whole either").isFalse();
+
+    store.put(cid, EMPTY_DIRECTORY);
+    Files.write(store.file(cid), new byte[] {10});  // cut short
+    store.put(cid, EMPTY_DIRECTORY);
+    assertThat(store.file(cid)).as("a put of the right bytes replaces a damaged file").hasBinaryContent(EMPTY_DIRECTORY);
+    assertThat(store.whole(cid)).isTrue();
+    assertThat(store.stat().numObjects()).isEqualTo(1);
+    assertThat(BlockStore.open(dir, UNBOUNDED).stat()).as("bytes changed behind the store's back: counted again on open")
+        .isEqualTo(new BlockStore.Stat(4, UNBOUNDED, 1, dir));
+  }
+
+  @Test
   void aBlockBeyondStorageMaxIsRefusedAndWhatIsStoredStaysWhole() {
     byte[] first = block(600);
     byte[] second = block(500);

@@ -1,0 +1,109 @@
+package dev.ferry.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class LocalStatusesTest {
+  /** Every status the tracker counts, and one it does not (kept whole). */
+  private static final List<String> STATUSES = java.util.stream.Stream.concat(TrackerMetrics.STATUSES.stream(),
+      java.util.stream.Stream.of("a status of a later version")).toList();
+
+  @Test
+  void statusesReadBackAsPutAndCountedByStatusThroughPutsRemovesAndGrowth() {
+    TrackerMetrics metrics = new TrackerMetrics(new SimpleMeterRegistry());
+    LocalStatuses statuses = new LocalStatuses(metrics, UnaryOperator.identity());
+    Map<String, PinTracker.Local> expected = new HashMap<>();
+    Random random = new Random(13);
+    List<String> cids = new ArrayList<>();
+    for (int n = 0; n < 5_000; n++) {
+      cids.add("bafkreicid" + n);
+    }
+    for (int step = 0; step < 60_000; step++) {
+      String cid = cids.get(random.nextInt(step < 20_000 ? cids.size() : cids.size() / 10));
+      if (random.nextInt(4) == 0) {
+        statuses.remove(cid);
+        expected.remove(cid);
+      } else {
+        PinTracker.Local status = status(random);
+        statuses.put(cid, status);
+        expected.put(cid, status);
+      }
+      if (step % 5_000 == 0) {
+        assertAllAsExpected(statuses, expected, cids, metrics);
+      }
+    }
+    assertAllAsExpected(statuses, expected, cids, metrics);
+    expected.keySet().forEach(statuses::remove);
+    assertThat(statuses.cids()).isEmpty();
+    TrackerMetrics.STATUSES.forEach(status -> assertThat(metrics.count(status)).as(status).isZero());
+  }
+
+  @Test
+  void aStatusWithAnErrorOrAnUnusualTimeIsKeptWhole() {
+    LocalStatuses statuses = new LocalStatuses(new TrackerMetrics(new SimpleMeterRegistry()), UnaryOperator.identity());
+    List<PinTracker.Local> odd = List.of(new PinTracker.Local("pin_error", "daemon at http://127.0.0.1:5001 is down",
+        "2026-12-03T08:00:00.123456Z", 3), new PinTracker.Local("pinned", "", "yesterday", 1),
+        new PinTracker.Local("pinned", "", "2026-12-03T08:00:00.100Z", 2),
+        new PinTracker.Local("pinned", "", "2026-12-03T08:00:00.1Z", 2));
+    for (PinTracker.Local status : odd) {
+      statuses.put("bafkreione", status);
+      assertThat(statuses.get("bafkreione")).isEqualTo(status);
+    }
+    statuses.put("bafkreione", new PinTracker.Local("pinned", "", "2026-12-03T08:00:00Z", 0));
+    assertThat(statuses.get("bafkreione")).isEqualTo(new PinTracker.Local("pinned", "", "2026-12-03T08:00:00Z", 0));
+    assertThat(statuses.get("bafkreitwo")).isNull();
+    assertThat(statuses.containsKey("bafkreitwo")).isFalse();
+  }
+
+  @Test
+  void aStatusKeepsTheMirrorsArrayForItsCid() {
+    PinState mirror = new PinState();
+    String cid = "bafkreiheld";
+    mirror.put(cid, new Pin(cid, "", 1, 1, List.of("node1"), "node1", "2026-12-03T08:00:00Z", 3));
+    byte[] held = mirror.sameKey(cid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(mirror.sameKey("bafkreiheld".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isSameAs(held);
+    byte[] other = "bafkreiother".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(mirror.sameKey(other)).isSameAs(other);
+
+    List<byte[]> kept = new ArrayList<>();
+    LocalStatuses statuses = new LocalStatuses(new TrackerMetrics(new SimpleMeterRegistry()), bytes -> {
+      byte[] key = mirror.sameKey(bytes);
+      kept.add(key);
+      return key;
+    });
+    PinTracker.Local pinned = new PinTracker.Local("pinned", "", "2026-12-03T08:00:01Z", 1);
+    statuses.put(cid, pinned);
+    assertThat(kept).singleElement().isSameAs(held);
+    assertThat(statuses.get(cid)).isEqualTo(pinned);
+  }
+
+  private static void assertAllAsExpected(LocalStatuses statuses, Map<String, PinTracker.Local> expected,
+      List<String> cids, TrackerMetrics metrics) {
+    for (String cid : cids) {
+      assertThat(statuses.get(cid)).as(cid).isEqualTo(expected.get(cid));
+      assertThat(statuses.containsKey(cid)).as(cid).isEqualTo(expected.containsKey(cid));
+    }
+    assertThat(statuses.cids()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+    assertThat(statuses.snapshot()).isEqualTo(expected);
+    for (String status : TrackerMetrics.STATUSES) {
+      assertThat(metrics.count(status)).as(status)
+          .isEqualTo(expected.values().stream().filter(local -> local.status().equals(status)).count());
+    }
+  }
+
+  private static PinTracker.Local status(Random random) {
+    String status = STATUSES.get(random.nextInt(STATUSES.size()));
+    String error = random.nextInt(10) == 0 ? "failed " + random.nextInt(100) : "";
+    Instant time = Instant.ofEpochSecond(1_790_000_000L + random.nextInt(1_000_000), random.nextInt(1_000_000) * 1_000L);
+    return new PinTracker.Local(status, error, time.toString(), random.nextInt(6));
+  }
+}
