@@ -59,6 +59,9 @@ public final class StateCommand {
   static final int LISTED = 100;
   /** The pin type ferry holds; IPFS Cluster's sharding types are not imported. */
   static final String DATA_TYPE = "pin";
+  /** The route that pins many at once (ferry's; docs/API.md). */
+  static final String IMPORT_PATH = "/pins/import";
+  static final String NDJSON = "application/x-ndjson";
 
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = "Write every pin, one IPFS Cluster api.Pin JSON object per line (GET /allocations).")
@@ -119,9 +122,14 @@ public final class StateCommand {
     @Mixin
     PlacementOptions placement = new PlacementOptions();
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
-        description = "how many pins may be in flight at once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
+        description = "how many batches may be in flight at once (default: ${DEFAULT-VALUE})")
     int parallel;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1000",
+        description = "pins per request (POST /pins/import; the node takes at most api.max_import_bytes of them) "
+            + "(default: ${DEFAULT-VALUE})")
+    int batch;
 
     @Option(names = "--progress-every", paramLabel = "N", defaultValue = "1000",
         description = "print progress after every N pins (default: ${DEFAULT-VALUE})")
@@ -135,8 +143,8 @@ public final class StateCommand {
       PrintWriter out = state.spec.commandLine().getOut();
       PrintWriter err = state.spec.commandLine().getErr();
       try {
-        if (parallel < 1 || progressEvery < 1) {
-          throw new CtlException("parsing options", "--parallel and --progress-every must be 1 or more");
+        if (parallel < 1 || batch < 1 || progressEvery < 1) {
+          throw new CtlException("parsing options", "--parallel, --batch and --progress-every must be 1 or more");
         }
         Api api = state.connection.api(err);
         Set<String> peers = new HashSet<>();
@@ -250,9 +258,10 @@ public final class StateCommand {
     }
 
     /**
-     * The second pass: the calling thread reads the file again a line at a time and hands each
-     * pin to the workers through a queue of {@code 2 × --parallel}, so at most that many pins
-     * beyond those in flight are held, whatever the file's size.
+     * The second pass: the calling thread reads the file again a line at a time, gathers
+     * {@code --batch} pins into one {@code POST /pins/import} body and hands it to the workers
+     * through a queue of {@code --parallel} batches, so at most {@code 2 × --parallel} batches are
+     * held or in flight, whatever the file's size.
      */
     private int send(int total, Set<String> peers, PrintWriter out, PrintWriter err) throws CtlException {
       AtomicInteger done = new AtomicInteger();
@@ -260,35 +269,41 @@ public final class StateCommand {
       AtomicBoolean unreachable = new AtomicBoolean();
       List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
       List<ApiError> lost = java.util.Collections.synchronizedList(new ArrayList<>());
-      BlockingQueue<Request> queue = new ArrayBlockingQueue<>(2 * parallel);
-      Request end = new Request(0, null, Map.of());
+      BlockingQueue<List<Request>> queue = new ArrayBlockingQueue<>(parallel);
+      List<Request> end = List.of();
       List<Thread> workers = new ArrayList<>();
-      int count = Math.min(parallel, Math.max(1, total));
+      int count = Math.min(parallel, Math.max(1, (total + batch - 1) / batch));
       for (int w = 0; w < count; w++) {
         Api api = state.connection.api(err);
         Thread worker = new Thread(() -> {
           try {
-            for (Request request = queue.take(); request != end; request = queue.take()) {
+            for (List<Request> requests = queue.take(); requests != end; requests = queue.take()) {
               if (unreachable.get()) {
                 continue;   // drain what the reader put before it saw the failure
               }
               try {
-                api.call("POST", "/pins/" + request.cid() + Api.query(request.query()));
+                JsonObject answer = (JsonObject) api.call("POST", IMPORT_PATH, body(requests));
+                for (Object item : answer.getJsonArray("refused")) {
+                  JsonObject refusal = (JsonObject) item;
+                  refuse(refused, refusals, requests.get(refusal.getInteger("at")),
+                      new CtlException("pinning", refusal.getString("message")));
+                }
               } catch (ApiError e) {
                 if (e.code() == 0) {
                   unreachable.set(true);
                   lost.add(e);
                   continue;
                 }
-                refuse(refused, refusals, request, e);
+                requests.forEach(request -> refuse(refused, refusals, request, e));
               } catch (CtlException e) {
-                refuse(refused, refusals, request, e);
+                requests.forEach(request -> refuse(refused, refusals, request, e));
               } catch (RuntimeException e) {
-                // an answer the client could not read: this pin is refused, the worker takes the next
-                refuse(refused, refusals, request, new CtlException("pinning", String.valueOf(e)));
+                // an answer the client could not read: these pins are refused, the worker takes the next batch
+                requests.forEach(request -> refuse(refused, refusals, request,
+                    new CtlException("pinning", String.valueOf(e))));
               }
-              int n = done.incrementAndGet();
-              if (n % progressEvery == 0) {
+              int n = done.addAndGet(requests.size());
+              if (n / progressEvery > (n - requests.size()) / progressEvery) {
                 synchronized (out) {
                   out.println("imported " + n + " of " + total + " pins");
                   out.flush();
@@ -304,6 +319,7 @@ public final class StateCommand {
       }
       try {
         try {
+          List<List<Request>> gathering = new ArrayList<>(List.of(new ArrayList<>(batch)));
           lines((line, text) -> {
             if (unreachable.get()) {
               return;
@@ -316,8 +332,15 @@ public final class StateCommand {
               refuse(refused, refusals, new Request(line, "?", Map.of()), new CtlException("reading", e.getMessage()));
               return;
             }
-            put(queue, request);
+            gathering.get(0).add(request);
+            if (gathering.get(0).size() == batch) {
+              put(queue, gathering.get(0));
+              gathering.set(0, new ArrayList<>(batch));
+            }
           });
+          if (!gathering.get(0).isEmpty() && !unreachable.get()) {
+            put(queue, gathering.get(0));
+          }
         } finally {
           for (int w = 0; w < count; w++) {
             put(queue, end);
@@ -344,6 +367,25 @@ public final class StateCommand {
       return 0;
     }
 
+    /**
+     * A {@code POST /pins/import} body: one JSON object per pin, its CID and the query parameters
+     * {@code POST /pins/{cid}} would take, as fields (docs/API.md).
+     */
+    private static Api.Body body(List<Request> requests) {
+      StringBuilder text = new StringBuilder();
+      for (Request request : requests) {
+        JsonObject line = new JsonObject().put("cid", request.cid());
+        request.query().forEach((key, value) -> {
+          if (value != null) {
+            line.put(key, value);
+          }
+        });
+        text.append(line.encode()).append('\n');
+      }
+      return new Api.Body(NDJSON, java.net.http.HttpRequest.BodyPublishers.ofString(text.toString(),
+          StandardCharsets.UTF_8));
+    }
+
     /** Counts a refused pin; names it if fewer than {@value #LISTED} were named before. */
     private void refuse(List<String> refused, AtomicInteger refusals, Request request, CtlException e) {
       if (refusals.getAndIncrement() < LISTED) {
@@ -351,10 +393,10 @@ public final class StateCommand {
       }
     }
 
-    /** Waits until the workers have room for {@code request}. */
-    private void put(BlockingQueue<Request> queue, Request request) throws CtlException {
+    /** Waits until the workers have room for {@code requests}. */
+    private void put(BlockingQueue<List<Request>> queue, List<Request> requests) throws CtlException {
       try {
-        queue.put(request);
+        queue.put(requests);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CtlException("importing " + file, "interrupted");

@@ -64,6 +64,8 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     public static final Extras NONE = new Extras(RECURSIVE, List.of(), "", Map.of(), List.of(), "");
 
     public Extras {
+      // one string per mode, not one per pin read from JSON (every copy of the pinset holds them)
+      mode = RECURSIVE.equals(mode) ? RECURSIVE : DIRECT.equals(mode) ? DIRECT : mode;
       userAllocations = List.copyOf(userAllocations);
       metadata = Map.copyOf(metadata);
       origins = List.copyOf(origins);

@@ -54,6 +54,20 @@ public final class PinClient {
         options.extras(), size), Change::fromJson);
   }
 
+  /**
+   * Pins each of {@code cids} as {@code options} (the same position) say, in few Raft proposals
+   * (at most {@code raft.max_op_bytes} of ops each, all proposed at once): how many were pinned and
+   * which were refused, by position. A malformed CID fails the whole request unsent.
+   */
+  public Future<PinReply.Batch> pinEach(List<String> cids, List<PinOptions> options) {
+    if (cids.size() != options.size()) {
+      throw new IllegalArgumentException(cids.size() + " CIDs but " + options.size() + " options");
+    }
+    return ask(() -> new PinRequest.AddMany(java.util.stream.IntStream.range(0, cids.size())
+        .mapToObj(i -> new PinRequest.Add(cids.get(i), options.get(i).name(), options.get(i).replicationMin(),
+            options.get(i).replicationMax(), options.get(i).extras())).toList()), PinReply.Batch::fromJson);
+  }
+
   /** Removes the pin of {@code cid}, answering it and the change's log index; {@code not-found} if there is none. */
   public Future<Change> unpin(String cid) {
     return ask(() -> new PinRequest.Unpin(cid), Change::fromJson);

@@ -49,6 +49,40 @@ sealed interface PinOp {
     };
   }
 
+  /** The op that carries several ops in one proposal ({@link #batch}). */
+  String BATCH = "pins";
+
+  /**
+   * Decodes a write op into the ops it carries: a {@code pins} op's {@code ops}, each decoded by
+   * {@link #parse} (a {@code pins} op inside one is refused), in order, or any other op alone.
+   * Each is applied on its own with {@link #applyTo}, as if proposed alone at the same index.
+   *
+   * @throws FerryException {@code bad-request} naming the field that is wrong
+   */
+  static List<PinOp> parseEach(JsonObject op) {
+    if (!BATCH.equals(op.getValue("op"))) {
+      return List.of(parse(op));
+    }
+    if (!(op.getValue("ops") instanceof JsonArray ops) || ops.isEmpty()) {
+      throw FerryException.badRequest("field ops: expected a non-empty array of pin ops, got " + op.getValue("ops"));
+    }
+    List<PinOp> each = new java.util.ArrayList<>(ops.size());
+    for (Object part : ops) {
+      if (!(part instanceof JsonObject json)) {
+        throw FerryException.badRequest("field ops: expected pin ops (JSON objects), got " + part);
+      }
+      each.add(parse(json));
+    }
+    return each;
+  }
+
+  /** One proposal carrying {@code ops} ({@code {"op": "pins", "ops": [op...]}}), read back by {@link #parseEach}. */
+  static JsonObject batch(List<? extends PinOp> ops) {
+    JsonArray json = new JsonArray(new java.util.ArrayList<>(ops.size()));
+    ops.forEach(op -> json.add(op.toJson()));
+    return new JsonObject().put("op", BATCH).put("ops", json);
+  }
+
   /** The field of an op that names the nodes its proposer saw live. */
   String LIVE = "live";
 

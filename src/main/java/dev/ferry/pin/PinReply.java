@@ -35,6 +35,60 @@ public sealed interface PinReply extends BusJson {
   }
 
   /**
+   * The answer to pinning many ({@link PinClient#pinEach}): how many were pinned, each refused one
+   * (its position in the request, CID, error code and message), and the highest log index of the
+   * proposals (a {@code min_index} for reads on other nodes; 0 when none was made).
+   */
+  record Batch(int pinned, List<Refusal> refused, long committed) implements PinReply {
+    public Batch {
+      refused = List.copyOf(refused);
+    }
+
+    /** A pin of a batch that was not pinned: its position in the batch, its CID, why. */
+    public record Refusal(int at, String cid, String code, String message) {
+      JsonObject toJson() {
+        return new JsonObject().put("at", at).put("cid", cid).put("code", code).put("message", message);
+      }
+
+      static Refusal fromJson(JsonObject json) {
+        return new Refusal(json.getInteger("at"), json.getString("cid"), json.getString("code"),
+            json.getString("message"));
+      }
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("pinned", pinned)
+          .put("refused", new JsonArray(refused.stream().map(Refusal::toJson).toList())).put("committed", committed);
+    }
+
+    static Batch fromJson(JsonObject json) {
+      return new Batch(json.getInteger("pinned"), json.getJsonArray("refused").stream()
+          .map(r -> Refusal.fromJson((JsonObject) r)).toList(), json.getLong("committed", 0L));
+    }
+
+    /** The pinset's answer to a {@code pins} op ({@code applied}, {@code refused}) and its {@code committed} index. */
+    static Batch fromApplied(JsonObject json) {
+      return fromJson(json.copy().put("pinned", json.getInteger("applied")));
+    }
+
+    /** Every one of {@code ops} refused with {@code e}: their proposal failed. */
+    static Batch allRefused(List<PinOp> ops, dev.ferry.core.FerryException e) {
+      List<Refusal> refused = new java.util.ArrayList<>(ops.size());
+      for (int at = 0; at < ops.size(); at++) {
+        refused.add(new Refusal(at, ops.get(at).cid(), e.code(), e.getMessage()));
+      }
+      return new Batch(0, refused, 0);
+    }
+
+    /** This batch with each refusal's position {@code at} replaced by {@code positions.get(at)}. */
+    Batch at(List<Integer> positions) {
+      return new Batch(pinned, refused.stream()
+          .map(r -> new Refusal(positions.get(r.at()), r.cid(), r.code(), r.message())).toList(), committed);
+    }
+  }
+
+  /**
    * A listing of the pinset, in CID order: {@code pins}; for one page of it, how many pins the
    * pinset holds ({@code count}) and whether more follow ({@code more}).
    */

@@ -54,6 +54,23 @@ sealed interface PinRequest extends BusJson {
     }
   }
 
+  /**
+   * Pins each of {@code pins} as {@link Add} would, in few proposals ({@code state import}): the
+   * answer counts those pinned and names each refused one by its position in {@code pins}.
+   */
+  record AddMany(List<Add> pins) implements PinRequest {
+    public AddMany {
+      pins = List.copyOf(pins);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonArray each = new JsonArray(new java.util.ArrayList<>(pins.size()));
+      pins.forEach(pin -> each.add(pin.toJson()));
+      return new JsonObject().put(Requests.OP, "pin-many").put("pins", each);
+    }
+  }
+
   record Unpin(String cid) implements PinRequest {
     public Unpin {
       cid = canonical(cid);
@@ -184,8 +201,8 @@ sealed interface PinRequest extends BusJson {
 
   /** How the pin service reads its requests. */
   Requests<PinRequest> REQUESTS = Requests.<PinRequest>of("pin")
-      .on("pin", f -> new Add(cid(f), name(f), replication(f, "replication_min"), replication(f, "replication_max"),
-          Pin.Extras.from(f.json()), f.wholeNumber("size", 0, null)))
+      .on("pin", PinRequest::add)
+      .on("pin-many", f -> new AddMany(pins(f).stream().map(pin -> add(Fields.of(pin))).toList()))
       .on("unpin", f -> new Unpin(cid(f)))
       .on("get", f -> new Get(cid(f), ReadFrom.of(f)))
       .on("list", f -> new ListPins(ReadFrom.of(f), f.string("after", null), f.integer("limit", 1, null)))
@@ -196,6 +213,20 @@ sealed interface PinRequest extends BusJson {
           f.bool("recover", false)))
       .on("peer-add", f -> new AddPeer(nodeName(f)))
       .on("peer-rm", f -> new RemovePeer(nodeName(f)));
+
+  /** The pins of a {@code pin-many}: an array of {@code pin} requests' fields. */
+  private static List<JsonObject> pins(Fields f) {
+    if (!(f.json().getValue("pins") instanceof JsonArray pins)
+        || !pins.stream().allMatch(JsonObject.class::isInstance)) {
+      throw Fields.bad("pins", "an array of pins (JSON objects)", f.json().getValue("pins"));
+    }
+    return pins.stream().map(JsonObject.class::cast).toList();
+  }
+
+  private static Add add(Fields f) {
+    return new Add(cid(f), name(f), replication(f, "replication_min"), replication(f, "replication_max"),
+        Pin.Extras.from(f.json()), f.wholeNumber("size", 0, null));
+  }
 
   private static JsonObject op(String op, String cid) {
     return new JsonObject().put(Requests.OP, op).put("cid", cid);

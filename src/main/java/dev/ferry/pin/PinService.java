@@ -5,6 +5,7 @@ import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinRequest.Add;
+import dev.ferry.pin.PinRequest.AddMany;
 import dev.ferry.pin.PinRequest.AddPeer;
 import dev.ferry.pin.PinRequest.Get;
 import dev.ferry.pin.PinRequest.ListPins;
@@ -51,6 +52,8 @@ final class PinService {
   private final List<String> groups;
   private final GroupMembers members;
   private final Placement placement;
+  /** The largest op the pinset's group takes ({@code raft.max_op_bytes}): what one {@code pins} proposal may hold. */
+  private final int maxOpBytes;
   /** The highest log index of a change proposed through this node: reads here wait until the replica has it. */
   private long written;
   /** The wait of each node that left, until its pins move ({@code pin.reallocate_after_ms}), by name. */
@@ -60,8 +63,13 @@ final class PinService {
   /** Nodes that left and were back within {@code pin.reallocate_after_ms}, so their pins stayed. */
   private final Counter returned;
 
-  /** @param placement where pins may go, by the metrics this node's monitor holds */
-  PinService(NodeContext node, PinConfig config, RaftClient raft, List<String> groups, Placement placement) {
+  /**
+   * @param placement where pins may go, by the metrics this node's monitor holds
+   * @param maxOpBytes {@code raft.max_op_bytes}: the most one proposal of many pins may hold
+   */
+  PinService(NodeContext node, PinConfig config, RaftClient raft, List<String> groups, Placement placement,
+      int maxOpBytes) {
+    this.maxOpBytes = maxOpBytes;
     this.node = node;
     this.config = config;
     this.raft = raft;
@@ -80,6 +88,7 @@ final class PinService {
   Dispatch<PinRequest, Future<? extends BusJson>> requests() {
     return Dispatch.<PinRequest, Future<? extends BusJson>>over(PinRequest.class)
         .on(Add.class, r -> json(pin(r)))
+        .on(AddMany.class, r -> json(pinEach(r)))
         .on(Unpin.class, r -> json(propose(new PinOp.Remove(r.cid()))))
         .on(Get.class, r -> json(read(r.from(), get(r.cid()))))
         .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
@@ -308,27 +317,103 @@ final class PinService {
   }
 
   private Future<JsonObject> place(Add request) {
+    // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
+    // this node sees live in the group that have room for it, ranked by the metrics this node
+    // holds, and the pins each holds then; too few candidates fails here already
+    return allocatable().compose(live -> {
+      try {
+        return propose(placed(request, placement.candidates(live, request.size())));
+      } catch (FerryException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  /**
+   * The op that pins {@code request} on some of {@code candidates}, allocated when it is applied.
+   *
+   * @throws FerryException {@code bad-request} for replication bounds that do not fit, {@code unavailable}
+   *     (or the allocator's code) when fewer candidates than its minimum
+   */
+  private PinOp.Place placed(Add request, Placement.Candidates candidates) {
     int min = request.replicationMin() == null ? config.replicationMin() : request.replicationMin();
     int max = request.replicationMax() == null ? config.replicationMax() : request.replicationMax();
     // before allocating: the allocator's "too few nodes" would be a 503 for what is the caller's mistake
     Pin.checkBounds(min, max, request.replicationMin() == null ? "the default pin.replication_min"
         : "replication_min", request.replicationMax() == null ? "the default pin.replication_max"
         : "replication_max");
-    // one proposal and nothing else: the pinset allocates when it applies the op, from the nodes
-    // this node sees live in the group that have room for it, ranked by the metrics this node
-    // holds, and the pins each holds then; too few candidates fails here already
+    try {
+      Allocator.allocate(min, max, List.of(), candidates.live(), n -> 0, true);
+    } catch (FerryException e) {
+      throw new FerryException(e.code(), e.getMessage() + candidates.whyFewer(), e);
+    }
+    Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
+        request.extras());
+    return new PinOp.Place(pin, List.copyOf(candidates.live()), candidates.by());
+  }
+
+  /**
+   * Pins each pin of {@code request} as {@link #place} would, the live nodes and metrics read once:
+   * the ops go in {@code pins} proposals of at most {@code raft.max_op_bytes} each, proposed at
+   * once (the request's size bounds them: the HTTP API takes at most {@code api.max_import_bytes}),
+   * and each is applied on its own. A pin that cannot be placed, one with a {@code pin_update}
+   * (which reads the old pin first: pin it alone), and every pin of a proposal that failed are
+   * refused, by position.
+   */
+  private Future<JsonObject> pinEach(AddMany request) {
     return allocatable().compose(live -> {
-      Placement.Candidates candidates = placement.candidates(live, request.size());
-      try {
-        Allocator.allocate(min, max, List.of(), candidates.live(), n -> 0, true);
-      } catch (FerryException e) {
-        return Future.failedFuture(new FerryException(e.code(), e.getMessage() + candidates.whyFewer(), e));
+      Placement.Candidates candidates = placement.candidates(live, null);
+      List<PinReply.Batch.Refusal> refused = new ArrayList<>();
+      List<List<Integer>> chunks = new ArrayList<>();
+      List<List<PinOp>> chunkOps = new ArrayList<>();
+      long bytes = Long.MAX_VALUE / 2;   // no proposal yet: the first op starts one
+      for (int at = 0; at < request.pins().size(); at++) {
+        Add add = request.pins().get(at);
+        PinOp op;
+        try {
+          if (!add.extras().pinUpdate().isEmpty()) {
+            throw FerryException.badRequest("pin-update: a pin that replaces another is pinned alone, with "
+                + "POST /pins/{cid}");
+          }
+          op = placed(add, candidates);
+        } catch (FerryException e) {
+          refused.add(new PinReply.Batch.Refusal(at, add.cid(), e.code(), e.getMessage()));
+          continue;
+        }
+        int size = op.toJson().encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        if (bytes + size > maxOpBytes - BATCH_OVERHEAD) {
+          chunks.add(new ArrayList<>());
+          chunkOps.add(new ArrayList<>());
+          bytes = 0;
+        }
+        chunks.get(chunks.size() - 1).add(at);
+        chunkOps.get(chunkOps.size() - 1).add(op);
+        bytes += size;
       }
-      Pin pin = new Pin(request.cid(), request.name(), min, max, List.of(), node.name(), Instant.now().toString(), 0,
-          request.extras());
-      return propose(new PinOp.Place(pin, List.copyOf(candidates.live()), candidates.by()));
+      List<Future<PinReply.Batch>> proposals = new ArrayList<>();
+      for (int c = 0; c < chunks.size(); c++) {
+        List<Integer> positions = chunks.get(c);
+        List<PinOp> ops = chunkOps.get(c);
+        proposals.add(propose(PinOp.batch(ops)).map(PinReply.Batch::fromApplied)
+            .recover(e -> Future.succeededFuture(PinReply.Batch.allRefused(ops, FerryException.from(e))))
+            .map(batch -> batch.at(positions)));
+      }
+      return Future.all(proposals).map(done -> {
+        int pinned = 0;
+        long committed = 0;
+        for (Future<PinReply.Batch> proposal : proposals) {
+          pinned += proposal.result().pinned();
+          refused.addAll(proposal.result().refused());
+          committed = Math.max(committed, proposal.result().committed());
+        }
+        refused.sort(java.util.Comparator.comparingInt(PinReply.Batch.Refusal::at));
+        return new PinReply.Batch(pinned, refused, committed).toJson();
+      });
     });
   }
+
+  /** What a {@code pins} op adds to its ops' JSON: {@code {"op":"pins","ops":[]}}, with room to spare. */
+  private static final int BATCH_OVERHEAD = 64;
 
   /**
    * A read of the pinset: from this node's replica once it has applied the request's
@@ -413,7 +498,12 @@ final class PinService {
 
   /** Commits {@code op}; the answer is the pinset's, with the log index it committed at ({@code "committed"}). */
   private Future<JsonObject> propose(PinOp op) {
-    return raft.propose(config.group(), op.toJson()).map(committed -> {
+    return propose(op.toJson());
+  }
+
+  /** Commits the op {@code json}, as {@link #propose(PinOp)}. */
+  private Future<JsonObject> propose(JsonObject json) {
+    return raft.propose(config.group(), json).map(committed -> {
       written = Math.max(written, committed.index());
       return committed.result().put("committed", committed.index());
     });

@@ -41,6 +41,9 @@ import java.util.function.Consumer;
  *                                                  ones by the metrics, then fewest pins, for the rest;
  *                                                  not-found when absent
  * {"op": "allocate", "cid", "allocations"}       → the pin with these allocations; not-found when absent
+ * {"op": "pins", "ops": [op...]}                 → each write op above (no "pins") applied in order, on its
+ *                                                  own, as if proposed alone at this index: {"applied": n,
+ *                                                  "refused": [{"at", "cid", "code", "message"}...]}
  * {"op": "get", "cid"}                           → the pin; not-found when absent
  * {"op": "list"}                                 → {"pins": [pin...]}, ordered by CID
  * {"op": "list", "after", "limit"}               → {"pins": [pin...], "count", "more"}: at most limit pins
@@ -55,7 +58,7 @@ import java.util.function.Consumer;
 public final class PinSet implements StateMachine {
   /** The name groups configure ({@code raft.groups.<group>.state_machine}). */
   public static final String NAME = "pinset";
-  private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate", "expire");
+  private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate", "expire", PinOp.BATCH);
   private static final Set<String> READS = Set.of("get", "list");
 
   private final PinState state = new PinState();
@@ -72,7 +75,7 @@ public final class PinSet implements StateMachine {
   public void checkProposal(JsonObject op) {
     String name = opName(op, WRITES, READS);
     if (WRITES.contains(name)) {
-      PinOp.parse(op);
+      PinOp.parseEach(op);
     } else {
       checkQuery(op);
     }
@@ -95,8 +98,28 @@ public final class PinSet implements StateMachine {
     if (!WRITES.contains(op.getString("op"))) {
       return query(op);
     }
+    if (PinOp.BATCH.equals(op.getString("op"))) {
+      return applyEach(index, PinOp.parseEach(op));
+    }
     PinState.Change change = state.apply(index, PinOp.parse(op));
     return change.after() != null ? change.after().toJson() : change.before().toJson().put("removed", true);
+  }
+
+  /**
+   * A {@code pins} op: each of its ops applied in order, on its own (one refused changes nothing
+   * and leaves the others be); how many were applied, and each refused one's position, CID and error.
+   */
+  private JsonObject applyEach(long index, List<PinOp> ops) {
+    JsonArray refused = new JsonArray();
+    for (int at = 0; at < ops.size(); at++) {
+      try {
+        state.apply(index, ops.get(at));
+      } catch (FerryException e) {
+        refused.add(new JsonObject().put("at", at).put("cid", ops.get(at).cid()).put("code", e.code())
+            .put("message", e.getMessage()));
+      }
+    }
+    return new JsonObject().put("applied", ops.size() - refused.size()).put("refused", refused);
   }
 
   @Override

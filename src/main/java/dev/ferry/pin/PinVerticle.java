@@ -66,9 +66,9 @@ public final class PinVerticle extends VerticleBase {
     backups = new PinsetBackups(vertx, node, config, raft, keepBackups);
     monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength,
         () -> raft.status(config.group()).map(status -> Set.copyOf(status.members())), RaftVerticle.voters(node.config()));
-    PinService service = new PinService(node, config, raft,
-        List.copyOf(RaftSettings.from(node.config().section("raft")).groups().keySet()),
-        new Placement(allocation, monitor::latest));
+    RaftSettings raftSettings = RaftSettings.from(node.config().section("raft"));
+    PinService service = new PinService(node, config, raft, List.copyOf(raftSettings.groups().keySet()),
+        new Placement(allocation, monitor::latest), raftSettings.maxOpBytes());
     return Future.all(serve(service), serveTracker(), followMembers(service), monitor.start())
         .onSuccess(x -> {
           service.expireEvery();

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@link PinOp.Reallocate}) is not applied but its outcome read from this node's replica (a
  * {@code get} at the op's index); the mirror is exact again, and applies every op itself, once
  * the feed has passed every index it was read at. A snapshot installed by the replica starts a
- * new read.
+ * new read. The ops of a {@code pins} op ({@link PinOp#parseEach}) are handled one by one, each as
+ * an op of its own at the entry's index.
  *
  * <p>Runs on its tracker's context.
  */
@@ -58,7 +60,7 @@ final class PinsetFollower {
   private PinState pinset = new PinState();
   private FeedSubscription feed;
   /** Ops that arrived while a read or a lookup ran: applied in order after it. */
-  private final ArrayDeque<FeedEntry> backlog = new ArrayDeque<>();
+  private final ArrayDeque<Heard> backlog = new ArrayDeque<>();
   /** Bumped by every new read: answers of an older one are dropped. */
   private int generation;
   private boolean loading;
@@ -194,9 +196,20 @@ final class PinsetFollower {
       read(Promise.promise());
       return;
     }
-    backlog.add(entry);
+    List<PinOp> ops;
+    try {
+      ops = PinOp.parseEach(entry.op());
+    } catch (FerryException e) {
+      backlog.add(new Heard(entry.index(), null));   // a proposed query: the pinset is unchanged
+      drain();
+      return;
+    }
+    ops.forEach(op -> backlog.add(new Heard(entry.index(), op)));
     drain();
   }
+
+  /** One op of the feed and the index of its entry (a {@code pins} op's ops share it); op null: none to apply. */
+  private record Heard(long index, PinOp op) {}
 
   private void drain() {
     while (!loading && !lookingUp && !backlog.isEmpty()) {
@@ -209,13 +222,11 @@ final class PinsetFollower {
     }
   }
 
-  private void handle(FeedEntry entry) {
-    PinOp op;
-    try {
-      op = PinOp.parse(entry.op());
-    } catch (FerryException e) {
+  private void handle(Heard entry) {
+    PinOp op = entry.op();
+    if (op == null) {
       position = Math.max(position, entry.index());
-      return;   // a proposed query: the pinset is unchanged
+      return;
     }
     if (!exact) {
       if (entry.index() <= readAt(op.cid())) {

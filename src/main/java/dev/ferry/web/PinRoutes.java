@@ -39,6 +39,9 @@ final class PinRoutes implements Routes {
   /** The header of a change's answer that carries its log index: reads with it as {@code min_index} see the change. */
   static final String INDEX_HEADER = "X-Ferry-Index";
 
+  /** The setting that bounds a {@code POST /pins/import} body, named in the 413 answer. */
+  static final String MAX_IMPORT_BYTES = "api.max_import_bytes";
+
   /** The setting that bounds a {@code POST /add} body, named in the 413 answer. */
   static final String MAX_ADD_BYTES = "api.max_add_bytes";
 
@@ -53,14 +56,17 @@ final class PinRoutes implements Routes {
   private final PinJson json;
   private final DaemonIdentity daemons;
   private final IpfsConnector ipfs;
+  private final long maxImportBytes;
 
   /**
    * @param ipfs this node's IPFS daemon, where {@code POST /add} adds files
    * @param daemons each node's daemon identity, for {@code ipfs_peer_id}
    * @param uploads how {@code POST /add} bodies are received (bounded; streamed into the embedded store, else spooled to disk)
+   * @param maxImportBytes the largest {@code POST /pins/import} body ({@value #MAX_IMPORT_BYTES})
    */
   PinRoutes(Vertx vertx, Duration requestTimeout, NodeContext node, IpfsConnector ipfs, DaemonIdentity daemons,
-      Uploads uploads) {
+      Uploads uploads, long maxImportBytes) {
+    this.maxImportBytes = maxImportBytes;
     this.node = node;
     this.pins = new PinClient(vertx, requestTimeout);
     this.json = new PinJson(node.peerIds());
@@ -72,6 +78,7 @@ final class PinRoutes implements Routes {
   @Override
   public void mount(Router router) {
     router.post("/pins/recover").handler(this::recoverAll);
+    router.post("/pins/import").handler(this::pinEach);
     router.post("/pins/:cid/recover").handler(this::recover);
     router.postWithRegex(PATH_PINS).handler(ctx -> pinPath(ctx, this::pin));
     router.deleteWithRegex(PATH_PINS).handler(ctx -> pinPath(ctx, this::unpin));
@@ -88,6 +95,70 @@ final class PinRoutes implements Routes {
   /** {@code POST /pins/{cid}} with IPFS Cluster's pin options ({@link PinOptions#fromQuery}). */
   private void pin(RoutingContext ctx, String cid) {
     withPinOptions(ctx, options -> sendChange(ctx, pins.pin(cid, options).map(PinReply.Change::toJson)));
+  }
+
+  /**
+   * {@code POST /pins/import} (ferry's, for {@code ferry state import}): a body of one JSON object
+   * per line, a pin's {@code "cid"} and the query parameters of {@code POST /pins/{cid}} as fields
+   * ({@code {"cid": "Qm…", "name": "a", "replication-min": 2, "meta-team": "web"}}), pinned in few
+   * Raft proposals. Answers {@code {"pinned": n, "refused": [{"at", "cid", "code", "message"}...]}},
+   * {@code at} being the refused pin's line (0 for the first; blank lines not counted), and the
+   * log index of the last proposal in {@value #INDEX_HEADER}.
+   */
+  private void pinEach(RoutingContext ctx) {
+    TextBody.read(ctx.request(), maxImportBytes, MAX_IMPORT_BYTES).compose(body -> {
+      List<String> cids = new ArrayList<>();
+      List<PinOptions> options = new ArrayList<>();
+      List<Integer> positions = new ArrayList<>();
+      List<PinReply.Batch.Refusal> refused = new ArrayList<>();
+      int at = 0;
+      for (String line : (Iterable<String>) body.lines()::iterator) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String cid = "?";
+        try {
+          JsonObject pin = importLine(line);
+          cid = (String) pin.remove("cid");
+          Cid.parse(cid);
+          options.add(PinOptions.fromQuery(param -> pin.getValue(param) == null ? null : String.valueOf(
+              pin.getValue(param)), pin.fieldNames(), node.peerIds()::resolve));
+          cids.add(cid);
+          positions.add(at);
+        } catch (FerryException e) {
+          refused.add(new PinReply.Batch.Refusal(at, cid, e.code(), e.getMessage()));
+        }
+        at++;
+      }
+      Future<PinReply.Batch> pinned = cids.isEmpty() ? Future.succeededFuture(new PinReply.Batch(0, List.of(), 0))
+          : pins.pinEach(cids, options);
+      return pinned.map(batch -> {
+        List<PinReply.Batch.Refusal> all = new ArrayList<>(refused);
+        batch.refused().forEach(r -> all.add(new PinReply.Batch.Refusal(positions.get(r.at()), r.cid(), r.code(),
+            r.message())));
+        all.sort(java.util.Comparator.comparingInt(PinReply.Batch.Refusal::at));
+        return new PinReply.Batch(batch.pinned(), all, batch.committed());
+      });
+    }).onSuccess(batch -> {
+      ctx.response().putHeader(INDEX_HEADER, String.valueOf(batch.committed()));
+      JsonObject answer = batch.toJson();
+      answer.remove("committed");
+      Json.send(ctx, answer);
+    }).onFailure(ctx::fail);
+  }
+
+  /** One line of a {@code POST /pins/import} body: a JSON object with a {@code "cid"} string. */
+  private static JsonObject importLine(String line) {
+    JsonObject pin;
+    try {
+      pin = new JsonObject(line);
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw FerryException.badRequest("not a JSON object: " + e.getMessage());
+    }
+    if (!(pin.getValue("cid") instanceof String)) {
+      throw FerryException.badRequest("field cid: expected a CID string, got " + pin.getValue("cid"));
+    }
+    return pin;
   }
 
   private void unpin(RoutingContext ctx, String cid) {

@@ -14,18 +14,19 @@ import java.util.List;
  *
  * @param corsOrigins origins allowed by CORS ({@code api.cors_origins}; "*" for any; none: no CORS)
  * @param maxAddBytes the largest {@code POST /add} body ({@code api.max_add_bytes})
+ * @param maxImportBytes the largest {@code POST /pins/import} body ({@code api.max_import_bytes})
  * @param uploads uploads at once and their bytes, node-wide ({@code api.max_concurrent_uploads}, ...)
  * @param limits the HTTP API's timeouts and per-address connection limit
  * @param pinRequestTimeout how long an HTTP pin request waits for the pin service
  * @param bridge the SockJS and TCP event-bus bridges ({@code bridge})
  * @param raft the Raft settings the API answers by: its groups and the largest op ({@code raft})
  */
-record WebConfig(List<String> corsOrigins, long maxAddBytes, UploadGate.Limits uploads, ServerLimits limits,
+record WebConfig(List<String> corsOrigins, long maxAddBytes, long maxImportBytes, UploadGate.Limits uploads, ServerLimits limits,
     Duration pinRequestTimeout, BridgeConfig bridge, RaftSettings raft) {
 
   static WebConfig from(NodeConfig node) {
     ConfigSection api = node.section("api");
-    return new WebConfig(api.strings("cors_origins"), api.bytes("max_add_bytes"), UploadGate.Limits.from(api),
+    return new WebConfig(api.strings("cors_origins"), api.bytes("max_add_bytes"), api.bytes("max_import_bytes"), UploadGate.Limits.from(api),
         ServerLimits.from(api), PinConfig.from(node.section("pin")).requestTimeout(),
         BridgeConfig.from(node.section("bridge")), RaftSettings.from(node.section("raft")));
   }

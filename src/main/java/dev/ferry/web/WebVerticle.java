@@ -101,7 +101,7 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(clusterQueries()),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
-        new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads),
+        new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads, config.maxImportBytes()),
         repoGc,
         new Bandwidth(vertx, node),
         new GatewayRoutes(ipfs, node.config().ipfsApi()),

@@ -71,7 +71,7 @@ class PinSetTest {
   @Test
   void badOpsAreRefusedBeforeTheLogSayingWhichField() {
     PinSet set = new PinSet(10);
-    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, expire, get, list, pin, unpin]");
+    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, expire, get, list, pin, pins, unpin]");
     assertRefused(set, pin("not-a-cid", "node1"), "not a CID: 'not-a-cid'");
     assertRefused(set, pin(CID), "field allocations: expected a non-empty array");
     assertRefused(set, pin(CID, "node1", "node1"), "expected distinct node names");
@@ -100,6 +100,46 @@ class PinSetTest {
     assertThat(new JsonArray(mirror.pins().stream().map(Pin::toJson).toList()))
         .isEqualTo(set.query(new JsonObject().put("op", "list")).getJsonArray("pins"));
     assertThat(mirror.get(CID).allocations()).containsExactly("node3");
+  }
+
+  @Test
+  void aPinsOpAppliesEachOfItsOpsOnItsOwnAsTheMirrorDoes() {
+    PinSet set = new PinSet(10);
+    set.apply(1, pin(OTHER, "node1"));
+    List<PinOp> ops = List.of(PinOp.parse(placed(CID, 2, "node1", "node2", "node3")),
+        PinOp.parse(new JsonObject().put("op", "unpin").put("cid", cid(7))),
+        PinOp.parse(placed(cid(8), 3, "node1", "node2")),
+        PinOp.parse(placed(cid(9), 1, "node1", "node2", "node3")),
+        PinOp.parse(new JsonObject().put("op", "unpin").put("cid", OTHER)));
+    JsonObject batch = PinOp.batch(ops);
+    set.checkProposal(batch);
+    assertThat(PinOp.parseEach(batch)).isEqualTo(ops);
+
+    JsonObject applied = set.apply(2, batch);
+    assertThat(applied.getInteger("applied")).isEqualTo(3);
+    assertThat(applied.getJsonArray("refused").stream().map(r -> ((JsonObject) r).getInteger("at")).toList())
+        .containsExactly(1, 2);
+    assertThat(applied.getJsonArray("refused").getJsonObject(0).getString("code")).isEqualTo(FerryException.NOT_FOUND);
+    JsonArray pins = set.query(new JsonObject().put("op", "list")).getJsonArray("pins");
+    assertThat(pins.stream().map(p -> ((JsonObject) p).getString("cid")).toList())
+        .containsExactlyInAnyOrder(CID, cid(9));
+    // the ops share the entry's index
+    assertThat(set.query(new JsonObject().put("op", "get").put("cid", CID)).getLong("index")).isEqualTo(2);
+
+    PinState mirror = new PinState();
+    mirror.apply(1, PinOp.parse(pin(OTHER, "node1")));
+    for (PinOp op : PinOp.parseEach(batch)) {
+      try {
+        mirror.apply(2, op);
+      } catch (FerryException e) {
+        // refused alike on every replica
+      }
+    }
+    assertThat(new JsonArray(mirror.pins().stream().map(Pin::toJson).toList())).isEqualTo(pins);
+
+    assertRefused(set, PinOp.batch(List.of()).put("ops", new JsonArray()), "field ops: expected a non-empty array");
+    assertRefused(set, new JsonObject().put("op", "pins").put("ops", new JsonArray().add(batch)),
+        "field op: expected one of [allocate, expire, pin, unpin], got pins");
   }
 
   /** A pin the pinset allocates when it applies it, among the nodes its proposer saw live. */

@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * A group's change feed on one node: every committed op this replica applies is published
  * node-locally on {@code ferry.raft.<group>.log} as {@code {index, offset, term, op}}, and the
- * latest {@code raft.feed_history} ops are kept to answer "ops after position P". A snapshot the
+ * latest {@code raft.feed_history} ops are kept to answer "ops after position P" (an op that
+ * carries ops, {@code "ops": [...]}, counts as that many). A snapshot the
  * replica installs is published as a marker ({@link FeedEntry#snapshot}), since the ops it
  * replaced are never applied here one by one.
  *
@@ -30,6 +31,8 @@ final class Feed {
   private final String address;
   private final int capacity;
   private final Deque<FeedEntry> history = new ArrayDeque<>();
+  /** The ops {@link #history} holds, an op that carries ops counted as those ({@link #weight}). */
+  private long held;
   /** Ops at or before this position are no longer kept (a snapshot replaced them, or they aged out). */
   private FeedPosition compactedThrough = FeedPosition.START;
 
@@ -41,18 +44,33 @@ final class Feed {
 
   /** Records and publishes one applied op. */
   void committed(FeedEntry entry) {
-    if (history.size() == capacity) {
-      compactedThrough = history.removeFirst().position();
+    int weight = weight(entry);
+    while (!history.isEmpty() && held + weight > capacity) {
+      FeedEntry oldest = history.removeFirst();
+      held -= weight(oldest);
+      compactedThrough = oldest.position();
     }
     history.addLast(entry);
+    held += weight;
     vertx.eventBus().publish(address, entry.toJson(), LOCAL);
   }
 
   /** The replica's state was replaced by a snapshot at {@code index}: older ops are gone; subscribers are told. */
   void snapshotInstalled(long index, int term) {
     history.clear();
+    held = 0;
     compactedThrough = FeedPosition.afterEntry(index);
     vertx.eventBus().publish(address, FeedEntry.snapshot(index, term).toJson(), LOCAL);
+  }
+
+  /**
+   * How many ops {@code entry} counts as against {@code raft.feed_history}: the length of its
+   * {@code "ops"} array when it has one (an op carrying many, as the pinset's {@code pins} op, so
+   * a history of such ops holds no more than one of single ops would), else 1.
+   */
+  private static int weight(FeedEntry entry) {
+    return entry.op() != null && entry.op().getValue("ops") instanceof io.vertx.core.json.JsonArray ops
+        ? Math.max(1, ops.size()) : 1;
   }
 
   /**

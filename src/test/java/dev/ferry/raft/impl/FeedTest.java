@@ -1,0 +1,56 @@
+package dev.ferry.raft.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.raft.FeedEntry;
+import dev.ferry.raft.FeedPosition;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a group's change feed keeps against {@code raft.feed_history}: an op that carries ops
+ * (the pinset's {@code pins} op) counts as that many, so a history of such ops holds no more ops
+ * than one of single ops would. No ports: the feed publishes on a local event bus only.
+ */
+class FeedTest {
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  void anOpCarryingOpsCountsAsThatManyAgainstTheHistory() {
+    Feed feed = new Feed(vertx, "g", 10);
+    feed.committed(FeedEntry.op(1, 0, 1, carrying(8)));
+    feed.committed(FeedEntry.op(2, 0, 1, new JsonObject().put("op", "put")));
+    feed.committed(FeedEntry.op(3, 0, 1, new JsonObject().put("op", "put")));
+    assertThat(feed.after(FeedPosition.START, 100).entries()).extracting(FeedEntry::index).containsExactly(1L, 2L, 3L);
+
+    // 8 + 3 > 10: the op carrying 8 ages out, though the history holds only 3 entries
+    feed.committed(FeedEntry.op(4, 0, 1, new JsonObject().put("op", "put")));
+    assertThatThrownBy(() -> feed.after(FeedPosition.START, 100)).isInstanceOf(FerryException.class)
+        .hasMessageContaining("compacted");
+    assertThat(feed.after(FeedPosition.afterEntry(1), 100).entries()).extracting(FeedEntry::index)
+        .containsExactly(2L, 3L, 4L);
+
+    // one heavier than the whole history is still kept, alone
+    feed.committed(FeedEntry.op(5, 0, 1, carrying(12)));
+    assertThat(feed.after(FeedPosition.afterEntry(4), 100).entries()).extracting(FeedEntry::index).containsExactly(5L);
+    assertThatThrownBy(() -> feed.after(FeedPosition.afterEntry(3), 100)).isInstanceOf(FerryException.class);
+  }
+
+  private static JsonObject carrying(int n) {
+    JsonArray ops = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      ops.add(new JsonObject().put("op", "pin").put("cid", "c" + i));
+    }
+    return new JsonObject().put("op", "pins").put("ops", ops);
+  }
+}
