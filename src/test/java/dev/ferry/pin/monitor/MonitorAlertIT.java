@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * PID), and within twice the ping TTL a surviving node lists the dead node's {@code ping} alert
  * in IPFS Cluster's {@code api.Alert} shape on {@code GET /health/alerts}, {@code ferry ctl health
  * alerts} prints it, and a TCP event-bus bridge client subscribed to {@code ferry.events.alerts}
- * on that node receives it. The in-JVM cases (a graceful stop, the alert clearing) are
- * {@link MetricsMonitorTest}'s.
+ * on that node receives it; once the node is started again on its data dir, the alert clears,
+ * with a clearing event. The in-JVM cases (a graceful stop) are {@link MetricsMonitorTest}'s.
  */
 @Timeout(180)
 class MonitorAlertIT {
@@ -39,7 +39,7 @@ class MonitorAlertIT {
   private static final Duration FORM = Duration.ofSeconds(90);
 
   @Test
-  void aNodeKilledWithKill9RaisesAPingAlertOnTheSurvivorsWithinTwicePingTtl() throws Exception {
+  void aNodeKilledWithKill9RaisesAPingAlertOnTheSurvivorsWithinTwicePingTtlThatClearsWhenItReturns() throws Exception {
     int bridgePort = Ports.free(1).get(0);
     JsonObject monitor = MetricsMonitorTest.fastMonitor().put("ping_ttl_ms", PING_TTL_MS)
         .put("metric_ttl_ms", PING_TTL_MS);
@@ -85,6 +85,14 @@ class MonitorAlertIT {
         assertThat(event.getString("name")).isEqualTo("ping");
         assertThat(event.getString("node")).isEqualTo(cluster.name(3));
         assertThat(event.getBoolean("cleared")).isFalse();
+
+        // the killed node comes back on the same data dir: its alert clears, with an event saying so
+        cluster.restart(3);
+        Eventually.await("node3's alert to clear on node1 after its restart", FORM,
+            () -> array(api, "/health/alerts").isEmpty());
+        JsonObject clearing = events.await(2, Duration.ofSeconds(10));
+        assertThat(clearing.getString("peer")).isEqualTo(node3);
+        assertThat(clearing.getBoolean("cleared")).isTrue();
       }
     }
   }
@@ -136,9 +144,14 @@ class MonitorAlertIT {
 
     /** The first event, waiting up to {@code timeout}. */
     JsonObject await(Duration timeout) {
-      Eventually.await("an event on " + Addresses.ALERT_EVENTS + " through the TCP bridge", timeout,
-          () -> !bodies.isEmpty());
-      return bodies.get(0);
+      return await(1, timeout);
+    }
+
+    /** The {@code n}th event (from 1), waiting up to {@code timeout}. */
+    JsonObject await(int n, Duration timeout) {
+      Eventually.await("event " + n + " on " + Addresses.ALERT_EVENTS + " through the TCP bridge", timeout,
+          () -> bodies.size() >= n);
+      return bodies.get(n - 1);
     }
 
     @Override
