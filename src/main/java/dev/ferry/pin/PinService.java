@@ -22,8 +22,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on its verticle's context.
  */
 final class PinService {
+  /** What a {@code pins} op adds to its ops' JSON: {@code {"op":"pins","ops":[]}}, with room to spare. */
+  private static final int BATCH_OVERHEAD = 64;
   private static final Logger log = LoggerFactory.getLogger(PinService.class);
 
   private final NodeContext node;
@@ -364,8 +368,7 @@ final class PinService {
     return allocatable().compose(live -> {
       Placement.Candidates candidates = placement.candidates(live, null);
       List<PinReply.Batch.Refusal> refused = new ArrayList<>();
-      List<List<Integer>> chunks = new ArrayList<>();
-      List<List<PinOp>> chunkOps = new ArrayList<>();
+      List<Proposal> chunks = new ArrayList<>();
       long bytes = Long.MAX_VALUE / 2;   // no proposal yet: the first op starts one
       for (int at = 0; at < request.pins().size(); at++) {
         Add add = request.pins().get(at);
@@ -380,24 +383,18 @@ final class PinService {
           refused.add(new PinReply.Batch.Refusal(at, add.cid(), e.code(), e.getMessage()));
           continue;
         }
-        int size = op.toJson().encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        int size = op.toJson().encode().getBytes(StandardCharsets.UTF_8).length + 1;
         if (bytes + size > maxOpBytes - BATCH_OVERHEAD) {
-          chunks.add(new ArrayList<>());
-          chunkOps.add(new ArrayList<>());
+          chunks.add(new Proposal(new ArrayList<>(), new ArrayList<>()));
           bytes = 0;
         }
-        chunks.get(chunks.size() - 1).add(at);
-        chunkOps.get(chunkOps.size() - 1).add(op);
+        chunks.get(chunks.size() - 1).add(at, op);
         bytes += size;
       }
-      List<Future<PinReply.Batch>> proposals = new ArrayList<>();
-      for (int c = 0; c < chunks.size(); c++) {
-        List<Integer> positions = chunks.get(c);
-        List<PinOp> ops = chunkOps.get(c);
-        proposals.add(propose(PinOp.batch(ops)).map(PinReply.Batch::fromApplied)
-            .recover(e -> Future.succeededFuture(PinReply.Batch.allRefused(ops, FerryException.from(e))))
-            .map(batch -> batch.at(positions)));
-      }
+      List<Future<PinReply.Batch>> proposals = chunks.stream().map(chunk -> propose(PinOp.batch(chunk.ops()))
+          .map(PinReply.Batch::fromApplied)
+          .recover(e -> Future.succeededFuture(PinReply.Batch.allRefused(chunk.ops(), FerryException.from(e))))
+          .map(batch -> batch.at(chunk.positions()))).toList();
       return Future.all(proposals).map(done -> {
         int pinned = 0;
         long committed = 0;
@@ -406,14 +403,19 @@ final class PinService {
           refused.addAll(proposal.result().refused());
           committed = Math.max(committed, proposal.result().committed());
         }
-        refused.sort(java.util.Comparator.comparingInt(PinReply.Batch.Refusal::at));
+        refused.sort(Comparator.comparingInt(PinReply.Batch.Refusal::at));
         return new PinReply.Batch(pinned, refused, committed).toJson();
       });
     });
   }
 
-  /** What a {@code pins} op adds to its ops' JSON: {@code {"op":"pins","ops":[]}}, with room to spare. */
-  private static final int BATCH_OVERHEAD = 64;
+  /** One {@code pins} proposal being filled: its ops and their positions in the request. */
+  private record Proposal(List<Integer> positions, List<PinOp> ops) {
+    void add(int at, PinOp op) {
+      positions.add(at);
+      ops.add(op);
+    }
+  }
 
   /**
    * A read of the pinset: from this node's replica once it has applied the request's
