@@ -179,7 +179,8 @@ final class PinTracker {
    * The daemon did not list {@code cid}, which is allocated here, in a listing that began at
    * {@code listed}: without a status yet it is queued (a start); {@code pinned} since before the
    * listing, it was unpinned behind the cluster's back: {@code unexpectedly_unpinned} and queued
-   * again, in the retry lane. Whether it was such a repair.
+   * again, in the retry lane. Whether it was such a repair (the state sync logs the repairs of a
+   * pass in one line: a daemon that lost its repository would otherwise log a line per pin).
    */
   boolean missing(String cid, Instant listed) {
     Local here = local.get(cid);
@@ -190,7 +191,6 @@ final class PinTracker {
     if (!here.status().equals(PINNED) || !Instant.parse(here.time()).isBefore(listed)) {
       return false;
     }
-    log.warn("state sync on {}: {} is allocated here but the IPFS daemon does not pin it; pinning it again", node, cid);
     local.put(cid, new Local(UNEXPECTEDLY_UNPINNED, "", now(), 0));
     metrics.repaired();
     enqueue(cid, retries);

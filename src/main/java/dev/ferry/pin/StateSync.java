@@ -64,6 +64,7 @@ final class StateSync {
     Instant started = Instant.now();
     Set<String> seen = new HashSet<>();
     long[] unexpected = {0};
+    String[] firstMissing = {null};
     return ipfs.pinLs(cid -> listed(cid, false, starting, seen, unexpected))
         .compose(recursive -> ipfs.pinLsDirect(cid -> listed(cid, true, starting, seen, unexpected))
             .map(direct -> recursive + direct))
@@ -76,9 +77,13 @@ final class StateSync {
           e.getMessage());
       seen.clear();
       return Future.succeededFuture(0L);
-    }).compose(listed -> missing(seen, started).map(missing -> new Result(listed, unexpected[0], missing)))
+    }).compose(listed -> missing(seen, started, firstMissing).map(missing -> new Result(listed, unexpected[0], missing)))
         .onSuccess(result -> {
           metrics.synced(result.unexpected());
+          if (result.missing() > 0) {
+            log.warn("state sync on {}: {} pins allocated here are no longer pinned on the IPFS daemon (first: {}); "
+                + "they show as unexpectedly_unpinned and are pinned again", node, result.missing(), firstMissing[0]);
+          }
           if (result.unexpected() > 1) {
             log.info("state sync on {}: {} pins on the IPFS daemon are not allocated here; left pinned", node,
                 result.unexpected());
@@ -122,15 +127,15 @@ final class StateSync {
    * (the event loop is let go between pages; the pinset may change meanwhile, which is why pages
    * start after a CID rather than at a position).
    */
-  private Future<Long> missing(Set<String> seen, Instant started) {
+  private Future<Long> missing(Set<String> seen, Instant started, String[] first) {
     Promise<Long> done = Promise.promise();
     long[] missing = {0};
     long[] remote = {0};
-    walk(null, seen, started, missing, remote, done);
+    walk(null, seen, started, missing, remote, first, done);
     return done.future();
   }
 
-  private void walk(String after, Set<String> seen, Instant started, long[] missing, long[] remote,
+  private void walk(String after, Set<String> seen, Instant started, long[] missing, long[] remote, String[] first,
       Promise<Long> done) {
     Iterator<Pin> pins = (after == null ? tracker.pinset().pins() : tracker.pinset().pinsAfter(after)).iterator();
     String last = null;
@@ -140,7 +145,9 @@ final class StateSync {
       if (!pin.isAllocatedTo(node)) {
         remote[0]++;
       } else if (!seen.contains(last) && tracker.missing(last, started)) {
-        missing[0]++;
+        if (missing[0]++ == 0) {
+          first[0] = last;
+        }
       }
     }
     if (!pins.hasNext()) {
@@ -149,6 +156,6 @@ final class StateSync {
       return;
     }
     String from = last;
-    vertx.runOnContext(x -> walk(from, seen, started, missing, remote, done));
+    vertx.runOnContext(x -> walk(from, seen, started, missing, remote, first, done));
   }
 }

@@ -2,20 +2,26 @@ package dev.ferry.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for an IPFS daemon's Kubo RPC API that reads every request body and discards it:
- * {@code add} answers one fixed CID, the pin commands answer as if they had done their work, and
+ * {@code add} answers one fixed CID, the pin commands answer as if they had done their work (the
+ * CIDs pinned are remembered, so {@code pin/ls} lists them as a daemon would, streamed one per
+ * line with {@code stream=true}: a node's state sync then finds nothing to repair), and
  * {@code repo/stat} answers no sizes (so the node measures no free space and allocates by pin count). For
  * tests that measure that ferry does not hold what passes through it (a real daemon would make
  * them measure the daemon); where ferry's work with a daemon matters, tests use
@@ -34,6 +40,8 @@ public final class DiscardingDaemon implements AutoCloseable {
     return t;
   });
   private final AtomicLong received = new AtomicLong();
+  /** The CIDs pinned (recursively) and not unpinned since. */
+  private final Set<String> pins = ConcurrentHashMap.newKeySet();
 
   public DiscardingDaemon() {
     try {
@@ -64,19 +72,56 @@ public final class DiscardingDaemon implements AutoCloseable {
       }
     }
     String path = exchange.getRequestURI().getPath();
+    String arg = arg(exchange.getRequestURI().getRawQuery());
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    if (path.equals("/api/v0/pin/ls")) {
+      listPins(exchange);
+      return;
+    }
+    if (arg != null && path.equals("/api/v0/pin/add")) {
+      pins.add(arg);
+    } else if (arg != null && path.equals("/api/v0/pin/rm")) {
+      pins.remove(arg);
+    }
     String answer = switch (path) {
       case "/api/v0/add" -> "{\"Name\":\"file\",\"Hash\":\"" + CID + "\",\"Size\":\"" + SIZE + "\"}\n";
-      case "/api/v0/pin/add", "/api/v0/pin/rm" -> "{\"Pins\":[\"" + CID + "\"]}";
-      case "/api/v0/pin/ls" -> "{\"Keys\":{}}";
+      case "/api/v0/pin/add", "/api/v0/pin/rm" -> "{\"Pins\":[\"" + (arg == null ? CID : arg) + "\"]}";
       case "/api/v0/id" -> "{\"ID\":\"12D3KooWStandIn\",\"Addresses\":[],\"AgentVersion\":\"discarding-daemon\"}";
       default -> "{}";
     };
     byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /** {@code pin/ls}: the recursive pins, one {@code {"Cid","Type"}} line each (streamed); none of other types. */
+  private void listPins(HttpExchange exchange) throws IOException {
+    String query = exchange.getRequestURI().getRawQuery();
+    boolean recursive = query == null || !query.contains("type=") || query.contains("type=recursive")
+        || query.contains("type=all");
+    exchange.sendResponseHeaders(200, 0);  // chunked
+    try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 64 * 1024)) {
+      if (recursive) {
+        for (String cid : pins) {
+          out.write(("{\"Cid\":\"" + cid + "\",\"Type\":\"recursive\"}\n").getBytes(StandardCharsets.UTF_8));
+        }
+      }
+    }
+  }
+
+  /** The first {@code arg} of a query, or null. */
+  private static String arg(String query) {
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      if (pair.startsWith("arg=")) {
+        return URLDecoder.decode(pair.substring(4), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   @Override
