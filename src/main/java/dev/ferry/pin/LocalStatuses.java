@@ -19,8 +19,9 @@ import java.util.function.UnaryOperator;
  * status as a number, the time (written by {@link Instant#toString()}) as nanoseconds, the
  * attempts: about 30 bytes a CID, 110 without a shared key, where a {@code HashMap<String, Local>}
  * took about 240. A status that does not fit (an error text, a status or time outside those
- * shapes) is kept whole on the side; there are few of them. A status read back equals the status
- * put, field for field.
+ * shapes) is kept whole on the side, and so is every {@code pin_error} and {@code unpin_error}:
+ * there are few of them, and {@link #failed} (the periodic retry's list) reads only those, never
+ * the whole table. A status read back equals the status put, field for field.
  *
  * <p>Not thread-safe: owned by the tracker's context.
  */
@@ -28,6 +29,8 @@ final class LocalStatuses {
   /** The statuses kept as their place in this list; any other is kept whole ({@link #OTHER}). */
   private static final List<String> STATUSES = TrackerMetrics.STATUSES;
   private static final byte OTHER = -1;
+  /** The statuses that are retried ({@link #failed}): always kept on the side. */
+  private static final List<String> FAILED = List.of(PinTracker.PIN_ERROR, PinTracker.UNPIN_ERROR);
   private static final int FIRST_CAPACITY = 16;
   /** Grown when more than this share of the slots is taken (linear probing stays short below it). */
   private static final double MAX_LOAD = 0.7;
@@ -77,7 +80,8 @@ final class LocalStatuses {
     }
     cids[slot] = keys.apply(key);   // also when it was there: the mirror may hold a new array for it since
     int code = STATUSES.indexOf(status.status());
-    long time = status.error().isEmpty() && code >= 0 ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
+    long time = status.error().isEmpty() && code >= 0 && !FAILED.contains(status.status())
+        ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
     if (time == PinState.NOT_AN_INSTANT) {
       statuses[slot] = OTHER;
       others.put(cid, status);
@@ -113,16 +117,19 @@ final class LocalStatuses {
     return all;
   }
 
-  /** Every status, copied. */
-  Map<String, PinTracker.Local> snapshot() {
-    Map<String, PinTracker.Local> all = new HashMap<>();
-    for (int slot = 0; slot < cids.length; slot++) {
-      if (cids[slot] != null) {
-        String cid = new String(cids[slot], StandardCharsets.UTF_8);
-        all.put(cid, local(slot, cid));
+  /**
+   * The {@code pin_error} and {@code unpin_error} statuses, copied (the caller may change them
+   * while it walks them): read from the side table alone, so its cost follows the failures, not
+   * the pins.
+   */
+  Map<String, PinTracker.Local> failed() {
+    Map<String, PinTracker.Local> failed = new HashMap<>();
+    others.forEach((cid, status) -> {
+      if (FAILED.contains(status.status())) {
+        failed.put(cid, status);
       }
-    }
-    return Map.copyOf(all);
+    });
+    return failed;
   }
 
   private PinTracker.Local local(int slot, String cid) {

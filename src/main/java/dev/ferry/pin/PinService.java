@@ -251,9 +251,9 @@ final class PinService {
   }
 
   /**
-   * Every {@code pin.expiry_interval_ms}: if this node is the lowest-named live one, it reads the
-   * pinset from its replica page by page and proposes the removal of each pin whose
-   * {@code expire_at} has passed ({@link PinOp.Expire}, which every replica checks against the time
+   * Every {@code pin.expiry_interval_ms}: if this node is the lowest-named live one, it reads from
+   * its replica the pins whose {@code expire_at} has passed (the pinset keeps an index of the pins
+   * that expire, so this never walks the pinset), a page at a time, and proposes the removal of each ({@link PinOp.Expire}, which every replica checks against the time
    * in the op, so a pin pinned again meanwhile stays). A pin is removed at most one interval (plus
    * the Raft round trip) after it expires.
    */
@@ -265,24 +265,23 @@ final class PinService {
     });
   }
 
-  private void expireAfter(String after, Instant now) {
-    JsonObject page = new JsonObject().put("op", "list").put("limit", config.listPage());
+  /** Proposes the removal of the pins expired at {@code now} after {@code after} (null: from the first), a page at a time. */
+  private void expireAfter(JsonObject after, Instant now) {
+    JsonObject page = new JsonObject().put("op", "expired").put("at", now.toString()).put("limit", config.listPage());
     if (after != null) {
       page.put("after", after);
     }
     raft.query(config.group(), page, Consistency.EVENTUAL, 0).map(Committed::result).onSuccess(list -> {
       JsonArray pins = list.getJsonArray("pins");
       for (Object item : pins) {
-        Pin pin = Pin.fromJson((JsonObject) item);
-        Instant expiry = pin.extras().expiry();
-        if (expiry != null && !expiry.isAfter(now)) {
-          propose(new PinOp.Expire(pin.cid(), now))
-              .onSuccess(x -> log.info("pin {} expired at {}: removed", pin.cid(), expiry))
-              .onFailure(e -> log.debug("pin {} not expired now: {}", pin.cid(), e.getMessage()));
-        }
+        JsonObject pin = (JsonObject) item;
+        String cid = pin.getString("cid");
+        propose(new PinOp.Expire(cid, now))
+            .onSuccess(x -> log.info("pin {} expired at {}: removed", cid, pin.getString("expire_at")))
+            .onFailure(e -> log.debug("pin {} not expired now: {}", cid, e.getMessage()));
       }
       if (list.getBoolean("more", false) && !pins.isEmpty()) {
-        expireAfter(pins.getJsonObject(pins.size() - 1).getString("cid"), now);
+        expireAfter(pins.getJsonObject(pins.size() - 1), now);
       }
     }).onFailure(e -> log.debug("expired pins not looked for now: {}", e.getMessage()));
   }

@@ -6,6 +6,8 @@ import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -51,6 +53,10 @@ import java.util.function.Consumer;
  *                                                  pinset's size, and whether more follow
  * {"op": "list", "node", ...}                    → the same, of the pins allocated to that node only
  *                                                  (pins for every node name none)
+ * {"op": "expired", "at", "after", "limit"}      → {"pins": [{"cid", "expire_at"}...], "more"}: at most limit
+ *                                                  pins whose expire_at is at or before at, soonest first,
+ *                                                  after the {"cid", "expire_at"} after (absent: from the
+ *                                                  first); read from an index of the expiring pins alone
  * </pre>
  *
  * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
@@ -59,7 +65,7 @@ public final class PinSet implements StateMachine {
   /** The name groups configure ({@code raft.groups.<group>.state_machine}). */
   public static final String NAME = "pinset";
   private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate", "expire", PinOp.BATCH);
-  private static final Set<String> READS = Set.of("get", "list");
+  private static final Set<String> READS = Set.of("get", "list", "expired");
 
   private final PinState state = new PinState();
   private final int chunkEntries;
@@ -127,6 +133,7 @@ public final class PinSet implements StateMachine {
     return switch (op.getString("op")) {
       case "get" -> state.existing(PinOp.cid(op)).toJson();
       case "list" -> list(op);
+      case "expired" -> expired(op);
       default -> throw FerryException.badRequest("'" + op.getString("op") + "' changes the pinset: propose it");
     };
   }
@@ -144,6 +151,33 @@ public final class PinSet implements StateMachine {
     }
     JsonObject list = new JsonObject().put("pins", page);
     return op.getValue("limit") == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
+  }
+
+  /** A page of the pins expired at {@code at} ({@link PinState#expiring}). */
+  private JsonObject expired(JsonObject op) {
+    Instant at = instant(op.getValue("at"), "at");
+    JsonObject after = op.getJsonObject("after");
+    PinState.Expiring from = after == null ? null
+        : new PinState.Expiring(instant(after.getValue("expire_at"), "after.expire_at"), Cid.parse(after.getString("cid")).toString());
+    Iterator<PinState.Expiring> expiring = state.expiring(at, from).iterator();
+    JsonArray page = new JsonArray();
+    int limit = limit(op);
+    while (expiring.hasNext() && page.size() < limit) {
+      PinState.Expiring next = expiring.next();
+      page.add(new JsonObject().put("cid", next.cid()).put("expire_at", next.at().toString()));
+    }
+    return new JsonObject().put("pins", page).put("more", expiring.hasNext());
+  }
+
+  private static Instant instant(Object value, String field) {
+    if (value instanceof String text) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        // the error below
+      }
+    }
+    throw FerryException.badRequest("field " + field + ": expected a time such as 2026-12-03T12:00:00Z, got " + value);
   }
 
   /** The node a listing is limited to, or null: every pin. */

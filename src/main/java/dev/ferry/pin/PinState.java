@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.util.AbstractCollection;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -53,6 +55,18 @@ final class PinState {
   /** One string per node name or origin, and one list per set of allocations, shared by every pin. */
   private final Map<String, String> names = new HashMap<>();
   private final Map<List<String>, List<String>> allocations = new HashMap<>();
+  /** The pins that expire, by expiry then CID: what {@link #expiring} reads without a walk over every pin. */
+  private final NavigableSet<Expiring> expiries = new TreeSet<>();
+
+  /** A pin's expiry ({@code expire_at}) and CID; ordered by expiry, then CID. */
+  record Expiring(Instant at, String cid) implements Comparable<Expiring> {
+    private static final Comparator<Expiring> ORDER = Comparator.comparing(Expiring::at).thenComparing(Expiring::cid);
+
+    @Override
+    public int compareTo(Expiring other) {
+      return ORDER.compare(this, other);
+    }
+  }
 
   /**
    * Applies {@code op} at log {@code index}.
@@ -104,9 +118,20 @@ final class PinState {
     return pins.size();
   }
 
+  /**
+   * The pins whose expiry is at or before {@code now}, soonest first, after {@code after}
+   * (exclusive; null: from the first): a live view, as {@link #pins}; its cost follows the pins
+   * read from it, not the pinset.
+   */
+  Collection<Expiring> expiring(Instant now, Expiring after) {
+    NavigableSet<Expiring> from = after == null ? expiries : expiries.tailSet(after, false);
+    return from.headSet(new Expiring(now, "\uffff"), true);
+  }
+
   /** Removes every pin. */
   void clear() {
     pins.clear();
+    expiries.clear();
     load.clear();
     names.clear();
     allocations.clear();
@@ -140,9 +165,15 @@ final class PinState {
     Pin before = old == null ? null : old.pin(key);
     if (old != null) {
       old.allocations().forEach(node -> load.computeIfPresent(node, (n, count) -> count == 1 ? null : count - 1));
+      if (old.extras().expiry() != null) {
+        expiries.remove(new Expiring(old.extras().expiry(), cid));
+      }
     }
     if (after != null) {
       after.allocations().forEach(node -> load.merge(shared(node), 1, Integer::sum));
+      if (after.extras().expiry() != null) {
+        expiries.add(new Expiring(after.extras().expiry(), cid));
+      }
     }
     return new Change(before, after);
   }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PinTracker {
   private static final Logger log = LoggerFactory.getLogger(PinTracker.class);
-  private static final String PIN_ERROR = "pin_error";
-  private static final String UNPIN_ERROR = "unpin_error";
+  static final String PIN_ERROR = "pin_error";
+  static final String UNPIN_ERROR = "unpin_error";
   private static final String PIN_QUEUED = "pin_queued";
   private static final String UNPIN_QUEUED = "unpin_queued";
   private static final String PINNING = "pinning";
@@ -232,8 +232,8 @@ final class PinTracker {
    * once); beyond that a pin waits for {@code recover}.
    */
   private void recoverFailed() {
-    // a snapshot first: a daemon call may end at once and change the map
-    local.snapshot().forEach((cid, here) -> {
+    // a copy first: a daemon call may end at once and change the statuses
+    local.failed().forEach((cid, here) -> {
       Pin pin = pinset().get(cid);
       boolean wanted = pin != null && pin.isAllocatedTo(node);
       if (here.attempts() < config.maxAttempts() && (wanted && here.status().equals(PIN_ERROR)

@@ -71,7 +71,7 @@ class PinSetTest {
   @Test
   void badOpsAreRefusedBeforeTheLogSayingWhichField() {
     PinSet set = new PinSet(10);
-    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, expire, get, list, pin, pins, unpin]");
+    assertRefused(set, new JsonObject().put("op", "explode"), "field op: expected one of [allocate, expire, expired, get, list, pin, pins, unpin]");
     assertRefused(set, pin("not-a-cid", "node1"), "not a CID: 'not-a-cid'");
     assertRefused(set, pin(CID), "field allocations: expected a non-empty array");
     assertRefused(set, pin(CID, "node1", "node1"), "expected distinct node names");
@@ -80,7 +80,7 @@ class PinSetTest {
     assertRefused(set, pin(CID, "node1").put("name", "x".repeat(300)), "field name: at most 255");
     assertRefused(set, new JsonObject().put("op", "allocate").put("cid", CID), "field allocations");
     assertThatThrownBy(() -> set.checkQuery(new JsonObject().put("op", "pin")))
-        .isInstanceOf(FerryException.class).hasMessageContaining("expected one of [get, list]");
+        .isInstanceOf(FerryException.class).hasMessageContaining("expected one of [expired, get, list]");
   }
 
   @Test
@@ -195,6 +195,42 @@ class PinSetTest {
     assertThat(load).containsEntry("node4", 30);
     assertThat(load.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(72 + 60);
     assertThat(List.of(load.get("node1"), load.get("node2"), load.get("node3"))).containsOnly(34);
+  }
+
+  @Test
+  void theExpiredQueryReadsTheExpiringPinsSoonestFirstAndFollowsRepinsUnpinsAndSnapshots() {
+    PinSet set = new PinSet(10);
+    String third = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+    set.apply(1, pin(CID, "node1").put("expire_at", "2026-12-03T10:00:00Z"));
+    set.apply(2, pin(OTHER, "node1").put("expire_at", "2026-12-03T09:00:00Z"));
+    set.apply(3, pin(third, "node1"));   // never expires
+    JsonObject at11 = new JsonObject().put("op", "expired").put("at", "2026-12-03T11:00:00Z");
+    assertThat(cids(set.query(at11))).containsExactly(OTHER, CID);
+    assertThat(cids(set.query(at11.copy().put("at", "2026-12-03T09:30:00Z")))).containsExactly(OTHER);
+
+    JsonObject first = set.query(at11.copy().put("limit", 1));
+    assertThat(cids(first)).containsExactly(OTHER);
+    assertThat(first.getBoolean("more")).isTrue();
+    JsonObject next = set.query(at11.copy().put("limit", 1).put("after", first.getJsonArray("pins").getJsonObject(0)));
+    assertThat(cids(next)).containsExactly(CID);
+    assertThat(next.getBoolean("more")).isFalse();
+
+    set.apply(4, pin(OTHER, "node1").put("expire_at", "2026-12-03T12:00:00Z"));   // pinned again, later
+    set.apply(5, new JsonObject().put("op", "unpin").put("cid", CID));
+    assertThat(cids(set.query(at11))).isEmpty();
+    assertThat(cids(set.query(at11.copy().put("at", "2026-12-03T13:00:00Z")))).containsExactly(OTHER);
+
+    PinSet copy = new PinSet(10);
+    List<JsonObject> chunks = new ArrayList<>();
+    set.snapshot(chunks::add);
+    copy.restore(chunks);
+    assertThat(cids(copy.query(at11.copy().put("at", "2026-12-03T13:00:00Z")))).containsExactly(OTHER);
+    assertThatThrownBy(() -> set.query(at11.copy().put("at", "soon")))
+        .hasMessageContaining("field at: expected a time");
+  }
+
+  private static List<String> cids(JsonObject expired) {
+    return expired.getJsonArray("pins").stream().map(pin -> ((JsonObject) pin).getString("cid")).toList();
   }
 
   @Test
