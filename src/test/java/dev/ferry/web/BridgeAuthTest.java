@@ -9,6 +9,7 @@ import dev.ferry.testing.Http;
 import dev.ferry.testing.NodeScript;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +30,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Both bridges of a node with {@code api.users}: sockets log in as a user, and each role may do
  * only its part. The SockJS side is driven by src/test/js/bridge-auth.test.mjs with the npm client,
- * the TCP side by hand (4-byte length, JSON frame). One node with an admin and a read user.
+ * the TCP side by hand (4-byte length, JSON frame). Two nodes with an admin and a read user; node2
+ * lets admins change Raft membership over the bridge ({@code bridge.membership_changes}), node1
+ * does not (the default).
  */
 @Timeout(180)
 class BridgeAuthTest {
@@ -36,26 +40,39 @@ class BridgeAuthTest {
   private static final String READER = "bob:battery staple";
   private static final int FEW_ITERATIONS = 1000;   // fast tests; the CLI's default is much higher
   private static TestCluster.JvmCluster cluster;
-  private static int tcpPort;
+  /** The TCP bridge ports of node1 and node2. */
+  private static List<Integer> tcpPorts;
 
   @BeforeAll
   static void start() {
-    tcpPort = Ports.free(1).get(0);
-    cluster = TestCluster.inJvm(1, i -> new JsonObject()
+    tcpPorts = Ports.free(2);
+    cluster = TestCluster.inJvm(2, i -> new JsonObject()
         .put("api", new JsonObject()
             .put("users", new JsonObject()
                 .put("alice", user(ADMIN, "admin"))
                 .put("bob", user(READER, "read")))
             .put("login_max_failures", 1000))   // the refusals here must not block the later logins
-        .put("bridge", new JsonObject().put("tcp_port", tcpPort)), i -> Map.of());
+        .put("bridge", new JsonObject().put("tcp_port", tcpPorts.get(i - 1)).put("membership_changes", i == 2)),
+        i -> Map.of());
     cluster.awaitFullMembership();
-    Eventually.await("the kv group to have a leader", Duration.ofSeconds(30), () -> {
-      try {
-        return RaftClient.forNode(cluster.node(1)).status("kv").await().leader() != null;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
+    for (int i = 1; i <= 2; i++) {
+      awaitKvLeader(i, null);
+    }
+  }
+
+  /** Waits until node {@code i} knows the kv group's leader ({@code expected}, or any when null); returns it. */
+  private static String awaitKvLeader(int i, String expected) {
+    String[] leader = new String[1];
+    Eventually.await("node" + i + " to know the kv group's leader" + (expected == null ? "" : " " + expected),
+        Duration.ofSeconds(30), () -> {
+          try {
+            leader[0] = RaftClient.forNode(cluster.node(i)).status("kv").await().leader();
+            return leader[0] != null && (expected == null || expected.equals(leader[0]));
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+    return leader[0];
   }
 
   @AfterAll
@@ -123,7 +140,7 @@ class BridgeAuthTest {
           .put("payload", new JsonObject().put("op", "put").put("key", "tcp-read").put("value", "no")), null);
       tcp.expectDenied();
     }
-    try (Tcp tcp = new Tcp()) {
+    try (Tcp tcp = new Tcp(1)) {
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
           .put("payload", new JsonObject().put("op", "put").put("key", "tcp-admin").put("value", "yes")), basic(ADMIN));
       assertThat(tcp.reply().getJsonObject("body").getLong("index")).isPositive();
@@ -135,14 +152,47 @@ class BridgeAuthTest {
     }
   }
 
+  @Test
+  void withMembershipChangesOnAnAdminMovesTheLeadershipButNobodyProposesPinsAndReadUsersStillOnlyRead() throws Exception {
+    String leader = awaitKvLeader(2, null);
+    List<String> voters = RaftClient.forNode(cluster.node(2)).status("kv").await().voters();
+    String other = voters.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+    JsonObject transfer = new JsonObject().put("op", "transfer").put("node", other);
+    try (Tcp tcp = new Tcp(2)) {
+      tcp.send("ferry.raft.kv", transfer, basic(READER));
+      tcp.expectDenied();   // the read role may only query and follow feeds
+    }
+    try (Tcp tcp = new Tcp(2)) {
+      tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose").put("payload", new JsonObject().put("op", "pin")
+          .put("cid", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o").put("allocations", new JsonArray().add(other))),
+          basic(ADMIN));
+      tcp.expectDenied();   // the pinset changes only through ferry.pin, membership_changes or not
+      tcp.send("ferry.raft.kv", transfer, null);
+      JsonObject moved = tcp.reply();
+      assertThat(moved.getString("type")).as(moved.encode()).isEqualTo("message");
+      assertThat(moved.getJsonObject("body").getString("leader")).isEqualTo(other);
+    }
+    for (int i = 1; i <= 2; i++) {
+      awaitKvLeader(i, other);
+    }
+    assertThat(RaftClient.forNode(cluster.node(1)).status("kv").await().voters()).isEqualTo(voters);
+  }
+
   /** One TCP bridge connection: each send asks for a reply at a fresh reply address. */
   private static final class Tcp implements AutoCloseable {
-    private final Socket socket = new Socket("127.0.0.1", tcpPort);
+    private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
     private int replies;
 
+    /** A connection to node1's TCP bridge. */
     Tcp() throws IOException {
+      this(1);
+    }
+
+    /** A connection to node {@code i}'s TCP bridge. */
+    Tcp(int i) throws IOException {
+      socket = new Socket("127.0.0.1", tcpPorts.get(i - 1));
       socket.setSoTimeout(10_000);
       in = new DataInputStream(socket.getInputStream());
       out = new DataOutputStream(socket.getOutputStream());
