@@ -8,13 +8,10 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.NodeScript;
 import dev.ferry.testing.Ports;
+import dev.ferry.testing.TcpBridgeClient;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +111,7 @@ class BridgeAuthTest {
 
   @Test
   void tcpClientsWithoutOrWithWrongCredentialsAreRefused() throws Exception {
-    try (Tcp tcp = new Tcp()) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(0))) {
       JsonObject names = new JsonObject().put("op", "names");
       tcp.send("ferry.registry", names, null);
       tcp.expectDenied();
@@ -124,26 +121,26 @@ class BridgeAuthTest {
       tcp.expectDenied();
       // a later frame with the right credentials logs the socket in, and the next need not repeat them
       tcp.send("ferry.registry", names, basic(READER));
-      assertThat(tcp.reply().getJsonObject("body").getJsonArray("names")).isNotNull();
+      assertThat(tcp.read().getJsonObject("body").getJsonArray("names")).isNotNull();
       tcp.send("ferry.registry", names, null);
-      assertThat(tcp.reply().getJsonObject("body").getJsonArray("names")).isNotNull();
+      assertThat(tcp.read().getJsonObject("body").getJsonArray("names")).isNotNull();
     }
   }
 
   @Test
   void aTcpReadUserQueriesButCannotPropose() throws Exception {
-    try (Tcp tcp = new Tcp()) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(0))) {
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "query")
           .put("payload", new JsonObject().put("op", "get").put("key", "tcp-read")), basic(READER));
-      assertThat(tcp.reply().getString("type")).isEqualTo("message");
+      assertThat(tcp.read().getString("type")).isEqualTo("message");
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
           .put("payload", new JsonObject().put("op", "put").put("key", "tcp-read").put("value", "no")), null);
       tcp.expectDenied();
     }
-    try (Tcp tcp = new Tcp(1)) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(0))) {
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
           .put("payload", new JsonObject().put("op", "put").put("key", "tcp-admin").put("value", "yes")), basic(ADMIN));
-      assertThat(tcp.reply().getJsonObject("body").getLong("index")).isPositive();
+      assertThat(tcp.read().getJsonObject("body").getLong("index")).isPositive();
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "transfer").put("node", "node1"), null);
       tcp.expectDenied();
       tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose")
@@ -158,17 +155,17 @@ class BridgeAuthTest {
     List<String> voters = RaftClient.forNode(cluster.node(2)).status("kv").await().voters();
     String other = voters.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
     JsonObject transfer = new JsonObject().put("op", "transfer").put("node", other);
-    try (Tcp tcp = new Tcp(2)) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(1))) {
       tcp.send("ferry.raft.kv", transfer, basic(READER));
       tcp.expectDenied();   // the read role may only query and follow feeds
     }
-    try (Tcp tcp = new Tcp(2)) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(1))) {
       tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose").put("payload", new JsonObject().put("op", "pin")
           .put("cid", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o").put("allocations", new JsonArray().add(other))),
           basic(ADMIN));
       tcp.expectDenied();   // the pinset changes only through ferry.pin, membership_changes or not
       tcp.send("ferry.raft.kv", transfer, null);
-      JsonObject moved = tcp.reply();
+      JsonObject moved = tcp.read();
       assertThat(moved.getString("type")).as(moved.encode()).isEqualTo("message");
       assertThat(moved.getJsonObject("body").getString("leader")).isEqualTo(other);
     }
@@ -176,56 +173,5 @@ class BridgeAuthTest {
       awaitKvLeader(i, other);
     }
     assertThat(RaftClient.forNode(cluster.node(1)).status("kv").await().voters()).isEqualTo(voters);
-  }
-
-  /** One TCP bridge connection: each send asks for a reply at a fresh reply address. */
-  private static final class Tcp implements AutoCloseable {
-    private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
-    private int replies;
-
-    /** A connection to node1's TCP bridge. */
-    Tcp() throws IOException {
-      this(1);
-    }
-
-    /** A connection to node {@code i}'s TCP bridge. */
-    Tcp(int i) throws IOException {
-      socket = new Socket("127.0.0.1", tcpPorts.get(i - 1));
-      socket.setSoTimeout(10_000);
-      in = new DataInputStream(socket.getInputStream());
-      out = new DataOutputStream(socket.getOutputStream());
-    }
-
-    void send(String address, JsonObject body, String authorization) throws IOException {
-      JsonObject frame = new JsonObject().put("type", "send").put("address", address)
-          .put("replyAddress", "r" + ++replies).put("body", body);
-      if (authorization != null) {
-        frame.put("headers", new JsonObject().put(BridgeGuard.AUTHORIZATION, authorization));
-      }
-      byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
-      out.writeInt(bytes.length);
-      out.write(bytes);
-      out.flush();
-    }
-
-    JsonObject reply() throws IOException {
-      byte[] bytes = new byte[in.readInt()];
-      in.readFully(bytes);
-      return new JsonObject(new String(bytes, StandardCharsets.UTF_8));
-    }
-
-    void expectDenied() throws IOException {
-      JsonObject denied = reply();
-      assertThat(denied.getString("type")).isEqualTo("err");
-      assertThat(denied.getString("message")).isEqualTo("access_denied");
-      reply();   // the TCP bridge adds its own refusal frame after ours
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }
