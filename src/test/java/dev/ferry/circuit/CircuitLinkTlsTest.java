@@ -121,8 +121,8 @@ class CircuitLinkTlsTest {
         .connectHandler(socket -> socket.handler(bytes -> bytesToImpostor.addAndGet(bytes.length())))
         .listen(0, "127.0.0.1").await();
     int realPort = circuits(two).links().port();
-    // node2 tells node1 where its link server is (a bus reply): pointed at the impostor, as a hijacked
-    // address would point it
+    // node1 asks node2 where its link server is (a bus request): the answer, as node1 receives it, is
+    // pointed at the impostor, as a hijacked address would point it
     Handler<DeliveryContext<Object>> redirect = context -> {
       if (context.message().body() instanceof JsonObject at && at.containsKey("incarnation")
           && Integer.valueOf(realPort).equals(at.getValue("port"))) {
@@ -134,15 +134,14 @@ class CircuitLinkTlsTest {
     PeerRef echo = await(circuits(one).startRemotePeer("echo", "node2"));
     try (var logged = LogCapture.of(Links.class)) {
       freshLinkFromNode1();
-      two.vertx().eventBus().addOutboundInterceptor(redirect);
-      Circuit c;
+      one.vertx().eventBus().addInboundInterceptor(redirect);
       try {
-        c = await(a.newCircuitToPeer(echo, null));
+        Circuit c = await(a.newCircuitToPeer(echo, null));
         c.send(Fragment.of(1).withPayload(bytes(100, 1)));
         assertThat(await(c.closed())).contains("circuit link to node2 broke")
             .contains("is not node2: its certificate is for 'mallory', not 'node2'");
       } finally {
-        two.vertx().eventBus().removeOutboundInterceptor(redirect);
+        one.vertx().eventBus().removeInboundInterceptor(redirect);
       }
       assertThat(logged.errors()).anyMatch(l -> l.startsWith("circuit link: refusing the link server at ")
           && l.endsWith(":" + impostor.actualPort() + " for node node2: its certificate is for 'mallory', not 'node2'"));
