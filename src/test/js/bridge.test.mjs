@@ -254,6 +254,46 @@ test('hold several circuits on the socket\'s peer address', async () => {
   }
 });
 
+// the issue's attack: a browser on a node without users moved the kv leadership, removed a
+// voter and proposed a raw pin op with a made-up allocation; none of it may pass a bridge
+test('no bridge client changes Raft membership or proposes to a service\'s group', async () => {
+  const eb = await connect(OPEN);
+  try {
+    const kv = await request(eb, 'ferry.raft.kv', { op: 'status' });
+    const follower = kv.voters.find((node) => node !== kv.leader);
+    assert.ok(follower, `a voter other than the leader in ${JSON.stringify(kv)}`);
+    const cid = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
+    const pin = { op: 'pin', cid, name: 'forged', replication_min: 1, replication_max: 1, allocations: ['node9'] };
+    for (const [address, body] of [
+      ['ferry.raft.kv', { op: 'transfer', node: follower }],
+      ['ferry.raft.kv', { action: 'transfer', node: follower }],
+      ['ferry.raft.kv', { op: 'leave', node: follower }],
+      ['ferry.raft.kv', { op: 'join', node: 'node9' }],
+      ['ferry.raft.pins', { op: 'propose', payload: pin }],
+      ['ferry.raft.pins', { action: 'propose', op: pin }],
+    ]) {
+      const denied = nextError(eb);
+      eb.send(address, body, {}, () => {});
+      assert.equal((await denied).body, 'access_denied', `${address} ${JSON.stringify(body)}`);
+    }
+    const kvAfter = await request(eb, 'ferry.raft.kv', { op: 'status' });
+    assert.equal(kvAfter.leader, kv.leader);
+    assert.deepEqual(kvAfter.voters, kv.voters);
+    assert.deepEqual(kvAfter.learners, kv.learners);
+    // this cluster pins nothing: the pinset is still empty
+    const listed = await request(eb, 'ferry.raft.pins', { op: 'query', payload: { op: 'list', limit: 10 } });
+    assert.deepEqual(listed.result.pins, []);
+    assert.equal(listed.result.count, 0);
+    await assert.rejects(request(eb, 'ferry.raft.pins', { op: 'query', payload: { op: 'get', cid } }),
+      (err) => /not-found/.test(err.message));
+    // the kv group itself still takes a bridge client's write
+    const put = await request(eb, 'ferry.raft.kv', { op: 'propose', payload: { op: 'put', key: 'after-denials', value: 'ok' } });
+    assert.ok(put.index > 0);
+  } finally {
+    eb.close();
+  }
+});
+
 test('member events are followed live', async () => {
   const eb = await connect(OPEN);
   try {

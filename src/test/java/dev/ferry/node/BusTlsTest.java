@@ -3,16 +3,16 @@ package dev.ferry.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.Incarnation;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeKey;
+import dev.ferry.peers.Peer;
+import dev.ferry.peers.Peers;
 import dev.ferry.security.Certificates;
 import dev.ferry.security.Certificates.NodeIdentity;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.LogCapture;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Promise;
@@ -27,6 +27,10 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +40,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * The event bus with TLS: nodes of one CA talk; a node of another CA, or one whose certificate
@@ -54,8 +58,10 @@ class BusTlsTest {
   @TempDir Path dir;
 
   @Test
-  void nodesWithCertificatesOfTheClusterCaExchangeMessages() {
+  void nodesWithCertificatesOfTheClusterCaExchangeMessagesWithoutTheCaKey() throws IOException {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3");
+    // the CA key stays with the operator: a node needs ca.crt and its own files only
+    Files.delete(certs.resolve("ca.key"));
     try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership()) {
       cluster.node(3).vertx().eventBus().<String>consumer("test.echo", m -> m.reply("node3:" + m.body()))
           .completion().await();
@@ -105,7 +111,7 @@ class BusTlsTest {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3");
     Path foreign = certs(dir.resolve("foreign"), "node2");
     try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
-        var logged = new Logged()) {
+        var logged = LogCapture.of(CertifiedClusterManager.class)) {
       try (Rogue rogue = Rogue.start(cluster, dir, foreign, "node2", "node2")) {
 
         assertRogueIsShutOut(cluster, rogue);
@@ -119,7 +125,7 @@ class BusTlsTest {
   void aNodeWhoseCertificateNamesAnotherNodeIsRefused() {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3", "mallory");
     try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
-        var logged = new Logged()) {
+        var logged = LogCapture.of(CertifiedClusterManager.class)) {
       try (Rogue rogue = Rogue.start(cluster, dir, certs, "mallory", "node2")) {
 
         assertRogueIsShutOut(cluster, rogue);
@@ -188,6 +194,66 @@ class BusTlsTest {
     assertThatThrownBy(() -> Node.start(refused, Map.of()).await()).hasMessageContaining("--insecure");
     BusTls.checkExposure(insecure, Optional.empty());
     BusTls.checkExposure(config(new JsonObject()), Optional.empty());   // loopback: no certificates needed
+  }
+
+  @Test
+  void aNodeOnAnAddressOfThisMachineStartsWithoutTlsOnlyUnderInsecureAndSaysSo() throws Exception {
+    String exposed = nonLoopbackAddress();
+    List<Integer> ports = Ports.free(4);
+    Path peers = dir.resolve("exposed-peers.json");
+    Peers.of(List.of(Peer.builder().pid(1).name("node1").description("on a network address").hostname("localhost")
+        .ipAddress(exposed).domain("localdomain").port(ports.get(0)).membershipPort(ports.get(1))
+        .apiPort(ports.get(2)).proxyPort(ports.get(3)).build())).dump(peers);
+    String[] args = {"--peers", peers.toString(), "--name", "node1", "--data", dir.resolve("exposed").toString()};
+
+    var refusedErr = new StringWriter();
+    var refused = new NodeOptions();
+    picocli.CommandLine.populateCommand(refused, args);
+    assertThat(refused.start(Map.of(), new PrintWriter(refusedErr, true), "ferry")).isEmpty();
+    assertThat(refusedErr.toString()).startsWith("ferry: cluster.host: " + exposed + " is reachable from other machines")
+        .contains("'ferry certs init'").contains("--insecure");
+    try (var membership = new java.net.ServerSocket()) {   // it left nothing listening
+      membership.bind(new java.net.InetSocketAddress(exposed, ports.get(1)));
+    }
+
+    var insecure = new NodeOptions();
+    picocli.CommandLine.populateCommand(insecure, concat(args, "--insecure"));
+    try (var warned = LogCapture.of(BusTls.class)) {
+      Node node = insecure.start(Map.of(), new PrintWriter(new StringWriter(), true), "ferry").orElseThrow();
+      try {
+        assertThat(warned.warnings()).containsExactly("node node1 runs its event bus on " + exposed
+            + " without TLS (--insecure): anyone who reaches it can join the cluster");
+        assertThat(node.config().cluster().host()).isEqualTo(exposed);
+        Eventually.await("node1 to be a member of its cluster", DEADLINE, () -> node.members().names().equals(List.of("node1")));
+        node.vertx().eventBus().<String>consumer("test.echo", m -> m.reply("up")).completion().await();
+        assertThat(node.vertx().eventBus().<String>request("test.echo", "?", QUICK).await().body()).isEqualTo("up");
+      } finally {
+        node.close().await();
+      }
+    }
+  }
+
+  /** An IPv4 address of this machine that other machines could reach; the test is skipped on a machine with none. */
+  private static String nonLoopbackAddress() throws java.net.SocketException {
+    Optional<String> found = java.net.NetworkInterface.networkInterfaces()
+        .filter(n -> {
+          try {
+            return n.isUp() && !n.isLoopback();
+          } catch (java.net.SocketException e) {
+            return false;
+          }
+        })
+        .flatMap(java.net.NetworkInterface::inetAddresses)
+        .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+        .map(java.net.InetAddress::getHostAddress).findFirst();
+    Assumptions.assumeTrue(found.isPresent(), "this machine has no non-loopback IPv4 address to start a node on");
+    return found.get();
+  }
+
+  private static String[] concat(String[] args, String... more) {
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
   }
 
   @Test
@@ -270,34 +336,6 @@ class BusTlsTest {
     @Override
     public void close() {
       vertx.close().await();
-    }
-  }
-
-  /** ERROR lines of a class (the cluster manager's check by default) while it is open. */
-  static final class Logged implements AutoCloseable {
-    private final ch.qos.logback.classic.Logger logger;
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-    Logged() {
-      this(CertifiedClusterManager.class);
-    }
-
-    Logged(Class<?> source) {
-      logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(source);
-      appender.start();
-      logger.addAppender(appender);
-    }
-
-    List<String> errors() {
-      synchronized (appender.list) {
-        return appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
-            .toList();
-      }
-    }
-
-    @Override
-    public void close() {
-      logger.detachAppender(appender);
     }
   }
 

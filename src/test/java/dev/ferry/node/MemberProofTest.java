@@ -10,6 +10,7 @@ import dev.ferry.core.Members.Member;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeKey;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.LogCapture;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ class MemberProofTest {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3", "mallory");
     Path foreign = certs(dir.resolve("foreign"), "node3");
     try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
-        var logged = new BusTlsTest.Logged(ClusterMembers.class)) {
+        var logged = LogCapture.of(ClusterMembers.class)) {
       // each pretender claims the name of a genuine node
       List<String> incarnations = cluster.node(1).members().current().stream().map(Member::incarnation).toList();
       List<String> genuine = cluster.names(1, 2, 3);

@@ -7,9 +7,15 @@ import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.ProcessCluster;
+import dev.ferry.testing.TcpBridgeClient;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,9 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
  * real node (every PUT is stored, nothing reaches their disks), nor writes the cluster's kv; the
  * bus port speaks only TLS and asks for a client certificate; the API and the IPFS proxy refuse
  * callers without credentials, with wrong ones, and a read user's changes, with a message that
- * says why. What needs a modified node (a certificate of the cluster CA for another name, forged
- * member attributes) is covered in this JVM by BusTlsTest, MemberProofTest and
- * CircuitLinkTlsTest; the bridge's refusals by BridgeAuthTest.
+ * says why; the TCP bridge takes a read user's query and refuses the rest; the circuit link port
+ * refuses the other CA's certificate and says so in the log. The nodes have no {@code ca.key}.
+ * What needs a modified node (a certificate of the cluster CA for another name, forged member
+ * attributes) is covered in this JVM by BusTlsTest, MemberProofTest and CircuitLinkTlsTest; the
+ * bridge's other refusals by BridgeAuthTest and BridgeJsTest.
  */
 @Timeout(420)
 class SecurityProcessIT {
@@ -72,6 +80,8 @@ class SecurityProcessIT {
     Path foreign = dir.resolve("foreign");
     certsInit(certs, "node1,node2,node3");
     certsInit(foreign, "node2");
+    Files.delete(certs.resolve("ca.key"));   // it stays with the operator, off the nodes
+    List<Integer> node1Ports = Ports.free(2);   // node1's TCP bridge and circuit link
     JsonObject users = new JsonObject()
         .put(ADMIN, new JsonObject().put("password", Passwords.hash(ADMIN_PW, FEW_ITERATIONS)).put("role", "admin"))
         .put(READER, new JsonObject().put("password", Passwords.hash(READER_PW, FEW_ITERATIONS)).put("role", "read"));
@@ -80,7 +90,9 @@ class SecurityProcessIT {
         .put("api", new JsonObject().put("users", users).put("login_max_failures", 1000)
             .put("tls", new JsonObject().put("cert", certs.resolve("{name}.crt").toString())
                 .put("key", certs.resolve("{name}.key").toString())))
-        .put("bridge", new JsonObject().put("token", "a bridge token does not open the API")))) {
+        .put("bridge", new JsonObject().put("token", "a bridge token does not open the API")
+            .put("tcp_port", i == 1 ? node1Ports.get(0) : 0))
+        .put("circuit", new JsonObject().put("link_port", i == 1 ? node1Ports.get(1) : 0)))) {
       Https https = new Https(certs.resolve("ca.crt"));
       String admin = basic(ADMIN, ADMIN_PW);
       List<String> genuine = cluster.names(1, 2, 3);
@@ -160,6 +172,8 @@ class SecurityProcessIT {
 
         assertBusPortAsksForAClientCertificate(cluster, certs);
         assertApiRefusals(https, cluster, cid);
+        assertTcpBridgeAsksForUsers(node1Ports.get(0));
+        assertLinkPortRefusesTheOtherCa(cluster, foreign, node1Ports.get(1));
       }
       // the cluster kept serving through all of it
       var after = https.send(cluster.apiPort(3), "PUT", "/kv/after", admin, "still serving");
@@ -211,6 +225,59 @@ class SecurityProcessIT {
     // after all that the pin is still there
     var pin = https.send(api, "GET", "/pins/" + cid, basic(ADMIN, ADMIN_PW), null);
     assertThat(new JsonObject(pin.body()).getJsonObject("peer_map")).hasSize(3);
+  }
+
+  /** The TCP bridge asks for the API's users: a read user queries, nobody unauthenticated does, and reading is all it may do. */
+  private static void assertTcpBridgeAsksForUsers(int port) throws IOException {
+    JsonObject query = new JsonObject().put("op", "query").put("payload", new JsonObject().put("op", "get").put("key", "formed"));
+    try (var anonymous = new TcpBridgeClient(port)) {
+      anonymous.send("ferry.raft.kv", query, null);
+      anonymous.expectDenied();
+      anonymous.send("ferry.raft.kv", query, basic(READER, "not the password"));
+      anonymous.expectDenied();
+    }
+    try (var reader = new TcpBridgeClient(port)) {
+      reader.send("ferry.raft.kv", query, basic(READER, READER_PW));
+      JsonObject answer = reader.read();
+      assertThat(answer.getString("type")).as(answer.encode()).isEqualTo("message");
+      assertThat(answer.getJsonObject("body").getJsonObject("result").getString("value")).isEqualTo("yes");
+      reader.send("ferry.raft.kv", new JsonObject().put("op", "propose")
+          .put("payload", new JsonObject().put("op", "put").put("key", "formed").put("value", "no")), null);
+      reader.expectDenied();
+    }
+    try (var admin = new TcpBridgeClient(port)) {
+      admin.send("ferry.raft.kv", new JsonObject().put("op", "transfer").put("node", "node2"), basic(ADMIN, ADMIN_PW));
+      admin.expectDenied();   // bridge.membership_changes is off
+    }
+  }
+
+  /**
+   * The circuit link port completes no connection with the other CA's certificate (the rogue's),
+   * and node1 logs the refusal.
+   */
+  private static void assertLinkPortRefusesTheOtherCa(ProcessCluster cluster, Path foreign, int port) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      NetClientOptions options = new NetClientOptions().setSsl(true).setTrustAll(true).setHostnameVerificationAlgorithm("")
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(foreign.resolve("node2.crt").toString())
+              .setKeyPath(foreign.resolve("node2.key").toString()));
+      Promise<Void> closed = Promise.promise();
+      vertx.createNetClient(options).connect(port, "127.0.0.1").onComplete(connected -> {
+        if (connected.failed()) {
+          closed.tryComplete();
+          return;
+        }
+        connected.result().closeHandler(x -> closed.tryComplete());
+        connected.result().write(Buffer.buffer(new byte[] {0, 0, 0, 1, 0}));
+      });
+      Eventually.await("node1's circuit link port to close the other CA's connection", NOTICE,
+          () -> closed.future().isComplete());
+      Eventually.await("node1 to log the refused connection", NOTICE, () -> read(cluster.log(1)).lines()
+          .anyMatch(l -> l.contains("WARN") && l.contains("circuit link: refused a connection to node1's link port "
+              + "before its hello (its TLS handshake failed")));
+    } finally {
+      vertx.close().await();
+    }
   }
 
   /**

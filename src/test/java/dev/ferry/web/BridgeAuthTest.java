@@ -8,17 +8,16 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.NodeScript;
 import dev.ferry.testing.Ports;
+import dev.ferry.testing.TcpBridgeClient;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +27,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Both bridges of a node with {@code api.users}: sockets log in as a user, and each role may do
  * only its part. The SockJS side is driven by src/test/js/bridge-auth.test.mjs with the npm client,
- * the TCP side by hand (4-byte length, JSON frame). One node with an admin and a read user.
+ * the TCP side by hand (4-byte length, JSON frame). Two nodes with an admin and a read user; node2
+ * lets admins change Raft membership over the bridge ({@code bridge.membership_changes}), node1
+ * does not (the default).
  */
 @Timeout(180)
 class BridgeAuthTest {
@@ -36,26 +37,39 @@ class BridgeAuthTest {
   private static final String READER = "bob:battery staple";
   private static final int FEW_ITERATIONS = 1000;   // fast tests; the CLI's default is much higher
   private static TestCluster.JvmCluster cluster;
-  private static int tcpPort;
+  /** The TCP bridge ports of node1 and node2. */
+  private static List<Integer> tcpPorts;
 
   @BeforeAll
   static void start() {
-    tcpPort = Ports.free(1).get(0);
-    cluster = TestCluster.inJvm(1, i -> new JsonObject()
+    tcpPorts = Ports.free(2);
+    cluster = TestCluster.inJvm(2, i -> new JsonObject()
         .put("api", new JsonObject()
             .put("users", new JsonObject()
                 .put("alice", user(ADMIN, "admin"))
                 .put("bob", user(READER, "read")))
             .put("login_max_failures", 1000))   // the refusals here must not block the later logins
-        .put("bridge", new JsonObject().put("tcp_port", tcpPort)), i -> Map.of());
+        .put("bridge", new JsonObject().put("tcp_port", tcpPorts.get(i - 1)).put("membership_changes", i == 2)),
+        i -> Map.of());
     cluster.awaitFullMembership();
-    Eventually.await("the kv group to have a leader", Duration.ofSeconds(30), () -> {
-      try {
-        return RaftClient.forNode(cluster.node(1)).status("kv").await().leader() != null;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
+    for (int i = 1; i <= 2; i++) {
+      awaitKvLeader(i, null);
+    }
+  }
+
+  /** Waits until node {@code i} knows the kv group's leader ({@code expected}, or any when null); returns it. */
+  private static String awaitKvLeader(int i, String expected) {
+    String[] leader = new String[1];
+    Eventually.await("node" + i + " to know the kv group's leader" + (expected == null ? "" : " " + expected),
+        Duration.ofSeconds(30), () -> {
+          try {
+            leader[0] = RaftClient.forNode(cluster.node(i)).status("kv").await().leader();
+            return leader[0] != null && (expected == null || expected.equals(leader[0]));
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+    return leader[0];
   }
 
   @AfterAll
@@ -97,7 +111,7 @@ class BridgeAuthTest {
 
   @Test
   void tcpClientsWithoutOrWithWrongCredentialsAreRefused() throws Exception {
-    try (Tcp tcp = new Tcp()) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(0))) {
       JsonObject names = new JsonObject().put("op", "names");
       tcp.send("ferry.registry", names, null);
       tcp.expectDenied();
@@ -107,26 +121,26 @@ class BridgeAuthTest {
       tcp.expectDenied();
       // a later frame with the right credentials logs the socket in, and the next need not repeat them
       tcp.send("ferry.registry", names, basic(READER));
-      assertThat(tcp.reply().getJsonObject("body").getJsonArray("names")).isNotNull();
+      assertThat(tcp.read().getJsonObject("body").getJsonArray("names")).isNotNull();
       tcp.send("ferry.registry", names, null);
-      assertThat(tcp.reply().getJsonObject("body").getJsonArray("names")).isNotNull();
+      assertThat(tcp.read().getJsonObject("body").getJsonArray("names")).isNotNull();
     }
   }
 
   @Test
   void aTcpReadUserQueriesButCannotPropose() throws Exception {
-    try (Tcp tcp = new Tcp()) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(0))) {
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "query")
           .put("payload", new JsonObject().put("op", "get").put("key", "tcp-read")), basic(READER));
-      assertThat(tcp.reply().getString("type")).isEqualTo("message");
+      assertThat(tcp.read().getString("type")).isEqualTo("message");
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
           .put("payload", new JsonObject().put("op", "put").put("key", "tcp-read").put("value", "no")), null);
       tcp.expectDenied();
     }
-    try (Tcp tcp = new Tcp()) {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(0))) {
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "propose")
           .put("payload", new JsonObject().put("op", "put").put("key", "tcp-admin").put("value", "yes")), basic(ADMIN));
-      assertThat(tcp.reply().getJsonObject("body").getLong("index")).isPositive();
+      assertThat(tcp.read().getJsonObject("body").getLong("index")).isPositive();
       tcp.send("ferry.raft.kv", new JsonObject().put("op", "transfer").put("node", "node1"), null);
       tcp.expectDenied();
       tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose")
@@ -135,47 +149,29 @@ class BridgeAuthTest {
     }
   }
 
-  /** One TCP bridge connection: each send asks for a reply at a fresh reply address. */
-  private static final class Tcp implements AutoCloseable {
-    private final Socket socket = new Socket("127.0.0.1", tcpPort);
-    private final DataInputStream in;
-    private final DataOutputStream out;
-    private int replies;
-
-    Tcp() throws IOException {
-      socket.setSoTimeout(10_000);
-      in = new DataInputStream(socket.getInputStream());
-      out = new DataOutputStream(socket.getOutputStream());
+  @Test
+  void withMembershipChangesOnAnAdminMovesTheLeadershipButNobodyProposesPinsAndReadUsersStillOnlyRead() throws Exception {
+    String leader = awaitKvLeader(2, null);
+    List<String> voters = RaftClient.forNode(cluster.node(2)).status("kv").await().voters();
+    String other = voters.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+    JsonObject transfer = new JsonObject().put("op", "transfer").put("node", other);
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(1))) {
+      tcp.send("ferry.raft.kv", transfer, basic(READER));
+      tcp.expectDenied();   // the read role may only query and follow feeds
     }
-
-    void send(String address, JsonObject body, String authorization) throws IOException {
-      JsonObject frame = new JsonObject().put("type", "send").put("address", address)
-          .put("replyAddress", "r" + ++replies).put("body", body);
-      if (authorization != null) {
-        frame.put("headers", new JsonObject().put(BridgeGuard.AUTHORIZATION, authorization));
-      }
-      byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
-      out.writeInt(bytes.length);
-      out.write(bytes);
-      out.flush();
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPorts.get(1))) {
+      tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose").put("payload", new JsonObject().put("op", "pin")
+          .put("cid", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o").put("allocations", new JsonArray().add(other))),
+          basic(ADMIN));
+      tcp.expectDenied();   // the pinset changes only through ferry.pin, membership_changes or not
+      tcp.send("ferry.raft.kv", transfer, null);
+      JsonObject moved = tcp.read();
+      assertThat(moved.getString("type")).as(moved.encode()).isEqualTo("message");
+      assertThat(moved.getJsonObject("body").getString("leader")).isEqualTo(other);
     }
-
-    JsonObject reply() throws IOException {
-      byte[] bytes = new byte[in.readInt()];
-      in.readFully(bytes);
-      return new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+    for (int i = 1; i <= 2; i++) {
+      awaitKvLeader(i, other);
     }
-
-    void expectDenied() throws IOException {
-      JsonObject denied = reply();
-      assertThat(denied.getString("type")).isEqualTo("err");
-      assertThat(denied.getString("message")).isEqualTo("access_denied");
-      reply();   // the TCP bridge adds its own refusal frame after ours
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
+    assertThat(RaftClient.forNode(cluster.node(1)).status("kv").await().voters()).isEqualTo(voters);
   }
 }

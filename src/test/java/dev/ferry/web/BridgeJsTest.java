@@ -9,6 +9,7 @@ import dev.ferry.mailbox.Request;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.registry.Registry;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.LogCapture;
 import dev.ferry.testing.NodeScript;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * Drives src/test/js/bridge.test.mjs (Node's test runner, the npm bridge client) against three
  * clustered nodes: node1 open with an "echo" mailbox, an "echo" circuit peer and the kv Raft
  * group, node2 guarded by a token, node3 stopped mid-test so the script sees the member event.
+ * node1 has no users, as where the issue's browser moved Raft leadership and proposed pins: the
+ * bridge refuses that there too, and the log says why.
  */
 @Timeout(180)
 class BridgeJsTest {
@@ -43,7 +46,8 @@ class BridgeJsTest {
 
   @Test
   void theNpmClientUsesTheBridge() throws Exception {
-    try (var cluster = TestCluster.inJvm(3, i -> i == 2 ? List.of("bridge.token=" + TOKEN) : List.of())) {
+    try (var cluster = TestCluster.inJvm(3, i -> i == 2 ? List.of("bridge.token=" + TOKEN) : List.of());
+        var guard = LogCapture.of(BridgeGuard.class)) {
       cluster.awaitFullMembership();
       Mailbox service = cluster.mailboxes(1).create().await();
       Registry.of(cluster.node(1).vertx()).register("echo", service.address()).await();
@@ -78,7 +82,16 @@ class BridgeJsTest {
             }
           });
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("pass 8").contains("fail 0");
+      assertThat(result.output()).contains("pass 9").contains("fail 0");
+      // a node without users refuses the attack and tells the operator why
+      assertThat(guard.warnings()).anyMatch(l -> l.startsWith("bridge: denied send of ferry.raft.kv from ")
+          && l.endsWith(": 'transfer' changes the Raft group's membership or leader, which bridge clients may not "
+              + "(set bridge.membership_changes to allow admins; or use the HTTP API)"));
+      assertThat(guard.warnings()).anyMatch(l -> l.contains("denied send of ferry.raft.kv") && l.contains("'leave' changes"));
+      assertThat(guard.warnings()).anyMatch(l -> l.contains("denied send of ferry.raft.kv") && l.contains("'join' changes"));
+      assertThat(guard.warnings()).anyMatch(l -> l.startsWith("bridge: denied send of ferry.raft.pins from ")
+          && l.endsWith(": group 'pins' has a service's state machine: change it through that service, which checks "
+              + "the change (the pinset through ferry.pin), never by proposing"));
     }
   }
 }

@@ -7,14 +7,13 @@ import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.Mailboxes;
 import dev.ferry.mailbox.Request;
 import dev.ferry.testing.Ports;
+import dev.ferry.testing.TcpBridgeClient;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,49 +27,44 @@ class TcpBridgeTest {
   /** A record as Java mailboxes send it: a bridge client reads it as plain JSON. */
   record Pong(String text, int n) {}
 
-  private static void write(DataOutputStream out, JsonObject frame) throws IOException {
-    byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length);
-    out.write(bytes);
-    out.flush();
-  }
-
-  private static JsonObject read(DataInputStream in) throws IOException {
-    byte[] bytes = new byte[in.readInt()];
-    in.readFully(bytes);
-    return new JsonObject(new String(bytes, StandardCharsets.UTF_8));
-  }
-
   @Test
-  void aBridgeClientCannotClaimTheNodeToNodeCircuitLink() throws Exception {
+  void aBridgeClientCannotClaimTheNodeToNodeCircuitLinkNorChangeRaftMembershipOrThePinset() throws Exception {
     int port = Ports.free(1).get(0);
     try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port))) {
       cluster.awaitFullMembership();
       var echo = Circuits.of(cluster.node(1).vertx()).startRemotePeer("echo", "node1").await();
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        socket.setSoTimeout(10_000);
-        var in = new DataInputStream(socket.getInputStream());
-        var out = new DataOutputStream(socket.getOutputStream());
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m1")
+      try (var tcp = new TcpBridgeClient(port)) {
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m1")
             .put("body", new JsonObject()));
-        String peer = read(in).getJsonObject("body").getString("peer");
+        String peer = tcp.read().getJsonObject("body").getString("peer");
         JsonObject open = new JsonObject().put("kind", "open").put("circuit", "c1").put("from", peer)
             .put("from-node", "node1").put("from-service", "js").put("window", "65536")
             .put("reply-to", "ferry.circuit." + peer);
 
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
             .put("replyAddress", "o1").put("headers", open.copy().put("link", "1")));
-        JsonObject claimed = read(in);
+        JsonObject claimed = tcp.read();
         assertThat(claimed.getString("type")).isEqualTo("err");
         assertThat(claimed.getString("message")).isEqualTo("access_denied");
-        read(in);   // the TCP bridge adds its own refusal frame after ours
+        tcp.read();   // the TCP bridge adds its own refusal frame after ours
 
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
             .put("replyAddress", "o2").put("headers", open));
-        JsonObject opened = read(in);
+        JsonObject opened = tcp.read();
         assertThat(opened.getString("type")).isEqualTo("message");
         assertThat(opened.getJsonObject("headers").getString("kind")).isEqualTo("opened");
         assertThat(opened.getJsonObject("headers").containsKey("link")).isFalse();
+
+        // a node without users or token: Raft membership and the pinset are still not a bridge client's to change
+        for (JsonObject body : List.of(new JsonObject().put("op", "transfer").put("node", "node1"),
+            new JsonObject().put("op", "leave").put("node", "node1"), new JsonObject().put("op", "join").put("node", "node2"))) {
+          tcp.send("ferry.raft.kv", body, null);
+          tcp.expectDenied();
+        }
+        tcp.send("ferry.raft.pins", new JsonObject().put("op", "propose").put("payload", new JsonObject().put("op", "pin")
+            .put("cid", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o").put("allocations", new JsonArray().add("node1"))),
+            null);
+        tcp.expectDenied();
       }
     }
   }
@@ -80,29 +74,26 @@ class TcpBridgeTest {
     int port = Ports.free(1).get(0);
     try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port, "bridge.token=" + TOKEN))) {
       cluster.awaitFullMembership();
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        socket.setSoTimeout(10_000);
-        var in = new DataInputStream(socket.getInputStream());
-        var out = new DataOutputStream(socket.getOutputStream());
+      try (var tcp = new TcpBridgeClient(port)) {
         JsonObject names = new JsonObject().put("op", "names");
 
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.registry").put("replyAddress", "r1")
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.registry").put("replyAddress", "r1")
             .put("headers", new JsonObject().put("token", TOKEN)).put("body", names));
-        JsonObject reply = read(in);
+        JsonObject reply = tcp.read();
         assertThat(reply.getString("type")).isEqualTo("message");
         assertThat(reply.getString("address")).isEqualTo("r1");
         assertThat(reply.getJsonObject("body").getJsonArray("names")).isNotNull();
 
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.registry").put("replyAddress", "r2")
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.registry").put("replyAddress", "r2")
             .put("body", names));
-        JsonObject noToken = read(in);
+        JsonObject noToken = tcp.read();
         assertThat(noToken.getString("type")).isEqualTo("err");
         assertThat(noToken.getString("message")).isEqualTo("access_denied");
-        read(in);   // the TCP bridge adds its own refusal frame after ours
+        tcp.read();   // the TCP bridge adds its own refusal frame after ours
 
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.node.node1.id").put("replyAddress", "r3")
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.node.node1.id").put("replyAddress", "r3")
             .put("headers", new JsonObject().put("token", TOKEN)).put("body", new JsonObject()));
-        JsonObject internal = read(in);
+        JsonObject internal = tcp.read();
         assertThat(internal.getString("type")).isEqualTo("err");
         assertThat(internal.getString("message")).isEqualTo("access_denied");
       }
@@ -116,31 +107,28 @@ class TcpBridgeTest {
       cluster.awaitFullMembership();
       Mailboxes mailboxes = cluster.mailboxes(1);
       Mailbox service = mailboxes.create().await();
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        var in = new DataInputStream(socket.getInputStream());
-        var out = new DataOutputStream(socket.getOutputStream());
-        socket.setSoTimeout(10_000);
-        write(out, new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m")
+      try (var tcp = new TcpBridgeClient(port)) {
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m")
             .put("body", new JsonObject()));
-        String mine = read(in).getJsonObject("body").getString("address");
-        write(out, new JsonObject().put("type", "register").put("address", mine));
+        String mine = tcp.read().getJsonObject("body").getString("address");
+        tcp.write(new JsonObject().put("type", "register").put("address", mine));
 
         // a record sent from Java arrives as its JSON object, with no type header to decode
-        JsonObject received = firstDelivery(socket, in, () -> mailboxes.address(mine).send(new Pong("hi", 7)));
+        JsonObject received = firstDelivery(tcp, () -> mailboxes.address(mine).send(new Pong("hi", 7)));
         assertThat(received.getString("address")).isEqualTo(mine);
         assertThat(received.getJsonObject("body")).isEqualTo(new JsonObject().put("text", "hi").put("n", 7));
 
         // JSON text typed with ferry-type arrives at a Java mailbox as that record
-        write(out, new JsonObject().put("type", "send").put("address", service.address().toString())
+        tcp.write(new JsonObject().put("type", "send").put("address", service.address().toString())
             .put("headers", new JsonObject().put("ferry-type", Pong.class.getName()))
             .put("body", "{\"text\":\"typed\",\"n\":3}"));
         assertThat(service.receive(Duration.ofSeconds(10)).await()).isEqualTo(new Pong("typed", 3));
 
         // a Java reply that is a record reaches the requesting client as JSON
         service.receive(Duration.ofSeconds(10)).onSuccess(m -> ((Request) m).reply(new Pong("answer", 42)));
-        write(out, new JsonObject().put("type", "send").put("address", service.address().toString())
+        tcp.write(new JsonObject().put("type", "send").put("address", service.address().toString())
             .put("replyAddress", "r9").put("body", new JsonObject().put("q", 1)));
-        JsonObject reply = read(in);
+        JsonObject reply = tcp.read();
         assertThat(reply.getString("address")).isEqualTo("r9");
         assertThat(reply.getJsonObject("body")).isEqualTo(new JsonObject().put("text", "answer").put("n", 42));
       }
@@ -151,7 +139,8 @@ class TcpBridgeTest {
    * The first message frame the socket receives while {@code send} runs every second: the
    * bridge acknowledges no registration, so the first sends may find no handler yet.
    */
-  private static JsonObject firstDelivery(Socket socket, DataInputStream in, Runnable send) throws IOException {
+  private static JsonObject firstDelivery(TcpBridgeClient tcp, Runnable send) throws IOException {
+    Socket socket = tcp.socket();
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     int timeout = socket.getSoTimeout();
     socket.setSoTimeout(1_000);
@@ -159,7 +148,7 @@ class TcpBridgeTest {
       while (System.nanoTime() < deadline) {
         send.run();
         try {
-          return read(in);
+          return tcp.read();
         } catch (SocketTimeoutException e) {
           // not registered yet (nothing of a frame was read): send again
         }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * that sends a malformed frame is closed. With the node's {@code tls} settings the link speaks
  * TLS with the bus's certificates: client certificates required, only the cluster CA trusted, and
  * the certificate's name checked against the node on both sides (the hello's sender when
- * accepting, the node asked for when connecting).
+ * accepting, the node asked for when connecting); each refusal is logged.
  *
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
@@ -110,7 +110,7 @@ public final class Links {
         t.secure(serverOptions);
       });
       client = vertx().createNetClient(clientOptions);
-      server = vertx().createNetServer(serverOptions).connectHandler(this::accepted);
+      server = vertx().createNetServer(serverOptions).connectHandler(this::accepted).exceptionHandler(this::refused);
       return server.listen(config.linkPort(), host);
     })
         .onSuccess(s -> log.info("circuit link server of {} listening on {}:{}{}", node.name(), host, s.actualPort(),
@@ -277,6 +277,17 @@ public final class Links {
   private void closeCircuits(Link link) {
     link.settled();
     ends.linkBroke(link);
+  }
+
+  /**
+   * A connection that failed before it reached {@link #accepted}: with TLS, a client without a
+   * certificate of the cluster CA, whose handshake this server refused. Vert.x does not say from
+   * which address (the handshake's failure is all it passes on).
+   */
+  private void refused(Throwable failure) {
+    log.warn("circuit link: refused a connection to {}'s link port before its hello{}: {}", node.name(),
+        tls.isPresent() ? " (its TLS handshake failed: only nodes with a certificate of the cluster CA may connect)" : "",
+        failure.toString());
   }
 
   /** A connection from another node: a hello first, then frames for circuits here. */
