@@ -173,6 +173,7 @@ class SecurityProcessIT {
         assertBusPortAsksForAClientCertificate(cluster, certs);
         assertApiRefusals(https, cluster, cid);
         assertTcpBridgeAsksForUsers(node1Ports.get(0));
+        assertDashboardAsksForUsers(https, cluster, cid);
         assertLinkPortRefusesTheOtherCa(cluster, foreign, node1Ports.get(1));
       }
       // the cluster kept serving through all of it
@@ -228,6 +229,34 @@ class SecurityProcessIT {
   }
 
   /** The TCP bridge asks for the API's users: a read user queries, nobody unauthenticated does, and reading is all it may do. */
+  /**
+   * The dashboard over HTTPS: its page loads for anyone (it shows the login form), its data only
+   * with credentials, and the session tells the page the caller's role, so a {@code read} user
+   * gets no controls that change anything.
+   */
+  private static void assertDashboardAsksForUsers(Https https, ProcessCluster cluster, String cid) {
+    int port = cluster.apiPort(2);
+    var page = https.send(port, "GET", "/ui/", null, null);
+    assertThat(page.statusCode()).as("the dashboard's page").isEqualTo(200);
+    assertThat(page.body()).contains("<html");
+    for (String path : List.of("/dashboard/history", "/dashboard/pins", "/dashboard/session")) {
+      assertThat(https.send(port, "GET", path, null, null).statusCode()).as("GET %s without credentials", path)
+          .isEqualTo(401);
+    }
+    JsonObject reader = new JsonObject(https.send(port, "GET", "/dashboard/session", basic(READER, READER_PW), null).body());
+    assertThat(reader.getString("role")).isEqualTo("read");
+    assertThat(reader.getBoolean("may_change")).isFalse();
+    JsonObject admin = new JsonObject(https.send(port, "GET", "/dashboard/session", basic(ADMIN, ADMIN_PW), null).body());
+    assertThat(admin.getString("role")).isEqualTo("admin");
+    assertThat(admin.getBoolean("may_change")).isTrue();
+    var pins = https.send(port, "GET", "/dashboard/pins", basic(READER, READER_PW), null);
+    assertThat(pins.statusCode()).as(pins.body()).isEqualTo(200);
+    assertThat(new JsonObject(pins.body()).getJsonArray("pins").stream()
+        .map(pin -> ((JsonObject) pin).getString("cid"))).contains(cid);
+    var history = https.send(port, "GET", "/dashboard/history", basic(READER, READER_PW), null);
+    assertThat(new JsonObject(history.body()).getJsonObject("nodes").fieldNames()).hasSize(3);
+  }
+
   private static void assertTcpBridgeAsksForUsers(int port) throws IOException {
     JsonObject query = new JsonObject().put("op", "query").put("payload", new JsonObject().put("op", "get").put("key", "formed"));
     try (var anonymous = new TcpBridgeClient(port)) {
