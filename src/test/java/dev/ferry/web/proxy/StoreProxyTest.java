@@ -50,7 +50,8 @@ class StoreProxyTest {
 
   @BeforeAll
   static void startNode() {
-    cluster = TestCluster.inJvm(1);
+    // js-ipfs's sharding rule, for its shard-split-threshold below (Kubo's size, the default, has no parameter)
+    cluster = TestCluster.inJvm(1, i -> List.of("ipfs.directory_sharding=count"));
     cluster.awaitFullMembership();
   }
 
@@ -162,7 +163,7 @@ class StoreProxyTest {
 
   @Test
   void catLsAndGetTakeAPathBelowACidThroughAShardedDirectory() {
-    // js-ipfs's shard-split-threshold, low: a directory of three entries is sharded
+    // js-ipfs's shard-split-threshold (this node shards by count), low: a directory of three entries is sharded
     HttpResponse<String> added = upload("/api/v0/add?pin=false&shard-split-threshold=3", new String[][] {
         {"docs/a.txt", "alpha"}, {"docs/b.txt", "bravo"}, {"docs/sub/c.txt", "charlie"}});
     assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
