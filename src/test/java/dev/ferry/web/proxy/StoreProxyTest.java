@@ -121,7 +121,7 @@ class StoreProxyTest {
   }
 
   @Test
-  void anAddWithOnlyHashAnswersTheCidAndStoresProtectsAndPinsNothing() {
+  void anAddWithOnlyHashAnswersTheCidAndStoresProtectsAndPinsNothing() throws IOException {
     byte[] content = new byte[600_000];   // three blocks
     new Random(System.nanoTime()).nextBytes(content);
     Cid expected = new Importer(ImportOptions.DEFAULTS, (c, b) -> { }).file("f", new ByteArrayInputStream(content))
