@@ -37,13 +37,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code POST /add} into the embedded store imports each part while it arrives, through a bounded
  * pipe, with no spool file: the CIDs are the importer's own for files many pipes long, directories,
- * wrapping and progress lines; a client that goes away mid-upload, a body cut short and an import
- * that fails leave nothing protected, no import waiting on a worker and the node's one upload slot
- * free again.
+ * wrapping and progress lines; a client that goes away mid-upload, a body cut short (pinning or
+ * not), an import that fails and an add beyond {@code ipfs.storage_max} leave nothing pinned or
+ * protected, no import waiting on a worker and the node's one upload slot free again.
  */
 @Timeout(180)
 class StreamedAddTest {
@@ -51,6 +53,8 @@ class StreamedAddTest {
   private static final String BOUNDARY = "streamed-add-part";
   /** Many pipes' worth ({@link PartStream#PIPE_BYTES}), and not a whole number of chunks. */
   private static final int BIG = 3 * PartStream.PIPE_BYTES + 12_345;
+  /** Room for what every other test here keeps (about 12 MiB at most), and little more. */
+  private static final long STORAGE_MAX = 16 * 1024 * 1024;
 
   @TempDir
   static Path dir;
@@ -59,7 +63,8 @@ class StreamedAddTest {
   @BeforeAll
   static void start() {
     // one upload at a time: an upload whose admission is not given back shows as a 503 on the next
-    cluster = TestCluster.inJvm(1, i -> List.of("api.max_concurrent_uploads=1")).awaitFullMembership();
+    cluster = TestCluster.inJvm(1, i -> List.of("api.max_concurrent_uploads=1", "ipfs.storage_max=" + STORAGE_MAX))
+        .awaitFullMembership();
   }
 
   @AfterAll
@@ -134,18 +139,45 @@ class StreamedAddTest {
     assertNextAddSucceeds();
   }
 
-  @Test
-  void aBodyCutShortIsABadRequestAndProtectsNothing() {
+  @ParameterizedTest(name = "pinning={0}")
+  @ValueSource(booleans = {false, true})
+  void aBodyCutShortIsABadRequestAndPinsAndProtectsNothingNotEvenItsWholeFirstFile(boolean pinning) throws IOException {
     Set<Cid> protectedBefore = await(store().protectedRoots(), WAIT);
-    String cut = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.bin\"\r\n\r\n"
-        + "x".repeat(PartStream.PIPE_BYTES + 10);
+    String whole = "a whole first file " + System.nanoTime() + "\n";
+    String cut = part("whole.txt") + whole + "\r\n" + part("cut.bin") + "x".repeat(PartStream.PIPE_BYTES + 10);
+    Cid wholeCid = new Importer(options(Map.of()), (cid, block) -> { })
+        .file("whole.txt", new ByteArrayInputStream(whole.getBytes(StandardCharsets.UTF_8))).cid();
 
-    HttpResponse<String> response = Http.send(request("?no-pin=true").POST(BodyPublishers.ofString(cut)));
+    HttpResponse<String> response = Http.send(request(pinning ? "" : "?no-pin=true").POST(BodyPublishers.ofString(cut)));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
     assertThat(new JsonObject(response.body()).getString("message")).contains("ends inside the part of cut.bin");
+    assertThat(Http.get(cluster.apiPort(1), "/allocations/" + wholeCid).statusCode()).as("a cluster pin of whole.txt")
+        .isEqualTo(404);
+    assertThat(clusterPins()).as("cluster pins").isEmpty();
     assertThat(await(store().protectedRoots(), WAIT)).isEqualTo(protectedBefore);
     assertThat(importWaiting()).isFalse();
+    assertNextAddSucceeds();
+  }
+
+  @Test
+  void anAddBeyondStorageMaxIsA507NamingItPinsAndKeepsNothingAndTheNodeGoesOn() {
+    await(store().collectGarbage(), WAIT);  // what other tests' cut uploads left
+    long before = await(store().stat(), WAIT).repoSize();
+    Set<Cid> protectedBefore = await(store().protectedRoots(), WAIT);
+    byte[] tooBig = random((int) (STORAGE_MAX - before) + PartStream.PIPE_BYTES, 6);
+
+    HttpResponse<String> response = post("", Map.of("too-big.bin", tooBig));   // pinned in the cluster, were it added
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(507);
+    assertThat(new JsonObject(response.body()).getString("message")).startsWith("too-big.bin: storage full: block ")
+        .contains("above ipfs.storage_max (" + STORAGE_MAX + "); unpin content and collect garbage, or raise "
+            + "ipfs.storage_max");
+    assertThat(clusterPins()).as("cluster pins").isEmpty();
+    assertThat(await(store().protectedRoots(), WAIT)).isEqualTo(protectedBefore);
+    assertThat(await(store().collectGarbage(), WAIT).bytes()).as("the blocks that fitted: garbage").isPositive();
+    assertThat(await(store().stat(), WAIT).repoSize()).isEqualTo(before);
+    Eventually.await("no import left waiting", WAIT, () -> !importWaiting());
     assertNextAddSucceeds();
   }
 
@@ -175,6 +207,18 @@ class StreamedAddTest {
   private static boolean importWaiting() {
     return Thread.getAllStackTraces().values().stream().anyMatch(stack -> Arrays.stream(stack)
         .anyMatch(frame -> frame.getClassName().startsWith(PartStream.class.getName())));
+  }
+
+  /** The head of a file part named {@code name}: its boundary and headers. */
+  private static String part(String name) {
+    return "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\n\r\n";
+  }
+
+  /** The cluster's pins ({@code GET /allocations}): one line each. */
+  private static List<String> clusterPins() {
+    HttpResponse<String> pins = Http.get(cluster.apiPort(1), "/allocations");
+    assertThat(pins.statusCode()).as(pins.body()).isEqualTo(200);
+    return pins.body().lines().filter(line -> !line.isBlank()).toList();
   }
 
   private static List<Path> spooled() throws IOException {

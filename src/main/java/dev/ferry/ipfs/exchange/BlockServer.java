@@ -5,6 +5,7 @@ import dev.ferry.circuit.Fragment;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.ContentStore;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
@@ -15,6 +16,7 @@ import java.util.Deque;
  * block from this node's store (as fragments) or with don't-have, in the order asked. It reads at
  * most {@code exchange.reads_in_flight} blocks from disk at once and none while the circuit's write
  * queue is full, so a slow reader at the other end holds back only this circuit (its credit).
+ * Each block sent counts on the node's {@code served} counter.
  *
  * <p>Runs on its peer's context {@code ctx}; disk reads on workers.
  */
@@ -23,14 +25,16 @@ final class BlockServer {
   private final Circuit circuit;
   private final ContentStore store;
   private final ExchangeConfig config;
+  private final Counter served;
   private final Deque<Cid> wanted = new ArrayDeque<>();
   private int reading;
 
-  BlockServer(Context ctx, Circuit circuit, ContentStore store, ExchangeConfig config) {
+  BlockServer(Context ctx, Circuit circuit, ContentStore store, ExchangeConfig config, Counter served) {
     this.ctx = ctx;
     this.circuit = circuit;
     this.store = store;
     this.config = config;
+    this.served = served;
   }
 
   void start() {
@@ -73,6 +77,7 @@ final class BlockServer {
       circuit.write(Protocol.dontHave(cid));
     } else {
       Protocol.block(cid, block, config.fragmentBytes()).forEach(circuit::write);
+      served.increment();
     }
   }
 }

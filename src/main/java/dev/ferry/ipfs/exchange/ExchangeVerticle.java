@@ -5,6 +5,7 @@ import dev.ferry.circuit.LocalPeer;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.store.BlockSource;
 import dev.ferry.ipfs.store.ContentStore;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * the circuit service): registers the {@code exchange} peer service, whose peers serve blocks of
  * this node's embedded store to other nodes, becomes the store's {@link BlockSource}, so that a pin
  * of content whose blocks are elsewhere fetches them ({@link Fetch}), and lifts the protection of
- * added content once the cluster's allocated nodes hold it ({@link Handoff}).
+ * added content once the cluster's allocated nodes hold it ({@link Handoff}). Counts the blocks its
+ * peers send to other nodes ({@code ferry_exchange_blocks_served_total} in {@code GET /metrics}).
  *
  * <p>Runs on one event loop; fetches run on the context of this node's exchange peer, serving
  * circuits on their peers' contexts, store I/O on workers.
@@ -41,8 +43,11 @@ public final class ExchangeVerticle extends VerticleBase {
     ExchangeConfig config = ExchangeConfig.from(node.config());
     store = ContentStore.embedded(vertx, node.config());
     Circuits circuits = Circuits.of(vertx);
+    // a counter of the node's registry: one per node, kept (and counting on) across a redeploy
+    Counter served = Counter.builder("ferry.exchange.blocks.served")
+        .description("Blocks this node's store sent to other nodes' fetches").register(node.meters());
     circuits.registerPeerService(SERVICE, (me, ctx, incoming) ->
-        incoming.handler(circuit -> new BlockServer(ctx, circuit, store, config).start()));
+        incoming.handler(circuit -> new BlockServer(ctx, circuit, store, config, served).start()));
     return circuits.startLocalPeer(SERVICE).onSuccess(me -> {
       fetcher = me;
       source = (root, into, deadline) -> new Fetch(me, circuits, this::otherNodes, config, root, into, deadline).run();

@@ -72,9 +72,12 @@ public final class ContentStore implements IpfsConnector, Shareable {
   /** What a garbage collection removed: the blocks (as raw CIDs of their multihashes) and their bytes. */
   public record Collected(List<Cid> removed, long bytes) {}
 
-  /** The store in {@code dir} holding at most {@code storageMax} bytes of blocks; directories shard by count. */
+  /**
+   * The store in {@code dir} holding at most {@code storageMax} bytes of blocks; directories shard
+   * by Kubo's size, as on a node by default.
+   */
   public ContentStore(Vertx vertx, Path dir, long storageMax) {
-    this(vertx, dir, storageMax, ImportOptions.DirectorySharding.COUNT);
+    this(vertx, dir, storageMax, ImportOptions.DirectorySharding.SIZE);
   }
 
   /**
@@ -115,9 +118,9 @@ public final class ContentStore implements IpfsConnector, Shareable {
     long storageMax = ipfs.bytes("storage_max");
     String rule = ipfs.string("directory_sharding");
     ImportOptions.DirectorySharding sharding = ImportOptions.DirectorySharding.named(rule)
-        .orElseThrow(() -> ipfs.invalid("directory_sharding", "expected count (js-ipfs's rule: from "
-            + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries) or size (Kubo's: past "
-            + ImportOptions.HAMT_SHARDING_SIZE + " bytes of link names and CIDs), got '" + rule + "'"));
+        .orElseThrow(() -> ipfs.invalid("directory_sharding", "expected size (Kubo's rule: past "
+            + ImportOptions.HAMT_SHARDING_SIZE + " bytes of link names and CIDs) or count (js-ipfs's: from "
+            + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries), got '" + rule + "'"));
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
     ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding);

@@ -22,8 +22,8 @@ import java.util.function.Function;
  * @param shardSplitThreshold the number of entries from which a directory is HAMT-sharded by
  *     {@link DirectorySharding#COUNT} (js-ipfs's {@code shard-split-threshold}; see
  *     {@link #DEFAULT_SHARD_SPLIT_THRESHOLD})
- * @param directorySharding which rule decides that a directory is HAMT-sharded: js-ipfs's count or
- *     Kubo's size
+ * @param directorySharding which rule decides that a directory is HAMT-sharded: Kubo's size (the
+ *     default) or js-ipfs's count
  */
 public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, HashFunction hash,
     boolean wrapWithDirectory, boolean onlyHash, boolean trickle, int shardSplitThreshold,
@@ -45,7 +45,7 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
    * 174 links: the same entries get Kubo's CID only with Kubo's number.
    */
   public static final int HAMT_SHARDING_SIZE = 262144;
-  /** Kubo's {@code add} defaults. */
+  /** Kubo's {@code add} defaults, directories sharded by Kubo's size. */
   public static final ImportOptions DEFAULTS =
       new ImportOptions(DEFAULT_CHUNK_SIZE, 0, false, HashFunction.SHA2_256, false, false);
   private static final String SIZE_CHUNKER = "size-";
@@ -58,10 +58,12 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
     /** js-ipfs's importer: from {@link ImportOptions#shardSplitThreshold()} entries on. */
     COUNT,
     /**
-     * Kubo's (boxo's {@code BasicDirectory} with its default size estimation): when the sum over its
-     * links of the name's UTF-8 bytes plus the CID's binary bytes exceeds {@link #HAMT_SHARDING_SIZE}
-     * (a directory exactly at it stays plain). Kubo checks as each entry is added and an add only
-     * adds, so the whole directory's sum decides.
+     * Kubo's, the default (boxo's {@code BasicDirectory} with Kubo's default size estimation,
+     * {@code Import.UnixFSHAMTDirectorySizeEstimation=links}): when the sum over its links of the
+     * name's UTF-8 bytes plus the CID's binary bytes exceeds {@link #HAMT_SHARDING_SIZE} (a directory
+     * exactly at it stays plain, as in boxo 0.37 and later, Kubo 0.40 and later; older Kubo sharded
+     * at it). Kubo checks as each entry is added and an add only adds, so the whole directory's sum
+     * decides.
      */
     SIZE;
 
@@ -90,11 +92,11 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
     }
   }
 
-  /** The balanced layout, directories sharded from {@value #DEFAULT_SHARD_SPLIT_THRESHOLD} entries. */
+  /** The balanced layout, directories sharded by Kubo's size ({@link DirectorySharding#SIZE}). */
   public ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, HashFunction hash, boolean wrapWithDirectory,
       boolean onlyHash) {
     this(chunkSize, cidVersion, rawLeaves, hash, wrapWithDirectory, onlyHash, false, DEFAULT_SHARD_SPLIT_THRESHOLD,
-        DirectorySharding.COUNT);
+        DirectorySharding.SIZE);
   }
 
   /**
@@ -117,8 +119,9 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
    * Options from Kubo's {@code add} parameters ({@code param} answers a parameter's value or
    * {@code null}): {@code chunker}, {@code cid-version}, {@code raw-leaves}, {@code hash},
    * {@code wrap-with-directory}, {@code only-hash}, {@code trickle}, and js-ipfs's
-   * {@code shard-split-threshold}; directories are sharded by {@link DirectorySharding#COUNT} (a
-   * store applies its node's rule with {@link #shardedBy}).
+   * {@code shard-split-threshold}; directories are sharded by Kubo's {@link DirectorySharding#SIZE},
+   * or by js-ipfs's {@link DirectorySharding#COUNT} when a {@code shard-split-threshold} is given
+   * (a store applies its node's rule with {@link #shardedBy}).
    *
    * @throws FerryException {@code bad-request} naming the parameter that is wrong
    */
@@ -132,9 +135,11 @@ public record ImportOptions(int chunkSize, int cidVersion, boolean rawLeaves, Ha
       throw FerryException.badRequest("cid-version: '" + version + "' is not a number (0 or 1)");
     }
     boolean rawLeaves = bool(param, "raw-leaves", cidVersion == 1);
+    String threshold = param.apply("shard-split-threshold");
     return new ImportOptions(chunkSize(param.apply("chunker")), cidVersion, rawLeaves, hash,
         bool(param, "wrap-with-directory", false), bool(param, "only-hash", false), bool(param, "trickle", false),
-        shardSplitThreshold(param.apply("shard-split-threshold")), DirectorySharding.COUNT);
+        shardSplitThreshold(threshold), threshold == null || threshold.isEmpty() ? DirectorySharding.SIZE
+            : DirectorySharding.COUNT);
   }
 
   private static int shardSplitThreshold(String value) {

@@ -6,18 +6,25 @@ import static dev.ferry.testing.Futures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.store.ImportOptions;
+import dev.ferry.ipfs.store.Importer;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +35,8 @@ import org.junit.jupiter.api.Timeout;
  * replication 2 on node 3, which the cluster does not allocate (a fresh cluster allocates node1 and
  * node2), sends the file once; the allocated nodes fetch it from node 3 and pin it; node 3 keeps
  * the blocks protected from garbage collection until both report {@code pinned}, then lets them go.
+ * Content two nodes hold is fetched from both at once (each node counts the blocks it serves,
+ * {@code ferry.exchange.blocks.served}).
  */
 @Timeout(240)
 class ReplicatedAddTest {
@@ -37,7 +46,9 @@ class ReplicatedAddTest {
 
   @BeforeAll
   static void startThreeNodes() {
-    cluster = TestCluster.inJvm(3).awaitFullMembership();
+    // node 3 asks a node for few blocks at a time, so that one fetch of many blocks needs both sources
+    cluster = TestCluster.inJvm(3, i -> i == 3 ? List.of("exchange.wants_per_node=8") : List.of())
+        .awaitFullMembership();
   }
 
   @AfterAll
@@ -76,6 +87,35 @@ class ReplicatedAddTest {
     assertThat(await(store(cluster.node(3)).collectGarbage(), WAIT).removed()).hasSize(5);
     assertThat(cause(store(cluster.node(3)).block(cid), WAIT)).hasMessageContaining("is not in the block store");
     assertThat(await(store(cluster.node(1)).cat(cid, 0, -1), WAIT).toString()).isEqualTo(content);
+  }
+
+  @Test
+  void contentTwoNodesHoldIsFetchedFromBothAtOnceEachBlockOnce() throws IOException {
+    byte[] content = new byte[1024 * 1024 + 3];
+    new Random(11).nextBytes(content);
+    ImportOptions small = ImportOptions.fromKubo(Map.of("chunker", "size-4096")::get);  // 257 leaves, 2 parents, a root
+    AtomicLong blocks = new AtomicLong();
+    Cid cid = new Importer(small, (c, b) -> blocks.incrementAndGet()).file("both", new ByteArrayInputStream(content))
+        .cid();
+    for (int i : new int[] {1, 2}) {
+      assertThat(await(store(cluster.node(i)).add(new ByteArrayInputStream(content), "both", small), WAIT))
+          .isEqualTo(cid);
+    }
+    double[] before = {served(1), served(2)};
+
+    await(store(cluster.node(3)).pin(cid, WAIT), WAIT);
+
+    long fromNode1 = Math.round(served(1) - before[0]);
+    long fromNode2 = Math.round(served(2) - before[1]);
+    assertThat(fromNode1).as("blocks node 1 served").isPositive();
+    assertThat(fromNode2).as("blocks node 2 served").isPositive();
+    assertThat(fromNode1 + fromNode2).as("every block of the DAG, each asked of one node only").isEqualTo(blocks.get());
+    assertThat(await(store(cluster.node(3)).cat(cid, 0, -1), WAIT).getBytes()).isEqualTo(content);
+  }
+
+  /** The blocks node {@code i}'s exchange has sent to other nodes since it started. */
+  private static double served(int i) {
+    return cluster.node(i).meters().get("ferry.exchange.blocks.served").counter().count();
   }
 
   private static String text(int length) {

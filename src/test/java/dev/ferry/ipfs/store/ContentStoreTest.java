@@ -10,6 +10,7 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.testing.SmallDisk;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -22,11 +23,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded store as a node's IPFS connector: add, cat, pins, limits. */
+/**
+ * The embedded store as a node's IPFS connector: add, cat, pins, limits ({@code ipfs.storage_max},
+ * and a real full disk: a small tmpfs, {@link SmallDisk}, mounted as root, as here and in CI).
+ */
 class ContentStoreTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long UNBOUNDED = Long.MAX_VALUE;
@@ -127,6 +132,31 @@ class ContentStoreTest {
     assertThat(((FerryException) full).code()).isEqualTo(FerryException.STORAGE_FULL);
     assertThat(await(store.pins(), WAIT)).containsExactly(small);
     assertThat(await(store.cat(small, 0, -1), WAIT).length()).isEqualTo(50_000);
+  }
+
+  @Test
+  void anAddThatDoesNotFitOnTheDiskFailsWithStorageFullNamingTheFreeSpaceAndSucceedsOnceSpaceReturns() {
+    Assumptions.assumeTrue(SmallDisk.canMount(), "mounting a tmpfs needs root (the storage_max test covers the limit)");
+    Path ipfs = dir.resolve("ipfs");
+    try (SmallDisk disk = SmallDisk.mount(ipfs, "2m")) {
+      ContentStore store = new ContentStore(vertx, ipfs, UNBOUNDED);
+      Cid small = await(store.add(Buffer.buffer(bytes(50_000)), "small"), WAIT);
+      disk.fillLeaving(CHUNK / 2);
+
+      Throwable full = cause(store.add(Buffer.buffer(bytes(3 * CHUNK)), "big"), WAIT);
+
+      assertThat(full).isInstanceOf(FerryException.class).hasMessageContaining("storage full: block ")
+          .hasMessageContaining("does not fit on the disk of " + ipfs.resolve("blocks") + ": ")
+          .hasMessageContaining(" bytes free; free space there");
+      assertThat(((FerryException) full).code()).isEqualTo(FerryException.STORAGE_FULL);
+      assertThat(await(store.pins(), WAIT)).containsExactly(small);
+      assertThat(await(store.cat(small, 0, -1), WAIT).getBytes()).as("what was stored: whole").isEqualTo(bytes(50_000));
+
+      disk.freeSpace();
+      Cid big = await(store.add(Buffer.buffer(bytes(3 * CHUNK)), "big"), WAIT);
+      assertThat(await(store.cat(big, 0, -1), WAIT).getBytes()).as("once space returns, no restart")
+          .isEqualTo(bytes(3 * CHUNK));
+    }
   }
 
   @Test

@@ -29,9 +29,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * When a directory becomes a HAMT shard: js-ipfs's count rule (the default) or Kubo's size rule
- * ({@code ipfs.directory_sharding=size}: the link names' bytes plus the CIDs' bytes past
- * {@link ImportOptions#HAMT_SHARDING_SIZE}, boxo's {@code HAMTShardingSize}). The directories here
+ * When a directory becomes a HAMT shard: Kubo's size rule (the default, {@code ipfs.directory_sharding=size}:
+ * the link names' bytes plus the CIDs' bytes past {@link ImportOptions#HAMT_SHARDING_SIZE}, boxo's
+ * {@code HAMTShardingSize}) or js-ipfs's count rule ({@code count}). The directories here
  * are built to land exactly on Kubo's threshold: {@value #ENTRIES} links of 64 bytes each (a CIDv0 of
  * 34 bytes and a 30-byte name, or a CIDv1 of 36 and a 28-byte name) make 262144.
  */
@@ -160,16 +160,26 @@ class DirectoryShardingTest {
   }
 
   @Test
-  void aNodeShardsByCountUnlessToldAndABadRuleNamesItsKey() throws IOException {
-    ContentStore byDefault = ContentStore.embedded(vertx, config(new JsonObject()));
+  void aNodeShardsBySizeUnlessToldCountAndABadRuleNamesItsKey() throws IOException {
     List<Importer.Entry> at = entries(nameBytes(0), "last" + "x".repeat(nameBytes(0) - 4));
+    ContentStore byDefault = ContentStore.embedded(vertx, config(new JsonObject()));
     List<Importer.Imported> added = await(byDefault.add(at, ImportOptions.DEFAULTS), WAIT);
-    assertThat(added.get(added.size() - 1).cid()).as("count, conf/node.json's default: 4096 entries shard")
-        .isEqualTo(add(at, options(0, COUNT)).dir()).isNotEqualTo(add(at, options(0, SIZE)).dir());
+    assertThat(added.get(added.size() - 1).cid()).as("size, conf/node.json's default: exactly at Kubo's size, plain")
+        .isEqualTo(add(at, options(0, SIZE)).dir()).isNotEqualTo(add(at, options(0, COUNT)).dir());
+    assertThat(ImportOptions.DEFAULTS.directorySharding()).isEqualTo(SIZE);
+    assertThat(ImportOptions.fromKubo(Map.<String, String>of()::get).directorySharding()).isEqualTo(SIZE);
+    assertThat(ImportOptions.fromKubo(Map.of("shard-split-threshold", "3")::get).directorySharding())
+        .as("js-ipfs's parameter asks for js-ipfs's rule").isEqualTo(COUNT);
+
+    ContentStore byCount = ContentStore.embedded(vertx, config(new JsonObject().put("directory_sharding", "count")));
+    List<Importer.Imported> counted = await(byCount.add(at, ImportOptions.DEFAULTS), WAIT);
+    assertThat(counted.get(counted.size() - 1).cid()).as("count: 4096 entries shard")
+        .isEqualTo(add(at, options(0, COUNT)).dir());
 
     assertThatThrownBy(() -> ContentStore.embedded(vertx, config(new JsonObject().put("directory_sharding", "sideways"))))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("ipfs.directory_sharding: expected count (js-ipfs's rule: from 1000 entries) or size")
+        .hasMessageStartingWith("ipfs.directory_sharding: expected size (Kubo's rule: past 262144 bytes of link names "
+            + "and CIDs) or count (js-ipfs's: from 1000 entries)")
         .hasMessageEndingWith("got 'sideways'");
   }
 

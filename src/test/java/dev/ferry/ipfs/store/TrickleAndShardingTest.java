@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The trickle layout and HAMT-sharded directories give the CIDs a real js-ipfs daemon gives
- * ({@code add --trickle}; {@code add} with js-ipfs's sharding at its threshold of 1000 entries),
+ * ({@code add --trickle}; {@code add} with js-ipfs's sharding at its threshold of 1000 entries, the
+ * {@code count} rule named here: ferry's default is Kubo's size),
  * and a sharded directory reads back: {@code ls} lists every entry, a path below it resolves.
  */
 class TrickleAndShardingTest {
@@ -44,6 +45,8 @@ class TrickleAndShardingTest {
   private static final int SHARDED_FILES = 2000;
   /** js-ipfs's daemon shards only when asked (its sharding experiment): asked at its importer's threshold. */
   private static final String JS_SHARDING = "shard-split-threshold=" + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD;
+  /** js-ipfs's rule, which ferry follows with {@code ipfs.directory_sharding=count} (Kubo's size is the default). */
+  private static final ImportOptions.DirectorySharding JS_RULE = ImportOptions.DirectorySharding.COUNT;
 
   @TempDir
   static Path scratch;
@@ -117,8 +120,8 @@ class TrickleAndShardingTest {
     Map<String, String> expected = daemon.addFiles(files, query + "&only-hash=true&pin=false").stream()
         .collect(Collectors.toMap(l -> l.getString("Name"), l -> l.getString("Hash")));
 
-    List<Importer.Imported> imported = new Importer(ImportOptions.fromKubo(param("cid-version=" + cidVersion)),
-        (c, b) -> { }).add(entries(files));
+    ImportOptions options = ImportOptions.fromKubo(param("cid-version=" + cidVersion)).shardedBy(JS_RULE);
+    List<Importer.Imported> imported = new Importer(options, (c, b) -> { }).add(entries(files));
 
     Map<String, Cid> cids = new HashMap<>();
     imported.forEach(i -> cids.put(i.path(), i.cid()));
@@ -137,7 +140,8 @@ class TrickleAndShardingTest {
     String expected = daemon.addFiles(files, JS_SHARDING + "&only-hash=true&pin=false").stream()
         .filter(l -> l.getString("Name").equals("dir")).findFirst().orElseThrow().getString("Hash");
 
-    List<Importer.Imported> imported = new Importer(ImportOptions.DEFAULTS, (c, b) -> { }).add(entries(files));
+    List<Importer.Imported> imported = new Importer(ImportOptions.DEFAULTS.shardedBy(JS_RULE), (c, b) -> { })
+        .add(entries(files));
 
     Importer.Imported dir = imported.get(imported.size() - 1);
     assertThat(dir.path()).isEqualTo("dir");
@@ -147,7 +151,7 @@ class TrickleAndShardingTest {
   @Test
   void aShardedDirectoryListsEveryEntryAndAPathBelowItResolves() throws Exception {
     Map<String, byte[]> files = shardedTree();
-    ContentStore store = new ContentStore(vertx, scratch.resolve("sharded-store"), Long.MAX_VALUE);
+    ContentStore store = new ContentStore(vertx, scratch.resolve("sharded-store"), Long.MAX_VALUE, JS_RULE);
     List<Importer.Imported> imported = await(store.add(entries(files), ImportOptions.DEFAULTS), WAIT);
     Cid big = imported.stream().filter(i -> i.path().equals("big")).findFirst().orElseThrow().cid();
     assertThat(DagPb.decode(await(store.block(big), WAIT).getBytes()).data())

@@ -6,11 +6,13 @@ import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.BlockStore;
 import dev.ferry.ipfs.store.Car;
+import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.ipfs.store.ImportOptions;
 import dev.ferry.ipfs.store.Importer;
 import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.RawHttp;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +50,8 @@ class StoreProxyTest {
 
   @BeforeAll
   static void startNode() {
-    cluster = TestCluster.inJvm(1);
+    // js-ipfs's sharding rule, for its shard-split-threshold below (Kubo's size, the default, has no parameter)
+    cluster = TestCluster.inJvm(1, i -> List.of("ipfs.directory_sharding=count"));
     cluster.awaitFullMembership();
   }
 
@@ -67,6 +71,8 @@ class StoreProxyTest {
     assertThat(added.code()).as(added.err()).isZero();
     String cid = added.out().split(" ")[1];   // "added <cid> <name>", as ipfs-cluster-ctl prints it
     assertThat(added.out()).isEqualTo("added " + cid + " report.txt\n");
+    assertThat(cid).as("a CIDv0, ctl's default as ipfs-cluster-ctl's (as the README's quick start shows)")
+        .startsWith("Qm");
     Eventually.await("the node to pin " + cid + " in its embedded store", WAIT,
         () -> ctl("status", cid).out().contains(" : PINNED | "));
     assertThat(new JsonObject(proxy("/api/v0/pin/ls").body()).getJsonObject("Keys").containsKey(cid)).isTrue();
@@ -115,6 +121,29 @@ class StoreProxyTest {
   }
 
   @Test
+  void anAddWithOnlyHashAnswersTheCidAndStoresProtectsAndPinsNothing() throws IOException {
+    byte[] content = new byte[600_000];   // three blocks
+    new Random(System.nanoTime()).nextBytes(content);
+    Cid expected = new Importer(ImportOptions.DEFAULTS, (c, b) -> { }).file("f", new ByteArrayInputStream(content))
+        .cid();
+    long objects = objects();
+    int pins = pins();
+    ContentStore store = ContentStore.embedded(cluster.node(1).vertx(), cluster.node(1).config());
+    Set<Cid> protectedBefore = Futures.await(store.protectedRoots(), WAIT);
+
+    HttpResponse<String> hashed = upload("/api/v0/add?only-hash=true", content);
+
+    assertThat(hashed.statusCode()).as(hashed.body()).isEqualTo(200);
+    assertThat(new JsonObject(hashed.body()).getString("Hash")).isEqualTo(expected.toString());
+    assertThat(objects()).as("blocks stored").isEqualTo(objects);
+    assertThat(pins()).as("cluster pins").isEqualTo(pins);
+    assertThat(Futures.await(store.protectedRoots(), WAIT)).as("roots protected").isEqualTo(protectedBefore);
+    RawHttp.Answer missing = proxy("/api/v0/block/stat?arg=" + expected);
+    assertThat(missing.status()).as("Kubo answers 500 for a block it lacks").isEqualTo(500);
+    assertThat(missing.body()).contains("is not in the block store");
+  }
+
+  @Test
   void anUploadThatIsNotMultipartIsRefusedWith400() {
     HttpResponse<String> refused = Http.send(HttpRequest.newBuilder(proxyUri("/api/v0/add"))
         .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hello")));
@@ -134,7 +163,7 @@ class StoreProxyTest {
 
   @Test
   void catLsAndGetTakeAPathBelowACidThroughAShardedDirectory() {
-    // js-ipfs's shard-split-threshold, low: a directory of three entries is sharded
+    // js-ipfs's shard-split-threshold (this node shards by count), low: a directory of three entries is sharded
     HttpResponse<String> added = upload("/api/v0/add?pin=false&shard-split-threshold=3", new String[][] {
         {"docs/a.txt", "alpha"}, {"docs/b.txt", "bravo"}, {"docs/sub/c.txt", "charlie"}});
     assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
