@@ -149,21 +149,31 @@ public final class BlockStore {
    * @throws FerryException {@code storage-error} when the file cannot be read or removed
    */
   public boolean whole(Cid cid) {
-    if (HashFunction.of(cid).isEmpty()) {
-      return has(cid);
-    }
+    return HashFunction.of(cid).isEmpty() ? has(cid) : wholeBlock(cid, "") != null;
+  }
+
+  /**
+   * The block of {@code cid} if it is stored and whole, else null: what {@link #whole} checks, with
+   * the bytes it read, for a walk that goes on to the block's links. A damaged file is removed as
+   * {@code whole} removes it; its WARN line ends with {@code foundBy} (empty, or who found it and
+   * where, such as {@code "; found by garbage collection under the pin <cid>"}). A block whose hash
+   * function ferry does not know is answered as its file holds it, unchecked.
+   *
+   * @throws FerryException {@code storage-error} when the file cannot be read or removed
+   */
+  byte[] wholeBlock(Cid cid, String foundBy) {
     Path file = file(cid);
     byte[] block = readIfThere(cid, file);
-    if (block == null || matches(cid, block)) {
-      return block != null;
+    if (block == null || HashFunction.of(cid).isEmpty() || matches(cid, block)) {
+      return block;
     }
     synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
       block = readIfThere(cid, file);  // again under the lock: a put may have replaced it meanwhile
       if (block == null || matches(cid, block)) {
-        return block != null;
+        return block;
       }
-      removeDamaged(cid, file, block.length);
-      return false;
+      removeDamaged(cid, file, block.length, foundBy);
+      return null;
     }
   }
 
@@ -178,10 +188,13 @@ public final class BlockStore {
     }
   }
 
-  /** Deletes the damaged file of {@code cid} ({@code size} bytes read from it), saying so; call under its lock. */
-  private void removeDamaged(Cid cid, Path file, long size) {
+  /**
+   * Deletes the damaged file of {@code cid} ({@code size} bytes read from it), saying so and who
+   * found it ({@code foundBy}, appended to the WARN line); call under its lock.
+   */
+  private void removeDamaged(Cid cid, Path file, long size, String foundBy) {
     log.warn("block {}: its file {} ({} bytes) does not hash to its CID (cut short or changed on disk); removed, "
-        + "to be fetched or added again", cid, file, size);
+        + "to be fetched or added again{}", cid, file, size, foundBy);
     delete(cid);
   }
 
@@ -245,7 +258,7 @@ public final class BlockStore {
         if (sameBytes(file, block)) {
           return;
         }
-        removeDamaged(cid, file, sizeOrZero(file));  // its bytes are known right: they replace a damaged file
+        removeDamaged(cid, file, sizeOrZero(file), "");  // its bytes are known right: they replace a damaged file
       }
       reserve(cid, block.length);
       boolean stored = false;

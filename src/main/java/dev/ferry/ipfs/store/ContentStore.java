@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -66,8 +67,24 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private volatile BlockSource source;
   private final ContentReader reader = new ContentReader(this);
 
+  /**
+   * The open store. {@code incomplete}: recursive pins whose DAG a garbage collection found a
+   * block of damaged or missing ({@link Collector#collect}), until a pin of them finds the DAG
+   * whole again; in memory (after a restart the next collection finds them again).
+   */
   private record Opened(BlockStore blocks, PinFile pins, PinFile direct, PinFile protectedRoots,
-      Collector collector) {}
+      Collector collector, Set<Cid> incomplete) {
+    /** Saves the recursive pin of {@code cid}, whose whole DAG is here and durable. */
+    void pinned(Cid cid) {
+      pins.add(cid);
+      incomplete.remove(cid);
+    }
+
+    /** Whether {@code cid} is pinned recursively and no collection has found its DAG incomplete since. */
+    boolean pinnedWhole(Cid cid) {
+      return pins.contains(cid) && !incomplete.contains(cid);
+    }
+  }
 
   /** What a garbage collection removed: the blocks (as raw CIDs of their multihashes) and their bytes. */
   public record Collected(List<Cid> removed, long bytes) {}
@@ -251,7 +268,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
               throw notHere(cid, missing);  // a source that says done must have stored the whole DAG
             }
             store.blocks().sync();  // every block of the DAG durable before the pin says so
-            store.pins().add(cid);
+            store.pinned(cid);
             return (Void) null;
           }), false))
           .onComplete(x -> session.close());
@@ -298,13 +315,14 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * of {@code to} that has a partner in {@code from} is fetched alone and compared in turn; a
    * missing subtree without one is fetched whole. {@code from} must still be pinned when
    * {@code to}'s pin is saved (checked in one step with the save); if it was unpinned meanwhile,
-   * {@code to}'s whole DAG is checked first, as {@link #pin} does.
+   * or a garbage collection found its DAG incomplete, {@code to}'s whole DAG is checked first, as
+   * {@link #pin} does.
    */
   @Override
   public Future<Void> pinUpdate(Cid from, Cid to, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     List<Diff.Pair> whole = List.of(new Diff.Pair(to, from));
-    return blocking(store -> store.pins().contains(from)).compose(pinned -> pinned ? open() : Future.<Opened>succeededFuture()).compose(store -> {
+    return blocking(store -> store.pinnedWhole(from)).compose(pinned -> pinned ? open() : Future.<Opened>succeededFuture()).compose(store -> {
       if (store == null) {
         return pin(to, timeout);
       }
@@ -317,13 +335,13 @@ public final class ContentStore implements IpfsConnector, Shareable {
             }
             store.blocks().sync();
             synchronized (store.pins()) {
-              if (!store.pins().contains(from)) {
-                Cid lacking = missingBlock(session, to);  // from's DAG no longer kept: every block checked
+              if (!store.pinnedWhole(from)) {
+                Cid lacking = missingBlock(session, to);  // from's DAG no longer kept whole: every block checked
                 if (lacking != null) {
                   throw notHere(to, lacking);
                 }
               }
-              store.pins().add(to);
+              store.pinned(to);
             }
             return (Void) null;
           }), false))
@@ -386,14 +404,19 @@ public final class ContentStore implements IpfsConnector, Shareable {
 
   /**
    * Removes every block that no recursive pin, direct pin or protected root reaches; blocks that a
-   * running add, pin or fetch uses stay ({@link Collector}). What {@code repo/gc} does.
+   * running add, pin or fetch uses stay ({@link Collector}). What {@code repo/gc} does. When it
+   * cannot read a block it must read to know the DAG (a damaged file, which it removes, or a
+   * missing block of a recursive pin) it removes nothing and fails with {@code storage-error}
+   * naming the block, its pin and the repair; such a pin is left out of {@link #pinLs} until a
+   * {@link #pin} of it finds its DAG whole, so the pin tracker's state sync pins it again, fetching
+   * what is missing.
    */
   public Future<Collected> collectGarbage() {
     return blocking(store -> store.collector().collect(() -> new Collector.Roots(store.pins().all(),
-        store.direct().all(), store.protectedRoots().all())));
+        store.direct().all(), store.protectedRoots().all()), store.incomplete()::add));
   }
 
-  /** {@inheritDoc} {@link #collectGarbage}, which reports no errors: a failure fails it. */
+  /** {@inheritDoc} {@link #collectGarbage}, which reports no errors one by one: a failure fails it. */
   @Override
   public Future<Garbage> repoGc(Duration timeout) {
     return collectGarbage().map(collected -> new Garbage(collected.removed(), List.of()));
@@ -408,6 +431,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   public Future<Void> unpin(Cid cid) {
     return blocking(store -> {
       store.pins().remove(cid);
+      store.incomplete().remove(cid);
       store.direct().remove(cid);
       return null;
     });
@@ -421,13 +445,19 @@ public final class ContentStore implements IpfsConnector, Shareable {
     });
   }
 
+  /**
+   * {@inheritDoc} A recursive pin whose DAG a garbage collection found a block of damaged or
+   * missing is left out until a {@link #pin} of it finds the DAG whole again: the pin tracker's
+   * state sync then sees it missing and pins it again, which fetches the block from another node.
+   */
   @Override
   public Future<Long> pinLs(Consumer<Cid> each) {
     // the store keeps its pins in memory: a copy taken on the worker, handed out on the caller's context
-    return blocking(store -> store.pins().all()).map(pins -> {
-      pins.forEach(each);
-      return (long) pins.size();
-    });
+    return blocking(store -> store.pins().all().stream().filter(cid -> !store.incomplete().contains(cid)).toList())
+        .map(pins -> {
+          pins.forEach(each);
+          return (long) pins.size();
+        });
   }
 
   /**
@@ -570,7 +600,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
       Cid root = new Importer(v1, session::putTrusted).file(name, in).cid();
       store.blocks().sync();
       store.protectedRoots().add(root);
-      store.pins().add(root);
+      store.pinned(root);
       return root;
     }
   }
@@ -627,7 +657,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
         BlockStore blocks = BlockStore.open(dir, storageMax);
         emptySpool();
         return new Opened(blocks, PinFile.load(dir.resolve("pins")), PinFile.load(dir.resolve("pins.direct")),
-            PinFile.load(dir.resolve("protected")), new Collector(blocks));
+            PinFile.load(dir.resolve("protected")), new Collector(blocks), ConcurrentHashMap.newKeySet());
       }), false);
       opened.onFailure(e -> {
         synchronized (this) {

@@ -19,10 +19,14 @@ import dev.ferry.ipfs.store.BlockStore;
 import dev.ferry.ipfs.store.ImportOptions;
 import dev.ferry.ipfs.store.Links;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Faults during a fetch, with three in-JVM nodes: a node that answers with wrong bytes is not
  * believed (the fetch takes the blocks from the honest node, and fails naming the liar when only it
- * claims them); block files damaged on the fetching node are removed and fetched again; a serving node that stops in the middle of a fetch has its blocks fetched from the
+ * claims them); block files damaged on the fetching node are removed and fetched again, by a pin
+ * or, for a parent a garbage collection found damaged under a cluster pin, by the state sync's
+ * repair; a serving node that stops in the middle of a fetch has its blocks fetched from the
  * other; a fetch cut short (its only source stopped, the pin timed out) resumes from the blocks it
  * stored once the source is back.
  */
@@ -129,6 +135,32 @@ class ExchangeFaultTest {
       assertThat(warnings).anyMatch(w -> w.contains(file.toString()) && w.contains("does not hash to its CID"));
     }
     assertThat(warnings).anyMatch(w -> w.startsWith("block " + leaves.get(10) + ": its file"));
+  }
+
+  @Test
+  void aClusterPinWhoseParentACollectionFoundDamagedIsPinnedAgainByTheStateSync() throws Exception {
+    cluster = TestCluster.inJvm(2, i -> List.of("pin.state_sync_interval_ms=500")).awaitFullMembership();
+    byte[] content = bytes(2 * 1024 * 1024, 13);  // 512 raw leaves under 3 dag-pb parents and a root
+    ImportOptions v1 = ImportOptions.fromKubo(Map.of("cid-version", "1", "chunker", "size-4096")::get);
+    Cid cid = await(store(cluster.node(2)).add(new ByteArrayInputStream(content), "f", v1), WAIT);
+    HttpResponse<String> pinned = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + cluster.apiPort(1) + "/pins/" + cid + "?replication=-1")).POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+    Eventually.await("node1 to pin " + cid + " for the cluster", WAIT,
+        () -> await(store(cluster.node(1)).pins(), WAIT).contains(cid));
+    Cid parent = Links.of(cid, await(store(cluster.node(1)).block(cid), WAIT).getBytes()).get(1);
+    Path damaged = blockFile(1, parent);
+    flipBytes(damaged);
+
+    Throwable failed = cause(store(cluster.node(1)).collectGarbage(), WAIT);
+
+    assertThat(failed).hasMessageContaining("block " + parent + " under the pin " + cid + " was damaged on disk");
+    Eventually.await("the state sync to find " + cid + " unpinned on node1 and pin it again", WAIT,
+        () -> await(store(cluster.node(1)).pins(), WAIT).contains(cid));
+    assertThat(damaged).as("fetched again from node2").hasBinaryContent(
+        await(store(cluster.node(2)).block(parent), WAIT).getBytes());
+    assertThat(await(store(cluster.node(1)).collectGarbage(), WAIT).removed()).isEmpty();
+    assertThat(await(store(cluster.node(1)).cat(cid, 0, -1), WAIT).getBytes()).isEqualTo(content);
   }
 
   /** Where node {@code i}'s store keeps the block of {@code cid} (Kubo's flatfs layout, docs/CONTENT.md). */
