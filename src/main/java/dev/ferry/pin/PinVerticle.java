@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * stops ({@link PinsetBackups}). Requests on both
  * addresses are records ({@link PinRequest}, {@link TrackerRequest}) decoded at the consumer.
  *
- * <p>Everything runs on this verticle's event loop; the service and the tracker keep their state there.
+ * <p>Everything runs on this verticle's event loop; the service and the tracker keep their state there
+ * (the backup's file writes go to a worker).
  */
 public final class PinVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PinVerticle.class);

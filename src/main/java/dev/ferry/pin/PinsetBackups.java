@@ -7,17 +7,24 @@ import dev.ferry.raft.Consistency;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.FileSystem;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +34,15 @@ import org.slf4j.LoggerFactory;
  * {@code api.Pin} per line ({@link PinExport}, the format of {@code ferry state export}), so
  * {@code ferry state import} restores one into any cluster. The pinset is read from this node's
  * replica {@code pin.list_page_size} pins at a time and each page appended before the next is
- * read: it is never held whole. A backup is written under a temporary name and renamed once
+ * read: it is never held whole. A backup is written under a temporary name, synced and renamed once
  * complete; then all but the newest {@code raft.backups} are deleted ({@code 0}: no backups). A
  * node whose replica is outside the group (removed, or not yet added) has no pinset to back up and
  * writes none, so it does not rotate good backups away.
  *
- * <p>Runs on the pin verticle's context; files are written through Vert.x's asynchronous file system.
+ * <p>Runs on the pin verticle's context, which reads and encodes the pages; every file operation
+ * runs on a worker ({@code executeBlocking}) with java.nio, one at a time. Not through
+ * {@code vertx.fileSystem()}: a node stopped by SIGTERM writes its backup from a JVM shutdown hook,
+ * while Vert.x's own hook deletes its file cache, after which that file system fails every path.
  */
 final class PinsetBackups {
   private static final Logger log = LoggerFactory.getLogger(PinsetBackups.class);
@@ -77,46 +87,82 @@ final class PinsetBackups {
       Path dir = folder(node.config().dataDir());
       Path done = dir.resolve(PREFIX + STAMP.format(Instant.now()) + SUFFIX);
       Path partial = dir.resolve(done.getFileName() + PARTIAL);
-      FileSystem fs = vertx.fileSystem();
-      return fs.mkdirs(dir.toString())
-          .compose(v -> fs.open(partial.toString(), new OpenOptions().setWrite(true).setCreate(true)
-              .setTruncateExisting(true)))
-          .compose(file -> writePages(file, null, 0).eventually(file::close))
-          .compose(count -> fs.move(partial.toString(), done.toString())
-              .onSuccess(v -> log.info("pinset backed up on {}: {} pins in {}", node.name(), count, done)))
-          .compose(v -> rotate(dir))
+      return blocking(() -> create(partial))
+          .compose(file -> writePages(file, null, 0)
+              .compose(count -> blocking(() -> complete(file, partial, done)).map(count))
+              .eventually(() -> blocking(() -> discard(file, partial))))
+          .onSuccess(count -> log.info("pinset backed up on {}: {} pins in {}", node.name(), count, done))
+          .compose(count -> blocking(() -> rotate(dir)))
           .map(done);
     });
   }
 
   /** Appends the pins after {@code after} (null: from the first) page by page; how many there were. */
-  private Future<Long> writePages(AsyncFile file, String after, long written) {
+  private Future<Long> writePages(FileChannel file, String after, long written) {
     JsonObject op = new JsonObject().put("op", "list").put("limit", config.listPage());
     if (after != null) {
       op.put("after", after);
     }
     return raft.query(config.group(), op, Consistency.EVENTUAL, 0).map(Committed::result).compose(page -> {
       JsonArray pins = page.getJsonArray("pins");
-      Buffer lines = Buffer.buffer();
+      StringBuilder lines = new StringBuilder();
       for (Object pin : pins) {
-        lines.appendString(PinExport.apiPin((JsonObject) pin, this::peerId).encode()).appendByte((byte) '\n');
+        lines.append(PinExport.apiPin((JsonObject) pin, this::peerId).encode()).append('\n');
       }
+      ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
       long total = written + pins.size();
-      return file.write(lines).compose(v -> page.getBoolean("more", false) && !pins.isEmpty()
+      return blocking(() -> append(file, bytes)).compose(v -> page.getBoolean("more", false) && !pins.isEmpty()
           ? writePages(file, pins.getJsonObject(pins.size() - 1).getString("cid"), total)
           : Future.succeededFuture(total));
     });
   }
 
+  /** Runs file work on a worker, never on the pin verticle's event loop; the result comes back on it. */
+  private <T> Future<T> blocking(Callable<T> work) {
+    return vertx.executeBlocking(work, false);
+  }
+
+  /** Creates the folder and an empty {@code partial} (emptied if an earlier attempt left one). */
+  private static FileChannel create(Path partial) throws IOException {
+    Files.createDirectories(partial.getParent());
+    return FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private static Void append(FileChannel file, ByteBuffer bytes) throws IOException {
+    while (bytes.hasRemaining()) {
+      file.write(bytes);
+    }
+    return null;
+  }
+
+  /** Syncs and closes the finished backup, then gives it its name in one step. */
+  private static Void complete(FileChannel file, Path partial, Path done) throws IOException {
+    file.force(true);
+    file.close();
+    Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
+    return null;
+  }
+
+  /** Closes the file and deletes what is left under the temporary name: nothing once complete. */
+  private static Void discard(FileChannel file, Path partial) throws IOException {
+    file.close();
+    Files.deleteIfExists(partial);
+    return null;
+  }
+
   /** Deletes all but the newest {@code keep} backups (their names sort by time). */
-  private Future<Void> rotate(Path dir) {
-    FileSystem fs = vertx.fileSystem();
-    return fs.readDir(dir.toString(), PREFIX.replace("-", "\\-") + ".*\\" + SUFFIX).compose(files -> {
-      List<String> sorted = files.stream().filter(f -> f.endsWith(SUFFIX)).sorted().toList();
-      List<Future<Void>> deleted = sorted.subList(0, Math.max(0, sorted.size() - keep)).stream()
-          .map(fs::delete).toList();
-      return Future.all(deleted).mapEmpty();
-    });
+  private Void rotate(Path dir) throws IOException {
+    List<Path> backups = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+      files.forEach(backups::add);
+    }
+    Collections.sort(backups);
+    List<Path> old = backups.subList(0, Math.max(0, backups.size() - keep));
+    for (Path backup : old) {
+      Files.deleteIfExists(backup);
+    }
+    return null;
   }
 
   private String peerId(String name) {
