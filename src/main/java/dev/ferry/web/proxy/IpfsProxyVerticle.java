@@ -82,7 +82,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     try {
-      config = ProxyConfig.from(node.config());
+      config = ProxyConfig.of(node);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
