@@ -1,7 +1,7 @@
 package dev.ferry.circuit;
 
 import dev.ferry.circuit.filesync.FileSyncService;
-import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.CircuitLinks;
 import dev.ferry.circuit.impl.NodeRequest;
 import dev.ferry.circuit.impl.PayloadCodec;
 import dev.ferry.core.Addresses;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The node's circuit service (verticles/circuit.json, a per-node singleton): it makes
  * {@link Circuits} available to the node's code, registers the built-in peer services (echo,
  * discard, filesync), starts peers for other nodes, runs the node's circuit link server
- * ({@link Links}), and closes the circuits that crossed to a node that left the cluster. On stop,
+ * ({@link CircuitLinks}), and closes the circuits that crossed to a node that left the cluster. On stop,
  * every peer stops and its circuits close with reason {@code node-stopping}, then the links close.
  *
  * <p>Runs on one event loop; {@link Circuits} itself is thread-safe.

@@ -1,7 +1,7 @@
 package dev.ferry.circuit;
 
 import dev.ferry.circuit.impl.Link;
-import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.CircuitLinks;
 import dev.ferry.circuit.impl.Transport;
 import dev.ferry.circuit.impl.NodeRequest;
 import dev.ferry.circuit.impl.NodeRequest.StartedPeer;
@@ -139,7 +139,7 @@ public final class Circuits {
   }
 
   /** The node's circuit links (circuits between Java peers on different nodes). */
-  Links links() {
+  CircuitLinks links() {
     return transport.links();
   }
 
@@ -188,7 +188,7 @@ public final class Circuits {
    * on that end's peer's context, if that end's other end is on the link's node; a frame for an end
    * that is not here is dropped (a close is still acknowledged).
    */
-  private final class LinkEnds implements Links.Ends {
+  private final class LinkEnds implements CircuitLinks.Ends {
     @Override
     public String incarnationOrNull(String nodeName) {
       return transport.incarnationOrNull(nodeName);

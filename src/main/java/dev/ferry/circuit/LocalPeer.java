@@ -14,8 +14,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -347,10 +345,8 @@ public final class LocalPeer {
   }
 
   private static FerryException openFailure(PeerRef to, Throwable e) {
-    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-      return FerryException.notFound("no peer " + to + ": it stopped, or never ran on node " + to.node());
-    }
-    return FerryException.from(e);
+    return FerryException.from(e, () -> FerryException.notFound("no peer " + to + ": it stopped, or never ran on node "
+        + to.node()));
   }
 
   /** The peer's address: opens, and the messages of circuits whose other end sends here. */

@@ -4,6 +4,7 @@ import dev.ferry.chat.ChatCommand;
 import dev.ferry.circuit.filesync.CopyCommand;
 import dev.ferry.core.Version;
 import dev.ferry.ctl.CtlCommand;
+import dev.ferry.ctl.StateCommand;
 import dev.ferry.peers.PeersCommand;
 import dev.ferry.security.CertsCommand;
 import dev.ferry.security.UsersCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "A clustered Vert.x node: peers, mailboxes, Raft, circuits, IPFS pinning.",
-    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class, dev.ferry.ctl.StateCommand.class, CertsCommand.class, UsersCommand.class,
+    subcommands = {NodeCommand.class, PeersCommand.class, ChatCommand.class, CopyCommand.class, CtlCommand.class, StateCommand.class, CertsCommand.class, UsersCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");

@@ -1,8 +1,5 @@
 package dev.ferry.core;
 
-import dev.ferry.node.Node;
-
-
 /**
  * Every event-bus address ferry uses, built in one place. The strings are a stable contract,
  * documented in docs/ADDRESSES.md; change both together.

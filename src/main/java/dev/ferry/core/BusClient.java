@@ -3,8 +3,6 @@ package dev.ferry.core;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
@@ -48,10 +46,7 @@ public final class BusClient {
 
   /** The FerryException behind a failed request to {@code address}. */
   public FerryException failure(String address, Throwable e) {
-    if (nobodyServes != null && e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-      return nobodyServes.apply(address);
-    }
-    return FerryException.from(e);
+    return nobodyServes == null ? FerryException.from(e) : FerryException.from(e, () -> nobodyServes.apply(address));
   }
 
   private static <A> A read(String address, JsonObject reply, Function<JsonObject, A> answer) {

@@ -2,6 +2,8 @@ package dev.ferry.core;
 
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.function.Supplier;
 
 /**
  * The one failure type that crosses the event bus or HTTP: a short machine-readable code and a
@@ -80,6 +82,19 @@ public final class FerryException extends RuntimeException {
       }
     }
     return new FerryException(INTERNAL, String.valueOf(failure.getMessage()), failure);
+  }
+
+  /**
+   * The FerryException behind a failed bus request, where the caller knows what an address nobody
+   * serves means (a mailbox that is gone, a peer that stopped, a group no node runs): then the bus's
+   * "no handlers" is {@code nobodyServes}'s failure; anything else is {@link #from(Throwable)}'s.
+   * The one place such failures are read, for {@link BusClient} and callers that send their own messages.
+   */
+  public static FerryException from(Throwable failure, Supplier<FerryException> nobodyServes) {
+    if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
+      return nobodyServes.get();
+    }
+    return from(failure);
   }
 
   /** The short code, such as {@code bad-request} or {@code no-leader}. */

@@ -75,8 +75,9 @@ public final class Requests<R extends BusJson> {
   }
 
   /**
-   * These requests, where a body without {@code op} (and without the alias) is the request
-   * {@code op}: for a wire form older than the {@code op} key.
+   * These requests, where a body without {@code op} (and without the alias), or no body at all, is
+   * the request {@code op}: for a wire form older than the {@code op} key, or an address whose
+   * plain question is asked with an empty message.
    */
   public Requests<R> unnamed(String op) {
     return new Requests<>(service, decoders, alias, unknown, op);
@@ -92,11 +93,15 @@ public final class Requests<R extends BusJson> {
   }
 
   /**
-   * The request in {@code body}, or a {@code bad-request}: the body is not a JSON object, the
+   * The request in {@code body}, or a {@code bad-request}: the body is not a JSON object (nor
+   * absent, with an {@link #unnamed} request), the
    * request has no known name ({@code "field op: expected one of ..., got ..."}), or one of its
    * fields is malformed.
    */
   public R decode(Object body) {
+    if (body == null && unnamed != null) {
+      body = new JsonObject();
+    }
     if (!(body instanceof JsonObject json)) {
       throw FerryException.badRequest("a " + service + " request is a JSON object with an \"" + OP + "\" naming it, got "
           + (body == null ? "nothing" : body.getClass().getSimpleName()));

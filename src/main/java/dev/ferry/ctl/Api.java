@@ -3,6 +3,7 @@ package dev.ferry.ctl;
 import dev.ferry.ctl.CtlException.ApiError;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -100,7 +101,7 @@ final class Api {
           continue;
         }
         Object value = decode(line.strip(), response);
-        if (value instanceof io.vertx.core.json.JsonArray array && line.strip().startsWith("[")) {
+        if (value instanceof JsonArray array && line.strip().startsWith("[")) {
           for (Object item : array) {
             each.accept(item);
           }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -78,9 +79,9 @@ final class CtlPinOptions {
   }
 
   /** {@code --expire-in} as the time it ends, RFC 3339 as Go writes it; empty without one. */
-  static java.util.Optional<String> expireAt(String expireIn) throws CtlException {
+  static Optional<String> expireAt(String expireIn) throws CtlException {
     if (expireIn == null || expireIn.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Duration in;
     try {
@@ -88,7 +89,7 @@ final class CtlPinOptions {
     } catch (RuntimeException e) {
       throw new CtlException("parsing expire-in", e.getMessage());
     }
-    return java.util.Optional.of(Formats.rfc3339Nano(OffsetDateTime.now().plus(in).toString()));
+    return Optional.of(Formats.rfc3339Nano(OffsetDateTime.now().plus(in).toString()));
   }
 
   /** {@code --metadata k=v ...} as the query's {@code meta-k=v}. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -111,7 +112,7 @@ final class HealthCommands {
   }
 
   /** Each object of a JSON array the API answered (the array as it came with {@code --enc json}). */
-  private static void printEach(Output out, Object answer, java.util.function.Function<JsonObject, String> text)
+  private static void printEach(Output out, Object answer, Function<JsonObject, String> text)
       throws CtlException {
     if (out.json()) {
       out.print(answer, x -> "");

@@ -8,10 +8,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -267,8 +269,8 @@ public final class StateCommand {
       AtomicInteger done = new AtomicInteger();
       AtomicInteger refusals = new AtomicInteger();
       AtomicBoolean unreachable = new AtomicBoolean();
-      List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
-      List<ApiError> lost = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<String> refused = Collections.synchronizedList(new ArrayList<>());
+      List<ApiError> lost = Collections.synchronizedList(new ArrayList<>());
       BlockingQueue<List<Request>> queue = new ArrayBlockingQueue<>(parallel);
       List<Request> end = List.of();
       List<Thread> workers = new ArrayList<>();
@@ -382,7 +384,7 @@ public final class StateCommand {
         });
         text.append(line.encode()).append('\n');
       }
-      return new Api.Body(NDJSON, java.net.http.HttpRequest.BodyPublishers.ofString(text.toString(),
+      return new Api.Body(NDJSON, HttpRequest.BodyPublishers.ofString(text.toString(),
           StandardCharsets.UTF_8));
     }
 

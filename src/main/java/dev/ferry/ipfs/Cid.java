@@ -3,6 +3,7 @@ package dev.ferry.ipfs;
 import dev.ferry.core.FerryException;
 import dev.ferry.peers.Base58;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * An IPFS content identifier, checked when read: a CIDv0 ({@code Qm...}, base58btc of a SHA-256
@@ -110,7 +111,7 @@ public final class Cid {
     if (binary.length == 34 && binary[0] == SHA2_256 && binary[1] == 32) {
       return v0(binary);
     }
-    String text = "f" + java.util.HexFormat.of().formatHex(binary);
+    String text = "f" + HexFormat.of().formatHex(binary);
     if (binary.length > MAX_TEXT_LENGTH) {
       throw invalid(text.substring(0, 32) + "...", "it is " + binary.length + " bytes long");
     }

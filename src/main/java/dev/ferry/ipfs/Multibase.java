@@ -1,5 +1,8 @@
 package dev.ferry.ipfs;
 
+import java.io.ByteArrayOutputStream;
+import java.util.Locale;
+
 /**
  * The multibase encodings CIDs and block keys are written in: base32 (RFC 4648, no padding; lower
  * case for CIDv1 text, upper case for Kubo's flatfs file names); base58btc is {@code peers.Base58}, shared with peer
@@ -8,7 +11,7 @@ package dev.ferry.ipfs;
 public final class Multibase {
   /** RFC 4648 base32's digits, lower case. */
   static final String BASE32_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
-  private static final String BASE32_UPPER = BASE32_ALPHABET.toUpperCase(java.util.Locale.ROOT);
+  private static final String BASE32_UPPER = BASE32_ALPHABET.toUpperCase(Locale.ROOT);
 
   private Multibase() {}
 
@@ -38,7 +41,7 @@ public final class Multibase {
    * @throws IllegalArgumentException naming the first character that is not a digit of that case
    */
   public static byte[] decodeBase32(String text, int from, boolean upperCase) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     int buffer = 0;
     int bits = 0;
     for (int i = from; i < text.length(); i++) {

@@ -2,6 +2,7 @@ package dev.ferry.ipfs;
 
 import dev.ferry.peers.Leb128;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * Unsigned LEB128 varints as multiformats and protobuf write them (seven bits a byte, least
@@ -47,7 +48,7 @@ public final class Varint {
 
   /** {@code a} then {@code b}, as one array. */
   public static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }

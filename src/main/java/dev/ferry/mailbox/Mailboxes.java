@@ -10,8 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -489,10 +487,7 @@ public final class Mailboxes {
   }
 
   private FerryException failure(Address to, Throwable e) {
-    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-      return new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + to + " is gone");
-    }
-    return FerryException.from(e);
+    return FerryException.from(e, () -> new FerryException(MailboxWire.MAILBOX_GONE, "mailbox " + to + " is gone"));
   }
 
   private Object decodeReply(Message<Object> reply) {

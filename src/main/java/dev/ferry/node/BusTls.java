@@ -26,6 +26,7 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
@@ -184,7 +185,7 @@ public final class BusTls {
 
   /** The node name (CN) of the cluster certificate the other end of {@code socket} showed; fails when it showed none. */
   public static String peerName(NetSocket socket) {
-    List<java.security.cert.Certificate> chain;
+    List<Certificate> chain;
     try {
       chain = socket.peerCertificates();
     } catch (SSLPeerUnverifiedException e) {
@@ -289,7 +290,7 @@ public final class BusTls {
 
   private static List<X509Certificate> certificates(String setting, Path file) {
     try (InputStream in = Files.newInputStream(file)) {
-      Collection<? extends java.security.cert.Certificate> read = CertificateFactory.getInstance("X.509")
+      Collection<? extends Certificate> read = CertificateFactory.getInstance("X.509")
           .generateCertificates(in);
       List<X509Certificate> certificates = read.stream().map(X509Certificate.class::cast).toList();
       if (certificates.isEmpty()) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Asks the cluster's pin service on {@code ferry.pin} (docs/ADDRESSES.md) with {@link PinRequest}
@@ -63,7 +64,7 @@ public final class PinClient {
     if (cids.size() != options.size()) {
       throw new IllegalArgumentException(cids.size() + " CIDs but " + options.size() + " options");
     }
-    return ask(() -> new PinRequest.AddMany(java.util.stream.IntStream.range(0, cids.size())
+    return ask(() -> new PinRequest.AddMany(IntStream.range(0, cids.size())
         .mapToObj(i -> new PinRequest.Add(cids.get(i), options.get(i).name(), options.get(i).replicationMin(),
             options.get(i).replicationMax(), options.get(i).extras())).toList()), PinReply.Batch::fromJson);
   }

@@ -1,11 +1,13 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.ConfigSection;
+import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeContext;
 import java.time.Duration;
 
 /**
- * The {@code pin} section of conf/node.json, read once when a verticle starts (the pin service's,
- * and the web and proxy verticles' for {@code request_timeout_ms}). Immutable.
+ * The {@code pin} section of conf/node.json, read once per node ({@link #of}) for the pin service,
+ * and the web and proxy verticles for {@code request_timeout_ms}. Immutable.
  *
  * @param group the Raft group that keeps the pinset (its state machine must be {@value PinSet#NAME})
  * @param replicationMin default least number of nodes that must pin a CID (-1: every node)
@@ -50,5 +52,10 @@ public record PinConfig(String group, int replicationMin, int replicationMax, Du
       throw pin.invalid(key, "expected a positive integer or -1 (every node), got 0");
     }
     return value;
+  }
+
+  /** The node's pin settings, read and checked at the first call on the node and the same record after. */
+  public static PinConfig of(NodeContext node) {
+    return LocalServices.once(node.vertx(), PinConfig.class, () -> from(node.config().section("pin")));
   }
 }

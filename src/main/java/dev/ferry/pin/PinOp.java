@@ -5,6 +5,7 @@ import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -66,7 +67,7 @@ sealed interface PinOp {
     if (!(op.getValue("ops") instanceof JsonArray ops) || ops.isEmpty()) {
       throw FerryException.badRequest("field ops: expected a non-empty array of pin ops, got " + op.getValue("ops"));
     }
-    List<PinOp> each = new java.util.ArrayList<>(ops.size());
+    List<PinOp> each = new ArrayList<>(ops.size());
     for (Object part : ops) {
       if (!(part instanceof JsonObject json)) {
         throw FerryException.badRequest("field ops: expected pin ops (JSON objects), got " + part);
@@ -78,7 +79,7 @@ sealed interface PinOp {
 
   /** One proposal carrying {@code ops} ({@code {"op": "pins", "ops": [op...]}}), read back by {@link #parseEach}. */
   static JsonObject batch(List<? extends PinOp> ops) {
-    JsonArray json = new JsonArray(new java.util.ArrayList<>(ops.size()));
+    JsonArray json = new JsonArray(new ArrayList<>(ops.size()));
     ops.forEach(op -> json.add(op.toJson()));
     return new JsonObject().put("op", BATCH).put("ops", json);
   }

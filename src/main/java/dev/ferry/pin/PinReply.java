@@ -1,8 +1,10 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.BusJson;
+import dev.ferry.core.FerryException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,8 +75,8 @@ public sealed interface PinReply extends BusJson {
     }
 
     /** Every one of {@code ops} refused with {@code e}: their proposal failed. */
-    static Batch allRefused(List<PinOp> ops, dev.ferry.core.FerryException e) {
-      List<Refusal> refused = new java.util.ArrayList<>(ops.size());
+    static Batch allRefused(List<PinOp> ops, FerryException e) {
+      List<Refusal> refused = new ArrayList<>(ops.size());
       for (int at = 0; at < ops.size(); at++) {
         refused.add(new Refusal(at, ops.get(at).cid(), e.code(), e.getMessage()));
       }

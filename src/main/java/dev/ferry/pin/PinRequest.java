@@ -7,6 +7,7 @@ import dev.ferry.core.Requests;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,7 +66,7 @@ sealed interface PinRequest extends BusJson {
 
     @Override
     public JsonObject toJson() {
-      JsonArray each = new JsonArray(new java.util.ArrayList<>(pins.size()));
+      JsonArray each = new JsonArray(new ArrayList<>(pins.size()));
       pins.forEach(pin -> each.add(pin.toJson()));
       return new JsonObject().put(Requests.OP, "pin-many").put("pins", each);
     }

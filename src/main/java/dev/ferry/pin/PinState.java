@@ -3,6 +3,8 @@ package dev.ferry.pin;
 import dev.ferry.core.FerryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.AbstractCollection;
 import java.util.Arrays;
 import java.util.Collection;
@@ -215,7 +217,7 @@ final class PinState {
     int hour = digits(text, 11, 2);
     int minute = digits(text, 14, 2);
     int second = digits(text, 17, 2);
-    if (month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+    if (month < 1 || month > 12 || day < 1 || day > YearMonth.of(year, month).lengthOfMonth()
         || hour > 23 || minute > 59 || second > 59) {
       return NOT_AN_INSTANT;
     }
@@ -240,7 +242,7 @@ final class PinState {
         return NOT_AN_INSTANT;
       }
     }
-    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long days = LocalDate.of(year, month, day).toEpochDay();
     long seconds = days * 86_400 + hour * 3_600L + minute * 60L + second;
     if (seconds > Long.MAX_VALUE / 1_000_000_000L - 1 || seconds < Long.MIN_VALUE / 1_000_000_000L + 1) {
       return NOT_AN_INSTANT;

@@ -49,14 +49,16 @@ public final class PinVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     PinConfig config;
+    RaftSettings raftSettings;
     int keepBackups;
     MonitorConfig monitorConfig;
     AllocationConfig allocation;
     try {
-      config = PinConfig.from(node.config().section("pin"));
+      config = PinConfig.of(node);
       monitorConfig = MonitorConfig.from(node.config().section("pin"));
       allocation = AllocationConfig.from(node.config().section("pin"));
-      checkGroup(config);
+      raftSettings = RaftSettings.of(node);
+      checkGroup(config, raftSettings);
       keepBackups = node.config().section("raft").nonNegative("backups");
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -67,7 +69,6 @@ public final class PinVerticle extends VerticleBase {
     backups = new PinsetBackups(vertx, node, config, raft, keepBackups);
     monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength,
         () -> raft.status(config.group()).map(status -> Set.copyOf(status.members())), RaftVerticle.voters(node.config()));
-    RaftSettings raftSettings = RaftSettings.from(node.config().section("raft"));
     PinService service = new PinService(node, config, raft, List.copyOf(raftSettings.groups().keySet()),
         new Placement(allocation, monitor::latest), raftSettings.maxOpBytes());
     return Future.all(serve(service), serveTracker(), followMembers(service), monitor.start())
@@ -90,8 +91,8 @@ public final class PinVerticle extends VerticleBase {
   }
 
   /** The pinset's group must exist here and keep a {@link PinSet}: say which setting is wrong. */
-  private void checkGroup(PinConfig config) {
-    String machine = RaftSettings.from(node.config().section("raft")).groups().get(config.group());
+  private static void checkGroup(PinConfig config, RaftSettings raft) {
+    String machine = raft.groups().get(config.group());
     if (!PinSet.NAME.equals(machine)) {
       throw new FerryException(FerryException.BAD_REQUEST, "pin.group is " + config.group() + ", but raft.groups."
           + config.group() + ".state_machine is " + machine + "; it must be " + PinSet.NAME);

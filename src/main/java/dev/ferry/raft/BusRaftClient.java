@@ -3,6 +3,7 @@ package dev.ferry.raft;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,8 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +26,6 @@ import java.util.function.Function;
  * {@code ferry.raft.<group>}. Thread-safe: immutable.
  */
 final class BusRaftClient implements RaftClient {
-  /** The Vert.x local map of the clients built by {@link #forNode}, one per node name. */
-  private static final String CLIENTS = "ferry.raft.clients";
-
   private final Vertx vertx;
   private final BusClient bus;
   private final String nodeName;
@@ -88,18 +84,14 @@ final class BusRaftClient implements RaftClient {
     return request(group, new RaftRequest.Feed(after, null), FeedPage::fromJson).map(FeedPage::entries);
   }
 
-  /** The node's client, built from its {@code raft} settings at the first call and kept in its Vert.x instance. */
+  /** The node's client, built from its {@link RaftSettings} at the first call and kept for the node ({@link LocalServices#once}). */
   static RaftClient forNode(NodeContext node) {
-    LocalMap<String, Built> clients = node.vertx().sharedData().getLocalMap(CLIENTS);
-    return clients.computeIfAbsent(node.name(), name -> {
-      RaftSettings settings = RaftSettings.from(node.config().json());
-      return new Built(new BusRaftClient(node.vertx(), name, settings.groups().keySet(),
-          settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout())));
-    }).client();
+    return LocalServices.once(node.vertx(), RaftClient.class, () -> {
+      RaftSettings settings = RaftSettings.of(node);
+      return new BusRaftClient(node.vertx(), node.name(), settings.groups().keySet(),
+          settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout()));
+    });
   }
-
-  /** A client as the local map holds it (immutable, so shareable). */
-  private record Built(RaftClient client) implements Shareable {}
 
   @Override
   public Future<FeedSubscription> follow(String group, FeedPosition after, Handler<FeedEntry> handler) {

@@ -1,6 +1,8 @@
 package dev.ferry.raft;
 
 import dev.ferry.core.ConfigSection;
+import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeContext;
 import io.microraft.RaftConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -73,6 +75,15 @@ public record RaftSettings(
 
   public RaftSettings {
     groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+  }
+
+  /**
+   * The node's Raft settings: its {@code raft} section, read and checked at the first call on the
+   * node and the same record after ({@link LocalServices#once}), for the Raft service and every
+   * other reader (the client, the pin service, the web verticle).
+   */
+  public static RaftSettings of(NodeContext node) {
+    return LocalServices.once(node.vertx(), RaftSettings.class, () -> from(node.config().section("raft")));
   }
 
   /** Reads and checks the {@code raft} section of a whole node configuration. */

@@ -40,7 +40,7 @@ public final class RaftVerticle extends VerticleBase {
     RaftSettings settings;
     List<String> voters;
     try {
-      settings = RaftSettings.from(node.config().section("raft"));
+      settings = RaftSettings.of(node);
       voters = voters(node.config());
     } catch (ConfigException e) {
       return Future.failedFuture(e);

@@ -1,6 +1,7 @@
 package dev.ferry.registry;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.BusJson;
 import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
@@ -120,7 +121,9 @@ public final class RegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> serveSync() {
-    return vertx.eventBus().consumer(Addresses.nodeRegistry(node.name()), this::sync).completion();
+    Dispatch<SyncRequest, Future<? extends BusJson>> dispatch = syncRequests();
+    return vertx.eventBus().consumer(Addresses.nodeRegistry(node.name()),
+        m -> SyncRequest.REQUESTS.serve(m, dispatch::apply, e -> syncFailure(m, e))).completion();
   }
 
   private Future<Void> followMembers() {
@@ -212,23 +215,30 @@ public final class RegistryVerticle extends VerticleBase {
 
   // ---- sync between nodes: ferry.node.<node>.registry ----
 
-  /** Anti-entropy from other nodes: a version to compare (a send), or a request for this node's snapshot. */
-  private void sync(Message<Object> message) {
-    SyncRequest request;
-    try {
-      request = SyncRequest.REQUESTS.decode(message.body());
-    } catch (FerryException e) {
-      log.warn("registry sync: {} in {}", e.getMessage(), message.body());
-      e.failReply(message);
-      return;
-    }
-    if (request instanceof SyncRequest.Version v) {
-      if (!claims.isCurrent(v.node(), v.incarnation(), v.version())) {
-        fetchSnapshot(v.node(), v.incarnation());
-      }
-    } else {
-      message.reply(claims.snapshot());
-    }
+  /**
+   * Anti-entropy from other nodes: a version to compare (a send: its empty answer goes nowhere), or
+   * a request for this node's snapshot.
+   */
+  private Dispatch<SyncRequest, Future<? extends BusJson>> syncRequests() {
+    return Dispatch.<SyncRequest, Future<? extends BusJson>>over(SyncRequest.class)
+        .on(SyncRequest.Version.class, v -> {
+          if (!claims.isCurrent(v.node(), v.incarnation(), v.version())) {
+            fetchSnapshot(v.node(), v.incarnation());
+          }
+          return answer(null);
+        })
+        .on(SyncRequest.Snapshot.class, s -> {
+          JsonObject snapshot = claims.snapshot();
+          return answer(() -> snapshot);
+        })
+        .build();
+  }
+
+  /** A sync message this node cannot read comes from a node that runs other code: worth a warning. */
+  private static FerryException syncFailure(Message<?> message, Throwable e) {
+    FerryException failure = FerryException.from(e);
+    log.warn("registry sync: {} in {}", failure.getMessage(), message.body());
+    return failure;
   }
 
   private void tellVersionToAll() {
@@ -249,12 +259,10 @@ public final class RegistryVerticle extends VerticleBase {
       return;
     }
     var options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
-    vertx.eventBus().<JsonObject>request(Addresses.nodeRegistry(other), new SyncRequest.Snapshot().toJson(), options)
-        .onSuccess(reply -> {
-          JsonObject snapshot = reply.body();
-          String inc = snapshot.getString("incarnation");
-          if (node.members().isUp(other, inc)) {
-            changed(claims.replace(other, Claims.viewOf(snapshot)));
+    BusClient.of(vertx).ask(Addresses.nodeRegistry(other), new SyncRequest.Snapshot(), options, Claims::viewOf)
+        .onSuccess(view -> {
+          if (node.members().isUp(other, view.incarnation())) {
+            changed(claims.replace(other, view));
           }
         })
         .onFailure(e -> log.debug("registry snapshot from {} not fetched: {}", other, e.getMessage()));

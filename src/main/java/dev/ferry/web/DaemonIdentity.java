@@ -1,15 +1,17 @@
 package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
-import dev.ferry.core.FerryException;
+import dev.ferry.core.BusClient;
+import dev.ferry.core.BusJson;
+import dev.ferry.core.Dispatch;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.node.Identity;
+import dev.ferry.web.DaemonRequest.SwarmPeers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
@@ -25,9 +27,6 @@ import java.util.Optional;
  * <p>Used on its web verticle's event loop; the connector is that instance's own.
  */
 final class DaemonIdentity {
-  /** The request for a daemon's swarm peers on {@code ferry.node.<name>.ipfs}. */
-  private static final String SWARM = "swarm";
-
   private final Vertx vertx;
   private final NodeContext node;
   private final IpfsConnector ipfs;
@@ -39,18 +38,17 @@ final class DaemonIdentity {
   }
 
   /**
-   * Answers other nodes' questions for this node's daemon (one consumer per web verticle instance):
-   * its ID, or with {@code {"op": "swarm"}} its swarm peers ({@code {"peers": [peer ID...]}}).
+   * Answers other nodes' {@link DaemonRequest}s for this node's daemon (one consumer per web
+   * verticle instance): its ID, or its swarm peers.
    */
   Future<Void> serve() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeIpfsId(node.name()), message -> {
-      if (message.body() != null && SWARM.equals(message.body().getString("op"))) {
-        ipfs.swarmPeers().onSuccess(peers -> message.reply(new JsonObject().put("peers", new JsonArray(peers))))
-            .onFailure(e -> FerryException.from(e).failReply(message));
-      } else {
-        local().onSuccess(message::reply);
-      }
-    }).completion();
+    Dispatch<DaemonRequest, Future<? extends BusJson>> dispatch =
+        Dispatch.<DaemonRequest, Future<? extends BusJson>>over(DaemonRequest.class)
+            .on(DaemonRequest.Id.class, r -> local().map(BusJson::of))
+            .on(DaemonRequest.Swarm.class, r -> ipfs.swarmPeers().map(SwarmPeers::new))
+            .build();
+    return vertx.eventBus().consumer(Addresses.nodeIpfsId(node.name()),
+        m -> DaemonRequest.REQUESTS.serve(m, dispatch::apply)).completion();
   }
 
   /**
@@ -59,8 +57,8 @@ final class DaemonIdentity {
    */
   Future<List<String>> swarmOf(String name, DeliveryOptions options) {
     Future<List<String>> peers = name.equals(node.name()) ? ipfs.swarmPeers()
-        : vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsId(name), new JsonObject().put("op", SWARM), options)
-            .map(reply -> reply.body().getJsonArray("peers", new JsonArray()).stream().map(String::valueOf).toList());
+        : BusClient.of(vertx).ask(Addresses.nodeIpfsId(name), new DaemonRequest.Swarm(), options, SwarmPeers::fromJson)
+            .map(SwarmPeers::peers);
     return peers.otherwise(e -> List.of());
   }
 
@@ -81,7 +79,7 @@ final class DaemonIdentity {
     if (name.equals(node.name())) {
       return local();
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsId(name), null, options)
+    return vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsId(name), new DaemonRequest.Id().toJson(), options)
         .map(reply -> reply.body())
         .otherwise(e -> Identity.ipfs(Optional.empty(), List.of(), "node " + name + " did not say its IPFS "
             + "daemon's identity: " + e.getMessage()));

@@ -1,11 +1,13 @@
 package dev.ferry.web;
 
 import dev.ferry.core.ConfigSection;
+import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeContext;
 import java.time.Duration;
 
 /**
- * The {@code dashboard} section of conf/node.json, read once when the history verticle or a web
- * verticle starts. Every bad value names its key. Immutable.
+ * The {@code dashboard} section of conf/node.json, read once per node ({@link #of}), by whichever
+ * of the history verticle and the web verticles starts first. Every bad value names its key. Immutable.
  *
  * @param sampleInterval how often the node takes one sample of its meters ({@code sample_interval_ms})
  * @param history how far back the node keeps its samples, for a dashboard that opens ({@code history_ms})
@@ -14,6 +16,11 @@ import java.time.Duration;
  *     ({@code search_scan_max})
  */
 record DashboardConfig(Duration sampleInterval, Duration history, int pinsPageMax, int searchScanMax) {
+
+  /** The node's dashboard settings, read at the first call on the node and the same record after. */
+  static DashboardConfig of(NodeContext node) {
+    return LocalServices.once(node.vertx(), DashboardConfig.class, () -> from(node.config().section("dashboard")));
+  }
 
   static DashboardConfig from(ConfigSection dashboard) {
     Duration interval = dashboard.millis("sample_interval_ms");

@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -136,7 +137,7 @@ final class GatewayRoutes implements Routes {
 
   /** A CARv1 of the path's blocks and what it names, per {@code dag-scope}; streamed. */
   private void car(RoutingContext ctx, GatewayRequest request, Resolved resolved) {
-    String scope = request.scope().name().toLowerCase(java.util.Locale.ROOT);
+    String scope = request.scope().name().toLowerCase(Locale.ROOT);
     String dups = request.dups() ? "y" : "n";
     // entity-bytes ranges a file only; of anything else it is ignored, as the specification says
     Optional<EntityBytes> bytes = request.entityBytes().filter(b -> resolved.kind() == Kind.FILE);

@@ -49,7 +49,7 @@ public final class HistoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    config = DashboardConfig.from(node.config().section("dashboard"));
+    config = DashboardConfig.of(node);
     ring = new SampleRing(config.samples());
     sampler = new Sampler(node.meters());
     ipfs = ContentStore.forNode(vertx, node.config());

@@ -46,7 +46,7 @@ final class PeerRoutes implements Routes {
     this.ids = new MemberIds(vertx, node, daemon);
     this.daemon = daemon;
     this.options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    PinConfig pin = PinConfig.from(node.config().section("pin"));
+    PinConfig pin = PinConfig.of(node);
     this.groups = RaftClient.forNode(node);
     this.pinGroup = pin.group();
     Duration perGroup = raft.clientTimeout(raft.membershipTimeout());

@@ -10,6 +10,7 @@ import dev.ferry.pin.PinReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +138,7 @@ final class PinRoutes implements Routes {
         List<PinReply.Batch.Refusal> all = new ArrayList<>(refused);
         batch.refused().forEach(r -> all.add(new PinReply.Batch.Refusal(positions.get(r.at()), r.cid(), r.code(),
             r.message())));
-        all.sort(java.util.Comparator.comparingInt(PinReply.Batch.Refusal::at));
+        all.sort(Comparator.comparingInt(PinReply.Batch.Refusal::at));
         return new PinReply.Batch(batch.pinned(), all, batch.committed());
       });
     }).onSuccess(batch -> {
@@ -152,7 +154,7 @@ final class PinRoutes implements Routes {
     JsonObject pin;
     try {
       pin = new JsonObject(line);
-    } catch (io.vertx.core.json.DecodeException e) {
+    } catch (DecodeException e) {
       throw FerryException.badRequest("not a JSON object: " + e.getMessage());
     }
     if (!(pin.getValue("cid") instanceof String)) {

@@ -1,16 +1,18 @@
 package dev.ferry.web;
 
 import dev.ferry.core.ConfigSection;
-import dev.ferry.core.NodeConfig;
+import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinConfig;
 import dev.ferry.raft.RaftSettings;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The web verticle's settings, read once at its start: the {@code api} and {@code bridge} sections
- * of conf/node.json, how long an HTTP pin request waits ({@code pin.request_timeout_ms}) and the
- * Raft settings, each read by its service's own reader. Every bad value names its key. Immutable.
+ * The web verticle's settings, read once per node ({@link #of}): the {@code api} and {@code bridge}
+ * sections of conf/node.json, how long an HTTP pin request waits ({@code pin.request_timeout_ms}) and
+ * the Raft settings, the last two the node's records of those services ({@link PinConfig#of},
+ * {@link RaftSettings#of}). Every bad value names its key. Immutable.
  *
  * @param corsOrigins origins allowed by CORS ({@code api.cors_origins}; "*" for any; none: no CORS)
  * @param maxAddBytes the largest {@code POST /add} body ({@code api.max_add_bytes})
@@ -24,10 +26,15 @@ import java.util.List;
 record WebConfig(List<String> corsOrigins, long maxAddBytes, long maxImportBytes, UploadGate.Limits uploads, ServerLimits limits,
     Duration pinRequestTimeout, BridgeConfig bridge, RaftSettings raft) {
 
-  static WebConfig from(NodeConfig node) {
-    ConfigSection api = node.section("api");
+  /** The node's web settings, read at the first call on the node (its first web verticle instance) and shared after. */
+  static WebConfig of(NodeContext node) {
+    return LocalServices.once(node.vertx(), WebConfig.class, () -> from(node));
+  }
+
+  private static WebConfig from(NodeContext node) {
+    ConfigSection api = node.config().section("api");
     return new WebConfig(api.strings("cors_origins"), api.bytes("max_add_bytes"), api.bytes("max_import_bytes"), UploadGate.Limits.from(api),
-        ServerLimits.from(api), PinConfig.from(node.section("pin")).requestTimeout(),
-        BridgeConfig.from(node.section("bridge")), RaftSettings.from(node.section("raft")));
+        ServerLimits.from(api), PinConfig.of(node).requestTimeout(),
+        BridgeConfig.from(node.config().section("bridge")), RaftSettings.of(node));
   }
 }

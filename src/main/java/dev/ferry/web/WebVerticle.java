@@ -48,7 +48,7 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // POST /add writes to this node's daemon (a connection pool per instance) or its embedded store (shared)
-    config = WebConfig.from(node.config());
+    config = WebConfig.of(node);
     ipfs = ContentStore.forNode(vertx, node.config());
     daemon = new DaemonIdentity(vertx, node, ipfs);
     repoGc = new RepoGc(vertx, node, node.config().section("ipfs").millis("gc_timeout_ms"));
@@ -108,7 +108,7 @@ public final class WebVerticle extends VerticleBase {
         new MonitorRoutes(vertx, node, config.pinRequestTimeout()),
         status,
         new BridgeRoutes(vertx, bridge, guard),
-        new DashboardRoutes(vertx, clusterQueries(), DashboardConfig.from(node.config().section("dashboard")),
+        new DashboardRoutes(vertx, clusterQueries(), DashboardConfig.of(node),
             config.pinRequestTimeout()));
   }
 

@@ -5,6 +5,7 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyO
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -18,14 +19,27 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 import dev.ferry.circuit.CircuitConfig;
 import dev.ferry.circuit.Fragment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The layering of docs/ARCHITECTURE.md, enforced: {@code cli} → services → {@code node} →
  * {@code core} → {@code peers}, dependencies pointing down only; no class reaches into
  * another service's {@code impl} package; and inside the circuit service, the implementation
- * never reaches back up to the API it serves (docs/CIRCUITS.md, "Code layout"). Checks ferry's main
- * classes (not the tests).
+ * never reaches back up to the API it serves (docs/CIRCUITS.md, "Code layout"); and a simple class
+ * name means one thing. Checks ferry's main classes (not the tests), and, for the layers, also the
+ * import lines of the main sources: an unused import leaves no trace in a class file.
  */
 class LayersTest {
   private static final String ROOT = "dev.ferry.";
@@ -33,6 +47,12 @@ class LayersTest {
   private static final String[] SERVICES = {"dev.ferry.mailbox..", "dev.ferry.registry..", "dev.ferry.raft..",
       "dev.ferry.circuit..", "dev.ferry.pin..", "dev.ferry.ipfs..", "dev.ferry.web..", "dev.ferry.ctl..",
       "dev.ferry.chat..", "dev.ferry.security.."};
+
+  /** The layers from the top down, by the top package under dev.ferry; a service is any other package. */
+  private static final List<String> LAYERS = List.of("cli", "services", "node", "core", "peers");
+  private static final Path MAIN_SOURCES = Path.of("src", "main", "java");
+  private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?(dev\\.ferry\\.[\\w.]+?)\\.[A-Z][\\w.*]*;",
+      Pattern.MULTILINE);
 
   private static final JavaClasses FERRY = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -83,6 +103,60 @@ class LayersTest {
             .as("are circuit API classes other than the values Fragment and CircuitConfig"));
   }
 
+  /**
+   * The rule: no two top-level classes share a simple name ({@code package-info} aside), so a name
+   * means one thing wherever it is read; a nested class is named through its outer class.
+   */
+  static ArchRule simpleNamesAreUnique() {
+    return ArchRuleDefinition.classes().that().areTopLevelClasses().and().doNotHaveSimpleName("package-info")
+        .should(new ArchCondition<JavaClass>("have a simple name no other top-level class has") {
+          private Map<String, List<String>> byName = Map.of();
+
+          @Override
+          public void init(Collection<JavaClass> all) {
+            byName = all.stream().collect(Collectors.groupingBy(JavaClass::getSimpleName,
+                Collectors.mapping(JavaClass::getName, Collectors.toList())));
+          }
+
+          @Override
+          public void check(JavaClass c, ConditionEvents events) {
+            List<String> same = byName.getOrDefault(c.getSimpleName(), List.of());
+            if (same.size() > 1) {
+              events.add(SimpleConditionEvent.violated(c, c.getName() + " shares its simple name with " + same));
+            }
+          }
+        });
+  }
+
+  /** The layer of a package under dev.ferry: {@code services} for every service package. */
+  static String layer(String pkg) {
+    String top = service(pkg);
+    return LAYERS.contains(top) ? top : "services";
+  }
+
+  /**
+   * The imports in the main sources that point up a layer or into another service's {@code impl}
+   * package, as "file: import" lines; the class files miss the unused ones.
+   */
+  static List<String> importsAgainstTheLayers(Path sources) throws IOException {
+    List<String> wrong = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(sources)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+        String pkg = sources.relativize(file.getParent()).toString().replace(file.getFileSystem().getSeparator(), ".");
+        Matcher m = IMPORT.matcher(Files.readString(file));
+        while (m.find()) {
+          String target = m.group(1);
+          boolean up = LAYERS.indexOf(layer(target)) < LAYERS.indexOf(layer(pkg));
+          boolean foreignImpl = target.contains(".impl") && !service(target).equals(service(pkg));
+          if (up || foreignImpl) {
+            wrong.add(sources.relativize(file) + ": " + m.group().strip());
+          }
+        }
+      }
+    }
+    return wrong;
+  }
+
   /** The top package under dev.ferry that a package belongs to: {@code raft} for {@code dev.ferry.raft.impl}. */
   static String service(String pkg) {
     if (!pkg.startsWith(ROOT)) {
@@ -99,6 +173,29 @@ class LayersTest {
   }
 
   @Test
+  void noSourceImportsALayerAboveItsOwnOrAnotherServicesImpl() throws IOException {
+    assertThat(importsAgainstTheLayers(MAIN_SOURCES)).isEmpty();
+  }
+
+  /** The source check finds what the class files cannot show: an import nothing uses. */
+  @Test
+  void theSourceCheckCatchesAnUnusedImportOfAHigherLayer(@TempDir Path sources) throws IOException {
+    Path core = Files.createDirectories(sources.resolve(Path.of("dev", "ferry", "core")));
+    Files.writeString(core.resolve("Up.java"), """
+        package dev.ferry.core;
+
+        import dev.ferry.node.Node;
+        import dev.ferry.peers.Peers;
+        import dev.ferry.circuit.impl.Link;
+
+        final class Up {}
+        """);
+    assertThat(importsAgainstTheLayers(sources)).containsExactly(
+        Path.of("dev", "ferry", "core", "Up.java") + ": import dev.ferry.node.Node;",
+        Path.of("dev", "ferry", "core", "Up.java") + ": import dev.ferry.circuit.impl.Link;");
+  }
+
+  @Test
   void noClassUsesAnotherServicesImplPackage() {
     implStaysInItsService().check(FERRY);
   }
@@ -106,5 +203,10 @@ class LayersTest {
   @Test
   void theCircuitImplementationDoesNotReachBackUpToItsApi() {
     circuitImplStaysBelowTheApi().check(FERRY);
+  }
+
+  @Test
+  void noTwoClassesShareASimpleName() {
+    simpleNamesAreUnique().check(FERRY);
   }
 }

@@ -28,4 +28,13 @@ class FerryExceptionTest {
         .isEqualTo("internal");
     assertThat(FerryException.from(new IllegalStateException("x")).code()).isEqualTo("internal");
   }
+
+  @Test
+  void anAddressNobodyServesIsWhatTheCallerSaysItMeansAndEveryOtherFailureAsBefore() {
+    FerryException gone = new FerryException("mailbox-gone", "mailbox a is gone");
+    assertThat(FerryException.from(new ReplyException(ReplyFailure.NO_HANDLERS, "x"), () -> gone)).isSameAs(gone);
+    assertThat(FerryException.from(new ReplyException(ReplyFailure.TIMEOUT, "t"), () -> gone).code()).isEqualTo("timeout");
+    assertThat(FerryException.from(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "not-found: no x"), () -> gone)
+        .getMessage()).isEqualTo("no x");
+  }
 }

@@ -131,6 +131,14 @@ class RequestsTest {
   }
 
   @Test
+  void noBodyIsTheUnnamedRequestWhereThereIsOneAndBadElsewhere() {
+    Requests<Shelf> plain = Requests.<Shelf>of("shelf").on("get", f -> new Shelf.Get(f.string("key", "all")))
+        .unnamed("get");
+    assertThat(plain.decode(null)).isEqualTo(new Shelf.Get("all"));
+    assertBad(null, "a shelf request is a JSON object with an \"op\" naming it, got nothing");
+  }
+
+  @Test
   void answersAndFailuresGoBackTypedThroughTheClient() {
     BusClient client = BusClient.of(vertx);
     assertThat(Futures.await(client.ask("test.shelf", new Shelf.Put("jam", 4, false), OPTIONS, Count::fromJson), WAIT))

@@ -94,7 +94,7 @@ public final class CopyCommand implements Callable<Integer> {
   private int copy(Node self, String node, String dir, List<FileCopy.Source> sources, PrintWriter out, PrintWriter err)
       throws InterruptedException {
     Circuits circuits = Circuits.of(self.vertx());
-    FileSyncConfig settings = FileSyncConfig.from(self.config());
+    FileSyncConfig settings = FileSyncConfig.of(self);
     try {
       LocalPeer me = await(circuits.startLocalPeer(FileSyncService.NAME), settings.connectTimeout());
       FileCopy copy = FileCopy.of(circuits, me, node, sources, settings);

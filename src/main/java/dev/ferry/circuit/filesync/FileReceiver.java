@@ -64,9 +64,9 @@ final class FileReceiver {
     Future<Void> step;
     try {
       step = switch (f.op()) {
-        case Protocol.OFFER -> offer(f);
-        case Protocol.DATA -> data(f);
-        case Protocol.DONE -> done(f);
+        case FileSyncProtocol.OFFER -> offer(f);
+        case FileSyncProtocol.DATA -> data(f);
+        case FileSyncProtocol.DONE -> done(f);
         default -> throw FerryException.badRequest("unexpected filesync op " + f.op() + " (expected offer, data or done)");
       };
     } catch (RuntimeException e) {
@@ -79,9 +79,9 @@ final class FileReceiver {
     if (prepared != null) {
       throw FerryException.badRequest("one file per circuit: this one already carries " + path);
     }
-    path = f.arg(Protocol.PATH);
-    long size = number(f, Protocol.SIZE);
-    long mtime = number(f, Protocol.MTIME);
+    path = f.arg(FileSyncProtocol.PATH);
+    long size = number(f, FileSyncProtocol.SIZE);
+    long mtime = number(f, FileSyncProtocol.MTIME);
     return context.executeBlocking(() -> prepare(path, size, mtime), false)
         .compose(p -> {
           prepared = p;
@@ -93,7 +93,7 @@ final class FileReceiver {
           if (written > 0) {
             log.info("filesync: resuming {} at {} of {} bytes", path, written, size);
           }
-          return circuit.send(Fragment.of(Protocol.ACCEPT).withPart(written));
+          return circuit.send(Fragment.of(FileSyncProtocol.ACCEPT).withPart(written));
         });
   }
 
@@ -105,12 +105,12 @@ final class FileReceiver {
       throw FerryException.badRequest("data for offset " + f.part() + " while " + written + " bytes are written");
     }
     byte[] bytes = f.payload().getBytes();
-    if (!Protocol.crc32c(bytes).equals(f.arg(Protocol.CRC))) {
-      throw new FerryException(Protocol.CHECKSUM, path + ": the fragment at offset " + f.part() + " does not match its CRC32C");
+    if (!FileSyncProtocol.crc32c(bytes).equals(f.arg(FileSyncProtocol.CRC))) {
+      throw new FerryException(FileSyncProtocol.CHECKSUM, path + ": the fragment at offset " + f.part() + " does not match its CRC32C");
     }
     return file.write(f.payload(), written).compose(v -> {
       written += bytes.length;
-      return circuit.send(Fragment.of(Protocol.ACK).withPart(written));
+      return circuit.send(Fragment.of(FileSyncProtocol.ACK).withPart(written));
     });
   }
 
@@ -118,15 +118,15 @@ final class FileReceiver {
     if (file == null) {
       throw FerryException.badRequest("done before an offer");
     }
-    String sha = f.arg(Protocol.SHA256);
-    long size = number(f, Protocol.SIZE);
+    String sha = f.arg(FileSyncProtocol.SHA256);
+    long size = number(f, FileSyncProtocol.SIZE);
     AsyncFile closing = file;
     file = null;
     return closing.flush().compose(v -> closing.close())
         .compose(v -> context.executeBlocking(() -> install(sha, size), false))
         .compose(v -> {
           log.info("filesync: received {} ({} bytes) into {}", path, size, root);
-          return circuit.send(Fragment.of(Protocol.COMPLETE).withArg(Protocol.SHA256, sha));
+          return circuit.send(Fragment.of(FileSyncProtocol.COMPLETE).withArg(FileSyncProtocol.SHA256, sha));
         });
   }
 
@@ -165,7 +165,7 @@ final class FileReceiver {
         throw FerryException.badRequest(p + " is in the way of a partial file: remove it");
       }
     }
-    JsonObject source = new JsonObject().put(Protocol.SIZE, size).put(Protocol.MTIME, mtime);
+    JsonObject source = new JsonObject().put(FileSyncProtocol.SIZE, size).put(FileSyncProtocol.MTIME, mtime);
     long offset = 0;
     if (Files.isRegularFile(partial) && Files.isRegularFile(meta) && sameSource(readMeta(meta), size, mtime)) {
       offset = Math.min(Files.size(partial), size);
@@ -186,7 +186,7 @@ final class FileReceiver {
     if (actualSize != size || !actual.equals(sha)) {
       Files.deleteIfExists(p.partial());
       Files.deleteIfExists(p.meta());
-      throw new FerryException(Protocol.CHECKSUM, path + ": the received file (" + actualSize + " bytes, SHA-256 " + actual
+      throw new FerryException(FileSyncProtocol.CHECKSUM, path + ": the received file (" + actualSize + " bytes, SHA-256 " + actual
           + ") does not match the sent one (" + size + " bytes, SHA-256 " + sha + "); send it again");
     }
     Files.move(p.partial(), p.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -195,8 +195,8 @@ final class FileReceiver {
   }
 
   private static boolean sameSource(JsonObject meta, long size, long mtime) {
-    return meta != null && Long.valueOf(size).equals(meta.getLong(Protocol.SIZE))
-        && Long.valueOf(mtime).equals(meta.getLong(Protocol.MTIME));
+    return meta != null && Long.valueOf(size).equals(meta.getLong(FileSyncProtocol.SIZE))
+        && Long.valueOf(mtime).equals(meta.getLong(FileSyncProtocol.MTIME));
   }
 
   private static JsonObject readMeta(Path meta) {
@@ -210,12 +210,12 @@ final class FileReceiver {
   static String sha256(Path file) throws IOException {
     MessageDigest digest = newSha256();
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] chunk = new byte[Protocol.HASH_CHUNK_BYTES];
+      byte[] chunk = new byte[FileSyncProtocol.HASH_CHUNK_BYTES];
       for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
         digest.update(chunk, 0, n);
       }
     }
-    return Protocol.hex(digest.digest());
+    return FileSyncProtocol.hex(digest.digest());
   }
 
   static MessageDigest newSha256() {

@@ -66,8 +66,8 @@ final class FileSender {
 
   private Future<Circuit> offer(PeerRef target, FileProps props) {
     size = props.size();
-    Fragment offer = Fragment.of(Protocol.OFFER).withArg(Protocol.PATH, remotePath)
-        .withArg(Protocol.SIZE, Long.toString(size)).withArg(Protocol.MTIME, Long.toString(props.lastModifiedTime()));
+    Fragment offer = Fragment.of(FileSyncProtocol.OFFER).withArg(FileSyncProtocol.PATH, remotePath)
+        .withArg(FileSyncProtocol.SIZE, Long.toString(size)).withArg(FileSyncProtocol.MTIME, Long.toString(props.lastModifiedTime()));
     return me.newCircuitToPeer(target, offer);
   }
 
@@ -75,7 +75,7 @@ final class FileSender {
     circuit = c;
     c.errors().handler(f -> {
       failure = f.err();
-      retryable = f.err().startsWith(Protocol.CHECKSUM + ":");
+      retryable = f.err().startsWith(FileSyncProtocol.CHECKSUM + ":");
     });
     c.closeHandler(reason -> {
       closeFile();
@@ -84,9 +84,9 @@ final class FileSender {
     });
     c.reads().handler(f -> {
       switch (f.op()) {
-        case Protocol.ACCEPT -> resumeAt(f.part());
-        case Protocol.ACK -> progress.acknowledged(f.part());
-        case Protocol.COMPLETE -> {
+        case FileSyncProtocol.ACCEPT -> resumeAt(f.part());
+        case FileSyncProtocol.ACK -> progress.acknowledged(f.part());
+        case FileSyncProtocol.COMPLETE -> {
           finish(new Outcome(true, false, null, resumedFrom, sent));
           c.close("done");
         }
@@ -126,7 +126,7 @@ final class FileSender {
     file.handler(chunk -> {
       byte[] bytes = chunk.getBytes();
       sha.update(bytes);
-      circuit.write(Fragment.of(Protocol.DATA, chunk).withPart(position[0]).withArg(Protocol.CRC, Protocol.crc32c(bytes)));
+      circuit.write(Fragment.of(FileSyncProtocol.DATA, chunk).withPart(position[0]).withArg(FileSyncProtocol.CRC, FileSyncProtocol.crc32c(bytes)));
       position[0] += bytes.length;
       sent += bytes.length;
       progress.sent(bytes.length);
@@ -142,8 +142,8 @@ final class FileSender {
   }
 
   private Future<Void> sendDone() {
-    return circuit.write(Fragment.of(Protocol.DONE).withArg(Protocol.SHA256, Protocol.hex(sha.digest()))
-        .withArg(Protocol.SIZE, Long.toString(size)));
+    return circuit.write(Fragment.of(FileSyncProtocol.DONE).withArg(FileSyncProtocol.SHA256, FileSyncProtocol.hex(sha.digest()))
+        .withArg(FileSyncProtocol.SIZE, Long.toString(size)));
   }
 
   private void abort(String reason) {
@@ -168,7 +168,7 @@ final class FileSender {
   private static MessageDigest hashPrefix(Path source, long length) throws IOException {
     MessageDigest digest = FileReceiver.newSha256();
     try (InputStream in = Files.newInputStream(source)) {
-      byte[] chunk = new byte[Protocol.HASH_CHUNK_BYTES];
+      byte[] chunk = new byte[FileSyncProtocol.HASH_CHUNK_BYTES];
       long left = length;
       while (left > 0) {
         int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));

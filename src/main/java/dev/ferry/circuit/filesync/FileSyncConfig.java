@@ -2,7 +2,9 @@ package dev.ferry.circuit.filesync;
 
 import dev.ferry.circuit.CircuitConfig;
 import dev.ferry.core.ConfigSection;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeContext;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -26,6 +28,11 @@ public record FileSyncConfig(
     Duration retryDelay,
     Duration connectTimeout,
     Duration progressInterval) {
+
+  /** The node's filesync settings, read and checked at the first call on the node and the same record after. */
+  public static FileSyncConfig of(NodeContext node) {
+    return LocalServices.once(node.vertx(), FileSyncConfig.class, () -> from(node.config()));
+  }
 
   /** Reads {@code filesync.*}; the fragment size must fit {@code circuit.max_payload_bytes}. */
   public static FileSyncConfig from(NodeConfig node) {

@@ -20,7 +20,7 @@ public final class FileSyncService implements PeerService {
 
   /** Reads the node's {@code filesync} settings: a bad value fails the node's start, naming its key. */
   public FileSyncService(NodeContext node) {
-    this.config = FileSyncConfig.from(node.config());
+    this.config = FileSyncConfig.of(node);
   }
 
   public FileSyncConfig config() {

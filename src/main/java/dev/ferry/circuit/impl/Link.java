@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@link Sink} of every circuit between a Java peer here and one there, which it knows only by the
  * ids in their {@link Route}s. The connection is made on first use; frames written before it is up
  * wait here, in order. If either connection breaks, the link is done: its {@link Events} (the
- * node's {@link Links}) decide how its circuits close, and the next circuit gets a new link.
+ * node's {@link CircuitLinks}) decide how its circuits close, and the next circuit gets a new link.
  *
  * <p>Thread-safe: circuits write from their peers' contexts (one write per frame, so frames of one
  * circuit stay in order); connecting and breaking run on the circuit service's context.

@@ -21,16 +21,16 @@ public final class Transport {
   private final NodeContext node;
   private final CircuitConfig config;
   private final BusSink bus;
-  private final Links links;
+  private final CircuitLinks links;
   private final Traffic traffic;
   private final AtomicInteger consumers = new AtomicInteger();
 
   /** The transport of {@code node}; frames arriving on its links go to {@code ends}. */
-  public Transport(NodeContext node, CircuitConfig config, Links.Ends ends) {
+  public Transport(NodeContext node, CircuitConfig config, CircuitLinks.Ends ends) {
     this.node = node;
     this.config = config;
     this.bus = new BusSink(node.vertx().eventBus(), config.closeTimeout());
-    this.links = new Links(node, ends, config);
+    this.links = new CircuitLinks(node, ends, config);
     this.traffic = new Traffic(node.meters());
   }
 
@@ -57,7 +57,7 @@ public final class Transport {
   }
 
   /** The node's circuit links (circuits between Java peers on different nodes). */
-  public Links links() {
+  public CircuitLinks links() {
     return links;
   }
 

@@ -13,7 +13,7 @@
  *   <li>Transports: a circuit end's {@link dev.ferry.circuit.impl.Route} (its ids, the other end's
  *   bus address, its {@link dev.ferry.circuit.impl.Sink}, the counters); the sinks, the event bus
  *   ({@code BusSink}) and the circuit link to another node ({@link dev.ferry.circuit.impl.Link},
- *   all of a node's in {@link dev.ferry.circuit.impl.Links}); the byte counters
+ *   all of a node's in {@link dev.ferry.circuit.impl.CircuitLinks}); the byte counters
  *   ({@link dev.ferry.circuit.impl.Traffic}); and {@link dev.ferry.circuit.impl.Transport}, all of
  *   that for one node, which is what a peer is given.</li>
  * </ul>
@@ -21,7 +21,7 @@
  * <p>What these classes need from above, they declare as interfaces the API implements:
  * {@link dev.ferry.circuit.impl.Inbound.Owner} (a circuit, or a peer for its new circuits),
  * {@link dev.ferry.circuit.impl.Outbound.Owner} (a peer, one for all its circuits),
- * {@link dev.ferry.circuit.impl.Links.Ends} (the circuit service: frames by ids) and
+ * {@link dev.ferry.circuit.impl.CircuitLinks.Ends} (the circuit service: frames by ids) and
  * {@link dev.ferry.circuit.impl.Link.Events} (the node's links, for each link).
  */
 package dev.ferry.circuit.impl;

@@ -7,6 +7,7 @@ import dev.ferry.raft.FeedPosition;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import dev.ferry.raft.FeedPage;
+import io.vertx.core.json.JsonArray;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -69,7 +70,7 @@ final class Feed {
    * a history of such ops holds no more than one of single ops would), else 1.
    */
   private static int weight(FeedEntry entry) {
-    return entry.op() != null && entry.op().getValue("ops") instanceof io.vertx.core.json.JsonArray ops
+    return entry.op() != null && entry.op().getValue("ops") instanceof JsonArray ops
         ? Math.max(1, ops.size()) : 1;
   }
 

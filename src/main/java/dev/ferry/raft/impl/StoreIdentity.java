@@ -1,6 +1,7 @@
 package dev.ferry.raft.impl;
 
 import dev.ferry.core.NodeContext;
+import dev.ferry.raft.RaftData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * group's Raft executor, a worker context.
  */
 final class StoreIdentity {
-  static final String DIRECTORY = dev.ferry.raft.RaftData.IDENTITY;
+  static final String DIRECTORY = RaftData.IDENTITY;
 
   private final Path file;
 

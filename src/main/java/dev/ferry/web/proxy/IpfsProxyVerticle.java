@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,15 +49,15 @@ public final class IpfsProxyVerticle extends VerticleBase {
    * {@code pin/add}, {@code pin/rm} and {@code pin/ls} also take their argument as a last path
    * segment ({@code /api/v0/pin/add/<arg>}).
    */
-  private static final java.util.Set<String> CLUSTER_CALLS = java.util.Set.of(API + "pin/add", API + "pin/rm",
+  private static final Set<String> CLUSTER_CALLS = Set.of(API + "pin/add", API + "pin/rm",
       API + "pin/ls", API + "pin/update", API + "add", API + "repo/stat", API + "repo/gc", API + "block/put",
       API + "dag/put");
-  private static final java.util.Set<String> SLASH_FORMS = java.util.Set.of(API + "pin/add/", API + "pin/rm/",
+  private static final Set<String> SLASH_FORMS = Set.of(API + "pin/add/", API + "pin/rm/",
       API + "pin/ls/");
-  private static final java.util.Set<HttpMethod> CLUSTER_METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.POST,
+  private static final Set<HttpMethod> CLUSTER_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST,
       HttpMethod.PUT);
   /** The calls whose bodies are uploads, admitted by the node's {@link UploadGate}. */
-  private static final java.util.Set<String> UPLOADS = java.util.Set.of(API + "add", API + "dag/import", API + "block/put",
+  private static final Set<String> UPLOADS = Set.of(API + "add", API + "dag/import", API + "block/put",
       API + "dag/put");
   private static final int METHOD_NOT_ALLOWED = 405;
   private static final int INTERNAL = 500;
@@ -82,7 +83,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     try {
-      config = ProxyConfig.from(node.config());
+      config = ProxyConfig.of(node);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

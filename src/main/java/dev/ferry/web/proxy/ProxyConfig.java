@@ -2,7 +2,9 @@ package dev.ferry.web.proxy;
 
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigSection;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinConfig;
 import dev.ferry.web.ServerLimits;
 import dev.ferry.web.UploadGate;
@@ -36,15 +38,20 @@ record ProxyConfig(NodeConfig.HostPort listen, Optional<URI> daemon, Duration co
     int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits, UploadGate.Limits uploads,
     Duration pinProgress) {
 
-  /** Reads and checks the proxy's settings, once at the proxy verticle's start. */
-  static ProxyConfig from(NodeConfig node) {
+  /** The node's proxy settings, read and checked at the first call on the node (its first proxy instance). */
+  static ProxyConfig of(NodeContext node) {
+    return LocalServices.once(node.vertx(), ProxyConfig.class, () -> from(node));
+  }
+
+  private static ProxyConfig from(NodeContext context) {
+    NodeConfig node = context.config();
     ConfigSection proxy = node.section("proxy");
     return new ProxyConfig(node.proxy(), node.ipfsApi().map(ProxyConfig::daemon),
         proxy.millis("connect_timeout_ms"),
         proxy.millisOrZero("idle_timeout_ms", "never cut"),
         proxy.positive("daemon_connections"),
         proxy.intBytes("max_url_bytes"),
-        PinConfig.from(node.section("pin")).requestTimeout(),
+        PinConfig.of(context).requestTimeout(),
         ServerLimits.from(proxy),
         UploadGate.Limits.from(proxy),
         proxy.millis("pin_progress_interval_ms"));

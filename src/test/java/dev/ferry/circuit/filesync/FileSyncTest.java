@@ -134,10 +134,10 @@ class FileSyncTest {
     List<Fragment> replies = new CopyOnWriteArrayList<>();
     c.reads().handler(replies::add);
     Eventually.await("accept", DEADLINE, () -> !replies.isEmpty());
-    assertThat(replies.get(0).op()).isEqualTo(Protocol.ACCEPT);
+    assertThat(replies.get(0).op()).isEqualTo(FileSyncProtocol.ACCEPT);
     assertThat(replies.get(0).part()).isZero();
     c.send(data(content, 0, MIB));
-    Eventually.await("the first MiB acknowledged", DEADLINE, () -> replies.stream().anyMatch(f -> f.op() == Protocol.ACK));
+    Eventually.await("the first MiB acknowledged", DEADLINE, () -> replies.stream().anyMatch(f -> f.op() == FileSyncProtocol.ACK));
     await(c.close("network trouble"));
 
     assertThat(Files.readString(target)).isEqualTo("the complete old version");
@@ -161,7 +161,7 @@ class FileSyncTest {
     Circuit corrupt = await(me.newCircuitToPeer(there, offer("sums/sum.bin", fresh)));
     List<Fragment> errors = new CopyOnWriteArrayList<>();
     corrupt.errors().handler(errors::add);
-    corrupt.send(data(content, 0, MIB).withArg(Protocol.CRC, "0"));
+    corrupt.send(data(content, 0, MIB).withArg(FileSyncProtocol.CRC, "0"));
     assertThat(await(corrupt.closed())).startsWith("checksum: ");
     Eventually.await("the error fragment", DEADLINE, () -> !errors.isEmpty());
     assertThat(errors.get(0).err()).contains("does not match its CRC32C");
@@ -169,7 +169,7 @@ class FileSyncTest {
     Circuit wrongSum = await(me.newCircuitToPeer(there, offer("sums/sum.bin", fresh)));
     wrongSum.send(data(content, 0, MIB));
     wrongSum.send(data(content, MIB, MIB));
-    wrongSum.send(Fragment.of(Protocol.DONE).withArg(Protocol.SHA256, "00").withArg(Protocol.SIZE, Long.toString(content.length)));
+    wrongSum.send(Fragment.of(FileSyncProtocol.DONE).withArg(FileSyncProtocol.SHA256, "00").withArg(FileSyncProtocol.SIZE, Long.toString(content.length)));
     assertThat(await(wrongSum.closed())).startsWith("checksum: ").contains("does not match the sent one");
     assertThat(root.resolve("sums/sum.bin")).doesNotExist();
     assertThat(partials(root.resolve("sums"))).isEmpty();
@@ -191,13 +191,13 @@ class FileSyncTest {
   }
 
   private static Fragment offer(String path, Path file) throws IOException {
-    return Fragment.of(Protocol.OFFER).withArg(Protocol.PATH, path).withArg(Protocol.SIZE, Long.toString(Files.size(file)))
-        .withArg(Protocol.MTIME, Long.toString(Files.getLastModifiedTime(file).toMillis()));
+    return Fragment.of(FileSyncProtocol.OFFER).withArg(FileSyncProtocol.PATH, path).withArg(FileSyncProtocol.SIZE, Long.toString(Files.size(file)))
+        .withArg(FileSyncProtocol.MTIME, Long.toString(Files.getLastModifiedTime(file).toMillis()));
   }
 
   private static Fragment data(byte[] content, int offset, int length) {
     byte[] part = Arrays.copyOfRange(content, offset, offset + length);
-    return Fragment.of(Protocol.DATA, Buffer.buffer(part)).withPart(offset).withArg(Protocol.CRC, Protocol.crc32c(part));
+    return Fragment.of(FileSyncProtocol.DATA, Buffer.buffer(part)).withPart(offset).withArg(FileSyncProtocol.CRC, FileSyncProtocol.crc32c(part));
   }
 
   private static Path write(Path file, int size, int seed) throws IOException {

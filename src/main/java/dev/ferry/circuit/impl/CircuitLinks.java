@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the registry is a concurrent map; the server, the connections and the decisions
  * about broken links run on the circuit service's context ({@link #start}).
  */
-public final class Links {
-  private static final Logger log = LoggerFactory.getLogger(Links.class);
+public final class CircuitLinks {
+  private static final Logger log = LoggerFactory.getLogger(CircuitLinks.class);
   /**
    * The circuit ends on this node, as the links see them (the circuit service implements it): the
    * links hand them what arrives, by ids, and ask which circuits cross to a node. The per-circuit
@@ -81,7 +81,7 @@ public final class Links {
   /** The node's TLS, when it has one (read at start). */
   private Optional<BusTls> tls = Optional.empty();
 
-  public Links(NodeContext node, Ends ends, CircuitConfig config) {
+  public CircuitLinks(NodeContext node, Ends ends, CircuitConfig config) {
     this.node = node;
     this.ends = ends;
     this.config = config;
@@ -190,7 +190,7 @@ public final class Links {
   private final class LinkEvents implements Link.Events {
     @Override
     public void connect(Link link) {
-      Links.this.connect(link);
+      CircuitLinks.this.connect(link);
     }
 
     @Override

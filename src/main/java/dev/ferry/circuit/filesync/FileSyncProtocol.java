@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * A refusal or failure comes back as an error fragment {@code "<code>: <message>"}; code
  * {@code checksum} means "send it again". Stateless.
  */
-final class Protocol {
+final class FileSyncProtocol {
   static final int OFFER = 1;
   static final int ACCEPT = 2;
   static final int DATA = 3;
@@ -38,7 +38,7 @@ final class Protocol {
   /** Error code of a fragment or file whose checksum does not match: worth sending again. */
   static final String CHECKSUM = "checksum";
 
-  private Protocol() {}
+  private FileSyncProtocol() {}
 
   static String crc32c(byte[] bytes) {
     CRC32C crc = new CRC32C();
