@@ -9,7 +9,7 @@ import static dev.ferry.circuit.CircuitTesting.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.circuit.impl.LinkFrame;
-import dev.ferry.circuit.impl.Links;
+import dev.ferry.circuit.impl.CircuitLinks;
 import dev.ferry.node.Node;
 import dev.ferry.security.Certificates;
 import dev.ferry.security.Certificates.NodeIdentity;
@@ -92,7 +92,7 @@ class CircuitLinkTlsTest {
     Buffer hello = LinkFrame.hello("node1", one.incarnation().id(), two.incarnation().id());
 
     // another CA's certificate claiming node1, no certificate at all, a valid certificate of mallory claiming node1
-    try (var logged = LogCapture.of(Links.class)) {
+    try (var logged = LogCapture.of(CircuitLinks.class)) {
       assertRefused(connect(port, dir.resolve("foreign"), "node1", dir.resolve("certs")), hello);
       assertRefused(connect(port, null, null, dir.resolve("certs")), hello);
       assertRefused(connect(port, dir.resolve("certs"), "mallory", dir.resolve("certs")), hello);
@@ -132,7 +132,7 @@ class CircuitLinkTlsTest {
     };
     LocalPeer a = await(circuits(one).startLocalPeer("echo"));
     PeerRef echo = await(circuits(one).startRemotePeer("echo", "node2"));
-    try (var logged = LogCapture.of(Links.class)) {
+    try (var logged = LogCapture.of(CircuitLinks.class)) {
       freshLinkFromNode1();
       one.vertx().eventBus().addInboundInterceptor(redirect);
       try {
