@@ -56,7 +56,7 @@ public final class PinVerticle extends VerticleBase {
       monitorConfig = MonitorConfig.from(node.config().section("pin"));
       allocation = AllocationConfig.from(node.config().section("pin"));
       checkGroup(config);
-      keepBackups = node.config().section("raft").nonNegative("backups");
+      keepBackups = PinsetBackups.keep(node.config().section("raft"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
