@@ -28,6 +28,8 @@ class RaftMembershipTest {
   private static final int MAX_WRITES = 100_000;
   /** {@code raft.membership_timeout_ms} where a join is made to time out: short, so the test is. */
   private static final long MEMBERSHIP_TIMEOUT_MS = 5_000;
+  /** {@code raft.catch_up_lag} there: a learner that heard nothing is this far behind once that many writes committed. */
+  private static final int CATCH_UP_LAG = 20;
 
   /**
    * node4, named in peers.json but never a member, joins as a learner first (it has no vote, so
@@ -38,12 +40,13 @@ class RaftMembershipTest {
   @Test
   void joinAsALearnerThenAVoterAndLeaveWhileProposalsFlow() throws Exception {
     try (RaftCluster cluster = RaftCluster.start(4, Set.of(4),
-        new JsonObject().put("membership_timeout_ms", MEMBERSHIP_TIMEOUT_MS))) {
+        new JsonObject().put("membership_timeout_ms", MEMBERSHIP_TIMEOUT_MS).put("catch_up_lag", CATCH_UP_LAG))) {
       int leader = cluster.leader(KV, 1, 2, 3);
       assertThat(cluster.status(4, KV).role()).isEqualTo("out");
       Writer writer = new Writer(cluster, List.of(1, 2, 3));
       writer.start();
-      Eventually.await("some writes", WAIT, () -> writer.acknowledged.size() > 10);
+      // more than the lag: a learner that hears nothing cannot count as caught up
+      Eventually.await("some writes", WAIT, () -> writer.acknowledged.size() > 2 * CATCH_UP_LAG);
 
       cluster.isolateReplica(KV, 4);
       Throwable stalled = Futures.cause(cluster.client(1).join(KV, "node4", false), WAIT);
