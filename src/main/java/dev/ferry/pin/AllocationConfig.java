@@ -7,11 +7,12 @@ import java.util.Set;
 
 /**
  * How pins are allocated, from the {@code pin} section: {@code pin.allocate_by} (the metrics the
- * allocator partitions and orders by, IPFS Cluster's balanced allocator's {@code allocate_by}) and
- * {@code pin.freespace_step_bytes} (free space is compared in whole steps of this many bytes).
- * Immutable.
+ * allocator partitions and orders by, IPFS Cluster's balanced allocator's {@code allocate_by}),
+ * {@code pin.freespace_step_bytes} (free space is compared in whole steps of this many bytes) and
+ * {@code pin.min_freespace_bytes} (the free space a pin must leave on a node it goes to: a node
+ * reporting less is never chosen, whether the pin's size is known or not). Immutable.
  */
-record AllocationConfig(List<String> allocateBy, long freespaceStep) {
+record AllocationConfig(List<String> allocateBy, long freespaceStep, long minFreespace) {
   /** The metric that is free space, in bytes. */
   static final String FREESPACE = "freespace";
   /** The metrics that can order nodes, besides tags ({@code tag:<key>}). */
@@ -36,7 +37,8 @@ record AllocationConfig(List<String> allocateBy, long freespaceStep) {
         throw pin.invalid("allocate_by", "'" + name + "' is named twice");
       }
     }
-    return new AllocationConfig(by, pin.positiveLong("freespace_step_bytes"));
+    return new AllocationConfig(by, pin.positiveLong("freespace_step_bytes"),
+        pin.integer("min_freespace_bytes", 0, Long.MAX_VALUE, "a non-negative number of bytes (0: no reserve)"));
   }
 
   static boolean isTag(String metric) {

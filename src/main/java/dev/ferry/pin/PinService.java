@@ -286,9 +286,13 @@ final class PinService {
     }).onFailure(e -> log.debug("expired pins not looked for now: {}", e.getMessage()));
   }
 
-  /** Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among {@code to}. */
+  /**
+   * Proposes that {@code pin} move off {@code gone}: the pinset chooses its new nodes among {@code to},
+   * without those below {@code pin.min_freespace_bytes} (the pin's size is not kept) but with the
+   * nodes that hold it already, so a full node keeps what it has.
+   */
   private Future<?> move(Pin pin, String gone, SortedSet<String> to) {
-    Placement.Candidates candidates = placement.candidates(to, null);
+    Placement.Candidates candidates = placement.candidates(to, null, pin.allocations());
     return propose(new PinOp.Reallocate(pin.cid(), List.copyOf(candidates.live()), candidates.by()))
         .onSuccess(x -> reallocations.increment())
         .onSuccess(moved -> log.info("pin {}: {} left, now allocated to {}", pin.cid(), gone,

@@ -59,7 +59,7 @@ public final class PinVerticle extends VerticleBase {
       allocation = AllocationConfig.from(node.config().section("pin"));
       raftSettings = RaftSettings.of(node);
       checkGroup(config, raftSettings);
-      keepBackups = node.config().section("raft").nonNegative("backups");
+      keepBackups = PinsetBackups.keep(node.config().section("raft"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

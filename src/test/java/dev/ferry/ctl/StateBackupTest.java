@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pinset's rotating backups ({@code raft.backups}, written by each node as it stops) and
  * {@code ferry state cleanup}, on three nodes in this JVM: a backup holds every pin in IPFS
- * Cluster's export format, only the newest {@code raft.backups} stay, and after every node lost its
- * whole data dir, {@code ferry state import} of a backup brings every pin back with its name and
- * replication. Cleanup asks first, refuses while the node runs, and removes the Raft state only.
+ * Cluster's export format, only the newest {@code raft.backups} stay ({@code 0}: none is written),
+ * and after every node lost its whole data dir, {@code ferry state import} of a backup brings every
+ * pin back with its name and replication. Cleanup asks first, refuses while the node runs, and removes the Raft state only.
  */
 @Timeout(300)
 class StateBackupTest {
@@ -47,7 +47,9 @@ class StateBackupTest {
 
   @Test
   void backupsRotateOnShutdownAndOneRestoresAClusterThatLostItsDataDirs() throws Exception {
-    try (JvmCluster cluster = TestCluster.inJvm(3, i -> List.of("raft.backups=2")).awaitFullMembership()) {
+    // node1 keeps two backups, node2 none (raft.backups=0), node3 the default (5)
+    try (JvmCluster cluster = TestCluster.inJvm(3, i -> i == 1 ? List.of("raft.backups=2")
+        : i == 2 ? List.of("raft.backups=0") : List.of()).awaitFullMembership()) {
       Map<String, String> names = new TreeMap<>();
       for (int n = 0; n < PINS; n++) {
         String cid = cid(n);
@@ -91,6 +93,10 @@ class StateBackupTest {
       // every node loses its whole data dir; the cluster starts again, empty, and the backup restores it
       cluster.stop(2);
       cluster.stop(3);
+      assertThat(cluster.dataDir(2).resolve("backups")).as("raft.backups=0 writes none").doesNotExist();
+      List<Path> ofNode3 = backupsIn(cluster.dataDir(3).resolve("backups"));
+      assertThat(ofNode3).hasSize(1);
+      assertThat(pinsIn(ofNode3.get(0))).isEqualTo(names);
       for (int i = 1; i <= 3; i++) {
         deleteTree(cluster.dataDir(i));
       }

@@ -7,6 +7,7 @@ import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * real clustered nodes: an export written by hand in IPFS Cluster 1.1's exact format (its
  * {@code api.Pin} JSON, one per line, as {@code ipfs-cluster-service state export} writes it)
  * imports as it is, and an export of a few hundred pins imports onto a fresh cluster with every
- * pin and option the same; of many bad lines only the first are named. The issue's 100,000-pin
+ * pin and option the same, or with the replication and allocations that {@code --replication-min},
+ * {@code --replication-max} and {@code --allocations} give; of many bad lines only the first are named. The issue's 100,000-pin
  * round trip is {@code pin.StateRoundTripTest}.
  */
 @Timeout(300)
@@ -101,7 +103,7 @@ class StateCommandTest {
       assertThat(before).hasSize(PINS);
       assertThat(CommandRun.of("state", "export", "--host", host(source)).lines()).hasSize(PINS);
     }
-    try (JvmCluster fresh = TestCluster.inJvm(1)) {
+    try (JvmCluster fresh = TestCluster.inJvm(2).awaitFullMembership()) {
       CommandRun imported = CommandRun.of("state", "import", export.toString(), "--host", host(fresh));
       assertThat(imported.code()).as(imported.err()).isZero();
       Map<String, JsonObject> after = exported(fresh);
@@ -109,7 +111,48 @@ class StateCommandTest {
       for (String cid : before.keySet()) {
         assertThat(comparable(after.get(cid))).as(cid).isEqualTo(comparable(before.get(cid)));
       }
+      importWithPlacementFlags(fresh);
     }
+  }
+
+  /**
+   * {@code --replication-min}, {@code --replication-max} and {@code --allocations} replace each
+   * pin's own replication and allocations (the file's allocations name node1).
+   */
+  private void importWithPlacementFlags(JvmCluster cluster) throws Exception {
+    String node1 = cluster.node(1).peerId().toString();
+    String node2 = cluster.node(2).peerId().toString();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      lines.add(new JsonObject().put("cid", cid("placed " + i)).put("replication_factor_min", 1)
+          .put("replication_factor_max", 1).put("allocations", new JsonArray().add(node1)).encode());
+    }
+    Path file = Files.write(dir.resolve("placed.ndjson"), lines);
+    CommandRun both = CommandRun.of("state", "import", file.toString(), "--host", host(cluster),
+        "--replication-min", "2", "--replication-max", "2");
+    assertThat(both.code()).as(both.err()).isZero();
+    Map<String, JsonObject> pins = exported(cluster);
+    for (int i = 0; i < 4; i++) {
+      JsonObject pin = pins.get(cid("placed " + i));
+      assertThat(pin.getInteger("replication_factor_min")).isEqualTo(2);
+      assertThat(pin.getInteger("replication_factor_max")).isEqualTo(2);
+      assertThat(pin.getJsonArray("allocations").getList()).containsExactlyInAnyOrder(node1, node2);
+    }
+
+    CommandRun onNode2 = CommandRun.of("state", "import", file.toString(), "--host", host(cluster),
+        "--rmin", "1", "--rmax", "1", "--allocations", node2);
+    assertThat(onNode2.code()).as(onNode2.err()).isZero();
+    pins = exported(cluster);
+    for (int i = 0; i < 4; i++) {
+      JsonObject pin = pins.get(cid("placed " + i));
+      assertThat(pin.getInteger("replication_factor_max")).isEqualTo(1);
+      assertThat(pin.getJsonArray("allocations").getList()).as("the flag's node, not the file's").containsExactly(node2);
+      assertThat(pin.getJsonArray("user_allocations").getList()).containsExactly(node2);
+    }
+    // without the flags, the file's own: one replica, on the node it names
+    CommandRun own = CommandRun.of("state", "import", file.toString(), "--host", host(cluster));
+    assertThat(own.code()).as(own.err()).isZero();
+    assertThat(exported(cluster).get(cid("placed 0")).getJsonArray("allocations").getList()).containsExactly(node1);
   }
 
   @Test

@@ -11,7 +11,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code pin.allocate_by} and {@code pin.freespace_step_bytes}: IPFS Cluster's default, and bad values named. */
+/**
+ * {@code pin.allocate_by}, {@code pin.freespace_step_bytes} and {@code pin.min_freespace_bytes}:
+ * IPFS Cluster's default, a 16 MiB reserve (0 allowed: none), and bad values named.
+ */
 class AllocationConfigTest {
   private static AllocationConfig read(String key, Object value) {
     JsonObject config = ConfigLayers.defaults();
@@ -24,6 +27,8 @@ class AllocationConfigTest {
     AllocationConfig config = AllocationConfig.from(ConfigSection.root(ConfigLayers.defaults()).section("pin"));
     assertThat(config.allocateBy()).containsExactly("tag:group", "freespace");
     assertThat(config.freespaceStep()).isEqualTo(1_000_000_000L);
+    assertThat(config.minFreespace()).isEqualTo(16L * 1024 * 1024);
+    assertThat(read("min_freespace_bytes", 0).minFreespace()).isZero();
     assertThat(read("allocate_by", new JsonArray()).allocateBy()).isEmpty();
     assertThat(read("allocate_by", new JsonArray(List.of("tag:region", "numpin", "pinqueue"))).allocateBy())
         .containsExactly("tag:region", "numpin", "pinqueue");
@@ -41,5 +46,7 @@ class AllocationConfigTest {
         .hasMessageContaining("pin.allocate_by: expected a JSON array");
     assertThatThrownBy(() -> read("freespace_step_bytes", 0)).isInstanceOf(ConfigException.class)
         .hasMessage("pin.freespace_step_bytes: expected a positive integer, got 0");
+    assertThatThrownBy(() -> read("min_freespace_bytes", -1)).isInstanceOf(ConfigException.class)
+        .hasMessage("pin.min_freespace_bytes: expected a non-negative number of bytes (0: no reserve), got -1");
   }
 }

@@ -4,18 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.pin.monitor.Metric;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
  * The balanced allocator as the pinset applies it: the op carries {@code pin.allocate_by} as its
  * proposer saw the metrics, so replicas agree whatever their own monitors hold; tags spread
- * replicas over groups, ranks order nodes, ties go by fewest pins, user allocations come first.
+ * replicas over groups, ranks order nodes, ties go by fewest pins, user allocations come first;
+ * and what the proposer leaves out of the op ({@link Placement}): nodes below
+ * {@code pin.min_freespace_bytes}, or below the pin's size and that reserve when the size is known.
  */
 class BalancedAllocatorTest {
   private static final List<String> NODES = List.of("node1", "node2", "node3", "node4");
@@ -92,5 +98,34 @@ class BalancedAllocatorTest {
     JsonArray mixed = new JsonArray().add(metric("freespace", Map.of("node1", 3L, "node2", "lots")));
     assertThatThrownBy(() -> set.checkProposal(placed(PinSetTest.cid(1), 1, mixed, NODES)))
         .hasMessageContaining("the values of freespace must be all texts (a tag) or all whole numbers (a rank)");
+  }
+
+  @Test
+  void theProposerLeavesOutNodesBelowTheReserveWhateverThePinsSizeButNotThoseHoldingIt() {
+    // node4 has reported no free space: unknown is not full
+    SortedMap<String, Metric> free = new TreeMap<>();
+    Map.of("node1", 1_000_000L, "node2", 1_500L, "node3", 0L).forEach((node, bytes) ->
+        free.put(node, new Metric("freespace", node, Long.toString(bytes), bytes, true, false, Long.MAX_VALUE, 0)));
+    Placement placement = new Placement(new AllocationConfig(List.of("freespace"), 1, 1_000),
+        name -> "freespace".equals(name) ? free : new TreeMap<>());
+    SortedSet<String> live = new TreeSet<>(NODES);
+
+    Placement.Candidates byCid = placement.candidates(live, null);
+    assertThat(byCid.live()).containsExactly("node1", "node2", "node4");
+    assertThat(byCid.whyFewer())
+        .isEqualTo("; too little free space on node3 (0 bytes free, less than the 1000 that pin.min_freespace_bytes keeps free)");
+    // a known size must fit with the reserve left
+    assertThat(placement.candidates(live, 500L).live()).containsExactly("node1", "node2", "node4");
+    Placement.Candidates big = placement.candidates(live, 501L);
+    assertThat(big.live()).containsExactly("node1", "node4");
+    assertThat(big.tooFull()).containsEntry("node2",
+        "node2 (1500 bytes free, the pin needs 501 and pin.min_freespace_bytes keeps 1000 free)");
+    // the nodes that hold the content already (a pin moved off a node that left) keep it
+    assertThat(placement.candidates(live, null, List.of("node3")).live()).containsExactlyElementsOf(NODES);
+
+    Placement noReserve = new Placement(new AllocationConfig(List.of("freespace"), 1, 0), name -> free);
+    assertThat(noReserve.candidates(live, null).live()).containsExactlyElementsOf(NODES);
+    assertThat(noReserve.candidates(live, 1L).tooFull())
+        .containsExactly(Map.entry("node3", "node3 (0 bytes free, the pin needs 1)"));
   }
 }

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The pin section of conf/node.json, read with the core section reader. */
+/** The pin section of conf/node.json (and {@code raft.backups}, which the pin verticle reads), read with the core section reader. */
 class PinConfigTest {
   private static PinConfig read(String key, Object value) {
     JsonObject config = ConfigLayers.defaults();
@@ -43,6 +43,17 @@ class PinConfigTest {
     assertThat(read("reallocate_after_ms", 0).reallocateAfter()).isZero();
     assertThatThrownBy(() -> read("reallocate_after_ms", -1)).isInstanceOf(ConfigException.class)
         .hasMessage("pin.reallocate_after_ms: expected a non-negative number of milliseconds (0: at once), got -1");
+  }
+
+  @Test
+  void fivePinsetBackupsAreKeptByDefaultAndZeroIsNone() {
+    JsonObject config = ConfigLayers.defaults();
+    assertThat(PinsetBackups.keep(ConfigSection.root(config).section("raft"))).isEqualTo(5);
+    config.getJsonObject("raft").put("backups", 0);
+    assertThat(PinsetBackups.keep(ConfigSection.root(config).section("raft"))).isZero();
+    config.getJsonObject("raft").put("backups", -1);
+    assertThatThrownBy(() -> PinsetBackups.keep(ConfigSection.root(config).section("raft")))
+        .isInstanceOf(ConfigException.class).hasMessage("raft.backups: expected a non-negative integer, got -1");
   }
 
   @Test

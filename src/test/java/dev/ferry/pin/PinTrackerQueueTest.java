@@ -6,11 +6,13 @@ import static dev.ferry.pin.TrackerAsk.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.pin.monitor.MetricsMonitorTest;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.TestCluster;
 import dev.ferry.testing.TestCluster.JvmCluster;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The tracker's queue on one node whose daemon is a stand-in that counts the calls running on it
  * at once (a real daemon cannot tell): never more than {@code pin.concurrent_pins}, the rest
- * {@code pin_queued}; an unpin that fails is {@code unpin_error} and retried like a failed pin.
+ * {@code pin_queued}, as the {@code pinqueue} metric says (and {@code numpin} the pins pinned);
+ * an unpin that fails is {@code unpin_error} and retried like a failed pin.
  */
 @Timeout(120)
 class PinTrackerQueueTest {
@@ -31,7 +34,9 @@ class PinTrackerQueueTest {
   void atMostConcurrentPinsCallsRunOnTheDaemonAndTheRestWaitQueued() {
     try (HeldDaemon daemon = new HeldDaemon(); JvmCluster cluster = TestCluster.inJvm(1, i -> new JsonObject()
         .put("ipfs", new JsonObject().put("api", daemon.api().toString()))
-        .put("pin", new JsonObject().put("concurrent_pins", CONCURRENT).put("recover_interval_ms", 500)),
+        .put("pin", new JsonObject().put("concurrent_pins", CONCURRENT).put("recover_interval_ms", 500)
+            // metrics every 200 ms, valid a minute: a loaded machine cannot let them lapse mid-test
+            .put("monitor", MetricsMonitorTest.fastMonitor().put("metric_ttl_ms", 60_000))),
         i -> Map.of())) {
       List<String> cids = IntStream.range(0, 12).mapToObj(n -> PinSetTest.cid(300 + n)).toList();
       Eventually.await("the pinset to take the first pin", WAIT, () -> Futures.await(request(cluster, Addresses.PIN,
@@ -42,10 +47,20 @@ class PinTrackerQueueTest {
       List<String> statuses = cids.stream().map(cid -> status(cluster, cid)).toList();
       assertThat(statuses).filteredOn("pinning"::equals).hasSize(CONCURRENT);
       assertThat(statuses).filteredOn("pin_queued"::equals).hasSize(cids.size() - CONCURRENT);
+      // the informers publish what the tracker holds: the pins waiting (weight minus that, fewer first), none pinned
+      int waiting = cids.size() - CONCURRENT;
+      Eventually.await("pinqueue " + waiting, WAIT, () -> metric(cluster, "pinqueue").getString("value")
+          .equals(Integer.toString(waiting)));
+      assertThat(metric(cluster, "pinqueue").getLong("weight")).isEqualTo(-waiting);
+      assertThat(metric(cluster, "numpin").getString("value")).isEqualTo("0");
 
       daemon.release();
       Eventually.await("every pin to be pinned", WAIT, () -> cids.stream().allMatch(c -> "pinned".equals(status(cluster, c))));
       assertThat(daemon.mostAtOnce()).isEqualTo(CONCURRENT);
+      Eventually.await("numpin " + cids.size() + " and an empty pinqueue", WAIT,
+          () -> metric(cluster, "numpin").getString("value").equals(Integer.toString(cids.size()))
+              && metric(cluster, "pinqueue").getString("value").equals("0"));
+      assertThat(metric(cluster, "numpin").getLong("weight")).isEqualTo(-cids.size());
 
       // the first unpin fails: unpin_error, then a retry after pin.recover_interval_ms succeeds
       daemon.failUnpins(1);
@@ -57,7 +72,16 @@ class PinTrackerQueueTest {
           new JsonObject().put("op", "unpin").put("cid", cid)), WAIT));
       Eventually.await("every pin to be unpinned", WAIT, () -> cids.stream().allMatch(c -> "unpinned".equals(status(cluster, c))));
       assertThat(daemon.mostAtOnce()).isEqualTo(CONCURRENT);
+      Eventually.await("numpin 0 once every pin is unpinned", WAIT,
+          () -> metric(cluster, "numpin").getString("value").equals("0"));
     }
+  }
+
+  /** Node 1's metric {@code name} as its monitor serves it ({@code GET /monitor/metrics/{name}}). */
+  private static JsonObject metric(JvmCluster cluster, String name) {
+    JsonArray metrics = MetricsMonitorTest.array(cluster.apiPort(1), "/monitor/metrics/" + name);
+    assertThat(metrics).as(name).hasSize(1);
+    return metrics.getJsonObject(0);
   }
 
   @Test

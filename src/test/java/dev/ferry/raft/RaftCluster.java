@@ -206,6 +206,20 @@ final class RaftCluster implements AutoCloseable {
     return "snapshot".equals(message.getString("type")) && message.getValue("chunk") != null ? message : null;
   }
 
+  /**
+   * Drops every Raft message the other nodes send to node {@code to}'s replica of {@code group}
+   * until {@link #heal}: it hears nothing from the group (requests to the node, such as
+   * {@code discover}, still pass).
+   */
+  void isolateReplica(String group, int to) {
+    String address = Addresses.raftPeer(group, name(to));
+    for (int i : running()) {
+      if (i != to) {
+        firewall.dropMessagesTo(i, address::equals);
+      }
+    }
+  }
+
   /** Removes every cut and releases every hold. */
   void heal() {
     firewall.heal();

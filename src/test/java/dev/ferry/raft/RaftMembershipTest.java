@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -25,18 +26,43 @@ class RaftMembershipTest {
   /** Failures a writer may see while membership changes; none may lose an acknowledged write. */
   private static final Set<String> TRANSIENT = Set.of("no-leader", "rejected", "timeout");
   private static final int MAX_WRITES = 100_000;
+  /** {@code raft.membership_timeout_ms} where a join is made to time out: short, so the test is. */
+  private static final long MEMBERSHIP_TIMEOUT_MS = 5_000;
+  /** {@code raft.catch_up_lag} there: a learner that heard nothing is this far behind once that many writes committed. */
+  private static final int CATCH_UP_LAG = 20;
 
+  /**
+   * node4, named in peers.json but never a member, joins as a learner first (it has no vote, so
+   * writes go on while it catches up) and becomes a voter once caught up; while it hears nothing
+   * from the group it stays a learner, and the join times out saying so, until a join after it
+   * can hear again promotes it.
+   */
   @Test
-  void joinAndLeaveWhileProposalsFlow() throws Exception {
-    try (RaftCluster cluster = RaftCluster.start(4, Set.of(4), new JsonObject())) {
+  void joinAsALearnerThenAVoterAndLeaveWhileProposalsFlow() throws Exception {
+    try (RaftCluster cluster = RaftCluster.start(4, Set.of(4),
+        new JsonObject().put("membership_timeout_ms", MEMBERSHIP_TIMEOUT_MS).put("catch_up_lag", CATCH_UP_LAG))) {
       int leader = cluster.leader(KV, 1, 2, 3);
       assertThat(cluster.status(4, KV).role()).isEqualTo("out");
       Writer writer = new Writer(cluster, List.of(1, 2, 3));
       writer.start();
-      Eventually.await("some writes", WAIT, () -> writer.acknowledged.size() > 10);
+      // more than the lag: a learner that hears nothing cannot count as caught up
+      Eventually.await("some writes", WAIT, () -> writer.acknowledged.size() > 2 * CATCH_UP_LAG);
 
+      cluster.isolateReplica(KV, 4);
+      Throwable stalled = Futures.cause(cluster.client(1).join(KV, "node4", false), WAIT);
+      assertThat(FerryException.from(stalled).code()).as(stalled.toString()).isEqualTo(FerryException.TIMEOUT);
+      assertThat(stalled).hasMessageContaining("node4 joined group kv as a learner but did not catch up within "
+          + MEMBERSHIP_TIMEOUT_MS + " ms");
+      GroupStatus learning = cluster.status(cluster.leader(KV, 1, 2, 3), KV);
+      assertThat(learning.learners()).containsExactly("node4");
+      assertThat(learning.voters()).doesNotContain("node4");
+      int whileLearning = writer.acknowledged.size();
+      Eventually.await("writes while node4 learns", WAIT, () -> writer.acknowledged.size() > whileLearning + 10);
+
+      cluster.heal();
       GroupStatus joined = await(cluster.client(1).join(KV, "node4", false));
       assertThat(joined.voters()).contains("node4");
+      assertThat(joined.learners()).isEmpty();
       Eventually.await("node4 to be a follower", WAIT, () -> cluster.status(4, KV).role().equals("follower"));
 
       int leaving = cluster.other(leader, 4);
