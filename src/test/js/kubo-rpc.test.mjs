@@ -88,6 +88,29 @@ test('a direct pin, a block put with pin, and GET with the argument in the path 
   await ipfs.pin.rm(pinned);
 });
 
+test('pin add, ls, update and rm take paths; dag put with pin pins in the cluster', async () => {
+  const stamp = Date.now();
+  const added = await all(ipfs.addAll([{ path: 'site/docs/a.txt', content: text('path a ' + stamp) },
+    { path: 'site/docs/b.txt', content: text('path b ' + stamp) }], { pin: false }));
+  const cidOf = (path) => added.find((e) => e.path === path).cid.toString();
+  const [root, a, b] = [cidOf('site'), cidOf('site/docs/a.txt'), cidOf('site/docs/b.txt')];
+  assert.equal((await ipfs.pin.add(`/ipfs/${root}/docs/a.txt`)).toString(), a);  // resolved below the root
+  // pin/ls takes a CID or /ipfs/CID, as IPFS Cluster's proxy (a path below one is not resolved there)
+  const listed = await all(ipfs.pin.ls({ paths: [`/ipfs/${a}`] }));
+  assert.deepEqual(listed.map((p) => [p.cid.toString(), p.type]), [[a, 'recursive']]);
+  const updated = await ipfs.pin.update(`/ipfs/${root}/docs/a.txt`, `/ipfs/${root}/docs/b.txt`);
+  assert.deepEqual(updated.map(String), [a, b]);
+  const pinned = (await all(ipfs.pin.ls())).map((p) => p.cid.toString());
+  assert.ok(pinned.includes(b) && !pinned.includes(a), 'the update pinned b and unpinned a');
+  assert.equal((await ipfs.pin.rm(`/ipfs/${root}/docs/b.txt`)).toString(), b);
+  assert.ok(!(await all(ipfs.pin.ls())).some((p) => p.cid.toString() === b), 'b is unpinned');
+
+  const node = await ipfs.dag.put({ pinned: stamp }, { pin: true });
+  assert.deepEqual((await all(ipfs.pin.ls({ paths: [node] }))).map((p) => [p.cid.toString(), p.type]),
+    [[node.toString(), 'recursive']]);
+  await ipfs.pin.rm(node);
+});
+
 test('id, version and repo stat describe the store; gc collects what no pin reaches; other calls need a daemon', async () => {
   const id = await ipfs.id();
   assert.equal(id.id.toString(), process.env.FERRY_PEER_ID);

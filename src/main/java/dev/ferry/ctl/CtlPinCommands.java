@@ -1,7 +1,6 @@
 package dev.ferry.ctl;
 
 import dev.ferry.core.FerryException;
-import dev.ferry.ctl.CtlException.ApiError;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -33,7 +32,6 @@ final class CtlPinCommands {
   /** The pin types {@code pin ls --filter} takes, in IPFS Cluster's order. */
   private static final List<String> PIN_TYPES = List.of("pin", "meta-pin", "clusterdag-pin", "shard-pin");
   private static final Set<String> PATH_NAMESPACES = Set.of("ipfs", "ipns", "ipld");
-  private static final int NOT_FOUND = 404;
 
   private CtlPinCommands() {}
 
@@ -77,22 +75,9 @@ final class CtlPinCommands {
       }
       if (!waited) {
         pause();
-        status = statusOrGone(api, cid, target);
+        status = Output.object(api.call("GET", "/pins/" + cid + "?local=false"));
       }
-      out.print(status != null ? status : new JsonObject().put("cid", cid).put("peer_map", new JsonObject()),
-          Formats::status);
-    }
-
-    /** The status; after an unpin, ferry's 404 for a CID it no longer knows is a status without peers. */
-    private static JsonObject statusOrGone(Api api, String cid, String target) throws CtlException {
-      try {
-        return Output.object(api.call("GET", "/pins/" + cid + "?local=false"));
-      } catch (ApiError e) {
-        if (e.code() == NOT_FOUND && target.equals("unpinned")) {
-          return null;
-        }
-        throw e;
-      }
+      out.print(status, Formats::status);
     }
 
     private static void pause() throws CtlException {

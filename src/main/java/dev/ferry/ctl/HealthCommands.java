@@ -15,8 +15,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code ctl health graph|metrics|alerts|bandwidth} and {@code ctl ipfs gc}, as ipfs-cluster-ctl's:
  * the cluster's monitoring ({@code /health/...}, {@code /monitor/metrics}) and its daemons' garbage
- * collection ({@code POST /ipfs/gc}). A node that does not serve one of these answers 404 or 501,
- * printed as any error the API answers.
+ * collection ({@code POST /ipfs/gc}).
  */
 final class HealthCommands {
   private HealthCommands() {}

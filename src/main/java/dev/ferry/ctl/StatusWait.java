@@ -1,6 +1,5 @@
 package dev.ferry.ctl;
 
-import dev.ferry.ctl.CtlException.ApiError;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
@@ -17,27 +16,18 @@ final class StatusWait {
   static final int CHECK_SECONDS = 1;
   private static final Duration CHECK = Duration.ofSeconds(CHECK_SECONDS);
   private static final Set<String> ERRORS = Set.of("undefined", "cluster_error", "pin_error", "unpin_error");
-  private static final int NOT_FOUND = 404;
 
   private StatusWait() {}
 
   /**
-   * The status once reached; null when waiting for {@code unpinned} and the node no longer knows
-   * the CID at all (ferry answers 404 there where IPFS Cluster answers every peer unpinned).
+   * The status once reached. A CID the pinset does not hold is {@code unpinned} on every peer, as
+   * IPFS Cluster answers it, so waiting for {@code unpinned} ends there too.
    */
   static JsonObject until(Api api, String cid, String target, Duration timeout, int limit) throws CtlException {
     long deadline = timeout.compareTo(CHECK) > 0 ? System.nanoTime() + timeout.toNanos() : Long.MAX_VALUE;
     while (true) {
       pause(deadline);
-      JsonObject status;
-      try {
-        status = Output.object(api.call("GET", "/pins/" + cid + "?local=false"));
-      } catch (ApiError e) {
-        if (e.code() == NOT_FOUND && target.equals("unpinned")) {
-          return null;
-        }
-        throw e;
-      }
+      JsonObject status = Output.object(api.call("GET", "/pins/" + cid + "?local=false"));
       if (reached(status, target, limit)) {
         return status;
       }

@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Admits uploads ({@code POST /add}, the proxy's {@code add}) up to a number at once and a total
  * of bytes in flight, node-wide: one gate per server section, shared by its verticle instances.
- * An upload reserves its declared {@code Content-Length}, or the most one may send when it
- * declares none, and gives it back when it ends. Beyond either bound the client is told to come
- * back later (503 with {@code Retry-After}) rather than the node running out of memory or disk.
+ * An upload spooled to disk reserves its declared {@code Content-Length}, or the most one may send
+ * when it declares none, and gives it back when it ends; one streamed through reserves none.
+ * Beyond either bound the client is told to come back later (503 with {@code Retry-After}) rather
+ * than the node running out of memory or disk.
  *
  * <p>Thread-safe.
  */
@@ -79,10 +80,14 @@ public final class UploadGate implements Shareable {
         .computeIfAbsent(limits.section(), s -> new UploadGate(limits));
   }
 
-  /** A permit for an upload of {@code bytes}, or empty when the gate is full. */
+  /**
+   * A permit for an upload of {@code bytes} (0: one that takes none of the byte bound, as a
+   * streamed upload), or empty when the gate is full.
+   */
   public synchronized Optional<Permit> tryEnter(long bytes) {
-    // one upload alone always fits: its size is bounded elsewhere (api.max_add_bytes)
-    if (uploads >= maxUploads || uploads > 0 && reserved + bytes > maxBytes) {
+    // one upload alone always fits: its size is bounded elsewhere (api.max_add_bytes, or the disk);
+    // so what is reserved may pass maxBytes, and the comparison is written not to overflow
+    if (uploads >= maxUploads || uploads > 0 && bytes > 0 && bytes > maxBytes - reserved) {
       busy.warn(section + ": answered an upload with 503: " + uploads + " uploads in flight (at most " + maxUploads
           + ", " + section + ".max_concurrent_uploads) hold " + reserved + " bytes"
           + (maxBytes == Long.MAX_VALUE ? "" : " (at most " + maxBytes + ", " + section + ".max_upload_in_flight_bytes)"));

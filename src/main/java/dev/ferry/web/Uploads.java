@@ -80,7 +80,7 @@ final class Uploads {
    * body has been read.
    */
   <T> Future<T> receive(RoutingContext ctx, Function<List<FilePart>, Future<T>> use) {
-    var permit = gate.tryEnter(reservation(ctx));
+    var permit = gate.tryEnter(spooled(ctx));
     if (permit.isEmpty()) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(gate.retryAfterSeconds()));
       return Future.failedFuture(gate.busy());
@@ -107,7 +107,9 @@ final class Uploads {
    * of the body has been read.
    */
   <T> Future<Streamed<T>> stream(RoutingContext ctx, BiFunction<PartStream, WorkerExecutor, Future<T>> importer) {
-    var permit = gate.tryEnter(reservation(ctx));
+    // it holds one pipe's bytes of memory per part and no spool file: none of the bytes in flight
+    // (what it stores is the store's, bounded by ipfs.storage_max)
+    var permit = gate.tryEnter(0);
     if (permit.isEmpty()) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(gate.retryAfterSeconds()));
       return Future.failedFuture(gate.busy());
@@ -126,8 +128,12 @@ final class Uploads {
         });
   }
 
-  /** What the upload may take: its declared length, or the most a body may hold. */
-  private long reservation(RoutingContext ctx) {
+  /**
+   * What a spooled upload may take on disk: its declared length, or the most a body may hold
+   * (with no {@code api.max_add_bytes}, more than the gate's bound: no other spooled upload is
+   * admitted beside one that declares no length).
+   */
+  private long spooled(RoutingContext ctx) {
     long declared = ContentLength.of(ctx.request());
     return declared < 0 ? limit : Math.min(limit, declared);
   }

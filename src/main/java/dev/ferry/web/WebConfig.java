@@ -15,7 +15,8 @@ import java.util.List;
  * {@link RaftSettings#of}). Every bad value names its key. Immutable.
  *
  * @param corsOrigins origins allowed by CORS ({@code api.cors_origins}; "*" for any; none: no CORS)
- * @param maxAddBytes the largest {@code POST /add} body ({@code api.max_add_bytes})
+ * @param maxAddBytes the largest {@code POST /add} body ({@code api.max_add_bytes}; 0 there, the
+ *     default, is no maximum: {@link #NO_MAXIMUM})
  * @param maxImportBytes the largest {@code POST /pins/import} body ({@code api.max_import_bytes})
  * @param uploads uploads at once and their bytes, node-wide ({@code api.max_concurrent_uploads}, ...)
  * @param limits the HTTP API's timeouts and per-address connection limit
@@ -26,6 +27,9 @@ import java.util.List;
 record WebConfig(List<String> corsOrigins, long maxAddBytes, long maxImportBytes, UploadGate.Limits uploads, ServerLimits limits,
     Duration pinRequestTimeout, BridgeConfig bridge, RaftSettings raft) {
 
+  /** {@link #maxAddBytes} when {@code api.max_add_bytes} is 0: a body as large as the store can take. */
+  static final long NO_MAXIMUM = Long.MAX_VALUE;
+
   /** The node's web settings, read at the first call on the node (its first web verticle instance) and shared after. */
   static WebConfig of(NodeContext node) {
     return LocalServices.once(node.vertx(), WebConfig.class, () -> from(node));
@@ -33,8 +37,9 @@ record WebConfig(List<String> corsOrigins, long maxAddBytes, long maxImportBytes
 
   private static WebConfig from(NodeContext node) {
     ConfigSection api = node.config().section("api");
-    return new WebConfig(api.strings("cors_origins"), api.bytes("max_add_bytes"), api.bytes("max_import_bytes"), UploadGate.Limits.from(api),
-        ServerLimits.from(api), PinConfig.of(node).requestTimeout(),
+    long maxAdd = api.integer("max_add_bytes", 0, Long.MAX_VALUE, "a non-negative number of bytes (0: no maximum)");
+    return new WebConfig(api.strings("cors_origins"), maxAdd == 0 ? NO_MAXIMUM : maxAdd, api.bytes("max_import_bytes"),
+        UploadGate.Limits.from(api), ServerLimits.from(api), PinConfig.of(node).requestTimeout(),
         BridgeConfig.from(node.config().section("bridge")), RaftSettings.of(node));
   }
 }

@@ -8,8 +8,10 @@ import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.IpfsCluster;
 import dev.ferry.testing.Ports;
+import dev.ferry.testing.ReferenceCids;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -19,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +50,8 @@ class CtlCommandTest {
   private static IpfsCluster nodes;
   /** Node 1's API as a multiaddr, as ipfs-cluster-ctl takes it. */
   private static String host;
+  /** The root {@link #addOptionsTakeEffect} pins on node 1 alone, for {@link #pinUpdateDirectModeAndWaitLimitTakeEffect}. */
+  private static Cid wrappedRoot;
 
   @BeforeAll
   static void start() {
@@ -240,24 +245,110 @@ class CtlCommandTest {
         + " in the pinset\n");
     JsonObject json = new JsonObject(ctl("--enc", "json", "pin", "ls", unknown).out());
     assertThat(json.getInteger("code")).isEqualTo(404);
+  }
 
-    // served by the cluster-operations issue's routes; until then, the node's error, printed as any other
-    for (String[] command : List.of(new String[] {"health", "graph"}, new String[] {"health", "metrics"},
-        new String[] {"health", "alerts"}, new String[] {"health", "bandwidth"}, new String[] {"ipfs", "gc"},
-        new String[] {"recover"})) {
-      CommandRun run = ctl(command);
-      assertThat(run.code()).as(String.join(" ", command) + ": " + run.out() + run.err()).isIn(0, 2);
-      if (run.code() == 2) {
-        assertThat(run.out()).as(String.join(" ", command)).matches("(?s)An error occurred:\n  Code: [45]\\d\\d\n"
-            + "  Message: .+\n");
-      } else if (command.length > 1 && command[1].equals("graph")) {
-        assertThat(run.out()).startsWith("digraph cluster {\n").endsWith("}");
-      }
-    }
+  @Test
+  @Order(6)
+  void healthCommandsAndRecoverPrintWhatTheNodeServes() {
+    // ipfs gc: ipfsGcPrintsWhatEachPeersDaemonCollected
+    assertThat(ok(ctl("health", "graph")).out()).startsWith("digraph cluster {\n").endsWith("}");
+    assertThat(ok(ctl("health", "metrics")).lines()).contains("numpin", "ping", "pinqueue", "tag:group");
+    assertThat(ok(ctl("health", "metrics", "numpin")).lines()).hasSize(2)
+        .allSatisfy(line -> assertThat(line).matches("12D3KooW\\w+ \\| numpin: -?\\d+ \\| Expires in: .+"));
+    // both nodes ping: no alert (a line, if one came, would be "<peer>: ping. Expired at: ...")
+    assertThat(ok(ctl("health", "alerts")).out()).isEmpty();
+    assertThat(ok(ctl("health", "bandwidth")).lines()).singleElement().asString()
+        .matches(" +/ferry/circuit: In: .+\\. Out: .+\\. RateIn: [\\d.]+B/s\\. RateOut: [\\d.]+B/s");
+    // every pin's status after the retries; nothing is in error yet
+    assertThat(ok(ctl("recover")).lines()).isNotEmpty().allSatisfy(line -> assertThat(line)
+        .matches("\\w+( \\| .*)?:|    > \\S+ +: (PINNED|REMOTE) \\| .+ \\| Attempts: \\d+ \\| Priority: false"));
   }
 
   @Test
   @Order(7)
+  void addOptionsTakeEffect() throws Exception {
+    Path big = Files.write(dir.resolve("big.bin"), content(50_000));   // 196 chunks of 256 bytes: past one level
+    Path small = Files.write(dir.resolve("small.bin"), content(3000));
+    // node1 holds the blocks it adds: its own daemon pins them, with nothing to fetch
+    String node1 = nodes.nodes().node(1).peerId().toString();
+
+    // chunker, trickle layout, CIDv1 (raw leaves) and a wrapping directory make the CIDs js-ipfs makes so
+    CommandRun wrapped = ok(ctl("--debug", "add", "-q", "-w", "--local", "--layout", "trickle", "-s", "size-256",
+        "--cid-version", "1", "--name", "wrapped", "--expire-in", "1h", "--metadata", "team=docs",
+        "--allocations", node1, "--rmin", "1", "--rmax", "1", big.toString()));
+    List<Cid> expected = ReferenceCids.of(big, Map.of("chunker", "size-256", "trickle", "true", "cid-version", "1",
+        "wrap-with-directory", "true"));
+    assertThat(wrapped.lines()).containsExactly(expected.get(0).toString(), expected.get(1).toString());
+    assertThat(expected.get(0)).isNotEqualTo(ReferenceCids.of(big, Map.of("chunker", "size-256", "cid-version", "1"))
+        .get(0));   // trickle is not balanced for this many chunks
+    assertThat(wrapped.err()).contains("&local=true&", "&layout=trickle&", "&wrap-with-directory=true&");
+    Cid root = expected.get(1);
+    wrappedRoot = root;
+    JsonObject pin = new JsonObject(ok(ctl("--enc", "json", "pin", "ls", root.toString())).out());
+    assertThat(pin.getString("name")).isEqualTo("wrapped");
+    assertThat(pin.getJsonObject("metadata").getMap()).isEqualTo(Map.of("team", "docs"));
+    assertThat(pin.getJsonArray("user_allocations").getList()).containsExactly(node1);
+    assertThat(pin.getJsonArray("allocations").getList()).containsExactly(node1);
+    assertThat(Duration.between(OffsetDateTime.now(), OffsetDateTime.parse(pin.getString("expire_at"))))
+        .isBetween(Duration.ofMinutes(59), Duration.ofMinutes(61));
+    awaitPinned(root);
+
+    // raw leaves under a CIDv0 root with 1 KiB chunks, not pinned
+    Cid loose = Cid.parse(ok(ctl("add", "-Q", "--raw-leaves", "--chunker", "size-1024", "--no-pin",
+        small.toString())).out().strip());
+    assertThat(loose).isEqualTo(ReferenceCids.of(small, Map.of("chunker", "size-1024", "raw-leaves", "true")).get(0));
+    assertThat(loose.version()).isZero();
+    assertThat(ctl("pin", "ls", loose.toString()).code()).isEqualTo(2);
+    JsonObject peers = statusJson(loose).getJsonObject("peer_map");   // 200, as IPFS Cluster: unpinned everywhere
+    assertThat(peers.fieldNames()).hasSize(2)
+        .allSatisfy(peer -> assertThat(peers.getJsonObject(peer).getString("status")).isEqualTo("unpinned"));
+    // another hash (implies CIDv1): one raw block named by its SHA-512
+    byte[] text = ("hashed " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
+    Path hashed = Files.write(dir.resolve("hashed.txt"), text);
+    assertThat(ok(ctl("add", "-q", "--hash", "sha2-512", "--no-pin", hashed.toString())).out())
+        .isEqualTo(ReferenceCids.rawSha2512(text) + "\n");
+
+    // a CAR file is imported as it is, its root pinned under the file's name
+    Cid carRoot = nodes.content(1, "in a car");
+    Path car = Files.write(dir.resolve("one.car"), nodes.daemon(1).exportCar(carRoot.toString()));
+    assertThat(ok(ctl("add", "-q", "--format", "car", car.toString())).out()).isEqualTo(carRoot + "\n");
+    assertThat(new JsonObject(ok(ctl("--enc", "json", "pin", "ls", carRoot.toString())).out()).getString("name"))
+        .isEqualTo("one.car");
+    awaitPinned(carRoot);
+  }
+
+  @Test
+  @Order(8)
+  void pinUpdateDirectModeAndWaitLimitTakeEffect() {
+    // the wrapped root of addOptionsTakeEffect is allocated to node1 alone: its update goes there too
+    Cid from = wrappedRoot;
+    Cid to = nodes.content(1, "the update");
+    CommandRun updated = ok(ctl("pin", "update", from.toString(), to.toString(), "--name", "updated", "--ns"));
+    JsonObject pin = new JsonObject(ok(ctl("--enc", "json", "pin", "ls", to.toString())).out());
+    assertThat(updated.out()).startsWith(to + " | updated | PIN | ");
+    assertThat(pin.getString("pin_update")).isEqualTo(from.toString());
+    assertThat(pin.getJsonArray("allocations").getList()).containsExactly(nodes.nodes().node(1).peerId().toString());
+    assertThat(ok(ctl("pin", "ls", from.toString())).out()).startsWith(from + " | wrapped | ");   // it stays
+    awaitPinned(to);
+
+    Cid block = nodes.content(1, "pinned directly");
+    ok(ctl("pin", "add", block.toString(), "--mode", "direct", "-r", "2", "--wait", "--ns"));
+    assertThat(new JsonObject(ok(ctl("--enc", "json", "pin", "ls", block.toString())).out()).getString("mode"))
+        .isEqualTo("direct");
+    assertThat(nodes.pinnedDirectlyOn(1, block) && nodes.pinnedDirectlyOn(2, block)).as("both daemons pin it "
+        + "directly").isTrue();
+    assertThat(nodes.pinnedOn(1, block) || nodes.pinnedOn(2, block)).as("recursively").isFalse();
+
+    // a status lists the peers a pin is allocated to: a limit above their number waits for all of them
+    Cid once = nodes.content(1, "one copy, waited for twice");
+    assertThat(ok(ctl("pin", "add", once.toString(), "--rmin", "1", "--rmax", "1", "--wait", "--wl", "2", "--wt",
+        "60s")).lines()).hasSize(2).element(1).asString().matches("    > \\S+ +: PINNED \\| .+");
+    assertThat(ok(ctl("pin", "add", block.toString(), "--mode", "direct", "-r", "2", "--wait", "--wait-limit", "1"))
+        .out()).contains(": PINNED | ");
+  }
+
+  @Test
+  @Order(9)
   void waitEndsWithThePinErrorOrAfterTheWaitTimeoutWithExitCode62() {
     String slow = missingContent().toString();
     CommandRun timedOut = ctl("pin", "add", slow, "--wait", "--wait-timeout", "2s");
@@ -273,7 +364,7 @@ class CtlCommandTest {
   }
 
   @Test
-  @Order(8)
+  @Order(10)
   void ipfsGcPrintsWhatEachPeersDaemonCollected() {
     Cid garbage = nodes.garbage(2, "collected by ctl");
 
@@ -288,7 +379,7 @@ class CtlCommandTest {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void addRecursiveUploadsADirectoryTreeAndPinsItsRoot() throws Exception {
     Path tree = Files.createDirectories(dir.resolve("tree").resolve("sub"));
     Files.writeString(tree.getParent().resolve("a.txt"), "tree a " + System.nanoTime());
@@ -385,6 +476,13 @@ class CtlCommandTest {
   private static void awaitPinned(Cid cid) {
     Eventually.await(cid + " to be pinned on its nodes", WAIT, () -> ctl("status", cid.toString()).lines().stream()
         .skip(1).allMatch(l -> l.contains(": PINNED | ") || l.contains(": REMOTE | ")));
+  }
+
+  /** {@code n} bytes of new content, unlike any other call's. */
+  private static byte[] content(int n) {
+    byte[] bytes = new byte[n];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
   }
 
   /** A CID of random content that no daemon has. */

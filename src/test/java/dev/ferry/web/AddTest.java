@@ -7,6 +7,7 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
+import dev.ferry.testing.ReferenceCids;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -258,6 +260,28 @@ class AddTest {
 
   @Test
   @Order(10)
+  void chunkerRawLeavesAndHashReachTheDaemon() throws Exception {
+    String text = ("four chunks of 1 KiB, the last one short " + System.nanoTime() + "\n").repeat(70);
+    Path file = Files.writeString(dir.resolve("chunked.txt"), text);
+
+    HttpResponse<String> chunked = add(1, "?no-pin=true&cid-version=1&raw-leaves=false&chunker=size-1024",
+        Map.of("chunked.txt", text));
+
+    assertThat(chunked.statusCode()).as(chunked.body()).isEqualTo(200);
+    Cid cid = Cid.parse(lines(chunked).get(0).getString("cid"));
+    assertThat(cid).isEqualTo(ReferenceCids.of(file, Map.of("cid-version", "1", "raw-leaves", "false",
+        "chunker", "size-1024")).get(0)).isNotEqualTo(ReferenceCids.of(file, Map.of("cid-version", "1")).get(0));
+
+    String small = "hashed with SHA-512 " + System.nanoTime();
+    HttpResponse<String> hashed = add(1, "?no-pin=true&hash=sha2-512", Map.of("h.txt", small));
+    assertThat(hashed.statusCode()).as(hashed.body()).isEqualTo(200);
+    // a hash other than sha2-256 implies CIDv1, and with it raw leaves: the block is the bytes
+    assertThat(lines(hashed).get(0).getString("cid"))
+        .isEqualTo(ReferenceCids.rawSha2512(small.getBytes(StandardCharsets.UTF_8)).toString());
+  }
+
+  @Test
+  @Order(11)
   void aNodeWhoseDaemonIsDownAnswers503WithTheConnectorsMessage() {
     nodes.daemon(2).stop();
 

@@ -158,6 +158,10 @@ class IpfsClusterApiTest {
     JsonObject pin = ok(post(1, "/pins/ipfs/" + directory + "/a.txt?replication=1"));
     decodePin(pin);
     assertThat(pin.getString("cid")).isEqualTo(file);
+
+    // an IPLD path: the daemon walks a DAG-CBOR node's fields to the link at its end
+    String node = nodes.daemon(1).dagPut("{\"docs\": {\"latest\": {\"/\": \"" + file + "\"}}, \"n\": 1}");
+    assertThat(ok(post(1, "/pins/ipfs/" + node + "/docs/latest?replication=1")).getString("cid")).isEqualTo(file);
     delete(2, "/pins/" + file);
   }
 

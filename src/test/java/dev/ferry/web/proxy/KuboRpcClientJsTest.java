@@ -27,7 +27,7 @@ class KuboRpcClientJsTest {
           "FERRY_PEER_ID", cluster.node(1).peerId().toString(),
           "FERRY_STORAGE_MAX", String.valueOf(STORAGE_MAX)), 120, line -> { });
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains("pass 6").contains("fail 0");
+      assertThat(result.output()).contains("pass 7").contains("fail 0");
     }
   }
 }
