@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,9 +20,9 @@ import java.util.function.UnaryOperator;
  * (the same array as the tracker's mirror of the pinset holds for it, when it holds the CID), the
  * status as a number, the time (written by {@link Instant#toString()}) as nanoseconds, the
  * attempts: about 30 bytes a CID, 110 without a shared key, where a {@code HashMap<String, Local>}
- * took about 240. A status that does not fit (an error text, a status or time outside those
- * shapes) is kept whole on the side; there are few of them. A status read back equals the status
- * put, field for field.
+ * took about 240. A status that does not fit (an error, a status or time outside those shapes) is
+ * kept whole on the side; there are few of them, and the errors are found there alone
+ * ({@link #errors}). A status read back equals the status put, field for field.
  *
  * <p>Not thread-safe: owned by the tracker's context.
  */
@@ -28,6 +30,8 @@ final class LocalStatuses {
   /** The statuses kept as their place in this list; any other is kept whole ({@link #OTHER}). */
   private static final List<String> STATUSES = TrackerMetrics.STATUSES;
   private static final byte OTHER = -1;
+  /** The statuses {@link #errors} lists: always kept whole, so finding them walks only the few kept so. */
+  static final Set<String> ERRORS = Set.of("pin_error", "unpin_error");
   private static final int FIRST_CAPACITY = 16;
   /** Grown when more than this share of the slots is taken (linear probing stays short below it). */
   private static final double MAX_LOAD = 0.7;
@@ -77,7 +81,8 @@ final class LocalStatuses {
     }
     cids[slot] = keys.apply(key);   // also when it was there: the mirror may hold a new array for it since
     int code = STATUSES.indexOf(status.status());
-    long time = status.error().isEmpty() && code >= 0 ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
+    long time = status.error().isEmpty() && code >= 0 && !ERRORS.contains(status.status())
+        ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
     if (time == PinState.NOT_AN_INSTANT) {
       statuses[slot] = OTHER;
       others.put(cid, status);
@@ -111,6 +116,23 @@ final class LocalStatuses {
       }
     }
     return all;
+  }
+
+  /**
+   * At most {@code limit} of the statuses in error ({@link #ERRORS}), by CID: walks the statuses
+   * kept whole alone, never every CID, and stops at {@code limit}.
+   */
+  Map<String, PinTracker.Local> errors(int limit) {
+    Map<String, PinTracker.Local> found = new TreeMap<>();
+    for (Map.Entry<String, PinTracker.Local> other : others.entrySet()) {
+      if (found.size() == limit) {
+        break;
+      }
+      if (ERRORS.contains(other.getValue().status())) {
+        found.put(other.getKey(), other.getValue());
+      }
+    }
+    return found;
   }
 
   /** Every status, copied. */
