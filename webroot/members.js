@@ -14,6 +14,7 @@
   var alertsError = null;
   var alertsServed = true;   // false once this node answered 404: it is not asked again until an alert event comes
   var ERRORS_SHOWN = 5;      // pins in error listed per node
+  var ERROR_CHARS = 100;     // an error's text shown in the list
   var ERROR_STATUSES = ['pin_error', 'unpin_error'];
   var pinErrors = {};        // node name -> {count, pins: [{cid, status, error, time, attempts}]} or {error}
   var pinErrorsFailure = null;
@@ -119,7 +120,10 @@
         open.setAttribute('aria-label', 'details of ' + p.cid);
         open.addEventListener('click', function () { f.pins.detail(p.cid); });
         li.appendChild(open);
-        li.appendChild(document.createTextNode(' ' + p.status + (p.error ? ': ' + p.error : '')));
+        // the error in full on hover: a daemon's message can run to several lines
+        var error = p.error && p.error.length > ERROR_CHARS ? p.error.slice(0, ERROR_CHARS - 1) + '…' : p.error;
+        li.appendChild(document.createTextNode(' ' + p.status + (error ? ': ' + error : '')));
+        if (p.error) li.title = p.error;
         list.appendChild(li);
       });
       item.appendChild(list);
