@@ -7,8 +7,9 @@
 // step, so the newest slot has some nodes' samples and not yet the others', and a late or early
 // sample leaves a slot without that node; without holding, a cluster-wide sum (the stacked pins
 // chart) dropped at every such slot, and its newest point counted only the nodes already reported.
-// Each chart's element carries data-points (samples shown) and data-last (the newest values by
-// series), for tests and for reading without the canvas.
+// Each chart's element carries data-points (samples shown), data-last (the newest values by series)
+// and, on the Raft chart, data-marks (leader changes marked); ferry.charts.data(id) gives everything a
+// chart shows; for tests and for reading without the canvas.
 (function (f) {
   'use strict';
   var PIN_STATUSES = ['pinned', 'pinning', 'pin_queued', 'pin_error', 'unpinning', 'unpin_queued', 'unpin_error',
@@ -130,7 +131,7 @@
 
   function width(el) { return Math.max(200, el.clientWidth || 300); }
 
-  function build(chart, series, held) {
+  function build(chart, series, shown) {
     var def = chart.def;
     var opts = {
       width: width(chart.el.querySelector('.plot')),
@@ -147,7 +148,7 @@
       plugins: def.marks ? [marksPlugin()] : []
     };
     if (chart.plot) chart.plot.destroy();
-    chart.plot = new uPlot(opts, data(def, series, held), chart.el.querySelector('.plot'));
+    chart.plot = new uPlot(opts, shown, chart.el.querySelector('.plot'));
   }
 
   /**
@@ -208,11 +209,14 @@
       }
       var series = def.series();
       var key = series.map(function (s) { return s.label; }).join('|');
+      var shown = data(def, series, held);
+      chart.labels = series.map(function (s) { return s.label; });
+      chart.shown = shown;
       if (key !== chart.key) {
         chart.key = key;
-        build(chart, series, held);
+        build(chart, series, shown);
       } else {
-        chart.plot.setData(data(def, series, held));
+        chart.plot.setData(shown);
       }
       chart.el.dataset.points = String(buckets.length);
       chart.el.dataset.last = JSON.stringify(lastValues(series, held));
@@ -270,6 +274,17 @@
       if (body.started_at) nodes[body.node].started_at = body.started_at;
       if (body.store) nodes[body.node].store = body.store;
       scheduleRedraw();
+    },
+    /**
+     * What chart {@code id} shows: {times: [epoch ms...], series: {label: [value or null...]}} (a
+     * stacked chart's values stacked), or null before its first drawing.
+     */
+    data: function (id) {
+      var c = charts[id];
+      if (!c || !c.shown) return null;
+      var series = {};
+      c.labels.forEach(function (label, i) { series[label] = c.shown[i + 1].slice(); });
+      return { times: c.shown[0].map(function (x) { return x * 1000; }), series: series };
     },
     /** What the page knows of each node: started_at, store, version, last {time, values}. */
     nodes: function () { return nodes; },

@@ -248,6 +248,8 @@
   f.pins = {
     wire: wire,
     load: load,
+    /** Shows a pin's status on each node (and, to an admin, its unpin and recover buttons). */
+    detail: detail,
     renderCounts: renderCounts,
     renderTotal: renderTotal
   };

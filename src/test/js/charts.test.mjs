@@ -110,3 +110,22 @@ test('a node that stops reporting leaves the sum after two intervals', () => {
   assert.equal(total(redraws[redraws.length - 1]), 2, 'node3 no longer counted');
   assert.ok(redraws.some((last) => total(last) === 3), 'node3 counted while it reported');
 });
+
+test('samples older than the span (dashboard.history_ms) leave the charts, newer ones stay', () => {
+  const p = page();
+  const SPAN = 10 * INTERVAL;
+  // the node's history says the span: 10 samples; the seed itself is older than the span by the end
+  p.charts.seed({ nodes: { node1: { interval_ms: INTERVAL, history_ms: SPAN, started_at: T0,
+    times: [T0, T0 + INTERVAL], series: { 'heap.used': [1, 2] } } } });
+  const events = samples([0.5], 40, (node, s) => ({ 'heap.used': 100 + s }));
+  const redraws = feed(p, events, 'heap');
+  const last = events[events.length - 1].time;
+  const shown = p.charts.data('heap');
+  assert.ok(redraws.length > 30, `${redraws.length} redraws`);
+  assert.ok(shown.times.length > 0, 'newer samples stay');
+  // every slot the chart still holds is within the span before its last redraw, half a second after the last sample
+  const redrawn = last + 500;
+  for (const time of shown.times) assert.ok(time >= redrawn - SPAN - INTERVAL, `${time} is older than the span before ${redrawn}`);
+  assert.ok(!shown.series.node1.includes(1) && !shown.series.node1.includes(2), 'the seeded samples are gone');
+  assert.ok(shown.times.length <= SPAN / INTERVAL + 1, `${shown.times.length} slots kept`);
+});

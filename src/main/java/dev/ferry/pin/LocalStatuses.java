@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,10 +20,11 @@ import java.util.function.UnaryOperator;
  * (the same array as the tracker's mirror of the pinset holds for it, when it holds the CID), the
  * status as a number, the time (written by {@link Instant#toString()}) as nanoseconds, the
  * attempts: about 30 bytes a CID, 110 without a shared key, where a {@code HashMap<String, Local>}
- * took about 240. A status that does not fit (an error text, a status or time outside those
- * shapes) is kept whole on the side, and so is every {@code pin_error} and {@code unpin_error}:
- * there are few of them, and {@link #failed} (the periodic retry's list) reads only those, never
- * the whole table. A status read back equals the status put, field for field.
+ * took about 240. A status that does not fit (an error, a status or time outside those shapes) is
+ * kept whole on the side, and so is every {@code pin_error} and {@code unpin_error}: there are few
+ * of them, and the statuses in error are found there alone ({@link #errors}: the periodic retry and
+ * the dashboard's alerts read them without a walk over every CID). A status read back equals the
+ * status put, field for field.
  *
  * <p>Not thread-safe: owned by the tracker's context.
  */
@@ -29,8 +32,8 @@ final class LocalStatuses {
   /** The statuses kept as their place in this list; any other is kept whole ({@link #OTHER}). */
   private static final List<String> STATUSES = TrackerMetrics.STATUSES;
   private static final byte OTHER = -1;
-  /** The statuses that are retried ({@link #failed}): always kept on the side. */
-  private static final List<String> FAILED = List.of(PinTracker.PIN_ERROR, PinTracker.UNPIN_ERROR);
+  /** The statuses {@link #errors} lists: always kept whole, so finding them walks only the few kept so. */
+  static final Set<String> ERRORS = Set.of("pin_error", "unpin_error");
   private static final int FIRST_CAPACITY = 16;
   /** Grown when more than this share of the slots is taken (linear probing stays short below it). */
   private static final double MAX_LOAD = 0.7;
@@ -80,7 +83,7 @@ final class LocalStatuses {
     }
     cids[slot] = keys.apply(key);   // also when it was there: the mirror may hold a new array for it since
     int code = STATUSES.indexOf(status.status());
-    long time = status.error().isEmpty() && code >= 0 && !FAILED.contains(status.status())
+    long time = status.error().isEmpty() && code >= 0 && !ERRORS.contains(status.status())
         ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
     if (time == PinState.NOT_AN_INSTANT) {
       statuses[slot] = OTHER;
@@ -118,18 +121,20 @@ final class LocalStatuses {
   }
 
   /**
-   * The {@code pin_error} and {@code unpin_error} statuses, copied (the caller may change them
-   * while it walks them): read from the side table alone, so its cost follows the failures, not
-   * the pins.
+   * At most {@code limit} of the statuses in error ({@link #ERRORS}), by CID: walks the statuses
+   * kept whole alone, never every CID, and stops at {@code limit}.
    */
-  Map<String, PinTracker.Local> failed() {
-    Map<String, PinTracker.Local> failed = new HashMap<>();
-    others.forEach((cid, status) -> {
-      if (FAILED.contains(status.status())) {
-        failed.put(cid, status);
+  Map<String, PinTracker.Local> errors(int limit) {
+    Map<String, PinTracker.Local> found = new TreeMap<>();
+    for (Map.Entry<String, PinTracker.Local> other : others.entrySet()) {
+      if (found.size() == limit) {
+        break;
       }
-    });
-    return failed;
+      if (ERRORS.contains(other.getValue().status())) {
+        found.put(other.getKey(), other.getValue());
+      }
+    }
+    return found;
   }
 
   private PinTracker.Local local(int slot, String cid) {

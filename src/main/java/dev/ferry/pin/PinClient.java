@@ -137,6 +137,14 @@ public final class PinClient {
   }
 
   /**
+   * Each live node's pins in error ({@code pin_error}, {@code unpin_error}): how many, and at most
+   * {@code limit} of them with their errors; each node asked once, none reads the whole pinset.
+   */
+  public Future<PinReply.Errors> errors(int limit) {
+    return ask(() -> new PinRequest.Errors(limit), PinReply.Errors::fromJson);
+  }
+
+  /**
    * Adds node {@code node} to the cluster ({@link PinRequest.AddPeer}): completes once it is a voter
    * of every Raft group. Give this client a timeout that covers a join's catch-up
    * ({@code raft.membership_timeout_ms} per group).

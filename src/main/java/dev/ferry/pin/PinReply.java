@@ -154,6 +154,56 @@ public sealed interface PinReply extends BusJson {
     }
   }
 
+  /**
+   * One node's pins in error: how many ({@code pin_error} and {@code unpin_error}) and a few of
+   * them by CID; or, when the node did not answer, {@code error} says why (count 0, no pins).
+   */
+  record NodeErrors(long count, Map<String, NodeStatus> pins, String error) implements PinReply {
+    public NodeErrors {
+      pins = Collections.unmodifiableMap(new LinkedHashMap<>(pins));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      if (error != null) {
+        return new JsonObject().put("error", error);
+      }
+      JsonArray list = new JsonArray();
+      pins.forEach((cid, status) -> list.add(status.toJson().put("cid", cid)));
+      return new JsonObject().put("count", count).put("pins", list);
+    }
+
+    static NodeErrors fromJson(JsonObject json) {
+      Map<String, NodeStatus> pins = new LinkedHashMap<>();
+      json.getJsonArray("pins", new JsonArray()).forEach(p -> {
+        JsonObject pin = (JsonObject) p;
+        pins.put(pin.getString("cid"), NodeStatus.fromJson(pin));
+      });
+      return new NodeErrors(json.getLong("count", 0L), pins, json.getString("error"));
+    }
+  }
+
+  /** Each live node's pins in error ({@link NodeErrors}), by node name. */
+  record Errors(Map<String, NodeErrors> nodes) implements PinReply {
+    public Errors {
+      nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject();
+      nodes.forEach((node, errors) -> json.put(node, errors.toJson()));
+      return new JsonObject().put("nodes", json);
+    }
+
+    static Errors fromJson(JsonObject json) {
+      JsonObject nodes = json.getJsonObject("nodes");
+      Map<String, NodeErrors> read = new LinkedHashMap<>();
+      nodes.fieldNames().forEach(node -> read.put(node, NodeErrors.fromJson(nodes.getJsonObject(node))));
+      return new Errors(read);
+    }
+  }
+
   /** A page of statuses, in CID order, and the CID the next page starts after (null: none follows). */
   record StatusPage(List<Status> pins, String next) implements PinReply {
     public StatusPage {

@@ -157,6 +157,24 @@ sealed interface PinRequest extends BusJson {
   }
 
   /**
+   * Each live node's pins in error ({@code pin_error}, {@code unpin_error}): how many, and at most
+   * {@code limit} of them, each node asked once; read from its tracker's counts and the few statuses
+   * it keeps whole, never from the whole pinset.
+   */
+  record Errors(int limit) implements PinRequest {
+    public Errors {
+      if (limit < 1) {
+        throw Fields.bad("limit", "a whole number >= 1", limit);
+      }
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Requests.OP, "errors").put("limit", limit);
+    }
+  }
+
+  /**
    * Adds node {@code node} (named in peers.json, running) to the cluster: it joins every Raft group,
    * as a learner first, then as a voter once it caught up; pins may then be allocated to it.
    */
@@ -212,6 +230,7 @@ sealed interface PinRequest extends BusJson {
       .on("statuses", f -> new Statuses(ReadFrom.of(f), f.string("after", null), f.integer("limit", 1, null),
           PinStatuses.filter(f.json().getValue("filter")), f.bool("only_here", false), f.strings("cids", "CID strings"),
           f.bool("recover", false)))
+      .on("errors", f -> new Errors(TrackerRequest.limit(f)))
       .on("peer-add", f -> new AddPeer(nodeName(f)))
       .on("peer-rm", f -> new RemovePeer(nodeName(f)));
 

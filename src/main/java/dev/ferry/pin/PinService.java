@@ -7,6 +7,7 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinRequest.Add;
 import dev.ferry.pin.PinRequest.AddMany;
 import dev.ferry.pin.PinRequest.AddPeer;
+import dev.ferry.pin.PinRequest.Errors;
 import dev.ferry.pin.PinRequest.Get;
 import dev.ferry.pin.PinRequest.ListPins;
 import dev.ferry.pin.PinRequest.ReadFrom;
@@ -98,6 +99,7 @@ final class PinService {
         .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
+        .on(Errors.class, r -> json(statuses.errors(r.limit())))
         .on(AddPeer.class, r -> json(addPeer(r.node())))
         .on(RemovePeer.class, r -> json(removePeer(r.node())))
         .build();

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * Each node's status of a batch of pins, gathered with one request per node (for the CIDs it is
  * allocated, or for all of them) and merged per pin into a {@code "peer_map"}; a node that does not
  * answer in {@code cluster.request_timeout_ms} shows as {@code cluster_error}. Also IPFS Cluster's
- * status filter ({@code filter=}) over the merged answers.
+ * status filter ({@code filter=}) over the merged answers, and each node's few pins in error.
  *
  * <p>Runs on its verticle's context.
  */
@@ -73,6 +73,25 @@ final class PinStatuses {
         merged.add(pin.put("peer_map", peerMap));
       }
       return Future.succeededFuture(merged);
+    });
+  }
+
+  /**
+   * {@code {"nodes": {node: {"count", "pins": [...]}}}}: each live node's pins in error, as its
+   * tracker counts them, with at most {@code limit} of them ({@link TrackerRequest.Errors}); a node
+   * that does not answer in {@code cluster.request_timeout_ms} has {@code {"error"}} instead.
+   */
+  Future<JsonObject> errors(int limit) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    Map<String, Future<JsonObject>> answers = new LinkedHashMap<>();
+    new TreeSet<>(node.members().names()).forEach(n -> answers.put(n, node.vertx().eventBus()
+        .<JsonObject>request(Addresses.nodePin(n), new TrackerRequest.Errors(limit).toJson(), options)
+        .map(reply -> reply.body())));
+    return Future.join(List.copyOf(answers.values())).transform(x -> {
+      JsonObject nodes = new JsonObject();
+      answers.forEach((n, answer) -> nodes.put(n, answer.succeeded() ? answer.result()
+          : new JsonObject().put("error", "node " + n + " did not answer: " + answer.cause().getMessage())));
+      return Future.succeededFuture(new JsonObject().put("nodes", nodes));
     });
   }
 

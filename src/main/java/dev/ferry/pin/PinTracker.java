@@ -6,6 +6,7 @@ import dev.ferry.raft.RaftClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -151,6 +152,18 @@ final class PinTracker {
     return new Local(pin == null ? "unpinned" : pin.isAllocatedTo(node) ? PIN_QUEUED : "remote", "", now()).toJson();
   }
 
+  /**
+   * This node's pins in error: {@code {"count": how many are pin_error or unpin_error, "pins": [at
+   * most limit of them, each {"cid", "status", "error", "time", "attempts"}]}}; read from the
+   * counts and the few statuses kept whole, never from every pin.
+   */
+  JsonObject errors(int limit) {
+    JsonArray pins = new JsonArray();
+    local.errors(limit).forEach((cid, status) -> pins.add(status.toJson().put("cid", cid)));
+    long count = LocalStatuses.ERRORS.stream().mapToLong(metrics::count).sum();
+    return new JsonObject().put("count", count).put("pins", pins);
+  }
+
   /** The pinset as this tracker mirrors it (for {@link StateSync}, on this context). */
   PinState pinset() {
     return pinsetFeed.pinset();
@@ -233,7 +246,7 @@ final class PinTracker {
    */
   private void recoverFailed() {
     // a copy first: a daemon call may end at once and change the statuses
-    local.failed().forEach((cid, here) -> {
+    local.errors(Integer.MAX_VALUE).forEach((cid, here) -> {
       Pin pin = pinset().get(cid);
       boolean wanted = pin != null && pin.isAllocatedTo(node);
       if (here.attempts() < config.maxAttempts() && (wanted && here.status().equals(PIN_ERROR)

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The requests a node's pin tracker takes on {@code ferry.node.<node>.pin} (node-internal,
  * docs/ADDRESSES.md): its status of one CID or of several, after retrying a failed pin if
- * {@code recover}. Read back at the tracker's consumer with {@link #REQUESTS}. Immutable.
+ * {@code recover}, or a few of its pins in error. Read back at the tracker's consumer with
+ * {@link #REQUESTS}. Immutable.
  */
 sealed interface TrackerRequest extends BusJson {
   /** {@code {"op": "status"|"recover", "cid"}} → {@code {"status", "error", "time", "attempts"}}. */
@@ -33,12 +34,34 @@ sealed interface TrackerRequest extends BusJson {
     }
   }
 
+  /**
+   * {@code {"op": "errors", "limit"}} → {@code {"count", "pins": [{"cid", "status", "error", "time",
+   * "attempts"}]}}: how many of the node's pins are {@code pin_error} or {@code unpin_error}, and at
+   * most {@code limit} of them.
+   */
+  record Errors(int limit) implements TrackerRequest {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Requests.OP, "errors").put("limit", limit);
+    }
+  }
+
   Requests<TrackerRequest> REQUESTS = Requests.<TrackerRequest>of("pin tracker")
       .on("status", f -> read(f, false))
-      .on("recover", f -> read(f, true));
+      .on("recover", f -> read(f, true))
+      .on("errors", f -> new Errors(limit(f)));
 
   private static JsonObject named(boolean recover) {
     return new JsonObject().put(Requests.OP, recover ? "recover" : "status");
+  }
+
+  /** A required {@code limit} of at least 1. */
+  static int limit(Fields f) {
+    Integer limit = f.integer("limit", 1, null);
+    if (limit == null) {
+      throw Fields.bad("limit", "a whole number >= 1", null);
+    }
+    return limit;
   }
 
   /** One CID ({@code cid}) or several ({@code cids}, which wins when both are there). */

@@ -19,10 +19,11 @@ import java.util.Locale;
 
 /**
  * The dashboard: {@code webroot/} (inside the jar, or the project's directory when run from it)
- * at {@code /ui/}, and {@code /} sends browsers there. Everything it loads is served locally. Two
+ * at {@code /ui/}, and {@code /} sends browsers there. Everything it loads is served locally. Four
  * reads serve it beyond the API's own routes: {@code GET /dashboard/history} (every member's recent
  * samples, {@link HistoryVerticle}), {@code GET /dashboard/pins} (one page of the pinset with each
- * allocated node's status, optionally searched) and {@code GET /dashboard/session} (who is calling).
+ * allocated node's status, optionally searched), {@code GET /dashboard/errors} (a few of each
+ * node's pins in error) and {@code GET /dashboard/session} (who is calling).
  * They are API routes like any other: the API's users
  * and roles apply. Stateless.
  */
@@ -62,6 +63,7 @@ final class DashboardRoutes implements Routes {
     router.get("/dashboard/history").handler(ctx -> queries.histories()
         .onSuccess(nodes -> Json.send(ctx, new JsonObject().put("nodes", nodes))).onFailure(ctx::fail));
     router.get("/dashboard/pins").handler(this::pins);
+    router.get("/dashboard/errors").handler(this::errors);
     router.get("/dashboard/session").handler(DashboardRoutes::session);
   }
 
@@ -102,6 +104,24 @@ final class DashboardRoutes implements Routes {
         .compose(found -> withStatuses(found))
         .onSuccess(page -> Json.send(ctx, page))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /dashboard/errors[?limit=N]}: each live node's pins in error,
+   * {@code {"nodes": {node: {"count", "pins": [{"cid", "status", "error", "time", "attempts"}]}}}}
+   * with at most {@code limit} ({@code dashboard.pins_page_max} and the default) pins a node, or
+   * {@code {"error"}} for a node that did not answer. Each node's tracker answers from its counts
+   * and the few statuses it keeps whole: never a walk over the pinset.
+   */
+  private void errors(RoutingContext ctx) {
+    int limit;
+    try {
+      limit = Query.of(null, ctx.request().getParam("limit"), null, config.pinsPageMax()).limit();
+    } catch (FerryException e) {
+      ctx.fail(e);
+      return;
+    }
+    pins.errors(limit).onSuccess(errors -> Json.send(ctx, errors.toJson())).onFailure(ctx::fail);
   }
 
   /** A page's request, checked. */

@@ -93,9 +93,11 @@ class LocalStatusesTest {
       assertThat(statuses.containsKey(cid)).as(cid).isEqualTo(expected.containsKey(cid));
     }
     assertThat(statuses.cids()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-    Map<String, PinTracker.Local> failed = new java.util.HashMap<>(expected);
-    failed.values().removeIf(local -> !List.of("pin_error", "unpin_error").contains(local.status()));
-    assertThat(statuses.failed()).as("the statuses the periodic retry reads").isEqualTo(failed);
+    Map<String, PinTracker.Local> errors = new HashMap<>(expected);
+    errors.values().removeIf(local -> !LocalStatuses.ERRORS.contains(local.status()));
+    assertThat(statuses.errors(Integer.MAX_VALUE)).isEqualTo(errors);   // with an error text or without
+    assertThat(statuses.errors(3)).hasSize(Math.min(3, errors.size()));
+    assertThat(errors).containsAllEntriesOf(statuses.errors(3));
     for (String status : TrackerMetrics.STATUSES) {
       assertThat(metrics.count(status)).as(status)
           .isEqualTo(expected.values().stream().filter(local -> local.status().equals(status)).count());

@@ -63,7 +63,7 @@ class PinRequestTest {
   @Test
   void aMalformedRequestIsABadRequestNamingTheField() {
     assertBad(new JsonObject().put("op", "explode"), "field op: expected one of pin, pin-many, unpin, get, list, status, "
-        + "recover, statuses, peer-add, peer-rm, got \"explode\"");
+        + "recover, statuses, errors, peer-add, peer-rm, got \"explode\"");
     assertBad(new JsonObject().put("op", "pin"), "field cid: expected a string, got nothing");
     assertBad(new JsonObject().put("op", "pin").put("cid", 7), "field cid: expected a string, got 7");
     assertBad(new JsonObject().put("op", "pin").put("cid", "QmNotACid"), "not a CID: 'QmNotACid'");

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The dashboard's reads against a real two-node cluster: every member's history of samples, the
  * pinset a page at a time (and searched), who the caller is, and clear errors for a bad page.
- * Samples every 200 ms, 2 s kept; pages of the pinset read 5 pins at a time so a search spans pages.
+ * Samples every 200 ms, 2 s kept; pages of the pinset read 5 pins at a time so a search spans pages;
+ * the pins are of content nobody has, so each ends in pin_error within a second of its try.
  */
 @Timeout(120)
 class DashboardRoutesTest {
@@ -35,13 +36,18 @@ class DashboardRoutesTest {
   private static final int SAMPLE_MS = 200;
   private static final int KEPT = 10;   // history_ms / sample_interval_ms
   private static final int SCAN_MAX = 10;
+  /** The pins are of content nobody has: each fails soon, an error for GET /dashboard/errors. */
+  private static final int PIN_TIMEOUT_MS = 1000;
+  /** ... and stays so: no automatic retry while the tests run. */
+  private static final int NO_RECOVERY_MS = 600_000;
   private static TestCluster.JvmCluster cluster;
   private static final List<String> cids = new ArrayList<>();
 
   @BeforeAll
   static void startClusterAndPin() {
     cluster = TestCluster.inJvm(2, i -> List.of("dashboard.sample_interval_ms=" + SAMPLE_MS,
-        "dashboard.history_ms=" + SAMPLE_MS * KEPT, "dashboard.search_scan_max=" + SCAN_MAX, "pin.list_page_size=5"));
+        "dashboard.history_ms=" + SAMPLE_MS * KEPT, "dashboard.search_scan_max=" + SCAN_MAX, "pin.list_page_size=5",
+        "pin.pin_timeout_ms=" + PIN_TIMEOUT_MS, "pin.recover_interval_ms=" + NO_RECOVERY_MS));
     Eventually.await("both nodes to list each other", Duration.ofSeconds(30),
         () -> cluster.peersSeenBy(1).size() == 2 && cluster.peersSeenBy(2).size() == 2);
     for (int i = 0; i < PINS; i++) {
@@ -167,6 +173,34 @@ class DashboardRoutesTest {
       assertThat(new JsonObject(response.body()).getString("message"))
           .contains("limit", "dashboard.pins_page_max", "'" + limit + "'");
     }
+  }
+
+  @Test
+  void eachNodesPinsInErrorAreCountedWithAFewOfThemListed() {
+    Eventually.await("every pin in pin_error", Duration.ofSeconds(60), () -> {
+      JsonObject nodes = get(2, "/dashboard/errors?limit=2").getJsonObject("nodes");
+      return nodes.fieldNames().equals(new TreeSet<>(List.of("node1", "node2")))
+          && nodes.stream().mapToLong(n -> ((JsonObject) n.getValue()).getLong("count")).sum() == PINS;
+    });
+    JsonObject nodes = get(1, "/dashboard/errors?limit=2").getJsonObject("nodes");
+    for (String node : nodes.fieldNames()) {
+      JsonObject errors = nodes.getJsonObject(node);
+      JsonArray pins = errors.getJsonArray("pins");
+      assertThat(pins.size()).as(node).isEqualTo((int) Math.min(2, errors.getLong("count")));
+      pins.forEach(p -> {
+        JsonObject pin = (JsonObject) p;
+        assertThat(cids).contains(pin.getString("cid"));
+        assertThat(pin.getString("status")).isEqualTo("pin_error");
+        assertThat(pin.getString("error")).isNotBlank();
+        // the node named has the pin in error in GET /pins/{cid} too (IPFS Cluster's peer_map: by peer ID, with peername)
+        JsonObject peerMap = get(1, "/pins/" + pin.getString("cid")).getJsonObject("peer_map");
+        assertThat(peerMap.stream().map(e -> (JsonObject) e.getValue()).filter(s -> node.equals(s.getString("peername")))
+            .map(s -> s.getString("status")).toList()).containsExactly("pin_error");
+      });
+    }
+    var bad = Http.get(cluster.apiPort(1), "/dashboard/errors?limit=0");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(bad.body()).getString("message")).contains("limit", "dashboard.pins_page_max", "'0'");
   }
 
   @Test
