@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -402,8 +403,8 @@ public final class BlockStore {
    * Every stored block, each named by a raw-codec CIDv1 of its multihash (the store keeps no
    * codec, as Kubo's does not); files whose names are not block keys are left out.
    */
-  public java.util.List<Cid> keys() {
-    java.util.List<Cid> keys = new java.util.ArrayList<>();
+  public List<Cid> keys() {
+    List<Cid> keys = new ArrayList<>();
     try {
       forEachBlockFile(file -> {
         String name = file.getFileName().toString();

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -262,9 +263,9 @@ public final class Car {
         return;
       }
       int cidLength = cidLength(section, n);
-      byte[] cidBytes = java.util.Arrays.copyOf(section, cidLength);
+      byte[] cidBytes = Arrays.copyOf(section, cidLength);
       Cid cid = Cid.fromBytes(cidBytes);
-      sink.put(cid, java.util.Arrays.copyOfRange(section, cidLength, section.length));
+      sink.put(cid, Arrays.copyOfRange(section, cidLength, section.length));
     }
   }
 
@@ -327,7 +328,7 @@ public final class Car {
             if (cid.length < 2 || cid[0] != 0) {
               throw notCar("a root CID lacks its identity multibase prefix");
             }
-            roots.add(Cid.fromBytes(java.util.Arrays.copyOfRange(cid, 1, cid.length)));
+            roots.add(Cid.fromBytes(Arrays.copyOfRange(cid, 1, cid.length)));
           }
         }
         case "version" -> version = cbor.head(0, "version");

@@ -3,6 +3,8 @@ package dev.ferry.ipfs.store;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Multibase;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -217,8 +219,8 @@ final class Collector {
 
   private long sizeOf(Cid cid) {
     try {
-      return java.nio.file.Files.size(blocks.file(cid));
-    } catch (java.io.IOException e) {
+      return Files.size(blocks.file(cid));
+    } catch (IOException e) {
       return 0;  // gone already: delete says so
     }
   }

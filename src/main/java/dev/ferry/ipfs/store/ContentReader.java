@@ -226,7 +226,7 @@ public final class ContentReader {
   /** What writes an answer from the blocks to a stream, on a worker. */
   @FunctionalInterface
   private interface Writing {
-    void write(BlockStore blocks, OutputStream out) throws java.io.IOException;
+    void write(BlockStore blocks, OutputStream out) throws IOException;
   }
 
   private Future<Void> toFile(Path to, Writing writing) {

@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,9 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -181,7 +182,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
 
   @Override
   public Future<Cid> add(Buffer content, String name) {
-    return blocking(store -> importAndPin(store, new java.io.ByteArrayInputStream(content.getBytes()), name));
+    return blocking(store -> importAndPin(store, new ByteArrayInputStream(content.getBytes()), name));
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.ferry.ipfs.store;
 
 import dev.ferry.ipfs.Cid;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,8 +114,8 @@ public final class DagPb {
 
   private static String utf8(Protobuf.Reader in, byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
       throw in.malformed("a link Name that is not UTF-8");
     }
   }

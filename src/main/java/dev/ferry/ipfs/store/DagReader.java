@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -211,7 +212,7 @@ public final class DagReader {
     System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, header, 257, 6);
     header[263] = '0';
     header[264] = '0';
-    java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+    Arrays.fill(header, 148, 156, (byte) ' ');
     long sum = 0;
     for (byte b : header) {
       sum += b & 0xff;

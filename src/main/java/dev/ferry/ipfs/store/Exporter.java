@@ -4,6 +4,8 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Reads files back out of a {@link BlockStore}: the bytes of a UnixFS file (a raw block, or a
@@ -51,7 +53,7 @@ final class Exporter {
         break;
       }
     }
-    return java.util.Arrays.copyOfRange(multihash, at, at + (int) length);
+    return Arrays.copyOfRange(multihash, at, at + (int) length);
   }
 
   /** Whether {@code cid} has an identity multihash (code 0x00): its block is in the CID, never stored. */
@@ -74,7 +76,7 @@ final class Exporter {
     }
     UnixFs data = UnixFs.decode(node.data());
     if (data.type() != UnixFs.Type.FILE && data.type() != UnixFs.Type.RAW) {
-      throw FerryException.badRequest(cid + " is a UnixFS " + data.type().name().toLowerCase(java.util.Locale.ROOT)
+      throw FerryException.badRequest(cid + " is a UnixFS " + data.type().name().toLowerCase(Locale.ROOT)
           + ", not a file");
     }
     if (data.blockSizes().size() != node.links().size()) {

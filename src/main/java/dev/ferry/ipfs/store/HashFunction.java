@@ -6,6 +6,7 @@ import dev.ferry.ipfs.Varint;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The hash functions blocks are named with, by their multihash code and the name Kubo's
@@ -52,7 +53,7 @@ public enum HashFunction {
   }
 
   /** The function of {@code cid}'s multihash, or empty when ferry does not know it. */
-  public static java.util.Optional<HashFunction> of(Cid cid) {
+  public static Optional<HashFunction> of(Cid cid) {
     byte[] multihash = cid.multihash();
     return Arrays.stream(values())
         .filter(f -> multihash.length == f.prefix.length + DIGEST_BYTES

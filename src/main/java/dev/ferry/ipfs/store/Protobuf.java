@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Varint;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -132,7 +133,7 @@ final class Protobuf {
       if (length > bytes.length - at) {
         throw malformed("field " + field + " says " + length + " bytes but only " + (bytes.length - at) + " follow");
       }
-      byte[] value = java.util.Arrays.copyOfRange(bytes, at, at + (int) length);
+      byte[] value = Arrays.copyOfRange(bytes, at, at + (int) length);
       at += (int) length;
       return value;
     }
