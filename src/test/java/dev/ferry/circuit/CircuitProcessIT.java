@@ -9,10 +9,12 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
+import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.ProcessCluster;
+import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -141,6 +143,37 @@ class CircuitProcessIT {
     Process usage = launch("usage", "copy", "--peers", peersFile.toString(), small.toString(), "no-target");
     assertThat(usage.waitFor(COPY.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(usage.exitValue()).isEqualTo(2);
+  }
+
+  /**
+   * Issue 17: {@code ferry copy} runs as a node of the cluster with that node's certificate, so it
+   * copies into a cluster whose bus and circuit link require TLS; without certificates it is not
+   * let in and says it cannot reach the service.
+   */
+  @Test
+  void theCopyCommandUsesItsNodesCertificateOnATlsCluster() throws Exception {
+    Path certs = dir.resolve("certs");
+    CommandRun init = CommandRun.of("certs", "init", "--nodes", "node1,node2", "--out", certs.toString());
+    assertThat(init.code()).as(init.err()).isZero();
+    Path tls = Files.writeString(dir.resolve("tls.json"), TestCluster.tls(certs).encode());
+    launch("node1", "node", "--config", tls.toString(), "--peers", peersFile.toString(), "--name", "node1",
+        "--data", data("node1"));
+    awaitUp(1);
+    Path file = write(dir.resolve("sealed.bin"), 300_000, 4);
+
+    Process copy = launch("copy-tls", "copy", "--config", tls.toString(), "--peers", peersFile.toString(),
+        "--name", "node2", "--data", data("node2"), file.toString(), "node1:sealed");
+    assertThat(copy.waitFor(COPY.toSeconds(), TimeUnit.SECONDS)).as("copy finished").isTrue();
+    String output = Files.readString(log("copy-tls"));
+    assertThat(copy.exitValue()).as(output).isZero();
+    assertThat(output).contains("copied 1 of 1 files");
+    assertThat(Path.of(data("node1")).resolve("files/sealed/sealed.bin")).hasBinaryContent(Files.readAllBytes(file));
+
+    Process plain = launch("copy-plain", "copy", "--peers", peersFile.toString(), "--name", "node2",
+        "--data", data("node2-plain"), "--set", "filesync.connect_timeout_ms=3000", file.toString(), "node1:plain");
+    assertThat(plain.waitFor(COPY.toSeconds(), TimeUnit.SECONDS)).as("the copy without certificates ended").isTrue();
+    assertThat(plain.exitValue()).as(Files.readString(log("copy-plain"))).isNotZero();
+    assertThat(Path.of(data("node1")).resolve("files/plain")).doesNotExist();
   }
 
   @Test
