@@ -217,6 +217,14 @@ class PinBench {
               one.lines(), one.firstMillis(), one.allMillis());
         }
       }
+      // the dashboard's paged pin list (issue 18: it must stay fast at 100,000 pins): its first page,
+      // a page in the middle, and a search that matches nothing (the longest a search page may scan)
+      for (int i = 0; i < LISTING_RUNS; i++) {
+        for (String path : List.of("/dashboard/pins?limit=50", "/dashboard/pins?limit=50&after=" + cid(pinned / 2),
+            "/dashboard/pins?limit=50&q=no-such-name")) {
+          runs.computeIfAbsent(path, p -> new ArrayList<>()).add(stream(ports[1], path));
+        }
+      }
       runs.forEach((path, each) -> notes.add(String.format(Locale.ROOT, "`GET %s` of %,d pins, %d runs: first line "
           + "%s ms (median **%.0f ms**), all %s ms (median **%.0f ms**), lines %s", path, MARKS.get(0), each.size(),
           each.stream().map(s -> String.format(Locale.ROOT, "%.0f", s.firstMillis())).collect(joining(", ")),
