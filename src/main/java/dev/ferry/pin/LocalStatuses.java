@@ -33,7 +33,7 @@ final class LocalStatuses {
   private static final List<String> STATUSES = TrackerMetrics.STATUSES;
   private static final byte OTHER = -1;
   /** The statuses {@link #errors} lists: always kept whole, so finding them walks only the few kept so. */
-  static final Set<String> ERRORS = Set.of("pin_error", "unpin_error");
+  static final Set<String> ERRORS = Set.of(PinTracker.PIN_ERROR, PinTracker.UNPIN_ERROR);
   private static final int FIRST_CAPACITY = 16;
   /** Grown when more than this share of the slots is taken (linear probing stays short below it). */
   private static final double MAX_LOAD = 0.7;
