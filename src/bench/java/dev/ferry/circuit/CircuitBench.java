@@ -259,7 +259,7 @@ public class CircuitBench {
     for (Circuit c : open) {
       Promise<Fragment> report = Promise.promise();
       c.reads().handler(report::tryComplete);
-      c.localPeer().context().runOnContext(v -> {
+      c.context().runOnContext(v -> {
         pump(f -> c.write(Fragment.of(0, f)), c::writeQueueFull, c::drainHandler, chunk, each)
             .onSuccess(x -> c.write(Fragment.of(0).withSubject(Builtins.REPORT)));
       });

@@ -100,7 +100,7 @@ class RaftBench {
     for (int proposers : PROPOSERS) {
       Load floor = measure(vertx, proposers, () -> vertx.eventBus().request(echo, null, options).mapEmpty());
       Load commits = measure(vertx, proposers, () -> raft.propose(RaftCluster.KV,
-          new JsonObject().put("op", "put").put("key", "bench/" + (key[0]++ % 10_000)).put("value", VALUE))
+          new KvOp.Put("bench/" + (key[0]++ % 10_000), VALUE))
           .mapEmpty());
       rows.add(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f | %,.0f | %.2f | %.2f | %.2f | %d |",
           setup, proposers, commits.perSecond(), commits.p50(), commits.p99(), floor.perSecond(), floor.p50(),
@@ -270,7 +270,7 @@ class RaftBench {
       Eventually.await("the processes to elect a leader", FORM, () -> {
         leader[0] = RaftCluster.await(node1.status(RaftCluster.KV)).leader();
         return leader[0] != null && RaftCluster.await(node1.propose(RaftCluster.KV,
-            new JsonObject().put("op", "put").put("key", "bench/ready").put("value", "1"))).index() > 0;
+            new KvOp.Put("bench/ready", "1"))).index() > 0;
       });
       return leader[0];
     }

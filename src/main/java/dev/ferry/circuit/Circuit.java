@@ -9,6 +9,7 @@ import dev.ferry.circuit.impl.Sink;
 import dev.ferry.circuit.impl.Transport;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -27,15 +28,47 @@ import org.slf4j.LoggerFactory;
  * slows its own circuit. {@link #close(String)} ends both ends; each end's {@link #closed()} gets
  * the reason.
  *
- * <p>The circuit lives on its {@link LocalPeer}'s context: handlers run there. Its methods may be
- * called from any thread (calls from elsewhere hop onto that context, in order).
+ * <p>The circuit lives on its local peer's context ({@link #context()}): handlers run there. Its
+ * methods may be called from any thread (calls from elsewhere hop onto that context, in order).
  */
 public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragment> {
   /** Error code of writes to a closed circuit. */
   public static final String CLOSED = CircuitWire.CIRCUIT_CLOSED;
   private static final Logger log = LoggerFactory.getLogger(Circuit.class);
 
-  private final LocalPeer peer;
+  /**
+   * What a circuit needs of the peer it belongs to, declared here and implemented by the peer
+   * (a {@code LocalPeer} makes the circuits and knows them; a circuit knows this much of it, so
+   * the two do not depend on each other). Its methods are called on the peer's context, but
+   * {@link #onContext}, {@link #ref} and {@link #context}, which any thread may call.
+   */
+  interface Owner {
+    /** How to reach the peer. */
+    PeerRef ref();
+
+    /** The context the peer's code and its circuits' handlers run on. */
+    Context context();
+
+    /** Runs {@code task} on the peer's context: now when already there, else queued in order. */
+    void onContext(Runnable task);
+
+    /** The node's transport: sinks, counters, the bus, the settings. */
+    Transport transport();
+
+    /** What the sending halves of the peer's circuits need from it (one for all of them). */
+    Outbound.Owner sending();
+
+    /** The circuit closed: the peer forgets it. */
+    void forget(Circuit circuit);
+
+    /** Opens another circuit from the peer to {@code to}. */
+    Future<Circuit> newCircuitToPeer(PeerRef to, Fragment first);
+  }
+
+  private final Owner peer;
+  /** The peer at this end, as a value (read once: messages on the bus name it). */
+  private final PeerRef local;
+  private final Transport transport;
   private final String id;
   private final PeerRef remote;
   private final String remoteIncarnation;
@@ -59,18 +92,19 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
    * A circuit end of {@code peer}; it counts its bytes in its peer's transport's counters (given
    * with its route) and sends on the bus until {@link #opened} names its way.
    */
-  Circuit(LocalPeer peer, String id, PeerRef remote, String remoteIncarnation) {
+  Circuit(Owner peer, String id, PeerRef remote, String remoteIncarnation) {
     this.peer = peer;
+    this.local = peer.ref();
+    this.transport = peer.transport();
     this.id = id;
     this.remote = remote;
     this.remoteIncarnation = remoteIncarnation;
-    Transport transport = peer.transport();
     this.reads = new Inbound<>(this);
     // until the other end names its address, a Java peer's is the likely one (a close after a
     // timed-out open still reaches an end that accepted late)
     Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), transport.bus(),
         transport.traffic());
-    this.writes = new Outbound(peer.sending(), route, peer.config().writeQueueMaxBytes());
+    this.writes = new Outbound(peer.sending(), route, config().writeQueueMaxBytes());
   }
 
   /** The circuit id, the same at both ends. */
@@ -78,8 +112,14 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     return id;
   }
 
-  public LocalPeer localPeer() {
-    return peer;
+  /** The peer at this end: a {@code LocalPeer} of this node. */
+  public PeerRef local() {
+    return local;
+  }
+
+  /** The context this end's handlers run on: its local peer's. */
+  public Context context() {
+    return peer.context();
   }
 
   /** The peer at the other end. */
@@ -196,13 +236,13 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   @Override
   public String toString() {
-    return "circuit " + id + " " + peer.ref() + " <-> " + remote + (closeReason == null ? "" : " (closed: " + closeReason + ")");
+    return "circuit " + id + " " + local + " <-> " + remote + (closeReason == null ? "" : " (closed: " + closeReason + ")");
   }
 
   // ---- inside: everything below runs on the peer's context ----
 
   String address() {
-    return Addresses.circuit(peer.id(), id);
+    return Addresses.circuit(local.peerId(), id);
   }
 
   String remoteIncarnation() {
@@ -216,8 +256,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
    * Completes when the cluster routes to it.
    */
   Future<Void> listen() {
-    consumer = peer.eventBus().consumer(address(), this::onMessage);
-    peer.consumerOpened();
+    consumer = transport.eventBus().consumer(address(), this::onMessage);
+    transport.consumerOpened();
     return consumer.completion();
   }
 
@@ -236,9 +276,9 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     if (closeReason != null) {
       return;
     }
-    if (f.payload().length() > peer.config().maxPayloadBytes()) {
+    if (f.payload().length() > config().maxPayloadBytes()) {
       abort("too-large: a fragment of " + f.payload().length() + " bytes exceeds circuit.max_payload_bytes = "
-          + peer.config().maxPayloadBytes());
+          + config().maxPayloadBytes());
       return;
     }
     if (f.serial() != expectedSerial) {
@@ -247,8 +287,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     }
     expectedSerial++;
     buffered += CircuitWire.cost(f.payload().length());
-    if (buffered > peer.config().windowBytes() + CircuitWire.cost(peer.config().maxPayloadBytes())) {
-      abort("protocol-error: the sender exceeded its credit of " + peer.config().windowBytes() + " bytes");
+    if (buffered > config().windowBytes() + CircuitWire.cost(config().maxPayloadBytes())) {
+      abort("protocol-error: the sender exceeded its credit of " + config().windowBytes() + " bytes");
       return;
     }
     if (f.isError()) {
@@ -267,7 +307,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   void onMessage(Message<Object> m) {
     try {
       switch (String.valueOf(m.headers().get(CircuitWire.KIND))) {
-        case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), peer.id(), id));
+        case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), local.peerId(), id));
         case CircuitWire.CREDIT -> credited(CircuitWire.number(m.headers(), CircuitWire.BYTES, 0));
         case CircuitWire.CLOSE -> {
           String reason = m.headers().get(CircuitWire.REASON);
@@ -321,8 +361,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     long cost = CircuitWire.cost(f.payload().length());
     buffered -= cost;
     uncredited += cost;
-    if (uncredited >= peer.config().windowBytes() / 4 && closeReason == null) {
-      route.sink().credit(route, uncredited);
+    if (uncredited >= config().windowBytes() / 4 && closeReason == null) {
+      route.credit(uncredited);
       uncredited = 0;
     }
   }
@@ -368,7 +408,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     }
     Future<Void> told = tellRemote ? tell(reason) : Future.succeededFuture();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture()
-        : consumer.unregister().onComplete(x -> peer.consumerClosed());
+        : consumer.unregister().onComplete(x -> transport.consumerClosed());
     peer.forget(this);
     if (closedPromise != null) {
       closedPromise.complete(reason);
@@ -379,10 +419,13 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   /** Tells the other end of the close; completes on this end's context. */
   private Future<Void> tell(String reason) {
-    Route route = writes.route();
     Promise<Void> told = Promise.promise();
-    route.sink().close(route, reason).onComplete(x -> onContext(told::tryComplete));
+    writes.route().close(reason).onComplete(x -> onContext(told::tryComplete));
     return told.future();
+  }
+
+  private CircuitConfig config() {
+    return transport.config();
   }
 
   FerryException closedError() {

@@ -86,6 +86,48 @@ public final class LocalPeer {
       return LocalPeer.this.toString();
     }
   };
+  /** What this peer's circuits need of it (one for all of them): a circuit never holds the peer itself. */
+  private final Circuit.Owner circuitOwner = new Circuit.Owner() {
+    @Override
+    public PeerRef ref() {
+      return LocalPeer.this.ref();
+    }
+
+    @Override
+    public Context context() {
+      return context;
+    }
+
+    @Override
+    public void onContext(Runnable task) {
+      LocalPeer.this.onContext(task);
+    }
+
+    @Override
+    public Transport transport() {
+      return transport;
+    }
+
+    @Override
+    public Outbound.Owner sending() {
+      return sending;
+    }
+
+    @Override
+    public void forget(Circuit circuit) {
+      LocalPeer.this.forget(circuit);
+    }
+
+    @Override
+    public Future<Circuit> newCircuitToPeer(PeerRef to, Fragment first) {
+      return LocalPeer.this.newCircuitToPeer(to, first);
+    }
+
+    @Override
+    public String toString() {
+      return LocalPeer.this.toString();
+    }
+  };
   private final Promise<String> closed = Promise.promise();
   private MessageConsumer<Object> consumer;
   private volatile String stopReason;
@@ -211,22 +253,6 @@ public final class LocalPeer {
     }
   }
 
-  Outbound.Owner sending() {
-    return sending;
-  }
-
-  void consumerOpened() {
-    transport.consumerOpened();
-  }
-
-  void consumerClosed() {
-    transport.consumerClosed();
-  }
-
-  Transport transport() {
-    return transport;
-  }
-
   CircuitConfig config() {
     return transport.config();
   }
@@ -317,7 +343,7 @@ public final class LocalPeer {
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    Circuit circuit = new Circuit(this, newId(), to, incarnation);
+    Circuit circuit = new Circuit(circuitOwner, newId(), to, incarnation);
     remember(circuit);   // before the open goes out: the other end's first messages find it here
     DeliveryOptions options = first == null ? CircuitWire.kind(CircuitWire.OPEN) : CircuitWire.fragment(CircuitWire.OPEN, first, circuit.nextSerial());
     options.addHeader(CircuitWire.CIRCUIT, circuit.id()).addHeader(CircuitWire.FROM, id).addHeader(CircuitWire.FROM_NODE, node())
@@ -401,7 +427,7 @@ public final class LocalPeer {
       }
       String otherEnd = CircuitWire.replyTo(m.headers(), from.peerId(), circuitId);
       String incarnation = transport.incarnationOrNull(from.node());
-      circuit = new Circuit(this, circuitId, from, incarnation);
+      circuit = new Circuit(circuitOwner, circuitId, from, incarnation);
       // a Java opener on another node that offers the link, and a node known to be that incarnation
       link = CircuitWire.YES.equals(m.headers().get(CircuitWire.LINK)) && m.headers().contains(CircuitWire.REPLY_TO)
           && transport.links().offers(from.node()) && incarnation != null;

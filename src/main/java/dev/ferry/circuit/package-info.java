@@ -13,10 +13,12 @@
  * Circuit}, and all of them down to {@link dev.ferry.circuit.impl} (wire formats, streams,
  * transports). A peer is given the node's {@link dev.ferry.circuit.impl.Transport}, never the
  * service; a circuit sends through its {@link dev.ferry.circuit.impl.Route} (plain values) and
- * never sees a link frame. {@code Circuit} and {@code LocalPeer} name each other in their public
- * methods ({@code circuit.localPeer()}, {@code peer.circuits()}): navigation for the user, the one
- * mutual pair kept here. The implementation never reaches back up: what it needs from above, it
- * declares as an interface this package implements ({@code dev.ferry.arch.LayersTest} checks it).
+ * never sees a link frame. A circuit does not know its {@code LocalPeer}: what it needs of it, it
+ * declares as {@code Circuit.Owner}, which the peer implements, and it names its peer by value
+ * ({@code circuit.local()}, a {@link dev.ferry.circuit.PeerRef}; {@code circuit.context()}). The
+ * implementation never reaches back up either: what it needs from above, it declares as an
+ * interface this package implements. No two classes of the service depend on each other
+ * ({@code dev.ferry.arch.LayersTest} checks both).
  * {@code filesync} is built on this API only.
  */
 package dev.ferry.circuit;

@@ -2,6 +2,7 @@ package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.raft.RaftOp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -12,16 +13,26 @@ import java.util.List;
  * A change to the pinset, as the pin service proposes it and every replica applies it: decoded
  * once from its JSON ({@link #parse}), applied in one place ({@link #applyTo}), by the
  * {@link PinSet} state machine and by each node's {@link PinTracker}, which mirrors the pinset
- * from the change feed. The JSON is the log's contract (docs/RAFT.md, {@link PinSet}).
+ * from the change feed. The JSON is the log's contract (docs/RAFT.md, {@link PinSet}). The pin
+ * service proposes each through the Raft client ({@link RaftOp}); the pinset answers with the pin,
+ * as {@link PinReply.Change} reads it (its {@code committed} index is the proposal's, which the pin
+ * service knows). Several ops go in one proposal as {@link Each}; the reads are {@link PinQuery}s.
  *
  * <p>Immutable.
  */
-sealed interface PinOp {
+sealed interface PinOp extends RaftOp<PinReply.Change> {
   /** The CID the op changes, canonical. */
   String cid();
 
   /** The op as it travels in the log. */
+  @Override
   JsonObject toJson();
+
+  /** The pinset's answer: the pin as it holds it now (as it held it, when removed); {@code committed} is 0. */
+  @Override
+  default PinReply.Change answer(JsonObject result) {
+    return PinReply.Change.fromJson(result);
+  }
 
   /**
    * Applies this op to {@code state} at log {@code index}; deterministic.
@@ -50,7 +61,7 @@ sealed interface PinOp {
     };
   }
 
-  /** The op that carries several ops in one proposal ({@link #batch}). */
+  /** The op that carries several ops in one proposal ({@link Each}). */
   String BATCH = "pins";
 
   /**
@@ -77,11 +88,27 @@ sealed interface PinOp {
     return each;
   }
 
-  /** One proposal carrying {@code ops} ({@code {"op": "pins", "ops": [op...]}}), read back by {@link #parseEach}. */
-  static JsonObject batch(List<? extends PinOp> ops) {
-    JsonArray json = new JsonArray(new ArrayList<>(ops.size()));
-    ops.forEach(op -> json.add(op.toJson()));
-    return new JsonObject().put("op", BATCH).put("ops", json);
+  /**
+   * One proposal carrying {@code ops} ({@code {"op": "pins", "ops": [op...]}}), read back by
+   * {@link #parseEach}; the pinset applies each on its own and answers how many it applied and
+   * which it refused ({@link PinReply.Batch}, {@code committed} 0: the pin service knows it).
+   */
+  record Each(List<PinOp> ops) implements RaftOp<PinReply.Batch> {
+    public Each {
+      ops = List.copyOf(ops);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonArray json = new JsonArray(new ArrayList<>(ops.size()));
+      ops.forEach(op -> json.add(op.toJson()));
+      return new JsonObject().put("op", BATCH).put("ops", json);
+    }
+
+    @Override
+    public PinReply.Batch answer(JsonObject result) {
+      return PinReply.Batch.fromApplied(result);
+    }
   }
 
   /** The field of an op that names the nodes its proposer saw live. */

@@ -34,6 +34,11 @@ public sealed interface PinReply extends BusJson {
     static Change fromJson(JsonObject json) {
       return new Change(Pin.fromJson(json), json.getBoolean("removed", false), json.getLong("committed", 0L));
     }
+
+    /** This change, committed at log index {@code index}. */
+    Change committedAt(long index) {
+      return new Change(pin, removed, index);
+    }
   }
 
   /**
@@ -69,9 +74,14 @@ public sealed interface PinReply extends BusJson {
           .map(r -> Refusal.fromJson((JsonObject) r)).toList(), json.getLong("committed", 0L));
     }
 
-    /** The pinset's answer to a {@code pins} op ({@code applied}, {@code refused}) and its {@code committed} index. */
+    /** The pinset's answer to a {@code pins} op ({@code applied}, {@code refused}), and its {@code committed} index if it has one. */
     static Batch fromApplied(JsonObject json) {
       return fromJson(json.copy().put("pinned", json.getInteger("applied")));
+    }
+
+    /** This batch, committed at log index {@code index}. */
+    Batch committedAt(long index) {
+      return new Batch(pinned, refused, index);
     }
 
     /** Every one of {@code ops} refused with {@code e}: their proposal failed. */

@@ -17,7 +17,10 @@ import dev.ferry.pin.PinRequest.Statuses;
 import dev.ferry.pin.PinRequest.Unpin;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
+import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftClient;
+import dev.ferry.raft.RaftOp;
+import dev.ferry.raft.RaftQuery;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -192,18 +195,14 @@ final class PinService {
    * pins of other nodes are neither copied nor sent, and the next page is read once this one moved.
    */
   private Future<Void> movePage(String gone, String after) {
-    JsonObject op = new JsonObject().put("op", "list").put("node", gone).put("limit", config.listPage());
-    if (after != null) {
-      op.put("after", after);
-    }
-    return Future.all(query(op), allocatable()).compose(read -> {
-      JsonObject page = read.resultAt(0);
+    return Future.all(query(new PinQuery.Listing(gone, after, config.listPage())), allocatable()).compose(read -> {
+      PinReply.Page page = read.resultAt(0);
       SortedSet<String> to = new TreeSet<>(read.<SortedSet<String>>resultAt(1));
       to.remove(gone);
-      List<Pin> pins = page.getJsonArray("pins").stream().map(p -> Pin.fromJson((JsonObject) p)).toList();
+      List<Pin> pins = page.pins();
       List<Future<?>> moves = new ArrayList<>();
       pins.forEach(pin -> moves.add(move(pin, gone, to)));
-      return Future.all(moves).compose(moved -> page.getBoolean("more") && !pins.isEmpty()
+      return Future.all(moves).compose(moved -> page.more() && !pins.isEmpty()
           ? movePage(gone, pins.get(pins.size() - 1).cid()) : Future.succeededFuture());
     });
   }
@@ -268,22 +267,16 @@ final class PinService {
   }
 
   /** Proposes the removal of the pins expired at {@code now} after {@code after} (null: from the first), a page at a time. */
-  private void expireAfter(JsonObject after, Instant now) {
-    JsonObject page = new JsonObject().put("op", "expired").put("at", now.toString()).put("limit", config.listPage());
-    if (after != null) {
-      page.put("after", after);
-    }
-    raft.query(config.group(), page, Consistency.EVENTUAL, 0).map(Committed::result).onSuccess(list -> {
-      JsonArray pins = list.getJsonArray("pins");
-      for (Object item : pins) {
-        JsonObject pin = (JsonObject) item;
-        String cid = pin.getString("cid");
-        propose(new PinOp.Expire(cid, now))
-            .onSuccess(x -> log.info("pin {} expired at {}: removed", cid, pin.getString("expire_at")))
-            .onFailure(e -> log.debug("pin {} not expired now: {}", cid, e.getMessage()));
+  private void expireAfter(PinState.Expiring after, Instant now) {
+    raft.query(config.group(), new PinQuery.Expired(now, after, config.listPage()), Consistency.EVENTUAL, 0)
+        .map(Committed::result).onSuccess(page -> {
+      for (PinState.Expiring pin : page.pins()) {
+        propose(new PinOp.Expire(pin.cid(), now))
+            .onSuccess(x -> log.info("pin {} expired at {}: removed", pin.cid(), pin.at()))
+            .onFailure(e -> log.debug("pin {} not expired now: {}", pin.cid(), e.getMessage()));
       }
-      if (list.getBoolean("more", false) && !pins.isEmpty()) {
-        expireAfter(pins.getJsonObject(pins.size() - 1), now);
+      if (page.more() && !page.pins().isEmpty()) {
+        expireAfter(page.pins().get(page.pins().size() - 1), now);
       }
     }).onFailure(e -> log.debug("expired pins not looked for now: {}", e.getMessage()));
   }
@@ -311,15 +304,15 @@ final class PinService {
     if (extras.pinUpdate().isEmpty()) {
       return place(request);
     }
-    return read(ReadFrom.replica(0), get(extras.pinUpdate()))
+    return read(ReadFrom.replica(0), new PinQuery.Get(extras.pinUpdate()))
         .recover(e -> Future.failedFuture(FerryException.NOT_FOUND.equals(FerryException.from(e).code())
             ? FerryException.badRequest("pin-update: " + extras.pinUpdate() + " is not pinned in the cluster")
             : e))
         .compose(old -> {
-          List<String> where = old.getJsonArray("allocations").stream().map(String::valueOf).toList();
+          List<String> where = old.allocations();
           return place(new Add(request.cid(), request.name(),
-              request.replicationMin() != null ? request.replicationMin() : old.getInteger("replication_min"),
-              request.replicationMax() != null ? request.replicationMax() : old.getInteger("replication_max"),
+              request.replicationMin() != null ? request.replicationMin() : old.replicationMin(),
+              request.replicationMax() != null ? request.replicationMax() : old.replicationMax(),
               extras.userAllocations().isEmpty() ? new Pin.Extras(extras.mode(), where, extras.expireAt(),
                   extras.metadata(), extras.origins(), extras.pinUpdate()) : extras, request.size()));
         });
@@ -396,8 +389,8 @@ final class PinService {
         chunks.get(chunks.size() - 1).add(at, op);
         bytes += size;
       }
-      List<Future<PinReply.Batch>> proposals = chunks.stream().map(chunk -> propose(PinOp.batch(chunk.ops()))
-          .map(PinReply.Batch::fromApplied)
+      List<Future<PinReply.Batch>> proposals = chunks.stream().map(chunk -> commit(new PinOp.Each(chunk.ops()))
+          .map(committed -> committed.result().committedAt(committed.index()))
           .recover(e -> Future.succeededFuture(PinReply.Batch.allRefused(chunk.ops(), FerryException.from(e))))
           .map(batch -> batch.at(chunk.positions()))).toList();
       return Future.all(proposals).map(done -> {
@@ -427,7 +420,7 @@ final class PinService {
    * {@code min_index} and every change proposed through this node (so a client reads its own
    * writes), or a linearizable read through the leader.
    */
-  private Future<JsonObject> read(ReadFrom from, JsonObject op) {
+  private <A> Future<A> read(ReadFrom from, RaftQuery<A> op) {
     if (!from.local()) {
       return query(op);
     }
@@ -435,8 +428,9 @@ final class PinService {
         .map(Committed::result);
   }
 
-  private static JsonObject get(String cid) {
-    return new JsonObject().put("op", "get").put("cid", cid);
+  /** The pinset's {@code get} query, its answer the pinset's JSON, passed on as it is. */
+  private static JsonOp get(String cid) {
+    return new PinQuery.Get(cid).asJson();
   }
 
   /**
@@ -444,16 +438,12 @@ final class PinService {
    * {@code after}, at most {@code limit} and {@code pin.list_page_size} of them ({@code pin.first_page_size}
    * for the first page, so a listing's first lines go out sooner).
    */
-  private JsonObject list(ReadFrom from, String after, Integer limit) {
-    JsonObject op = new JsonObject().put("op", "list");
-    if (from.local()) {
-      int most = after == null ? Math.min(config.firstPage(), config.listPage()) : config.listPage();
-      op.put("limit", limit != null && limit < most ? limit : most);
-      if (after != null) {
-        op.put("after", after);
-      }
+  private JsonOp list(ReadFrom from, String after, Integer limit) {
+    if (!from.local()) {
+      return new PinQuery.Listing(null, null, null).asJson();
     }
-    return op;
+    int most = after == null ? Math.min(config.firstPage(), config.listPage()) : config.listPage();
+    return new PinQuery.Listing(null, after, limit != null && limit < most ? limit : most).asJson();
   }
 
   /**
@@ -505,18 +495,19 @@ final class PinService {
 
   /** Commits {@code op}; the answer is the pinset's, with the log index it committed at ({@code "committed"}). */
   private Future<JsonObject> propose(PinOp op) {
-    return propose(op.toJson());
+    return commit(op).map(committed -> committed.result().committedAt(committed.index()).toJson());
   }
 
-  /** Commits the op {@code json}, as {@link #propose(PinOp)}. */
-  private Future<JsonObject> propose(JsonObject json) {
-    return raft.propose(config.group(), json).map(committed -> {
+  /** Commits {@code op}, a change made through this node: reads here wait until the replica has it. */
+  private <A> Future<Committed<A>> commit(RaftOp<A> op) {
+    return raft.propose(config.group(), op).map(committed -> {
       written = Math.max(written, committed.index());
-      return committed.result().put("committed", committed.index());
+      return committed;
     });
   }
 
-  private Future<JsonObject> query(JsonObject op) {
+  /** A linearizable read of the pinset. */
+  private <A> Future<A> query(RaftQuery<A> op) {
     return raft.query(config.group(), op).map(Committed::result);
   }
 

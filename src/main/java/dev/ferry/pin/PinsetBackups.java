@@ -5,6 +5,7 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.peers.PeerId;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
+import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -109,10 +110,8 @@ final class PinsetBackups {
 
   /** Appends the pins after {@code after} (null: from the first) page by page; how many there were. */
   private Future<Long> writePages(FileChannel file, String after, long written) {
-    JsonObject op = new JsonObject().put("op", "list").put("limit", config.listPage());
-    if (after != null) {
-      op.put("after", after);
-    }
+    // the pins as the pinset writes them, exported without being read into Pins first
+    JsonOp op = new PinQuery.Listing(null, after, config.listPage()).asJson();
     return raft.query(config.group(), op, Consistency.EVENTUAL, 0).map(Committed::result).compose(page -> {
       JsonArray pins = page.getJsonArray("pins");
       StringBuilder lines = new StringBuilder();

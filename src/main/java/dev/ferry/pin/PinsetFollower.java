@@ -9,8 +9,6 @@ import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -159,17 +157,14 @@ final class PinsetFollower {
         });
   }
 
-  private JsonObject page(String after) {
-    JsonObject op = new JsonObject().put("op", "list").put("limit", config.listPage());
-    return after == null ? op : op.put("after", after);
+  private PinQuery.Listing page(String after) {
+    return new PinQuery.Listing(null, after, config.listPage());
   }
 
   /** Adds {@code page} to {@code next}, then reads the pages after it from this node's replica. */
-  private Future<Void> pagesFrom(int reading, PinState next, Committed page) {
-    JsonArray pins = page.result().getJsonArray("pins");
+  private Future<Void> pagesFrom(int reading, PinState next, Committed<PinReply.Page> page) {
     String last = null;
-    for (int i = 0; i < pins.size(); i++) {
-      Pin pin = Pin.fromJson(pins.getJsonObject(i));
+    for (Pin pin : page.result().pins()) {
       next.put(pin.cid(), pin);
       last = pin.cid();
     }
@@ -177,7 +172,7 @@ final class PinsetFollower {
     if (reading != generation) {
       return Future.failedFuture("superseded");
     }
-    if (!page.result().getBoolean("more", false) || last == null) {
+    if (!page.result().more() || last == null) {
       lastPage = page.index();
       return Future.succeededFuture();
     }
@@ -262,8 +257,8 @@ final class PinsetFollower {
   private void lookUp(String cid, long index) {
     int reading = generation;
     lookingUp = true;
-    raft.query(config.group(), new JsonObject().put("op", "get").put("cid", cid), Consistency.EVENTUAL, index)
-        .map(found -> new Lookup(found.index(), found.index(), Pin.fromJson(found.result())))
+    raft.query(config.group(), new PinQuery.Get(cid), Consistency.EVENTUAL, index)
+        .map(found -> new Lookup(found.index(), found.index(), found.result()))
         // absent: read at some index from the op's on, before the replica's commit index now
         .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
             ? raft.status(config.group()).map(status -> new Lookup(index, Math.max(index, status.commitIndex()), null))

@@ -5,6 +5,7 @@ import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
+import dev.ferry.raft.impl.CommittedReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -21,7 +22,8 @@ import java.util.function.Function;
 
 /**
  * {@link RaftClient} over the event bus: {@link RaftRequest}s sent and answers read through
- * {@link BusClient} (an address nobody serves is {@code not-found}: no such group). With a node
+ * {@link BusClient} (an address nobody serves is {@code not-found}: no such group); a propose's or
+ * query's answer is read by its op ({@link CommittedReply#readBy}). With a node
  * name it talks to that node's internal Raft address and knows its groups; without, to
  * {@code ferry.raft.<group>}. Thread-safe: immutable.
  */
@@ -44,13 +46,14 @@ final class BusRaftClient implements RaftClient {
   }
 
   @Override
-  public Future<Committed> propose(String group, JsonObject op) {
-    return request(group, new RaftRequest.Propose(op), Committed::fromJson);
+  public <A> Future<Committed<A>> propose(String group, RaftOp<A> op) {
+    return request(group, new RaftRequest.Propose(op.toJson()), json -> CommittedReply.fromJson(json).readBy(op));
   }
 
   @Override
-  public Future<Committed> query(String group, JsonObject op, Consistency consistency, long minIndex) {
-    return request(group, new RaftRequest.Query(op, consistency, minIndex), Committed::fromJson);
+  public <A> Future<Committed<A>> query(String group, RaftQuery<A> op, Consistency consistency, long minIndex) {
+    return request(group, new RaftRequest.Query(op.toJson(), consistency, minIndex),
+        json -> CommittedReply.fromJson(json).readBy(op));
   }
 
   @Override

@@ -1,39 +1,24 @@
 package dev.ferry.raft;
 
-import dev.ferry.core.FerryException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * The built-in {@code kv} group's state: string keys to string values, each remembering the log
- * index that last wrote it. Ops (JSON):
- *
- * <pre>
- * {"op": "put",    "key": K, "value": V}              → {"key", "value", "index", "previous"}
- * {"op": "delete", "key": K}                          → {"key", "deleted", "index", "previous"}
- * {"op": "cas",    "key": K, "expect": E, "value": V} → {"key", "ok", "value", "index"}
- * {"op": "get",    "key": K}                          → {"key", "value", "index"}, or null when absent
- * {"op": "list",   "prefix": P, "limit": N}           → {"entries": [{"key", "value", "index"}]}
- * </pre>
- *
- * {@code cas} writes V only if the current value equals E; a null E means "absent", a null V
- * deletes. {@code get} and {@code list} are queries but may also be proposed (then they are
- * ordered in the log).
+ * index that last wrote it. Its ops and their answers are the {@link KvOp}s: each op is read from
+ * its JSON once ({@link KvOp#parse}), when it is checked and when it is applied, and each answer
+ * written by its record.
  *
  * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
  */
 public final class KvStateMachine implements StateMachine {
-  private static final Set<String> WRITES = Set.of("put", "delete", "cas");
-  private static final Set<String> READS = Set.of("get", "list");
-  private static final Set<String> ALL = Set.of("put", "delete", "cas", "get", "list");
-
   private record Value(String value, long index) {}
 
   private final NavigableMap<String, Value> data = new TreeMap<>();
@@ -49,34 +34,30 @@ public final class KvStateMachine implements StateMachine {
 
   @Override
   public void checkProposal(JsonObject op) {
-    String name = opName(op, ALL);
-    check(op, name);
+    KvOp.parse(op, false);
   }
 
   @Override
   public void checkQuery(JsonObject op) {
-    String name = opName(op, READS);
-    check(op, name);
+    KvOp.parse(op, true);
   }
 
   @Override
   public JsonObject apply(long index, JsonObject op) {
-    String key = op.getString("key");
-    return switch (op.getString("op")) {
-      case "put" -> put(index, key, op.getString("value"));
-      case "delete" -> delete(index, key);
-      case "cas" -> cas(index, key, op.getString("expect"), op.getString("value"));
-      default -> query(op);
-    };
+    KvOp<?> kv = KvOp.parse(op, false);
+    if (kv instanceof KvOp.Put put) {
+      return put(index, put).toJson();
+    } else if (kv instanceof KvOp.Delete delete) {
+      return delete(index, delete).toJson();
+    } else if (kv instanceof KvOp.Cas cas) {
+      return cas(index, cas).toJson();
+    }
+    return read(kv);
   }
 
   @Override
   public JsonObject query(JsonObject op) {
-    return switch (op.getString("op")) {
-      case "get" -> get(op.getString("key"));
-      case "list" -> list(op.getString("prefix", ""), op.getInteger("limit", Integer.MAX_VALUE));
-      default -> throw FerryException.badRequest("'" + op.getString("op") + "' changes the state: propose it");
-    };
+    return read(KvOp.parse(op, true));
   }
 
   @Override
@@ -99,94 +80,47 @@ public final class KvStateMachine implements StateMachine {
     return data.size();
   }
 
-  private JsonObject put(long index, String key, String value) {
-    Value previous = data.put(key, new Value(value, index));
-    return new JsonObject().put("key", key).put("value", value).put("index", index)
-        .put("previous", previous == null ? null : previous.value());
+  private KvOp.Written put(long index, KvOp.Put put) {
+    Value previous = data.put(put.key(), new Value(put.value(), index));
+    return new KvOp.Written(put.key(), put.value(), index, previous == null ? null : previous.value());
   }
 
-  private JsonObject delete(long index, String key) {
-    Value previous = data.remove(key);
-    return new JsonObject().put("key", key).put("deleted", previous != null).put("index", index)
-        .put("previous", previous == null ? null : previous.value());
+  private KvOp.Deleted delete(long index, KvOp.Delete delete) {
+    Value previous = data.remove(delete.key());
+    return new KvOp.Deleted(delete.key(), previous != null, index, previous == null ? null : previous.value());
   }
 
-  private JsonObject cas(long index, String key, String expect, String value) {
+  private KvOp.Swapped cas(long index, KvOp.Cas cas) {
+    String key = cas.key();
     Value current = data.get(key);
-    boolean ok = Objects.equals(current == null ? null : current.value(), expect);
+    boolean ok = Objects.equals(current == null ? null : current.value(), cas.expect());
     if (ok) {
-      if (value == null) {
+      if (cas.value() == null) {
         data.remove(key);
       } else {
-        data.put(key, new Value(value, index));
+        data.put(key, new Value(cas.value(), index));
       }
-      current = value == null ? null : data.get(key);
+      current = cas.value() == null ? null : data.get(key);
     }
-    return new JsonObject().put("key", key).put("ok", ok)
-        .put("value", current == null ? null : current.value())
-        .put("index", ok ? index : current == null ? 0 : current.index());
+    return new KvOp.Swapped(key, ok, current == null ? null : current.value(),
+        ok ? index : current == null ? 0 : current.index());
   }
 
-  private JsonObject get(String key) {
-    Value v = data.get(key);
-    return v == null ? null : entry(key, v);
-  }
-
-  private JsonObject list(String prefix, int limit) {
-    JsonArray entries = new JsonArray();
-    for (Map.Entry<String, Value> e : data.tailMap(prefix, true).entrySet()) {
-      if (!e.getKey().startsWith(prefix) || entries.size() >= limit) {
+  /** The answer to a read: {@link KvOp.Get} or {@link KvOp.ListEntries} (queried, or proposed to order it). */
+  private JsonObject read(KvOp<?> op) {
+    if (op instanceof KvOp.Get get) {
+      Value v = data.get(get.key());
+      return v == null ? null : new KvOp.Entry(get.key(), v.value(), v.index()).toJson();
+    }
+    KvOp.ListEntries list = (KvOp.ListEntries) op;
+    int limit = list.limit() == null ? Integer.MAX_VALUE : list.limit();
+    List<KvOp.Entry> entries = new ArrayList<>();
+    for (Map.Entry<String, Value> e : data.tailMap(list.prefix(), true).entrySet()) {
+      if (!e.getKey().startsWith(list.prefix()) || entries.size() >= limit) {
         break;
       }
-      entries.add(entry(e.getKey(), e.getValue()));
+      entries.add(new KvOp.Entry(e.getKey(), e.getValue().value(), e.getValue().index()));
     }
-    return new JsonObject().put("entries", entries);
-  }
-
-  private static JsonObject entry(String key, Value v) {
-    return new JsonObject().put("key", key).put("value", v.value()).put("index", v.index());
-  }
-
-  private static String opName(JsonObject op, Set<String> allowed) {
-    Object name = op.getValue("op");
-    if (!(name instanceof String text)) {
-      throw FerryException.badRequest("a kv op needs \"op\": one of put, delete, cas, get, list");
-    }
-    if (!allowed.contains(text)) {
-      throw FerryException.badRequest(WRITES.contains(text)
-          ? "'" + text + "' changes the state: propose it, do not query it"
-          : "unknown kv op '" + text + "': expected one of put, delete, cas, get, list");
-    }
-    return text;
-  }
-
-  private static void check(JsonObject op, String name) {
-    if (name.equals("list")) {
-      optionalString(op, "prefix");
-      Object limit = op.getValue("limit");
-      if (limit != null && !(limit instanceof Integer n && n > 0)) {
-        throw FerryException.badRequest("list: \"limit\" must be a positive integer");
-      }
-      return;
-    }
-    Object key = op.getValue("key");
-    if (!(key instanceof String text) || text.isEmpty()) {
-      throw FerryException.badRequest(name + ": \"key\" must be a non-empty string");
-    }
-    if (name.equals("put")) {
-      if (!(op.getValue("value") instanceof String)) {
-        throw FerryException.badRequest("put: \"value\" must be a string");
-      }
-    } else if (name.equals("cas")) {
-      optionalString(op, "expect");
-      optionalString(op, "value");
-    }
-  }
-
-  private static void optionalString(JsonObject op, String field) {
-    Object value = op.getValue(field);
-    if (value != null && !(value instanceof String)) {
-      throw FerryException.badRequest(op.getString("op") + ": \"" + field + "\" must be a string or null");
-    }
+    return KvOp.entries(entries);
   }
 }

@@ -4,14 +4,15 @@ import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * The Raft client API in Java: each call sends one {@link RaftRequest} and reads a typed answer
  * (docs/RAFT.md), the same JSON request/reply a bus or HTTP client uses, so it behaves exactly as
- * they would. JSON appears only as the state machine's own ops and results. Failures are {@link dev.ferry.core.FerryException}s
+ * they would. The state machine's ops are typed too ({@link RaftOp}: {@link KvOp} for the built-in
+ * {@code kv} group, {@link JsonOp} for a state machine without typed ops), and so is their answer
+ * ({@link Committed#result()}). Failures are {@link dev.ferry.core.FerryException}s
  * ({@code FerryException.from(e).code()}): {@code no-leader}, {@code rejected}, {@code timeout},
  * {@code bad-request}, {@code not-found} (unknown group), {@code too-large}; see {@link RaftCodes}
  * for which of them leave a proposal's outcome unknown.
@@ -35,14 +36,14 @@ public interface RaftClient {
     return new BusRaftClient(vertx, null, null, requestTimeout, membershipTimeout);
   }
 
-  /** Commits an op through the leader; the result is the state machine's answer. */
-  Future<Committed> propose(String group, JsonObject op);
+  /** Commits an op through the leader; the result is the state machine's answer, read by the op. */
+  <A> Future<Committed<A>> propose(String group, RaftOp<A> op);
 
   /** Answers a read-only op with the given consistency; {@code minIndex} only matters for {@code eventual}. */
-  Future<Committed> query(String group, JsonObject op, Consistency consistency, long minIndex);
+  <A> Future<Committed<A>> query(String group, RaftQuery<A> op, Consistency consistency, long minIndex);
 
   /** A linearizable query. */
-  default Future<Committed> query(String group, JsonObject op) {
+  default <A> Future<Committed<A>> query(String group, RaftQuery<A> op) {
     return query(group, op, Consistency.LINEARIZABLE, 0);
   }
 

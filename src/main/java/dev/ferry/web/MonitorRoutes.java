@@ -8,6 +8,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The monitor over HTTP, in IPFS Cluster 1.1's shapes: {@code GET /monitor/metrics} (the metric
@@ -17,6 +20,9 @@ import java.time.Duration;
  * per web verticle instance).
  */
 final class MonitorRoutes implements Routes {
+  /** The monitor's client names nodes by peer ID already: written as read. */
+  private static final UnaryOperator<String> AS_READ = UnaryOperator.identity();
+
   private final MonitorClient monitor;
 
   MonitorRoutes(Vertx vertx, NodeContext node, Duration timeout) {
@@ -25,13 +31,16 @@ final class MonitorRoutes implements Routes {
 
   @Override
   public void mount(Router router) {
-    router.get("/monitor/metrics").handler(ctx -> reply(ctx, monitor.names()));
-    router.get("/monitor/metrics/:name").handler(ctx -> reply(ctx, monitor.metrics(ctx.pathParam("name"))));
-    router.get("/health/alerts").handler(ctx -> reply(ctx, monitor.alerts()));
+    router.get("/monitor/metrics").handler(ctx -> reply(ctx, monitor.names(), name -> name));
+    router.get("/monitor/metrics/:name").handler(ctx -> reply(ctx, monitor.metrics(ctx.pathParam("name")),
+        metric -> metric.toClusterJson(AS_READ)));
+    router.get("/health/alerts").handler(ctx -> reply(ctx, monitor.alerts(), alert -> alert.toClusterJson(AS_READ)));
   }
 
-  private static void reply(RoutingContext ctx, Future<JsonArray> answer) {
-    answer.onSuccess(items -> ctx.response().putHeader("Content-Type", Json.CONTENT_TYPE).end(items.encode()))
+  /** Each of the answer's items as JSON, in a JSON array. */
+  private static <T> void reply(RoutingContext ctx, Future<List<T>> answer, Function<T, Object> json) {
+    answer.onSuccess(items -> ctx.response().putHeader("Content-Type", Json.CONTENT_TYPE)
+            .end(new JsonArray(items.stream().map(json).toList()).encode()))
         .onFailure(ctx::fail);
   }
 }

@@ -5,7 +5,9 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
 import dev.ferry.raft.GroupStatus;
+import dev.ferry.raft.KvOp;
 import dev.ferry.raft.RaftClient;
+import dev.ferry.raft.RaftQuery;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,36 +51,31 @@ public final class RaftRoutes implements Routes {
   private void put(RoutingContext ctx) {
     String key = key(ctx);
     reply(ctx, TextBody.read(ctx.request(), settings.maxOpBytes(), MAX_OP_BYTES)
-        .compose(value -> raft.propose(KV, new JsonObject().put("op", "put").put("key", key).put("value", value)))
+        .compose(value -> raft.propose(KV, new KvOp.Put(key, value)))
         .map(c -> new JsonObject().put("index", c.index())));
   }
 
   private void get(RoutingContext ctx) {
-    JsonObject op = new JsonObject().put("op", "get").put("key", key(ctx));
-    reply(ctx, query(ctx, op).compose(c -> c.result() == null
+    reply(ctx, query(ctx, new KvOp.Get(key(ctx))).compose(c -> c.result() == null
         ? Future.failedFuture(FerryException.notFound("no key '" + key(ctx) + "' in kv"))
-        : Future.succeededFuture(c.result())));
+        : Future.succeededFuture(c.result().toJson())));
   }
 
   private void delete(RoutingContext ctx) {
-    JsonObject op = new JsonObject().put("op", "delete").put("key", key(ctx));
-    reply(ctx, raft.propose(KV, op).map(c -> new JsonObject().put("index", c.index())
-        .put("deleted", c.result() != null && c.result().getBoolean("deleted", false))));
+    reply(ctx, raft.propose(KV, new KvOp.Delete(key(ctx))).map(c -> new JsonObject().put("index", c.index())
+        .put("deleted", c.result().deleted())));
   }
 
   private void list(RoutingContext ctx) {
-    JsonObject op = new JsonObject().put("op", "list").put("prefix", param(ctx, "prefix", ""));
     String limit = ctx.request().getParam("limit");
-    if (limit != null) {
-      try {
-        op.put("limit", Integer.parseInt(limit));
-      } catch (NumberFormatException e) {
-        ctx.fail(FerryException.badRequest("limit: expected a positive integer, got '" + limit + "'"));
-        return;
-      }
+    KvOp.ListEntries op;
+    try {
+      op = new KvOp.ListEntries(param(ctx, "prefix", ""), limit == null ? null : Integer.parseInt(limit));
+    } catch (NumberFormatException e) {
+      ctx.fail(FerryException.badRequest("limit: expected a positive integer, got '" + limit + "'"));
+      return;
     }
-    reply(ctx, query(ctx, op).map(c -> new JsonObject().put("entries", c.result().getJsonArray("entries"))
-        .put("index", c.index())));
+    reply(ctx, query(ctx, op).map(c -> KvOp.entries(c.result()).put("index", c.index())));
   }
 
   private void status(RoutingContext ctx) {
@@ -93,7 +90,7 @@ public final class RaftRoutes implements Routes {
     }));
   }
 
-  private Future<Committed> query(RoutingContext ctx, JsonObject op) {
+  private <A> Future<Committed<A>> query(RoutingContext ctx, RaftQuery<A> op) {
     try {
       Consistency consistency = Consistency.parse(ctx.request().getParam("consistency"));
       long minIndex = Long.parseLong(param(ctx, "min_index", "0"));

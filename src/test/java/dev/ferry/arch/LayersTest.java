@@ -24,8 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -37,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The layering of docs/ARCHITECTURE.md, enforced: {@code cli} → services → {@code node} →
  * {@code core} → {@code peers}, dependencies pointing down only; no class reaches into
  * another service's {@code impl} package; and inside the circuit service, the implementation
- * never reaches back up to the API it serves (docs/CIRCUITS.md, "Code layout"); and a simple class
- * name means one thing. Checks ferry's main classes (not the tests), and, for the layers, also the
+ * never reaches back up to the API it serves and no two of its classes depend on each other
+ * (docs/CIRCUITS.md, "Code layout"); and a simple class name means one thing. Checks ferry's main classes (not the tests), and, for the layers, also the
  * import lines of the main sources: an unused import leaves no trace in a class file.
  */
 class LayersTest {
@@ -101,6 +104,57 @@ class LayersTest {
             .and(not(resideInAPackage("dev.ferry.circuit.impl..")))
             .and(not(belongToAnyOf(Fragment.class, CircuitConfig.class)))
             .as("are circuit API classes other than the values Fragment and CircuitConfig"));
+  }
+
+  /**
+   * The rule: inside {@code packages} (an ArchUnit package pattern), no two top-level classes
+   * depend on each other, a nested or anonymous class counted as its outer class: dependencies
+   * between the classes point one way (docs/CIRCUITS.md, "Code layout"). Where a lower class needs
+   * something of a higher one, it declares a small interface the higher one implements, or takes
+   * plain values, as MicroRaft's {@code Transport.send(target, message)} does.
+   */
+  static ArchRule noTwoClassesDependOnEachOther(String packages) {
+    return ArchRuleDefinition.classes().that().resideInAPackage(packages)
+        .should(new ArchCondition<JavaClass>("not depend on a class that depends back on them") {
+          /** Each top-level class's name, to the top-level classes of the packages it depends on. */
+          private Map<String, Set<String>> uses = Map.of();
+
+          @Override
+          public void init(Collection<JavaClass> all) {
+            Set<String> inside = all.stream().map(c -> outermost(c).getName()).collect(Collectors.toSet());
+            uses = new HashMap<>();
+            for (JavaClass c : all) {
+              for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                String target = outermost(d.getTargetClass().getBaseComponentType()).getName();
+                if (inside.contains(target)) {
+                  uses.computeIfAbsent(outermost(c).getName(), k -> new TreeSet<>()).add(target);
+                }
+              }
+            }
+          }
+
+          @Override
+          public void check(JavaClass c, ConditionEvents events) {
+            if (!c.isTopLevelClass()) {
+              return;
+            }
+            for (String other : uses.getOrDefault(c.getName(), Set.of())) {
+              // each pair once, from the class whose name sorts first
+              if (c.getName().compareTo(other) < 0 && uses.getOrDefault(other, Set.of()).contains(c.getName())) {
+                events.add(SimpleConditionEvent.violated(c, c.getName() + " and " + other + " depend on each other"));
+              }
+            }
+          }
+        });
+  }
+
+  /** The top-level class that {@code c} is nested in, or {@code c}. */
+  private static JavaClass outermost(JavaClass c) {
+    JavaClass outer = c;
+    while (outer.getEnclosingClass().isPresent()) {
+      outer = outer.getEnclosingClass().get();
+    }
+    return outer;
   }
 
   /**
@@ -203,6 +257,12 @@ class LayersTest {
   @Test
   void theCircuitImplementationDoesNotReachBackUpToItsApi() {
     circuitImplStaysBelowTheApi().check(FERRY);
+  }
+
+  /** Inside the circuit service, each class uses the ones below it and none uses it back. */
+  @Test
+  void noTwoCircuitClassesDependOnEachOther() {
+    noTwoClassesDependOnEachOther("dev.ferry.circuit..").check(FERRY);
   }
 
   @Test

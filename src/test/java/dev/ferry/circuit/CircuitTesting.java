@@ -81,7 +81,7 @@ public final class CircuitTesting {
    */
   static Future<Integer> pump(Circuit c, int count, int size, AtomicInteger queued, AtomicInteger sent) {
     Promise<Integer> done = Promise.promise();
-    c.localPeer().context().runOnContext(v -> new Object() {
+    c.context().runOnContext(v -> new Object() {
       void go() {
         while (queued.get() < count && !c.writeQueueFull()) {
           int n = queued.getAndIncrement();
@@ -133,7 +133,7 @@ public final class CircuitTesting {
    * refused with {@code not-found}, or finds no peer at all).
    */
   static void assertGone(Node at, Circuit circuit) {
-    for (String peer : List.of(circuit.localPeer().id(), circuit.remote().peerId())) {
+    for (String peer : List.of(circuit.local().peerId(), circuit.remote().peerId())) {
       String own = Addresses.circuit(peer, circuit.id());
       Eventually.await("nobody to serve " + own, DEADLINE, () -> !somebodyServes(at, own));
       Eventually.await("peer " + peer + " to forget circuit " + circuit.id(), DEADLINE,

@@ -201,7 +201,7 @@ abstract class PinServiceTest {
 
   /** The pinset as node {@code i}'s own replica holds it once it has applied {@code index}. */
   private static JsonObject replica(int i, long index) {
-    return await(RaftClient.forNode(cluster.node(i)).query("pins", new JsonObject().put("op", "list"),
+    return await(RaftClient.forNode(cluster.node(i)).query("pins", new PinQuery.Listing(null, null, null).asJson(),
         Consistency.EVENTUAL, index)).result();
   }
 

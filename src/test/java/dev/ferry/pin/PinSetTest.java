@@ -111,7 +111,7 @@ class PinSetTest {
         PinOp.parse(placed(cid(8), 3, "node1", "node2")),
         PinOp.parse(placed(cid(9), 1, "node1", "node2", "node3")),
         PinOp.parse(new JsonObject().put("op", "unpin").put("cid", OTHER)));
-    JsonObject batch = PinOp.batch(ops);
+    JsonObject batch = new PinOp.Each(ops).toJson();
     set.checkProposal(batch);
     assertThat(PinOp.parseEach(batch)).isEqualTo(ops);
 
@@ -137,7 +137,7 @@ class PinSetTest {
     }
     assertThat(new JsonArray(mirror.pins().stream().map(Pin::toJson).toList())).isEqualTo(pins);
 
-    assertRefused(set, PinOp.batch(List.of()).put("ops", new JsonArray()), "field ops: expected a non-empty array");
+    assertRefused(set, new PinOp.Each(List.of()).toJson().put("ops", new JsonArray()), "field ops: expected a non-empty array");
     assertRefused(set, new JsonObject().put("op", "pins").put("ops", new JsonArray().add(batch)),
         "field op: expected one of [allocate, expire, pin, unpin], got pins");
   }

@@ -34,9 +34,9 @@ class RaftDefectTest {
       int leader = cluster.leader(KV, cluster.other(old), cluster.other(old, cluster.other(old)));
       Eventually.await("the old leader to catch up with the new one", RaftCluster.WAIT, () ->
           cluster.status(old, KV).commitIndex() >= cluster.status(leader, KV).commitIndex());
-      JsonObject after = await(cluster.client(old).query(KV, get("after/4"), Consistency.EVENTUAL,
+      KvOp.Entry after = await(cluster.client(old).query(KV, get("after/4"), Consistency.EVENTUAL,
           newCommit)).result();
-      assertThat(after.getString("value")).isEqualTo("v4");
+      assertThat(after.value()).isEqualTo("v4");
       assertThat(await(cluster.client(old).query(KV, get("lost/0"), Consistency.EVENTUAL, newCommit)).result())
           .as("the old leader's unreplicated entries are gone").isNull();
       assertThat(cluster.status(old, KV).leader()).isEqualTo(cluster.name(leader));

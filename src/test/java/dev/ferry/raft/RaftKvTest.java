@@ -54,12 +54,12 @@ class RaftKvTest {
     }
   }
 
-  static JsonObject put(String key, String value) {
-    return new JsonObject().put("op", "put").put("key", key).put("value", value);
+  static KvOp.Put put(String key, String value) {
+    return new KvOp.Put(key, value);
   }
 
-  static JsonObject get(String key) {
-    return new JsonObject().put("op", "get").put("key", key);
+  static KvOp.Get get(String key) {
+    return new KvOp.Get(key);
   }
 
   @Test
@@ -84,15 +84,14 @@ class RaftKvTest {
     RaftClient client = cluster.client(follower);
     await(client.propose(KV, put("batch/seed", "0")));
     long start = cluster.status(leader, KV).commitIndex();
-    List<Future<Committed>> proposals = new ArrayList<>();
+    List<Future<Committed<KvOp.Swapped>>> proposals = new ArrayList<>();
     for (int n = 0; n < count; n++) {
       String key = "batch/" + (n % 2 == 0 ? "even" : n);
-      proposals.add(client.propose(KV, new JsonObject().put("op", "cas").put("key", key).put("expect", null)
-          .put("value", "v" + n)));
+      proposals.add(client.propose(KV, new KvOp.Cas(key, null, "v" + n)));
     }
     await(Future.all(proposals));
-    List<Committed> answers = proposals.stream().map(f -> f.result()).toList();
-    assertThat(answers.stream().filter(c -> c.result().getBoolean("ok")).count())
+    List<Committed<KvOp.Swapped>> answers = proposals.stream().map(f -> f.result()).toList();
+    assertThat(answers.stream().filter(c -> c.result().ok()).count())
         .as("one cas on the shared key wins, every cas on its own key does").isEqualTo(count / 2 + 1);
     assertThat(answers.stream().map(Committed::index).distinct().count())
         .as("fewer log entries than ops").isLessThan(count);
@@ -102,30 +101,30 @@ class RaftKvTest {
 
   @Test
   void aFollowerForwardsProposalsAndEveryConsistencyReadsThem() {
-    Committed put = await(cluster.client(follower).propose(KV, put("fwd", "one")));
+    Committed<KvOp.Written> put = await(cluster.client(follower).propose(KV, put("fwd", "one")));
     assertThat(put.index()).isPositive();
-    assertThat(put.result().getString("value")).isEqualTo("one");
+    assertThat(put.result().value()).isEqualTo("one");
 
     for (int i = 1; i <= 3; i++) {
       RaftClient client = cluster.client(i);
-      assertThat(await(client.query(KV, get("fwd"))).result().getString("value")).isEqualTo("one");
-      assertThat(await(client.query(KV, get("fwd"), Consistency.LEASE, 0)).result().getString("value"))
+      assertThat(await(client.query(KV, get("fwd"))).result().value()).isEqualTo("one");
+      assertThat(await(client.query(KV, get("fwd"), Consistency.LEASE, 0)).result().value())
           .isEqualTo("one");
-      Committed eventual = await(client.query(KV, get("fwd"), Consistency.EVENTUAL, put.index()));
-      assertThat(eventual.result().getLong("index")).isEqualTo(put.index());
+      Committed<KvOp.Entry> eventual = await(client.query(KV, get("fwd"), Consistency.EVENTUAL, put.index()));
+      assertThat(eventual.result().index()).isEqualTo(put.index());
     }
   }
 
   @Test
   void casAndDeleteFollowTheirRules() {
     RaftClient client = cluster.client(follower);
-    JsonObject cas = new JsonObject().put("op", "cas").put("key", "cas").put("expect", null).put("value", "a");
-    assertThat(await(client.propose(KV, cas)).result().getBoolean("ok")).isTrue();
-    assertThat(await(client.propose(KV, cas)).result().getBoolean("ok")).isFalse();
-    JsonObject swap = new JsonObject().put("op", "cas").put("key", "cas").put("expect", "a").put("value", "b");
-    assertThat(await(client.propose(KV, swap)).result().getString("value")).isEqualTo("b");
-    JsonObject delete = new JsonObject().put("op", "delete").put("key", "cas");
-    assertThat(await(client.propose(KV, delete)).result().getBoolean("deleted")).isTrue();
+    KvOp.Cas cas = new KvOp.Cas("cas", null, "a");
+    assertThat(await(client.propose(KV, cas)).result().ok()).isTrue();
+    assertThat(await(client.propose(KV, cas)).result().ok()).isFalse();
+    KvOp.Cas swap = new KvOp.Cas("cas", "a", "b");
+    assertThat(await(client.propose(KV, swap)).result().value()).isEqualTo("b");
+    KvOp.Delete delete = new KvOp.Delete("cas");
+    assertThat(await(client.propose(KV, delete)).result().deleted()).isTrue();
     assertThat(await(client.query(KV, get("cas"))).result()).isNull();
   }
 
@@ -181,7 +180,7 @@ class RaftKvTest {
           }
         });
     consumers.add(bridgeLike::unregister);
-    List<Future<Committed>> proposals = new ArrayList<>();
+    List<Future<Committed<KvOp.Written>>> proposals = new ArrayList<>();
     for (int n = 0; n < count; n++) {
       proposals.add(cluster.client(1 + n % 3).propose(KV, put("together/" + n, "v" + n)));
     }
@@ -208,7 +207,7 @@ class RaftKvTest {
   void aFeedResumedInsideABatchNeitherSkipsNorRepeatsAnOp() {
     int count = 60;
     long start = cluster.status(leader, KV).commitIndex();
-    List<Future<Committed>> proposals = new ArrayList<>();
+    List<Future<Committed<KvOp.Written>>> proposals = new ArrayList<>();
     for (int n = 0; n < count; n++) {
       proposals.add(cluster.client(follower).propose(KV, put("resume/" + n, "v" + n)));
     }
@@ -257,9 +256,11 @@ class RaftKvTest {
     assertThat(code(client.propose("nosuch", put("k", "v")))).isEqualTo(FerryException.NOT_FOUND);
     assertThat(code(RaftClient.overBus(cluster.node(1).vertx(), RaftCluster.WAIT, RaftCluster.WAIT)
         .propose("nosuch", put("k", "v")))).isEqualTo(FerryException.NOT_FOUND);
-    assertThat(code(client.propose(KV, new JsonObject().put("op", "explode")))).isEqualTo(FerryException.BAD_REQUEST);
-    assertThat(code(client.propose(KV, new JsonObject().put("op", "put").put("key", "")))).isEqualTo("bad-request");
-    assertThat(code(client.query(KV, put("k", "v")))).isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(code(client.propose(KV, new JsonOp(new JsonObject().put("op", "explode")))))
+        .isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(code(client.propose(KV, new JsonOp(new JsonObject().put("op", "put").put("key", "")))))
+        .isEqualTo("bad-request");
+    assertThat(code(client.query(KV, new JsonOp(put("k", "v").toJson())))).isEqualTo(FerryException.BAD_REQUEST);
     String huge = "x".repeat(70_000);
     assertThat(code(client.propose(KV, put("big", huge)))).isEqualTo(FerryException.TOO_LARGE);
     var raw = cluster.node(follower).vertx().eventBus()
@@ -275,14 +276,14 @@ class RaftKvTest {
   void bothSpellingsOfARequestAreServedOnTheBus() {
     var bus = cluster.node(follower).vertx().eventBus();
     JsonObject proposed = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("op", "propose")
-        .put("payload", put("spelling", "op")))).body();
+        .put("payload", put("spelling", "op").toJson()))).body();
     assertThat(proposed.getLong("index")).isPositive();
     JsonObject old = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("action", "query")
-        .put("op", get("spelling")))).body();
+        .put("op", get("spelling").toJson()))).body();
     assertThat(old.getJsonObject("result").getString("value")).isEqualTo("op");
-    await(bus.request(Addresses.raft(KV), new JsonObject().put("action", "propose").put("op", put("spelling", "action"))));
+    await(bus.request(Addresses.raft(KV), new JsonObject().put("action", "propose").put("op", put("spelling", "action").toJson())));
     JsonObject read = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("op", "query")
-        .put("payload", get("spelling")).put("consistency", "linearizable"))).body();
+        .put("payload", get("spelling").toJson()).put("consistency", "linearizable"))).body();
     assertThat(read.getJsonObject("result").getString("value")).isEqualTo("action");
     JsonObject status = (JsonObject) await(bus.request(Addresses.raft(KV), new JsonObject().put("op", "status"))).body();
     assertThat(status.getString("group")).isEqualTo(KV);

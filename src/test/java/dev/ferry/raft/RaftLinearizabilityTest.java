@@ -8,7 +8,6 @@ import dev.ferry.core.FerryException;
 import dev.ferry.raft.Linearizability.Kind;
 import dev.ferry.raft.Linearizability.Op;
 import dev.ferry.testing.Eventually;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,35 +102,36 @@ class RaftLinearizabilityTest {
         continue;
       }
       if (dice < 40) {
-        call(client, key, Kind.PUT, value, null, () -> await(raft.propose(KV, RaftKvTest.put(key, value))));
+        call(client, key, Kind.PUT, value, null, () -> await(raft.propose(KV, RaftKvTest.put(key, value))).result());
       } else if (dice < 75) {
-        call(client, key, Kind.GET, null, null, () -> await(raft.query(KV, RaftKvTest.get(key))));
+        call(client, key, Kind.GET, null, null, () -> await(raft.query(KV, RaftKvTest.get(key))).result());
       } else if (dice < 95) {
         String expect = random.nextBoolean() ? null : "c" + random.nextInt(CLIENTS) + "-" + random.nextInt(n + 1);
-        JsonObject cas = new JsonObject().put("op", "cas").put("key", key).put("expect", expect).put("value", value);
-        call(client, key, Kind.CAS, value, expect, () -> await(raft.propose(KV, cas)));
+        KvOp.Cas cas = new KvOp.Cas(key, expect, value);
+        call(client, key, Kind.CAS, value, expect, () -> await(raft.propose(KV, cas)).result());
       } else {
-        JsonObject delete = new JsonObject().put("op", "delete").put("key", key);
-        call(client, key, Kind.DELETE, null, null, () -> await(raft.propose(KV, delete)));
+        KvOp.Delete delete = new KvOp.Delete(key);
+        call(client, key, Kind.DELETE, null, null, () -> await(raft.propose(KV, delete)).result());
       }
     }
   }
 
+  /** One call; its answer is the op's ({@link KvOp}). */
   private interface Call {
-    Committed run();
+    Object run();
   }
 
   private void call(int client, String key, Kind kind, String value, String expect, Call call) {
     long called = System.nanoTime();
     try {
-      JsonObject r = call.run().result();
+      Object r = call.run();
       long returned = System.nanoTime();
       history.add(switch (kind) {
-        case PUT -> new Op(client, key, kind, value, null, r.getString("previous"), null, called, returned);
-        case GET -> new Op(client, key, kind, r == null ? null : r.getString("value"), null, null, null, called,
+        case PUT -> new Op(client, key, kind, value, null, ((KvOp.Written) r).previous(), null, called, returned);
+        case GET -> new Op(client, key, kind, r == null ? null : ((KvOp.Entry) r).value(), null, null, null, called,
             returned);
-        case CAS -> new Op(client, key, kind, value, expect, null, r.getBoolean("ok"), called, returned);
-        case DELETE -> new Op(client, key, kind, null, null, r.getString("previous"), r.getBoolean("deleted"),
+        case CAS -> new Op(client, key, kind, value, expect, null, ((KvOp.Swapped) r).ok(), called, returned);
+        case DELETE -> new Op(client, key, kind, null, null, ((KvOp.Deleted) r).previous(), ((KvOp.Deleted) r).deleted(),
             called, returned);
       });
       succeeded.incrementAndGet();

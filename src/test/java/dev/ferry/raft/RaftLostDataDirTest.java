@@ -9,7 +9,6 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -111,9 +110,9 @@ class RaftLostDataDirTest {
 
   private static void assertEveryWrite(RaftCluster cluster, int node, long written) {
     for (int n = 0; n < WRITES; n++) {
-      JsonObject got = await(cluster.client(node).query(KV, RaftKvTest.get("lost/" + n), Consistency.LINEARIZABLE,
+      KvOp.Entry got = await(cluster.client(node).query(KV, RaftKvTest.get("lost/" + n), Consistency.LINEARIZABLE,
           written)).result();
-      assertThat(got.getString("value")).as("committed entry lost/" + n).isEqualTo("v" + n);
+      assertThat(got.value()).as("committed entry lost/" + n).isEqualTo("v" + n);
     }
   }
 
@@ -124,15 +123,15 @@ class RaftLostDataDirTest {
     GroupStatus joined = await(cluster.client(leader).join(KV, name, false));
     assertThat(joined.voters()).contains(name);
     for (int n = 0; n < WRITES; n++) {
-      JsonObject got = await(cluster.client(lost).query(KV, RaftKvTest.get("lost/" + n), Consistency.EVENTUAL,
+      KvOp.Entry got = await(cluster.client(lost).query(KV, RaftKvTest.get("lost/" + n), Consistency.EVENTUAL,
           written)).result();
-      assertThat(got.getString("value")).isEqualTo("v" + n);
+      assertThat(got.value()).isEqualTo("v" + n);
     }
     assertThat(cluster.status(lost, KV).role()).isIn("follower", "leader");
   }
 
   /** The failure of a proposal, or null if it committed. */
-  private static FerryException failureOf(Future<Committed> proposal) {
+  private static FerryException failureOf(Future<? extends Committed<?>> proposal) {
     try {
       proposal.await(WAIT.toSeconds(), TimeUnit.SECONDS);
       return null;

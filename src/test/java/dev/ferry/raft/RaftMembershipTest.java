@@ -76,10 +76,10 @@ class RaftMembershipTest {
 
       assertThat(writer.failures.keySet()).isSubsetOf(TRANSIENT);
       long last = writer.acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-      JsonObject all = await(cluster.client(4).query(KV, new JsonObject().put("op", "list").put("prefix", "w/"),
+      List<KvOp.Entry> all = await(cluster.client(4).query(KV, new KvOp.ListEntries("w/", null),
           Consistency.EVENTUAL, last)).result();
       Map<String, Object> stored = new ConcurrentHashMap<>();
-      all.getJsonArray("entries").forEach(e -> stored.put(((JsonObject) e).getString("key"), e));
+      all.forEach(e -> stored.put(e.key(), e));
       assertThat(stored.keySet()).containsAll(writer.acknowledged.keySet());
     }
   }
@@ -108,14 +108,14 @@ class RaftMembershipTest {
       Eventually.await(name + " to follow again", WAIT, () -> cluster.status(again, KV).role().equals("follower"));
       long written = await(cluster.client(again).propose(KV, put("j/rejoined", "2"))).index();
       assertThat(await(cluster.client(again).query(KV, get("j/19"), Consistency.EVENTUAL, written)).result()
-          .getString("value")).isEqualTo("v19");
+          .value()).isEqualTo("v19");
 
       cluster.stop(again);
       cluster.restart(again);
       Eventually.await(name + " to follow after its restart", WAIT,
           () -> cluster.status(again, KV).role().equals("follower"));
       assertThat(await(cluster.client(again).query(KV, get("j/rejoined"), Consistency.EVENTUAL, written)).result()
-          .getString("value")).isEqualTo("2");
+          .value()).isEqualTo("2");
       int third = cluster.other(leader, again);
       cluster.stop(third);
       int now = cluster.leader(KV, leader, again);

@@ -36,7 +36,7 @@ class RaftPartitionTest {
         return cluster.name(leader).equals(s.leader()) && s.commitIndex() >= committed;
       });
       assertThat(await(cluster.client(old).query(KV, get("p/majority"), Consistency.EVENTUAL, committed))
-          .result().getString("value")).isEqualTo("2");
+          .result().value()).isEqualTo("2");
       assertThat(await(cluster.client(old).query(KV, get("p/minority"))).result())
           .as("a write the minority never committed").isNull();
       assertThat(await(cluster.client(old).propose(KV, put("p/after", "3"))).index()).isGreaterThan(committed);

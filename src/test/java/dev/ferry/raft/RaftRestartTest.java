@@ -37,7 +37,7 @@ class RaftRestartTest {
       int again = cluster.leader(KV);
       assertThat(cluster.status(again, KV).term()).isGreaterThan(term);
       for (int n = 0; n < 30; n++) {
-        assertThat(await(cluster.client(cluster.other(again)).query(KV, get("r/" + n))).result().getString("value"))
+        assertThat(await(cluster.client(cluster.other(again)).query(KV, get("r/" + n))).result().value())
             .isEqualTo("v" + n);
       }
       assertThat(await(cluster.client(again).propose(KV, put("r/after", "x"))).index()).isGreaterThan(last);
@@ -62,9 +62,9 @@ class RaftRestartTest {
       Eventually.await("the restarted node to catch up", WAIT,
           () -> cluster.status(lagging, KV).commitIndex() >= target);
       RaftClient client = cluster.client(lagging);
-      assertThat(await(client.query(KV, get("s/59"), Consistency.EVENTUAL, last)).result().getString("value"))
+      assertThat(await(client.query(KV, get("s/59"), Consistency.EVENTUAL, last)).result().value())
           .isEqualTo("v59");
-      assertThat(await(client.query(KV, get("s/first"), Consistency.EVENTUAL, last)).result().getString("value"))
+      assertThat(await(client.query(KV, get("s/first"), Consistency.EVENTUAL, last)).result().value())
           .isEqualTo("1");
       assertThat(RaftKvTest.code(client.feed(KV, 0)))
           .as("its history starts at the installed snapshot").isEqualTo(FerryException.NOT_FOUND);
@@ -109,7 +109,7 @@ class RaftRestartTest {
       Eventually.await("the restarted node to catch up", WAIT,
           () -> cluster.status(lagging, KV).commitIndex() >= after);
       assertThat(await(cluster.client(lagging).query(KV, get("f/59"), Consistency.EVENTUAL, after)).result()
-          .getString("value")).isEqualTo("v59");
+          .value()).isEqualTo("v59");
     }
   }
 

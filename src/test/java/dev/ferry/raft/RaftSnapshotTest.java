@@ -45,11 +45,11 @@ class RaftSnapshotTest {
       long entriesBefore = cluster.status(leader, KV).commitIndex();
       long last = 0;
       for (int w = 0; w < WINDOWS; w++) {
-        List<Future<Committed>> window = new ArrayList<>();
+        List<Future<Committed<KvOp.Written>>> window = new ArrayList<>();
         for (int n = 0; n < IN_FLIGHT; n++) {
           window.add(cluster.client(leader).propose(KV, put("b/" + w + "/" + n, "v" + n)));
         }
-        for (Future<Committed> f : window) {
+        for (Future<Committed<KvOp.Written>> f : window) {
           last = Math.max(last, await(f).index());
         }
         long applied = last;
@@ -75,7 +75,7 @@ class RaftSnapshotTest {
           .isLessThan(EVERY_OPS + IN_FLIGHT)
           .isLessThan(ops);
       assertThat(await(cluster.client(restarted).query(KV, get("b/" + (WINDOWS - 1) + "/0"), Consistency.EVENTUAL,
-          last)).result().getString("value")).isEqualTo("v0");
+          last)).result().value()).isEqualTo("v0");
     }
   }
 

@@ -199,9 +199,9 @@ class RaftStorageTest {
       GroupStatus joined = await(cluster.client(leader).join(KV, name, false));
       assertThat(joined.voters()).contains(name);
       for (int n = 0; n < 10; n++) {
-        JsonObject got = await(cluster.client(lost).query(KV, RaftKvTest.get("lost/" + n), Consistency.EVENTUAL,
+        KvOp.Entry got = await(cluster.client(lost).query(KV, RaftKvTest.get("lost/" + n), Consistency.EVENTUAL,
             known)).result();
-        assertThat(got.getString("value")).isEqualTo("v" + n);
+        assertThat(got.value()).isEqualTo("v" + n);
       }
     }
   }

@@ -22,22 +22,22 @@ final class BusSink implements Sink {
   }
 
   @Override
-  public void fragment(Route route, Fragment f, long serial) {
-    bus.send(route.remoteAddress(), f.payload(), CircuitWire.fragment(CircuitWire.FRAGMENT, f, serial)
-        .addHeader(CircuitWire.CIRCUIT, route.circuit()));
+  public void fragment(RemoteEnd to, Fragment f, long serial) {
+    bus.send(to.address(), f.payload(), CircuitWire.fragment(CircuitWire.FRAGMENT, f, serial)
+        .addHeader(CircuitWire.CIRCUIT, to.circuit()));
   }
 
   @Override
-  public void credit(Route route, long bytes) {
-    bus.send(route.remoteAddress(), null, CircuitWire.onCircuit(CircuitWire.CREDIT, route.circuit())
+  public void credit(RemoteEnd to, long bytes) {
+    bus.send(to.address(), null, CircuitWire.onCircuit(CircuitWire.CREDIT, to.circuit())
         .addHeader(CircuitWire.BYTES, Long.toString(bytes)));
   }
 
   @Override
-  public Future<Void> close(Route route, String reason) {
-    DeliveryOptions options = CircuitWire.onCircuit(CircuitWire.CLOSE, route.circuit())
+  public Future<Void> close(RemoteEnd to, String reason) {
+    DeliveryOptions options = CircuitWire.onCircuit(CircuitWire.CLOSE, to.circuit())
         .addHeader(CircuitWire.REASON, reason).setSendTimeout(closeTimeoutMs);
-    return bus.request(route.remoteAddress(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
+    return bus.request(to.address(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
   }
 
   @Override

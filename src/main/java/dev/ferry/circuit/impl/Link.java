@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * node's link server, which carries this node's frames for it (the other direction travels on the
  * connection that node opens to this one, attached here as {@link #incoming}). It is the
  * {@link Sink} of every circuit between a Java peer here and one there, which it knows only by the
- * ids in their {@link Route}s. The connection is made on first use; frames written before it is up
+ * ids of their {@link RemoteEnd}s. The connection is made on first use; frames written before it is up
  * wait here, in order. If either connection breaks, the link is done: its {@link Events} (the
  * node's {@link CircuitLinks}) decide how its circuits close, and the next circuit gets a new link.
  *
@@ -88,23 +88,23 @@ public final class Link implements Sink {
   }
 
   @Override
-  public void fragment(Route route, Fragment f, long serial) {
-    send(LinkFrame.fragment(route.remotePeer(), route.circuit(), f, serial));
+  public void fragment(RemoteEnd to, Fragment f, long serial) {
+    send(LinkFrame.fragment(to.peer(), to.circuit(), f, serial));
   }
 
   @Override
-  public void credit(Route route, long bytes) {
-    send(LinkFrame.credit(route.remotePeer(), route.circuit(), bytes));
+  public void credit(RemoteEnd to, long bytes) {
+    send(LinkFrame.credit(to.peer(), to.circuit(), bytes));
   }
 
   /** Completes on the thread that sees the acknowledgement (or the timeout). */
   @Override
-  public Future<Void> close(Route route, String reason) {
-    String key = key(route.remotePeer(), route.circuit());
+  public Future<Void> close(RemoteEnd to, String reason) {
+    String key = key(to.peer(), to.circuit());
     Promise<Void> acknowledged = Promise.promise();
     long timer = vertx.setTimer(closeTimeoutMs, t -> acknowledged(key));
     closing.put(key, new PendingClose(acknowledged, timer));
-    if (!write(LinkFrame.close(route.remotePeer(), route.circuit(), reason))) {
+    if (!write(LinkFrame.close(to.peer(), to.circuit(), reason))) {
       acknowledged(key);   // nobody is there to answer
     }
     return acknowledged.future();

@@ -186,7 +186,7 @@ public final class Outbound {
       inFlight += p.cost();
       try {
         int size = p.fragment().payload().length();
-        route.sink().fragment(route, p.fragment(), nextSerial());
+        route.fragment(p.fragment(), nextSerial());
         route.counters().sent(size);
       } catch (RuntimeException e) {
         if (e instanceof FerryException refused && FerryException.TOO_LARGE.equals(refused.code())) {

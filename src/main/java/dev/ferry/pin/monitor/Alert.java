@@ -14,4 +14,9 @@ public record Alert(Metric metric, Instant triggeredAt) {
   public JsonObject toClusterJson(Function<String, String> peerId) {
     return metric.toClusterJson(peerId).put("triggered_at", triggeredAt.toString());
   }
+
+  /** An alert read from IPFS Cluster's JSON ({@link #toClusterJson}), its metric's {@code peer} as the JSON names it. */
+  public static Alert fromClusterJson(JsonObject json) {
+    return new Alert(Metric.fromClusterJson(json), Instant.parse(json.getString("triggered_at")));
+  }
 }

@@ -6,7 +6,8 @@ import java.util.function.Function;
 /**
  * One metric of one node, as IPFS Cluster's {@code api.Metric}: its {@code name} ({@code freespace},
  * {@code numpin}, {@code pinqueue}, {@code tag:<key>}, {@code ping}), the node ({@code peer}, a node
- * name here; written as its peer ID in IPFS Cluster's JSON), a text {@code value}, a {@code weight}
+ * name inside ferry; written as its peer ID in IPFS Cluster's JSON, and read back from it so by
+ * {@link MonitorClient}), a text {@code value}, a {@code weight}
  * the allocator orders by (larger first), whether it is {@code valid}, whether nodes with the same
  * value form one {@code partitionable} group (tags), and when it expires and was received (Unix
  * nanoseconds, on the receiving node's clock: a metric travels with its time to live, never with the
@@ -29,5 +30,12 @@ public record Metric(String name, String peer, String value, long weight, boolea
     return new JsonObject().put("name", name).put("peer", peerId.apply(peer)).put("value", value)
         .put("expire", expireNanos).put("valid", valid).put("weight", weight).put("partitionable", partitionable)
         .put("received_at", receivedNanos);
+  }
+
+  /** A metric read from IPFS Cluster's JSON ({@link #toClusterJson}), its {@code peer} as the JSON names it. */
+  public static Metric fromClusterJson(JsonObject json) {
+    return new Metric(json.getString("name"), json.getString("peer"), json.getString("value"),
+        json.getLong("weight"), json.getBoolean("valid"), json.getBoolean("partitionable"), json.getLong("expire"),
+        json.getLong("received_at"));
   }
 }

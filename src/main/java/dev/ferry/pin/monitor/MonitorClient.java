@@ -7,11 +7,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Asks this node's monitor ({@code ferry.node.<node>.monitor}, {@link MonitorRequest}) for what
- * the HTTP API serves, already in IPFS Cluster's JSON (nodes named by peer ID). Failures are
+ * the HTTP API serves, and reads the answers into records: metric names, {@link Metric}s and
+ * {@link Alert}s, their nodes named as IPFS Cluster names them, by peer ID (the monitor's JSON, which
+ * {@link Metric#toClusterJson} and {@link Alert#toClusterJson} write again unchanged with the
+ * identity for the peer ID). Failures are
  * {@link dev.ferry.core.FerryException}s ({@code unavailable} when the pin verticle, which runs the
  * monitor, is not deployed).
  *
@@ -29,23 +35,29 @@ public final class MonitorClient {
   }
 
   /** The names of the metrics held ({@code GET /monitor/metrics}). */
-  public Future<JsonArray> names() {
-    return bus.ask(address, new MonitorRequest.Names(), options, json -> json.getJsonArray("names"));
+  public Future<List<String>> names() {
+    return bus.ask(address, new MonitorRequest.Names(), options,
+        json -> json.getJsonArray("names").stream().map(String.class::cast).toList());
   }
 
-  /** The latest metric named {@code name} of each node, as IPFS Cluster's {@code api.Metric}s. */
-  public Future<JsonArray> metrics(String name) {
+  /** The latest metric named {@code name} of each node, as IPFS Cluster's {@code api.Metric}s: nodes by peer ID. */
+  public Future<List<Metric>> metrics(String name) {
     MonitorRequest request;
     try {
       request = new MonitorRequest.Metrics(name);
     } catch (FerryException e) {
       return Future.failedFuture(e);
     }
-    return bus.ask(address, request, options, json -> json.getJsonArray("metrics"));
+    return bus.ask(address, request, options, json -> each(json.getJsonArray("metrics"), Metric::fromClusterJson));
   }
 
-  /** The alerts not yet cleared, as IPFS Cluster's {@code api.Alert}s. */
-  public Future<JsonArray> alerts() {
-    return bus.ask(address, new MonitorRequest.Alerts(), options, json -> json.getJsonArray("alerts"));
+  /** The alerts not yet cleared, as IPFS Cluster's {@code api.Alert}s: nodes by peer ID. */
+  public Future<List<Alert>> alerts() {
+    return bus.ask(address, new MonitorRequest.Alerts(), options,
+        json -> each(json.getJsonArray("alerts"), Alert::fromClusterJson));
+  }
+
+  private static <T> List<T> each(JsonArray items, Function<JsonObject, T> read) {
+    return items.stream().map(item -> read.apply((JsonObject) item)).toList();
   }
 }

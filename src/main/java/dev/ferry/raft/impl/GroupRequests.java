@@ -6,7 +6,6 @@ import dev.ferry.core.BusJson;
 import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
-import dev.ferry.raft.Committed;
 import dev.ferry.raft.Discovered;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftRequest;
@@ -246,7 +245,7 @@ final class GroupRequests {
           if (result instanceof FerryException e) {
             return Future.failedFuture(e);
           }
-          return Future.succeededFuture(new Committed(ordered.getCommitIndex(),
+          return Future.succeededFuture(new CommittedReply(ordered.getCommitIndex(),
               result instanceof JsonObject json ? json : null));
         });
   }

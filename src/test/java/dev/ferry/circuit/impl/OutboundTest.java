@@ -22,26 +22,26 @@ class OutboundTest {
   private static final int PAYLOAD = 1000;
   private static final long COST = CircuitWire.cost(PAYLOAD);
 
-  /** What a sink was handed: the route's values and the fragment's serial. */
+  /** What a sink was handed: the remote end's values and the fragment's serial. */
   private record Sent(String circuit, String remotePeer, String remoteAddress, long serial, int bytes) {}
 
-  /** A sink that keeps what it is handed; it is shared by circuits, so it sees only routes. */
+  /** A sink that keeps what it is handed; it is shared by circuits, so it sees only remote ends. */
   private static final class RecordingSink implements Sink {
     final List<Sent> fragments = new ArrayList<>();
     final List<Long> credits = new ArrayList<>();
 
     @Override
-    public void fragment(Route route, Fragment f, long serial) {
-      fragments.add(new Sent(route.circuit(), route.remotePeer(), route.remoteAddress(), serial, f.payload().length()));
+    public void fragment(RemoteEnd to, Fragment f, long serial) {
+      fragments.add(new Sent(to.circuit(), to.peer(), to.address(), serial, f.payload().length()));
     }
 
     @Override
-    public void credit(Route route, long bytes) {
+    public void credit(RemoteEnd to, long bytes) {
       credits.add(bytes);
     }
 
     @Override
-    public Future<Void> close(Route route, String reason) {
+    public Future<Void> close(RemoteEnd to, String reason) {
       return Future.succeededFuture();
     }
   }
