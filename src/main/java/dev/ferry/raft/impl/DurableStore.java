@@ -1,6 +1,5 @@
 package dev.ferry.raft.impl;
 
-import io.microraft.RaftEndpoint;
 import io.microraft.lifecycle.RaftNodeLifecycleAware;
 import io.microraft.model.log.LogEntry;
 import io.microraft.model.log.RaftGroupMembersView;
@@ -8,12 +7,9 @@ import io.microraft.model.log.SnapshotChunk;
 import io.microraft.model.persistence.RaftEndpointPersistentState;
 import io.microraft.model.persistence.RaftTermPersistentState;
 import io.microraft.persistence.RaftStore;
-import io.microraft.persistence.RaftStoreSerializer;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.store.sqlite.RaftSqliteStore;
-import io.vertx.core.json.Json;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
@@ -78,7 +73,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private final Path file;
   private final OnFailure onFailure;
   private final String id;
-  /** Bytes of log entries written since the store was opened (encoded by {@link Serializer}). */
+  /** Bytes of log entries written since the store was opened (encoded by {@link StoreSerializer}). */
   private final AtomicLong logBytes;
   private RuntimeException failure;
   /** Whether a term is in the file (restored, or written since it was opened). */
@@ -103,7 +98,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   /** Opens (creating if needed) the store file; blocking. {@code onFailure} hears of the first failed write. */
   public static DurableStore open(Path file, ModelCodec codec, OnFailure onFailure) {
     AtomicLong logBytes = new AtomicLong();
-    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new Serializer(codec, logBytes)),
+    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new StoreSerializer(codec, logBytes)),
         codec, file, onFailure, logBytes);
   }
 
@@ -327,59 +322,6 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
       } catch (RuntimeException e) {
         log.warn("{}: closing the store failed: {}", file, e.getMessage());
       }
-    }
-  }
-
-  /** The store's records as ferry's JSON; no Java serialization. Counts the bytes of log entries it encodes. */
-  private record Serializer(ModelCodec codec, AtomicLong logBytes) implements RaftStoreSerializer {
-    @Override
-    public Serializer<RaftGroupMembersView> raftGroupMembersViewSerializer() {
-      return of(codec::encodeView, codec::decodeView);
-    }
-
-    @Override
-    public Serializer<RaftEndpoint> raftEndpointSerializer() {
-      return of(e -> ("{\"node\":" + Json.encode(NodeEndpoint.idOf(e)) + "}").getBytes(StandardCharsets.UTF_8),
-          b -> NodeEndpoint.parse(ModelReader.text(ModelCodec.tree(b), "node")));
-    }
-
-    @Override
-    public Serializer<LogEntry> logEntrySerializer() {
-      return of(e -> {
-        byte[] encoded = codec.encodeLogEntry(e);
-        logBytes.addAndGet(encoded.length);
-        return encoded;
-      }, codec::decodeLogEntry);
-    }
-
-    @Override
-    public Serializer<SnapshotChunk> snapshotChunkSerializer() {
-      return of(codec::encodeChunk, codec::decodeChunk);
-    }
-
-    @Override
-    public Serializer<RaftEndpointPersistentState> raftEndpointPersistentStateSerializer() {
-      throw new UnsupportedOperationException("RaftSqliteStore keeps the local endpoint in its own columns");
-    }
-
-    @Override
-    public Serializer<RaftTermPersistentState> raftTermPersistentState() {
-      throw new UnsupportedOperationException("RaftSqliteStore keeps the term in its own columns");
-    }
-
-    /** A serializer of one record type from its two halves. */
-    private static <T> Serializer<T> of(Function<T, byte[]> encode, Function<byte[], T> decode) {
-      return new Serializer<>() {
-        @Override
-        public byte[] serialize(T value) {
-          return encode.apply(value);
-        }
-
-        @Override
-        public T deserialize(byte[] bytes) {
-          return decode.apply(bytes);
-        }
-      };
     }
   }
 }
