@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  * origin and replication for pins with no name or options), and a time written by
  * {@link Instant#toString()} as a number. A pin read back equals the pin put, field for field.
  *
- * <p>Not thread-safe: owned by one thread (the group's Raft executor, or the tracker's context).
+ * <p>Not thread-safe: owned by one thread (the group's Raft executor, or the tracker's context);
+ * what {@link #capture} returns may be read on any thread.
  */
 final class PinState {
   /** What one op did to one CID: its pin before and after (null: none). Immutable. */
@@ -177,6 +178,24 @@ final class PinState {
       counted(after.allocations(), after.extras(), cid, 1);
     }
     return new Change(before, after);
+  }
+
+  /**
+   * Adds a pin read from a snapshot (as {@link #capture} gave it), after every pin here: snapshots
+   * hold them in CID order, and a row added at the end costs no search.
+   */
+  void add(byte[] key, PinTable.Shape shape, long nanos, long index) {
+    PinTable.Row old = pins.append(key, shape, nanos, index);
+    String cid = shape.extras().expireAt().isEmpty() && old == null ? null : new String(key, StandardCharsets.ISO_8859_1);
+    if (old != null) {
+      counted(old.shape(), cid, -1);
+    }
+    counted(shape.allocations(), shape.extras(), cid, 1);
+  }
+
+  /** The pins as they are now, for a snapshot: unchanged by what this state does after (see {@link PinTable}). */
+  PinTable.Captured capture() {
+    return pins.capture();
   }
 
   /** A pin's per-node counts and expiry entry, added ({@code +1}) or taken away ({@code -1}). */
