@@ -2,7 +2,6 @@ package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
-import dev.ferry.raft.SnapshotChunks;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -59,7 +58,11 @@ import java.util.function.Consumer;
  *                                                  first); read from an index of the expiring pins alone
  * </pre>
  *
- * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
+ * <p>Snapshots ({@link PinsetSnapshot}) are captured in the time of a copy of the state's list of
+ * leaves and encoded afterwards, on a worker, while ops go on being applied.
+ *
+ * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}); a
+ * captured snapshot's chunks are made on any thread.
  */
 public final class PinSet implements StateMachine {
   /** The name groups configure ({@code raft.groups.<group>.state_machine}). */
@@ -215,16 +218,21 @@ public final class PinSet implements StateMachine {
 
   @Override
   public void snapshot(Consumer<JsonObject> chunks) {
-    SnapshotChunks.write(state.pins(), "pins", chunkEntries, Pin::toJson, chunks);
+    Snapshot captured = capture();
+    for (int i = 0; i < captured.chunks(); i++) {
+      chunks.accept(captured.chunk(i));
+    }
+  }
+
+  /** The pins as they are now, in O(leaves) (copy-on-write, {@link PinTable}); encoded chunk by chunk when asked for. */
+  @Override
+  public Snapshot capture() {
+    return PinsetSnapshot.of(state.capture(), chunkEntries);
   }
 
   @Override
   public void restore(List<JsonObject> chunks) {
-    state.clear();
-    SnapshotChunks.read(chunks, "pins", item -> {
-      Pin pin = Pin.fromJson((JsonObject) item);
-      state.put(pin.cid(), pin);
-    });
+    PinsetSnapshot.restore(chunks, state);
   }
 
   private static String opName(JsonObject op, Set<String> allowed, Set<String> alsoAllowed) {

@@ -6,17 +6,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.AbstractCollection;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
@@ -28,35 +25,36 @@ import java.util.function.Predicate;
  * change it only through {@link #apply}, so both reach the same state from the same ops.
  *
  * <p>A node holds two of these (its replica and its tracker's mirror), so pins are kept compact and
- * a {@link Pin} is made again when one is read: the CID as its ASCII bytes, node names and
- * origins shared (one string per node, one list per set of allocations), and a time written by
+ * a {@link Pin} is made again when one is read: a row of a {@link PinTable} per pin, the CID as its
+ * ASCII bytes, node names and origins shared (one string per node, one list per set of
+ * allocations), what pins have in common shared too (one {@link PinTable.Shape} per allocation,
+ * origin and replication for pins with no name or options), and a time written by
  * {@link Instant#toString()} as a number. A pin read back equals the pin put, field for field.
  *
- * <p>Not thread-safe: owned by one thread (the group's Raft executor, or the tracker's context).
+ * <p>Not thread-safe: owned by one thread (the group's Raft executor, or the tracker's context);
+ * what {@link #capture} returns may be read on any thread.
  */
 final class PinState {
   /** What one op did to one CID: its pin before and after (null: none). Immutable. */
   record Change(Pin before, Pin after) {}
 
-  /**
-   * A pin without its CID (the map's key): {@code time} is null when the pin's time is
-   * {@code nanos} after the epoch as {@link Instant#toString()} writes it, else the text as given;
-   * {@code extras} is the one shared {@link Pin.Extras#NONE} for a pin without further options.
-   */
-  private record Stored(String name, int replicationMin, int replicationMax, List<String> allocations, String origin,
-      String time, long nanos, long index, Pin.Extras extras) {
-    Pin pin(byte[] cid) {
-      return new Pin(new String(cid, StandardCharsets.ISO_8859_1), name, replicationMin, replicationMax, allocations,
-          origin, time != null ? time : Instant.ofEpochSecond(0, nanos).toString(), index, extras);
-    }
+  /** The pin of a row (the shape's time is null when the pin's time is the row's nanoseconds). */
+  static Pin pin(PinTable.Row row) {
+    PinTable.Shape shape = row.shape();
+    return new Pin(new String(row.key(), StandardCharsets.ISO_8859_1), shape.name(), shape.replicationMin(),
+        shape.replicationMax(), shape.allocations(), shape.origin(),
+        shape.time() != null ? shape.time() : Instant.ofEpochSecond(0, row.nanos()).toString(), row.index(),
+        shape.extras());
   }
 
-  private final NavigableMap<byte[], Stored> pins = new TreeMap<>(Arrays::compare);
+  private final PinTable pins = new PinTable();
   /** How many pins each node is allocated: derived from {@link #pins}, kept up to date by {@link #put}. */
   private final Map<String, Integer> load = new HashMap<>();
   /** One string per node name or origin, and one list per set of allocations, shared by every pin. */
   private final Map<String, String> names = new HashMap<>();
   private final Map<List<String>, List<String>> allocations = new HashMap<>();
+  /** One shape per kind of pin that has no name, options or odd time (see {@link #shape}). */
+  private final Map<PinTable.Shape, PinTable.Shape> shapes = new HashMap<>();
   /** The pins that expire, by expiry then CID: what {@link #expiring} reads without a walk over every pin. */
   private final NavigableSet<Expiring> expiries = new TreeSet<>();
 
@@ -81,9 +79,8 @@ final class PinState {
 
   /** The pin of {@code cid} (canonical), or null. */
   Pin get(String cid) {
-    byte[] key = key(cid);
-    Stored stored = pins.get(key);
-    return stored == null ? null : stored.pin(key);
+    PinTable.Row row = pins.get(key(cid));
+    return row == null ? null : pin(row);
   }
 
   /** The pin of {@code cid}; {@code not-found} when there is none. */
@@ -97,12 +94,12 @@ final class PinState {
 
   /** Every pin, in CID order (a live view: do not change the state while iterating). */
   Collection<Pin> pins() {
-    return view(pins, null);
+    return view(pins, null, null);
   }
 
   /** The pins after {@code cid} (canonical; exclusive), in CID order (a live view, as {@link #pins}). */
   Collection<Pin> pinsAfter(String cid) {
-    return view(pins.tailMap(key(cid), false), null);
+    return view(pins, key(cid), null);
   }
 
   /**
@@ -111,9 +108,9 @@ final class PinState {
    * making them into pins (a set of allocations is checked once, not once per pin).
    */
   Collection<Pin> pinsOf(String node, String cid) {
-    NavigableMap<byte[], Stored> from = cid == null ? pins : pins.tailMap(key(cid), false);
     Map<List<String>, Boolean> holds = new HashMap<>();
-    return view(from, stored -> holds.computeIfAbsent(stored.allocations(), nodes -> nodes.contains(node)));
+    return view(pins, cid == null ? null : key(cid),
+        shape -> holds.computeIfAbsent(shape.allocations(), nodes -> nodes.contains(node)));
   }
 
   int size() {
@@ -137,6 +134,7 @@ final class PinState {
     load.clear();
     names.clear();
     allocations.clear();
+    shapes.clear();
   }
 
   /** Replaces the whole state with {@code all}. */
@@ -163,29 +161,80 @@ final class PinState {
   /** Sets (or with null, removes) the pin of {@code cid}; for {@link PinOp}s and restores only. */
   Change put(String cid, Pin after) {
     byte[] key = key(cid);
-    Stored old = after == null ? pins.remove(key) : pins.put(key, store(after));
-    Pin before = old == null ? null : old.pin(key);
+    PinTable.Row old;
+    if (after == null) {
+      old = pins.remove(key);
+    } else {
+      long nanos = instantNanos(after.time());
+      old = pins.put(key, shape(after.name(), after.replicationMin(), after.replicationMax(), after.allocations(),
+          after.origin(), nanos == NOT_AN_INSTANT ? after.time() : null, after.extras()),
+          nanos == NOT_AN_INSTANT ? 0 : nanos, after.index());
+    }
+    Pin before = old == null ? null : pin(old);
     if (old != null) {
-      old.allocations().forEach(node -> load.computeIfPresent(node, (n, count) -> count == 1 ? null : count - 1));
-      if (old.extras().expiry() != null) {
-        expiries.remove(new Expiring(old.extras().expiry(), cid));
-      }
+      counted(old.shape(), cid, -1);
     }
     if (after != null) {
-      after.allocations().forEach(node -> load.merge(shared(node), 1, Integer::sum));
-      if (after.extras().expiry() != null) {
-        expiries.add(new Expiring(after.extras().expiry(), cid));
-      }
+      counted(after.allocations(), after.extras(), cid, 1);
     }
     return new Change(before, after);
   }
 
-  private Stored store(Pin pin) {
-    String time = pin.time();
-    long nanos = instantNanos(time);
-    return new Stored(pin.name().isEmpty() ? "" : pin.name(), pin.replicationMin(), pin.replicationMax(),
-        shared(pin.allocations()), shared(pin.origin()), nanos == NOT_AN_INSTANT ? time : null,
-        nanos == NOT_AN_INSTANT ? 0 : nanos, pin.index(), pin.extras());
+  /**
+   * Adds a pin read from a snapshot (as {@link #capture} gave it), after every pin here: snapshots
+   * hold them in CID order, and a row added at the end costs no search.
+   */
+  void add(byte[] key, PinTable.Shape shape, long nanos, long index) {
+    PinTable.Row old = pins.append(key, shape, nanos, index);
+    String cid = shape.extras().expireAt().isEmpty() && old == null ? null : new String(key, StandardCharsets.ISO_8859_1);
+    if (old != null) {
+      counted(old.shape(), cid, -1);
+    }
+    counted(shape.allocations(), shape.extras(), cid, 1);
+  }
+
+  /** The pins as they are now, for a snapshot: unchanged by what this state does after (see {@link PinTable}). */
+  PinTable.Captured capture() {
+    return pins.capture();
+  }
+
+  /** A pin's per-node counts and expiry entry, added ({@code +1}) or taken away ({@code -1}). */
+  private void counted(PinTable.Shape shape, String cid, int by) {
+    counted(shape.allocations(), shape.extras(), cid, by);
+  }
+
+  private void counted(List<String> nodes, Pin.Extras extras, String cid, int by) {
+    if (by > 0) {
+      nodes.forEach(node -> load.merge(shared(node), 1, Integer::sum));
+    } else {
+      nodes.forEach(node -> load.computeIfPresent(node, (n, count) -> count == 1 ? null : count - 1));
+    }
+    if (extras.expiry() != null) {
+      Expiring expiring = new Expiring(extras.expiry(), cid);
+      if (by > 0) {
+        expiries.add(expiring);
+      } else {
+        expiries.remove(expiring);
+      }
+    }
+  }
+
+  /**
+   * The shape of a pin with these fields, node names and origin shared: one instance per kind of
+   * pin without a name, options or a time of its own ({@code time} null), else a new one.
+   */
+  PinTable.Shape shape(String name, int replicationMin, int replicationMax, List<String> nodes, String origin,
+      String time, Pin.Extras extras) {
+    if (extras != Pin.Extras.NONE && extras.equals(Pin.Extras.NONE)) {
+      extras = Pin.Extras.NONE;
+    }
+    PinTable.Shape shape = new PinTable.Shape(name.isEmpty() ? "" : name, replicationMin, replicationMax, shared(nodes),
+        shared(origin), time, extras);
+    if (!name.isEmpty() || time != null || extras != Pin.Extras.NONE) {
+      return shape;
+    }
+    PinTable.Shape known = shapes.putIfAbsent(shape, shape);
+    return known == null ? shape : known;
   }
 
   /** What {@link #instantNanos} returns for a text that {@link Instant#toString()} would not write. */
@@ -278,8 +327,7 @@ final class PinState {
    * keep a second copy of each CID.
    */
   byte[] sameKey(byte[] bytes) {
-    byte[] held = pins.ceilingKey(bytes);
-    return held != null && Arrays.equals(held, bytes) ? held : bytes;
+    return pins.sameKey(bytes);
   }
 
   /** A canonical CID's key: its ASCII bytes, which order as its text does. */
@@ -287,20 +335,23 @@ final class PinState {
     return cid.getBytes(StandardCharsets.ISO_8859_1);
   }
 
-  /** The pins of {@code map} whose stored form passes {@code keep} (null: all), made as they are iterated. */
-  private static Collection<Pin> view(NavigableMap<byte[], Stored> map, Predicate<Stored> keep) {
+  /**
+   * The pins of {@code table} after {@code after} (exclusive; null: from the first) whose shape
+   * passes {@code keep} (null: all), made as they are iterated.
+   */
+  private static Collection<Pin> view(PinTable table, byte[] after, Predicate<PinTable.Shape> keep) {
     return new AbstractCollection<>() {
       @Override
       public Iterator<Pin> iterator() {
-        Iterator<Map.Entry<byte[], Stored>> entries = map.entrySet().iterator();
+        Iterator<PinTable.Row> rows = table.rows(after);
         return new Iterator<>() {
-          private Map.Entry<byte[], Stored> next = advance();
+          private PinTable.Row next = advance();
 
-          private Map.Entry<byte[], Stored> advance() {
-            while (entries.hasNext()) {
-              Map.Entry<byte[], Stored> entry = entries.next();
-              if (keep == null || keep.test(entry.getValue())) {
-                return entry;
+          private PinTable.Row advance() {
+            while (rows.hasNext()) {
+              PinTable.Row row = rows.next();
+              if (keep == null || keep.test(row.shape())) {
+                return row;
               }
             }
             return null;
@@ -316,17 +367,17 @@ final class PinState {
             if (next == null) {
               throw new NoSuchElementException();
             }
-            Map.Entry<byte[], Stored> entry = next;
+            PinTable.Row row = next;
             next = advance();
-            return entry.getValue().pin(entry.getKey());
+            return pin(row);
           }
         };
       }
 
       @Override
       public int size() {
-        if (keep == null) {
-          return map.size();
+        if (keep == null && after == null) {
+          return table.size();
         }
         int size = 0;
         for (Iterator<Pin> it = iterator(); it.hasNext(); it.next()) {

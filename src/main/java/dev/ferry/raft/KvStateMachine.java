@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * its JSON once ({@link KvOp#parse}), when it is checked and when it is applied, and each answer
  * written by its record.
  *
- * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}).
+ * <p>Not thread-safe: used on its group's Raft executor only (see {@link StateMachine}); a
+ * captured snapshot's chunks are made on any thread, from a copy of the entries.
  */
 public final class KvStateMachine implements StateMachine {
   private record Value(String value, long index) {}
@@ -62,8 +63,19 @@ public final class KvStateMachine implements StateMachine {
 
   @Override
   public void snapshot(Consumer<JsonObject> chunks) {
-    SnapshotChunks.write(data.entrySet(), "entries", chunkEntries,
-        e -> new JsonArray().add(e.getKey()).add(e.getValue().value()).add(e.getValue().index()), chunks);
+    Snapshot captured = capture();
+    for (int i = 0; i < captured.chunks(); i++) {
+      chunks.accept(captured.chunk(i));
+    }
+  }
+
+  /** The keys and their values as they are now, copied (a value is immutable); packed when asked for. */
+  @Override
+  public Snapshot capture() {
+    List<Map.Entry<String, Value>> entries = new ArrayList<>(data.size());
+    data.forEach((key, value) -> entries.add(Map.entry(key, value)));
+    return SnapshotChunks.of(entries, "entries", chunkEntries,
+        e -> new JsonArray().add(e.getKey()).add(e.getValue().value()).add(e.getValue().index()));
   }
 
   @Override

@@ -21,12 +21,25 @@ import java.util.zip.InflaterOutputStream;
  * Snapshot chunks for a {@link StateMachine} whose state is a collection of items: each chunk is
  * {@code {"<field>": packed}} with at most a given number of items, where {@code packed} is the
  * items' JSON, one per line, deflated and in base64 (a chunk is one string, not a tree of JSON
- * values: Raft keeps the latest snapshot in memory, and a state of a million items would otherwise
- * be held twice over as JSON objects). An empty state is one empty chunk (MicroRaft needs at least
- * one). Chunks written before packing, {@code {"<field>": [item, ...]}}, are read as well. Stateless.
+ * values, which took several times the heap while it was made, sent or restored). An empty state is
+ * one empty chunk (MicroRaft needs at least one). Chunks written before packing,
+ * {@code {"<field>": [item, ...]}}, are read as well. Stateless.
  */
 public final class SnapshotChunks {
   private SnapshotChunks() {}
+
+  /**
+   * A snapshot ({@link StateMachine#capture}) of {@code items}, a list that no longer changes
+   * (captured): chunks of at most {@code perChunk} of them under {@code field}, each packed when
+   * it is asked for, on any thread.
+   */
+  public static <T> StateMachine.Snapshot of(List<T> items, String field, int perChunk, Function<T, Object> encode) {
+    return StateMachine.Snapshot.ofRanges(items.size(), perChunk, (from, to) -> {
+      Packer chunk = new Packer();
+      items.subList(from, to).forEach(item -> chunk.add(encode.apply(item)));
+      return new JsonObject().put(field, chunk.finish());
+    });
+  }
 
   /** Writes {@code items}, encoded, as chunks of at most {@code perChunk} under {@code field}. */
   public static <T> void write(Iterable<T> items, String field, int perChunk, Function<T, Object> encode,

@@ -301,10 +301,13 @@ class PinSetTest {
     }
     List<JsonObject> chunks = new ArrayList<>();
     set.snapshot(chunks::add);
-    assertThat(chunks).hasSize(count / perChunk).allSatisfy(chunk -> assertThat(chunk.getValue("pins")).isInstanceOf(String.class));
+    assertThat(chunks).hasSize(count / perChunk).allSatisfy(chunk -> {
+      assertThat(chunk.getInteger("v")).isEqualTo(PinsetSnapshot.VERSION);
+      assertThat(chunk.getMap().get("pins")).as("bytes, not text, in memory").isInstanceOf(byte[].class);
+    });
 
     PinSet copy = new PinSet(perChunk);
-    copy.restore(chunks);
+    copy.restore(roundTripped(chunks));
     JsonObject list = new JsonObject().put("op", "list");
     JsonArray pins = set.query(list).getJsonArray("pins");
     assertThat(pins).hasSize(count);
@@ -313,6 +316,67 @@ class PinSetTest {
     // the per-node counts came back too: the next pin lands on the same nodes on both
     JsonObject next = placed(cid(count), 2, nodes.toArray(String[]::new));
     assertThat(copy.apply(count + 1, next)).isEqualTo(set.apply(count + 1, next));
+  }
+
+  @Test
+  void aSnapshotOfTheEarlierVersionAJsonLinePerPinDeflatedStillRestores() {
+    PinSet set = new PinSet(2);
+    set.apply(1, pin(CID, "node1"));
+    set.apply(2, pin(OTHER, "node1", "node2"));
+    set.apply(3, pin(cid(3), "node3").put("mode", "direct").put("metadata", new JsonObject().put("k", "v")));
+    List<Pin> pins = new ArrayList<>();
+    set.query(new JsonObject().put("op", "list")).getJsonArray("pins").forEach(p -> pins.add(Pin.fromJson((JsonObject) p)));
+    List<JsonObject> version1 = new ArrayList<>();
+    dev.ferry.raft.SnapshotChunks.write(pins, "pins", 2, Pin::toJson, version1::add);   // how ferry wrote pinset snapshots before
+    assertThat(version1).hasSize(2).allSatisfy(chunk -> assertThat(chunk.getValue("pins")).isInstanceOf(String.class));
+
+    PinSet copy = new PinSet(2);
+    copy.restore(roundTripped(version1));
+    JsonObject list = new JsonObject().put("op", "list");
+    assertThat(copy.query(list)).isEqualTo(set.query(list));
+    JsonObject next = placed(cid(4), 2, "node1", "node2", "node3");
+    assertThat(copy.apply(4, next)).as("the per-node counts came back too").isEqualTo(set.apply(4, next));
+  }
+
+  @Test
+  void aSnapshotHoldsThePinsetAsItWasWhenCapturedWhileOpsGoOnBeingApplied() {
+    PinSet set = new PinSet(7);
+    for (int n = 0; n < 300; n++) {
+      set.apply(n + 1, placed(cid(n), 2, "node1", "node2", "node3"));
+    }
+    JsonObject list = new JsonObject().put("op", "list");
+    JsonObject atCapture = set.query(list);
+    dev.ferry.raft.StateMachine.Snapshot captured = set.capture();
+    // the group goes on: new pins, pins moved, unpinned, pinned again, before any chunk is made
+    for (int n = 0; n < 300; n++) {
+      long index = 301 + n;
+      switch (n % 4) {
+        case 0 -> set.apply(index, placed(cid(1_000 + n), 1, "node1", "node2"));
+        case 1 -> set.apply(index, new JsonObject().put("op", "unpin").put("cid", cid(n)));
+        case 2 -> set.apply(index, new JsonObject().put("op", "allocate").put("cid", cid(n))
+            .put("allocations", new JsonArray().add("node3")));
+        default -> set.apply(index, placed(cid(n), 3, "node1", "node2", "node3").put("name", "again"));
+      }
+    }
+    List<JsonObject> chunks = new ArrayList<>();
+    for (int i = captured.chunks() - 1; i >= 0; i--) {   // in any order, as a worker and the transport may
+      chunks.add(0, captured.chunk(i));
+    }
+    PinSet copy = new PinSet(7);
+    copy.restore(roundTripped(chunks));
+    assertThat(copy.query(list)).isEqualTo(atCapture);
+    assertThat(set.query(list)).isNotEqualTo(atCapture);
+  }
+
+  @Test
+  void aSnapshotChunkOfALaterVersionIsRefusedNamingIt() {
+    assertThatThrownBy(() -> new PinSet(2).restore(List.of(new JsonObject().put("v", 3).put("pins", new byte[1]))))
+        .hasMessageContaining("version 3").hasMessageContaining("upgrade this node");
+  }
+
+  /** Chunks as a restarted node or a follower reads them: through their JSON text. */
+  private static List<JsonObject> roundTripped(List<JsonObject> chunks) {
+    return chunks.stream().map(chunk -> new JsonObject(chunk.encode())).toList();
   }
 
   @Test

@@ -12,11 +12,15 @@ import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigLayers;
 import dev.ferry.testing.Eventually;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -95,6 +99,108 @@ class RaftSnapshotTest {
     }
   }
 
+  /** The group whose state machine makes snapshot chunks only once {@link #GATE} opens. */
+  private static final String GATED = "gated";
+  private static final CountDownLatch ENTERED = new CountDownLatch(1);
+  private static final CountDownLatch GATE = new CountDownLatch(1);
+
+  /** {@code kv}, but a snapshot's chunks wait for {@link #GATE} before they are made (on the worker that makes them). */
+  private record Gated(KvStateMachine kv) implements StateMachine {
+    @Override
+    public void checkProposal(JsonObject op) {
+      kv.checkProposal(op);
+    }
+
+    @Override
+    public void checkQuery(JsonObject op) {
+      kv.checkQuery(op);
+    }
+
+    @Override
+    public JsonObject apply(long index, JsonObject op) {
+      return kv.apply(index, op);
+    }
+
+    @Override
+    public JsonObject query(JsonObject op) {
+      return kv.query(op);
+    }
+
+    @Override
+    public void snapshot(Consumer<JsonObject> chunks) {
+      kv.snapshot(chunks);
+    }
+
+    @Override
+    public void restore(List<JsonObject> chunks) {
+      kv.restore(chunks);
+    }
+
+    @Override
+    public Snapshot capture() {
+      Snapshot captured = kv.capture();
+      return new Snapshot() {
+        @Override
+        public int chunks() {
+          return captured.chunks();
+        }
+
+        @Override
+        public JsonObject chunk(int i) {
+          ENTERED.countDown();
+          try {
+            if (!GATE.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+              throw new IllegalStateException("the test never opened the gate");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+          return captured.chunk(i);
+        }
+      };
+    }
+  }
+
+  @Test
+  void aSnapshotIsMadeOffTheRaftExecutorWhileTheGroupGoesOnAndARestartReadsIt() throws InterruptedException {
+    StateMachines.register("gated-kv", settings -> new Gated(new KvStateMachine(settings.snapshotChunkEntries())));
+    JsonObject groups = ConfigLayers.defaults().getJsonObject("raft").getJsonObject("groups").copy()
+        .put(GATED, new JsonObject().put("state_machine", "gated-kv"));
+    JsonObject raft = new JsonObject().put("snapshot_every", ENTRIES_NEVER).put("snapshot_every_ops", 20)
+        .put("snapshot_chunk_entries", 4).put("groups", groups);
+    try (RaftCluster cluster = RaftCluster.start(1, Set.of(), raft)) {
+      for (int n = 0; n < 25; n++) {
+        await(cluster.client(1).propose(GATED, put("k" + n, "v" + n)));
+      }
+      assertThat(ENTERED.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("a snapshot's chunks are being made").isTrue();
+      long snapshot = cluster.status(1, GATED).snapshotIndex();
+      assertThat(snapshot).as("MicroRaft took the snapshot").isPositive();
+
+      // its chunks wait at the gate, and the group goes on applying ops meanwhile
+      long last = 0;
+      for (int n = 25; n < 80; n++) {
+        last = await(cluster.client(1).propose(GATED, put("k" + n, "v" + n))).index();
+      }
+      assertThat(storedSnapshot(cluster, GATED)).as("not in the store while its chunks are not made").isZero();
+
+      GATE.countDown();
+      Eventually.await("the snapshot to be complete in the store", WAIT,
+          () -> storedSnapshot(cluster, GATED) >= snapshot);
+      cluster.stop(1);
+      cluster.restart(1);
+      long target = last;
+      Eventually.await("the restarted node to apply the log after its snapshot", WAIT,
+          () -> cluster.status(1, GATED).commitIndex() >= target);
+      for (int n : new int[] {0, 24, 79}) {
+        assertThat(await(cluster.client(1).query(GATED, get("k" + n), Consistency.EVENTUAL, last)).result()
+            .value()).isEqualTo("v" + n);
+      }
+      assertThat(appliedOps(cluster, 1, GATED)).as("ops replayed from the log after the snapshot it stored")
+          .isLessThan(80);
+    }
+  }
+
   @Test
   void aBadSnapshotSettingNamesItsKey() {
     JsonObject ops = ConfigLayers.defaults();
@@ -109,8 +215,19 @@ class RaftSnapshotTest {
 
   /** {@code ferry_raft_applied_ops_total} of the {@code kv} group on node {@code i}. */
   private static double appliedOps(RaftCluster cluster, int i) {
-    Counter counter = cluster.node(i).meters().find("ferry.raft.applied.ops").tag("group", KV).counter();
-    assertThat(counter).as("ferry_raft_applied_ops_total{group=kv} on node %d", i).isNotNull();
+    return appliedOps(cluster, i, KV);
+  }
+
+  private static double appliedOps(RaftCluster cluster, int i, String group) {
+    Counter counter = cluster.node(i).meters().find("ferry.raft.applied.ops").tag("group", group).counter();
+    assertThat(counter).as("ferry_raft_applied_ops_total{group=%s} on node %d", group, i).isNotNull();
     return counter.count();
+  }
+
+  /** {@code ferry_raft_snapshot_stored_index} of {@code group} on node 1. */
+  private static double storedSnapshot(RaftCluster cluster, String group) {
+    Gauge gauge = cluster.node(1).meters().find("ferry.raft.snapshot.stored.index").tag("group", group).gauge();
+    assertThat(gauge).as("ferry_raft_snapshot_stored_index{group=%s}", group).isNotNull();
+    return gauge.value();
   }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.raft.impl;
 
-import io.microraft.RaftEndpoint;
 import io.microraft.lifecycle.RaftNodeLifecycleAware;
 import io.microraft.model.log.LogEntry;
 import io.microraft.model.log.RaftGroupMembersView;
@@ -8,12 +7,10 @@ import io.microraft.model.log.SnapshotChunk;
 import io.microraft.model.persistence.RaftEndpointPersistentState;
 import io.microraft.model.persistence.RaftTermPersistentState;
 import io.microraft.persistence.RaftStore;
-import io.microraft.persistence.RaftStoreSerializer;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.store.sqlite.RaftSqliteStore;
-import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.jooq.CloseableDSLContext;
 import org.slf4j.Logger;
@@ -54,6 +51,16 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #restore()} also refuses to hand MicroRaft a log with a gap (written by a version
  * without the fence): it keeps the entries up to the gap and drops the rest from the file.
  *
+ * <p><b>Snapshots are written as their chunks are made.</b> A snapshot the replica takes arrives
+ * as {@link SnapshotPart}s that a worker is still making ({@link StateMachineAdapter}); a part
+ * that is not made yet is kept aside and written by {@link #writeMade()}, which the worker has run
+ * on the Raft executor after each part. Until every chunk of a snapshot is in the file, the log
+ * entries it covers stay there too: MicroRaft's truncation of the log up to the snapshot (and of
+ * older snapshots' chunks) is held back until then, so a node that stops in between restarts from
+ * its previous snapshot and the whole log after it. A written part lets go of its JSON and is read
+ * back from the file when MicroRaft sends it to a follower ({@link #readChunk}); so are the
+ * chunks restored at start and those received from a leader, once the state machine has them.
+ *
  * <p>Called only on the group's Raft executor (an ordered worker context), so it may block.
  */
 public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
@@ -78,12 +85,13 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private final Path file;
   private final OnFailure onFailure;
   private final String id;
-  /** Bytes of log entries written since the store was opened (encoded by {@link Serializer}). */
+  /** Bytes of log entries written since the store was opened (encoded by {@link StoreSerializer}). */
   private final AtomicLong logBytes;
   private RuntimeException failure;
   /** Whether a term is in the file (restored, or written since it was opened). */
   private boolean hasTerm;
-  private boolean closed;
+  private volatile boolean closed;
+  private final SnapshotWrites snapshots = new SnapshotWrites();
 
   private DurableStore(RaftSqliteStore store, ModelCodec codec, Path file, OnFailure onFailure, AtomicLong logBytes) {
     this.store = store;
@@ -103,7 +111,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   /** Opens (creating if needed) the store file; blocking. {@code onFailure} hears of the first failed write. */
   public static DurableStore open(Path file, ModelCodec codec, OnFailure onFailure) {
     AtomicLong logBytes = new AtomicLong();
-    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new Serializer(codec, logBytes)),
+    return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), new StoreSerializer(codec, logBytes)),
         codec, file, onFailure, logBytes);
   }
 
@@ -174,6 +182,12 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     Optional<RestoredRaftState> restored = store.getRestoredRaftState(true).map(this::withRealVote)
         .map(this::withoutGap);
     hasTerm = restored.isPresent();
+    restored.map(RestoredRaftState::getSnapshotEntry).ifPresent(snapshot -> {
+      snapshots.restored(snapshot.getIndex());
+      if (snapshot.getOperation() instanceof List<?> chunks) {   // MicroRaft's snapshot entry holds its chunks so
+        chunks.forEach(c -> readsBack((SnapshotChunk) c, ((SnapshotChunk) c).getOperation()));
+      }
+    });
     return restored;
   }
 
@@ -242,10 +256,8 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
    * with other chunks would mix with them).
    */
   public void dropSnapshotChunks(long index) {
-    write(() -> {
-      store.deleteSnapshotChunks(index, 0);
-      store.flush();
-    });
+    deleteSnapshotChunks(index, 0);
+    flush();
   }
 
   @Override
@@ -279,7 +291,65 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   @Override
   public void persistSnapshotChunk(SnapshotChunk chunk) {
+    if (!snapshots.keptAside(chunk)) {
+      writeChunk(chunk);
+    }
+  }
+
+  private void writeChunk(SnapshotChunk chunk) {
     write(() -> codec.encodeChunk(chunk).length, () -> store.persistSnapshotChunk(chunk));
+    readsBack(chunk, chunk.getOperation());
+    snapshots.written(chunk);
+  }
+
+  /** A part of a chunk in the file is read back from it from now on (see the class comment). */
+  private void readsBack(SnapshotChunk chunk, Object operation) {
+    if (operation instanceof SnapshotPart part) {
+      long index = chunk.getIndex();
+      int number = chunk.getSnapshotChunkIndex();
+      part.written(() -> readChunk(index, number));
+    }
+  }
+
+  /**
+   * Writes the parts of snapshots that were made since the last call, and the log truncation held
+   * back for a snapshot that is now complete; then flushes. Run on the Raft executor by whoever
+   * makes the parts; nothing once the store is closed or fenced (the file keeps the last snapshot
+   * complete in it, and the log after it).
+   */
+  public void writeMade() {
+    if (closed || failure != null) {
+      return;
+    }
+    List<SnapshotChunk> made = snapshots.made();
+    made.forEach(this::writeChunk);
+    long until = snapshots.releasedTruncation();
+    if (until > 0) {
+      write(() -> store.truncateLogEntriesUntil(until));
+    }
+    if (!made.isEmpty() || until > 0) {
+      flush();
+    }
+  }
+
+  /**
+   * The operation of a snapshot chunk in the file, read back (MicroRaft's table and columns in its
+   * SQLite store, checked on a MicroRaft upgrade); on the Raft executor.
+   *
+   * @throws IllegalStateException if the chunk is no longer there
+   */
+  private JsonObject readChunk(long index, int number) {
+    if (closed) {
+      throw new IllegalStateException(file + " is closed: snapshot chunk " + number + " at index " + index
+          + " cannot be read back");
+    }
+    Object bytes = connection.fetchValue("SELECT chunk FROM snapshotChunks WHERE logIndex = ? AND chunkIndex = ?",
+        index, number);
+    if (!(bytes instanceof byte[] encoded)) {
+      throw new IllegalStateException(file + " no longer holds snapshot chunk " + number + " at index " + index);
+    }
+    Object operation = codec.decodeChunk(encoded).getOperation();
+    return operation instanceof SnapshotPart part ? part.json() : (JsonObject) operation;
   }
 
   @Override
@@ -287,14 +357,18 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     write(() -> store.truncateLogEntriesFrom(index));
   }
 
+  /** Held back while the snapshot it follows is not complete in the file (see the class comment). */
   @Override
   public void truncateLogEntriesUntil(long index) {
-    write(() -> store.truncateLogEntriesUntil(index));
+    if (!snapshots.holdsBack(index)) {
+      write(() -> store.truncateLogEntriesUntil(index));
+    }
   }
 
   @Override
   public void deleteSnapshotChunks(long index, int count) {
     write(() -> store.deleteSnapshotChunks(index, count));
+    snapshots.deleted(index);
   }
 
   @Override
@@ -312,6 +386,16 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
     close();
   }
 
+  /** Told the index of each snapshot once it is complete in the file, and at once of the one there now. */
+  public void onSnapshotStored(LongConsumer stored) {
+    snapshots.onComplete(stored);
+  }
+
+  /** Whether {@link #close()} was called (any thread may ask). */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** Closes the file, rolling back what was not flushed; again is a no-op. */
   public void close() {
     if (!closed) {
@@ -327,59 +411,6 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
       } catch (RuntimeException e) {
         log.warn("{}: closing the store failed: {}", file, e.getMessage());
       }
-    }
-  }
-
-  /** The store's records as ferry's JSON; no Java serialization. Counts the bytes of log entries it encodes. */
-  private record Serializer(ModelCodec codec, AtomicLong logBytes) implements RaftStoreSerializer {
-    @Override
-    public Serializer<RaftGroupMembersView> raftGroupMembersViewSerializer() {
-      return of(codec::encodeView, codec::decodeView);
-    }
-
-    @Override
-    public Serializer<RaftEndpoint> raftEndpointSerializer() {
-      return of(e -> ("{\"node\":" + Json.encode(NodeEndpoint.idOf(e)) + "}").getBytes(StandardCharsets.UTF_8),
-          b -> NodeEndpoint.parse(ModelReader.text(ModelCodec.tree(b), "node")));
-    }
-
-    @Override
-    public Serializer<LogEntry> logEntrySerializer() {
-      return of(e -> {
-        byte[] encoded = codec.encodeLogEntry(e);
-        logBytes.addAndGet(encoded.length);
-        return encoded;
-      }, codec::decodeLogEntry);
-    }
-
-    @Override
-    public Serializer<SnapshotChunk> snapshotChunkSerializer() {
-      return of(codec::encodeChunk, codec::decodeChunk);
-    }
-
-    @Override
-    public Serializer<RaftEndpointPersistentState> raftEndpointPersistentStateSerializer() {
-      throw new UnsupportedOperationException("RaftSqliteStore keeps the local endpoint in its own columns");
-    }
-
-    @Override
-    public Serializer<RaftTermPersistentState> raftTermPersistentState() {
-      throw new UnsupportedOperationException("RaftSqliteStore keeps the term in its own columns");
-    }
-
-    /** A serializer of one record type from its two halves. */
-    private static <T> Serializer<T> of(Function<T, byte[]> encode, Function<byte[], T> decode) {
-      return new Serializer<>() {
-        @Override
-        public byte[] serialize(T value) {
-          return encode.apply(value);
-        }
-
-        @Override
-        public T deserialize(byte[] bytes) {
-          return decode.apply(bytes);
-        }
-      };
     }
   }
 }

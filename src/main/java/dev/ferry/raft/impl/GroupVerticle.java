@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -244,7 +245,10 @@ public final class GroupVerticle extends VerticleBase {
     records = new StoreRecords(store.id());
     SnapshotPolicy snapshots = new SnapshotPolicy(group, settings.snapshotEveryOps(), settings.snapshotEveryBytes(),
         store::logBytesWritten, metrics.appliedOps());
-    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots);
+    DurableStore replicaStore = store;
+    replicaStore.onSnapshotStored(metrics::snapshotStored);
+    StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots,
+        metrics.snapshotCapture(), parts -> make(parts, replicaStore));
     var builder = RaftNode.newBuilder()
         .setGroupId(group)
         .setConfig(settings.raftConfig())
@@ -273,6 +277,27 @@ public final class GroupVerticle extends VerticleBase {
     requests = new GroupRequests(vertx, node, group, settings, built, machine, feed, executor, replacement::toldRemoved,
         records);
     return built;
+  }
+
+  /**
+   * Makes a snapshot's parts on a worker thread, one after the other, and has {@code into} write
+   * each once it is made, on the Raft executor (see {@link StateMachineAdapter}); stops if that
+   * store was closed meanwhile (the replica was replaced).
+   */
+  private void make(List<SnapshotPart> parts, DurableStore into) {
+    vertx.executeBlocking(() -> {
+      long started = System.nanoTime();
+      for (SnapshotPart part : parts) {
+        if (into.isClosed()) {
+          return null;
+        }
+        part.make();
+        executor.submit(into::writeMade);
+      }
+      metrics.snapshotMake().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      return null;
+    }, false).onFailure(e -> log.error("raft group {}: a snapshot could not be made; the log it covers stays in the "
+        + "store until a later snapshot is", group, e));
   }
 
   private Future<Void> serve() {

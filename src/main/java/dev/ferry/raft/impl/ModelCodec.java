@@ -257,6 +257,9 @@ public final class ModelCodec {
     if (operation instanceof JsonObject op) {
       gen.writeFieldName("op");
       gen.writeRawValue(op.encode());
+    } else if (operation instanceof SnapshotPart part) {
+      gen.writeFieldName("op");
+      gen.writeRawValue(part.json().encode());
     } else if (operation instanceof BatchOp batch) {
       gen.writeFieldName("batch");
       gen.writeRawValue(batch.json());

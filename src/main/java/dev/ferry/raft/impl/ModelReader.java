@@ -110,7 +110,13 @@ final class ModelReader {
   SnapshotChunk chunk(JsonNode n) {
     return factory.createSnapshotChunkBuilder().setIndex(number(n, "index")).setTerm(integer(n, "term"))
         .setSnapshotChunkIndex(integer(n, "chunk")).setSnapshotChunkCount(integer(n, "chunks"))
-        .setGroupMembersView(view(required(n, "view"))).setOperation(operation(n)).build();
+        .setGroupMembersView(view(required(n, "view"))).setOperation(chunkOperation(n)).build();
+  }
+
+  /** A snapshot chunk's operation: its JSON as a {@link SnapshotPart}, which the store may later read back. */
+  private Object chunkOperation(JsonNode n) {
+    Object operation = operation(n);
+    return operation instanceof JsonObject json ? new SnapshotPart(json) : operation;
   }
 
   RaftGroupMembersView view(JsonNode n) {

@@ -2,12 +2,15 @@ package dev.ferry.raft.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.raft.StateMachine;
 import io.microraft.RaftEndpoint;
 import io.microraft.model.impl.DefaultRaftModelFactory;
 import io.microraft.model.log.LogEntry;
+import io.microraft.model.log.SnapshotChunk;
 import io.microraft.persistence.RestoredRaftState;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +125,70 @@ class DurableStoreTest {
     assertThat(restored.getLocalEndpointPersistentState().getLocalEndpoint()).isEqualTo(self);
     assertThat(restored.getTermPersistentState().getTerm()).isZero();
     assertThat(restored.getTermPersistentState().getVotedFor()).isNull();
+  }
+
+  /**
+   * A store with entries 1–4 that is told of a snapshot at 3 as MicroRaft tells it when it takes
+   * one: two chunks whose parts are not made yet, a flush, the log truncated up to 3, a flush.
+   */
+  private List<SnapshotPart> snapshotAt3(DurableStore store) {
+    store.persistAndFlushTerm(factory.createRaftTermPersistentStateBuilder().setTerm(1).setVotedFor(self).build());
+    store.persistLogEntries(List.of(entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)));
+    store.flush();
+    var state = StateMachine.Snapshot.of(List.of(new JsonObject().put("n", 0), new JsonObject().put("n", 1)));
+    List<SnapshotPart> parts = List.of(new SnapshotPart(state, 0, new JsonObject().put("term", 1)),
+        new SnapshotPart(state, 1, null));
+    for (SnapshotPart part : parts) {
+      store.persistSnapshotChunk(factory.createSnapshotChunkBuilder().setIndex(3).setTerm(1)
+          .setSnapshotChunkIndex(part.chunk()).setSnapshotChunkCount(2).setGroupMembersView(
+              factory.createRaftGroupMembersViewBuilder().setLogIndex(0).setMembers(members).setVotingMembers(members)
+                  .build()).setOperation(part).build());
+    }
+    store.flush();
+    store.truncateLogEntriesUntil(3);
+    store.flush();
+    return parts;
+  }
+
+  @Test
+  void aSnapshotIsWrittenAsItsChunksAreMadeAndTheLogItCoversStaysUntilThen(@TempDir Path dir) {
+    Path file = dir.resolve("kv.db");
+    DurableStore store = fresh(file);
+    List<Long> stored = new ArrayList<>();
+    store.onSnapshotStored(stored::add);
+    List<SnapshotPart> parts = snapshotAt3(store);
+    parts.get(0).make();
+    store.writeMade();   // one of two chunks: the snapshot is not complete yet
+    assertThat(stored).containsExactly(0L);
+    assertThat(parts.get(0).json()).as("a written chunk is read back from the store")
+        .isEqualTo(new JsonObject().put("data", new JsonObject().put("n", 0)).put("term", 1));
+    store.close();
+
+    RestoredRaftState before = DurableStore.open(file, codec).restore().orElseThrow();
+    assertThat(before.getSnapshotEntry()).as("no snapshot until every chunk is written").isNull();
+    assertThat(before.getLogEntries()).as("so the log it covers stays").extracting(LogEntry::getIndex)
+        .containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  void aSnapshotCompleteInTheStoreReplacesTheLogItCovers(@TempDir Path dir) {
+    Path file = dir.resolve("kv.db");
+    DurableStore store = fresh(file);
+    List<Long> stored = new ArrayList<>();
+    store.onSnapshotStored(stored::add);
+    snapshotAt3(store).forEach(SnapshotPart::make);
+    store.writeMade();
+    assertThat(stored).containsExactly(0L, 3L);
+    store.close();
+
+    DurableStore again = DurableStore.open(file, codec);
+    RestoredRaftState after = again.restore().orElseThrow();
+    assertThat(after.getSnapshotEntry().getIndex()).isEqualTo(3);
+    assertThat(after.getLogEntries()).extracting(LogEntry::getIndex).containsExactly(4L);
+    SnapshotChunk second = (SnapshotChunk) ((List<?>) after.getSnapshotEntry().getOperation()).get(1);
+    assertThat(((SnapshotPart) second.getOperation()).json()).isEqualTo(new JsonObject().put("data",
+        new JsonObject().put("n", 1)));
+    again.close();
   }
 
   @Test
