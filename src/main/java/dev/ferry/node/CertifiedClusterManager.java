@@ -56,8 +56,6 @@ import org.slf4j.LoggerFactory;
 final class CertifiedClusterManager implements ClusterManager {
   private static final Logger log = LoggerFactory.getLogger(CertifiedClusterManager.class);
 
-  /** The member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
-  private static final String VERTX_NODE_ID = "__vertx.nodeId";
   /** Vert.x's clustered message class and its (package-private) sender node id, read for the receiving check. */
   private static final String CLUSTERED_MESSAGE = "io.vertx.core.eventbus.impl.clustered.ClusteredMessage";
   private static final MethodHandle SENDER = senderAccessor();
@@ -307,7 +305,7 @@ final class CertifiedClusterManager implements ClusterManager {
   /** The Hazelcast member that is Vert.x node {@code nodeId}, if it is a member now. */
   private Optional<Member> member(String nodeId) {
     return delegate.getHazelcastInstance().getCluster().getMembers().stream()
-        .filter(m -> nodeId.equals(m.getAttribute(VERTX_NODE_ID))).findFirst();
+        .filter(m -> nodeId.equals(m.getAttribute(HazelcastSetup.ATTR_VERTX_NODE_ID))).findFirst();
   }
 
   private NetClient probes() {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Builds the Hazelcast configuration of a node: {@code conf/cluster.xml} for the data structures
@@ -26,6 +27,11 @@ final class HazelcastSetup {
   static final String ATTR_NAME = "ferry.name";
   static final String ATTR_INCARNATION = "ferry.incarnation";
   static final String ATTR_PEER_ID = "ferry.peer_id";
+  /**
+   * Vert.x's node id, which its cluster manager reads from the member attributes when it is given
+   * a running Hazelcast instance (as ferry gives it, {@link HazelcastMember}) rather than starting one.
+   */
+  static final String ATTR_VERTX_NODE_ID = "__vertx.nodeId";
 
   private HazelcastSetup() {}
 
@@ -54,8 +60,9 @@ final class HazelcastSetup {
     config.getMemberAttributeConfig().setAttribute(ATTR_NAME, node.name());
     config.getMemberAttributeConfig().setAttribute(ATTR_INCARNATION, incarnation.id());
     config.getMemberAttributeConfig().setAttribute(ATTR_PEER_ID, peerId.toString());
+    config.getMemberAttributeConfig().setAttribute(ATTR_VERTX_NODE_ID, UUID.randomUUID().toString());
     tls.ifPresent(t -> MemberProof.attributes(t, node.name(), incarnation.id(), cluster.host() + ":" + cluster.port(),
-        Instant.now()).forEach(config.getMemberAttributeConfig()::setAttribute));
+        cluster.host() + ":" + cluster.membershipPort(), Instant.now()).forEach(config.getMemberAttributeConfig()::setAttribute));
 
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");

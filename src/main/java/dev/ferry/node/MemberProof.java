@@ -1,5 +1,6 @@
 package dev.ferry.node;
 
+import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import io.vertx.core.json.JsonArray;
 import java.io.ByteArrayInputStream;
@@ -20,52 +21,69 @@ import java.util.Optional;
 
 /**
  * Signed Hazelcast member attributes, which make membership unforgeable although Hazelcast itself
- * has no TLS: a node with {@code tls} signs (name, incarnation, event-bus address, time) with its
- * certificate's key and puts the signature and its certificate (base64 DER, about 600 characters
- * for EC P-256, far below Hazelcast's attribute limits) into its member attributes. Every node
- * checks another member's against the cluster CA ({@link #refusal}) before it counts it as a member.
+ * has no TLS: a node with {@code tls} signs (name, incarnation, event-bus address, membership
+ * address, time) with its certificate's key and puts the signature and its certificate (base64
+ * DER, about 600 characters for EC P-256, far below Hazelcast's attribute limits) into its member
+ * attributes. The master checks a joining member's against the cluster CA ({@link #refusal})
+ * before it lets it in ({@link JoinCheck}); every node checks each member again before it counts
+ * it as a member ({@link ClusterMembers}).
  *
  * <p>What the signature proves: the holder of a certificate of the cluster CA for that name made
- * these attributes. It does not prove that the Hazelcast member showing them is that holder (the
- * attributes can be copied); a copy names the real node's bus address, so bus traffic still goes to
- * the real node, and its membership host must be the signed bus host. Stateless and thread-safe.
+ * these attributes for a member at that membership address. It does not prove that the Hazelcast
+ * member showing them is that holder (the attributes can be copied), but a copy passes only at the
+ * signed membership address, which the genuine node holds while it runs. Stateless and thread-safe.
  */
 final class MemberProof {
   static final String ATTR_CERT = "ferry.cert";
   static final String ATTR_SIGNATURE = "ferry.signature";
   static final String ATTR_SIGNED_AT = "ferry.signed_at";
   static final String ATTR_BUS = "ferry.bus";
+  static final String ATTR_MEMBERSHIP = "ferry.membership";
 
   private MemberProof() {}
 
-  /** The attributes a node with TLS adds to its member attributes. */
-  static Map<String, String> attributes(BusTls tls, String name, String incarnation, String busAddress, Instant at) {
+  /**
+   * The attributes a node with TLS adds to its member attributes.
+   *
+   * @param busAddress its event bus's {@code host:port}
+   * @param membershipAddress its Hazelcast member address, {@code host:port}
+   */
+  static Map<String, String> attributes(BusTls tls, String name, String incarnation, String busAddress,
+      String membershipAddress, Instant at) {
     String signedAt = Long.toString(at.toEpochMilli());
-    byte[] signature = tls.sign(payload(name, incarnation, busAddress, signedAt));
+    byte[] signature = tls.sign(payload(name, incarnation, busAddress, membershipAddress, signedAt));
     Base64.Encoder base64 = Base64.getEncoder();
     return Map.of(ATTR_CERT, base64.encodeToString(tls.certificateDer()),
         ATTR_SIGNATURE, base64.encodeToString(signature),
         ATTR_SIGNED_AT, signedAt,
-        ATTR_BUS, busAddress);
+        ATTR_BUS, busAddress,
+        ATTR_MEMBERSHIP, membershipAddress);
+  }
+
+  /** Why {@code member} is not a node of this cluster, or empty when its attributes prove it is (see the other form). */
+  static Optional<String> refusal(Member member, BusTls tls, Instant now) {
+    return refusal(member.getAttributes(), member.getAddress(), tls, now);
   }
 
   /**
-   * Why {@code member} is not a node of this cluster, or empty when its attributes prove it is: its
-   * certificate chains to tls.ca, is valid now and was when it signed, its CN is the name it claims,
-   * its signature over its attributes is valid, the signing time is not later than now plus
-   * {@code tls.member_clock_skew_ms}, and its membership host is its signed bus host.
+   * Why the member at {@code address} showing {@code attributes} is not a node of this cluster, or
+   * empty when they prove it is: its certificate chains to tls.ca, is valid now and was when it
+   * signed, its CN is the name it claims, its signature over its attributes is valid, the signing
+   * time is not later than now plus {@code tls.member_clock_skew_ms}, {@code address} is its signed
+   * membership address, and its signed bus address is on the same host.
    */
-  static Optional<String> refusal(Member member, BusTls tls, Instant now) {
-    String name = member.getAttribute(HazelcastSetup.ATTR_NAME);
-    String incarnation = member.getAttribute(HazelcastSetup.ATTR_INCARNATION);
-    String encoded = member.getAttribute(ATTR_CERT);
-    String signature = member.getAttribute(ATTR_SIGNATURE);
-    String signedAt = member.getAttribute(ATTR_SIGNED_AT);
-    String bus = member.getAttribute(ATTR_BUS);
+  static Optional<String> refusal(Map<String, String> attributes, Address address, BusTls tls, Instant now) {
+    String name = attributes.get(HazelcastSetup.ATTR_NAME);
+    String incarnation = attributes.get(HazelcastSetup.ATTR_INCARNATION);
+    String encoded = attributes.get(ATTR_CERT);
+    String signature = attributes.get(ATTR_SIGNATURE);
+    String signedAt = attributes.get(ATTR_SIGNED_AT);
+    String bus = attributes.get(ATTR_BUS);
+    String membership = attributes.get(ATTR_MEMBERSHIP);
     if (name == null || incarnation == null) {
       return Optional.of("it is not a ferry node (no ferry name or incarnation in its member attributes)");
     }
-    if (encoded == null || signature == null || signedAt == null || bus == null) {
+    if (encoded == null || signature == null || signedAt == null || bus == null || membership == null) {
       return Optional.of("it shows no signed member attributes (no certificate, or runs without tls)");
     }
     X509Certificate certificate;
@@ -98,19 +116,23 @@ final class MemberProof {
             + " to " + certificate.getNotAfter().toInstant() + ")");
       }
     }
-    if (!verifies(certificate, payload(name, incarnation, bus, signedAt), signatureBytes)) {
+    if (!verifies(certificate, payload(name, incarnation, bus, membership, signedAt), signatureBytes)) {
       return Optional.of("the signature over its member attributes is not its certificate's");
     }
-    String membershipHost = member.getAddress().getHost();
-    if (!sameHost(hostOf(bus), membershipHost)) {
-      return Optional.of("its signed bus address " + bus + " is not on its membership host " + membershipHost);
+    if (!portOf(membership).equals(Integer.toString(address.getPort())) || !sameHost(hostOf(membership), address.getHost())) {
+      return Optional.of("it signed its attributes for the membership address " + membership + ", not for "
+          + address.getHost() + ":" + address.getPort() + " where it is");
+    }
+    if (!sameHost(hostOf(bus), address.getHost())) {
+      return Optional.of("its signed bus address " + bus + " is not on its membership host " + address.getHost());
     }
     return Optional.empty();
   }
 
   /** What is signed; a JSON array, so that no field can run into the next. */
-  private static byte[] payload(String name, String incarnation, String busAddress, String signedAt) {
-    return new JsonArray().add(name).add(incarnation).add(busAddress).add(signedAt).encode()
+  private static byte[] payload(String name, String incarnation, String busAddress, String membershipAddress,
+      String signedAt) {
+    return new JsonArray().add(name).add(incarnation).add(busAddress).add(membershipAddress).add(signedAt).encode()
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -130,7 +152,11 @@ final class MemberProof {
     return colon < 0 ? hostPort : hostPort.substring(0, colon);
   }
 
-  /** Whether two host names or addresses share an address (this runs on Hazelcast's event thread, which may resolve). */
+  private static String portOf(String hostPort) {
+    return hostPort.substring(hostPort.lastIndexOf(':') + 1);
+  }
+
+  /** Whether two host names or addresses share an address (this runs on Hazelcast's threads, which may resolve). */
   private static boolean sameHost(String a, String b) {
     if (a.equals(b)) {
       return true;

@@ -1,5 +1,7 @@
 package dev.ferry.node;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.Health;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,18 +54,20 @@ public final class Node implements NodeContext {
   private final NodeKey key;
   private final KnownPeerIds peerIds;
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
   private final ClusterMembers members;
   private final Deployer deployer = new Deployer();
   private final PrometheusMeterRegistry meters;
   private final Health health = new Health();
 
   private Node(NodeConfig config, Incarnation incarnation, NodeKey key, KnownPeerIds peerIds, Vertx vertx,
-      PrometheusMeterRegistry meters, Optional<BusTls> tls) {
+      HazelcastInstance hazelcast, PrometheusMeterRegistry meters, Optional<BusTls> tls) {
     this.config = config;
     this.incarnation = incarnation;
     this.key = key;
     this.peerIds = peerIds;
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.members = new ClusterMembers(vertx, peerIds, tls);
     this.meters = meters;
   }
@@ -76,7 +81,7 @@ public final class Node implements NodeContext {
   public static Future<Node> start(NodeConfig config, Map<String, Integer> instances) {
     List<VerticleDescriptor> plan;
     Incarnation incarnation = Incarnation.next();
-    HazelcastClusterManager hazelcast;
+    Config hazelcastConfig;
     NodeKey key;
     KnownPeerIds peerIds;
     Optional<BusTls> tls;
@@ -89,7 +94,7 @@ public final class Node implements NodeContext {
       Files.createDirectories(config.dataDir());
       key = NodeKey.loadOrCreate(config.dataDir());
       peerIds = KnownPeerIds.load(config, key.peerId());
-      hazelcast = new HazelcastClusterManager(HazelcastSetup.config(config, incarnation, key.peerId(), tls));
+      hazelcastConfig = HazelcastSetup.config(config, incarnation, key.peerId(), tls);
     } catch (IOException e) {
       return Future.failedFuture(new ConfigException("data_dir: cannot create " + config.dataDir() + ": " + e, e));
     } catch (RuntimeException e) {
@@ -99,6 +104,24 @@ public final class Node implements NodeContext {
     log.info("node {} starting (incarnation {}, peer ID {}); joining cluster '{}' at {}:{} with members {}; event bus {}",
         config.name(), incarnation, key.peerId(), cluster.name(), cluster.host(), cluster.membershipPort(),
         cluster.members(), tls.map(t -> "with TLS (" + t.engine().name().toLowerCase(Locale.ROOT) + ")").orElse("in plaintext"));
+    // the outcome is a JDK future: after a failed deployment Vert.x is closed, and a Vert.x future
+    // chained after that would complete on an event loop that is gone (its listeners never run)
+    CompletableFuture<Node> outcome = new CompletableFuture<>();
+    HazelcastMember.join(hazelcastConfig, config.name(), tls).whenComplete((hazelcast, failure) -> {
+      if (failure != null) {
+        outcome.completeExceptionally(cannotJoin(config, failure instanceof CompletionException c ? c.getCause() : failure));
+      } else {
+        startVertx(config, incarnation, key, peerIds, tls, maxWritesPerFlush, plan, hazelcast, outcome);
+      }
+    });
+    return Future.fromCompletionStage(outcome);
+  }
+
+  /** Starts clustered Vert.x on the joined Hazelcast member, then deploys the plan; completes {@code outcome}. */
+  private static void startVertx(NodeConfig config, Incarnation incarnation, NodeKey key, KnownPeerIds peerIds,
+      Optional<BusTls> tls, int maxWritesPerFlush, List<VerticleDescriptor> plan, HazelcastInstance hazelcast,
+      CompletableFuture<Node> outcome) {
+    var cluster = config.cluster();
     // one registry per node, so several nodes in one JVM keep their metrics apart
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var eventBus = new EventBusOptions()
@@ -106,32 +129,27 @@ public final class Node implements NodeContext {
         .setClusterPublicHost(cluster.host()).setClusterPublicPort(cluster.port());
     // with TLS, the bus speaks only to nodes of the cluster CA, and sends only to nodes that prove their name
     tls.ifPresent(t -> t.apply(eventBus));
-    ClusterManager clusterManager = tls.<ClusterManager>map(t -> new CertifiedClusterManager(hazelcast, t,
-        Set.copyOf(config.peers().names()), (int) cluster.requestTimeout().toMillis())).orElse(hazelcast);
+    var vertxCluster = new HazelcastClusterManager(hazelcast);
+    ClusterManager clusterManager = tls.<ClusterManager>map(t -> new CertifiedClusterManager(vertxCluster, t,
+        Set.copyOf(config.peers().names()), (int) cluster.requestTimeout().toMillis())).orElse(vertxCluster);
     // Vert.x keeps backends in a static map by registry name: a name per run keeps nodes in one JVM apart
     var metrics = new MicrometerMetricsOptions().setEnabled(true).setRegistryName(config.name() + "-" + incarnation);
     if (!config.eventBusMetrics()) {
       // looking up a meter on every message costs about a quarter of the bus's throughput
       metrics.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
     }
-    // the outcome is a JDK future: after a failed deployment Vert.x is closed, and a Vert.x future
-    // chained after that would complete on an event loop that is gone (its listeners never run)
-    CompletableFuture<Node> outcome = new CompletableFuture<>();
     Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(eventBus).setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(meters))
         .withClusterManager(clusterManager)
         .buildClustered()
-        .onFailure(e -> outcome.completeExceptionally(new ConfigException("node " + config.name() + " could not "
-            + "join the cluster (membership " + cluster.host() + ":" + cluster.membershipPort() + ", event bus "
-            + cluster.host() + ":" + cluster.port() + "): " + e.getMessage()
-            + ". Check that no other process uses these ports.", e)))
+        .onFailure(e -> HazelcastMember.leave(hazelcast).whenComplete((x, y) -> outcome.completeExceptionally(cannotJoin(config, e))))
         .onSuccess(vertx -> {
           // before anything is deployed, so every connection to another node's bus batches its writes
           tls.ifPresent(t -> BusFlushes.install(vertx, maxWritesPerFlush));
-          Node node = new Node(config, incarnation, key, peerIds, vertx, meters, tls);
+          Node node = new Node(config, incarnation, key, peerIds, vertx, hazelcast, meters, tls);
           peerIds.persistWith(vertx);
-          node.members.follow(hazelcast.getHazelcastInstance());
+          node.members.follow(hazelcast);
           node.serveIdentity()
               .compose(v -> node.deployer.deploy(vertx, node, plan))
               .onSuccess(v -> {
@@ -139,28 +157,37 @@ public final class Node implements NodeContext {
                     config.api(), cluster.host(), cluster.port());
                 outcome.complete(node);
               })
-              .onFailure(e -> closeAfterFailure(config, vertx, e, outcome));
+              .onFailure(e -> closeAfterFailure(config, vertx, hazelcast, e, outcome));
         });
-    return Future.fromCompletionStage(outcome);
+  }
+
+  private static ConfigException cannotJoin(NodeConfig config, Throwable e) {
+    var cluster = config.cluster();
+    String failure = "node " + config.name() + " could not join the cluster (membership " + cluster.host() + ":"
+        + cluster.membershipPort() + ", event bus " + cluster.host() + ":" + cluster.port() + "): " + e.getMessage();
+    // a refusal (ours or the master's) says what to do itself
+    return new ConfigException(e instanceof ConfigException ? failure
+        : failure + ". Check that no other process uses these ports.", e);
   }
 
   /**
-   * Closes Vert.x after a failed start, then fails {@code outcome} with the start's failure: once
-   * Vert.x is closed, or after {@code shutdown_timeout_ms} whatever happens, so a node that
-   * cannot start always ends (it used to wait forever with no port open).
+   * Closes Vert.x and leaves the cluster after a failed start, then fails {@code outcome} with the
+   * start's failure: once both are done, or after {@code shutdown_timeout_ms} whatever happens, so a
+   * node that cannot start always ends (it used to wait forever with no port open).
    */
-  private static void closeAfterFailure(NodeConfig config, Vertx vertx, Throwable failure,
+  private static void closeAfterFailure(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast, Throwable failure,
       CompletableFuture<Node> outcome) {
     CompletableFuture.delayedExecutor(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .execute(() -> outcome.completeExceptionally(failure));
-    vertx.close().onComplete(x -> outcome.completeExceptionally(failure));
+    vertx.close().onComplete(x -> HazelcastMember.leave(hazelcast).whenComplete((y, z) -> outcome.completeExceptionally(failure)));
   }
 
-  /** Undeploys the verticles (last deployed first), then leaves the cluster. */
+  /** Undeploys the verticles (last deployed first), closes Vert.x, then leaves the cluster. */
   public Future<Void> close() {
     log.info("node {} stopping (incarnation {})", config.name(), incarnation);
     return deployer.undeployAll(vertx)
         .compose(v -> vertx.close())
+        .compose(v -> Future.fromCompletionStage(HazelcastMember.leave(hazelcast)))
         .onComplete(x -> log.info("node {} stopped", config.name()));
   }
 

@@ -112,7 +112,7 @@ class BusTlsTest {
     Path foreign = certs(dir.resolve("foreign"), "node2");
     try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
         var logged = LogCapture.of(CertifiedClusterManager.class)) {
-      try (Rogue rogue = Rogue.start(cluster, dir, foreign, "node2", "node2")) {
+      try (Rogue rogue = Rogue.start(cluster, dir, foreign, "node2", "node2", MemberProofTest.tls(dir, certs, "node2"))) {
 
         assertRogueIsShutOut(cluster, rogue);
         Eventually.await("an ERROR line about the member at the rogue's address", DEADLINE,
@@ -126,7 +126,7 @@ class BusTlsTest {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3", "mallory");
     try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
         var logged = LogCapture.of(CertifiedClusterManager.class)) {
-      try (Rogue rogue = Rogue.start(cluster, dir, certs, "mallory", "node2")) {
+      try (Rogue rogue = Rogue.start(cluster, dir, certs, "mallory", "node2", MemberProofTest.tls(dir, certs, "node2"))) {
 
         assertRogueIsShutOut(cluster, rogue);
         Eventually.await("an ERROR line naming the claim and the certificate", DEADLINE,
@@ -301,18 +301,20 @@ class BusTlsTest {
   }
 
   /**
-   * A clustered Vert.x that joins the cluster's membership claiming a name, with a bus certificate
-   * of its own choosing and none of ferry's checks: what a modified node would do.
+   * A clustered Vert.x that joins the cluster's membership as {@code claimedName}, its attributes
+   * signed with that node's key ({@code member}, so the master lets it in), while its bus presents a
+   * certificate of its own choosing, and runs none of ferry's checks: a member whose bus endpoint is
+   * not the node it claims to be, as when Vert.x's map of bus addresses has been pointed elsewhere.
    */
   private record Rogue(Vertx vertx, String busAddress) implements AutoCloseable {
-    static Rogue start(TestCluster cluster, Path dir, Path certs, String certName, String claimedName) {
+    static Rogue start(TestCluster cluster, Path dir, Path certs, String certName, String claimedName, BusTls member) {
       List<Integer> ports = Ports.free(2);
       JsonObject flags = new JsonObject().put("name", claimedName).put("peers", cluster.peersFile().toString())
           .put("data_dir", dir.resolve("rogue").toString())
           .put("cluster", new JsonObject().put("port", ports.get(0)).put("membership_port", ports.get(1)));
       NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
       var hazelcast = new HazelcastClusterManager(
-          HazelcastSetup.config(config, Incarnation.next(), NodeKey.generate().peerId()));
+          HazelcastSetup.config(config, Incarnation.next(), NodeKey.generate().peerId(), Optional.of(member)));
       var bus = new EventBusOptions().setHost("127.0.0.1").setPort(ports.get(0))
           .setClusterPublicHost("127.0.0.1").setClusterPublicPort(ports.get(0))
           .setSsl(true).setClientAuth(ClientAuth.REQUIRED)

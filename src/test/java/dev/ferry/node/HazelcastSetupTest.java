@@ -75,6 +75,7 @@ class HazelcastSetupTest {
 
     assertThat(signed.getMemberAttributeConfig().getAttributes())
         .containsKeys(MemberProof.ATTR_SIGNATURE, MemberProof.ATTR_CERT)
-        .containsEntry(MemberProof.ATTR_BUS, "127.0.0.1:" + node.cluster().port());
+        .containsEntry(MemberProof.ATTR_BUS, "127.0.0.1:" + node.cluster().port())
+        .containsEntry(MemberProof.ATTR_MEMBERSHIP, "127.0.0.1:" + node.cluster().membershipPort());
   }
 }

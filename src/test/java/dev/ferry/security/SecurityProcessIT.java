@@ -3,6 +3,7 @@ package dev.ferry.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.testing.ChatProcess;
 import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Ports;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -48,13 +50,16 @@ import org.junit.jupiter.api.io.TempDir;
  * from {@code ferry certs init} run as a command: the cluster forms over TLS and serves kv and
  * pins to its users over HTTPS; two more processes on the same machine try to join it as the
  * issue's attacker did — one claims node2's name with a certificate of its own CA, the other is a
- * node4 without any certificate whose own peers.json lists itself next to the real three. Neither
- * appears in {@code /peers} or in a pin's allocations, neither takes a Raft message meant for a
- * real node (every PUT is stored, nothing reaches their disks), nor writes the cluster's kv; the
+ * node4 without any certificate (a {@code ferry chat}) whose own peers.json lists itself next to
+ * the real three. The
+ * master refuses both at their Hazelcast join and logs why, so neither becomes a member at all:
+ * each stops with the reason the master gave, neither appears in {@code /peers} or in a pin's
+ * allocations, nothing reaches their disks and every PUT through a real node is stored; the
  * bus port speaks only TLS and asks for a client certificate; the API and the IPFS proxy refuse
  * callers without credentials, with wrong ones, and a read user's changes, with a message that
  * says why; the TCP bridge takes a read user's query and refuses the rest; the circuit link port
- * refuses the other CA's certificate and says so in the log. The nodes have no {@code ca.key}.
+ * refuses the other CA's certificate and says so in the log; {@code ferry chat} joins with its
+ * node's certificate and chats. The nodes have no {@code ca.key}.
  * What needs a modified node (a certificate of the cluster CA for another name, forged member
  * attributes) is covered in this JVM by BusTlsTest, MemberProofTest and CircuitLinkTlsTest; the
  * bridge's other refusals by BridgeAuthTest and BridgeJsTest.
@@ -105,19 +110,28 @@ class SecurityProcessIT {
 
       // the attackers, on this machine with the same network access as the nodes
       List<Integer> node4Ports = Ports.free(4);
-      try (Rogue otherCa = Rogue.start(cluster, dir, "node2", cluster.peersFile(), TestCluster.tls(foreign), Ports.free(4));
-          Rogue noCert = Rogue.start(cluster, dir, "node4", ownPeers(cluster, node4Ports), new JsonObject(), node4Ports)) {
-        for (int i = 1; i <= 3; i++) {
-          Path log = cluster.log(i);
-          for (Rogue rogue : List.of(otherCa, noCert)) {
-            Eventually.await(cluster.name(i) + " to refuse the member at " + rogue.membershipAddress(), NOTICE,
-                () -> read(log).lines().anyMatch(l -> l.contains("ERROR") && l.contains(rogue.membershipAddress())
-                    && l.contains("it is not part of the cluster")));
-          }
+      // (node4 runs `ferry chat`, which starts its node as `ferry node` does)
+      try (Rogue otherCa = Rogue.start(cluster, dir, "node", "node2", cluster.peersFile(), TestCluster.tls(foreign),
+              Ports.free(4));
+          Rogue noCert = Rogue.start(cluster, dir, "chat", "node4", ownPeers(cluster, node4Ports), new JsonObject(),
+              node4Ports)) {
+        // the master refuses each at its join, with the reason; neither becomes a Hazelcast member, and each stops
+        for (Rogue rogue : List.of(otherCa, noCert)) {
+          Eventually.await("the master to refuse the member at " + rogue.membershipAddress(), NOTICE,
+              () -> Stream.of(1, 2, 3).map(i -> read(cluster.log(i))).anyMatch(log -> log.lines().anyMatch(l ->
+                  l.contains("ERROR") && l.contains("refusing the Hazelcast member at " + rogue.membershipAddress())
+                      && l.contains("it is not part of the cluster"))));
+          assertThat(rogue.process.waitFor(NOTICE.toSeconds(), TimeUnit.SECONDS)).as("the refused node stops").isTrue();
+          assertThat(rogue.process.exitValue()).isNotZero();
         }
-        String logs = read(cluster.log(1));
-        assertThat(logs).contains("claims to be 'node2'): its certificate is not signed by the cluster CA")
-            .contains("claims to be 'node4'): it shows no signed member attributes");
+        String logs = Stream.of(1, 2, 3).map(i -> read(cluster.log(i))).collect(Collectors.joining());
+        assertThat(logs).contains("claims to be 'node2') as it joins: its certificate is not signed by the cluster CA")
+            .contains("claims to be 'node4') as it joins: it shows no signed member attributes")
+            .doesNotContain("Members {size:4");
+        assertThat(read(otherCa.log)).contains("could not join the cluster")
+            .contains("refuses this member: its certificate is not signed by the cluster CA");
+        assertThat(read(noCert.log)).contains("ferry chat: node node4 could not join the cluster")
+            .contains("refuses this member: it shows no signed member attributes").doesNotContain("joined the chat");
         for (int i = 1; i <= 3; i++) {
           assertThat(peers(https, cluster, i)).as("GET /peers on node%d", i).isEqualTo(genuine);
         }
@@ -142,16 +156,6 @@ class SecurityProcessIT {
         assertThat(holds(cluster.dataDir(2), marker)).as("node2's data holds the values").isTrue();
         assertThat(holds(otherCa.dataDir, marker)).as("the other CA's node2 got no append").isFalse();
         assertThat(holds(noCert.dataDir, marker)).as("node4 got no append").isFalse();
-        Eventually.await("a node to name the rogue's bus address and why it is refused", NOTICE,
-            () -> Stream.of(1, 2, 3).map(i -> read(cluster.log(i))).anyMatch(l -> l.contains(otherCa.busAddress())
-                && l.contains("no TLS handshake")));
-
-        // a rogue cannot write the cluster's kv through itself either
-        for (Rogue rogue : List.of(otherCa, noCert)) {
-          rogue.tryPut("/kv/rogue", "forged");
-        }
-        assertThat(https.send(cluster.apiPort(1), "GET", "/kv/rogue", admin, null).statusCode()).isEqualTo(404);
-
         // pins are allocated among the real nodes only and pinned there
         String cid = addWithCtl(cluster, dir);
         Eventually.await("the added file to be pinned on the three nodes", NOTICE, () -> {
@@ -179,7 +183,38 @@ class SecurityProcessIT {
       // the cluster kept serving through all of it
       var after = https.send(cluster.apiPort(3), "PUT", "/kv/after", admin, "still serving");
       assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+
+      assertChatUsesItsNodesCertificate(cluster, certs);
     }
+  }
+
+  /**
+   * {@code ferry chat} starts its node as {@code ferry node} does: as node2 and node3 (stopped for
+   * it) with their certificates, two chatters join the cluster and exchange a line. (A chatter
+   * without certificates is the node4 above, refused at its join.)
+   */
+  private void assertChatUsesItsNodesCertificate(ProcessCluster cluster, Path certs) throws Exception {
+    cluster.process(2).destroy();
+    cluster.stop(3);
+    cluster.stop(2);
+    Path tls = Files.writeString(dir.resolve("chat-tls.json"), TestCluster.tls(certs).encode());
+    try (ChatProcess alice = chat(cluster, 2, "--config", tls.toString());
+        ChatProcess bob = chat(cluster, 3, "--config", tls.toString())) {
+      for (var chatter : List.of(alice, bob)) {
+        Eventually.await("a chatter with its certificate to join", FORM, () -> chatter.printed("joined the chat as"));
+      }
+      Eventually.await("the chatters' registries to know each other", NOTICE, () ->
+          ChatProcess.registered(cluster.apiPort(2), "chatter_node3") && ChatProcess.registered(cluster.apiPort(3), "chatter_node2"));
+      alice.say("hello over TLS");
+      Eventually.await("bob to print alice's line", NOTICE, () -> bob.printed("node2: hello over TLS"));
+    }
+  }
+
+  private ChatProcess chat(ProcessCluster cluster, int i, String... settings) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--peers", cluster.peersFile().toString(), "--name", cluster.name(i),
+        "--data", cluster.dataDir(i).toString()));
+    args.addAll(List.of(settings));
+    return ChatProcess.start(dir.resolve("chat-" + cluster.name(i) + ".log"), args.toArray(String[]::new));
   }
 
   /** The API and the proxy over HTTPS: who may do what, and what a refused caller is told. */
@@ -427,45 +462,29 @@ class SecurityProcessIT {
   }
 
   /**
-   * An unmodified ferry node process on ports of its own, joining with the given peers.json and
-   * settings under a name of its choosing. Stopped by its PID.
+   * An unmodified ferry process ({@code command}: {@code node} or {@code chat}, which starts the
+   * same node) on ports of its own, joining with the given peers.json and settings under a name of
+   * its choosing. Stopped by its PID.
    */
-  private record Rogue(Process process, Path dataDir, int busPort, int membershipPort, int apiPort) implements AutoCloseable {
+  private record Rogue(Process process, Path dataDir, Path log, int membershipPort, int apiPort) implements AutoCloseable {
     /** @param ports its bus, membership, API and proxy ports */
-    static Rogue start(ProcessCluster cluster, Path dir, String name, Path peers, JsonObject settings,
+    static Rogue start(ProcessCluster cluster, Path dir, String command, String name, Path peers, JsonObject settings,
         List<Integer> ports) throws IOException {
       Path config = Files.writeString(dir.resolve("rogue-" + name + ".json"), settings.encodePrettily());
       Path data = dir.resolve("rogue-" + name);
       Path log = cluster.log(1).resolveSibling("rogue-" + name + ".log");
-      ProcessBuilder builder = new ProcessBuilder(ProcessCluster.command("node", "--config", config.toString(),
+      ProcessBuilder builder = new ProcessBuilder(ProcessCluster.command(command, "--config", config.toString(),
           "--peers", peers.toString(), "--name", name, "--data", data.toString(),
           "--set", "cluster.port=" + ports.get(0), "--set", "cluster.membership_port=" + ports.get(1),
           "--set", "api.port=" + ports.get(2), "--set", "proxy.port=" + ports.get(3)));
       builder.environment().remove("FERRY_PEERS");
       builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      return new Rogue(builder.start(), data, ports.get(0), ports.get(1), ports.get(2));
+      return new Rogue(builder.start(), data, log, ports.get(1), ports.get(2));
     }
 
     /** How a node's log names its Hazelcast member address. */
     String membershipAddress() {
       return "[127.0.0.1]:" + membershipPort;
-    }
-
-    String busAddress() {
-      return "127.0.0.1:" + busPort;
-    }
-
-    /** A PUT through the rogue's own API: whatever it answers, or nothing. */
-    void tryPut(String path, String value) {
-      try {
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
-            .timeout(Duration.ofSeconds(20)).PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
-            HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        // refused or timed out: the rogue could not write
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
 
     @Override
