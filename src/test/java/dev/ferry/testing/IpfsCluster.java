@@ -22,12 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * In-JVM nodes that keep content in IPFS, either each with its own real js-ipfs daemon
- * ({@link IpfsDaemon}, {@link #start}), the daemons connected to each other so content added to
- * one can be pinned by the others, or each with its embedded store ({@link #embedded}). The same
- * pin tests run on both ({@link Kind}). {@link #close()} stops the nodes, then the daemons.
+ * ({@link IpfsDaemon}, {@link #start}; the daemons start at once), the daemons connected to each
+ * other so content added to one can be pinned by the others, or each with its embedded store
+ * ({@link #embedded}). The same pin tests run on both ({@link Kind}). {@link #close()} stops the
+ * nodes, then the daemons.
  */
 public final class IpfsCluster implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -89,8 +91,10 @@ public final class IpfsCluster implements AutoCloseable {
   }
 
   private void startDaemons(Path dir) {
+    List<IpfsDaemon> started = IpfsDaemon.startAll(IntStream.range(1, daemons.length)
+        .mapToObj(i -> dir.resolve("ipfs" + i)).toList());
     for (int i = 1; i < daemons.length; i++) {
-      daemons[i] = IpfsDaemon.start(dir.resolve("ipfs" + i));
+      daemons[i] = started.get(i - 1);
       for (int j = 1; j < i; j++) {
         daemons[i].connectTo(daemons[j]);
       }

@@ -1,5 +1,6 @@
 package dev.ferry.testing;
 
+import dev.ferry.core.NodeKey;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,18 +16,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real js-ipfs daemon (npm package {@code ipfs}, installed by bin/test) in its own repository
  * under {@code dir}, listening on free loopback ports only, with bootstrap, discovery and
  * delegates off so it never reaches beyond this machine. Its RPC API is {@link #api()}.
  * {@link #close()} stops it by its PID and waits for it to exit.
+ *
+ * <p>{@code jsipfs init} runs once per JVM, into a template ({@link Template}): each daemon's
+ * repository is a copy of its files with an identity of its own (an Ed25519 key, as init makes
+ * one), and its datastore and pin store are made by the daemon when it first opens them. Init
+ * costs about 3 s of CPU (loading js-ipfs), as much as starting a daemon. {@link #startAll}
+ * starts several daemons at once. Starting is thread-safe; a daemon's other methods are for one
+ * thread at a time.
  */
 public final class IpfsDaemon implements AutoCloseable {
   private static final Path JSIPFS = Path.of("tools", "ipfs", "node_modules", ".bin", "jsipfs");
@@ -50,9 +60,27 @@ public final class IpfsDaemon implements AutoCloseable {
 
   /** Initialises a repository under {@code dir} and starts the daemon; returns once it serves its API. */
   public static IpfsDaemon start(Path dir) {
-    IpfsDaemon daemon = new IpfsDaemon(dir);
-    daemon.run();
-    return daemon;
+    return startAll(List.of(dir)).get(0);
+  }
+
+  /**
+   * A daemon in each of {@code dirs}, started at once (each loads js-ipfs, seconds of CPU); returns
+   * once all serve their API, in the order of {@code dirs}. If one fails, those started are stopped.
+   */
+  public static List<IpfsDaemon> startAll(List<Path> dirs) {
+    List<IpfsDaemon> daemons = new ArrayList<>();
+    try {
+      for (Path dir : dirs) {
+        IpfsDaemon daemon = new IpfsDaemon(dir);
+        daemons.add(daemon);
+        daemon.launch();
+      }
+      daemons.forEach(IpfsDaemon::awaitReady);
+      return List.copyOf(daemons);
+    } catch (RuntimeException | Error e) {
+      daemons.forEach(IpfsDaemon::stop);
+      throw e;
+    }
   }
 
   public URI api() {
@@ -218,13 +246,21 @@ public final class IpfsDaemon implements AutoCloseable {
     if (process != null && process.isAlive()) {
       return;
     }
+    launch();
+    awaitReady();
+  }
+
+  private void launch() {
     try {
       // a daemon killed without a chance to clean up leaves its lock behind
       Files.deleteIfExists(repo.resolve("repo.lock"));
-      process = jsipfs("daemon").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      process = jsipfs(repo, "daemon").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + JSIPFS + " (bin/test installs it under tools/ipfs)", e);
     }
+  }
+
+  private void awaitReady() {
     Eventually.await("the IPFS daemon to be ready (" + log + ")", START_TIMEOUT, () -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("the IPFS daemon exited with " + process.exitValue() + ": " + logText());
@@ -256,14 +292,12 @@ public final class IpfsDaemon implements AutoCloseable {
 
   private void init(int gatewayPort, int rpcPort) {
     try {
-      Files.createDirectories(repo);
-      Process init = jsipfs("init", "--empty-repo").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-      if (!init.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || init.exitValue() != 0) {
-        init.destroyForcibly();
-        throw new IllegalStateException("jsipfs init failed: " + logText());
-      }
+      Template.copyTo(repo);
       Path configFile = repo.resolve("config");
       JsonObject config = new JsonObject(Files.readString(configFile));
+      NodeKey key = NodeKey.generate();
+      config.put("Identity", new JsonObject().put("PeerID", key.peerId().toString())
+          .put("PrivKey", Base64.getEncoder().encodeToString(key.toLibp2p())));
       config.put("Bootstrap", new JsonArray());
       JsonObject discovery = config.getJsonObject("Discovery");
       discovery.getJsonObject("MDNS").put("Enabled", false);
@@ -278,13 +312,63 @@ public final class IpfsDaemon implements AutoCloseable {
       Files.writeString(configFile, config.encodePrettily());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
-  private ProcessBuilder jsipfs(String... args) {
+  /**
+   * The repository {@code jsipfs init --empty-repo} makes, made once per JVM in a temporary
+   * directory (removed when the JVM exits). Copied without its datastore and pin store: the
+   * datastore holds the keychain's copy of the template's key, and a daemon makes both stores
+   * when it opens a repository without them.
+   */
+  private static final class Template {
+    private static final List<String> LEFT_OUT = List.of("datastore", "pins");
+    private static Path root;
+
+    static synchronized void copyTo(Path repo) throws IOException {
+      Path template = made();
+      try (Stream<Path> files = Files.walk(template)) {
+        for (Path from : files.toList()) {
+          Path relative = template.relativize(from);
+          if (relative.getNameCount() > 0 && LEFT_OUT.contains(relative.getName(0).toString())) {
+            continue;
+          }
+          Path to = repo.resolve(relative.toString());
+          if (Files.isDirectory(from)) {
+            Files.createDirectories(to);
+          } else {
+            Files.copy(from, to);
+          }
+        }
+      }
+    }
+
+    private static Path made() throws IOException {
+      if (root != null) {
+        return root;
+      }
+      Path dir = Files.createTempDirectory("ferry-ipfs-template-");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TestCluster.deleteRecursively(dir)));
+      Path repo = dir.resolve("repo");
+      Path log = dir.resolve("init.log");
+      Files.createDirectories(repo);
+      try {
+        Process init = jsipfs(repo, "init", "--empty-repo").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+        if (!init.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || init.exitValue() != 0) {
+          init.destroyForcibly();
+          throw new IllegalStateException("jsipfs init failed: " + Files.readString(log, StandardCharsets.UTF_8));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      root = repo;
+      return root;
+    }
+  }
+
+  private static ProcessBuilder jsipfs(Path repo, String... args) {
     if (!Files.isExecutable(JSIPFS)) {
       throw new IllegalStateException(JSIPFS.toAbsolutePath() + " is missing: run bin/test (it installs js-ipfs under tools/ipfs)");
     }

@@ -8,6 +8,7 @@ import dev.ferry.node.Node;
 import dev.ferry.peers.Peer;
 import dev.ferry.peers.Peers;
 import dev.ferry.peers.PeersException;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -280,14 +281,28 @@ public abstract class TestCluster implements AutoCloseable {
       stop(i);
     }
 
+    /**
+     * Stops every running node at once, then removes the directory. Together they leave faster
+     * than one by one: Hazelcast moves no partitions when every member is shutting down, while a
+     * member that leaves alone waits until its partitions are on the others.
+     */
     @Override
     public void close() {
+      List<Future<Void>> stopping = new ArrayList<>();
       for (int i = nodes.size(); i >= 1; i--) {
-        try {
-          stop(i);
-        } catch (RuntimeException e) {
-          // keep stopping the others
+        Node node = nodes.set(i - 1, null);
+        if (node != null) {
+          try {
+            stopping.add(node.close());
+          } catch (RuntimeException e) {
+            // keep stopping the others
+          }
         }
+      }
+      try {
+        Future.join(stopping).await();
+      } catch (RuntimeException e) {
+        // each node has stopped or failed to; nothing is left to stop
       }
       super.close();
     }

@@ -59,8 +59,9 @@ class IpfsProxyTest {
 
   @BeforeAll
   static void start() {
+    List<IpfsDaemon> started = IpfsDaemon.startAll(List.of(dir.resolve("ipfs1"), dir.resolve("ipfs2"), dir.resolve("ipfs3")));
     for (int i = 1; i <= 3; i++) {
-      daemons[i] = IpfsDaemon.start(dir.resolve("ipfs" + i));
+      daemons[i] = started.get(i - 1);
     }
     daemons[2].connectTo(daemons[1]);
     daemons[3].connectTo(daemons[1]);
