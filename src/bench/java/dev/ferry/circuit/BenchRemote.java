@@ -65,7 +65,7 @@ public final class BenchRemote {
   }
 
   /** CPU time this process has used, all threads, in nanoseconds. */
-  static long cpuNanos() {
+  public static long cpuNanos() {
     return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 

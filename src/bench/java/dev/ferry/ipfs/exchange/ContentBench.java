@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 1 stream, 256 KiB chunks) in alternating rounds. Each round unpins the file and collects garbage
  * first, so every fetch starts from nothing. Memory: node1's peak used heap while fetching a 64 MiB
  * and the 256 MiB file (sampled), and its heap after GC once each was fetched. Then the baseline of
- * issue 16: the same file fetched by js-ipfs's bitswap between two js-ipfs daemons ({@link #bitswap}).
+ * issue 16, in alternating rounds: the 64 MiB file fetched by ferry and by js-ipfs's bitswap between
+ * two js-ipfs daemons ({@link Bitswap}; at 256 MiB js-ipfs stalls, docs/BENCHMARKS.md says why).
  * Prints a Markdown table and writes it to target/bench/ContentBench.md.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=ContentBench}.
@@ -59,13 +60,21 @@ class ContentBench {
   private static final long SIZE = Long.getLong("bench.content.bytes", 256L * MIB);
   private static final long SMALL = SIZE / 4;
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  /**
+   * Untimed rounds first, so that what the timed rounds measure is the compiled code, not the JIT
+   * compiling it (in a cold JVM C2 took a third of the fetching node's CPU during the first rounds).
+   */
+  private static final int WARMUP = Integer.getInteger("bench.warmup.rounds", 1);
   private static final long SAMPLE_MS = 20;
   private static final Duration LONG = Duration.ofMinutes(10);
+  /** Whether the fetch is compared with js-ipfs's bitswap ({@code -Dbench.bitswap=false}: not, to profile ferry alone). */
+  private static final boolean BITSWAP = Boolean.parseBoolean(System.getProperty("bench.bitswap", "true"));
 
   @TempDir Path dir;
 
   @Test
   void nodeToNodeFetchAgainstRawTcp() throws Exception {
+    double loadAtStart = load();
     Path peersFile = dir.resolve("peers.json");
     TestCluster.writePeers(peersFile, 2);
     Path node2Data = dir.resolve("node2");
@@ -108,47 +117,73 @@ class ContentBench {
       });
       ContentStore store1 = ContentStore.embedded(vertx, node.config());
 
-      fetch(store1, small, SMALL);  // warm-up
-      CircuitBench.tcp(vertx, tcpPort, 1, SMALL);
+      fetch(vertx, store1, small, SMALL);
+      for (int round = 0; round < WARMUP; round++) {  // untimed: the JIT compiles the paths the rounds time
+        CircuitBench.tcp(vertx, tcpPort, 1, SIZE);
+        fetch(vertx, store1, big, SIZE);
+      }
       List<Double> tcp = new ArrayList<>();
       List<Double> fetch = new ArrayList<>();
       List<Double> ratios = new ArrayList<>();
+      List<Double> cpuHere = new ArrayList<>();
+      List<Double> cpuThere = new ArrayList<>();
       for (int round = 0; round < ROUNDS; round++) {
         double raw = CircuitBench.tcp(vertx, tcpPort, 1, SIZE);
-        double fetched = fetch(store1, big, SIZE).mbps();
-        System.out.printf(Locale.ROOT, "round %d: raw TCP %.0f MB/s, fetch %.0f MB/s%n", round + 1, raw, fetched);
+        Fetched run = fetch(vertx, store1, big, SIZE);
+        double fetched = run.mbps();
+        System.out.printf(Locale.ROOT, "round %d: raw TCP %.0f MB/s, fetch %.0f MB/s (CPU per MB: node1 %.2f ms, "
+            + "node2 %.2f ms)%n", round + 1, raw, fetched, run.cpuHere(), run.cpuThere());
         tcp.add(raw);
         fetch.add(fetched);
         ratios.add(fetched / raw);
+        cpuHere.add(run.cpuHere());
+        cpuThere.add(run.cpuThere());
       }
       long heapBefore = BenchRemote.usedHeap();
-      Fetched smallRun = fetch(store1, small, SMALL);
+      Fetched smallRun = fetch(vertx, store1, small, SMALL);
       long heapAfterSmall = BenchRemote.usedHeap();
-      Fetched bigRun = fetch(store1, big, SIZE);
+      Fetched bigRun = fetch(vertx, store1, big, SIZE);
       long heapAfterBig = BenchRemote.usedHeap();
-      double bitswap = bitswap(randomFile(SIZE, 1), big);
-      System.out.printf(Locale.ROOT, "js-ipfs bitswap: %.1f MB/s; ferry's fetch (median) %.1fx it%n", bitswap,
-          median(fetch) / bitswap);
+      // js-ipfs's bitswap stalls on a 256 MiB file (docs/BENCHMARKS.md: mplex's inbound stream limit),
+      // so the comparison is on the smaller file, ferry's fetch of it timed in the same rounds
+      List<Double> smallFetch = new ArrayList<>();
+      List<Double> bitswap = new ArrayList<>();
+      List<Double> overBitswap = new ArrayList<>();
+      try (Bitswap js = BITSWAP ? new Bitswap(randomFile(SMALL, 2), small) : null) {
+        for (int round = 0; round < ROUNDS && js != null; round++) {
+          double ferry = fetch(vertx, store1, small, SMALL).mbps();
+          double swapped = js.fetch();
+          System.out.printf(Locale.ROOT, "round %d, %d MiB: ferry's fetch %.0f MB/s, js-ipfs bitswap %.1f MB/s%n",
+              round + 1, SMALL / MIB, ferry, swapped);
+          smallFetch.add(ferry);
+          bitswap.add(swapped);
+          overBitswap.add(ferry / swapped);
+        }
+      }
 
       String table = String.join("\n",
           "| measurement | raw TCP (NetSocket, 1 stream) | node-to-node fetch | fetch / TCP |",
           "|---|---|---|---|",
           String.format(Locale.ROOT, "| %d MiB file, one other node has it | %.0f MB/s | %.0f MB/s | %.2fx (%.2f–%.2f) |",
               SIZE / MIB, median(tcp), median(fetch), median(ratios), min(ratios), max(ratios)),
+          String.format(Locale.ROOT, "| CPU time per MB fetched (process CPU, all threads) | | node1 (fetching) %.2f ms, "
+              + "node2 (serving) %.2f ms | |", median(cpuHere), median(cpuThere)),
           String.format(Locale.ROOT, "| peak used heap while fetching (sampled every %d ms) | | %d MiB file: %d MiB; "
               + "%d MiB file: %d MiB | |", SAMPLE_MS, SMALL / MIB, smallRun.peakHeap() / MIB, SIZE / MIB,
               bigRun.peakHeap() / MIB),
           String.format(Locale.ROOT, "| heap after GC (before; after the %d MiB; after the %d MiB fetch) | | %d; %d; "
               + "%d MiB | |", SMALL / MIB, SIZE / MIB, heapBefore / MIB, heapAfterSmall / MIB, heapAfterBig / MIB),
-          String.format(Locale.ROOT, "| the same file, js-ipfs bitswap between two js-ipfs daemons (`pin/add`, 1 run) "
-              + "| | %.1f MB/s | ferry's fetch / bitswap: %.1fx |", bitswap, median(fetch) / bitswap),
+          !BITSWAP ? "| js-ipfs bitswap | | not measured (`-Dbench.bitswap=false`) | |" : String.format(Locale.ROOT, "| %d MiB file: ferry's fetch; js-ipfs bitswap between two js-ipfs daemons "
+              + "(`pin/add`) | | %.0f MB/s (%.0f–%.0f); bitswap %.1f MB/s (%.1f–%.1f) | ferry / bitswap: %.1fx "
+              + "(%.1f–%.1f) |", SMALL / MIB, median(smallFetch), min(smallFetch), max(smallFetch), median(bitswap),
+              min(bitswap), max(bitswap), median(overBitswap), min(overBitswap), max(overBitswap)),
           "",
-          String.format(Locale.ROOT, "Medians of %d alternating rounds (ratio: median of each round's ratio, range "
-              + "in brackets). node1 in the benchmark's JVM (-Xmx2g) fetches, node2 (a process, -Xmx1g) serves; "
-              + "CIDv1, raw leaves, 256 KiB chunks (%d blocks); each block checked (SHA-256) and written to its own "
-              + "file, fsynced before the pin is recorded. %d cores; Java %s; load average at the end %.1f.", ROUNDS,
-              SIZE / (256 * 1024) + 1, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-              ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+          String.format(Locale.ROOT, "Medians of %d alternating rounds after %d untimed (ratio: median of each "
+              + "round's ratio, range in brackets). node1 in the benchmark's JVM (-Xmx2g) fetches, node2 (a process, "
+              + "-Xmx1g) serves; CIDv1, raw leaves, 256 KiB chunks (%d blocks); each block checked (SHA-256) and "
+              + "written to its own file, fsynced before the pin is recorded. %d cores; Java %s; load average %.1f "
+              + "at the start, %.1f at the end.", ROUNDS, WARMUP, SIZE / (256 * 1024) + 1,
+              Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAtStart, load()));
       System.out.println("\n" + table + "\n");
       Files.createDirectories(Path.of("target", "bench"));
       Files.writeString(Path.of("target", "bench", "ContentBench.md"), table + "\n");
@@ -172,6 +207,7 @@ class ContentBench {
    */
   @Test
   void addThroughTheApiAgainstJsIpfs() throws Exception {
+    double loadAtStart = load();
     Path peersFile = dir.resolve("peers.json");
     int apiPort = TestCluster.writePeers(peersFile, 1).get(0).apiPort().orElseThrow();
     JsonObject flags = new JsonObject().put("name", "node1").put("peers", peersFile.toString())
@@ -184,19 +220,21 @@ class ContentBench {
       URI api = URI.create("http://127.0.0.1:" + apiPort + "/add?no-pin=true");
       URI js = daemon.api().resolve("/api/v0/add?pin=false");
       Map<String, List<Double>> mbps = new LinkedHashMap<>();
-      for (int round = 0; round < ROUNDS; round++) {
+      for (int round = -WARMUP; round < ROUNDS; round++) {  // warm-up rounds (below 0) untimed, for both JITs
+        Map<String, List<Double>> into = round < 0 ? new LinkedHashMap<>() : mbps;
         for (int version = 0; version <= 1; version++) {
-          Path file = randomFile(SIZE, 100 + round * 2 + version);
+          Path file = randomFile(SIZE, 100 + (round + WARMUP) * 2 + version);
           String query = "&cid-version=" + version;
-          String ferryCid = timedAdd(URI.create(api + query), file, mbps, "ferry v" + version, "cid");
+          String ferryCid = timedAdd(URI.create(api + query), file, into, "ferry v" + version, "cid");
           store.release(Cid.parse(ferryCid)).await();
           store.collectGarbage().await();
-          String jsCid = timedAdd(URI.create(js + query), file, mbps, "js-ipfs v" + version, "Hash");
+          String jsCid = timedAdd(URI.create(js + query), file, into, "js-ipfs v" + version, "Hash");
           post(daemon.api().resolve("/api/v0/repo/gc"));
           assertThat(Cid.parse(ferryCid)).as("the same CID from both").isEqualTo(Cid.parse(jsCid));
           Files.delete(file);
-          System.out.printf(Locale.ROOT, "round %d, v%d: ferry %.0f MB/s, js-ipfs %.0f MB/s%n", round + 1, version,
-              last(mbps.get("ferry v" + version)), last(mbps.get("js-ipfs v" + version)));
+          System.out.printf(Locale.ROOT, "%s %d, v%d: ferry %.0f MB/s, js-ipfs %.0f MB/s%n",
+              round < 0 ? "warm-up" : "round", round < 0 ? round + WARMUP + 1 : round + 1, version,
+              last(into.get("ferry v" + version)), last(into.get("js-ipfs v" + version)));
         }
       }
       List<String> rows = new ArrayList<>(List.of(
@@ -214,11 +252,11 @@ class ContentBench {
             min(jsIpfs), max(jsIpfs), median(ratios)));
       }
       rows.add("");
-      rows.add(String.format(Locale.ROOT, "Medians of %d alternating rounds (range in brackets; ratio: median of each "
-          + "round's ratio). The file is streamed from disk in a multipart body over loopback HTTP; ferry answers once "
-          + "every block is stored and fsynced. %d cores; Java %s; load average at the start %.1f.", ROUNDS,
-          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+      rows.add(String.format(Locale.ROOT, "Medians of %d alternating rounds after %d untimed (range in brackets; "
+          + "ratio: median of each round's ratio). The file is streamed from disk in a multipart body over loopback "
+          + "HTTP; ferry answers once every block is stored and fsynced. %d cores; Java %s; load average %.1f at the "
+          + "start, %.1f at the end.", ROUNDS, WARMUP, Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"), loadAtStart, load()));
       String table = String.join("\n", rows);
       System.out.println("\n" + table + "\n");
       Files.createDirectories(Path.of("target", "bench"));
@@ -259,29 +297,60 @@ class ContentBench {
 
   /**
    * js-ipfs's bitswap on the same file: one js-ipfs daemon adds {@code file} (CIDv1, raw leaves: the
-   * CID node2 holds, checked), a second one, connected to it ({@code swarm/connect}), pins it, which
-   * fetches every block over bitswap; the pin is timed. Both daemons are stopped after.
+   * CID node2 holds, checked); a second one, connected to it ({@code swarm/connect}) before each
+   * round, pins it in each {@link #fetch}, which fetches every block over bitswap, then unpins it and
+   * collects its garbage for the next round. Both daemons stop on {@link #close}.
    */
-  private double bitswap(Path file, Cid expected) throws Exception {
-    try (IpfsDaemon holder = IpfsDaemon.start(dir.resolve("js-ipfs-holder"));
-        IpfsDaemon fetcher = IpfsDaemon.start(dir.resolve("js-ipfs-fetcher"))) {
-      String cid = timedAdd(holder.api().resolve("/api/v0/add?cid-version=1"), file, new LinkedHashMap<>(), "add",
-          "Hash");
-      Files.delete(file);
-      assertThat(Cid.parse(cid)).as("js-ipfs's CID of the file ferry fetches").isEqualTo(expected);
+  private final class Bitswap implements AutoCloseable {
+    private final IpfsDaemon holder;
+    private final IpfsDaemon fetcher;
+    private final String cid;
+    private final long size;
+
+    Bitswap(Path file, Cid expected) throws Exception {
+      size = Files.size(file);
+      holder = IpfsDaemon.start(dir.resolve("js-ipfs-holder"));
+      try {
+        fetcher = IpfsDaemon.start(dir.resolve("js-ipfs-fetcher"));
+      } catch (RuntimeException e) {
+        holder.close();
+        throw e;
+      }
+      try {
+        cid = timedAdd(holder.api().resolve("/api/v0/add?cid-version=1"), file, new LinkedHashMap<>(), "add", "Hash");
+        Files.delete(file);
+        assertThat(Cid.parse(cid)).as("js-ipfs's CID of the file ferry fetches").isEqualTo(expected);
+      } catch (Exception | AssertionError e) {
+        close();
+        throw e;
+      }
+    }
+
+    /** One timed fetch by bitswap (MB/s); the fetcher holds nothing of the file before or after. */
+    double fetch() throws Exception {
       fetcher.connectTo(holder);
       long start = System.nanoTime();
       post(fetcher.api().resolve("/api/v0/pin/add?arg=" + cid + "&timeout=" + LONG.toMinutes() / 2 + "m"));  // js-ipfs answers its timeout before ours
-      double mbps = SIZE / 1e6 / ((System.nanoTime() - start) / 1e9);
+      double mbps = size / 1e6 / ((System.nanoTime() - start) / 1e9);
       assertThat(fetcher.pins()).contains(Cid.parse(cid).toString());
+      post(fetcher.api().resolve("/api/v0/pin/rm?arg=" + cid));
+      post(fetcher.api().resolve("/api/v0/repo/gc"));
       return mbps;
+    }
+
+    @Override
+    public void close() {
+      try (holder; fetcher) {
+        // both stopped, the fetcher first
+      }
     }
   }
 
-  private record Fetched(double mbps, long peakHeap) {}
+  /** A timed fetch: MB/s, node1's peak used heap, and the CPU time per MB of node1 and of node2 (ms). */
+  private record Fetched(double mbps, long peakHeap, double cpuHere, double cpuThere) {}
 
   /** Pins {@code cid} (fetching every block from node2), timed; then unpins it and collects, for the next round. */
-  private static Fetched fetch(ContentStore store, Cid cid, long size) {
+  private static Fetched fetch(Vertx vertx, ContentStore store, Cid cid, long size) {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong peak = new AtomicLong();
     Thread sampler = new Thread(() -> {
@@ -296,14 +365,24 @@ class ContentBench {
       }
     });
     sampler.start();
+    long cpuHere = BenchRemote.cpuNanos();
+    long cpuThere = remoteCpu(vertx);
     long start = System.nanoTime();
     store.pin(cid, LONG).await();
     double mbps = size / 1e6 / ((System.nanoTime() - start) / 1e9);
+    cpuHere = BenchRemote.cpuNanos() - cpuHere;
+    cpuThere = remoteCpu(vertx) - cpuThere;
     running.set(false);
     store.unpin(cid).await();
     store.release(cid).await();
     assertThat(store.collectGarbage().await().removed()).isNotEmpty();
-    return new Fetched(mbps, peak.get());
+    double mb = size / 1e6;
+    return new Fetched(mbps, peak.get(), cpuHere / 1e6 / mb, cpuThere / 1e6 / mb);
+  }
+
+  /** node2's process CPU time (ns), asked of {@link BenchRemote} over the bus. */
+  private static long remoteCpu(Vertx vertx) {
+    return vertx.eventBus().<Long>request("bench.cpu.node2", null).await().body();
   }
 
   private static Cid add(ContentStore store, Path file, ImportOptions options) throws Exception {
@@ -326,6 +405,11 @@ class ContentBench {
       }
     }
     return file;
+  }
+
+  /** The machine's load average over the last minute (the machine is shared: figures are read beside it). */
+  private static double load() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static double median(List<Double> values) {
