@@ -1,5 +1,7 @@
 package dev.ferry.pin;
 
+import dev.ferry.raft.SnapshotChunks;
+import dev.ferry.raft.StateMachine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,12 +23,15 @@ import org.junit.jupiter.api.Timeout;
  * (allocated at apply time among three live nodes, replication 2, as {@link PinBench} pins) for
  * the first pins and around the last, the heap both take per pin (used heap after a full GC,
  * before and after), the heap a tracker's statuses ({@link LocalStatuses}) of the pins allocated to
- * one node add, and the time and size of a snapshot of all of them and of restoring it. What a
- * node process adds to this (Raft's log until a snapshot, its change feed) is in {@link PinBench}'s
- * heap figure.
+ * one node add, and the time and size of a snapshot of all of them and of restoring it: its
+ * capture (what holds up the Raft executor) and the making of its chunks (on a worker in a node),
+ * and, in the same run for comparison, a snapshot in the format before (a JSON line per pin,
+ * deflated, made whole on the Raft executor) and its restore. What a node process adds to this
+ * (Raft's log until a snapshot, its change feed) is in {@link PinBench}'s heap figure.
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinStateBench}; {@code -Dbench.state.pins=1000000},
- * {@code -Dbench.pins.window=10000}, {@code -Dbench.warmup=100000} change the sizes. The table is printed and written to
+ * {@code -Dbench.pins.window=10000}, {@code -Dbench.warmup=100000} change the sizes,
+ * {@code -Dbench.state.repeats=3} how often the snapshot and restore are timed. The table is printed and written to
  * {@code target/bench/PinStateBench.md}.
  */
 @Timeout(3600)
@@ -34,6 +39,8 @@ class PinStateBench {
   private static final int PINS = Integer.getInteger("bench.state.pins", 1_000_000);
   private static final int WINDOW = Integer.getInteger("bench.pins.window", 10_000);
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 100_000);
+  /** How many times the snapshot and the restore are timed (the median is reported). */
+  private static final int REPEATS = Integer.getInteger("bench.state.repeats", 3);
   private static final int CHUNK = 1_000;
   private static final List<String> LIVE = List.of("node1", "node2", "node3");
   /** The node whose tracker statuses are measured. */
@@ -50,9 +57,14 @@ class PinStateBench {
     apply(warm, new PinState(), cids, 0, WARM_UP);
     List<JsonObject> warmChunks = new ArrayList<>();
     warm.snapshot(warmChunks::add);
-    new PinSet(CHUNK).restore(warmChunks);
+    new PinSet(CHUNK).restore(warmChunks.stream().map(c -> new JsonObject(c.encode())).toList());
+    List<JsonObject> warmVersion1 = new ArrayList<>();
+    SnapshotChunks.write(warm.query(new JsonObject().put("op", "list")).getJsonArray("pins").stream()
+        .map(p -> Pin.fromJson((JsonObject) p)).toList(), "pins", CHUNK, Pin::toJson, warmVersion1::add);
+    new PinSet(CHUNK).restore(warmVersion1);
     warm = null;
     warmChunks = null;
+    warmVersion1 = null;
 
     long before = usedAfterGc();
     PinSet set = new PinSet(CHUNK);
@@ -72,23 +84,61 @@ class PinStateBench {
     // the last window: pins replaced (the same CIDs pinned again), so the set stays at its size
     double last = apply(set, mirror, cids, PINS - WINDOW, PINS);
 
+    // the snapshot as a node takes it: captured on the Raft executor, its chunks made on a worker
     List<JsonObject> chunks = new ArrayList<>();
-    long started = System.nanoTime();
-    set.snapshot(chunks::add);
-    double snapshotSeconds = (System.nanoTime() - started) / 1e9;
+    double[] capture = new double[REPEATS];
+    double[] make = new double[REPEATS];
+    for (int r = 0; r < REPEATS; r++) {
+      chunks.clear();
+      long started = System.nanoTime();
+      StateMachine.Snapshot captured = set.capture();
+      capture[r] = (System.nanoTime() - started) / 1e6;
+      started = System.nanoTime();
+      for (int i = 0; i < captured.chunks(); i++) {
+        chunks.add(captured.chunk(i));
+      }
+      make[r] = (System.nanoTime() - started) / 1e9;
+    }
     long withSnapshot = usedAfterGc();
     if (statuses.get(cids.get(0)) == null && mirror.get(cids.get(0)).isAllocatedTo(TRACKER)) {
       throw new AssertionError("a status went missing");   // also keeps the statuses reachable until here
     }
-    long packed = chunks.stream().mapToLong(c -> c.getString("pins").length()).sum();
+    long packed = chunks.stream().mapToLong(c -> c.getBinary("pins").length).sum();
+    // the same pins in the format before (version 1: a JSON line per pin, deflated), in this run
+    List<JsonObject> version1 = new ArrayList<>();
+    double[] oldWrite = new double[REPEATS];
+    for (int r = 0; r < REPEATS; r++) {
+      version1.clear();
+      long started = System.nanoTime();
+      SnapshotChunks.write(mirror.pins(), "pins", CHUNK, Pin::toJson, version1::add);
+      oldWrite[r] = (System.nanoTime() - started) / 1e9;
+    }
+    long oldPacked = version1.stream().mapToLong(c -> c.getString("pins").length()).sum();
 
-    PinSet copy = new PinSet(CHUNK);
-    started = System.nanoTime();
-    copy.restore(chunks);
-    double restoreSeconds = (System.nanoTime() - started) / 1e9;
+    // restored from chunks as a restarted node reads them from its store (JSON, the bytes in base64)
+    List<JsonObject> stored = chunks.stream().map(c -> new JsonObject(c.encode())).toList();
+    List<JsonObject> oldStored = version1.stream().map(c -> new JsonObject(c.encode())).toList();
+    chunks = null;
+    version1 = null;
     JsonObject list = new JsonObject().put("op", "list").put("limit", 1);
-    if (!copy.query(list).equals(set.query(list))) {
-      throw new AssertionError("the restored pinset differs");
+    JsonObject all = new JsonObject().put("op", "list").put("node", TRACKER).put("limit", 3);
+    double[] restore = new double[REPEATS];
+    double[] oldRestore = new double[REPEATS];
+    for (int r = 0; r < REPEATS; r++) {
+      PinSet copy = new PinSet(CHUNK);
+      long started = System.nanoTime();
+      copy.restore(stored);
+      restore[r] = (System.nanoTime() - started) / 1e9;
+      if (!copy.query(list).equals(set.query(list)) || !copy.query(all).equals(set.query(all))) {
+        throw new AssertionError("the restored pinset differs");
+      }
+      copy = new PinSet(CHUNK);
+      started = System.nanoTime();
+      copy.restore(oldStored);
+      oldRestore[r] = (System.nanoTime() - started) / 1e9;
+      if (!copy.query(list).equals(set.query(list))) {
+        throw new AssertionError("the pinset restored from the earlier format differs");
+      }
     }
 
     String text = String.join("\n",
@@ -101,10 +151,18 @@ class PinStateBench {
         String.format(Locale.ROOT, "| heap per pin, %s's tracker statuses (%,d of the pins, CIDs shared with the "
             + "mirror) | %.0f B (%.0f B a status) |", TRACKER, trackedPins, (tracked - filled) / (double) PINS,
             (tracked - filled) / (double) trackedPins),
-        String.format(Locale.ROOT, "| heap per pin, the snapshot (%,d chunks) | %.0f B (%.0f B packed text) |",
-            chunks.size(), (withSnapshot - tracked) / (double) PINS, packed / (double) PINS),
-        String.format(Locale.ROOT, "| snapshot of %,d pins | %.1f s |", PINS, snapshotSeconds),
-        String.format(Locale.ROOT, "| restore of %,d pins | %.1f s |", PINS, restoreSeconds))
+        String.format(Locale.ROOT, "| heap per pin, the snapshot's chunks (%,d; a node holds them until they are "
+            + "written) | %.0f B (%.0f B of pins' bytes; the earlier format %.0f B of packed text) |",
+            stored.size(), (withSnapshot - tracked) / (double) PINS, packed / (double) PINS, oldPacked / (double) PINS),
+        String.format(Locale.ROOT, "| snapshot of %,d pins: capture, on the Raft executor (median of %d) | %.1f ms |",
+            PINS, REPEATS, median(capture)),
+        String.format(Locale.ROOT, "| snapshot of %,d pins: making its chunks, on a worker (median of %d) | %.2f s |",
+            PINS, REPEATS, median(make)),
+        String.format(Locale.ROOT, "| snapshot of %,d pins, the earlier format, all on the Raft executor (median of %d) "
+            + "| %.2f s |", PINS, REPEATS, median(oldWrite)),
+        String.format(Locale.ROOT, "| restore of %,d pins (median of %d) | %.2f s |", PINS, REPEATS, median(restore)),
+        String.format(Locale.ROOT, "| restore of %,d pins from the earlier format (median of %d) | %.2f s |", PINS,
+            REPEATS, median(oldRestore)))
         + "\n\ncores: " + Runtime.getRuntime().availableProcessors() + ", one thread, replication 2 among 3 live nodes\n";
     System.out.println("\n" + text);
     Path out = Path.of("target", "bench", "PinStateBench.md");
@@ -123,6 +181,12 @@ class PinStateBench {
       mirror.apply(n + 1, PinOp.parse(op));
     }
     return (to - from) / ((System.nanoTime() - started) / 1e9);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   private static long usedAfterGc() {
