@@ -167,6 +167,7 @@ class PinBench {
       notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "` (before the pins: `"
           + "PinBench-heap-before.txt`; what grew, per pin: `" + growth + "`)");
 
+      notes.add(snapshots(ports));
       notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
           + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
           MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), true), emptyRestart));
@@ -312,9 +313,28 @@ class PinBench {
 
   /** {@code ferry_raft_applied_ops_total} of {@code group} on the node whose API is at {@code port}. */
   private static double appliedOps(int port, String group) {
-    Matcher m = Pattern.compile("^ferry_raft_applied_ops_total\\{[^}]*group=\"" + group + "\"[^}]*} (\\S+)$",
-        Pattern.MULTILINE).matcher(Http.get(port, "/metrics").body());
-    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN; // NaN: not found (a node without the counter)
+    return raftMetric(Http.get(port, "/metrics").body(), "ferry_raft_applied_ops_total", group);
+  }
+
+  /** A Raft group's series {@code name} in a node's Prometheus text; NaN when it has none. */
+  private static double raftMetric(String metrics, String name, String group) {
+    Matcher m = Pattern.compile("^" + name + "\\{[^}]*group=\"" + group + "\"[^}]*} (\\S+)$", Pattern.MULTILINE)
+        .matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  /** How each node's {@code pins} group snapshotted: how often, the longest capture (Raft executor) and making (worker). */
+  private static String snapshots(int[] ports) {
+    List<String> nodes = new ArrayList<>();
+    for (int i = 0; i < ports.length; i++) {
+      String metrics = Http.get(ports[i], "/metrics").body();
+      nodes.add(String.format(Locale.ROOT, "node %d %.0f snapshots, capture at most %.1f ms, making at most %.2f s",
+          i + 1, raftMetric(metrics, "ferry_raft_snapshot_capture_seconds_count", "pins"),
+          raftMetric(metrics, "ferry_raft_snapshot_capture_seconds_max", "pins") * 1000,
+          raftMetric(metrics, "ferry_raft_snapshot_make_seconds_max", "pins")));
+    }
+    return "snapshots of the `pins` group (`ferry_raft_snapshot_*`; the maxima are of the last minutes): "
+        + String.join("; ", nodes);
   }
 
   /**
