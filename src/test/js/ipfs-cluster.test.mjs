@@ -9,7 +9,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { Cluster, TrackerStatusPinned, TrackerStatusUnpinned } from '@nftstorage/ipfs-cluster'
+import { Cluster, TrackerStatusPinned, TrackerStatusRemote, TrackerStatusUnpinned } from '@nftstorage/ipfs-cluster'
 
 const env = (name) => {
   const value = process.env[name]
@@ -108,19 +108,39 @@ test('pin with options, allocation, status, statusAll with filters, recover and 
   assert.equal(status.peerMap[peers[0]].peerName, 'node1')
   assert.equal(status.peerMap[peers[0]].ipfsPeerId, env('FERRY_DAEMON_1'))
   assert.ok(status.peerMap[peers[0]].timestamp instanceof Date && !isNaN(status.peerMap[peers[0]].timestamp))
+  // as IPFS Cluster: every cluster peer is in the peer map, node2 (not allocated) remote
+  assert.deepEqual(Object.keys(status.peerMap).sort(), [...peers].sort())
+  assert.equal(status.peerMap[peers[1]].status, TrackerStatusRemote)
+  assert.equal(status.peerMap[peers[1]].peerName, 'node2')
 
+  const all = await two.statusAll()
+  const line = all.find((s) => s.cid === cid)
+  assert.deepEqual(Object.keys(line.peerMap).sort(), [...peers].sort())
+  assert.equal(line.peerMap[peers[0]].status, TrackerStatusPinned)
+  assert.equal(line.peerMap[peers[1]].status, TrackerStatusRemote)
+  // a filter keeps the pins some peer's status matches, with those peers' statuses alone
   const pinnedOnes = await two.statusAll({ filter: [TrackerStatusPinned] })
-  assert.ok(pinnedOnes.some((s) => s.cid === cid))
+  assert.deepEqual(Object.keys(pinnedOnes.find((s) => s.cid === cid).peerMap), [peers[0]])
+  const remoteOnes = await two.statusAll({ filter: [TrackerStatusRemote] })
+  const remote = remoteOnes.find((s) => s.cid === cid)
+  assert.deepEqual(Object.keys(remote.peerMap), [peers[1]])
+  assert.equal(remote.peerMap[peers[1]].status, TrackerStatusRemote)
   const errors = await two.statusAll({ filter: ['error'] })
   assert.ok(errors.every((s) => s.cid !== cid))
   const listed = await two.statusAll({ cids: [cid] })
   assert.deepEqual(listed.map((s) => s.cid), [cid])
+  assert.deepEqual(Object.keys(listed[0].peerMap).sort(), [...peers].sort())
   const local = await two.statusAll({ local: true, cids: [cid] })
   assert.deepEqual(Object.keys(local[0].peerMap), [peers[1]])
+  const localAll = await two.statusAll({ local: true })
+  const localLine = localAll.find((s) => s.cid === cid)
+  assert.deepEqual(Object.keys(localLine.peerMap), [peers[1]])
+  assert.equal(localLine.peerMap[peers[1]].status, TrackerStatusRemote)
 
   const recovered = await one.recover(cid)
   assert.equal(recovered.cid, cid)
   assert.equal(recovered.peerMap[peers[0]].status, TrackerStatusPinned)
+  assert.equal(recovered.peerMap[peers[1]].status, TrackerStatusRemote)
 
   const unpinned = await two.unpin(cid)
   assert.equal(unpinned.cid, cid)

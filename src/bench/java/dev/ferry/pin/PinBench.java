@@ -70,7 +70,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run: {@code mvn -B -Pbench verify -Dbench=PinBench}; {@code -Dbench.pins.window=10000},
  * {@code -Dbench.pins.marks=100000,1000000}, {@code -Dbench.inflight=64,256},
- * {@code -Dbench.real.pins=1000}, {@code -Dbench.listings.runs=5} change the sizes, {@code -Dbench.raft.snapshot_every=N},
+ * {@code -Dbench.real.pins=1000}, {@code -Dbench.listings.runs=5} change the sizes, {@code -Dbench.listings.fill=import}
+ * fills the listings' pinset with {@code POST /pins/import} (faster; the listings read the same pinset),
+ * {@code -Dbench.listings.paths=/pins} times that listing alone, {@code -Dbench.listings.jfr=DIR} records
+ * each node during the listings ({@code DIR/node<i>.jfr}, JFR's profile settings), {@code -Dbench.raft.snapshot_every=N},
  * {@code -Dbench.raft.snapshot_every_ops=N} and {@code -Dbench.raft.snapshot_every_bytes=N} the nodes'
  * {@code raft.*} settings of those names, {@code -Dferry.node.heap=2g} the nodes' heap
  * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
@@ -85,6 +88,15 @@ class PinBench {
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 5_000);
   private static final int REAL_PINS = Integer.getInteger("bench.real.pins", 1_000);
   private static final int LISTING_RUNS = Integer.getInteger("bench.listings.runs", 5);
+  /** Whether the listings' pinset is filled with {@code POST /pins/import} (a minute less) rather than a pin per request. */
+  private static final boolean FILL_BY_IMPORT = "import".equals(System.getProperty("bench.listings.fill"));
+  /** Where each node's flight recording of the listings goes ({@code node<i>.jfr}); null: none recorded. */
+  private static final String LISTING_JFR = System.getProperty("bench.listings.jfr");
+  /** The listings timed, in turn: {@code -Dbench.listings.paths=/pins} times {@code GET /pins} alone. */
+  private static final List<String> LISTING_PATHS = List.of(System.getProperty("bench.listings.paths",
+      "/allocations,/pins").split(","));
+  /** Pins per {@code POST /pins/import} request: about 80 bytes a line, well under {@code api.max_import_bytes}. */
+  private static final int IMPORT_CHUNK = 10_000;
   private static final Duration FORM = Duration.ofSeconds(120);
   private static final Duration RESTART = Duration.ofMinutes(5);
   private static final String HOST = "127.0.0.1";
@@ -205,17 +217,33 @@ class PinBench {
       run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
           + cid(-2 - n)).send().compose(PinBench::ok));
       int pinned = MARKS.get(0);
-      run(vertx, MOST_IN_FLIGHT, pinned, n -> pin(client, ports, n));
+      if (FILL_BY_IMPORT) {
+        importPins(ports, pinned);
+      } else {
+        run(vertx, MOST_IN_FLIGHT, pinned, n -> pin(client, ports, n));
+      }
       // the pool's connections closed: up to api.max_connections_per_address of them would leave a
       // listing's own connection refused, and the listings are timed alone
       client.close();
       Map<String, List<Stream>> runs = new TreeMap<>();
+      if (LISTING_JFR != null) {
+        for (int i = 1; i <= 3; i++) {
+          jcmd(cluster.process(i).pid(), "JFR.start name=listings settings=profile");
+        }
+      }
       for (int i = 0; i < LISTING_RUNS; i++) {
-        for (String path : List.of("/allocations", "/pins")) {
+        for (String path : LISTING_PATHS) {
           Stream one = stream(ports[1], path);
           runs.computeIfAbsent(path, p -> new ArrayList<>()).add(one);
           System.out.printf(Locale.ROOT, "GET %s of %,d pins: %,d lines, first %.0f ms, all %.0f ms%n", path, pinned,
               one.lines(), one.firstMillis(), one.allMillis());
+        }
+      }
+      if (LISTING_JFR != null) {
+        Files.createDirectories(Path.of(LISTING_JFR));
+        for (int i = 1; i <= 3; i++) {
+          jcmd(cluster.process(i).pid(), "JFR.dump name=listings filename="
+              + Path.of(LISTING_JFR, "node" + i + ".jfr").toAbsolutePath());
         }
       }
       // the dashboard's paged pin list (issue 18: it must stay fast at 100,000 pins): its first page,
@@ -358,6 +386,38 @@ class PinBench {
     });
     return (System.nanoTime() - restarting) / 1e9;
   }
+
+  /**
+   * Pins {@code 0} to {@code count - 1} ({@link #cid}, replication 2) with {@code POST /pins/import},
+   * {@value #IMPORT_CHUNK} a request on the nodes in turn, then waits until the nodes' trackers report
+   * every copy {@code pinned} (as after a fill a pin at a time, where they keep up), so a listing
+   * reads settled statuses.
+   */
+  private static void importPins(int[] ports, int count) {
+    for (int from = 0; from < count; from += IMPORT_CHUNK) {
+      StringBuilder body = new StringBuilder();
+      for (int n = from; n < Math.min(count, from + IMPORT_CHUNK); n++) {
+        body.append("{\"cid\":\"").append(cid(n)).append("\",\"replication\":2}\n");
+      }
+      HttpResponse<String> imported = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + ports[from / IMPORT_CHUNK % 3] + "/pins/import")).POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+      if (imported.statusCode() != 200 || !new JsonObject(imported.body()).getJsonArray("refused").isEmpty()) {
+        throw new IllegalStateException("import of pins " + from + "..: " + imported.statusCode() + " "
+            + imported.body());
+      }
+    }
+    Eventually.await("every copy of " + count + " pins pinned", Duration.ofMinutes(10), () ->
+        Arrays.stream(ports).mapToLong(port -> pinnedOn(port)).sum() >= 2L * count);
+  }
+
+  /** The pins node at {@code port} reports {@code pinned} ({@code ferry_pins{status="pinned"}} in {@code GET /metrics}). */
+  private static long pinnedOn(int port) {
+    Matcher m = PINNED_SERIES.matcher(Http.get(port, "/metrics").body());
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static final Pattern PINNED_SERIES = Pattern.compile("^ferry_pins\\{status=\"pinned\",?\\} (\\S+)$",
+      Pattern.MULTILINE);
 
   /** The streamed listings of the whole pinset of {@code pinned} pins, on node 2. */
   private void listings(int[] ports, int pinned) throws IOException, InterruptedException {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -132,6 +133,25 @@ final class LocalStatuses {
       }
       if (ERRORS.contains(other.getValue().status())) {
         found.put(other.getKey(), other.getValue());
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The statuses in error ({@link #ERRORS}) of the CIDs after {@code after} (null: from the first),
+   * in CID order, at most {@code limit}: like {@link #errors}, a walk of the statuses kept whole alone.
+   */
+  NavigableMap<String, PinTracker.Local> errorsAfter(String after, int limit) {
+    TreeMap<String, PinTracker.Local> found = new TreeMap<>();
+    for (Map.Entry<String, PinTracker.Local> other : others.entrySet()) {
+      String cid = other.getKey();
+      if (ERRORS.contains(other.getValue().status()) && (after == null || cid.compareTo(after) > 0)
+          && (found.size() < limit || cid.compareTo(found.lastKey()) < 0)) {
+        found.put(cid, other.getValue());
+        if (found.size() > limit) {
+          found.pollLastEntry();
+        }
       }
     }
     return found;

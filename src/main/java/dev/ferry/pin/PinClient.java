@@ -130,10 +130,12 @@ public final class PinClient {
         onlyHere, cids, false), StatusPage::fromJson);
   }
 
-  /** One page of every pin's status, after each node asked retried its failed pins of the page ({@code recover}). */
-  public Future<StatusPage> recoverPage(String after, boolean onlyHere, long minIndex) {
-    return ask(() -> new PinRequest.Statuses(ReadFrom.replica(minIndex), after, null, null, onlyHere, null, true),
-        StatusPage::fromJson);
+  /**
+   * The cluster's peers as the pin service counts them, sorted by name: the members of the pinset's
+   * Raft group, running or not (what IPFS Cluster lists in a status's {@code peer_map}).
+   */
+  public Future<List<String>> members() {
+    return ask(PinRequest.Members::new, json -> PinReply.Members.fromJson(json).members());
   }
 
   /**

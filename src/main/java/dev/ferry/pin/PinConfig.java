@@ -29,13 +29,15 @@ import java.time.Duration;
  *     streams page by page, so this bounds what one step holds in memory)
  * @param firstPage how many pins the first page of a listing takes at most (the lesser of this and
  *     {@code listPage}), so its first lines go out before a whole page is read and gathered
+ * @param statusPart how many statuses a node sends in one part of its stream for a streamed listing of
+ *     statuses ({@link StatusListing}; the first part takes {@code firstPage} at most)
  * @param expiryInterval how often the lowest-named live node looks for pins past their {@code expire_at}
  * @param membersRefresh how old this node's view of the pinset group's members (the nodes pins may be
  *     allocated to) may be before a pin reads it again
  */
 public record PinConfig(String group, int replicationMin, int replicationMax, Duration pinTimeout, Duration requestTimeout,
     Duration retryInterval, Duration reallocateAfter, Duration reallocateWithin, Duration recoverInterval, int maxAttempts,
-    int concurrentPins, Duration stateSyncInterval, int listPage, int firstPage, Duration expiryInterval,
+    int concurrentPins, Duration stateSyncInterval, int listPage, int firstPage, int statusPart, Duration expiryInterval,
     Duration membersRefresh) {
   /** Reads and checks the {@code pin} section ({@code node.config().section("pin")}). */
   public static PinConfig from(ConfigSection pin) {
@@ -43,7 +45,7 @@ public record PinConfig(String group, int replicationMin, int replicationMax, Du
         pin.millis("pin_timeout_ms"), pin.millis("request_timeout_ms"), pin.millis("retry_interval_ms"),
         pin.millisOrZero("reallocate_after_ms", "at once"), pin.millis("reallocate_within_ms"), pin.millis("recover_interval_ms"), pin.positive("max_attempts"),
         pin.positive("concurrent_pins"), pin.millis("state_sync_interval_ms"), pin.positive("list_page_size"),
-        pin.positive("first_page_size"), pin.millis("expiry_interval_ms"), pin.millis("members_refresh_ms"));
+        pin.positive("first_page_size"), pin.positive("status_part_size"), pin.millis("expiry_interval_ms"), pin.millis("members_refresh_ms"));
   }
 
   private static int replication(ConfigSection pin, String key) {

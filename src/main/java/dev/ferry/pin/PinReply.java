@@ -214,6 +214,22 @@ public sealed interface PinReply extends BusJson {
     }
   }
 
+  /** The cluster's peers as the pin service counts them (the pinset group's members), by name, sorted. */
+  record Members(List<String> members) implements PinReply {
+    public Members {
+      members = List.copyOf(members);
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("members", new JsonArray(members));
+    }
+
+    static Members fromJson(JsonObject json) {
+      return new Members(json.getJsonArray("members").stream().map(String.class::cast).toList());
+    }
+  }
+
   /** A page of statuses, in CID order, and the CID the next page starts after (null: none follows). */
   record StatusPage(List<Status> pins, String next) implements PinReply {
     public StatusPage {

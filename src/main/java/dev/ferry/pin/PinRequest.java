@@ -157,6 +157,17 @@ sealed interface PinRequest extends BusJson {
   }
 
   /**
+   * The cluster's peers as the pin service counts them: the members of the pinset's Raft group
+   * (running or not), as the answering node last read them ({@code pin.members_refresh_ms}).
+   */
+  record Members() implements PinRequest {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Requests.OP, "members");
+    }
+  }
+
+  /**
    * Each live node's pins in error ({@code pin_error}, {@code unpin_error}): how many, and at most
    * {@code limit} of them, each node asked once; read from its tracker's counts and the few statuses
    * it keeps whole, never from the whole pinset.
@@ -231,6 +242,7 @@ sealed interface PinRequest extends BusJson {
           PinStatuses.filter(f.json().getValue("filter")), f.bool("only_here", false), f.strings("cids", "CID strings"),
           f.bool("recover", false)))
       .on("errors", f -> new Errors(TrackerRequest.limit(f)))
+      .on("members", f -> new Members())
       .on("peer-add", f -> new AddPeer(nodeName(f)))
       .on("peer-rm", f -> new RemovePeer(nodeName(f)));
 

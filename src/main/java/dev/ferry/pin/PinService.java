@@ -81,9 +81,9 @@ final class PinService {
     this.node = node;
     this.config = config;
     this.raft = raft;
-    this.statuses = new PinStatuses(node);
     this.groups = List.copyOf(groups);
     this.members = new GroupMembers(raft, config.group(), config.membersRefresh());
+    this.statuses = new PinStatuses(node, members::get);
     this.placement = placement;
     this.reallocations = Counter.builder("ferry.pin.reallocations")
         .description("Pins this node moved off a node that left or was removed").register(node.meters());
@@ -103,6 +103,7 @@ final class PinService {
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
         .on(Errors.class, r -> json(statuses.errors(r.limit())))
+        .on(PinRequest.Members.class, r -> members.get().map(names -> new PinReply.Members(List.copyOf(new TreeSet<>(names)))))
         .on(AddPeer.class, r -> json(addPeer(r.node())))
         .on(RemovePeer.class, r -> json(removePeer(r.node())))
         .build();

@@ -14,14 +14,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Each node's status of a batch of pins, gathered with one request per node (for the CIDs it is
- * allocated, or for all of them) and merged per pin into a {@code "peer_map"}; a node that does not
- * answer in {@code cluster.request_timeout_ms} shows as {@code cluster_error}. Also IPFS Cluster's
- * status filter ({@code filter=}) over the merged answers, and each node's few pins in error.
+ * allocated, or for all of them) and merged per pin into a {@code "peer_map"} that names every
+ * peer of the cluster, as IPFS Cluster's does: the members of the pinset's Raft group
+ * ({@link GroupMembers}); those not allocated the pin are {@code remote} without being asked, a
+ * node asked that does not answer in {@code cluster.request_timeout_ms} is {@code cluster_error}.
+ * Also IPFS Cluster's status filter ({@code filter=}) over the merged answers, and each node's few
+ * pins in error.
  *
  * <p>Runs on its verticle's context.
  */
@@ -33,26 +38,39 @@ final class PinStatuses {
   static final Map<String, Set<String>> GROUPS = Map.of(
       "error", Set.of("cluster_error", "pin_error", "unpin_error"),
       "queued", Set.of("pin_queued", "unpin_queued"));
+  /** A peer's status of a pin allocated to other peers only. */
+  static final String REMOTE = "remote";
+  /** The status of a peer that did not answer. */
+  static final String CLUSTER_ERROR = "cluster_error";
 
   private final NodeContext node;
+  private final Supplier<Future<Set<String>>> members;
 
-  PinStatuses(NodeContext node) {
+  /** @param members the pinset group's members, as {@link GroupMembers#get} reads them */
+  PinStatuses(NodeContext node, Supplier<Future<Set<String>>> members) {
     this.node = node;
+    this.members = members;
   }
 
   /**
-   * {@code pins} (as the pinset holds them) each with {@code "peer_map": {node: status}}: the nodes
-   * each is allocated to (every live node for a pin without allocations), or only this node when
-   * {@code onlyHere}. The pins are the caller's, read for this answer: each gets its peer map put in
-   * place, not copied.
+   * {@code pins} (as the pinset holds them) each with {@code "peer_map": {node: status}}: every
+   * peer, the nodes each is allocated to (every peer for a pin without allocations) asked, the
+   * others {@code remote} since now; or only this node when {@code onlyHere}. The pins are the
+   * caller's, read for this answer: each gets its peer map put in place, not copied.
    *
    * @param recover whether each node retries a failed pin first ({@link TrackerRequest.Batch})
    */
   Future<List<JsonObject>> gather(List<JsonObject> pins, boolean recover, boolean onlyHere) {
-    Set<String> live = new TreeSet<>(node.members().names());
+    Future<Set<String>> peers = onlyHere ? Future.succeededFuture(Set.of(node.name()))
+        : members.get().otherwise(e -> Set.copyOf(node.members().names()));
+    return peers.compose(inGroup -> gather(pins, recover, onlyHere, new TreeSet<>(inGroup)));
+  }
+
+  private Future<List<JsonObject>> gather(List<JsonObject> pins, boolean recover, boolean onlyHere,
+      SortedSet<String> peers) {
     Map<String, List<String>> cidsOf = new TreeMap<>();
     for (JsonObject pin : pins) {
-      nodesOf(pin, live, onlyHere).forEach(n -> cidsOf.computeIfAbsent(n, x -> new ArrayList<>()).add(pin.getString("cid")));
+      nodesOf(pin, peers, onlyHere).forEach(n -> cidsOf.computeIfAbsent(n, x -> new ArrayList<>()).add(pin.getString("cid")));
     }
     // shorter than the request that asks for the status, so a silent node shows as cluster_error
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
@@ -64,11 +82,20 @@ final class PinStatuses {
       List<JsonObject> merged = new ArrayList<>(pins.size());
       for (JsonObject pin : pins) {
         JsonObject peerMap = new JsonObject();
-        for (String n : nodesOf(pin, live, onlyHere)) {
+        Collection<String> asked = nodesOf(pin, peers, onlyHere);
+        for (String n : asked) {
           Future<JsonObject> answer = answers.get(n);
           peerMap.put(n, answer.succeeded() ? answer.result().getJsonObject(pin.getString("cid"))
-              : new JsonObject().put("status", "cluster_error").put("error", "node " + n + " did not answer: "
+              : new JsonObject().put("status", CLUSTER_ERROR).put("error", "node " + n + " did not answer: "
                   + answer.cause().getMessage()).put("time", now).put("attempts", 0));
+        }
+        if (!onlyHere) {
+          for (String peer : peers) {
+            if (!asked.contains(peer)) {
+              peerMap.put(peer, new JsonObject().put("status", REMOTE).put("error", "").put("time", now)
+                  .put("attempts", 0));
+            }
+          }
         }
         merged.add(pin.put("peer_map", peerMap));
       }
@@ -95,12 +122,13 @@ final class PinStatuses {
     });
   }
 
-  private Collection<String> nodesOf(JsonObject pin, Set<String> live, boolean onlyHere) {
+  /** The nodes asked for their status of {@code pin}: its allocations, or every peer for a pin on all. */
+  private Collection<String> nodesOf(JsonObject pin, SortedSet<String> peers, boolean onlyHere) {
     if (onlyHere) {
       return List.of(node.name());
     }
     JsonArray allocations = pin.getJsonArray("allocations");
-    return allocations.isEmpty() ? live : allocations.stream().map(String::valueOf).toList();
+    return allocations.isEmpty() ? peers : allocations.stream().map(String::valueOf).toList();
   }
 
   /**
@@ -140,12 +168,42 @@ final class PinStatuses {
     return statuses;
   }
 
-  /** Whether some node's status of {@code pin} (with its peer map) is one of {@code filter}; every pin for none. */
+  /**
+   * IPFS Cluster's filter over one pin's peer map (in place): only the entries it keeps stay
+   * ({@link #keeps}); whether the pin is listed ({@link #lists}: some node that answered has a
+   * status in the filter). Every pin is listed, whole, for an empty filter.
+   */
   static boolean matches(JsonObject pin, Set<String> filter) {
     if (filter.isEmpty()) {
       return true;
     }
     JsonObject peerMap = pin.getJsonObject("peer_map");
-    return peerMap.fieldNames().stream().anyMatch(n -> filter.contains(peerMap.getJsonObject(n).getString("status")));
+    boolean listed = false;
+    for (String n : List.copyOf(peerMap.fieldNames())) {
+      String status = peerMap.getJsonObject(n).getString("status");
+      listed |= lists(filter, status);
+      if (!keeps(filter, status)) {
+        peerMap.remove(n);
+      }
+    }
+    return listed;
+  }
+
+  /**
+   * Whether a filter keeps a peer's entry of {@code status} in a pin's peer map: one in the filter,
+   * and always that of a peer that did not answer ({@code cluster_error}), as IPFS Cluster adds
+   * those to every pin it lists; every entry for an empty filter.
+   */
+  static boolean keeps(Set<String> filter, String status) {
+    return filter.isEmpty() || filter.contains(status) || status.equals(CLUSTER_ERROR);
+  }
+
+  /**
+   * Whether a peer's entry of {@code status} lists its pin under a filter: a peer that answered,
+   * with a status in the filter (or any, for an empty filter). A {@code cluster_error} alone never
+   * lists a pin, as in IPFS Cluster, whose peers never report it themselves.
+   */
+  static boolean lists(Set<String> filter, String status) {
+    return !status.equals(CLUSTER_ERROR) && (filter.isEmpty() || filter.contains(status));
   }
 }

@@ -153,6 +153,51 @@ final class PinTracker {
   }
 
   /**
+   * A part of this node's stream of statuses for a listing: its statuses of the pins its mirror
+   * allocates here after CID {@code after} (null: from the first), in CID order, at most
+   * {@code limit} ({@code pin_queued} for one the state sync has not compared with the daemon yet).
+   * Walks the mirror from {@code after} and stops at {@code limit}, so a listing costs the node one
+   * walk of its mirror in all, however many parts it is asked for.
+   */
+  StatusChunk statusesAfter(String after, int limit) {
+    StatusChunk.Builder chunk = new StatusChunk.Builder();
+    String now = now();
+    for (Pin pin : after == null ? pinset().pins() : pinset().pinsAfter(after)) {
+      if (!pin.isAllocatedTo(node)) {
+        continue;
+      }
+      if (chunk.size() == limit) {
+        return chunk.build(true);
+      }
+      Local here = local.get(pin.cid());
+      chunk.add(pin.cid(), here != null ? here : new Local(PIN_QUEUED, "", now));
+    }
+    return chunk.build(false);
+  }
+
+  /**
+   * A part of this node's stream of recovered pins for {@code POST /pins/recover}: its failed pins
+   * ({@code pin_error}, {@code unpin_error}) after CID {@code after} (null: from the first), in CID
+   * order, at most {@code limit} looked at, each pinned or unpinned again as {@link #recover} does,
+   * with its status after that; those not retried (a {@code pin_error} of a pin moved away
+   * meanwhile) are left out. Reads the statuses in error alone, never every pin.
+   */
+  StatusChunk recoverAfter(String after, int limit) {
+    StatusChunk.Builder chunk = new StatusChunk.Builder();
+    int looked = 0;
+    for (String cid : local.errorsAfter(after, limit < Integer.MAX_VALUE ? limit + 1 : limit).keySet()) {
+      if (looked++ == limit) {
+        return chunk.build(true);
+      }
+      if (recover(cid)) {
+        Local retried = local.get(cid);
+        chunk.add(cid, retried != null ? retried : new Local("unpinned", "", now()));
+      }
+    }
+    return chunk.build(false);
+  }
+
+  /**
    * This node's pins in error: {@code {"count": how many are pin_error or unpin_error, "pins": [at
    * most limit of them, each {"cid", "status", "error", "time", "attempts"}]}}; read from the
    * counts and the few statuses kept whole, never from every pin.
@@ -225,18 +270,25 @@ final class PinTracker {
     unpinHere(cid);
   }
 
-  /** Pins (or unpins) again what failed here (asked by an operator: the attempts start over). */
-  void recover(String cid) {
+  /**
+   * Pins (or unpins) again what failed here (asked by an operator: the attempts start over), and a
+   * pin allocated here without a status yet; whether it did.
+   */
+  boolean recover(String cid) {
     Local here = local.get(cid);
     Pin pin = pinset().get(cid);
     boolean wanted = pin != null && pin.isAllocatedTo(node);
     if (wanted && (here == null || here.status().equals(PIN_ERROR))) {
       local.remove(cid);
       pinHere(pin);
-    } else if (!wanted && here != null && here.status().equals(UNPIN_ERROR)) {
+      return true;
+    }
+    if (!wanted && here != null && here.status().equals(UNPIN_ERROR)) {
       local.remove(cid);
       unpinHere(cid);
+      return true;
     }
+    return false;
   }
 
   /**

@@ -104,7 +104,10 @@ public final class PinVerticle extends VerticleBase {
     return vertx.eventBus().consumer(Addresses.PIN, m -> PinRequest.REQUESTS.serve(m, dispatch::apply)).completion();
   }
 
-  /** This node's status of one CID ({@link TrackerRequest}), or of several, or a few of its errors, read from its tracker. */
+  /**
+   * This node's status of one CID ({@link TrackerRequest}), or of several, a part of its stream of
+   * statuses for a listing, or a few of its errors, read from its tracker.
+   */
   private Future<Void> serveTracker() {
     Dispatch<TrackerRequest, Future<? extends BusJson>> dispatch =
         Dispatch.<TrackerRequest, Future<? extends BusJson>>over(TrackerRequest.class)
@@ -114,6 +117,8 @@ public final class PinVerticle extends VerticleBase {
               r.cids().forEach(cid -> statuses.put(cid, statusOf(cid, r.recover())));
               return Future.succeededFuture(BusJson.of(new JsonObject().put("statuses", statuses)));
             })
+            .on(TrackerRequest.Listing.class, r -> Future.succeededFuture(r.recover()
+                ? tracker.recoverAfter(r.after(), r.limit()) : tracker.statusesAfter(r.after(), r.limit())))
             .on(TrackerRequest.Errors.class, r -> Future.succeededFuture(BusJson.of(tracker.errors(r.limit()))))
             .build();
     return vertx.eventBus().consumer(Addresses.nodePin(node.name()), m -> TrackerRequest.REQUESTS.serve(m, dispatch::apply))

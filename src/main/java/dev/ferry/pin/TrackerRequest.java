@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * The requests a node's pin tracker takes on {@code ferry.node.<node>.pin} (node-internal,
  * docs/ADDRESSES.md): its status of one CID or of several, after retrying a failed pin if
- * {@code recover}, or a few of its pins in error. Read back at the tracker's consumer with
- * {@link #REQUESTS}. Immutable.
+ * {@code recover}, a part of its stream of statuses for a listing, or a few of its pins in
+ * error. Read back at the tracker's consumer with {@link #REQUESTS}. Immutable.
  */
 sealed interface TrackerRequest extends BusJson {
   /** {@code {"op": "status"|"recover", "cid"}} → {@code {"status", "error", "time", "attempts"}}. */
@@ -35,6 +35,20 @@ sealed interface TrackerRequest extends BusJson {
   }
 
   /**
+   * {@code {"op": "list", "after", "limit", "recover"}} → a {@link StatusChunk}: one part of the
+   * node's stream of statuses for a listing, in CID order after CID {@code after} (null: from the
+   * first), at most {@code limit}: its statuses of the pins allocated to it, or with
+   * {@code recover} its failed pins, each retried first (those it did not retry are left out).
+   */
+  record Listing(String after, int limit, boolean recover) implements TrackerRequest {
+    @Override
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put(Requests.OP, "list").put("limit", limit).put("recover", recover);
+      return after == null ? json : json.put("after", after);
+    }
+  }
+
+  /**
    * {@code {"op": "errors", "limit"}} → {@code {"count", "pins": [{"cid", "status", "error", "time",
    * "attempts"}]}}: how many of the node's pins are {@code pin_error} or {@code unpin_error}, and at
    * most {@code limit} of them.
@@ -49,7 +63,8 @@ sealed interface TrackerRequest extends BusJson {
   Requests<TrackerRequest> REQUESTS = Requests.<TrackerRequest>of("pin tracker")
       .on("status", f -> read(f, false))
       .on("recover", f -> read(f, true))
-      .on("errors", f -> new Errors(limit(f)));
+      .on("errors", f -> new Errors(limit(f)))
+      .on("list", f -> new Listing(f.string("after", null), limit(f), f.bool("recover", false)));
 
   private static JsonObject named(boolean recover) {
     return new JsonObject().put(Requests.OP, recover ? "recover" : "status");

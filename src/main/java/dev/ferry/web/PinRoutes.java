@@ -7,6 +7,7 @@ import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
 import dev.ferry.pin.PinReply;
+import dev.ferry.pin.StatusListing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -180,8 +181,9 @@ final class PinRoutes implements Routes {
   }
 
   /**
-   * {@code GET /pins/{cid}[?local=true]}: each allocated node's status of it; a CID the pinset does
-   * not hold is {@code unpinned} on every node, as IPFS Cluster answers.
+   * {@code GET /pins/{cid}[?local=true]}: every peer's status of it (those it is not allocated to
+   * {@code remote}); a CID the pinset does not hold is {@code unpinned} on every peer, as IPFS
+   * Cluster answers.
    */
   private void status(RoutingContext ctx) {
     String cid;
@@ -195,10 +197,9 @@ final class PinRoutes implements Routes {
     Future<Boolean> local = flag(ctx, "local");
     sendStatus(ctx, Future.all(index, local).compose(x -> pins.status(cid, local.result(), index.result())
         .map(PinReply.Status::toJson)
-        .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
-            ? Future.succeededFuture(json.unpinned(cid, local.result() ? List.of(node.name())
-                : new TreeSet<>(node.members().names()), Instant.now().toString()))
-            : Future.failedFuture(e))));
+        .recover(e -> !FerryException.NOT_FOUND.equals(FerryException.from(e).code()) ? Future.failedFuture(e)
+            : (local.result() ? Future.succeededFuture(List.of(node.name())) : pins.members())
+                .map(peers -> json.unpinned(cid, peers, Instant.now().toString())))));
   }
 
   /** {@code POST /pins/{cid}/recover[?local=true]}: the status after the nodes retried a failed pin. */
@@ -210,14 +211,15 @@ final class PinRoutes implements Routes {
   }
 
   /**
-   * {@code POST /pins/recover[?local=true]}: every pin's status after each node retried its failed
-   * pins (or this node alone), one per line, streamed a page at a time as {@code GET /pins}.
+   * {@code POST /pins/recover[?local=true]}: each peer (or this node alone) pins or unpins again
+   * what failed on it; the pins some peer retried, one per line with those peers' statuses, as IPFS
+   * Cluster's {@code RecoverAll} ({@link StatusListing#recovered}).
    */
   private void recoverAll(RoutingContext ctx) {
     Future<Long> index = minIndex(ctx);
     Future<Boolean> local = flag(ctx, "local");
-    Future.all(index, local).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
-        pins.recoverPage(after, local.result(), index.result())));
+    Future.all(index, local).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx,
+        StatusListing.recovered(node, pins, local.result(), index.result())::page));
   }
 
   /**
@@ -341,10 +343,11 @@ final class PinRoutes implements Routes {
   }
 
   /**
-   * {@code GET /pins[?filter=S,S...][&local=true][&cids=C,C...][&min_index=N]}: the status of every
-   * pin (or of those CIDs), one per line, streamed a page at a time from this node's replica, each
-   * node asked once per page; only pins some node's status of is in {@code filter}; with
-   * {@code local=true} this node's status alone.
+   * {@code GET /pins[?filter=S,S...][&local=true][&cids=C,C...][&min_index=N]}: every peer's status
+   * of every pin, one per line, streamed a page at a time from this node's replica while each peer
+   * streams its statuses once ({@link StatusListing}); or those of the CIDs in {@code cids}, each
+   * as {@code GET /pins/{cid}}. Only pins some peer's status of is in {@code filter}, with those
+   * peers' statuses; with {@code local=true} this node's status alone.
    */
   private void statusAll(RoutingContext ctx) {
     String filter = ctx.request().getParam("filter");
@@ -352,8 +355,20 @@ final class PinRoutes implements Routes {
     List<String> cids = cidList == null || cidList.isBlank() ? null : List.of(cidList.split(","));
     Future<Long> index = minIndex(ctx);
     Future<Boolean> onlyHere = flag(ctx, "local");
-    Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> streamStatuses(ctx, after ->
-        pins.statuses(after, filter, onlyHere.result(), cids, index.result())));
+    Future.all(index, onlyHere).onFailure(ctx::fail).onSuccess(x -> {
+      if (cids != null) {
+        streamStatuses(ctx, after -> pins.statuses(after, filter, onlyHere.result(), cids, index.result()));
+        return;
+      }
+      StatusListing listing;
+      try {
+        listing = StatusListing.statuses(node, pins, filter, onlyHere.result(), index.result());
+      } catch (FerryException e) {
+        ctx.fail(e);
+        return;
+      }
+      streamStatuses(ctx, listing::page);
+    });
   }
 
   /**

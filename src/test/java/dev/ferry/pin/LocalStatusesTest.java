@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +100,20 @@ class LocalStatusesTest {
     assertThat(statuses.errors(Integer.MAX_VALUE)).isEqualTo(errors);   // with an error text or without
     assertThat(statuses.errors(3)).hasSize(Math.min(3, errors.size()));
     assertThat(errors).containsAllEntriesOf(statuses.errors(3));
+    // in CID order after a cursor, a part at a time (a recover's stream): every error once, in order
+    TreeMap<String, PinTracker.Local> inOrder = new TreeMap<>(errors);
+    List<String> walked = new ArrayList<>();
+    for (String after = null; ; ) {
+      NavigableMap<String, PinTracker.Local> part = statuses.errorsAfter(after, 7);
+      assertThat(part.size()).isLessThanOrEqualTo(7);
+      part.forEach((cid, local) -> assertThat(local).isEqualTo(inOrder.get(cid)));
+      walked.addAll(part.keySet());
+      if (part.size() < 7) {
+        break;
+      }
+      after = part.lastKey();
+    }
+    assertThat(walked).containsExactlyElementsOf(inOrder.keySet());
     for (String status : TrackerMetrics.STATUSES) {
       assertThat(metrics.count(status)).as(status)
           .isEqualTo(expected.values().stream().filter(local -> local.status().equals(status)).count());

@@ -62,6 +62,9 @@ class PinConfigTest {
     assertThat(config.firstPage()).isEqualTo(100).isLessThan(config.listPage());
     assertThatThrownBy(() -> read("first_page_size", 0)).isInstanceOf(ConfigException.class)
         .hasMessage("pin.first_page_size: expected a positive integer, got 0");
+    assertThat(config.statusPart()).isEqualTo(5000).isGreaterThan(config.listPage());
+    assertThatThrownBy(() -> read("status_part_size", 0)).isInstanceOf(ConfigException.class)
+        .hasMessage("pin.status_part_size: expected a positive integer, got 0");
   }
 
   @Test

@@ -26,12 +26,13 @@ class PinRequestTest {
         new PinRequest.ListPins(ReadFrom.LEADER, null, null), new PinRequest.ListPins(ReadFrom.replica(3), A, 10),
         new PinRequest.Status(A, ReadFrom.replica(0), false), new PinRequest.Status(A, ReadFrom.LEADER, true),
         new PinRequest.Statuses(ReadFrom.replica(4), A, null, Set.of("pinned", "pin_error"), true, null),
-        new PinRequest.Statuses(ReadFrom.replica(0), null, 5, Set.of(), false, List.of(B, A)));
+        new PinRequest.Statuses(ReadFrom.replica(0), null, 5, Set.of(), false, List.of(B, A)), new PinRequest.Members());
     for (PinRequest request : all) {
       assertThat(PinRequest.REQUESTS.decode(request.toJson())).isEqualTo(request);
     }
     for (TrackerRequest request : List.of(new TrackerRequest.One(A, false), new TrackerRequest.One(A, true),
-        new TrackerRequest.Batch(List.of(A, B), true))) {
+        new TrackerRequest.Batch(List.of(A, B), true), new TrackerRequest.Listing(null, 100, false),
+        new TrackerRequest.Listing(A, 5000, true))) {
       assertThat(TrackerRequest.REQUESTS.decode(request.toJson())).isEqualTo(request);
     }
   }
@@ -46,6 +47,25 @@ class PinRequestTest {
         .put("op", "list").put("local", true).put("min_index", 0).put("after", A).put("limit", 2));
     assertThat(new TrackerRequest.Batch(List.of(A), true).toJson())
         .isEqualTo(new JsonObject().put("op", "recover").put("cids", new JsonArray().add(A)));
+    assertThat(new TrackerRequest.Listing(A, 10, false).toJson()).isEqualTo(new JsonObject().put("op", "list")
+        .put("limit", 10).put("recover", false).put("after", A));
+    assertThat(new PinRequest.Members().toJson()).isEqualTo(new JsonObject().put("op", "members"));
+    // a part of a node's stream of statuses: columns, the errors by position, read back as written
+    StatusChunk chunk = new StatusChunk.Builder()
+        .add(A, new PinTracker.Local("pinned", "", "2026-12-03T08:00:00Z", 1))
+        .add(B, new PinTracker.Local("pin_error", "daemon down", "2026-12-03T08:00:01Z", 3)).build(true);
+    JsonObject wire = new JsonObject().put("cids", new JsonArray().add(A).add(B))
+        .put("statuses", new JsonArray().add("pinned").add("pin_error"))
+        .put("times", new JsonArray().add("2026-12-03T08:00:00Z").add("2026-12-03T08:00:01Z"))
+        .put("attempts", new JsonArray().add(1).add(3)).put("errors", new JsonObject().put("1", "daemon down"))
+        .put("more", true);
+    assertThat(chunk.toJson()).isEqualTo(wire);
+    StatusChunk read = StatusChunk.fromJson(new JsonObject(wire.encode()));
+    assertThat(read.status(0)).isEqualTo(new PinReply.NodeStatus("pinned", "", "2026-12-03T08:00:00Z", 1));
+    assertThat(read.status(1)).isEqualTo(new PinReply.NodeStatus("pin_error", "daemon down", "2026-12-03T08:00:01Z", 3));
+    assertThat(read.more()).isTrue();
+    assertThatThrownBy(() -> StatusChunk.fromJson(wire.copy().put("times", new JsonArray().add("x"))))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -63,7 +83,7 @@ class PinRequestTest {
   @Test
   void aMalformedRequestIsABadRequestNamingTheField() {
     assertBad(new JsonObject().put("op", "explode"), "field op: expected one of pin, pin-many, unpin, get, list, status, "
-        + "recover, statuses, errors, peer-add, peer-rm, got \"explode\"");
+        + "recover, statuses, errors, members, peer-add, peer-rm, got \"explode\"");
     assertBad(new JsonObject().put("op", "pin"), "field cid: expected a string, got nothing");
     assertBad(new JsonObject().put("op", "pin").put("cid", 7), "field cid: expected a string, got 7");
     assertBad(new JsonObject().put("op", "pin").put("cid", "QmNotACid"), "not a CID: 'QmNotACid'");

@@ -76,13 +76,17 @@ abstract class PinServiceTest {
     assertThat(allocations).hasSize(2);
     assertThat(pin.getString("name")).isEqualTo("doc");
 
-    // asked on another node: the status of both allocated nodes, pinned by their own daemons
+    // asked on another node: every node, both allocated nodes pinned by their own daemons, the other remote
     Eventually.await("both allocated nodes to report pinned", WAIT, () -> {
       JsonObject peers = pinService(3, new JsonObject().put("op", "status").put("cid", cid.toString()))
           .getJsonObject("peer_map");
-      return peers.fieldNames().equals(Set.copyOf(allocations))
+      return peers.fieldNames().equals(Set.of(cluster.name(1), cluster.name(2), cluster.name(3)))
           && allocations.stream().allMatch(n -> "pinned".equals(peers.getJsonObject(n).getString("status")));
     });
+    JsonObject peers = pinService(3, new JsonObject().put("op", "status").put("cid", cid.toString()))
+        .getJsonObject("peer_map");
+    String other = peers.fieldNames().stream().filter(n -> !allocations.contains(n)).findFirst().orElseThrow();
+    assertThat(peers.getJsonObject(other).getString("status")).isEqualTo("remote");
     for (int i = 1; i <= 3; i++) {
       assertThat(pinnedOn(i, cid)).as("pinned on node%d", i).isEqualTo(allocations.contains(cluster.name(i)));
     }
@@ -123,11 +127,12 @@ abstract class PinServiceTest {
     assertThat(pin.getJsonArray("allocations")).hasSize(2);
     assertThat(pin.getString("mode")).isEqualTo("recursive");
 
+    // as IPFS Cluster: every peer, the one not allocated the pin remote
     Eventually.await("GET /pins/{cid} to show both nodes pinned", WAIT, () -> {
       JsonObject status = new JsonObject(Http.get(api, "/pins/" + cid).body());
       JsonObject peers = status.getJsonObject("peer_map");
-      return peers.size() == 2 && peers.fieldNames().stream()
-          .allMatch(n -> "pinned".equals(peers.getJsonObject(n).getString("status")));
+      return peers.size() == 3 && peers.fieldNames().stream().map(n -> peers.getJsonObject(n).getString("status"))
+          .sorted().toList().equals(List.of("pinned", "pinned", "remote"));
     });
     String[] lines = Http.get(api, "/pins").body().split("\n");
     assertThat(lines).anySatisfy(line -> assertThat(new JsonObject(line).getString("cid")).isEqualTo(cid.toString()));
@@ -258,12 +263,35 @@ abstract class PinServiceTest {
     pinned.forEach(line -> assertThat(line.getJsonObject("peer_map").fieldNames())
         .containsExactlyInAnyOrder(peerId(1), peerId(2), peerId(3)));
 
-    // the whole pinset in pages of two, each pin once, in CID order
-    List<String> all = lines(api, "/pins").stream().map(line -> line.getString("cid")).toList();
+    // the whole pinset in pages of two, each pin once, in CID order, every peer in each peer map (each
+    // node streams its statuses once): the missing pin's node in error, the other two remote
+    List<JsonObject> every = lines(api, "/pins");
+    List<String> all = every.stream().map(line -> line.getString("cid")).toList();
     assertThat(all).containsAll(held).contains(missing).isSorted().doesNotHaveDuplicates();
-    List<JsonObject> local = lines(api, "/pins?local=true&" + ours);
-    assertThat(local).hasSize(4).allSatisfy(line ->
-        assertThat(line.getJsonObject("peer_map").fieldNames()).containsExactly(peerId(2)));
+    assertThat(every).allSatisfy(line -> assertThat(line.getJsonObject("peer_map").fieldNames())
+        .containsExactlyInAnyOrder(peerId(1), peerId(2), peerId(3)));
+    JsonObject failing = every.stream().filter(line -> line.getString("cid").equals(missing)).findFirst().orElseThrow();
+    assertThat(failing.getJsonObject("peer_map").stream().map(e -> ((JsonObject) e.getValue()).getString("status"))
+        .sorted().toList()).isIn(List.of("pin_error", "remote", "remote"), List.of("pinning", "remote", "remote"),
+            List.of("pin_queued", "remote", "remote"));
+    assertThat(every).filteredOn(line -> held.contains(line.getString("cid"))).allSatisfy(line ->
+        assertThat(line.getJsonObject("peer_map").stream().map(e -> ((JsonObject) e.getValue()).getString("status")))
+            .containsOnly("pinned"));
+    // IPFS Cluster's filter keeps the statuses it names: the held pins have no remote peer
+    List<JsonObject> remote = lines(api, "/pins?filter=remote");
+    assertThat(remote).extracting(line -> line.getString("cid")).contains(missing).doesNotContainAnyElementsOf(held);
+    JsonObject remoteOnly = remote.stream().filter(line -> line.getString("cid").equals(missing)).findFirst().orElseThrow();
+    assertThat(remoteOnly.getJsonObject("peer_map")).hasSize(2);
+    remoteOnly.getJsonObject("peer_map").forEach(e -> {
+      JsonObject entry = (JsonObject) e.getValue();
+      assertThat(entry.getString("status")).isEqualTo("remote");
+      assertThat(entry.getString("timestamp")).as("remote since the pin was made").isEqualTo(remoteOnly.getString("created"));
+    });
+    for (String query : List.of("/pins?local=true&" + ours, "/pins?local=true")) {
+      List<JsonObject> local = lines(api, query);
+      assertThat(local).as(query).hasSizeGreaterThanOrEqualTo(4).allSatisfy(line ->
+          assertThat(line.getJsonObject("peer_map").fieldNames()).containsExactly(peerId(2)));
+    }
 
     HttpResponse<String> badFilter = Http.get(api, "/pins?filter=pinned,bogus");
     assertThat(badFilter.statusCode()).isEqualTo(400);
@@ -299,8 +327,8 @@ abstract class PinServiceTest {
 
     Eventually.await("both allocated nodes to report pinned", WAIT, () -> {
       JsonObject peers = new JsonObject(Http.get(api, "/pins/" + cid).body()).getJsonObject("peer_map");
-      return peers.size() == 2 && peers.fieldNames().stream()
-          .allMatch(n -> "pinned".equals(peers.getJsonObject(n).getString("status")));
+      return allocated.stream().allMatch(i -> peers.containsKey(peerId(i))
+          && "pinned".equals(peers.getJsonObject(peerId(i)).getString("status")));
     });
     for (int i : allocated) {
       assertThat(nodes.pinnedDirectlyOn(i, cid)).as("pinned directly on node%d", i).isTrue();

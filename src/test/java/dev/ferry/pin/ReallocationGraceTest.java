@@ -90,6 +90,14 @@ class ReallocationGraceTest {
           .allMatch(nodes -> Set.copyOf(nodes).equals(Set.of("node1", "node2"))));
       assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("moved only after the grace").isGreaterThanOrEqualTo(GRACE);
       assertThat(counted(cluster, 1, "ferry.pin.reallocations")).as("pins node1 moved off node3").isGreaterThan(0);
+      // as IPFS Cluster, node3 (down, still a peer) is cluster_error on every pin of a listing, as its
+      // stream of statuses failed, and remote in the status of a pin not allocated to it, as it is not asked
+      List<JsonObject> listed = Http.get(cluster.apiPort(1), "/pins").body().lines().map(JsonObject::new).toList();
+      assertThat(listed).hasSize(PINS + 1).allSatisfy(line -> assertThat(statusOf(line, "node3")).as(line.encode())
+          .isEqualTo("cluster_error"));
+      assertThat(listed).allSatisfy(line -> assertThat(line.getJsonObject("peer_map")).hasSize(3));
+      JsonObject notOnNode3 = new JsonObject(Http.get(cluster.apiPort(2), "/pins/" + cid(PINS)).body());
+      assertThat(statusOf(notOnNode3, "node3")).as(notOnNode3.encode()).isEqualTo("remote");
 
       // (c) a removed node's pins move at once: new pins land on node3 again, then it is removed
       cluster.restart(3);
@@ -107,6 +115,13 @@ class ReallocationGraceTest {
     }
   }
 
+
+  /** The status of node {@code name} in a status of the HTTP API (IPFS Cluster's GlobalPinInfo, by peer ID). */
+  private static String statusOf(JsonObject status, String name) {
+    return status.getJsonObject("peer_map").stream().map(e -> (JsonObject) e.getValue())
+        .filter(entry -> name.equals(entry.getString("peername"))).map(entry -> entry.getString("status"))
+        .findFirst().orElse(null);
+  }
 
   private static JsonObject pin(JvmCluster cluster, String cid) {
     return ask(cluster, Addresses.PIN, new JsonObject().put("op", "pin").put("cid", cid));

@@ -57,13 +57,15 @@ public final class ProcessCluster extends TestCluster {
 
   /**
    * The command that runs the fat jar with these arguments, with a heap of 256 MB (the
-   * {@code ferry.node.heap} system property, e.g. {@code 2g}, for benchmarks of large states).
+   * {@code ferry.node.heap} system property, e.g. {@code 2g}, for benchmarks of large states) and
+   * the flags of {@link PeerJvmFlags} (a flight recording of each node, say).
    */
   public static List<String> command(String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + System.getProperty("ferry.node.heap", "256m"), "-XX:+UseSerialGC",
-        "-jar", jar().toAbsolutePath().toString()));
+        "-Xmx" + System.getProperty("ferry.node.heap", "256m"), "-XX:+UseSerialGC"));
+    command.addAll(PeerJvmFlags.get());
+    command.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
     command.addAll(List.of(args));
     return command;
   }

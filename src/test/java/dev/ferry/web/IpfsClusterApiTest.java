@@ -50,9 +50,10 @@ class IpfsClusterApiTest {
 
   @BeforeAll
   static void start() {
-    // expiry looked for often, so an expired pin goes within the test's wait
+    // expiry looked for often, so an expired pin goes within the test's wait; a pin of content nobody
+    // has fails soon (and is not retried by itself within a test), so there is something to recover
     nodes = IpfsCluster.start(dir, 2, i -> new JsonObject().put("pin", new JsonObject()
-        .put("expiry_interval_ms", 500)));
+        .put("expiry_interval_ms", 500).put("pin_timeout_ms", 3_000).put("recover_interval_ms", 600_000)));
   }
 
   @AfterAll
@@ -125,9 +126,21 @@ class IpfsClusterApiTest {
     decodePin(ok(post(2, "/pins/ipfs/" + cid + "?replication=-1")));
     Eventually.await("both nodes to pin it", WAIT, () -> nodes.pinnedOn(1, cid) && nodes.pinnedOn(2, cid));
 
-    List<JsonObject> recovered = lines(Http.send(request(1, "/pins/recover").POST(HttpRequest.BodyPublishers.noBody())));
-    assertThat(recovered).isNotEmpty().allSatisfy(IpfsClusterApiTest::decodeGlobalPinInfo);
-    assertThat(recovered).extracting(s -> s.getString("cid")).contains(cid.toString());
+    // as IPFS Cluster's RecoverAll: the pins some peer retried, with those peers' statuses alone
+    Cid nowhere = nodes.cidOf("content nobody has " + System.nanoTime());
+    ok(post(2, "/pins/" + nowhere + "?replication=1&user-allocations=node1"));
+    Eventually.await("node1's pin of content nobody has to fail", WAIT, () -> "pin_error".equals(
+        ok(Http.get(api(2), "/pins/" + nowhere)).getJsonObject("peer_map").getJsonObject(peerId(1)).getString("status")));
+    assertThat(lines(Http.send(request(2, "/pins/recover?local=true").POST(HttpRequest.BodyPublishers.noBody()))))
+        .as("node2 has nothing to retry").isEmpty();
+    List<JsonObject> recovered = lines(Http.send(request(2, "/pins/recover").POST(HttpRequest.BodyPublishers.noBody())));
+    assertThat(recovered).allSatisfy(IpfsClusterApiTest::decodeGlobalPinInfo)
+        .extracting(s -> s.getString("cid")).containsExactly(nowhere.toString());
+    JsonObject retried = recovered.get(0).getJsonObject("peer_map");
+    assertThat(retried.fieldNames()).containsExactly(peerId(1));
+    assertThat(retried.getJsonObject(peerId(1)).getString("status")).isIn("pin_queued", "pinning");
+    assertThat(retried.getJsonObject(peerId(1)).getInteger("attempt_count")).isLessThanOrEqualTo(1);
+    delete(2, "/pins/" + nowhere);
     JsonObject local = ok(Http.send(request(1, "/pins/" + cid + "/recover?local=true")
         .POST(HttpRequest.BodyPublishers.noBody())));
     assertThat(local.getJsonObject("peer_map").fieldNames()).containsExactly(peerId(1));

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class Handoff {
   private static final Logger log = LoggerFactory.getLogger(Handoff.class);
   private static final String PINNED = "pinned";
+  private static final String CLUSTER_ERROR = "cluster_error";
 
   private final Vertx vertx;
   private final ContentStore store;
@@ -95,13 +96,20 @@ final class Handoff {
     });
   }
 
-  /** Whether every node of the pin's status (its allocated nodes, or all when it has none) reports it pinned. */
+  /**
+   * Whether every node the pin is allocated to reports it pinned; for a pin on every node, every
+   * peer that answered (a peer that is down cannot take it now, and the others hold it). Peers the
+   * pin is not allocated to ({@code remote}) do not count.
+   */
   private static boolean heldByAllocations(PinReply.Status pin) {
     Map<String, PinReply.NodeStatus> peerMap = pin.peerMap();
     List<String> allocations = pin.pin().allocations();
-    if (peerMap.isEmpty() || !allocations.isEmpty() && !peerMap.keySet().containsAll(allocations)) {
-      return false;
+    if (!allocations.isEmpty()) {
+      return allocations.stream().allMatch(node -> peerMap.containsKey(node)
+          && PINNED.equals(peerMap.get(node).status()));
     }
-    return peerMap.values().stream().allMatch(status -> PINNED.equals(status.status()));
+    List<String> answered = peerMap.values().stream().map(PinReply.NodeStatus::status)
+        .filter(status -> !CLUSTER_ERROR.equals(status)).toList();
+    return !answered.isEmpty() && answered.stream().allMatch(PINNED::equals);
   }
 }

@@ -33,6 +33,8 @@ final class PinProgress {
   private static final String PIN_ERROR = "pin_error";
   /** A node that is not allocated the pin (it has nothing to fetch). */
   private static final String REMOTE = "remote";
+  /** A node that did not answer. */
+  private static final String CLUSTER_ERROR = "cluster_error";
 
   private final Vertx vertx;
   private final PinClient pins;
@@ -84,6 +86,8 @@ final class PinProgress {
       int pinned = 0;
       int expected = 0;
       for (Future<PinReply.Status> status : each) {
+        // a pin on every node waits for the peers that answer: one that is down takes it when back
+        boolean everywhere = status.result().pin().allocations().isEmpty();
         for (Map.Entry<String, PinReply.NodeStatus> node : status.result().peerMap().entrySet()) {
           String name = node.getValue().status();
           if (PIN_ERROR.equals(name)) {
@@ -91,7 +95,7 @@ final class PinProgress {
                 + node.getValue().error());
             return;
           }
-          if (REMOTE.equals(name)) {
+          if (REMOTE.equals(name) || everywhere && CLUSTER_ERROR.equals(name)) {
             continue;
           }
           expected++;
