@@ -64,8 +64,9 @@ class PinClusterIT {
 
   @Test
   void everyAcknowledgedPinEndsOnExactlyItsAllocatedDaemonsThroughAKill() {
+    List<IpfsDaemon> started = IpfsDaemon.startAll(List.of(dir.resolve("ipfs1"), dir.resolve("ipfs2"), dir.resolve("ipfs3")));
     for (int i = 1; i <= 3; i++) {
-      daemons[i] = IpfsDaemon.start(dir.resolve("ipfs" + i));
+      daemons[i] = started.get(i - 1);
     }
     List<byte[]> contents = IntStream.range(0, TOGETHER + DURING_KILL)
         .mapToObj(n -> ("pin-cluster-it " + n + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8)).toList();

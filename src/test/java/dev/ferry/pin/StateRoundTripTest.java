@@ -80,9 +80,14 @@ public class StateRoundTripTest {
         cluster.node(3).peerId().toString());
   }
 
-  /** Three nodes in this JVM, replication 2, once the pinset takes writes on each. */
+  /**
+   * Three nodes in this JVM, replication 2, once the pinset takes writes on each. They write no
+   * pinset backup when they stop ({@code raft.backups=0}): three backups of every pin per cluster
+   * took seconds, and backups are {@code StateBackupTest}'s.
+   */
   public static JvmCluster cluster() {
-    JvmCluster cluster = TestCluster.inJvm(3, i -> List.of("pin.replication_min=2", "pin.replication_max=2"))
+    JvmCluster cluster = TestCluster.inJvm(3, i -> List.of("pin.replication_min=2", "pin.replication_max=2",
+            "raft.backups=0"))
         .awaitFullMembership();
     Eventually.await("the pinset to take writes on every node", FORM, () -> {
       for (int i = 1; i <= 3; i++) {

@@ -58,16 +58,23 @@ public final class ProcessCluster extends TestCluster {
   /**
    * The command that runs the fat jar with these arguments, with a heap of 256 MB (the
    * {@code ferry.node.heap} system property, e.g. {@code 2g}, for benchmarks of large states) and
-   * the flags of {@link PeerJvmFlags} (a flight recording of each node, say).
+   * the flags of {@link PeerJvmFlags} (a flight recording of each node, say), with the jar's
+   * classes from a class data archive ({@link ClassDataSharing}, made at the first call).
    */
   public static List<String> command(String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + System.getProperty("ferry.node.heap", "256m"), "-XX:+UseSerialGC"));
+    Path jar = jar();
+    List<String> command = new ArrayList<>(jvm());
     command.addAll(PeerJvmFlags.get());
-    command.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
+    command.addAll(ClassDataSharing.flags(jar));
+    command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     return command;
+  }
+
+  /** The java launcher and the heap and GC flags of every process of the jar. */
+  static List<String> jvm() {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + System.getProperty("ferry.node.heap", "256m"), "-XX:+UseSerialGC");
   }
 
   /** Starts node {@code i} again, e.g. after a kill, with the same data directory. */

@@ -222,13 +222,31 @@ public abstract class TestCluster implements AutoCloseable {
       super(size, peerExtras);
       this.settings = settings;
       try {
-        for (int i = 1; i <= size; i++) {
+        nodes.add(Node.start(founding(config(1)), Map.of()).await());
+        for (int i = 2; i <= size; i++) {
           nodes.add(Node.start(config(i), Map.of()).await());
         }
       } catch (RuntimeException | Error e) {
         close();
         throw e;
       }
+    }
+
+    /**
+     * {@code config} with itself as its only Hazelcast member, for the first start of node 1, which
+     * founds the cluster: with the other nodes' addresses listed, Hazelcast's TCP-IP join asks them
+     * for a master and waits a second for answers that cannot come (none of them runs yet) before
+     * it makes the node master. The other nodes list every node, as peers.json says, and join it;
+     * node 1 started again ({@link #restart}) lists every node too.
+     */
+    private static NodeConfig founding(NodeConfig config) {
+      NodeConfig.ClusterSettings c = config.cluster();
+      NodeConfig.ClusterSettings alone = new NodeConfig.ClusterSettings(c.name(), c.host(), c.port(),
+          c.membershipPort(), List.of(c.host() + ":" + c.membershipPort()), c.heartbeatIntervalSeconds(),
+          c.maxNoHeartbeatSeconds(), c.mergeDelaySeconds(), c.requestTimeout());
+      return new NodeConfig(config.name(), config.peers(), config.self(), config.dataDir(), config.verticlesDir(),
+          config.shutdownTimeout(), config.api(), config.proxy(), alone, config.ipfsApi(), config.eventBusMetrics(),
+          config.json());
     }
 
     /** Whether node {@code i} runs now. */
