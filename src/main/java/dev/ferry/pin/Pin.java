@@ -162,9 +162,13 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     return array.stream().map(String::valueOf).toList();
   }
 
-  /** What {@link #toJson} wrote. */
+  /**
+   * What {@link #toJson} wrote, also a pin left on no node (a move off a node that left, with no
+   * live node to take it, allocates none): a pin as the pinset holds it reads back whole.
+   */
   static Pin fromJson(JsonObject json) {
-    return fromOp(json, false).at(json.getLong("index", 0L));
+    boolean onNoNode = json.getValue("allocations") instanceof JsonArray allocations && allocations.isEmpty();
+    return fromOp(json, onNoNode).at(json.getLong("index", 0L));
   }
 
   /** The same pin on other nodes. */
