@@ -43,7 +43,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
    * {@link #onContext}, {@link #ref} and {@link #context}, which any thread may call.
    */
   interface Owner {
-    /** How to reach the peer. */
+    /** How to reach the peer: one value, the same at every call. */
     PeerRef ref();
 
     /** The context the peer's code and its circuits' handlers run on. */
@@ -66,9 +66,6 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   }
 
   private final Owner peer;
-  /** The peer at this end, as a value (read once: messages on the bus name it). */
-  private final PeerRef local;
-  private final Transport transport;
   private final String id;
   private final PeerRef remote;
   private final String remoteIncarnation;
@@ -94,14 +91,13 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
    */
   Circuit(Owner peer, String id, PeerRef remote, String remoteIncarnation) {
     this.peer = peer;
-    this.local = peer.ref();
-    this.transport = peer.transport();
     this.id = id;
     this.remote = remote;
     this.remoteIncarnation = remoteIncarnation;
     this.reads = new Inbound<>(this);
     // until the other end names its address, a Java peer's is the likely one (a close after a
     // timed-out open still reaches an end that accepted late)
+    Transport transport = peer.transport();
     Route route = new Route(id, remote.peerId(), Addresses.circuitPeer(remote.peerId()), transport.bus(),
         transport.traffic());
     this.writes = new Outbound(peer.sending(), route, config().writeQueueMaxBytes());
@@ -114,7 +110,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   /** The peer at this end: a {@code LocalPeer} of this node. */
   public PeerRef local() {
-    return local;
+    return peer.ref();
   }
 
   /** The context this end's handlers run on: its local peer's. */
@@ -236,13 +232,13 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   @Override
   public String toString() {
-    return "circuit " + id + " " + local + " <-> " + remote + (closeReason == null ? "" : " (closed: " + closeReason + ")");
+    return "circuit " + id + " " + peer.ref() + " <-> " + remote + (closeReason == null ? "" : " (closed: " + closeReason + ")");
   }
 
   // ---- inside: everything below runs on the peer's context ----
 
   String address() {
-    return Addresses.circuit(local.peerId(), id);
+    return Addresses.circuit(peer.ref().peerId(), id);
   }
 
   String remoteIncarnation() {
@@ -256,8 +252,8 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
    * Completes when the cluster routes to it.
    */
   Future<Void> listen() {
-    consumer = transport.eventBus().consumer(address(), this::onMessage);
-    transport.consumerOpened();
+    consumer = peer.transport().eventBus().consumer(address(), this::onMessage);
+    peer.transport().consumerOpened();
     return consumer.completion();
   }
 
@@ -307,7 +303,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   void onMessage(Message<Object> m) {
     try {
       switch (String.valueOf(m.headers().get(CircuitWire.KIND))) {
-        case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), local.peerId(), id));
+        case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), peer.ref().peerId(), id));
         case CircuitWire.CREDIT -> credited(CircuitWire.number(m.headers(), CircuitWire.BYTES, 0));
         case CircuitWire.CLOSE -> {
           String reason = m.headers().get(CircuitWire.REASON);
@@ -408,7 +404,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
     }
     Future<Void> told = tellRemote ? tell(reason) : Future.succeededFuture();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture()
-        : consumer.unregister().onComplete(x -> transport.consumerClosed());
+        : consumer.unregister().onComplete(x -> peer.transport().consumerClosed());
     peer.forget(this);
     if (closedPromise != null) {
       closedPromise.complete(reason);
@@ -425,7 +421,7 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
   }
 
   private CircuitConfig config() {
-    return transport.config();
+    return peer.transport().config();
   }
 
   FerryException closedError() {

@@ -53,6 +53,8 @@ public final class LocalPeer {
   private final Context context;
   private final Thread loop;
   private final boolean stopsWhenIdle;
+  /** How to reach this peer, one value its circuits share. */
+  private final PeerRef ref;
   private final Map<String, Circuit> open = new ConcurrentHashMap<>();
   private final Inbound<Circuit> newCircuits;
   /** What the sending halves of this peer's circuits need from it (one for all of them). */
@@ -143,6 +145,7 @@ public final class LocalPeer {
     this.context = context;
     this.loop = Thread.currentThread();
     this.stopsWhenIdle = stopsWhenIdle;
+    this.ref = new PeerRef(transport.node(), service, id);
     this.newCircuits = new Inbound<>(new Inbound.Owner<Circuit>() {
       @Override
       public void onContext(Runnable task) {
@@ -172,7 +175,7 @@ public final class LocalPeer {
 
   /** How to reach this peer: {@code ferry://<node>/<service>/<id>}. */
   public PeerRef ref() {
-    return new PeerRef(node(), service, id);
+    return ref;
   }
 
   public String url() {

@@ -1,5 +1,6 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.BusJson;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  * <p>Immutable.
  */
 public record Pin(String cid, String name, int replicationMin, int replicationMax, List<String> allocations,
-    String origin, String time, long index, Extras extras) {
+    String origin, String time, long index, Extras extras) implements BusJson {
   /** Replication "every node". */
   public static final int EVERYWHERE = -1;
   /** Longest pin name accepted (IPFS Cluster's limit). */
@@ -38,6 +39,7 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
   }
 
   /** The pin as the log and {@code ferry.pin} carry it; an extra left at its default is left out. */
+  @Override
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("cid", cid).put("name", name).put("replication_min", replicationMin)
         .put("replication_max", replicationMax).put("allocations", new JsonArray(allocations))
@@ -160,9 +162,13 @@ public record Pin(String cid, String name, int replicationMin, int replicationMa
     return array.stream().map(String::valueOf).toList();
   }
 
-  /** What {@link #toJson} wrote. */
+  /**
+   * What {@link #toJson} wrote, also a pin left on no node (a move off a node that left, with no
+   * live node to take it, allocates none): a pin as the pinset holds it reads back whole.
+   */
   static Pin fromJson(JsonObject json) {
-    return fromOp(json, false).at(json.getLong("index", 0L));
+    boolean onNoNode = json.getValue("allocations") instanceof JsonArray allocations && allocations.isEmpty();
+    return fromOp(json, onNoNode).at(json.getLong("index", 0L));
   }
 
   /** The same pin on other nodes. */

@@ -1,6 +1,5 @@
 package dev.ferry.pin;
 
-import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftQuery;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,8 +31,8 @@ sealed interface PinQuery<A> extends RaftQuery<A> {
 
   /**
    * The pins in CID order after CID {@code after} (null: from the first), of node {@code node}
-   * only (null: of every node), at most {@code limit} (null: the whole pinset, and the answer has
-   * no {@code count} nor {@code more}).
+   * only (null: of every node), at most {@code limit} (null: the whole pinset, and the pinset's
+   * JSON has no {@code count} nor {@code more}: the page's count is then its size, and no more follow).
    */
   record Listing(String node, String after, Integer limit) implements PinQuery<PinReply.Page> {
     @Override
@@ -77,14 +76,5 @@ sealed interface PinQuery<A> extends RaftQuery<A> {
     public ExpiredPage {
       pins = List.copyOf(pins);
     }
-  }
-
-  /**
-   * This read, answered with the pinset's JSON as it is: for the pin service, whose answers on
-   * {@code ferry.pin} are that JSON (docs/ADDRESSES.md), passed on without being read and written
-   * again, and for what exports it.
-   */
-  default JsonOp asJson() {
-    return new JsonOp(toJson());
   }
 }

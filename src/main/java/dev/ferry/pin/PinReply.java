@@ -116,8 +116,12 @@ public sealed interface PinReply extends BusJson {
 
     @Override
     public JsonObject toJson() {
-      return new JsonObject().put("pins", new JsonArray(pins.stream().map(Pin::toJson).toList()))
-          .put("count", count).put("more", more);
+      return whole().put("count", count).put("more", more);
+    }
+
+    /** The pins alone, {@code {"pins": [...]}}: the answer to a listing of the whole pinset. */
+    JsonObject whole() {
+      return new JsonObject().put("pins", new JsonArray(pins.stream().map(Pin::toJson).toList()));
     }
 
     static Page fromJson(JsonObject json) {

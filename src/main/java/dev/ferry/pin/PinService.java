@@ -17,7 +17,6 @@ import dev.ferry.pin.PinRequest.Statuses;
 import dev.ferry.pin.PinRequest.Unpin;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
-import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftOp;
 import dev.ferry.raft.RaftQuery;
@@ -98,8 +97,9 @@ final class PinService {
         .on(Add.class, r -> json(pin(r)))
         .on(AddMany.class, r -> json(pinEach(r)))
         .on(Unpin.class, r -> json(propose(new PinOp.Remove(r.cid()))))
-        .on(Get.class, r -> json(read(r.from(), get(r.cid()))))
-        .on(ListPins.class, r -> json(read(r.from(), list(r.from(), r.after(), r.limit()))))
+        .on(Get.class, r -> read(r.from(), new PinQuery.Get(r.cid())))
+        .on(ListPins.class, r -> read(r.from(), list(r.from(), r.after(), r.limit()))
+            .map(page -> r.from().local() ? page : (BusJson) page::whole))
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
         .on(Errors.class, r -> json(statuses.errors(r.limit())))
@@ -109,7 +109,7 @@ final class PinService {
         .build();
   }
 
-  /** The pinset's answer, passed on as it is (the documented wire form). */
+  /** An answer that is already the documented wire form, passed on as it is. */
   private static Future<BusJson> json(Future<JsonObject> answer) {
     return answer.map(BusJson::of);
   }
@@ -429,22 +429,18 @@ final class PinService {
         .map(Committed::result);
   }
 
-  /** The pinset's {@code get} query, its answer the pinset's JSON, passed on as it is. */
-  private static JsonOp get(String cid) {
-    return new PinQuery.Get(cid).asJson();
-  }
-
   /**
-   * The pinset's {@code list} query: the whole pinset, or locally one page of the pins after
-   * {@code after}, at most {@code limit} and {@code pin.list_page_size} of them ({@code pin.first_page_size}
-   * for the first page, so a listing's first lines go out sooner).
+   * The pinset's {@code list} query: the whole pinset (one page, no more following; its wire form
+   * is {@link PinReply.Page#whole}), or locally one page of the pins after {@code after}, at most
+   * {@code limit} and {@code pin.list_page_size} of them ({@code pin.first_page_size} for the first
+   * page, so a listing's first lines go out sooner).
    */
-  private JsonOp list(ReadFrom from, String after, Integer limit) {
+  private PinQuery.Listing list(ReadFrom from, String after, Integer limit) {
     if (!from.local()) {
-      return new PinQuery.Listing(null, null, null).asJson();
+      return new PinQuery.Listing(null, null, null);
     }
     int most = after == null ? Math.min(config.firstPage(), config.listPage()) : config.listPage();
-    return new PinQuery.Listing(null, after, limit != null && limit < most ? limit : most).asJson();
+    return new PinQuery.Listing(null, after, limit != null && limit < most ? limit : most);
   }
 
   /**
@@ -452,8 +448,8 @@ final class PinService {
    * (after asking them to retry, for {@code recover}).
    */
   private Future<JsonObject> status(String cid, ReadFrom from, boolean recover, boolean onlyHere) {
-    return read(from, get(cid))
-        .compose(pin -> statuses.gather(List.of(pin), recover, onlyHere))
+    return read(from, new PinQuery.Get(cid))
+        .compose(pin -> statuses.gather(List.of(pin.toJson()), recover, onlyHere))
         .map(gathered -> gathered.get(0));
   }
 
@@ -465,33 +461,27 @@ final class PinService {
    * {@code next} is where the following page starts, null after the last.
    */
   private Future<JsonObject> statusPage(Statuses request) {
-    Future<PinPage> page = request.cids() == null
-        ? read(request.from(), list(request.from(), request.after(), request.limit())).map(PinPage::of)
+    Future<PinReply.Page> page = request.cids() == null
+        ? read(request.from(), list(request.from(), request.after(), request.limit()))
         : pinsOf(request.from(), request.cids());
-    return page.compose(pins -> statuses.gather(pins.pins(), request.recover(), request.onlyHere()).map(gathered ->
+    return page.compose(pins -> statuses.gather(pins.pins().stream().map(Pin::toJson).toList(), request.recover(),
+        request.onlyHere()).map(gathered ->
         new JsonObject().put("pins", new JsonArray(gathered.stream()
                 .filter(p -> PinStatuses.matches(p, request.filter())).toList()))
             .put("next", pins.next())));
   }
 
   /** The pins of {@code cids} that the pinset holds, from this node's replica, as one last page. */
-  private Future<PinPage> pinsOf(ReadFrom from, List<String> cids) {
-    List<Future<JsonObject>> found = cids.stream()
-        .map(cid -> read(from, get(cid))
+  private Future<PinReply.Page> pinsOf(ReadFrom from, List<String> cids) {
+    List<Future<Pin>> found = cids.stream()
+        .map(cid -> read(from, new PinQuery.Get(cid))
             .recover(e -> FerryException.NOT_FOUND.equals(FerryException.from(e).code())
                 ? Future.succeededFuture(null) : Future.failedFuture(e)))
         .toList();
-    return Future.all(found).map(x -> new PinPage(found.stream().map(Future::result).filter(p -> p != null).toList(),
-        null));
-  }
-
-  /** Pins of a listing and where the next page starts (null: none follows). */
-  private record PinPage(List<JsonObject> pins, String next) {
-    static PinPage of(JsonObject list) {
-      List<JsonObject> pins = list.getJsonArray("pins").stream().map(p -> (JsonObject) p).toList();
-      return new PinPage(pins, list.getBoolean("more", false) && !pins.isEmpty()
-          ? pins.get(pins.size() - 1).getString("cid") : null);
-    }
+    return Future.all(found).map(x -> {
+      List<Pin> pins = found.stream().map(Future::result).filter(p -> p != null).toList();
+      return new PinReply.Page(pins, pins.size(), false);
+    });
   }
 
   /** Commits {@code op}; the answer is the pinset's, with the log index it committed at ({@code "committed"}). */

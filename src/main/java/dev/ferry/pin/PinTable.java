@@ -2,6 +2,7 @@ package dev.ferry.pin;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -287,7 +288,7 @@ final class PinTable {
     /** The rows from position {@code from} (inclusive) to {@code to} (exclusive), in order. */
     Iterator<Row> rows(int from, int to) {
       if (to <= from) {
-        return java.util.Collections.emptyIterator();
+        return Collections.emptyIterator();
       }
       int l = Arrays.binarySearch(starts, from);
       if (l < 0) {

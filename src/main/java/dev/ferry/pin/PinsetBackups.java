@@ -5,12 +5,9 @@ import dev.ferry.core.NodeContext;
 import dev.ferry.peers.PeerId;
 import dev.ferry.raft.Committed;
 import dev.ferry.raft.Consistency;
-import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -110,18 +107,16 @@ final class PinsetBackups {
 
   /** Appends the pins after {@code after} (null: from the first) page by page; how many there were. */
   private Future<Long> writePages(FileChannel file, String after, long written) {
-    // the pins as the pinset writes them, exported without being read into Pins first
-    JsonOp op = new PinQuery.Listing(null, after, config.listPage()).asJson();
+    PinQuery.Listing op = new PinQuery.Listing(null, after, config.listPage());
     return raft.query(config.group(), op, Consistency.EVENTUAL, 0).map(Committed::result).compose(page -> {
-      JsonArray pins = page.getJsonArray("pins");
       StringBuilder lines = new StringBuilder();
-      for (Object pin : pins) {
-        lines.append(PinExport.apiPin((JsonObject) pin, this::peerId).encode()).append('\n');
+      for (Pin pin : page.pins()) {
+        lines.append(PinExport.apiPin(pin.toJson(), this::peerId).encode()).append('\n');
       }
       ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
-      long total = written + pins.size();
-      return blocking(() -> append(file, bytes)).compose(v -> page.getBoolean("more", false) && !pins.isEmpty()
-          ? writePages(file, pins.getJsonObject(pins.size() - 1).getString("cid"), total)
+      long total = written + page.pins().size();
+      return blocking(() -> append(file, bytes)).compose(v -> page.next() != null
+          ? writePages(file, page.next(), total)
           : Future.succeededFuture(total));
     });
   }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
+import dev.ferry.testing.Firewall;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -35,8 +36,9 @@ class CircuitLinkOffTest {
       assertThat(noLink.getMessage()).contains("circuit.link = false");
 
       AtomicInteger fragmentsOnTheBus = new AtomicInteger();
-      for (Node node : List.of(one, two)) {
-        node.vertx().eventBus().addOutboundInterceptor(ctx -> {
+      Firewall firewall = new Firewall(cluster);
+      for (int i : List.of(1, 2)) {
+        firewall.intercept(i, ctx -> {
           if ("fragment".equals(ctx.message().headers().get("kind"))) {
             fragmentsOnTheBus.incrementAndGet();
           }

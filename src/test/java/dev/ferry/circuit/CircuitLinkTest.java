@@ -17,6 +17,7 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.node.Node;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Firewall;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -90,8 +91,10 @@ class CircuitLinkTest {
             }
             c.close("bye");
           })));
-      node.vertx().eventBus().addOutboundInterceptor(busWatch);
     }
+    Firewall watch = new Firewall(cluster);   // no rule that drops: it only sees what goes on the bus
+    watch.intercept(1, busWatch);
+    watch.intercept(2, busWatch);
   }
 
   @AfterAll

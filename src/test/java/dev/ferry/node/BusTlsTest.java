@@ -30,6 +30,12 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -212,8 +218,8 @@ class BusTlsTest {
     assertThat(refused.start(Map.of(), new PrintWriter(refusedErr, true), "ferry")).isEmpty();
     assertThat(refusedErr.toString()).startsWith("ferry: cluster.host: " + exposed + " is reachable from other machines")
         .contains("'ferry certs init'").contains("--insecure");
-    try (var membership = new java.net.ServerSocket()) {   // it left nothing listening
-      membership.bind(new java.net.InetSocketAddress(exposed, ports.get(1)));
+    try (var membership = new ServerSocket()) {   // it left nothing listening
+      membership.bind(new InetSocketAddress(exposed, ports.get(1)));
     }
 
     var insecure = new NodeOptions();
@@ -234,18 +240,18 @@ class BusTlsTest {
   }
 
   /** An IPv4 address of this machine that other machines could reach; the test is skipped on a machine with none. */
-  private static String nonLoopbackAddress() throws java.net.SocketException {
-    Optional<String> found = java.net.NetworkInterface.networkInterfaces()
+  private static String nonLoopbackAddress() throws SocketException {
+    Optional<String> found = NetworkInterface.networkInterfaces()
         .filter(n -> {
           try {
             return n.isUp() && !n.isLoopback();
-          } catch (java.net.SocketException e) {
+          } catch (SocketException e) {
             return false;
           }
         })
-        .flatMap(java.net.NetworkInterface::inetAddresses)
-        .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
-        .map(java.net.InetAddress::getHostAddress).findFirst();
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+        .map(InetAddress::getHostAddress).findFirst();
     Assumptions.assumeTrue(found.isPresent(), "this machine has no non-loopback IPv4 address to start a node on");
     return found.get();
   }

@@ -125,6 +125,14 @@ class PinRequestTest {
         .isEqualTo(new PinReply.Page(List.of(pin), 1, false));
   }
 
+  @Test
+  void aPinLeftOnNoNodeReadsBackAsThePinsetWroteIt() {
+    // a move off a node that left, with no live node to take the pin, allocates none
+    Pin nowhere = new Pin(A, "doc", 1, 2, List.of(), "node1", "2026-12-02T00:00:00Z", 12);
+    assertThat(Pin.fromJson(nowhere.toJson())).isEqualTo(nowhere);
+    assertThat(Pin.fromJson(nowhere.toJson()).toJson().encode()).isEqualTo(nowhere.toJson().encode());
+  }
+
   private static PinRequest decode(JsonObject json) {
     return PinRequest.REQUESTS.decode(json);
   }

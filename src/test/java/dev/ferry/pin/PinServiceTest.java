@@ -7,6 +7,7 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.raft.Consistency;
+import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
@@ -206,7 +207,7 @@ abstract class PinServiceTest {
 
   /** The pinset as node {@code i}'s own replica holds it once it has applied {@code index}. */
   private static JsonObject replica(int i, long index) {
-    return await(RaftClient.forNode(cluster.node(i)).query("pins", new PinQuery.Listing(null, null, null).asJson(),
+    return await(RaftClient.forNode(cluster.node(i)).query("pins", new JsonOp(new JsonObject().put("op", "list")),
         Consistency.EVENTUAL, index)).result();
   }
 

@@ -10,7 +10,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -73,8 +75,8 @@ class PartStreamTest {
     CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
       try {
         return in.read();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     });
     FerryException cut = FerryException.badRequest("the body ends inside the part of cut.bin");

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -231,7 +232,7 @@ class PeersApiTest {
       try {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(("peer load " + n).getBytes(StandardCharsets.UTF_8));
         return "f01551220" + HexFormat.of().formatHex(digest);
-      } catch (java.security.NoSuchAlgorithmException e) {
+      } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
       }
     }

@@ -23,13 +23,13 @@ final class BusSink implements Sink {
 
   @Override
   public void fragment(RemoteEnd to, Fragment f, long serial) {
-    bus.send(to.address(), f.payload(), CircuitWire.fragment(CircuitWire.FRAGMENT, f, serial)
+    bus.send(to.remoteAddress(), f.payload(), CircuitWire.fragment(CircuitWire.FRAGMENT, f, serial)
         .addHeader(CircuitWire.CIRCUIT, to.circuit()));
   }
 
   @Override
   public void credit(RemoteEnd to, long bytes) {
-    bus.send(to.address(), null, CircuitWire.onCircuit(CircuitWire.CREDIT, to.circuit())
+    bus.send(to.remoteAddress(), null, CircuitWire.onCircuit(CircuitWire.CREDIT, to.circuit())
         .addHeader(CircuitWire.BYTES, Long.toString(bytes)));
   }
 
@@ -37,7 +37,7 @@ final class BusSink implements Sink {
   public Future<Void> close(RemoteEnd to, String reason) {
     DeliveryOptions options = CircuitWire.onCircuit(CircuitWire.CLOSE, to.circuit())
         .addHeader(CircuitWire.REASON, reason).setSendTimeout(closeTimeoutMs);
-    return bus.request(to.address(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
+    return bus.request(to.remoteAddress(), (Buffer) null, options).<Void>mapEmpty().otherwiseEmpty();
   }
 
   @Override

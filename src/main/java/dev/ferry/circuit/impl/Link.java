@@ -89,22 +89,22 @@ public final class Link implements Sink {
 
   @Override
   public void fragment(RemoteEnd to, Fragment f, long serial) {
-    send(LinkFrame.fragment(to.peer(), to.circuit(), f, serial));
+    send(LinkFrame.fragment(to.remotePeer(), to.circuit(), f, serial));
   }
 
   @Override
   public void credit(RemoteEnd to, long bytes) {
-    send(LinkFrame.credit(to.peer(), to.circuit(), bytes));
+    send(LinkFrame.credit(to.remotePeer(), to.circuit(), bytes));
   }
 
   /** Completes on the thread that sees the acknowledgement (or the timeout). */
   @Override
   public Future<Void> close(RemoteEnd to, String reason) {
-    String key = key(to.peer(), to.circuit());
+    String key = key(to.remotePeer(), to.circuit());
     Promise<Void> acknowledged = Promise.promise();
     long timer = vertx.setTimer(closeTimeoutMs, t -> acknowledged(key));
     closing.put(key, new PendingClose(acknowledged, timer));
-    if (!write(LinkFrame.close(to.peer(), to.circuit(), reason))) {
+    if (!write(LinkFrame.close(to.remotePeer(), to.circuit(), reason))) {
       acknowledged(key);   // nobody is there to answer
     }
     return acknowledged.future();

@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 
 /**
  * What carries a circuit's traffic after the open: fragments, credit and its close, each sent to a
- * {@link RemoteEnd} (plain values: ids and addresses, never the circuit nor its {@link Route}, which
- * names its sink). Either the event bus
+ * {@link RemoteEnd} (ids and an address: a sink sees neither the circuit nor the route that names
+ * the sink, though the route is what it is handed). Either the event bus
  * ({@link BusSink}: every circuit until it is opened, and every circuit with a bridge client or
  * within one node) or the {@link Link} to the other end's node (circuits whose two ends are Java
  * peers on different nodes). Both keep a circuit's messages in order.

@@ -10,10 +10,10 @@
  *   the protocols of docs/CIRCUITS.md; they do not change with the code around them.</li>
  *   <li>Streams: {@link dev.ferry.circuit.impl.Inbound} (what a reader has not taken yet) and
  *   {@link dev.ferry.circuit.impl.Outbound} (written fragments waiting for credit).</li>
- *   <li>Transports: a circuit end's {@link dev.ferry.circuit.impl.Route} (the
- *   {@link dev.ferry.circuit.impl.RemoteEnd}: ids and the other end's bus address; its
- *   {@link dev.ferry.circuit.impl.Sink}, the counters), a sink sending to the remote end it is
- *   given, never to a route; the sinks, the event bus
+ *   <li>Transports: a circuit end's {@link dev.ferry.circuit.impl.Route} (ids and the other end's
+ *   bus address, which make it a {@link dev.ferry.circuit.impl.RemoteEnd}; its
+ *   {@link dev.ferry.circuit.impl.Sink}, the counters), a sink sending to a remote end, never to a
+ *   route; the sinks, the event bus
  *   ({@code BusSink}) and the circuit link to another node ({@link dev.ferry.circuit.impl.Link},
  *   all of a node's in {@link dev.ferry.circuit.impl.CircuitLinks}); the byte counters
  *   ({@link dev.ferry.circuit.impl.Traffic}); and {@link dev.ferry.circuit.impl.Transport}, all of

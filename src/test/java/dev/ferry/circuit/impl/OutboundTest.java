@@ -32,7 +32,7 @@ class OutboundTest {
 
     @Override
     public void fragment(RemoteEnd to, Fragment f, long serial) {
-      fragments.add(new Sent(to.circuit(), to.peer(), to.address(), serial, f.payload().length()));
+      fragments.add(new Sent(to.circuit(), to.remotePeer(), to.remoteAddress(), serial, f.payload().length()));
     }
 
     @Override
