@@ -19,6 +19,7 @@ import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.report.RaftNodeReport;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -45,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * group is confined to it and needs no locks. Replacing the replica (after a removal, when stuck, on
  * a lost store) is {@link ReplicaReplacement}'s, the group's meters are {@link GroupMetrics}, when
  * to snapshot is {@link SnapshotPolicy}'s.
+ *
+ * <p>A clean stop first snapshots the ops applied since the last snapshot and waits, at most
+ * {@code raft.shutdown_snapshot_ms}, until that snapshot is complete in the store, so the next start
+ * restores it instead of replaying the log after the previous one ({@link #snapshotBeforeStop}). It
+ * only saves time: the log stays in the store until a snapshot covering it is complete, so a stop
+ * that ends sooner (kill -9, the time limit) restarts from the previous snapshot and the log.
  */
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
@@ -80,6 +87,13 @@ public final class GroupVerticle extends VerticleBase {
   private GroupMetrics metrics;
   private boolean stopping;
   private ReplicaReplacement replacement;
+  /** When the current replica snapshots and how many ops it applied since its last snapshot. */
+  private SnapshotPolicy policy;
+  /** The index of the latest snapshot complete in the current replica's store. */
+  private long storedSnapshot;
+  /** Completed once a snapshot at or after {@link #awaitedSnapshot} is complete in the store (stopping). */
+  private Promise<Void> snapshotStored;
+  private long awaitedSnapshot;
 
   /**
    * @param machines makes the group's (empty) state machine
@@ -116,22 +130,76 @@ public final class GroupVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    metrics.remove();
     if (watch != null) {
       watch.stop();
     }
     if (silentLeader != null) {
       silentLeader.stop();
     }
-    if (requests != null) {
-      requests.stop();
-    }
     if (storeWatch != null) {
       storeWatch.stop();
     }
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
+    return snapshotBeforeStop()
+        .transform(x -> {
+          metrics.remove();
+          if (requests != null) {
+            requests.stop();
+          }
+          return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+        })
         .transform(x -> Future.fromCompletionStage(raft.terminate(), context))
         .onComplete(x -> log.info("raft group {} stopped on {}", group, node.name()));
+  }
+
+  /**
+   * Snapshots the ops the replica applied since its last snapshot, if any, and completes once that
+   * snapshot is complete in the store, or after {@code raft.shutdown_snapshot_ms} whatever happened
+   * (never fails). The replica goes on meanwhile (its peers' traffic and requests are still served),
+   * the capture runs on the Raft executor as any snapshot's (milliseconds), the chunks are made on
+   * a worker and written by the store ({@link #make}); nothing here blocks.
+   */
+  private Future<Void> snapshotBeforeStop() {
+    long limit = settings.shutdownSnapshot().toMillis();
+    long ops = policy == null ? 0 : policy.opsSinceSnapshot();
+    if (limit == 0 || ops == 0 || raft == null || !replicaStarted || store.failure() != null
+        || RaftNodeStatus.isTerminal(raft.getStatus())) {
+      return Future.succeededFuture();
+    }
+    long started = System.nanoTime();
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(limit, t -> {
+      if (done.tryComplete()) {
+        log.warn("raft group {}: the snapshot at shutdown was not complete in the store within {} ms "
+            + "(raft.shutdown_snapshot_ms); the next start replays the log after the previous snapshot", group, limit);
+      }
+    });
+    Future.fromCompletionStage(raft.takeSnapshot(), context).onComplete(taken -> {
+      if (taken.failed()) {
+        log.info("raft group {}: no snapshot at shutdown: {}", group, taken.cause().toString());
+        done.tryComplete();
+        return;
+      }
+      long index = taken.result().getCommitIndex();
+      snapshotStored = done;
+      awaitedSnapshot = index;
+      storedUpTo(storedSnapshot);
+    });
+    return done.future().onComplete(x -> {
+      vertx.cancelTimer(timer);
+      if (storedSnapshot >= awaitedSnapshot && awaitedSnapshot > 0) {
+        log.info("raft group {} on {}: snapshot at index {} ({} ops since the previous one) complete in the store "
+            + "in {} ms before stopping", group, node.name(), awaitedSnapshot, ops,
+            (System.nanoTime() - started) / 1_000_000);
+      }
+    });
+  }
+
+  /** A snapshot at {@code index} is complete in the current replica's store (on the Raft executor). */
+  private void storedUpTo(long index) {
+    storedSnapshot = Math.max(storedSnapshot, index);
+    if (snapshotStored != null && storedSnapshot >= awaitedSnapshot) {
+      snapshotStored.tryComplete();
+    }
   }
 
   /** The store file of this group on this node. */
@@ -245,8 +313,15 @@ public final class GroupVerticle extends VerticleBase {
     records = new StoreRecords(store.id());
     SnapshotPolicy snapshots = new SnapshotPolicy(group, settings.snapshotEveryOps(), settings.snapshotEveryBytes(),
         store::logBytesWritten, metrics.appliedOps());
+    policy = snapshots;
+    storedSnapshot = 0;
     DurableStore replicaStore = store;
-    replicaStore.onSnapshotStored(metrics::snapshotStored);
+    replicaStore.onSnapshotStored(index -> {
+      metrics.snapshotStored(index);
+      if (replicaStore == store) {
+        storedUpTo(index);
+      }
+    });
     StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots,
         metrics.snapshotCapture(), parts -> make(parts, replicaStore));
     var builder = RaftNode.newBuilder()
