@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * a lost store) is {@link ReplicaReplacement}'s, the group's meters are {@link GroupMetrics}, when
  * to snapshot is {@link SnapshotPolicy}'s.
  *
- * <p>A clean stop first snapshots the ops applied since the last snapshot and waits, at most
+ * <p>A clean stop first snapshots the ops applied since the last snapshot (from the moment the node
+ * says it is stopping, {@link Addresses#NODE_EVENTS}) and waits, at most
  * {@code raft.shutdown_snapshot_ms}, until that snapshot is complete in the store, so the next start
  * restores it instead of replaying the log after the previous one ({@link #snapshotBeforeStop}). It
  * only saves time: the log stays in the store until a snapshot covering it is complete, so a stop
@@ -94,6 +95,8 @@ public final class GroupVerticle extends VerticleBase {
   /** Completed once a snapshot at or after {@link #awaitedSnapshot} is complete in the store (stopping). */
   private Promise<Void> snapshotStored;
   private long awaitedSnapshot;
+  /** The snapshot before stopping, once asked for (see {@link #snapshotBeforeStop}). */
+  private Future<Void> stopSnapshot;
 
   /**
    * @param machines makes the group's (empty) state machine
@@ -154,11 +157,19 @@ public final class GroupVerticle extends VerticleBase {
   /**
    * Snapshots the ops the replica applied since its last snapshot, if any, and completes once that
    * snapshot is complete in the store, or after {@code raft.shutdown_snapshot_ms} whatever happened
-   * (never fails). The replica goes on meanwhile (its peers' traffic and requests are still served),
+   * (never fails); once per run of the group: when the node starts to stop, or else when the group
+   * does. The replica goes on meanwhile (its peers' traffic and requests are still served),
    * the capture runs on the Raft executor as any snapshot's (milliseconds), the chunks are made on
    * a worker and written by the store ({@link #make}); nothing here blocks.
    */
   private Future<Void> snapshotBeforeStop() {
+    if (stopSnapshot == null) {
+      stopSnapshot = snapshotNow();
+    }
+    return stopSnapshot;
+  }
+
+  private Future<Void> snapshotNow() {
     long limit = settings.shutdownSnapshot().toMillis();
     long ops = policy == null ? 0 : policy.opsSinceSnapshot();
     if (limit == 0 || ops == 0 || raft == null || !replicaStarted || store.failure() != null
@@ -377,6 +388,13 @@ public final class GroupVerticle extends VerticleBase {
 
   private Future<Void> serve() {
     var bus = vertx.eventBus();
+    // the node is stopping: snapshot while the verticles undeployed before this one stop (the pin
+    // verticle's backup reads the whole pinset), so the snapshot is usually complete when stop() asks
+    consumers.add(bus.<Object>localConsumer(Addresses.NODE_EVENTS, m -> {
+      if (m.body() instanceof JsonObject event && "stopping".equals(event.getString("event"))) {
+        snapshotBeforeStop();
+      }
+    }));
     consumers.add(bus.consumer(Addresses.raftPeer(group, node.name()), this::onPeerMessage));
     consumers.add(bus.consumer(Addresses.raft(group), m -> answer(m, false)));
     consumers.add(bus.consumer(Addresses.raftNode(group, node.name()), m -> answer(m, true)));
