@@ -191,7 +191,7 @@ public final class Node implements NodeContext {
   public Future<Void> close() {
     log.info("node {} stopping (incarnation {})", config.name(), incarnation);
     vertx.eventBus().publish(Addresses.NODE_EVENTS, new JsonObject().put("event", "stopping")
-        .put("node", config.name()).put("incarnation", incarnation), new DeliveryOptions().setLocalOnly(true));
+        .put("node", config.name()).put("incarnation", incarnation.toString()), new DeliveryOptions().setLocalOnly(true));
     return deployer.undeployAll(vertx)
         .compose(v -> vertx.close())
         .compose(v -> Future.fromCompletionStage(HazelcastMember.leave(hazelcast)))
