@@ -19,7 +19,6 @@ import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RestoredRaftState;
 import io.microraft.report.RaftNodeReport;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -50,9 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>A clean stop first snapshots the ops applied since the last snapshot (from the moment the node
  * says it is stopping, {@link Addresses#NODE_EVENTS}) and waits, at most
  * {@code raft.shutdown_snapshot_ms}, until that snapshot is complete in the store, so the next start
- * restores it instead of replaying the log after the previous one ({@link #snapshotBeforeStop}). It
- * only saves time: the log stays in the store until a snapshot covering it is complete, so a stop
- * that ends sooner (kill -9, the time limit) restarts from the previous snapshot and the log.
+ * restores it instead of replaying the log after the previous one ({@link ShutdownSnapshot}).
  */
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
@@ -88,15 +85,7 @@ public final class GroupVerticle extends VerticleBase {
   private GroupMetrics metrics;
   private boolean stopping;
   private ReplicaReplacement replacement;
-  /** When the current replica snapshots and how many ops it applied since its last snapshot. */
-  private SnapshotPolicy policy;
-  /** The index of the latest snapshot complete in the current replica's store. */
-  private long storedSnapshot;
-  /** Completed once a snapshot at or after {@link #awaitedSnapshot} is complete in the store (stopping). */
-  private Promise<Void> snapshotStored;
-  private long awaitedSnapshot;
-  /** The snapshot before stopping, once asked for (see {@link #snapshotBeforeStop}). */
-  private Future<Void> stopSnapshot;
+  private ShutdownSnapshot shutdownSnapshot;
 
   /**
    * @param machines makes the group's (empty) state machine
@@ -122,6 +111,7 @@ public final class GroupVerticle extends VerticleBase {
     replacement = new ReplicaReplacement(node, group, voters, storeFile(node, group), context, executor, storeWatch,
         new Replica());
     staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, replacement::restart);
+    shutdownSnapshot = new ShutdownSnapshot(vertx, context, group, node.name(), settings.shutdownSnapshot());
     return startRaft()
         .compose(v -> serve())
         .onSuccess(v -> watch = new StuckFollowerWatch(vertx, group, () -> raft, settings, node.members()::isUp))
@@ -154,63 +144,9 @@ public final class GroupVerticle extends VerticleBase {
         .onComplete(x -> log.info("raft group {} stopped on {}", group, node.name()));
   }
 
-  /**
-   * Snapshots the ops the replica applied since its last snapshot, if any, and completes once that
-   * snapshot is complete in the store, or after {@code raft.shutdown_snapshot_ms} whatever happened
-   * (never fails); once per run of the group: when the node starts to stop, or else when the group
-   * does. The replica goes on meanwhile (its peers' traffic and requests are still served),
-   * the capture runs on the Raft executor as any snapshot's (milliseconds), the chunks are made on
-   * a worker and written by the store ({@link #make}); nothing here blocks.
-   */
+  /** The snapshot at a clean stop ({@link ShutdownSnapshot}), if the replica can still take one. */
   private Future<Void> snapshotBeforeStop() {
-    if (stopSnapshot == null) {
-      stopSnapshot = snapshotNow();
-    }
-    return stopSnapshot;
-  }
-
-  private Future<Void> snapshotNow() {
-    long limit = settings.shutdownSnapshot().toMillis();
-    long ops = policy == null ? 0 : policy.opsSinceSnapshot();
-    if (limit == 0 || ops == 0 || raft == null || !replicaStarted || store.failure() != null
-        || RaftNodeStatus.isTerminal(raft.getStatus())) {
-      return Future.succeededFuture();
-    }
-    long started = System.nanoTime();
-    Promise<Void> done = Promise.promise();
-    long timer = vertx.setTimer(limit, t -> {
-      if (done.tryComplete()) {
-        log.warn("raft group {}: the snapshot at shutdown was not complete in the store within {} ms "
-            + "(raft.shutdown_snapshot_ms); the next start replays the log after the previous snapshot", group, limit);
-      }
-    });
-    Future.fromCompletionStage(raft.takeSnapshot(), context).onComplete(taken -> {
-      if (taken.failed()) {
-        log.info("raft group {}: no snapshot at shutdown: {}", group, taken.cause().toString());
-        done.tryComplete();
-        return;
-      }
-      long index = taken.result().getCommitIndex();
-      snapshotStored = done;
-      awaitedSnapshot = index;
-      storedUpTo(storedSnapshot);
-    });
-    return done.future().onComplete(x -> {
-      vertx.cancelTimer(timer);
-      if (storedSnapshot >= awaitedSnapshot && awaitedSnapshot > 0) {
-        log.info("raft group {} on {}: snapshot at index {} ({} ops since the previous one) complete in the store "
-            + "in {} ms before stopping", group, node.name(), awaitedSnapshot, ops,
-            (System.nanoTime() - started) / 1_000_000);
-      }
-    });
-  }
-
-  /** A snapshot at {@code index} is complete in the current replica's store (on the Raft executor). */
-  private void storedUpTo(long index) {
-    storedSnapshot = Math.max(storedSnapshot, index);
-    if (snapshotStored != null && storedSnapshot >= awaitedSnapshot) {
-      snapshotStored.tryComplete();
-    }
+    return shutdownSnapshot.take(replicaStarted && store.failure() == null);
   }
 
   /** The store file of this group on this node. */
@@ -324,13 +260,11 @@ public final class GroupVerticle extends VerticleBase {
     records = new StoreRecords(store.id());
     SnapshotPolicy snapshots = new SnapshotPolicy(group, settings.snapshotEveryOps(), settings.snapshotEveryBytes(),
         store::logBytesWritten, metrics.appliedOps());
-    policy = snapshots;
-    storedSnapshot = 0;
     DurableStore replicaStore = store;
     replicaStore.onSnapshotStored(index -> {
       metrics.snapshotStored(index);
       if (replicaStore == store) {
-        storedUpTo(index);
+        shutdownSnapshot.stored(index);
       }
     });
     StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots,
@@ -351,6 +285,7 @@ public final class GroupVerticle extends VerticleBase {
           .setInitialGroupMembers(initial.stream().<RaftEndpoint>map(NodeEndpoint::new).toList());
     }
     RaftNode built = builder.build();
+    shutdownSnapshot.replica(built, snapshots);
     adapter.currentTerm(() -> built.getTerm().getTerm());
     snapshots.requestWith(done -> Future.fromCompletionStage(built.takeSnapshot(), context).onComplete(ar -> {
       if (ar.failed()) {
