@@ -17,6 +17,8 @@ public final class Addresses {
   public static final String METRICS = "ferry.monitor.metrics";
   /** Published (node-local) when this node's monitor raises or clears an alert. */
   public static final String ALERT_EVENTS = "ferry.events.alerts";
+  /** Published (node-local) when this node starts to stop, before its verticles are undeployed. */
+  public static final String NODE_EVENTS = "ferry.events.node";
 
   private Addresses() {}
 

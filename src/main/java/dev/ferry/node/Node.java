@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -182,9 +183,15 @@ public final class Node implements NodeContext {
     vertx.close().onComplete(x -> HazelcastMember.leave(hazelcast).whenComplete((y, z) -> outcome.completeExceptionally(failure)));
   }
 
-  /** Undeploys the verticles (last deployed first), closes Vert.x, then leaves the cluster. */
+  /**
+   * Says so on {@link Addresses#NODE_EVENTS} (so a service may start work that must end before it
+   * stops, while the verticles undeployed before it stop: the Raft groups' snapshot at shutdown),
+   * undeploys the verticles (last deployed first), closes Vert.x, then leaves the cluster.
+   */
   public Future<Void> close() {
     log.info("node {} stopping (incarnation {})", config.name(), incarnation);
+    vertx.eventBus().publish(Addresses.NODE_EVENTS, new JsonObject().put("event", "stopping")
+        .put("node", config.name()).put("incarnation", incarnation.toString()), new DeliveryOptions().setLocalOnly(true));
     return deployer.undeployAll(vertx)
         .compose(v -> vertx.close())
         .compose(v -> Future.fromCompletionStage(HazelcastMember.leave(hazelcast)))

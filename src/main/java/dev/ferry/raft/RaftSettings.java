@@ -24,6 +24,9 @@ import java.util.Map;
  * @param snapshotEveryOps client ops applied between snapshots ({@code snapshot_every_ops}), whatever
  *     the entries that carried them
  * @param snapshotEveryBytes bytes of log written between snapshots ({@code snapshot_every_bytes})
+ * @param shutdownSnapshot how long a replica stopping cleanly may wait for a snapshot of the ops it
+ *     applied since its last one to be complete in its store, so that its next start replays none
+ *     ({@code shutdown_snapshot_ms}; zero: no snapshot at shutdown)
  * @param maxPendingEntries uncommitted entries a leader holds before it rejects proposals
  *     ({@code max_pending_entries}, backpressure: code {@code rejected})
  * @param appendBatchSize entries per AppendEntries message ({@code append_batch_size})
@@ -57,6 +60,7 @@ public record RaftSettings(
     int snapshotEvery,
     int snapshotEveryOps,
     long snapshotEveryBytes,
+    Duration shutdownSnapshot,
     int maxPendingEntries,
     int appendBatchSize,
     int batchMaxOps,
@@ -100,6 +104,7 @@ public record RaftSettings(
         raft.positive("snapshot_every"),
         raft.positive("snapshot_every_ops"),
         raft.bytes("snapshot_every_bytes"),
+        raft.millisOrZero("shutdown_snapshot_ms", "no snapshot at shutdown"),
         raft.positive("max_pending_entries"),
         raft.positive("append_batch_size"),
         raft.positive("batch_max_ops"),

@@ -43,7 +43,9 @@ class RaftSnapshotTest {
 
   @Test
   void batchedEntriesAreSnapshottedByOpsAndARestartReplaysNoMoreThanThat() {
-    JsonObject raft = new JsonObject().put("snapshot_every", ENTRIES_NEVER).put("snapshot_every_ops", EVERY_OPS);
+    // no snapshot at shutdown: the bound shown is what a node killed with -9 replays
+    JsonObject raft = new JsonObject().put("snapshot_every", ENTRIES_NEVER).put("snapshot_every_ops", EVERY_OPS)
+        .put("shutdown_snapshot_ms", 0);
     try (RaftCluster cluster = RaftCluster.start(3, Set.of(), raft)) {
       int leader = cluster.leader(KV);
       long entriesBefore = cluster.status(leader, KV).commitIndex();
@@ -167,8 +169,9 @@ class RaftSnapshotTest {
     StateMachines.register("gated-kv", settings -> new Gated(new KvStateMachine(settings.snapshotChunkEntries())));
     JsonObject groups = ConfigLayers.defaults().getJsonObject("raft").getJsonObject("groups").copy()
         .put(GATED, new JsonObject().put("state_machine", "gated-kv"));
+    // no snapshot at shutdown: the restart reads the snapshot made at the gate and the log after it
     JsonObject raft = new JsonObject().put("snapshot_every", ENTRIES_NEVER).put("snapshot_every_ops", 20)
-        .put("snapshot_chunk_entries", 4).put("groups", groups);
+        .put("snapshot_chunk_entries", 4).put("shutdown_snapshot_ms", 0).put("groups", groups);
     try (RaftCluster cluster = RaftCluster.start(1, Set.of(), raft)) {
       for (int n = 0; n < 25; n++) {
         await(cluster.client(1).propose(GATED, put("k" + n, "v" + n)));
@@ -211,6 +214,10 @@ class RaftSnapshotTest {
     bytes.getJsonObject("raft").put("snapshot_every_bytes", "lots");
     assertThatThrownBy(() -> RaftSettings.from(bytes)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("raft.snapshot_every_bytes");
+    JsonObject shutdown = ConfigLayers.defaults();
+    shutdown.getJsonObject("raft").put("shutdown_snapshot_ms", -1);
+    assertThatThrownBy(() -> RaftSettings.from(shutdown)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("raft.shutdown_snapshot_ms");
   }
 
   /** {@code ferry_raft_applied_ops_total} of the {@code kv} group on node {@code i}. */

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * group is confined to it and needs no locks. Replacing the replica (after a removal, when stuck, on
  * a lost store) is {@link ReplicaReplacement}'s, the group's meters are {@link GroupMetrics}, when
  * to snapshot is {@link SnapshotPolicy}'s.
+ *
+ * <p>A clean stop first snapshots the ops applied since the last snapshot (from the moment the node
+ * says it is stopping, {@link Addresses#NODE_EVENTS}) and waits, at most
+ * {@code raft.shutdown_snapshot_ms}, until that snapshot is complete in the store, so the next start
+ * restores it instead of replaying the log after the previous one ({@link ShutdownSnapshot}).
  */
 public final class GroupVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GroupVerticle.class);
@@ -80,6 +85,7 @@ public final class GroupVerticle extends VerticleBase {
   private GroupMetrics metrics;
   private boolean stopping;
   private ReplicaReplacement replacement;
+  private ShutdownSnapshot shutdownSnapshot;
 
   /**
    * @param machines makes the group's (empty) state machine
@@ -105,6 +111,7 @@ public final class GroupVerticle extends VerticleBase {
     replacement = new ReplicaReplacement(node, group, voters, storeFile(node, group), context, executor, storeWatch,
         new Replica());
     staleSnapshots = new StaleSnapshotTransfer(group, () -> raft, replacement::restart);
+    shutdownSnapshot = new ShutdownSnapshot(vertx, context, group, node.name(), settings.shutdownSnapshot());
     return startRaft()
         .compose(v -> serve())
         .onSuccess(v -> watch = new StuckFollowerWatch(vertx, group, () -> raft, settings, node.members()::isUp))
@@ -116,22 +123,30 @@ public final class GroupVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    metrics.remove();
     if (watch != null) {
       watch.stop();
     }
     if (silentLeader != null) {
       silentLeader.stop();
     }
-    if (requests != null) {
-      requests.stop();
-    }
     if (storeWatch != null) {
       storeWatch.stop();
     }
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
+    return snapshotBeforeStop()
+        .transform(x -> {
+          metrics.remove();
+          if (requests != null) {
+            requests.stop();
+          }
+          return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+        })
         .transform(x -> Future.fromCompletionStage(raft.terminate(), context))
         .onComplete(x -> log.info("raft group {} stopped on {}", group, node.name()));
+  }
+
+  /** The snapshot at a clean stop ({@link ShutdownSnapshot}), if the replica can still take one. */
+  private Future<Void> snapshotBeforeStop() {
+    return shutdownSnapshot.take(replicaStarted && store.failure() == null);
   }
 
   /** The store file of this group on this node. */
@@ -246,7 +261,12 @@ public final class GroupVerticle extends VerticleBase {
     SnapshotPolicy snapshots = new SnapshotPolicy(group, settings.snapshotEveryOps(), settings.snapshotEveryBytes(),
         store::logBytesWritten, metrics.appliedOps());
     DurableStore replicaStore = store;
-    replicaStore.onSnapshotStored(metrics::snapshotStored);
+    replicaStore.onSnapshotStored(index -> {
+      metrics.snapshotStored(index);
+      if (replicaStore == store) {
+        shutdownSnapshot.stored(index);
+      }
+    });
     StateMachineAdapter adapter = new StateMachineAdapter(group, machine, feed, records, snapshots,
         metrics.snapshotCapture(), parts -> make(parts, replicaStore));
     var builder = RaftNode.newBuilder()
@@ -265,6 +285,7 @@ public final class GroupVerticle extends VerticleBase {
           .setInitialGroupMembers(initial.stream().<RaftEndpoint>map(NodeEndpoint::new).toList());
     }
     RaftNode built = builder.build();
+    shutdownSnapshot.replica(built, snapshots);
     adapter.currentTerm(() -> built.getTerm().getTerm());
     snapshots.requestWith(done -> Future.fromCompletionStage(built.takeSnapshot(), context).onComplete(ar -> {
       if (ar.failed()) {
@@ -302,6 +323,13 @@ public final class GroupVerticle extends VerticleBase {
 
   private Future<Void> serve() {
     var bus = vertx.eventBus();
+    // the node is stopping: snapshot while the verticles undeployed before this one stop (the pin
+    // verticle's backup reads the whole pinset), so the snapshot is usually complete when stop() asks
+    consumers.add(bus.<Object>localConsumer(Addresses.NODE_EVENTS, m -> {
+      if (m.body() instanceof JsonObject event && "stopping".equals(event.getString("event"))) {
+        snapshotBeforeStop();
+      }
+    }));
     consumers.add(bus.consumer(Addresses.raftPeer(group, node.name()), this::onPeerMessage));
     consumers.add(bus.consumer(Addresses.raft(group), m -> answer(m, false)));
     consumers.add(bus.consumer(Addresses.raftNode(group, node.name()), m -> answer(m, true)));
