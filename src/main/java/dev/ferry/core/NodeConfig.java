@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,8 @@ public record NodeConfig(
    * How this node joins the cluster.
    *
    * @param members the Hazelcast TCP-IP members ({@code ip:membership_port}), this node included
+   * @param membershipAddresses each peers.json node's membership address ({@code host:port}) by name;
+   *     empty without a peers.json
    * @param heartbeatIntervalSeconds {@code cluster.heartbeat_interval_ms} in the whole seconds Hazelcast counts in
    * @param maxNoHeartbeatSeconds {@code cluster.max_no_heartbeat_ms}, likewise
    * @param mergeDelaySeconds {@code cluster.merge_delay_ms}, likewise
@@ -66,6 +70,7 @@ public record NodeConfig(
       int port,
       int membershipPort,
       List<String> members,
+      Map<String, String> membershipAddresses,
       int heartbeatIntervalSeconds,
       int maxNoHeartbeatSeconds,
       int mergeDelaySeconds,
@@ -203,16 +208,19 @@ public record NodeConfig(
     // peers.json entries without membership_port use the shipped default, not this node's port
     int defaultMembershipPort = ConfigSection.root(defaults).port("cluster.membership_port");
     List<String> members = new ArrayList<>();
+    Map<String, String> membershipAddresses = new LinkedHashMap<>();
     if (peers.isEmpty()) {
       members.add(clusterHost + ":" + membershipPort);
     } else {
       for (Peer peer : peers.replicas()) {
         String host = peer.ipAddress() == null || peer.ipAddress().isBlank() ? peer.hostname() : peer.ipAddress();
         members.add(host + ":" + peer.membershipPort().orElse(defaultMembershipPort));
+        membershipAddresses.put(peer.name(), members.get(members.size() - 1));
       }
     }
     var cluster = new ClusterSettings(
         c.string("name"), clusterHost, c.port("port"), membershipPort, List.copyOf(members),
+        Collections.unmodifiableMap(membershipAddresses),
         seconds(c, "heartbeat_interval_ms"), seconds(c, "max_no_heartbeat_ms"), seconds(c, "merge_delay_ms"),
         c.millis("request_timeout_ms"));
     if (cluster.maxNoHeartbeatSeconds() <= cluster.heartbeatIntervalSeconds()) {

@@ -71,6 +71,7 @@ public final class BusTls {
   private final X509Certificate own;
   private final PrivateKey privateKey;
   private final Duration memberClockSkew;
+  private final Duration connectionProofTimeout;
   private final Engine engine;
 
   /**
@@ -105,7 +106,7 @@ public final class BusTls {
   }
 
   private BusTls(Path ca, Path cert, Path key, List<X509Certificate> trusted, X509Certificate own,
-      PrivateKey privateKey, Duration memberClockSkew, Engine engine) {
+      PrivateKey privateKey, Duration memberClockSkew, Duration connectionProofTimeout, Engine engine) {
     this.ca = ca;
     this.cert = cert;
     this.key = key;
@@ -113,6 +114,7 @@ public final class BusTls {
     this.own = own;
     this.privateKey = privateKey;
     this.memberClockSkew = memberClockSkew;
+    this.connectionProofTimeout = connectionProofTimeout;
     this.engine = engine;
   }
 
@@ -134,7 +136,7 @@ public final class BusTls {
           + "(files from 'ferry certs init')");
     }
     return Optional.of(check(config.name(), ca.get(), cert.get(), key.get(), section.millis("member_clock_skew_ms"),
-        Engine.resolve(section)));
+        section.millis("connection_proof_timeout_ms"), Engine.resolve(section)));
   }
 
   /**
@@ -243,6 +245,11 @@ public final class BusTls {
     }
   }
 
+  /** This node's certificate. */
+  X509Certificate certificate() {
+    return own;
+  }
+
   /** This node's certificate, DER-encoded. */
   byte[] certificateDer() {
     try {
@@ -257,12 +264,18 @@ public final class BusTls {
     return memberClockSkew;
   }
 
+  /** How long each side of a Hazelcast connection waits for the other's proof ({@code tls.connection_proof_timeout_ms}). */
+  Duration connectionProofTimeout() {
+    return connectionProofTimeout;
+  }
+
   /** The signature algorithm ferry uses with a key of this algorithm ({@code EC} or {@code RSA}). */
   static String signatureAlgorithm(String keyAlgorithm) {
     return keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
   }
 
-  private static BusTls check(String name, Path ca, Path cert, Path key, Duration memberClockSkew, Engine engine) {
+  private static BusTls check(String name, Path ca, Path cert, Path key, Duration memberClockSkew,
+      Duration connectionProofTimeout, Engine engine) {
     List<X509Certificate> cas = certificates("tls.ca", ca);
     X509Certificate own = certificates("tls.cert", cert).get(0);
     String cn = commonName(own);
@@ -285,7 +298,7 @@ public final class BusTls {
     }
     PrivateKey privateKey = privateKey(key);
     checkKeyMatches(privateKey, own.getPublicKey(), key, cert);
-    return new BusTls(ca, cert, key, cas, own, privateKey, memberClockSkew, engine);
+    return new BusTls(ca, cert, key, cas, own, privateKey, memberClockSkew, connectionProofTimeout, engine);
   }
 
   private static List<X509Certificate> certificates(String setting, Path file) {

@@ -10,6 +10,7 @@ import com.hazelcast.instance.impl.NodeExtension;
 import com.hazelcast.logging.LogEvent;
 import dev.ferry.core.ConfigException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -32,12 +33,14 @@ final class HazelcastMember {
   private HazelcastMember() {}
 
   /**
-   * Starts the member and joins the cluster; when the master refuses it, the future fails with the
+   * Starts the member and joins the cluster ({@code membershipAddresses}: peers.json's, by name, for
+   * {@link ConnectionProof}); when the master refuses it, the future fails with the
    * master's reason. With TLS, a cluster whose master does not prove itself a node of the cluster
    * CA is left at once (no ferry master would have let it in, so something that is not a ferry
    * node of this CA answers at a membership address): the future fails saying which address and why.
    */
-  static CompletableFuture<HazelcastInstance> join(Config config, String name, Optional<BusTls> tls) {
+  static CompletableFuture<HazelcastInstance> join(Config config, String name, Optional<BusTls> tls,
+      Map<String, String> membershipAddresses) {
     return CompletableFuture.supplyAsync(() -> {
       AtomicReference<String> refusal = new AtomicReference<>();
       HazelcastInstance hazelcast;
@@ -47,7 +50,9 @@ final class HazelcastMember {
               @Override
               public NodeExtension createNodeExtension(Node node) {
                 node.getLoggingService().addLogListener(Level.SEVERE, event -> refusal(event, refusal));
-                return tls.<NodeExtension>map(t -> new JoinCheck(node, name, t)).orElseGet(() -> super.createNodeExtension(node));
+                return tls.<NodeExtension>map(t -> new JoinCheck(node, name, t, new ConnectionProof(t,
+                    config.getNetworkConfig().getPublicAddress(), membershipAddresses)))
+                    .orElseGet(() -> super.createNodeExtension(node));
               }
             });
       } catch (RuntimeException e) {

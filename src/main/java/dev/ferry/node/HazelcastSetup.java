@@ -3,6 +3,7 @@ package dev.ferry.node;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SocketInterceptorConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.Incarnation;
@@ -19,7 +20,8 @@ import java.util.UUID;
  * Builds the Hazelcast configuration of a node: {@code conf/cluster.xml} for the data structures
  * Vert.x needs, then the network from the resolved {@link NodeConfig}: TCP-IP join with exactly
  * the peers' membership addresses, no multicast or auto-detection, bound to the node's address.
- * With TLS, the member attributes carry a signature and the node's certificate ({@link MemberProof}).
+ * With TLS, the member attributes carry a signature and the node's certificate ({@link MemberProof}),
+ * and the socket interceptor is on, so that every connection starts with a {@link ConnectionProof}.
  */
 final class HazelcastSetup {
   static final String CLUSTER_XML = "conf/cluster.xml";
@@ -61,6 +63,9 @@ final class HazelcastSetup {
     config.getMemberAttributeConfig().setAttribute(ATTR_INCARNATION, incarnation.id());
     config.getMemberAttributeConfig().setAttribute(ATTR_PEER_ID, peerId.toString());
     config.getMemberAttributeConfig().setAttribute(ATTR_VERTX_NODE_ID, UUID.randomUUID().toString());
+    // with TLS, every connection of the membership port proves itself first (JoinCheck's ConnectionProof);
+    // Hazelcast asks the node extension for the interceptor only when this is enabled
+    network.setSocketInterceptorConfig(new SocketInterceptorConfig().setEnabled(tls.isPresent()));
     tls.ifPresent(t -> MemberProof.attributes(t, node.name(), incarnation.id(), cluster.host() + ":" + cluster.port(),
         cluster.host() + ":" + cluster.membershipPort(), Instant.now()).forEach(config.getMemberAttributeConfig()::setAttribute));
 

@@ -1,9 +1,11 @@
 package dev.ferry.node;
 
+import com.hazelcast.instance.EndpointQualifier;
 import com.hazelcast.instance.impl.DefaultNodeExtension;
 import com.hazelcast.instance.impl.Node;
 import com.hazelcast.internal.cluster.impl.JoinMessage;
 import com.hazelcast.internal.cluster.impl.JoinRequest;
+import com.hazelcast.nio.MemberSocketInterceptor;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -13,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hazelcast's node extension with ferry's join check: with TLS, a master lets a member into the
+ * Hazelcast's node extension with ferry's checks: with TLS, every connection of the membership port
+ * first proves itself a node of peers.json with a certificate of the cluster CA
+ * ({@link ConnectionProof}, Hazelcast's socket interceptor); and a master lets a member into the
  * Hazelcast cluster only when the signed attributes in its join request prove it a node of the
  * cluster CA at the address it joins from ({@link MemberProof}). A member that fails is refused
  * before it becomes a member, so it holds no partition of Vert.x's cluster maps and is sent no
@@ -32,13 +36,29 @@ final class JoinCheck extends DefaultNodeExtension {
 
   private final String name;
   private final BusTls tls;
+  private final ConnectionProof connectionProof;
   private final Set<UUID> logged = ConcurrentHashMap.newKeySet();
 
-  /** @param name this node's name, for the refused member's log */
-  JoinCheck(Node node, String name, BusTls tls) {
+  /**
+   * @param name this node's name, for the refused member's log
+   * @param connectionProof what every Hazelcast connection of this node proves first
+   */
+  JoinCheck(Node node, String name, BusTls tls, ConnectionProof connectionProof) {
     super(node);
     this.name = name;
     this.tls = tls;
+    this.connectionProof = connectionProof;
+  }
+
+  /**
+   * The connection proof, which open-source Hazelcast runs on every connection of the membership
+   * port before its own protocol (its {@code TcpServerContext.interceptSocket}, called by the
+   * acceptor and the connector when the socket interceptor is enabled in the configuration, as
+   * {@link HazelcastSetup} does with TLS); Hazelcast's own extension offers none.
+   */
+  @Override
+  public MemberSocketInterceptor getSocketInterceptor(EndpointQualifier endpoint) {
+    return connectionProof;
   }
 
   @Override

@@ -90,31 +90,23 @@ final class MemberProof {
     byte[] signatureBytes;
     Instant signed;
     try {
-      certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(encoded)));
+      certificate = certificate(Base64.getDecoder().decode(encoded));
       signatureBytes = Base64.getDecoder().decode(signature);
       signed = Instant.ofEpochMilli(Long.parseLong(signedAt));
-    } catch (CertificateException | IllegalArgumentException | ClassCastException e) {
+    } catch (CertificateException | IllegalArgumentException e) {
       return Optional.of("its member attributes are malformed (" + e.getMessage() + ")");
     }
-    if (!tls.trusts(certificate)) {
-      return Optional.of("its certificate is not signed by the cluster CA");
-    }
-    String cn = BusTls.commonName(certificate);
-    if (!cn.equals(name)) {
-      return Optional.of("it claims to be '" + name + "' but its certificate is for '" + cn + "'");
+    Optional<String> refused = certificateRefusal(certificate, name, tls);
+    if (refused.isPresent()) {
+      return refused;
     }
     if (signed.isAfter(now.plus(tls.memberClockSkew()))) {
       return Optional.of("it signed its attributes at " + signed + ", later than now (" + now + ") plus "
           + "tls.member_clock_skew_ms: check the clocks");
     }
-    for (Instant at : new Instant[] {signed, now}) {
-      try {
-        certificate.checkValidity(Date.from(at));
-      } catch (CertificateException e) {
-        return Optional.of("its certificate is not valid at " + at + " (valid " + certificate.getNotBefore().toInstant()
-            + " to " + certificate.getNotAfter().toInstant() + ")");
-      }
+    refused = validityRefusal(certificate, signed, now);
+    if (refused.isPresent()) {
+      return refused;
     }
     if (!verifies(certificate, payload(name, incarnation, bus, membership, signedAt), signatureBytes)) {
       return Optional.of("the signature over its member attributes is not its certificate's");
@@ -129,6 +121,43 @@ final class MemberProof {
     return Optional.empty();
   }
 
+  /**
+   * Why {@code certificate} is not a certificate of the cluster CA for {@code claimedName}, or empty
+   * when it is (the signed member attributes and the Hazelcast connection proof, {@link ConnectionProof}).
+   */
+  static Optional<String> certificateRefusal(X509Certificate certificate, String claimedName, BusTls tls) {
+    if (!tls.trusts(certificate)) {
+      return Optional.of("its certificate is not signed by the cluster CA");
+    }
+    String cn = BusTls.commonName(certificate);
+    if (!cn.equals(claimedName)) {
+      return Optional.of("it claims to be '" + claimedName + "' but its certificate is for '" + cn + "'");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code certificate} is not valid at each of {@code times}, or empty when it is. */
+  static Optional<String> validityRefusal(X509Certificate certificate, Instant... times) {
+    for (Instant at : times) {
+      try {
+        certificate.checkValidity(Date.from(at));
+      } catch (CertificateException e) {
+        return Optional.of("its certificate is not valid at " + at + " (valid " + certificate.getNotBefore().toInstant()
+            + " to " + certificate.getNotAfter().toInstant() + ")");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A certificate from its DER encoding. */
+  static X509Certificate certificate(byte[] der) throws CertificateException {
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    } catch (ClassCastException e) {
+      throw new CertificateException("not an X.509 certificate", e);
+    }
+  }
+
   /** What is signed; a JSON array, so that no field can run into the next. */
   private static byte[] payload(String name, String incarnation, String busAddress, String membershipAddress,
       String signedAt) {
@@ -136,7 +165,8 @@ final class MemberProof {
         .getBytes(StandardCharsets.UTF_8);
   }
 
-  private static boolean verifies(X509Certificate certificate, byte[] payload, byte[] signature) {
+  /** Whether {@code signature} is {@code certificate}'s key's over {@code payload}. */
+  static boolean verifies(X509Certificate certificate, byte[] payload, byte[] signature) {
     try {
       Signature verifier = Signature.getInstance(BusTls.signatureAlgorithm(certificate.getPublicKey().getAlgorithm()));
       verifier.initVerify(certificate.getPublicKey());
@@ -147,17 +177,17 @@ final class MemberProof {
     }
   }
 
-  private static String hostOf(String hostPort) {
+  static String hostOf(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     return colon < 0 ? hostPort : hostPort.substring(0, colon);
   }
 
-  private static String portOf(String hostPort) {
+  static String portOf(String hostPort) {
     return hostPort.substring(hostPort.lastIndexOf(':') + 1);
   }
 
   /** Whether two host names or addresses share an address (this runs on Hazelcast's threads, which may resolve). */
-  private static boolean sameHost(String a, String b) {
+  static boolean sameHost(String a, String b) {
     if (a.equals(b)) {
       return true;
     }

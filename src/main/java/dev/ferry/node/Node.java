@@ -108,7 +108,7 @@ public final class Node implements NodeContext {
     // the outcome is a JDK future: after a failed deployment Vert.x is closed, and a Vert.x future
     // chained after that would complete on an event loop that is gone (its listeners never run)
     CompletableFuture<Node> outcome = new CompletableFuture<>();
-    HazelcastMember.join(hazelcastConfig, config.name(), tls).whenComplete((hazelcast, failure) -> {
+    HazelcastMember.join(hazelcastConfig, config.name(), tls, config.cluster().membershipAddresses()).whenComplete((hazelcast, failure) -> {
       if (failure != null) {
         outcome.completeExceptionally(cannotJoin(config, failure instanceof CompletionException c ? c.getCause() : failure));
       } else {

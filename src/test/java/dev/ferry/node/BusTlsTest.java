@@ -3,6 +3,13 @@ package dev.ferry.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.instance.EndpointQualifier;
+import com.hazelcast.instance.impl.DefaultNodeContext;
+import com.hazelcast.instance.impl.DefaultNodeExtension;
+import com.hazelcast.instance.impl.HazelcastInstanceFactory;
+import com.hazelcast.instance.impl.NodeExtension;
+import com.hazelcast.nio.MemberSocketInterceptor;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.Incarnation;
 import dev.ferry.core.NodeConfig;
@@ -319,8 +326,24 @@ class BusTlsTest {
           .put("data_dir", dir.resolve("rogue").toString())
           .put("cluster", new JsonObject().put("port", ports.get(0)).put("membership_port", ports.get(1)));
       NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
-      var hazelcast = new HazelcastClusterManager(
-          HazelcastSetup.config(config, Incarnation.next(), NodeKey.generate().peerId(), Optional.of(member)));
+      Config hazelcastConfig = HazelcastSetup.config(config, Incarnation.next(), NodeKey.generate().peerId(), Optional.of(member));
+      // it holds the member's key, so it passes the connection proof by claiming that member's membership address
+      String memberName = BusTls.commonName(member.certificate());
+      Peer listed = java.util.stream.IntStream.rangeClosed(1, cluster.size()).mapToObj(cluster::peer)
+          .filter(p -> p.name().equals(memberName)).findFirst().orElseThrow();
+      var proof = new ConnectionProof(member, "127.0.0.1:" + listed.membershipPort().orElseThrow(), Map.of());
+      var hazelcast = new HazelcastClusterManager(HazelcastInstanceFactory.newHazelcastInstance(hazelcastConfig,
+          hazelcastConfig.getInstanceName(), new DefaultNodeContext() {
+            @Override
+            public NodeExtension createNodeExtension(com.hazelcast.instance.impl.Node node) {
+              return new DefaultNodeExtension(node) {
+                @Override
+                public MemberSocketInterceptor getSocketInterceptor(EndpointQualifier endpoint) {
+                  return proof;
+                }
+              };
+            }
+          }));
       var bus = new EventBusOptions().setHost("127.0.0.1").setPort(ports.get(0))
           .setClusterPublicHost("127.0.0.1").setClusterPublicPort(ports.get(0))
           .setSsl(true).setClientAuth(ClientAuth.REQUIRED)

@@ -17,12 +17,15 @@ import dev.ferry.testing.Eventually;
 import dev.ferry.testing.LogCapture;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,47 +42,74 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Signed member attributes: with TLS, a process whose member attributes do not prove it a node of
- * the cluster CA under the name it claims, at the membership address it joins from, never becomes
- * a Hazelcast member (the master refuses its join and says so once), holds no partition, and the
- * genuine nodes keep serving; a genuine node restarted joins again; and a node refuses to start in
- * a cluster whose master is not a node of the CA.
+ * With TLS, a Hazelcast connection that does not prove a peers.json node's key at its membership
+ * address (another CA, a name not in peers.json, another address, Hazelcast's own protocol, a
+ * silent peer) is closed before Hazelcast reads a packet, with one ERROR line; a holder of a node's
+ * key whose signed member attributes do not prove the name it claims never becomes a Hazelcast
+ * member (the master refuses its join and says so once); the genuine nodes keep serving and a
+ * genuine node restarted joins again; and a node never talks Hazelcast with something that is not
+ * a node of the CA at a membership address of peers.json.
  */
 @Timeout(240)
 class MemberProofTest {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final int PROOF_TIMEOUT_MS = 1000;
+  /** More than a node's own proof (its certificate is under a kilobyte). */
+  private static final int MAX_REPLY_BYTES = 16384;
 
   @TempDir Path dir;
 
   @Test
-  void membersWithoutAValidSignatureNeverJoinHazelcastAndARestartedNodeJoinsAgain() {
+  void connectionsWithoutAValidProofAreClosedAndMembersWithoutAValidSignatureNeverJoin() throws Exception {
     Path certs = certs(dir.resolve("certs"), "node1", "node2", "node3", "mallory");
     Path foreign = certs(dir.resolve("foreign"), "node3");
-    try (var cluster = TestCluster.inJvm(3, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership();
-        var refusals = LogCapture.of(JoinCheck.class)) {
+    JsonObject settings = TestCluster.tls(certs);
+    settings.getJsonObject("tls").put("connection_proof_timeout_ms", PROOF_TIMEOUT_MS);
+    try (var cluster = TestCluster.inJvm(3, i -> settings, i -> Map.of()).awaitFullMembership();
+        var connections = LogCapture.of(ConnectionProof.class);
+        var joins = LogCapture.of(JoinCheck.class)) {
       List<String> genuine = cluster.names(1, 2, 3);
       Set<String> genuineAddresses = membershipAddresses(cluster);
-      Map<String, String> node2Attributes = hazelcast(cluster.node(1)).getCluster().getMembers().stream()
-          .filter(m -> "node2".equals(m.getAttribute(HazelcastSetup.ATTR_NAME))).findFirst().orElseThrow().getAttributes();
+      Map<String, String> peers = Map.of("node1", membershipAddress(cluster, 1), "node2", membershipAddress(cluster, 2),
+          "node3", membershipAddress(cluster, 3));
+      int node1Port = cluster.peer(1).membershipPort().orElseThrow();
 
-      // each pretender claims the name of a genuine node
-      Pretender otherCa = Pretender.tryJoin(cluster, dir, "node3", Optional.of(tls(foreign, "node3")), Map.of());
-      Pretender unsigned = Pretender.tryJoin(cluster, dir, "node1", Optional.empty(), Map.of());
-      Pretender otherName = Pretender.tryJoin(cluster, dir, "node2", Optional.of(tls(certs, "mallory")), Map.of());
-      Pretender copy = Pretender.tryJoin(cluster, dir, "node2", Optional.empty(), node2Attributes);
+      // raw connections to node1's membership port, each a pretender's proof; node1 closes them before Hazelcast reads
+      String elsewhere = "127.0.0.1:" + Ports.free(1).get(0);
+      Map<Object, String> reasons = new java.util.LinkedHashMap<>();
+      reasons.put(prove(node1Port, new ConnectionProof(tls(foreign, "node3"), peers.get("node3"), peers)),
+          "its certificate is not signed by the cluster CA");
+      reasons.put(prove(node1Port, new ConnectionProof(tls(certs, "mallory"), elsewhere, peers)),
+          "its certificate is for 'mallory', which is not a node of peers.json");
+      reasons.put(prove(node1Port, new ConnectionProof(tls(certs, "node2"), elsewhere, peers)),
+          "it is 'node2' but claims the membership address " + elsewhere + ", while peers.json has " + peers.get("node2"));
+      reasons.put(send(node1Port, "HZC".getBytes(StandardCharsets.US_ASCII)),
+          "it did not start with ferry's connection proof");
+      reasons.put(send(node1Port, new byte[0]), "it sent no complete proof within tls.connection_proof_timeout_ms");
+      reasons.forEach((refused, reason) -> assertThat(refused).as(reason).isEqualTo(Boolean.TRUE));
+      Eventually.await("node1's ERROR lines", DEADLINE, () -> connections.errors().stream()
+          .filter(l -> l.contains("connection from 127.0.0.1:")).count() >= reasons.size());
+      reasons.values().forEach(reason -> assertThat(connections.errors().stream()
+          .filter(l -> l.contains("connection from 127.0.0.1:") && l.contains(reason))).as(reason).singleElement()
+          .satisfies(l -> assertThat(l).contains("closed before any Hazelcast packet")));
 
-      Map<Pretender, String> reasons = Map.of(
-          otherCa, "its certificate is not signed by the cluster CA",
-          unsigned, "it shows no signed member attributes",
-          otherName, "it claims to be 'node2' but its certificate is for 'mallory'",
-          copy, "it signed its attributes for the membership address 127.0.0.1:"
-              + cluster.peer(2).membershipPort().orElseThrow() + ", not for 127.0.0.1:" + copy.membershipPort);
-      reasons.forEach((pretender, reason) -> {
-        assertThat(pretender.failure).as("%s's start", pretender.address()).isNotNull();
-        // one ERROR line, on the master only: only it decides who joins
-        assertThat(refusals.errors().stream().filter(l -> l.contains(pretender.address()))).as(pretender.address())
-            .singleElement().satisfies(l -> assertThat(l).contains(reason).contains("it is not part of the cluster"));
-      });
+      // a holder of node3's key at node3's address passes the connection proof; claiming node2, the master refuses its join
+      String before = cluster.node(3).incarnation().id();
+      cluster.stop(3);
+      int node3Port = cluster.peer(3).membershipPort().orElseThrow();
+      Config claimsNode2 = HazelcastSetup.config(pretenderConfig(cluster, "node2", Ports.free(1).get(0), node3Port),
+          Incarnation.next(), NodeKey.generate().peerId(), Optional.of(tls(certs, "node3")));
+      assertThatThrownBy(() -> HazelcastMember.join(claimsNode2, "node2", Optional.of(tls(certs, "node3")), peers).join())
+          .hasMessageContaining("the cluster refused this node")
+          .hasMessageContaining("it claims to be 'node2' but its certificate is for 'node3'");
+      assertThat(joins.errors()).singleElement().satisfies(l -> assertThat(l)
+          .contains("[127.0.0.1]:" + node3Port).contains("it is not part of the cluster"));
+
+      // a genuine node restarted (a new incarnation, signed anew) joins again, and nothing else got in
+      String after = cluster.restart(3).incarnation().id();
+      cluster.awaitFullMembership();
+      assertThat(after).isNotEqualTo(before);
+      assertThat(cluster.node(1).members().byName("node3")).map(Member::incarnation).contains(after);
       for (int i = 1; i <= 3; i++) {
         HazelcastInstance hazelcast = hazelcast(cluster.node(i));
         assertThat(hazelcast.getCluster().getMembers()).as("node%d's Hazelcast members", i)
@@ -94,16 +124,47 @@ class MemberProofTest {
       assertThat(cluster.node(1).vertx().eventBus()
           .<String>request("test.echo", "?", new DeliveryOptions().setSendTimeout(3000)).await().body())
           .isEqualTo("node3");
-
-      // a genuine node restarted (a new incarnation, signed anew) joins again
-      String before = cluster.node(3).incarnation().id();
-      cluster.stop(3);
-      String after = cluster.restart(3).incarnation().id();
-      cluster.awaitFullMembership();
-      assertThat(after).isNotEqualTo(before);
-      assertThat(cluster.node(1).members().byName("node3")).map(Member::incarnation).contains(after);
-      assertThat(refusals.errors()).hasSize(reasons.size());
+      assertThat(joins.errors()).hasSize(1);
     }
+  }
+
+  /** Whether a connection that proves itself with {@code proof} to the membership port is refused. */
+  private static boolean prove(int port, ConnectionProof proof) throws IOException {
+    try (Socket socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", port)).socket()) {
+      proof.onConnect(socket);
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Whether a connection that sends {@code bytes} and waits is closed by the membership port. */
+  private static boolean send(int port, byte[] bytes) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) DEADLINE.toMillis());
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      for (int read = 0; read < MAX_REPLY_BYTES; read++) {   // node1's own proof, then the end
+        if (in.read() < 0) {
+          return true;
+        }
+      }
+      return false;
+    } catch (SocketException e) {
+      return true;   // reset
+    }
+  }
+
+  private static String membershipAddress(TestCluster cluster, int i) {
+    return "127.0.0.1:" + cluster.peer(i).membershipPort().orElseThrow();
+  }
+
+  private NodeConfig pretenderConfig(TestCluster cluster, String claimedName, int busPort, int membershipPort) {
+    JsonObject flags = new JsonObject().put("name", claimedName).put("peers", cluster.peersFile().toString())
+        .put("data_dir", dir.resolve("pretender-" + membershipPort).toString())
+        .put("cluster", new JsonObject().put("port", busPort).put("membership_port", membershipPort));
+    return NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
   }
 
   @Test
@@ -116,12 +177,20 @@ class MemberProofTest {
         HazelcastSetup.config(config(peersFile, "node1", new JsonObject()), Incarnation.next(), NodeKey.generate().peerId()));
     try {
       NodeConfig node2 = config(peersFile, "node2", TestCluster.tls(certs));
+      int impostorPort = impostor.getCluster().getLocalMember().getAddress().getPort();
 
-      assertThatThrownBy(() -> Node.start(node2, Map.of()).await())
-          .hasMessageContaining("the cluster's master at [127.0.0.1]:" + impostor.getCluster().getLocalMember().getAddress().getPort()
-              + " (claims to be 'node1') is not a node of this cluster: it shows no signed member attributes")
-          .hasMessageContaining("stop it, or firewall the membership port");
-      Eventually.await("node2 to leave the impostor's cluster", DEADLINE, () -> impostor.getCluster().getMembers().size() == 1);
+      // the impostor answers node2's connection proof with Hazelcast's protocol: node2 never talks Hazelcast with it
+      try (var connections = LogCapture.of(ConnectionProof.class)) {
+        Node started = Node.start(node2, Map.of()).await();
+        try {
+          assertThat(connections.errors()).anySatisfy(l -> assertThat(l)
+              .contains("refusing the Hazelcast connection to 127.0.0.1:" + impostorPort));
+          assertThat(started.members().names()).containsExactly("node2");
+          assertThat(impostor.getCluster().getMembers()).hasSize(1);
+        } finally {
+          started.close().await();
+        }
+      }
     } finally {
       impostor.shutdown();
     }
@@ -188,39 +257,5 @@ class MemberProofTest {
     JsonObject flags = TestCluster.tls(certs).put("name", name).put("data_dir", dir.resolve(name).toString());
     return BusTls.of(NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir)))
         .orElseThrow();
-  }
-
-  /**
-   * A clustered Vert.x that tries to join the cluster's Hazelcast membership claiming a name, its
-   * member attributes signed with the given certificate's key (or not signed, or replaced by
-   * {@code copied}), and none of ferry's checks: how its start ended ({@code failure} is null when
-   * it got in, which a test then fails on).
-   */
-  private record Pretender(int membershipPort, Throwable failure) {
-    static Pretender tryJoin(TestCluster cluster, Path dir, String claimedName, Optional<BusTls> signer,
-        Map<String, String> copied) {
-      List<Integer> ports = Ports.free(2);
-      JsonObject flags = new JsonObject().put("name", claimedName).put("peers", cluster.peersFile().toString())
-          .put("data_dir", dir.resolve("pretender-" + ports.get(1)).toString())
-          .put("cluster", new JsonObject().put("port", ports.get(0)).put("membership_port", ports.get(1)));
-      NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir, dir));
-      Config hazelcastConfig = HazelcastSetup.config(config, Incarnation.next(), NodeKey.generate().peerId(), signer);
-      copied.forEach(hazelcastConfig.getMemberAttributeConfig()::setAttribute);
-      var bus = new EventBusOptions().setHost("127.0.0.1").setPort(ports.get(0))
-          .setClusterPublicHost("127.0.0.1").setClusterPublicPort(ports.get(0));
-      try {
-        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
-            .withClusterManager(new HazelcastClusterManager(hazelcastConfig)).buildClustered().await();
-        vertx.close().await();
-        return new Pretender(ports.get(1), null);
-      } catch (RuntimeException e) {
-        return new Pretender(ports.get(1), e);
-      }
-    }
-
-    /** How the ERROR line names its membership address. */
-    String address() {
-      return "[127.0.0.1]:" + membershipPort;
-    }
   }
 }
