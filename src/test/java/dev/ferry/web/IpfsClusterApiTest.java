@@ -176,6 +176,24 @@ class IpfsClusterApiTest {
     String node = nodes.daemon(1).dagPut("{\"docs\": {\"latest\": {\"/\": \"" + file + "\"}}, \"n\": 1}");
     assertThat(ok(post(1, "/pins/ipfs/" + node + "/docs/latest?replication=1")).getString("cid")).isEqualTo(file);
     delete(2, "/pins/" + file);
+
+    // an IPNS name, published on node1's daemon (js-ipfs resolves /ipns/<its ID> to zQm..., a CIDv0 in a multibase)
+    String v0 = nodes.daemon(1).addFiles(Map.of("v0.txt", ("named " + System.nanoTime()).getBytes()), "pin=false")
+        .get(0).getString("Hash");
+    String name = nodes.daemon(1).publish("/ipfs/" + v0);
+    JsonObject named = ok(post(1, "/pins/ipns/" + name + "?replication=1&name=by-ipns"));
+    decodePin(named);
+    assertThat(named.getString("cid")).isEqualTo(v0);
+    assertThat(ok(Http.send(request(1, "/pins/ipns/" + name).DELETE())).getString("cid")).isEqualTo(v0);
+    assertThat(Http.get(api(1), "/allocations/" + v0).statusCode()).isEqualTo(404);
+    // and a path below one
+    nodes.daemon(1).publish("/ipfs/" + directory);
+    assertThat(ok(post(1, "/pins/ipns/" + name + "/a.txt?replication=1")).getString("cid")).isEqualTo(file);
+    delete(1, "/pins/ipns/" + name + "/a.txt");
+    // js-ipfs resolves no /ipld/ paths (Kubo does): its refusal comes back as an error naming the path
+    HttpResponse<String> ipld = post(1, "/pins/ipld/" + node + "/docs/latest");
+    assertThat(ipld.statusCode()).as(ipld.body()).isGreaterThanOrEqualTo(400);
+    assertThat(new JsonObject(ipld.body()).getString("message")).contains("/ipld/" + node);
   }
 
   @Test
