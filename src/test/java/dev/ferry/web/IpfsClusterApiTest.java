@@ -41,6 +41,8 @@ class IpfsClusterApiTest {
   /** A multiaddr: one or more /protocol/value parts. */
   private static final Pattern MULTIADDR = Pattern.compile("(/[a-z0-9-]+(/[^/]+)?)+");
   private static final String NEVER_PINNED = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+  /** A time as Go's time.Time reads it from JSON: RFC 3339 with seconds and a zone (Java's own parser also takes less). */
+  private static final Pattern RFC_3339 = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})");
   /** Go's zero time.Time. */
   private static final String NO_TIME = "0001-01-01T00:00:00Z";
 
@@ -77,7 +79,8 @@ class IpfsClusterApiTest {
     Cid cid = nodes.content(1, "every option " + System.nanoTime());
     // as api.PinOptions.ToQuery writes it, with node2 asked for by name (a peer ID is accepted too)
     String query = "?replication-min=1&replication-max=1&name=doc&mode=recursive&shard-size=0"
-        + "&user-allocations=node2&expire-at=2099-01-02T15:04:05Z&meta-owner=ann&meta-project=ferry";
+        + "&user-allocations=node2&expire-at=2099-01-02T15:04:05Z&meta-owner=ann&meta-project=ferry"
+        + "&origins=" + nodes.daemon(1).p2pAddress();
     JsonObject pin = ok(post(1, "/pins/" + cid + query));
     decodePin(pin);
     assertThat(pin.getString("cid")).isEqualTo(cid.toString());
@@ -86,6 +89,7 @@ class IpfsClusterApiTest {
     assertThat(pin.getJsonArray("user_allocations").getList()).containsExactly(peerId(2));
     assertThat(pin.getString("expire_at")).isEqualTo("2099-01-02T15:04:05Z");
     assertThat(pin.getJsonObject("metadata")).isEqualTo(new JsonObject().put("owner", "ann").put("project", "ferry"));
+    assertThat(pin.getJsonArray("origins").getList()).containsExactly(nodes.daemon(1).p2pAddress());
     assertThat(ok(Http.get(api(2), "/allocations/" + cid))).isEqualTo(pin);
 
     Eventually.await("node2 to pin it", WAIT, () -> nodes.pinnedOn(2, cid));
@@ -279,6 +283,7 @@ class IpfsClusterApiTest {
     }
     time(pin.getString("expire_at"));
     time(pin.getString("timestamp"));
+    multiaddrs(pin, "origins");
     assertThat(pin.getValue("reference")).isNull();
   }
 
@@ -288,6 +293,7 @@ class IpfsClusterApiTest {
     assertThat(status.getString("name")).isNotNull();
     status.getJsonArray("allocations").forEach(peer -> PeerId.parse((String) peer));
     time(status.getString("created"));
+    multiaddrs(status, "origins");
     JsonObject peerMap = status.getJsonObject("peer_map");
     assertThat(peerMap.fieldNames()).isNotEmpty();
     for (Map.Entry<String, Object> entry : peerMap) {
@@ -306,8 +312,21 @@ class IpfsClusterApiTest {
   }
 
   private static void time(String text) {
+    assertThat(text).matches(RFC_3339);
     if (!NO_TIME.equals(text)) {
       OffsetDateTime.parse(text);
+    }
+  }
+
+  /** A []api.Multiaddr: null, or multiaddrs (each ending in a peer ID where it names one). */
+  private static void multiaddrs(JsonObject object, String field) {
+    if (object.getJsonArray(field) != null) {
+      object.getJsonArray(field).forEach(address -> {
+        assertThat((String) address).matches(MULTIADDR);
+        if (((String) address).contains("/p2p/")) {
+          PeerId.parse(((String) address).substring(((String) address).lastIndexOf('/') + 1));
+        }
+      });
     }
   }
 
