@@ -147,6 +147,10 @@ public final class Cid {
       default -> throw invalid(text, "unknown multibase prefix '" + text.charAt(0)
           + "' (expected Qm... for CIDv0, or b, B, z or f for CIDv1)");
     };
+    if (bytes.length == 34 && bytes[0] == SHA2_256 && bytes[1] == 32) {
+      // a CIDv0's binary form in a multibase (js-ipfs's resolve answers zQm...): go-cid's Cast reads it as that CIDv0
+      return v0(bytes);
+    }
     int[] at = {0};
     long version = varint(text, bytes, at);
     if (version != 1) {

@@ -30,6 +30,13 @@ class CidTest {
   }
 
   @Test
+  void aCidV0InAMultibaseIsThatCidV0AsGoCidReadsIt() {
+    // js-ipfs 0.66's resolve of an IPNS name answers /ipfs/zQm...: base58btc of the CIDv0's bytes
+    assertThat(Cid.parse("z" + V0)).isEqualTo(Cid.parse(V0)).hasToString(V0);
+    assertThat(Cid.parse("f" + java.util.HexFormat.of().formatHex(Cid.parse(V0).toBytes()))).hasToString(V0);
+  }
+
+  @Test
   void base16ReadsTheSameBytes() {
     // f + hex of the CIDv1 bytes: 01 55 12 20 <digest>
     Cid hex = Cid.parse("f015512205891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");

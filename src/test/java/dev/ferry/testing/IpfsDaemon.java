@@ -179,6 +179,15 @@ public final class IpfsDaemon implements AutoCloseable {
     return add(contents, "cid-version=1&pin=false");
   }
 
+  /**
+   * Publishes {@code path} (an {@code /ipfs/} path) under the daemon's own key ({@code name/publish};
+   * js-ipfs keeps the record in its own datastore when its DHT is off, as here) and returns the name:
+   * the daemon's peer ID, so {@code /ipns/<name>} resolves to {@code path} on this daemon.
+   */
+  public String publish(String path) {
+    return rpc(this, "name/publish", "allow-offline=true&arg=" + path).getString("Name");
+  }
+
   /** The CIDs this daemon pins recursively, as canonical text. */
   public Set<String> pins() {
     JsonObject keys = rpc(this, "pin/ls", "type=recursive").getJsonObject("Keys", new JsonObject());

@@ -41,6 +41,8 @@ class IpfsClusterApiTest {
   /** A multiaddr: one or more /protocol/value parts. */
   private static final Pattern MULTIADDR = Pattern.compile("(/[a-z0-9-]+(/[^/]+)?)+");
   private static final String NEVER_PINNED = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+  /** A time as Go's time.Time reads it from JSON: RFC 3339 with seconds and a zone (Java's own parser also takes less). */
+  private static final Pattern RFC_3339 = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})");
   /** Go's zero time.Time. */
   private static final String NO_TIME = "0001-01-01T00:00:00Z";
 
@@ -77,7 +79,8 @@ class IpfsClusterApiTest {
     Cid cid = nodes.content(1, "every option " + System.nanoTime());
     // as api.PinOptions.ToQuery writes it, with node2 asked for by name (a peer ID is accepted too)
     String query = "?replication-min=1&replication-max=1&name=doc&mode=recursive&shard-size=0"
-        + "&user-allocations=node2&expire-at=2099-01-02T15:04:05Z&meta-owner=ann&meta-project=ferry";
+        + "&user-allocations=node2&expire-at=2099-01-02T15:04:05Z&meta-owner=ann&meta-project=ferry"
+        + "&origins=" + nodes.daemon(1).p2pAddress();
     JsonObject pin = ok(post(1, "/pins/" + cid + query));
     decodePin(pin);
     assertThat(pin.getString("cid")).isEqualTo(cid.toString());
@@ -86,6 +89,7 @@ class IpfsClusterApiTest {
     assertThat(pin.getJsonArray("user_allocations").getList()).containsExactly(peerId(2));
     assertThat(pin.getString("expire_at")).isEqualTo("2099-01-02T15:04:05Z");
     assertThat(pin.getJsonObject("metadata")).isEqualTo(new JsonObject().put("owner", "ann").put("project", "ferry"));
+    assertThat(pin.getJsonArray("origins").getList()).containsExactly(nodes.daemon(1).p2pAddress());
     assertThat(ok(Http.get(api(2), "/allocations/" + cid))).isEqualTo(pin);
 
     Eventually.await("node2 to pin it", WAIT, () -> nodes.pinnedOn(2, cid));
@@ -176,6 +180,24 @@ class IpfsClusterApiTest {
     String node = nodes.daemon(1).dagPut("{\"docs\": {\"latest\": {\"/\": \"" + file + "\"}}, \"n\": 1}");
     assertThat(ok(post(1, "/pins/ipfs/" + node + "/docs/latest?replication=1")).getString("cid")).isEqualTo(file);
     delete(2, "/pins/" + file);
+
+    // an IPNS name, published on node1's daemon (js-ipfs resolves /ipns/<its ID> to zQm..., a CIDv0 in a multibase)
+    String v0 = nodes.daemon(1).addFiles(Map.of("v0.txt", ("named " + System.nanoTime()).getBytes()), "pin=false")
+        .get(0).getString("Hash");
+    String name = nodes.daemon(1).publish("/ipfs/" + v0);
+    JsonObject named = ok(post(1, "/pins/ipns/" + name + "?replication=1&name=by-ipns"));
+    decodePin(named);
+    assertThat(named.getString("cid")).isEqualTo(v0);
+    assertThat(ok(Http.send(request(1, "/pins/ipns/" + name).DELETE())).getString("cid")).isEqualTo(v0);
+    assertThat(Http.get(api(1), "/allocations/" + v0).statusCode()).isEqualTo(404);
+    // and a path below one
+    nodes.daemon(1).publish("/ipfs/" + directory);
+    assertThat(ok(post(1, "/pins/ipns/" + name + "/a.txt?replication=1")).getString("cid")).isEqualTo(file);
+    delete(1, "/pins/ipns/" + name + "/a.txt");
+    // js-ipfs resolves no /ipld/ paths (Kubo does): its refusal comes back as an error naming the path
+    HttpResponse<String> ipld = post(1, "/pins/ipld/" + node + "/docs/latest");
+    assertThat(ipld.statusCode()).as(ipld.body()).isGreaterThanOrEqualTo(400);
+    assertThat(new JsonObject(ipld.body()).getString("message")).contains("/ipld/" + node);
   }
 
   @Test
@@ -261,6 +283,7 @@ class IpfsClusterApiTest {
     }
     time(pin.getString("expire_at"));
     time(pin.getString("timestamp"));
+    multiaddrs(pin, "origins");
     assertThat(pin.getValue("reference")).isNull();
   }
 
@@ -270,6 +293,7 @@ class IpfsClusterApiTest {
     assertThat(status.getString("name")).isNotNull();
     status.getJsonArray("allocations").forEach(peer -> PeerId.parse((String) peer));
     time(status.getString("created"));
+    multiaddrs(status, "origins");
     JsonObject peerMap = status.getJsonObject("peer_map");
     assertThat(peerMap.fieldNames()).isNotEmpty();
     for (Map.Entry<String, Object> entry : peerMap) {
@@ -288,8 +312,21 @@ class IpfsClusterApiTest {
   }
 
   private static void time(String text) {
+    assertThat(text).matches(RFC_3339);
     if (!NO_TIME.equals(text)) {
       OffsetDateTime.parse(text);
+    }
+  }
+
+  /** A []api.Multiaddr: null, or multiaddrs (each ending in a peer ID where it names one). */
+  private static void multiaddrs(JsonObject object, String field) {
+    if (object.getJsonArray(field) != null) {
+      object.getJsonArray(field).forEach(address -> {
+        assertThat((String) address).matches(MULTIADDR);
+        if (((String) address).contains("/p2p/")) {
+          PeerId.parse(((String) address).substring(((String) address).lastIndexOf('/') + 1));
+        }
+      });
     }
   }
 

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Drives src/test/js/ipfs-cluster.test.mjs (Node's test runner with the real npm client
  * {@code @nftstorage/ipfs-cluster} 5.0.1, unmodified) against two clustered nodes, each on its own
- * real js-ipfs daemon: every method of the client works against ferry as against IPFS Cluster.
+ * real js-ipfs daemon: every method of the client works against ferry as against IPFS Cluster. On
+ * the same nodes, src/test/js/kubo-rpc.test.mjs (npm {@code kubo-rpc-client} 7.1.0) through node1's
+ * IPFS proxy, with its js-ipfs daemon behind it.
  */
 @Timeout(300)
 class IpfsClusterClientTest {
@@ -46,6 +48,14 @@ class IpfsClusterClientTest {
 
       assertThat(result.exitCode()).as(result.output()).isZero();
       assertThat(result.output()).contains("pass 9").contains("fail 0");
+
+      // kubo-rpc-client through node1's IPFS proxy, with node1's js-ipfs daemon behind it
+      var kubo = NodeScript.run("src/test/js/kubo-rpc.test.mjs", Map.of(
+          "FERRY_PROXY", "http://127.0.0.1:" + nodes.nodes().peer(1).proxyPort().orElseThrow() + "/api/v0",
+          "FERRY_PEER_ID", Futures.await(nodes.ipfs(1).id(), WAIT).id(),
+          "FERRY_DAEMON", "js-ipfs"), 120, line -> { });
+      assertThat(kubo.exitCode()).as(kubo.output()).isZero();
+      assertThat(kubo.output()).contains("pass 7").contains("fail 0");
     }
   }
 }

@@ -276,6 +276,18 @@ class IpfsProxyTest {
     HttpResponse<String> removed = rpc(proxy(2), "pin/rm?arg=" + dirCid + "/a.txt");
     assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
     assertThat(isPinned(fileCid)).isFalse();
+
+    // an IPNS name published on daemon 1, resolved by it, bare and with a path below it
+    String name = daemons[1].publish("/ipfs/" + dirCid);
+    HttpResponse<String> named = rpc(proxy(1), "pin/add?arg=/ipns/" + name + "&replication=1");
+    assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
+    assertThat(new JsonObject(named.body())).isEqualTo(new JsonObject().put("Pins", List.of(dirCid)));
+    HttpResponse<String> below = rpc(proxy(1), "pin/add?arg=/ipns/" + name + "/a.txt&replication=1");
+    assertThat(below.statusCode()).as(below.body()).isEqualTo(200);
+    assertThat(isPinned(fileCid)).isTrue();
+    assertThat(rpc(proxy(1), "pin/rm?arg=/ipns/" + name + "/a.txt").statusCode()).isEqualTo(200);
+    assertThat(rpc(proxy(1), "pin/rm?arg=/ipns/" + name).statusCode()).isEqualTo(200);
+    assertThat(isPinned(dirCid)).isFalse();
   }
 
   @Test
