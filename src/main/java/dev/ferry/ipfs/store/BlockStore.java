@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * as does a put of the block's right bytes. {@code storage_max} bounds the bytes of all blocks.
  *
  * <p>Blocking I/O: call it from worker threads, never an event loop. Thread-safe: puts of
- * different blocks run in parallel, puts of one block one at a time. The fsync threads end when
- * idle for {@value #FSYNC_IDLE_SECONDS} s, so a store needs no closing.
+ * different blocks run in parallel, puts of one block one at a time. The fsync and write threads
+ * end when idle for {@value #IDLE_SECONDS} s, so a store needs no closing.
  */
 public final class BlockStore {
   private static final Logger log = LoggerFactory.getLogger(BlockStore.class);
@@ -65,7 +65,14 @@ public final class BlockStore {
    * in 1.5–3.3 s one at a time, 0.4 s with 4 and 0.2–0.5 s with 16 (docs/BENCHMARKS.md).
    */
   private static final int FSYNC_THREADS = 8;
-  private static final int FSYNC_IDLE_SECONDS = 2;
+  /**
+   * Block writes of adds run at once per store ({@link #writeBehind}): file creation and writing
+   * overlap each other and the importer's hashing; each add has at most {@link #WRITE_AHEAD_BYTES}
+   * on their way.
+   */
+  private static final int WRITE_THREADS = 4;
+  private static final long WRITE_AHEAD_BYTES = 8L * 1024 * 1024;
+  private static final int IDLE_SECONDS = 2;
 
   private final Path root;
   private final Path blocks;
@@ -80,6 +87,7 @@ public final class BlockStore {
   /** Blocks put and not yet known durable with their directory, each with its fsync under way or done. */
   private final Map<Path, CompletableFuture<Void>> unsynced = new HashMap<>();
   private final ThreadPoolExecutor fsyncs;
+  private final ThreadPoolExecutor writes;
   /**
    * The disk the blocks are on, for its free space (looked up once: the lookup reads the mount
    * table). Set by {@link #open} before the store is handed out.
@@ -95,14 +103,30 @@ public final class BlockStore {
     this.temp = blocks.resolve(TEMP_DIR);
     this.maxBytes = maxBytes;
     Arrays.setAll(locks, i -> new Object());
-    AtomicLong threads = new AtomicLong();
-    fsyncs = new ThreadPoolExecutor(FSYNC_THREADS, FSYNC_THREADS, FSYNC_IDLE_SECONDS, TimeUnit.SECONDS,
+    fsyncs = threads("ferry-fsync-", FSYNC_THREADS);
+    writes = threads("ferry-block-write-", WRITE_THREADS);
+  }
+
+  /** {@code count} daemon threads named {@code name} and a number, ended when idle for {@value #IDLE_SECONDS} s. */
+  private static ThreadPoolExecutor threads(String name, int count) {
+    AtomicLong made = new AtomicLong();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(count, count, IDLE_SECONDS, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), task -> {
-          Thread thread = new Thread(task, "ferry-fsync-" + threads.incrementAndGet());
+          Thread thread = new Thread(task, name + made.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
-    fsyncs.allowCoreThreadTimeOut(true);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /**
+   * A sink for one add's importer that puts each block through {@code sink} on this store's write
+   * threads while the importer goes on ({@link WriteBehind}); call its {@code finish} before
+   * {@link #sync()}.
+   */
+  WriteBehind writeBehind(Importer.BlockSink sink) {
+    return new WriteBehind(sink, writes, WRITE_AHEAD_BYTES);
   }
 
   /**
