@@ -1,5 +1,6 @@
 package dev.ferry.ipfs.store;
 
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Multibase;
@@ -65,13 +66,6 @@ public final class BlockStore {
    * in 1.5–3.3 s one at a time, 0.4 s with 4 and 0.2–0.5 s with 16 (docs/BENCHMARKS.md).
    */
   private static final int FSYNC_THREADS = 8;
-  /**
-   * Block writes of adds run at once per store ({@link #writeBehind}): file creation and writing
-   * overlap each other and the importer's hashing; each add has at most {@link #WRITE_AHEAD_BYTES}
-   * on their way.
-   */
-  private static final int WRITE_THREADS = 4;
-  private static final long WRITE_AHEAD_BYTES = 8L * 1024 * 1024;
   private static final int IDLE_SECONDS = 2;
 
   private final Path root;
@@ -88,6 +82,7 @@ public final class BlockStore {
   private final Map<Path, CompletableFuture<Void>> unsynced = new HashMap<>();
   private final ThreadPoolExecutor fsyncs;
   private final ThreadPoolExecutor writes;
+  private final long writeAheadBytes;
   /**
    * The disk the blocks are on, for its free space (looked up once: the lookup reads the mount
    * table). Set by {@link #open} before the store is handed out.
@@ -97,14 +92,31 @@ public final class BlockStore {
   /** What {@code repo/stat} reports. */
   public record Stat(long repoSize, long storageMax, long numObjects, Path path) {}
 
-  private BlockStore(Path root, long maxBytes) {
+  /**
+   * How adds write their blocks ({@link #writeBehind}): on {@code threads} threads per store
+   * ({@code ipfs.write_threads}), so that creating, writing and renaming block files overlap each
+   * other and the importer's hashing, with at most {@code aheadBytes} of one add's blocks on their
+   * way ({@code ipfs.write_ahead_bytes}: what an add holds in memory beyond its chunk).
+   */
+  public record Writes(int threads, long aheadBytes) {
+    /** conf/node.json's defaults, for a store made outside a node (tests, benchmarks, tools). */
+    public static final Writes DEFAULTS = new Writes(4, 8L * 1024 * 1024);
+
+    /** {@code ipfs.write_threads} and {@code ipfs.write_ahead_bytes}; a bad value names its key. */
+    public static Writes of(ConfigSection ipfs) {
+      return new Writes(ipfs.positive("write_threads"), ipfs.bytes("write_ahead_bytes"));
+    }
+  }
+
+  private BlockStore(Path root, long maxBytes, Writes settings) {
     this.root = root;
     this.blocks = root.resolve("blocks");
     this.temp = blocks.resolve(TEMP_DIR);
     this.maxBytes = maxBytes;
     Arrays.setAll(locks, i -> new Object());
     fsyncs = threads("ferry-fsync-", FSYNC_THREADS);
-    writes = threads("ferry-block-write-", WRITE_THREADS);
+    writes = threads("ferry-block-write-", settings.threads());
+    writeAheadBytes = settings.aheadBytes();
   }
 
   /** {@code count} daemon threads named {@code name} and a number, ended when idle for {@value #IDLE_SECONDS} s. */
@@ -126,7 +138,7 @@ public final class BlockStore {
    * {@link #sync()}.
    */
   WriteBehind writeBehind(Importer.BlockSink sink) {
-    return new WriteBehind(sink, writes, WRITE_AHEAD_BYTES);
+    return new WriteBehind(sink, writes, writeAheadBytes);
   }
 
   /**
@@ -136,7 +148,12 @@ public final class BlockStore {
    * @throws FerryException {@code storage-error} when the directory cannot be used, naming it
    */
   public static BlockStore open(Path root, long maxBytes) {
-    BlockStore store = new BlockStore(root, maxBytes);
+    return open(root, maxBytes, Writes.DEFAULTS);
+  }
+
+  /** {@link #open(Path, long)}, its adds writing blocks as {@code writes} says. */
+  public static BlockStore open(Path root, long maxBytes, Writes writes) {
+    BlockStore store = new BlockStore(root, maxBytes, writes);
     try {
       Files.createDirectories(store.temp);
       store.disk = Files.getFileStore(store.blocks);

@@ -64,6 +64,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private final long storageMax;
   /** How this node's adds decide to shard a directory ({@code ipfs.directory_sharding}). */
   private final ImportOptions.DirectorySharding directorySharding;
+  private final BlockStore.Writes writes;
   /** The store and its pins, opened once on a worker by the first call. */
   private Future<Opened> opened;
   /** Where missing blocks come from (the block exchange), or null. */
@@ -105,6 +106,15 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * directories by {@code directorySharding}.
    */
   public ContentStore(Vertx vertx, Path dir, long storageMax, ImportOptions.DirectorySharding directorySharding) {
+    this(vertx, dir, storageMax, directorySharding, BlockStore.Writes.DEFAULTS);
+  }
+
+  /**
+   * The store in {@code dir} holding at most {@code storageMax} bytes of blocks, whose adds shard
+   * directories by {@code directorySharding} and write their blocks as {@code writes} says.
+   */
+  public ContentStore(Vertx vertx, Path dir, long storageMax, ImportOptions.DirectorySharding directorySharding,
+      BlockStore.Writes writes) {
     if (storageMax <= 0) {
       throw FerryException.badRequest("ipfs.storage_max: " + storageMax + " is not a positive number of bytes");
     }
@@ -112,6 +122,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
     this.dir = dir;
     this.storageMax = storageMax;
     this.directorySharding = directorySharding;
+    this.writes = writes;
   }
 
   /**
@@ -143,7 +154,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
             + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries), got '" + rule + "'"));
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding);
+    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding, BlockStore.Writes.of(ipfs));
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }
@@ -681,7 +692,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private synchronized Future<Opened> open() {
     if (opened == null) {
       opened = vertx.executeBlocking(call(() -> {
-        BlockStore blocks = BlockStore.open(dir, storageMax);
+        BlockStore blocks = BlockStore.open(dir, storageMax, writes);
         emptySpool();
         return new Opened(blocks, PinFile.load(dir.resolve("pins")), PinFile.load(dir.resolve("pins.direct")),
             PinFile.load(dir.resolve("protected")), new Collector(blocks), ConcurrentHashMap.newKeySet());

@@ -3,9 +3,15 @@ package dev.ferry.ipfs.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.Cid;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The add's write-behind sink: bounded bytes on their way, every write done before finish answers, failures surface. */
 @Timeout(30)
@@ -86,6 +93,25 @@ class WriteBehindTest {
     writes.put(Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(block(1))), block(1));
 
     assertThatThrownBy(writes::finish).isSameAs(broken);
+  }
+
+  @Test
+  void theWriteSettingsComeFromConfNodeJsonAndABadOneNamesItsKey(@TempDir Path data) {
+    assertThat(BlockStore.Writes.of(config(data, new JsonObject()).section("ipfs")))
+        .as("conf/node.json's defaults are the ones a store outside a node uses").isEqualTo(BlockStore.Writes.DEFAULTS);
+    assertThat(BlockStore.Writes.of(config(data, new JsonObject().put("write_threads", 2)
+        .put("write_ahead_bytes", 1 << 20)).section("ipfs"))).isEqualTo(new BlockStore.Writes(2, 1 << 20));
+
+    assertThatThrownBy(() -> BlockStore.Writes.of(config(data, new JsonObject().put("write_threads", 0)).section("ipfs")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("ipfs.write_threads: expected a positive integer");
+    assertThatThrownBy(() -> BlockStore.Writes.of(config(data, new JsonObject().put("write_ahead_bytes", -1))
+        .section("ipfs"))).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("ipfs.write_ahead_bytes: expected a positive number of bytes");
+  }
+
+  private static NodeConfig config(Path data, JsonObject ipfs) {
+    return NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), new JsonObject().put("ipfs", ipfs),
+        "localhost", data, data));
   }
 
   private static byte[] block(int n) {
