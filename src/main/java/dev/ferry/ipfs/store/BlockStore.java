@@ -1,5 +1,6 @@
 package dev.ferry.ipfs.store;
 
+import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Multibase;
@@ -48,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * as does a put of the block's right bytes. {@code storage_max} bounds the bytes of all blocks.
  *
  * <p>Blocking I/O: call it from worker threads, never an event loop. Thread-safe: puts of
- * different blocks run in parallel, puts of one block one at a time. The fsync threads end when
- * idle for {@value #FSYNC_IDLE_SECONDS} s, so a store needs no closing.
+ * different blocks run in parallel, puts of one block one at a time. The fsync and write threads
+ * end when idle for {@value #IDLE_SECONDS} s, so a store needs no closing.
  */
 public final class BlockStore {
   private static final Logger log = LoggerFactory.getLogger(BlockStore.class);
@@ -65,7 +66,7 @@ public final class BlockStore {
    * in 1.5–3.3 s one at a time, 0.4 s with 4 and 0.2–0.5 s with 16 (docs/BENCHMARKS.md).
    */
   private static final int FSYNC_THREADS = 8;
-  private static final int FSYNC_IDLE_SECONDS = 2;
+  private static final int IDLE_SECONDS = 2;
 
   private final Path root;
   private final Path blocks;
@@ -80,6 +81,8 @@ public final class BlockStore {
   /** Blocks put and not yet known durable with their directory, each with its fsync under way or done. */
   private final Map<Path, CompletableFuture<Void>> unsynced = new HashMap<>();
   private final ThreadPoolExecutor fsyncs;
+  private final ThreadPoolExecutor writes;
+  private final long writeAheadBytes;
   /**
    * The disk the blocks are on, for its free space (looked up once: the lookup reads the mount
    * table). Set by {@link #open} before the store is handed out.
@@ -89,20 +92,53 @@ public final class BlockStore {
   /** What {@code repo/stat} reports. */
   public record Stat(long repoSize, long storageMax, long numObjects, Path path) {}
 
-  private BlockStore(Path root, long maxBytes) {
+  /**
+   * How adds write their blocks ({@link #writeBehind}): on {@code threads} threads per store
+   * ({@code ipfs.write_threads}), so that creating, writing and renaming block files overlap each
+   * other and the importer's hashing, with at most {@code aheadBytes} of one add's blocks on their
+   * way ({@code ipfs.write_ahead_bytes}: what an add holds in memory beyond its chunk).
+   */
+  public record Writes(int threads, long aheadBytes) {
+    /** conf/node.json's defaults, for a store made outside a node (tests, benchmarks, tools). */
+    public static final Writes DEFAULTS = new Writes(4, 8L * 1024 * 1024);
+
+    /** {@code ipfs.write_threads} and {@code ipfs.write_ahead_bytes}; a bad value names its key. */
+    public static Writes of(ConfigSection ipfs) {
+      return new Writes(ipfs.positive("write_threads"), ipfs.bytes("write_ahead_bytes"));
+    }
+  }
+
+  private BlockStore(Path root, long maxBytes, Writes settings) {
     this.root = root;
     this.blocks = root.resolve("blocks");
     this.temp = blocks.resolve(TEMP_DIR);
     this.maxBytes = maxBytes;
     Arrays.setAll(locks, i -> new Object());
-    AtomicLong threads = new AtomicLong();
-    fsyncs = new ThreadPoolExecutor(FSYNC_THREADS, FSYNC_THREADS, FSYNC_IDLE_SECONDS, TimeUnit.SECONDS,
+    fsyncs = threads("ferry-fsync-", FSYNC_THREADS);
+    writes = threads("ferry-block-write-", settings.threads());
+    writeAheadBytes = settings.aheadBytes();
+  }
+
+  /** {@code count} daemon threads named {@code name} and a number, ended when idle for {@value #IDLE_SECONDS} s. */
+  private static ThreadPoolExecutor threads(String name, int count) {
+    AtomicLong made = new AtomicLong();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(count, count, IDLE_SECONDS, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), task -> {
-          Thread thread = new Thread(task, "ferry-fsync-" + threads.incrementAndGet());
+          Thread thread = new Thread(task, name + made.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
-    fsyncs.allowCoreThreadTimeOut(true);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /**
+   * A sink for one add's importer that puts each block through {@code sink} on this store's write
+   * threads while the importer goes on ({@link WriteBehind}); call its {@code finish} before
+   * {@link #sync()}.
+   */
+  WriteBehind writeBehind(Importer.BlockSink sink) {
+    return new WriteBehind(sink, writes, writeAheadBytes);
   }
 
   /**
@@ -112,7 +148,12 @@ public final class BlockStore {
    * @throws FerryException {@code storage-error} when the directory cannot be used, naming it
    */
   public static BlockStore open(Path root, long maxBytes) {
-    BlockStore store = new BlockStore(root, maxBytes);
+    return open(root, maxBytes, Writes.DEFAULTS);
+  }
+
+  /** {@link #open(Path, long)}, its adds writing blocks as {@code writes} says. */
+  public static BlockStore open(Path root, long maxBytes, Writes writes) {
+    BlockStore store = new BlockStore(root, maxBytes, writes);
     try {
       Files.createDirectories(store.temp);
       store.disk = Files.getFileStore(store.blocks);

@@ -55,7 +55,7 @@ public final class ContentReader {
     return store.onBlocks(blocks -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       new Exporter(blocks).cat(cid, offset, length, out);
-      return Buffer.buffer(out.toByteArray());
+      return ContentStore.wrap(out.toByteArray());
     });
   }
 
@@ -120,7 +120,7 @@ public final class ContentReader {
 
   /** The block of {@code cid} (an identity CID's from itself); {@code not-found} when it is not here. */
   public Future<Buffer> block(Cid cid) {
-    return store.onBlocks(blocks -> Buffer.buffer(Exporter.block(blocks, cid)));
+    return store.onBlocks(blocks -> ContentStore.wrap(Exporter.block(blocks, cid)));
   }
 
   /** The bytes of the file {@code cid} from {@code offset}, {@code length} of them, as {@link Pieces}. */
@@ -141,7 +141,7 @@ public final class ContentReader {
         throw FerryException.badRequest("the file " + cid + " ends at byte " + at[0] + ", before " + end);
       }
       at[0] += out.size();
-      return Buffer.buffer(out.toByteArray());
+      return ContentStore.wrap(out.toByteArray());
     });
   }
 
@@ -167,7 +167,7 @@ public final class ContentReader {
     return new Pieces(blocks -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream(PIECE_BYTES);
       boolean more = walk.write(blocks, out, PIECE_BYTES);
-      return out.size() == 0 && !more ? null : Buffer.buffer(out.toByteArray());
+      return out.size() == 0 && !more ? null : ContentStore.wrap(out.toByteArray());
     });
   }
 

@@ -7,10 +7,12 @@ import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.io.BufferedInputStream;
@@ -62,6 +64,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private final long storageMax;
   /** How this node's adds decide to shard a directory ({@code ipfs.directory_sharding}). */
   private final ImportOptions.DirectorySharding directorySharding;
+  private final BlockStore.Writes writes;
   /** The store and its pins, opened once on a worker by the first call. */
   private Future<Opened> opened;
   /** Where missing blocks come from (the block exchange), or null. */
@@ -103,6 +106,15 @@ public final class ContentStore implements IpfsConnector, Shareable {
    * directories by {@code directorySharding}.
    */
   public ContentStore(Vertx vertx, Path dir, long storageMax, ImportOptions.DirectorySharding directorySharding) {
+    this(vertx, dir, storageMax, directorySharding, BlockStore.Writes.DEFAULTS);
+  }
+
+  /**
+   * The store in {@code dir} holding at most {@code storageMax} bytes of blocks, whose adds shard
+   * directories by {@code directorySharding} and write their blocks as {@code writes} says.
+   */
+  public ContentStore(Vertx vertx, Path dir, long storageMax, ImportOptions.DirectorySharding directorySharding,
+      BlockStore.Writes writes) {
     if (storageMax <= 0) {
       throw FerryException.badRequest("ipfs.storage_max: " + storageMax + " is not a positive number of bytes");
     }
@@ -110,6 +122,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
     this.dir = dir;
     this.storageMax = storageMax;
     this.directorySharding = directorySharding;
+    this.writes = writes;
   }
 
   /**
@@ -141,7 +154,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
             + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries), got '" + rule + "'"));
     Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding);
+    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding, BlockStore.Writes.of(ipfs));
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }
@@ -204,8 +217,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
         return new Importer(options, (cid, block) -> { }).file(name, in).cid();
       }
       try (Collector.Session session = store.collector().session()) {
-        Cid root = new Importer(options, session::putTrusted).file(name, in).cid();
-        store.blocks().sync();
+        Cid root = durably(store, session, sink -> new Importer(options, sink).file(name, in).cid());
         store.protectedRoots().add(root);
         return root;
       }
@@ -423,9 +435,17 @@ public final class ContentStore implements IpfsConnector, Shareable {
     return collectGarbage().map(collected -> new Garbage(collected.removed(), List.of()));
   }
 
-  /** The stored block of {@code cid}, checked against its hash; {@code not-found} when it is not here. */
+  /**
+   * The stored block of {@code cid}, checked against its hash; {@code not-found} when it is not
+   * here. The buffer is over the bytes read, not a copy of them (what the block exchange sends).
+   */
   public Future<Buffer> block(Cid cid) {
-    return blocking(store -> Buffer.buffer(store.blocks().get(cid)));
+    return blocking(store -> wrap(store.blocks().get(cid)));
+  }
+
+  /** A buffer over {@code bytes}, which no one changes after: {@code Buffer.buffer(byte[])} would copy them. */
+  static Buffer wrap(byte[] bytes) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes));
   }
 
   @Override
@@ -500,8 +520,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
       return new Importer(options, (cid, block) -> { }).add(entries);
     }
     try (Collector.Session session = store.collector().session()) {
-      List<Importer.Imported> added = new Importer(options, session::putTrusted).add(entries);
-      store.blocks().sync();
+      List<Importer.Imported> added = durably(store, session, sink -> new Importer(options, sink).add(entries));
       for (Importer.Imported entry : added) {
         if (entry.path().indexOf('/') < 0) {
           store.protectedRoots().add(entry.cid());
@@ -555,8 +574,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
       }
       try (Collector.Session session = store.collector().session();
           InputStream in = new BufferedInputStream(Files.newInputStream(car))) {
-        List<Cid> roots = Car.read(in, session::putTrusted);
-        store.blocks().sync();
+        List<Cid> roots = durably(store, session, sink -> Car.read(in, sink));
         for (Cid root : roots) {
           store.protectedRoots().add(root);  // kept until the cluster pins it
         }
@@ -598,11 +616,30 @@ public final class ContentStore implements IpfsConnector, Shareable {
     ImportOptions v1 = new ImportOptions(ImportOptions.DEFAULT_CHUNK_SIZE, 1, true, HashFunction.SHA2_256, false,
         false);
     try (Collector.Session session = store.collector().session()) {
-      Cid root = new Importer(v1, session::putTrusted).file(name, in).cid();
-      store.blocks().sync();
+      Cid root = durably(store, session, sink -> new Importer(v1, sink).file(name, in).cid());
       store.protectedRoots().add(root);
       store.pinned(root);
       return root;
+    }
+  }
+
+  /** What {@link #durably} runs: an import that puts its blocks into {@code sink}. */
+  @FunctionalInterface
+  private interface Import<T> {
+    T into(Importer.BlockSink sink) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} with a sink that writes the session's blocks on the store's write threads
+   * while the import goes on ({@link WriteBehind}), then waits for every write and syncs the store:
+   * its result once each of its blocks is durable. A failed write fails the import.
+   */
+  private static <T> T durably(Opened store, Collector.Session session, Import<T> work) throws IOException {
+    try (WriteBehind writes = store.blocks().writeBehind(session::putTrusted)) {
+      T result = work.into(writes);
+      writes.finish();
+      store.blocks().sync();
+      return result;
     }
   }
 
@@ -655,7 +692,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
   private synchronized Future<Opened> open() {
     if (opened == null) {
       opened = vertx.executeBlocking(call(() -> {
-        BlockStore blocks = BlockStore.open(dir, storageMax);
+        BlockStore blocks = BlockStore.open(dir, storageMax, writes);
         emptySpool();
         return new Opened(blocks, PinFile.load(dir.resolve("pins")), PinFile.load(dir.resolve("pins.direct")),
             PinFile.load(dir.resolve("protected")), new Collector(blocks), ConcurrentHashMap.newKeySet());
