@@ -242,7 +242,8 @@ public abstract class TestCluster implements AutoCloseable {
     private static NodeConfig founding(NodeConfig config) {
       NodeConfig.ClusterSettings c = config.cluster();
       NodeConfig.ClusterSettings alone = new NodeConfig.ClusterSettings(c.name(), c.host(), c.port(),
-          c.membershipPort(), List.of(c.host() + ":" + c.membershipPort()), c.heartbeatIntervalSeconds(),
+          c.membershipPort(), List.of(c.host() + ":" + c.membershipPort()), c.membershipAddresses(),
+          c.heartbeatIntervalSeconds(),
           c.maxNoHeartbeatSeconds(), c.mergeDelaySeconds(), c.requestTimeout());
       return new NodeConfig(config.name(), config.peers(), config.self(), config.dataDir(), config.verticlesDir(),
           config.shutdownTimeout(), config.api(), config.proxy(), alone, config.ipfsApi(), config.eventBusMetrics(),
