@@ -76,7 +76,8 @@ import org.junit.jupiter.api.io.TempDir;
  * each node during the listings ({@code DIR/node<i>.jfr}, JFR's profile settings), {@code -Dbench.raft.snapshot_every=N},
  * {@code -Dbench.raft.snapshot_every_ops=N} and {@code -Dbench.raft.snapshot_every_bytes=N} the nodes'
  * {@code raft.*} settings of those names, {@code -Dferry.node.heap=2g} the nodes' heap
- * (a million pins need more than the harness's 256 MB), {@code -Dtest=PinBench#ingest...} picks
+ * (a million pins need more than the harness's 256 MB), {@code -Dferry.node.gc=G1} their collector
+ * (the serial one by default, as in tests; G1 is what {@code bin/ferry} gets), {@code -Dtest=PinBench#ingest...} picks
  * one of them. The tables are printed and written to {@code target/bench/PinBench*.md}.
  */
 @Timeout(7200)

@@ -57,7 +57,9 @@ public final class ProcessCluster extends TestCluster {
 
   /**
    * The command that runs the fat jar with these arguments, with a heap of 256 MB (the
-   * {@code ferry.node.heap} system property, e.g. {@code 2g}, for benchmarks of large states) and
+   * {@code ferry.node.heap} system property, e.g. {@code 2g}, for benchmarks of large states), the
+   * serial collector (small and quick to start for tests; {@code -Dferry.node.gc=G1} for the
+   * collector {@code bin/ferry} gets by default, in benchmarks of latency) and
    * the flags of {@link PeerJvmFlags} (a flight recording of each node, say), with the jar's
    * classes from a class data archive ({@link ClassDataSharing}, made at the first call).
    */
@@ -74,7 +76,8 @@ public final class ProcessCluster extends TestCluster {
   /** The java launcher and the heap and GC flags of every process of the jar. */
   static List<String> jvm() {
     return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + System.getProperty("ferry.node.heap", "256m"), "-XX:+UseSerialGC");
+        "-Xmx" + System.getProperty("ferry.node.heap", "256m"),
+        "-XX:+Use" + System.getProperty("ferry.node.gc", "Serial") + "GC");
   }
 
   /** Starts node {@code i} again, e.g. after a kill, with the same data directory. */
