@@ -51,8 +51,10 @@ class BusFlushesTest {
     try (var cluster = TestCluster.inJvm(2, i -> TestCluster.tls(certs), i -> Map.of()).awaitFullMembership()) {
       Burst burst = burst(cluster);
       assertThat(burst.batched).as("node1's connection to node2 batches its flushes").isTrue();
-      // 256 messages a flush at most (conf/node.json), plus a ping now and then
-      assertThat(burst.flushes).as("flushes for %d messages", BURST).isBetween(BURST / 256, 10);
+      // 256 messages a flush at most (conf/node.json): 4 for the burst, plus whatever else the
+      // nodes send each other while it is delivered (pings, Raft heartbeats, registry syncs: 11 in
+      // all once on a loaded machine); one flush per message would be 1,000
+      assertThat(burst.flushes).as("flushes for %d messages", BURST).isBetween(BURST / 256, BURST / 20);
     }
   }
 

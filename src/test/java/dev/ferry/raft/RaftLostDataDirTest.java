@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -127,7 +128,10 @@ class RaftLostDataDirTest {
           written)).result();
       assertThat(got.value()).isEqualTo("v" + n);
     }
-    assertThat(cluster.status(lost, KV).role()).isIn("follower", "leader");
+    // its replica serves reads up to `written` before it applies the join's entry, after which it
+    // counts itself a member again
+    Eventually.await(name + " to run as a member again", WAIT,
+        () -> List.of("follower", "leader").contains(cluster.status(lost, KV).role()));
   }
 
   /** The failure of a proposal, or null if it committed. */
