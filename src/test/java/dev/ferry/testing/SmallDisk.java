@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Not thread-safe: one test uses it.
  */
 public final class SmallDisk implements FillableDisk {
+  private static final String INODE_FILLER = "inode-filler-";
+  private static final int MAX_INODE_FILLERS = 10_000;
+
   private final Path dir;
   private final Path filler;
 
@@ -33,11 +36,24 @@ public final class SmallDisk implements FillableDisk {
 
   /** Mounts a tmpfs of {@code size} (as {@code mount -o size=}, e.g. {@code 2m}) over {@code dir}, keeping its files. */
   public static SmallDisk mount(Path dir, String size) {
+    return mountWith(dir, "size=" + size);
+  }
+
+  /**
+   * Mounts a tmpfs of {@code size} that holds at most {@code inodes} files and directories: once
+   * they are taken ({@link #fillInodes()}), creating a file fails with "no space left" while the
+   * bytes free still say there is room, which is how a write fails past every free-space check.
+   */
+  public static SmallDisk mountWithInodes(Path dir, String size, int inodes) {
+    return mountWith(dir, "size=" + size + ",nr_inodes=" + inodes);
+  }
+
+  private static SmallDisk mountWith(Path dir, String options) {
     try {
       Files.createDirectories(dir);
       Path aside = Files.createTempDirectory("ferry-small-disk-");
       copy(dir, aside);
-      run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString());
+      run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString());
       copy(aside, dir);
       return new SmallDisk(dir);
     } catch (IOException e) {
@@ -65,10 +81,31 @@ public final class SmallDisk implements FillableDisk {
     }
   }
 
-  /** Deletes the filler: space returns, as when an operator frees some. */
+  /**
+   * Takes every free inode with empty files (at most {@link #MAX_INODE_FILLERS}); the bytes stay
+   * free. {@link #freeSpace()} deletes them.
+   */
+  public void fillInodes() {
+    for (int i = 0; i < MAX_INODE_FILLERS; i++) {
+      try {
+        Files.createFile(dir.resolve(INODE_FILLER + i));
+      } catch (IOException e) {
+        if (String.valueOf(e.getMessage()).contains("No space left on device")) {
+          return;
+        }
+        throw new UncheckedIOException(e);
+      }
+    }
+    throw new IllegalStateException(MAX_INODE_FILLERS + " files made and inodes still free: mount with fewer");
+  }
+
+  /** Deletes the fillers: space returns, as when an operator frees some. */
   @Override
   public void freeSpace() {
-    try {
+    try (var files = Files.list(dir)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith(INODE_FILLER)).toList()) {
+        Files.delete(p);
+      }
       Files.deleteIfExists(filler);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

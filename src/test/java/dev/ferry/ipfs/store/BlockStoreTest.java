@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.testing.SmallDisk;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +126,35 @@ class BlockStoreTest {
   }
 
   @Test
+  void aWriteThatFindsTheDiskFullPastTheFreeSpaceCheckFailsWithStorageFullAndLeavesNothingBehind() throws Exception {
+    Assumptions.assumeTrue(SmallDisk.canMount(), "mounting a tmpfs needs root (as here and in CI)");
+    Path root = dir.resolve("store");
+    try (SmallDisk disk = SmallDisk.mountWithInodes(root, "2m", 64)) {
+      byte[] first = block(600);
+      byte[] second = block(500);
+      BlockStore store = BlockStore.open(root, UNBOUNDED);
+      store.put(raw(first), first);
+      disk.fillInodes();  // bytes free, but no file can be made: the write itself meets "no space left"
+
+      assertThatThrownBy(() -> store.put(raw(second), second)).isInstanceOf(FerryException.class)
+          .hasMessageContaining("storage full: cannot ").hasMessageContaining("the disk is full (")
+          .hasMessageContaining("No space left on device").hasMessageContaining("free space under " + root.resolve("blocks"))
+          .extracting(e -> ((FerryException) e).code()).isEqualTo(FerryException.STORAGE_FULL);
+      assertThat(store.has(raw(second))).isFalse();
+      assertThat(store.get(raw(first))).as("what was stored: whole").isEqualTo(first);
+      assertThat(store.stat()).isEqualTo(new BlockStore.Stat(600, UNBOUNDED, 1, root));
+      try (Stream<Path> temp = Files.list(root.resolve("blocks/.temp"))) {
+        assertThat(temp).as("no part of the refused block left").isEmpty();
+      }
+
+      disk.freeSpace();
+      store.put(raw(second), second);
+      assertThat(store.get(raw(second))).as("once space returns, no reopen").isEqualTo(second);
+      assertThat(store.stat()).isEqualTo(new BlockStore.Stat(1100, UNBOUNDED, 2, root));
+    }
+  }
+
+  @Test
   void killedWhileWritingItLeavesOnlyWholeBlocksAndNoTempFiles() throws Exception {
     Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), BlockWriter.class.getName(), dir.toString())
@@ -155,7 +187,7 @@ class BlockStoreTest {
 
   private static byte[] block(int size) {
     byte[] block = new byte[size];
-    new java.util.Random(size).nextBytes(block);
+    new Random(size).nextBytes(block);
     return block;
   }
 
