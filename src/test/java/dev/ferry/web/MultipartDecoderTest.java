@@ -159,6 +159,41 @@ class MultipartDecoderTest {
   }
 
   @Test
+  void findsTheBoundaryInDataMadeOfItsOwnBytesCutAnywhere() {
+    Random random = new Random(11);
+    String alphabet = "\r\n-xYz123 ";
+    for (int body = 0; body < 300; body++) {
+      List<String> contents = new ArrayList<>();
+      StringBuilder text = new StringBuilder();
+      for (int part = 0; part < 1 + random.nextInt(3); part++) {
+        String content;
+        do {
+          StringBuilder data = new StringBuilder();
+          for (int i = random.nextInt(200); i > 0; i--) {
+            data.append(random.nextInt(4) == 0 ? "\r\n--xYz-12" : String.valueOf(alphabet.charAt(random.nextInt(alphabet.length()))));
+          }
+          content = data.toString();
+        } while (content.contains("\r\n--" + BOUNDARY) || content.endsWith("\r") || content.endsWith("\r\n-")
+            || content.endsWith("\r\n--xYz-12") || (content + "\r\n--" + BOUNDARY).indexOf("\r\n--" + BOUNDARY)
+            < content.length());
+        contents.add(content);
+        text.append("\r\n--").append(BOUNDARY).append("\r\nContent-Disposition: form-data; filename=\"f\"\r\n\r\n")
+            .append(content);
+      }
+      text.append("\r\n--").append(BOUNDARY).append("--");
+      byte[] bytes = bytes(text.toString());
+      int[] cuts = random.ints(random.nextInt(6), 0, bytes.length + 1).sorted().toArray();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < contents.size(); i++) {
+        expected.addAll(List.of("part " + (i + 1) + " name=null file=f type=null abspath=null", "data " + contents.get(i),
+            "end"));
+      }
+      assertThat(decode(TYPE, bytes, cuts)).as("body %d cut at %s", body, java.util.Arrays.toString(cuts))
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
   void readsAQuotedBoundaryAndOneAtTheBodysStart() {
     String boundary = "a b:c=d";
     String body = "--" + boundary + "\r\nContent-Disposition: attachment; filename=\"x\"\r\n\r\nhi\r\n--" + boundary + "--";
