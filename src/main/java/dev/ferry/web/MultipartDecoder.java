@@ -6,9 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A {@code multipart/form-data} body (RFC 7578 on RFC 2046) decoded as it streams: fed the body's
@@ -24,9 +22,9 @@ import java.util.Map;
  * the boundary (the body's first needs no CRLF before it), followed by {@code --} (the close),
  * or by optional spaces or tabs and a line end; {@code --boundary} followed by anything else is
  * data. The CRLF before a delimiter belongs to the delimiter, not to the part. A quoted boundary
- * parameter is unquoted; a boundary longer than RFC 2046's 70 characters is refused. A part needs a
- * {@code Content-Disposition} header; one without a {@code filename} parameter is a form field,
- * which the listener gets too. Every malformed or truncated body is a {@code bad-request} that
+ * parameter is unquoted; a boundary longer than RFC 2046's 70 characters is refused. A part's
+ * header lines ({@link PartHeaders}) need a {@code Content-Disposition}; a part without a
+ * {@code filename} parameter is a form field, which the listener gets too. Every malformed or truncated body is a {@code bad-request} that
  * names what was wrong and where.
  *
  * <p>Not thread-safe: one instance per body, fed by the one thread (the request's event loop)
@@ -45,6 +43,10 @@ public final class MultipartDecoder {
   private static final byte LF = '\n';
   private static final byte DASH = '-';
   private static final String MULTIPART = "multipart/form-data";
+  /** Whether a delimiter starts at a place: it does, the bytes so far agree but more must come, it does not. */
+  private static final int MATCH = 1;
+  private static final int NEED_MORE = 0;
+  private static final int NO_MATCH = -1;
 
   /**
    * One part's headers: its form field name, its file name as sent (null for a form field that is
@@ -121,7 +123,7 @@ public final class MultipartDecoder {
       throw FerryException.badRequest("expected a multipart/form-data body with one or more file parts "
           + "(curl -F file=@FILE), got " + (contentType == null ? "no Content-Type" : "Content-Type " + contentType));
     }
-    String boundary = parameters(contentType).get("boundary");
+    String boundary = PartHeaders.parameters(contentType).get("boundary");
     if (boundary == null || boundary.isEmpty()) {
       throw FerryException.badRequest("the Content-Type " + contentType + " has no boundary parameter: send "
           + "multipart/form-data; boundary=B, with B the line between the parts");
@@ -230,10 +232,6 @@ public final class MultipartDecoder {
       search = cr + 1;
     }
   }
-
-  private static final int MATCH = 1;
-  private static final int NEED_MORE = 0;
-  private static final int NO_MATCH = -1;
 
   /** Whether a delimiter starts at {@code at} in {@code bytes} (read up to {@code end}). */
   private int match(ByteBuf bytes, int at, int end) {
@@ -377,82 +375,9 @@ public final class MultipartDecoder {
   /** The header lines (their {@code length} bytes end with the empty line) are all here: the part begins. */
   private void beginPart(int length) {
     parts++;
-    Map<String, String> fields = new LinkedHashMap<>();
-    String text = new String(headerBytes, 0, length, StandardCharsets.UTF_8);
-    String last = null;
-    for (String line : text.split("\r?\n")) {
-      if (line.isEmpty()) {
-        continue;
-      }
-      if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && last != null) {
-        fields.merge(last, " " + line.strip(), String::concat);   // an obsolete folded line continues the last
-        continue;
-      }
-      int colon = line.indexOf(':');
-      if (colon <= 0) {
-        throw FerryException.badRequest("part " + parts + " of the multipart body has a header line without a name "
-            + "and a colon: '" + abbreviate(line) + "'");
-      }
-      last = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-      fields.putIfAbsent(last, line.substring(colon + 1).strip());
-    }
-    String disposition = fields.get("content-disposition");
-    if (disposition == null) {
-      throw FerryException.badRequest("part " + parts + " of the multipart body has no Content-Disposition header: "
-          + "send each file as a part with Content-Disposition: form-data; name=\"file\"; filename=\"NAME\"");
-    }
-    Map<String, String> parameters = parameters(disposition);
-    String contentType = fields.get("content-type");
-    current = new Part(parts, parameters.get("name"), parameters.get("filename"),
-        contentType == null || contentType.isEmpty() ? null : contentType, fields.get("abspath"));
+    current = PartHeaders.parse(parts, new String(headerBytes, 0, length, StandardCharsets.UTF_8));
     state = State.BODY;
     listener.part(current);
-  }
-
-  /**
-   * The parameters of a header value ({@code type; a=b; c="d"}), names in lower case, a quoted
-   * value unquoted as Go's {@code mime.ParseMediaType} does (a backslash escapes only a special
-   * character, so a Windows path keeps its backslashes); the first of a name counts.
-   */
-  static Map<String, String> parameters(String value) {
-    Map<String, String> parameters = new LinkedHashMap<>();
-    int i = value.indexOf(';');
-    while (i >= 0 && i < value.length()) {
-      i++;   // past the ';'
-      int eq = value.indexOf('=', i);
-      int semi = value.indexOf(';', i);
-      if (eq < 0 || (semi >= 0 && semi < eq)) {
-        i = semi;   // a parameter without a value is skipped
-        continue;
-      }
-      String name = value.substring(i, eq).strip().toLowerCase(Locale.ROOT);
-      int at = eq + 1;
-      while (at < value.length() && (value.charAt(at) == ' ' || value.charAt(at) == '\t')) {
-        at++;
-      }
-      String parsed;
-      if (at < value.length() && value.charAt(at) == '"') {
-        StringBuilder unquoted = new StringBuilder();
-        at++;
-        while (at < value.length() && value.charAt(at) != '"') {
-          char c = value.charAt(at);
-          if (c == '\\' && at + 1 < value.length() && "()<>@,;:\\\"/[]?=".indexOf(value.charAt(at + 1)) >= 0) {
-            at++;
-            c = value.charAt(at);
-          }
-          unquoted.append(c);
-          at++;
-        }
-        parsed = unquoted.toString();
-        i = value.indexOf(';', Math.min(at + 1, value.length()));
-      } else {
-        int end = value.indexOf(';', at);
-        parsed = value.substring(at, end < 0 ? value.length() : end).strip();
-        i = end;
-      }
-      parameters.putIfAbsent(name, parsed);
-    }
-    return parameters;
   }
 
   private FerryException malformed(long offset, String what) {
@@ -461,9 +386,5 @@ public final class MultipartDecoder {
 
   private static String printable(byte b) {
     return b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format(Locale.ROOT, "\\x%02x", b & 0xff);
-  }
-
-  private static String abbreviate(String line) {
-    return line.length() <= 80 ? line : line.substring(0, 80) + "...";
   }
 }

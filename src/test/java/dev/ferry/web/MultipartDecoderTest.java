@@ -203,9 +203,9 @@ class MultipartDecoderTest {
 
   @Test
   void readsFileNamesAsGoDoes() {
-    assertThat(MultipartDecoder.parameters("form-data; name=\"file\"; filename=\"C:\\dir\\a \\\"b\\\".txt\""))
+    assertThat(PartHeaders.parameters("form-data; name=\"file\"; filename=\"C:\\dir\\a \\\"b\\\".txt\""))
         .containsEntry("name", "file").containsEntry("filename", "C:\\dir\\a \"b\".txt");
-    assertThat(MultipartDecoder.parameters("form-data;name=file;FILENAME=a;filename=b"))
+    assertThat(PartHeaders.parameters("form-data;name=file;FILENAME=a;filename=b"))
         .containsEntry("name", "file").containsEntry("filename", "a");
   }
 
