@@ -1,14 +1,12 @@
 package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
-import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.WriteStream;
 import java.net.URLDecoder;
@@ -16,31 +14,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Streams the file parts of a {@code multipart/form-data} request to files in a spool directory
- * ({@link #read}), or into a {@link PartStream} whose importer takes each part while it arrives
- * ({@link #stream}), never holding one in memory (a part waits while its file's write queue or its
- * pipe is full), and refuses a body larger than a limit: at once when its {@code Content-Length}
- * says so, else as soon as more arrives. Form fields that are not files are left to Vert.x (and
- * ignored). The caller deletes spooled files ({@link #delete}); a failed read deletes what it
- * wrote itself, and fails the part stream, so its importer stops.
+ * Streams the file parts of a {@code multipart/form-data} request, decoded as they arrive by a
+ * {@link MultipartDecoder}, to files in a spool directory ({@link #read}), or into a
+ * {@link PartStream} whose importer takes each part while it arrives ({@link #stream}), never
+ * holding one in memory (the request pauses while the current part's file is opening or its write
+ * queue or its pipe is full), and refuses a body larger than a limit: at once when its
+ * {@code Content-Length} says so, else as soon as more arrives. Form fields that are not files are
+ * ignored. The result comes once the decoder has seen the closing boundary and every part is
+ * written; a body that ends before it, or is malformed, is a {@code bad-request} naming what was
+ * wrong. The caller deletes spooled files ({@link #delete}); a failed read deletes what it wrote
+ * itself, and fails the part stream, so its importer stops.
  *
- * <p>One instance per request, on that request's event loop; it must be started by the first
- * handler that sees the request, before any of the body has been read.
+ * <p>One instance per request, on that request's event loop (the decoder, the parts' writes and
+ * the pausing all run there); it must be started by the first handler that sees the request,
+ * before any of the body has been read.
  */
-final class FileParts {
+public final class FileParts implements MultipartDecoder.Listener {
   /**
    * One uploaded file: the name the client gave it, where it is spooled (null when it was
    * streamed), its size in bytes, and its content type ({@value #DIRECTORY} for a directory, as
    * IPFS Cluster's clients send one).
    */
-  record FilePart(String fileName, Path file, long size, String contentType) {
+  public record FilePart(String fileName, Path file, long size, String contentType) {
     /** Whether the part stands for a directory rather than a file (its spooled file is empty). */
-    boolean directory() {
-      return DIRECTORY.equals(contentType);
+    public boolean directory() {
+      return DIRECTORY.equalsIgnoreCase(contentType);
     }
 
     /** Its path in the add ({@link FileParts#path}). */
@@ -55,39 +56,70 @@ final class FileParts {
   /** The content type of a part that is a directory in a multipart upload (Kubo's, IPFS Cluster's). */
   static final String DIRECTORY = "application/x-directory";
   /**
-   * A part's bytes go to its file in writes of this size, not per HTTP chunk (8 KiB): each write
-   * is a task on a worker and a completion back on the event loop, and 8 KiB writes spooled
+   * A spooled part's bytes go to its file in writes of this size, not per HTTP chunk (8 KiB): each
+   * write is a task on a worker and a completion back on the event loop, and 8 KiB writes spooled
    * 400–800 MB/s where 256 KiB writes spool 1.1–2.2 GB/s (docs/BENCHMARKS.md, the add of issue 16).
    */
   static final int WRITE_BYTES = 256 * 1024;
   /** Writes a part may have queued on its file before it waits for the disk: one written, one queued. */
   private static final int WRITE_QUEUE_BYTES = 2 * WRITE_BYTES;
 
-  /**
-   * A part being written: its upload, where, and when it is all on disk; whether its last byte
-   * has come, and whether it waits for the disk (then more of it is still to come).
-   */
-  private static final class Spooling {
-    final HttpServerFileUpload upload;
+  /** A file part being written: where, how much of it came, and when it is all written. */
+  private final class Spooling {
+    final MultipartDecoder.Part part;
     /** Its spool file; null when streamed. */
     final Path file;
     final Promise<Void> written = Promise.promise();
+    long size;
     boolean ended;
-    boolean waitsForDisk;
-    /** Chunks delivered so far, to tell a part still draining what it held back from one that is cut short. */
-    long chunks;
     /** Its spool file or its pipe, once open. */
     WriteStream<Buffer> out;
-    /** Chunks received and not yet handed to the file, written {@value #WRITE_BYTES} bytes at a time; null when none. */
+    /** Bytes not yet handed to a spool file, written {@value #WRITE_BYTES} at a time; null when none. */
     Buffer batch;
 
-    Spooling(HttpServerFileUpload upload, Path file) {
-      this.upload = upload;
+    Spooling(MultipartDecoder.Part part, Path file) {
+      this.part = part;
       this.file = file;
     }
 
-    Future<Void> written() {
-      return written.future();
+    void write(Buffer bytes) {
+      size += bytes.length();
+      if (file == null) {
+        out.write(bytes);   // the pipe queues the slice itself: no copy, no batch
+        return;
+      }
+      if (batch == null) {
+        batch = Buffer.buffer(WRITE_BYTES);
+      }
+      batch.appendBuffer(bytes);
+      if (out != null && batch.length() >= WRITE_BYTES) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (batch != null) {
+        out.write(batch);
+        batch = null;
+      }
+    }
+
+    /** Its last byte came: once open, what is left goes to the file and the file ends. */
+    void end() {
+      ended = true;
+      if (out != null) {
+        finish();
+      }
+    }
+
+    void finish() {
+      flush();
+      out.end().onComplete(written::handle);
+    }
+
+    /** Whether more of the body must wait: the file is still opening, or the disk or the importer is behind. */
+    boolean full() {
+      return out == null || out.writeQueueFull();
     }
   }
 
@@ -101,7 +133,11 @@ final class FileParts {
   private final PartStream stream;
   private final Promise<List<FilePart>> result = Promise.promise();
   private final List<Spooling> parts = new ArrayList<>();
-  private boolean requestEnded;
+  private MultipartDecoder decoder;
+  /** The file part the body is in; null between parts and in a form field. */
+  private Spooling current;
+  private long received;
+  private boolean paused;
 
   private FileParts(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool,
       PartStream stream) {
@@ -115,10 +151,11 @@ final class FileParts {
 
   /**
    * The request's file parts in the order they came, each spooled to a file under {@code spool};
-   * fails with {@code bad-request} when the body is not multipart or holds no file, {@code too-large}
-   * past {@code limit} bytes (named by {@code setting} in the message).
+   * fails with {@code bad-request} when the body is not well-formed multipart or holds no file,
+   * {@code too-large} past {@code limit} bytes (named by {@code setting} in the message).
    */
-  static Future<List<FilePart>> read(Vertx vertx, HttpServerRequest request, long limit, String setting, Path spool) {
+  public static Future<List<FilePart>> read(Vertx vertx, HttpServerRequest request, long limit, String setting,
+      Path spool) {
     return new FileParts(vertx, request, limit, setting, spool, null).start();
   }
 
@@ -140,7 +177,7 @@ final class FileParts {
 
   /** Stops reading (what still comes is dropped) and fails with {@code cause}, unless already done. */
   void cancel(Throwable cause) {
-    failWith(cause);
+    fail(FerryException.from(cause));
   }
 
   /**
@@ -163,161 +200,151 @@ final class FileParts {
   }
 
   /** Deletes the spooled files of {@code parts}; a file already gone is no failure. */
-  static Future<Void> delete(Vertx vertx, List<Path> files) {
+  public static Future<Void> delete(Vertx vertx, List<Path> files) {
     List<Future<Void>> deleted = new ArrayList<>();
     for (Path file : files) {
-      deleted.add(vertx.fileSystem().delete(file.toString()).recover(e -> Future.succeededFuture()));
+      if (file != null) {
+        deleted.add(vertx.fileSystem().delete(file.toString()).recover(e -> Future.succeededFuture()));
+      }
     }
     return Future.join(deleted).mapEmpty();
   }
 
   private Future<List<FilePart>> start() {
-    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-      return Future.failedFuture(FerryException.badRequest("expected a multipart/form-data body with one or more "
-          + "file parts (curl -F file=@FILE), got Content-Type " + type));
+    try {
+      decoder = MultipartDecoder.of(request.getHeader(HttpHeaders.CONTENT_TYPE), this);
+    } catch (FerryException e) {
+      return Future.failedFuture(e);
     }
     long declared = ContentLength.of(request);
     if (declared > limit) {
       return Future.failedFuture(tooLarge("its Content-Length is " + declared));
     }
-    // what a failed request still sends is read and dropped by Vert.x, never buffered
-    request.setExpectMultipart(true);
-    request.handler(chunk -> {
-      if (request.bytesRead() > limit) {
-        fail(tooLarge("more than that arrived"));
-      }
-    });
-    request.uploadHandler(upload -> {
-      if (failed()) {
-        return;
-      }
-      Spooling part = new Spooling(upload, spool == null ? null : spool.resolve("upload-" + UUID.randomUUID()));
-      parts.add(part);
-      spoolTo(part);
-    });
-    request.exceptionHandler(this::failWith);
-    request.endHandler(x -> {
-      if (parts.isEmpty()) {
-        fail(FerryException.badRequest("no file part in the multipart body: send each file as a part with a file "
-            + "name (curl -F file=@FILE)"));
-        return;
-      }
-      requestEnded = true;
-      failIfTruncated();
-      Future.all(parts.stream().map(Spooling::written).toList()).onComplete(written -> {
-        if (written.failed()) {
-          failWith(written.cause());
-        } else if (!result.tryComplete(parts.stream()
-            .map(p -> new FilePart(p.upload.filename(), p.file, p.upload.size(), p.upload.contentType())).toList())) {
-          discard();   // failed meanwhile
-        } else if (stream != null) {
-          stream.end();
-        }
-      });
-    });
+    request.handler(this::received);
+    request.exceptionHandler(e -> fail(FerryException.from(e)));
+    request.endHandler(x -> ended());
     // with api.users the request comes paused (ApiAuth checks the caller first): the reader resumes it
     request.resume();
     return result.future();
   }
 
-  /**
-   * Writes the part to its file or pipe as it comes, pausing it while the disk or the importer is
-   * behind, so no more of it is in memory than the file's write queue or the pipe.
-   */
-  private void spoolTo(Spooling part) {
-    part.upload.pause();   // nothing may arrive before the file is open
-    part.waitsForDisk = true;
-    open(part)
-        .onFailure(e -> {
-          part.written.tryFail(e);
-          failWith(e);
-        })
-        .onSuccess(out -> {
-          part.out = out;
-          out.exceptionHandler(e -> {
-            part.written.tryFail(e);
-            failWith(e);
-          });
-          part.upload.exceptionHandler(this::failWith);
-          part.upload.handler(chunk -> {
-            part.chunks++;
-            if (part.batch != null && part.batch.length() + chunk.length() > WRITE_BYTES) {
-              writeBatch(part);
-            }
-            if (part.batch == null) {
-              part.batch = Buffer.buffer(WRITE_BYTES);
-            }
-            part.batch.appendBuffer(chunk);
-            if (out.writeQueueFull()) {
-              part.waitsForDisk = true;
-              part.upload.pause();
-              out.drainHandler(x -> resume(part));
-            }
-          });
-          part.upload.endHandler(x -> {
-            part.ended = true;
-            writeBatch(part);
-            out.end().onComplete(part.written::handle);
-          });
-          resume(part);
-        });
-  }
-
-  /** The part's spool file, or its pipe into the part stream. */
-  private Future<WriteStream<Buffer>> open(Spooling part) {
-    if (stream != null) {
-      return Future.succeededFuture(stream.begin(path(part.upload.filename()),
-          DIRECTORY.equals(part.upload.contentType())));
+  /** A chunk of the body: decoded, its parts' bytes handed on; the request pauses while the current part is full. */
+  private void received(Buffer chunk) {
+    if (failed()) {
+      return;   // what a failed request still sends is dropped
     }
-    return vertx.fileSystem().open(part.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
-        .map(file -> file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES));
-  }
-
-  /** Hands what the part's batch holds to its file. */
-  private static void writeBatch(Spooling part) {
-    if (part.batch != null) {
-      part.out.write(part.batch);
-      part.batch = null;
+    received += chunk.length();
+    if (received > limit) {
+      fail(tooLarge("more than that arrived"));
+      return;
+    }
+    try {
+      decoder.feed(chunk);
+    } catch (FerryException e) {
+      fail(e);
+      return;
+    }
+    if (current != null && current.full() && !failed()) {
+      pause(current);
     }
   }
 
-  private void resume(Spooling part) {
-    part.waitsForDisk = false;
-    part.upload.resume();
-    if (requestEnded) {
-      watchDrain(part, -1, false);
+  /** Pauses the body until {@code part}'s file is open or its writes have drained. */
+  private void pause(Spooling part) {
+    paused = true;
+    request.pause();
+    if (part.out != null) {
+      part.out.drainHandler(x -> resume());
+    }   // else its file's opening resumes
+  }
+
+  private void resume() {
+    if (paused && !failed()) {
+      paused = false;
+      request.resume();
     }
   }
 
-  /**
-   * After the body has ended, a resumed part delivers what it held back, one chunk or its end per
-   * context turn: it is cut short only once a whole turn passed twice in a row with nothing from it
-   * (a single check right after the resume raced with that delivery and refused whole bodies).
-   */
-  private void watchDrain(Spooling part, long seen, boolean quietOnce) {
-    vertx.runOnContext(x -> {
-      if (failed() || part.ended || part.waitsForDisk) {
-        return;   // ended, failed, or paused again: its next resume watches again
-      }
-      if (part.chunks != seen) {
-        watchDrain(part, part.chunks, false);
-      } else if (!quietOnce) {
-        watchDrain(part, seen, true);
-      } else {
-        failIfTruncated();
+  private void ended() {
+    if (failed()) {
+      return;
+    }
+    try {
+      decoder.end();
+    } catch (FerryException e) {
+      fail(e);
+      return;
+    }
+    if (parts.isEmpty()) {
+      fail(FerryException.badRequest("no file part in the multipart body: send each file as a part with a file "
+          + "name (curl -F file=@FILE)"));
+      return;
+    }
+    Future.all(parts.stream().map(p -> p.written.future()).toList()).onComplete(written -> {
+      if (written.failed()) {
+        fail(FerryException.from(written.cause()));
+      } else if (!result.tryComplete(parts.stream()
+          .map(p -> new FilePart(p.part.fileName(), p.file, p.size, p.part.contentType())).toList())) {
+        discard();   // failed meanwhile
+      } else if (stream != null) {
+        stream.end();
       }
     });
   }
 
-  /** Once the body has ended, a part that neither ended nor waits for the disk was cut short. */
-  private void failIfTruncated() {
-    for (Spooling part : parts) {
-      if (!part.ended && !part.waitsForDisk) {
-        fail(FerryException.badRequest("the multipart body ends inside the part of " + part.upload.filename()
-            + ": send the whole body, with the closing boundary"));
-        return;
-      }
+  @Override
+  public void part(MultipartDecoder.Part part) {
+    if (!part.file() || failed()) {
+      return;   // a form field: its bytes are dropped
+    }
+    Spooling spooling = new Spooling(part, spool == null ? null : spool.resolve("upload-" + UUID.randomUUID()));
+    parts.add(spooling);
+    current = spooling;
+    if (stream != null) {
+      spooling.out = stream.begin(path(part.fileName()), DIRECTORY.equalsIgnoreCase(part.contentType()));
+      return;
+    }
+    vertx.fileSystem().open(spooling.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
+        .onFailure(e -> {
+          spooling.written.tryFail(e);
+          fail(FerryException.from(e));
+        })
+        .onSuccess(file -> {
+          file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+          file.exceptionHandler(e -> {
+            spooling.written.tryFail(e);
+            fail(FerryException.from(e));
+          });
+          spooling.out = file;
+          if (failed()) {
+            file.end().onComplete(x -> delete(vertx, List.of(spooling.file)));
+            return;
+          }
+          if (spooling.ended) {
+            spooling.finish();
+          } else if (spooling.batch != null && spooling.batch.length() >= WRITE_BYTES) {
+            spooling.flush();
+          }
+          if (current == spooling && file.writeQueueFull()) {
+            file.drainHandler(x -> resume());
+          } else {
+            resume();
+          }
+        });
+  }
+
+  @Override
+  public void data(Buffer bytes) {
+    if (current != null) {
+      current.write(bytes);
+    }
+  }
+
+  @Override
+  public void partEnd() {
+    if (current != null) {
+      current.end();
+      current = null;
     }
   }
 
@@ -326,31 +353,27 @@ final class FileParts {
         + ") but " + why + ": send fewer or smaller files, or raise " + setting);
   }
 
-  private void failWith(Throwable e) {
-    fail(e instanceof DecoderException || e.getCause() instanceof DecoderException
-        ? FerryException.badRequest("the multipart body is malformed: " + e.getMessage())
-        : FerryException.from(e));
-  }
-
   private void fail(FerryException e) {
     if (result.tryFail(e)) {
       if (stream != null) {
         stream.fail(e);   // before the pipes end: the importer must not take a cut part for a whole one
       }
       discard();
+      if (paused) {
+        paused = false;
+        request.resume();   // what still comes is read and dropped, never buffered
+      }
     }
   }
 
   /** Stops writing the parts and deletes their files. */
   private void discard() {
+    current = null;
     for (Spooling part : parts) {
-      part.upload.handler(null);   // what still comes is dropped
-      part.upload.resume();
-      Future<Void> closed = part.out == null || part.file == null ? Future.succeededFuture() : part.out.end();
       part.written.tryFail("discarded");
-      if (part.file != null) {
-        closed.onComplete(x -> delete(vertx, List.of(part.file)));
-      }
+      if (part.file != null && part.out != null) {
+        part.out.end().onComplete(x -> delete(vertx, List.of(part.file)));
+      }   // a file still opening is deleted once open
     }
   }
 

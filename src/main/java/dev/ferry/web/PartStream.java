@@ -17,10 +17,11 @@ import java.util.List;
 
 /**
  * The parts of one upload handed to an importer while they arrive, with no spool file: the
- * request's event loop {@linkplain #begin begins} each part as the multipart parser meets it and
- * writes its bytes into a bounded {@link Pipe}; the importer, on a worker, asks for the parts in
- * order ({@link #next}) and reads each one's bytes as an {@link InputStream}, blocking while none
- * are there. A full pipe tells the writer to pause the request, and the reader's draining resumes
+ * request's event loop {@linkplain #begin begins} each part as the {@link MultipartDecoder} meets
+ * it and writes its bytes into a bounded {@link Pipe} (the slices of the HTTP chunks they came in,
+ * not copied); the importer, on a worker, asks for the parts in order ({@link #next}) and reads
+ * each one's bytes as an {@link InputStream}, blocking until a whole read of them is there (so it
+ * wakes once per chunk it imports, not once per HTTP chunk). A full pipe tells the writer to pause the request, and the reader's draining resumes
  * it, so an upload holds at most {@value #PIPE_BYTES} bytes in memory whatever its size.
  *
  * <p>Threading: {@link #begin}, {@link #end}, {@link #fail} and the pipes' {@link WriteStream}
@@ -30,7 +31,7 @@ import java.util.List;
 final class PartStream implements Importer.Entries {
   /**
    * What one part's pipe holds before the request pauses: four of {@link FileParts#WRITE_BYTES}
-   * (the writes the parser hands on), so the importer finds the next chunk there while it hashes and
+   * (the importer's default chunk), so the importer finds the next chunk there while it hashes and
    * stores the last one, and the request resumes at half, well before the importer runs dry.
    */
   static final int PIPE_BYTES = 4 * FileParts.WRITE_BYTES;
@@ -126,13 +127,17 @@ final class PartStream implements Importer.Entries {
     private boolean inputClosed;
     private FerryException failure;
     private Handler<Void> drain;
+    /** What the waiting reader waits for: this many bytes queued; 0 when it does not wait. */
+    private long wanted;
 
     @Override
     public synchronized Future<Void> write(Buffer data) {
       if (!inputClosed && failure == null && data.length() > 0) {
         queue.add(data);
         queued += data.length();
-        notifyAll();
+        if (wanted > 0 && queued >= wanted) {
+          notifyAll();   // once per read of the importer, not once per HTTP chunk
+        }
       }
       return Future.succeededFuture();
     }
@@ -228,10 +233,20 @@ final class PartStream implements Importer.Entries {
       };
     }
 
-    /** Copies up to {@code length} queued bytes, waiting for some; -1 once the part has ended and all were read. */
+    /**
+     * Copies up to {@code length} queued bytes, waiting until that many have come (or half the pipe,
+     * which the writer always fills before it pauses, or the part's end); -1 once the part has ended
+     * and all were read.
+     */
     private synchronized int take(byte[] into, int at, int length) throws IOException {
-      while (queue.isEmpty() && !ended && failure == null && !inputClosed) {
-        await(this);
+      long enough = Math.max(1, Math.min(length, max / 2));
+      while (queued < enough && !ended && failure == null && !inputClosed) {
+        wanted = enough;
+        try {
+          await(this);
+        } finally {
+          wanted = 0;
+        }
       }
       if (failure != null) {
         throw failure;

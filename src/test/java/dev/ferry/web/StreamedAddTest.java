@@ -151,7 +151,7 @@ class StreamedAddTest {
     HttpResponse<String> response = Http.send(request(pinning ? "" : "?no-pin=true").POST(BodyPublishers.ofString(cut)));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-    assertThat(new JsonObject(response.body()).getString("message")).contains("ends inside the part of cut.bin");
+    assertThat(new JsonObject(response.body()).getString("message")).contains("ends inside part 2 (file \"cut.bin\") with no closing boundary");
     assertThat(Http.get(cluster.apiPort(1), "/allocations/" + wholeCid).statusCode()).as("a cluster pin of whole.txt")
         .isEqualTo(404);
     assertThat(clusterPins()).as("cluster pins").isEmpty();

@@ -232,9 +232,11 @@ class ContentBench {
           post(daemon.api().resolve("/api/v0/repo/gc"));
           assertThat(Cid.parse(ferryCid)).as("the same CID from both").isEqualTo(Cid.parse(jsCid));
           Files.delete(file);
-          System.out.printf(Locale.ROOT, "%s %d, v%d: ferry %.0f MB/s, js-ipfs %.0f MB/s%n",
+          System.out.printf(Locale.ROOT, "%s %d, v%d: ferry %.0f MB/s, js-ipfs %.0f MB/s (CPU per MB of this JVM: "
+                  + "ferry add %.2f ms, js-ipfs add %.2f ms)%n",
               round < 0 ? "warm-up" : "round", round < 0 ? round + WARMUP + 1 : round + 1, version,
-              last(into.get("ferry v" + version)), last(into.get("js-ipfs v" + version)));
+              last(into.get("ferry v" + version)), last(into.get("js-ipfs v" + version)),
+              last(into.get("cpu ferry v" + version)), last(into.get("cpu js-ipfs v" + version)));
         }
       }
       List<String> rows = new ArrayList<>(List.of(
@@ -250,6 +252,11 @@ class ContentBench {
         rows.add(String.format(Locale.ROOT, "| CIDv%d%s | %.0f MB/s (%.0f–%.0f) | %.0f MB/s (%.0f–%.0f) | %.1fx |", version,
             version == 0 ? ", dag-pb leaves" : ", raw leaves", median(ferry), min(ferry), max(ferry), median(jsIpfs),
             min(jsIpfs), max(jsIpfs), median(ratios)));
+      }
+      for (int version = 0; version <= 1; version++) {
+        rows.add(String.format(Locale.ROOT, "| CIDv%d: CPU time per MB of this JVM (process CPU, all threads) | %.2f ms "
+            + "(client and node) | %.2f ms (client only) | |", version, median(mbps.get("cpu ferry v" + version)),
+            median(mbps.get("cpu js-ipfs v" + version))));
       }
       rows.add("");
       rows.add(String.format(Locale.ROOT, "Medians of %d alternating rounds after %d untimed (range in brackets; "
@@ -277,10 +284,14 @@ class ContentBench {
             HttpRequest.BodyPublishers.ofFile(file),
             HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n"))).build();
     long start = System.nanoTime();
+    long cpu = BenchRemote.cpuNanos();
     HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     double seconds = (System.nanoTime() - start) / 1e9;
+    cpu = BenchRemote.cpuNanos() - cpu;
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     mbps.computeIfAbsent(series, s -> new ArrayList<>()).add(Files.size(file) / 1e6 / seconds);
+    // this JVM's CPU: the client's sending and, for ferry, the node's receiving, importing and storing
+    mbps.computeIfAbsent("cpu " + series, s -> new ArrayList<>()).add(cpu / 1e6 / (Files.size(file) / 1e6));
     String first = response.body().strip().lines().filter(l -> l.contains(field)).findFirst().orElseThrow();
     return new JsonObject(first).getString(field);
   }
