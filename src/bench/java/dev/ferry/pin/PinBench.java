@@ -74,6 +74,8 @@ import org.junit.jupiter.api.io.TempDir;
  * fills the listings' pinset with {@code POST /pins/import} (faster; the listings read the same pinset),
  * {@code -Dbench.listings.paths=/pins} times that listing alone, {@code -Dbench.listings.jfr=DIR} records
  * each node during the listings ({@code DIR/node<i>.jfr}, JFR's profile settings), {@code -Dbench.raft.snapshot_every=N},
+ * {@code -Dbench.pins.marks=none} measures only the floor and the windows on the empty pinset,
+ * {@code -Dbench.pins.jfr=DIR} records each node during those ({@code DIR/node<i>.jfr}),
  * {@code -Dbench.raft.snapshot_every_ops=N} and {@code -Dbench.raft.snapshot_every_bytes=N} the nodes'
  * {@code raft.*} settings of those names, {@code -Dferry.node.heap=2g} the nodes' heap
  * (a million pins need more than the harness's 256 MB), {@code -Dferry.node.gc=G1} their collector
@@ -83,7 +85,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(7200)
 class PinBench {
   private static final int WINDOW = Integer.getInteger("bench.pins.window", 10_000);
-  private static final List<Integer> MARKS = ints(System.getProperty("bench.pins.marks", "100000"));
+  /** {@code -Dbench.pins.marks=none}: only the floor and the windows on the empty pinset (no listings, heap or restart). */
+  private static final List<Integer> MARKS = "none".equals(System.getProperty("bench.pins.marks"))
+      ? List.of() : ints(System.getProperty("bench.pins.marks", "100000"));
   private static final List<Integer> IN_FLIGHT = ints(System.getProperty("bench.inflight", "64,256"));
   private static final int MOST_IN_FLIGHT = IN_FLIGHT.stream().mapToInt(Integer::intValue).max().orElseThrow();
   private static final int WARM_UP = Integer.getInteger("bench.warmup", 5_000);
@@ -93,6 +97,8 @@ class PinBench {
   private static final boolean FILL_BY_IMPORT = "import".equals(System.getProperty("bench.listings.fill"));
   /** Where each node's flight recording of the listings goes ({@code node<i>.jfr}); null: none recorded. */
   private static final String LISTING_JFR = System.getProperty("bench.listings.jfr");
+  /** Where each node's flight recording of the floor and the first windows goes ({@code node<i>.jfr}); null: none. */
+  private static final String INGEST_JFR = System.getProperty("bench.pins.jfr");
   /** The listings timed, in turn: {@code -Dbench.listings.paths=/pins} times {@code GET /pins} alone. */
   private static final List<String> LISTING_PATHS = List.of(System.getProperty("bench.listings.paths",
       "/allocations,/pins").split(","));
@@ -120,7 +126,7 @@ class PinBench {
       WebClient client = WebClient.create(vertx, new WebClientOptions(),
           new PoolOptions().setHttp1MaxSize(MOST_IN_FLIGHT));
       awaitPinsetWrites(ports);
-      double emptyRestart = restart(cluster, ports[MEASURED - 1], cid(-1), false);
+      double emptyRestart = MARKS.isEmpty() ? Double.NaN : restart(cluster, ports[MEASURED - 1], cid(-1), false);
 
       // warm-up: the same paths, so the first measured window is not the JIT's cold start; the
       // warm-up's pins are removed again, so the pinset starts empty
@@ -129,7 +135,13 @@ class PinBench {
           + cid(-2 - n) + "?replication=2").send().compose(PinBench::ok));
       run(vertx, MOST_IN_FLIGHT, WARM_UP, n -> client.request(HttpMethod.DELETE, ports[n % 3], HOST, "/pins/"
           + cid(-2 - n)).send().compose(PinBench::ok));
+      awaitTrackersIdle(ports);
       Map<Integer, Load> floors = new TreeMap<>();
+      if (INGEST_JFR != null) {
+        for (int i = 1; i <= 3; i++) {
+          jcmd(cluster.process(i).pid(), "JFR.start name=ingest settings=profile");
+        }
+      }
       for (int inFlight : IN_FLIGHT) {
         floors.put(inFlight, run(vertx, inFlight, WINDOW, n -> kvPut(client, ports, n)));
         row("Raft write over HTTP (`PUT /kv`), the floor", inFlight, floors.get(inFlight), floors.get(inFlight));
@@ -149,7 +161,7 @@ class PinBench {
           pinned = mark;
           System.out.printf(Locale.ROOT, "filled to %,d pins%n", pinned);
         }
-        if (mark == MARKS.get(0)) {
+        if (!MARKS.isEmpty() && mark == MARKS.get(0)) {
           listings(ports, pinned);
         }
         for (int inFlight : IN_FLIGHT) {
@@ -159,34 +171,17 @@ class PinBench {
           row(String.format(Locale.ROOT, "pins %,d–%,d", first + 1, pinned), inFlight, window, floors.get(inFlight));
           (mark == 0 ? firsts : lasts).put(inFlight, window);
         }
+        if (mark == 0 && INGEST_JFR != null) {
+          Files.createDirectories(Path.of(INGEST_JFR));
+          for (int i = 1; i <= 3; i++) {
+            jcmd(cluster.process(i).pid(), "JFR.stop name=ingest filename="
+                + Path.of(INGEST_JFR, "node" + i + ".jfr").toAbsolutePath());
+          }
+        }
       }
-      for (int inFlight : IN_FLIGHT) {
-        notes.add(String.format(Locale.ROOT, "rate at %,d pins ÷ rate of the first pins, %d in flight: **%.2f**",
-            MARKS.get(MARKS.size() - 1), inFlight, lasts.get(inFlight).perSecond() / firsts.get(inFlight).perSecond()));
+      if (!MARKS.isEmpty()) {
+        afterTheMarks(cluster, ports, pinned, firsts, lasts, heapBefore, classesBefore, emptyRestart);
       }
-
-      long heapAfter = usedHeapAfterGc(cluster.process(MEASURED).pid());
-      notes.add(String.format(Locale.ROOT, "heap of node %d after a full GC: %,d MB before the pins, %,d MB with %,d "
-          + "pins: **%.0f bytes per pin** (its replica, its tracker's mirror and statuses, Raft's log and snapshot)",
-          MEASURED, heapBefore >> 20, heapAfter >> 20, pinned, (heapAfter - heapBefore) / (double) pinned));
-
-      Path histogram = Path.of("target", "bench", "PinBench-heap.txt");
-      Files.createDirectories(histogram.getParent());
-      String classesAfter = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
-      Files.writeString(histogram, classesAfter);
-      Files.writeString(Path.of("target", "bench", "PinBench-heap-before.txt"), classesBefore);
-      Path growth = Path.of("target", "bench", "PinBench-heap-growth.md");
-      Files.writeString(growth, classGrowth(classesBefore, classesAfter, pinned));
-      notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "` (before the pins: `"
-          + "PinBench-heap-before.txt`; what grew, per pin: `" + growth + "`)");
-
-      notes.add(snapshots(ports));
-      notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
-          + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
-          MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), true), emptyRestart));
-      notes.add(String.format(Locale.ROOT, "ops of the `pins` group node %d applied by then (the log it replayed "
-          + "after its snapshot, `ferry_raft_applied_ops_total`): %,.0f", MEASURED,
-          appliedOps(ports[MEASURED - 1], "pins")));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (int i = 1; i <= 3; i++) {
@@ -196,6 +191,42 @@ class PinBench {
     report("PinBench.md", "stand-in daemons that answer at once, raft "
         + (raftSettings().isEmpty() ? "settings as in conf/node.json" : raftSettings().encode()) + ", warm-up " + WARM_UP
         + " Raft writes, pins and unpins; fills between marks at " + MOST_IN_FLIGHT + " in flight");
+  }
+
+  /**
+   * The notes of a run with marks: the rate at the last mark against the first window's, node
+   * {@value #MEASURED}'s heap per pin and the classes that grew, the snapshots, and its restart.
+   */
+  private void afterTheMarks(ProcessCluster cluster, int[] ports, int pinned, Map<Integer, Load> firsts,
+      Map<Integer, Load> lasts, long heapBefore, String classesBefore, double emptyRestart)
+      throws IOException, InterruptedException {
+    for (int inFlight : IN_FLIGHT) {
+      notes.add(String.format(Locale.ROOT, "rate at %,d pins ÷ rate of the first pins, %d in flight: **%.2f**",
+          MARKS.get(MARKS.size() - 1), inFlight, lasts.get(inFlight).perSecond() / firsts.get(inFlight).perSecond()));
+    }
+
+    long heapAfter = usedHeapAfterGc(cluster.process(MEASURED).pid());
+    notes.add(String.format(Locale.ROOT, "heap of node %d after a full GC: %,d MB before the pins, %,d MB with %,d "
+        + "pins: **%.0f bytes per pin** (its replica, its tracker's mirror and statuses, Raft's log and snapshot)",
+        MEASURED, heapBefore >> 20, heapAfter >> 20, pinned, (heapAfter - heapBefore) / (double) pinned));
+
+    Path histogram = Path.of("target", "bench", "PinBench-heap.txt");
+    Files.createDirectories(histogram.getParent());
+    String classesAfter = jcmd(cluster.process(MEASURED).pid(), "GC.class_histogram");
+    Files.writeString(histogram, classesAfter);
+    Files.writeString(Path.of("target", "bench", "PinBench-heap-before.txt"), classesBefore);
+    Path growth = Path.of("target", "bench", "PinBench-heap-growth.md");
+    Files.writeString(growth, classGrowth(classesBefore, classesAfter, pinned));
+    notes.add("node " + MEASURED + "'s classes by heap then: `" + histogram + "` (before the pins: `"
+        + "PinBench-heap-before.txt`; what grew, per pin: `" + growth + "`)");
+
+    notes.add(snapshots(ports));
+    notes.add(String.format(Locale.ROOT, "node %d stopped (SIGTERM) and started again with %,d pins: serves "
+        + "`GET /pins/{cid}` **%.1f s** after its process was started (with no pins, before the warm-up: %.1f s)",
+        MEASURED, pinned, restart(cluster, ports[MEASURED - 1], cid(pinned - 1), true), emptyRestart));
+    notes.add(String.format(Locale.ROOT, "ops of the `pins` group node %d applied by then (the log it replayed "
+        + "after its snapshot, `ferry_raft_applied_ops_total`): %,.0f", MEASURED,
+        appliedOps(ports[MEASURED - 1], "pins")));
   }
 
   /**
@@ -416,6 +447,26 @@ class PinBench {
     Matcher m = PINNED_SERIES.matcher(Http.get(port, "/metrics").body());
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }
+
+  /**
+   * Until no node's tracker has a pin or unpin queued or running: the warm-up leaves its daemon calls
+   * (two per pin and per unpin) behind it, and the floor measured while they run would measure them too.
+   */
+  private static void awaitTrackersIdle(int[] ports) {
+    Eventually.await("the trackers to finish the warm-up's pins and unpins", Duration.ofMinutes(5), () ->
+        Arrays.stream(ports).allMatch(port -> {
+          Matcher m = TRACKER_WORK.matcher(Http.get(port, "/metrics").body());
+          double work = 0;
+          while (m.find()) {
+            work += Double.parseDouble(m.group(1));
+          }
+          return work == 0;
+        }));
+  }
+
+  /** A tracker's queued and running pins and unpins ({@code ferry_pin_queue}, {@code ferry_pin_running}). */
+  private static final Pattern TRACKER_WORK = Pattern.compile("^ferry_pin_(?:queue|running)(?:\\{[^}]*})? (\\S+)$",
+      Pattern.MULTILINE);
 
   private static final Pattern PINNED_SERIES = Pattern.compile("^ferry_pins\\{status=\"pinned\",?\\} (\\S+)$",
       Pattern.MULTILINE);

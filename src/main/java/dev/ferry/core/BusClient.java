@@ -49,7 +49,11 @@ public final class BusClient {
     return nobodyServes == null ? FerryException.from(e) : FerryException.from(e, () -> nobodyServes.apply(address));
   }
 
-  private static <A> A read(String address, JsonObject reply, Function<JsonObject, A> answer) {
+  /**
+   * {@code reply}, an answer from {@code address}, read with {@code answer}; a reply it cannot read
+   * is {@code internal}, naming the address. For replies a caller received itself.
+   */
+  public static <A> A read(String address, JsonObject reply, Function<JsonObject, A> answer) {
     try {
       return answer.apply(reply == null ? new JsonObject() : reply);
     } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {

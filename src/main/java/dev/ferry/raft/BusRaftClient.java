@@ -6,6 +6,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
 import dev.ferry.raft.impl.CommittedReply;
+import dev.ferry.raft.impl.LeaderRoute;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -25,7 +26,9 @@ import java.util.function.Function;
  * {@link BusClient} (an address nobody serves is {@code not-found}: no such group); a propose's or
  * query's answer is read by its op ({@link CommittedReply#readBy}). With a node
  * name it talks to that node's internal Raft address and knows its groups; without, to
- * {@code ferry.raft.<group>}. Thread-safe: immutable.
+ * {@code ferry.raft.<group>}. The client of a node ({@link #forNode}) sends a propose or a leader
+ * read straight to the leader's node when its node knows the leader ({@link LeaderRoute}), and
+ * through its node otherwise. Thread-safe: immutable.
  */
 final class BusRaftClient implements RaftClient {
   private final Vertx vertx;
@@ -34,10 +37,18 @@ final class BusRaftClient implements RaftClient {
   private final Set<String> groups;
   private final DeliveryOptions requestOptions;
   private final DeliveryOptions membershipOptions;
+  /** The short way to the leader; null: every request goes to {@code nodeName}'s (or the group's) address. */
+  private final LeaderRoute route;
 
   BusRaftClient(Vertx vertx, String nodeName, Set<String> groups, Duration requestTimeout,
       Duration membershipTimeout) {
+    this(vertx, nodeName, groups, requestTimeout, membershipTimeout, null);
+  }
+
+  private BusRaftClient(Vertx vertx, String nodeName, Set<String> groups, Duration requestTimeout,
+      Duration membershipTimeout, LeaderRoute route) {
     this.vertx = vertx;
+    this.route = route;
     this.bus = BusClient.of(vertx);
     this.nodeName = nodeName;
     this.groups = groups == null ? null : Set.copyOf(groups);
@@ -92,7 +103,8 @@ final class BusRaftClient implements RaftClient {
     return LocalServices.once(node.vertx(), RaftClient.class, () -> {
       RaftSettings settings = RaftSettings.of(node);
       return new BusRaftClient(node.vertx(), node.name(), settings.groups().keySet(),
-          settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout()));
+          settings.clientTimeout(settings.requestTimeout()), settings.clientTimeout(settings.membershipTimeout()),
+          new LeaderRoute(node.vertx(), node.name(), settings.forwardTimeout(settings.requestTimeout())));
     });
   }
 
@@ -153,6 +165,15 @@ final class BusRaftClient implements RaftClient {
       return Future.failedFuture(FerryException.notFound("no Raft group '" + group + "' on node " + nodeName
           + " (groups: " + String.join(", ", groups) + ")"));
     }
+    if (route != null && LeaderRoute.leaderWork(request)) {
+      return route.ask(group, request, answer).compose(leaders -> leaders.isPresent()
+          ? Future.succeededFuture(leaders.get()) : viaNode(group, request, answer));
+    }
+    return viaNode(group, request, answer);
+  }
+
+  /** {@code request} sent to this client's node (or to the group's address), which forwards it where it must go. */
+  private <A> Future<A> viaNode(String group, RaftRequest request, Function<JsonObject, A> answer) {
     String address = nodeName == null ? Addresses.raft(group) : Addresses.raftNode(group, nodeName);
     DeliveryOptions options = request instanceof RaftRequest.Join || request instanceof RaftRequest.Leave
         ? membershipOptions : requestOptions;

@@ -220,6 +220,23 @@ final class RaftCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Records the address and JSON body of each request node {@code from} sends to a node-internal
+   * Raft address of {@code group} (a client's, or a node's forward), until {@link #heal}.
+   */
+  List<Map.Entry<String, JsonObject>> recordRequests(int from, String group) {
+    List<Map.Entry<String, JsonObject>> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Set<String> addresses = IntStream.rangeClosed(1, size()).mapToObj(j -> Addresses.raftNode(group, name(j)))
+        .collect(Collectors.toSet());
+    firewall.intercept(from, ctx -> {
+      if (addresses.contains(ctx.message().address()) && ctx.body() instanceof JsonObject body) {
+        sent.add(Map.entry(ctx.message().address(), body.copy()));
+      }
+      ctx.next();
+    });
+    return sent;
+  }
+
   /** Removes every cut and releases every hold. */
   void heal() {
     firewall.heal();

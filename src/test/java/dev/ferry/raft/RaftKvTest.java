@@ -18,9 +18,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,38 @@ class RaftKvTest {
       Committed<KvOp.Entry> eventual = await(client.query(KV, get("fwd"), Consistency.EVENTUAL, put.index()));
       assertThat(eventual.result().index()).isEqualTo(put.index());
     }
+  }
+
+  /**
+   * A follower's client sends a propose and a leader read straight to the leader's node (marked
+   * {@code routed}), not through its own replica; the leader checks what it is sent that way; and a
+   * node that does not lead answers a routed request with a redirect to the leader, without
+   * applying it (the client then takes the way through its own node).
+   */
+  @Test
+  void aFollowersClientSendsLeaderWorkStraightToTheLeader() {
+    String leaderName = cluster.name(leader);
+    List<Map.Entry<String, JsonObject>> sent = cluster.recordRequests(follower, KV);
+    try {
+      RaftClient client = cluster.client(follower);
+      await(client.propose(KV, put("routed", "one")));
+      assertThat(await(client.query(KV, get("routed"))).result().value()).isEqualTo("one");
+      assertThat(code(client.propose(KV, new JsonOp(new JsonObject().put("op", "explode")))))
+          .isEqualTo(FerryException.BAD_REQUEST);
+    } finally {
+      cluster.heal();
+    }
+    Assumptions.assumeTrue(cluster.leader(KV) == leader, "the leadership moved during the test");
+    assertThat(sent).extracting(Map.Entry::getKey).containsOnly(Addresses.raftNode(KV, leaderName));
+    assertThat(sent).extracting(e -> e.getValue().getBoolean("routed")).containsOnly(true);
+    assertThat(sent).hasSize(3);
+
+    int other = IntStream.rangeClosed(1, 3).filter(i -> i != leader && i != follower).findFirst().orElseThrow();
+    JsonObject routed = new RaftRequest.Propose(put("misrouted", "x").toJson()).toJson().put("routed", true);
+    JsonObject answer = await(cluster.node(follower).vertx().eventBus()
+        .<JsonObject>request(Addresses.raftNode(KV, cluster.name(other)), routed)).body();
+    assertThat(answer.getString("redirect")).isEqualTo(leaderName);
+    assertThat(await(cluster.client(leader).query(KV, get("misrouted"))).result()).as("not applied").isNull();
   }
 
   @Test

@@ -183,7 +183,7 @@ final class GroupRequests {
   private Future<BusJson> propose(Propose request, Hop hop) {
     JsonObject op = request.op();
     String encoded = checkSize(op); // a forwarded op was checked where it entered; the leader needs its JSON anyway
-    if (!hop.forwarded()) {
+    if (!hop.checked()) {
       machine.checkProposal(op);
     }
     return onLeader(request, hop, () -> completed(proposals.propose(op, encoded)));
@@ -191,7 +191,7 @@ final class GroupRequests {
 
   private Future<BusJson> query(Query request, Hop hop) {
     JsonObject op = request.op();
-    if (!hop.forwarded()) {
+    if (!hop.checked()) {
       checkSize(op);
       machine.checkQuery(op);
     }

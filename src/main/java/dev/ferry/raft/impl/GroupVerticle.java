@@ -134,6 +134,7 @@ public final class GroupVerticle extends VerticleBase {
     }
     return snapshotBeforeStop()
         .transform(x -> {
+          Leaders.of(vertx).forget(group);
           metrics.remove();
           if (requests != null) {
             requests.stop();
@@ -381,6 +382,7 @@ public final class GroupVerticle extends VerticleBase {
           .put("leader", now).put("term", report.getTerm().getTerm()).put("node", node.name()), LOCAL);
     }
     leader = now;
+    Leaders.of(vertx).reported(group, report.getStatus() == RaftNodeStatus.TERMINATED ? null : now);
     if (now != null && requests != null) {
       requests.leaderKnown();
     }
