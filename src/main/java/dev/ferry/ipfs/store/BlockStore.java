@@ -282,27 +282,52 @@ public final class BlockStore {
    * @throws FerryException {@code bad-request} as {@link #put} does
    */
   public static void check(Cid cid, byte[] block) {
-    if (HashFunction.of(cid).isEmpty()) {
-      throw FerryException.badRequest("block " + cid + ": its hash function is not supported (sha2-256 or "
-          + "blake2b-256)");
+    if (!Arrays.equals(hashFunction(cid).multihash(block), cid.multihash())) {
+      throw mismatch(cid, block.length);
     }
-    if (!matches(cid, block)) {
-      throw FerryException.badRequest("block " + cid + ": its " + block.length + " bytes do not hash to its CID; "
-          + "refused (the sender has other content under that name)");
+  }
+
+  /**
+   * {@link #put(Cid, byte[])} of a block held as pieces ({@link BlockBytes}: their bytes between
+   * position and limit, in order, left as they are), as the block exchange receives it from
+   * another node: hashed and written where the pieces are, never copied into one array first.
+   *
+   * @throws FerryException as {@link #put(Cid, byte[])} does
+   */
+  public void put(Cid cid, List<ByteBuffer> pieces) {
+    long length = BlockBytes.length(pieces);
+    if (!Arrays.equals(hashFunction(cid).multihash(pieces), cid.multihash())) {
+      throw mismatch(cid, length);
     }
+    write(cid, pieces, length);
+  }
+
+  private static HashFunction hashFunction(Cid cid) {
+    return HashFunction.of(cid).orElseThrow(() -> FerryException.badRequest("block " + cid + ": its hash function "
+        + "is not supported (sha2-256 or blake2b-256)"));
+  }
+
+  private static FerryException mismatch(Cid cid, long length) {
+    return FerryException.badRequest("block " + cid + ": its " + length + " bytes do not hash to its CID; "
+        + "refused (the sender has other content under that name)");
   }
 
   /** {@link #put} for a block whose CID was just computed from its bytes (the importer's). */
   void putTrusted(Cid cid, byte[] block) {
+    write(cid, List.of(ByteBuffer.wrap(block)), block.length);
+  }
+
+  /** Stores the block of {@code cid}, {@code length} bytes in {@code pieces}, known to hash to it. */
+  private void write(Cid cid, List<ByteBuffer> pieces, long length) {
     Path file = file(cid);
     synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
       if (Files.exists(file)) {
-        if (sameBytes(file, block)) {
+        if (sameBytes(file, pieces, length)) {
           return;
         }
         removeDamaged(cid, file, sizeOrZero(file), "");  // its bytes are known right: they replace a damaged file
       }
-      reserve(cid, block.length);
+      reserve(cid, length);
       boolean stored = false;
       Path part = temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
       try {
@@ -311,9 +336,9 @@ public final class BlockStore {
           shards.add(file.getParent());
         }
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          ByteBuffer bytes = ByteBuffer.wrap(block);
-          while (bytes.hasRemaining()) {
-            out.write(bytes);
+          ByteBuffer[] bytes = pieces.stream().map(ByteBuffer::duplicate).toArray(ByteBuffer[]::new);
+          for (long left = length; left > 0; ) {
+            left -= out.write(bytes);  // one gathering write, unless the file system takes less at a time
           }
         }
         try {
@@ -332,17 +357,17 @@ public final class BlockStore {
         throw failure("write block " + cid + " to " + file, e);
       } finally {
         if (!stored) {
-          used.addAndGet(-block.length);
+          used.addAndGet(-length);
           deleteQuietly(part);
         }
       }
     }
   }
 
-  /** Whether {@code file} holds exactly {@code block} (false when it has gone meanwhile). */
-  private boolean sameBytes(Path file, byte[] block) {
+  /** Whether {@code file} holds exactly the {@code length} bytes of {@code pieces} (false when it has gone meanwhile). */
+  private boolean sameBytes(Path file, List<ByteBuffer> pieces, long length) {
     try {
-      return Files.size(file) == block.length && Arrays.equals(Files.readAllBytes(file), block);
+      return Files.size(file) == length && BlockBytes.equal(Files.readAllBytes(file), pieces);
     } catch (NoSuchFileException e) {
       return false;
     } catch (IOException e) {
