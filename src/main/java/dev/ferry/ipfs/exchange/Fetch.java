@@ -8,12 +8,16 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.BlockSource.LocalBlocks;
 import dev.ferry.ipfs.store.Links;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -103,6 +107,7 @@ final class Fetch {
       deadlineTimer = ctx.owner().setTimer(Math.max(1, left), t -> fail(timedOut()));
       seen.add(root);
       toCheck.push(root);
+      discover();  // the circuits open while the root is looked for here: a fetch is asked for what is missing
       pump();
     });
     return result.future();
@@ -308,9 +313,9 @@ final class Fetch {
           + config.maxBlockBytes() + ") with a piece of " + length + " at " + f.part());
       return;
     }
-    byte[] whole;
+    List<ByteBuffer> whole;
     if (f.part() == 0 && length == size) {
-      whole = f.payload().getBytes();
+      whole = pieces(f.payload());  // views of what the circuit received: hashed and written where they are
     } else {
       Assembly a = source.assembling.computeIfAbsent(cid, c -> new Assembly((int) size));
       if (a.bytes.length != size) {
@@ -323,33 +328,56 @@ final class Fetch {
         return;
       }
       source.assembling.remove(cid);
-      whole = a.bytes;
+      whole = List.of(ByteBuffer.wrap(a.bytes));
     }
     source.asked.remove(cid);
     store(source, cid, whole);
   }
 
-  /** Checks and stores a received block on a worker; a dag-pb block's links are then looked for. */
-  private void store(Source source, Cid cid, byte[] block) {
+  /**
+   * The bytes of {@code payload} as buffers over them, no copy: a payload is a slice (or a composite
+   * of slices) of the heap buffers its connection read into, each its own, which nothing changes after.
+   */
+  private static List<ByteBuffer> pieces(Buffer payload) {
+    if (payload instanceof BufferInternal internal) {
+      ByteBuf bytes = internal.getByteBuf();
+      return List.of(bytes.nioBuffers(bytes.readerIndex(), bytes.readableBytes()));
+    }
+    return List.of(ByteBuffer.wrap(payload.getBytes()));
+  }
+
+  /**
+   * Checks and stores a received block on a worker; a dag-pb block's links are then looked for (its
+   * bytes copied into one array for that; raw leaves, most of a file, are stored from their pieces).
+   */
+  private void store(Source source, Cid cid, List<ByteBuffer> block) {
+    int length = (int) block.stream().mapToLong(ByteBuffer::remaining).sum();
     pendingWrites++;
-    pendingWriteBytes += block.length;
+    pendingWriteBytes += length;
     if (!paused && pendingWriteBytes > config.pendingWriteBytes()) {
       paused = true;
       sources.values().stream().filter(Source::open).forEach(s -> s.circuit.reads().pause());
     }
     ctx.executeBlocking(() -> {
       try {
-        into.put(cid, block);
+        if (!Links.mayLink(cid)) {
+          into.put(cid, block);
+          return List.<Cid>of();
+        }
+        byte[] bytes = new byte[length];
+        ByteBuffer at = ByteBuffer.wrap(bytes);
+        block.forEach(piece -> at.put(piece.duplicate()));
+        into.put(cid, bytes);
+        return Links.of(cid, bytes);
       } catch (FerryException e) {
         if (FerryException.BAD_REQUEST.equals(e.code())) {
           return null;  // the bytes do not hash to the CID
         }
         throw e;
       }
-      return Links.of(cid, block);
     }, false).onComplete(on(stored -> {
       pendingWrites--;
-      pendingWriteBytes -= block.length;
+      pendingWriteBytes -= length;
       if (paused && pendingWriteBytes <= config.pendingWriteBytes() / 2) {
         paused = false;
         sources.values().stream().filter(Source::open).forEach(s -> s.circuit.reads().resume());
@@ -362,11 +390,11 @@ final class Fetch {
       if (stored.result() == null) {
         refused.computeIfAbsent(cid, c -> new HashSet<>()).add(source.node);
         wanted.addFirst(cid);
-        distrust(source, "its " + block.length + " bytes for " + cid + " do not hash to that CID");
+        distrust(source, "its " + length + " bytes for " + cid + " do not hash to that CID");
         return;
       }
       storedBlocks++;
-      storedBytes += block.length;
+      storedBytes += length;
       expand(stored.result());
       pump();
     }));

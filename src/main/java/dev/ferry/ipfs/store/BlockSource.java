@@ -2,7 +2,9 @@ package dev.ferry.ipfs.store;
 
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.Future;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Where a {@link ContentStore} gets the blocks of a DAG it must pin but does not hold: the block
@@ -43,5 +45,14 @@ public interface BlockSource {
      * it does not (nothing stored), {@code storage-full} when it does not fit.
      */
     void put(Cid cid, byte[] block);
+
+    /**
+     * {@link #put(Cid, byte[])} of a block held as pieces, in order (their bytes between position
+     * and limit, which are left as they are): what arrived from another node, checked and stored
+     * without a copy into one array where the store can.
+     */
+    default void put(Cid cid, List<ByteBuffer> pieces) {
+      put(cid, BlockBytes.copy(pieces));
+    }
   }
 }

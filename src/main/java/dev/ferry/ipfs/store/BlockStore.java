@@ -19,7 +19,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * written whole to {@code blocks/.temp}, then renamed into place, so a file under a block's name
  * is whole even when the process is killed; temp files a crash left are deleted when the store
  * opens. Each block's fsync starts as soon as it is in place, on the store's own fsync threads
- * (several at once: the file system commits concurrent fsyncs in one journal transaction), so it
- * overlaps the writes that follow; {@link #sync()} waits for the fsyncs of every block put so far,
- * then fsyncs their directories, so that they survive a power loss too (call it before saying
- * content is pinned or added). Blocks are checked against their hash when put and when read, so a
+ * (several at once: the file system commits concurrent fsyncs in one journal transaction), followed
+ * by its directory's, so both overlap the writes that follow; {@link #sync()} waits for those of
+ * every block put so far, so that they survive a power loss too (call it before saying content is
+ * pinned or added). Blocks are checked against their hash when put and when read, so a
  * file a power loss cut short is never served; {@link #whole} checks a file before a pin counts it
  * as stored, and removes a damaged one (truncated by a crash or a full disk, or changed on disk),
  * as does a put of the block's right bytes. {@code storage_max} bounds the bytes of all blocks.
@@ -80,6 +79,8 @@ public final class BlockStore {
   private final Set<Path> shards = ConcurrentHashMap.newKeySet();
   /** Blocks put and not yet known durable with their directory, each with its fsync under way or done. */
   private final Map<Path, CompletableFuture<Void>> unsynced = new HashMap<>();
+  /** Directory fsyncs queued on the fsync threads and not started yet, by directory. Guarded by itself. */
+  private final Map<Path, CompletableFuture<Void>> queuedDirectories = new HashMap<>();
   private final ThreadPoolExecutor fsyncs;
   private final ThreadPoolExecutor writes;
   private final long writeAheadBytes;
@@ -282,27 +283,52 @@ public final class BlockStore {
    * @throws FerryException {@code bad-request} as {@link #put} does
    */
   public static void check(Cid cid, byte[] block) {
-    if (HashFunction.of(cid).isEmpty()) {
-      throw FerryException.badRequest("block " + cid + ": its hash function is not supported (sha2-256 or "
-          + "blake2b-256)");
+    if (!Arrays.equals(hashFunction(cid).multihash(block), cid.multihash())) {
+      throw mismatch(cid, block.length);
     }
-    if (!matches(cid, block)) {
-      throw FerryException.badRequest("block " + cid + ": its " + block.length + " bytes do not hash to its CID; "
-          + "refused (the sender has other content under that name)");
+  }
+
+  /**
+   * {@link #put(Cid, byte[])} of a block held as pieces ({@link BlockBytes}: their bytes between
+   * position and limit, in order, left as they are), as the block exchange receives it from
+   * another node: hashed and written where the pieces are, never copied into one array first.
+   *
+   * @throws FerryException as {@link #put(Cid, byte[])} does
+   */
+  public void put(Cid cid, List<ByteBuffer> pieces) {
+    long length = BlockBytes.length(pieces);
+    if (!Arrays.equals(hashFunction(cid).multihash(pieces), cid.multihash())) {
+      throw mismatch(cid, length);
     }
+    write(cid, pieces, length);
+  }
+
+  private static HashFunction hashFunction(Cid cid) {
+    return HashFunction.of(cid).orElseThrow(() -> FerryException.badRequest("block " + cid + ": its hash function "
+        + "is not supported (sha2-256 or blake2b-256)"));
+  }
+
+  private static FerryException mismatch(Cid cid, long length) {
+    return FerryException.badRequest("block " + cid + ": its " + length + " bytes do not hash to its CID; "
+        + "refused (the sender has other content under that name)");
   }
 
   /** {@link #put} for a block whose CID was just computed from its bytes (the importer's). */
   void putTrusted(Cid cid, byte[] block) {
+    write(cid, List.of(ByteBuffer.wrap(block)), block.length);
+  }
+
+  /** Stores the block of {@code cid}, {@code length} bytes in {@code pieces}, known to hash to it. */
+  private void write(Cid cid, List<ByteBuffer> pieces, long length) {
     Path file = file(cid);
     synchronized (locks[Math.floorMod(file.getFileName().hashCode(), LOCK_STRIPES)]) {
       if (Files.exists(file)) {
-        if (sameBytes(file, block)) {
+        if (sameBytes(file, pieces, length)) {
           return;
         }
         removeDamaged(cid, file, sizeOrZero(file), "");  // its bytes are known right: they replace a damaged file
       }
-      reserve(cid, block.length);
+      reserve(cid, length);
       boolean stored = false;
       Path part = temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
       try {
@@ -311,9 +337,9 @@ public final class BlockStore {
           shards.add(file.getParent());
         }
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          ByteBuffer bytes = ByteBuffer.wrap(block);
-          while (bytes.hasRemaining()) {
-            out.write(bytes);
+          ByteBuffer[] bytes = pieces.stream().map(ByteBuffer::duplicate).toArray(ByteBuffer[]::new);
+          for (long left = length; left > 0; ) {
+            left -= out.write(bytes);  // one gathering write, unless the file system takes less at a time
           }
         }
         try {
@@ -324,7 +350,7 @@ public final class BlockStore {
           Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
         }
         synchronized (unsynced) {
-          unsynced.put(file, force(file));
+          unsynced.put(file, forceBlock(file));
         }
         objects.incrementAndGet();
         stored = true;
@@ -332,17 +358,17 @@ public final class BlockStore {
         throw failure("write block " + cid + " to " + file, e);
       } finally {
         if (!stored) {
-          used.addAndGet(-block.length);
+          used.addAndGet(-length);
           deleteQuietly(part);
         }
       }
     }
   }
 
-  /** Whether {@code file} holds exactly {@code block} (false when it has gone meanwhile). */
-  private boolean sameBytes(Path file, byte[] block) {
+  /** Whether {@code file} holds exactly the {@code length} bytes of {@code pieces} (false when it has gone meanwhile). */
+  private boolean sameBytes(Path file, List<ByteBuffer> pieces, long length) {
     try {
-      return Files.size(file) == block.length && Arrays.equals(Files.readAllBytes(file), block);
+      return Files.size(file) == length && BlockBytes.equal(Files.readAllBytes(file), pieces);
     } catch (NoSuchFileException e) {
       return false;
     } catch (IOException e) {
@@ -377,11 +403,12 @@ public final class BlockStore {
   }
 
   /**
-   * Makes every put so far durable: waits for the fsyncs of the blocks put (started as each was
-   * put), then fsyncs the directories they were renamed into. Until then a power loss (not a crash
-   * of the process) may leave a block's file short; {@link #get} would refuse it by its hash. Two
-   * calls at once both wait for every block put before them; a block leaves the set only once it
-   * and its directory are durable, and one whose fsync failed is fsynced again by the next call.
+   * Makes every put so far durable: waits for the fsyncs of the blocks put and of the directories
+   * they were renamed into (each started as soon as its block was in place, {@link #forceBlock}).
+   * Until then a power loss (not a crash of the process) may leave a block's file short; {@link #get}
+   * would refuse it by its hash. Two calls at once both wait for every block put before them; a
+   * block leaves the set only once it and its directory are durable, and one whose fsync failed is
+   * fsynced again by the next call.
    */
   public void sync() {
     Map<Path, CompletableFuture<Void>> files;
@@ -389,22 +416,14 @@ public final class BlockStore {
       files = new HashMap<>(unsynced);
     }
     IOException failed = null;
-    Set<Path> dirs = new HashSet<>();
     for (Map.Entry<Path, CompletableFuture<Void>> file : files.entrySet()) {
       IOException e = awaitForce(file.getValue());
-      if (e == null) {
-        dirs.add(file.getKey().getParent());
-      } else {
+      if (e != null) {
         failed = failed == null ? e : failed;
         synchronized (unsynced) {
-          unsynced.replace(file.getKey(), file.getValue(), force(file.getKey()));  // tried again by the next sync
+          unsynced.replace(file.getKey(), file.getValue(), forceBlock(file.getKey()));  // tried again by the next sync
         }
       }
-    }
-    List<CompletableFuture<Void>> dirsForced = dirs.stream().map(this::force).toList();
-    for (CompletableFuture<Void> dir : dirsForced) {
-      IOException e = awaitForce(dir);
-      failed = failed == null ? e : failed;
     }
     if (failed != null) {
       throw failure("sync " + blocks, failed);
@@ -414,17 +433,53 @@ public final class BlockStore {
     }
   }
 
+  /**
+   * Starts fsyncing a block's file, then the directory it was renamed into, on the fsync threads,
+   * so that a {@link #sync} after a fetch or an add finds them done rather than starting a
+   * directory's fsync per shard at the end (232 for a 64 MiB file). A directory's fsync that is
+   * queued and not yet started is shared: it makes every rename before it durable.
+   */
+  private CompletableFuture<Void> forceBlock(Path file) {
+    return force(file).thenCompose(x -> forceDirectory(file.getParent()));
+  }
+
+  private CompletableFuture<Void> forceDirectory(Path dir) {
+    synchronized (queuedDirectories) {
+      CompletableFuture<Void> queued = queuedDirectories.get(dir);
+      if (queued != null) {
+        return queued;
+      }
+      CompletableFuture<Void> forced = new CompletableFuture<>();
+      queuedDirectories.put(dir, forced);
+      fsyncs.execute(() -> {
+        synchronized (queuedDirectories) {
+          queuedDirectories.remove(dir, forced);  // renames from now on wait for a later fsync
+        }
+        try {
+          forceNow(dir);
+          forced.complete(null);
+        } catch (RuntimeException e) {
+          forced.completeExceptionally(e);
+        }
+      });
+      return forced;
+    }
+  }
+
   /** Starts fsyncing {@code path} (a block's file or a directory) on the fsync threads. */
   private CompletableFuture<Void> force(Path path) {
-    return CompletableFuture.runAsync(() -> {
-      try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-        channel.force(true);
-      } catch (NoSuchFileException e) {
-        // deleted since it was put: nothing to make durable
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, fsyncs);
+    return CompletableFuture.runAsync(() -> forceNow(path), fsyncs);
+  }
+
+  /** fsyncs {@code path} on this thread; its I/O failure as an {@link UncheckedIOException}. */
+  private static void forceNow(Path path) {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (NoSuchFileException e) {
+      // deleted since it was put: nothing to make durable
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Waits for a {@link #force}; its I/O failure, or null. */

@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Multibase;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -301,6 +302,13 @@ final class Collector {
     public void put(Cid cid, byte[] block) {
       hold(cid);
       blocks.put(cid, block);
+      checked(key(cid));
+    }
+
+    @Override
+    public void put(Cid cid, List<ByteBuffer> pieces) {
+      hold(cid);
+      blocks.put(cid, pieces);
       checked(key(cid));
     }
 

@@ -3,9 +3,11 @@ package dev.ferry.ipfs.store;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Varint;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -69,13 +71,34 @@ public enum HashFunction {
     return out;
   }
 
+  /**
+   * The multihash of the block made of {@code pieces} in order (their bytes between position and
+   * limit, which are left as they are): sha2-256 reads them where they are, blake2b-256 from one copy.
+   */
+  public byte[] multihash(List<ByteBuffer> pieces) {
+    if (this != SHA2_256) {
+      return multihash(BlockBytes.copy(pieces));
+    }
+    MessageDigest sha = sha256();
+    for (ByteBuffer piece : pieces) {
+      sha.update(piece.duplicate());
+    }
+    byte[] out = Arrays.copyOf(prefix, prefix.length + DIGEST_BYTES);
+    System.arraycopy(sha.digest(), 0, out, prefix.length, DIGEST_BYTES);
+    return out;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   private byte[] digest(byte[] block) {
     if (this == SHA2_256) {
-      try {
-        return MessageDigest.getInstance("SHA-256").digest(block);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every JDK has SHA-256", e);
-      }
+      return sha256().digest(block);
     }
     return Blake2b.digest(block, DIGEST_BYTES);
   }

@@ -8,9 +8,11 @@ import dev.ferry.ipfs.Cid;
 import dev.ferry.testing.SmallDisk;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -70,6 +72,55 @@ class BlockStoreTest {
     assertThat(store.stat().numObjects()).isZero();
     Cid identity = Cid.v1(Cid.RAW, new byte[] {0, 2, 8, 1});
     assertThatThrownBy(() -> store.put(identity, new byte[] {8, 1})).hasMessageContaining("hash function is not supported");
+  }
+
+  @Test
+  void aBlockInPiecesIsCheckedAndStoredWholeWithoutMovingThem() throws Exception {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    byte[] block = new byte[300_000];
+    new Random(7).nextBytes(block);
+    for (HashFunction f : HashFunction.values()) {
+      Cid cid = Cid.v1(Cid.RAW, f.multihash(block));
+      List<ByteBuffer> pieces = pieces(block, 70_000, 1, 200_000);  // as a circuit's chunks cut it
+
+      store.put(cid, pieces);
+
+      assertThat(store.get(cid)).as(f.kuboName()).isEqualTo(block);
+      assertThat(pieces).as("the pieces' positions are left as they were")
+          .extracting(ByteBuffer::position).containsExactly(0, 5, 0, 0);
+      Files.write(store.file(cid), new byte[] {1, 2, 3});  // damaged on disk: the right bytes replace it
+      store.put(cid, pieces);
+      assertThat(store.get(cid)).isEqualTo(block);
+    }
+    assertThat(store.stat().numObjects()).isEqualTo(2);
+
+    byte[] wrong = block.clone();
+    wrong[123_456] ^= 1;
+    Cid cid = Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(wrong));
+    assertThatThrownBy(() -> store.put(cid, pieces(block, 70_000, 1, 200_000)))
+        .isInstanceOf(FerryException.class)
+        .hasMessageContaining("block " + cid + ": its 300000 bytes do not hash to its CID; refused")
+        .extracting(e -> ((FerryException) e).code()).isEqualTo(FerryException.BAD_REQUEST);
+    assertThat(store.has(cid)).isFalse();
+    assertThat(store.stat().numObjects()).isEqualTo(2);
+  }
+
+  /** {@code block} as views cut at {@code cuts}, the second one starting 5 bytes into a larger buffer. */
+  private static List<ByteBuffer> pieces(byte[] block, int... cuts) {
+    List<ByteBuffer> pieces = new ArrayList<>();
+    int at = 0;
+    for (int i = 0; i <= cuts.length; i++) {
+      int end = i < cuts.length ? at + cuts[i] : block.length;
+      if (i == 1) {
+        byte[] padded = new byte[end - at + 5];
+        System.arraycopy(block, at, padded, 5, end - at);
+        pieces.add(ByteBuffer.wrap(padded).position(5));
+      } else {
+        pieces.add(ByteBuffer.wrap(block, at, end - at).slice());
+      }
+      at = end;
+    }
+    return pieces;
   }
 
   @Test
