@@ -7,9 +7,11 @@ import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.testing.Eventually;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class WriteBehindTest {
   private static final int BLOCK = 1000;
+  private static final Duration WAIT = Duration.ofSeconds(10);
   private final ExecutorService threads = Executors.newFixedThreadPool(4);
 
   @AfterEach
@@ -41,12 +45,13 @@ class WriteBehindTest {
     Set<Cid> written = ConcurrentHashMap.newKeySet();
     AtomicInteger writing = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
+    AtomicBoolean allPut = new AtomicBoolean();
     Importer.BlockSink slow = (cid, block) -> {
       most.accumulateAndGet(writing.incrementAndGet(), Math::max);
       try {
-        Thread.sleep(5);  // a slow disk, so that puts outrun writes
-      } catch (InterruptedException e) {
-        throw new IOException(e);
+        // a slow disk: a write ends only once another one waits beside it (or no more will come),
+        // so puts outrun writes
+        Eventually.await("a second write at the disk", WAIT, () -> writing.get() >= 2 || allPut.get());
       } finally {
         writing.decrementAndGet();
       }
@@ -60,6 +65,7 @@ class WriteBehindTest {
       writes.put(cid, block);
       put.add(cid);
     }
+    allPut.set(true);
     writes.finish();
 
     assertThat(written).isEqualTo(put);
