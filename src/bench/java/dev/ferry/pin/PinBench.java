@@ -486,9 +486,13 @@ class PinBench {
   private static long usedHeapAfterGc(long pid) throws IOException, InterruptedException {
     jcmd(pid, "GC.run");
     long used = 0;
-    Matcher m = USED.matcher(jcmd(pid, "GC.heap_info"));
+    String info = jcmd(pid, "GC.heap_info");
+    Matcher m = USED.matcher(info);
     while (m.find()) {
       used += Long.parseLong(m.group(1)) << 10;
+    }
+    if (used == 0) {
+      throw new IOException("no used heap in GC.heap_info of " + pid + " (a collector PinBench does not read?): " + info);
     }
     return used;
   }
@@ -522,8 +526,11 @@ class PinBench {
         total / (double) pins, pins)).toString();
   }
 
-  /** A generation's line of {@code GC.heap_info} (Serial GC): "def new generation total 9216K, used 512K". */
-  private static final Pattern USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+  /**
+   * A generation's line of {@code GC.heap_info} with the Serial GC ("def new generation total 9216K,
+   * used 512K"), or the whole heap's with G1 ("garbage-first heap   total 2097152K, used 123456K").
+   */
+  private static final Pattern USED = Pattern.compile("(?:generation|garbage-first heap)\\s+total \\d+K, used (\\d+)K");
 
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
