@@ -127,8 +127,11 @@ class ContentBench {
       List<Double> ratios = new ArrayList<>();
       List<Double> cpuHere = new ArrayList<>();
       List<Double> cpuThere = new ArrayList<>();
+      QuietMachine quiet = new QuietMachine();
       for (int round = 0; round < ROUNDS; round++) {
+        quiet.await();
         double raw = CircuitBench.tcp(vertx, tcpPort, 1, SIZE);
+        quiet.await();
         Fetched run = fetch(vertx, store1, big, SIZE);
         double fetched = run.mbps();
         System.out.printf(Locale.ROOT, "round %d: raw TCP %.0f MB/s, fetch %.0f MB/s (CPU per MB: node1 %.2f ms, "
@@ -151,7 +154,9 @@ class ContentBench {
       List<Double> overBitswap = new ArrayList<>();
       try (Bitswap js = BITSWAP ? new Bitswap(randomFile(SMALL, 2), small) : null) {
         for (int round = 0; round < ROUNDS && js != null; round++) {
+          quiet.await();
           double ferry = fetch(vertx, store1, small, SMALL).mbps();
+          quiet.await();
           double swapped = js.fetch();
           System.out.printf(Locale.ROOT, "round %d, %d MiB: ferry's fetch %.0f MB/s, js-ipfs bitswap %.1f MB/s%n",
               round + 1, SMALL / MIB, ferry, swapped);
@@ -182,8 +187,11 @@ class ContentBench {
               + "round's ratio, range in brackets). node1 in the benchmark's JVM (-Xmx2g) fetches, node2 (a process, "
               + "-Xmx1g) serves; CIDv1, raw leaves, 256 KiB chunks (%d blocks); each block checked (SHA-256) and "
               + "written to its own file, fsynced before the pin is recorded. %d cores; Java %s; load average %.1f "
-              + "at the start, %.1f at the end.", ROUNDS, WARMUP, SIZE / (256 * 1024) + 1,
-              Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAtStart, load()));
+              + "at the start, %.1f at the end. Each timed round (TCP, ferry, bitswap) started once the machine had been "
+              + "quiet for %d ms (at most %.2f cores busy), or after %d s: %d of %d started without it.", ROUNDS, WARMUP,
+              SIZE / (256 * 1024) + 1, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+              loadAtStart, load(), QuietMachine.WINDOW.toMillis(), QuietMachine.BUSY_CORES,
+              QuietMachine.DEADLINE.toSeconds(), quiet.missed(), quiet.waits()));
       System.out.println("\n" + table + "\n");
       Files.createDirectories(Path.of("target", "bench"));
       Files.writeString(Path.of("target", "bench", "ContentBench.md"), table + "\n");
