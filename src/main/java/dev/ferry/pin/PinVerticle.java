@@ -50,7 +50,6 @@ public final class PinVerticle extends VerticleBase {
   public Future<?> start() {
     PinConfig config;
     RaftSettings raftSettings;
-    int keepBackups;
     MonitorConfig monitorConfig;
     AllocationConfig allocation;
     try {
@@ -59,14 +58,13 @@ public final class PinVerticle extends VerticleBase {
       allocation = AllocationConfig.from(node.config().section("pin"));
       raftSettings = RaftSettings.of(node);
       checkGroup(config, raftSettings);
-      keepBackups = PinsetBackups.keep(node.config().section("raft"));
+      ipfs = ContentStore.forNode(node, config.concurrentPins());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     RaftClient raft = RaftClient.forNode(node);
-    ipfs = ContentStore.forNode(vertx, node.config());
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
-    backups = new PinsetBackups(vertx, node, config, raft, keepBackups);
+    backups = new PinsetBackups(vertx, node, config, raft, raftSettings.backups());
     monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength,
         () -> raft.status(config.group()).map(status -> Set.copyOf(status.members())), RaftVerticle.voters(node.config()));
     PinService service = new PinService(node, config, raft, List.copyOf(raftSettings.groups().keySet()),

@@ -1,6 +1,5 @@
 package dev.ferry.pin;
 
-import dev.ferry.core.ConfigSection;
 import dev.ferry.core.NodeContext;
 import dev.ferry.peers.PeerId;
 import dev.ferry.raft.Committed;
@@ -66,15 +65,6 @@ final class PinsetBackups {
     this.config = config;
     this.raft = raft;
     this.keep = keep;
-  }
-
-  /**
-   * How many backups a node keeps: {@code raft.backups} of its {@code raft} section (0: none).
-   *
-   * @throws dev.ferry.core.ConfigException naming the key when it is no whole number from 0
-   */
-  static int keep(ConfigSection raft) {
-    return raft.nonNegative("backups");
   }
 
   /** The folder the backups of a node with data dir {@code dataDir} are in. */

@@ -51,6 +51,8 @@ import java.util.Map;
  *     takes writes again ({@code storage_probe_bytes})
  * @param storeCheckTimeout how long a node without a store, nor a record of one, waits for the other
  *     nodes to say whether it had a store before ({@code store_check_timeout_ms})
+ * @param backups how many backups of its pinset a node keeps in its data dir, written as it stops
+ *     ({@code backups}; 0: none)
  * @param groups group name → state machine name ({@code groups.<group>.state_machine})
  */
 public record RaftSettings(
@@ -75,6 +77,7 @@ public record RaftSettings(
     Duration storageRetry,
     int storageProbeBytes,
     Duration storeCheckTimeout,
+    int backups,
     Map<String, String> groups) {
 
   public RaftSettings {
@@ -119,6 +122,7 @@ public record RaftSettings(
         raft.millis("storage_retry_ms"),
         raft.intBytes("storage_probe_bytes"),
         raft.millis("store_check_timeout_ms"),
+        raft.nonNegative("backups"),
         groups(raft));
     if (s.heartbeatTimeoutSecs <= s.heartbeatPeriodSecs) {
       throw raft.invalid("heartbeat_timeout_ms", "must be greater than raft.heartbeat_period_ms");

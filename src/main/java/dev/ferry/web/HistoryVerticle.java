@@ -4,6 +4,7 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.pin.PinConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -52,7 +53,7 @@ public final class HistoryVerticle extends VerticleBase {
     config = DashboardConfig.of(node);
     ring = new SampleRing(config.samples());
     sampler = new Sampler(node.meters());
-    ipfs = ContentStore.forNode(vertx, node.config());
+    ipfs = ContentStore.forNode(node, PinConfig.of(node).concurrentPins());
     startedAt = System.currentTimeMillis();
     askStore();   // so the first sample has the store's figures
     sampleEveryInterval();

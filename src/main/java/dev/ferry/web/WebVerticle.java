@@ -5,7 +5,9 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.ipfs.store.IpfsConfig;
 import dev.ferry.mailbox.Mailboxes;
+import dev.ferry.pin.PinConfig;
 import dev.ferry.security.ApiTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,9 +51,9 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> start() {
     // POST /add writes to this node's daemon (a connection pool per instance) or its embedded store (shared)
     config = WebConfig.of(node);
-    ipfs = ContentStore.forNode(vertx, node.config());
+    ipfs = ContentStore.forNode(node, PinConfig.of(node).concurrentPins());
     daemon = new DaemonIdentity(vertx, node, ipfs);
-    repoGc = new RepoGc(vertx, node, node.config().section("ipfs").millis("gc_timeout_ms"));
+    repoGc = new RepoGc(vertx, node, IpfsConfig.of(node).gcTimeout());
     repoStats = new RepoStats(vertx, node, node.config().cluster().requestTimeout());
     bridge = config.bridge();
     status = new StatusService(vertx, node, clusterQueries());

@@ -7,6 +7,7 @@ import dev.ferry.core.ConfigException;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.ipfs.store.IpfsConfig;
 import dev.ferry.testing.DiscardingDaemon;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.IpfsDaemon;
@@ -32,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The Kubo RPC connector against a real js-ipfs daemon. */
 @Timeout(120)
 class KuboRpcConnectorTest {
+  /** {@code pin.concurrent_pins} as a node passes it: connections for its tracker's pins. */
+  private static final int PIN_CONNECTIONS = 10;
+
   @TempDir
   static Path dir;
   private static IpfsDaemon daemon;
@@ -91,7 +95,8 @@ class KuboRpcConnectorTest {
         .put("extra_connections", 0));
     NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), settings, "localhost",
         dir, dir));
-    assertThatThrownBy(() -> ContentStore.forNode(vertx, config)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ContentStore.forNode(vertx, config.dataDir(), IpfsConfig.from(config), PIN_CONNECTIONS))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("ipfs.extra_connections: expected a positive integer, got 0");
   }
 

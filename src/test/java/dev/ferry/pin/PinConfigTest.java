@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigLayers;
 import dev.ferry.core.ConfigSection;
+import dev.ferry.raft.RaftSettings;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -48,11 +49,11 @@ class PinConfigTest {
   @Test
   void fivePinsetBackupsAreKeptByDefaultAndZeroIsNone() {
     JsonObject config = ConfigLayers.defaults();
-    assertThat(PinsetBackups.keep(ConfigSection.root(config).section("raft"))).isEqualTo(5);
+    assertThat(RaftSettings.from(config).backups()).isEqualTo(5);
     config.getJsonObject("raft").put("backups", 0);
-    assertThat(PinsetBackups.keep(ConfigSection.root(config).section("raft"))).isZero();
+    assertThat(RaftSettings.from(config).backups()).isZero();
     config.getJsonObject("raft").put("backups", -1);
-    assertThatThrownBy(() -> PinsetBackups.keep(ConfigSection.root(config).section("raft")))
+    assertThatThrownBy(() -> RaftSettings.from(config).backups())
         .isInstanceOf(ConfigException.class).hasMessage("raft.backups: expected a non-negative integer, got -1");
   }
 

@@ -136,7 +136,7 @@ public final class IpfsCluster implements AutoCloseable {
   }
 
   private ContentStore store(int i) {
-    return ContentStore.embedded(cluster.node(i).vertx(), cluster.node(i).config());
+    return ContentStore.embedded(cluster.node(i));
   }
 
   /** The CID of {@code text} as a file, as the nodes' {@code add} makes it; nothing is stored. */

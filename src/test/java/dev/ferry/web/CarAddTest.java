@@ -136,7 +136,7 @@ class CarAddTest {
   }
 
   private static ContentStore store(int node) {
-    return ContentStore.embedded(nodes.nodes().node(node).vertx(), nodes.nodes().node(node).config());
+    return ContentStore.embedded(nodes.nodes().node(node));
   }
 
   private static HttpResponse<String> addCar(int node, String query, byte[] car) {

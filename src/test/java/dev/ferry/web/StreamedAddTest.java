@@ -243,7 +243,7 @@ class StreamedAddTest {
   }
 
   private static ContentStore store() {
-    return ContentStore.embedded(cluster.node(1).vertx(), cluster.node(1).config());
+    return ContentStore.embedded(cluster.node(1));
   }
 
   private static HttpResponse<String> post(String query, Map<String, byte[]> files) {

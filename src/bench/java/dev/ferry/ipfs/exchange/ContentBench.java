@@ -116,7 +116,7 @@ class ContentBench {
           return false;
         }
       });
-      ContentStore store1 = ContentStore.embedded(vertx, node.config());
+      ContentStore store1 = ContentStore.embedded(node);
 
       fetch(vertx, store1, small, SMALL);
       for (int round = 0; round < WARMUP; round++) {  // untimed: the JIT compiles the paths the rounds time
@@ -225,7 +225,7 @@ class ContentBench {
     Node node = Node.start(NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(), flags, "localhost", dir,
         dir)), Map.of()).await();
     try (IpfsDaemon daemon = IpfsDaemon.start(dir.resolve("js-ipfs"))) {
-      ContentStore store = ContentStore.embedded(node.vertx(), node.config());
+      ContentStore store = ContentStore.embedded(node);
       URI api = URI.create("http://127.0.0.1:" + apiPort + "/add?no-pin=true");
       URI js = daemon.api().resolve("/api/v0/add?pin=false");
       Map<String, List<Double>> mbps = new LinkedHashMap<>();

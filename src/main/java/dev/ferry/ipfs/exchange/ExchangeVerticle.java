@@ -41,7 +41,7 @@ public final class ExchangeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ExchangeConfig config = ExchangeConfig.from(node.config());
-    store = ContentStore.embedded(vertx, node.config());
+    store = ContentStore.embedded(node);
     Circuits circuits = Circuits.of(vertx);
     // a counter of the node's registry: one per node, kept (and counting on) across a redeploy
     Counter served = Counter.builder("ferry.exchange.blocks.served")

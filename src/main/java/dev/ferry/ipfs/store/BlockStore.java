@@ -1,6 +1,5 @@
 package dev.ferry.ipfs.store;
 
-import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.Multibase;
@@ -102,11 +101,6 @@ public final class BlockStore {
   public record Writes(int threads, long aheadBytes) {
     /** conf/node.json's defaults, for a store made outside a node (tests, benchmarks, tools). */
     public static final Writes DEFAULTS = new Writes(4, 8L * 1024 * 1024);
-
-    /** {@code ipfs.write_threads} and {@code ipfs.write_ahead_bytes}; a bad value names its key. */
-    public static Writes of(ConfigSection ipfs) {
-      return new Writes(ipfs.positive("write_threads"), ipfs.bytes("write_ahead_bytes"));
-    }
   }
 
   private BlockStore(Path root, long maxBytes, Writes settings) {

@@ -1,8 +1,7 @@
 package dev.ferry.ipfs.store;
 
-import dev.ferry.core.ConfigSection;
 import dev.ferry.core.FerryException;
-import dev.ferry.core.NodeConfig;
+import dev.ferry.core.NodeContext;
 import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
@@ -126,35 +125,41 @@ public final class ContentStore implements IpfsConnector, Shareable {
   }
 
   /**
-   * The node's connector: the Kubo RPC connector when {@code ipfs.api} is set (with
-   * {@code pin.concurrent_pins} connections for the tracker's pins, plus {@code ipfs.extra_connections}
-   * for everything else), else the embedded
-   * store in {@code <data_dir>/ipfs} bounded by {@code ipfs.storage_max}, one instance per
-   * directory that every verticle of the node shares (so its pins and counts are one).
+   * The node's connector ({@link #forNode(Vertx, Path, IpfsConfig, int)}) with the node's
+   * {@link IpfsConfig}.
+   *
+   * @param pinConnections connections the tracker's pins hold on a Kubo daemon at once ({@code pin.concurrent_pins})
    */
-  public static IpfsConnector forNode(Vertx vertx, NodeConfig config) {
-    if (config.ipfsApi().isPresent()) {
-      return new KuboRpcConnector(vertx, config.ipfsApi().get(), config.section("pin").positive("concurrent_pins")
-          + config.section("ipfs").positive("extra_connections"));
-    }
-    return embedded(vertx, config);
+  public static IpfsConnector forNode(NodeContext node, int pinConnections) {
+    return forNode(node.vertx(), node.config().dataDir(), IpfsConfig.of(node), pinConnections);
   }
 
   /**
-   * The node's embedded store in {@code <data_dir>/ipfs}, whatever {@code ipfs.api} says: the one
-   * instance every verticle of the node shares (the block exchange serves and fills it).
+   * A node's connector: the Kubo RPC connector when {@code ipfs.api} is set (with
+   * {@code pinConnections} connections for the tracker's pins, plus {@code ipfs.extra_connections}
+   * for everything else), else the embedded store in {@code <dataDir>/ipfs} ({@link #embedded}).
    */
-  public static ContentStore embedded(Vertx vertx, NodeConfig config) {
-    ConfigSection ipfs = config.section("ipfs");
-    long storageMax = ipfs.bytes("storage_max");
-    String rule = ipfs.string("directory_sharding");
-    ImportOptions.DirectorySharding sharding = ImportOptions.DirectorySharding.named(rule)
-        .orElseThrow(() -> ipfs.invalid("directory_sharding", "expected size (Kubo's rule: past "
-            + ImportOptions.HAMT_SHARDING_SIZE + " bytes of link names and CIDs) or count (js-ipfs's: from "
-            + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries), got '" + rule + "'"));
-    Path dir = config.dataDir().resolve("ipfs").toAbsolutePath();
+  public static IpfsConnector forNode(Vertx vertx, Path dataDir, IpfsConfig ipfs, int pinConnections) {
+    if (ipfs.api().isPresent()) {
+      return new KuboRpcConnector(vertx, ipfs.api().get(), pinConnections + ipfs.extraConnections());
+    }
+    return embedded(vertx, dataDir, ipfs);
+  }
+
+  /** The node's embedded store ({@link #embedded(Vertx, Path, IpfsConfig)}) with the node's {@link IpfsConfig}. */
+  public static ContentStore embedded(NodeContext node) {
+    return embedded(node.vertx(), node.config().dataDir(), IpfsConfig.of(node));
+  }
+
+  /**
+   * The embedded store in {@code <dataDir>/ipfs}, whatever {@code ipfs.api} says, bounded by
+   * {@code ipfs.storage_max}: one instance per directory, which every verticle of the node shares
+   * (so its pins and counts are one; the block exchange serves and fills it).
+   */
+  public static ContentStore embedded(Vertx vertx, Path dataDir, IpfsConfig ipfs) {
+    Path dir = dataDir.resolve("ipfs").toAbsolutePath();
     LocalMap<String, ContentStore> stores = vertx.sharedData().getLocalMap(STORES);
-    ContentStore fresh = new ContentStore(vertx, dir, storageMax, sharding, BlockStore.Writes.of(ipfs));
+    ContentStore fresh = new ContentStore(vertx, dir, ipfs.storageMax(), ipfs.directorySharding(), ipfs.writes());
     ContentStore existing = stores.putIfAbsent(dir.toString(), fresh);
     return existing != null ? existing : fresh;
   }

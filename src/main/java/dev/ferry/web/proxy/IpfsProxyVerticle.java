@@ -4,7 +4,9 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.ipfs.store.IpfsConfig;
 import dev.ferry.pin.PinClient;
+import dev.ferry.pin.PinConfig;
 import dev.ferry.security.ApiTls;
 import dev.ferry.web.ApiAuth;
 import dev.ferry.web.ContentLength;
@@ -88,14 +90,14 @@ public final class IpfsProxyVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     UploadGate uploads = UploadGate.of(vertx, config.uploads());
-    ipfs = ContentStore.forNode(vertx, node.config());
+    ipfs = ContentStore.forNode(node, PinConfig.of(node).concurrentPins());
     PinClient pins = new PinClient(vertx, config.pinTimeout());
     if (config.daemon().isPresent()) {
       daemon = new DaemonPipe(vertx, config, config.daemon().get());
       commands = daemonCommands(pins, uploads);
       otherwise = (request, options) -> daemon.forward(request);
     } else {
-      commands = storeCommands(pins, uploads, ContentStore.embedded(vertx, node.config()));
+      commands = storeCommands(pins, uploads, ContentStore.embedded(node));
       otherwise = (request, options) -> KuboAnswers.error(request.response(), NOT_IMPLEMENTED,
           request.path() + " needs a Kubo daemon: this node uses its embedded IPFS store, which answers only "
               + answeredHere() + "; set ipfs.api to a Kubo daemon's RPC API for the rest");
@@ -148,7 +150,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
    */
   private Map<String, ProxyCommand> pinCommands(PinClient pins) {
     PinCommands pin = new PinCommands(vertx, pins, ipfs, config.pinProgress());
-    RepoCommands repo = new RepoCommands(new RepoGc(vertx, node, node.config().section("ipfs").millis("gc_timeout_ms")),
+    RepoCommands repo = new RepoCommands(new RepoGc(vertx, node, IpfsConfig.of(node).gcTimeout()),
         new RepoStats(vertx, node, node.config().cluster().requestTimeout()));
     return Map.of(
         API + "pin/add", (request, options) -> pin.add(options, request.response()),

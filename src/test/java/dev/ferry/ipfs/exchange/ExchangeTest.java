@@ -74,7 +74,7 @@ class ExchangeTest {
   }
 
   static ContentStore store(Node node) {
-    return ContentStore.embedded(node.vertx(), node.config());
+    return ContentStore.embedded(node);
   }
 
   static byte[] bytes(int size, long seed) {

@@ -163,7 +163,7 @@ class ContentStoreTest {
   void aNodeWithIpfsApiSetKeepsTheKuboConnector() {
     NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(),
         new JsonObject().put("ipfs", new JsonObject().put("api", "http://127.0.0.1:5999")), "localhost", dir, dir));
-    IpfsConnector connector = ContentStore.forNode(vertx, config);
+    IpfsConnector connector = forNode(config);
     assertThat(connector).isInstanceOf(KuboRpcConnector.class).hasToString("IPFS daemon at http://127.0.0.1:5999");
   }
 
@@ -171,10 +171,10 @@ class ContentStoreTest {
   void aNodeWithoutIpfsApiGetsItsEmbeddedStoreSharedByItsVerticles() {
     NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(),
         new JsonObject().put("data_dir", dir.resolve("node").toString()), "localhost", dir, dir));
-    IpfsConnector connector = ContentStore.forNode(vertx, config);
+    IpfsConnector connector = forNode(config);
     assertThat(connector).isInstanceOf(ContentStore.class)
         .hasToString("the embedded IPFS store in " + dir.resolve("node").resolve("ipfs").toAbsolutePath())
-        .isSameAs(ContentStore.forNode(vertx, config));
+        .isSameAs(forNode(config));
     assertThat(await(connector.id(), WAIT).agent()).startsWith("ferry-embedded/");
   }
 
@@ -182,8 +182,13 @@ class ContentStoreTest {
   void aStorageMaxThatIsNoPositiveNumberOfBytesNamesTheKey() {
     NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(),
         new JsonObject().put("ipfs", new JsonObject().put("storage_max", "lots")), "localhost", dir, dir));
-    assertThatThrownBy(() -> ContentStore.forNode(vertx, config))
+    assertThatThrownBy(() -> forNode(config))
         .hasMessageContaining("ipfs.storage_max").hasMessageContaining("positive number of bytes");
+  }
+
+  /** The connector of a node with {@code config} (the tracker's default of 10 pins at once). */
+  private IpfsConnector forNode(NodeConfig config) {
+    return ContentStore.forNode(vertx, config.dataDir(), IpfsConfig.from(config), 10);
   }
 
   private static byte[] bytes(int size) {

@@ -144,7 +144,7 @@ class DirectoryShardingTest {
 
   @Test
   void aStoreOfANodeThatShardsBySizeAppliesItToEveryAddAndRefusesACount() throws IOException {
-    ContentStore store = ContentStore.embedded(vertx, config(new JsonObject().put("directory_sharding", "size")));
+    ContentStore store = embedded(config(new JsonObject().put("directory_sharding", "size")));
     List<Importer.Entry> at = entries(nameBytes(0), "last" + "x".repeat(nameBytes(0) - 4));
 
     List<Importer.Imported> added = await(store.add(at, ImportOptions.DEFAULTS), WAIT);
@@ -162,7 +162,7 @@ class DirectoryShardingTest {
   @Test
   void aNodeShardsBySizeUnlessToldCountAndABadRuleNamesItsKey() throws IOException {
     List<Importer.Entry> at = entries(nameBytes(0), "last" + "x".repeat(nameBytes(0) - 4));
-    ContentStore byDefault = ContentStore.embedded(vertx, config(new JsonObject()));
+    ContentStore byDefault = embedded(config(new JsonObject()));
     List<Importer.Imported> added = await(byDefault.add(at, ImportOptions.DEFAULTS), WAIT);
     assertThat(added.get(added.size() - 1).cid()).as("size, conf/node.json's default: exactly at Kubo's size, plain")
         .isEqualTo(add(at, options(0, SIZE)).dir()).isNotEqualTo(add(at, options(0, COUNT)).dir());
@@ -171,16 +171,21 @@ class DirectoryShardingTest {
     assertThat(ImportOptions.fromKubo(Map.of("shard-split-threshold", "3")::get).directorySharding())
         .as("js-ipfs's parameter asks for js-ipfs's rule").isEqualTo(COUNT);
 
-    ContentStore byCount = ContentStore.embedded(vertx, config(new JsonObject().put("directory_sharding", "count")));
+    ContentStore byCount = embedded(config(new JsonObject().put("directory_sharding", "count")));
     List<Importer.Imported> counted = await(byCount.add(at, ImportOptions.DEFAULTS), WAIT);
     assertThat(counted.get(counted.size() - 1).cid()).as("count: 4096 entries shard")
         .isEqualTo(add(at, options(0, COUNT)).dir());
 
-    assertThatThrownBy(() -> ContentStore.embedded(vertx, config(new JsonObject().put("directory_sharding", "sideways"))))
+    assertThatThrownBy(() -> embedded(config(new JsonObject().put("directory_sharding", "sideways"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("ipfs.directory_sharding: expected size (Kubo's rule: past 262144 bytes of link names "
             + "and CIDs) or count (js-ipfs's: from 1000 entries)")
         .hasMessageEndingWith("got 'sideways'");
+  }
+
+  /** The embedded store of a node with {@code config}. */
+  private static ContentStore embedded(NodeConfig config) {
+    return ContentStore.embedded(vertx, config.dataDir(), IpfsConfig.from(config));
   }
 
   private static NodeConfig config(JsonObject ipfs) {

@@ -103,15 +103,15 @@ class WriteBehindTest {
 
   @Test
   void theWriteSettingsComeFromConfNodeJsonAndABadOneNamesItsKey(@TempDir Path data) {
-    assertThat(BlockStore.Writes.of(config(data, new JsonObject()).section("ipfs")))
+    assertThat(IpfsConfig.from(config(data, new JsonObject())).writes())
         .as("conf/node.json's defaults are the ones a store outside a node uses").isEqualTo(BlockStore.Writes.DEFAULTS);
-    assertThat(BlockStore.Writes.of(config(data, new JsonObject().put("write_threads", 2)
-        .put("write_ahead_bytes", 1 << 20)).section("ipfs"))).isEqualTo(new BlockStore.Writes(2, 1 << 20));
+    assertThat(IpfsConfig.from(config(data, new JsonObject().put("write_threads", 2)
+        .put("write_ahead_bytes", 1 << 20))).writes()).isEqualTo(new BlockStore.Writes(2, 1 << 20));
 
-    assertThatThrownBy(() -> BlockStore.Writes.of(config(data, new JsonObject().put("write_threads", 0)).section("ipfs")))
+    assertThatThrownBy(() -> IpfsConfig.from(config(data, new JsonObject().put("write_threads", 0))))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("ipfs.write_threads: expected a positive integer");
-    assertThatThrownBy(() -> BlockStore.Writes.of(config(data, new JsonObject().put("write_ahead_bytes", -1))
-        .section("ipfs"))).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> IpfsConfig.from(config(data, new JsonObject().put("write_ahead_bytes", -1))))
+        .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("ipfs.write_ahead_bytes: expected a positive number of bytes");
   }
 

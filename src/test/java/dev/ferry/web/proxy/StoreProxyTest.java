@@ -128,7 +128,7 @@ class StoreProxyTest {
         .cid();
     long objects = objects();
     int pins = pins();
-    ContentStore store = ContentStore.embedded(cluster.node(1).vertx(), cluster.node(1).config());
+    ContentStore store = ContentStore.embedded(cluster.node(1));
     Set<Cid> protectedBefore = Futures.await(store.protectedRoots(), WAIT);
 
     HttpResponse<String> hashed = upload("/api/v0/add?only-hash=true", content);
