@@ -1,21 +1,103 @@
 package dev.ferry.pin;
 
+import dev.ferry.core.Fields;
+import dev.ferry.ipfs.Cid;
 import dev.ferry.raft.RaftQuery;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The reads of the pinset ({@link PinSet}'s queries), as the pin service and each node's tracker
  * send them through the Raft client, each with its typed answer; the writes are the
- * {@link PinOp}s. A record writes the query's JSON, the pinset's contract ({@link PinSet}).
+ * {@link PinOp}s. A record writes the query's JSON, the pinset's contract ({@link PinSet});
+ * {@link #parse} reads it back, once, where the pinset checks and answers it.
  *
  * <p>Immutable.
  *
  * @param <A> the type of the answer
  */
 sealed interface PinQuery<A> extends RaftQuery<A> {
+  /** The queries' names, as their {@code "op"}. */
+  Set<String> NAMES = Set.of("get", "list", "expired");
+
+  /**
+   * Reads and checks a query's JSON (as it arrives from any client); a record's {@link #toJson}
+   * reads back to an equal record, but for a {@link Listing}'s {@code after} and a {@link Get}'s
+   * CID, which come back canonical.
+   *
+   * @throws dev.ferry.core.FerryException {@code bad-request} naming the field that is wrong
+   */
+  static PinQuery<?> parse(JsonObject op) {
+    Object name = op.getValue("op");
+    if (!(name instanceof String text && NAMES.contains(text))) {
+      throw Fields.bad("op", "one of " + new TreeSet<>(NAMES), name);
+    }
+    return switch (text) {
+      case "get" -> new Get(PinOp.cid(op));
+      case "list" -> new Listing(node(op), after(op), limit(op));
+      default -> new Expired(instant(op.getValue("at"), "at"), expiredAfter(op),
+          op.getValue("limit") == null ? Integer.MAX_VALUE : limit(op));
+    };
+  }
+
+  /** The node a listing is limited to, or null: every pin. */
+  private static String node(JsonObject op) {
+    Object node = op.getValue("node");
+    if (node != null && !(node instanceof String text && !text.isBlank())) {
+      throw Fields.bad("node", "the name of the node whose pins to list", node);
+    }
+    return (String) node;
+  }
+
+  /** The canonical CID a listing starts after, or null: from the first. */
+  private static String after(JsonObject op) {
+    Object after = op.getValue("after");
+    if (after == null) {
+      return null;
+    }
+    if (!(after instanceof String text)) {
+      throw Fields.bad("after", "the CID a page starts after", after);
+    }
+    return Cid.parse(text).toString();
+  }
+
+  /** How many pins a page holds at most, or null when the query has no {@code limit}. */
+  private static Integer limit(JsonObject op) {
+    Object limit = op.getValue("limit");
+    if (limit != null && (!(limit instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() < 1)) {
+      throw Fields.bad("limit", "a positive whole number of pins", limit);
+    }
+    return limit == null ? null : ((Number) limit).intValue();
+  }
+
+  /** The expiring pin an {@code expired} page starts after ({@code {"cid", "expire_at"}}), or null: from the first. */
+  private static PinState.Expiring expiredAfter(JsonObject op) {
+    Object after = op.getValue("after");
+    if (after == null) {
+      return null;
+    }
+    if (!(after instanceof JsonObject last) || !(last.getValue("cid") instanceof String cid)) {
+      throw Fields.bad("after", "the {\"cid\", \"expire_at\"} of the last pin of the page before", after);
+    }
+    return new PinState.Expiring(instant(last.getValue("expire_at"), "after.expire_at"), Cid.parse(cid).toString());
+  }
+
+  private static Instant instant(Object value, String field) {
+    if (value instanceof String text) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        // the error below
+      }
+    }
+    throw Fields.bad(field, "a time such as 2026-12-03T12:00:00Z", value);
+  }
+
   /** The pin of {@code cid}; {@code not-found} when the pinset has none. */
   record Get(String cid) implements PinQuery<Pin> {
     @Override

@@ -1,12 +1,11 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.FerryException;
-import dev.ferry.ipfs.Cid;
+import dev.ferry.core.Fields;
+import dev.ferry.raft.RaftOp;
 import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -67,8 +66,8 @@ import java.util.function.Consumer;
 public final class PinSet implements StateMachine {
   /** The name groups configure ({@code raft.groups.<group>.state_machine}). */
   public static final String NAME = "pinset";
+  /** The writes' names ({@link PinOp}s, and {@link PinOp.Each} as {@value PinOp#BATCH}), as their {@code "op"}. */
   private static final Set<String> WRITES = Set.of("pin", "unpin", "allocate", "expire", PinOp.BATCH);
-  private static final Set<String> READS = Set.of("get", "list", "expired");
 
   private final PinState state = new PinState();
   private final int chunkEntries;
@@ -82,36 +81,46 @@ public final class PinSet implements StateMachine {
 
   @Override
   public void checkProposal(JsonObject op) {
-    String name = opName(op, WRITES, READS);
-    if (WRITES.contains(name)) {
-      PinOp.parseEach(op);
-    } else {
-      checkQuery(op);
-    }
+    decode(op);
   }
 
   @Override
   public void checkQuery(JsonObject op) {
-    String name = opName(op, READS, Set.of());
-    if ("get".equals(name)) {
-      PinOp.cid(op);
-    } else {
-      after(op);
-      limit(op);
-      node(op);
-    }
+    PinQuery.parse(op);
   }
 
   @Override
   public JsonObject apply(long index, JsonObject op) {
-    if (!WRITES.contains(op.getString("op"))) {
-      return query(op);
+    RaftOp<?> decoded = decode(op);
+    if (decoded instanceof PinQuery<?> query) {
+      return read(query);
+    } else if (decoded instanceof PinOp.Each each) {
+      return applyEach(index, each.ops());
     }
-    if (PinOp.BATCH.equals(op.getString("op"))) {
-      return applyEach(index, PinOp.parseEach(op));
-    }
-    PinState.Change change = state.apply(index, PinOp.parse(op));
+    PinState.Change change = state.apply(index, (PinOp) decoded);
     return change.after() != null ? change.after().toJson() : change.before().toJson().put("removed", true);
+  }
+
+  /**
+   * Reads and checks an op as it may be proposed, once: a write ({@link PinOp}), several in one
+   * ({@link PinOp.Each}), or a read ({@link PinQuery}, proposed to be ordered in the log).
+   *
+   * @throws FerryException {@code bad-request} naming the field that is wrong
+   */
+  private static RaftOp<?> decode(JsonObject op) {
+    Object name = op.getValue("op");
+    if (name instanceof String text) {
+      if (PinQuery.NAMES.contains(text)) {
+        return PinQuery.parse(op);
+      } else if (text.equals(PinOp.BATCH)) {
+        return new PinOp.Each(PinOp.parseEach(op));
+      } else if (WRITES.contains(text)) {
+        return PinOp.parse(op);
+      }
+    }
+    Set<String> names = new TreeSet<>(WRITES);
+    names.addAll(PinQuery.NAMES);
+    throw Fields.bad("op", "one of " + names, name);
   }
 
   /**
@@ -133,87 +142,42 @@ public final class PinSet implements StateMachine {
 
   @Override
   public JsonObject query(JsonObject op) {
-    return switch (op.getString("op")) {
-      case "get" -> state.existing(PinOp.cid(op)).toJson();
-      case "list" -> list(op);
-      case "expired" -> expired(op);
-      default -> throw FerryException.badRequest("'" + op.getString("op") + "' changes the pinset: propose it");
-    };
+    return read(PinQuery.parse(op));
+  }
+
+  /** The answer to a read, dispatched over the query's type. */
+  private JsonObject read(PinQuery<?> query) {
+    if (query instanceof PinQuery.Get get) {
+      return state.existing(get.cid()).toJson();
+    } else if (query instanceof PinQuery.Listing listing) {
+      return list(listing);
+    }
+    return expired((PinQuery.Expired) query);
   }
 
   /** The whole pinset, or with {@code limit} one page of it: the pins after {@code after}, and whether more follow. */
-  private JsonObject list(JsonObject op) {
-    String after = after(op);
-    int limit = limit(op);
-    String node = node(op);
-    Iterator<Pin> pins = (node != null ? state.pinsOf(node, after)
+  private JsonObject list(PinQuery.Listing listing) {
+    String after = listing.after();
+    int limit = listing.limit() == null ? Integer.MAX_VALUE : listing.limit();
+    Iterator<Pin> pins = (listing.node() != null ? state.pinsOf(listing.node(), after)
         : after == null ? state.pins() : state.pinsAfter(after)).iterator();
     JsonArray page = new JsonArray();
     while (pins.hasNext() && page.size() < limit) {
       page.add(pins.next().toJson());
     }
     JsonObject list = new JsonObject().put("pins", page);
-    return op.getValue("limit") == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
+    return listing.limit() == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
   }
 
   /** A page of the pins expired at {@code at} ({@link PinState#expiring}). */
-  private JsonObject expired(JsonObject op) {
-    Instant at = instant(op.getValue("at"), "at");
-    JsonObject after = op.getJsonObject("after");
-    PinState.Expiring from = after == null ? null
-        : new PinState.Expiring(instant(after.getValue("expire_at"), "after.expire_at"), Cid.parse(after.getString("cid")).toString());
-    Iterator<PinState.Expiring> expiring = state.expiring(at, from).iterator();
+  private JsonObject expired(PinQuery.Expired query) {
+    Iterator<PinState.Expiring> expiring = state.expiring(query.at(), query.after()).iterator();
     JsonArray page = new JsonArray();
-    int limit = limit(op);
-    while (expiring.hasNext() && page.size() < limit) {
+    while (expiring.hasNext() && page.size() < query.limit()) {
       PinState.Expiring next = expiring.next();
       page.add(new JsonObject().put("cid", next.cid()).put("expire_at", next.at().toString()));
     }
     return new JsonObject().put("pins", page).put("more", expiring.hasNext());
-  }
-
-  private static Instant instant(Object value, String field) {
-    if (value instanceof String text) {
-      try {
-        return Instant.parse(text);
-      } catch (DateTimeParseException e) {
-        // the error below
-      }
-    }
-    throw FerryException.badRequest("field " + field + ": expected a time such as 2026-12-03T12:00:00Z, got " + value);
-  }
-
-  /** The node a listing is limited to, or null: every pin. */
-  private static String node(JsonObject op) {
-    Object node = op.getValue("node");
-    if (node != null && !(node instanceof String text && !text.isBlank())) {
-      throw FerryException.badRequest("field node: expected the name of the node whose pins to list, got " + node);
-    }
-    return (String) node;
-  }
-
-  /** The canonical CID a listing starts after, or null: from the first. */
-  private static String after(JsonObject op) {
-    Object after = op.getValue("after");
-    if (after == null) {
-      return null;
-    }
-    if (!(after instanceof String text)) {
-      throw FerryException.badRequest("field after: expected the CID a page starts after, got " + after);
-    }
-    return Cid.parse(text).toString();
-  }
-
-  /** How many pins a listing holds at most: all without {@code limit}. */
-  private static int limit(JsonObject op) {
-    Object limit = op.getValue("limit");
-    if (limit == null) {
-      return Integer.MAX_VALUE;
-    }
-    if (!(limit instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() < 1) {
-      throw FerryException.badRequest("field limit: expected a positive whole number of pins, got " + limit);
-    }
-    return n.intValue();
   }
 
   @Override
@@ -233,15 +197,5 @@ public final class PinSet implements StateMachine {
   @Override
   public void restore(List<JsonObject> chunks) {
     PinsetSnapshot.restore(chunks, state);
-  }
-
-  private static String opName(JsonObject op, Set<String> allowed, Set<String> alsoAllowed) {
-    Object name = op.getValue("op");
-    if (!(name instanceof String text) || !(allowed.contains(text) || alsoAllowed.contains(text))) {
-      var names = new TreeSet<>(allowed);
-      names.addAll(alsoAllowed);
-      throw FerryException.badRequest("field op: expected one of " + names + ", got " + name);
-    }
-    return text;
   }
 }

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.ipfs.Cid;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.ferry.ipfs.Cid;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -227,6 +228,25 @@ class PinSetTest {
     assertThat(cids(copy.query(at11.copy().put("at", "2026-12-03T13:00:00Z")))).containsExactly(OTHER);
     assertThatThrownBy(() -> set.query(at11.copy().put("at", "soon")))
         .hasMessageContaining("field at: expected a time");
+  }
+
+  /**
+   * Each query reads back from its JSON as the same record, and the pinset takes it as a query and
+   * as a proposal; an {@code expired} page after a pin too, whose {@code after} is that pin's
+   * {@code {"cid", "expire_at"}} (once refused as not a CID, so expiry read one page only).
+   */
+  @Test
+  void eachQueryReadsBackAsTheSameRecordAndPassesTheChecks() {
+    PinSet set = new PinSet(10);
+    Instant at = Instant.parse("2026-12-03T11:00:00Z");
+    List<PinQuery<?>> queries = List.of(new PinQuery.Get(CID), new PinQuery.Listing(null, null, null),
+        new PinQuery.Listing("node2", CID, 5), new PinQuery.Expired(at, null, 10),
+        new PinQuery.Expired(at, new PinState.Expiring(Instant.parse("2026-12-03T09:00:00Z"), CID), 10));
+    for (PinQuery<?> query : queries) {
+      assertThat(PinQuery.parse(query.toJson())).isEqualTo(query);
+      set.checkQuery(query.toJson());
+      set.checkProposal(query.toJson());
+    }
   }
 
   private static List<String> cids(JsonObject expired) {
