@@ -4,8 +4,10 @@ import dev.ferry.core.Addresses;
 import dev.ferry.core.BusJson;
 import dev.ferry.core.Dispatch;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
+import dev.ferry.ipfs.exchange.ClusterPins;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.TrackerRequest.Batch;
 import dev.ferry.pin.TrackerRequest.One;
@@ -13,7 +15,6 @@ import dev.ferry.pin.monitor.Monitor;
 import dev.ferry.pin.monitor.MonitorConfig;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
-import dev.ferry.raft.RaftVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -38,12 +39,14 @@ public final class PinVerticle extends VerticleBase {
 
   private final NodeContext node;
   private IpfsConnector ipfs;
+  private final ClusterPins exchangePins;
   private PinTracker tracker;
   private PinsetBackups backups;
   private Monitor monitor;
 
   public PinVerticle(NodeContext node) {
     this.node = node;
+    this.exchangePins = new ExchangePins(node.vertx());
   }
 
   @Override
@@ -66,12 +69,13 @@ public final class PinVerticle extends VerticleBase {
     tracker = new PinTracker(vertx, node.name(), config, ipfs, raft, node.meters());
     backups = new PinsetBackups(vertx, node, config, raft, raftSettings.backups());
     monitor = new Monitor(node, monitorConfig, ipfs, tracker::pinnedHere, tracker::queueLength,
-        () -> raft.status(config.group()).map(status -> Set.copyOf(status.members())), RaftVerticle.voters(node.config()));
+        () -> raft.status(config.group()).map(status -> Set.copyOf(status.members())), RaftSettings.voters(node.config()));
     PinService service = new PinService(node, config, raft, List.copyOf(raftSettings.groups().keySet()),
         new Placement(allocation, monitor::latest), raftSettings.maxOpBytes());
     return Future.all(serve(service), serveTracker(), followMembers(service), monitor.start())
         .onSuccess(x -> {
           service.expireEvery();
+          LocalServices.publish(vertx, ClusterPins.class, exchangePins);  // the block exchange's handoff asks it
           log.info("pinning up on {}: pinset in Raft group {}, content in {}", node.name(), config.group(), ipfs);
           // in the background: the group has no quorum until enough nodes have started
           tracker.start();
@@ -80,6 +84,7 @@ public final class PinVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    LocalServices.withdraw(vertx, ClusterPins.class, exchangePins);
     // the Raft groups stop after this verticle, so the replica still answers the backup's reads
     Future<?> backedUp = backups == null ? Future.succeededFuture() : backups.write()
         .onFailure(e -> log.warn("no pinset backup on {}: {}", node.name(), e.getMessage()));

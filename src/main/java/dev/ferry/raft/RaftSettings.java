@@ -1,18 +1,26 @@
 package dev.ferry.raft;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.ConfigException;
 import dev.ferry.core.ConfigSection;
 import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
+import dev.ferry.peers.Peer;
 import io.microraft.RaftConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The {@code raft} section of the node's configuration (defaults in conf/node.json), checked: a
- * bad value fails start-up with its key's name. Immutable.
+ * bad value fails start-up with its key's name; and the groups' initial voters from peers.json
+ * ({@link #voters}), which the Raft service starts its groups with and the pin service's monitor
+ * counts as members. Immutable.
  *
  * @param electionTimeout how long a candidate waits for votes ({@code election_timeout_ms})
  * @param heartbeatPeriodSecs how often a leader heartbeats ({@code heartbeat_period_ms}, in the whole
@@ -79,6 +87,9 @@ public record RaftSettings(
     Duration storeCheckTimeout,
     int backups,
     Map<String, String> groups) {
+
+  /** peers.json field that keeps a peer out of the initial voters. */
+  static final String VOTER_FIELD = "voter";
 
   public RaftSettings {
     groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
@@ -186,5 +197,34 @@ public record RaftSettings(
       result.put(group, machine);
     }
     return result;
+  }
+
+  /**
+   * The initial voters of every group: each peers.json entry unless it says {@code "voter": false}
+   * (such a node starts outside the groups and may {@code join} later), or this node alone when
+   * there is no peers.json.
+   */
+  public static List<String> voters(NodeConfig config) {
+    if (config.peers().isEmpty()) {
+      return List.of(config.name());
+    }
+    List<String> voters = new ArrayList<>();
+    for (Peer peer : config.peers().replicas()) {
+      if (peer.name().equals("log")) {
+        throw new ConfigException("peers.json: a node named 'log' would share its Raft address with the change "
+            + "feed (ferry.raft.<group>.log): rename it");
+      }
+      JsonNode voter = peer.extra().get(VOTER_FIELD);
+      if (voter != null && !voter.isBoolean()) {
+        throw new ConfigException("peers.json: " + peer.name() + ": \"voter\" must be true or false, got " + voter);
+      }
+      if (voter == null || voter.asBoolean()) {
+        voters.add(peer.name());
+      }
+    }
+    if (voters.isEmpty()) {
+      throw new ConfigException("peers.json: every peer says \"voter\": false; a Raft group needs at least one voter");
+    }
+    return List.copyOf(voters);
   }
 }

@@ -5,8 +5,10 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyO
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -38,19 +40,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The layering of docs/ARCHITECTURE.md, enforced: {@code cli} → services → {@code node} →
- * {@code core} → {@code peers}, dependencies pointing down only; no class reaches into
- * another service's {@code impl} package; and inside the circuit service, the implementation
+ * {@code core} → {@code peers}, dependencies pointing down only, a service being any other top
+ * package under dev.ferry; no two top packages depend on each other, even around a loop; no class
+ * reaches into another service's {@code impl} package; and inside the circuit service, the implementation
  * never reaches back up to the API it serves and no two of its classes depend on each other
  * (docs/CIRCUITS.md, "Code layout"); and a simple class name means one thing. Checks ferry's main classes (not the tests), and, for the layers, also the
  * import lines of the main sources: an unused import leaves no trace in a class file.
  */
 class LayersTest {
   private static final String ROOT = "dev.ferry.";
-  /** The service packages (the middle layer); each may use the others' public API. */
-  private static final String[] SERVICES = {"dev.ferry.mailbox..", "dev.ferry.registry..", "dev.ferry.raft..",
-      "dev.ferry.circuit..", "dev.ferry.pin..", "dev.ferry.ipfs..", "dev.ferry.web..", "dev.ferry.ctl..",
-      "dev.ferry.chat..", "dev.ferry.security.."};
-
   /** The layers from the top down, by the top package under dev.ferry; a service is any other package. */
   private static final List<String> LAYERS = List.of("cli", "services", "node", "core", "peers");
   private static final Path MAIN_SOURCES = Path.of("src", "main", "java");
@@ -65,7 +63,8 @@ class LayersTest {
   static ArchRule layers() {
     return layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("cli").definedBy("dev.ferry.cli..")
-        .layer("services").definedBy(SERVICES)
+        .layer("services").definedBy(DescribedPredicate.<JavaClass>describe("any other package under dev.ferry (a service)",
+            c -> c.getPackageName().startsWith(ROOT) && layer(c.getPackageName()).equals("services")))
         .layer("node").definedBy("dev.ferry.node..")
         .layer("core").definedBy("dev.ferry.core..")
         .layer("peers").definedBy("dev.ferry.peers..")
@@ -74,6 +73,17 @@ class LayersTest {
         .whereLayer("node").mayOnlyBeAccessedByLayers("cli", "services")
         .whereLayer("core").mayOnlyBeAccessedByLayers("cli", "services", "node")
         .whereLayer("peers").mayOnlyBeAccessedByLayers("cli", "services", "node", "core");
+  }
+
+  /**
+   * The rule: no two top packages under dev.ferry depend on each other, directly or around a loop
+   * (every service, and every layer, a new package included as soon as it exists): a service uses
+   * another's public API, and that one never uses it back. Where a lower service needs something
+   * of a higher one, it declares an interface the higher one implements ({@code ipfs.exchange.ClusterPins},
+   * which the pin service publishes) or asks over the bus.
+   */
+  static ArchRule noCyclesBetweenPackages() {
+    return slices().matching("dev.ferry.(*)..").namingSlices("$1").should().beFreeOfCycles();
   }
 
   /** The rule: a service's {@code impl} package is used only from inside that service. */
@@ -247,6 +257,11 @@ class LayersTest {
     assertThat(importsAgainstTheLayers(sources)).containsExactly(
         Path.of("dev", "ferry", "core", "Up.java") + ": import dev.ferry.node.Node;",
         Path.of("dev", "ferry", "core", "Up.java") + ": import dev.ferry.circuit.impl.Link;");
+  }
+
+  @Test
+  void noTwoServicesDependOnEachOther() {
+    noCyclesBetweenPackages().check(FERRY);
   }
 
   @Test

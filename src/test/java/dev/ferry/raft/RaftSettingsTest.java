@@ -49,17 +49,17 @@ class RaftSettingsTest {
     Path peers = dir.resolve("peers.json");
     Peers.of(List.of(peer(1, "a").build(), peer(2, "b").extra("voter", BooleanNode.FALSE).build(),
         peer(3, "c").extra("voter", BooleanNode.TRUE).build())).dump(peers);
-    assertThat(RaftVerticle.voters(config(dir, peers, "a"))).containsExactly("a", "c");
+    assertThat(RaftSettings.voters(config(dir, peers, "a"))).containsExactly("a", "c");
 
     Peers.of(List.of(peer(1, "a").extra("voter", new TextNode("yes")).build())).dump(peers);
-    assertThatThrownBy(() -> RaftVerticle.voters(config(dir, peers, "a"))).hasMessageContaining("\"voter\"");
+    assertThatThrownBy(() -> RaftSettings.voters(config(dir, peers, "a"))).hasMessageContaining("\"voter\"");
   }
 
   @Test
   void withoutPeersTheNodeIsTheOnlyVoter(@TempDir Path dir) {
     NodeConfig config = NodeConfig.resolve(new NodeConfig.Sources(Optional.empty(), Map.of(),
         new JsonObject().put("name", "solo"), "solo", dir, dir));
-    assertThat(RaftVerticle.voters(config)).containsExactly("solo");
+    assertThat(RaftSettings.voters(config)).containsExactly("solo");
   }
 
   private static Peer.Builder peer(int pid, String name) {
