@@ -14,6 +14,7 @@ import dev.ferry.node.Node;
 import dev.ferry.security.Certificates;
 import dev.ferry.security.Certificates.NodeIdentity;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Firewall;
 import dev.ferry.testing.LogCapture;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Future;
@@ -134,14 +135,15 @@ class CircuitLinkTlsTest {
     PeerRef echo = await(circuits(one).startRemotePeer("echo", "node2"));
     try (var logged = LogCapture.of(CircuitLinks.class)) {
       freshLinkFromNode1();
-      one.vertx().eventBus().addInboundInterceptor(redirect);
+      Firewall firewall = new Firewall(cluster);
+      firewall.interceptInbound(1, redirect);
       try {
         Circuit c = await(a.newCircuitToPeer(echo, null));
         c.send(Fragment.of(1).withPayload(bytes(100, 1)));
         assertThat(await(c.closed())).contains("circuit link to node2 broke")
             .contains("is not node2: its certificate is for 'mallory', not 'node2'");
       } finally {
-        one.vertx().eventBus().removeInboundInterceptor(redirect);
+        firewall.heal();
       }
       assertThat(logged.errors()).anyMatch(l -> l.startsWith("circuit link: refusing the link server at ")
           && l.endsWith(":" + impostor.actualPort() + " for node node2: its certificate is for 'mallory', not 'node2'"));
