@@ -119,8 +119,12 @@ public final class Mailboxes {
     return node.name();
   }
 
-  /** The open mailboxes of this node with their queue lengths, for introspection. */
-  public JsonObject describe() {
+  /**
+   * The open mailboxes of this node with their queue lengths, as {@code ferry.node.<name>.mailboxes}
+   * answers them ({@link MailboxVerticle}, docs/ADDRESSES.md): that address's JSON, so the
+   * package's own.
+   */
+  JsonObject describe() {
     JsonArray list = new JsonArray();
     local.values().stream().sorted(Comparator.comparingLong(m -> m.address().n()))
         .forEach(m -> list.add(m.describe()));

@@ -16,6 +16,13 @@ import io.vertx.core.json.JsonObject;
  * state must read it again (at an index of at least {@code index}) and follow from there. Its
  * position is {@link FeedPosition#afterEntry(long) after the whole entry}, and {@link #op()} is
  * null. Immutable.
+ *
+ * <p>The op is the JSON the group logged, untyped: the change feed is the one part of the Raft
+ * client API without typed ops, because its readers are generic. A feed serves every group
+ * whatever its state machine, and bridge and HTTP clients read it as that JSON (docs/RAFT.md);
+ * a reader that knows the group decodes the ops itself, once, with the state machine's own
+ * reader (the pin tracker with {@code PinOp.parseEach}, as the pinset does), rather than the feed
+ * taking a decoder per group.
  */
 public record FeedEntry(long index, int offset, int term, JsonObject op) implements BusJson {
   /** A committed op. */

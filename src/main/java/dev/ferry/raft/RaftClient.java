@@ -62,7 +62,10 @@ public interface RaftClient {
   /** Who answers at a Raft address (changeagent's Discover). */
   Future<Discovered> discover(String address);
 
-  /** Committed ops after position {@code after} that the answering node still keeps, oldest first. */
+  /**
+   * Committed ops after position {@code after} that the answering node still keeps, oldest first.
+   * The feed's ops stay JSON, whatever the group ({@link FeedEntry} says why).
+   */
   Future<List<FeedEntry>> feed(String group, FeedPosition after);
 
   /** Committed ops after every op of entry {@code after} that the answering node still keeps, oldest first. */
@@ -74,7 +77,8 @@ public interface RaftClient {
    * Delivers every committed op after position {@code after}, then each new one as it commits:
    * every op exactly once, in log order (ops of one entry by offset), on this node's replica. A
    * {@link FeedEntry#isSnapshot() snapshot marker} is delivered when the replica's state is
-   * replaced by a snapshot past the ops delivered so far. Stop the subscription to end it.
+   * replaced by a snapshot past the ops delivered so far. Stop the subscription to end it. The
+   * ops stay JSON, whatever the group ({@link FeedEntry} says why).
    */
   Future<FeedSubscription> follow(String group, FeedPosition after, Handler<FeedEntry> handler);
 
