@@ -59,8 +59,8 @@ class PinStateBench {
     warm.snapshot(warmChunks::add);
     new PinSet(CHUNK).restore(warmChunks.stream().map(c -> new JsonObject(c.encode())).toList());
     List<JsonObject> warmVersion1 = new ArrayList<>();
-    SnapshotChunks.write(warm.query(new JsonObject().put("op", "list")).getJsonArray("pins").stream()
-        .map(p -> Pin.fromJson((JsonObject) p)).toList(), "pins", CHUNK, Pin::toJson, warmVersion1::add);
+    version1(warm.query(new JsonObject().put("op", "list")).getJsonArray("pins").stream()
+        .map(p -> Pin.fromJson((JsonObject) p)).toList(), warmVersion1);
     new PinSet(CHUNK).restore(warmVersion1);
     warm = null;
     warmChunks = null;
@@ -107,10 +107,11 @@ class PinStateBench {
     // the same pins in the format before (version 1: a JSON line per pin, deflated), in this run
     List<JsonObject> version1 = new ArrayList<>();
     double[] oldWrite = new double[REPEATS];
+    List<Pin> mirrored = List.copyOf(mirror.pins());
     for (int r = 0; r < REPEATS; r++) {
       version1.clear();
       long started = System.nanoTime();
-      SnapshotChunks.write(mirror.pins(), "pins", CHUNK, Pin::toJson, version1::add);
+      version1(mirrored, version1);
       oldWrite[r] = (System.nanoTime() - started) / 1e9;
     }
     long oldPacked = version1.stream().mapToLong(c -> c.getString("pins").length()).sum();
@@ -181,6 +182,14 @@ class PinStateBench {
       mirror.apply(n + 1, PinOp.parse(op));
     }
     return (to - from) / ((System.nanoTime() - started) / 1e9);
+  }
+
+  /** {@code pins} as pinset snapshots were written before (version 1: a JSON line per pin, deflated). */
+  private static void version1(List<Pin> pins, List<JsonObject> into) {
+    StateMachine.Snapshot packed = SnapshotChunks.of(pins, "pins", CHUNK, Pin::toJson);
+    for (int i = 0; i < packed.chunks(); i++) {
+      into.add(packed.chunk(i));
+    }
   }
 
   private static double median(double[] values) {

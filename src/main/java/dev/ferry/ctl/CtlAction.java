@@ -22,12 +22,31 @@ abstract class CtlAction implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Output output = new Output(out, ctl.encoding());
+    return reported(out, err, () -> {
+      try {
+        run(ctl.api(err), output);
+        return 0;
+      } catch (ApiError e) {
+        output.error(e);
+        return e.exitCode();
+      }
+    });
+  }
+
+  /** What a command does, returning its exit code. */
+  @FunctionalInterface
+  interface Body {
+    int run() throws CtlException;
+  }
+
+  /**
+   * Runs {@code body} and reports a {@link CtlException} it throws as one {@code error ...} line on
+   * {@code err}, its exit code the command's; flushes {@code out} and {@code err} either way. The
+   * one way every ctl and state command ends.
+   */
+  static int reported(PrintWriter out, PrintWriter err, Body body) {
     try {
-      run(ctl.api(err), output);
-      return 0;
-    } catch (ApiError e) {
-      output.error(e);
-      return e.exitCode();
+      return body.run();
     } catch (CtlException e) {
       err.println(e.line());
       return e.exitCode();

@@ -144,7 +144,7 @@ public final class StateCommand {
     public Integer call() {
       PrintWriter out = state.spec.commandLine().getOut();
       PrintWriter err = state.spec.commandLine().getErr();
-      try {
+      return CtlAction.reported(out, err, () -> {
         if (parallel < 1 || batch < 1 || progressEvery < 1) {
           throw new CtlException("parsing options", "--parallel, --batch and --progress-every must be 1 or more");
         }
@@ -153,13 +153,7 @@ public final class StateCommand {
         api.stream("GET", "/peers", null, peer -> peers.add(((JsonObject) peer).getString("id")));
         int total = check(peers);
         return send(total, peers, out, err);
-      } catch (CtlException e) {
-        err.println(e.line());
-        return e.exitCode();
-      } finally {
-        out.flush();
-        err.flush();
-      }
+      });
     }
 
     /** What {@link #lines} does with each non-blank line: its number and its text, stripped. */

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,7 @@ final class ConnectionProof implements MemberSocketInterceptor {
   }
 
   @Override
-  public void init(java.util.Properties properties) {
+  public void init(Properties properties) {
     // configured by ferry, not by Hazelcast's properties
   }
 

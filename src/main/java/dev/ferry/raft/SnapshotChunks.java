@@ -41,25 +41,7 @@ public final class SnapshotChunks {
     });
   }
 
-  /** Writes {@code items}, encoded, as chunks of at most {@code perChunk} under {@code field}. */
-  public static <T> void write(Iterable<T> items, String field, int perChunk, Function<T, Object> encode,
-      Consumer<JsonObject> chunks) {
-    Packer chunk = new Packer();
-    boolean wrote = false;
-    for (T item : items) {
-      chunk.add(encode.apply(item));
-      if (chunk.count == perChunk) {
-        chunks.accept(new JsonObject().put(field, chunk.finish()));
-        chunk = new Packer();
-        wrote = true;
-      }
-    }
-    if (chunk.count > 0 || !wrote) {
-      chunks.accept(new JsonObject().put(field, chunk.finish()));
-    }
-  }
-
-  /** Hands every item of {@code chunks} (written by {@link #write}) to {@code item}, in order, one chunk at a time. */
+  /** Hands every item of {@code chunks} (made by {@link #of}) to {@code item}, in order, one chunk at a time. */
   public static void read(List<JsonObject> chunks, String field, Consumer<Object> item) {
     for (JsonObject chunk : chunks) {
       Object items = chunk.getValue(field);
@@ -96,7 +78,6 @@ public final class SnapshotChunks {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     private final DeflaterOutputStream out = new DeflaterOutputStream(bytes, deflater);
-    private int count;
 
     void add(Object item) {
       try {
@@ -105,7 +86,6 @@ public final class SnapshotChunks {
       } catch (IOException e) {
         throw new UncheckedIOException(e);   // a ByteArrayOutputStream does not fail
       }
-      count++;
     }
 
     String finish() {

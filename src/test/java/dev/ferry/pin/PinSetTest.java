@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.raft.SnapshotChunks;
+import dev.ferry.raft.StateMachine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -347,7 +349,10 @@ class PinSetTest {
     List<Pin> pins = new ArrayList<>();
     set.query(new JsonObject().put("op", "list")).getJsonArray("pins").forEach(p -> pins.add(Pin.fromJson((JsonObject) p)));
     List<JsonObject> version1 = new ArrayList<>();
-    dev.ferry.raft.SnapshotChunks.write(pins, "pins", 2, Pin::toJson, version1::add);   // how ferry wrote pinset snapshots before
+    StateMachine.Snapshot packed = SnapshotChunks.of(pins, "pins", 2, Pin::toJson);   // how ferry wrote pinset snapshots before
+    for (int i = 0; i < packed.chunks(); i++) {
+      version1.add(packed.chunk(i));
+    }
     assertThat(version1).hasSize(2).allSatisfy(chunk -> assertThat(chunk.getValue("pins")).isInstanceOf(String.class));
 
     PinSet copy = new PinSet(2);
