@@ -1,6 +1,8 @@
 package dev.ferry.web;
 
+import dev.ferry.core.BusJson;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import dev.ferry.pin.PinClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,9 +35,12 @@ final class StatusService implements Routes {
     router.get("/status").handler(ctx -> snapshot().onSuccess(s -> Json.send(ctx, s)).onFailure(ctx::fail));
   }
 
-  /** Answers {@value #ADDRESS} on this node (a bridge client asks the node it is connected to). */
+  /**
+   * Answers {@value #ADDRESS} on this node (a bridge client asks the node it is connected to); a
+   * snapshot that cannot be made is the asker's failure, with its code.
+   */
   Future<Void> serve() {
-    return vertx.eventBus().<Object>localConsumer(ADDRESS, message -> snapshot().onSuccess(message::reply))
+    return vertx.eventBus().<Object>localConsumer(ADDRESS, message -> Requests.reply(message, snapshot().map(BusJson::of)))
         .completion();
   }
 

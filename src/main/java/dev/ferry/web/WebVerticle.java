@@ -1,8 +1,10 @@
 package dev.ferry.web;
 
+import dev.ferry.core.BusJson;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.mailbox.Mailboxes;
@@ -131,15 +133,14 @@ public final class WebVerticle extends VerticleBase {
 
   /** Answers a bridge socket's {@value BridgeGuard#MAILBOX_REQUEST} with the address the guard gave it. */
   private Future<Void> serveSocketAddresses() {
-    return vertx.eventBus().<Object>localConsumer(BridgeGuard.MAILBOX_REQUEST, message -> {
+    return vertx.eventBus().<Object>localConsumer(BridgeGuard.MAILBOX_REQUEST, message -> Requests.reply(message, () -> {
       String address = message.headers().get(BridgeGuard.SOCKET_ADDRESS_HEADER);
       if (address == null) {
-        FerryException.badRequest(BridgeGuard.MAILBOX_REQUEST + " answers bridge clients only").failReply(message);
-      } else {
-        message.reply(new JsonObject().put("address", address)
-            .put("peer", message.headers().get(BridgeGuard.SOCKET_PEER_HEADER)));
+        throw FerryException.badRequest(BridgeGuard.MAILBOX_REQUEST + " answers bridge clients only");
       }
-    }).completion();
+      return BusJson.of(new JsonObject().put("address", address)
+          .put("peer", message.headers().get(BridgeGuard.SOCKET_PEER_HEADER)));
+    })).completion();
   }
 
   /** Listens with the {@code api} section's timeouts and per-address connection limit, HTTPS with {@code api.tls}. */
