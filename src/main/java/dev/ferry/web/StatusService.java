@@ -27,7 +27,7 @@ final class StatusService implements Routes {
     this.vertx = vertx;
     this.node = node;
     this.queries = queries;
-    this.pinService = new PinClient(vertx, node.config().cluster().requestTimeout());
+    this.pinService = PinClient.forNode(node);
   }
 
   @Override

@@ -103,15 +103,14 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(clusterQueries()),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
-        new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads, config.maxImportBytes()),
+        new PinRoutes(vertx, node, ipfs, daemon, uploads, config.maxImportBytes()),
         repoGc,
         new Bandwidth(vertx, node),
         new GatewayRoutes(ipfs, node.config().ipfsApi()),
-        new MonitorRoutes(vertx, node, config.pinRequestTimeout()),
+        new MonitorRoutes(node),
         status,
         new BridgeRoutes(vertx, bridge, guard),
-        new DashboardRoutes(vertx, clusterQueries(), DashboardConfig.of(node),
-            config.pinRequestTimeout()));
+        new DashboardRoutes(node, clusterQueries(), DashboardConfig.of(node)));
   }
 
   private ClusterQueries clusterQueries() {

@@ -5,6 +5,7 @@ import dev.ferry.circuit.LocalPeer;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.store.BlockSource;
 import dev.ferry.ipfs.store.ContentStore;
+import dev.ferry.pin.PinClient;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -52,7 +53,7 @@ public final class ExchangeVerticle extends VerticleBase {
       fetcher = me;
       source = (root, into, deadline) -> new Fetch(me, circuits, this::otherNodes, config, root, into, deadline).run();
       store.blockSource(source);
-      handoff = new Handoff(vertx, store, config);
+      handoff = new Handoff(vertx, store, config, PinClient.forNode(node));
       handoff.start();
       log.info("block exchange up on {}: fragments of {} bytes, {} blocks asked of a node at a time", node.name(),
           config.fragmentBytes(), config.wantsPerNode());

@@ -39,11 +39,12 @@ final class Handoff {
   private long timer = -1;
   private boolean checking;
 
-  Handoff(Vertx vertx, ContentStore store, ExchangeConfig config) {
+  /** @param pins this node's pin client ({@link PinClient#forNode}); a status not given in time is asked again next check */
+  Handoff(Vertx vertx, ContentStore store, ExchangeConfig config, PinClient pins) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
-    this.pins = new PinClient(vertx, config.handoffInterval());
+    this.pins = pins;
   }
 
   void start() {
