@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import dev.ferry.core.Addresses;
 import dev.ferry.core.BusJson;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
@@ -130,12 +131,12 @@ public final class WebVerticle extends VerticleBase {
     return Optional.of(cors);
   }
 
-  /** Answers a bridge socket's {@value BridgeGuard#MAILBOX_REQUEST} with the address the guard gave it. */
+  /** Answers a bridge socket's {@value Addresses#BRIDGE_MAILBOX} with the address the guard gave it. */
   private Future<Void> serveSocketAddresses() {
-    return vertx.eventBus().<Object>localConsumer(BridgeGuard.MAILBOX_REQUEST, message -> Requests.reply(message, () -> {
+    return vertx.eventBus().<Object>localConsumer(Addresses.BRIDGE_MAILBOX, message -> Requests.reply(message, () -> {
       String address = message.headers().get(BridgeGuard.SOCKET_ADDRESS_HEADER);
       if (address == null) {
-        throw FerryException.badRequest(BridgeGuard.MAILBOX_REQUEST + " answers bridge clients only");
+        throw FerryException.badRequest(Addresses.BRIDGE_MAILBOX + " answers bridge clients only");
       }
       return BusJson.of(new JsonObject().put("address", address)
           .put("peer", message.headers().get(BridgeGuard.SOCKET_PEER_HEADER)));
