@@ -19,6 +19,13 @@ public final class Addresses {
   public static final String ALERT_EVENTS = "ferry.events.alerts";
   /** Published (node-local) when this node starts to stop, before its verticles are undeployed. */
   public static final String NODE_EVENTS = "ferry.events.node";
+  /** Node-local request/reply (bridge clients may ask it): the dashboard's snapshot of the cluster. */
+  public static final String STATUS = "ferry.status";
+  /**
+   * Node-local request/reply, bridge clients only: the address a bridge socket may receive on and
+   * the circuit peer id it may hold circuits under.
+   */
+  public static final String BRIDGE_MAILBOX = "ferry.bridge.mailbox";
 
   private Addresses() {}
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The requests one service takes on the bus, and the one way it answers them. A service declares
@@ -177,5 +178,21 @@ public final class Requests<R extends BusJson> {
   /** {@link #reply(Message, Future, Function)} with failures read by {@link FerryException#from}. */
   public static void reply(Message<?> message, Future<? extends BusJson> answer) {
     reply(message, answer, FerryException::from);
+  }
+
+  /**
+   * {@link #reply(Message, Future)} for an answer made at once, on the consumer's context: what
+   * {@code answer} returns, or the exception it throws as the failure (so the asker learns it
+   * rather than waiting out its timeout). For an address with one plain question, as a node's
+   * introspection addresses.
+   */
+  public static void reply(Message<?> message, Supplier<? extends BusJson> answer) {
+    Future<? extends BusJson> made;
+    try {
+      made = Future.succeededFuture(answer.get());
+    } catch (RuntimeException e) {
+      made = Future.failedFuture(e);
+    }
+    reply(message, made);
   }
 }

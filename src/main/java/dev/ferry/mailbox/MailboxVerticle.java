@@ -1,7 +1,9 @@
 package dev.ferry.mailbox;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
@@ -55,7 +57,8 @@ public final class MailboxVerticle extends VerticleBase {
   }
 
   private Future<Void> serveIntrospection() {
-    return vertx.eventBus().consumer(Addresses.nodeMailboxes(node.name()), message -> message.reply(mailboxes.describe()))
+    return vertx.eventBus().consumer(Addresses.nodeMailboxes(node.name()),
+            message -> Requests.reply(message, () -> BusJson.of(mailboxes.describe())))
         .completion();
   }
 }

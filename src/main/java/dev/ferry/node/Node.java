@@ -3,6 +3,7 @@ package dev.ferry.node;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.ConfigException;
 import dev.ferry.core.Health;
 import dev.ferry.core.Incarnation;
@@ -11,6 +12,7 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
 import dev.ferry.core.NodeKey;
 import dev.ferry.core.PeerIds;
+import dev.ferry.core.Requests;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -218,7 +220,8 @@ public final class Node implements NodeContext {
   /** Answers {@code ferry.node.<name>.id} with this node's ID object, for {@code GET /peers} anywhere. */
   private Future<Void> serveIdentity() {
     MessageConsumer<JsonObject> consumer = vertx.eventBus()
-        .consumer(Addresses.nodeId(config.name()), message -> message.reply(Identity.of(this)));
+        .consumer(Addresses.nodeId(config.name()),
+            message -> Requests.reply(message, () -> BusJson.of(Identity.of(this))));
     return consumer.completion();
   }
 

@@ -4,8 +4,6 @@ import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.exchange.ClusterPins;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -20,15 +18,16 @@ final class ExchangePins implements ClusterPins {
   private static final String PINNED = "pinned";
   private static final String CLUSTER_ERROR = "cluster_error";
 
-  private final Vertx vertx;
+  private final PinClient pins;
 
-  ExchangePins(Vertx vertx) {
-    this.vertx = vertx;
+  /** @param pins this node's pin client ({@link PinClient#forNode}) */
+  ExchangePins(PinClient pins) {
+    this.pins = pins;
   }
 
   @Override
-  public Future<Held> held(Cid root, Duration timeout) {
-    return new PinClient(vertx, timeout).status(root.toString(), 0).transform(status -> {
+  public Future<Held> held(Cid root) {
+    return pins.status(root.toString(), 0).transform(status -> {
       if (status.succeeded()) {
         return Future.succeededFuture(heldByAllocations(status.result()) ? Held.BY_ALLOCATIONS : Held.NOT_YET);
       }

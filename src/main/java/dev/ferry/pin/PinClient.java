@@ -3,10 +3,13 @@ package dev.ferry.pin;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeContext;
 import dev.ferry.pin.PinReply.Change;
 import dev.ferry.pin.PinReply.Page;
 import dev.ferry.pin.PinReply.StatusPage;
 import dev.ferry.pin.PinRequest.ReadFrom;
+import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,11 +33,33 @@ import java.util.stream.IntStream;
 public final class PinClient {
   private final BusClient bus;
   private final DeliveryOptions options;
+  private final DeliveryOptions membership;
 
-  /** A client whose requests wait at most {@code timeout} for the service's answer. */
-  public PinClient(Vertx vertx, Duration timeout) {
+  /**
+   * @param timeout how long a request waits for the service's answer
+   * @param membershipTimeout how long {@link #addPeer} and {@link #removePeer} wait
+   */
+  private PinClient(Vertx vertx, Duration timeout, Duration membershipTimeout) {
     this.bus = BusClient.of(vertx);
     this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis()).setLocalOnly(true);
+    this.membership = new DeliveryOptions(options).setSendTimeout(membershipTimeout.toMillis());
+  }
+
+  /**
+   * The client of this node's pin service, built at the first call and the same object after
+   * ({@link LocalServices#once}): a request waits {@code pin.request_timeout_ms}; adding or removing
+   * a peer waits for what it does, a join or leave of every Raft group (each as long as a Raft
+   * client waits for {@code raft.membership_timeout_ms}), then moving the pins
+   * ({@code pin.reallocate_within_ms}), then one more request.
+   */
+  public static PinClient forNode(NodeContext node) {
+    return LocalServices.once(node.vertx(), PinClient.class, () -> {
+      PinConfig pin = PinConfig.of(node);
+      RaftSettings raft = RaftSettings.of(node);
+      Duration perGroup = raft.clientTimeout(raft.membershipTimeout());
+      return new PinClient(node.vertx(), pin.requestTimeout(), perGroup.multipliedBy(raft.groups().size())
+          .plus(pin.reallocateWithin()).plus(pin.requestTimeout()));
+    });
   }
 
   /**
@@ -148,11 +173,10 @@ public final class PinClient {
 
   /**
    * Adds node {@code node} to the cluster ({@link PinRequest.AddPeer}): completes once it is a voter
-   * of every Raft group. Give this client a timeout that covers a join's catch-up
-   * ({@code raft.membership_timeout_ms} per group).
+   * of every Raft group.
    */
   public Future<Void> addPeer(String node) {
-    return ask(() -> new PinRequest.AddPeer(node), json -> null);
+    return ask(() -> new PinRequest.AddPeer(node), membership, json -> null);
   }
 
   /**
@@ -160,7 +184,7 @@ public final class PinClient {
    * every Raft group and its pins were moved to live nodes.
    */
   public Future<Void> removePeer(String node) {
-    return ask(() -> new PinRequest.RemovePeer(node), json -> null);
+    return ask(() -> new PinRequest.RemovePeer(node), membership, json -> null);
   }
 
   /**
@@ -168,6 +192,10 @@ public final class PinClient {
    * that cannot be made (a malformed CID or filter) fails with its {@code bad-request} unsent.
    */
   private <A> Future<A> ask(Supplier<PinRequest> request, Function<JsonObject, A> answer) {
+    return ask(request, options, answer);
+  }
+
+  private <A> Future<A> ask(Supplier<PinRequest> request, DeliveryOptions options, Function<JsonObject, A> answer) {
     PinRequest made;
     try {
       made = request.get();

@@ -102,7 +102,7 @@ final class PinService {
             .map(page -> r.from().local() ? page : (BusJson) page::whole))
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
-        .on(Errors.class, r -> json(statuses.errors(r.limit())))
+        .on(Errors.class, r -> statuses.errors(r.limit()))
         .on(PinRequest.Members.class, r -> members.get().map(names -> new PinReply.Members(List.copyOf(new TreeSet<>(names)))))
         .on(AddPeer.class, r -> json(addPeer(r.node())))
         .on(RemovePeer.class, r -> json(removePeer(r.node())))

@@ -1,8 +1,10 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -45,11 +47,21 @@ final class PinStatuses {
 
   private final NodeContext node;
   private final Supplier<Future<Set<String>>> members;
+  private final BusClient bus;
+  /** Shorter than the request that asks for the status, so a silent node shows as cluster_error. */
+  private final DeliveryOptions options;
 
   /** @param members the pinset group's members, as {@link GroupMembers#get} reads them */
   PinStatuses(NodeContext node, Supplier<Future<Set<String>>> members) {
     this.node = node;
     this.members = members;
+    this.bus = BusClient.of(node.vertx());
+    this.options = askNodes(node);
+  }
+
+  /** How each node's tracker is asked: it may take {@code cluster.request_timeout_ms} to answer. */
+  static DeliveryOptions askNodes(NodeContext node) {
+    return new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
   }
 
   /**
@@ -72,54 +84,47 @@ final class PinStatuses {
     for (JsonObject pin : pins) {
       nodesOf(pin, peers, onlyHere).forEach(n -> cidsOf.computeIfAbsent(n, x -> new ArrayList<>()).add(pin.getString("cid")));
     }
-    // shorter than the request that asks for the status, so a silent node shows as cluster_error
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    Map<String, Future<JsonObject>> answers = new LinkedHashMap<>();
-    cidsOf.forEach((n, cids) -> answers.put(n, node.vertx().eventBus().<JsonObject>request(Addresses.nodePin(n),
-        new TrackerRequest.Batch(cids, recover).toJson(), options).map(reply -> reply.body().getJsonObject("statuses"))));
-    return Future.join(List.copyOf(answers.values())).transform(x -> {
-      String now = Instant.now().toString();
-      List<JsonObject> merged = new ArrayList<>(pins.size());
-      for (JsonObject pin : pins) {
-        JsonObject peerMap = new JsonObject();
-        Collection<String> asked = nodesOf(pin, peers, onlyHere);
-        for (String n : asked) {
-          Future<JsonObject> answer = answers.get(n);
-          peerMap.put(n, answer.succeeded() ? answer.result().getJsonObject(pin.getString("cid"))
-              : new JsonObject().put("status", CLUSTER_ERROR).put("error", "node " + n + " did not answer: "
-                  + answer.cause().getMessage()).put("time", now).put("attempts", 0));
-        }
-        if (!onlyHere) {
-          for (String peer : peers) {
-            if (!asked.contains(peer)) {
-              peerMap.put(peer, new JsonObject().put("status", REMOTE).put("error", "").put("time", now)
-                  .put("attempts", 0));
+    return bus.askEach(cidsOf.keySet(), Addresses::nodePin, n -> new TrackerRequest.Batch(cidsOf.get(n), recover),
+        options, TrackerStatuses::fromJson).map(answers -> {
+          String now = Instant.now().toString();
+          List<JsonObject> merged = new ArrayList<>(pins.size());
+          for (JsonObject pin : pins) {
+            String cid = pin.getString("cid");
+            JsonObject peerMap = new JsonObject();
+            Collection<String> asked = nodesOf(pin, peers, onlyHere);
+            for (String n : asked) {
+              AsyncResult<TrackerStatuses> answer = answers.get(n);
+              PinReply.NodeStatus status = answer.succeeded() ? answer.result().statuses().get(cid) : null;
+              String error = answer.failed() ? "node " + n + " did not answer: " + answer.cause().getMessage()
+                  : "node " + n + " did not say its status of " + cid;
+              peerMap.put(n, (status != null ? status : new PinReply.NodeStatus(CLUSTER_ERROR, error, now, 0)).toJson());
             }
+            if (!onlyHere) {
+              for (String peer : peers) {
+                if (!asked.contains(peer)) {
+                  peerMap.put(peer, new PinReply.NodeStatus(REMOTE, "", now, 0).toJson());
+                }
+              }
+            }
+            merged.add(pin.put("peer_map", peerMap));
           }
-        }
-        merged.add(pin.put("peer_map", peerMap));
-      }
-      return Future.succeededFuture(merged);
-    });
+          return merged;
+        });
   }
 
   /**
-   * {@code {"nodes": {node: {"count", "pins": [...]}}}}: each live node's pins in error, as its
-   * tracker counts them, with at most {@code limit} of them ({@link TrackerRequest.Errors}); a node
-   * that does not answer in {@code cluster.request_timeout_ms} has {@code {"error"}} instead.
+   * Each live node's pins in error, as its tracker counts them, with at most {@code limit} of them
+   * ({@link TrackerRequest.Errors}); a node that does not answer in {@code cluster.request_timeout_ms}
+   * has its {@code error} instead.
    */
-  Future<JsonObject> errors(int limit) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    Map<String, Future<JsonObject>> answers = new LinkedHashMap<>();
-    new TreeSet<>(node.members().names()).forEach(n -> answers.put(n, node.vertx().eventBus()
-        .<JsonObject>request(Addresses.nodePin(n), new TrackerRequest.Errors(limit).toJson(), options)
-        .map(reply -> reply.body())));
-    return Future.join(List.copyOf(answers.values())).transform(x -> {
-      JsonObject nodes = new JsonObject();
-      answers.forEach((n, answer) -> nodes.put(n, answer.succeeded() ? answer.result()
-          : new JsonObject().put("error", "node " + n + " did not answer: " + answer.cause().getMessage())));
-      return Future.succeededFuture(new JsonObject().put("nodes", nodes));
-    });
+  Future<PinReply.Errors> errors(int limit) {
+    return bus.askEach(new TreeSet<>(node.members().names()), Addresses::nodePin, n -> new TrackerRequest.Errors(limit),
+        options, PinReply.NodeErrors::fromJson).map(answers -> {
+          Map<String, PinReply.NodeErrors> nodes = new LinkedHashMap<>();
+          answers.forEach((n, answer) -> nodes.put(n, answer.succeeded() ? answer.result()
+              : new PinReply.NodeErrors(0, Map.of(), "node " + n + " did not answer: " + answer.cause().getMessage())));
+          return new PinReply.Errors(nodes);
+        });
   }
 
   /** The nodes asked for their status of {@code pin}: its allocations, or every peer for a pin on all. */

@@ -6,13 +6,13 @@ import dev.ferry.raft.RaftClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +57,9 @@ final class PinTracker {
       return new Local(other, "", now(), attempts);
     }
 
-    JsonObject toJson() {
-      return new JsonObject().put("status", status).put("error", error).put("time", time).put("attempts", attempts);
+    /** As the tracker answers it on {@code ferry.node.<node>.pin}. */
+    PinReply.NodeStatus reply() {
+      return new PinReply.NodeStatus(status, error, time, attempts);
     }
   }
 
@@ -143,13 +144,13 @@ final class PinTracker {
    * This node's status of {@code cid}: {@code remote} when it is not allocated here,
    * {@code pin_queued} when it is but the state sync has not yet compared it with the daemon.
    */
-  JsonObject status(String cid) {
+  PinReply.NodeStatus status(String cid) {
     Local here = local.get(cid);
     if (here != null) {
-      return here.toJson();
+      return here.reply();
     }
     Pin pin = pinset().get(cid);
-    return new Local(pin == null ? "unpinned" : pin.isAllocatedTo(node) ? PIN_QUEUED : "remote", "", now()).toJson();
+    return new Local(pin == null ? "unpinned" : pin.isAllocatedTo(node) ? PIN_QUEUED : "remote", "", now()).reply();
   }
 
   /**
@@ -198,15 +199,14 @@ final class PinTracker {
   }
 
   /**
-   * This node's pins in error: {@code {"count": how many are pin_error or unpin_error, "pins": [at
-   * most limit of them, each {"cid", "status", "error", "time", "attempts"}]}}; read from the
-   * counts and the few statuses kept whole, never from every pin.
+   * This node's pins in error: how many are pin_error or unpin_error, and at most {@code limit} of
+   * them by CID; read from the counts and the few statuses kept whole, never from every pin.
    */
-  JsonObject errors(int limit) {
-    JsonArray pins = new JsonArray();
-    local.errors(limit).forEach((cid, status) -> pins.add(status.toJson().put("cid", cid)));
+  PinReply.NodeErrors errors(int limit) {
+    Map<String, PinReply.NodeStatus> pins = new LinkedHashMap<>();
+    local.errors(limit).forEach((cid, status) -> pins.put(cid, status.reply()));
     long count = LocalStatuses.ERRORS.stream().mapToLong(metrics::count).sum();
-    return new JsonObject().put("count", count).put("pins", pins);
+    return new PinReply.NodeErrors(count, pins, null);
   }
 
   /** The pinset as this tracker mirrors it (for {@link StateSync}, on this context). */

@@ -17,8 +17,9 @@ import dev.ferry.raft.RaftClient;
 import dev.ferry.raft.RaftSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class PinVerticle extends VerticleBase {
 
   public PinVerticle(NodeContext node) {
     this.node = node;
-    this.exchangePins = new ExchangePins(node.vertx());
+    this.exchangePins = new ExchangePins(PinClient.forNode(node));
   }
 
   @Override
@@ -114,21 +115,21 @@ public final class PinVerticle extends VerticleBase {
   private Future<Void> serveTracker() {
     Dispatch<TrackerRequest, Future<? extends BusJson>> dispatch =
         Dispatch.<TrackerRequest, Future<? extends BusJson>>over(TrackerRequest.class)
-            .on(One.class, r -> Future.succeededFuture(BusJson.of(statusOf(r.cid(), r.recover()))))
+            .on(One.class, r -> Future.succeededFuture(statusOf(r.cid(), r.recover())))
             .on(Batch.class, r -> {
-              JsonObject statuses = new JsonObject();
+              Map<String, PinReply.NodeStatus> statuses = new LinkedHashMap<>();
               r.cids().forEach(cid -> statuses.put(cid, statusOf(cid, r.recover())));
-              return Future.succeededFuture(BusJson.of(new JsonObject().put("statuses", statuses)));
+              return Future.succeededFuture(new TrackerStatuses(statuses));
             })
             .on(TrackerRequest.Listing.class, r -> Future.succeededFuture(r.recover()
                 ? tracker.recoverAfter(r.after(), r.limit()) : tracker.statusesAfter(r.after(), r.limit())))
-            .on(TrackerRequest.Errors.class, r -> Future.succeededFuture(BusJson.of(tracker.errors(r.limit()))))
+            .on(TrackerRequest.Errors.class, r -> Future.succeededFuture(tracker.errors(r.limit())))
             .build();
     return vertx.eventBus().consumer(Addresses.nodePin(node.name()), m -> TrackerRequest.REQUESTS.serve(m, dispatch::apply))
         .completion();
   }
 
-  private JsonObject statusOf(String cid, boolean recover) {
+  private PinReply.NodeStatus statusOf(String cid, boolean recover) {
     if (recover) {
       tracker.recover(cid);
     }

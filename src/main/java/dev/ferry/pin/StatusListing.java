@@ -1,12 +1,12 @@
 package dev.ferry.pin;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +49,7 @@ public final class StatusListing {
   private final long minIndex;
   private final int firstPart;
   private final int part;
+  private final BusClient bus;
   private final DeliveryOptions options;
   /** Each peer's stream, in name order, once the peers are known. */
   private final Future<List<NodeStream>> streams;
@@ -63,8 +64,9 @@ public final class StatusListing {
     this.minIndex = minIndex;
     this.part = config.statusPart();
     this.firstPart = Math.min(config.firstPage(), part);
+    this.bus = BusClient.of(node.vertx());
     // a node silent this long for one part is cluster_error from then on, as it is in a single status
-    this.options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
+    this.options = PinStatuses.askNodes(node);
     Future<List<String>> peers = onlyHere ? Future.succeededFuture(List.of(node.name())) : pins.members();
     this.streams = peers.map(names -> {
       List<NodeStream> each = new ArrayList<>(names.size());
@@ -188,28 +190,18 @@ public final class StatusListing {
       Promise<Void> arrived = Promise.promise();
       asking = arrived.future();
       int limit = reached == null ? firstPart : part;
-      StatusListing.this.node.vertx().eventBus().<JsonObject>request(Addresses.nodePin(node),
-          new TrackerRequest.Listing(reached, limit, recover).toJson(), options).onComplete(reply -> {
+      TrackerRequest.Listing next = new TrackerRequest.Listing(reached, limit, recover);
+      bus.ask(Addresses.nodePin(node), next, options, StatusChunk::fromJson)
+          .onComplete(chunk -> {
             asking = null;
-            if (reply.failed()) {
-              failure = "node " + node + " did not answer: " + FerryException.from(reply.cause()).getMessage();
+            if (chunk.failed()) {
+              failure = "node " + node + " did not answer: " + chunk.cause().getMessage();
             } else {
-              read(reply.result().body());
+              add(chunk.result());
             }
             arrived.complete();
           });
       return arrived.future();
-    }
-
-    private void read(JsonObject reply) {
-      StatusChunk chunk;
-      try {
-        chunk = StatusChunk.fromJson(reply);
-      } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-        failure = "node " + node + " answered a part of its statuses that cannot be read: " + e.getMessage();
-        return;
-      }
-      add(chunk);
     }
 
     private void add(StatusChunk chunk) {

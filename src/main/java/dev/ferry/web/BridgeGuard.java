@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import dev.ferry.core.Addresses;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
 import dev.ferry.raft.RaftSettings;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * proposes to a group whose state machine belongs to a service, that a socket registers only its
  * own mailbox-like address and circuits under its own peer id, that it opens circuits only from
  * that peer id and never claims the node-to-node circuit link, and logging every denial. It gives
- * each socket that asks ({@value #MAILBOX_REQUEST}) an address of this node to receive on and a
+ * each socket that asks ({@value Addresses#BRIDGE_MAILBOX}) an address of this node to receive on and a
  * circuit peer id.
  *
  * <p>Thread-safe: bridge events of different sockets arrive on different event loops. A login
@@ -38,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BridgeGuard {
   private static final Logger log = LoggerFactory.getLogger(BridgeGuard.class);
-  /** Bridge clients send a request here to learn the address they may receive on. */
-  static final String MAILBOX_REQUEST = "ferry.bridge.mailbox";
   /** Header the guard adds to that request: the asking socket's address. */
   static final String SOCKET_ADDRESS_HEADER = "ferry-socket-address";
   /** Header the guard adds to that request: the circuit peer id the socket may hold circuits under. */
@@ -152,7 +151,7 @@ final class BridgeGuard {
 
   /**
    * Checks a send, publish or registration; may add the socket's address to a
-   * {@value #MAILBOX_REQUEST} request, and takes the credentials out of the frame's headers so
+   * {@value Addresses#BRIDGE_MAILBOX} request, and takes the credentials out of the frame's headers so
    * they never travel on. {@code remote} is the client's address, for the login throttle and logs.
    */
   Future<Verdict> check(BridgeEventType type, JsonObject raw, Object socket, SocketAddress remote) {
@@ -198,13 +197,13 @@ final class BridgeGuard {
     if (type == BridgeEventType.REGISTER) {
       if (address.startsWith("ferry.mbx.") && (state.address == null || !address.equals(state.address.toString()))) {
         return deny(type, address, who, "a bridge client receives only on its own address (ask "
-            + MAILBOX_REQUEST + ")");
+            + Addresses.BRIDGE_MAILBOX + ")");
       }
       // a second consumer on someone else's circuit would take a share of its fragments
       if (address.startsWith(CIRCUIT_PREFIX) && (state.circuitPeer == null
           || !address.substring(CIRCUIT_PREFIX.length()).split("\\.", 2)[0].equals(state.circuitPeer))) {
         return deny(type, address, who, "a bridge client holds circuits only under its own peer id (ask "
-            + MAILBOX_REQUEST + ")");
+            + Addresses.BRIDGE_MAILBOX + ")");
       }
       if (!config.outboundAllows(address)) {
         return deny(type, address, who, "not permitted outbound");
@@ -222,7 +221,7 @@ final class BridgeGuard {
       return deny(type, address, who, "role " + role + " may not send " + (kind == null ? "this" : "'" + kind + "'")
           + " there (bridge.roles." + role + ".inbound)");
     }
-    if (address.equals(MAILBOX_REQUEST)) {
+    if (address.equals(Addresses.BRIDGE_MAILBOX)) {
       if (state.address == null) {
         state.address = mailboxes.reserve();
         state.circuitPeer = "bridge" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
@@ -259,7 +258,7 @@ final class BridgeGuard {
     if (address.startsWith(CIRCUIT_PREFIX) && CIRCUIT_OPEN.equals(header(raw, CIRCUIT_KIND))
         && (state.circuitPeer == null || !state.circuitPeer.equals(header(raw, CIRCUIT_FROM)))) {
       return deny(type, address, who, "a bridge client opens circuits only from its own peer id (ask "
-          + MAILBOX_REQUEST + ")");
+          + Addresses.BRIDGE_MAILBOX + ")");
     }
     return Verdict.ALLOW;
   }

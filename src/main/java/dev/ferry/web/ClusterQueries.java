@@ -3,7 +3,6 @@ package dev.ferry.web;
 import dev.ferry.circuit.Circuits;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.FerryException;
-import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import dev.ferry.raft.GroupStatus;
 import dev.ferry.raft.RaftClient;
@@ -52,8 +51,8 @@ final class ClusterQueries {
 
   /** {@code {name: answer or {"error"}}}: an empty request to each member's {@code address(name)}, at once. */
   private Future<JsonObject> everyMember(Function<String, String> address) {
-    List<String> names = node.members().current().stream().map(Members.Member::name).toList();
-    return AskEach.ask(vertx, names, address, node.config().cluster().requestTimeout()).map(answers -> {
+    NodeQuestion question = new NodeQuestion(vertx, node, address, node.config().cluster().requestTimeout());
+    return question.askMembers().map(answers -> {
       JsonObject nodes = new JsonObject();
       answers.forEach((name, answer) -> nodes.put(name, answer.succeeded() ? answer.result()
           : new JsonObject().put("error", answer.cause().getMessage())));

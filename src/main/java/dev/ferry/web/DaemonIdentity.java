@@ -28,11 +28,13 @@ import java.util.Optional;
  */
 final class DaemonIdentity {
   private final Vertx vertx;
+  private final BusClient bus;
   private final NodeContext node;
   private final IpfsConnector ipfs;
 
   DaemonIdentity(Vertx vertx, NodeContext node, IpfsConnector ipfs) {
     this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.node = node;
     this.ipfs = ipfs;
   }
@@ -57,7 +59,7 @@ final class DaemonIdentity {
    */
   Future<List<String>> swarmOf(String name, DeliveryOptions options) {
     Future<List<String>> peers = name.equals(node.name()) ? ipfs.swarmPeers()
-        : BusClient.of(vertx).ask(Addresses.nodeIpfsId(name), new DaemonRequest.Swarm(), options, SwarmPeers::fromJson)
+        : bus.ask(Addresses.nodeIpfsId(name), new DaemonRequest.Swarm(), options, SwarmPeers::fromJson)
             .map(SwarmPeers::peers);
     return peers.otherwise(e -> List.of());
   }
@@ -79,8 +81,7 @@ final class DaemonIdentity {
     if (name.equals(node.name())) {
       return local();
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.nodeIpfsId(name), new DaemonRequest.Id().toJson(), options)
-        .map(reply -> reply.body())
+    return bus.ask(Addresses.nodeIpfsId(name), new DaemonRequest.Id(), options, json -> json)
         .otherwise(e -> Identity.ipfs(Optional.empty(), List.of(), "node " + name + " did not say its IPFS "
             + "daemon's identity: " + e.getMessage()));
   }

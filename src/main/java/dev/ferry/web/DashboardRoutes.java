@@ -1,18 +1,17 @@
 package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.NodeContext;
 import dev.ferry.pin.Pin;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinReply;
 import dev.ferry.security.ApiUsers;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,10 +35,10 @@ final class DashboardRoutes implements Routes {
   private final DashboardConfig config;
   private final PinClient pins;
 
-  DashboardRoutes(Vertx vertx, ClusterQueries queries, DashboardConfig config, Duration pinRequestTimeout) {
+  DashboardRoutes(NodeContext node, ClusterQueries queries, DashboardConfig config) {
     this.queries = queries;
     this.config = config;
-    this.pins = new PinClient(vertx, pinRequestTimeout);
+    this.pins = PinClient.forNode(node);
   }
 
   /** Whether {@code path} is one of the dashboard's files (served to anyone: the page asks for a login itself). */

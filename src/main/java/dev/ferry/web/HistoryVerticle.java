@@ -1,7 +1,9 @@
 package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.pin.PinConfig;
@@ -106,7 +108,8 @@ public final class HistoryVerticle extends VerticleBase {
   }
 
   private Future<Void> serveHistory() {
-    return vertx.eventBus().<Object>consumer(Addresses.nodeHistory(node.name()), message -> message.reply(history()))
+    return vertx.eventBus().<Object>consumer(Addresses.nodeHistory(node.name()),
+            message -> Requests.reply(message, () -> BusJson.of(history())))
         .completion();
   }
 

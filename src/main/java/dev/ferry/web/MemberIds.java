@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusClient;
 import dev.ferry.core.Members;
 import dev.ferry.core.NodeContext;
 import dev.ferry.node.Identity;
@@ -18,13 +19,13 @@ import java.util.List;
  * context.
  */
 final class MemberIds {
-  private final Vertx vertx;
+  private final BusClient bus;
   private final NodeContext node;
   private final DaemonIdentity daemon;
   private final DeliveryOptions options;
 
   MemberIds(Vertx vertx, NodeContext node, DaemonIdentity daemon) {
-    this.vertx = vertx;
+    this.bus = BusClient.of(vertx);
     this.node = node;
     this.daemon = daemon;
     this.options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
@@ -38,8 +39,7 @@ final class MemberIds {
   /** One member's ID object. */
   Future<JsonObject> of(Members.Member member) {
     Future<JsonObject> ipfs = daemon.of(member.name(), options);
-    return vertx.eventBus().<JsonObject>request(Addresses.nodeId(member.name()), null, options)
-        .map(reply -> reply.body())
+    return bus.ask(Addresses.nodeId(member.name()), null, options, json -> json)
         .otherwise(e -> Identity.unreachable(member, e.getMessage()))
         .compose(id -> ipfs.map(daemonId -> id.put("ipfs", daemonId)));
   }

@@ -3,11 +3,9 @@ package dev.ferry.web;
 import dev.ferry.core.NodeContext;
 import dev.ferry.pin.monitor.MonitorClient;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -25,8 +23,8 @@ final class MonitorRoutes implements Routes {
 
   private final MonitorClient monitor;
 
-  MonitorRoutes(Vertx vertx, NodeContext node, Duration timeout) {
-    this.monitor = new MonitorClient(vertx, node.name(), timeout);
+  MonitorRoutes(NodeContext node) {
+    this.monitor = MonitorClient.forNode(node);
   }
 
   @Override

@@ -14,7 +14,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +23,7 @@ import java.util.List;
  * once caught up; answers its ID object) and {@code DELETE /peers/{peer}} (the node leaves every
  * group, is no longer allocated to, and its pins move to live nodes; 204). Both are the pin
  * service's {@code peer-add} and {@code peer-rm}, asked with a deadline that covers a join's
- * catch-up in every group and the moving of the pins. {@code GET /health/graph}: the
+ * catch-up in every group and the moving of the pins ({@link PinClient#forNode}). {@code GET /health/graph}: the
  * connectivity of the cluster's peers and their daemons ({@link ConnectGraph}), each peer's ID
  * object and its daemon's swarm peers asked at once. Stateless (one instance per web verticle instance).
  */
@@ -46,12 +45,9 @@ final class PeerRoutes implements Routes {
     this.ids = new MemberIds(vertx, node, daemon);
     this.daemon = daemon;
     this.options = new DeliveryOptions().setSendTimeout(node.config().cluster().requestTimeout().toMillis());
-    PinConfig pin = PinConfig.of(node);
     this.groups = RaftClient.forNode(node);
-    this.pinGroup = pin.group();
-    Duration perGroup = raft.clientTimeout(raft.membershipTimeout());
-    this.peers = new PinClient(vertx, perGroup.multipliedBy(raft.groups().size())
-        .plus(pin.reallocateWithin()).plus(pin.requestTimeout()));
+    this.pinGroup = PinConfig.of(node).group();
+    this.peers = PinClient.forNode(node);
   }
 
   @Override

@@ -16,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,11 +66,11 @@ final class PinRoutes implements Routes {
    * @param uploads how {@code POST /add} bodies are received (bounded; streamed into the embedded store, else spooled to disk)
    * @param maxImportBytes the largest {@code POST /pins/import} body ({@value #MAX_IMPORT_BYTES})
    */
-  PinRoutes(Vertx vertx, Duration requestTimeout, NodeContext node, IpfsConnector ipfs, DaemonIdentity daemons,
+  PinRoutes(Vertx vertx, NodeContext node, IpfsConnector ipfs, DaemonIdentity daemons,
       Uploads uploads, long maxImportBytes) {
     this.maxImportBytes = maxImportBytes;
     this.node = node;
-    this.pins = new PinClient(vertx, requestTimeout);
+    this.pins = PinClient.forNode(node);
     this.json = new PinJson(node.peerIds());
     this.adder = new Adder(vertx, ipfs, pins, json, uploads);
     this.daemons = daemons;

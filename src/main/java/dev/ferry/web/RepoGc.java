@@ -1,9 +1,11 @@
 package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Garbage collection of the cluster's IPFS daemons, as IPFS Cluster's {@code RepoGC}: each node
@@ -26,20 +29,20 @@ import java.util.List;
  * <p>Used on the event loop of the verticle that made it; stateless between calls.
  */
 public final class RepoGc implements Routes {
-  private final Vertx vertx;
   private final NodeContext node;
   private final Duration timeout;
+  private final NodeQuestion question;
 
   /** @param timeout how long a node's collection may take ({@code ipfs.gc_timeout_ms}) */
   public RepoGc(Vertx vertx, NodeContext node, Duration timeout) {
-    this.vertx = vertx;
     this.node = node;
     this.timeout = timeout;
+    this.question = new NodeQuestion(vertx, node, Addresses::nodeIpfsGc, timeout);
   }
 
   /** Runs this node's collections on {@code ipfs} when asked (one consumer per web verticle instance). */
   Future<Void> serve(IpfsConnector ipfs) {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeIpfsGc(node.name()), message -> ipfs.repoGc(timeout)
+    return question.serve(() -> ipfs.repoGc(timeout)
         .map(garbage -> {
           JsonArray keys = new JsonArray();
           garbage.removed().forEach(cid -> keys.add(new JsonObject().put("key", cid.toString())));
@@ -47,7 +50,7 @@ public final class RepoGc implements Routes {
           return peer(node.name()).put("keys", keys);
         })
         .otherwise(e -> failed(node.name(), FerryException.from(e).getMessage()))
-        .onSuccess(message::reply)).completion();
+        .map(BusJson::of));
   }
 
   @Override
@@ -56,17 +59,17 @@ public final class RepoGc implements Routes {
   }
 
   private void handle(RoutingContext ctx) {
-    PinRoutes.flag(ctx, "local").compose(local -> local ? of(List.of(node.name())) : all())
+    PinRoutes.flag(ctx, "local").compose(local -> local ? gathered(question.ask(List.of(node.name()))) : all())
         .onSuccess(global -> Json.send(ctx, global)).onFailure(ctx::fail);
   }
 
   /** Every member's {@code RepoGC}, asked at once, as one {@code GlobalRepoGC}; never fails. */
   public Future<JsonObject> all() {
-    return of(node.members().names().stream().sorted().toList());
+    return gathered(question.askMembers());
   }
 
-  private Future<JsonObject> of(List<String> names) {
-    return AskEach.ask(vertx, names, Addresses::nodeIpfsGc, timeout).map(answers -> {
+  private Future<JsonObject> gathered(Future<Map<String, AsyncResult<JsonObject>>> asked) {
+    return asked.map(answers -> {
       JsonObject peers = new JsonObject();
       answers.forEach((name, answer) -> {
         JsonObject gc = answer.succeeded() ? answer.result() : failed(name, "node " + name

@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.IpfsConnector;
 import io.vertx.core.AsyncResult;
@@ -8,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,30 +27,28 @@ public final class RepoStats {
   private static final Logger log = LoggerFactory.getLogger(RepoStats.class);
   private static final String[] SUMMED = {"RepoSize", "StorageMax", "NumObjects"};
 
-  private final Vertx vertx;
   private final NodeContext node;
-  private final Duration timeout;
+  private final NodeQuestion question;
 
   /** @param timeout how long a node may take to answer ({@code cluster.request_timeout_ms}) */
   public RepoStats(Vertx vertx, NodeContext node, Duration timeout) {
-    this.vertx = vertx;
     this.node = node;
-    this.timeout = timeout;
+    this.question = new NodeQuestion(vertx, node, Addresses::nodeIpfsStat, timeout);
   }
 
-  /** Answers this node's {@code repo/stat} from {@code ipfs} (one consumer per web verticle instance). */
+  /**
+   * Answers this node's {@code repo/stat} from {@code ipfs} (one consumer per web verticle
+   * instance); a daemon that cannot say it is the asker's failure, with its code.
+   */
   Future<Void> serve(IpfsConnector ipfs) {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeIpfsStat(node.name()), message -> ipfs.repoStat()
-        .onSuccess(stat -> message.reply(new JsonObject().put("RepoSize", stat.repoSize())
-            .put("StorageMax", stat.storageMax()).put("NumObjects", stat.numObjects())
-            .put("RepoPath", stat.repoPath()).put("Version", stat.version())))
-        .onFailure(e -> message.fail(0, e.getMessage()))).completion();
+    return question.serve(() -> ipfs.repoStat().map(stat -> BusJson.of(new JsonObject().put("RepoSize", stat.repoSize())
+        .put("StorageMax", stat.storageMax()).put("NumObjects", stat.numObjects())
+        .put("RepoPath", stat.repoPath()).put("Version", stat.version()))));
   }
 
-  /** The sum over every member's repository; fails only when no node answered. */
+  /** The sum over every member's repository; fails only when no node answered, with the first node's failure. */
   public Future<JsonObject> summed() {
-    List<String> names = node.members().names().stream().sorted().toList();
-    return AskEach.ask(vertx, names, Addresses::nodeIpfsStat, timeout).compose(answers -> {
+    return question.askMembers().compose(answers -> {
       JsonObject total = new JsonObject();
       for (String field : SUMMED) {
         total.put(field, 0L);

@@ -1,6 +1,9 @@
 package dev.ferry.web;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import dev.ferry.pin.PinClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,12 +13,10 @@ import io.vertx.ext.web.Router;
 /**
  * One snapshot of the cluster for the dashboard: members, registry, mailboxes per node, Raft
  * groups as this node sees them, this node's circuits, and the pinset's size. Served on
- * the bus at {@value #ADDRESS} (bridge clients may ask it) and over HTTP at {@code GET /status}.
+ * the bus at {@value Addresses#STATUS} (bridge clients may ask it) and over HTTP at {@code GET /status}.
  * A section whose service does not answer carries {@code {"error"}} instead.
  */
 final class StatusService implements Routes {
-  static final String ADDRESS = "ferry.status";
-
   private final Vertx vertx;
   private final NodeContext node;
   private final ClusterQueries queries;
@@ -25,7 +26,7 @@ final class StatusService implements Routes {
     this.vertx = vertx;
     this.node = node;
     this.queries = queries;
-    this.pinService = new PinClient(vertx, node.config().cluster().requestTimeout());
+    this.pinService = PinClient.forNode(node);
   }
 
   @Override
@@ -33,10 +34,13 @@ final class StatusService implements Routes {
     router.get("/status").handler(ctx -> snapshot().onSuccess(s -> Json.send(ctx, s)).onFailure(ctx::fail));
   }
 
-  /** Answers {@value #ADDRESS} on this node (a bridge client asks the node it is connected to). */
+  /**
+   * Answers {@value Addresses#STATUS} on this node (a bridge client asks the node it is connected
+   * to); a snapshot that cannot be made is the asker's failure, with its code.
+   */
   Future<Void> serve() {
-    return vertx.eventBus().<Object>localConsumer(ADDRESS, message -> snapshot().onSuccess(message::reply))
-        .completion();
+    return vertx.eventBus().<Object>localConsumer(Addresses.STATUS,
+        message -> Requests.reply(message, snapshot().map(BusJson::of))).completion();
   }
 
   Future<JsonObject> snapshot() {

@@ -1,8 +1,11 @@
 package dev.ferry.web;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.BusJson;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
+import dev.ferry.core.Requests;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.ipfs.store.IpfsConfig;
@@ -103,15 +106,14 @@ public final class WebVerticle extends VerticleBase {
         new MailboxRoutes(clusterQueries()),
         new MetricsRoutes(node),
         new RaftRoutes(vertx, node, config.raft()),
-        new PinRoutes(vertx, config.pinRequestTimeout(), node, ipfs, daemon, uploads, config.maxImportBytes()),
+        new PinRoutes(vertx, node, ipfs, daemon, uploads, config.maxImportBytes()),
         repoGc,
         new Bandwidth(vertx, node),
         new GatewayRoutes(ipfs, node.config().ipfsApi()),
-        new MonitorRoutes(vertx, node, config.pinRequestTimeout()),
+        new MonitorRoutes(node),
         status,
         new BridgeRoutes(vertx, bridge, guard),
-        new DashboardRoutes(vertx, clusterQueries(), DashboardConfig.of(node),
-            config.pinRequestTimeout()));
+        new DashboardRoutes(node, clusterQueries(), DashboardConfig.of(node)));
   }
 
   private ClusterQueries clusterQueries() {
@@ -131,17 +133,16 @@ public final class WebVerticle extends VerticleBase {
     return Optional.of(cors);
   }
 
-  /** Answers a bridge socket's {@value BridgeGuard#MAILBOX_REQUEST} with the address the guard gave it. */
+  /** Answers a bridge socket's {@value Addresses#BRIDGE_MAILBOX} with the address the guard gave it. */
   private Future<Void> serveSocketAddresses() {
-    return vertx.eventBus().<Object>localConsumer(BridgeGuard.MAILBOX_REQUEST, message -> {
+    return vertx.eventBus().<Object>localConsumer(Addresses.BRIDGE_MAILBOX, message -> Requests.reply(message, () -> {
       String address = message.headers().get(BridgeGuard.SOCKET_ADDRESS_HEADER);
       if (address == null) {
-        FerryException.badRequest(BridgeGuard.MAILBOX_REQUEST + " answers bridge clients only").failReply(message);
-      } else {
-        message.reply(new JsonObject().put("address", address)
-            .put("peer", message.headers().get(BridgeGuard.SOCKET_PEER_HEADER)));
+        throw FerryException.badRequest(Addresses.BRIDGE_MAILBOX + " answers bridge clients only");
       }
-    }).completion();
+      return BusJson.of(new JsonObject().put("address", address)
+          .put("peer", message.headers().get(BridgeGuard.SOCKET_PEER_HEADER)));
+    })).completion();
   }
 
   /** Listens with the {@code api} section's timeouts and per-address connection limit, HTTPS with {@code api.tls}. */

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testing.Futures;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,13 @@ class RequestsTest {
         })
         .build();
     Futures.await(vertx.eventBus().consumer("test.shelf", m -> REQUESTS.serve(m, dispatch::apply)).completion(), WAIT);
+    // a plain question answered at once: how many keys, for an empty message; anything else is thrown
+    Futures.await(vertx.eventBus().consumer("test.keys", m -> Requests.reply(m, () -> {
+      if (m.body() != null) {
+        throw FerryException.badRequest("test.keys takes an empty message");
+      }
+      return new Count("keys", 2);
+    })).completion(), WAIT);
   }
 
   @AfterAll
@@ -160,6 +169,30 @@ class RequestsTest {
         FerryException.NOT_FOUND, "no shelf at test.nobody");
     assertFailure(named.ask("test.shelf", new Shelf.Get("k"), OPTIONS, json -> List.of(json.getLong("missing")).get(0)),
         FerryException.INTERNAL, "a reply from test.shelf that cannot be read");
+  }
+
+  @Test
+  void anAnswerMadeAtOnceGoesBackAndWhatItThrowsIsTheAskersFailure() {
+    BusClient client = BusClient.of(vertx);
+    assertThat(Futures.await(client.ask("test.keys", null, OPTIONS, Count::fromJson), WAIT))
+        .as("a null request is an empty message").isEqualTo(new Count("keys", 2));
+    assertFailure(client.ask("test.keys", new Shelf.Get("k"), OPTIONS, Count::fromJson),
+        FerryException.BAD_REQUEST, "test.keys takes an empty message");
+  }
+
+  @Test
+  void askEachAsksEveryNameAtOnceAndHandsBackEachAnswerOrFailureInOrder() {
+    Map<String, AsyncResult<Count>> answers = Futures.await(BusClient.of(vertx).askEach(List.of("jam", "full", "gone"),
+        name -> name.equals("gone") ? "test.nobody" : "test.shelf", name -> new Shelf.Put(name, 2, false), OPTIONS,
+        Count::fromJson), WAIT);
+    assertThat(answers.keySet()).containsExactly("jam", "full", "gone");
+    assertThat(answers.get("jam").result()).isEqualTo(new Count("jam", 2));
+    assertThat(answers.get("full").cause()).isInstanceOfSatisfying(FerryException.class,
+        e -> assertThat(e.code()).isEqualTo(FerryException.TOO_LARGE));
+    assertThat(answers.get("gone").cause()).isInstanceOfSatisfying(FerryException.class,
+        e -> assertThat(e.code()).isEqualTo(FerryException.UNAVAILABLE));
+    assertThat(Futures.await(BusClient.of(vertx).askEach(List.of(), name -> "test.shelf", name -> null, OPTIONS,
+        Count::fromJson), WAIT)).as("nobody to ask").isEmpty();
   }
 
   @Test

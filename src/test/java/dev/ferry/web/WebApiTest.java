@@ -2,12 +2,16 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.Addresses;
+import dev.ferry.core.FerryException;
 import dev.ferry.core.Version;
 import dev.ferry.peers.PeerId;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestCluster;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 /** The HTTP basics in IPFS Cluster's shapes, against a real two-node cluster. */
 @Timeout(120)
 class WebApiTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static TestCluster.JvmCluster cluster;
 
   @BeforeAll
@@ -83,6 +88,16 @@ class WebApiTest {
     // the connector's error, and no daemon id (left out when empty, as omitempty)
     assertThat(ipfs.getString("error")).contains("IPFS daemon at http://127.0.0.1:");
     assertThat(ipfs.fieldNames()).containsExactlyInAnyOrder("addresses", "error");
+  }
+
+  @Test
+  void aRepoStatTheDaemonCannotGiveFailsTheAskerWithTheConnectorsCode() {
+    // node 1's Kubo daemon does not run: its repo/stat, asked over the bus, is the connector's failure
+    Throwable failure = Futures.cause(cluster.node(2).vertx().eventBus().request(Addresses.nodeIpfsStat("node1"), null,
+        new DeliveryOptions().setSendTimeout(WAIT.toMillis())), WAIT);
+    FerryException e = FerryException.from(failure);
+    assertThat(e.code()).isEqualTo(FerryException.UNAVAILABLE);
+    assertThat(e.getMessage()).contains("IPFS daemon at http://127.0.0.1:");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.ferry.ipfs.exchange;
 
 import dev.ferry.ipfs.Cid;
 import io.vertx.core.Future;
-import java.time.Duration;
 
 /**
  * What the block exchange asks of the cluster's pinning before it lifts an add's protection
@@ -29,8 +28,8 @@ public interface ClusterPins {
   }
 
   /**
-   * Where the cluster's pin of {@code root} stands, asked within {@code timeout}; fails when the
-   * pin service cannot answer now (ask again later).
+   * Where the cluster's pin of {@code root} stands; fails when the pin service cannot answer now,
+   * or not within its request timeout (ask again later).
    */
-  Future<Held> held(Cid root, Duration timeout);
+  Future<Held> held(Cid root);
 }

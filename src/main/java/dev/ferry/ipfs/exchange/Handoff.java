@@ -80,7 +80,7 @@ final class Handoff {
     } catch (FerryException e) {
       return Future.succeededFuture();  // no pin service on this node (yet): the next check asks again
     }
-    return pins.held(root, config.handoffInterval()).compose(held -> {
+    return pins.held(root).compose(held -> {
       boolean release = switch (held) {
         case BY_ALLOCATIONS -> true;
         case NOT_YET -> false;

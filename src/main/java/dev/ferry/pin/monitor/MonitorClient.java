@@ -3,6 +3,9 @@ package dev.ferry.pin.monitor;
 import dev.ferry.core.Addresses;
 import dev.ferry.core.BusClient;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.LocalServices;
+import dev.ferry.core.NodeContext;
+import dev.ferry.pin.PinConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -28,10 +31,20 @@ public final class MonitorClient {
   private final String address;
   private final DeliveryOptions options;
 
-  public MonitorClient(Vertx vertx, String node, Duration timeout) {
+  private MonitorClient(Vertx vertx, String node, Duration timeout) {
     this.bus = BusClient.of(vertx);
     this.address = Addresses.nodeMonitor(node);
     this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis()).setLocalOnly(true);
+  }
+
+  /**
+   * The client of this node's monitor, built at the first call and the same object after
+   * ({@link LocalServices#once}); a request waits {@code pin.request_timeout_ms}, as the pin
+   * verticle that runs the monitor answers.
+   */
+  public static MonitorClient forNode(NodeContext node) {
+    return LocalServices.once(node.vertx(), MonitorClient.class,
+        () -> new MonitorClient(node.vertx(), node.name(), PinConfig.of(node).requestTimeout()));
   }
 
   /** The names of the metrics held ({@code GET /monitor/metrics}). */

@@ -91,7 +91,7 @@ public final class IpfsProxyVerticle extends VerticleBase {
     }
     UploadGate uploads = UploadGate.of(vertx, config.uploads());
     ipfs = ContentStore.forNode(node, PinConfig.of(node).concurrentPins());
-    PinClient pins = new PinClient(vertx, config.pinTimeout());
+    PinClient pins = PinClient.forNode(node);
     if (config.daemon().isPresent()) {
       daemon = new DaemonPipe(vertx, config, config.daemon().get());
       commands = daemonCommands(pins, uploads);

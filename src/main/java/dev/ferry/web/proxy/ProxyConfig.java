@@ -5,7 +5,6 @@ import dev.ferry.core.ConfigSection;
 import dev.ferry.core.LocalServices;
 import dev.ferry.core.NodeConfig;
 import dev.ferry.core.NodeContext;
-import dev.ferry.pin.PinConfig;
 import dev.ferry.web.ServerLimits;
 import dev.ferry.web.UploadGate;
 import java.net.URI;
@@ -14,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The IPFS proxy's settings: the {@code proxy} section of conf/node.json, where it forwards
- * ({@code ipfs.api}, if set) and how long it waits for the pin service ({@code pin.request_timeout_ms}).
+ * ({@code ipfs.api}, if set); the pin commands wait as the node's pin client does ({@code PinClient.forNode}).
  * Every bad value names its key. Immutable.
  *
  * @param listen where the proxy serves the Kubo RPC API ({@code proxy.host}, {@code proxy.port})
@@ -26,7 +25,6 @@ import java.util.Optional;
  * @param daemonConnections most connections each proxy instance keeps open to the daemon; more
  *     concurrent requests wait for one (long-running streams such as {@code cat} each hold one)
  * @param maxUrlBytes longest request line accepted (Kubo clients send every argument in the URL)
- * @param pinTimeout how long a request to the cluster's pin service may take
  * @param limits how long a client may take to send a request, and how many connections one
  *     address may hold ({@code proxy.header_timeout_ms}, {@code proxy.body_timeout_ms},
  *     {@code proxy.idle_timeout_ms} for client connections too, {@code proxy.max_connections_per_address})
@@ -35,7 +33,7 @@ import java.util.Optional;
  *     writes a {@code {"Progress": n}} line ({@code proxy.pin_progress_interval_ms})
  */
 record ProxyConfig(NodeConfig.HostPort listen, Optional<URI> daemon, Duration connectTimeout, Duration idleTimeout,
-    int daemonConnections, int maxUrlBytes, Duration pinTimeout, ServerLimits limits, UploadGate.Limits uploads,
+    int daemonConnections, int maxUrlBytes, ServerLimits limits, UploadGate.Limits uploads,
     Duration pinProgress) {
 
   /** The node's proxy settings, read and checked at the first call on the node (its first proxy instance). */
@@ -51,7 +49,6 @@ record ProxyConfig(NodeConfig.HostPort listen, Optional<URI> daemon, Duration co
         proxy.millisOrZero("idle_timeout_ms", "never cut"),
         proxy.positive("daemon_connections"),
         proxy.intBytes("max_url_bytes"),
-        PinConfig.of(context).requestTimeout(),
         ServerLimits.from(proxy),
         UploadGate.Limits.from(proxy),
         proxy.millis("pin_progress_interval_ms"));
