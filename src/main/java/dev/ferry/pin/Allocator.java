@@ -42,17 +42,37 @@ final class Allocator {
     if (max == Pin.EVERYWHERE) {
       return List.of();
     }
-    List<String> chosen = new ArrayList<>(keep.stream().filter(live::contains).sorted().limit(max).toList());
-    List<String> candidates = live.stream().filter(node -> !chosen.contains(node)).toList();
-    new Order(by, load).of(candidates, 0).stream()
-        .limit(Math.max(0, max - chosen.size()))
-        .forEach(chosen::add);
+    // plain loops rather than streams: every replica and every tracker's mirror allocates each pin
+    // again, so what this allocates is a good part of what a pin costs a node's heap
+    List<String> chosen = new ArrayList<>();
+    for (String node : keep) {
+      if (live.contains(node)) {
+        chosen.add(node);
+      }
+    }
+    chosen.sort(null);
+    while (chosen.size() > max) {
+      chosen.remove(chosen.size() - 1);
+    }
+    if (chosen.size() < max) {
+      List<String> candidates = new ArrayList<>(live.size());
+      for (String node : live) {
+        if (!chosen.contains(node)) {
+          candidates.add(node);
+        }
+      }
+      List<String> ordered = new Order(by, load).of(candidates, 0);
+      for (int i = 0; i < ordered.size() && chosen.size() < max; i++) {
+        chosen.add(ordered.get(i));
+      }
+    }
     int least = min == Pin.EVERYWHERE ? live.size() : min;
     if (requireMin && chosen.size() < least) {
       throw new FerryException(FerryException.UNAVAILABLE, "replication_min is " + least + " but only "
           + chosen.size() + " node(s) can take the pin (" + String.join(", ", live) + "); lower it or add nodes");
     }
-    return chosen.stream().sorted().toList();
+    chosen.sort(null);
+    return List.copyOf(chosen);
   }
 
   /** Allocations by fewest pins, then name: an op without rankings. */
@@ -68,7 +88,9 @@ final class Allocator {
         return nodes;
       }
       if (level == by.size()) {
-        return nodes.stream().sorted(last()).toList();
+        List<String> sorted = new ArrayList<>(nodes);
+        sorted.sort(last());
+        return sorted;
       }
       Ranking ranking = by.get(level);
       return ranking.partitions() ? turns(nodes, ranking, level) : ranked(nodes, ranking, level);
@@ -81,6 +103,9 @@ final class Allocator {
       for (String node : nodes) {
         Object value = ranking.values().get(node);
         (value == null ? untagged : groups.computeIfAbsent((String) value, v -> new ArrayList<>())).add(node);
+      }
+      if (untagged.isEmpty() && groups.size() == 1) {
+        return of(groups.values().iterator().next(), level + 1);   // one group takes every turn
       }
       List<List<String>> ordered = new ArrayList<>();
       groups.values().forEach(group -> ordered.add(of(group, level + 1)));

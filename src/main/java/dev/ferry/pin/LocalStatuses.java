@@ -66,35 +66,70 @@ final class LocalStatuses {
   }
 
   void put(String cid, PinTracker.Local status) {
+    int code = STATUSES.indexOf(status.status());
+    long time = status.error().isEmpty() && code >= 0 && !ERRORS.contains(status.status())
+        ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
+    store(cid, status, code, time, status.attempts());
+  }
+
+  /**
+   * {@code cid} has {@code status} (without an error) from now on, after {@code attempts} tries: the
+   * same as {@link #put} of {@code Local(status, "", Instant.now().toString(), attempts)}, without
+   * writing the time as text and reading it back, which the tracker's queue would do three times a pin.
+   */
+  void putNow(String cid, String status, int attempts) {
+    int code = STATUSES.indexOf(status);
+    Instant now = Instant.now();
+    if (code < 0 || ERRORS.contains(status)) {
+      put(cid, new PinTracker.Local(status, "", now.toString(), attempts));
+      return;
+    }
+    store(cid, null, code, now.getEpochSecond() * 1_000_000_000L + now.getNano(), attempts);
+  }
+
+  /** {@code cid}'s status alone (null: none), without making its {@link PinTracker.Local}. */
+  String status(String cid) {
+    int slot = find(key(cid));
+    return slot < 0 ? null : statusAt(slot, cid);
+  }
+
+  /** The tries counted in {@code cid}'s status (0 without one). */
+  int attempts(String cid) {
+    int slot = find(key(cid));
+    return slot < 0 ? 0 : statuses[slot] == OTHER ? others.get(cid).attempts() : attempts[slot];
+  }
+
+  /**
+   * Keeps {@code cid}'s status: in the arrays as {@code code}, {@code time} and {@code tries}, or
+   * {@code whole} on the side when {@code time} is {@link PinState#NOT_AN_INSTANT}.
+   */
+  private void store(String cid, PinTracker.Local whole, int code, long time, int tries) {
     byte[] key = key(cid);
     int slot = find(key);
     if (slot < 0 && size + 1 > MAX_LOAD * cids.length) {
       grow();
       slot = find(key);
     }
-    PinTracker.Local before = null;
+    String before = null;
     if (slot < 0) {
       slot = -slot - 1;
       size++;
     } else {
-      before = local(slot, cid);
+      before = statusAt(slot, cid);
       if (statuses[slot] == OTHER) {
         others.remove(cid);
       }
     }
     cids[slot] = keys.apply(key);   // also when it was there: the mirror may hold a new array for it since
-    int code = STATUSES.indexOf(status.status());
-    long time = status.error().isEmpty() && code >= 0 && !ERRORS.contains(status.status())
-        ? PinState.instantNanos(status.time()) : PinState.NOT_AN_INSTANT;
     if (time == PinState.NOT_AN_INSTANT) {
       statuses[slot] = OTHER;
-      others.put(cid, status);
+      others.put(cid, whole);
     } else {
       statuses[slot] = (byte) code;
       nanos[slot] = time;
-      attempts[slot] = status.attempts();
+      attempts[slot] = tries;
     }
-    metrics.status(before == null ? null : before.status(), status.status());
+    metrics.status(before, whole != null ? whole.status() : STATUSES.get(code));
   }
 
   void remove(String cid) {
@@ -155,6 +190,11 @@ final class LocalStatuses {
       }
     }
     return found;
+  }
+
+  private String statusAt(int slot, String cid) {
+    byte code = statuses[slot];
+    return code == OTHER ? others.get(cid).status() : STATUSES.get(code);
   }
 
   private PinTracker.Local local(int slot, String cid) {

@@ -321,7 +321,7 @@ final class PinTracker {
   private void reconcile() {
     for (String cid : local.cids()) {
       Pin pin = pinset().get(cid);
-      String status = local.get(cid).status();
+      String status = local.status(cid);
       if ((pin == null || !pin.isAllocatedTo(node)) && !status.equals(UNPINNING) && !status.equals(UNPIN_QUEUED)) {
         unpinHere(cid);
       }
@@ -353,23 +353,22 @@ final class PinTracker {
   /** Queues a pin of {@code pin} here, unless one is queued or running. */
   private void pinHere(Pin pin) {
     String cid = pin.cid();
-    Local before = local.get(cid);
-    if (before != null && (before.status().equals(PIN_QUEUED) || before.status().equals(UNEXPECTEDLY_UNPINNED)
-        || before.status().equals(PINNING) && !waiting.contains(cid))) {
+    String before = local.status(cid);
+    if (before != null && (before.equals(PIN_QUEUED) || before.equals(UNEXPECTEDLY_UNPINNED)
+        || before.equals(PINNING) && !waiting.contains(cid))) {
       return;
     }
-    local.put(cid, new Local(PIN_QUEUED, "", now(), before == null || before.status().startsWith("un") ? 0
-        : before.attempts()));
+    local.putNow(cid, PIN_QUEUED, before == null || before.startsWith("un") ? 0 : local.attempts(cid));
     enqueue(cid, fresh);
   }
 
   /** Queues an unpin of {@code cid} here (one queued for a pin becomes one for an unpin). */
   private void unpinHere(String cid) {
-    Local before = local.get(cid);
-    if (before != null && (before.status().equals(UNPIN_QUEUED) || before.status().equals(UNPINNING))) {
+    String before = local.status(cid);
+    if (before != null && (before.equals(UNPIN_QUEUED) || before.equals(UNPINNING))) {
       return;
     }
-    local.put(cid, new Local(UNPIN_QUEUED, "", now(), 0));
+    local.putNow(cid, UNPIN_QUEUED, 0);
     enqueue(cid, fresh);
   }
 
@@ -392,16 +391,16 @@ final class PinTracker {
         break;
       }
       queued.remove(cid);
-      Local here = local.get(cid);
+      String here = local.status(cid);
       if (here == null) {
         continue;
       }
       if (busy.contains(cid)) {
         waiting.add(cid);   // one call per CID at a time: its turn comes again when the running one ends
-      } else if (here.status().equals(PIN_QUEUED) || here.status().equals(UNEXPECTEDLY_UNPINNED)) {
-        startPin(cid, here.attempts() + 1);
-      } else if (here.status().equals(UNPIN_QUEUED)) {
-        startUnpin(cid, here.attempts() + 1);
+      } else if (here.equals(PIN_QUEUED) || here.equals(UNEXPECTEDLY_UNPINNED)) {
+        startPin(cid, local.attempts(cid) + 1);
+      } else if (here.equals(UNPIN_QUEUED)) {
+        startUnpin(cid, local.attempts(cid) + 1);
       }
     }
     measureQueue();
@@ -411,7 +410,7 @@ final class PinTracker {
   private void done(String cid) {
     busy.remove(cid);
     if (waiting.remove(cid) && local.containsKey(cid)) {
-      String status = local.get(cid).status();
+      String status = local.status(cid);
       if (status.equals(PIN_QUEUED) || status.equals(UNPIN_QUEUED) || status.equals(UNEXPECTEDLY_UNPINNED)) {
         queued.add(cid);
         fresh.addFirst(cid);
@@ -427,18 +426,17 @@ final class PinTracker {
       return;
     }
     busy.add(cid);
-    local.put(cid, new Local(PINNING, "", now(), attempt));
+    local.putNow(cid, PINNING, attempt);
     long started = System.nanoTime();
     onDaemon(pin).onComplete(pinned -> {
       metrics.pinned(Duration.ofNanos(System.nanoTime() - started));
-      Local now = local.get(cid);
-      if (now != null && now.status().equals(PINNING)) {
+      if (PINNING.equals(local.status(cid))) {
         Pin current = pinset().get(cid);
         if (current == null || !current.isAllocatedTo(node)) {
-          local.put(cid, new Local(UNPIN_QUEUED, "", now(), 0));   // unpinned or moved while the daemon was fetching
+          local.putNow(cid, UNPIN_QUEUED, 0);   // unpinned or moved while the daemon was fetching
           waiting.add(cid);
         } else if (pinned.succeeded()) {
-          local.put(cid, new Local(PINNED, "", now(), attempt));
+          local.putNow(cid, PINNED, attempt);
           log.debug("pinned {} on {}", cid, node);
         } else {
           local.put(cid, new Local(PIN_ERROR, pinned.cause().getMessage(), now(), attempt));
@@ -471,14 +469,13 @@ final class PinTracker {
 
   private void startUnpin(String cid, int attempt) {
     busy.add(cid);
-    local.put(cid, new Local(UNPINNING, "", now(), attempt));
+    local.putNow(cid, UNPINNING, attempt);
     long started = System.nanoTime();
     ipfs.unpin(Cid.parse(cid)).onComplete(unpinned -> {
       metrics.unpinned(Duration.ofNanos(System.nanoTime() - started));
-      Local now = local.get(cid);
-      if (now != null && now.status().equals(UNPINNING)) {
+      if (UNPINNING.equals(local.status(cid))) {
         if (pinset().get(cid) != null && pinset().get(cid).isAllocatedTo(node)) {
-          local.put(cid, new Local(PIN_QUEUED, "", now(), 0));   // allocated here again meanwhile
+          local.putNow(cid, PIN_QUEUED, 0);   // allocated here again meanwhile
           waiting.add(cid);
         } else if (unpinned.succeeded()) {
           local.remove(cid);

@@ -21,7 +21,7 @@ record Ranking(String name, boolean partitions, Map<String, Object> values) {
   static final String FIELD = "metrics";
 
   Ranking {
-    values = Map.copyOf(new TreeMap<>(values));
+    values = Map.copyOf(values);   // a copy already immutable (groups, ranks) is kept as it is
   }
 
   /** A tag: nodes with the same text form a group, groups take turns. */

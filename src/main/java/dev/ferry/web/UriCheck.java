@@ -84,6 +84,9 @@ public final class UriCheck {
    * "é" would become "Ã©"): RFC 3986 wants it escaped, and so does this check.
    */
   private static String decodingProblem(String text) {
+    if (plainAscii(text)) {
+      return null;   // what nearly every request has: nothing to decode, so no buffers for it
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -112,5 +115,16 @@ public final class UriCheck {
     } catch (CharacterCodingException e) {
       return "does not decode to UTF-8 text (the bytes its escapes stand for are not UTF-8)";
     }
+  }
+
+  /** Whether {@code text} is ASCII without a percent-escape: it decodes to itself, which is UTF-8 text. */
+  private static boolean plainAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '%' || c > 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 }

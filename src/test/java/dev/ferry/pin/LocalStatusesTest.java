@@ -67,6 +67,31 @@ class LocalStatusesTest {
   }
 
   @Test
+  void aStatusPutNowReadsBackAsThePutOfItWithTheTimeNow() {
+    TrackerMetrics metrics = new TrackerMetrics(new SimpleMeterRegistry());
+    LocalStatuses statuses = new LocalStatuses(metrics, UnaryOperator.identity());
+    for (String status : STATUSES) {   // errors and an unknown status too: those are kept whole
+      Instant before = Instant.now();
+      statuses.putNow("bafkreione", status, 2);
+      Instant after = Instant.now();
+      PinTracker.Local read = statuses.get("bafkreione");
+      assertThat(read.status()).isEqualTo(status);
+      assertThat(read.error()).isEmpty();
+      assertThat(read.attempts()).isEqualTo(2);
+      assertThat(Instant.parse(read.time())).isBetween(before, after);
+      assertThat(statuses.status("bafkreione")).isEqualTo(status);
+      assertThat(statuses.attempts("bafkreione")).isEqualTo(2);
+      LocalStatuses put = new LocalStatuses(new TrackerMetrics(new SimpleMeterRegistry()), UnaryOperator.identity());
+      put.put("bafkreione", read);
+      assertThat(put.get("bafkreione")).isEqualTo(read);
+      TrackerMetrics.STATUSES.forEach(counted -> assertThat(metrics.count(counted)).as(counted)
+          .isEqualTo(counted.equals(status) ? 1 : 0));
+    }
+    assertThat(statuses.status("bafkreitwo")).isNull();
+    assertThat(statuses.attempts("bafkreitwo")).isZero();
+  }
+
+  @Test
   void aStatusKeepsTheMirrorsArrayForItsCid() {
     PinState mirror = new PinState();
     String cid = "bafkreiheld";
@@ -93,6 +118,8 @@ class LocalStatusesTest {
     for (String cid : cids) {
       assertThat(statuses.get(cid)).as(cid).isEqualTo(expected.get(cid));
       assertThat(statuses.containsKey(cid)).as(cid).isEqualTo(expected.containsKey(cid));
+      assertThat(statuses.status(cid)).as(cid).isEqualTo(expected.containsKey(cid) ? expected.get(cid).status() : null);
+      assertThat(statuses.attempts(cid)).as(cid).isEqualTo(expected.containsKey(cid) ? expected.get(cid).attempts() : 0);
     }
     assertThat(statuses.cids()).containsExactlyInAnyOrderElementsOf(expected.keySet());
     Map<String, PinTracker.Local> errors = new HashMap<>(expected);

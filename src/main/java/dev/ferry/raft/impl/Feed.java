@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import dev.ferry.raft.FeedPage;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,8 +23,12 @@ import java.util.List;
  * replaced are never applied here one by one.
  *
  * <p>Published node-locally (like {@code ferry.events.members}) so a subscriber sees each op
- * exactly once, in log order, from the replica on its own node. Not thread-safe: used on the
- * group's Raft executor context only.
+ * exactly once, in log order, from the replica on its own node. The history keeps each op as its
+ * JSON text, not as the tree it was applied from: a tree is dozens of small objects, and kept for
+ * {@code raft.feed_history} ops it outlived several young collections, each of which copied it
+ * (a pin's op tree was most of what a pin left on a node's heap while it was written); the rare
+ * read of the history decodes the text again. Not thread-safe: used on the group's Raft executor
+ * context only.
  */
 final class Feed {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
@@ -31,7 +36,7 @@ final class Feed {
   private final Vertx vertx;
   private final String address;
   private final int capacity;
-  private final Deque<FeedEntry> history = new ArrayDeque<>();
+  private final Deque<Kept> history = new ArrayDeque<>();
   /** The ops {@link #history} holds, an op that carries ops counted as those ({@link #weight}). */
   private long held;
   /** Ops at or before this position are no longer kept (a snapshot replaced them, or they aged out). */
@@ -47,11 +52,12 @@ final class Feed {
   void committed(FeedEntry entry) {
     int weight = weight(entry);
     while (!history.isEmpty() && held + weight > capacity) {
-      FeedEntry oldest = history.removeFirst();
-      held -= weight(oldest);
+      Kept oldest = history.removeFirst();
+      held -= oldest.weight();
       compactedThrough = oldest.position();
     }
-    history.addLast(entry);
+    history.addLast(new Kept(entry.index(), entry.offset(), entry.term(), entry.op() == null ? null : entry.op().encode(),
+        weight));
     held += weight;
     vertx.eventBus().publish(address, entry.toJson(), LOCAL);
   }
@@ -85,14 +91,25 @@ final class Feed {
           + "(asked for those after " + after + "): read the state, then follow from its index");
     }
     List<FeedEntry> entries = new ArrayList<>();
-    for (FeedEntry e : history) {
+    for (Kept e : history) {
       if (e.position().isAfter(after)) {
         if (entries.size() >= limit) {
           break;
         }
-        entries.add(e);
+        entries.add(e.entry());
       }
     }
     return new FeedPage(entries);
+  }
+
+  /** An op of the history: its position, its term, its JSON as text, and its weight ({@link #weight}). */
+  private record Kept(long index, int offset, int term, String op, int weight) {
+    FeedPosition position() {
+      return new FeedPosition(index, offset);
+    }
+
+    FeedEntry entry() {
+      return FeedEntry.op(index, offset, term, op == null ? null : new JsonObject(op));
+    }
   }
 }

@@ -32,6 +32,9 @@ class FeedTest {
     feed.committed(FeedEntry.op(2, 0, 1, new JsonObject().put("op", "put")));
     feed.committed(FeedEntry.op(3, 0, 1, new JsonObject().put("op", "put")));
     assertThat(feed.after(FeedPosition.START, 100).entries()).extracting(FeedEntry::index).containsExactly(1L, 2L, 3L);
+    // kept as text, read back as the ops that were committed
+    assertThat(feed.after(FeedPosition.START, 100).entries()).extracting(FeedEntry::op)
+        .containsExactly(carrying(8), new JsonObject().put("op", "put"), new JsonObject().put("op", "put"));
 
     // 8 + 3 > 10: the op carrying 8 ages out, though the history holds only 3 entries
     feed.committed(FeedEntry.op(4, 0, 1, new JsonObject().put("op", "put")));
