@@ -106,7 +106,8 @@ class WriteBehindTest {
     assertThat(BlockStore.Writes.of(config(data, new JsonObject()).section("ipfs")))
         .as("conf/node.json's defaults are the ones a store outside a node uses").isEqualTo(BlockStore.Writes.DEFAULTS);
     assertThat(BlockStore.Writes.of(config(data, new JsonObject().put("write_threads", 2)
-        .put("write_ahead_bytes", 1 << 20)).section("ipfs"))).isEqualTo(new BlockStore.Writes(2, 1 << 20));
+        .put("write_ahead_bytes", 1 << 20).put("recycle_bytes", 0)).section("ipfs")))
+        .isEqualTo(new BlockStore.Writes(2, 1 << 20, 0));
 
     assertThatThrownBy(() -> BlockStore.Writes.of(config(data, new JsonObject().put("write_threads", 0)).section("ipfs")))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("ipfs.write_threads: expected a positive integer");
