@@ -62,6 +62,15 @@ public final class DagPb {
   }
 
   /**
+   * The canonical bytes of a node with no links holding {@code data} (a file's leaf): those of
+   * {@code encode(new Node(List.of(), data.encode()))}, with the chunk in it copied once rather
+   * than once into the UnixFS message and again into the node.
+   */
+  static byte[] encodeLeaf(UnixFs data) {
+    return new Protobuf.Writer().message(NODE_DATA, data.writer()).toByteArray();
+  }
+
+  /**
    * Reads a dag-pb block.
    *
    * @throws dev.ferry.core.FerryException {@code bad-request} saying what in the block is not dag-pb

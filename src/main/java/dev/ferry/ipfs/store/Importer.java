@@ -328,7 +328,7 @@ public final class Importer {
       return new Ref(cid, chunk.length, chunk.length);
     }
     UnixFs data = type == UnixFs.Type.RAW ? UnixFs.raw(chunk) : UnixFs.file(chunk, List.of());
-    byte[] block = DagPb.encode(new DagPb.Node(List.of(), data.encode()));
+    byte[] block = DagPb.encodeLeaf(data);
     return new Ref(dagPb(block), block.length, chunk.length);
   }
 

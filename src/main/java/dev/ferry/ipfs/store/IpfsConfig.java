@@ -18,7 +18,8 @@ import java.util.Optional;
  *     the embedded store); {@code NodeConfig.resolve} checks it when the node's configuration is read
  * @param storageMax the most bytes of blocks the embedded store holds ({@code ipfs.storage_max})
  * @param directorySharding how the node's adds decide to shard a directory ({@code ipfs.directory_sharding})
- * @param writes how an add writes its blocks ({@code ipfs.write_threads}, {@code ipfs.write_ahead_bytes})
+ * @param writes how an add writes its blocks ({@code ipfs.write_threads}, {@code ipfs.write_ahead_bytes},
+ *     {@code ipfs.recycle_bytes})
  * @param extraConnections with {@code api}: connections to the daemon beyond those the tracker's pins
  *     hold ({@code ipfs.extra_connections})
  * @param gcTimeout how long a node's garbage collection may take ({@code ipfs.gc_timeout_ms})
@@ -40,7 +41,8 @@ public record IpfsConfig(Optional<URI> api, long storageMax, ImportOptions.Direc
             + ImportOptions.HAMT_SHARDING_SIZE + " bytes of link names and CIDs) or count (js-ipfs's: from "
             + ImportOptions.DEFAULT_SHARD_SPLIT_THRESHOLD + " entries), got '" + rule + "'"));
     return new IpfsConfig(config.ipfsApi(), ipfs.bytes("storage_max"), sharding,
-        new BlockStore.Writes(ipfs.positive("write_threads"), ipfs.bytes("write_ahead_bytes")),
+        new BlockStore.Writes(ipfs.positive("write_threads"), ipfs.bytes("write_ahead_bytes"),
+            ipfs.integer("recycle_bytes", 0, Long.MAX_VALUE, "a number of bytes, 0 or more")),
         ipfs.positive("extra_connections"), ipfs.millis("gc_timeout_ms"));
   }
 }

@@ -54,6 +54,26 @@ final class Protobuf {
       return this;
     }
 
+    /**
+     * A message written with another writer as a field, kept by reference as a large {@link #bytes}
+     * value is: a chunk of file data in it is copied once, into this message's array, not once per
+     * level of nesting. The caller does not write to {@code value} afterwards.
+     */
+    Writer message(int field, Writer value) {
+      Varint.write(tail, (long) field << 3 | LENGTH_DELIMITED);
+      Varint.write(tail, value.size());
+      add(tail.toByteArray());
+      tail.reset();
+      value.parts.forEach(this::add);
+      add(value.tail.toByteArray());
+      return this;
+    }
+
+    /** The bytes written so far. */
+    int size() {
+      return partBytes + tail.size();
+    }
+
     private void add(byte[] part) {
       parts.add(part);
       partBytes += part.length;

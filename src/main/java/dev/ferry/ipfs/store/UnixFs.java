@@ -65,6 +65,11 @@ public record UnixFs(Type type, byte[] data, Long fileSize, List<Long> blockSize
 
   /** The bytes of this message. */
   public byte[] encode() {
+    return writer().toByteArray();
+  }
+
+  /** This message written, its data kept by reference (for {@link DagPb#encodeLeaf}). */
+  Protobuf.Writer writer() {
     Protobuf.Writer out = new Protobuf.Writer().varint(TYPE, type.ordinal());
     if (data != null && data.length > 0) {
       out.bytes(DATA, data);
@@ -84,7 +89,7 @@ public record UnixFs(Type type, byte[] data, Long fileSize, List<Long> blockSize
     if (mode != null) {
       out.varint(MODE, mode);
     }
-    return out.toByteArray();
+    return out;
   }
 
   /**

@@ -75,6 +75,45 @@ class BlockStoreTest {
   }
 
   @Test
+  void aRemovedBlocksFileIsWrittenAgainByTheNextPutHoldingExactlyItsBytes() throws Exception {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    Random random = new Random(16);
+    byte[] big = new byte[300_000];
+    byte[] small = new byte[1_000];
+    byte[] bigger = new byte[400_000];
+    random.nextBytes(big);
+    random.nextBytes(small);
+    random.nextBytes(bigger);
+    Cid first = Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(big));
+    store.put(first, big);
+    Object inode = Files.getAttribute(store.file(first), "unix:ino");
+
+    assertThat(store.delete(first)).isTrue();
+    Cid second = Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(small));
+    store.put(second, small);
+    Cid third = Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(bigger));
+    store.put(third, bigger);
+    store.sync();
+
+    assertThat(Files.getAttribute(store.file(second), "unix:ino")).as("the removed block's file, not a new one")
+        .isEqualTo(inode);
+    assertThat(store.file(second)).hasBinaryContent(small);
+    assertThat(store.file(third)).hasBinaryContent(bigger);
+    assertThat(store.has(first)).isFalse();
+    assertThat(store.stat()).isEqualTo(new BlockStore.Stat(1_000 + 400_000, UNBOUNDED, 2, dir));
+    assertThat(store.keys()).containsExactlyInAnyOrder(second.toV1(), third.toV1());
+
+    assertThat(store.delete(third)).isTrue();
+    try (Stream<Path> temp = Files.list(dir.resolve("blocks/.temp"))) {
+      assertThat(temp).as("kept for the next put").hasSize(1);
+    }
+    BlockStore.open(dir, UNBOUNDED);
+    try (Stream<Path> temp = Files.list(dir.resolve("blocks/.temp"))) {
+      assertThat(temp).as("removed when the store opens again").isEmpty();
+    }
+  }
+
+  @Test
   void aBlockInPiecesIsCheckedAndStoredWholeWithoutMovingThem() throws Exception {
     BlockStore store = BlockStore.open(dir, UNBOUNDED);
     byte[] block = new byte[300_000];

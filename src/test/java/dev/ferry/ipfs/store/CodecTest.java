@@ -67,6 +67,20 @@ class CodecTest {
   }
 
   @Test
+  void aLeafEncodedWithItsChunkCopiedOnceHasTheBytesOfTheGeneralEncoder() {
+    java.util.Random random = new java.util.Random(16);
+    for (int size : new int[] {0, 1, 127, 128, 1023, 1024, 1025, 16_383, 16_384, 262_144}) {
+      byte[] chunk = new byte[size];
+      random.nextBytes(chunk);
+      for (UnixFs data : List.of(UnixFs.file(chunk, List.of()), UnixFs.raw(chunk))) {
+        assertThat(DagPb.encodeLeaf(data)).as("%s leaf of %d bytes", data.type(), size)
+            .isEqualTo(DagPb.encode(new DagPb.Node(List.of(), data.encode())));
+      }
+    }
+    assertThat(HEX.formatHex(DagPb.encodeLeaf(UnixFs.file(new byte[0], List.of())))).isEqualTo(EMPTY_FILE_BLOCK);
+  }
+
+  @Test
   void unixFsWritesFieldsInNumberOrderWithBlocksizesUnpacked() {
     UnixFs parent = UnixFs.file(new byte[0], List.of(262144L, 10L));
     assertThat(HEX.formatHex(parent.encode())).isEqualTo("0802" + "18" + "8a8010" + "20" + "808010" + "200a");

@@ -106,7 +106,8 @@ class WriteBehindTest {
     assertThat(IpfsConfig.from(config(data, new JsonObject())).writes())
         .as("conf/node.json's defaults are the ones a store outside a node uses").isEqualTo(BlockStore.Writes.DEFAULTS);
     assertThat(IpfsConfig.from(config(data, new JsonObject().put("write_threads", 2)
-        .put("write_ahead_bytes", 1 << 20))).writes()).isEqualTo(new BlockStore.Writes(2, 1 << 20));
+        .put("write_ahead_bytes", 1 << 20).put("recycle_bytes", 0))).writes())
+        .isEqualTo(new BlockStore.Writes(2, 1 << 20, 0));
 
     assertThatThrownBy(() -> IpfsConfig.from(config(data, new JsonObject().put("write_threads", 0))))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("ipfs.write_threads: expected a positive integer");
