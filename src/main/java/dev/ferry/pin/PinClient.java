@@ -156,6 +156,15 @@ public final class PinClient {
   }
 
   /**
+   * The pinset's read index: its commit index as the Raft leader confirms it now. A replica read
+   * ({@link #page}, {@link #get(String, long)}, ...) with it as {@code minIndex} sees every pin change
+   * acknowledged before this call, through whichever node it was made.
+   */
+  public Future<Long> readIndex() {
+    return ask(PinRequest.ReadIndex::new, json -> PinReply.ReadIndex.fromJson(json).index());
+  }
+
+  /**
    * The cluster's peers as the pin service counts them, sorted by name: the members of the pinset's
    * Raft group, running or not (what IPFS Cluster lists in a status's {@code peer_map}).
    */

@@ -234,6 +234,18 @@ public sealed interface PinReply extends BusJson {
     }
   }
 
+  /** The pinset's read index ({@link PinRequest.ReadIndex}). */
+  record ReadIndex(long index) implements PinReply {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("index", index);
+    }
+
+    static ReadIndex fromJson(JsonObject json) {
+      return new ReadIndex(json.getLong("index"));
+    }
+  }
+
   /** A page of statuses, in CID order, and the CID the next page starts after (null: none follows). */
   record StatusPage(List<Status> pins, String next) implements PinReply {
     public StatusPage {

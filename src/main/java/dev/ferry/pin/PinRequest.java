@@ -168,6 +168,18 @@ sealed interface PinRequest extends BusJson {
   }
 
   /**
+   * The pinset's read index: its commit index as the Raft leader confirms it. A replica read with
+   * that {@code min_index} sees every pin change acknowledged before the request, wherever it was
+   * made ({@code RaftClient.readIndex}).
+   */
+  record ReadIndex() implements PinRequest {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Requests.OP, "read-index");
+    }
+  }
+
+  /**
    * Each live node's pins in error ({@code pin_error}, {@code unpin_error}): how many, and at most
    * {@code limit} of them, each node asked once; read from its tracker's counts and the few statuses
    * it keeps whole, never from the whole pinset.
@@ -244,7 +256,8 @@ sealed interface PinRequest extends BusJson {
       .on("errors", f -> new Errors(TrackerRequest.limit(f)))
       .on("members", f -> new Members())
       .on("peer-add", f -> new AddPeer(nodeName(f)))
-      .on("peer-rm", f -> new RemovePeer(nodeName(f)));
+      .on("peer-rm", f -> new RemovePeer(nodeName(f)))
+      .on("read-index", f -> new ReadIndex());
 
   /** The pins of a {@code pin-many}: an array of {@code pin} requests' fields. */
   private static List<JsonObject> pins(Fields f) {

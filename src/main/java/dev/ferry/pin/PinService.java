@@ -103,6 +103,7 @@ final class PinService {
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
         .on(Errors.class, r -> statuses.errors(r.limit()))
+        .on(PinRequest.ReadIndex.class, r -> raft.readIndex(config.group()).map(PinReply.ReadIndex::new))
         .on(PinRequest.Members.class, r -> members.get().map(names -> new PinReply.Members(List.copyOf(new TreeSet<>(names)))))
         .on(AddPeer.class, r -> json(addPeer(r.node())))
         .on(RemovePeer.class, r -> json(removePeer(r.node())))

@@ -68,6 +68,11 @@ final class BusRaftClient implements RaftClient {
   }
 
   @Override
+  public Future<Long> readIndex(String group) {
+    return request(group, new RaftRequest.ReadIndex(), json -> CommittedReply.fromJson(json).index());
+  }
+
+  @Override
   public Future<GroupStatus> status(String group) {
     return request(group, new RaftRequest.Status(), GroupStatus::fromJson);
   }

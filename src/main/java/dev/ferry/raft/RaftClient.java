@@ -47,6 +47,14 @@ public interface RaftClient {
     return query(group, op, Consistency.LINEARIZABLE, 0);
   }
 
+  /**
+   * The group's commit index as its leader confirms it with a quorum (Raft's read index, as etcd's
+   * ReadIndex): a {@link Consistency#EVENTUAL} query with this {@code minIndex}, on any replica, sees
+   * every change committed before this call, so a node serves a linearizable read from its own
+   * replica, and a listing read page by page starts no older than the call.
+   */
+  Future<Long> readIndex(String group);
+
   /** The answering node's view of the group. */
   Future<GroupStatus> status(String group);
 

@@ -35,6 +35,17 @@ public sealed interface RaftRequest extends BusJson {
     }
   }
 
+  /**
+   * The group's commit index as its leader confirms it with a quorum (Raft's read index, etcd's
+   * ReadIndex): a replica that has applied it has every change committed before the request.
+   */
+  record ReadIndex() implements RaftRequest {
+    @Override
+    public JsonObject toJson() {
+      return named("read-index");
+    }
+  }
+
   record Status() implements RaftRequest {
     @Override
     public JsonObject toJson() {
@@ -108,6 +119,7 @@ public sealed interface RaftRequest extends BusJson {
       .on("feed", f -> new Feed(position(f), f.integer("limit", 0, null)))
       .on("discover", f -> new Discover())
       .on("removed", f -> new Removed(node(f, "by")))
+      .on("read-index", f -> new ReadIndex())
       .alias("action");
 
   private static JsonObject named(String op) {

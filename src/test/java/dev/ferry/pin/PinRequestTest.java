@@ -26,7 +26,8 @@ class PinRequestTest {
         new PinRequest.ListPins(ReadFrom.LEADER, null, null), new PinRequest.ListPins(ReadFrom.replica(3), A, 10),
         new PinRequest.Status(A, ReadFrom.replica(0), false), new PinRequest.Status(A, ReadFrom.LEADER, true),
         new PinRequest.Statuses(ReadFrom.replica(4), A, null, Set.of("pinned", "pin_error"), true, null),
-        new PinRequest.Statuses(ReadFrom.replica(0), null, 5, Set.of(), false, List.of(B, A)), new PinRequest.Members());
+        new PinRequest.Statuses(ReadFrom.replica(0), null, 5, Set.of(), false, List.of(B, A)), new PinRequest.Members(),
+        new PinRequest.ReadIndex());
     for (PinRequest request : all) {
       assertThat(PinRequest.REQUESTS.decode(request.toJson())).isEqualTo(request);
     }
@@ -83,7 +84,7 @@ class PinRequestTest {
   @Test
   void aMalformedRequestIsABadRequestNamingTheField() {
     assertBad(new JsonObject().put("op", "explode"), "field op: expected one of pin, pin-many, unpin, get, list, status, "
-        + "recover, statuses, errors, members, peer-add, peer-rm, got \"explode\"");
+        + "recover, statuses, errors, members, peer-add, peer-rm, read-index, got \"explode\"");
     assertBad(new JsonObject().put("op", "pin"), "field cid: expected a string, got nothing");
     assertBad(new JsonObject().put("op", "pin").put("cid", 7), "field cid: expected a string, got 7");
     assertBad(new JsonObject().put("op", "pin").put("cid", "QmNotACid"), "not a CID: 'QmNotACid'");

@@ -242,6 +242,8 @@ abstract class PinServiceTest {
     HttpResponse<String> bad = Http.get(cluster.apiPort(2), "/allocations?min_index=soon");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(bad.body()).getString("message")).contains("min_index: expected a log index");
+    // the read index, asked of a node the pins were not made through, covers them all
+    assertThat(pinService(3, new JsonObject().put("op", "read-index")).getLong("index")).isGreaterThanOrEqualTo(index);
     cids.forEach(cid -> pinService(1, new JsonObject().put("op", "unpin").put("cid", cid)));
   }
 

@@ -118,6 +118,24 @@ class RaftKvTest {
   }
 
   /**
+   * The read index asked of any node is at least the index of every change committed before it, so
+   * a replica read at it sees them; asked on the bus as {@code {"op": "read-index"}}.
+   */
+  @Test
+  void aReadIndexAskedOfAnyNodeCoversEveryCommittedChange() {
+    Committed<KvOp.Written> put = await(cluster.client(follower).propose(KV, put("read-index", "seen")));
+    for (int i = 1; i <= 3; i++) {
+      long index = await(cluster.client(i).readIndex(KV));
+      assertThat(index).as("node%d", i).isGreaterThanOrEqualTo(put.index());
+      assertThat(await(cluster.client(i).query(KV, get("read-index"), Consistency.EVENTUAL, index)).result().value())
+          .isEqualTo("seen");
+    }
+    JsonObject answer = (JsonObject) await(cluster.node(follower).vertx().eventBus().request(Addresses.raft(KV),
+        new JsonObject().put("op", "read-index"))).body();
+    assertThat(answer.getLong("index")).isGreaterThanOrEqualTo(put.index());
+  }
+
+  /**
    * A follower's client sends a propose and a leader read straight to the leader's node (marked
    * {@code routed}), not through its own replica; the leader checks what it is sent that way; and a
    * node that does not lead answers a routed request with a redirect to the leader, without

@@ -17,7 +17,7 @@ class RaftRequestTest {
         new RaftRequest.Query(PUT, Consistency.EVENTUAL, 7), new RaftRequest.Status(),
         new RaftRequest.Join("node4", true), new RaftRequest.Leave("node4"), new RaftRequest.Transfer("node2"),
         new RaftRequest.Feed(new FeedPosition(9, 2), 50), new RaftRequest.Feed(FeedPosition.afterEntry(9), null),
-        new RaftRequest.Discover(), new RaftRequest.Removed("node1"));
+        new RaftRequest.Discover(), new RaftRequest.Removed("node1"), new RaftRequest.ReadIndex());
     for (RaftRequest request : all) {
       assertThat(RaftRequest.REQUESTS.decode(request.toJson())).isEqualTo(request);
       assertThat(request.toJson().getValue("op")).as("named by op").isInstanceOf(String.class);
@@ -39,7 +39,7 @@ class RaftRequestTest {
   @Test
   void anAmbiguousOrIncompleteRequestIsABadRequestNamingTheField() {
     assertBad(new JsonObject().put("op", PUT), "field op: expected one of propose, query, status, join, leave, "
-        + "transfer, feed, discover, removed, got {\"op\":\"put\"");
+        + "transfer, feed, discover, removed, read-index, got {\"op\":\"put\"");
     assertBad(new JsonObject().put("op", "propose").put("action", "query"),
         "field action: expected nothing or \"propose\"");
     assertBad(new JsonObject().put("op", "propose"), "field payload: expected a JSON object, got nothing");

@@ -36,7 +36,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The client API of one group on one node: {@code propose}, {@code query}, {@code status},
+ * The client API of one group on one node: {@code propose}, {@code query}, {@code read-index}, {@code status},
  * {@code join}, {@code leave}, {@code transfer}, {@code feed}, {@code discover} (docs/RAFT.md).
  * Leader-only work runs here when this node leads; otherwise it is forwarded to the leader's
  * node-internal address, and retried once on the leader a changed leadership points to.
@@ -96,6 +96,8 @@ final class GroupRequests {
     return Dispatch.<RaftRequest, Function<Hop, Future<BusJson>>>over(RaftRequest.class)
         .on(Propose.class, propose -> hop -> propose(propose, hop))
         .on(Query.class, query -> hop -> query(query, hop))
+        .on(RaftRequest.ReadIndex.class, request -> hop -> onLeader(request, hop, () -> read(Future.fromCompletionStage(
+            raft.query(ReadIndexOp.INSTANCE, QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty())))))
         .on(RaftRequest.Status.class, status -> hop -> status())
         .on(Join.class, join -> hop -> onLeader(join, hop, () -> endpointOf(join.node())
             .compose(endpoint -> membership.join(endpoint, join.learner()))

@@ -44,7 +44,7 @@ public final class LeaderRoute {
 
   /** Whether {@code request} goes to the leader in any case: a propose, or a query that is not {@code eventual}. */
   public static boolean leaderWork(RaftRequest request) {
-    return request instanceof RaftRequest.Propose
+    return request instanceof RaftRequest.Propose || request instanceof RaftRequest.ReadIndex
         || request instanceof RaftRequest.Query query && query.consistency() != Consistency.EVENTUAL;
   }
 

@@ -75,6 +75,9 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
     if (operation instanceof QueryOp query) {
       return safely(index, () -> machine.query(query.op()));
     }
+    if (operation == ReadIndexOp.INSTANCE) {
+      return null;
+    }
     if (operation instanceof NewTermOp marker) {
       appliedTerm = marker.term();
       return null;

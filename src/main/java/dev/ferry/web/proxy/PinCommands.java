@@ -144,7 +144,7 @@ final class PinCommands {
     boolean names = options.flag("names", false);
     boolean stream = options.flag("stream", false);
     if (asked.isEmpty() && !type.equals("indirect")) {
-      new Listing(response, type, names, stream).page(null);
+      new Listing(response, type, names, stream).start();
       return;
     }
     Future<List<JsonObject>> found;
@@ -183,6 +183,8 @@ final class PinCommands {
     private boolean started;
     /** Whether a {@code Keys} entry has been written (the next needs a comma). */
     private boolean wrote;
+    /** The pinset's read index when the listing began: every page is read at or after it. */
+    private long readIndex;
 
     Listing(HttpServerResponse response, String type, boolean names, boolean stream) {
       this.response = response;
@@ -191,8 +193,24 @@ final class PinCommands {
       this.stream = stream;
     }
 
-    void page(String after) {
-      pins.page(after, Integer.MAX_VALUE, 0).onComplete(read -> {
+    /**
+     * Lists from the first page, once this node's replica has every pin change acknowledged before
+     * the call, wherever it was made (the pinset's read index): a pin added through another node's
+     * proxy is listed here as soon as that {@code pin/add} answered.
+     */
+    void start() {
+      pins.readIndex().onComplete(index -> {
+        if (index.failed()) {
+          KuboAnswers.error(response, FerryException.from(index.cause()));
+          return;
+        }
+        readIndex = index.result();
+        page(null);
+      });
+    }
+
+    private void page(String after) {
+      pins.page(after, Integer.MAX_VALUE, readIndex).onComplete(read -> {
         if (response.closed()) {
           return;   // the client went away: read no further
         }
