@@ -268,13 +268,15 @@ final class PinRoutes implements Routes {
   }
 
   /**
-   * The query's {@code min_index}: the log index this node's replica must have applied before it
-   * answers (the {@value #INDEX_HEADER} of a change made through another node); 0 without one.
+   * The log index this node's replica must have applied before it answers a read: the query's
+   * {@code min_index} (the {@value #INDEX_HEADER} of a change; 0 reads the replica as it is), or
+   * without one the pinset's read index ({@link PinClient#readIndex}: one round trip to the Raft
+   * leader), so a read sees every change acknowledged before it, through whichever node it was made.
    */
-  private static Future<Long> minIndex(RoutingContext ctx) {
+  private Future<Long> minIndex(RoutingContext ctx) {
     String text = ctx.request().getParam("min_index");
     if (text == null) {
-      return Future.succeededFuture(0L);
+      return pins.readIndex();
     }
     try {
       long index = Long.parseLong(text.trim());

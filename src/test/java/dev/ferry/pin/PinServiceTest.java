@@ -10,6 +10,7 @@ import dev.ferry.raft.Consistency;
 import dev.ferry.raft.JsonOp;
 import dev.ferry.raft.RaftClient;
 import dev.ferry.testing.Eventually;
+import dev.ferry.testing.Firewall;
 import dev.ferry.testing.Futures;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.IpfsCluster;
@@ -21,6 +22,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -30,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -245,6 +250,50 @@ abstract class PinServiceTest {
     // the read index, asked of a node the pins were not made through, covers them all
     assertThat(pinService(3, new JsonObject().put("op", "read-index")).getLong("index")).isGreaterThanOrEqualTo(index);
     cids.forEach(cid -> pinService(1, new JsonObject().put("op", "unpin").put("cid", cid)));
+  }
+
+  /**
+   * A read on a node whose replica is behind (the leader holds back its Raft messages to it) first
+   * asks for the pinset's read index and answers once its replica has it: with a pin that was made
+   * through another node, never the replica's 404 from before.
+   */
+  @Test
+  @Order(6)
+  void aReadOnANodeBehindWaitsForThePinsetsReadIndex() {
+    String leaderName = await(RaftClient.forNode(cluster.node(1)).status("pins")).leader();
+    int leader = List.of(1, 2, 3).stream().filter(i -> cluster.name(i).equals(leaderName)).findFirst().orElseThrow();
+    int behind = leader % 3 + 1;
+    int via = behind % 3 + 1;
+    String cid = PinSetTest.cid(200);
+    Firewall firewall = new Firewall(cluster);
+    AtomicBoolean askedForIndex = new AtomicBoolean();
+    try {
+      firewall.dropMessagesTo(leader, Addresses.raftPeer("pins", cluster.name(behind))::equals);
+      firewall.intercept(behind, ctx -> {
+        if (ctx.body() instanceof JsonObject request && "read-index".equals(request.getString("op"))) {
+          askedForIndex.set(true);
+        }
+        ctx.next();
+      });
+      HttpResponse<String> pinned = post(cluster.apiPort(via), "/pins/" + cid + "?replication=1");
+      assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+
+      CompletableFuture<HttpResponse<String>> read = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + cluster.apiPort(behind) + "/allocations/" + cid)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      // the old way answered at once from the replica as it was: a 404
+      Eventually.await("node" + behind + " to ask the leader for the read index", WAIT,
+          () -> askedForIndex.get() || read.isDone());
+      firewall.heal();
+      HttpResponse<String> answer = read.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(new JsonObject(answer.body()).getString("cid")).isEqualTo(cid);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    } finally {
+      firewall.heal();
+      pinService(via, new JsonObject().put("op", "unpin").put("cid", cid));
+    }
   }
 
   @Test
