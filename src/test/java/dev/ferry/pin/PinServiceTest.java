@@ -22,7 +22,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -278,9 +277,7 @@ abstract class PinServiceTest {
       HttpResponse<String> pinned = post(cluster.apiPort(via), "/pins/" + cid + "?replication=1");
       assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
 
-      CompletableFuture<HttpResponse<String>> read = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + cluster.apiPort(behind) + "/allocations/" + cid)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<HttpResponse<String>> read = Http.getAsync(cluster.apiPort(behind), "/allocations/" + cid);
       // the old way answered at once from the replica as it was: a 404
       Eventually.await("node" + behind + " to ask the leader for the read index", WAIT,
           () -> askedForIndex.get() || read.isDone());

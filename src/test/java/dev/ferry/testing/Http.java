@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** A blocking HTTP client for tests: the test thread is not an event loop. */
 public final class Http {
@@ -16,6 +17,12 @@ public final class Http {
 
   public static HttpResponse<String> get(int port, String path) {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
+  }
+
+  /** A GET whose answer the test waits for later (while it does something else meanwhile). */
+  public static CompletableFuture<HttpResponse<String>> getAsync(int port, String path) {
+    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public static HttpResponse<String> send(HttpRequest.Builder request) {
