@@ -23,12 +23,14 @@ import java.util.List;
  * replaced are never applied here one by one.
  *
  * <p>Published node-locally (like {@code ferry.events.members}) so a subscriber sees each op
- * exactly once, in log order, from the replica on its own node. The history keeps each op as its
- * JSON text, not as the tree it was applied from: a tree is dozens of small objects, and kept for
- * {@code raft.feed_history} ops it outlived several young collections, each of which copied it
- * (a pin's op tree was most of what a pin left on a node's heap while it was written); the rare
- * read of the history decodes the text again. Not thread-safe: used on the group's Raft executor
- * context only.
+ * exactly once, in log order, from the replica on its own node. The history keeps each log entry
+ * as JSON text, not as the trees its ops were applied from: a tree is dozens of small objects, and
+ * kept for {@code raft.feed_history} ops it outlived several young collections, each of which
+ * copied it (a pin's op tree was most of what a pin left on a node's heap while it was written).
+ * An entry of several ops ({@link BatchOp}) is kept as the text the log holds for it, shared rather
+ * than encoded again op by op: a pin's op encoded for the feed alone was about a quarter of what a
+ * pin left for young collections to copy. The rare read of the history decodes the text again.
+ * Not thread-safe: used on the group's Raft executor context only.
  */
 final class Feed {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
@@ -48,18 +50,40 @@ final class Feed {
     this.capacity = capacity;
   }
 
-  /** Records and publishes one applied op. */
-  void committed(FeedEntry entry) {
-    int weight = weight(entry);
-    while (!history.isEmpty() && held + weight > capacity) {
+  /** Publishes and keeps {@code op}, applied as the one op of the entry at {@code index}. */
+  void committed(long index, int term, JsonObject op) {
+    published(FeedEntry.op(index, 0, term, op));
+    keep(new Kept(index, term, op.encode(), false, 1, weight(op)));
+  }
+
+  /** Publishes one applied op of a batch entry; {@link #committedBatch} keeps the entry once all its ops are applied. */
+  void published(FeedEntry entry) {
+    vertx.eventBus().publish(address, entry.toJson(), LOCAL);
+  }
+
+  /**
+   * Keeps the batch entry at {@code index}, each of whose {@code ops} was {@link #published}, as
+   * {@code json}: the ops as one JSON array, the text the log keeps for the entry (not copied).
+   */
+  void committedBatch(long index, int term, List<JsonObject> ops, String json) {
+    if (ops.isEmpty()) {
+      return;
+    }
+    int weight = 0;
+    for (JsonObject op : ops) {
+      weight += weight(op);
+    }
+    keep(new Kept(index, term, json, true, ops.size(), weight));
+  }
+
+  private void keep(Kept entry) {
+    while (!history.isEmpty() && held + entry.weight() > capacity) {
       Kept oldest = history.removeFirst();
       held -= oldest.weight();
-      compactedThrough = oldest.position();
+      compactedThrough = oldest.last();
     }
-    history.addLast(new Kept(entry.index(), entry.offset(), entry.term(), entry.op() == null ? null : entry.op().encode(),
-        weight));
-    held += weight;
-    vertx.eventBus().publish(address, entry.toJson(), LOCAL);
+    history.addLast(entry);
+    held += entry.weight();
   }
 
   /** The replica's state was replaced by a snapshot at {@code index}: older ops are gone; subscribers are told. */
@@ -67,17 +91,16 @@ final class Feed {
     history.clear();
     held = 0;
     compactedThrough = FeedPosition.afterEntry(index);
-    vertx.eventBus().publish(address, FeedEntry.snapshot(index, term).toJson(), LOCAL);
+    published(FeedEntry.snapshot(index, term));
   }
 
   /**
-   * How many ops {@code entry} counts as against {@code raft.feed_history}: the length of its
+   * How many ops {@code op} counts as against {@code raft.feed_history}: the length of its
    * {@code "ops"} array when it has one (an op carrying many, as the pinset's {@code pins} op, so
    * a history of such ops holds no more than one of single ops would), else 1.
    */
-  private static int weight(FeedEntry entry) {
-    return entry.op() != null && entry.op().getValue("ops") instanceof JsonArray ops
-        ? Math.max(1, ops.size()) : 1;
+  private static int weight(JsonObject op) {
+    return op.getValue("ops") instanceof JsonArray ops ? Math.max(1, ops.size()) : 1;
   }
 
   /**
@@ -92,24 +115,34 @@ final class Feed {
     }
     List<FeedEntry> entries = new ArrayList<>();
     for (Kept e : history) {
-      if (e.position().isAfter(after)) {
-        if (entries.size() >= limit) {
-          break;
-        }
-        entries.add(e.entry());
+      if (entries.size() >= limit) {
+        break;
+      }
+      if (e.last().isAfter(after)) {
+        e.addAfter(after, limit, entries);
       }
     }
     return new FeedPage(entries);
   }
 
-  /** An op of the history: its position, its term, its JSON as text, and its weight ({@link #weight}). */
-  private record Kept(long index, int offset, int term, String op, int weight) {
-    FeedPosition position() {
-      return new FeedPosition(index, offset);
+  /**
+   * A log entry of the history: its index and term, its ops' JSON as text ({@code array}: a JSON
+   * array of {@code ops} ops, else one op), and their weight ({@link #weight}).
+   */
+  private record Kept(long index, int term, String json, boolean array, int ops, int weight) {
+    /** The position of its last op. */
+    FeedPosition last() {
+      return new FeedPosition(index, ops - 1);
     }
 
-    FeedEntry entry() {
-      return FeedEntry.op(index, offset, term, op == null ? null : new JsonObject(op));
+    /** Adds its ops after {@code after} to {@code entries}, up to {@code limit} in all. */
+    void addAfter(FeedPosition after, int limit, List<FeedEntry> entries) {
+      JsonArray decoded = array ? new JsonArray(json) : null;
+      for (int offset = 0; offset < ops && entries.size() < limit; offset++) {
+        if (new FeedPosition(index, offset).isAfter(after)) {
+          entries.add(FeedEntry.op(index, offset, term, array ? decoded.getJsonObject(offset) : new JsonObject(json)));
+        }
+      }
     }
   }
 }

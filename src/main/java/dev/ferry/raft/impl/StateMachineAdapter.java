@@ -87,27 +87,24 @@ final class StateMachineAdapter implements io.microraft.statemachine.StateMachin
       return null;
     }
     if (operation instanceof JsonObject op) {
-      Object result = apply(index, 0, op);
+      Object result = safely(index, () -> machine.apply(index, op));
+      feed.committed(index, appliedTerm, op);
       snapshots.applied(1);
       return result;
     }
     if (operation instanceof BatchOp batch) {
-      List<Object> results = new ArrayList<>(batch.ops().size());
-      for (JsonObject op : batch.ops()) {
-        results.add(apply(index, results.size(), op));
+      List<JsonObject> ops = batch.ops();
+      List<Object> results = new ArrayList<>(ops.size());
+      for (JsonObject op : ops) {
+        results.add(safely(index, () -> machine.apply(index, op)));
+        feed.published(FeedEntry.op(index, results.size() - 1, appliedTerm, op));
       }
       snapshots.applied(results.size());
       batch.applied();
+      feed.committedBatch(index, appliedTerm, ops, batch.json());
       return results;
     }
     return null; // MicroRaft's own no-op (a read barrier)
-  }
-
-  /** Applies the op at {@code offset} in the entry at {@code index} and feeds it at that position. */
-  private Object apply(long index, int offset, JsonObject op) {
-    Object result = safely(index, () -> machine.apply(index, op));
-    feed.committed(FeedEntry.op(index, offset, appliedTerm, op));
-    return result;
   }
 
   @Override
