@@ -168,6 +168,12 @@ after(async () => {
 
 test('members show live, the charts are seeded from the node and move as pins are added, pins in error are alerted',
   { timeout: 90000 }, async () => {
+  // the page is loaded once the node holds samples from before it (HistoryVerticle samples every
+  // second from its start, and on a quick machine the page could load within a second of that)
+  await until('node2 to hold samples from more than 2 s ago', 20000, async () => {
+    const history = JSON.parse(await api('GET', '/dashboard/history'));
+    return (history.nodes?.node2?.times ?? []).some((t) => t < Date.now() - 2000);
+  });
   const loadedAt = Date.now();
   await page.goto(URL);
   // seeded from GET /dashboard/history: points from before the page was loaded, which no live sample has
