@@ -187,9 +187,17 @@ public final class Requests<R extends BusJson> {
    * introspection addresses.
    */
   public static void reply(Message<?> message, Supplier<? extends BusJson> answer) {
+    replyWith(message, () -> Future.succeededFuture(answer.get()));
+  }
+
+  /**
+   * {@link #reply(Message, Future)} with the future {@code answer} makes, or the exception it
+   * throws while making it as the failure.
+   */
+  public static void replyWith(Message<?> message, Supplier<? extends Future<? extends BusJson>> answer) {
     Future<? extends BusJson> made;
     try {
-      made = Future.succeededFuture(answer.get());
+      made = answer.get();
     } catch (RuntimeException e) {
       made = Future.failedFuture(e);
     }

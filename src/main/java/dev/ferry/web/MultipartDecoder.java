@@ -172,11 +172,6 @@ public final class MultipartDecoder {
     }
   }
 
-  /** Whether the closing delimiter has come. */
-  public boolean closed() {
-    return state == State.EPILOGUE;
-  }
-
   /**
    * Looks for the next delimiter in the preamble or a part's body from {@code from}: hands the bytes
    * before it on (drops them in the preamble) and returns where the delimiter ends, or hands on what

@@ -45,15 +45,8 @@ final class NodeQuestion {
 
   /** Answers the question on this node with what {@code answer} makes of it (one consumer per call). */
   Future<Void> serve(Supplier<Future<? extends BusJson>> answer) {
-    return vertx.eventBus().consumer(address.apply(node.name()), message -> {
-      Future<? extends BusJson> made;
-      try {
-        made = answer.get();
-      } catch (RuntimeException e) {
-        made = Future.failedFuture(e);
-      }
-      Requests.reply(message, made);
-    }).completion();
+    return vertx.eventBus().consumer(address.apply(node.name()), message -> Requests.replyWith(message, answer))
+        .completion();
   }
 
   /** Every current member's answer or failure, asked at once, by name in name order; never fails. */
