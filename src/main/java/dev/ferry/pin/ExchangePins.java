@@ -15,9 +15,6 @@ import java.util.Map;
  * <p>Thread-safe (stateless); answers complete on the caller's context.
  */
 final class ExchangePins implements ClusterPins {
-  private static final String PINNED = "pinned";
-  private static final String CLUSTER_ERROR = "cluster_error";
-
   private final PinClient pins;
 
   /** @param pins this node's pin client ({@link PinClient#forNode}) */
@@ -46,10 +43,10 @@ final class ExchangePins implements ClusterPins {
     List<String> allocations = pin.pin().allocations();
     if (!allocations.isEmpty()) {
       return allocations.stream().allMatch(node -> peerMap.containsKey(node)
-          && PINNED.equals(peerMap.get(node).status()));
+          && PinTracker.PINNED.equals(peerMap.get(node).status()));
     }
     List<String> answered = peerMap.values().stream().map(PinReply.NodeStatus::status)
-        .filter(status -> !CLUSTER_ERROR.equals(status)).toList();
-    return !answered.isEmpty() && answered.stream().allMatch(PINNED::equals);
+        .filter(status -> !PinStatuses.CLUSTER_ERROR.equals(status)).toList();
+    return !answered.isEmpty() && answered.stream().allMatch(PinTracker.PINNED::equals);
   }
 }

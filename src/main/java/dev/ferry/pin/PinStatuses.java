@@ -95,9 +95,12 @@ final class PinStatuses {
             for (String n : asked) {
               AsyncResult<TrackerStatuses> answer = answers.get(n);
               PinReply.NodeStatus status = answer.succeeded() ? answer.result().statuses().get(cid) : null;
-              String error = answer.failed() ? "node " + n + " did not answer: " + answer.cause().getMessage()
-                  : "node " + n + " did not say its status of " + cid;
-              peerMap.put(n, (status != null ? status : new PinReply.NodeStatus(CLUSTER_ERROR, error, now, 0)).toJson());
+              if (status == null) {  // the message only then: this loop runs for every pin of a listing
+                status = new PinReply.NodeStatus(CLUSTER_ERROR, answer.failed()
+                    ? "node " + n + " did not answer: " + answer.cause().getMessage()
+                    : "node " + n + " did not say its status of " + cid, now, 0);
+              }
+              peerMap.put(n, status.toJson());
             }
             if (!onlyHere) {
               for (String peer : peers) {

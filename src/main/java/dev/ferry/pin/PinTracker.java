@@ -40,7 +40,7 @@ final class PinTracker {
   private static final String UNPIN_QUEUED = "unpin_queued";
   private static final String PINNING = "pinning";
   private static final String UNPINNING = "unpinning";
-  private static final String PINNED = "pinned";
+  static final String PINNED = "pinned";
   private static final String UNEXPECTEDLY_UNPINNED = "unexpectedly_unpinned";
 
   /**

@@ -134,7 +134,7 @@ public final class GroupVerticle extends VerticleBase {
     }
     return snapshotBeforeStop()
         .transform(x -> {
-          Leaders.of(vertx).forget(group);
+          Leaders.of(vertx).reported(group, null);  // stopped: it knows no leader
           metrics.remove();
           if (requests != null) {
             requests.stop();

@@ -29,17 +29,15 @@ public final class Leaders {
     return Optional.ofNullable(byGroup.get(group));
   }
 
-  /** The replica of {@code group} reports {@code leader} (null: it knows none). */
+  /**
+   * The replica of {@code group} reports {@code leader} (null: it knows none, or it stopped: until it
+   * runs again, requests go through this node as before).
+   */
   void reported(String group, String leader) {
     if (leader == null) {
       byGroup.remove(group);
     } else {
       byGroup.put(group, leader);
     }
-  }
-
-  /** The replica of {@code group} stopped: until it runs again, requests go through this node as before. */
-  void forget(String group) {
-    byGroup.remove(group);
   }
 }
