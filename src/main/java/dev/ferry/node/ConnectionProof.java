@@ -132,7 +132,7 @@ final class ConnectionProof implements MemberSocketInterceptor {
       if (listed == null) {
         return Optional.of("its certificate is for '" + peer.name + "', which is not a node of peers.json");
       }
-      if (!sameAddress(listed, MemberProof.hostOf(peer.address), MemberProof.portOf(peer.address))) {
+      if (!MemberProof.sameAddress(listed, MemberProof.hostOf(peer.address), MemberProof.portOf(peer.address))) {
         return Optional.of("it is '" + peer.name + "' but claims the membership address " + peer.address
             + ", while peers.json has " + listed);
       }
@@ -142,15 +142,11 @@ final class ConnectionProof implements MemberSocketInterceptor {
     if (accepted && !MemberProof.sameHost(MemberProof.hostOf(peer.address), remoteHost)) {
       return Optional.of("it is '" + peer.name + "' at " + peer.address + " but connects from another host, " + remoteHost);
     }
-    if (!accepted && !sameAddress(peer.address, remoteHost, Integer.toString(remote.getPort()))) {
+    if (!accepted && !MemberProof.sameAddress(peer.address, remoteHost, Integer.toString(remote.getPort()))) {
       return Optional.of("it is '" + peer.name + "' at " + peer.address + ", not at " + remoteHost + ":" + remote.getPort()
           + " where this node connected");
     }
     return Optional.empty();
-  }
-
-  private static boolean sameAddress(String hostPort, String host, String port) {
-    return MemberProof.portOf(hostPort).equals(port) && MemberProof.sameHost(MemberProof.hostOf(hostPort), host);
   }
 
   private IOException refuse(Socket socket, boolean accepted, String reason) {

@@ -111,7 +111,7 @@ final class MemberProof {
     if (!verifies(certificate, payload(name, incarnation, bus, membership, signedAt), signatureBytes)) {
       return Optional.of("the signature over its member attributes is not its certificate's");
     }
-    if (!portOf(membership).equals(Integer.toString(address.getPort())) || !sameHost(hostOf(membership), address.getHost())) {
+    if (!sameAddress(membership, address.getHost(), Integer.toString(address.getPort()))) {
       return Optional.of("it signed its attributes for the membership address " + membership + ", not for "
           + address.getHost() + ":" + address.getPort() + " where it is");
     }
@@ -184,6 +184,11 @@ final class MemberProof {
 
   static String portOf(String hostPort) {
     return hostPort.substring(hostPort.lastIndexOf(':') + 1);
+  }
+
+  /** Whether {@code hostPort} is {@code port} on {@code host} (the port compared first: no lookup when it differs). */
+  static boolean sameAddress(String hostPort, String host, String port) {
+    return portOf(hostPort).equals(port) && sameHost(hostOf(hostPort), host);
   }
 
   /** Whether two host names or addresses share an address (this runs on Hazelcast's threads, which may resolve). */
