@@ -6,6 +6,7 @@ import dev.ferry.circuit.Fragment;
 import dev.ferry.circuit.LocalPeer;
 import dev.ferry.core.FerryException;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.store.BlockBytes;
 import dev.ferry.ipfs.store.BlockSource.LocalBlocks;
 import dev.ferry.ipfs.store.Links;
 import io.netty.buffer.ByteBuf;
@@ -351,7 +352,7 @@ final class Fetch {
    * bytes copied into one array for that; raw leaves, most of a file, are stored from their pieces).
    */
   private void store(Source source, Cid cid, List<ByteBuffer> block) {
-    int length = (int) block.stream().mapToLong(ByteBuffer::remaining).sum();
+    int length = (int) BlockBytes.length(block);
     pendingWrites++;
     pendingWriteBytes += length;
     if (!paused && pendingWriteBytes > config.pendingWriteBytes()) {
@@ -364,9 +365,7 @@ final class Fetch {
           into.put(cid, block);
           return List.<Cid>of();
         }
-        byte[] bytes = new byte[length];
-        ByteBuffer at = ByteBuffer.wrap(bytes);
-        block.forEach(piece -> at.put(piece.duplicate()));
+        byte[] bytes = BlockBytes.copy(block);
         into.put(cid, bytes);
         return Links.of(cid, bytes);
       } catch (FerryException e) {

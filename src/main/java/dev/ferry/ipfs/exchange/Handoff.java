@@ -57,10 +57,15 @@ final class Handoff {
     store.protectedRoots()
         .compose(roots -> {
           firstSeen.keySet().retainAll(roots);
+          Instant now = Instant.now();
+          roots.forEach(root -> firstSeen.putIfAbsent(root, now));
+          ClusterPins pins = pinService();
           Future<Void> chain = Future.succeededFuture();
+          if (pins == null) {
+            return chain;  // no pin service on this node (yet): the next check asks again
+          }
           for (Cid root : roots) {
-            firstSeen.putIfAbsent(root, Instant.now());
-            chain = chain.compose(x -> checkOne(root));
+            chain = chain.compose(x -> checkOne(pins, root));
           }
           return chain;
         })
@@ -72,14 +77,17 @@ final class Handoff {
         });
   }
 
-  private Future<Void> checkOne(Cid root) {
-    ClusterPins pins;
+  /** This node's pin service, or null when it has none (yet). */
+  private ClusterPins pinService() {
     try {
-      pins = LocalServices.get(vertx, ClusterPins.class, "deploy verticles/pin.json, whose service says when the "
+      return LocalServices.get(vertx, ClusterPins.class, "deploy verticles/pin.json, whose service says when the "
           + "cluster holds added content");
     } catch (FerryException e) {
-      return Future.succeededFuture();  // no pin service on this node (yet): the next check asks again
+      return null;
     }
+  }
+
+  private Future<Void> checkOne(ClusterPins pins, Cid root) {
     return pins.held(root).compose(held -> {
       boolean release = switch (held) {
         case BY_ALLOCATIONS -> true;

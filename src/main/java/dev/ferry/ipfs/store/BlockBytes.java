@@ -8,11 +8,11 @@ import java.util.List;
  * as it arrives from another node: views of what the connection received, stored without being
  * copied into one array first. Stateless; never changes a piece's position.
  */
-final class BlockBytes {
+public final class BlockBytes {
   private BlockBytes() {}
 
   /** How many bytes the pieces hold together. */
-  static long length(List<ByteBuffer> pieces) {
+  public static long length(List<ByteBuffer> pieces) {
     long length = 0;
     for (ByteBuffer piece : pieces) {
       length += piece.remaining();
@@ -21,7 +21,7 @@ final class BlockBytes {
   }
 
   /** The pieces' bytes in one array (a copy). */
-  static byte[] copy(List<ByteBuffer> pieces) {
+  public static byte[] copy(List<ByteBuffer> pieces) {
     byte[] bytes = new byte[Math.toIntExact(length(pieces))];
     int at = 0;
     for (ByteBuffer piece : pieces) {

@@ -65,10 +65,7 @@ public enum HashFunction {
 
   /** The multihash of {@code block}: code, length, digest. */
   public byte[] multihash(byte[] block) {
-    byte[] out = Arrays.copyOf(prefix, prefix.length + DIGEST_BYTES);
-    byte[] digest = digest(block);
-    System.arraycopy(digest, 0, out, prefix.length, DIGEST_BYTES);
-    return out;
+    return withPrefix(digest(block));
   }
 
   /**
@@ -83,8 +80,13 @@ public enum HashFunction {
     for (ByteBuffer piece : pieces) {
       sha.update(piece.duplicate());
     }
+    return withPrefix(sha.digest());
+  }
+
+  /** {@code digest} after this function's code and length: a multihash. */
+  private byte[] withPrefix(byte[] digest) {
     byte[] out = Arrays.copyOf(prefix, prefix.length + DIGEST_BYTES);
-    System.arraycopy(sha.digest(), 0, out, prefix.length, DIGEST_BYTES);
+    System.arraycopy(digest, 0, out, prefix.length, DIGEST_BYTES);
     return out;
   }
 
