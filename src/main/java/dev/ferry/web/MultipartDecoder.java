@@ -12,8 +12,10 @@ import java.util.Locale;
  * A {@code multipart/form-data} body (RFC 7578 on RFC 2046) decoded as it streams: fed the body's
  * chunks in order ({@link #feed}), it tells its {@link Listener} each part's headers, then the
  * part's bytes as slices of the chunks they came in (never copied, never accumulated), then the
- * part's end; {@link #end} says whether the body ended where it may. The boundary is searched for
- * with Netty's byte search for the delimiter's leading CR, and only the few bytes at a chunk's
+ * part's end; {@link #end} says whether the body ended where it may. The delimiter is searched
+ * for whole with Horspool's algorithm (about one byte looked at per delimiter's length of data:
+ * a search for each CR and a comparison there took a quarter of the event loop's time in an add
+ * of random data, docs/BENCHMARKS.md), and only the few bytes at a chunk's
  * end that may begin a delimiter are held back (at most the delimiter's length and two bytes), so
  * a body costs one pass over its bytes whatever its size and however it is cut into chunks.
  *
@@ -85,6 +87,11 @@ public final class MultipartDecoder {
   private final String boundary;
   /** CRLF, {@code --}, the boundary. */
   private final byte[] delimiter;
+  /**
+   * Horspool's shifts: how far the search for the delimiter may move on when the byte under the
+   * delimiter's last is a given one (its whole length for a byte the delimiter does not hold).
+   */
+  private final int[] skip = new int[256];
   private final Listener listener;
   private State state = State.PREAMBLE;
   /** Bytes at the end of what was fed that may begin a delimiter, not yet handed on. */
@@ -102,6 +109,10 @@ public final class MultipartDecoder {
     this.boundary = boundary;
     this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     this.listener = listener;
+    Arrays.fill(skip, delimiter.length);
+    for (int i = 0; i < delimiter.length - 1; i++) {
+      skip[delimiter[i] & 0xff] = delimiter.length - 1 - i;
+    }
     this.held = new byte[delimiter.length + 2];
     // the body's first delimiter needs no CRLF before it: the preamble starts as if after one
     held[0] = CR;
@@ -207,7 +218,7 @@ public final class MultipartDecoder {
     int start = from;
     int search = from;
     while (true) {
-      int cr = bytes.indexOf(search, n, CR);
+      int cr = candidate(bytes, search, n);
       if (cr < 0) {
         emit(chunk, start, n);
         return n;
@@ -226,6 +237,39 @@ public final class MultipartDecoder {
       }
       search = cr + 1;
     }
+  }
+
+  /**
+   * The first place from {@code from} (before {@code end}) where a delimiter may start: where the
+   * whole delimiter is (Horspool's search, which looks at about one byte in every delimiter's
+   * length of data), else the first CR among the last bytes, too few for a whole delimiter, that
+   * may begin one; -1 when there is none. What follows the delimiter is for {@link #match} to say.
+   */
+  private int candidate(ByteBuf bytes, int from, int end) {
+    int last = delimiter.length - 1;
+    byte lastByte = delimiter[last];
+    int at = from;
+    for (; at + last < end; at += skip[bytes.getByte(at + last) & 0xff]) {
+      if (bytes.getByte(at + last) == lastByte && whole(bytes, at)) {
+        return at;
+      }
+    }
+    for (at = Math.max(at, end - last); at < end; at++) {
+      if (bytes.getByte(at) == CR && match(bytes, at, end) == NEED_MORE) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether the delimiter's bytes but its last are at {@code at} (the caller saw the last). */
+  private boolean whole(ByteBuf bytes, int at) {
+    for (int i = 0; i < delimiter.length - 1; i++) {
+      if (bytes.getByte(at + i) != delimiter[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a delimiter starts at {@code at} in {@code bytes} (read up to {@code end}). */
