@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.peers.Base58;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 
 /**
  * An IPFS content identifier, checked when read: a CIDv0 ({@code Qm...}, base58btc of a SHA-256
@@ -13,7 +14,10 @@ import java.util.HexFormat;
  * v1 (what IPFS Cluster shows). IPFS daemons answer in either base, so compare {@code Cid}s, never
  * strings.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. The text is made when first asked for, not when a CID is made from
+ * bytes: the importer and a DAG's walk make a CID per block or link and most are never shown, and
+ * base58 of a CIDv0 (with {@link java.math.BigInteger}) cost about 6 % of an add's importing thread
+ * (docs/BENCHMARKS.md). A race makes the same string twice, harmlessly.
  */
 public final class Cid {
   /** Longer text is refused before decoding: no real CID comes close. */
@@ -29,7 +33,8 @@ public final class Cid {
 
   private final int version;
   private final byte[] bytes;
-  private final String text;
+  /** {@link #toString()}, made by its first call. */
+  private String text;
   /** The content codec, and where the multihash starts in {@link #bytes}. */
   private final int codec;
   private final int multihashAt;
@@ -37,14 +42,13 @@ public final class Cid {
   private Cid(int version, byte[] bytes) {
     this.version = version;
     this.bytes = bytes;
-    this.text = version == 0 ? base58(bytes) : "b" + base32(bytes);
     if (version == 0) {
       this.codec = DAG_PB;
       this.multihashAt = 0;
     } else {
       int[] at = {0};
-      varint(text, bytes, at);
-      this.codec = (int) varint(text, bytes, at);
+      Varint.read(bytes, at);  // the version: every caller checked the varints
+      this.codec = (int) Varint.read(bytes, at);
       this.multihashAt = at[0];
     }
   }
@@ -56,10 +60,10 @@ public final class Cid {
    */
   public static Cid v0(byte[] multihash) {
     byte[] copy = multihash.clone();
-    String text = base58(copy);
+    Supplier<String> text = () -> base58(copy);
     checkMultihash(text, copy, 0);
     if (copy[0] != SHA2_256) {
-      throw invalid(text, "a CIDv0 is a SHA-256 multihash");
+      throw invalid(text.get(), "a CIDv0 is a SHA-256 multihash");
     }
     return new Cid(0, copy);
   }
@@ -73,7 +77,7 @@ public final class Cid {
   public static Cid v1(int codec, byte[] multihash) {
     byte[] head = Varint.concat(Varint.encode(1), Varint.encode(codec));
     byte[] copy = Varint.concat(head, multihash);
-    checkMultihash(base58(copy), copy, head.length);
+    checkMultihash(() -> base58(copy), copy, head.length);
     return new Cid(1, copy);
   }
 
@@ -99,7 +103,7 @@ public final class Cid {
 
   /** The text in base58btc: {@code Qm...} for a CIDv0, {@code z...} for a CIDv1. */
   public String toBase58btc() {
-    return version == 0 ? text : "z" + base58(bytes);
+    return version == 0 ? toString() : "z" + base58(bytes);
   }
 
   /**
@@ -131,9 +135,10 @@ public final class Cid {
       throw invalid(text.substring(0, 32) + "...", "it is " + text.length() + " characters long (at most "
           + MAX_TEXT_LENGTH + ")");
     }
+    Supplier<String> named = () -> text;
     if (text.length() == 46 && text.startsWith("Qm")) {
       byte[] multihash = decode58(text, 0);
-      checkMultihash(text, multihash, 0);
+      checkMultihash(named, multihash, 0);
       if (multihash[0] != SHA2_256) {
         throw invalid(text, "a CIDv0 is a SHA-256 multihash");
       }
@@ -152,12 +157,12 @@ public final class Cid {
       return v0(bytes);
     }
     int[] at = {0};
-    long version = varint(text, bytes, at);
+    long version = varint(named, bytes, at);
     if (version != 1) {
       throw invalid(text, "CID version " + version + " is not supported (0 or 1)");
     }
-    varint(text, bytes, at);  // the content codec: any
-    checkMultihash(text, bytes, at[0]);
+    varint(named, bytes, at);  // the content codec: any
+    checkMultihash(named, bytes, at[0]);
     return new Cid(1, bytes);
   }
 
@@ -178,7 +183,12 @@ public final class Cid {
 
   @Override
   public String toString() {
-    return text;
+    String made = text;
+    if (made == null) {
+      made = version == 0 ? base58(bytes) : "b" + base32(bytes);
+      text = made;
+    }
+    return made;
   }
 
   private static FerryException invalid(String text, String why) {
@@ -186,24 +196,24 @@ public final class Cid {
   }
 
   /** A multihash from {@code from} to the end: code, digest length, and exactly that many bytes. */
-  private static void checkMultihash(String text, byte[] bytes, int from) {
+  private static void checkMultihash(Supplier<String> text, byte[] bytes, int from) {
     int[] at = {from};
     long function = varint(text, bytes, at);
     long length = varint(text, bytes, at);
     if (length != bytes.length - at[0]) {
-      throw invalid(text, "its multihash says " + length + " digest bytes, but " + (bytes.length - at[0])
+      throw invalid(text.get(), "its multihash says " + length + " digest bytes, but " + (bytes.length - at[0])
           + " follow");
     }
     if (length == 0 && function != IDENTITY) {  // an identity CID of no bytes is the gateways' probe, bafkqaaa
-      throw invalid(text, "its multihash has an empty digest");
+      throw invalid(text.get(), "its multihash has an empty digest");
     }
   }
 
-  private static long varint(String text, byte[] bytes, int[] at) {
+  private static long varint(Supplier<String> text, byte[] bytes, int[] at) {
     try {
       return Varint.read(bytes, at);
     } catch (IllegalArgumentException e) {
-      throw invalid(text, e.getMessage());
+      throw invalid(text.get(), e.getMessage());
     }
   }
 
