@@ -71,6 +71,17 @@ public final class DagPb {
   }
 
   /**
+   * A file's leaf holding {@code length} bytes as a UnixFS node of {@code type}, written around
+   * those bytes instead of with a copy of them: a caller reads the bytes into an array of the
+   * frame's {@link Protobuf.Writer#size() size} at its {@link Protobuf.Writer#holeAt() holeAt},
+   * then {@link Protobuf.Writer#writeAround writeAround} makes the array the very bytes of
+   * {@code encodeLeaf} of that node. One frame serves every leaf of that length and type.
+   */
+  static Protobuf.Writer leafFrame(UnixFs.Type type, int length) {
+    return new Protobuf.Writer().message(NODE_DATA, UnixFs.leafWriter(type, length));
+  }
+
+  /**
    * Reads a dag-pb block.
    *
    * @throws dev.ferry.core.FerryException {@code bad-request} saying what in the block is not dag-pb

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +46,16 @@ public final class Importer {
   /** A block already made: its CID, the bytes of its DAG, and the file bytes under it. */
   private record Ref(Cid cid, long dagSize, long fileSize) {}
 
+  /**
+   * A chunk of the file, read where its leaf block will hold it: {@code length} bytes at
+   * {@code offset} of {@code block}, an array of a whole chunk's leaf block.
+   */
+  private record Chunk(byte[] block, int offset, int length) {}
+
   private final ImportOptions options;
   private final BlockSink sink;
+  /** The dag-pb leaf frames of a whole chunk, by leaf type (File, Raw); made when first needed. */
+  private final Map<UnixFs.Type, Protobuf.Writer> frames = new EnumMap<>(UnixFs.Type.class);
 
   public Importer(ImportOptions options, BlockSink sink) {
     this.options = options;
@@ -217,7 +226,7 @@ public final class Importer {
 
   /** The file's DAG in the layout the options name; its root. */
   private Ref layout(InputStream in) throws IOException {
-    return options.trickle() ? trickle(new Chunks(in)) : balanced(in);
+    return options.trickle() ? trickle(new Chunks(in, UnixFs.Type.RAW)) : balanced(in);
   }
 
   /** Chunks {@code in} into leaves and builds the balanced tree over them; its root. */
@@ -226,8 +235,8 @@ public final class Importer {
     levels.add(new ArrayList<>());
     boolean first = true;
     while (true) {
-      byte[] chunk = readChunk(in);
-      if (chunk.length == 0 && !first) {
+      Chunk chunk = readChunk(in, UnixFs.Type.FILE);
+      if (chunk.length() == 0 && !first) {
         break;
       }
       first = false;
@@ -239,7 +248,7 @@ public final class Importer {
         levels.get(level + 1).add(parent(levels.get(level)));
         levels.get(level).clear();
       }
-      if (chunk.length < options.chunkSize()) {
+      if (chunk.length() < options.chunkSize()) {
         break;
       }
     }
@@ -286,50 +295,72 @@ public final class Importer {
   /** The chunks of a stream with one chunk of look-ahead; an empty stream has none. */
   private final class Chunks {
     private final InputStream in;
-    private byte[] next;
+    private final UnixFs.Type type;
+    private Chunk next;
     private boolean ended;
 
-    Chunks(InputStream in) {
+    /** The chunks of {@code in}, for leaves of {@code type}. */
+    Chunks(InputStream in, UnixFs.Type type) {
       this.in = in;
+      this.type = type;
     }
 
     boolean hasNext() throws IOException {
       if (next == null && !ended) {
-        byte[] chunk = readChunk(in);
-        ended = chunk.length < options.chunkSize();
-        next = chunk.length > 0 ? chunk : null;
+        Chunk chunk = readChunk(in, type);
+        ended = chunk.length() < options.chunkSize();
+        next = chunk.length() > 0 ? chunk : null;
       }
       return next != null;
     }
 
-    byte[] next() throws IOException {
+    Chunk next() throws IOException {
       hasNext();
-      byte[] chunk = next;
+      Chunk chunk = next;
       next = null;
       return chunk;
     }
   }
 
   /**
-   * The next chunk of {@code in}: {@link ImportOptions#chunkSize()} bytes, fewer at its end. Read
-   * straight into the chunk's array ({@code readNBytes(int)} reads 8 KiB at a time and copies).
+   * The next chunk of {@code in}, for a leaf of {@code type}: {@link ImportOptions#chunkSize()}
+   * bytes, fewer at its end. Read straight into the array of its leaf block, where the block holds
+   * them, so that a whole chunk's leaf is made without copying it again (raw leaves: the block is
+   * the chunk; dag-pb leaves: written around it, {@link DagPb#leafFrame}). An array per chunk:
+   * the block store's writes hold each one until it is stored.
    */
-  private byte[] readChunk(InputStream in) throws IOException {
-    byte[] chunk = new byte[options.chunkSize()];
-    int read = in.readNBytes(chunk, 0, chunk.length);
-    return read == chunk.length ? chunk : Arrays.copyOf(chunk, read);
+  private Chunk readChunk(InputStream in, UnixFs.Type type) throws IOException {
+    Protobuf.Writer frame = options.rawLeaves() ? null : frame(type);
+    byte[] block = new byte[frame == null ? options.chunkSize() : frame.size()];
+    int offset = frame == null ? 0 : frame.holeAt();
+    return new Chunk(block, offset, in.readNBytes(block, offset, options.chunkSize()));
+  }
+
+  private Protobuf.Writer frame(UnixFs.Type type) {
+    return frames.computeIfAbsent(type, t -> DagPb.leafFrame(t, options.chunkSize()));
   }
 
   /** A leaf: a raw block, or with raw leaves off a dag-pb node of {@code type} (File or Raw) holding the chunk. */
-  private Ref leaf(byte[] chunk, UnixFs.Type type) throws IOException {
-    if (options.rawLeaves()) {
-      Cid cid = Cid.v1(Cid.RAW, options.hash().multihash(chunk));
-      sink.put(cid, chunk);
-      return new Ref(cid, chunk.length, chunk.length);
+  private Ref leaf(Chunk chunk, UnixFs.Type type) throws IOException {
+    if (chunk.length() == options.chunkSize()) {  // a whole chunk: its array is its block
+      if (!options.rawLeaves()) {
+        frame(type).writeAround(chunk.block());
+        return new Ref(dagPb(chunk.block()), chunk.block().length, chunk.length());
+      }
+      return rawLeaf(chunk.block());
     }
-    UnixFs data = type == UnixFs.Type.RAW ? UnixFs.raw(chunk) : UnixFs.file(chunk, List.of());
-    byte[] block = DagPb.encodeLeaf(data);
-    return new Ref(dagPb(block), block.length, chunk.length);
+    byte[] data = Arrays.copyOfRange(chunk.block(), chunk.offset(), chunk.offset() + chunk.length());
+    if (options.rawLeaves()) {
+      return rawLeaf(data);
+    }
+    byte[] block = DagPb.encodeLeaf(type == UnixFs.Type.RAW ? UnixFs.raw(data) : UnixFs.file(data, List.of()));
+    return new Ref(dagPb(block), block.length, data.length);
+  }
+
+  private Ref rawLeaf(byte[] data) throws IOException {
+    Cid cid = Cid.v1(Cid.RAW, options.hash().multihash(data));
+    sink.put(cid, data);
+    return new Ref(cid, data.length, data.length);
   }
 
   private Ref parent(List<Ref> children) throws IOException {

@@ -30,10 +30,15 @@ final class Protobuf {
    */
   static final class Writer {
     private static final int BY_REFERENCE = 1024;
+    /** Where {@link #parts} has the {@link #hole}. */
+    private static final byte[] HOLE = new byte[0];
     /** The message so far: whole arrays, then what {@link #tail} holds. */
     private final List<byte[]> parts = new ArrayList<>();
     private final ByteArrayOutputStream tail = new ByteArrayOutputStream();
     private int partBytes;
+    /** Where the {@link #hole} is in the message, and its length; -1: it has none. */
+    private int holeAt = -1;
+    private int holeLength;
 
     Writer varint(int field, long value) {
       Varint.write(tail, (long) field << 3 | VARINT);
@@ -64,9 +69,65 @@ final class Protobuf {
       Varint.write(tail, value.size());
       add(tail.toByteArray());
       tail.reset();
-      value.parts.forEach(this::add);
+      for (byte[] part : value.parts) {
+        if (part == HOLE) {
+          addHole(value.holeLength);
+        } else {
+          add(part);
+        }
+      }
       add(value.tail.toByteArray());
       return this;
+    }
+
+    /**
+     * A field of {@code length} bytes whose value this writer does not hold: it is already where
+     * {@link #holeAt()} says in the array that {@link #writeAround} fills (a chunk read straight into
+     * its leaf block). A message holds one at most, nested ones included.
+     */
+    Writer hole(int field, int length) {
+      Varint.write(tail, (long) field << 3 | LENGTH_DELIMITED);
+      Varint.write(tail, length);
+      add(tail.toByteArray());
+      tail.reset();
+      addHole(length);
+      return this;
+    }
+
+    private void addHole(int length) {
+      if (holeAt >= 0) {
+        throw new IllegalStateException("a message holds one hole at most");
+      }
+      holeAt = partBytes;
+      holeLength = length;
+      parts.add(HOLE);
+      partBytes += length;
+    }
+
+    /** Where the {@link #hole}'s value starts in the message. */
+    int holeAt() {
+      return holeAt;
+    }
+
+    /**
+     * Writes the message into {@code out}, {@link #size()} bytes long, around its {@link #hole},
+     * whose bytes are left as they are. A writer may write any number of arrays.
+     */
+    void writeAround(byte[] out) {
+      if (holeAt < 0 || out.length != size()) {
+        throw new IllegalArgumentException("writeAround needs a message with a hole and an array of its size");
+      }
+      int at = 0;
+      for (byte[] part : parts) {
+        if (part == HOLE) {
+          at += holeLength;
+        } else {
+          System.arraycopy(part, 0, out, at, part.length);
+          at += part.length;
+        }
+      }
+      byte[] rest = tail.toByteArray();
+      System.arraycopy(rest, 0, out, at, rest.length);
     }
 
     /** The bytes written so far. */
@@ -80,6 +141,9 @@ final class Protobuf {
     }
 
     byte[] toByteArray() {
+      if (holeAt >= 0) {
+        throw new IllegalStateException("a message with a hole is written with writeAround");
+      }
       if (parts.isEmpty()) {
         return tail.toByteArray();
       }

@@ -70,8 +70,27 @@ public record UnixFs(Type type, byte[] data, Long fileSize, List<Long> blockSize
 
   /** This message written, its data kept by reference (for {@link DagPb#encodeLeaf}). */
   Protobuf.Writer writer() {
+    return writer(-1);
+  }
+
+  /**
+   * A leaf of {@code type} (File or Raw) holding {@code length} bytes (more than none) that are not
+   * in the message: its {@code Data} is a {@linkplain Protobuf.Writer#hole hole} (for
+   * {@link DagPb#leafFrame}). The same fields as {@link #file} or {@link #raw} write.
+   */
+  static Protobuf.Writer leafWriter(Type type, int length) {
+    if (length <= 0) {
+      throw new IllegalArgumentException("a leaf written around its data holds some: " + length);
+    }
+    return new UnixFs(type, null, (long) length, List.of(), null, null, null).writer(length);
+  }
+
+  /** The message written; its data a hole of {@code hole} bytes when that is not negative. */
+  private Protobuf.Writer writer(int hole) {
     Protobuf.Writer out = new Protobuf.Writer().varint(TYPE, type.ordinal());
-    if (data != null && data.length > 0) {
+    if (hole >= 0) {
+      out.hole(DATA, hole);
+    } else if (data != null && data.length > 0) {
       out.bytes(DATA, data);
     }
     if (fileSize != null) {

@@ -81,6 +81,28 @@ class CodecTest {
   }
 
   @Test
+  void aLeafWrittenAroundItsChunkHasTheBytesOfTheGeneralEncoder() {
+    java.util.Random random = new java.util.Random(17);
+    for (int size : new int[] {1, 127, 128, 1023, 1024, 1025, 16_383, 16_384, 262_144, 1_048_576}) {
+      byte[] chunk = new byte[size];
+      random.nextBytes(chunk);
+      for (UnixFs.Type type : List.of(UnixFs.Type.FILE, UnixFs.Type.RAW)) {
+        Protobuf.Writer frame = DagPb.leafFrame(type, size);
+        byte[] block = new byte[frame.size()];
+        java.util.Arrays.fill(block, (byte) 0x5a);  // what the frame must write over
+        System.arraycopy(chunk, 0, block, frame.holeAt(), size);
+        frame.writeAround(block);
+        UnixFs data = type == UnixFs.Type.FILE ? UnixFs.file(chunk, List.of()) : UnixFs.raw(chunk);
+        assertThat(block).as("%s leaf of %d bytes", type, size)
+            .isEqualTo(DagPb.encode(new DagPb.Node(List.of(), data.encode())));
+      }
+    }
+    assertThatThrownBy(() -> DagPb.leafFrame(UnixFs.Type.FILE, 8).toByteArray()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> DagPb.leafFrame(UnixFs.Type.FILE, 8).writeAround(new byte[3]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void unixFsWritesFieldsInNumberOrderWithBlocksizesUnpacked() {
     UnixFs parent = UnixFs.file(new byte[0], List.of(262144L, 10L));
     assertThat(HEX.formatHex(parent.encode())).isEqualTo("0802" + "18" + "8a8010" + "20" + "808010" + "200a");
