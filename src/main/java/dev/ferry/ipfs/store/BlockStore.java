@@ -341,21 +341,34 @@ public final class BlockStore {
       }
       reserve(cid, length);
       boolean stored = false;
-      Path part = temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
+      Recycled reuse = recycled.poll();
+      Path part = reuse != null ? reuse.file() : temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
       try {
         if (!shards.contains(file.getParent())) {
           Files.createDirectories(file.getParent());
           shards.add(file.getParent());
         }
-        Recycled reuse = reuseAs(part);
-        try (FileChannel out = reuse != null ? FileChannel.open(part, StandardOpenOption.WRITE)
+        if (reuse != null) {
+          recycledBytes.addAndGet(-reuse.size());
+          recycledFiles.decrementAndGet();
+        }
+        FileChannel kept = null;
+        if (reuse != null) {
+          try {
+            kept = FileChannel.open(part, StandardOpenOption.WRITE);
+          } catch (NoSuchFileException e) {  // removed from .temp by hand: a new file instead
+            reuse = null;
+            part = temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
+          }
+        }
+        try (FileChannel out = kept != null ? kept
             : FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
           ByteBuffer[] bytes = pieces.stream().map(ByteBuffer::duplicate).toArray(ByteBuffer[]::new);
           for (long left = length; left > 0; ) {
             left -= out.write(bytes);  // one gathering write, unless the file system takes less at a time
           }
-          if (reuse != null) {
-            out.truncate(length);  // what is left of the block it held before, if longer
+          if (reuse != null && reuse.size() > length) {
+            out.truncate(length);  // what is left of the block it held before
           }
         }
         try {
@@ -388,7 +401,9 @@ public final class BlockStore {
    * journal (this project's VM) skips, one by one, every inode freed in the last minute or more
    * ({@code recently_deleted}): after the deletion of 1025 blocks, putting the next 1025 (256 MiB)
    * took 0.3–0.6 s of system time, and 0.14–0.19 s writing removed blocks' files again (a
-   * rename, a write, a rename; docs/BENCHMARKS.md).
+   * rename, a write, a rename; docs/BENCHMARKS.md). A put writes the kept file where it is in
+   * {@code .temp} (emptied when the store opens, as a put's own part file is) and renames it into
+   * place; it is cut to the block's length only when it was longer.
    */
   private boolean recycle(Path file, long size) throws IOException {
     if (recycledBytes.addAndGet(size) > recycleBytes) {
@@ -410,23 +425,6 @@ public final class BlockStore {
     }
     recycled.add(new Recycled(kept, size));
     return true;
-  }
-
-  /** Renames a kept file of a removed block to {@code part} and answers it, or null when none is kept (or it cannot be). */
-  private Recycled reuseAs(Path part) {
-    Recycled reuse = recycled.poll();
-    if (reuse == null) {
-      return null;
-    }
-    recycledBytes.addAndGet(-reuse.size());
-    recycledFiles.decrementAndGet();
-    try {
-      Files.move(reuse.file(), part, StandardCopyOption.ATOMIC_MOVE);
-      return reuse;
-    } catch (IOException e) {
-      deleteQuietly(reuse.file());
-      return null;
-    }
   }
 
   /** Unlinks every kept file of a removed block (the disk is short of space); whether there was any. */

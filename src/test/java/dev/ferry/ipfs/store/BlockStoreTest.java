@@ -32,6 +32,54 @@ class BlockStoreTest {
   Path dir;
 
   @Test
+  void aRemovedBlocksFileWrittenAgainHoldsExactlyTheNextBlock() throws Exception {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED);
+    Random random = new Random(29);
+    List<byte[]> blocks = new ArrayList<>();
+    for (int size : new int[] {5000, 100, 3000, 7000, 1}) {
+      byte[] block = new byte[size];
+      random.nextBytes(block);
+      blocks.add(block);
+    }
+    Cid first = rawCid(blocks.get(0));
+    store.put(first, blocks.get(0));
+    assertThat(store.delete(first)).isTrue();
+    Path temp = dir.resolve("blocks/.temp");
+    assertThat(listed(temp)).as("the removed block's file is kept to be written again").hasSize(1);
+
+    for (int i = 1; i < blocks.size(); i++) {   // shorter, longer, then the file of a longer one for a shorter
+      Cid cid = rawCid(blocks.get(i));
+      store.put(cid, blocks.get(i));
+      assertThat(listed(temp)).as("block %d wrote the kept file, not a new one", i).isEmpty();
+      assertThat(store.get(cid)).isEqualTo(blocks.get(i));
+      assertThat(Files.size(store.file(cid))).isEqualTo(blocks.get(i).length);
+      assertThat(store.delete(cid)).isTrue();
+    }
+    assertThat(store.stat().repoSize()).isZero();
+
+    try (Stream<Path> kept = Files.list(temp)) {
+      for (Path file : kept.toList()) {
+        Files.delete(file);   // removed by hand: the next put makes a new file
+      }
+    }
+    Cid last = rawCid(blocks.get(3));
+    store.put(last, blocks.get(3));
+    store.sync();
+    assertThat(store.get(last)).isEqualTo(blocks.get(3));
+    assertThat(store.stat().numObjects()).isEqualTo(1);
+  }
+
+  private static Cid rawCid(byte[] block) {
+    return Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(block));
+  }
+
+  private static List<Path> listed(Path dir) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.toList();
+    }
+  }
+
+  @Test
   void aBlockIsStoredWhereKubosFlatfsKeepsItAndReadBack() {
     BlockStore store = BlockStore.open(dir, UNBOUNDED);
     Cid cid = Cid.v0(HashFunction.SHA2_256.multihash(EMPTY_DIRECTORY));
