@@ -246,26 +246,38 @@ public final class MultipartDecoder {
    * may begin one; -1 when there is none. What follows the delimiter is for {@link #match} to say.
    */
   private int candidate(ByteBuf bytes, int from, int end) {
+    byte[] array;
+    int base;  // where the chunk's byte 0 is in the array
+    if (bytes.hasArray()) {  // Vert.x hands a request's chunks on the heap: read in place
+      array = bytes.array();
+      base = bytes.arrayOffset();
+    } else {
+      array = new byte[end - from];
+      bytes.getBytes(from, array);
+      base = -from;
+    }
     int last = delimiter.length - 1;
     byte lastByte = delimiter[last];
     int at = from;
-    for (; at + last < end; at += skip[bytes.getByte(at + last) & 0xff]) {
-      if (bytes.getByte(at + last) == lastByte && whole(bytes, at)) {
+    while (at + last < end) {
+      byte under = array[base + at + last];
+      if (under == lastByte && whole(array, base + at)) {
         return at;
       }
+      at += skip[under & 0xff];
     }
-    for (at = Math.max(at, end - last); at < end; at++) {
-      if (bytes.getByte(at) == CR && match(bytes, at, end) == NEED_MORE) {
+    for (; at < end; at++) {
+      if (array[base + at] == CR && match(bytes, at, end) == NEED_MORE) {
         return at;
       }
     }
     return -1;
   }
 
-  /** Whether the delimiter's bytes but its last are at {@code at} (the caller saw the last). */
-  private boolean whole(ByteBuf bytes, int at) {
+  /** Whether the delimiter's bytes but its last are in {@code array} from {@code at} (the caller saw the last). */
+  private boolean whole(byte[] array, int at) {
     for (int i = 0; i < delimiter.length - 1; i++) {
-      if (bytes.getByte(at + i) != delimiter[i]) {
+      if (array[at + i] != delimiter[i]) {
         return false;
       }
     }

@@ -43,14 +43,20 @@ class MultipartDecoderTest {
   }
 
   private static List<String> decode(String type, byte[] body, int... cuts) {
+    return decode(type, body, (from, length) -> Buffer.buffer().appendBytes(body, from, length), cuts);
+  }
+
+  /** Feeds {@code body} in chunks cut at {@code cuts}, each made by {@code chunk} from where it starts and its length. */
+  private static List<String> decode(String type, byte[] body, java.util.function.BiFunction<Integer, Integer, Buffer> chunk,
+      int... cuts) {
     Recorder recorder = new Recorder();
     MultipartDecoder decoder = MultipartDecoder.of(type, recorder);
     int at = 0;
     for (int cut : cuts) {
-      decoder.feed(Buffer.buffer().appendBytes(body, at, cut - at));
+      decoder.feed(chunk.apply(at, cut - at));
       at = cut;
     }
-    decoder.feed(Buffer.buffer().appendBytes(body, at, body.length - at));
+    decoder.feed(chunk.apply(at, body.length - at));
     decoder.end();
     return recorder.events;
   }
@@ -102,6 +108,19 @@ class MultipartDecoderTest {
     byte[] body = bytes(TRICKY);
     for (int cut = 0; cut <= body.length; cut++) {
       assertThat(decode(TYPE, body, cut)).as("cut at %d", cut).isEqualTo(TRICKY_EVENTS);
+    }
+  }
+
+  @Test
+  void decodesChunksHeldOffTheHeapOrInsideALargerArray() {
+    byte[] body = bytes(TRICKY);
+    for (int cut = 0; cut <= body.length; cut++) {
+      assertThat(decode(TYPE, body, (from, length) -> io.vertx.core.internal.buffer.BufferInternal.buffer(
+          io.netty.buffer.Unpooled.directBuffer(length + 1).writeBytes(body, from, length)), cut))
+          .as("direct chunks cut at %d", cut).isEqualTo(TRICKY_EVENTS);
+      assertThat(decode(TYPE, body, (from, length) -> Buffer.buffer().appendString("ahead").appendBytes(body, from, length)
+          .appendString("behind").slice(5, 5 + length), cut))
+          .as("slices of larger chunks cut at %d", cut).isEqualTo(TRICKY_EVENTS);
     }
   }
 
