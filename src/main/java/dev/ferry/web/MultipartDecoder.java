@@ -13,9 +13,7 @@ import java.util.Locale;
  * chunks in order ({@link #feed}), it tells its {@link Listener} each part's headers, then the
  * part's bytes as slices of the chunks they came in (never copied, never accumulated), then the
  * part's end; {@link #end} says whether the body ended where it may. The delimiter is searched
- * for whole with Horspool's algorithm (about one byte looked at per delimiter's length of data:
- * a search for each CR and a comparison there took a quarter of the event loop's time in an add
- * of random data, docs/BENCHMARKS.md), and only the few bytes at a chunk's
+ * for whole, looking at one byte in every delimiter's length of data ({@link #candidate}), and only the few bytes at a chunk's
  * end that may begin a delimiter are held back (at most the delimiter's length and two bytes), so
  * a body costs one pass over its bytes whatever its size and however it is cut into chunks.
  *
@@ -87,11 +85,8 @@ public final class MultipartDecoder {
   private final String boundary;
   /** CRLF, {@code --}, the boundary. */
   private final byte[] delimiter;
-  /**
-   * Horspool's shifts: how far the search for the delimiter may move on when the byte under the
-   * delimiter's last is a given one (its whole length for a byte the delimiter does not hold).
-   */
-  private final int[] skip = new int[256];
+  /** For each byte value, its places in the delimiter, the last first (none for most bytes). */
+  private final int[][] places = new int[256][];
   private final Listener listener;
   private State state = State.PREAMBLE;
   /** Bytes at the end of what was fed that may begin a delimiter, not yet handed on. */
@@ -109,9 +104,18 @@ public final class MultipartDecoder {
     this.boundary = boundary;
     this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     this.listener = listener;
-    Arrays.fill(skip, delimiter.length);
-    for (int i = 0; i < delimiter.length - 1; i++) {
-      skip[delimiter[i] & 0xff] = delimiter.length - 1 - i;
+    for (int value = 0; value < 256; value++) {
+      int count = 0;
+      for (byte b : delimiter) {
+        count += (b & 0xff) == value ? 1 : 0;
+      }
+      places[value] = new int[count];
+      int next = 0;
+      for (int i = delimiter.length - 1; i >= 0; i--) {
+        if ((delimiter[i] & 0xff) == value) {
+          places[value][next++] = i;
+        }
+      }
     }
     this.held = new byte[delimiter.length + 2];
     // the body's first delimiter needs no CRLF before it: the preamble starts as if after one
@@ -241,9 +245,14 @@ public final class MultipartDecoder {
 
   /**
    * The first place from {@code from} (before {@code end}) where a delimiter may start: where the
-   * whole delimiter is (Horspool's search, which looks at about one byte in every delimiter's
-   * length of data), else the first CR among the last bytes, too few for a whole delimiter, that
+   * whole delimiter is, else the first CR among the last bytes, too few for a whole delimiter, that
    * may begin one; -1 when there is none. What follows the delimiter is for {@link #match} to say.
+   * The search looks at one byte in every delimiter's length: any whole delimiter holds exactly one
+   * of them, and where that byte is one of the delimiter's, the delimiter is compared at each place
+   * it would put that byte. Each look is independent of the last, so the processor runs them
+   * ahead (Horspool's search, whose every step waits for the last byte read to know the next, and
+   * a search for each CR, both cost a quarter of the event loop's time in an add; docs/BENCHMARKS.md).
+   * Delimiters cannot overlap (a boundary holds no CR), so the first one found is the first there is.
    */
   private int candidate(ByteBuf bytes, int from, int end) {
     byte[] array;
@@ -256,32 +265,22 @@ public final class MultipartDecoder {
       bytes.getBytes(from, array);
       base = -from;
     }
-    int last = delimiter.length - 1;
-    byte lastByte = delimiter[last];
-    int at = from;
-    while (at + last < end) {
-      byte under = array[base + at + last];
-      if (under == lastByte && whole(array, base + at)) {
-        return at;
+    int length = delimiter.length;
+    for (int at = from + length - 1; at < end; at += length) {
+      for (int place : places[array[base + at] & 0xff]) {
+        int start = at - place;
+        if (start >= from && start + length <= end
+            && Arrays.equals(array, base + start, base + start + length, delimiter, 0, length)) {
+          return start;
+        }
       }
-      at += skip[under & 0xff];
     }
-    for (; at < end; at++) {
+    for (int at = Math.max(from, end - length + 1); at < end; at++) {
       if (array[base + at] == CR && match(bytes, at, end) == NEED_MORE) {
         return at;
       }
     }
     return -1;
-  }
-
-  /** Whether the delimiter's bytes but its last are in {@code array} from {@code at} (the caller saw the last). */
-  private boolean whole(byte[] array, int at) {
-    for (int i = 0; i < delimiter.length - 1; i++) {
-      if (array[at + i] != delimiter[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Whether a delimiter starts at {@code at} in {@code bytes} (read up to {@code end}). */
