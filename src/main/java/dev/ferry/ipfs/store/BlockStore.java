@@ -342,15 +342,15 @@ public final class BlockStore {
       reserve(cid, length);
       boolean stored = false;
       Recycled reuse = recycled.poll();
+      if (reuse != null) {  // ours now: no longer counted as kept, whether this put succeeds or not
+        recycledBytes.addAndGet(-reuse.size());
+        recycledFiles.decrementAndGet();
+      }
       Path part = reuse != null ? reuse.file() : temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
       try {
         if (!shards.contains(file.getParent())) {
           Files.createDirectories(file.getParent());
           shards.add(file.getParent());
-        }
-        if (reuse != null) {
-          recycledBytes.addAndGet(-reuse.size());
-          recycledFiles.decrementAndGet();
         }
         FileChannel kept = null;
         if (reuse != null) {
@@ -400,8 +400,8 @@ public final class BlockStore {
    * Why: a put that creates a file makes the file system allocate an inode, and ext4 without a
    * journal (this project's VM) skips, one by one, every inode freed in the last minute or more
    * ({@code recently_deleted}): after the deletion of 1025 blocks, putting the next 1025 (256 MiB)
-   * took 0.3–0.6 s of system time, and 0.14–0.19 s writing removed blocks' files again (a
-   * rename, a write, a rename; docs/BENCHMARKS.md). A put writes the kept file where it is in
+   * took 0.3–0.6 s of system time, and 0.14–0.19 s writing removed blocks' files again (then a
+   * rename, a write and a rename each; docs/BENCHMARKS.md). A put writes the kept file where it is in
    * {@code .temp} (emptied when the store opens, as a put's own part file is) and renames it into
    * place; it is cut to the block's length only when it was longer.
    */

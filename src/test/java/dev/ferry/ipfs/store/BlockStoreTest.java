@@ -69,6 +69,32 @@ class BlockStoreTest {
     assertThat(store.stat().numObjects()).isEqualTo(1);
   }
 
+  @Test
+  void aPutThatFailsDoesNotLeaveTheKeptFileItTookCounted() throws Exception {
+    BlockStore store = BlockStore.open(dir, UNBOUNDED, new BlockStore.Writes(1, 1 << 20, 10_000));
+    Random random = new Random(31);
+    byte[] kept = new byte[5000];
+    random.nextBytes(kept);
+    store.put(rawCid(kept), kept);
+    assertThat(store.delete(rawCid(kept))).isTrue();
+    Path temp = dir.resolve("blocks/.temp");
+    assertThat(listed(temp)).hasSize(1);
+
+    byte[] failing = new byte[100];
+    random.nextBytes(failing);
+    Path shard = store.file(rawCid(failing)).getParent();
+    Files.deleteIfExists(shard);
+    Files.writeString(shard, "a file where the shard directory goes");
+    assertThatThrownBy(() -> store.put(rawCid(failing), failing)).isInstanceOf(FerryException.class);
+    Files.delete(shard);
+
+    byte[] next = new byte[6000];   // 6000 bytes: kept only if the 5000 taken by the failed put no longer count
+    random.nextBytes(next);
+    store.put(rawCid(next), next);
+    assertThat(store.delete(rawCid(next))).isTrue();
+    assertThat(listed(temp)).as("the next removed block's file is kept (ipfs.recycle_bytes 10000)").hasSize(1);
+  }
+
   private static Cid rawCid(byte[] block) {
     return Cid.v1(Cid.RAW, HashFunction.SHA2_256.multihash(block));
   }
