@@ -11,11 +11,12 @@ import java.util.Locale;
 /**
  * A {@code multipart/form-data} body (RFC 7578 on RFC 2046) decoded as it streams: fed the body's
  * chunks in order ({@link #feed}), it tells its {@link Listener} each part's headers, then the
- * part's bytes as slices of the chunks they came in (never copied, never accumulated), then the
- * part's end; {@link #end} says whether the body ended where it may. The delimiter is searched
- * for whole, looking at one byte in every delimiter's length of data ({@link #candidate}), and only the few bytes at a chunk's
- * end that may begin a delimiter are held back (at most the delimiter's length and two bytes), so
- * a body costs one pass over its bytes whatever its size and however it is cut into chunks.
+ * part's bytes as slices of the chunks they came in (never accumulated, and copied only from a
+ * chunk off the heap), then the part's end; {@link #end} says whether the body ended where it
+ * may. The delimiter is searched for whole, looking at one byte in every delimiter's length of
+ * data ({@link #candidate}), and only the few bytes at a chunk's end that may begin a delimiter
+ * are held back (at most the delimiter's length and two bytes), so a body costs one pass over its
+ * bytes whatever its size and however it is cut into chunks.
  *
  * <p>RFC 2046 as Go's {@code mime/multipart} (Kubo's) reads it: a preamble before the first
  * boundary and an epilogue after the closing one are ignored; a delimiter is CRLF, {@code --} and
@@ -85,6 +86,7 @@ public final class MultipartDecoder {
   private final String boundary;
   /** CRLF, {@code --}, the boundary. */
   private final byte[] delimiter;
+  private static final int[] NOWHERE = new int[0];
   /** For each byte value, its places in the delimiter, the last first (none for most bytes). */
   private final int[][] places = new int[256][];
   private final Listener listener;
@@ -109,7 +111,7 @@ public final class MultipartDecoder {
       for (byte b : delimiter) {
         count += (b & 0xff) == value ? 1 : 0;
       }
-      places[value] = new int[count];
+      places[value] = count == 0 ? NOWHERE : new int[count];
       int next = 0;
       for (int i = delimiter.length - 1; i >= 0; i--) {
         if ((delimiter[i] & 0xff) == value) {
@@ -158,6 +160,10 @@ public final class MultipartDecoder {
     int n = chunk.length();
     int at = 0;
     ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
+    if (!bytes.hasArray()) {  // Vert.x hands a request's chunks on the heap; a direct one is copied there once
+      chunk = Buffer.buffer(chunk.getBytes());
+      bytes = ((BufferInternal) chunk).getByteBuf();
+    }
     while (at < n) {
       switch (state) {
         case PREAMBLE, BODY -> at = scan(chunk, bytes, at);
@@ -252,19 +258,12 @@ public final class MultipartDecoder {
    * it would put that byte. Each look is independent of the last, so the processor runs them
    * ahead (Horspool's search, whose every step waits for the last byte read to know the next, and
    * a search for each CR, both cost a quarter of the event loop's time in an add; docs/BENCHMARKS.md).
-   * Delimiters cannot overlap (a boundary holds no CR), so the first one found is the first there is.
+   * The looks go in order and each compares its places from the first start on, so the first
+   * delimiter found is the first there is.
    */
   private int candidate(ByteBuf bytes, int from, int end) {
-    byte[] array;
-    int base;  // where the chunk's byte 0 is in the array
-    if (bytes.hasArray()) {  // Vert.x hands a request's chunks on the heap: read in place
-      array = bytes.array();
-      base = bytes.arrayOffset();
-    } else {
-      array = new byte[end - from];
-      bytes.getBytes(from, array);
-      base = -from;
-    }
+    byte[] array = bytes.array();  // a heap chunk (feed)
+    int base = bytes.arrayOffset();  // where the chunk's byte 0 is in the array
     int length = delimiter.length;
     for (int at = from + length - 1; at < end; at += length) {
       for (int place : places[array[base + at] & 0xff]) {
