@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +53,16 @@ public final class Importer {
 
   private final ImportOptions options;
   private final BlockSink sink;
-  /** The dag-pb leaf frames of a whole chunk, by leaf type (File, Raw); made when first needed. */
-  private final Map<UnixFs.Type, Protobuf.Writer> frames = new EnumMap<>(UnixFs.Type.class);
+  /** What a leaf in dag-pb is: Raw in the trickle layout (as Kubo's), File in the balanced one. */
+  private final UnixFs.Type leafType;
+  /** The dag-pb leaf framing of a whole chunk ({@link DagPb#leafFrame}); null with raw leaves. */
+  private final Protobuf.Writer frame;
 
   public Importer(ImportOptions options, BlockSink sink) {
     this.options = options;
     this.sink = sink;
+    this.leafType = options.trickle() ? UnixFs.Type.RAW : UnixFs.Type.FILE;
+    this.frame = options.rawLeaves() ? null : DagPb.leafFrame(leafType, options.chunkSize());
   }
 
   /** Adds the bytes of {@code in} as one file; its root. The stream is read to its end, not closed. */
@@ -226,7 +229,7 @@ public final class Importer {
 
   /** The file's DAG in the layout the options name; its root. */
   private Ref layout(InputStream in) throws IOException {
-    return options.trickle() ? trickle(new Chunks(in, UnixFs.Type.RAW)) : balanced(in);
+    return options.trickle() ? trickle(new Chunks(in)) : balanced(in);
   }
 
   /** Chunks {@code in} into leaves and builds the balanced tree over them; its root. */
@@ -235,12 +238,12 @@ public final class Importer {
     levels.add(new ArrayList<>());
     boolean first = true;
     while (true) {
-      Chunk chunk = readChunk(in, UnixFs.Type.FILE);
+      Chunk chunk = readChunk(in);
       if (chunk.length() == 0 && !first) {
         break;
       }
       first = false;
-      levels.get(0).add(leaf(chunk, UnixFs.Type.FILE));
+      levels.get(0).add(leaf(chunk));
       for (int level = 0; levels.get(level).size() == MAX_LINKS; level++) {
         if (levels.size() == level + 1) {
           levels.add(new ArrayList<>());
@@ -282,7 +285,7 @@ public final class Importer {
   private Ref trickleNode(Chunks chunks, int maxDepth) throws IOException {
     List<Ref> children = new ArrayList<>();
     while (children.size() < MAX_LINKS && chunks.hasNext()) {
-      children.add(leaf(chunks.next(), UnixFs.Type.RAW));
+      children.add(leaf(chunks.next()));
     }
     for (int depth = 1; (maxDepth < 0 || depth < maxDepth) && chunks.hasNext(); depth++) {
       for (int repeat = 0; repeat < LAYER_REPEAT && chunks.hasNext(); repeat++) {
@@ -295,19 +298,16 @@ public final class Importer {
   /** The chunks of a stream with one chunk of look-ahead; an empty stream has none. */
   private final class Chunks {
     private final InputStream in;
-    private final UnixFs.Type type;
     private Chunk next;
     private boolean ended;
 
-    /** The chunks of {@code in}, for leaves of {@code type}. */
-    Chunks(InputStream in, UnixFs.Type type) {
+    Chunks(InputStream in) {
       this.in = in;
-      this.type = type;
     }
 
     boolean hasNext() throws IOException {
       if (next == null && !ended) {
-        Chunk chunk = readChunk(in, type);
+        Chunk chunk = readChunk(in);
         ended = chunk.length() < options.chunkSize();
         next = chunk.length() > 0 ? chunk : null;
       }
@@ -323,28 +323,23 @@ public final class Importer {
   }
 
   /**
-   * The next chunk of {@code in}, for a leaf of {@code type}: {@link ImportOptions#chunkSize()}
+   * The next chunk of {@code in}: {@link ImportOptions#chunkSize()}
    * bytes, fewer at its end. Read straight into the array of its leaf block, where the block holds
    * them, so that a whole chunk's leaf is made without copying it again (raw leaves: the block is
    * the chunk; dag-pb leaves: written around it, {@link DagPb#leafFrame}). An array per chunk:
    * the block store's writes hold each one until it is stored.
    */
-  private Chunk readChunk(InputStream in, UnixFs.Type type) throws IOException {
-    Protobuf.Writer frame = options.rawLeaves() ? null : frame(type);
+  private Chunk readChunk(InputStream in) throws IOException {
     byte[] block = new byte[frame == null ? options.chunkSize() : frame.size()];
     int offset = frame == null ? 0 : frame.holeAt();
     return new Chunk(block, offset, in.readNBytes(block, offset, options.chunkSize()));
   }
 
-  private Protobuf.Writer frame(UnixFs.Type type) {
-    return frames.computeIfAbsent(type, t -> DagPb.leafFrame(t, options.chunkSize()));
-  }
-
-  /** A leaf: a raw block, or with raw leaves off a dag-pb node of {@code type} (File or Raw) holding the chunk. */
-  private Ref leaf(Chunk chunk, UnixFs.Type type) throws IOException {
+  /** A leaf: a raw block, or with raw leaves off a dag-pb node of {@link #leafType} holding the chunk. */
+  private Ref leaf(Chunk chunk) throws IOException {
     if (chunk.length() == options.chunkSize()) {  // a whole chunk: its array is its block
       if (!options.rawLeaves()) {
-        frame(type).writeAround(chunk.block());
+        frame.writeAround(chunk.block());
         return new Ref(dagPb(chunk.block()), chunk.block().length, chunk.length());
       }
       return rawLeaf(chunk.block());
@@ -353,7 +348,7 @@ public final class Importer {
     if (options.rawLeaves()) {
       return rawLeaf(data);
     }
-    byte[] block = DagPb.encodeLeaf(type == UnixFs.Type.RAW ? UnixFs.raw(data) : UnixFs.file(data, List.of()));
+    byte[] block = DagPb.encodeLeaf(leafType == UnixFs.Type.RAW ? UnixFs.raw(data) : UnixFs.file(data, List.of()));
     return new Ref(dagPb(block), block.length, data.length);
   }
 

@@ -52,8 +52,7 @@ final class Protobuf {
       if (value.length < BY_REFERENCE) {
         tail.writeBytes(value);
       } else {
-        add(tail.toByteArray());
-        tail.reset();
+        flushTail();
         add(value);
       }
       return this;
@@ -67,8 +66,7 @@ final class Protobuf {
     Writer message(int field, Writer value) {
       Varint.write(tail, (long) field << 3 | LENGTH_DELIMITED);
       Varint.write(tail, value.size());
-      add(tail.toByteArray());
-      tail.reset();
+      flushTail();
       for (byte[] part : value.parts) {
         if (part == HOLE) {
           addHole(value.holeLength);
@@ -88,8 +86,7 @@ final class Protobuf {
     Writer hole(int field, int length) {
       Varint.write(tail, (long) field << 3 | LENGTH_DELIMITED);
       Varint.write(tail, length);
-      add(tail.toByteArray());
-      tail.reset();
+      flushTail();
       addHole(length);
       return this;
     }
@@ -117,17 +114,7 @@ final class Protobuf {
       if (holeAt < 0 || out.length != size()) {
         throw new IllegalArgumentException("writeAround needs a message with a hole and an array of its size");
       }
-      int at = 0;
-      for (byte[] part : parts) {
-        if (part == HOLE) {
-          at += holeLength;
-        } else {
-          System.arraycopy(part, 0, out, at, part.length);
-          at += part.length;
-        }
-      }
-      byte[] rest = tail.toByteArray();
-      System.arraycopy(rest, 0, out, at, rest.length);
+      fill(out);
     }
 
     /** The bytes written so far. */
@@ -140,6 +127,25 @@ final class Protobuf {
       partBytes += part.length;
     }
 
+    /** Moves what {@link #tail} holds into {@link #parts}, before a part kept by reference. */
+    private void flushTail() {
+      add(tail.toByteArray());
+      tail.reset();
+    }
+
+    /** Copies the message into {@code out}, {@link #size()} bytes long, leaving the hole's bytes as they are. */
+    private void fill(byte[] out) {
+      int at = 0;
+      for (byte[] part : parts) {
+        if (part != HOLE) {
+          System.arraycopy(part, 0, out, at, part.length);
+        }
+        at += part == HOLE ? holeLength : part.length;
+      }
+      byte[] rest = tail.toByteArray();
+      System.arraycopy(rest, 0, out, at, rest.length);
+    }
+
     byte[] toByteArray() {
       if (holeAt >= 0) {
         throw new IllegalStateException("a message with a hole is written with writeAround");
@@ -147,14 +153,8 @@ final class Protobuf {
       if (parts.isEmpty()) {
         return tail.toByteArray();
       }
-      byte[] out = new byte[partBytes + tail.size()];
-      int at = 0;
-      for (byte[] part : parts) {
-        System.arraycopy(part, 0, out, at, part.length);
-        at += part.length;
-      }
-      byte[] rest = tail.toByteArray();
-      System.arraycopy(rest, 0, out, at, rest.length);
+      byte[] out = new byte[size()];
+      fill(out);
       return out;
     }
   }
