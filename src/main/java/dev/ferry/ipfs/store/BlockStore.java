@@ -341,28 +341,16 @@ public final class BlockStore {
       }
       reserve(cid, length);
       boolean stored = false;
-      Recycled reuse = recycled.poll();
-      if (reuse != null) {  // ours now: no longer counted as kept, whether this put succeeds or not
-        recycledBytes.addAndGet(-reuse.size());
-        recycledFiles.decrementAndGet();
-      }
+      Recycled reuse = pollRecycled();
       Path part = reuse != null ? reuse.file() : temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
       try {
         if (!shards.contains(file.getParent())) {
           Files.createDirectories(file.getParent());
           shards.add(file.getParent());
         }
-        FileChannel kept = null;
-        if (reuse != null) {
-          try {
-            kept = FileChannel.open(part, StandardOpenOption.WRITE);
-          } catch (NoSuchFileException e) {  // removed from .temp by hand: a new file instead
-            reuse = null;
-            part = temp.resolve(tempNames.incrementAndGet() + "-" + file.getFileName());
-          }
-        }
-        try (FileChannel out = kept != null ? kept
-            : FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // a kept file removed from .temp by hand is simply made again
+        try (FileChannel out = FileChannel.open(part, reuse != null ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
           ByteBuffer[] bytes = pieces.stream().map(ByteBuffer::duplicate).toArray(ByteBuffer[]::new);
           for (long left = length; left > 0; ) {
             left -= out.write(bytes);  // one gathering write, unless the file system takes less at a time
@@ -406,33 +394,41 @@ public final class BlockStore {
    * place; it is cut to the block's length only when it was longer.
    */
   private boolean recycle(Path file, long size) throws IOException {
-    if (recycledBytes.addAndGet(size) > recycleBytes) {
-      recycledBytes.addAndGet(-size);
-      return false;
-    }
-    if (recycledFiles.incrementAndGet() > RECYCLED_MAX_FILES) {
-      recycledFiles.decrementAndGet();
-      recycledBytes.addAndGet(-size);
+    long files = recycledFiles.incrementAndGet();
+    if (recycledBytes.addAndGet(size) > recycleBytes || files > RECYCLED_MAX_FILES) {
+      unkeep(size);
       return false;
     }
     Path kept = temp.resolve(RECYCLED_PREFIX + tempNames.incrementAndGet());
     try {
       Files.move(file, kept, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      recycledBytes.addAndGet(-size);
-      recycledFiles.decrementAndGet();
+      unkeep(size);
       throw e;
     }
     recycled.add(new Recycled(kept, size));
     return true;
   }
 
+  /** A kept file of a removed block taken to be written again, no longer counted as kept; null when none is. */
+  private Recycled pollRecycled() {
+    Recycled kept = recycled.poll();
+    if (kept != null) {
+      unkeep(kept.size());
+    }
+    return kept;
+  }
+
+  /** Counts one kept file of {@code size} bytes less. */
+  private void unkeep(long size) {
+    recycledBytes.addAndGet(-size);
+    recycledFiles.decrementAndGet();
+  }
+
   /** Unlinks every kept file of a removed block (the disk is short of space); whether there was any. */
   private boolean dropRecycled() {
     boolean any = false;
-    for (Recycled kept = recycled.poll(); kept != null; kept = recycled.poll()) {
-      recycledBytes.addAndGet(-kept.size());
-      recycledFiles.decrementAndGet();
+    for (Recycled kept = pollRecycled(); kept != null; kept = pollRecycled()) {
       deleteQuietly(kept.file());
       any = true;
     }
