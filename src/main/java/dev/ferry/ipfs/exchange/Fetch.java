@@ -349,7 +349,8 @@ final class Fetch {
 
   /**
    * Checks and stores a received block on a worker; a dag-pb block's links are then looked for (its
-   * bytes copied into one array for that; raw leaves, most of a file, are stored from their pieces).
+   * bytes in one array for that, copied unless it was assembled into one; raw leaves, most of a
+   * file, are stored from their pieces).
    */
   private void store(Source source, Cid cid, List<ByteBuffer> block) {
     int length = (int) BlockBytes.length(block);
@@ -365,7 +366,7 @@ final class Fetch {
           into.put(cid, block);
           return List.<Cid>of();
         }
-        byte[] bytes = BlockBytes.copy(block);
+        byte[] bytes = BlockBytes.array(block);
         into.put(cid, bytes);
         return Links.of(cid, bytes);
       } catch (FerryException e) {

@@ -32,6 +32,22 @@ public final class BlockBytes {
     return bytes;
   }
 
+  /**
+   * The pieces' bytes in one array, for a caller that only reads it: the array itself when the
+   * block is one heap piece that is a whole array (as a block assembled from several fragments),
+   * else a {@link #copy}.
+   */
+  public static byte[] array(List<ByteBuffer> pieces) {
+    if (pieces.size() == 1) {
+      ByteBuffer piece = pieces.get(0);
+      if (piece.hasArray() && piece.arrayOffset() == 0 && piece.position() == 0
+          && piece.remaining() == piece.array().length) {
+        return piece.array();
+      }
+    }
+    return copy(pieces);
+  }
+
   /** Whether {@code bytes} are exactly the pieces' bytes. */
   static boolean equal(byte[] bytes, List<ByteBuffer> pieces) {
     int at = 0;

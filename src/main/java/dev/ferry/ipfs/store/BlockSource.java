@@ -52,7 +52,7 @@ public interface BlockSource {
      * without a copy into one array where the store can.
      */
     default void put(Cid cid, List<ByteBuffer> pieces) {
-      put(cid, BlockBytes.copy(pieces));
+      put(cid, BlockBytes.array(pieces));
     }
   }
 }

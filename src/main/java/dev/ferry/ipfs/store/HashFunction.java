@@ -74,7 +74,7 @@ public enum HashFunction {
    */
   public byte[] multihash(List<ByteBuffer> pieces) {
     if (this != SHA2_256) {
-      return multihash(BlockBytes.copy(pieces));
+      return multihash(BlockBytes.array(pieces));
     }
     MessageDigest sha = sha256();
     for (ByteBuffer piece : pieces) {
