@@ -88,13 +88,13 @@ public final class FileParts implements MultipartDecoder.Listener {
         out.write(bytes);   // the pipe queues the slice itself: no copy, no batch
         return;
       }
+      if (out != null && batch != null && batch.length() + bytes.length() > WRITE_BYTES) {
+        flush();   // before the batch would pass its size: appending first made it grow and copy itself
+      }
       if (batch == null) {
         batch = Buffer.buffer(WRITE_BYTES);
       }
       batch.appendBuffer(bytes);
-      if (out != null && batch.length() >= WRITE_BYTES) {
-        flush();
-      }
     }
 
     void flush() {
@@ -325,10 +325,12 @@ public final class FileParts implements MultipartDecoder.Listener {
           } else if (spooling.batch != null && spooling.batch.length() >= WRITE_BYTES) {
             spooling.flush();
           }
-          if (current == spooling && file.writeQueueFull()) {
-            file.drainHandler(x -> resume());
-          } else {
-            resume();
+          if (current == spooling) {  // only the part the body waits for resumes it
+            if (spooling.full()) {
+              pause(spooling);
+            } else {
+              resume();
+            }
           }
         });
   }
