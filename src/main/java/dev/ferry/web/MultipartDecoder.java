@@ -106,18 +106,17 @@ public final class MultipartDecoder {
     this.boundary = boundary;
     this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     this.listener = listener;
+    int[] count = new int[256];
+    for (byte b : delimiter) {
+      count[b & 0xff]++;
+    }
     for (int value = 0; value < 256; value++) {
-      int count = 0;
-      for (byte b : delimiter) {
-        count += (b & 0xff) == value ? 1 : 0;
-      }
-      places[value] = count == 0 ? NOWHERE : new int[count];
-      int next = 0;
-      for (int i = delimiter.length - 1; i >= 0; i--) {
-        if ((delimiter[i] & 0xff) == value) {
-          places[value][next++] = i;
-        }
-      }
+      places[value] = count[value] == 0 ? NOWHERE : new int[count[value]];
+      count[value] = 0;   // now how many of its places are filled
+    }
+    for (int i = delimiter.length - 1; i >= 0; i--) {
+      int value = delimiter[i] & 0xff;
+      places[value][count[value]++] = i;
     }
     this.held = new byte[delimiter.length + 2];
     // the body's first delimiter needs no CRLF before it: the preamble starts as if after one
