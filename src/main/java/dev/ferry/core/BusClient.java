@@ -75,9 +75,9 @@ public final class BusClient {
 
   /**
    * {@code reply}, an answer from {@code address}, read with {@code answer}; a reply it cannot read
-   * is {@code internal}, naming the address. For replies a caller received itself.
+   * is {@code internal}, naming the address.
    */
-  public static <A> A read(String address, JsonObject reply, Function<JsonObject, A> answer) {
+  private static <A> A read(String address, JsonObject reply, Function<JsonObject, A> answer) {
     try {
       return answer.apply(reply == null ? new JsonObject() : reply);
     } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {

@@ -27,7 +27,6 @@ import java.util.function.Function;
  * <p>Immutable, so thread-safe; a future completes on the caller's context when it has one.
  */
 public final class LeaderRoute {
-  private final Vertx vertx;
   private final String node;
   private final Leaders leaders;
   private final BusClient bus;
@@ -35,7 +34,6 @@ public final class LeaderRoute {
 
   /** @param timeout how long the leader's node may take to answer (a forwarded request's timeout) */
   public LeaderRoute(Vertx vertx, String node, Duration timeout) {
-    this.vertx = vertx;
     this.node = node;
     this.leaders = Leaders.of(vertx);
     this.bus = BusClient.of(vertx);
@@ -58,16 +56,9 @@ public final class LeaderRoute {
       return Future.succeededFuture(Optional.empty());
     }
     String address = Addresses.raftNode(group, leader.get());
-    return vertx.eventBus().<JsonObject>request(address, Hop.ROUTED.on(request).toJson(), options).transform(ar -> {
-      if (ar.succeeded()) {
-        JsonObject reply = ar.result().body();
-        return Future.succeededFuture(reply != null && Redirect.isOne(reply) ? Optional.empty()
-            : Optional.of(BusClient.read(address, reply, answer)));
-      }
-      if (ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
-        return Future.succeededFuture(Optional.empty());
-      }
-      return Future.failedFuture(bus.failure(address, ar.cause()));
-    });
+    return bus.ask(address, Hop.ROUTED.on(request), options,
+            reply -> Redirect.isOne(reply) ? Optional.<A>empty() : Optional.of(answer.apply(reply)))
+        .recover(e -> e.getCause() instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
+            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
   }
 }
