@@ -96,8 +96,6 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private final Path file;
   private final OnFailure onFailure;
   private final String id;
-  /** Bytes of log entries written since the store was opened (encoded by {@link StoreSerializer}). */
-  private final AtomicLong logBytes;
   private RuntimeException failure;
   /** Whether a term is in the file (restored, or written since it was opened). */
   private boolean hasTerm;
@@ -105,10 +103,9 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
   private final SnapshotWrites snapshots = new SnapshotWrites();
 
   private DurableStore(RaftSqliteStore store, StoreSerializer serializer, ModelCodec codec, Path file,
-      OnFailure onFailure, AtomicLong logBytes) {
+      OnFailure onFailure) {
     this.store = store;
     this.serializer = serializer;
-    this.logBytes = logBytes;
     this.connection = connectionOf(store);
     this.codec = codec;
     this.file = file;
@@ -123,10 +120,9 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   /** Opens (creating if needed) the store file; blocking. {@code onFailure} hears of the first failed write. */
   public static DurableStore open(Path file, ModelCodec codec, OnFailure onFailure) {
-    AtomicLong logBytes = new AtomicLong();
-    StoreSerializer serializer = new StoreSerializer(codec, logBytes);
+    StoreSerializer serializer = new StoreSerializer(codec, new AtomicLong());
     return new DurableStore(RaftSqliteStore.create(file.toFile(), codec.factory(), serializer), serializer,
-        codec, file, onFailure, logBytes);
+        codec, file, onFailure);
   }
 
   /**
@@ -183,7 +179,7 @@ public final class DurableStore implements RaftStore, RaftNodeLifecycleAware {
 
   /** Bytes of log entries this store was given to write since it was opened; only grows. */
   public long logBytesWritten() {
-    return logBytes.get();
+    return serializer.logBytes().get();  // counted by the serializer as it encodes log entries
   }
 
   /** The failure that fenced this store, or null while it takes writes. */
