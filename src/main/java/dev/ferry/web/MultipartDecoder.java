@@ -200,7 +200,7 @@ public final class MultipartDecoder {
   private int scan(Buffer chunk, ByteBuf bytes, int from) {
     int n = chunk.length();
     if (heldLength > 0) {
-      int matched = matchHeld(bytes, from, n);
+      int matched = match(heldLength, bytes, from, n);
       if (matched == NEED_MORE) {
         bytes.getBytes(from, held, heldLength, n - from);
         heldLength += n - from;
@@ -232,7 +232,7 @@ public final class MultipartDecoder {
         emit(chunk, start, n);
         return n;
       }
-      int matched = match(bytes, cr, n);
+      int matched = match(0, bytes, cr, n);
       if (matched == MATCH) {
         emit(chunk, start, cr);
         delimiterFound();
@@ -274,46 +274,34 @@ public final class MultipartDecoder {
       }
     }
     for (int at = Math.max(from, end - length + 1); at < end; at++) {
-      if (array[base + at] == CR && match(bytes, at, end) == NEED_MORE) {
+      if (array[base + at] == CR && match(0, bytes, at, end) == NEED_MORE) {
         return at;
       }
     }
     return -1;
   }
 
-  /** Whether a delimiter starts at {@code at} in {@code bytes} (read up to {@code end}). */
-  private int match(ByteBuf bytes, int at, int end) {
-    int available = end - at;
+  /**
+   * Whether a delimiter starts at the first of the {@code heldCount} first held bytes followed by
+   * {@code bytes} from {@code from} (read up to {@code end}); with none held, at {@code from}.
+   */
+  private int match(int heldCount, ByteBuf bytes, int from, int end) {
+    int available = heldCount + end - from;
     for (int i = 0; i < delimiter.length; i++) {
       if (i >= available) {
         return NEED_MORE;
       }
-      if (bytes.getByte(at + i) != delimiter[i]) {
+      if (at(heldCount, bytes, from, i) != delimiter[i]) {
         return NO_MATCH;
       }
     }
-    return terminated(available > delimiter.length ? bytes.getByte(at + delimiter.length) : null,
-        available > delimiter.length + 1 ? bytes.getByte(at + delimiter.length + 1) : null);
+    return terminated(available > delimiter.length ? at(heldCount, bytes, from, delimiter.length) : null,
+        available > delimiter.length + 1 ? at(heldCount, bytes, from, delimiter.length + 1) : null);
   }
 
-  /** Whether a delimiter starts at the first held byte, the held bytes followed by {@code bytes} from {@code from}. */
-  private int matchHeld(ByteBuf bytes, int from, int end) {
-    int available = heldLength + end - from;
-    for (int i = 0; i < delimiter.length; i++) {
-      if (i >= available) {
-        return NEED_MORE;
-      }
-      if (at(bytes, from, i) != delimiter[i]) {
-        return NO_MATCH;
-      }
-    }
-    return terminated(available > delimiter.length ? at(bytes, from, delimiter.length) : null,
-        available > delimiter.length + 1 ? at(bytes, from, delimiter.length + 1) : null);
-  }
-
-  /** The {@code i}th byte of the held bytes followed by {@code bytes} from {@code from}. */
-  private byte at(ByteBuf bytes, int from, int i) {
-    return i < heldLength ? held[i] : bytes.getByte(from + i - heldLength);
+  /** The {@code i}th byte of the {@code heldCount} first held bytes followed by {@code bytes} from {@code from}. */
+  private byte at(int heldCount, ByteBuf bytes, int from, int i) {
+    return i < heldCount ? held[i] : bytes.getByte(from + i - heldCount);
   }
 
   /**
