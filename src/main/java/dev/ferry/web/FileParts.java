@@ -2,6 +2,7 @@ package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -41,7 +42,7 @@ public final class FileParts implements MultipartDecoder.Listener {
   public record FilePart(String fileName, Path file, long size, String contentType) {
     /** Whether the part stands for a directory rather than a file (its spooled file is empty). */
     public boolean directory() {
-      return DIRECTORY.equalsIgnoreCase(contentType);
+      return FileParts.directory(contentType);
     }
 
     /** Its path in the add ({@link FileParts#path}). */
@@ -55,6 +56,11 @@ public final class FileParts implements MultipartDecoder.Listener {
 
   /** The content type of a part that is a directory in a multipart upload (Kubo's, IPFS Cluster's). */
   static final String DIRECTORY = "application/x-directory";
+
+  /** Whether a part of {@code contentType} stands for a directory (IPFS Cluster's clients send {@value #DIRECTORY}). */
+  static boolean directory(String contentType) {
+    return DIRECTORY.equalsIgnoreCase(contentType);
+  }
   /**
    * A spooled part's bytes go to its file in writes of this size, not per HTTP chunk (8 KiB): each
    * write is a task on a worker and a completion back on the event loop, and 8 KiB writes spooled
@@ -301,20 +307,18 @@ public final class FileParts implements MultipartDecoder.Listener {
     parts.add(spooling);
     current = spooling;
     if (stream != null) {
-      spooling.out = stream.begin(path(part.fileName()), DIRECTORY.equalsIgnoreCase(part.contentType()));
+      spooling.out = stream.begin(path(part.fileName()), directory(part.contentType()));
       return;
     }
+    Handler<Throwable> writeFailed = e -> {
+      spooling.written.tryFail(e);
+      fail(FerryException.from(e));
+    };
     vertx.fileSystem().open(spooling.file.toString(), new OpenOptions().setCreateNew(true).setWrite(true))
-        .onFailure(e -> {
-          spooling.written.tryFail(e);
-          fail(FerryException.from(e));
-        })
+        .onFailure(writeFailed)
         .onSuccess(file -> {
           file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-          file.exceptionHandler(e -> {
-            spooling.written.tryFail(e);
-            fail(FerryException.from(e));
-          });
+          file.exceptionHandler(writeFailed);
           spooling.out = file;
           if (failed()) {
             file.end().onComplete(x -> delete(vertx, List.of(spooling.file)));
