@@ -3,6 +3,7 @@ package dev.ferry.core;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -41,12 +42,14 @@ public final class LocalServices {
    * @throws FerryException {@code unavailable} naming {@code deploy} when no such service runs here
    */
   public static <T> T get(Vertx vertx, Class<T> type, String deploy) {
+    return find(vertx, type).orElseThrow(() -> new FerryException(FerryException.UNAVAILABLE, "no "
+        + type.getSimpleName() + " on this node: " + deploy));
+  }
+
+  /** The service of this type on the node that runs on {@code vertx}, if one runs here (a service that is optional). */
+  public static <T> Optional<T> find(Vertx vertx, Class<T> type) {
     Published found = map(vertx).get(type.getName());
-    if (found == null) {
-      throw new FerryException(FerryException.UNAVAILABLE, "no " + type.getSimpleName() + " on this node: "
-          + deploy);
-    }
-    return type.cast(found.service());
+    return found == null ? Optional.empty() : Optional.of(type.cast(found.service()));
   }
 
   /**

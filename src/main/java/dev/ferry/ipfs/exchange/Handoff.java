@@ -1,6 +1,5 @@
 package dev.ferry.ipfs.exchange;
 
-import dev.ferry.core.FerryException;
 import dev.ferry.core.LocalServices;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.store.ContentStore;
@@ -79,12 +78,7 @@ final class Handoff {
 
   /** This node's pin service, or null when it has none (yet). */
   private ClusterPins pinService() {
-    try {
-      return LocalServices.get(vertx, ClusterPins.class, "deploy verticles/pin.json, whose service says when the "
-          + "cluster holds added content");
-    } catch (FerryException e) {
-      return null;
-    }
+    return LocalServices.find(vertx, ClusterPins.class).orElse(null);
   }
 
   private Future<Void> checkOne(ClusterPins pins, Cid root) {
