@@ -142,7 +142,9 @@ public final class Cid {
       if (multihash[0] != SHA2_256) {
         throw invalid(text, "a CIDv0 is a SHA-256 multihash");
       }
-      return new Cid(0, multihash);
+      Cid cid = new Cid(0, multihash);
+      cid.text = text;  // Qm... is the one base58btc text of these bytes: kept, not made again
+      return cid;
     }
     byte[] bytes = switch (text.charAt(0)) {
       case 'b' -> decode32(text, 1, false);
