@@ -517,7 +517,7 @@ public final class BlockStore {
    * queued and not yet started is shared: it makes every rename before it durable.
    */
   private CompletableFuture<Void> forceBlock(Path file) {
-    return force(file).thenCompose(x -> forceDirectory(file.getParent()));
+    return CompletableFuture.runAsync(() -> forceNow(file), fsyncs).thenCompose(x -> forceDirectory(file.getParent()));
   }
 
   private CompletableFuture<Void> forceDirectory(Path dir) {
@@ -543,11 +543,6 @@ public final class BlockStore {
     }
   }
 
-  /** Starts fsyncing {@code path} (a block's file or a directory) on the fsync threads. */
-  private CompletableFuture<Void> force(Path path) {
-    return CompletableFuture.runAsync(() -> forceNow(path), fsyncs);
-  }
-
   /** fsyncs {@code path} on this thread; its I/O failure as an {@link UncheckedIOException}. */
   private static void forceNow(Path path) {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -559,7 +554,7 @@ public final class BlockStore {
     }
   }
 
-  /** Waits for a {@link #force}; its I/O failure, or null. */
+  /** Waits for a block's fsyncs ({@link #forceBlock}); their I/O failure, or null. */
   private static IOException awaitForce(CompletableFuture<Void> forced) {
     try {
       forced.join();
