@@ -40,14 +40,13 @@ public final class PinVerticle extends VerticleBase {
 
   private final NodeContext node;
   private IpfsConnector ipfs;
-  private final ClusterPins exchangePins;
+  private ClusterPins exchangePins;
   private PinTracker tracker;
   private PinsetBackups backups;
   private Monitor monitor;
 
   public PinVerticle(NodeContext node) {
     this.node = node;
-    this.exchangePins = new ExchangePins(PinClient.forNode(node));
   }
 
   @Override
@@ -63,6 +62,7 @@ public final class PinVerticle extends VerticleBase {
       raftSettings = RaftSettings.of(node);
       checkGroup(config, raftSettings);
       ipfs = ContentStore.forNode(node, config.concurrentPins());
+      exchangePins = new ExchangePins(PinClient.forNode(node));  // reads settings: a bad one fails the start
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -85,7 +85,9 @@ public final class PinVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    LocalServices.withdraw(vertx, ClusterPins.class, exchangePins);
+    if (exchangePins != null) {
+      LocalServices.withdraw(vertx, ClusterPins.class, exchangePins);
+    }
     // the Raft groups stop after this verticle, so the replica still answers the backup's reads
     Future<?> backedUp = backups == null ? Future.succeededFuture() : backups.write()
         .onFailure(e -> log.warn("no pinset backup on {}: {}", node.name(), e.getMessage()));
