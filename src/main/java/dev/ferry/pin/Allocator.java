@@ -51,8 +51,8 @@ final class Allocator {
       }
     }
     chosen.sort(null);
-    while (chosen.size() > max) {
-      chosen.remove(chosen.size() - 1);
+    if (chosen.size() > max) {
+      chosen.subList(max, chosen.size()).clear();
     }
     if (chosen.size() < max) {
       List<String> candidates = new ArrayList<>(live.size());

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,7 +42,7 @@ sealed interface PinQuery<A> extends RaftQuery<A> {
       case "get" -> new Get(PinOp.cid(op));
       case "list" -> new Listing(node(op), after(op), limit(op));
       default -> new Expired(instant(op.getValue("at"), "at"), expiredAfter(op),
-          op.getValue("limit") == null ? Integer.MAX_VALUE : limit(op));
+          Objects.requireNonNullElse(limit(op), Integer.MAX_VALUE));
     };
   }
 
