@@ -69,6 +69,11 @@ class ContentBench {
   private static final long SAMPLE_MS = 20;
   private static final Duration LONG = Duration.ofMinutes(10);
   /** Whether the fetch is compared with js-ipfs's bitswap ({@code -Dbench.bitswap=false}: not, to profile ferry alone). */
+  /**
+   * The add's client: {@code sendfile} ({@link SendfileUpload}, the default) or {@code jdk}
+   * ({@code java.net.http}, which costs this JVM about 0.8–1 ms of CPU per MB on its own).
+   */
+  private static final boolean SENDFILE = !"jdk".equals(System.getProperty("bench.add.client", "sendfile"));
   private static final boolean BITSWAP = Boolean.parseBoolean(System.getProperty("bench.bitswap", "true"));
 
   @TempDir Path dir;
@@ -212,7 +217,9 @@ class ContentBench {
    * Add through the HTTP API ({@code POST /add?no-pin=true}, the embedded store importing, hashing
    * and storing durably) of a {@value #MIB}-byte-multiple file, CIDv0 and CIDv1, against the same
    * file through a real js-ipfs daemon's {@code add} ({@code pin=false}), in alternating rounds; each
-   * round a fresh file, and both stores collect their garbage after each add so none dedups.
+   * round a fresh file, and both stores collect their garbage after each add so none dedups. The
+   * file goes by {@link SendfileUpload} (the kernel's sendfile), so that the client leaves the two
+   * cores to the servers; {@code -Dbench.add.client=jdk} sends it through {@code java.net.http}.
    */
   @Test
   void addThroughTheApiAgainstJsIpfs() throws Exception {
@@ -267,10 +274,16 @@ class ContentBench {
             + "(client and node) | %.2f ms (client only) | |", version, median(mbps.get("cpu ferry v" + version)),
             median(mbps.get("cpu js-ipfs v" + version))));
       }
+      for (int version = 0; version <= 1; version++) {
+        rows.add(String.format(Locale.ROOT, "| CIDv%d: cores busy during the add (the whole machine, `/proc/stat`) | %.2f "
+            + "of %d | %.2f of %d | |", version, median(mbps.get("busy ferry v" + version)),
+            Runtime.getRuntime().availableProcessors(), median(mbps.get("busy js-ipfs v" + version)),
+            Runtime.getRuntime().availableProcessors()));
+      }
       rows.add("");
       rows.add(String.format(Locale.ROOT, "Medians of %d alternating rounds after %d untimed (range in brackets; "
           + "ratio: median of each round's ratio). The file is streamed from disk in a multipart body over loopback "
-          + "HTTP; ferry answers once every block is stored and fsynced. %d cores; Java %s; load average %.1f at the "
+          + "HTTP by " + (SENDFILE ? "sendfile (`SendfileUpload`)" : "`java.net.http`") + "; ferry answers once every block is stored and fsynced. %d cores; Java %s; load average %.1f at the "
           + "start, %.1f at the end.", ROUNDS, WARMUP, Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"), loadAtStart, load()));
       String table = String.join("\n", rows);
@@ -285,6 +298,23 @@ class ContentBench {
   /** Posts {@code file} as a multipart upload, streamed from disk, timed into {@code mbps}; the CID in {@code field}. */
   private static String timedAdd(URI uri, Path file, Map<String, List<Double>> mbps, String series, String field)
       throws Exception {
+    long[] ticks = QuietMachine.ticks();
+    long start = System.nanoTime();
+    long cpu = BenchRemote.cpuNanos();
+    SendfileUpload.Response response = SENDFILE ? SendfileUpload.post(uri, file) : jdkPost(uri, file);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    cpu = BenchRemote.cpuNanos() - cpu;
+    mbps.computeIfAbsent("busy " + series, s -> new ArrayList<>()).add(QuietMachine.busyCores(ticks, QuietMachine.ticks()));
+    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    mbps.computeIfAbsent(series, s -> new ArrayList<>()).add(Files.size(file) / 1e6 / seconds);
+    // this JVM's CPU: the client's sending and, for ferry, the node's receiving, importing and storing
+    mbps.computeIfAbsent("cpu " + series, s -> new ArrayList<>()).add(cpu / 1e6 / (Files.size(file) / 1e6));
+    String first = response.body().strip().lines().filter(l -> l.contains(field)).findFirst().orElseThrow();
+    return new JsonObject(first).getString(field);
+  }
+
+  /** The same upload through the JDK's {@code java.net.http} ({@code -Dbench.add.client=jdk}). */
+  private static SendfileUpload.Response jdkPost(URI uri, Path file) throws Exception {
     String boundary = "bench-" + System.nanoTime();
     HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .timeout(LONG).POST(HttpRequest.BodyPublishers.concat(
@@ -292,17 +322,8 @@ class ContentBench {
                 + "filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"),
             HttpRequest.BodyPublishers.ofFile(file),
             HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n"))).build();
-    long start = System.nanoTime();
-    long cpu = BenchRemote.cpuNanos();
     HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-    double seconds = (System.nanoTime() - start) / 1e9;
-    cpu = BenchRemote.cpuNanos() - cpu;
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    mbps.computeIfAbsent(series, s -> new ArrayList<>()).add(Files.size(file) / 1e6 / seconds);
-    // this JVM's CPU: the client's sending and, for ferry, the node's receiving, importing and storing
-    mbps.computeIfAbsent("cpu " + series, s -> new ArrayList<>()).add(cpu / 1e6 / (Files.size(file) / 1e6));
-    String first = response.body().strip().lines().filter(l -> l.contains(field)).findFirst().orElseThrow();
-    return new JsonObject(first).getString(field);
+    return new SendfileUpload.Response(response.statusCode(), response.body());
   }
 
   private static void post(URI uri) throws Exception {

@@ -60,7 +60,7 @@ final class QuietMachine {
   }
 
   /** All processors' ticks: {total, idle + iowait} from the first line of {@code /proc/stat}. */
-  private static long[] ticks() {
+  static long[] ticks() {
     try {
       String line = Files.readAllLines(STAT).get(0);
       long[] fields = Arrays.stream(line.trim().split("\\s+")).skip(1).mapToLong(Long::parseLong).toArray();
@@ -69,6 +69,13 @@ final class QuietMachine {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + STAT + " to wait for a quiet machine", e);
     }
+  }
+
+  /** How many cores were busy, all processes together, between two {@link #ticks()}. */
+  static double busyCores(long[] before, long[] after) {
+    long total = after[0] - before[0];
+    long busy = total - (after[1] - before[1]);
+    return total == 0 ? 0 : (double) busy / total * Runtime.getRuntime().availableProcessors();
   }
 
   private static void sleep(Duration period) {
