@@ -159,8 +159,16 @@ public final class ConfigLayers {
     return keys;
   }
 
+  /**
+   * {@code text} as the type of the key's default; a key shipped with no default (one that is
+   * absent unless set, such as {@code proxy.max_upload_in_flight_bytes}) takes a whole number as a
+   * number and anything else as text, which the key's reader then checks.
+   */
   private static Object parse(String source, String text, Object likeDefault) {
     String value = text.trim();
+    if (likeDefault == null && value.matches("-?[0-9]{1,18}")) {
+      return Long.parseLong(value);
+    }
     if (likeDefault instanceof Integer || likeDefault instanceof Long) {
       try {
         return Long.parseLong(value);

@@ -75,6 +75,21 @@ class DeprecatedKeysTest {
   }
 
   @Test
+  void aKeyShippedWithoutADefaultTakesANumberFromTheEnvironmentAndTheCommandLine() {
+    // proxy.max_upload_in_flight_bytes has no default (the proxy streams uploads): its value was kept as
+    // text, which the proxy's upload gate then refused, so the node did not start
+    var fromSet = ConfigLayers.fromSettings(ConfigLayers.defaults(), List.of("proxy.max_upload_bytes_in_flight=1000"));
+    assertThat(resolve(Map.of(), fromSet, Optional.empty()).section("proxy").bytes("max_upload_in_flight_bytes"))
+        .isEqualTo(1000);
+    var env = Map.of("FERRY_PROXY_MAX_UPLOAD_BYTES_IN_FLIGHT", "2000");
+    assertThat(resolve(env, new JsonObject(), Optional.empty()).section("proxy").bytes("max_upload_in_flight_bytes"))
+        .isEqualTo(2000);
+    var text = ConfigLayers.fromSettings(ConfigLayers.defaults(), List.of("proxy.max_upload_bytes_in_flight=lots"));
+    assertThatThrownBy(() -> resolve(Map.of(), text, Optional.empty()).section("proxy").bytes("max_upload_in_flight_bytes"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("proxy.max_upload_in_flight_bytes");
+  }
+
+  @Test
   void theNewNamesAloneWarnOfNothing() {
     resolve(Map.of(), ConfigLayers.fromSettings(ConfigLayers.defaults(), List.of("raft.heartbeat_period_ms=2000")),
         Optional.empty());
