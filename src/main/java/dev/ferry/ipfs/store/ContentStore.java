@@ -535,6 +535,27 @@ public final class ContentStore implements IpfsConnector, Shareable {
     }
   }
 
+  /** A caller's block, stored: its CID and its length. */
+  public record PutBlock(Cid cid, int size) {}
+
+  /**
+   * Stores the block held in {@code file} (an uploaded part) durably, made as {@code put} says:
+   * its size checked before it is read, then read, checked against its codec and hashed, all on a
+   * worker ({@code bad-request} when it is too large or malformed; nothing is stored then).
+   */
+  public Future<PutBlock> putBlock(Path file, BlockPut put) {
+    return blocking(store -> {
+      put.checkSize(Files.size(file));
+      byte[] block = Files.readAllBytes(file);
+      Cid cid = put.cidOf(block);
+      try (Collector.Session session = store.collector().session()) {
+        session.putTrusted(cid, block);
+        store.blocks().sync();
+      }
+      return new PutBlock(cid, block.length);
+    });
+  }
+
   /** Stores {@code block} under {@code cid} durably once it hashes to it ({@code bad-request} when not). */
   public Future<Void> putBlock(Cid cid, byte[] block) {
     return blocking(store -> {

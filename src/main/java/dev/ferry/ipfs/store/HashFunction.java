@@ -35,6 +35,11 @@ public enum HashFunction {
     return kuboName;
   }
 
+  /** The length of its digests in bytes (32 for both). */
+  public int digestBytes() {
+    return DIGEST_BYTES;
+  }
+
   /** The multihash code. */
   public int code() {
     return code;

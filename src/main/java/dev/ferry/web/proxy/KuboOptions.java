@@ -137,8 +137,8 @@ final class KuboOptions {
   private static Cid cid(String arg) {
     String text = arg.startsWith(IPFS_PREFIX) ? arg.substring(IPFS_PREFIX.length()) : arg;
     if (text.contains("/")) {
-      throw FerryException.badRequest("'" + arg + "' is a path, and the cluster pins CIDs: resolve it to its CID "
-          + "first (ipfs resolve)");
+      throw FerryException.badRequest("'" + arg + "' is a path below a CID, and this call takes a CID: give the CID "
+          + "the path leads to (ls of the path's parent lists its entries' CIDs)");
     }
     return Cid.parse(text);
   }

@@ -3,6 +3,7 @@ package dev.ferry.web.proxy;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.store.BlockPut;
 import dev.ferry.ipfs.store.ContentStore;
 import dev.ferry.ipfs.store.DagPb;
 import dev.ferry.ipfs.store.DagReader;
@@ -50,7 +51,7 @@ final class StoreCommands {
   private static final String KUBO_VERSION = "0.29.0";
   /** The multicodecs {@code block/put} and {@code dag/put} store as they come. */
   private static final Map<String, Integer> CODECS = Map.of("raw", Cid.RAW, "dag-pb", Cid.DAG_PB,
-      "dag-cbor", 0x71, "dag-json", 0x0129);
+      "dag-cbor", 0x71, "dag-json", BlockPut.DAG_JSON);
 
   private final Vertx vertx;
   private final ContentStore store;
@@ -214,12 +215,16 @@ final class StoreCommands {
 
   private void blockPut(HttpServerRequest request, KuboOptions options) {
     String format = options.string("format", null);
-    int codec = "v0".equals(format) || "protobuf".equals(format) ? Cid.DAG_PB
-        : codec("cid-codec", options.string("cid-codec", format == null ? "raw" : format));
-    HashFunction hash = HashFunction.byName(options.string("mhtype", HashFunction.SHA2_256.kuboName()));
     boolean v0 = "v0".equals(format) || "protobuf".equals(format);
-    putBlocks(request, options, codec, hash, v0, (cid, size) -> new JsonObject().put("Key", cid.toString())
-        .put("Size", size));
+    int codec = v0 ? Cid.DAG_PB : codec("cid-codec", options.string("cid-codec", format == null ? "raw" : format));
+    HashFunction hash = HashFunction.byName(options.string("mhtype", HashFunction.SHA2_256.kuboName()));
+    long mhlen = options.number("mhlen", -1);
+    if (mhlen != -1 && mhlen != hash.digestBytes()) {
+      throw FerryException.badRequest("mhlen " + mhlen + ": the embedded store makes whole " + hash.kuboName()
+          + " digests (" + hash.digestBytes() + " bytes); leave mhlen out, or set ipfs.api to a Kubo daemon");
+    }
+    putBlocks(request, options, new BlockPut(codec, hash, v0, options.flag("allow-big-block", false)),
+        (cid, size) -> new JsonObject().put("Key", cid.toString()).put("Size", size));
   }
 
   private void blockStat(HttpServerRequest request, KuboOptions options) {
@@ -266,7 +271,8 @@ final class StoreCommands {
           + "(input-codec equal to store-codec)");
     }
     HashFunction hash = HashFunction.byName(options.string("hash", HashFunction.SHA2_256.kuboName()));
-    putBlocks(request, options, codec("store-codec", storeCodec), hash, false,
+    putBlocks(request, options, new BlockPut(codec("store-codec", storeCodec), hash, false,
+        options.flag("allow-big-block", false)),
         (cid, size) -> new JsonObject().put("Cid", new JsonObject().put("/", cid.toString())));
   }
 
@@ -343,11 +349,11 @@ final class StoreCommands {
   }
 
   /**
-   * Stores each uploaded part as one block of {@code codec} hashed with {@code hash}; a dag-pb block
-   * must decode as dag-pb. With {@code pin}, each is pinned in the cluster.
+   * Stores each uploaded part as one block made as {@code put} says (checked, hashed and stored on
+   * the store's workers, {@link ContentStore#putBlock(Path, BlockPut)}). With {@code pin}, each is
+   * pinned in the cluster.
    */
-  private void putBlocks(HttpServerRequest request, KuboOptions options, int codec, HashFunction hash, boolean v0,
-      PutAnswer answer) {
+  private void putBlocks(HttpServerRequest request, KuboOptions options, BlockPut put, PutAnswer answer) {
     boolean pin = options.flag("pin", false);
     PinOptions cluster = options.clusterPin();
     HttpServerResponse response = request.response();
@@ -355,15 +361,9 @@ final class StoreCommands {
       if (parts.isEmpty()) {
         throw FerryException.badRequest("no block in the upload: send multipart/form-data with one file part per block");
       }
-      return InOrder.each(parts, part -> vertx.fileSystem().readFile(part.file().toString()).compose(bytes -> {
-        byte[] block = bytes.getBytes();
-        if (codec == Cid.DAG_PB) {
-          DagPb.decode(block);  // a malformed node is a bad-request, never stored
-        }
-        byte[] multihash = hash.multihash(block);
-        Cid cid = v0 ? Cid.v0(multihash) : Cid.v1(codec, multihash);
-        return store.putBlock(cid, block).map(stored -> answer.of(cid, block.length));
-      }).compose(line -> pin ? pins.pin(cidOf(line), cluster).map(pinned -> line) : Future.succeededFuture(line)))
+      return InOrder.each(parts, part -> store.putBlock(part.file(), put)
+          .map(stored -> answer.of(stored.cid(), stored.size()))
+          .compose(line -> pin ? pins.pin(cidOf(line), cluster).map(pinned -> line) : Future.succeededFuture(line)))
           .eventually(() -> Spool.delete(vertx, parts));
     }).onSuccess(lines -> {
       if (lines.size() == 1) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.Version;
 import dev.ferry.ipfs.Cid;
+import dev.ferry.ipfs.store.BlockPut;
 import dev.ferry.ipfs.store.BlockStore;
 import dev.ferry.ipfs.store.Car;
 import dev.ferry.ipfs.store.ContentStore;
@@ -97,6 +98,39 @@ class StoreProxyTest {
     HttpResponse<String> refused = upload("/api/v0/block/put?cid-codec=dag-pb", "not a dag-pb node".getBytes());
     assertKuboError(refused, 400, "malformed dag-pb block");
     assertThat(objects()).as("blocks stored").isEqualTo(before);
+  }
+
+  @Test
+  void dagCborAndDagJsonBlocksThatDoNotDecodeAreRefusedWith400AndNothingIsStored() {
+    long before = objects();
+    assertKuboError(upload("/api/v0/block/put?cid-codec=dag-cbor", "not cbor {{{".getBytes()), 400,
+        "dag-cbor block", "cut short");
+    assertKuboError(upload("/api/v0/dag/put?store-codec=dag-json&input-codec=dag-json", "{\"a\": ".getBytes()), 400,
+        "dag-json block", "is not JSON", "line 1");
+    assertKuboError(upload("/api/v0/dag/put?store-codec=dag-json&input-codec=dag-json", "{} {}".getBytes()), 400,
+        "holds more than one JSON value");
+    assertKuboError(upload("/api/v0/block/put?mhlen=5", "raw".getBytes()), 400, "mhlen 5", "32 bytes");
+    assertThat(objects()).as("blocks stored").isEqualTo(before);
+
+    HttpResponse<String> stored = upload("/api/v0/dag/put?store-codec=dag-json&input-codec=dag-json",
+        "{\"a\": [1, 2]}".getBytes());
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+    assertThat(objects()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aBlockOver1MiBNeedsAllowBigBlockAndNoneOver2MiBIsTaken() {
+    long before = objects();
+    byte[] big = new byte[BlockPut.EXCHANGED_BYTES + 1];
+    new Random(7).nextBytes(big);
+    assertKuboError(upload("/api/v0/block/put", big), 400, "over 1 MiB", "allow-big-block=true");
+    assertKuboError(upload("/api/v0/block/put?allow-big-block=true", new byte[BlockPut.MAX_BYTES + 1]), 400,
+        "over " + BlockPut.MAX_BYTES + " bytes", "add it as a file");
+    assertThat(objects()).as("blocks stored").isEqualTo(before);
+
+    HttpResponse<String> stored = upload("/api/v0/block/put?allow-big-block=true", big);
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+    assertThat(new JsonObject(stored.body()).getLong("Size")).isEqualTo(big.length);
   }
 
   @Test
