@@ -140,12 +140,13 @@ final class Adder {
         .put("bytes", checked.result().bytes()).put("size", checked.result().rootSize())));
   }
 
-  /** {@code added}, its failure naming the files. */
+  /** {@code added}, its failure naming the files (when it failed before any file came, as it is). */
   private static Future<List<Added>> named(Supplier<List<String>> paths, Future<List<Added>> added) {
     return added.recover(e -> {
       FerryException cause = FerryException.from(e);
-      return Future.failedFuture(new FerryException(cause.code(), String.join(", ", paths.get()) + ": "
-          + cause.getMessage(), cause));
+      List<String> named = paths.get().stream().filter(path -> !path.isEmpty()).toList();
+      return Future.failedFuture(named.isEmpty() ? cause
+          : new FerryException(cause.code(), String.join(", ", named) + ": " + cause.getMessage(), cause));
     });
   }
 
