@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.JsonInput;
 import dev.ferry.core.NodeContext;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
@@ -11,7 +12,6 @@ import dev.ferry.pin.StatusListing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -151,12 +151,7 @@ final class PinRoutes implements Routes {
 
   /** One line of a {@code POST /pins/import} body: a JSON object with a {@code "cid"} string. */
   private static JsonObject importLine(String line) {
-    JsonObject pin;
-    try {
-      pin = new JsonObject(line);
-    } catch (DecodeException e) {
-      throw FerryException.badRequest("not a JSON object: " + e.getMessage());
-    }
+    JsonObject pin = JsonInput.object(line);
     if (!(pin.getValue("cid") instanceof String)) {
       throw FerryException.badRequest("field cid: expected a CID string, got " + pin.getValue("cid"));
     }

@@ -106,6 +106,18 @@ class BadInputTest {
   }
 
   @Test
+  void importedLinesThatAreNotJsonObjectsAreRefusedInJsonsTermsNotJavas() {
+    var imported = Http.send(HttpRequest.newBuilder(api("/pins/import"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"cid\": \"Qm1\"\n[1]\n")));
+    assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+    var refused = new JsonObject(imported.body()).getJsonArray("refused");
+    assertThat(refused.getJsonObject(0).getString("message"))
+        .startsWith("not JSON: Unexpected end-of-input").contains("(at line 1, column 14)");
+    assertThat(refused.getJsonObject(1).getString("message")).isEqualTo("expected a JSON object, got an array");
+    assertThat(refused.encode()).doesNotContain("REDACTED", "LinkedHashMap", "Failed to decode");
+  }
+
+  @Test
   void replicationMinAboveMaxIsABadRequestEverywhere() {
     var pin = Http.send(HttpRequest.newBuilder(api("/pins/" + CID + "?replication-min=3&replication-max=2"))
         .POST(HttpRequest.BodyPublishers.noBody()));

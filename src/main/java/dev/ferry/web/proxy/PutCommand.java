@@ -1,5 +1,6 @@
 package dev.ferry.web.proxy;
 
+import dev.ferry.core.JsonInput;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.pin.PinClient;
 import dev.ferry.pin.PinOptions;
@@ -64,7 +65,7 @@ final class PutCommand {
           });
         } catch (DecodeException e) {
           return Future.succeededFuture("not pinned in the cluster: the daemon's answer is not JSON lines: "
-              + e.getMessage());
+              + JsonInput.why(e));
         }
         return AddCommand.pinInCluster(pins, roots, cluster);
       }
