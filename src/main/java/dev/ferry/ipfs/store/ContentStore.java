@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The embedded IPFS store of a node, as an {@link IpfsConnector}: content is imported into a
@@ -270,27 +271,24 @@ public final class ContentStore implements IpfsConnector, Shareable {
   @Override
   public Future<Void> pin(Cid cid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
-    return open().compose(store -> {
-      Collector.Session session = store.collector().session();
-      return vertx.executeBlocking(call(() -> missingBlock(session, cid)), false)
-          .compose(missing -> {
-            BlockSource from = source;
-            if (missing == null) {
-              return Future.succeededFuture();
-            }
-            return from == null ? Future.failedFuture(notHere(cid, missing)) : from.fetch(cid, session, deadline);
-          })
-          .compose(fetched -> vertx.executeBlocking(call(() -> {
-            Cid missing = missingBlock(session, cid);
-            if (missing != null) {
-              throw notHere(cid, missing);  // a source that says done must have stored the whole DAG
-            }
-            store.blocks().sync();  // every block of the DAG durable before the pin says so
-            store.pinned(cid);
-            return (Void) null;
-          }), false))
-          .onComplete(x -> session.close());
-    });
+    return open().compose(store -> inSession(store, session -> vertx.executeBlocking(call(() ->
+            missingBlock(session, cid)), false)
+        .compose(missing -> {
+          BlockSource from = source;
+          if (missing == null) {
+            return Future.succeededFuture();
+          }
+          return from == null ? Future.failedFuture(notHere(cid, missing)) : from.fetch(cid, session, deadline);
+        })
+        .compose(fetched -> vertx.executeBlocking(call(() -> {
+          Cid missing = missingBlock(session, cid);
+          if (missing != null) {
+            throw notHere(cid, missing);  // a source that says done must have stored the whole DAG
+          }
+          store.blocks().sync();  // every block of the DAG durable before the pin says so
+          store.pinned(cid);
+          return (Void) null;
+        }), false))));
   }
 
   /** Pins the block of {@code cid} alone (Kubo's {@code pin/add?recursive=false}); it must be here. */
@@ -314,17 +312,14 @@ public final class ContentStore implements IpfsConnector, Shareable {
   @Override
   public Future<Void> pinDirect(Cid cid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
-    return open().compose(store -> {
-      Collector.Session session = store.collector().session();
-      return vertx.executeBlocking(call(() -> session.has(cid)), false)
-          .compose(here -> {
-            BlockSource from = source;
-            return here ? Future.<Void>succeededFuture() : from == null ? Future.failedFuture(notHere(cid, cid))
-                : from.fetch(Cid.v1(Cid.RAW, cid.multihash()), session, deadline);
-          })
-          .compose(fetched -> pinDirect(cid))
-          .onComplete(x -> session.close());
-    });
+    return open().compose(store -> inSession(store, session -> vertx.executeBlocking(call(() ->
+            session.has(cid)), false)
+        .compose(here -> {
+          BlockSource from = source;
+          return here ? Future.<Void>succeededFuture() : from == null ? Future.failedFuture(notHere(cid, cid))
+              : from.fetch(Cid.v1(Cid.RAW, cid.multihash()), session, deadline);
+        })
+        .compose(fetched -> pinDirect(cid))));
   }
 
   /**
@@ -344,8 +339,7 @@ public final class ContentStore implements IpfsConnector, Shareable {
       if (store == null) {
         return pin(to, timeout);
       }
-      Collector.Session session = store.collector().session();
-      return fetchDiff(session, whole, to, deadline)
+      return inSession(store, session -> fetchDiff(session, whole, to, deadline)
           .compose(fetched -> vertx.executeBlocking(call(() -> {
             List<Diff.Pair> left = Diff.missing(session, whole);
             if (!left.isEmpty()) {
@@ -362,8 +356,33 @@ public final class ContentStore implements IpfsConnector, Shareable {
               store.pinned(to);
             }
             return (Void) null;
-          }), false))
-          .onComplete(x -> session.close());
+          }), false)));
+    });
+  }
+
+  /** The store's collector, once it is open: tests hold its lock to stand for a running collection. */
+  Future<Collector> collector() {
+    return open().map(Opened::collector);
+  }
+
+  /**
+   * Runs {@code work}, which spans several steps (a fetch from other nodes among them), with a
+   * collector session opened and closed on a worker: both wait for the collector's lock, which a
+   * running garbage collection holds while it removes a block's file, so never on the caller's
+   * event loop. The session is closed before the returned future completes.
+   */
+  private <T> Future<T> inSession(Opened store, Function<Collector.Session, Future<T>> work) {
+    return vertx.executeBlocking(call(() -> store.collector().session()), false).compose(session -> {
+      Future<T> done;
+      try {
+        done = work.apply(session);
+      } catch (RuntimeException e) {
+        done = Future.failedFuture(e);
+      }
+      return done.eventually(() -> vertx.executeBlocking(call(() -> {
+        session.close();
+        return null;
+      }), false));
     });
   }
 

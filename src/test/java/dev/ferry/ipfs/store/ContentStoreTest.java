@@ -10,7 +10,9 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
+import dev.ferry.testing.Eventually;
 import dev.ferry.testing.SmallDisk;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +24,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,6 +76,42 @@ class ContentStoreTest {
     assertThat(await(store.cat(cid, content.length + 5, 10), WAIT).length()).isZero();
     assertThat(cause(store.cat(cid, -1, 10), WAIT)).hasMessageContaining("offset: -1 is negative");
     assertThat(await(store.stat(), WAIT).numObjects()).isEqualTo(3 + 1);  // three raw leaves, their parent
+  }
+
+  @Test
+  void aPinWaitsForARunningCollectionOffTheEventLoop() throws Exception {
+    ContentStore store = new ContentStore(vertx, dir.resolve("ipfs"), UNBOUNDED);
+    Cid cid = await(store.add(Files.write(dir.resolve("a.bin"), bytes(1000)), "a.bin"), WAIT);
+    Collector collector = await(store.collector(), WAIT);
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread collection = new Thread(() -> {
+      synchronized (collector) {  // as a garbage collection removing a block's file holds it
+        held.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    collection.start();
+    try {
+      assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+      Context loop = vertx.getOrCreateContext();
+      CompletableFuture<Void> pinned = new CompletableFuture<>();
+      CountDownLatch loopFree = new CountDownLatch(1);
+      loop.runOnContext(x -> {
+        store.pin(cid, WAIT).onComplete(done -> pinned.complete(null));
+        loop.runOnContext(y -> loopFree.countDown());  // runs only if the pin did not wait on this loop
+      });
+      assertThat(loopFree.await(30, TimeUnit.SECONDS)).as("the event loop went on while the lock was held").isTrue();
+      assertThat(pinned).isNotDone();
+    } finally {
+      release.countDown();
+      collection.join();
+    }
+    Eventually.await("the pin once the collection let go", WAIT, () -> await(store.pins(), WAIT).contains(cid));
   }
 
   @Test
