@@ -80,7 +80,7 @@ public final class ConfigLayers {
       String variable = "FERRY_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
       String value = env.get(variable);
       if (value != null) {
-        put(layer, key, parse(variable, value, lookup(defaults, current(key))));
+        put(layer, key, parse(variable, current(key), value, lookup(defaults, current(key))));
       }
     }
     return layer;
@@ -99,7 +99,7 @@ public final class ConfigLayers {
       if (!known.contains(key) && DeprecatedKeys.byOldKey(key).isEmpty()) {
         throw new ConfigException("--set " + key + ": unknown setting (known: " + String.join(", ", known) + ")");
       }
-      put(layer, key, parse("--set " + key, setting.substring(eq + 1), lookup(defaults, current(key))));
+      put(layer, key, parse("--set " + key, current(key), setting.substring(eq + 1), lookup(defaults, current(key))));
     }
     return layer;
   }
@@ -160,13 +160,14 @@ public final class ConfigLayers {
   }
 
   /**
-   * {@code text} as the type of the key's default; a key shipped with no default (one that is
-   * absent unless set, such as {@code proxy.max_upload_in_flight_bytes}) takes a whole number as a
-   * number and anything else as text, which the key's reader then checks.
+   * {@code text} as the type of the key's default. A key whose default is null (unset unless
+   * given) is text, except one named in a unit ({@code _bytes}, {@code _ms}, such as
+   * {@code proxy.max_upload_in_flight_bytes}): a whole number there is a number. The key's reader
+   * checks the rest.
    */
-  private static Object parse(String source, String text, Object likeDefault) {
+  private static Object parse(String source, String key, String text, Object likeDefault) {
     String value = text.trim();
-    if (likeDefault == null && value.matches("-?[0-9]{1,18}")) {
+    if (likeDefault == null && (key.endsWith("_bytes") || key.endsWith("_ms")) && value.matches("-?[0-9]{1,18}")) {
       return Long.parseLong(value);
     }
     if (likeDefault instanceof Integer || likeDefault instanceof Long) {

@@ -67,6 +67,15 @@ class NodeConfigTest {
   }
 
   @Test
+  void unsetTextSettingsGivenAsDigitsStayText() {
+    var flags = ConfigLayers.fromSettings(ConfigLayers.defaults(), List.of("name=007", "data_dir=2026"));
+    NodeConfig config = resolve(Map.of("FERRY_BRIDGE_TOKEN", "12345678"), flags, Optional.empty(), "host");
+    assertThat(config.name()).isEqualTo("007");
+    assertThat(config.dataDir()).isEqualTo(Path.of("2026"));
+    assertThat(config.section("bridge").optionalString("token")).contains("12345678");
+  }
+
+  @Test
   void theNodesPeerEntrySetsItsAddressAndPortsUnlessTheOperatorDoes() throws IOException {
     var flags = new JsonObject().put("name", "alpha").put("peers", peersFile().toString());
     NodeConfig config = resolve(Map.of(), flags, Optional.empty(), "elsewhere");
