@@ -68,7 +68,7 @@ final class DagCbor {
     /** The content of a byte or text string of major type {@code major}. */
     byte[] bytes(int major, String what) {
       long length = head(major, what);
-      if (length > bytes.length - at) {
+      if (length < 0 || length > bytes.length - at) {  // a length past 2^63 reads as negative
         throw malformed.apply(what + " is cut short");
       }
       byte[] out = Arrays.copyOfRange(bytes, at, at + (int) length);

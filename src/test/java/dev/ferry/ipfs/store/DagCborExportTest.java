@@ -100,6 +100,10 @@ class DagCborExportTest {
     assertThatThrownBy(() -> Links.of(cid, cutShort)).isInstanceOf(FerryException.class)
         .hasMessageContaining("dag-cbor block " + cid).hasMessageContaining("cut short");
     assertThat(Links.of(cid, new byte[] {(byte) 0xa1, 0x61, 'a', 0x01})).as("no links").isEmpty();
+    // a tagged byte string whose 8-byte length has the top bit set (read as negative): still a bad request
+    byte[] hugeLength = {(byte) 0xd8, 42, 0x5b, -1, -1, -1, -1, -1, -1, -1, -1};
+    assertThatThrownBy(() -> Links.of(cid, hugeLength)).isInstanceOf(FerryException.class)
+        .hasMessageContaining("cut short");
   }
 
   private static Set<Cid> blocksOf(Path car) throws IOException {
