@@ -10,7 +10,6 @@ import dev.ferry.core.NodeConfig;
 import dev.ferry.ipfs.Cid;
 import dev.ferry.ipfs.IpfsConnector;
 import dev.ferry.ipfs.KuboRpcConnector;
-import dev.ferry.testing.Eventually;
 import dev.ferry.testing.SmallDisk;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -81,7 +80,8 @@ class ContentStoreTest {
   @Test
   void aPinWaitsForARunningCollectionOffTheEventLoop() throws Exception {
     ContentStore store = new ContentStore(vertx, dir.resolve("ipfs"), UNBOUNDED);
-    Cid cid = await(store.add(Files.write(dir.resolve("a.bin"), bytes(1000)), "a.bin"), WAIT);
+    Cid cid = await(store.add(new ByteArrayInputStream(bytes(1000)), "a.bin", ImportOptions.fromKubo(k -> null)), WAIT);
+    assertThat(await(store.pins(), WAIT)).as("added, not pinned").doesNotContain(cid);
     Collector collector = await(store.collector(), WAIT);
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -102,16 +102,23 @@ class ContentStoreTest {
       CompletableFuture<Void> pinned = new CompletableFuture<>();
       CountDownLatch loopFree = new CountDownLatch(1);
       loop.runOnContext(x -> {
-        store.pin(cid, WAIT).onComplete(done -> pinned.complete(null));
+        store.pin(cid, WAIT).onSuccess(pinned::complete).onFailure(pinned::completeExceptionally);
         loop.runOnContext(y -> loopFree.countDown());  // runs only if the pin did not wait on this loop
       });
       assertThat(loopFree.await(30, TimeUnit.SECONDS)).as("the event loop went on while the lock was held").isTrue();
       assertThat(pinned).isNotDone();
+      release.countDown();
+      pinned.get(30, TimeUnit.SECONDS);  // the pin goes on once the collection lets go
     } finally {
       release.countDown();
       collection.join();
     }
-    Eventually.await("the pin once the collection let go", WAIT, () -> await(store.pins(), WAIT).contains(cid));
+    assertThat(await(store.pins(), WAIT)).contains(cid);
+    await(store.unpin(cid), WAIT);
+    await(store.release(cid), WAIT);  // the add's protection
+    assertThat(await(store.collectGarbage(), WAIT).removed()).as("the pin's session closed: nothing holds its block")
+        .hasSize(1);
+    assertThat(cause(store.block(cid), WAIT)).hasMessageContaining("not in the block store");
   }
 
   @Test
