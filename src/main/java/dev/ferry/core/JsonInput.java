@@ -39,9 +39,11 @@ public final class JsonInput {
 
   /** Why JSON text could not be read: the parser's reason and the line and column it stopped at. */
   public static String why(DecodeException e) {
-    if (!(e.getCause() instanceof JsonProcessingException cause)) {
-      return e.getMessage();
-    }
+    return e.getCause() instanceof JsonProcessingException cause ? why(cause) : e.getMessage();
+  }
+
+  /** {@link #why(DecodeException)}, for text read with Jackson itself. */
+  public static String why(JsonProcessingException cause) {
     String reason = cause.getOriginalMessage().replaceAll(HIDDEN_SOURCE, "");
     JsonLocation at = cause.getLocation();
     return at == null || at.getLineNr() < 1 ? reason

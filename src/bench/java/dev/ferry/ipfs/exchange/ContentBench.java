@@ -68,12 +68,12 @@ class ContentBench {
   private static final int WARMUP = Integer.getInteger("bench.warmup.rounds", 3);
   private static final long SAMPLE_MS = 20;
   private static final Duration LONG = Duration.ofMinutes(10);
-  /** Whether the fetch is compared with js-ipfs's bitswap ({@code -Dbench.bitswap=false}: not, to profile ferry alone). */
   /**
    * The add's client: {@code sendfile} ({@link SendfileUpload}, the default) or {@code jdk}
    * ({@code java.net.http}, which costs this JVM about 0.8–1 ms of CPU per MB on its own).
    */
   private static final boolean SENDFILE = !"jdk".equals(System.getProperty("bench.add.client", "sendfile"));
+  /** Whether the fetch is compared with js-ipfs's bitswap ({@code -Dbench.bitswap=false}: not, to profile ferry alone). */
   private static final boolean BITSWAP = Boolean.parseBoolean(System.getProperty("bench.bitswap", "true"));
 
   @TempDir Path dir;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.JsonInput;
 import dev.ferry.ipfs.Cid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,10 +22,11 @@ public record BlockPut(int codec, HashFunction hash, boolean v0, boolean allowBi
   /** The multicodec of DAG-JSON blocks. */
   public static final int DAG_JSON = 0x0129;
   /** The largest block other IPFS nodes exchange: Kubo refuses larger ones unless {@code allow-big-block}. */
-  public static final int EXCHANGED_BYTES = ImportOptions.MAX_CHUNK_SIZE;
+  public static final int EXCHANGED_BYTES = 1024 * 1024;
   /**
    * The largest block taken at all, even with {@code allowBig}: what ferry's block exchange carries
-   * with its default {@code exchange.max_block_bytes}, and a CAR import's largest block.
+   * with its default {@code exchange.max_block_bytes}, and a CAR import's largest block. Fixed: a
+   * node set to exchange larger blocks still takes none larger from a caller.
    */
   public static final int MAX_BYTES = 2 * 1024 * 1024;
   private static final JsonFactory JSON = new JsonFactory();
@@ -67,18 +69,14 @@ public record BlockPut(int codec, HashFunction hash, boolean v0, boolean allowBi
       }
       parser.skipChildren();
       if (parser.nextToken() != null) {
+        JsonLocation next = parser.currentTokenLocation();
         throw FerryException.badRequest("dag-json block " + cid + " holds more than one JSON value (another starts at "
-            + where(parser.currentTokenLocation()) + ")");
+            + "line " + next.getLineNr() + ", column " + next.getColumnNr() + ")");
       }
     } catch (JsonProcessingException e) {
-      throw FerryException.badRequest("dag-json block " + cid + " is not JSON: " + e.getOriginalMessage() + " (at "
-          + where(e.getLocation()) + ")");
+      throw FerryException.badRequest("dag-json block " + cid + " is not JSON: " + JsonInput.why(e));
     } catch (IOException e) {
       throw new UncheckedIOException(e);  // a parser over an array in memory reads nothing else
     }
-  }
-
-  private static String where(JsonLocation at) {
-    return at == null ? "an unknown place" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
   }
 }

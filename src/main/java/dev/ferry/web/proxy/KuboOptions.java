@@ -135,6 +135,9 @@ final class KuboOptions {
    * by a daemon, and the cluster pins CIDs, so those are refused with a hint.
    */
   private static Cid cid(String arg) {
+    if (arg.startsWith("/ipns/")) {
+      throw FerryException.badRequest("'" + arg + "' is an IPNS name, and this call takes a CID");
+    }
     String text = arg.startsWith(IPFS_PREFIX) ? arg.substring(IPFS_PREFIX.length()) : arg;
     if (text.contains("/")) {
       throw FerryException.badRequest("'" + arg + "' is a path below a CID, and this call takes a CID: give the CID "

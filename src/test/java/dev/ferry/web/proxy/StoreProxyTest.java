@@ -90,6 +90,13 @@ class StoreProxyTest {
     JsonObject error = new JsonObject(refused.body());
     assertThat(error.getString("Type")).isEqualTo("error");
     assertThat(error.getString("Message")).contains("/api/v0/swarm/peers needs a Kubo daemon").contains("ipfs.api");
+
+    RawHttp.Answer name = proxy("/api/v0/block/stat?arg=/ipns/example.org");
+    assertThat(name.status()).isEqualTo(400);
+    assertThat(new JsonObject(name.body()).getString("Message")).contains("is an IPNS name, and this call takes a CID");
+    RawHttp.Answer path = proxy("/api/v0/dag/get?arg=" + Cid.parse("bafkqaaa") + "/Links/0");
+    assertThat(path.status()).isEqualTo(400);
+    assertThat(new JsonObject(path.body()).getString("Message")).contains("is a path below a CID, and this call takes");
   }
 
   @Test
