@@ -239,7 +239,9 @@ public final class ApiAuth implements Routes {
               .orElseGet(() -> Future.failedFuture("the token's user '" + name + "' is no longer in api.users")));
     }
     if (!scheme.equalsIgnoreCase("Basic")) {
-      return Future.failedFuture("unknown Authorization scheme '" + scheme + "': use Basic or Bearer");
+      // the scheme is not echoed: a header sent without one holds the credential itself
+      return Future.failedFuture("unknown Authorization scheme (not Basic or Bearer): send 'Basic BASE64(USER:PASSWORD)' "
+          + "or 'Bearer TOKEN'");
     }
     String decoded;
     try {

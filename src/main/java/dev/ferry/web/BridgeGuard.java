@@ -43,6 +43,9 @@ final class BridgeGuard {
   static final String SOCKET_ADDRESS_HEADER = "ferry-socket-address";
   /** Header the guard adds to that request: the circuit peer id the socket may hold circuits under. */
   static final String SOCKET_PEER_HEADER = "ferry-socket-peer";
+  /** The mailbox control header (docs/ADDRESSES.md), and what a bridge client may ask with it, of its own address only. */
+  private static final String MAILBOX_CONTROL = "ferry-control";
+  private static final Set<String> OWN_CONTROL = Set.of("monitor", "demonitor", "watch");
   private static final String CIRCUIT_PREFIX = "ferry.circuit.";
   /** Circuit wire headers the guard reads (docs/CIRCUITS.md): an open, and who it is from. */
   private static final String CIRCUIT_KIND = "kind";
@@ -160,6 +163,9 @@ final class BridgeGuard {
     }
     String address = raw == null ? null : raw.getString("address");
     if (address == null) {
+      if (raw != null) {
+        stripCredentials(raw);  // the bridge logs a frame without an address whole
+      }
       return Future.succeededFuture(Verdict.ALLOW);   // the bridge answers missing_address itself
     }
     String host = remote == null ? "unknown" : remote.hostAddress();
@@ -231,6 +237,12 @@ final class BridgeGuard {
     }
     if (!config.inboundAllows(address) && !looksLikeReply(address)) {
       return deny(type, address, who, "not permitted inbound");
+    }
+    String control = header(raw, MAILBOX_CONTROL);
+    if (hasHeader(raw, MAILBOX_CONTROL) && !(control != null && OWN_CONTROL.contains(control) && state.address != null
+        && state.address.toString().equals(raw.getValue("body")))) {
+      return deny(type, address, who, "a bridge client's mailbox control is monitor, demonitor or watch of its own "
+          + "address (ask " + Addresses.BRIDGE_MAILBOX + "); 'down' comes from the node when a watched mailbox ends");
     }
     Matcher raft = RAFT_ADDRESS.matcher(address);
     if (raft.matches()) {

@@ -92,6 +92,23 @@ class ApiAuthTest {
   }
 
   @Test
+  void aCredentialSentWithoutASchemeIsNeitherEchoedNorLogged() {
+    var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ApiAuth.class);
+    var logged = new ListAppender<ILoggingEvent>();
+    logged.start();
+    logger.addAppender(logged);
+    String bare = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl";  // a raw JWT with no "Bearer " before it
+    try {
+      HttpResponse<String> refused = send("GET", "/id", bare, null);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.body()).contains("unknown Authorization scheme").doesNotContain(bare);
+    } finally {
+      logger.detachAppender(logged);
+    }
+    assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(line -> line.contains(bare));
+  }
+
+  @Test
   void aReadUserMayLookButNotChange() {
     HttpResponse<String> put = send("PUT", "/kv/colour", basic("bob", READER_PW), "blue");
 

@@ -2,6 +2,9 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ferry.circuit.Circuits;
 import dev.ferry.mailbox.Mailbox;
 import dev.ferry.mailbox.Mailboxes;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** The TCP event-bus bridge, spoken by hand: 4-byte big-endian length, then a JSON frame. */
 @Timeout(120)
@@ -67,6 +71,45 @@ class TcpBridgeTest {
         tcp.expectDenied();
       }
     }
+  }
+
+  @Test
+  void aFrameWithoutAnAddressLosesItsCredentialsBeforeTheBridgeLogsItAndMailboxControlIsOnlyForTheClientsOwnAddress()
+      throws Exception {
+    int port = Ports.free(1).get(0);
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    try (var cluster = TestCluster.inJvm(1, i -> List.of("bridge.tcp_port=" + port))) {
+      cluster.awaitFullMembership();
+      Mailbox watched = Mailboxes.of(cluster.node(1).vertx()).create().await();
+      try (var tcp = new TcpBridgeClient(port)) {
+        tcp.write(new JsonObject().put("type", "send").put("headers", new JsonObject()
+            .put("authorization", "Basic c2VjcmV0LXBhc3N3b3Jk").put("token", "secret-token")));
+        assertThat(tcp.read().getString("type")).isEqualTo("err");  // the bridge's missing_address
+
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m1")
+            .put("body", new JsonObject()));
+        String own = tcp.read().getJsonObject("body").getString("address");
+        // a fake death notice to a watcher, or a watch on someone else's behalf: denied
+        tcp.write(new JsonObject().put("type", "send").put("address", watched.address().toString())
+            .put("headers", new JsonObject().put("ferry-control", "down"))
+            .put("body", new JsonObject().put("address", "ferry.mbx.node1.x").put("reason", "spoofed")));
+        tcp.expectDenied();
+        tcp.write(new JsonObject().put("type", "send").put("address", watched.address().toString())
+            .put("headers", new JsonObject().put("ferry-control", "monitor")).put("body", "ferry.mbx.node1.other"));
+        tcp.expectDenied();
+        // monitoring it for itself: let through, and answered once registered
+        tcp.write(new JsonObject().put("type", "send").put("address", watched.address().toString()).put("replyAddress", "w1")
+            .put("headers", new JsonObject().put("ferry-control", "monitor")).put("body", own));
+        assertThat(tcp.read().getString("type")).isEqualTo("message");
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+        .noneMatch(line -> line.contains("c2VjcmV0LXBhc3N3b3Jk") || line.contains("secret-token"));
   }
 
   @Test
