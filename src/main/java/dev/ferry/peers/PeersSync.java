@@ -88,7 +88,10 @@ final class PeersSync {
       }
       return builder.build();
     } catch (IllegalArgumentException e) { // a URI the HTTP client refuses, or a bad header value
-      throw new PeersException("sync from " + url + ": " + e.getMessage(), e);
+      // the client's message quotes a refused header's value, which may be the API key: not repeated
+      boolean header = apiKey != null && e.getMessage() != null && e.getMessage().contains(apiKey.trim());
+      throw new PeersException("sync from " + url + ": " + (header ? "the API key holds a character no HTTP header "
+          + "may (a line break or another control character): set it again" : e.getMessage()));
     }
   }
 

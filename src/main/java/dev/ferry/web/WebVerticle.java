@@ -78,10 +78,15 @@ public final class WebVerticle extends VerticleBase {
     return ipfs == null ? Future.succeededFuture() : ipfs.close();
   }
 
+  /** A request's URI for the log: a bridge token in its query ({@code token=...}, as the dashboard sends it) masked. */
+  static String withoutToken(String uri) {
+    return uri.replaceAll("([?&]token=)[^&#]*", "$1***");
+  }
+
   private Router router(ApiAuth auth) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
-      ctx.addEndHandler(x -> log.debug("{} {} -> {}", ctx.request().method(), ctx.request().uri(),
+      ctx.addEndHandler(x -> log.debug("{} {} -> {}", ctx.request().method(), withoutToken(ctx.request().uri()),
           ctx.response().getStatusCode()));
       ctx.next();
     });

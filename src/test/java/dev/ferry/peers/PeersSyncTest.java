@@ -24,6 +24,17 @@ class PeersSyncTest {
   }
 
   @Test
+  void anApiKeyNoHeaderMayHoldIsRefusedWithoutRepeatingIt() throws Exception {
+    try (SyncServer server = SyncServer.answering(200, Fixtures.TWO_PEERS)) {
+      assertThatThrownBy(() -> Peers.sync(server.url(), "s3cret-first-line\ns3cret-second-line"))
+          .isInstanceOf(PeersException.class)
+          .hasMessageContaining("the API key holds a character no HTTP header may")
+          .hasMessageNotContaining("s3cret");
+      assertThat(server.apiKeys).isEmpty();
+    }
+  }
+
+  @Test
   void aNullOrBlankApiKeySendsNoHeader() throws Exception {
     try (SyncServer server = SyncServer.answering(200, Fixtures.TWO_PEERS)) {
       Peers.sync(server.url(), null);

@@ -63,8 +63,11 @@ final class DaemonPipe {
   /** Headers about one connection, not the exchange (RFC 9110, 7.6.1). */
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "transfer-encoding", "upgrade");
-  /** Besides those: the client's Host names the proxy, and the proxy answers 100-continue itself. */
-  private static final Set<String> REQUEST_ONLY = Set.of("host", "expect");
+  /**
+   * Besides those: the client's Host names the proxy, the proxy answers 100-continue itself, and
+   * the client's credentials are ferry's (api.users, the proxy's own login), never the daemon's.
+   */
+  private static final Set<String> REQUEST_ONLY = Set.of("host", "expect", "authorization");
   private static final int BAD_GATEWAY = 502;
   /** Declares the trailers that follow a chunked body. */
   private static final String TRAILER = "Trailer";
