@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -25,6 +24,12 @@ import java.util.TreeSet;
 sealed interface PinQuery<A> extends RaftQuery<A> {
   /** The queries' names, as their {@code "op"}. */
   Set<String> NAMES = Set.of("get", "list", "expired");
+  /**
+   * The most pins one answer holds, whatever the query's {@code limit} (or without one): a page,
+   * never the whole pinset, which at a million pins is a gigabyte of JSON built on the group's
+   * executor for any client (bridge clients read the pinset's group too).
+   */
+  int MAX_PAGE = 10_000;
 
   /**
    * Reads and checks a query's JSON (as it arrives from any client); a record's {@link #toJson}
@@ -41,8 +46,7 @@ sealed interface PinQuery<A> extends RaftQuery<A> {
     return switch (text) {
       case "get" -> new Get(PinOp.cid(op));
       case "list" -> new Listing(node(op), after(op), limit(op));
-      default -> new Expired(instant(op.getValue("at"), "at"), expiredAfter(op),
-          Objects.requireNonNullElse(limit(op), Integer.MAX_VALUE));
+      default -> new Expired(instant(op.getValue("at"), "at"), expiredAfter(op), limit(op));
     };
   }
 
@@ -67,13 +71,13 @@ sealed interface PinQuery<A> extends RaftQuery<A> {
     return Cid.parse(text).toString();
   }
 
-  /** How many pins a page holds at most, or null when the query has no {@code limit}. */
-  private static Integer limit(JsonObject op) {
+  /** How many pins a page holds at most: the query's {@code limit}, and never more than {@link #MAX_PAGE}. */
+  private static int limit(JsonObject op) {
     Object limit = op.getValue("limit");
-    if (limit != null && (!(limit instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() < 1)) {
+    if (limit != null && (!(limit instanceof Number n) || n.longValue() != n.doubleValue() || n.longValue() < 1)) {
       throw Fields.bad("limit", "a positive whole number of pins", limit);
     }
-    return limit == null ? null : ((Number) limit).intValue();
+    return limit == null ? MAX_PAGE : (int) Math.min(((Number) limit).longValue(), MAX_PAGE);
   }
 
   /** The expiring pin an {@code expired} page starts after ({@code {"cid", "expire_at"}}), or null: from the first. */
@@ -113,19 +117,16 @@ sealed interface PinQuery<A> extends RaftQuery<A> {
   }
 
   /**
-   * The pins in CID order after CID {@code after} (null: from the first), of node {@code node}
-   * only (null: of every node), at most {@code limit} (null: the whole pinset, and the pinset's
-   * JSON has no {@code count} nor {@code more}: the page's count is then its size, and no more follow).
+   * A page of the pins in CID order after CID {@code after} (null: from the first), of node
+   * {@code node} only (null: of every node), at most {@code limit} and {@link #MAX_PAGE}; its
+   * answer says how many pins the pinset holds and whether more follow.
    */
-  record Listing(String node, String after, Integer limit) implements PinQuery<PinReply.Page> {
+  record Listing(String node, String after, int limit) implements PinQuery<PinReply.Page> {
     @Override
     public JsonObject toJson() {
-      JsonObject json = new JsonObject().put("op", "list");
+      JsonObject json = new JsonObject().put("op", "list").put("limit", limit);
       if (node != null) {
         json.put("node", node);
-      }
-      if (limit != null) {
-        json.put("limit", limit);
       }
       return after == null ? json : json.put("after", after);
     }

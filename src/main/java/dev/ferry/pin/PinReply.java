@@ -116,12 +116,8 @@ public sealed interface PinReply extends BusJson {
 
     @Override
     public JsonObject toJson() {
-      return whole().put("count", count).put("more", more);
-    }
-
-    /** The pins alone, {@code {"pins": [...]}}: the answer to a listing of the whole pinset. */
-    JsonObject whole() {
-      return new JsonObject().put("pins", new JsonArray(pins.stream().map(Pin::toJson).toList()));
+      return new JsonObject().put("pins", new JsonArray(pins.stream().map(Pin::toJson).toList())).put("count", count)
+          .put("more", more);
     }
 
     static Page fromJson(JsonObject json) {

@@ -96,8 +96,9 @@ sealed interface PinRequest extends BusJson {
   }
 
   /**
-   * The whole pinset, or from a replica one page: the pins after CID {@code after} (null: from the
-   * first), at most {@code limit} (null: {@code pin.list_page_size}) and {@code pin.list_page_size}.
+   * One page of the pinset, from a replica or through the leader: the pins after CID {@code after}
+   * (null: from the first), at most {@code limit} (null: {@code pin.list_page_size}) and
+   * {@code pin.list_page_size}.
    */
   record ListPins(ReadFrom from, String after, Integer limit) implements PinRequest {
     @Override
@@ -128,7 +129,7 @@ sealed interface PinRequest extends BusJson {
 
   /**
    * A page of statuses: the pins of a listing ({@link ListPins}'s {@code after} and {@code limit})
-   * or those of {@code cids} (null: the whole pinset; else canonical, sorted, one page), only those
+   * or those of {@code cids} (null: the listing's page; else canonical, sorted, one page), only those
    * some node's status of is in {@code filter} (status names; empty: every pin), with only the
    * answering node's status if {@code onlyHere}, after each node asked retried its failed pins of
    * the page if {@code recover}.

@@ -98,8 +98,7 @@ final class PinService {
         .on(AddMany.class, r -> json(pinEach(r)))
         .on(Unpin.class, r -> json(propose(new PinOp.Remove(r.cid()))))
         .on(Get.class, r -> read(r.from(), new PinQuery.Get(r.cid())))
-        .on(ListPins.class, r -> read(r.from(), list(r.from(), r.after(), r.limit()))
-            .map(page -> r.from().local() ? page : (BusJson) page::whole))
+        .on(ListPins.class, r -> read(r.from(), list(r.after(), r.limit())))
         .on(Status.class, r -> json(status(r.cid(), r.from(), r.recover(), r.onlyHere())))
         .on(Statuses.class, r -> statusPage(r).map(page -> (BusJson) () -> page))   // made for this answer: not copied
         .on(Errors.class, r -> statuses.errors(r.limit()))
@@ -431,15 +430,11 @@ final class PinService {
   }
 
   /**
-   * The pinset's {@code list} query: the whole pinset (one page, no more following; its wire form
-   * is {@link PinReply.Page#whole}), or locally one page of the pins after {@code after}, at most
-   * {@code limit} and {@code pin.list_page_size} of them ({@code pin.first_page_size} for the first
-   * page, so a listing's first lines go out sooner).
+   * The pinset's {@code list} query, from the replica or through the leader alike: one page of the
+   * pins after {@code after}, at most {@code limit} and {@code pin.list_page_size} of them
+   * ({@code pin.first_page_size} for the first page, so a listing's first lines go out sooner).
    */
-  private PinQuery.Listing list(ReadFrom from, String after, Integer limit) {
-    if (!from.local()) {
-      return new PinQuery.Listing(null, null, null);
-    }
+  private PinQuery.Listing list(String after, Integer limit) {
     int most = after == null ? Math.min(config.firstPage(), config.listPage()) : config.listPage();
     return new PinQuery.Listing(null, after, limit != null && limit < most ? limit : most);
   }
@@ -463,7 +458,7 @@ final class PinService {
    */
   private Future<JsonObject> statusPage(Statuses request) {
     Future<PinReply.Page> page = request.cids() == null
-        ? read(request.from(), list(request.from(), request.after(), request.limit()))
+        ? read(request.from(), list(request.after(), request.limit()))
         : pinsOf(request.from(), request.cids());
     return page.compose(pins -> statuses.gather(pins.pins().stream().map(Pin::toJson).toList(), request.recover(),
         request.onlyHere()).map(gathered ->

@@ -155,18 +155,17 @@ public final class PinSet implements StateMachine {
     return expired((PinQuery.Expired) query);
   }
 
-  /** The whole pinset, or with {@code limit} one page of it: the pins after {@code after}, and whether more follow. */
+  /** One page of the pinset: the pins after {@code after}, at most {@code limit}, and whether more follow. */
   private JsonObject list(PinQuery.Listing listing) {
     String after = listing.after();
-    int limit = listing.limit() == null ? Integer.MAX_VALUE : listing.limit();
+    int limit = listing.limit();
     Iterator<Pin> pins = (listing.node() != null ? state.pinsOf(listing.node(), after)
         : after == null ? state.pins() : state.pinsAfter(after)).iterator();
     JsonArray page = new JsonArray();
     while (pins.hasNext() && page.size() < limit) {
       page.add(pins.next().toJson());
     }
-    JsonObject list = new JsonObject().put("pins", page);
-    return listing.limit() == null ? list : list.put("count", state.size()).put("more", pins.hasNext());
+    return new JsonObject().put("pins", page).put("count", state.size()).put("more", pins.hasNext());
   }
 
   /** A page of the pins expired at {@code at} ({@link PinState#expiring}). */

@@ -241,7 +241,7 @@ class PinSetTest {
   void eachQueryReadsBackAsTheSameRecordAndPassesTheChecks() {
     PinSet set = new PinSet(10);
     Instant at = Instant.parse("2026-12-03T11:00:00Z");
-    List<PinQuery<?>> queries = List.of(new PinQuery.Get(CID), new PinQuery.Listing(null, null, null),
+    List<PinQuery<?>> queries = List.of(new PinQuery.Get(CID), new PinQuery.Listing(null, null, PinQuery.MAX_PAGE),
         new PinQuery.Listing("node2", CID, 5), new PinQuery.Expired(at, null, 10),
         new PinQuery.Expired(at, new PinState.Expiring(Instant.parse("2026-12-03T09:00:00Z"), CID), 10));
     for (PinQuery<?> query : queries) {
@@ -275,6 +275,21 @@ class PinSetTest {
         .containsExactly("node2");
     assertRefused(set, placed(OTHER, 1).put("live", new JsonArray().add("node1").add("node1")),
         "field live: expected distinct node names");
+  }
+
+  @Test
+  void noListingHoldsMoreThanOnePageWhateverItAsks() {
+    PinSet set = new PinSet(10);
+    for (int n = 0; n <= PinQuery.MAX_PAGE; n++) {
+      set.apply(n + 1, placed(cid(n), 1, "node1"));
+    }
+    for (JsonObject query : List.of(new JsonObject().put("op", "list"),
+        new JsonObject().put("op", "list").put("limit", Long.MAX_VALUE))) {
+      JsonObject page = set.query(query);
+      assertThat(page.getJsonArray("pins")).as(query.encode()).hasSize(PinQuery.MAX_PAGE);
+      assertThat(page.getLong("count")).isEqualTo(PinQuery.MAX_PAGE + 1L);
+      assertThat(page.getBoolean("more")).isTrue();
+    }
   }
 
   @Test
@@ -330,10 +345,9 @@ class PinSetTest {
 
     PinSet copy = new PinSet(perChunk);
     copy.restore(roundTripped(chunks));
-    JsonObject list = new JsonObject().put("op", "list");
-    JsonArray pins = set.query(list).getJsonArray("pins");
+    JsonArray pins = every(set);
     assertThat(pins).hasSize(count);
-    assertThat(copy.query(list).getJsonArray("pins")).isEqualTo(pins);
+    assertThat(every(copy)).isEqualTo(pins);
     assertThat(pins.getJsonObject(0).getString("time")).isIn((Object[]) times);
     // the per-node counts came back too: the next pin lands on the same nodes on both
     JsonObject next = placed(cid(count), 2, nodes.toArray(String[]::new));
@@ -480,5 +494,18 @@ class PinSetTest {
     assertThatThrownBy(() -> set.checkProposal(op))
         .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.code()).isEqualTo(FerryException.BAD_REQUEST))
         .hasMessageContaining(why);
+  }
+
+  /** Every pin of {@code set}, read a page at a time as any client reads it. */
+  private static JsonArray every(PinSet set) {
+    JsonArray all = new JsonArray();
+    JsonObject page = set.query(new JsonObject().put("op", "list"));
+    all.addAll(page.getJsonArray("pins"));
+    while (page.getBoolean("more")) {
+      String last = all.getJsonObject(all.size() - 1).getString("cid");
+      page = set.query(new JsonObject().put("op", "list").put("after", last));
+      all.addAll(page.getJsonArray("pins"));
+    }
+    return all;
   }
 }
