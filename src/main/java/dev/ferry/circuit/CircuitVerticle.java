@@ -54,7 +54,7 @@ public final class CircuitVerticle extends VerticleBase {
   private void registerBuiltinServices() {
     circuits.registerPeerService(Builtins.ECHO, Builtins::echo);
     circuits.registerPeerService(Builtins.DISCARD, Builtins::discard);
-    circuits.registerPeerService(FileSyncService.NAME, new FileSyncService(node));
+    circuits.registerNodePeerService(FileSyncService.NAME, new FileSyncService(node));
   }
 
   /**

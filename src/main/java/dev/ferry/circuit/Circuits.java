@@ -2,6 +2,7 @@ package dev.ferry.circuit;
 
 import dev.ferry.circuit.impl.Link;
 import dev.ferry.circuit.impl.CircuitLinks;
+import dev.ferry.circuit.impl.CircuitWire;
 import dev.ferry.circuit.impl.Transport;
 import dev.ferry.circuit.impl.NodeRequest;
 import dev.ferry.circuit.impl.NodeRequest.StartedPeer;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,6 +54,15 @@ public final class Circuits {
     }
   };
 
+  /**
+   * The header an event-bus bridge sets, to "1", on every frame a client sends to a circuit
+   * address, so that peers of a node's own services refuse its opens ({@link #registerNodePeerService}).
+   */
+  public static final String FROM_BRIDGE_HEADER = CircuitWire.FROM_BRIDGE;
+
+  /** Services whose peers refuse circuits from bridge clients ({@link #registerNodePeerService}). */
+  private final Set<String> nodesOnly = ConcurrentHashMap.newKeySet();
+
   Circuits(NodeContext node, CircuitConfig config) {
     Gauge.builder("ferry.circuits.open", this, Circuits::openCircuits)
         .description("Open circuit ends on this node").register(node.meters());
@@ -65,12 +76,23 @@ public final class Circuits {
     return LocalServices.get(vertx, Circuits.class, "deploy verticles/circuit.json (dev.ferry.circuit.CircuitVerticle)");
   }
 
-  /** Registers (or replaces) the code of a peer service under {@code name}. */
+  /** Registers (or replaces) the code of a peer service under {@code name}; any peer may open circuits to its peers. */
   public void registerPeerService(String name, PeerService service) {
     if (name == null || !name.matches(SERVICE_NAME)) {
       throw FerryException.badRequest("a peer service name is lowercase letters, digits, '-' and '_', got: " + name);
     }
+    nodesOnly.remove(name);
     services.put(name, service);
+  }
+
+  /**
+   * Registers (or replaces) a peer service whose peers take circuits from Java peers on ferry nodes
+   * only, never from event-bus bridge clients: a node's own services, which serve its store or
+   * write its files (the block exchange, file sync).
+   */
+  public void registerNodePeerService(String name, PeerService service) {
+    registerPeerService(name, service);
+    nodesOnly.add(name);
   }
 
   /** The names of the registered peer services. */
@@ -149,7 +171,7 @@ public final class Circuits {
       return Future.failedFuture(FerryException.notFound("no peer service '" + service + "' on node " + node.name()
           + " (registered: " + String.join(", ", services()) + ")"));
     }
-    PeerHost host = new PeerHost(transport, registry, service, code, stopsWhenIdle);
+    PeerHost host = new PeerHost(transport, registry, service, code, stopsWhenIdle, !nodesOnly.contains(service));
     return vertx().deployVerticle(host).map(id -> host.peer());
   }
 

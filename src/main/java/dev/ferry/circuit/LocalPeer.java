@@ -131,13 +131,17 @@ public final class LocalPeer {
     }
   };
   private final Promise<String> closed = Promise.promise();
+  /** Whether event-bus bridge clients may open circuits to this peer (its service is not for nodes only). */
+  private final boolean bridgeClients;
   private MessageConsumer<Object> consumer;
   private volatile String stopReason;
   private volatile int openCount;
   private long idleTimer = -1;
   private String deploymentId;
 
-  LocalPeer(Transport transport, Registry registry, String service, Context context, boolean stopsWhenIdle) {
+  LocalPeer(Transport transport, Registry registry, String service, Context context, boolean stopsWhenIdle,
+      boolean bridgeClients) {
+    this.bridgeClients = bridgeClients;
     this.transport = transport;
     this.registry = registry;
     this.id = newId();
@@ -419,6 +423,10 @@ public final class LocalPeer {
       long window = CircuitWire.number(m.headers(), CircuitWire.WINDOW, -1);
       if (window < 1) {
         throw FerryException.badRequest("header window: the opener's receive window in bytes is required");
+      }
+      if (!bridgeClients && m.headers().contains(CircuitWire.FROM_BRIDGE)) {
+        throw new FerryException(FerryException.FORBIDDEN, "peer service '" + service + "' takes circuits from peers on "
+            + "ferry nodes only, not from bridge clients");
       }
       if (open.containsKey(circuitId) || stopReason != null) {
         throw FerryException.badRequest(stopReason != null ? this + " is stopping" : "circuit " + circuitId + " is already open");

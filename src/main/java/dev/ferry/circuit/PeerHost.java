@@ -17,19 +17,22 @@ final class PeerHost extends VerticleBase {
   private final String service;
   private final PeerService code;
   private final boolean stopsWhenIdle;
+  private final boolean bridgeClients;
   private LocalPeer peer;
 
-  PeerHost(Transport transport, LocalPeer.Registry registry, String service, PeerService code, boolean stopsWhenIdle) {
+  PeerHost(Transport transport, LocalPeer.Registry registry, String service, PeerService code, boolean stopsWhenIdle,
+      boolean bridgeClients) {
     this.transport = transport;
     this.registry = registry;
     this.service = service;
     this.code = code;
     this.stopsWhenIdle = stopsWhenIdle;
+    this.bridgeClients = bridgeClients;
   }
 
   @Override
   public Future<?> start() {
-    peer = new LocalPeer(transport, registry, service, context, stopsWhenIdle);
+    peer = new LocalPeer(transport, registry, service, context, stopsWhenIdle, bridgeClients);
     peer.deployed(deploymentID());
     // the service code runs once the peer is reachable; if it throws, the peer does not start
     return peer.start().map(v -> {

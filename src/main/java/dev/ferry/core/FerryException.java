@@ -16,6 +16,8 @@ public final class FerryException extends RuntimeException {
 
   public static final String BAD_REQUEST = "bad-request";
   public static final String NOT_FOUND = "not-found";
+  /** The caller may not do this, whoever it is (403). */
+  public static final String FORBIDDEN = "forbidden";
   public static final String METHOD_NOT_ALLOWED = "method-not-allowed";
   public static final String TOO_LARGE = "too-large";
   public static final String TIMEOUT = "timeout";
@@ -106,6 +108,7 @@ public final class FerryException extends RuntimeException {
   public int httpStatus() {
     return switch (code) {
       case BAD_REQUEST -> 400;
+      case FORBIDDEN -> 403;
       case NOT_FOUND -> 404;
       case METHOD_NOT_ALLOWED -> 405;
       case TOO_LARGE -> 413;

@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import dev.ferry.circuit.Circuits;
 import dev.ferry.core.Addresses;
 import dev.ferry.mailbox.Address;
 import dev.ferry.mailbox.Mailboxes;
@@ -271,6 +272,9 @@ final class BridgeGuard {
         && (state.circuitPeer == null || !state.circuitPeer.equals(header(raw, CIRCUIT_FROM)))) {
       return deny(type, address, who, "a bridge client opens circuits only from its own peer id (ask "
           + Addresses.BRIDGE_MAILBOX + ")");
+    }
+    if (address.startsWith(CIRCUIT_PREFIX)) {
+      headers(raw).put(Circuits.FROM_BRIDGE_HEADER, "1");  // peers of a node's own services refuse its opens
     }
     return Verdict.ALLOW;
   }

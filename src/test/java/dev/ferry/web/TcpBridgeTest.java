@@ -59,6 +59,17 @@ class TcpBridgeTest {
         assertThat(opened.getJsonObject("headers").getString("kind")).isEqualTo("opened");
         assertThat(opened.getJsonObject("headers").containsKey("link")).isFalse();
 
+        // a node's own services (the block exchange, file sync) take no circuits from bridge clients,
+        // even when the client says it is no bridge client
+        Circuits circuits = Circuits.of(cluster.node(1).vertx());
+        circuits.registerNodePeerService("nodes-only", (me, ctx, incoming) -> incoming.handler(c -> c.reads().pipeTo(c)));
+        var internal = circuits.startLocalPeer("nodes-only").await();
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + internal.id())
+            .put("replyAddress", "o3").put("headers", open.copy().put("circuit", "c3").put("from-bridge", "0")));
+        JsonObject refused = tcp.read();
+        assertThat(refused.getString("type")).as(refused.encode()).isEqualTo("err");
+        assertThat(refused.getString("message")).contains("takes circuits from peers on ferry nodes only");
+
         // a node without users or token: Raft membership and the pinset are still not a bridge client's to change
         for (JsonObject body : List.of(new JsonObject().put("op", "transfer").put("node", "node1"),
             new JsonObject().put("op", "leave").put("node", "node1"), new JsonObject().put("op", "join").put("node", "node2"))) {

@@ -41,6 +41,12 @@ public final class CircuitWire {
    * traffic on the circuit link; when both ends say so and their nodes differ, it goes there.
    */
   public static final String LINK = "link";
+  /**
+   * In {@code open}: {@value #YES} when the opener is an event-bus bridge client. The bridge sets it
+   * on every frame a client sends to a circuit address (a client cannot leave it out); a peer of a
+   * service registered for nodes only ({@code Circuits.registerNodePeerService}) refuses such an open.
+   */
+  public static final String FROM_BRIDGE = "from-bridge";
   public static final String YES = "1";
 
   public static final String SERIAL = "serial";

@@ -46,7 +46,7 @@ public final class ExchangeVerticle extends VerticleBase {
     // a counter of the node's registry: one per node, kept (and counting on) across a redeploy
     Counter served = Counter.builder("ferry.exchange.blocks.served")
         .description("Blocks this node's store sent to other nodes' fetches").register(node.meters());
-    circuits.registerPeerService(SERVICE, (me, ctx, incoming) ->
+    circuits.registerNodePeerService(SERVICE, (me, ctx, incoming) ->
         incoming.handler(circuit -> new BlockServer(ctx, circuit, store, config, served).start()));
     return circuits.startLocalPeer(SERVICE).onSuccess(me -> {
       fetcher = me;
