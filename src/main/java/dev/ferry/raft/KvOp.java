@@ -80,23 +80,50 @@ public sealed interface KvOp<A> extends RaftOp<A> {
     }
   }
 
-  /** The entries whose key starts with {@code prefix}, in key order, at most {@code limit} (null: all). */
-  record ListEntries(String prefix, Integer limit) implements KvOp<List<Entry>>, RaftQuery<List<Entry>> {
+  /**
+   * The entries whose key starts with {@code prefix}, in key order, after key {@code after} (null:
+   * from the first), at most {@code limit} and {@link #MAX_PAGE} (null: {@link #MAX_PAGE}): one
+   * page, never the whole store; its JSON says whether {@code more} follow (page on after the last key).
+   */
+  record ListEntries(String prefix, String after, Integer limit) implements KvOp<Page>, RaftQuery<Page> {
+    /** The most entries one answer holds. */
+    public static final int MAX_PAGE = 10_000;
+
     public ListEntries {
       if (prefix == null) {
         prefix = "";
       }
     }
 
+    public ListEntries(String prefix, Integer limit) {
+      this(prefix, null, limit);
+    }
+
+    /** How many entries the page holds at most. */
+    int most() {
+      return limit == null ? MAX_PAGE : Math.min(limit, MAX_PAGE);
+    }
+
     @Override
     public JsonObject toJson() {
       JsonObject json = named("list").put("prefix", prefix);
+      if (after != null) {
+        json.put("after", after);
+      }
       return limit == null ? json : json.put("limit", limit);
     }
 
     @Override
-    public List<Entry> answer(JsonObject result) {
-      return result.getJsonArray("entries").stream().map(e -> Entry.fromJson((JsonObject) e)).toList();
+    public Page answer(JsonObject result) {
+      return new Page(result.getJsonArray("entries").stream().map(e -> Entry.fromJson((JsonObject) e)).toList(),
+          result.getBoolean("more", false));
+    }
+  }
+
+  /** A {@link ListEntries} answer: its entries, and whether more follow (ask again after the last key). */
+  record Page(List<Entry> entries, boolean more) {
+    public Page {
+      entries = List.copyOf(entries);
     }
   }
 
@@ -149,11 +176,11 @@ public sealed interface KvOp<A> extends RaftOp<A> {
     }
   }
 
-  /** The answer to a {@link ListEntries}: {@code {"entries": [entry...]}}. */
-  static JsonObject entries(List<Entry> entries) {
+  /** The answer to a {@link ListEntries}: {@code {"entries": [entry...], "more"}}. */
+  static JsonObject entries(List<Entry> entries, boolean more) {
     JsonArray json = new JsonArray();
     entries.forEach(e -> json.add(e.toJson()));
-    return new JsonObject().put("entries", json);
+    return new JsonObject().put("entries", json).put("more", more);
   }
 
   /** The ops that change the state. */
@@ -180,11 +207,12 @@ public sealed interface KvOp<A> extends RaftOp<A> {
     }
     if (text.equals("list")) {
       String prefix = optionalString(op, "list", "prefix");
+      String after = optionalString(op, "list", "after");
       Object limit = op.getValue("limit");
       if (limit != null && !(limit instanceof Integer n && n > 0)) {
         throw FerryException.badRequest("list: \"limit\" must be a positive integer");
       }
-      return new ListEntries(prefix, (Integer) limit);
+      return new ListEntries(prefix, after, (Integer) limit);
     }
     Object key = op.getValue("key");
     if (!(key instanceof String k) || k.isEmpty()) {

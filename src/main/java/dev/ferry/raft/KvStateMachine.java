@@ -125,14 +125,18 @@ public final class KvStateMachine implements StateMachine {
       return v == null ? null : new KvOp.Entry(get.key(), v.value(), v.index()).toJson();
     }
     KvOp.ListEntries list = (KvOp.ListEntries) op;
-    int limit = list.limit() == null ? Integer.MAX_VALUE : list.limit();
+    int limit = list.most();
     List<KvOp.Entry> entries = new ArrayList<>();
-    for (Map.Entry<String, Value> e : data.tailMap(list.prefix(), true).entrySet()) {
-      if (!e.getKey().startsWith(list.prefix()) || entries.size() >= limit) {
+    boolean after = list.after() != null && list.after().compareTo(list.prefix()) >= 0;
+    for (Map.Entry<String, Value> e : data.tailMap(after ? list.after() : list.prefix(), !after).entrySet()) {
+      if (!e.getKey().startsWith(list.prefix())) {
         break;
+      }
+      if (entries.size() >= limit) {
+        return KvOp.entries(entries, true);
       }
       entries.add(new KvOp.Entry(e.getKey(), e.getValue().value(), e.getValue().index()));
     }
-    return KvOp.entries(entries);
+    return KvOp.entries(entries, false);
   }
 }

@@ -70,12 +70,13 @@ public final class RaftRoutes implements Routes {
     String limit = ctx.request().getParam("limit");
     KvOp.ListEntries op;
     try {
-      op = new KvOp.ListEntries(param(ctx, "prefix", ""), limit == null ? null : Integer.parseInt(limit));
+      op = new KvOp.ListEntries(param(ctx, "prefix", ""), ctx.request().getParam("after"),
+          limit == null ? null : Integer.parseInt(limit));
     } catch (NumberFormatException e) {
       ctx.fail(FerryException.badRequest("limit: expected a positive integer, got '" + limit + "'"));
       return;
     }
-    reply(ctx, query(ctx, op).map(c -> KvOp.entries(c.result()).put("index", c.index())));
+    reply(ctx, query(ctx, op).map(c -> KvOp.entries(c.result().entries(), c.result().more()).put("index", c.index())));
   }
 
   private void status(RoutingContext ctx) {

@@ -18,6 +18,20 @@ class KvStateMachineTest {
   }
 
   @Test
+  void aListWithoutALimitIsOnePageOfAtMostMaxPage() {
+    for (int i = 0; i <= KvOp.ListEntries.MAX_PAGE; i++) {
+      kv.apply(i + 1, op("put", String.format("k/%06d", i)).put("value", "v"));
+    }
+    JsonObject page = kv.query(new JsonObject().put("op", "list"));
+    assertThat(page.getJsonArray("entries")).hasSize(KvOp.ListEntries.MAX_PAGE);
+    assertThat(page.getBoolean("more")).isTrue();
+    JsonObject rest = kv.query(new JsonObject().put("op", "list").put("after", String.format("k/%06d",
+        KvOp.ListEntries.MAX_PAGE - 1)));
+    assertThat(rest.getJsonArray("entries")).hasSize(1);
+    assertThat(rest.getBoolean("more")).isFalse();
+  }
+
+  @Test
   void putGetDeleteAndList() {
     assertThat(kv.apply(1, op("put", "a/1").put("value", "x")).getString("previous")).isNull();
     assertThat(kv.apply(2, op("put", "a/1").put("value", "y")).getString("previous")).isEqualTo("x");
@@ -28,6 +42,12 @@ class KvStateMachineTest {
     assertThat(kv.query(new JsonObject().put("op", "list").put("prefix", "a/")).getJsonArray("entries")).hasSize(2);
     assertThat(kv.query(new JsonObject().put("op", "list").put("prefix", "a/").put("limit", 1))
         .getJsonArray("entries")).hasSize(1);
+    JsonObject first = kv.query(new JsonObject().put("op", "list").put("prefix", "a/").put("limit", 1));
+    assertThat(first.getBoolean("more")).isTrue();
+    JsonObject next = kv.query(new JsonObject().put("op", "list").put("prefix", "a/").put("limit", 1)
+        .put("after", first.getJsonArray("entries").getJsonObject(0).getString("key")));
+    assertThat(next.getJsonArray("entries").getJsonObject(0).getString("key")).isEqualTo("a/2");
+    assertThat(next.getBoolean("more")).as("b is not under a/").isFalse();
     assertThat(kv.apply(5, op("delete", "a/1")).getBoolean("deleted")).isTrue();
     assertThat(kv.apply(6, op("delete", "a/1")).getBoolean("deleted")).isFalse();
     assertThat(kv.query(op("get", "a/1"))).isNull();

@@ -77,7 +77,7 @@ class RaftMembershipTest {
       assertThat(writer.failures.keySet()).isSubsetOf(TRANSIENT);
       long last = writer.acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
       List<KvOp.Entry> all = await(cluster.client(4).query(KV, new KvOp.ListEntries("w/", null),
-          Consistency.EVENTUAL, last)).result();
+          Consistency.EVENTUAL, last)).result().entries();
       Map<String, Object> stored = new ConcurrentHashMap<>();
       all.forEach(e -> stored.put(e.key(), e));
       assertThat(stored.keySet()).containsAll(writer.acknowledged.keySet());
