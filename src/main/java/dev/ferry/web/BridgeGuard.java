@@ -10,6 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.bridge.BridgeEventType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Map;
@@ -130,9 +132,15 @@ final class BridgeGuard {
         .map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
   }
 
+  /** Whether {@code given} is the bridge token, compared in a time that does not tell how much of it matched. */
+  private boolean isToken(String given) {
+    return config.token().map(token -> MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+        given.getBytes(StandardCharsets.UTF_8))).orElse(false);
+  }
+
   /** A socket connected; {@code httpUser} is who its HTTP request logged in as (SockJS), if anyone. */
   void opened(Object socket, Optional<String> urlToken, Optional<ApiUsers.User> httpUser) {
-    sockets.put(socket, new SocketState(config.token().isPresent() && config.token().equals(urlToken), httpUser));
+    sockets.put(socket, new SocketState(urlToken.map(this::isToken).orElse(false), httpUser));
   }
 
   /** Whether the socket has shown valid credentials (with users: logged in; without: the token, if one is set). */
@@ -187,7 +195,7 @@ final class BridgeGuard {
           : deny(type, address, client, "login refused: " + user.cause().getMessage())));
     }
     if (config.token().isPresent() && !state.tokenInUrl) {
-      if (!config.token().get().equals(token)) {
+      if (token == null || !isToken(token)) {
         return Future.succeededFuture(deny(type, address, client, "missing or wrong bridge token"));
       }
       state.tokenShown = true;
