@@ -70,13 +70,13 @@ sealed interface TrackerRequest extends BusJson {
     return new JsonObject().put(Requests.OP, recover ? "recover" : "status");
   }
 
-  /** A required {@code limit} of at least 1. */
+  /** A required {@code limit} of at least 1; a part or an error list holds at most {@link PinQuery#MAX_PAGE} whatever it asks. */
   static int limit(Fields f) {
     Integer limit = f.integer("limit", 1, null);
     if (limit == null) {
       throw Fields.bad("limit", "a whole number >= 1", null);
     }
-    return limit;
+    return Math.min(limit, PinQuery.MAX_PAGE);
   }
 
   /** One CID ({@code cid}) or several ({@code cids}, which wins when both are there). */

@@ -36,6 +36,9 @@ class PinRequestTest {
         new TrackerRequest.Listing(A, 5000, true))) {
       assertThat(TrackerRequest.REQUESTS.decode(request.toJson())).isEqualTo(request);
     }
+    // a node's part of a listing, or its error list, holds at most a page whatever a caller asks
+    assertThat(TrackerRequest.REQUESTS.decode(new TrackerRequest.Listing(A, 1_000_000, false).toJson()))
+        .isEqualTo(new TrackerRequest.Listing(A, PinQuery.MAX_PAGE, false));
   }
 
   @Test
