@@ -63,6 +63,9 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
     /** Opens another circuit from the peer to {@code to}. */
     Future<Circuit> newCircuitToPeer(PeerRef to, Fragment first);
+
+    /** Whether the peer refuses {@code m} as coming from a bridge client (its service is for nodes only). */
+    boolean refusesBridge(Message<Object> m);
   }
 
   private final Owner peer;
@@ -301,6 +304,9 @@ public final class Circuit implements WriteStream<Fragment>, Inbound.Owner<Fragm
 
   /** A message for this circuit, from its own address or demultiplexed by its peer's. */
   void onMessage(Message<Object> m) {
+    if (peer.refusesBridge(m)) {
+      return;
+    }
     try {
       switch (String.valueOf(m.headers().get(CircuitWire.KIND))) {
         case CircuitWire.FRAGMENT -> received(CircuitWire.readFragment(m, remote.peerId(), peer.ref().peerId(), id));

@@ -78,11 +78,15 @@ public final class Circuits {
 
   /** Registers (or replaces) the code of a peer service under {@code name}; any peer may open circuits to its peers. */
   public void registerPeerService(String name, PeerService service) {
+    checkName(name);
+    services.put(name, service);
+    nodesOnly.remove(name);
+  }
+
+  private static void checkName(String name) {
     if (name == null || !name.matches(SERVICE_NAME)) {
       throw FerryException.badRequest("a peer service name is lowercase letters, digits, '-' and '_', got: " + name);
     }
-    nodesOnly.remove(name);
-    services.put(name, service);
   }
 
   /**
@@ -91,8 +95,9 @@ public final class Circuits {
    * write its files (the block exchange, file sync).
    */
   public void registerNodePeerService(String name, PeerService service) {
-    registerPeerService(name, service);
-    nodesOnly.add(name);
+    checkName(name);
+    nodesOnly.add(name);  // before the service can start a peer
+    services.put(name, service);
   }
 
   /** The names of the registered peer services. */

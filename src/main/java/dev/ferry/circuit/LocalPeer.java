@@ -15,11 +15,11 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.streams.ReadStream;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +96,11 @@ public final class LocalPeer {
     }
 
     @Override
+    public boolean refusesBridge(Message<Object> m) {
+      return LocalPeer.this.refusesBridge(m);
+    }
+
+    @Override
     public Context context() {
       return context;
     }
@@ -130,6 +135,7 @@ public final class LocalPeer {
       return LocalPeer.this.toString();
     }
   };
+  private static final SecureRandom IDS = new SecureRandom();
   private final Promise<String> closed = Promise.promise();
   /** Whether event-bus bridge clients may open circuits to this peer (its service is not for nodes only). */
   private final boolean bridgeClients;
@@ -247,8 +253,9 @@ public final class LocalPeer {
 
   // ---- inside ----
 
+  /** A peer's or a circuit's id: unguessable, as a bridge client that learns one may send to it. */
   static String newId() {
-    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    return Long.toString(IDS.nextLong() & Long.MAX_VALUE, 36);
   }
 
   /** Runs {@code task} on this peer's context: now when already there, else queued in order. */
@@ -384,6 +391,9 @@ public final class LocalPeer {
 
   /** The peer's address: opens, and the messages of circuits whose other end sends here. */
   private void onMessage(Message<Object> m) {
+    if (refusesBridge(m)) {
+      return;
+    }
     if (CircuitWire.OPEN.equals(m.headers().get(CircuitWire.KIND))) {
       onOpen(m);
       return;
@@ -405,6 +415,23 @@ public final class LocalPeer {
     }
   }
 
+  /**
+   * Whether {@code m} comes from an event-bus bridge client and this peer's service is for nodes
+   * only: then it is refused ({@code forbidden}, answered when it is a request), whatever its kind,
+   * so that no bridge client opens, feeds or closes a circuit of such a peer.
+   */
+  boolean refusesBridge(Message<Object> m) {
+    if (bridgeClients || !m.headers().contains(CircuitWire.FROM_BRIDGE)) {
+      return false;
+    }
+    FerryException refused = new FerryException(FerryException.FORBIDDEN, "peer service '" + service + "' takes "
+        + "circuits from peers on ferry nodes only, not from bridge clients");
+    if (m.replyAddress() != null) {
+      refused.failReply(m);
+    }
+    return true;
+  }
+
   /** This peer's open circuit {@code circuitId} whose other end is on {@code node}, or null. */
   Circuit circuitFrom(String circuitId, String node) {
     Circuit circuit = open.get(circuitId);
@@ -423,10 +450,6 @@ public final class LocalPeer {
       long window = CircuitWire.number(m.headers(), CircuitWire.WINDOW, -1);
       if (window < 1) {
         throw FerryException.badRequest("header window: the opener's receive window in bytes is required");
-      }
-      if (!bridgeClients && m.headers().contains(CircuitWire.FROM_BRIDGE)) {
-        throw new FerryException(FerryException.FORBIDDEN, "peer service '" + service + "' takes circuits from peers on "
-            + "ferry nodes only, not from bridge clients");
       }
       if (open.containsKey(circuitId) || stopReason != null) {
         throw FerryException.badRequest(stopReason != null ? this + " is stopping" : "circuit " + circuitId + " is already open");

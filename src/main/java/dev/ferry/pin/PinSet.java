@@ -45,10 +45,10 @@ import java.util.function.Consumer;
  *                                                  own, as if proposed alone at this index: {"applied": n,
  *                                                  "refused": [{"at", "cid", "code", "message"}...]}
  * {"op": "get", "cid"}                           → the pin; not-found when absent
- * {"op": "list"}                                 → {"pins": [pin...]}, ordered by CID
- * {"op": "list", "after", "limit"}               → {"pins": [pin...], "count", "more"}: at most limit pins
- *                                                  after CID after (absent: from the first), the
- *                                                  pinset's size, and whether more follow
+ * {"op": "list", "after", "limit"}               → {"pins": [pin...], "count", "more"}, ordered by CID: at
+ *                                                  most limit and PinQuery.MAX_PAGE pins after CID after
+ *                                                  (absent: from the first), the pinset's size, and
+ *                                                  whether more follow
  * {"op": "list", "node", ...}                    → the same, of the pins allocated to that node only
  *                                                  (pins for every node name none)
  * {"op": "expired", "at", "after", "limit"}      → {"pins": [{"cid", "expire_at"}...], "more"}: at most limit

@@ -170,6 +170,10 @@ final class BridgeGuard {
     if (type != BridgeEventType.SEND && type != BridgeEventType.PUBLISH && type != BridgeEventType.REGISTER) {
       return Future.succeededFuture(Verdict.ALLOW);
     }
+    if (raw != null && !lowerCaseHeaders(raw)) {
+      return Future.succeededFuture(deny(type, raw.getString("address"), String.valueOf(remote),
+          "two headers whose names differ only in case: the event bus reads them as one"));
+    }
     String address = raw == null ? null : raw.getString("address");
     if (address == null) {
       if (raw != null) {
@@ -328,6 +332,28 @@ final class BridgeGuard {
       headers.remove(TOKEN);
       headers.remove(AUTHORIZATION);
     }
+  }
+
+  /**
+   * Rewrites the frame's header names in lower case, as the event bus compares them (its headers
+   * are case-insensitive), so that every check here sees what the receiver will: false when two
+   * names differ only in case, or the headers are not an object.
+   */
+  private static boolean lowerCaseHeaders(JsonObject raw) {
+    Object value = raw.getValue("headers");
+    if (value == null) {
+      return true;
+    }
+    if (!(value instanceof JsonObject headers)) {
+      return false;
+    }
+    JsonObject lower = new JsonObject();
+    headers.forEach(header -> lower.put(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
+    if (lower.size() != headers.size()) {
+      return false;  // two names differ only in case
+    }
+    raw.put("headers", lower);
+    return true;
   }
 
   private static JsonObject headers(JsonObject raw) {

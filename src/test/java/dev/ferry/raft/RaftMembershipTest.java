@@ -11,6 +11,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Futures;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,8 +77,16 @@ class RaftMembershipTest {
 
       assertThat(writer.failures.keySet()).isSubsetOf(TRANSIENT);
       long last = writer.acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-      List<KvOp.Entry> all = await(cluster.client(4).query(KV, new KvOp.ListEntries("w/", null),
-          Consistency.EVENTUAL, last)).result().entries();
+      List<KvOp.Entry> all = new ArrayList<>();
+      KvOp.Page page = await(cluster.client(4).query(KV, new KvOp.ListEntries("w/", null),
+          Consistency.EVENTUAL, last)).result();
+      all.addAll(page.entries());
+      while (page.more()) {  // a page at a time, as every client reads it
+        String after = all.get(all.size() - 1).key();
+        page = await(cluster.client(4).query(KV, new KvOp.ListEntries("w/", after, null), Consistency.EVENTUAL, last))
+            .result();
+        all.addAll(page.entries());
+      }
       Map<String, Object> stored = new ConcurrentHashMap<>();
       all.forEach(e -> stored.put(e.key(), e));
       assertThat(stored.keySet()).containsAll(writer.acknowledged.keySet());

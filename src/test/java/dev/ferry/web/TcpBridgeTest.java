@@ -64,11 +64,23 @@ class TcpBridgeTest {
         Circuits circuits = Circuits.of(cluster.node(1).vertx());
         circuits.registerNodePeerService("nodes-only", (me, ctx, incoming) -> incoming.handler(c -> c.reads().pipeTo(c)));
         var internal = circuits.startLocalPeer("nodes-only").await();
-        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + internal.id())
-            .put("replyAddress", "o3").put("headers", open.copy().put("circuit", "c3").put("from-bridge", "0")));
-        JsonObject refused = tcp.read();
-        assertThat(refused.getString("type")).as(refused.encode()).isEqualTo("err");
-        assertThat(refused.getString("message")).contains("takes circuits from peers on ferry nodes only");
+        for (JsonObject headers : List.of(open.copy().put("circuit", "c3"),
+            open.copy().put("circuit", "c4").put("From-Bridge", "0"),
+            new JsonObject().put("kind", "fragment").put("circuit", "c5").put("serial", "1"))) {
+          tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + internal.id())
+              .put("replyAddress", "o3").put("headers", headers).put("body", "x"));
+          JsonObject refused = tcp.read();
+          assertThat(refused.getString("type")).as(refused.encode()).isEqualTo("err");
+          assertThat(refused.getString("message")).contains("takes circuits from peers on ferry nodes only");
+        }
+
+        // header names are compared as the event bus compares them, whatever their case
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
+            .put("replyAddress", "o4").put("headers", open.copy().put("circuit", "c6").put("Link", "1")));
+        tcp.expectDenied();
+        tcp.write(new JsonObject().put("type", "send").put("address", "ferry.circuit." + echo.peerId())
+            .put("replyAddress", "o5").put("headers", open.copy().put("circuit", "c7").put("Kind", "open")));
+        tcp.expectDenied();  // kind and Kind: one header twice
 
         // a node without users or token: Raft membership and the pinset are still not a bridge client's to change
         for (JsonObject body : List.of(new JsonObject().put("op", "transfer").put("node", "node1"),
@@ -97,7 +109,7 @@ class TcpBridgeTest {
       Mailbox watched = Mailboxes.of(cluster.node(1).vertx()).create().await();
       try (var tcp = new TcpBridgeClient(port)) {
         tcp.write(new JsonObject().put("type", "send").put("headers", new JsonObject()
-            .put("authorization", "Basic c2VjcmV0LXBhc3N3b3Jk").put("token", "secret-token")));
+            .put("Authorization", "Basic c2VjcmV0LXBhc3N3b3Jk").put("token", "secret-token")));
         assertThat(tcp.read().getString("type")).isEqualTo("err");  // the bridge's missing_address
 
         tcp.write(new JsonObject().put("type", "send").put("address", "ferry.bridge.mailbox").put("replyAddress", "m1")
@@ -110,6 +122,10 @@ class TcpBridgeTest {
         tcp.expectDenied();
         tcp.write(new JsonObject().put("type", "send").put("address", watched.address().toString())
             .put("headers", new JsonObject().put("ferry-control", "monitor")).put("body", "ferry.mbx.node1.other"));
+        tcp.expectDenied();
+        tcp.write(new JsonObject().put("type", "send").put("address", watched.address().toString())
+            .put("headers", new JsonObject().put("Ferry-Control", "down"))
+            .put("body", new JsonObject().put("address", "ferry.mbx.node1.x").put("reason", "spoofed")));
         tcp.expectDenied();
         // monitoring it for itself: let through, and answered once registered
         tcp.write(new JsonObject().put("type", "send").put("address", watched.address().toString()).put("replyAddress", "w1")

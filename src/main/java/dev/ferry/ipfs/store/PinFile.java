@@ -173,13 +173,14 @@ final class PinFile {
         out.force(true);
       }
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      lines = pins.size();
+      size = written;
+      torn = false;
       forceDirectory();
     } catch (IOException e) {
+      torn = true;  // which file is in place, and what it holds, is not known: the next change writes it whole
       throw failure("cannot write", e);
     }
-    lines = pins.size();
-    size = written;
-    torn = false;
   }
 
   private void forceDirectory() throws IOException {
