@@ -86,8 +86,13 @@ class FetchKillIT {
           leftInTemp.size());
 
       cluster.restart(2);
-      Eventually.await("node2, restarted, to report " + cid + " pinned", WAIT,
-          () -> "pinned".equals(localStatus(cluster.apiPort(2), cid)));
+      try {
+        Eventually.await("node2, restarted, to report " + cid + " pinned", WAIT,
+            () -> "pinned".equals(localStatus(cluster.apiPort(2), cid)));
+      } catch (AssertionError e) {  // what the restarted node did, in the failure itself (CI keeps no files)
+        throw new AssertionError(e.getMessage() + "; node2's status: " + localStatus(cluster.apiPort(2), cid)
+            + "; the end of its log:\n" + tail(cluster.log(2), 60), e);
+      }
 
       List<Path> all = blockFiles(blocks);
       all.forEach(FetchKillIT::verify);
@@ -246,6 +251,16 @@ class FetchKillIT {
       BlockStore.check(cid, Files.readAllBytes(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The last {@code count} lines of a log, or why it cannot be read. */
+  private static String tail(Path log, int count) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + log + ": " + e.getMessage() + ")";
     }
   }
 }
