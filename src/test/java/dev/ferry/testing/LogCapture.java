@@ -17,7 +17,7 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private LogCapture(Class<?> source) {
+  private LogCapture(String source) {
     logger = (Logger) LoggerFactory.getLogger(source);
     appender.start();
     logger.addAppender(appender);
@@ -25,7 +25,19 @@ public final class LogCapture implements AutoCloseable {
 
   /** Captures what {@code source}'s logger logs from now on. */
   public static LogCapture of(Class<?> source) {
-    return new LogCapture(source);
+    return new LogCapture(source.getName());
+  }
+
+  /** Captures what every logger logs from now on (the root logger's), Vert.x's and Netty's included. */
+  public static LogCapture everything() {
+    return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
+  /** The formatted lines of every level so far, oldest first. */
+  public List<String> lines() {
+    synchronized (appender) {
+      return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
   }
 
   /** The formatted ERROR lines so far. */

@@ -2,13 +2,12 @@ package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.ferry.security.ApiTokens;
 import dev.ferry.security.Passwords;
 import dev.ferry.testing.CommandRun;
 import dev.ferry.testing.Eventually;
 import dev.ferry.testing.Http;
+import dev.ferry.testing.LogCapture;
 import dev.ferry.testing.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API with users: who gets in with what, what each role may do, tokens, and the slowing
@@ -93,19 +91,13 @@ class ApiAuthTest {
 
   @Test
   void aCredentialSentWithoutASchemeIsNeitherEchoedNorLogged() {
-    var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ApiAuth.class);
-    var logged = new ListAppender<ILoggingEvent>();
-    logged.start();
-    logger.addAppender(logged);
     String bare = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl";  // a raw JWT with no "Bearer " before it
-    try {
+    try (var logged = LogCapture.of(ApiAuth.class)) {
       HttpResponse<String> refused = send("GET", "/id", bare, null);
       assertThat(refused.statusCode()).isEqualTo(401);
       assertThat(refused.body()).contains("unknown Authorization scheme").doesNotContain(bare);
-    } finally {
-      logger.detachAppender(logged);
+      assertThat(logged.lines()).noneMatch(line -> line.contains(bare));
     }
-    assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(line -> line.contains(bare));
   }
 
   @Test
@@ -169,11 +161,8 @@ class ApiAuthTest {
 
   @Test
   void repeatedFailedLoginsFromOneAddressAreSlowedDown() {
-    var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ApiAuth.class);
-    var logged = new ListAppender<ILoggingEvent>();
-    logged.start();
-    logger.addAppender(logged);
-    try (var own = TestCluster.inJvm(1, i -> settings(3), i -> Map.of())) {
+    try (var logged = LogCapture.of(ApiAuth.class);
+        var own = TestCluster.inJvm(1, i -> settings(3), i -> Map.of())) {
       int apiPort = own.apiPort(1);
       for (int i = 0; i < 3; i++) {
         assertThat(sendTo(apiPort, "GET", "/id", basic("alice", "guess" + i), null).statusCode()).isEqualTo(401);
@@ -184,10 +173,7 @@ class ApiAuthTest {
       assertThat(slowed.statusCode()).isEqualTo(429);
       assertThat(Long.parseLong(slowed.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
       assertThat(new JsonObject(slowed.body()).getString("message")).contains("too many failed logins");
-      assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-          .anyMatch(line -> line.startsWith("failed login from 127.0.0.1"));
-    } finally {
-      logger.detachAppender(logged);
+      assertThat(logged.lines()).anyMatch(line -> line.startsWith("failed login from 127.0.0.1"));
     }
   }
 
