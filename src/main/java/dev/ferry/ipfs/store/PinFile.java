@@ -128,12 +128,12 @@ final class PinFile {
 
   /** Appends the change, or compacts when the journal has grown past the set (the set already holds the change). */
   private void save(char change, Cid cid) {
-    if (torn || lines + 1 > 2L * pins.size() + COMPACT_SLACK || size > 0 && !Files.exists(file)) {  // or removed by hand
+    boolean created = !Files.exists(file);
+    if (torn || lines + 1 > 2L * pins.size() + COMPACT_SLACK || size > 0 && created) {  // created: removed by hand
       compact();
       return;
     }
     ByteBuffer line = StandardCharsets.US_ASCII.encode(change + cid.toString() + "\n");
-    boolean created = !Files.exists(file);
     try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       long at = size;
       try {
